@@ -1,0 +1,224 @@
+//! The shop owner's configuration, as read from the embed's attributes.
+//!
+//! The browser edge reads attribute values (`endpoint`, `lang`, ...) and hands
+//! them here through a lookup function; this module decides defaults and gives
+//! one precise message per mistake.
+
+use crate::i18n::Lang;
+use crate::url::{self, UrlError};
+use thiserror::Error;
+
+/// How the widget sits on the page.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Mode {
+    /// In the page flow where the element stands (e.g. the account page).
+    #[default]
+    Inline,
+    /// A floating button that opens a panel.
+    Launcher,
+}
+
+impl Mode {
+    /// The attribute value and CSS modifier for this mode.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Mode::Inline => "inline",
+            Mode::Launcher => "launcher",
+        }
+    }
+}
+
+/// Colour scheme.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Theme {
+    /// Follow the visitor's `prefers-color-scheme`.
+    #[default]
+    Auto,
+    /// Always light.
+    Light,
+    /// Always dark.
+    Dark,
+}
+
+impl Theme {
+    /// The attribute value and CSS modifier for this theme.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Theme::Auto => "auto",
+            Theme::Light => "light",
+            Theme::Dark => "dark",
+        }
+    }
+}
+
+/// A configuration mistake, worded for the shop owner reading the console.
+#[derive(Debug, Clone, PartialEq, Eq, Error)]
+pub enum ConfigError {
+    /// No endpoint attribute at all.
+    #[error("\"endpoint\" is required (the URL of your loyalty endpoint)")]
+    MissingEndpoint,
+    /// The endpoint attribute is not a usable URL.
+    #[error("\"endpoint\" {0}: {1:?}")]
+    BadEndpoint(UrlError, String),
+    /// An unknown `mode` value.
+    #[error("\"mode\" must be \"inline\" or \"launcher\", not {0:?}")]
+    UnknownMode(String),
+    /// An unknown `theme` value.
+    #[error("\"theme\" must be \"auto\", \"light\" or \"dark\", not {0:?}")]
+    UnknownTheme(String),
+    /// A join or sign-in link that is not http(s).
+    #[error("\"{0}\" must be an http(s) URL, not {1:?}")]
+    BadLink(&'static str, String),
+}
+
+/// A validated configuration.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Config {
+    /// Base URL of the loyalty endpoint, https (or http on loopback), no
+    /// trailing slash.
+    pub endpoint: String,
+    /// Customer token minted by the shop's server; `None` means guest.
+    pub token: Option<String>,
+    /// Interface language.
+    pub lang: Lang,
+    /// Placement.
+    pub mode: Mode,
+    /// Colour scheme.
+    pub theme: Theme,
+    /// Where guests join the program (a shop page).
+    pub join_url: Option<String>,
+    /// Where guests sign in (a shop page).
+    pub signin_url: Option<String>,
+}
+
+impl Config {
+    /// Builds a configuration from attribute values.
+    ///
+    /// `attr(name)` returns the attribute's value if present. `page_lang` is
+    /// the host page's `lang`, used when no `lang` attribute is given.
+    pub fn from_attributes(
+        attr: impl Fn(&str) -> Option<String>,
+        page_lang: Option<&str>,
+    ) -> Result<Config, ConfigError> {
+        let present = |name: &str| attr(name).filter(|value| !value.trim().is_empty());
+        let endpoint = present("endpoint").ok_or(ConfigError::MissingEndpoint)?;
+        let endpoint = url::check_endpoint(&endpoint)
+            .map_err(|err| ConfigError::BadEndpoint(err, endpoint.clone()))?;
+        let mode = match present("mode").as_deref().map(str::trim) {
+            None => Mode::default(),
+            Some(value) if value.eq_ignore_ascii_case("inline") => Mode::Inline,
+            Some(value) if value.eq_ignore_ascii_case("launcher") => Mode::Launcher,
+            Some(other) => return Err(ConfigError::UnknownMode(other.to_owned())),
+        };
+        let theme = match present("theme").as_deref().map(str::trim) {
+            None => Theme::default(),
+            Some(value) if value.eq_ignore_ascii_case("auto") => Theme::Auto,
+            Some(value) if value.eq_ignore_ascii_case("light") => Theme::Light,
+            Some(value) if value.eq_ignore_ascii_case("dark") => Theme::Dark,
+            Some(other) => return Err(ConfigError::UnknownTheme(other.to_owned())),
+        };
+        let link = |name: &'static str| -> Result<Option<String>, ConfigError> {
+            present(name)
+                .map(|raw| url::safe_link(&raw).ok_or(ConfigError::BadLink(name, raw)))
+                .transpose()
+        };
+        let lang = present("lang")
+            .as_deref()
+            .or(page_lang)
+            .map(Lang::from_tag)
+            .unwrap_or_default();
+        Ok(Config {
+            endpoint,
+            token: present("token").map(|token| token.trim().to_owned()),
+            lang,
+            mode,
+            theme,
+            join_url: link("join-url")?,
+            signin_url: link("signin-url")?,
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::HashMap;
+
+    fn parse(pairs: &[(&str, &str)], page_lang: Option<&str>) -> Result<Config, ConfigError> {
+        let map: HashMap<String, String> = pairs
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect();
+        Config::from_attributes(|name| map.get(name).cloned(), page_lang)
+    }
+
+    #[test]
+    fn minimal_config_gets_documented_defaults() {
+        let config =
+            parse(&[("endpoint", "https://loyalty.example/api/")], None).expect("valid config");
+        assert_eq!(config.endpoint, "https://loyalty.example/api");
+        assert_eq!(config.token, None);
+        assert_eq!(config.lang, Lang::En);
+        assert_eq!(config.mode, Mode::Inline);
+        assert_eq!(config.theme, Theme::Auto);
+    }
+
+    #[test]
+    fn missing_or_blank_endpoint_is_named_precisely() {
+        assert_eq!(parse(&[], None), Err(ConfigError::MissingEndpoint));
+        let err = parse(&[("endpoint", "  ")], None).expect_err("blank endpoint");
+        assert_eq!(err, ConfigError::MissingEndpoint);
+        assert_eq!(
+            err.to_string(),
+            "\"endpoint\" is required (the URL of your loyalty endpoint)"
+        );
+    }
+
+    #[test]
+    fn insecure_endpoint_message_names_the_value() {
+        let err = parse(&[("endpoint", "http://loyalty.example")], None).expect_err("http");
+        assert_eq!(
+            err.to_string(),
+            "\"endpoint\" must use https (plain http is allowed only for localhost): \"http://loyalty.example\""
+        );
+    }
+
+    #[test]
+    fn unknown_mode_and_theme_are_errors() {
+        let base = ("endpoint", "https://x.example");
+        assert_eq!(
+            parse(&[base, ("mode", "popup")], None),
+            Err(ConfigError::UnknownMode("popup".into()))
+        );
+        assert_eq!(
+            parse(&[base, ("theme", "neon")], None),
+            Err(ConfigError::UnknownTheme("neon".into()))
+        );
+        let config = parse(&[base, ("mode", "Launcher"), ("theme", "DARK")], None).expect("valid");
+        assert_eq!((config.mode, config.theme), (Mode::Launcher, Theme::Dark));
+    }
+
+    #[test]
+    fn language_comes_from_attribute_then_page() {
+        let base = ("endpoint", "https://x.example");
+        assert_eq!(parse(&[base], Some("de-DE")).map(|c| c.lang), Ok(Lang::De));
+        assert_eq!(
+            parse(&[base, ("lang", "en")], Some("de")).map(|c| c.lang),
+            Ok(Lang::En)
+        );
+        assert_eq!(parse(&[base], Some("fr")).map(|c| c.lang), Ok(Lang::En));
+    }
+
+    #[test]
+    fn script_links_are_refused() {
+        let err = parse(
+            &[
+                ("endpoint", "https://x.example"),
+                ("join-url", "java\tscript:alert(1)"),
+            ],
+            None,
+        )
+        .expect_err("script link");
+        assert!(matches!(err, ConfigError::BadLink("join-url", _)));
+    }
+}

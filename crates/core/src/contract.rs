@@ -1,0 +1,778 @@
+//! The endpoint contract, version 1 (`openapi/loyalty-v1.yaml`).
+//!
+//! Decoding is tolerant where it should be (unknown fields are ignored,
+//! optional fields default, unknown enum values map to `Other`) and strict
+//! where it must be: wrong types fail in serde, and [`Checked::check`] refuses
+//! values no real program has (negative or astronomically large points,
+//! enormous strings or lists), so nothing absurd reaches the screen.
+
+use serde::de::DeserializeOwned;
+use serde::{Deserialize, Serialize};
+use thiserror::Error;
+
+/// Path prefix of this contract version.
+pub const API_PREFIX: &str = "/v1";
+/// Largest points figure accepted anywhere (a trillion).
+pub const MAX_POINTS: u64 = 1_000_000_000_000;
+/// Longest text accepted in any field, in bytes.
+pub const MAX_TEXT: usize = 2_000;
+/// Most items accepted in any list.
+pub const MAX_ITEMS: usize = 500;
+
+/// Why a response body was refused.
+#[derive(Debug, Clone, PartialEq, Eq, Error)]
+pub enum DecodeError {
+    /// Not JSON of the expected shape (wrong type, missing field, truncated,
+    /// HTML instead of JSON, nested too deep).
+    #[error("malformed response: {0}")]
+    Malformed(String),
+    /// JSON of the right shape with a value no real program has.
+    #[error("implausible value in {field}: {why}")]
+    Implausible {
+        /// The field, as a dotted path.
+        field: &'static str,
+        /// What is wrong with it.
+        why: String,
+    },
+}
+
+/// Sanity checks beyond the JSON shape.
+pub trait Checked {
+    /// `Ok` when every value is plausible.
+    fn check(&self) -> Result<(), DecodeError>;
+}
+
+/// Decodes a response body and checks it.
+pub fn decode<T: DeserializeOwned + Checked>(body: &str) -> Result<T, DecodeError> {
+    let value: T =
+        serde_json::from_str(body).map_err(|err| DecodeError::Malformed(err.to_string()))?;
+    value.check()?;
+    Ok(value)
+}
+
+fn points(field: &'static str, value: u64) -> Result<(), DecodeError> {
+    if value > MAX_POINTS {
+        return Err(DecodeError::Implausible {
+            field,
+            why: format!("{value} exceeds {MAX_POINTS}"),
+        });
+    }
+    Ok(())
+}
+
+fn signed_points(field: &'static str, value: i64) -> Result<(), DecodeError> {
+    points(field, value.unsigned_abs())
+}
+
+fn text(field: &'static str, value: &str) -> Result<(), DecodeError> {
+    if value.len() > MAX_TEXT {
+        return Err(DecodeError::Implausible {
+            field,
+            why: format!("{} bytes of text (at most {MAX_TEXT})", value.len()),
+        });
+    }
+    Ok(())
+}
+
+fn items<T>(field: &'static str, list: &[T]) -> Result<(), DecodeError> {
+    if list.len() > MAX_ITEMS {
+        return Err(DecodeError::Implausible {
+            field,
+            why: format!("{} items (at most {MAX_ITEMS})", list.len()),
+        });
+    }
+    Ok(())
+}
+
+fn opt_text(field: &'static str, value: &Option<String>) -> Result<(), DecodeError> {
+    value.as_deref().map_or(Ok(()), |value| text(field, value))
+}
+
+/// The one error body every endpoint error uses.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ErrorBody {
+    /// The error itself.
+    pub error: ErrorDetail,
+}
+
+/// A machine-readable code plus a human message for logs.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ErrorDetail {
+    /// What went wrong, for the widget to translate.
+    pub code: ErrorCode,
+    /// English detail for developers; never shown to customers.
+    #[serde(default)]
+    pub message: String,
+}
+
+/// Error codes of contract version 1.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ErrorCode {
+    /// No token, or one that fails verification.
+    Unauthorized,
+    /// The token has expired; fetch a fresh one.
+    TokenExpired,
+    /// The request is not valid (missing consent, unknown reward, ...).
+    BadRequest,
+    /// Not enough points for the reward.
+    InsufficientPoints,
+    /// The reward needs a higher tier.
+    TierTooLow,
+    /// The reward or offer is no longer available.
+    NotAvailable,
+    /// The idempotency key was used for a different request.
+    IdempotencyConflict,
+    /// No such resource.
+    NotFound,
+    /// Too many requests; see `Retry-After`.
+    RateLimited,
+    /// Something broke on the server.
+    Internal,
+    /// A code from a newer contract version.
+    #[serde(other)]
+    Other,
+}
+
+/// Where the customer stands with the program.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[serde(rename_all = "snake_case")]
+pub enum CustomerState {
+    /// Not enrolled (signed in to the shop, not in the program).
+    #[default]
+    Guest,
+    /// Enrolled.
+    Member,
+    /// Excluded from the program by the shop.
+    Blocked,
+    /// A state from a newer contract version.
+    #[serde(other)]
+    Other,
+}
+
+/// A points balance.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[serde(default)]
+pub struct Points {
+    /// Points the customer can spend now.
+    pub approved: u64,
+    /// Points earned but not yet confirmed (e.g. within the return period).
+    pub pending: u64,
+    /// Points spent so far.
+    pub spent: u64,
+    /// Points ever earned.
+    pub lifetime: u64,
+    /// Points that expire soon, earliest first.
+    pub expiring: Vec<Expiring>,
+}
+
+impl Checked for Points {
+    fn check(&self) -> Result<(), DecodeError> {
+        points("points.approved", self.approved)?;
+        points("points.pending", self.pending)?;
+        points("points.spent", self.spent)?;
+        points("points.lifetime", self.lifetime)?;
+        items("points.expiring", &self.expiring)?;
+        for entry in &self.expiring {
+            points("points.expiring.points", entry.points)?;
+            text("points.expiring.at", &entry.at)?;
+        }
+        Ok(())
+    }
+}
+
+/// Points that expire on a date.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Expiring {
+    /// How many.
+    pub points: u64,
+    /// When, as an ISO 8601 date or date-time.
+    pub at: String,
+}
+
+/// An amount of money in minor units (cents).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Money {
+    /// Amount in the currency's minor unit.
+    pub amount_minor: u64,
+    /// ISO 4217 code, e.g. `EUR`.
+    pub currency: String,
+}
+
+impl Money {
+    fn check(&self, field: &'static str) -> Result<(), DecodeError> {
+        points(field, self.amount_minor)?;
+        let code_ok =
+            self.currency.len() == 3 && self.currency.bytes().all(|b| b.is_ascii_uppercase());
+        if !code_ok {
+            return Err(DecodeError::Implausible {
+                field,
+                why: format!("currency {:?} is not an ISO 4217 code", self.currency),
+            });
+        }
+        Ok(())
+    }
+}
+
+/// What a tier's threshold counts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[serde(rename_all = "snake_case")]
+pub enum MilestoneKind {
+    /// Points earned in the qualifying period.
+    #[default]
+    Points,
+    /// Money spent in the qualifying period, in minor units.
+    Spend,
+}
+
+/// The customer's tier and progress to the next.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TierStatus {
+    /// Current tier id (see [`Program::tiers`]).
+    pub id: String,
+    /// Current tier name, localised.
+    pub name: String,
+    /// What the progress counts.
+    #[serde(default)]
+    pub kind: MilestoneKind,
+    /// Points (or minor units spent) counted so far.
+    #[serde(default)]
+    pub value: u64,
+    /// The next tier, absent at the top.
+    #[serde(default)]
+    pub next_tier_id: Option<String>,
+    /// How much more is needed for the next tier.
+    #[serde(default)]
+    pub needed_for_upgrade: u64,
+}
+
+/// The customer's referral link and results.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Referral {
+    /// The link to share.
+    pub url: String,
+    /// The code friends can type at checkout.
+    pub code: String,
+    /// How many friends joined through it.
+    #[serde(default)]
+    pub friends_joined: u32,
+}
+
+/// Club (members' club) membership.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[serde(default)]
+pub struct Club {
+    /// Whether the customer joined the club.
+    pub member: bool,
+    /// When, ISO 8601.
+    pub joined_at: Option<String>,
+}
+
+/// `GET /v1/customer`: the signed-in customer's summary.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Summary {
+    /// Enrolment state.
+    #[serde(default)]
+    pub state: CustomerState,
+    /// First name for a greeting, if the shop shares it.
+    #[serde(default)]
+    pub first_name: Option<String>,
+    /// Balances.
+    pub points: Points,
+    /// What the approved points are worth.
+    #[serde(default)]
+    pub points_value: Option<Money>,
+    /// Tier and progress; absent when the program has no tiers.
+    #[serde(default)]
+    pub tier: Option<TierStatus>,
+    /// Referral link; absent when the program has no referrals.
+    #[serde(default)]
+    pub referral: Option<Referral>,
+    /// Club membership.
+    #[serde(default)]
+    pub club: Club,
+}
+
+impl Checked for Summary {
+    fn check(&self) -> Result<(), DecodeError> {
+        self.points.check()?;
+        opt_text("first_name", &self.first_name)?;
+        if let Some(value) = &self.points_value {
+            value.check("points_value")?;
+        }
+        if let Some(tier) = &self.tier {
+            text("tier.id", &tier.id)?;
+            text("tier.name", &tier.name)?;
+            points("tier.value", tier.value)?;
+            points("tier.needed_for_upgrade", tier.needed_for_upgrade)?;
+            opt_text("tier.next_tier_id", &tier.next_tier_id)?;
+        }
+        if let Some(referral) = &self.referral {
+            text("referral.url", &referral.url)?;
+            text("referral.code", &referral.code)?;
+        }
+        opt_text("club.joined_at", &self.club.joined_at)
+    }
+}
+
+/// A tier of the program.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Tier {
+    /// Stable id.
+    pub id: String,
+    /// Localised name.
+    pub name: String,
+    /// What the threshold counts.
+    #[serde(default)]
+    pub kind: MilestoneKind,
+    /// Points (or minor units spent) needed to reach the tier.
+    #[serde(default)]
+    pub threshold: u64,
+    /// Localised perks.
+    #[serde(default)]
+    pub perks: Vec<String>,
+}
+
+/// What kind of action earns points.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum EarnKind {
+    /// Placing an order.
+    Order,
+    /// Joining the program (welcome bonus).
+    Signup,
+    /// The customer's birthday.
+    Birthday,
+    /// A friend's first order through the referral link.
+    Referral,
+    /// Anything else the shop defines.
+    #[serde(other)]
+    Custom,
+}
+
+/// A way to earn points.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct EarningRule {
+    /// Kind of action.
+    pub kind: EarnKind,
+    /// Localised title, e.g. "Place an order".
+    pub title: String,
+    /// Localised reward text, e.g. "1 point per euro".
+    pub points_text: String,
+}
+
+/// What a reward gives.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum RewardKind {
+    /// A fixed amount off.
+    DiscountCode,
+    /// A percentage off.
+    PercentageDiscountCode,
+    /// Free delivery.
+    FreeDeliveryCode,
+    /// A free product.
+    GiftCode,
+    /// Anything else.
+    #[serde(other)]
+    Custom,
+}
+
+/// A reward in the catalog.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Reward {
+    /// Stable id, used to redeem.
+    pub id: String,
+    /// Kind.
+    pub kind: RewardKind,
+    /// Localised title, e.g. "5 € voucher".
+    pub title: String,
+    /// Price in points.
+    pub points_price: u64,
+    /// Lowest tier that may redeem it, if any.
+    #[serde(default)]
+    pub min_tier_id: Option<String>,
+}
+
+/// `GET /v1/program`: the public program description (no token needed).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Program {
+    /// Localised program name.
+    pub name: String,
+    /// The shop's currency, ISO 4217.
+    pub currency: String,
+    /// Localised pitch for guests.
+    #[serde(default)]
+    pub pitch: String,
+    /// Tiers, lowest first.
+    #[serde(default)]
+    pub tiers: Vec<Tier>,
+    /// Ways to earn.
+    #[serde(default)]
+    pub earning: Vec<EarningRule>,
+    /// The rewards catalog.
+    #[serde(default)]
+    pub rewards: Vec<Reward>,
+    /// "Give X, get Y" referral text, localised.
+    #[serde(default)]
+    pub referral_text: Option<String>,
+}
+
+impl Checked for Program {
+    fn check(&self) -> Result<(), DecodeError> {
+        text("name", &self.name)?;
+        text("pitch", &self.pitch)?;
+        opt_text("referral_text", &self.referral_text)?;
+        items("tiers", &self.tiers)?;
+        items("earning", &self.earning)?;
+        items("rewards", &self.rewards)?;
+        for tier in &self.tiers {
+            text("tiers.name", &tier.name)?;
+            points("tiers.threshold", tier.threshold)?;
+            items("tiers.perks", &tier.perks)?;
+            for perk in &tier.perks {
+                text("tiers.perks", perk)?;
+            }
+        }
+        for rule in &self.earning {
+            text("earning.title", &rule.title)?;
+            text("earning.points_text", &rule.points_text)?;
+        }
+        for reward in &self.rewards {
+            text("rewards.title", &reward.title)?;
+            points("rewards.points_price", reward.points_price)?;
+        }
+        Ok(())
+    }
+}
+
+/// A members-only offer.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Offer {
+    /// Stable id.
+    pub id: String,
+    /// Localised title.
+    pub title: String,
+    /// Localised description.
+    #[serde(default)]
+    pub description: String,
+    /// Lowest tier that sees it unlocked.
+    #[serde(default)]
+    pub min_tier_id: Option<String>,
+    /// Last day, ISO 8601.
+    #[serde(default)]
+    pub ends_at: Option<String>,
+    /// Code to copy, only when unlocked.
+    #[serde(default)]
+    pub code: Option<String>,
+    /// Link to follow, only when unlocked.
+    #[serde(default)]
+    pub cta_url: Option<String>,
+    /// Why it is locked, if it is.
+    #[serde(default)]
+    pub locked: Option<LockReason>,
+}
+
+/// Why an offer is locked.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum LockReason {
+    /// Only club members see it.
+    MembersOnly,
+    /// A higher tier is needed.
+    TierTooLow,
+    /// A reason from a newer contract version.
+    #[serde(other)]
+    Other,
+}
+
+/// `GET /v1/offers`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Offers {
+    /// The offers, soonest ending first.
+    pub offers: Vec<Offer>,
+}
+
+impl Checked for Offers {
+    fn check(&self) -> Result<(), DecodeError> {
+        items("offers", &self.offers)?;
+        for offer in &self.offers {
+            text("offers.title", &offer.title)?;
+            text("offers.description", &offer.description)?;
+            opt_text("offers.code", &offer.code)?;
+            opt_text("offers.cta_url", &offer.cta_url)?;
+            opt_text("offers.ends_at", &offer.ends_at)?;
+        }
+        Ok(())
+    }
+}
+
+/// Kind of history entry.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ActivityKind {
+    /// Points earned.
+    Earned,
+    /// Points spent on a reward.
+    Spent,
+    /// Points that expired.
+    Expired,
+    /// A kind from a newer contract version.
+    #[serde(other)]
+    Other,
+}
+
+/// Whether a history entry counts yet.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[serde(rename_all = "snake_case")]
+pub enum ActivityState {
+    /// Not yet confirmed.
+    Pending,
+    /// Counted.
+    #[default]
+    Approved,
+    /// Cancelled.
+    Void,
+    /// A state from a newer contract version.
+    #[serde(other)]
+    Other,
+}
+
+/// One history entry.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Activity {
+    /// Stable id.
+    pub id: String,
+    /// Kind.
+    pub kind: ActivityKind,
+    /// Localised label, e.g. "Order #1042".
+    pub label: String,
+    /// Signed change in points.
+    pub points: i64,
+    /// Whether it counts yet.
+    #[serde(default)]
+    pub state: ActivityState,
+    /// When, ISO 8601.
+    pub date: String,
+}
+
+/// `GET /v1/activity?page=N`: one page of history, newest first.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ActivityPage {
+    /// Entries on this page.
+    pub items: Vec<Activity>,
+    /// This page, from 1.
+    pub page: u32,
+    /// Whether an older page exists.
+    #[serde(default)]
+    pub has_more: bool,
+}
+
+impl Checked for ActivityPage {
+    fn check(&self) -> Result<(), DecodeError> {
+        items("items", &self.items)?;
+        for entry in &self.items {
+            text("items.label", &entry.label)?;
+            text("items.date", &entry.date)?;
+            signed_points("items.points", entry.points)?;
+        }
+        Ok(())
+    }
+}
+
+/// `POST /v1/redemptions` body.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RedeemRequest {
+    /// The reward to redeem.
+    pub reward_id: String,
+}
+
+/// A coupon code from a redeem.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Coupon {
+    /// The code to enter at checkout.
+    pub code: String,
+    /// When it expires, ISO 8601.
+    #[serde(default)]
+    pub expires_at: Option<String>,
+}
+
+/// `POST /v1/redemptions` result.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Redemption {
+    /// Stable id of the redemption.
+    pub id: String,
+    /// The reward redeemed.
+    pub reward_id: String,
+    /// Points it cost.
+    pub points_spent: u64,
+    /// The coupon.
+    pub coupon: Coupon,
+    /// The balance after it.
+    pub points: Points,
+}
+
+impl Checked for Redemption {
+    fn check(&self) -> Result<(), DecodeError> {
+        text("coupon.code", &self.coupon.code)?;
+        points("points_spent", self.points_spent)?;
+        self.points.check()
+    }
+}
+
+/// `POST /v1/club/join` body: joining needs explicit consent.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct JoinRequest {
+    /// The customer ticked the consent box.
+    pub consent: bool,
+}
+
+/// `POST /v1/club/join` result.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Membership {
+    /// The club state now.
+    pub club: Club,
+    /// Welcome points credited by joining (0 when joined before).
+    #[serde(default)]
+    pub bonus_points: u64,
+}
+
+impl Checked for Membership {
+    fn check(&self) -> Result<(), DecodeError> {
+        points("bonus_points", self.bonus_points)?;
+        opt_text("club.joined_at", &self.club.joined_at)
+    }
+}
+
+impl Checked for ErrorBody {
+    fn check(&self) -> Result<(), DecodeError> {
+        text("error.message", &self.error.message)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const SUMMARY: &str = r#"{
+        "state": "member",
+        "first_name": "Anna",
+        "points": {"approved": 1250, "pending": 120, "spent": 300, "lifetime": 1670,
+                   "expiring": [{"points": 200, "at": "2026-12-31"}]},
+        "points_value": {"amount_minor": 1250, "currency": "EUR"},
+        "tier": {"id": "silver", "name": "Silber", "kind": "points", "value": 1670,
+                 "next_tier_id": "gold", "needed_for_upgrade": 830},
+        "referral": {"url": "https://shop.example/r/ANNA10", "code": "ANNA10", "friends_joined": 3},
+        "club": {"member": true, "joined_at": "2026-03-01"},
+        "a_field_from_the_future": {"x": 1}
+    }"#;
+
+    #[test]
+    fn full_summary_decodes_and_unknown_fields_are_ignored() {
+        let summary: Summary = decode(SUMMARY).expect("decodes");
+        assert_eq!(summary.state, CustomerState::Member);
+        assert_eq!(summary.points.approved, 1250);
+        assert_eq!(summary.points.expiring[0].points, 200);
+        assert_eq!(
+            summary.tier.as_ref().map(|t| t.needed_for_upgrade),
+            Some(830)
+        );
+        assert!(summary.club.member);
+    }
+
+    #[test]
+    fn optional_parts_default() {
+        let summary: Summary = decode(r#"{"points": {"approved": 5}}"#).expect("decodes");
+        assert_eq!(summary.state, CustomerState::Guest);
+        assert_eq!(summary.points.pending, 0);
+        assert_eq!(summary.tier, None);
+        assert!(!summary.club.member);
+    }
+
+    #[test]
+    fn unknown_enum_values_map_to_other() {
+        let summary: Summary =
+            decode(r#"{"state": "platinum_vip", "points": {}}"#).expect("decodes");
+        assert_eq!(summary.state, CustomerState::Other);
+    }
+
+    #[test]
+    fn wrong_types_and_absurd_values_are_errors_not_numbers() {
+        for body in [
+            r#"{"points": {"approved": "1250"}}"#,
+            r#"{"points": {"approved": -5}}"#,
+            r#"{"points": {"approved": 12.5}}"#,
+            r#"{"points": {"approved": 1e400}}"#,
+            r#"{"points": {"approved": 99999999999999999999999}}"#,
+            r#"{"points": null}"#,
+            r#"{"state": "member"}"#,
+            "<!doctype html><p>Bad gateway</p>",
+            r#"{"points": {"approved": 12"#,
+            "",
+        ] {
+            assert!(
+                matches!(decode::<Summary>(body), Err(DecodeError::Malformed(_))),
+                "{body:?} must be malformed"
+            );
+        }
+        let huge = format!(r#"{{"points": {{"approved": {}}}}}"#, MAX_POINTS + 1);
+        assert!(matches!(
+            decode::<Summary>(&huge),
+            Err(DecodeError::Implausible {
+                field: "points.approved",
+                ..
+            })
+        ));
+    }
+
+    #[test]
+    fn enormous_strings_and_lists_are_refused() {
+        let name = "A".repeat(MAX_TEXT + 1);
+        let body = format!(r#"{{"first_name": "{name}", "points": {{}}}}"#);
+        assert!(matches!(
+            decode::<Summary>(&body),
+            Err(DecodeError::Implausible {
+                field: "first_name",
+                ..
+            })
+        ));
+        let list = vec![r#"{"points": 1, "at": "2026-01-01"}"#; MAX_ITEMS + 1].join(",");
+        let body = format!(r#"{{"points": {{"expiring": [{list}]}}}}"#);
+        assert!(decode::<Summary>(&body).is_err());
+    }
+
+    #[test]
+    fn deep_nesting_never_overflows_the_stack() {
+        let deep = format!("{}{}", "[".repeat(100_000), "]".repeat(100_000));
+        // In a known field it is the wrong shape ...
+        let body = format!(r#"{{"points": {{"expiring": {deep}}}}}"#);
+        assert!(matches!(
+            decode::<Summary>(&body),
+            Err(DecodeError::Malformed(_))
+        ));
+        // ... and in an unknown field it is skipped without recursion.
+        let body = format!(r#"{{"points": {{"approved": 7}}, "x": {deep}}}"#);
+        assert_eq!(decode::<Summary>(&body).map(|s| s.points.approved), Ok(7));
+    }
+
+    #[test]
+    fn currency_must_be_an_iso_code() {
+        let body = r#"{"points": {}, "points_value": {"amount_minor": 5, "currency": "<b>"}}"#;
+        assert!(matches!(
+            decode::<Summary>(body),
+            Err(DecodeError::Implausible {
+                field: "points_value",
+                ..
+            })
+        ));
+    }
+
+    #[test]
+    fn error_body_codes_decode_with_future_codes_as_other() {
+        let body: ErrorBody =
+            decode(r#"{"error": {"code": "token_expired", "message": "expired"}}"#).expect("ok");
+        assert_eq!(body.error.code, ErrorCode::TokenExpired);
+        let body: ErrorBody = decode(r#"{"error": {"code": "quantum_flux"}}"#).expect("ok");
+        assert_eq!(body.error.code, ErrorCode::Other);
+    }
+}

@@ -1,0 +1,129 @@
+//! Points and tier arithmetic, in integers: no float reaches a figure a
+//! customer reads.
+
+use crate::contract::{Tier, TierStatus};
+
+/// Progress towards the next tier, ready for a progress bar.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TierProgress {
+    /// Whole percent reached, 0 to 100.
+    pub percent: u8,
+    /// What is still needed for the next tier (0 at the top).
+    pub needed: u64,
+    /// The next tier, if there is one.
+    pub next: Option<Tier>,
+}
+
+/// Works out the progress bar from the customer's status and the tier list.
+///
+/// The bar runs from the current tier's threshold to the next tier's, so a
+/// customer who just reached a tier starts at 0%. Where the tier list does not
+/// know the next tier, the server's `needed_for_upgrade` alone decides.
+pub fn tier_progress(status: &TierStatus, tiers: &[Tier]) -> TierProgress {
+    let next = status
+        .next_tier_id
+        .as_ref()
+        .and_then(|id| tiers.iter().find(|tier| &tier.id == id))
+        .cloned();
+    if status.next_tier_id.is_none() {
+        return TierProgress {
+            percent: 100,
+            needed: 0,
+            next: None,
+        };
+    }
+    let floor = tiers
+        .iter()
+        .find(|tier| tier.id == status.id)
+        .map_or(0, |tier| tier.threshold);
+    let ceiling = next.as_ref().map_or(
+        status.value.saturating_add(status.needed_for_upgrade),
+        |tier| tier.threshold,
+    );
+    let span = ceiling.saturating_sub(floor);
+    let done = span.saturating_sub(status.needed_for_upgrade.min(span));
+    let percent = if span == 0 {
+        100
+    } else {
+        // done <= span, so this is at most 100; u128 cannot overflow.
+        ((u128::from(done) * 100) / u128::from(span)) as u8
+    };
+    TierProgress {
+        percent,
+        needed: status.needed_for_upgrade,
+        next,
+    }
+}
+
+/// Whether a balance covers a price.
+pub fn can_afford(approved: u64, price: u64) -> bool {
+    approved >= price
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::contract::MilestoneKind;
+
+    fn tier(id: &str, threshold: u64) -> Tier {
+        Tier {
+            id: id.into(),
+            name: id.to_uppercase(),
+            kind: MilestoneKind::Points,
+            threshold,
+            perks: vec![],
+        }
+    }
+
+    fn status(id: &str, value: u64, next: Option<&str>, needed: u64) -> TierStatus {
+        TierStatus {
+            id: id.into(),
+            name: id.into(),
+            kind: MilestoneKind::Points,
+            value,
+            next_tier_id: next.map(Into::into),
+            needed_for_upgrade: needed,
+        }
+    }
+
+    fn tiers() -> Vec<Tier> {
+        vec![tier("bronze", 0), tier("silver", 1000), tier("gold", 2500)]
+    }
+
+    #[test]
+    fn progress_runs_between_current_and_next_threshold() {
+        let progress = tier_progress(&status("silver", 1670, Some("gold"), 830), &tiers());
+        assert_eq!(progress.percent, 44); // 670 of 1500
+        assert_eq!(progress.needed, 830);
+        assert_eq!(progress.next.map(|t| t.id), Some("gold".to_owned()));
+    }
+
+    #[test]
+    fn top_tier_is_full() {
+        let progress = tier_progress(&status("gold", 4000, None, 0), &tiers());
+        assert_eq!((progress.percent, progress.needed), (100, 0));
+        assert!(progress.next.is_none());
+    }
+
+    #[test]
+    fn unknown_next_tier_uses_server_figures() {
+        let progress = tier_progress(&status("x", 300, Some("y"), 700), &[]);
+        assert_eq!(progress.percent, 30);
+    }
+
+    #[test]
+    fn inconsistent_figures_stay_within_bounds() {
+        let progress = tier_progress(&status("silver", 0, Some("gold"), u64::MAX), &tiers());
+        assert_eq!(progress.percent, 0);
+        let progress = tier_progress(&status("gold", 0, Some("silver"), 5), &tiers());
+        assert_eq!(progress.percent, 100);
+        let progress = tier_progress(&status("a", u64::MAX, Some("b"), u64::MAX), &[]);
+        assert!(progress.percent <= 100);
+    }
+
+    #[test]
+    fn affordability() {
+        assert!(can_afford(500, 500));
+        assert!(!can_afford(499, 500));
+    }
+}

@@ -1,0 +1,562 @@
+//! The HTTP layer: routes, authentication, CORS, ETags, idempotency headers,
+//! request counting and fault injection.
+
+use crate::db::{self, StoreError, Stored};
+use crate::faults::{Dice, Faults};
+use crate::token::{self, TokenError};
+use axum::body::{Body, Bytes};
+use axum::extract::{Query, Request, State};
+use axum::http::{header, HeaderMap, HeaderValue, Method, StatusCode};
+use axum::middleware::{self, Next};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post, put};
+use axum::Router;
+use loyalty_core::contract::{ErrorBody, ErrorCode, ErrorDetail, JoinRequest, RedeemRequest};
+use loyalty_core::i18n::Lang;
+use rusqlite::Connection;
+use serde::Deserialize;
+use sha2::{Digest, Sha256};
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+use std::sync::{Arc, Mutex, MutexGuard};
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+/// How the server is set up.
+#[derive(Debug, Clone)]
+pub struct ServerConfig {
+    /// The SQLite file.
+    pub db_path: PathBuf,
+    /// The HMAC secret shared with the shop's server.
+    pub secret: Vec<u8>,
+    /// Shop origins allowed to call the API from a browser.
+    pub allowed_origins: Vec<String>,
+    /// Also allow any `http://127.0.0.1:*` / `http://localhost:*` origin
+    /// (development and tests).
+    pub allow_loopback_origins: bool,
+    /// A folder served at `/` (the demo shop), if any.
+    pub static_dir: Option<PathBuf>,
+    /// The shop's base URL, for referral links.
+    pub shop_url: String,
+    /// Whether `PUT /_faults` may change faults at run time.
+    pub fault_control: bool,
+    /// Faults from start-up.
+    pub faults: Faults,
+    /// Demo mode: `GET /_demo/token?customer=ID` mints tokens, and the demo
+    /// shop page gets a fresh token rendered in (as a shop's server would).
+    /// Never turn this on for a real shop.
+    pub demo: bool,
+}
+
+/// Shared state of a running server.
+pub struct AppState {
+    config: ServerConfig,
+    db: Mutex<Connection>,
+    faults: Mutex<Faults>,
+    dice: Dice,
+    counts: Mutex<BTreeMap<String, u64>>,
+}
+
+fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
+    // A panic while holding a lock cannot leave these values half-written.
+    match mutex.lock() {
+        Ok(guard) => guard,
+        Err(poisoned) => poisoned.into_inner(),
+    }
+}
+
+impl AppState {
+    /// Opens the database (seeding the demo program if empty).
+    pub fn new(config: ServerConfig) -> Result<Arc<AppState>, StoreError> {
+        let mut conn = db::open(&config.db_path)?;
+        crate::seed::seed_if_empty(&mut conn)?;
+        let seed = SystemTime::now()
+            .duration_since(UNIX_EPOCH)
+            .map_or(7, |d| d.as_nanos() as u64);
+        Ok(Arc::new(AppState {
+            faults: Mutex::new(config.faults.clone()),
+            config,
+            db: Mutex::new(conn),
+            dice: Dice::new(seed),
+            counts: Mutex::new(BTreeMap::new()),
+        }))
+    }
+}
+
+/// The JSON of an error body.
+pub fn error_json(code: ErrorCode, message: &str) -> String {
+    serde_json::to_string(&ErrorBody {
+        error: ErrorDetail {
+            code,
+            message: message.to_owned(),
+        },
+    })
+    .unwrap_or_default()
+}
+
+fn json(status: u16, body: String) -> Response {
+    let mut response = (
+        StatusCode::from_u16(status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR),
+        body,
+    )
+        .into_response();
+    let headers = response.headers_mut();
+    headers.insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("application/json"),
+    );
+    headers.insert(
+        header::CACHE_CONTROL,
+        HeaderValue::from_static("private, no-cache"),
+    );
+    response
+}
+
+fn error(status: u16, code: ErrorCode, message: &str) -> Response {
+    json(status, error_json(code, message))
+}
+
+impl IntoResponse for StoreError {
+    fn into_response(self) -> Response {
+        match self {
+            StoreError::Refused(code, message, status) => error(status, code, &message),
+            other => {
+                eprintln!("loyalty-endpoint: {other}");
+                error(500, ErrorCode::Internal, "internal error")
+            }
+        }
+    }
+}
+
+fn now() -> u64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs())
+}
+
+/// Today's date, `YYYY-MM-DD`, in UTC.
+pub fn today() -> String {
+    // Days since 1970-01-01 to a civil date (Howard Hinnant's algorithm).
+    let days = (now() / 86_400) as i64 + 719_468;
+    let era = days.div_euclid(146_097);
+    let doe = days - era * 146_097;
+    let yoe = (doe - doe / 1_460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let day = doy - (153 * mp + 2) / 5 + 1;
+    let month = if mp < 10 { mp + 3 } else { mp - 9 };
+    let year = yoe + era * 400 + i64::from(month <= 2);
+    format!("{year:04}-{month:02}-{day:02}")
+}
+
+#[derive(Deserialize)]
+struct LangQuery {
+    lang: Option<String>,
+    page: Option<u32>,
+}
+
+impl LangQuery {
+    fn lang(&self) -> Lang {
+        self.lang.as_deref().map(Lang::from_tag).unwrap_or_default()
+    }
+}
+
+/// The customer id from a valid bearer token, or the 401 to send.
+fn customer(state: &AppState, headers: &HeaderMap) -> Result<String, Response> {
+    let token = headers
+        .get(header::AUTHORIZATION)
+        .and_then(|value| value.to_str().ok())
+        .and_then(|value| value.strip_prefix("Bearer "))
+        .ok_or_else(|| error(401, ErrorCode::Unauthorized, "a customer token is required"))?;
+    token::verify(&state.config.secret, token.trim(), now())
+        .map(|claims| claims.sub)
+        .map_err(|err| match err {
+            TokenError::Expired => error(401, ErrorCode::TokenExpired, "token expired"),
+            other => error(401, ErrorCode::Unauthorized, &other.to_string()),
+        })
+}
+
+async fn program(State(state): State<Arc<AppState>>, Query(q): Query<LangQuery>) -> Response {
+    let result = db::program(&lock(&state.db), q.lang());
+    match result {
+        Ok(program) => json(200, serde_json::to_string(&program).unwrap_or_default()),
+        Err(err) => err.into_response(),
+    }
+}
+
+/// Sends `body` with a strong ETag, or 304 if the client already has it.
+fn with_etag(headers: &HeaderMap, body: String) -> Response {
+    let etag = format!("\"{:x}\"", Sha256::digest(body.as_bytes()));
+    let matches = headers
+        .get(header::IF_NONE_MATCH)
+        .and_then(|value| value.to_str().ok())
+        .is_some_and(|value| value.split(',').any(|tag| tag.trim() == etag));
+    let mut response = if matches {
+        let mut response = StatusCode::NOT_MODIFIED.into_response();
+        response.headers_mut().insert(
+            header::CACHE_CONTROL,
+            HeaderValue::from_static("private, no-cache"),
+        );
+        response
+    } else {
+        json(200, body)
+    };
+    if let Ok(value) = HeaderValue::from_str(&etag) {
+        response.headers_mut().insert(header::ETAG, value);
+    }
+    response
+}
+
+async fn summary(
+    State(state): State<Arc<AppState>>,
+    Query(q): Query<LangQuery>,
+    headers: HeaderMap,
+) -> Response {
+    let id = match customer(&state, &headers) {
+        Ok(id) => id,
+        Err(response) => return response,
+    };
+    let result = db::summary(&lock(&state.db), &id, q.lang(), &state.config.shop_url);
+    match result {
+        Ok(summary) => with_etag(
+            &headers,
+            serde_json::to_string(&summary).unwrap_or_default(),
+        ),
+        Err(err) => err.into_response(),
+    }
+}
+
+async fn offers(
+    State(state): State<Arc<AppState>>,
+    Query(q): Query<LangQuery>,
+    headers: HeaderMap,
+) -> Response {
+    let id = match customer(&state, &headers) {
+        Ok(id) => id,
+        Err(response) => return response,
+    };
+    let result = db::offers(&lock(&state.db), &id, q.lang());
+    match result {
+        Ok(offers) => with_etag(&headers, serde_json::to_string(&offers).unwrap_or_default()),
+        Err(err) => err.into_response(),
+    }
+}
+
+async fn activity(
+    State(state): State<Arc<AppState>>,
+    Query(q): Query<LangQuery>,
+    headers: HeaderMap,
+) -> Response {
+    let id = match customer(&state, &headers) {
+        Ok(id) => id,
+        Err(response) => return response,
+    };
+    let result = db::activity(&lock(&state.db), &id, q.page.unwrap_or(1), q.lang());
+    match result {
+        Ok(page) => json(200, serde_json::to_string(&page).unwrap_or_default()),
+        Err(err) => err.into_response(),
+    }
+}
+
+/// Longest accepted `Idempotency-Key`.
+const MAX_KEY: usize = 200;
+
+fn idempotency_key(headers: &HeaderMap) -> Result<String, Response> {
+    let key = headers
+        .get("idempotency-key")
+        .and_then(|value| value.to_str().ok())
+        .map(str::trim)
+        .unwrap_or_default();
+    if key.is_empty() || key.len() > MAX_KEY {
+        return Err(error(
+            400,
+            ErrorCode::BadRequest,
+            "an Idempotency-Key header (1 to 200 characters) is required",
+        ));
+    }
+    Ok(key.to_owned())
+}
+
+fn stored_response(stored: Stored) -> Response {
+    let mut response = json(stored.status, stored.body);
+    if stored.replayed {
+        response
+            .headers_mut()
+            .insert("idempotent-replayed", HeaderValue::from_static("true"));
+    }
+    response
+}
+
+/// Runs a write once per key: authentication, key, body, transaction.
+fn write<T: serde::de::DeserializeOwned>(
+    state: &AppState,
+    headers: &HeaderMap,
+    body: &Bytes,
+    apply: impl FnOnce(&rusqlite::Transaction, &str, T) -> Result<String, StoreError>,
+) -> Response {
+    let id = match customer(state, headers) {
+        Ok(id) => id,
+        Err(response) => return response,
+    };
+    let key = match idempotency_key(headers) {
+        Ok(key) => key,
+        Err(response) => return response,
+    };
+    let request: T = match serde_json::from_slice(body) {
+        Ok(request) => request,
+        Err(err) => return error(400, ErrorCode::BadRequest, &format!("invalid body: {err}")),
+    };
+    let fingerprint = String::from_utf8_lossy(body).into_owned();
+    let result = db::idempotent(&mut lock(&state.db), &id, &key, &fingerprint, |tx| {
+        apply(tx, &id, request).map(|body| (200, body))
+    });
+    match result {
+        Ok(stored) => stored_response(stored),
+        Err(err) => err.into_response(),
+    }
+}
+
+async fn redeem(
+    State(state): State<Arc<AppState>>,
+    Query(q): Query<LangQuery>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    let lang = q.lang();
+    write(&state, &headers, &body, |tx, id, request: RedeemRequest| {
+        let redemption = db::redeem(
+            tx,
+            id,
+            &request.reward_id,
+            lang,
+            &state.config.secret,
+            &today(),
+        )?;
+        Ok(serde_json::to_string(&redemption)?)
+    })
+}
+
+async fn join(State(state): State<Arc<AppState>>, headers: HeaderMap, body: Bytes) -> Response {
+    write(&state, &headers, &body, |tx, id, request: JoinRequest| {
+        let membership = db::join(tx, id, request.consent, &today())?;
+        Ok(serde_json::to_string(&membership)?)
+    })
+}
+
+async fn health() -> Response {
+    json(200, r#"{"ok":true}"#.to_owned())
+}
+
+async fn set_faults(State(state): State<Arc<AppState>>, body: Bytes) -> Response {
+    if !state.config.fault_control {
+        return error(404, ErrorCode::NotFound, "fault control is off");
+    }
+    match serde_json::from_slice::<Faults>(&body) {
+        Ok(faults) => {
+            *lock(&state.faults) = faults;
+            json(200, r#"{"ok":true}"#.to_owned())
+        }
+        Err(err) => error(400, ErrorCode::BadRequest, &err.to_string()),
+    }
+}
+
+async fn stats(State(state): State<Arc<AppState>>) -> Response {
+    let counts = lock(&state.counts).clone();
+    json(200, serde_json::to_string(&counts).unwrap_or_default())
+}
+
+async fn reset_stats(State(state): State<Arc<AppState>>) -> Response {
+    if !state.config.fault_control {
+        return error(404, ErrorCode::NotFound, "fault control is off");
+    }
+    lock(&state.counts).clear();
+    json(200, r#"{"ok":true}"#.to_owned())
+}
+
+fn allowed_origin(config: &ServerConfig, origin: &str) -> bool {
+    let loopback = ["http://127.0.0.1:", "http://localhost:", "http://[::1]:"];
+    config
+        .allowed_origins
+        .iter()
+        .any(|allowed| allowed == origin)
+        || (config.allow_loopback_origins
+            && loopback.iter().any(|prefix| {
+                origin.strip_prefix(prefix).is_some_and(|port| {
+                    !port.is_empty() && port.bytes().all(|b| b.is_ascii_digit())
+                })
+            }))
+}
+
+fn cors_headers(headers: &mut HeaderMap, origin: &HeaderValue) {
+    headers.insert(header::ACCESS_CONTROL_ALLOW_ORIGIN, origin.clone());
+    headers.insert(
+        header::ACCESS_CONTROL_ALLOW_HEADERS,
+        HeaderValue::from_static("authorization, content-type, idempotency-key, if-none-match"),
+    );
+    headers.insert(
+        header::ACCESS_CONTROL_ALLOW_METHODS,
+        HeaderValue::from_static("GET, POST, OPTIONS"),
+    );
+    headers.insert(
+        header::ACCESS_CONTROL_EXPOSE_HEADERS,
+        HeaderValue::from_static("etag, retry-after, idempotent-replayed"),
+    );
+    headers.insert(
+        header::ACCESS_CONTROL_MAX_AGE,
+        HeaderValue::from_static("600"),
+    );
+    headers.append(header::VARY, HeaderValue::from_static("Origin"));
+}
+
+/// A body that fails after the headers: the connection drops mid-answer.
+fn dropped() -> Response {
+    let stream = futures_util::stream::once(async {
+        Err::<Bytes, std::io::Error>(std::io::Error::other("injected connection drop"))
+    });
+    let mut response = Response::new(Body::from_stream(stream));
+    response.headers_mut().insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("application/json"),
+    );
+    response
+}
+
+/// CORS, request counting and faults, around every route.
+async fn edge(State(state): State<Arc<AppState>>, request: Request, next: Next) -> Response {
+    let method = request.method().clone();
+    let path = request.uri().path().to_owned();
+    let origin = request
+        .headers()
+        .get(header::ORIGIN)
+        .filter(|value| {
+            value
+                .to_str()
+                .is_ok_and(|o| allowed_origin(&state.config, o))
+        })
+        .cloned();
+    if method == Method::OPTIONS {
+        let mut response = StatusCode::NO_CONTENT.into_response();
+        if let Some(origin) = &origin {
+            cors_headers(response.headers_mut(), origin);
+        }
+        return response;
+    }
+    if path.starts_with("/v1/") {
+        *lock(&state.counts)
+            .entry(format!("{method} {path}"))
+            .or_default() += 1;
+    }
+    let faults = lock(&state.faults).clone();
+    let active = faults.applies(method.as_str(), &path);
+    if active && faults.latency_ms > 0 {
+        tokio::time::sleep(Duration::from_millis(faults.latency_ms)).await;
+    }
+    let mut response = if active && state.dice.roll(faults.error_rate) {
+        let status = faults.error_status.unwrap_or(500);
+        let code = if status == 429 {
+            ErrorCode::RateLimited
+        } else {
+            ErrorCode::Internal
+        };
+        let mut response = error(status, code, "injected fault");
+        if let Some(seconds) = faults.retry_after {
+            if let Ok(value) = HeaderValue::from_str(&seconds.to_string()) {
+                response.headers_mut().insert(header::RETRY_AFTER, value);
+            }
+        }
+        response
+    } else {
+        let response = next.run(request).await;
+        if active && state.dice.roll(faults.drop_rate) {
+            dropped()
+        } else if active && response.status().is_success() && state.dice.roll(faults.malformed_rate)
+        {
+            let (parts, body) = response.into_parts();
+            let bytes = axum::body::to_bytes(body, 1 << 22)
+                .await
+                .unwrap_or_default();
+            let half = bytes.slice(..bytes.len() / 2);
+            let mut response = Response::from_parts(parts, Body::from(half));
+            response.headers_mut().remove(header::CONTENT_LENGTH);
+            response
+        } else {
+            response
+        }
+    };
+    if let Some(origin) = &origin {
+        cors_headers(response.headers_mut(), origin);
+    }
+    response
+}
+
+#[derive(Deserialize)]
+struct DemoQuery {
+    customer: Option<String>,
+}
+
+/// Demo customer for a query: `?customer=` (empty for a guest) or Anna.
+fn demo_customer(q: &DemoQuery) -> Option<String> {
+    match q.customer.as_deref() {
+        None => Some("cust-anna".to_owned()),
+        Some("") => None,
+        Some(id) => Some(id.to_owned()),
+    }
+}
+
+async fn demo_token(State(state): State<Arc<AppState>>, Query(q): Query<DemoQuery>) -> Response {
+    let Some(customer) = demo_customer(&q) else {
+        return error(400, ErrorCode::BadRequest, "customer is required");
+    };
+    let token = token::mint(&state.config.secret, &customer, now(), 900);
+    json(200, serde_json::json!({ "token": token }).to_string())
+}
+
+/// The demo shop page with a token for the chosen customer rendered into the
+/// embed, like a shop's server renders it for the signed-in customer.
+async fn demo_page(State(state): State<Arc<AppState>>, Query(q): Query<DemoQuery>) -> Response {
+    let Some(dir) = &state.config.static_dir else {
+        return error(404, ErrorCode::NotFound, "no demo shop");
+    };
+    let Ok(html) = std::fs::read_to_string(dir.join("index.html")) else {
+        return error(404, ErrorCode::NotFound, "demo shop not built");
+    };
+    let token = demo_customer(&q)
+        .map(|customer| token::mint(&state.config.secret, &customer, now(), 900))
+        .unwrap_or_default();
+    let html = html
+        .replace("__DEMO_TOKEN__", &token)
+        .replace("__DEMO_ENDPOINT__", &state.config.shop_url);
+    let mut response = html.into_response();
+    response.headers_mut().insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("text/html; charset=utf-8"),
+    );
+    response
+        .headers_mut()
+        .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    response
+}
+
+/// The whole application.
+pub fn router(state: Arc<AppState>) -> Router {
+    let mut app = Router::new()
+        .route("/v1/health", get(health))
+        .route("/v1/program", get(program))
+        .route("/v1/customer", get(summary))
+        .route("/v1/offers", get(offers))
+        .route("/v1/activity", get(activity))
+        .route("/v1/redemptions", post(redeem))
+        .route("/v1/club/join", post(join))
+        .route("/_faults", put(set_faults))
+        .route("/_stats", get(stats).delete(reset_stats));
+    if state.config.demo {
+        app = app
+            .route("/_demo/token", get(demo_token))
+            .route("/", get(demo_page))
+            .route("/index.html", get(demo_page));
+    }
+    if let Some(dir) = &state.config.static_dir {
+        app = app.fallback_service(tower_http::services::ServeDir::new(dir));
+    }
+    app.layer(middleware::from_fn_with_state(state.clone(), edge))
+        .with_state(state)
+}

@@ -1,0 +1,14 @@
+//! The reference loyalty endpoint.
+//!
+//! Implements contract v1 (`openapi/loyalty-v1.yaml`) over a SQLite file:
+//! [`token`] verifies the shop's customer tokens, [`db`] stores and applies
+//! everything transactionally, [`api`] is the HTTP layer (CORS, ETags,
+//! idempotency), [`faults`] breaks things on purpose for tests.
+
+pub mod api;
+pub mod db;
+pub mod faults;
+pub mod seed;
+pub mod token;
+
+pub use api::{router, AppState, ServerConfig};

@@ -1,0 +1,173 @@
+//! `loyalty-endpoint`: run the reference endpoint, or mint a demo token.
+//!
+//! ```text
+//! loyalty-endpoint serve [--addr 127.0.0.1:8787] [--db loyalty.sqlite]
+//!     [--allow-origin URL]... [--allow-loopback-origins] [--static DIR]
+//!     [--shop-url URL] [--fault-control] [--faults JSON]
+//!     [--port-file FILE] [--exit-after SECONDS] [--demo]
+//! loyalty-endpoint token --customer ID [--ttl SECONDS]
+//! ```
+//! The HMAC secret comes from `LOYALTY_SECRET` (a demo secret otherwise).
+
+use loyalty_endpoint::faults::Faults;
+use loyalty_endpoint::{router, token, AppState, ServerConfig};
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+const DEMO_SECRET: &str = "demo-secret-do-not-use-in-production";
+
+fn secret() -> Vec<u8> {
+    match std::env::var("LOYALTY_SECRET") {
+        Ok(secret) if !secret.is_empty() => secret.into_bytes(),
+        _ => DEMO_SECRET.as_bytes().to_vec(),
+    }
+}
+
+struct Args(Vec<String>);
+
+impl Args {
+    fn value(&mut self, flag: &str) -> Result<Option<String>, String> {
+        let Some(at) = self.0.iter().position(|arg| arg == flag) else {
+            return Ok(None);
+        };
+        if at + 1 >= self.0.len() {
+            return Err(format!("{flag} needs a value"));
+        }
+        let value = self.0.remove(at + 1);
+        self.0.remove(at);
+        Ok(Some(value))
+    }
+
+    fn values(&mut self, flag: &str) -> Result<Vec<String>, String> {
+        let mut all = Vec::new();
+        while let Some(value) = self.value(flag)? {
+            all.push(value);
+        }
+        Ok(all)
+    }
+
+    fn flag(&mut self, flag: &str) -> bool {
+        let found = self.0.iter().position(|arg| arg == flag);
+        if let Some(at) = found {
+            self.0.remove(at);
+        }
+        found.is_some()
+    }
+
+    fn finish(self) -> Result<(), String> {
+        match self.0.first() {
+            Some(extra) => Err(format!("unknown argument {extra:?}")),
+            None => Ok(()),
+        }
+    }
+}
+
+fn now() -> u64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs())
+}
+
+fn mint(mut args: Args) -> Result<(), String> {
+    let customer = args
+        .value("--customer")?
+        .ok_or("token needs --customer ID (demo customers: cust-anna, cust-ben, cust-carla)")?;
+    let ttl = args
+        .value("--ttl")?
+        .map_or(Ok(900), |ttl| ttl.parse::<u64>())
+        .map_err(|err| format!("--ttl: {err}"))?;
+    args.finish()?;
+    println!("{}", token::mint(&secret(), &customer, now(), ttl));
+    Ok(())
+}
+
+async fn serve(mut args: Args) -> Result<(), String> {
+    let addr = args
+        .value("--addr")?
+        .unwrap_or_else(|| "127.0.0.1:8787".into());
+    let faults = match args.value("--faults")? {
+        Some(json) => {
+            serde_json::from_str::<Faults>(&json).map_err(|err| format!("--faults: {err}"))?
+        }
+        None => Faults::default(),
+    };
+    let config = ServerConfig {
+        db_path: PathBuf::from(
+            args.value("--db")?
+                .unwrap_or_else(|| "loyalty.sqlite".into()),
+        ),
+        secret: secret(),
+        allowed_origins: args.values("--allow-origin")?,
+        allow_loopback_origins: args.flag("--allow-loopback-origins"),
+        static_dir: args.value("--static")?.map(PathBuf::from),
+        shop_url: args.value("--shop-url")?.unwrap_or_default(),
+        fault_control: args.flag("--fault-control"),
+        faults,
+        demo: args.flag("--demo"),
+    };
+    let port_file = args.value("--port-file")?;
+    let exit_after = args
+        .value("--exit-after")?
+        .map(|s| {
+            s.parse::<u64>()
+                .map_err(|err| format!("--exit-after: {err}"))
+        })
+        .transpose()?;
+    args.finish()?;
+    if std::env::var("LOYALTY_SECRET").is_err() {
+        eprintln!("loyalty-endpoint: LOYALTY_SECRET is not set; using the public demo secret");
+    }
+    let listener = tokio::net::TcpListener::bind(&addr)
+        .await
+        .map_err(|err| format!("cannot listen on {addr}: {err}"))?;
+    let local = listener.local_addr().map_err(|err| err.to_string())?;
+    let mut config = config;
+    if config.shop_url.is_empty() {
+        config.shop_url = format!("http://{local}");
+    }
+    let state = AppState::new(config).map_err(|err| err.to_string())?;
+    if let Some(file) = port_file {
+        std::fs::write(&file, local.port().to_string()).map_err(|err| format!("{file}: {err}"))?;
+    }
+    println!("loyalty-endpoint listening on http://{local}");
+    let shutdown = async move {
+        let deadline = async {
+            match exit_after {
+                Some(secs) => tokio::time::sleep(Duration::from_secs(secs)).await,
+                None => std::future::pending().await,
+            }
+        };
+        tokio::select! {
+            _ = tokio::signal::ctrl_c() => {}
+            _ = deadline => eprintln!("loyalty-endpoint: --exit-after reached, stopping"),
+        }
+    };
+    axum::serve(listener, router(state))
+        .with_graceful_shutdown(shutdown)
+        .await
+        .map_err(|err| err.to_string())
+}
+
+#[tokio::main]
+async fn main() -> ExitCode {
+    let mut argv: Vec<String> = std::env::args().skip(1).collect();
+    let command = if argv.is_empty() {
+        String::new()
+    } else {
+        argv.remove(0)
+    };
+    let args = Args(argv);
+    let result = match command.as_str() {
+        "serve" => serve(args).await,
+        "token" => mint(args),
+        _ => Err("usage: loyalty-endpoint serve [options] | token --customer ID [--ttl S]".into()),
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(message) => {
+            eprintln!("loyalty-endpoint: {message}");
+            ExitCode::FAILURE
+        }
+    }
+}

@@ -1,0 +1,72 @@
+#!/usr/bin/env bash
+# Installs every tool the widget needs to build and test, from crates.io, npm
+# and Debian's packages only, and skips whatever is already there at the right
+# version. Safe to run again; the demo and test commands call it first.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+TRUNK_VERSION=0.21.14
+WASM_BINDGEN_VERSION=0.2.130
+WASM_PACK_VERSION=0.15.1
+GECKODRIVER_VERSION=0.37.1
+APT_PACKAGES=(chromium chromium-driver firefox-esr brotli)
+
+say() { printf '[setup] %s\n' "$*"; }
+started=$(date +%s)
+
+# `have_version CMD VERSION`: CMD exists and prints VERSION in its --version.
+have_version() {
+  command -v "$1" >/dev/null 2>&1 && "$1" --version 2>/dev/null | grep -qF "$2"
+}
+
+cargo_tool() { # cargo_tool BINARY CRATE VERSION [extra cargo install flags]
+  local bin=$1 crate=$2 version=$3
+  shift 3
+  if have_version "$bin" "$version"; then
+    say "$crate $version present"
+  else
+    say "installing $crate $version (a few minutes on 2 cores)"
+    cargo install --quiet "$@" "$crate@$version"
+  fi
+}
+
+# Rust: the wasm target plus fmt and clippy.
+if ! rustup target list --installed | grep -qx wasm32-unknown-unknown; then
+  say "adding the wasm32-unknown-unknown target"
+  rustup target add wasm32-unknown-unknown
+fi
+for component in rustfmt clippy; do
+  rustup component list --installed | grep -q "^$component" || rustup component add "$component"
+done
+
+# Browsers, their drivers, brotli: Debian's packages.
+missing=()
+for pkg in "${APT_PACKAGES[@]}"; do
+  dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q 'install ok installed' || missing+=("$pkg")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+  say "installing Debian packages: ${missing[*]}"
+  SUDO=""
+  [ "$(id -u)" -eq 0 ] || SUDO=sudo
+  $SUDO apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+
+# Node packages for wasm-opt (binaryen >= 116), e2e, axe-core and Lighthouse.
+lock_sum=$(sha256sum package-lock.json | cut -d' ' -f1)
+if [ "$(cat node_modules/.setup-stamp 2>/dev/null)" != "$lock_sum" ]; then
+  say "installing node packages (npm ci)"
+  npm ci --no-audit --no-fund --loglevel=error
+  echo "$lock_sum" > node_modules/.setup-stamp
+else
+  say "node packages present"
+fi
+
+# Rust tools from crates.io. wasm-bindgen-cli cannot be installed --locked
+# (a pinned dependency is gone from the registry); the others can.
+cargo_tool wasm-bindgen wasm-bindgen-cli "$WASM_BINDGEN_VERSION"
+cargo_tool wasm-pack wasm-pack "$WASM_PACK_VERSION" --locked
+cargo_tool geckodriver geckodriver "$GECKODRIVER_VERSION" --locked
+cargo_tool trunk trunk "$TRUNK_VERSION" --locked
+
+say "done in $(( $(date +%s) - started )) s"

@@ -1,0 +1,42 @@
+//! Numbers and money formatted by the browser's `Intl`, never by hand.
+
+use js_sys::{Array, Function, Intl::NumberFormat, Object, Reflect};
+use loyalty_core::i18n::Lang;
+use wasm_bindgen::JsValue;
+
+fn number_format(lang: Lang, options: &[(&str, &str)]) -> NumberFormat {
+    let locales = Array::of1(&JsValue::from_str(lang.tag()));
+    let object = Object::new();
+    for (key, value) in options {
+        // Setting a property on a fresh plain object cannot fail.
+        let _ = Reflect::set(&object, &(*key).into(), &(*value).into());
+    }
+    NumberFormat::new(&locales, &object)
+}
+
+fn call_format(format: &NumberFormat, value: f64) -> Option<String> {
+    let function: Function = format.format();
+    function
+        .call1(&JsValue::NULL, &JsValue::from_f64(value))
+        .ok()
+        .and_then(|text| text.as_string())
+}
+
+/// A whole number with the language's grouping, e.g. `1.250` in German.
+pub fn number(lang: Lang, value: u64) -> String {
+    // Values are capped at 10^12 by the contract checks: exact in an f64.
+    call_format(&number_format(lang, &[]), value as f64).unwrap_or_else(|| value.to_string())
+}
+
+/// An amount in minor units as money, e.g. `12,50 €` in German.
+///
+/// The number of minor digits comes from `Intl` itself (2 for EUR, 0 for JPY).
+pub fn money(lang: Lang, amount_minor: u64, currency: &str) -> String {
+    let format = number_format(lang, &[("style", "currency"), ("currency", currency)]);
+    let digits = Reflect::get(&format.resolved_options(), &"maximumFractionDigits".into())
+        .ok()
+        .and_then(|value| value.as_f64())
+        .unwrap_or(2.0);
+    let amount = amount_minor as f64 / 10f64.powf(digits);
+    call_format(&format, amount).unwrap_or_else(|| format!("{amount} {currency}"))
+}

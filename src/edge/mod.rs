@@ -1,0 +1,7 @@
+//! The browser edge: every use of web-sys and js-sys lives below here.
+
+pub mod client;
+pub mod console;
+pub mod embed;
+pub mod intl;
+pub mod mount;

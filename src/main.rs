@@ -1,0 +1,5 @@
+//! Entry point of the shipped WebAssembly: mounts every embed on the page.
+
+fn main() {
+    loyalty_widget::edge::embed::start();
+}
