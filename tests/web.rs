@@ -16,6 +16,12 @@ const ENDPOINT: &str = match option_env!("LOYALTY_TEST_ENDPOINT") {
     None => "http://127.0.0.1:18787",
 };
 
+/// The same endpoint answering `/v1/customer` after 1.5 s.
+const SLOW_ENDPOINT: &str = match option_env!("LOYALTY_TEST_SLOW_ENDPOINT") {
+    Some(url) => url,
+    None => "http://127.0.0.1:18788",
+};
+
 fn document() -> web_sys::Document {
     web_sys::window()
         .and_then(|w| w.document())
@@ -24,7 +30,9 @@ fn document() -> web_sys::Document {
 
 /// A fresh `<loyalty-widget>` element with the given attributes, in the body.
 fn embed(attributes: &[(&str, &str)]) -> Element {
-    let element = document().create_element("loyalty-widget").expect("element");
+    let element = document()
+        .create_element("loyalty-widget")
+        .expect("element");
     for (name, value) in attributes {
         element.set_attribute(name, value).expect("attribute");
     }
@@ -37,18 +45,19 @@ fn embed(attributes: &[(&str, &str)]) -> Element {
 }
 
 async fn token_for(customer: &str) -> String {
-    let response = gloo_net::http::Request::get(&format!(
-        "{ENDPOINT}/_demo/token?customer={customer}"
-    ))
-    .send()
-    .await
-    .expect("the test endpoint is running (scripts/test.sh starts it)");
+    let response =
+        gloo_net::http::Request::get(&format!("{ENDPOINT}/_demo/token?customer={customer}"))
+            .send()
+            .await
+            .expect("the test endpoint is running (scripts/test.sh starts it)");
     let body: serde_json::Value = response.json().await.expect("token json");
     body["token"].as_str().expect("token").to_owned()
 }
 
 fn shadow(element: &Element) -> ShadowRoot {
-    element.shadow_root().expect("the widget renders into a shadow root")
+    element
+        .shadow_root()
+        .expect("the widget renders into a shadow root")
 }
 
 /// Waits up to 10 s for `selector` inside the widget's shadow root.
@@ -59,7 +68,10 @@ async fn wait_for(element: &Element, selector: &str) -> Element {
         }
         TimeoutFuture::new(20).await;
     }
-    panic!("{selector} did not appear; widget shows: {:?}", text(element));
+    panic!(
+        "{selector} did not appear; widget shows: {:?}",
+        text(element)
+    );
 }
 
 fn text(element: &Element) -> String {
@@ -102,15 +114,22 @@ async fn customer_sees_points_balance_in_german() {
 #[wasm_bindgen_test]
 async fn loading_skeleton_reserves_space_before_data() {
     let token = token_for("cust-anna").await;
-    let widget = mounted(&[("endpoint", ENDPOINT), ("token", &token)]).await;
-    let status = shadow(&widget)
-        .query_selector("[role=status]")
+    let widget = mounted(&[("endpoint", SLOW_ENDPOINT), ("token", &token)]).await;
+    let status = wait_for(&widget, "[role=status]").await;
+    assert!(status
+        .text_content()
+        .unwrap_or_default()
+        .contains("Loading"));
+    assert!(shadow(&widget)
+        .query_selector("[data-testid=balance]")
         .ok()
         .flatten()
-        .expect("a loading status right after mounting");
-    assert!(status.text_content().unwrap_or_default().contains("Loading"));
+        .is_none());
     let height = widget.get_bounding_client_rect().height();
-    assert!(height >= 150.0, "the skeleton reserves space, got {height}px");
+    assert!(
+        height >= 150.0,
+        "the skeleton reserves space, got {height}px"
+    );
     wait_for(&widget, "[data-testid=balance]").await;
 }
 
@@ -129,7 +148,11 @@ async fn failing_endpoint_shows_translated_error_with_retry() {
         message.contains("Beim Prämienservice ist ein Fehler aufgetreten."),
         "{message}"
     );
-    let retry = alert.query_selector("button").ok().flatten().expect("retry");
+    let retry = alert
+        .query_selector("button")
+        .ok()
+        .flatten()
+        .expect("retry");
     assert_eq!(retry.text_content().as_deref(), Some("Erneut versuchen"));
     assert!(shadow(&widget)
         .query_selector("[data-testid=balance]")
@@ -209,7 +232,11 @@ async fn shop_css_does_not_reach_into_the_widget() {
     style.set_text_content(Some(
         "p { color: rgb(255, 0, 0) !important; font-size: 40px !important; }",
     ));
-    document().head().expect("head").append_child(&style).expect("append");
+    document()
+        .head()
+        .expect("head")
+        .append_child(&style)
+        .expect("append");
     let token = token_for("cust-anna").await;
     let widget = mounted(&[("endpoint", ENDPOINT), ("token", &token), ("lang", "en")]).await;
     let balance = wait_for(&widget, "[data-testid=balance]").await;

@@ -115,6 +115,29 @@ fn error(status: u16, code: ErrorCode, message: &str) -> Response {
     json(status, error_json(code, message))
 }
 
+/// A request refused before it reaches the store (small, unlike a Response).
+struct Refusal {
+    status: u16,
+    code: ErrorCode,
+    message: String,
+}
+
+impl Refusal {
+    fn new(status: u16, code: ErrorCode, message: impl Into<String>) -> Refusal {
+        Refusal {
+            status,
+            code,
+            message: message.into(),
+        }
+    }
+}
+
+impl IntoResponse for Refusal {
+    fn into_response(self) -> Response {
+        error(self.status, self.code, &self.message)
+    }
+}
+
 impl IntoResponse for StoreError {
     fn into_response(self) -> Response {
         match self {
@@ -161,17 +184,19 @@ impl LangQuery {
 }
 
 /// The customer id from a valid bearer token, or the 401 to send.
-fn customer(state: &AppState, headers: &HeaderMap) -> Result<String, Response> {
+fn customer(state: &AppState, headers: &HeaderMap) -> Result<String, Refusal> {
     let token = headers
         .get(header::AUTHORIZATION)
         .and_then(|value| value.to_str().ok())
         .and_then(|value| value.strip_prefix("Bearer "))
-        .ok_or_else(|| error(401, ErrorCode::Unauthorized, "a customer token is required"))?;
+        .ok_or_else(|| {
+            Refusal::new(401, ErrorCode::Unauthorized, "a customer token is required")
+        })?;
     token::verify(&state.config.secret, token.trim(), now())
         .map(|claims| claims.sub)
         .map_err(|err| match err {
-            TokenError::Expired => error(401, ErrorCode::TokenExpired, "token expired"),
-            other => error(401, ErrorCode::Unauthorized, &other.to_string()),
+            TokenError::Expired => Refusal::new(401, ErrorCode::TokenExpired, "token expired"),
+            other => Refusal::new(401, ErrorCode::Unauthorized, other.to_string()),
         })
 }
 
@@ -213,7 +238,7 @@ async fn summary(
 ) -> Response {
     let id = match customer(&state, &headers) {
         Ok(id) => id,
-        Err(response) => return response,
+        Err(refusal) => return refusal.into_response(),
     };
     let result = db::summary(&lock(&state.db), &id, q.lang(), &state.config.shop_url);
     match result {
@@ -232,7 +257,7 @@ async fn offers(
 ) -> Response {
     let id = match customer(&state, &headers) {
         Ok(id) => id,
-        Err(response) => return response,
+        Err(refusal) => return refusal.into_response(),
     };
     let result = db::offers(&lock(&state.db), &id, q.lang());
     match result {
@@ -248,7 +273,7 @@ async fn activity(
 ) -> Response {
     let id = match customer(&state, &headers) {
         Ok(id) => id,
-        Err(response) => return response,
+        Err(refusal) => return refusal.into_response(),
     };
     let result = db::activity(&lock(&state.db), &id, q.page.unwrap_or(1), q.lang());
     match result {
@@ -260,14 +285,14 @@ async fn activity(
 /// Longest accepted `Idempotency-Key`.
 const MAX_KEY: usize = 200;
 
-fn idempotency_key(headers: &HeaderMap) -> Result<String, Response> {
+fn idempotency_key(headers: &HeaderMap) -> Result<String, Refusal> {
     let key = headers
         .get("idempotency-key")
         .and_then(|value| value.to_str().ok())
         .map(str::trim)
         .unwrap_or_default();
     if key.is_empty() || key.len() > MAX_KEY {
-        return Err(error(
+        return Err(Refusal::new(
             400,
             ErrorCode::BadRequest,
             "an Idempotency-Key header (1 to 200 characters) is required",
@@ -295,11 +320,11 @@ fn write<T: serde::de::DeserializeOwned>(
 ) -> Response {
     let id = match customer(state, headers) {
         Ok(id) => id,
-        Err(response) => return response,
+        Err(refusal) => return refusal.into_response(),
     };
     let key = match idempotency_key(headers) {
         Ok(key) => key,
-        Err(response) => return response,
+        Err(refusal) => return refusal.into_response(),
     };
     let request: T = match serde_json::from_slice(body) {
         Ok(request) => request,

@@ -4,22 +4,49 @@
 use crate::db::StoreError;
 use rusqlite::{params, Connection};
 
-/// Demo customers: (id, first name, approved, pending, spent, lifetime,
-/// referral code, friends joined, club member).
-pub const CUSTOMERS: &[(&str, &str, u64, u64, u64, u64, &str, u32, bool)] = &[
-    ("cust-anna", "Anna", 1250, 120, 300, 1670, "ANNA10", 3, true),
-    ("cust-ben", "Ben", 100, 0, 0, 100, "BEN10", 0, false),
-    (
-        "cust-carla",
-        "Carla",
-        4200,
-        0,
-        900,
-        5100,
-        "CARLA10",
-        7,
-        true,
-    ),
+/// A demo customer.
+pub struct DemoCustomer {
+    /// Customer id (the token's `sub`).
+    pub id: &'static str,
+    /// First name.
+    pub name: &'static str,
+    /// Approved, pending, spent and lifetime points.
+    pub points: [u64; 4],
+    /// Referral code.
+    pub code: &'static str,
+    /// Friends who joined through the code.
+    pub friends: u32,
+    /// Club member.
+    pub club: bool,
+}
+
+/// The demo customers: Anna (Silver, club member), Ben (new, not in the
+/// club), Carla (Gold).
+pub const CUSTOMERS: &[DemoCustomer] = &[
+    DemoCustomer {
+        id: "cust-anna",
+        name: "Anna",
+        points: [1250, 120, 300, 1670],
+        code: "ANNA10",
+        friends: 3,
+        club: true,
+    },
+    DemoCustomer {
+        id: "cust-ben",
+        name: "Ben",
+        points: [100, 0, 0, 100],
+        code: "BEN10",
+        friends: 0,
+        club: false,
+    },
+    DemoCustomer {
+        id: "cust-carla",
+        name: "Carla",
+        points: [4200, 0, 900, 5100],
+        code: "CARLA10",
+        friends: 7,
+        club: true,
+    },
 ];
 
 /// Seeds the demo program if the database is empty; returns whether it did.
@@ -204,7 +231,15 @@ pub fn seed_if_empty(conn: &mut Connection) -> Result<bool, StoreError> {
             params![id, position, t_en, t_de, d_en, d_de, min_tier, members_only, ends_at, code, cta],
         )?;
     }
-    for &(id, name, approved, pending, spent, lifetime, code, friends, club) in CUSTOMERS {
+    for customer in CUSTOMERS {
+        let [approved, pending, spent, lifetime] = customer.points;
+        let (id, name, code, friends, club) = (
+            customer.id,
+            customer.name,
+            customer.code,
+            customer.friends,
+            customer.club,
+        );
         tx.execute(
             "INSERT INTO customers (id, first_name, state, approved, pending, spent, lifetime, referral_code, friends_joined, club_member, club_joined_at)
              VALUES (?1, ?2, 'member', ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",

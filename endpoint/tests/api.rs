@@ -1,0 +1,360 @@
+//! The reference endpoint over real HTTP and a real SQLite file.
+
+mod common;
+
+use common::{now, Server, SECRET};
+use loyalty_core::contract::{self, ActivityPage, Offers, Program, Redemption, Summary};
+use loyalty_endpoint::faults::Faults;
+use loyalty_endpoint::token;
+
+#[test]
+fn valid_token_reads_the_customer_summary() {
+    let server = Server::start();
+    let reply = server.get("/v1/customer?lang=de", Some(&server.token("cust-anna")));
+    assert_eq!(reply.status, 200);
+    let summary: Summary = contract::decode(&reply.body).expect("contract summary");
+    assert_eq!(summary.points.approved, 1250);
+    assert_eq!(summary.tier.map(|t| t.name), Some("Silber".to_owned()));
+    assert_eq!(
+        summary.referral.map(|r| r.url),
+        Some("https://shop.example/?ref=ANNA10".to_owned())
+    );
+}
+
+#[test]
+fn forged_expired_tampered_and_missing_tokens_are_rejected() {
+    let server = Server::start();
+    let forged = token::mint(b"not-the-secret", "cust-anna", now(), 900);
+    let expired = token::mint(SECRET, "cust-anna", now() - 1000, 900);
+    let valid = server.token("cust-anna");
+    let (head, rest) = valid.split_once('.').expect("jwt");
+    let (_, signature) = rest.split_once('.').expect("jwt");
+    let evil_payload = base64_url(&format!(
+        r#"{{"sub":"cust-carla","iat":{},"exp":{}}}"#,
+        now(),
+        now() + 900
+    ));
+    let tampered = format!("{head}.{evil_payload}.{signature}");
+    for (token, code) in [
+        (forged.as_str(), "unauthorized"),
+        (expired.as_str(), "token_expired"),
+        (tampered.as_str(), "unauthorized"),
+        ("not-a-token", "unauthorized"),
+    ] {
+        let reply = server.get("/v1/customer", Some(token));
+        assert_eq!(
+            (reply.status, reply.code()),
+            (401, code.to_owned()),
+            "{token}"
+        );
+    }
+    let reply = server.get("/v1/customer", None);
+    assert_eq!(
+        (reply.status, reply.code()),
+        (401, "unauthorized".to_owned())
+    );
+}
+
+fn base64_url(text: &str) -> String {
+    use base64::Engine;
+    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(text)
+}
+
+#[test]
+fn program_is_public_and_localised() {
+    let server = Server::start();
+    let en: Program = contract::decode(&server.get("/v1/program", None).body).expect("en");
+    let de: Program = contract::decode(&server.get("/v1/program?lang=de", None).body).expect("de");
+    assert_eq!(en.name, "Morgenrot Coffee Club");
+    assert_eq!(de.name, "Morgenrot Kaffeeklub");
+    assert_eq!(en.tiers.len(), 3);
+    assert_eq!(de.tiers[1].name, "Silber");
+    assert!(en.rewards.iter().any(|r| r.id == "r-5eur"));
+}
+
+#[test]
+fn same_redeem_twice_with_one_key_applies_once() {
+    let server = Server::start();
+    let token = server.token("cust-anna");
+    let body = r#"{"reward_id":"r-5eur"}"#;
+    let first = server
+        .post("/v1/redemptions", &token, "key-1", body)
+        .expect("reply");
+    let again = server
+        .post("/v1/redemptions", &token, "key-1", body)
+        .expect("reply");
+    assert_eq!(first.status, 200);
+    assert_eq!(first.body, again.body);
+    assert_eq!(again.header("idempotent-replayed"), Some("true"));
+    let redemption: Redemption = contract::decode(&first.body).expect("redemption");
+    assert_eq!(redemption.points.approved, 750);
+    assert_eq!(server.count("redemptions"), 1);
+    assert_eq!(server.approved("cust-anna"), 750);
+}
+
+#[test]
+fn concurrent_redeems_with_one_key_apply_once() {
+    let server = Server::start();
+    let token = server.token("cust-carla");
+    let body = r#"{"reward_id":"r-10pct"}"#;
+    let replies: Vec<_> = std::thread::scope(|scope| {
+        let handles: Vec<_> = (0..16)
+            .map(|_| scope.spawn(|| server.post("/v1/redemptions", &token, "same-key", body)))
+            .collect();
+        handles
+            .into_iter()
+            .map(|h| h.join().expect("thread").expect("reply"))
+            .collect()
+    });
+    assert!(replies
+        .iter()
+        .all(|r| r.status == 200 && r.body == replies[0].body));
+    assert_eq!(
+        server.count("redemptions WHERE customer_id = 'cust-carla'"),
+        1
+    );
+    assert_eq!(server.approved("cust-carla"), 4200 - 800);
+}
+
+#[test]
+fn a_key_reused_for_another_request_is_refused() {
+    let server = Server::start();
+    let token = server.token("cust-anna");
+    server
+        .post("/v1/redemptions", &token, "k", r#"{"reward_id":"r-5eur"}"#)
+        .expect("reply");
+    let other = server
+        .post(
+            "/v1/redemptions",
+            &token,
+            "k",
+            r#"{"reward_id":"r-shipping"}"#,
+        )
+        .expect("reply");
+    assert_eq!(
+        (other.status, other.code()),
+        (422, "idempotency_conflict".to_owned())
+    );
+    assert_eq!(server.count("redemptions"), 1);
+}
+
+#[test]
+fn redeem_rules_are_enforced() {
+    let server = Server::start();
+    let ben = server.token("cust-ben");
+    let poor = server
+        .post("/v1/redemptions", &ben, "a", r#"{"reward_id":"r-5eur"}"#)
+        .expect("reply");
+    assert_eq!(
+        (poor.status, poor.code()),
+        (409, "insufficient_points".to_owned())
+    );
+    let anna = server.token("cust-anna");
+    let missing_key = server
+        .send(
+            "POST",
+            "/v1/redemptions",
+            &[("Authorization", &format!("Bearer {anna}"))],
+            r#"{"reward_id":"r-5eur"}"#,
+        )
+        .expect("reply");
+    assert_eq!(missing_key.status, 400);
+    let unknown = server
+        .post("/v1/redemptions", &anna, "b", r#"{"reward_id":"nope"}"#)
+        .expect("reply");
+    assert_eq!(unknown.code(), "not_available");
+    let garbage = server
+        .post("/v1/redemptions", &anna, "c", "{not json")
+        .expect("reply");
+    assert_eq!(garbage.status, 400);
+    assert_eq!(server.count("redemptions"), 0);
+    assert_eq!(server.approved("cust-anna"), 1250);
+}
+
+#[test]
+fn joining_needs_consent_and_credits_the_bonus_once() {
+    let server = Server::start();
+    let ben = server.token("cust-ben");
+    let refused = server
+        .post("/v1/club/join", &ben, "j0", r#"{"consent":false}"#)
+        .expect("reply");
+    assert_eq!(refused.status, 400);
+    let joined = server
+        .post("/v1/club/join", &ben, "j1", r#"{"consent":true}"#)
+        .expect("reply");
+    assert_eq!(joined.json()["bonus_points"], 100);
+    let again = server
+        .post("/v1/club/join", &ben, "j2", r#"{"consent":true}"#)
+        .expect("reply");
+    assert_eq!(again.json()["bonus_points"], 0);
+    assert_eq!(server.approved("cust-ben"), 200);
+    assert_eq!(
+        server.count("customers WHERE club_member = 1 AND id = 'cust-ben'"),
+        1
+    );
+}
+
+#[test]
+fn a_token_only_ever_acts_for_its_own_customer() {
+    let server = Server::start();
+    let anna = server.token("cust-anna");
+    server
+        .post("/v1/redemptions", &anna, "x", r#"{"reward_id":"r-5eur"}"#)
+        .expect("reply");
+    assert_eq!(server.approved("cust-anna"), 750);
+    assert_eq!(server.approved("cust-carla"), 4200);
+    // Query parameters naming another customer are ignored.
+    let reply = server.get(
+        "/v1/customer?customer=cust-carla&sub=cust-carla",
+        Some(&anna),
+    );
+    assert_eq!(reply.json()["first_name"], "Anna");
+}
+
+#[test]
+fn offers_are_locked_by_membership_and_tier() {
+    let server = Server::start();
+    let ben: Offers = contract::decode(
+        &server
+            .get("/v1/offers", Some(&server.token("cust-ben")))
+            .body,
+    )
+    .expect("offers");
+    assert!(ben
+        .offers
+        .iter()
+        .all(|o| o.locked.is_some() && o.code.is_none()));
+    let anna: Offers = contract::decode(
+        &server
+            .get("/v1/offers", Some(&server.token("cust-anna")))
+            .body,
+    )
+    .expect("offers");
+    let gold = anna
+        .offers
+        .iter()
+        .find(|o| o.id == "o-gold")
+        .expect("gold offer");
+    assert!(gold.locked.is_some() && gold.code.is_none());
+    let advent = anna
+        .offers
+        .iter()
+        .find(|o| o.id == "o-advent")
+        .expect("advent");
+    assert_eq!(advent.code.as_deref(), Some("ADVENT-EARLY"));
+}
+
+#[test]
+fn activity_is_paged_newest_first() {
+    let server = Server::start();
+    let token = server.token("cust-anna");
+    let first: ActivityPage =
+        contract::decode(&server.get("/v1/activity", Some(&token)).body).expect("page 1");
+    let third: ActivityPage =
+        contract::decode(&server.get("/v1/activity?page=3", Some(&token)).body).expect("page 3");
+    assert_eq!(first.items.len(), 10);
+    assert!(first.has_more);
+    assert!(first.items[0].date >= first.items[9].date);
+    assert_eq!(third.items.len(), 2);
+    assert!(!third.has_more);
+}
+
+#[test]
+fn etag_revalidation_answers_not_modified() {
+    let server = Server::start();
+    let token = server.token("cust-anna");
+    let first = server.get("/v1/customer", Some(&token));
+    let etag = first.header("etag").expect("etag").to_owned();
+    let auth = format!("Bearer {token}");
+    let again = server
+        .send(
+            "GET",
+            "/v1/customer",
+            &[("Authorization", &auth), ("If-None-Match", &etag)],
+            "",
+        )
+        .expect("reply");
+    assert_eq!(again.status, 304);
+    assert!(again.body.is_empty());
+    server
+        .post(
+            "/v1/redemptions",
+            &token,
+            "e",
+            r#"{"reward_id":"r-shipping"}"#,
+        )
+        .expect("reply");
+    let changed = server
+        .send(
+            "GET",
+            "/v1/customer",
+            &[("Authorization", &auth), ("If-None-Match", &etag)],
+            "",
+        )
+        .expect("reply");
+    assert_eq!(changed.status, 200);
+}
+
+#[test]
+fn cors_answers_only_configured_shop_origins() {
+    let server = Server::start();
+    let allowed = server
+        .send(
+            "OPTIONS",
+            "/v1/customer",
+            &[("Origin", "https://shop.example")],
+            "",
+        )
+        .expect("reply");
+    assert_eq!(allowed.status, 204);
+    assert_eq!(
+        allowed.header("access-control-allow-origin"),
+        Some("https://shop.example")
+    );
+    assert!(allowed
+        .header("access-control-allow-headers")
+        .is_some_and(|h| h.contains("idempotency-key")));
+    let other = server
+        .send(
+            "GET",
+            "/v1/program",
+            &[("Origin", "https://evil.example")],
+            "",
+        )
+        .expect("reply");
+    assert_eq!(other.header("access-control-allow-origin"), None);
+}
+
+#[test]
+fn injected_faults_break_answers_as_configured() {
+    let errors = Server::with_faults(Faults {
+        error_rate: 1.0,
+        error_status: Some(429),
+        retry_after: Some(3),
+        ..Faults::default()
+    });
+    let reply = errors.get("/v1/program", None);
+    assert_eq!(
+        (reply.status, reply.header("retry-after")),
+        (429, Some("3"))
+    );
+    assert_eq!(reply.code(), "rate_limited");
+
+    let malformed = Server::with_faults(Faults {
+        malformed_rate: 1.0,
+        ..Faults::default()
+    });
+    let reply = malformed.get("/v1/program", None);
+    assert_eq!(reply.status, 200);
+    assert!(contract::decode::<Program>(&reply.body).is_err());
+
+    let dropping = Server::with_faults(Faults {
+        drop_rate: 1.0,
+        ..Faults::default()
+    });
+    let token = dropping.token("cust-anna");
+    let lost = dropping.post("/v1/redemptions", &token, "d", r#"{"reward_id":"r-5eur"}"#);
+    assert_eq!(lost, None, "the connection drops mid-answer");
+    // ... after the server committed: the effect happened exactly once.
+    assert_eq!(dropping.count("redemptions"), 1);
+}

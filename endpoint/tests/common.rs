@@ -1,0 +1,207 @@
+//! A reference endpoint on a free loopback port with its own SQLite file, and
+//! a minimal blocking HTTP/1.1 client, for the integration tests.
+#![allow(dead_code)]
+
+use loyalty_endpoint::faults::Faults;
+use loyalty_endpoint::{router, token, AppState, ServerConfig};
+use std::io::{Read, Write};
+use std::net::{SocketAddr, TcpStream};
+use std::path::PathBuf;
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+pub const SECRET: &[u8] = b"integration-test-secret";
+
+pub struct Server {
+    pub addr: SocketAddr,
+    pub db: PathBuf,
+    _dir: tempfile::TempDir,
+    _runtime: tokio::runtime::Runtime,
+}
+
+pub fn now() -> u64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs())
+}
+
+impl Server {
+    pub fn start() -> Server {
+        Server::with_faults(Faults::default())
+    }
+
+    pub fn with_faults(faults: Faults) -> Server {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let db = dir.path().join("loyalty.sqlite");
+        let config = ServerConfig {
+            db_path: db.clone(),
+            secret: SECRET.to_vec(),
+            allowed_origins: vec!["https://shop.example".into()],
+            allow_loopback_origins: false,
+            static_dir: None,
+            shop_url: "https://shop.example".into(),
+            fault_control: true,
+            faults,
+            demo: false,
+        };
+        let runtime = tokio::runtime::Runtime::new().expect("runtime");
+        let state = AppState::new(config).expect("state");
+        let listener = runtime
+            .block_on(tokio::net::TcpListener::bind("127.0.0.1:0"))
+            .expect("bind");
+        let addr = listener.local_addr().expect("addr");
+        runtime.spawn(async move { axum::serve(listener, router(state)).await });
+        Server {
+            addr,
+            db,
+            _dir: dir,
+            _runtime: runtime,
+        }
+    }
+
+    pub fn token(&self, customer: &str) -> String {
+        token::mint(SECRET, customer, now(), 900)
+    }
+
+    /// One request with `Connection: close`; `None` when the connection
+    /// dropped before a complete answer.
+    pub fn send(
+        &self,
+        method: &str,
+        path: &str,
+        headers: &[(&str, &str)],
+        body: &str,
+    ) -> Option<Reply> {
+        let mut stream = TcpStream::connect(self.addr).ok()?;
+        stream
+            .set_read_timeout(Some(Duration::from_secs(10)))
+            .ok()?;
+        let mut request = format!(
+            "{method} {path} HTTP/1.1\r\nHost: {}\r\nConnection: close\r\nContent-Length: {}\r\n",
+            self.addr,
+            body.len()
+        );
+        for (name, value) in headers {
+            request.push_str(&format!("{name}: {value}\r\n"));
+        }
+        request.push_str("\r\n");
+        request.push_str(body);
+        stream.write_all(request.as_bytes()).ok()?;
+        let mut raw = Vec::new();
+        stream.read_to_end(&mut raw).ok()?;
+        Reply::parse(&raw)
+    }
+
+    pub fn get(&self, path: &str, token: Option<&str>) -> Reply {
+        let auth = token.map(|t| format!("Bearer {t}"));
+        let headers: Vec<(&str, &str)> = auth
+            .as_deref()
+            .map(|a| vec![("Authorization", a)])
+            .unwrap_or_default();
+        self.send("GET", path, &headers, "").expect("an answer")
+    }
+
+    pub fn post(&self, path: &str, token: &str, key: &str, body: &str) -> Option<Reply> {
+        let auth = format!("Bearer {token}");
+        self.send(
+            "POST",
+            path,
+            &[
+                ("Authorization", &auth),
+                ("Idempotency-Key", key),
+                ("Content-Type", "application/json"),
+            ],
+            body,
+        )
+    }
+
+    pub fn count(&self, from_where: &str) -> i64 {
+        let conn = rusqlite::Connection::open(&self.db).expect("open db");
+        conn.query_row(&format!("SELECT COUNT(*) FROM {from_where}"), [], |r| {
+            r.get(0)
+        })
+        .expect("count")
+    }
+
+    pub fn approved(&self, customer: &str) -> i64 {
+        let conn = rusqlite::Connection::open(&self.db).expect("open db");
+        conn.query_row(
+            "SELECT approved FROM customers WHERE id = ?1",
+            [customer],
+            |r| r.get(0),
+        )
+        .expect("approved")
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Reply {
+    pub status: u16,
+    pub headers: Vec<(String, String)>,
+    pub body: String,
+}
+
+impl Reply {
+    fn parse(raw: &[u8]) -> Option<Reply> {
+        let text = String::from_utf8_lossy(raw);
+        let (head, rest) = text.split_once("\r\n\r\n")?;
+        let mut lines = head.lines();
+        let status = lines.next()?.split(' ').nth(1)?.parse().ok()?;
+        let headers: Vec<(String, String)> = lines
+            .filter_map(|line| line.split_once(':'))
+            .map(|(k, v)| (k.trim().to_ascii_lowercase(), v.trim().to_owned()))
+            .collect();
+        let body = if headers
+            .iter()
+            .any(|(k, v)| k == "transfer-encoding" && v == "chunked")
+        {
+            dechunk(rest)?
+        } else {
+            let length: usize = headers
+                .iter()
+                .find(|(k, _)| k == "content-length")
+                .and_then(|(_, v)| v.parse().ok())
+                .unwrap_or(rest.len());
+            if rest.len() < length {
+                return None;
+            }
+            rest[..length].to_owned()
+        };
+        Some(Reply {
+            status,
+            headers,
+            body,
+        })
+    }
+
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers
+            .iter()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.as_str())
+    }
+
+    pub fn json(&self) -> serde_json::Value {
+        serde_json::from_str(&self.body).expect("json body")
+    }
+
+    pub fn code(&self) -> String {
+        self.json()["error"]["code"]
+            .as_str()
+            .unwrap_or_default()
+            .to_owned()
+    }
+}
+
+/// Decodes a chunked body; `None` if it ends before the final chunk.
+fn dechunk(mut rest: &str) -> Option<String> {
+    let mut body = String::new();
+    loop {
+        let (size, after) = rest.split_once("\r\n")?;
+        let size = usize::from_str_radix(size.trim(), 16).ok()?;
+        if size == 0 {
+            return Some(body);
+        }
+        body.push_str(after.get(..size)?);
+        rest = after.get(size + 2..)?;
+    }
+}

@@ -1,0 +1,45 @@
+#!/usr/bin/env bash
+# The one test command (README.md, .ci/run): installs what is missing, then
+# checks formatting and lints, runs the native tests, the browser tests in
+# Chromium and Firefox against a real reference endpoint, a release build,
+# and prints the size report.
+set -euo pipefail
+source "$(dirname "$0")/lib.sh"
+cd "$ROOT"
+started=$(date +%s)
+
+step "setup"
+bash scripts/setup.sh
+
+step "cargo fmt --check"
+cargo fmt --all -- --check
+
+step "clippy (native)"
+cargo clippy --workspace --all-targets --quiet -- -D warnings
+
+step "clippy (wasm32)"
+cargo clippy -p loyalty-widget --target wasm32-unknown-unknown --all-targets --quiet -- -D warnings
+
+step "native tests (core, endpoint)"
+cargo test --workspace --quiet
+
+step "browser tests (Chromium, Firefox) against the reference endpoint"
+cargo build -p loyalty-endpoint --quiet
+mkdir -p target/test-run
+start_endpoint "$ROOT/target/test-run/browser.sqlite" --demo --allow-loopback-origins
+export LOYALTY_TEST_ENDPOINT="$ENDPOINT_URL"
+start_endpoint "$ROOT/target/test-run/slow.sqlite" --demo --allow-loopback-origins \
+  --faults '{"latency_ms": 1500, "path_prefix": "/v1/customer"}'
+export LOYALTY_TEST_SLOW_ENDPOINT="$ENDPOINT_URL"
+echo "reference endpoints: $LOYALTY_TEST_ENDPOINT, slow: $LOYALTY_TEST_SLOW_ENDPOINT"
+wasm-pack --quiet test --headless --chrome .
+wasm-pack --quiet test --headless --firefox .
+
+step "release build (trunk, wasm-opt -Oz)"
+trunk build index.html --release
+
+step "size report"
+bash scripts/size-report.sh
+
+echo
+echo "all checks passed in $(( $(date +%s) - started )) s"
