@@ -62,6 +62,15 @@ else
   say "node packages present"
 fi
 
+# Python: the OpenAPI validator for the contract check.
+if python3 -c 'import openapi_spec_validator, openapi_schema_validator' 2>/dev/null; then
+  say "openapi-spec-validator present"
+else
+  say "installing openapi-spec-validator (PyPI)"
+  python3 -m pip install --quiet --user "openapi-spec-validator==0.9.0" 2>/dev/null \
+    || python3 -m pip install --quiet --break-system-packages "openapi-spec-validator==0.9.0"
+fi
+
 # Rust tools from crates.io. wasm-bindgen-cli cannot be installed --locked
 # (a pinned dependency is gone from the registry); the others can.
 cargo_tool wasm-bindgen wasm-bindgen-cli "$WASM_BINDGEN_VERSION"

@@ -20,6 +20,9 @@ cargo clippy --workspace --all-targets --quiet -- -D warnings
 step "clippy (wasm32)"
 cargo clippy -p loyalty-widget --target wasm32-unknown-unknown --all-targets --quiet -- -D warnings
 
+step "OpenAPI contract: valid 3.1, examples match their schemas"
+python3 scripts/check-openapi.py
+
 step "native tests (core, endpoint)"
 cargo test --workspace --quiet
 
@@ -31,9 +34,11 @@ export LOYALTY_TEST_ENDPOINT="$ENDPOINT_URL"
 start_endpoint "$ROOT/target/test-run/slow.sqlite" --demo --allow-loopback-origins \
   --faults '{"latency_ms": 1500, "path_prefix": "/v1/customer"}'
 export LOYALTY_TEST_SLOW_ENDPOINT="$ENDPOINT_URL"
-echo "reference endpoints: $LOYALTY_TEST_ENDPOINT, slow: $LOYALTY_TEST_SLOW_ENDPOINT"
-wasm-pack --quiet test --headless --chrome .
-wasm-pack --quiet test --headless --firefox .
+start_endpoint "$ROOT/target/test-run/faulty.sqlite" --demo --allow-loopback-origins --fault-control
+export LOYALTY_TEST_FAULTY_ENDPOINT="$ENDPOINT_URL"
+echo "reference endpoints: $LOYALTY_TEST_ENDPOINT, slow: $LOYALTY_TEST_SLOW_ENDPOINT, faulty: $LOYALTY_TEST_FAULTY_ENDPOINT"
+wasm-pack test --headless --chrome .
+wasm-pack test --headless --firefox .
 
 step "release build (trunk, wasm-opt -Oz)"
 trunk build index.html --release

@@ -252,3 +252,21 @@ async fn shop_css_does_not_reach_into_the_widget() {
     assert_ne!(size, "40px");
     style.remove();
 }
+
+#[wasm_bindgen_test]
+async fn starting_an_embed_twice_is_harmless() {
+    let token = token_for("cust-anna").await;
+    let widget = mounted(&[("endpoint", ENDPOINT), ("token", &token), ("lang", "en")]).await;
+    wait_for(&widget, "[data-testid=balance]").await;
+    embed::start_one(&widget);
+    embed::start_one(&widget);
+    let sections = shadow(&widget)
+        .query_selector_all("section")
+        .expect("query");
+    assert_eq!(sections.length(), 1, "one widget, not three");
+    assert!(shadow(&widget)
+        .query_selector("[data-testid=balance]")
+        .ok()
+        .flatten()
+        .is_some());
+}

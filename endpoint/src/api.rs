@@ -419,7 +419,7 @@ fn cors_headers(headers: &mut HeaderMap, origin: &HeaderValue) {
     );
     headers.insert(
         header::ACCESS_CONTROL_ALLOW_METHODS,
-        HeaderValue::from_static("GET, POST, OPTIONS"),
+        HeaderValue::from_static("GET, POST, PUT, DELETE, OPTIONS"),
     );
     headers.insert(
         header::ACCESS_CONTROL_EXPOSE_HEADERS,
@@ -470,12 +470,19 @@ async fn edge(State(state): State<Arc<AppState>>, request: Request, next: Next) 
             .entry(format!("{method} {path}"))
             .or_default() += 1;
     }
-    let faults = lock(&state.faults).clone();
-    let active = faults.applies(method.as_str(), &path);
+    let (faults, active, fail_now) = {
+        let mut current = lock(&state.faults);
+        let active = current.applies(method.as_str(), &path);
+        let fail_now = active && current.fail_next > 0;
+        if fail_now {
+            current.fail_next -= 1;
+        }
+        (current.clone(), active, fail_now)
+    };
     if active && faults.latency_ms > 0 {
         tokio::time::sleep(Duration::from_millis(faults.latency_ms)).await;
     }
-    let mut response = if active && state.dice.roll(faults.error_rate) {
+    let mut response = if fail_now || (active && state.dice.roll(faults.error_rate)) {
         let status = faults.error_status.unwrap_or(500);
         let code = if status == 429 {
             ErrorCode::RateLimited

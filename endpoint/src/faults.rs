@@ -15,6 +15,9 @@ pub struct Faults {
     pub latency_ms: u64,
     /// Share of requests answered with `error_status` instead of running.
     pub error_rate: f64,
+    /// The next this many matching requests fail with `error_status`, then
+    /// the backend recovers (deterministic, for tests of retries).
+    pub fail_next: u64,
     /// Status for injected errors (500 by default; 429 adds `Retry-After`).
     pub error_status: Option<u16>,
     /// `Retry-After` seconds sent with injected 429s and 503s.

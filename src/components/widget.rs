@@ -4,7 +4,7 @@ use super::guest::Guest;
 use super::i18n::I18n;
 use super::points_card::PointsCard;
 use super::status::{ErrorNotice, Loading};
-use crate::edge::client::Client;
+use crate::edge::client::{Client, TokenSource};
 use crate::edge::console;
 use leptos::prelude::*;
 use loyalty_core::config::Config;
@@ -19,7 +19,11 @@ pub fn Widget(
 ) -> impl IntoView {
     let i18n = I18n { lang: config.lang };
     provide_context(i18n);
-    let client = Client::new(config.endpoint.clone(), config.token.clone(), config.lang);
+    let source = TokenSource {
+        initial: config.token.clone(),
+        url: config.token_url.clone(),
+    };
+    let client = Client::new(config.endpoint.clone(), source, config.lang);
     let body = if client.has_customer() {
         view! { <Customer client=client/> }.into_any()
     } else {
@@ -40,28 +44,34 @@ pub fn Widget(
     }
 }
 
-/// The signed-in customer's view: loads the summary, shows it or the error.
+/// The signed-in customer's view: shows the summary cached earlier in this
+/// visit at once, loads (or revalidates) it, and shows the result, a stale
+/// notice, or the error with a retry.
 #[component]
 fn Customer(
     /// The client for this customer.
     client: Client,
 ) -> impl IntoView {
+    let i18n = expect_context::<I18n>();
+    let cached = client.cached_summary();
     let summary = LocalResource::new(move || {
         let client = client.clone();
         async move { client.summary().await }
     });
-    view! {
-        <Transition fallback=|| view! { <Loading/> }>
-            {move || Suspend::new(async move {
-                match summary.await {
-                    Ok(summary) => view! { <PointsCard summary=summary/> }.into_any(),
-                    Err(error) => {
-                        console::warn(&format!("loading the customer summary failed: {error}"));
-                        view! { <ErrorNotice error=error on_retry=move || summary.refetch()/> }
-                            .into_any()
-                    }
-                }
-            })}
-        </Transition>
+    move || match summary.get() {
+        Some(Ok(fetched)) => {
+            let stale = fetched.stale.then(|| {
+                view! { <p class="lw-stale" role="status">{i18n.t(Key::StaleNotice)}</p> }
+            });
+            view! { <PointsCard summary=fetched.value/> {stale} }.into_any()
+        }
+        Some(Err(error)) => {
+            console::warn(&format!("loading the customer summary failed: {error}"));
+            view! { <ErrorNotice error=error on_retry=move || summary.refetch()/> }.into_any()
+        }
+        None => match cached.clone() {
+            Some(summary) => view! { <PointsCard summary=summary/> }.into_any(),
+            None => view! { <Loading/> }.into_any(),
+        },
     }
 }

@@ -1,13 +1,27 @@
 //! The one typed client for the loyalty endpoint.
 //!
-//! Every call goes through [`Client::get`], which checks the status before
-//! decoding and turns every failure into an [`ApiError`] the screens translate.
+//! Every read goes through [`Client::get`]: a timeout per attempt, bounded
+//! retries with jittered backoff ([`RetryPolicy`]), one token refresh on a
+//! 401 when a token URL is configured, and status-before-decoding. Writes
+//! (later) carry an `Idempotency-Key` and are retried only with the same key.
 
-use gloo_net::http::Request;
+use crate::edge::cache::{self, Entry};
+use gloo_net::http::{Request, RequestBuilder, Response};
+use gloo_timers::future::TimeoutFuture;
 use loyalty_core::contract::{self, Checked, DecodeError, ErrorBody, ErrorCode, Program, Summary};
 use loyalty_core::i18n::{Key, Lang};
+use loyalty_core::identity;
+use loyalty_core::retry::{Outcome, RetryPolicy};
 use serde::de::DeserializeOwned;
+use std::cell::RefCell;
+use std::rc::Rc;
 use thiserror::Error;
+use web_sys::{AbortController, RequestCache, RequestCredentials};
+
+/// How long one attempt may take before it is abandoned.
+pub const TIMEOUT_MS: u32 = 8_000;
+/// A cached summary younger than this is shown without asking the endpoint.
+pub const FRESH_MS: f64 = 30_000.0;
 
 /// Why a call to the endpoint failed.
 #[derive(Debug, Clone, PartialEq, Eq, Error)]
@@ -15,6 +29,9 @@ pub enum ApiError {
     /// No answer: offline, DNS, CORS, connection refused or dropped.
     #[error("network error: {0}")]
     Network(String),
+    /// No answer within [`TIMEOUT_MS`].
+    #[error("timed out after {TIMEOUT_MS} ms")]
+    Timeout,
     /// An HTTP error status, with the contract's error code when the body had one.
     #[error("HTTP {status} ({code:?})")]
     Status {
@@ -22,6 +39,8 @@ pub enum ApiError {
         status: u16,
         /// The machine-readable code from the error body, if it decoded.
         code: Option<ErrorCode>,
+        /// `Retry-After` seconds, if sent.
+        retry_after: Option<u64>,
     },
     /// A 2xx answer whose body is malformed or implausible.
     #[error(transparent)]
@@ -32,7 +51,7 @@ impl ApiError {
     /// The text a customer sees for this error.
     pub fn message_key(&self) -> Key {
         match self {
-            ApiError::Network(_) => Key::ErrorNetwork,
+            ApiError::Network(_) | ApiError::Timeout => Key::ErrorNetwork,
             ApiError::Decode(_) => Key::ErrorData,
             ApiError::Status {
                 status: 401 | 403, ..
@@ -41,35 +60,155 @@ impl ApiError {
             ApiError::Status { .. } => Key::ErrorServer,
         }
     }
+
+    fn outcome(&self) -> Outcome {
+        match self {
+            ApiError::Network(_) | ApiError::Timeout => Outcome::NoAnswer,
+            ApiError::Decode(_) => Outcome::BadBody,
+            ApiError::Status {
+                status,
+                retry_after,
+                ..
+            } => Outcome::Status(*status, *retry_after),
+        }
+    }
 }
 
-/// A client for one endpoint, customer and language.
+/// Where the customer token comes from.
 #[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TokenSource {
+    /// The token the page was rendered with, if any.
+    pub initial: Option<String>,
+    /// Where to fetch a fresh one (`{"token": "..."}`), if configured.
+    pub url: Option<String>,
+}
+
+/// A summary and whether it came from the per-visit cache without being
+/// confirmed by the endpoint.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Fetched<T> {
+    /// The value.
+    pub value: T,
+    /// `true` when shown from cache because the endpoint could not be asked.
+    pub stale: bool,
+}
+
+/// A client for one endpoint, customer and language. Cheap to clone; clones
+/// share the current token.
+#[derive(Debug, Clone)]
 pub struct Client {
     endpoint: String,
-    token: Option<String>,
     lang: Lang,
+    source: TokenSource,
+    token: Rc<RefCell<Option<String>>>,
+    policy: RetryPolicy,
 }
 
 impl Client {
     /// A client for a checked endpoint base URL (see
     /// [`loyalty_core::url::check_endpoint`]).
-    pub fn new(endpoint: impl Into<String>, token: Option<String>, lang: Lang) -> Client {
+    pub fn new(endpoint: impl Into<String>, source: TokenSource, lang: Lang) -> Client {
         Client {
             endpoint: endpoint.into(),
-            token,
             lang,
+            token: Rc::new(RefCell::new(source.initial.clone())),
+            source,
+            policy: RetryPolicy::default(),
         }
     }
 
-    /// Whether a customer token is set (otherwise the widget is in guest mode).
+    /// Whether a customer is (or can be) signed in; otherwise guest mode.
     pub fn has_customer(&self) -> bool {
-        self.token.is_some()
+        self.token.borrow().is_some() || self.source.url.is_some()
+    }
+
+    fn cache_key(&self) -> Option<String> {
+        self.token
+            .borrow()
+            .as_deref()
+            .map(|token| identity::cache_key(&self.endpoint, token))
+    }
+
+    /// The summary cached earlier in this visit for this customer, if any.
+    pub fn cached_summary(&self) -> Option<Summary> {
+        let entry = cache::get(&self.cache_key()?)?;
+        contract::decode(&entry.body).ok()
     }
 
     /// `GET /v1/customer`: the signed-in customer's summary.
-    pub async fn summary(&self) -> Result<Summary, ApiError> {
-        self.get("/customer").await
+    ///
+    /// A summary cached less than [`FRESH_MS`] ago is used as it is; an older
+    /// one is revalidated with its ETag. When the endpoint cannot be reached
+    /// the cached summary is returned marked stale.
+    pub async fn summary(&self) -> Result<Fetched<Summary>, ApiError> {
+        if self.token.borrow().is_none() {
+            self.refresh_token().await?;
+        }
+        let key = self.cache_key();
+        let cached = key.as_deref().and_then(cache::get);
+        if let Some(entry) = &cached {
+            if cache::now_ms() - entry.stored_at < FRESH_MS {
+                if let Ok(value) = contract::decode::<Summary>(&entry.body) {
+                    return Ok(Fetched {
+                        value,
+                        stale: false,
+                    });
+                }
+            }
+        }
+        let etag = cached.as_ref().and_then(|entry| entry.etag.clone());
+        match self.get_raw("/customer", etag.as_deref()).await {
+            Ok(Raw::NotModified) => {
+                let entry = cached
+                    .ok_or_else(|| ApiError::Network("304 without a cached answer".to_owned()))?;
+                let value = contract::decode(&entry.body)?;
+                if let Some(key) = &key {
+                    cache::put(
+                        key,
+                        &Entry {
+                            stored_at: cache::now_ms(),
+                            ..entry
+                        },
+                    );
+                }
+                Ok(Fetched {
+                    value,
+                    stale: false,
+                })
+            }
+            Ok(Raw::Body { body, etag }) => {
+                let value = contract::decode::<Summary>(&body)?;
+                if let Some(key) = self.cache_key() {
+                    let stored_at = cache::now_ms();
+                    cache::put(
+                        &key,
+                        &Entry {
+                            etag,
+                            body,
+                            stored_at,
+                        },
+                    );
+                }
+                Ok(Fetched {
+                    value,
+                    stale: false,
+                })
+            }
+            Err(error) => match cached.and_then(|e| contract::decode(&e.body).ok()) {
+                Some(value)
+                    if !matches!(
+                        error,
+                        ApiError::Status {
+                            status: 401 | 403,
+                            ..
+                        }
+                    ) =>
+                {
+                    Ok(Fetched { value, stale: true })
+                }
+                _ => Err(error),
+            },
+        }
     }
 
     /// `GET /v1/program`: the public program description.
@@ -77,33 +216,146 @@ impl Client {
         self.get("/program").await
     }
 
-    async fn get<T: DeserializeOwned + Checked>(&self, path: &str) -> Result<T, ApiError> {
+    /// A read, decoded and checked.
+    pub async fn get<T: DeserializeOwned + Checked>(&self, path: &str) -> Result<T, ApiError> {
+        match self.get_raw(path, None).await? {
+            Raw::Body { body, .. } => Ok(contract::decode(&body)?),
+            Raw::NotModified => Err(ApiError::Network("unexpected 304".to_owned())),
+        }
+    }
+
+    /// A read with timeouts, bounded retries and one token refresh.
+    async fn get_raw(&self, path: &str, etag: Option<&str>) -> Result<Raw, ApiError> {
         let url = format!(
             "{}{}{path}?lang={}",
             self.endpoint,
             contract::API_PREFIX,
             self.lang.tag()
         );
-        let mut request = Request::get(&url).header("Accept", "application/json");
-        if let Some(token) = &self.token {
+        let mut attempt = 0;
+        let mut refreshed = false;
+        loop {
+            attempt += 1;
+            let result = self.attempt(&url, etag).await;
+            let error = match result {
+                Ok(raw) => return Ok(raw),
+                Err(error) => error,
+            };
+            let unauthorized = matches!(error, ApiError::Status { status: 401, .. });
+            if unauthorized && !refreshed && self.source.url.is_some() {
+                refreshed = true;
+                attempt -= 1;
+                self.refresh_token().await?;
+                continue;
+            }
+            let jitter = js_sys::Math::random();
+            match self.policy.next_delay(attempt, error.outcome(), jitter) {
+                Some(delay) => TimeoutFuture::new(delay.min(u64::from(u32::MAX)) as u32).await,
+                None => return Err(error),
+            }
+        }
+    }
+
+    async fn attempt(&self, url: &str, etag: Option<&str>) -> Result<Raw, ApiError> {
+        let mut request = Request::get(url)
+            .header("Accept", "application/json")
+            .cache(RequestCache::NoStore);
+        if let Some(token) = self.token.borrow().as_deref() {
             request = request.header("Authorization", &format!("Bearer {token}"));
         }
-        let response = request
-            .send()
-            .await
-            .map_err(|err| ApiError::Network(err.to_string()))?;
-        let body = response
-            .text()
-            .await
-            .map_err(|err| ApiError::Network(err.to_string()))?;
+        if let Some(etag) = etag {
+            request = request.header("If-None-Match", etag);
+        }
+        let response = with_timeout(request).await?;
+        let status = response.status();
+        if status == 304 {
+            return Ok(Raw::NotModified);
+        }
+        let body = read_body(&response).await?;
         if !response.ok() {
             return Err(ApiError::Status {
-                status: response.status(),
+                status,
                 code: contract::decode::<ErrorBody>(&body)
                     .ok()
                     .map(|body| body.error.code),
+                retry_after: response
+                    .headers()
+                    .get("retry-after")
+                    .and_then(|value| value.trim().parse().ok()),
             });
         }
-        Ok(contract::decode(&body)?)
+        // A body cut off mid-way is worth another attempt: check it here.
+        if serde_json::from_str::<serde::de::IgnoredAny>(&body).is_err() {
+            return Err(ApiError::Decode(DecodeError::Malformed(
+                "the body is not complete JSON".to_owned(),
+            )));
+        }
+        Ok(Raw::Body {
+            body,
+            etag: response.headers().get("etag"),
+        })
     }
+
+    /// Fetches a fresh token from the configured token URL.
+    async fn refresh_token(&self) -> Result<(), ApiError> {
+        let Some(url) = &self.source.url else {
+            return Ok(());
+        };
+        let request = Request::get(url)
+            .header("Accept", "application/json")
+            .credentials(RequestCredentials::SameOrigin)
+            .cache(RequestCache::NoStore);
+        let response = with_timeout(request).await?;
+        let body = read_body(&response).await?;
+        if !response.ok() {
+            return Err(ApiError::Status {
+                status: response.status(),
+                code: None,
+                retry_after: None,
+            });
+        }
+        let token = serde_json::from_str::<serde_json::Value>(&body)
+            .ok()
+            .and_then(|value| value.get("token")?.as_str().map(str::to_owned))
+            .filter(|token| !token.is_empty() && token.len() <= 4_096)
+            .ok_or_else(|| {
+                ApiError::Decode(DecodeError::Malformed(
+                    "the token URL did not answer {\"token\": \"...\"}".to_owned(),
+                ))
+            })?;
+        *self.token.borrow_mut() = Some(token);
+        Ok(())
+    }
+}
+
+/// A raw answer to a read.
+enum Raw {
+    /// 304: the cached answer still holds.
+    NotModified,
+    /// A 2xx body and its ETag.
+    Body { body: String, etag: Option<String> },
+}
+
+/// Sends a request, abandoning it after [`TIMEOUT_MS`].
+async fn with_timeout(request: RequestBuilder) -> Result<Response, ApiError> {
+    let controller = AbortController::new().map_err(|err| ApiError::Network(format!("{err:?}")))?;
+    let signal = controller.signal();
+    let timer = gloo_timers::callback::Timeout::new(TIMEOUT_MS, move || controller.abort());
+    let result = request.abort_signal(Some(&signal)).send().await;
+    let timed_out = signal.aborted();
+    drop(timer);
+    result.map_err(|err| {
+        if timed_out {
+            ApiError::Timeout
+        } else {
+            ApiError::Network(err.to_string())
+        }
+    })
+}
+
+async fn read_body(response: &Response) -> Result<String, ApiError> {
+    response
+        .text()
+        .await
+        .map_err(|err| ApiError::Network(err.to_string()))
 }

@@ -46,11 +46,21 @@ pub fn start() {
     }
 }
 
-/// Mounts one embed, or shows its configuration error.
+/// Mounts one embed, or shows its configuration error. Starting an embed
+/// that is already running does nothing.
+///
+/// The `token` attribute is removed once read: from then on the token lives
+/// only in the widget's memory, not in the page's DOM.
 pub fn start_one(element: &Element) {
+    if element.get_attribute("data-state").as_deref() == Some("mounted") {
+        return;
+    }
     match config_of(element) {
         Ok(config) => {
-            let _ = mount::mount(element, config);
+            let _ = element.remove_attribute("token");
+            if mount::mount(element, config).is_ok() {
+                let _ = element.set_attribute("data-state", "mounted");
+            }
         }
         Err(err) => {
             console::error(&err.to_string());

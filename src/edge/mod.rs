@@ -1,5 +1,6 @@
 //! The browser edge: every use of web-sys and js-sys lives below here.
 
+pub mod cache;
 pub mod client;
 pub mod console;
 pub mod embed;

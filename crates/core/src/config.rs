@@ -66,6 +66,9 @@ pub enum ConfigError {
     /// An unknown `theme` value.
     #[error("\"theme\" must be \"auto\", \"light\" or \"dark\", not {0:?}")]
     UnknownTheme(String),
+    /// A token URL that is neither a same-site path nor http(s).
+    #[error("\"token-url\" must be a path on the shop (\"/...\") or an https URL, not {0:?}")]
+    BadTokenUrl(String),
     /// A join or sign-in link that is not http(s).
     #[error("\"{0}\" must be an http(s) URL, not {1:?}")]
     BadLink(&'static str, String),
@@ -77,8 +80,12 @@ pub struct Config {
     /// Base URL of the loyalty endpoint, https (or http on loopback), no
     /// trailing slash.
     pub endpoint: String,
-    /// Customer token minted by the shop's server; `None` means guest.
+    /// Customer token minted by the shop's server; `None` means guest
+    /// (unless `token_url` provides one).
     pub token: Option<String>,
+    /// Where to fetch a fresh token (`{"token": "..."}`) when the current one
+    /// is missing, expired or refused: a path on the shop or an https URL.
+    pub token_url: Option<String>,
     /// Interface language.
     pub lang: Lang,
     /// Placement.
@@ -119,7 +126,11 @@ impl Config {
         };
         let link = |name: &'static str| -> Result<Option<String>, ConfigError> {
             present(name)
-                .map(|raw| url::safe_link(&raw).ok_or(ConfigError::BadLink(name, raw)))
+                .map(|raw| {
+                    same_site_path(&raw)
+                        .or_else(|| url::safe_link(&raw))
+                        .ok_or(ConfigError::BadLink(name, raw))
+                })
                 .transpose()
         };
         let lang = present("lang")
@@ -127,9 +138,13 @@ impl Config {
             .or(page_lang)
             .map(Lang::from_tag)
             .unwrap_or_default();
+        let token_url = present("token-url")
+            .map(|raw| check_token_url(&raw).ok_or(ConfigError::BadTokenUrl(raw)))
+            .transpose()?;
         Ok(Config {
             endpoint,
             token: present("token").map(|token| token.trim().to_owned()),
+            token_url,
             lang,
             mode,
             theme,
@@ -137,6 +152,24 @@ impl Config {
             signin_url: link("signin-url")?,
         })
     }
+}
+
+/// An absolute path on the shop itself (`/account`), not `//other-host` or a
+/// backslash variant a browser would read as one.
+fn same_site_path(raw: &str) -> Option<String> {
+    let trimmed: String = raw
+        .trim()
+        .chars()
+        .filter(|c| !matches!(c, '\t' | '\n' | '\r'))
+        .collect();
+    let is_path = trimmed.starts_with('/') && !trimmed.starts_with("//") && !trimmed.contains('\\');
+    is_path.then_some(trimmed)
+}
+
+/// A token URL: a path on the shop, or a URL that passes the endpoint rules
+/// (https, or http on loopback).
+fn check_token_url(raw: &str) -> Option<String> {
+    same_site_path(raw).or_else(|| url::check_endpoint(raw).ok())
 }
 
 #[cfg(test)]
@@ -207,6 +240,45 @@ mod tests {
             Ok(Lang::En)
         );
         assert_eq!(parse(&[base], Some("fr")).map(|c| c.lang), Ok(Lang::En));
+    }
+
+    #[test]
+    fn token_url_is_a_shop_path_or_https() {
+        let base = ("endpoint", "https://x.example");
+        let config = parse(&[base, ("token-url", "/apps/loyalty/token")], None).expect("ok");
+        assert_eq!(config.token_url.as_deref(), Some("/apps/loyalty/token"));
+        for bad in [
+            "//evil.example/t",
+            "javascript:alert(1)",
+            "http://evil.example/t",
+            "/\\evil",
+        ] {
+            assert!(
+                matches!(
+                    parse(&[base, ("token-url", bad)], None),
+                    Err(ConfigError::BadTokenUrl(_))
+                ),
+                "{bad}"
+            );
+        }
+    }
+
+    #[test]
+    fn links_may_be_shop_paths_but_not_other_hosts() {
+        let base = ("endpoint", "https://x.example");
+        let config = parse(&[base, ("join-url", "/account/register#club")], None).expect("ok");
+        assert_eq!(config.join_url.as_deref(), Some("/account/register#club"));
+        for bad in [
+            "//evil.example",
+            "/\\evil.example",
+            "/\t/evil.example",
+            "account",
+        ] {
+            assert!(
+                parse(&[base, ("signin-url", bad)], None).is_err(),
+                "{bad:?}"
+            );
+        }
     }
 
     #[test]

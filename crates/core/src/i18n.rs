@@ -79,6 +79,10 @@ texts! {
     }
     SignIn "sign-in" { en: "Sign in", de: "Anmelden" }
     Join "join" { en: "Join now", de: "Jetzt mitmachen" }
+    StaleNotice "stale-notice" {
+        en: "Showing your last known balance; we'll update it once the connection is back.",
+        de: "Du siehst deinen zuletzt bekannten Stand; wir aktualisieren ihn, sobald die Verbindung wieder steht."
+    }
     Retry "retry" { en: "Try again", de: "Erneut versuchen" }
     ErrorNetwork "error-network" {
         en: "We can't reach the rewards service right now.",

@@ -8,10 +8,14 @@
 //! - [`contract`]: the endpoint contract's types and their sanity checks.
 //! - [`progress`]: points and tier arithmetic.
 //! - [`url`]: endpoint and link URL checks.
+//! - [`retry`]: which failures to retry and how long to wait.
+//! - [`identity`]: the cache key of a customer (from the token's `sub`).
 //! - [`i18n`]: German and English messages.
 
 pub mod config;
 pub mod contract;
 pub mod i18n;
+pub mod identity;
 pub mod progress;
+pub mod retry;
 pub mod url;

@@ -1,0 +1,78 @@
+//! What the widget may read from a customer token without trusting it: the
+//! `sub` claim, only to key the per-visit cache so that a different customer
+//! never sees the previous one's data. The endpoint alone verifies tokens.
+
+/// The `sub` claim of a JWT-shaped token, if it has one. Not verified.
+pub fn token_subject(token: &str) -> Option<String> {
+    let payload = token.split('.').nth(1)?;
+    let bytes = base64url_decode(payload)?;
+    let claims: serde_json::Value = serde_json::from_slice(&bytes).ok()?;
+    claims.get("sub")?.as_str().map(str::to_owned)
+}
+
+/// A cache key for a customer at an endpoint: a short FNV-1a hash, so the
+/// key in storage reveals neither the customer id nor the token.
+pub fn cache_key(endpoint: &str, token: &str) -> String {
+    let who = token_subject(token).unwrap_or_else(|| token.to_owned());
+    let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
+    for byte in endpoint.bytes().chain([0]).chain(who.bytes()) {
+        hash ^= u64::from(byte);
+        hash = hash.wrapping_mul(0x0000_0100_0000_01b3);
+    }
+    format!("loyalty-widget:v1:{hash:016x}")
+}
+
+fn base64url_decode(text: &str) -> Option<Vec<u8>> {
+    let mut out = Vec::with_capacity(text.len() * 3 / 4);
+    let mut buffer = 0u32;
+    let mut bits = 0;
+    for byte in text.bytes().filter(|b| *b != b'=') {
+        let value = match byte {
+            b'A'..=b'Z' => byte - b'A',
+            b'a'..=b'z' => byte - b'a' + 26,
+            b'0'..=b'9' => byte - b'0' + 52,
+            b'-' | b'+' => 62,
+            b'_' | b'/' => 63,
+            _ => return None,
+        };
+        buffer = (buffer << 6) | u32::from(value);
+        bits += 6;
+        if bits >= 8 {
+            bits -= 8;
+            out.push((buffer >> bits) as u8);
+            buffer &= (1 << bits) - 1;
+        }
+    }
+    Some(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    // {"alg":"HS256","typ":"JWT"} . {"sub":"cust-anna","iat":1,"exp":2} . sig
+    const ANNA: &str =
+        "eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJzdWIiOiJjdXN0LWFubmEiLCJpYXQiOjEsImV4cCI6Mn0.c2ln";
+
+    #[test]
+    fn reads_the_subject_of_a_jwt() {
+        assert_eq!(token_subject(ANNA).as_deref(), Some("cust-anna"));
+        assert_eq!(token_subject("opaque-token"), None);
+        assert_eq!(token_subject("a.!!!.c"), None);
+    }
+
+    #[test]
+    fn cache_key_follows_the_customer_not_the_token() {
+        let renewed = ANNA.replace(".c2ln", ".b3RoZXI");
+        assert_eq!(
+            cache_key("https://x", ANNA),
+            cache_key("https://x", &renewed)
+        );
+        assert_ne!(cache_key("https://x", ANNA), cache_key("https://y", ANNA));
+        assert_ne!(
+            cache_key("https://x", ANNA),
+            cache_key("https://x", "opaque")
+        );
+        assert!(!cache_key("https://x", ANNA).contains("anna"));
+    }
+}

@@ -1,0 +1,60 @@
+//! The per-visit cache of the last customer summary, in sessionStorage.
+//!
+//! It holds the summary's JSON and ETag, never the token, under a key derived
+//! from the endpoint and the customer (see [`loyalty_core::identity`]), so a
+//! different customer never sees it. Any storage failure (disabled storage,
+//! quota, private mode) simply means no cache.
+
+use serde::{Deserialize, Serialize};
+use web_sys::Storage;
+
+/// Prefix of every key this widget writes.
+pub const PREFIX: &str = "loyalty-widget:";
+
+/// One cached answer.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Entry {
+    /// The answer's ETag, for revalidation.
+    pub etag: Option<String>,
+    /// The answer's body.
+    pub body: String,
+    /// When it was stored, in ms since the epoch.
+    pub stored_at: f64,
+}
+
+fn storage() -> Option<Storage> {
+    web_sys::window()?.session_storage().ok().flatten()
+}
+
+/// The cached entry under `key`, if any.
+pub fn get(key: &str) -> Option<Entry> {
+    let raw = storage()?.get_item(key).ok()??;
+    serde_json::from_str(&raw).ok()
+}
+
+/// Stores an entry; failures are ignored.
+pub fn put(key: &str, entry: &Entry) {
+    if let (Some(storage), Ok(raw)) = (storage(), serde_json::to_string(entry)) {
+        let _ = storage.set_item(key, &raw);
+    }
+}
+
+/// Drops every entry this widget wrote (logout, customer switch).
+pub fn clear_all() {
+    let Some(storage) = storage() else {
+        return;
+    };
+    let length = storage.length().unwrap_or(0);
+    let keys: Vec<String> = (0..length)
+        .filter_map(|index| storage.key(index).ok().flatten())
+        .filter(|key| key.starts_with(PREFIX))
+        .collect();
+    for key in keys {
+        let _ = storage.remove_item(&key);
+    }
+}
+
+/// Milliseconds since the epoch.
+pub fn now_ms() -> f64 {
+    js_sys::Date::now()
+}

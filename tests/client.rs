@@ -1,0 +1,294 @@
+//! Browser tests of the client against a misbehaving backend: the reference
+//! endpoint with faults switched on at run time (`PUT /_faults`), and its
+//! request counters (`/_stats`) to prove retries stay bounded.
+#![cfg(target_arch = "wasm32")]
+
+use gloo_net::http::Request;
+use gloo_timers::future::TimeoutFuture;
+use loyalty_widget::edge::{cache, embed};
+use serde_json::{json, Value};
+use wasm_bindgen_test::*;
+use web_sys::Element;
+
+wasm_bindgen_test_configure!(run_in_browser);
+
+/// The endpoint with `--fault-control` (started by scripts/test.sh).
+const FAULTY: &str = match option_env!("LOYALTY_TEST_FAULTY_ENDPOINT") {
+    Some(url) => url,
+    None => "http://127.0.0.1:18789",
+};
+
+fn document() -> web_sys::Document {
+    web_sys::window()
+        .and_then(|w| w.document())
+        .expect("document")
+}
+
+/// Resets faults, counters and the per-visit cache before a test.
+async fn fresh(faults: Value) {
+    cache::clear_all();
+    Request::put(&format!("{FAULTY}/_faults"))
+        .header("Content-Type", "application/json")
+        .body(faults.to_string())
+        .expect("body")
+        .send()
+        .await
+        .expect("faults set");
+    Request::delete(&format!("{FAULTY}/_stats"))
+        .send()
+        .await
+        .expect("stats reset");
+}
+
+async fn requests(route: &str) -> u64 {
+    let stats: Value = Request::get(&format!("{FAULTY}/_stats"))
+        .send()
+        .await
+        .expect("stats")
+        .json()
+        .await
+        .expect("stats json");
+    stats[route].as_u64().unwrap_or(0)
+}
+
+async fn token_for(customer: &str) -> String {
+    let body: Value = Request::get(&format!("{FAULTY}/_demo/token?customer={customer}"))
+        .send()
+        .await
+        .expect("token")
+        .json()
+        .await
+        .expect("json");
+    body["token"].as_str().expect("token").to_owned()
+}
+
+async fn mount(attributes: &[(&str, &str)]) -> Element {
+    let element = document()
+        .create_element("loyalty-widget")
+        .expect("element");
+    for (name, value) in attributes {
+        element.set_attribute(name, value).expect("attribute");
+    }
+    document()
+        .body()
+        .expect("body")
+        .append_child(&element)
+        .expect("append");
+    embed::start_one(&element);
+    element
+}
+
+async fn wait_for(element: &Element, selector: &str) -> Element {
+    for _ in 0..750 {
+        let root = element.shadow_root().expect("shadow root");
+        if let Some(found) = root.query_selector(selector).ok().flatten() {
+            return found;
+        }
+        TimeoutFuture::new(20).await;
+    }
+    panic!(
+        "{selector} did not appear; widget shows {:?}",
+        element.shadow_root().and_then(|r| r.text_content())
+    );
+}
+
+fn balance_text(element: &Element) -> Option<String> {
+    element
+        .shadow_root()?
+        .query_selector("[data-testid=balance]")
+        .ok()??
+        .text_content()
+}
+
+/// Ages the cached summary as if the customer came back a while later.
+fn age_cache() {
+    let storage = web_sys::window()
+        .and_then(|w| w.session_storage().ok().flatten())
+        .expect("session storage");
+    for index in 0..storage.length().unwrap_or(0) {
+        let Some(key) = storage.key(index).ok().flatten() else {
+            continue;
+        };
+        if !key.starts_with(cache::PREFIX) {
+            continue;
+        }
+        let raw = storage.get_item(&key).ok().flatten().expect("entry");
+        let mut entry: Value = serde_json::from_str(&raw).expect("entry json");
+        entry["stored_at"] = json!(0.0);
+        storage.set_item(&key, &entry.to_string()).expect("write");
+    }
+}
+
+#[wasm_bindgen_test]
+async fn transient_server_errors_are_retried_and_the_balance_shows() {
+    fresh(json!({"fail_next": 2, "error_status": 503, "path_prefix": "/v1/customer"})).await;
+    let token = token_for("cust-anna").await;
+    let widget = mount(&[("endpoint", FAULTY), ("token", &token), ("lang", "en")]).await;
+    wait_for(&widget, "[data-testid=balance]").await;
+    assert_eq!(balance_text(&widget).as_deref(), Some("1,250 points"));
+    assert_eq!(
+        requests("GET /v1/customer").await,
+        3,
+        "two failures, one success"
+    );
+}
+
+#[wasm_bindgen_test]
+async fn a_backend_that_keeps_failing_gets_three_attempts_then_an_error() {
+    fresh(json!({"error_rate": 1.0, "error_status": 500, "path_prefix": "/v1/customer"})).await;
+    let token = token_for("cust-anna").await;
+    let widget = mount(&[("endpoint", FAULTY), ("token", &token), ("lang", "en")]).await;
+    let alert = wait_for(&widget, "[role=alert]").await;
+    assert!(alert
+        .text_content()
+        .unwrap_or_default()
+        .contains("The rewards service had a problem."));
+    TimeoutFuture::new(1_500).await;
+    assert_eq!(requests("GET /v1/customer").await, 3, "no retry storm");
+}
+
+#[wasm_bindgen_test]
+async fn a_truncated_body_is_retried_not_shown() {
+    fresh(json!({"malformed_rate": 1.0, "path_prefix": "/v1/customer"})).await;
+    let token = token_for("cust-anna").await;
+    let widget = mount(&[("endpoint", FAULTY), ("token", &token), ("lang", "de")]).await;
+    let alert = wait_for(&widget, "[role=alert]").await;
+    assert!(alert
+        .text_content()
+        .unwrap_or_default()
+        .contains("Daten gesendet, die wir nicht anzeigen können"));
+    assert_eq!(balance_text(&widget), None);
+    assert_eq!(requests("GET /v1/customer").await, 3);
+}
+
+#[wasm_bindgen_test]
+async fn rate_limits_are_honoured_with_retry_after() {
+    fresh(
+        json!({"fail_next": 1, "error_status": 429, "retry_after": 1,
+                 "path_prefix": "/v1/customer"}),
+    )
+    .await;
+    let token = token_for("cust-anna").await;
+    let started = js_sys::Date::now();
+    let widget = mount(&[("endpoint", FAULTY), ("token", &token), ("lang", "en")]).await;
+    wait_for(&widget, "[data-testid=balance]").await;
+    let waited = js_sys::Date::now() - started;
+    assert!(
+        waited >= 1_000.0,
+        "retried after {waited} ms, before Retry-After"
+    );
+    assert_eq!(requests("GET /v1/customer").await, 2);
+}
+
+#[wasm_bindgen_test]
+async fn an_expired_token_is_refreshed_once_through_the_token_url() {
+    fresh(json!({})).await;
+    let token_url = format!("{FAULTY}/_demo/token?customer=cust-carla");
+    let widget = mount(&[
+        ("endpoint", FAULTY),
+        ("token", "expired.or.forged"),
+        ("token-url", &token_url),
+        ("lang", "en"),
+    ])
+    .await;
+    wait_for(&widget, "[data-testid=balance]").await;
+    assert_eq!(balance_text(&widget).as_deref(), Some("4,200 points"));
+    assert_eq!(
+        requests("GET /v1/customer").await,
+        2,
+        "one 401, one success"
+    );
+}
+
+#[wasm_bindgen_test]
+async fn repeat_views_use_the_visit_cache_and_revalidate_with_etag() {
+    fresh(json!({})).await;
+    let token = token_for("cust-anna").await;
+    let first = mount(&[("endpoint", FAULTY), ("token", &token)]).await;
+    wait_for(&first, "[data-testid=balance]").await;
+    // A second page view right away: shown from the visit cache, no request.
+    let second = mount(&[("endpoint", FAULTY), ("token", &token)]).await;
+    assert_eq!(balance_text(&second).as_deref(), Some("1,250 points"));
+    TimeoutFuture::new(300).await;
+    assert_eq!(requests("GET /v1/customer").await, 1);
+    // Later in the visit: shown at once, revalidated with If-None-Match.
+    age_cache();
+    let third = mount(&[("endpoint", FAULTY), ("token", &token)]).await;
+    assert_eq!(balance_text(&third).as_deref(), Some("1,250 points"));
+    TimeoutFuture::new(500).await;
+    assert_eq!(requests("GET /v1/customer").await, 2);
+}
+
+#[wasm_bindgen_test]
+async fn an_unreachable_endpoint_shows_cached_data_with_a_quiet_notice() {
+    fresh(json!({})).await;
+    let token = token_for("cust-anna").await;
+    let first = mount(&[("endpoint", FAULTY), ("token", &token), ("lang", "en")]).await;
+    wait_for(&first, "[data-testid=balance]").await;
+    age_cache();
+    fresh_faults_only(json!({"error_rate": 1.0, "error_status": 503})).await;
+    let later = mount(&[("endpoint", FAULTY), ("token", &token), ("lang", "en")]).await;
+    let notice = wait_for(&later, ".lw-stale").await;
+    assert!(notice
+        .text_content()
+        .unwrap_or_default()
+        .contains("last known balance"));
+    assert_eq!(balance_text(&later).as_deref(), Some("1,250 points"));
+}
+
+#[wasm_bindgen_test]
+async fn another_customer_never_sees_the_previous_customers_cache() {
+    fresh(json!({})).await;
+    let anna = token_for("cust-anna").await;
+    let first = mount(&[("endpoint", FAULTY), ("token", &anna), ("lang", "en")]).await;
+    wait_for(&first, "[data-testid=balance]").await;
+    let ben = token_for("cust-ben").await;
+    let switched = mount(&[("endpoint", FAULTY), ("token", &ben), ("lang", "en")]).await;
+    assert_eq!(balance_text(&switched), None, "nothing of Anna's is shown");
+    wait_for(&switched, "[data-testid=balance]").await;
+    assert_eq!(balance_text(&switched).as_deref(), Some("100 points"));
+}
+
+#[wasm_bindgen_test]
+async fn the_token_is_never_stored() {
+    fresh(json!({})).await;
+    let token = token_for("cust-anna").await;
+    let widget = mount(&[("endpoint", FAULTY), ("token", &token)]).await;
+    wait_for(&widget, "[data-testid=balance]").await;
+    let window = web_sys::window().expect("window");
+    for storage in [
+        window.session_storage().ok().flatten(),
+        window.local_storage().ok().flatten(),
+    ]
+    .into_iter()
+    .flatten()
+    {
+        for index in 0..storage.length().unwrap_or(0) {
+            let key = storage.key(index).ok().flatten().unwrap_or_default();
+            let value = storage.get_item(&key).ok().flatten().unwrap_or_default();
+            assert!(!value.contains(&token) && !key.contains(&token));
+        }
+    }
+    assert_eq!(widget.get_attribute("token"), None, "not left in the DOM");
+    let html = document()
+        .document_element()
+        .map(|e| e.outer_html())
+        .unwrap_or_default();
+    assert!(!html.contains(&token), "the token is nowhere in the page");
+    let cookies = wasm_bindgen::JsCast::dyn_into::<web_sys::HtmlDocument>(document())
+        .ok()
+        .and_then(|d| d.cookie().ok())
+        .unwrap_or_default();
+    assert!(!cookies.contains(&token));
+}
+
+/// Sets faults without clearing the cache or counters.
+async fn fresh_faults_only(faults: Value) {
+    Request::put(&format!("{FAULTY}/_faults"))
+        .header("Content-Type", "application/json")
+        .body(faults.to_string())
+        .expect("body")
+        .send()
+        .await
+        .expect("faults set");
+}
