@@ -29,16 +29,26 @@ cargo test --workspace --quiet
 step "browser tests (Chromium, Firefox) against the reference endpoint"
 cargo build -p loyalty-endpoint --quiet
 mkdir -p target/test-run
-start_endpoint "$ROOT/target/test-run/browser.sqlite" --demo --allow-loopback-origins
-export LOYALTY_TEST_ENDPOINT="$ENDPOINT_URL"
-start_endpoint "$ROOT/target/test-run/slow.sqlite" --demo --allow-loopback-origins \
-  --faults '{"latency_ms": 1500, "path_prefix": "/v1/customer"}'
-export LOYALTY_TEST_SLOW_ENDPOINT="$ENDPOINT_URL"
-start_endpoint "$ROOT/target/test-run/faulty.sqlite" --demo --allow-loopback-origins --fault-control
-export LOYALTY_TEST_FAULTY_ENDPOINT="$ENDPOINT_URL"
-echo "reference endpoints: $LOYALTY_TEST_ENDPOINT, slow: $LOYALTY_TEST_SLOW_ENDPOINT, faulty: $LOYALTY_TEST_FAULTY_ENDPOINT"
-wasm-pack test --headless --chrome .
-wasm-pack test --headless --firefox .
+
+# browser_tests chrome|firefox: fresh endpoints (normal, slow, fault-controlled)
+# with fresh SQLite files for each browser, then wasm-pack's browser tests.
+browser_tests() {
+  local browser=$1 dir="$ROOT/target/test-run/$1"
+  mkdir -p "$dir"
+  start_endpoint "$dir/browser.sqlite" --demo --allow-loopback-origins
+  export LOYALTY_TEST_ENDPOINT="$ENDPOINT_URL"
+  start_endpoint "$dir/slow.sqlite" --demo --allow-loopback-origins \
+    --faults '{"latency_ms": 1500, "path_prefix": "/v1/customer"}'
+  export LOYALTY_TEST_SLOW_ENDPOINT="$ENDPOINT_URL"
+  start_endpoint "$dir/faulty.sqlite" --demo --allow-loopback-origins --fault-control
+  export LOYALTY_TEST_FAULTY_ENDPOINT="$ENDPOINT_URL"
+  echo "$browser: endpoints $LOYALTY_TEST_ENDPOINT, slow $LOYALTY_TEST_SLOW_ENDPOINT, faulty $LOYALTY_TEST_FAULTY_ENDPOINT"
+  wasm-pack test --headless "--$browser" .
+  stop_endpoints
+  ENDPOINT_PIDS=()
+}
+browser_tests chrome
+browser_tests firefox
 
 step "release build (trunk, wasm-opt -Oz)"
 trunk build index.html --release

@@ -5,6 +5,9 @@
 
 use gloo_net::http::Request;
 use gloo_timers::future::TimeoutFuture;
+use loyalty_widget::core::contract::ErrorCode;
+use loyalty_widget::core::i18n::Lang;
+use loyalty_widget::edge::client::{new_idempotency_key, ApiError, Client, TokenSource};
 use loyalty_widget::edge::{cache, embed};
 use serde_json::{json, Value};
 use wasm_bindgen_test::*;
@@ -48,7 +51,7 @@ async fn requests(route: &str) -> u64 {
         .json()
         .await
         .expect("stats json");
-    stats[route].as_u64().unwrap_or(0)
+    stats["requests"][route].as_u64().unwrap_or(0)
 }
 
 async fn token_for(customer: &str) -> String {
@@ -291,4 +294,90 @@ async fn fresh_faults_only(faults: Value) {
         .send()
         .await
         .expect("faults set");
+}
+
+async fn db_count(name: &str) -> i64 {
+    let stats: Value = Request::get(&format!("{FAULTY}/_stats"))
+        .send()
+        .await
+        .expect("stats")
+        .json()
+        .await
+        .expect("stats json");
+    stats["db"][name].as_i64().expect("db count")
+}
+
+async fn dora() -> Client {
+    let token = token_for("cust-dora").await;
+    let source = TokenSource {
+        initial: Some(token),
+        url: None,
+    };
+    Client::new(FAULTY, source, Lang::En)
+}
+
+#[wasm_bindgen_test]
+async fn a_redeem_whose_answer_is_lost_is_retried_with_its_key_and_applied_once() {
+    fresh(json!({"drop_next": 1, "method": "POST"})).await;
+    let before = db_count("redemptions").await;
+    let client = dora().await;
+    let key = new_idempotency_key();
+    let redemption = client.redeem("r-5eur", &key).await.expect("redeemed");
+    assert!(redemption.coupon.code.starts_with("MR-"));
+    assert_eq!(
+        requests("POST /v1/redemptions").await,
+        2,
+        "dropped, then replayed"
+    );
+    assert_eq!(db_count("redemptions").await, before + 1, "applied once");
+}
+
+#[wasm_bindgen_test]
+async fn a_double_click_redeem_with_one_key_applies_once() {
+    fresh(json!({})).await;
+    let before = db_count("redemptions").await;
+    let client = dora().await;
+    let key = new_idempotency_key();
+    // Two clicks in flight at once.
+    let (first, second) = futures::join!(
+        client.redeem("r-shipping", &key),
+        client.redeem("r-shipping", &key)
+    );
+    let (first, second) = (first.expect("first"), second.expect("second"));
+    assert_eq!(first.coupon.code, second.coupon.code);
+    assert_eq!(db_count("redemptions").await, before + 1);
+}
+
+#[wasm_bindgen_test]
+async fn a_lost_join_is_retried_and_credits_the_bonus_once() {
+    fresh(json!({"drop_next": 1, "method": "POST", "path_prefix": "/v1/club"})).await;
+    let before = db_count("club_members").await;
+    let client = dora().await;
+    let membership = client
+        .join(true, &new_idempotency_key())
+        .await
+        .expect("joined");
+    assert!(membership.club.member);
+    assert_eq!(membership.bonus_points, 100);
+    assert_eq!(db_count("club_members").await, before + 1);
+    assert_eq!(requests("POST /v1/club/join").await, 2);
+}
+
+#[wasm_bindgen_test]
+async fn a_refused_redeem_is_reported_not_retried() {
+    fresh(json!({})).await;
+    let client = dora().await;
+    let error = client
+        .redeem("no-such-reward", &new_idempotency_key())
+        .await
+        .expect_err("refused");
+    assert!(matches!(
+        error,
+        ApiError::Status {
+            status: 404,
+            code: Some(ErrorCode::NotAvailable),
+            ..
+        }
+    ));
+    assert_eq!(requests("POST /v1/redemptions").await, 1);
 }

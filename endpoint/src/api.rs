@@ -384,9 +384,21 @@ async fn set_faults(State(state): State<Arc<AppState>>, body: Bytes) -> Response
     }
 }
 
+/// `GET /_stats`: requests per route since the last reset, and what the
+/// database holds (for tests and the benchmark).
 async fn stats(State(state): State<Arc<AppState>>) -> Response {
-    let counts = lock(&state.counts).clone();
-    json(200, serde_json::to_string(&counts).unwrap_or_default())
+    let requests = lock(&state.counts).clone();
+    let db = {
+        let conn = lock(&state.db);
+        serde_json::json!({
+            "redemptions": db::count(&conn, "redemptions").unwrap_or(-1),
+            "club_members": db::count(&conn, "customers WHERE club_member = 1").unwrap_or(-1),
+        })
+    };
+    json(
+        200,
+        serde_json::json!({ "requests": requests, "db": db }).to_string(),
+    )
 }
 
 async fn reset_stats(State(state): State<Arc<AppState>>) -> Response {
@@ -470,14 +482,18 @@ async fn edge(State(state): State<Arc<AppState>>, request: Request, next: Next) 
             .entry(format!("{method} {path}"))
             .or_default() += 1;
     }
-    let (faults, active, fail_now) = {
+    let (faults, active, fail_now, drop_now) = {
         let mut current = lock(&state.faults);
         let active = current.applies(method.as_str(), &path);
         let fail_now = active && current.fail_next > 0;
         if fail_now {
             current.fail_next -= 1;
         }
-        (current.clone(), active, fail_now)
+        let drop_now = active && !fail_now && current.drop_next > 0;
+        if drop_now {
+            current.drop_next -= 1;
+        }
+        (current.clone(), active, fail_now, drop_now)
     };
     if active && faults.latency_ms > 0 {
         tokio::time::sleep(Duration::from_millis(faults.latency_ms)).await;
@@ -498,7 +514,7 @@ async fn edge(State(state): State<Arc<AppState>>, request: Request, next: Next) 
         response
     } else {
         let response = next.run(request).await;
-        if active && state.dice.roll(faults.drop_rate) {
+        if drop_now || (active && state.dice.roll(faults.drop_rate)) {
             dropped()
         } else if active && response.status().is_success() && state.dice.roll(faults.malformed_rate)
         {

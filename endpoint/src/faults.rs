@@ -25,6 +25,9 @@ pub struct Faults {
     /// Share of requests that run, then lose their connection mid-answer
     /// (the server committed; the client never hears of it).
     pub drop_rate: f64,
+    /// The next this many matching requests run, then lose their connection
+    /// (deterministic, for tests of exactly-once writes).
+    pub drop_next: u64,
     /// Share of 2xx answers whose body is cut in half (malformed JSON).
     pub malformed_rate: f64,
     /// Only requests whose path starts with this are affected (default: all

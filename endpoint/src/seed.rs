@@ -21,7 +21,8 @@ pub struct DemoCustomer {
 }
 
 /// The demo customers: Anna (Silver, club member), Ben (new, not in the
-/// club), Carla (Gold).
+/// club), Carla (Gold), and Dora (Gold, not in the club; the browser tests
+/// redeem and join with her so the others' figures stay put).
 pub const CUSTOMERS: &[DemoCustomer] = &[
     DemoCustomer {
         id: "cust-anna",
@@ -46,6 +47,14 @@ pub const CUSTOMERS: &[DemoCustomer] = &[
         code: "CARLA10",
         friends: 7,
         club: true,
+    },
+    DemoCustomer {
+        id: "cust-dora",
+        name: "Dora",
+        points: [9000, 0, 0, 9000],
+        code: "DORA10",
+        friends: 0,
+        club: false,
     },
 ];
 

@@ -4,6 +4,7 @@ use super::guest::Guest;
 use super::i18n::I18n;
 use super::points_card::PointsCard;
 use super::status::{ErrorNotice, Loading};
+use crate::edge::cache;
 use crate::edge::client::{Client, TokenSource};
 use crate::edge::console;
 use leptos::prelude::*;
@@ -27,6 +28,8 @@ pub fn Widget(
     let body = if client.has_customer() {
         view! { <Customer client=client/> }.into_any()
     } else {
+        // No customer on this page: signed out. Forget the visit's data.
+        cache::clear_all();
         view! { <Guest join_url=config.join_url.clone() signin_url=config.signin_url.clone()/> }
             .into_any()
     };

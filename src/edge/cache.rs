@@ -39,6 +39,13 @@ pub fn put(key: &str, entry: &Entry) {
     }
 }
 
+/// Drops one entry.
+pub fn remove(key: &str) {
+    if let Some(storage) = storage() {
+        let _ = storage.remove_item(key);
+    }
+}
+
 /// Drops every entry this widget wrote (logout, customer switch).
 pub fn clear_all() {
     let Some(storage) = storage() else {

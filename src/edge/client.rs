@@ -3,12 +3,16 @@
 //! Every read goes through [`Client::get`]: a timeout per attempt, bounded
 //! retries with jittered backoff ([`RetryPolicy`]), one token refresh on a
 //! 401 when a token URL is configured, and status-before-decoding. Writes
-//! (later) carry an `Idempotency-Key` and are retried only with the same key.
+//! carry an `Idempotency-Key` and are retried only with that same key, so the
+//! endpoint applies each of them exactly once whatever the network does.
 
 use crate::edge::cache::{self, Entry};
 use gloo_net::http::{Request, RequestBuilder, Response};
 use gloo_timers::future::TimeoutFuture;
-use loyalty_core::contract::{self, Checked, DecodeError, ErrorBody, ErrorCode, Program, Summary};
+use loyalty_core::contract::{
+    self, Checked, DecodeError, ErrorBody, ErrorCode, JoinRequest, Membership, Program,
+    RedeemRequest, Redemption, Summary,
+};
 use loyalty_core::i18n::{Key, Lang};
 use loyalty_core::identity;
 use loyalty_core::retry::{Outcome, RetryPolicy};
@@ -224,20 +228,81 @@ impl Client {
         }
     }
 
-    /// A read with timeouts, bounded retries and one token refresh.
+    /// `POST /v1/redemptions`: redeems a reward. Call again with the same
+    /// `key` to retry; the endpoint applies it once.
+    pub async fn redeem(&self, reward_id: &str, key: &str) -> Result<Redemption, ApiError> {
+        let body = RedeemRequest {
+            reward_id: reward_id.to_owned(),
+        };
+        let result = self.write("/redemptions", &body, key).await;
+        if result.is_ok() {
+            self.forget_cached_summary();
+        }
+        result
+    }
+
+    /// `POST /v1/club/join`: joins the club; `consent` is the customer's
+    /// ticked box. Call again with the same `key` to retry.
+    pub async fn join(&self, consent: bool, key: &str) -> Result<Membership, ApiError> {
+        let result = self
+            .write("/club/join", &JoinRequest { consent }, key)
+            .await;
+        if result.is_ok() {
+            self.forget_cached_summary();
+        }
+        result
+    }
+
+    /// Drops this customer's cached summary (after a write changed it).
+    fn forget_cached_summary(&self) {
+        if let Some(key) = self.cache_key() {
+            cache::remove(&key);
+        }
+    }
+
+    async fn write<B: serde::Serialize, T: DeserializeOwned + Checked>(
+        &self,
+        path: &str,
+        body: &B,
+        key: &str,
+    ) -> Result<T, ApiError> {
+        let body = serde_json::to_string(body)
+            .map_err(|err| ApiError::Network(format!("cannot encode request: {err}")))?;
+        let call = Call {
+            path,
+            etag: None,
+            write: Some((&body, key)),
+        };
+        match self.send(call).await? {
+            Raw::Body { body, .. } => Ok(contract::decode(&body)?),
+            Raw::NotModified => Err(ApiError::Network("unexpected 304".to_owned())),
+        }
+    }
+
     async fn get_raw(&self, path: &str, etag: Option<&str>) -> Result<Raw, ApiError> {
+        self.send(Call {
+            path,
+            etag,
+            write: None,
+        })
+        .await
+    }
+
+    /// One call with timeouts, bounded retries and one token refresh. A write
+    /// is retried with its unchanged idempotency key only.
+    async fn send(&self, call: Call<'_>) -> Result<Raw, ApiError> {
         let url = format!(
-            "{}{}{path}?lang={}",
+            "{}{}{}?lang={}",
             self.endpoint,
             contract::API_PREFIX,
+            call.path,
             self.lang.tag()
         );
         let mut attempt = 0;
         let mut refreshed = false;
         loop {
             attempt += 1;
-            let result = self.attempt(&url, etag).await;
-            let error = match result {
+            let error = match self.attempt(&url, &call).await {
                 Ok(raw) => return Ok(raw),
                 Err(error) => error,
             };
@@ -256,17 +321,22 @@ impl Client {
         }
     }
 
-    async fn attempt(&self, url: &str, etag: Option<&str>) -> Result<Raw, ApiError> {
-        let mut request = Request::get(url)
-            .header("Accept", "application/json")
-            .cache(RequestCache::NoStore);
+    async fn attempt(&self, url: &str, call: &Call<'_>) -> Result<Raw, ApiError> {
+        let mut request = match call.write {
+            Some((_, key)) => Request::post(url)
+                .header("Content-Type", "application/json")
+                .header("Idempotency-Key", key),
+            None => Request::get(url),
+        }
+        .header("Accept", "application/json")
+        .cache(RequestCache::NoStore);
         if let Some(token) = self.token.borrow().as_deref() {
             request = request.header("Authorization", &format!("Bearer {token}"));
         }
-        if let Some(etag) = etag {
+        if let Some(etag) = call.etag {
             request = request.header("If-None-Match", etag);
         }
-        let response = with_timeout(request).await?;
+        let response = with_timeout(request, call.write.map(|(body, _)| body)).await?;
         let status = response.status();
         if status == 304 {
             return Ok(Raw::NotModified);
@@ -305,7 +375,7 @@ impl Client {
             .header("Accept", "application/json")
             .credentials(RequestCredentials::SameOrigin)
             .cache(RequestCache::NoStore);
-        let response = with_timeout(request).await?;
+        let response = with_timeout(request, None).await?;
         let body = read_body(&response).await?;
         if !response.ok() {
             return Err(ApiError::Status {
@@ -328,7 +398,15 @@ impl Client {
     }
 }
 
-/// A raw answer to a read.
+/// What to send: a read (with an optional ETag) or a write (body and
+/// idempotency key).
+struct Call<'a> {
+    path: &'a str,
+    etag: Option<&'a str>,
+    write: Option<(&'a str, &'a str)>,
+}
+
+/// A raw answer.
 enum Raw {
     /// 304: the cached answer still holds.
     NotModified,
@@ -336,12 +414,33 @@ enum Raw {
     Body { body: String, etag: Option<String> },
 }
 
-/// Sends a request, abandoning it after [`TIMEOUT_MS`].
-async fn with_timeout(request: RequestBuilder) -> Result<Response, ApiError> {
+/// A fresh idempotency key for one intended write (a UUID where the browser
+/// has `crypto.randomUUID`, random hex otherwise).
+pub fn new_idempotency_key() -> String {
+    web_sys::window()
+        .and_then(|window| window.crypto().ok())
+        .map(|crypto| crypto.random_uuid())
+        .unwrap_or_else(|| {
+            (0..4)
+                .map(|_| format!("{:08x}", (js_sys::Math::random() * 4_294_967_296.0) as u64))
+                .collect()
+        })
+}
+
+/// Sends a request (with a body, for writes), abandoning it after
+/// [`TIMEOUT_MS`].
+async fn with_timeout(request: RequestBuilder, body: Option<&str>) -> Result<Response, ApiError> {
     let controller = AbortController::new().map_err(|err| ApiError::Network(format!("{err:?}")))?;
     let signal = controller.signal();
     let timer = gloo_timers::callback::Timeout::new(TIMEOUT_MS, move || controller.abort());
-    let result = request.abort_signal(Some(&signal)).send().await;
+    let request = request.abort_signal(Some(&signal));
+    let result = match body {
+        Some(body) => match request.body(body.to_owned()) {
+            Ok(request) => request.send().await,
+            Err(err) => Err(err),
+        },
+        None => request.send().await,
+    };
     let timed_out = signal.aborted();
     drop(timer);
     result.map_err(|err| {

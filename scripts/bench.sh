@@ -1,0 +1,15 @@
+#!/usr/bin/env bash
+# The benchmark command: builds the release widget and the reference
+# endpoint, serves the demo shop, and prints the figures.
+set -euo pipefail
+source "$(dirname "$0")/lib.sh"
+cd "$ROOT"
+bash scripts/setup.sh >/dev/null
+step "release build"
+trunk build index.html --release >/dev/null 2>&1
+cargo build -p loyalty-endpoint --quiet
+bash scripts/size-report.sh
+mkdir -p target/bench
+start_endpoint "$ROOT/target/bench/bench.sqlite" --static dist --demo --fault-control
+step "requests per visit"
+node bench/visit.mjs "$ENDPOINT_URL"
