@@ -1,25 +1,46 @@
 //! What a visitor without a customer token sees.
 
+use super::earn::Earn;
 use super::i18n::I18n;
+use crate::edge::client::Client;
 use leptos::prelude::*;
 use loyalty_core::i18n::Key;
 
-/// The invitation to sign in or join, with the shop's links where configured.
+/// The program's pitch and ways to earn (public data), and the shop's join
+/// and sign-in links where configured.
 #[component]
 pub fn Guest(
+    /// A client without a customer, for the public program.
+    client: Client,
     /// The shop's join page.
     join_url: Option<String>,
     /// The shop's sign-in page.
     signin_url: Option<String>,
 ) -> impl IntoView {
     let i18n = expect_context::<I18n>();
+    let program = LocalResource::new(move || {
+        let client = client.clone();
+        async move { client.program().await }
+    });
     view! {
         <div class="lw-card lw-guest">
+            {move || match program.get() {
+                Some(Ok(program)) => view! {
+                    <p class="lw-program-name">{program.name.clone()}</p>
+                    {(!program.pitch.is_empty()).then(|| view! { <p>{program.pitch.clone()}</p> })}
+                }
+                .into_any(),
+                _ => ().into_any(),
+            }}
             <p>{i18n.t(Key::GuestPitch)}</p>
             <p class="lw-actions">
                 {join_url.map(|href| view! { <a class="lw-button" href=href>{i18n.t(Key::Join)}</a> })}
                 {signin_url.map(|href| view! { <a class="lw-link" href=href>{i18n.t(Key::SignIn)}</a> })}
             </p>
         </div>
+        {move || match program.get() {
+            Some(Ok(program)) => view! { <Earn rules=program.earning/> }.into_any(),
+            _ => ().into_any(),
+        }}
     }
 }

@@ -26,6 +26,11 @@ impl I18n {
         texts::points_text(self.lang, count, &intl::number(self.lang, count))
     }
 
+    /// An ISO 8601 date, formatted by `Intl`.
+    pub fn date(self, iso: &str) -> String {
+        intl::date(self.lang, iso)
+    }
+
     /// Money from minor units, formatted by `Intl`.
     pub fn money(self, amount_minor: u64, currency: &str) -> String {
         intl::money(self.lang, amount_minor, currency)

@@ -5,8 +5,8 @@ use leptos::prelude::*;
 use loyalty_core::contract::Summary;
 use loyalty_core::i18n::Key;
 
-/// The approved balance in large type, with pending points and what the
-/// balance is worth in the shop's currency.
+/// The approved balance in large type, with what it is worth in the shop's
+/// currency, pending points and points expiring soon.
 #[component]
 pub fn PointsCard(
     /// The customer's summary.
@@ -26,6 +26,17 @@ pub fn PointsCard(
         let money = i18n.money(value.amount_minor, &value.currency);
         i18n.fill(Key::PointsWorth, &[("money", &money)])
     });
+    let expiring: Vec<String> = points
+        .expiring
+        .iter()
+        .filter(|entry| entry.points > 0)
+        .take(3)
+        .map(|entry| {
+            let amount = i18n.points(entry.points);
+            let date = i18n.date(&entry.at);
+            i18n.fill(Key::ExpiringSoon, &[("points", &amount), ("date", &date)])
+        })
+        .collect();
     view! {
         <div class="lw-card lw-points">
             {greeting.map(|text| view! { <p class="lw-greeting">{text}</p> })}
@@ -33,6 +44,10 @@ pub fn PointsCard(
             <p class="lw-balance" data-testid="balance">{i18n.points(points.approved)}</p>
             {worth.map(|text| view! { <p class="lw-worth">{text}</p> })}
             {pending.map(|text| view! { <p class="lw-pending">{text}</p> })}
+            {expiring
+                .into_iter()
+                .map(|text| view! { <p class="lw-expiring" data-testid="expiring">{text}</p> })
+                .collect_view()}
         </div>
     }
 }

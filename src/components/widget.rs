@@ -1,18 +1,27 @@
 //! The widget's root.
 
+use super::activity::Activity;
+use super::announce::{Announcer, LiveRegion};
+use super::club::Club;
+use super::earn::Earn;
 use super::guest::Guest;
 use super::i18n::I18n;
 use super::points_card::PointsCard;
+use super::referral::Referral;
+use super::rewards::Rewards;
 use super::status::{ErrorNotice, Loading};
+use super::tier_progress::TierProgress;
 use crate::edge::cache;
-use crate::edge::client::{Client, TokenSource};
+use crate::edge::client::{ApiError, Client, TokenSource};
 use crate::edge::console;
 use leptos::prelude::*;
 use loyalty_core::config::Config;
+use loyalty_core::contract::{Membership, Redemption, Summary};
 use loyalty_core::i18n::Key;
 
-/// One widget for one configuration: provides the language context and shows
-/// the customer's points, or the guest invitation when there is no token.
+/// One widget for one configuration: provides the language and announcer
+/// contexts and shows the customer's dashboard, or the guest invitation when
+/// there is no customer.
 #[component]
 pub fn Widget(
     /// The validated configuration of this embed.
@@ -20,6 +29,7 @@ pub fn Widget(
 ) -> impl IntoView {
     let i18n = I18n { lang: config.lang };
     provide_context(i18n);
+    provide_context(Announcer::new());
     let source = TokenSource {
         initial: config.token.clone(),
         url: config.token_url.clone(),
@@ -30,8 +40,10 @@ pub fn Widget(
     } else {
         // No customer on this page: signed out. Forget the visit's data.
         cache::clear_all();
-        view! { <Guest join_url=config.join_url.clone() signin_url=config.signin_url.clone()/> }
-            .into_any()
+        view! {
+            <Guest client=client join_url=config.join_url.clone() signin_url=config.signin_url.clone()/>
+        }
+        .into_any()
     };
     view! {
         <section
@@ -43,38 +55,149 @@ pub fn Widget(
         >
             <h2 class="lw-title" id="lw-title">{i18n.t(Key::Title)}</h2>
             {body}
+            <LiveRegion/>
         </section>
     }
 }
 
-/// The signed-in customer's view: shows the summary cached earlier in this
-/// visit at once, loads (or revalidates) it, and shows the result, a stale
-/// notice, or the error with a retry.
+/// The signed-in customer's view. Shows the summary cached earlier in this
+/// visit at once, loads (or revalidates) it, then the dashboard; or the
+/// error with a retry when there is nothing to show.
 #[component]
 fn Customer(
     /// The client for this customer.
     client: Client,
 ) -> impl IntoView {
-    let i18n = expect_context::<I18n>();
-    let cached = client.cached_summary();
-    let summary = LocalResource::new(move || {
+    let current = RwSignal::new(client.cached_summary());
+    let stale = RwSignal::new(false);
+    let failure = RwSignal::new(None::<ApiError>);
+    let summary = {
         let client = client.clone();
-        async move { client.summary().await }
-    });
-    move || match summary.get() {
+        LocalResource::new(move || {
+            let client = client.clone();
+            async move { client.summary().await }
+        })
+    };
+    Effect::new(move |_| match summary.get() {
         Some(Ok(fetched)) => {
-            let stale = fetched.stale.then(|| {
-                view! { <p class="lw-stale" role="status">{i18n.t(Key::StaleNotice)}</p> }
-            });
-            view! { <PointsCard summary=fetched.value/> {stale} }.into_any()
+            stale.set(fetched.stale);
+            failure.set(None);
+            current.set(Some(fetched.value));
         }
         Some(Err(error)) => {
             console::warn(&format!("loading the customer summary failed: {error}"));
-            view! { <ErrorNotice error=error on_retry=move || summary.refetch()/> }.into_any()
+            failure.set(Some(error));
         }
-        None => match cached.clone() {
-            Some(summary) => view! { <PointsCard summary=summary/> }.into_any(),
-            None => view! { <Loading/> }.into_any(),
-        },
+        None => {}
+    });
+    let ready = Memo::new(move |_| current.with(Option::is_some));
+    move || {
+        if ready.get() {
+            view! { <Dashboard client=client.clone() current=current stale=stale/> }.into_any()
+        } else if let Some(error) = failure.get() {
+            view! { <ErrorNotice error=error on_retry=move || summary.refetch()/> }.into_any()
+        } else {
+            view! { <Loading/> }.into_any()
+        }
+    }
+}
+
+/// Every screen for a customer whose summary is known. Rendered once; the
+/// parts that change with the summary (balance, tier, club) follow it.
+#[component]
+fn Dashboard(
+    client: Client,
+    current: RwSignal<Option<Summary>>,
+    stale: RwSignal<bool>,
+) -> impl IntoView {
+    let i18n = expect_context::<I18n>();
+    let program = {
+        let client = client.clone();
+        LocalResource::new(move || {
+            let client = client.clone();
+            async move { client.program().await }
+        })
+    };
+    let offers = {
+        let client = client.clone();
+        LocalResource::new(move || {
+            let client = client.clone();
+            async move { client.offers().await }
+        })
+    };
+    let approved =
+        Signal::derive(move || current.with(|s| s.as_ref().map_or(0, |s| s.points.approved)));
+    let tier_id = Signal::derive(move || {
+        current.with(|s| {
+            s.as_ref()
+                .and_then(|s| s.tier.as_ref().map(|t| t.id.clone()))
+        })
+    });
+    let on_redeemed = Callback::new(move |redemption: Redemption| {
+        current.update(|s| {
+            if let Some(s) = s {
+                s.points = redemption.points.clone();
+            }
+        });
+    });
+    let on_joined = Callback::new(move |membership: Membership| {
+        current.update(|s| {
+            if let Some(s) = s {
+                s.club = membership.club.clone();
+                s.points.approved = s.points.approved.saturating_add(membership.bonus_points);
+                s.points.lifetime = s.points.lifetime.saturating_add(membership.bonus_points);
+            }
+        });
+        offers.refetch();
+    });
+    let program_ok = move || {
+        program.get().and_then(|result| {
+            if let Err(error) = &result {
+                console::warn(&format!("loading the program failed: {error}"));
+            }
+            result.ok()
+        })
+    };
+    let rewards_client = client.clone();
+    let club_client = client.clone();
+    view! {
+        {move || current.get().map(|summary| view! { <PointsCard summary=summary/> })}
+        {move || stale.get().then(|| view! {
+            <p class="lw-stale" role="status">{i18n.t(Key::StaleNotice)}</p>
+        })}
+        {move || program_ok().map(|program| view! { <Earn rules=program.earning/> })}
+        {move || {
+            let status = current.with(|s| s.as_ref().and_then(|s| s.tier.clone()))?;
+            program_ok().map(|program| view! { <TierProgress status=status program=program/> })
+        }}
+        {move || program_ok().filter(|p| !p.rewards.is_empty()).map(|program| view! {
+            <Rewards
+                rewards=program.rewards
+                tiers=program.tiers
+                approved=approved
+                current_tier=tier_id
+                client=rewards_client.clone()
+                on_redeemed=on_redeemed
+            />
+        })}
+        {move || {
+            let referral = current.with(|s| s.as_ref().and_then(|s| s.referral.clone()))?;
+            let text = program_ok().and_then(|p| p.referral_text);
+            Some(view! { <Referral referral=referral text=text/> })
+        }}
+        {move || {
+            let club = current.with(|s| s.as_ref().map(|s| s.club.clone()))?;
+            let tiers = program_ok().map(|p| p.tiers).unwrap_or_default();
+            let list = match offers.get() {
+                Some(Ok(list)) => list.offers,
+                Some(Err(error)) => {
+                    console::warn(&format!("loading offers failed: {error}"));
+                    Vec::new()
+                }
+                None => Vec::new(),
+            };
+            Some(view! { <Club club=club offers=list tiers=tiers client=club_client.clone() on_joined=on_joined/> })
+        }}
+        <Activity client=client/>
     }
 }

@@ -10,15 +10,14 @@ use crate::edge::cache::{self, Entry};
 use gloo_net::http::{Request, RequestBuilder, Response};
 use gloo_timers::future::TimeoutFuture;
 use loyalty_core::contract::{
-    self, Checked, DecodeError, ErrorBody, ErrorCode, JoinRequest, Membership, Program,
-    RedeemRequest, Redemption, Summary,
+    self, ActivityPage, Checked, DecodeError, ErrorBody, ErrorCode, JoinRequest, Membership,
+    Offers, Program, RedeemRequest, Redemption, Summary,
 };
 use loyalty_core::i18n::{Key, Lang};
 use loyalty_core::identity;
 use loyalty_core::retry::{Outcome, RetryPolicy};
 use serde::de::DeserializeOwned;
-use std::cell::RefCell;
-use std::rc::Rc;
+use std::sync::{Arc, Mutex, MutexGuard};
 use thiserror::Error;
 use web_sys::{AbortController, RequestCache, RequestCredentials};
 
@@ -104,7 +103,7 @@ pub struct Client {
     endpoint: String,
     lang: Lang,
     source: TokenSource,
-    token: Rc<RefCell<Option<String>>>,
+    token: Arc<Mutex<Option<String>>>,
     policy: RetryPolicy,
 }
 
@@ -115,20 +114,26 @@ impl Client {
         Client {
             endpoint: endpoint.into(),
             lang,
-            token: Rc::new(RefCell::new(source.initial.clone())),
+            token: Arc::new(Mutex::new(source.initial.clone())),
             source,
             policy: RetryPolicy::default(),
         }
     }
 
+    /// The current token (a poisoned lock still holds a whole `Option`).
+    fn token(&self) -> MutexGuard<'_, Option<String>> {
+        self.token
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+
     /// Whether a customer is (or can be) signed in; otherwise guest mode.
     pub fn has_customer(&self) -> bool {
-        self.token.borrow().is_some() || self.source.url.is_some()
+        self.token().is_some() || self.source.url.is_some()
     }
 
     fn cache_key(&self) -> Option<String> {
-        self.token
-            .borrow()
+        self.token()
             .as_deref()
             .map(|token| identity::cache_key(&self.endpoint, token))
     }
@@ -145,7 +150,7 @@ impl Client {
     /// one is revalidated with its ETag. When the endpoint cannot be reached
     /// the cached summary is returned marked stale.
     pub async fn summary(&self) -> Result<Fetched<Summary>, ApiError> {
-        if self.token.borrow().is_none() {
+        if self.token().is_none() {
             self.refresh_token().await?;
         }
         let key = self.cache_key();
@@ -220,6 +225,16 @@ impl Client {
         self.get("/program").await
     }
 
+    /// `GET /v1/offers`: members' offers, locked ones with the reason.
+    pub async fn offers(&self) -> Result<Offers, ApiError> {
+        self.get("/offers").await
+    }
+
+    /// `GET /v1/activity?page=N`: one page of history, newest first.
+    pub async fn activity(&self, page: u32) -> Result<ActivityPage, ApiError> {
+        self.get(&format!("/activity?page={page}")).await
+    }
+
     /// A read, decoded and checked.
     pub async fn get<T: DeserializeOwned + Checked>(&self, path: &str) -> Result<T, ApiError> {
         match self.get_raw(path, None).await? {
@@ -291,8 +306,9 @@ impl Client {
     /// One call with timeouts, bounded retries and one token refresh. A write
     /// is retried with its unchanged idempotency key only.
     async fn send(&self, call: Call<'_>) -> Result<Raw, ApiError> {
+        let separator = if call.path.contains('?') { '&' } else { '?' };
         let url = format!(
-            "{}{}{}?lang={}",
+            "{}{}{}{separator}lang={}",
             self.endpoint,
             contract::API_PREFIX,
             call.path,
@@ -330,7 +346,7 @@ impl Client {
         }
         .header("Accept", "application/json")
         .cache(RequestCache::NoStore);
-        if let Some(token) = self.token.borrow().as_deref() {
+        if let Some(token) = self.token().as_deref() {
             request = request.header("Authorization", &format!("Bearer {token}"));
         }
         if let Some(etag) = call.etag {
@@ -393,7 +409,7 @@ impl Client {
                     "the token URL did not answer {\"token\": \"...\"}".to_owned(),
                 ))
             })?;
-        *self.token.borrow_mut() = Some(token);
+        *self.token() = Some(token);
         Ok(())
     }
 }

@@ -40,3 +40,24 @@ pub fn money(lang: Lang, amount_minor: u64, currency: &str) -> String {
     let amount = amount_minor as f64 / 10f64.powf(digits);
     call_format(&format, amount).unwrap_or_else(|| format!("{amount} {currency}"))
 }
+
+/// An ISO 8601 date or date-time as a medium date, e.g. `31.12.2026` in
+/// German. Text that is not a date is returned as it is (it is only ever
+/// rendered as text).
+pub fn date(lang: Lang, iso: &str) -> String {
+    let parsed = js_sys::Date::new(&JsValue::from_str(iso));
+    if parsed.get_time().is_nan() {
+        return iso.to_owned();
+    }
+    let locales = Array::of1(&JsValue::from_str(lang.tag()));
+    let options = Object::new();
+    let _ = Reflect::set(&options, &"dateStyle".into(), &"medium".into());
+    let _ = Reflect::set(&options, &"timeZone".into(), &"UTC".into());
+    let format = js_sys::Intl::DateTimeFormat::new(&locales, &options);
+    format
+        .format()
+        .call1(&JsValue::NULL, &parsed)
+        .ok()
+        .and_then(|text| text.as_string())
+        .unwrap_or_else(|| iso.to_owned())
+}

@@ -2,6 +2,7 @@
 
 pub mod cache;
 pub mod client;
+pub mod clipboard;
 pub mod console;
 pub mod embed;
 pub mod intl;

@@ -83,6 +83,103 @@ texts! {
         en: "Showing your last known balance; we'll update it once the connection is back.",
         de: "Du siehst deinen zuletzt bekannten Stand; wir aktualisieren ihn, sobald die Verbindung wieder steht."
     }
+    ExpiringSoon "expiring-soon" { en: "{points} expire on {date}", de: "{points} verfallen am {date}" }
+    EarnTitle "earn-title" { en: "Ways to earn", de: "So sammelst du Punkte" }
+    TierTitle "tier-title" { en: "Your tier", de: "Deine Stufe" }
+    TierCurrent "tier-current" { en: "You are {tier}", de: "Du bist {tier}" }
+    TierNeeded "tier-needed" { en: "{points} to {tier}", de: "Noch {points} bis {tier}" }
+    TierTop "tier-top" { en: "You have reached the top tier.", de: "Du hast die höchste Stufe erreicht." }
+    TierProgressLabel "tier-progress-label" { en: "Progress to {tier}", de: "Fortschritt bis {tier}" }
+    TierPerks "tier-perks" { en: "Your perks", de: "Deine Vorteile" }
+    TierNextPerks "tier-next-perks" { en: "With {tier}", de: "Mit {tier}" }
+    TierAll "tier-all" { en: "All tiers", de: "Alle Stufen" }
+    TierFrom "tier-from" { en: "from {points}", de: "ab {points}" }
+    RewardsTitle "rewards-title" { en: "Rewards", de: "Prämien einlösen" }
+    RewardsEmpty "rewards-empty" { en: "No rewards yet.", de: "Noch keine Prämien." }
+    RewardCost "reward-cost" { en: "{points}", de: "{points}" }
+    RewardMissing "reward-missing" { en: "{points} more needed", de: "Noch {points} nötig" }
+    RewardTierLocked "reward-tier-locked" { en: "From tier {tier}", de: "Ab Stufe {tier}" }
+    Redeem "redeem" { en: "Redeem", de: "Einlösen" }
+    RedeemConfirm "redeem-confirm" {
+        en: "Redeem {points} for “{reward}”?",
+        de: "{points} für „{reward}“ einlösen?"
+    }
+    RedeemYes "redeem-yes" { en: "Yes, redeem", de: "Ja, einlösen" }
+    Cancel "cancel" { en: "Cancel", de: "Abbrechen" }
+    RedeemPending "redeem-pending" { en: "Redeeming…", de: "Wird eingelöst …" }
+    RedeemDone "redeem-done" {
+        en: "Redeemed! Your code for “{reward}”:",
+        de: "Eingelöst! Dein Code für „{reward}“:"
+    }
+    CouponExpires "coupon-expires" { en: "Valid until {date}", de: "Gültig bis {date}" }
+    RedeemFailedPoints "redeem-failed-points" {
+        en: "You don't have enough points for this reward.",
+        de: "Dafür reichen deine Punkte nicht."
+    }
+    RedeemFailedTier "redeem-failed-tier" {
+        en: "This reward needs a higher tier.",
+        de: "Diese Prämie gibt es erst ab einer höheren Stufe."
+    }
+    RedeemFailedGone "redeem-failed-gone" {
+        en: "This reward is no longer available.",
+        de: "Diese Prämie ist nicht mehr verfügbar."
+    }
+    RedeemFailed "redeem-failed" {
+        en: "Redeeming did not work. No points were taken; please try again.",
+        de: "Das Einlösen hat nicht geklappt. Es wurden keine Punkte abgezogen; bitte versuche es erneut."
+    }
+    Copy "copy" { en: "Copy", de: "Kopieren" }
+    CopyCode "copy-code" { en: "Copy code {code}", de: "Code {code} kopieren" }
+    Copied "copied" { en: "Copied", de: "Kopiert" }
+    CopyFailed "copy-failed" { en: "Copy failed; select the text instead.", de: "Kopieren fehlgeschlagen; markiere den Text stattdessen." }
+    ReferralTitle "referral-title" { en: "Refer a friend", de: "Freunde werben" }
+    ReferralLink "referral-link" { en: "Your link", de: "Dein Link" }
+    ReferralCode "referral-code" { en: "Your code", de: "Dein Code" }
+    ReferralShare "referral-share" { en: "Share", de: "Teilen" }
+    ReferralEmail "referral-email" { en: "E-mail", de: "E-Mail" }
+    ReferralMessenger "referral-messenger" { en: "WhatsApp", de: "WhatsApp" }
+    ReferralMessage "referral-message" {
+        en: "Have a look at this shop: {url}",
+        de: "Schau dir diesen Shop an: {url}"
+    }
+    FriendsNone "friends-none" { en: "No friends have joined yet.", de: "Noch keine Freunde dabei." }
+    FriendsOne "friends-one" { en: "1 friend has joined.", de: "1 Freund ist dabei." }
+    FriendsOther "friends-other" { en: "{n} friends have joined.", de: "{n} Freunde sind dabei." }
+    ClubTitle "club-title" { en: "Members' club", de: "Kundenclub" }
+    ClubMember "club-member" { en: "You are a club member since {date}.", de: "Du bist seit {date} im Kundenclub." }
+    ClubPitch "club-pitch" {
+        en: "Join the club for early access and members-only offers.",
+        de: "Tritt dem Club bei: früher informiert, exklusive Angebote."
+    }
+    ClubConsent "club-consent" {
+        en: "I want to join the members' club and receive its offers. I can leave at any time.",
+        de: "Ich möchte dem Kundenclub beitreten und seine Angebote erhalten. Ich kann jederzeit austreten."
+    }
+    ClubJoin "club-join" { en: "Join the club", de: "Club beitreten" }
+    ClubJoining "club-joining" { en: "Joining…", de: "Beitritt läuft …" }
+    ClubJoined "club-joined" { en: "Welcome to the club! {points} added.", de: "Willkommen im Club! {points} gutgeschrieben." }
+    ClubJoinFailed "club-join-failed" {
+        en: "Joining did not work; please try again.",
+        de: "Der Beitritt hat nicht geklappt; bitte versuche es erneut."
+    }
+    ClubConsentNeeded "club-consent-needed" {
+        en: "Please tick the box to agree first.",
+        de: "Bitte bestätige zuerst das Kästchen."
+    }
+    OffersTitle "offers-title" { en: "Members' offers", de: "Angebote für Mitglieder" }
+    OffersEmpty "offers-empty" { en: "No offers right now.", de: "Gerade keine Angebote." }
+    OfferUntil "offer-until" { en: "Until {date}", de: "Bis {date}" }
+    OfferOpen "offer-open" { en: "Learn more", de: "Mehr erfahren" }
+    OfferLockedMembers "offer-locked-members" { en: "Locked: for club members", de: "Gesperrt: nur für Clubmitglieder" }
+    OfferLockedTier "offer-locked-tier" { en: "Locked: from tier {tier}", de: "Gesperrt: ab Stufe {tier}" }
+    OfferLocked "offer-locked" { en: "Locked", de: "Gesperrt" }
+    HistoryTitle "history-title" { en: "History", de: "Verlauf" }
+    HistoryShow "history-show" { en: "Show history", de: "Verlauf anzeigen" }
+    HistoryHide "history-hide" { en: "Hide history", de: "Verlauf ausblenden" }
+    HistoryMore "history-more" { en: "Show more", de: "Mehr anzeigen" }
+    HistoryEmpty "history-empty" { en: "No activity yet.", de: "Noch keine Aktivität." }
+    HistoryPending "history-pending" { en: "pending", de: "ausstehend" }
+    HistoryVoid "history-void" { en: "cancelled", de: "storniert" }
     Retry "retry" { en: "Try again", de: "Erneut versuchen" }
     ErrorNetwork "error-network" {
         en: "We can't reach the rewards service right now.",

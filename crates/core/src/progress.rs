@@ -1,7 +1,7 @@
 //! Points and tier arithmetic, in integers: no float reaches a figure a
 //! customer reads.
 
-use crate::contract::{Tier, TierStatus};
+use crate::contract::{Reward, Tier, TierStatus};
 
 /// Progress towards the next tier, ready for a progress bar.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -58,6 +58,37 @@ pub fn tier_progress(status: &TierStatus, tiers: &[Tier]) -> TierProgress {
 /// Whether a balance covers a price.
 pub fn can_afford(approved: u64, price: u64) -> bool {
     approved >= price
+}
+
+/// Why a reward cannot be redeemed right now.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum RewardLock {
+    /// It needs a higher tier (the tier's name).
+    Tier(String),
+    /// This many more points are needed.
+    Points(u64),
+}
+
+/// Whether the customer may redeem `reward` now, and if not, why. A tier
+/// requirement the program does not list counts as met (the endpoint has
+/// the last word either way).
+pub fn reward_lock(
+    reward: &Reward,
+    approved: u64,
+    current_tier: Option<&str>,
+    tiers: &[Tier],
+) -> Option<RewardLock> {
+    let rank = |id: &str| tiers.iter().position(|tier| tier.id == id);
+    if let Some(needed) = reward.min_tier_id.as_deref() {
+        let have = current_tier.and_then(rank);
+        if let Some(need) = rank(needed) {
+            if have.is_none_or(|have| have < need) {
+                return Some(RewardLock::Tier(tiers[need].name.clone()));
+            }
+        }
+    }
+    (!can_afford(approved, reward.points_price))
+        .then(|| RewardLock::Points(reward.points_price - approved))
 }
 
 #[cfg(test)]
@@ -119,6 +150,45 @@ mod tests {
         assert_eq!(progress.percent, 100);
         let progress = tier_progress(&status("a", u64::MAX, Some("b"), u64::MAX), &[]);
         assert!(progress.percent <= 100);
+    }
+
+    fn reward(price: u64, min_tier: Option<&str>) -> Reward {
+        Reward {
+            id: "r".into(),
+            kind: crate::contract::RewardKind::DiscountCode,
+            title: "R".into(),
+            points_price: price,
+            min_tier_id: min_tier.map(Into::into),
+        }
+    }
+
+    #[test]
+    fn reward_locks_by_tier_then_points() {
+        let tiers = tiers();
+        assert_eq!(
+            reward_lock(&reward(500, None), 1250, Some("silver"), &tiers),
+            None
+        );
+        assert_eq!(
+            reward_lock(&reward(1500, None), 1250, Some("silver"), &tiers),
+            Some(RewardLock::Points(250))
+        );
+        assert_eq!(
+            reward_lock(&reward(100, Some("gold")), 5000, Some("silver"), &tiers),
+            Some(RewardLock::Tier("GOLD".into()))
+        );
+        assert_eq!(
+            reward_lock(&reward(100, Some("silver")), 5000, None, &tiers),
+            Some(RewardLock::Tier("SILVER".into()))
+        );
+        assert_eq!(
+            reward_lock(&reward(100, Some("gold")), 500, Some("gold"), &tiers),
+            None
+        );
+        assert_eq!(
+            reward_lock(&reward(100, Some("unknown")), 500, None, &tiers),
+            None
+        );
     }
 
     #[test]

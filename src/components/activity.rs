@@ -1,0 +1,112 @@
+//! The points history, paged, behind a disclosure button.
+
+use super::i18n::I18n;
+use crate::edge::client::Client;
+use crate::edge::console;
+use leptos::prelude::*;
+use loyalty_core::contract::{Activity as Entry, ActivityState};
+use loyalty_core::i18n::Key;
+
+/// A "Show history" button that loads the first page on demand, and "Show
+/// more" for older pages.
+#[component]
+pub fn Activity(
+    /// The client to load pages with.
+    client: Client,
+) -> impl IntoView {
+    let i18n = expect_context::<I18n>();
+    let open = RwSignal::new(false);
+    let entries = RwSignal::new(Vec::<Entry>::new());
+    let next_page = RwSignal::new(Some(1u32));
+    let failed = RwSignal::new(false);
+    let load = Action::new_local(move |page: &u32| {
+        let (client, page) = (client.clone(), *page);
+        async move { client.activity(page).await }
+    });
+    Effect::new(move |_| match load.value().get() {
+        Some(Ok(page)) => {
+            failed.set(false);
+            next_page.set(page.has_more.then_some(page.page.saturating_add(1)));
+            entries.update(|all| all.extend(page.items));
+        }
+        Some(Err(error)) => {
+            console::warn(&format!("loading history failed: {error}"));
+            failed.set(true);
+        }
+        None => {}
+    });
+    let toggle = move |_| {
+        let opening = !open.get_untracked();
+        open.set(opening);
+        if opening && entries.with_untracked(Vec::is_empty) {
+            if let Some(page) = next_page.get_untracked() {
+                load.dispatch(page);
+            }
+        }
+    };
+    view! {
+        <section class="lw-section" aria-labelledby="lw-history-title">
+            <h3 class="lw-heading" id="lw-history-title">{i18n.t(Key::HistoryTitle)}</h3>
+            <button
+                type="button"
+                class="lw-button lw-button--quiet"
+                aria-expanded=move || open.get().to_string()
+                aria-controls="lw-history"
+                on:click=toggle
+            >
+                {move || if open.get() { i18n.t(Key::HistoryHide) } else { i18n.t(Key::HistoryShow) }}
+            </button>
+            <div id="lw-history" hidden=move || !open.get()>
+                <ul class="lw-list" data-testid="history">
+                    <For each=move || entries.get() key=|entry| entry.id.clone() let:entry>
+                        <HistoryRow entry=entry/>
+                    </For>
+                </ul>
+                {move || (open.get() && !load.pending().get() && entries.with(Vec::is_empty) && !failed.get())
+                    .then(|| view! { <p class="lw-muted">{i18n.t(Key::HistoryEmpty)}</p> })}
+                {move || failed.get().then(|| view! {
+                    <p class="lw-error-text" role="alert">{i18n.t(Key::ErrorNetwork)}</p>
+                })}
+                {move || next_page.get().filter(|_| !entries.with(Vec::is_empty) || failed.get()).map(|page| view! {
+                    <button
+                        type="button"
+                        class="lw-button lw-button--quiet"
+                        aria-disabled=move || load.pending().get().then_some("true")
+                        on:click=move |_| {
+                            if !load.pending().get_untracked() {
+                                load.dispatch(page);
+                            }
+                        }
+                    >
+                        {i18n.t(if failed.get() { Key::Retry } else { Key::HistoryMore })}
+                    </button>
+                })}
+            </div>
+        </section>
+    }
+}
+
+/// One history entry: label, date, signed points, and its state.
+#[component]
+fn HistoryRow(entry: Entry) -> impl IntoView {
+    let i18n = expect_context::<I18n>();
+    let sign = if entry.points < 0 { "−" } else { "+" };
+    let amount = format!("{sign}{}", i18n.points(entry.points.unsigned_abs()));
+    let state = match entry.state {
+        ActivityState::Pending => Some(i18n.t(Key::HistoryPending)),
+        ActivityState::Void => Some(i18n.t(Key::HistoryVoid)),
+        _ => None,
+    };
+    view! {
+        <li class="lw-row" data-testid="history-entry">
+            <span class="lw-grow">
+                {entry.label.clone()}
+                <span class="lw-muted lw-block">{i18n.date(&entry.date)}</span>
+            </span>
+            <span class="lw-amount" class:lw-amount--minus=entry.points < 0>
+                {amount}
+                {state.map(|text| view! { <span class="lw-muted lw-block">{text}</span> })}
+            </span>
+        </li>
+    }
+}

@@ -1,0 +1,157 @@
+//! The members' club: membership, joining with consent, and offers.
+
+use super::announce::Announcer;
+use super::copy_button::CopyButton;
+use super::i18n::I18n;
+use crate::edge::client::{new_idempotency_key, Client};
+use crate::edge::console;
+use leptos::prelude::*;
+use loyalty_core::contract::{Club as ClubState, LockReason, Membership, Offer, Tier};
+use loyalty_core::i18n::Key;
+use loyalty_core::url::safe_link;
+
+/// Membership state; the join form (an explicit consent checkbox, nothing
+/// pre-ticked) for non-members; and the club's offers.
+#[component]
+pub fn Club(
+    /// The customer's club state.
+    club: ClubState,
+    /// The offers (empty while they load or if they failed).
+    offers: Vec<Offer>,
+    /// The program's tiers, for naming tier locks.
+    tiers: Vec<Tier>,
+    /// The client to join with.
+    client: Client,
+    /// Called after joining.
+    on_joined: Callback<Membership>,
+) -> impl IntoView {
+    let i18n = expect_context::<I18n>();
+    let announcer = expect_context::<Announcer>();
+    let consent = RwSignal::new(false);
+    let missing_consent = RwSignal::new(false);
+    let key = StoredValue::new(new_idempotency_key());
+    let join = Action::new_local(move |key: &String| {
+        let (client, key) = (client.clone(), key.clone());
+        async move { client.join(true, &key).await }
+    });
+    Effect::new(move |_| match join.value().get() {
+        Some(Ok(membership)) => {
+            let bonus = i18n.points(membership.bonus_points);
+            announcer.say(i18n.fill(Key::ClubJoined, &[("points", &bonus)]));
+            on_joined.run(membership);
+        }
+        Some(Err(error)) => {
+            console::warn(&format!("joining failed: {error}"));
+            announcer.say(i18n.t(Key::ClubJoinFailed));
+        }
+        None => {}
+    });
+    let membership = if club.member {
+        let since = club
+            .joined_at
+            .as_deref()
+            .map(|d| i18n.date(d))
+            .unwrap_or_default();
+        view! { <p data-testid="club-state">{i18n.fill(Key::ClubMember, &[("date", &since)])}</p> }
+            .into_any()
+    } else {
+        view! {
+            <form
+                class="lw-join"
+                data-testid="club-join"
+                on:submit=move |ev| {
+                    ev.prevent_default();
+                    if !consent.get_untracked() {
+                        missing_consent.set(true);
+                        return;
+                    }
+                    if !join.pending().get_untracked() {
+                        join.dispatch(key.get_value());
+                    }
+                }
+            >
+                <p>{i18n.t(Key::ClubPitch)}</p>
+                <label class="lw-check">
+                    <input
+                        type="checkbox"
+                        prop:checked=move || consent.get()
+                        on:change:target=move |ev| {
+                            consent.set(ev.target().checked());
+                            missing_consent.set(false);
+                        }
+                        aria-describedby="lw-consent-error"
+                    />
+                    <span>{i18n.t(Key::ClubConsent)}</span>
+                </label>
+                <p class="lw-error-text" id="lw-consent-error" role="alert">
+                    {move || missing_consent.get().then(|| i18n.t(Key::ClubConsentNeeded))}
+                    {move || matches!(join.value().get(), Some(Err(_))).then(|| i18n.t(Key::ClubJoinFailed))}
+                </p>
+                <button type="submit" class="lw-button" aria-disabled=move || join.pending().get().then_some("true")>
+                    {move || if join.pending().get() { i18n.t(Key::ClubJoining) } else { i18n.t(Key::ClubJoin) }}
+                </button>
+            </form>
+        }
+        .into_any()
+    };
+    let offer_items = offers
+        .into_iter()
+        .map(|offer| view! { <OfferItem offer=offer tiers=tiers.clone()/> })
+        .collect_view();
+    view! {
+        <section class="lw-section" aria-labelledby="lw-club-title">
+            <h3 class="lw-heading" id="lw-club-title">{i18n.t(Key::ClubTitle)}</h3>
+            {membership}
+            <h4 class="lw-subheading">{i18n.t(Key::OffersTitle)}</h4>
+            <ul class="lw-list" data-testid="offers">{offer_items}</ul>
+        </section>
+    }
+}
+
+/// One offer: open (with its code or link) or locked with the reason.
+#[component]
+fn OfferItem(offer: Offer, tiers: Vec<Tier>) -> impl IntoView {
+    let i18n = expect_context::<I18n>();
+    let until = offer
+        .ends_at
+        .as_deref()
+        .map(|date| i18n.fill(Key::OfferUntil, &[("date", &i18n.date(date))]));
+    let locked = offer.locked.map(|reason| match reason {
+        LockReason::MembersOnly => i18n.t(Key::OfferLockedMembers).to_owned(),
+        LockReason::TierTooLow => {
+            let tier = offer
+                .min_tier_id
+                .as_deref()
+                .and_then(|id| tiers.iter().find(|tier| tier.id == id))
+                .map(|tier| tier.name.clone())
+                .or(offer.min_tier_id.clone())
+                .unwrap_or_default();
+            i18n.fill(Key::OfferLockedTier, &[("tier", &tier)])
+        }
+        LockReason::Other => i18n.t(Key::OfferLocked).to_owned(),
+    });
+    let is_locked = locked.is_some();
+    let code = offer.code.clone().filter(|_| !is_locked);
+    let link = offer
+        .cta_url
+        .as_deref()
+        .and_then(safe_link)
+        .filter(|_| !is_locked);
+    view! {
+        <li class="lw-offer" class:lw-offer--locked=is_locked data-testid="offer" data-offer=offer.id.clone()>
+            <strong>{offer.title.clone()}</strong>
+            {(!offer.description.is_empty()).then(|| view! { <p class="lw-muted">{offer.description.clone()}</p> })}
+            {until.map(|text| view! { <p class="lw-muted">{text}</p> })}
+            {locked.map(|text| view! { <p class="lw-lock">{text}</p> })}
+            {code.map(|code| view! {
+                <p class="lw-row">
+                    <code class="lw-code lw-grow">{code.clone()}</code>
+                    <CopyButton text=code.clone() label=i18n.fill(Key::CopyCode, &[("code", &code)])/>
+                </p>
+            })}
+            {link.map(|href| view! {
+                <a class="lw-link" href=href target="_blank" rel="noopener noreferrer">{i18n.t(Key::OfferOpen)}</a>
+            })}
+        </li>
+    }
+}

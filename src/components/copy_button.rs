@@ -1,0 +1,61 @@
+//! A button that copies a text and confirms it visibly and to screen readers.
+
+use super::announce::Announcer;
+use super::i18n::I18n;
+use crate::edge::{clipboard, console};
+use leptos::prelude::*;
+use loyalty_core::i18n::Key;
+
+/// Copies `text`; shows "Copied" for a few seconds, or explains a failure.
+#[component]
+pub fn CopyButton(
+    /// What to copy.
+    #[prop(into)]
+    text: String,
+    /// The accessible name of the button, e.g. "Copy code ANNA10".
+    #[prop(into)]
+    label: String,
+) -> impl IntoView {
+    let i18n = expect_context::<I18n>();
+    let announcer = expect_context::<Announcer>();
+    let state = RwSignal::new(None::<bool>);
+    let copy = Action::new_local(move |text: &String| {
+        let text = text.clone();
+        async move {
+            let result = clipboard::copy(&text).await;
+            if let Err(err) = &result {
+                console::warn(&format!("copying failed: {err}"));
+            }
+            result.is_ok()
+        }
+    });
+    Effect::new(move |_| {
+        if let Some(ok) = copy.value().get() {
+            state.set(Some(ok));
+            announcer.say(i18n.t(if ok { Key::Copied } else { Key::CopyFailed }));
+            set_timeout(
+                move || state.set(None),
+                std::time::Duration::from_millis(2_500),
+            );
+        }
+    });
+    view! {
+        <button
+            type="button"
+            class="lw-button lw-button--quiet"
+            aria-label=label
+            on:click=move |_| {
+                copy.dispatch(text.clone());
+            }
+        >
+            {move || match state.get() {
+                Some(true) => i18n.t(Key::Copied),
+                _ => i18n.t(Key::Copy),
+            }}
+        </button>
+        {move || {
+            (state.get() == Some(false))
+                .then(|| view! { <span class="lw-hint">{i18n.t(Key::CopyFailed)}</span> })
+        }}
+    }
+}

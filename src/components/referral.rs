@@ -1,0 +1,87 @@
+//! The customer's referral link: copy, share, and how many friends joined.
+
+use super::copy_button::CopyButton;
+use super::i18n::I18n;
+use crate::edge::clipboard;
+use leptos::prelude::*;
+use loyalty_core::contract::Referral as ReferralData;
+use loyalty_core::i18n::{fill, Key};
+use loyalty_core::url::safe_link;
+
+/// "Give X, get Y", the link and code with copy buttons, the native share
+/// sheet where the browser has one, e-mail and messenger fallbacks, and the
+/// number of friends who joined.
+#[component]
+pub fn Referral(
+    /// The customer's referral data.
+    referral: ReferralData,
+    /// The program's "give X, get Y" text.
+    text: Option<String>,
+) -> impl IntoView {
+    let i18n = expect_context::<I18n>();
+    // A link that is not http(s) is shown as text only, never offered.
+    let url = safe_link(&referral.url);
+    let shown_url = url.clone().unwrap_or_else(|| referral.url.clone());
+    let message = i18n.fill(Key::ReferralMessage, &[("url", &shown_url)]);
+    let friends = match referral.friends_joined {
+        0 => i18n.t(Key::FriendsNone).to_owned(),
+        1 => i18n.t(Key::FriendsOne).to_owned(),
+        n => fill(i18n.t(Key::FriendsOther), &[("n", &n.to_string())]),
+    };
+    let share = Action::new_local(move |(title, text, url): &(String, String, String)| {
+        let (title, text, url) = (title.clone(), text.clone(), url.clone());
+        async move { clipboard::share(&title, &text, &url).await }
+    });
+    let sharing = url.clone().filter(|_| clipboard::can_share());
+    let fallbacks = url.clone().map(|_| {
+        let encoded = js_sys::encode_uri_component(&message)
+            .as_string()
+            .unwrap_or_default();
+        (
+            format!("mailto:?body={encoded}"),
+            format!("https://wa.me/?text={encoded}"),
+        )
+    });
+    let code = referral.code.clone();
+    view! {
+        <section class="lw-section" aria-labelledby="lw-referral-title">
+            <h3 class="lw-heading" id="lw-referral-title">{i18n.t(Key::ReferralTitle)}</h3>
+            {text.map(|text| view! { <p>{text}</p> })}
+            <p class="lw-label">{i18n.t(Key::ReferralLink)}</p>
+            <p class="lw-row">
+                <span class="lw-code lw-grow lw-break" data-testid="referral-url">{shown_url.clone()}</span>
+                {url.clone().map(|url| view! {
+                    <CopyButton text=url.clone() label=format!("{} {}", i18n.t(Key::Copy), i18n.t(Key::ReferralLink))/>
+                })}
+            </p>
+            <p class="lw-label">{i18n.t(Key::ReferralCode)}</p>
+            <p class="lw-row">
+                <code class="lw-code lw-grow" data-testid="referral-code">{code.clone()}</code>
+                <CopyButton text=code.clone() label=i18n.fill(Key::CopyCode, &[("code", &code)])/>
+            </p>
+            <p class="lw-actions">
+                {sharing.map(|url| {
+                    let message = message.clone();
+                    view! {
+                        <button
+                            type="button"
+                            class="lw-button"
+                            on:click=move |_| {
+                                share.dispatch((i18n.t(Key::ReferralTitle).to_owned(), message.clone(), url.clone()));
+                            }
+                        >
+                            {i18n.t(Key::ReferralShare)}
+                        </button>
+                    }
+                })}
+                {fallbacks.map(|(mail, messenger)| view! {
+                    <a class="lw-link" href=mail>{i18n.t(Key::ReferralEmail)}</a>
+                    <a class="lw-link" href=messenger target="_blank" rel="noopener noreferrer">
+                        {i18n.t(Key::ReferralMessenger)}
+                    </a>
+                })}
+            </p>
+            <p class="lw-muted" data-testid="friends">{friends}</p>
+        </section>
+    }
+}

@@ -1,0 +1,245 @@
+//! The rewards catalog and the redeem flow: confirm, pending, coupon.
+
+use super::announce::Announcer;
+use super::copy_button::CopyButton;
+use super::i18n::I18n;
+use crate::edge::client::{new_idempotency_key, ApiError, Client};
+use crate::edge::console;
+use leptos::html;
+use leptos::prelude::*;
+use loyalty_core::contract::{ErrorCode, Redemption, Reward, Tier};
+use loyalty_core::i18n::Key;
+use loyalty_core::progress::{reward_lock, RewardLock};
+
+/// The catalog: what each reward costs, whether the customer can have it,
+/// and a redeem button for those they can.
+#[component]
+pub fn Rewards(
+    /// The rewards catalog.
+    rewards: Vec<Reward>,
+    /// The program's tiers (for tier-gated rewards).
+    tiers: Vec<Tier>,
+    /// The customer's spendable points.
+    approved: Signal<u64>,
+    /// The customer's tier id.
+    current_tier: Signal<Option<String>>,
+    /// The client to redeem with.
+    client: Client,
+    /// Called after a successful redeem.
+    on_redeemed: Callback<Redemption>,
+) -> impl IntoView {
+    let i18n = expect_context::<I18n>();
+    let items = rewards
+        .into_iter()
+        .map(|reward| {
+            let tiers = tiers.clone();
+            let for_lock = reward.clone();
+            let lock = Signal::derive(move || {
+                current_tier.with(|tier| reward_lock(&for_lock, approved.get(), tier.as_deref(), &tiers))
+            });
+            view! { <RewardItem reward=reward lock=lock client=client.clone() on_redeemed=on_redeemed/> }
+        })
+        .collect_view();
+    view! {
+        <section class="lw-section" aria-labelledby="lw-rewards-title">
+            <h3 class="lw-heading" id="lw-rewards-title">{i18n.t(Key::RewardsTitle)}</h3>
+            <ul class="lw-list" data-testid="rewards">{items}</ul>
+        </section>
+    }
+}
+
+/// Where one reward's redeem flow stands.
+#[derive(Debug, Clone, PartialEq)]
+enum Step {
+    Idle,
+    Confirming,
+    Done(Redemption),
+    Failed(Key),
+}
+
+fn failure_text(error: &ApiError) -> Key {
+    match error {
+        ApiError::Status {
+            code: Some(ErrorCode::InsufficientPoints),
+            ..
+        } => Key::RedeemFailedPoints,
+        ApiError::Status {
+            code: Some(ErrorCode::TierTooLow),
+            ..
+        } => Key::RedeemFailedTier,
+        ApiError::Status {
+            code: Some(ErrorCode::NotAvailable),
+            ..
+        } => Key::RedeemFailedGone,
+        ApiError::Status {
+            status: 401 | 403, ..
+        } => Key::ErrorAuth,
+        _ => Key::RedeemFailed,
+    }
+}
+
+/// One reward with its redeem flow. The idempotency key is made when the
+/// customer asks to redeem and kept until it succeeds or is cancelled, so a
+/// double click or a retry after a lost answer never redeems twice.
+#[component]
+fn RewardItem(
+    reward: Reward,
+    lock: Signal<Option<RewardLock>>,
+    client: Client,
+    on_redeemed: Callback<Redemption>,
+) -> impl IntoView {
+    let i18n = expect_context::<I18n>();
+    let announcer = expect_context::<Announcer>();
+    let step = RwSignal::new(Step::Idle);
+    let key = StoredValue::new(String::new());
+    let confirm_ref = NodeRef::<html::Button>::new();
+    let redeem_ref = NodeRef::<html::Button>::new();
+    let redeem = Action::new_local(move |(id, key): &(String, String)| {
+        let (client, id, key) = (client.clone(), id.clone(), key.clone());
+        async move { client.redeem(&id, &key).await }
+    });
+    let title = reward.title.clone();
+    Effect::new(move |_| match redeem.value().get() {
+        Some(Ok(redemption)) => {
+            key.set_value(String::new());
+            announcer.say(i18n.fill(Key::RedeemDone, &[("reward", &title)]));
+            on_redeemed.run(redemption.clone());
+            step.set(Step::Done(redemption));
+        }
+        Some(Err(error)) => {
+            console::warn(&format!("redeem failed: {error}"));
+            // A refusal is final for this key; a lost answer keeps the key so
+            // trying again cannot redeem twice.
+            let refused = matches!(error, ApiError::Status { status, .. }
+                if (400..500).contains(&status) && status != 408 && status != 429);
+            if refused {
+                key.set_value(String::new());
+            }
+            let text = failure_text(&error);
+            announcer.say(i18n.t(text));
+            step.set(Step::Failed(text));
+        }
+        None => {}
+    });
+    Effect::new(move |_| {
+        if step.get() == Step::Confirming {
+            if let Some(button) = confirm_ref.get() {
+                let _ = button.focus();
+            }
+        }
+    });
+    let price = i18n.points(reward.points_price);
+    let confirm_text = i18n.fill(
+        Key::RedeemConfirm,
+        &[("points", &price), ("reward", &reward.title)],
+    );
+    let lock_text = move || {
+        lock.get().map(|lock| match lock {
+            RewardLock::Tier(tier) => i18n.fill(Key::RewardTierLocked, &[("tier", &tier)]),
+            RewardLock::Points(missing) => {
+                i18n.fill(Key::RewardMissing, &[("points", &i18n.points(missing))])
+            }
+        })
+    };
+    let locked = move || lock.with(Option::is_some);
+    let lock_id = format!("lw-lock-{}", reward.id);
+    let lock_id_for_button = lock_id.clone();
+    let reward_id = reward.id.clone();
+    let reward_title = reward.title.clone();
+    let start = move |_| {
+        if key.with_value(String::is_empty) {
+            key.set_value(new_idempotency_key());
+        }
+        step.set(Step::Confirming);
+    };
+    let confirm = move |_| {
+        if !redeem.pending().get_untracked() {
+            redeem.dispatch((reward_id.clone(), key.get_value()));
+        }
+    };
+    let cancel = move |_| {
+        key.set_value(String::new());
+        step.set(Step::Idle);
+        if let Some(button) = redeem_ref.get() {
+            let _ = button.focus();
+        }
+    };
+    view! {
+        <li class="lw-reward" data-testid="reward" data-reward=reward.id.clone()>
+            <div class="lw-row">
+                <span class="lw-grow">
+                    <strong class="lw-reward-title">{reward.title.clone()}</strong>
+                    <span class="lw-muted lw-block">{price.clone()}</span>
+                </span>
+                {move || (step.get() == Step::Idle || matches!(step.get(), Step::Failed(_))).then(|| view! {
+                    <button
+                        type="button"
+                        class="lw-button"
+                        node_ref=redeem_ref
+                        disabled=locked
+                        aria-describedby={
+                            let lock_id = lock_id_for_button.clone();
+                            move || locked().then(|| lock_id.clone())
+                        }
+                        on:click=start
+                    >
+                        {i18n.t(Key::Redeem)}
+                    </button>
+                })}
+            </div>
+            {move || lock_text().map(|text| view! {
+                <p class="lw-muted lw-lock" id=lock_id.clone()>{text}</p>
+            })}
+            {move || match step.get() {
+                Step::Confirming => view! {
+                    <div class="lw-confirm" role="group" aria-label=reward_title.clone()>
+                        <p>{confirm_text.clone()}</p>
+                        <div class="lw-actions">
+                            <button
+                                type="button"
+                                class="lw-button"
+                                node_ref=confirm_ref
+                                aria-disabled=move || redeem.pending().get().then_some("true")
+                                on:click=confirm.clone()
+                            >
+                                {move || if redeem.pending().get() {
+                                    i18n.t(Key::RedeemPending)
+                                } else {
+                                    i18n.t(Key::RedeemYes)
+                                }}
+                            </button>
+                            <button type="button" class="lw-button lw-button--quiet" on:click=cancel>
+                                {i18n.t(Key::Cancel)}
+                            </button>
+                        </div>
+                    </div>
+                }
+                .into_any(),
+                Step::Done(redemption) => {
+                    let code = redemption.coupon.code.clone();
+                    let expires = redemption
+                        .coupon
+                        .expires_at
+                        .as_deref()
+                        .map(|date| i18n.fill(Key::CouponExpires, &[("date", &i18n.date(date))]));
+                    view! {
+                        <div class="lw-coupon" data-testid="coupon">
+                            <p>{i18n.fill(Key::RedeemDone, &[("reward", &reward_title)])}</p>
+                            <p class="lw-row">
+                                <code class="lw-code lw-grow">{code.clone()}</code>
+                                <CopyButton text=code.clone() label=i18n.fill(Key::CopyCode, &[("code", &code)])/>
+                            </p>
+                            {expires.map(|text| view! { <p class="lw-muted">{text}</p> })}
+                        </div>
+                    }
+                    .into_any()
+                }
+                Step::Failed(text) => view! {
+                    <p class="lw-error-text" role="alert">{i18n.t(text)}</p>
+                }
+                .into_any(),
+                Step::Idle => ().into_any(),
+            }}
+        </li>
+    }
+}

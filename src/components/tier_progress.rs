@@ -1,0 +1,107 @@
+//! The customer's tier and the way to the next one.
+
+use super::i18n::I18n;
+use leptos::prelude::*;
+use loyalty_core::contract::{MilestoneKind, Program, TierStatus};
+use loyalty_core::i18n::Key;
+use loyalty_core::progress::tier_progress;
+
+/// The current tier, a progress bar to the next (a real `progressbar` with
+/// values), what is still needed, the perks of this tier and the next, and
+/// all tiers at a glance.
+#[component]
+pub fn TierProgress(
+    /// The customer's tier status.
+    status: TierStatus,
+    /// The program (for thresholds, names and perks).
+    program: Program,
+) -> impl IntoView {
+    let i18n = expect_context::<I18n>();
+    let progress = tier_progress(&status, &program.tiers);
+    let amount = |value: u64| match status.kind {
+        MilestoneKind::Points => i18n.points(value),
+        MilestoneKind::Spend => i18n.money(value, &program.currency),
+    };
+    let current_perks = program
+        .tiers
+        .iter()
+        .find(|tier| tier.id == status.id)
+        .map(|tier| tier.perks.clone())
+        .unwrap_or_default();
+    let next = progress.next.clone();
+    let next_name = next
+        .as_ref()
+        .map(|tier| tier.name.clone())
+        .or_else(|| status.next_tier_id.clone());
+    let needed = next_name.as_ref().map(|name| {
+        i18n.fill(
+            Key::TierNeeded,
+            &[("points", &amount(progress.needed)), ("tier", name)],
+        )
+    });
+    let bar_label = next_name
+        .as_ref()
+        .map(|name| i18n.fill(Key::TierProgressLabel, &[("tier", name)]));
+    let percent = progress.percent;
+    view! {
+        <section class="lw-section" aria-labelledby="lw-tier-title">
+            <h3 class="lw-heading" id="lw-tier-title">{i18n.t(Key::TierTitle)}</h3>
+            <p class="lw-tier-name" data-testid="tier">
+                {i18n.fill(Key::TierCurrent, &[("tier", &status.name)])}
+            </p>
+            {match (bar_label, needed) {
+                (Some(label), Some(needed)) => view! {
+                    <div
+                        class="lw-progress"
+                        role="progressbar"
+                        aria-label=label
+                        aria-valuemin="0"
+                        aria-valuemax="100"
+                        aria-valuenow=percent.to_string()
+                        aria-valuetext=needed.clone()
+                    >
+                        <span class="lw-progress-fill" style:width=format!("{percent}%")></span>
+                    </div>
+                    <p class="lw-muted" data-testid="tier-needed">{needed}</p>
+                }
+                .into_any(),
+                _ => view! { <p class="lw-muted">{i18n.t(Key::TierTop)}</p> }.into_any(),
+            }}
+            <div class="lw-perks">
+                {(!current_perks.is_empty()).then(|| view! {
+                    <div>
+                        <h4 class="lw-subheading">{i18n.t(Key::TierPerks)}</h4>
+                        <ul class="lw-bullets">
+                            {current_perks.into_iter().map(|perk| view! { <li>{perk}</li> }).collect_view()}
+                        </ul>
+                    </div>
+                })}
+                {next.filter(|tier| !tier.perks.is_empty()).map(|tier| view! {
+                    <div>
+                        <h4 class="lw-subheading">{i18n.fill(Key::TierNextPerks, &[("tier", &tier.name)])}</h4>
+                        <ul class="lw-bullets">
+                            {tier.perks.into_iter().map(|perk| view! { <li>{perk}</li> }).collect_view()}
+                        </ul>
+                    </div>
+                })}
+            </div>
+            <h4 class="lw-subheading">{i18n.t(Key::TierAll)}</h4>
+            <ol class="lw-tiers" data-testid="tiers">
+                {program
+                    .tiers
+                    .iter()
+                    .map(|tier| {
+                        let current = tier.id == status.id;
+                        let from = i18n.fill(Key::TierFrom, &[("points", &amount(tier.threshold))]);
+                        view! {
+                            <li class="lw-tier" class:lw-tier--current=current aria-current=current.then_some("true")>
+                                <strong>{tier.name.clone()}</strong>
+                                <span class="lw-muted">{from}</span>
+                            </li>
+                        }
+                    })
+                    .collect_view()}
+            </ol>
+        </section>
+    }
+}
