@@ -7,25 +7,23 @@ use gloo_net::http::Request;
 use gloo_timers::future::TimeoutFuture;
 use loyalty_widget::core::contract::ErrorCode;
 use loyalty_widget::core::i18n::Lang;
+use loyalty_widget::edge::cache;
 use loyalty_widget::edge::client::{new_idempotency_key, ApiError, Client, TokenSource};
-use loyalty_widget::edge::{cache, embed};
 use serde_json::{json, Value};
 use wasm_bindgen_test::*;
 use web_sys::Element;
 
 wasm_bindgen_test_configure!(run_in_browser);
 
+mod common;
+
+use common::{document, mounted, token_at, wait_for};
+
 /// The endpoint with `--fault-control` (started by scripts/test.sh).
 const FAULTY: &str = match option_env!("LOYALTY_TEST_FAULTY_ENDPOINT") {
     Some(url) => url,
     None => "http://127.0.0.1:18789",
 };
-
-fn document() -> web_sys::Document {
-    web_sys::window()
-        .and_then(|w| w.document())
-        .expect("document")
-}
 
 /// Resets faults, counters and the per-visit cache before a test.
 async fn fresh(faults: Value) {
@@ -55,44 +53,11 @@ async fn requests(route: &str) -> u64 {
 }
 
 async fn token_for(customer: &str) -> String {
-    let body: Value = Request::get(&format!("{FAULTY}/_demo/token?customer={customer}"))
-        .send()
-        .await
-        .expect("token")
-        .json()
-        .await
-        .expect("json");
-    body["token"].as_str().expect("token").to_owned()
+    token_at(FAULTY, customer).await
 }
 
 async fn mount(attributes: &[(&str, &str)]) -> Element {
-    let element = document()
-        .create_element("loyalty-widget")
-        .expect("element");
-    for (name, value) in attributes {
-        element.set_attribute(name, value).expect("attribute");
-    }
-    document()
-        .body()
-        .expect("body")
-        .append_child(&element)
-        .expect("append");
-    embed::start_one(&element);
-    element
-}
-
-async fn wait_for(element: &Element, selector: &str) -> Element {
-    for _ in 0..750 {
-        let root = element.shadow_root().expect("shadow root");
-        if let Some(found) = root.query_selector(selector).ok().flatten() {
-            return found;
-        }
-        TimeoutFuture::new(20).await;
-    }
-    panic!(
-        "{selector} did not appear; widget shows {:?}",
-        element.shadow_root().and_then(|r| r.text_content())
-    );
+    mounted(attributes)
 }
 
 fn balance_text(element: &Element) -> Option<String> {

@@ -2,19 +2,13 @@
 //! endpoint (started by scripts/test.sh) and assert on what a customer sees.
 #![cfg(target_arch = "wasm32")]
 
-use gloo_timers::future::TimeoutFuture;
+mod common;
+
+use common::*;
 use loyalty_widget::edge::embed;
 use wasm_bindgen_test::*;
-use web_sys::{Element, ShadowRoot};
 
 wasm_bindgen_test_configure!(run_in_browser);
-
-/// The reference endpoint the test script starts (with `--demo` and
-/// `--allow-loopback-origins`).
-const ENDPOINT: &str = match option_env!("LOYALTY_TEST_ENDPOINT") {
-    Some(url) => url,
-    None => "http://127.0.0.1:18787",
-};
 
 /// The same endpoint answering `/v1/customer` after 1.5 s.
 const SLOW_ENDPOINT: &str = match option_env!("LOYALTY_TEST_SLOW_ENDPOINT") {
@@ -22,76 +16,10 @@ const SLOW_ENDPOINT: &str = match option_env!("LOYALTY_TEST_SLOW_ENDPOINT") {
     None => "http://127.0.0.1:18788",
 };
 
-fn document() -> web_sys::Document {
-    web_sys::window()
-        .and_then(|w| w.document())
-        .expect("a browser document")
-}
-
-/// A fresh `<loyalty-widget>` element with the given attributes, in the body.
-fn embed(attributes: &[(&str, &str)]) -> Element {
-    let element = document()
-        .create_element("loyalty-widget")
-        .expect("element");
-    for (name, value) in attributes {
-        element.set_attribute(name, value).expect("attribute");
-    }
-    document()
-        .body()
-        .expect("body")
-        .append_child(&element)
-        .expect("append");
-    element
-}
-
-async fn token_for(customer: &str) -> String {
-    let response =
-        gloo_net::http::Request::get(&format!("{ENDPOINT}/_demo/token?customer={customer}"))
-            .send()
-            .await
-            .expect("the test endpoint is running (scripts/test.sh starts it)");
-    let body: serde_json::Value = response.json().await.expect("token json");
-    body["token"].as_str().expect("token").to_owned()
-}
-
-fn shadow(element: &Element) -> ShadowRoot {
-    element
-        .shadow_root()
-        .expect("the widget renders into a shadow root")
-}
-
-/// Waits up to 10 s for `selector` inside the widget's shadow root.
-async fn wait_for(element: &Element, selector: &str) -> Element {
-    for _ in 0..500 {
-        if let Some(found) = shadow(element).query_selector(selector).ok().flatten() {
-            return found;
-        }
-        TimeoutFuture::new(20).await;
-    }
-    panic!(
-        "{selector} did not appear; widget shows: {:?}",
-        text(element)
-    );
-}
-
-fn text(element: &Element) -> String {
-    element
-        .shadow_root()
-        .and_then(|root| root.text_content())
-        .or_else(|| element.text_content())
-        .unwrap_or_default()
-}
-
-async fn mounted(attributes: &[(&str, &str)]) -> Element {
-    let element = embed(attributes);
-    embed::start_one(&element);
-    element
-}
-
 #[wasm_bindgen_test]
 async fn customer_sees_points_balance_in_english() {
     let token = token_for("cust-anna").await;
-    let widget = mounted(&[("endpoint", ENDPOINT), ("token", &token), ("lang", "en")]).await;
+    let widget = mounted(&[("endpoint", ENDPOINT), ("token", &token), ("lang", "en")]);
     let balance = wait_for(&widget, "[data-testid=balance]").await;
     assert_eq!(balance.text_content().as_deref(), Some("1,250 points"));
     let all = text(&widget);
@@ -103,7 +31,7 @@ async fn customer_sees_points_balance_in_english() {
 #[wasm_bindgen_test]
 async fn customer_sees_points_balance_in_german() {
     let token = token_for("cust-carla").await;
-    let widget = mounted(&[("endpoint", ENDPOINT), ("token", &token), ("lang", "de")]).await;
+    let widget = mounted(&[("endpoint", ENDPOINT), ("token", &token), ("lang", "de")]);
     let balance = wait_for(&widget, "[data-testid=balance]").await;
     assert_eq!(balance.text_content().as_deref(), Some("4.200 Punkte"));
     let all = text(&widget);
@@ -114,7 +42,7 @@ async fn customer_sees_points_balance_in_german() {
 #[wasm_bindgen_test]
 async fn loading_skeleton_reserves_space_before_data() {
     let token = token_for("cust-anna").await;
-    let widget = mounted(&[("endpoint", SLOW_ENDPOINT), ("token", &token)]).await;
+    let widget = mounted(&[("endpoint", SLOW_ENDPOINT), ("token", &token)]);
     let status = wait_for(&widget, "[role=status]").await;
     assert!(status
         .text_content()
@@ -140,8 +68,7 @@ async fn failing_endpoint_shows_translated_error_with_retry() {
         ("endpoint", &format!("{ENDPOINT}/no-such-api")),
         ("token", "anything"),
         ("lang", "de"),
-    ])
-    .await;
+    ]);
     let alert = wait_for(&widget, "[role=alert]").await;
     let message = alert.text_content().unwrap_or_default();
     assert!(
@@ -168,8 +95,7 @@ async fn unreachable_endpoint_shows_network_error() {
         ("endpoint", "http://127.0.0.1:9"),
         ("token", "anything"),
         ("lang", "en"),
-    ])
-    .await;
+    ]);
     let alert = wait_for(&widget, "[role=alert]").await;
     assert!(alert
         .text_content()
@@ -179,7 +105,7 @@ async fn unreachable_endpoint_shows_network_error() {
 
 #[wasm_bindgen_test]
 async fn rejected_token_asks_to_sign_in_again() {
-    let widget = mounted(&[("endpoint", ENDPOINT), ("token", "forged.token.value")]).await;
+    let widget = mounted(&[("endpoint", ENDPOINT), ("token", "forged.token.value")]);
     let alert = wait_for(&widget, "[role=alert]").await;
     assert!(alert
         .text_content()
@@ -193,8 +119,7 @@ async fn guest_sees_invitation_with_shop_links() {
         ("endpoint", ENDPOINT),
         ("join-url", "https://shop.example/join"),
         ("signin-url", "https://shop.example/login"),
-    ])
-    .await;
+    ]);
     let join = wait_for(&widget, "a.lw-button").await;
     assert_eq!(
         join.get_attribute("href").as_deref(),
@@ -205,7 +130,7 @@ async fn guest_sees_invitation_with_shop_links() {
 
 #[wasm_bindgen_test]
 async fn config_error_is_visible_and_does_not_mount() {
-    let widget = mounted(&[("lang", "de")]).await;
+    let widget = mounted(&[("lang", "de")]);
     assert_eq!(
         widget.get_attribute("data-state").as_deref(),
         Some("config-error")
@@ -219,7 +144,7 @@ async fn config_error_is_visible_and_does_not_mount() {
 
 #[wasm_bindgen_test]
 async fn insecure_endpoint_is_refused_before_any_request() {
-    let widget = mounted(&[("endpoint", "http://loyalty.example.com"), ("token", "x")]).await;
+    let widget = mounted(&[("endpoint", "http://loyalty.example.com"), ("token", "x")]);
     assert_eq!(
         widget.get_attribute("data-state").as_deref(),
         Some("config-error")
@@ -238,7 +163,7 @@ async fn shop_css_does_not_reach_into_the_widget() {
         .append_child(&style)
         .expect("append");
     let token = token_for("cust-anna").await;
-    let widget = mounted(&[("endpoint", ENDPOINT), ("token", &token), ("lang", "en")]).await;
+    let widget = mounted(&[("endpoint", ENDPOINT), ("token", &token), ("lang", "en")]);
     let balance = wait_for(&widget, "[data-testid=balance]").await;
     let computed = web_sys::window()
         .expect("window")
@@ -256,12 +181,12 @@ async fn shop_css_does_not_reach_into_the_widget() {
 #[wasm_bindgen_test]
 async fn starting_an_embed_twice_is_harmless() {
     let token = token_for("cust-anna").await;
-    let widget = mounted(&[("endpoint", ENDPOINT), ("token", &token), ("lang", "en")]).await;
+    let widget = mounted(&[("endpoint", ENDPOINT), ("token", &token), ("lang", "en")]);
     wait_for(&widget, "[data-testid=balance]").await;
     embed::start_one(&widget);
     embed::start_one(&widget);
     let sections = shadow(&widget)
-        .query_selector_all("section")
+        .query_selector_all("section.lw")
         .expect("query");
     assert_eq!(sections.length(), 1, "one widget, not three");
     assert!(shadow(&widget)

@@ -10,21 +10,45 @@ use loyalty_core::contract::{Club as ClubState, LockReason, Membership, Offer, T
 use loyalty_core::i18n::Key;
 use loyalty_core::url::safe_link;
 
-/// Membership state; the join form (an explicit consent checkbox, nothing
-/// pre-ticked) for non-members; and the club's offers.
+/// The club section: membership and offers, each following its own data so
+/// that offers arriving never reset a half-filled join form.
 #[component]
 pub fn Club(
     /// The customer's club state.
-    club: ClubState,
+    club: Memo<ClubState>,
     /// The offers (empty while they load or if they failed).
-    offers: Vec<Offer>,
+    offers: Signal<Vec<Offer>>,
     /// The program's tiers, for naming tier locks.
-    tiers: Vec<Tier>,
+    tiers: Signal<Vec<Tier>>,
     /// The client to join with.
     client: Client,
     /// Called after joining.
     on_joined: Callback<Membership>,
 ) -> impl IntoView {
+    let i18n = expect_context::<I18n>();
+    view! {
+        <section class="lw-section" aria-labelledby="lw-club-title">
+            <h3 class="lw-heading" id="lw-club-title">{i18n.t(Key::ClubTitle)}</h3>
+            {move || view! { <Membership club=club.get() client=client.clone() on_joined=on_joined/> }}
+            <h4 class="lw-subheading">{i18n.t(Key::OffersTitle)}</h4>
+            <ul class="lw-list" data-testid="offers">
+                {move || {
+                    let tiers = tiers.get();
+                    offers
+                        .get()
+                        .into_iter()
+                        .map(|offer| view! { <OfferItem offer=offer tiers=tiers.clone()/> })
+                        .collect_view()
+                }}
+            </ul>
+        </section>
+    }
+}
+
+/// Membership state, or the join form (an explicit consent checkbox, never
+/// pre-ticked) for non-members.
+#[component]
+fn Membership(club: ClubState, client: Client, on_joined: Callback<Membership>) -> impl IntoView {
     let i18n = expect_context::<I18n>();
     let announcer = expect_context::<Announcer>();
     let consent = RwSignal::new(false);
@@ -94,18 +118,7 @@ pub fn Club(
         }
         .into_any()
     };
-    let offer_items = offers
-        .into_iter()
-        .map(|offer| view! { <OfferItem offer=offer tiers=tiers.clone()/> })
-        .collect_view();
-    view! {
-        <section class="lw-section" aria-labelledby="lw-club-title">
-            <h3 class="lw-heading" id="lw-club-title">{i18n.t(Key::ClubTitle)}</h3>
-            {membership}
-            <h4 class="lw-subheading">{i18n.t(Key::OffersTitle)}</h4>
-            <ul class="lw-list" data-testid="offers">{offer_items}</ul>
-        </section>
-    }
+    membership
 }
 
 /// One offer: open (with its code or link) or locked with the reason.

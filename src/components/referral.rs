@@ -15,8 +15,8 @@ use loyalty_core::url::safe_link;
 pub fn Referral(
     /// The customer's referral data.
     referral: ReferralData,
-    /// The program's "give X, get Y" text.
-    text: Option<String>,
+    /// The program's "give X, get Y" text (arrives with the program).
+    text: Signal<Option<String>>,
 ) -> impl IntoView {
     let i18n = expect_context::<I18n>();
     // A link that is not http(s) is shown as text only, never offered.
@@ -46,7 +46,7 @@ pub fn Referral(
     view! {
         <section class="lw-section" aria-labelledby="lw-referral-title">
             <h3 class="lw-heading" id="lw-referral-title">{i18n.t(Key::ReferralTitle)}</h3>
-            {text.map(|text| view! { <p>{text}</p> })}
+            {move || text.get().map(|text| view! { <p>{text}</p> })}
             <p class="lw-label">{i18n.t(Key::ReferralLink)}</p>
             <p class="lw-row">
                 <span class="lw-code lw-grow lw-break" data-testid="referral-url">{shown_url.clone()}</span>

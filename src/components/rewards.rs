@@ -171,21 +171,20 @@ fn RewardItem(
                     <strong class="lw-reward-title">{reward.title.clone()}</strong>
                     <span class="lw-muted lw-block">{price.clone()}</span>
                 </span>
-                {move || (step.get() == Step::Idle || matches!(step.get(), Step::Failed(_))).then(|| view! {
-                    <button
-                        type="button"
-                        class="lw-button"
-                        node_ref=redeem_ref
-                        disabled=locked
-                        aria-describedby={
-                            let lock_id = lock_id_for_button.clone();
-                            move || locked().then(|| lock_id.clone())
-                        }
-                        on:click=start
-                    >
-                        {i18n.t(Key::Redeem)}
-                    </button>
-                })}
+                <button
+                    type="button"
+                    class="lw-button"
+                    node_ref=redeem_ref
+                    disabled=move || locked() || matches!(step.get(), Step::Done(_))
+                    aria-expanded=move || (step.get() == Step::Confirming).to_string()
+                    aria-describedby={
+                        let lock_id = lock_id_for_button.clone();
+                        move || locked().then(|| lock_id.clone())
+                    }
+                    on:click=start
+                >
+                    {i18n.t(Key::Redeem)}
+                </button>
             </div>
             {move || lock_text().map(|text| view! {
                 <p class="lw-muted lw-lock" id=lock_id.clone()>{text}</p>

@@ -150,14 +150,28 @@ fn Dashboard(
         });
         offers.refetch();
     });
-    let program_ok = move || {
-        program.get().and_then(|result| {
-            if let Err(error) = &result {
-                console::warn(&format!("loading the program failed: {error}"));
-            }
-            result.ok()
-        })
-    };
+    let program_data = Memo::new(move |_| program.get().and_then(Result::ok));
+    let program_ok = move || program_data.get();
+    Effect::new(move |_| {
+        if let Some(Err(error)) = program.get() {
+            console::warn(&format!("loading the program failed: {error}"));
+        }
+        if let Some(Err(error)) = offers.get() {
+            console::warn(&format!("loading offers failed: {error}"));
+        }
+    });
+    let referral_text = Signal::derive(move || program_ok().and_then(|p| p.referral_text));
+    let club = Memo::new(move |_| {
+        current.with(|s| s.as_ref().map(|s| s.club.clone()).unwrap_or_default())
+    });
+    let tier_status = Memo::new(move |_| current.with(|s| s.as_ref().and_then(|s| s.tier.clone())));
+    let referral =
+        Memo::new(move |_| current.with(|s| s.as_ref().and_then(|s| s.referral.clone())));
+    let tiers = Signal::derive(move || program_ok().map(|p| p.tiers).unwrap_or_default());
+    let offer_list = Signal::derive(move || match offers.get() {
+        Some(Ok(list)) => list.offers,
+        _ => Vec::new(),
+    });
     let rewards_client = client.clone();
     let club_client = client.clone();
     view! {
@@ -167,7 +181,7 @@ fn Dashboard(
         })}
         {move || program_ok().map(|program| view! { <Earn rules=program.earning/> })}
         {move || {
-            let status = current.with(|s| s.as_ref().and_then(|s| s.tier.clone()))?;
+            let status = tier_status.get()?;
             program_ok().map(|program| view! { <TierProgress status=status program=program/> })
         }}
         {move || program_ok().filter(|p| !p.rewards.is_empty()).map(|program| view! {
@@ -181,23 +195,10 @@ fn Dashboard(
             />
         })}
         {move || {
-            let referral = current.with(|s| s.as_ref().and_then(|s| s.referral.clone()))?;
-            let text = program_ok().and_then(|p| p.referral_text);
-            Some(view! { <Referral referral=referral text=text/> })
+            let referral = referral.get()?;
+            Some(view! { <Referral referral=referral text=referral_text/> })
         }}
-        {move || {
-            let club = current.with(|s| s.as_ref().map(|s| s.club.clone()))?;
-            let tiers = program_ok().map(|p| p.tiers).unwrap_or_default();
-            let list = match offers.get() {
-                Some(Ok(list)) => list.offers,
-                Some(Err(error)) => {
-                    console::warn(&format!("loading offers failed: {error}"));
-                    Vec::new()
-                }
-                None => Vec::new(),
-            };
-            Some(view! { <Club club=club offers=list tiers=tiers client=club_client.clone() on_joined=on_joined/> })
-        }}
+        <Club club=club offers=offer_list tiers=tiers client=club_client on_joined=on_joined/>
         <Activity client=client/>
     }
 }

@@ -135,7 +135,7 @@ impl Client {
     fn cache_key(&self) -> Option<String> {
         self.token()
             .as_deref()
-            .map(|token| identity::cache_key(&self.endpoint, token))
+            .map(|token| identity::cache_key(&self.endpoint, self.lang.tag(), token))
     }
 
     /// The summary cached earlier in this visit for this customer, if any.

@@ -10,12 +10,14 @@ pub fn token_subject(token: &str) -> Option<String> {
     claims.get("sub")?.as_str().map(str::to_owned)
 }
 
-/// A cache key for a customer at an endpoint: a short FNV-1a hash, so the
-/// key in storage reveals neither the customer id nor the token.
-pub fn cache_key(endpoint: &str, token: &str) -> String {
+/// A cache key for a customer at an endpoint in a language (the summary
+/// holds localised names): a short FNV-1a hash, so the key in storage reveals
+/// neither the customer id nor the token.
+pub fn cache_key(endpoint: &str, lang: &str, token: &str) -> String {
     let who = token_subject(token).unwrap_or_else(|| token.to_owned());
     let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
-    for byte in endpoint.bytes().chain([0]).chain(who.bytes()) {
+    let parts = endpoint.bytes().chain([0]).chain(lang.bytes()).chain([0]);
+    for byte in parts.chain(who.bytes()) {
         hash ^= u64::from(byte);
         hash = hash.wrapping_mul(0x0000_0100_0000_01b3);
     }
@@ -64,15 +66,17 @@ mod tests {
     #[test]
     fn cache_key_follows_the_customer_not_the_token() {
         let renewed = ANNA.replace(".c2ln", ".b3RoZXI");
+        let key = |endpoint, lang, token| cache_key(endpoint, lang, token);
         assert_eq!(
-            cache_key("https://x", ANNA),
-            cache_key("https://x", &renewed)
+            key("https://x", "en", ANNA),
+            key("https://x", "en", &renewed)
         );
-        assert_ne!(cache_key("https://x", ANNA), cache_key("https://y", ANNA));
+        assert_ne!(key("https://x", "en", ANNA), key("https://y", "en", ANNA));
+        assert_ne!(key("https://x", "en", ANNA), key("https://x", "de", ANNA));
         assert_ne!(
-            cache_key("https://x", ANNA),
-            cache_key("https://x", "opaque")
+            key("https://x", "en", ANNA),
+            key("https://x", "en", "opaque")
         );
-        assert!(!cache_key("https://x", ANNA).contains("anna"));
+        assert!(!key("https://x", "en", ANNA).contains("anna"));
     }
 }
