@@ -53,6 +53,12 @@ browser_tests firefox
 step "release build (trunk, wasm-opt -Oz)"
 trunk build index.html --release
 
+step "accessibility: axe-core over every state (de/en, light/dark) in Chromium"
+start_endpoint "$ROOT/target/test-run/a11y.sqlite" --demo --static dist
+node e2e/a11y.mjs "$ENDPOINT_URL"
+stop_endpoints
+ENDPOINT_PIDS=()
+
 step "size report"
 bash scripts/size-report.sh
 

@@ -539,6 +539,8 @@ async fn edge(State(state): State<Arc<AppState>>, request: Request, next: Next) 
 #[derive(Deserialize)]
 struct DemoQuery {
     customer: Option<String>,
+    lang: Option<String>,
+    theme: Option<String>,
 }
 
 /// Demo customer for a query: `?customer=` (empty for a guest) or Anna.
@@ -570,9 +572,21 @@ async fn demo_page(State(state): State<Arc<AppState>>, Query(q): Query<DemoQuery
     let token = demo_customer(&q)
         .map(|customer| token::mint(&state.config.secret, &customer, now(), 900))
         .unwrap_or_default();
+    // Only known values reach the page: these land in HTML attributes.
+    let lang = match q.lang.as_deref() {
+        Some("en") => "en",
+        _ => "de",
+    };
+    let theme = match q.theme.as_deref() {
+        Some("light") => "light",
+        Some("dark") => "dark",
+        _ => "auto",
+    };
     let html = html
         .replace("__DEMO_TOKEN__", &token)
-        .replace("__DEMO_ENDPOINT__", &state.config.shop_url);
+        .replace("__DEMO_ENDPOINT__", &state.config.shop_url)
+        .replace("__DEMO_LANG__", lang)
+        .replace("__DEMO_THEME__", theme);
     let mut response = html.into_response();
     response.headers_mut().insert(
         header::CONTENT_TYPE,

@@ -16,8 +16,8 @@ use loyalty_core::url::safe_link;
 pub fn Club(
     /// The customer's club state.
     club: Memo<ClubState>,
-    /// The offers (empty while they load or if they failed).
-    offers: Signal<Vec<Offer>>,
+    /// The offers; `None` while they load.
+    offers: Signal<Option<Vec<Offer>>>,
     /// The program's tiers, for naming tier locks.
     tiers: Signal<Vec<Tier>>,
     /// The client to join with.
@@ -36,11 +36,15 @@ pub fn Club(
                     let tiers = tiers.get();
                     offers
                         .get()
+                        .unwrap_or_default()
                         .into_iter()
                         .map(|offer| view! { <OfferItem offer=offer tiers=tiers.clone()/> })
                         .collect_view()
                 }}
             </ul>
+            {move || offers.with(|list| list.as_ref().is_some_and(Vec::is_empty)).then(|| view! {
+                <p class="lw-muted" data-testid="offers-empty">{i18n.t(Key::OffersEmpty)}</p>
+            })}
         </section>
     }
 }

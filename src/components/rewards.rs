@@ -29,6 +29,7 @@ pub fn Rewards(
     on_redeemed: Callback<Redemption>,
 ) -> impl IntoView {
     let i18n = expect_context::<I18n>();
+    let empty = rewards.is_empty();
     let items = rewards
         .into_iter()
         .map(|reward| {
@@ -44,6 +45,7 @@ pub fn Rewards(
         <section class="lw-section" aria-labelledby="lw-rewards-title">
             <h3 class="lw-heading" id="lw-rewards-title">{i18n.t(Key::RewardsTitle)}</h3>
             <ul class="lw-list" data-testid="rewards">{items}</ul>
+            {empty.then(|| view! { <p class="lw-muted">{i18n.t(Key::RewardsEmpty)}</p> })}
         </section>
     }
 }

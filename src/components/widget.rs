@@ -168,9 +168,11 @@ fn Dashboard(
     let referral =
         Memo::new(move |_| current.with(|s| s.as_ref().and_then(|s| s.referral.clone())));
     let tiers = Signal::derive(move || program_ok().map(|p| p.tiers).unwrap_or_default());
+    // `None` while loading; an error shows as no offers (and is logged).
     let offer_list = Signal::derive(move || match offers.get() {
-        Some(Ok(list)) => list.offers,
-        _ => Vec::new(),
+        Some(Ok(list)) => Some(list.offers),
+        Some(Err(_)) => Some(Vec::new()),
+        None => None,
     });
     let rewards_client = client.clone();
     let club_client = client.clone();
@@ -184,7 +186,7 @@ fn Dashboard(
             let status = tier_status.get()?;
             program_ok().map(|program| view! { <TierProgress status=status program=program/> })
         }}
-        {move || program_ok().filter(|p| !p.rewards.is_empty()).map(|program| view! {
+        {move || program_ok().map(|program| view! {
             <Rewards
                 rewards=program.rewards
                 tiers=program.tiers

@@ -1,0 +1,56 @@
+// Runs axe-core (WCAG 2.0/2.1/2.2 A and AA rules) over every state of the
+// widget in the demo shop, in German and English, light and dark, in real
+// headless Chromium. Exits non-zero on any violation.
+// Usage: node e2e/a11y.mjs http://127.0.0.1:PORT (endpoint with --demo --static dist)
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import puppeteer from 'puppeteer-core';
+import { chromiumArgs, openState, states } from './states.mjs';
+
+const base = process.argv[2];
+if (!base) {
+  console.error('usage: node e2e/a11y.mjs ENDPOINT_URL');
+  process.exit(2);
+}
+const require = createRequire(import.meta.url);
+const axeSource = readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8');
+
+const browser = await puppeteer.launch({
+  executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
+  headless: true,
+  args: chromiumArgs,
+});
+let runs = 0;
+let failures = 0;
+try {
+  for (const lang of ['de', 'en']) {
+    for (const theme of ['light', 'dark']) {
+      for (const state of states) {
+        const label = `${state.name} (${lang}, ${theme})`;
+        const { page, context } = await openState(browser, base, state, { lang, theme });
+        await page.evaluate(axeSource);
+        const result = await page.evaluate(async () => window.axe.run(document, {
+          runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa'] },
+        }));
+        runs += 1;
+        if (result.violations.length === 0) {
+          console.log(`  ok    ${label}: ${result.passes.length} rules passed`);
+        } else {
+          failures += 1;
+          console.log(`  FAIL  ${label}`);
+          for (const violation of result.violations) {
+            console.log(`        ${violation.id}: ${violation.help}`);
+            for (const node of violation.nodes.slice(0, 3)) {
+              console.log(`          ${JSON.stringify(node.target)} ${node.failureSummary.split('\n')[1] || ''}`);
+            }
+          }
+        }
+        await context.close();
+      }
+    }
+  }
+} finally {
+  await browser.close();
+}
+console.log(`axe-core: ${runs - failures} passed, ${failures} failed`);
+process.exit(failures === 0 ? 0 : 1);

@@ -1,0 +1,130 @@
+// The widget's states, reachable in the demo shop by a real browser, shared
+// by the accessibility run (a11y.mjs) and the screenshot script.
+export const chromiumArgs = [
+  '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
+  '--disable-background-networking', '--disable-component-update', '--disable-sync',
+];
+
+const widget = () => document.querySelector('loyalty-widget')?.shadowRoot;
+
+export async function waitInWidget(page, selector, timeout = 15000) {
+  await page.waitForFunction(
+    (sel) => document.querySelector('loyalty-widget')?.shadowRoot?.querySelector(sel),
+    { timeout },
+    selector,
+  );
+}
+
+export async function clickInWidget(page, selector) {
+  await page.evaluate((sel) => {
+    document.querySelector('loyalty-widget').shadowRoot.querySelector(sel).click();
+  }, selector);
+}
+
+async function clickButtonText(page, scope, label) {
+  await page.evaluate((scopeSel, text) => {
+    const root = document.querySelector('loyalty-widget').shadowRoot;
+    const button = [...root.querySelectorAll(`${scopeSel} button`)]
+      .find((b) => b.textContent.trim() === text);
+    if (!button) throw new Error(`no button ${text} in ${scopeSel}`);
+    button.click();
+  }, scope, label);
+}
+
+/** Delays or fails the widget's requests to /v1/customer in this page. */
+async function intercept(page, mode) {
+  await page.setRequestInterception(true);
+  page.on('request', (request) => {
+    if (!request.url().includes('/v1/customer')) return request.continue();
+    if (mode === 'slow') return setTimeout(() => request.continue(), 60000);
+    return request.respond({
+      status: 503,
+      contentType: 'application/json',
+      body: '{"error":{"code":"internal","message":"down"}}',
+    });
+  });
+}
+
+const t = (lang, en, de) => (lang === 'de' ? de : en);
+
+// Each state: a name, the demo customer, and what to do after loading.
+export const states = [
+  { name: 'dashboard', customer: 'cust-anna' },
+  {
+    name: 'history-open', customer: 'cust-anna',
+    act: async (page, lang) => {
+      await clickButtonText(page, '.lw-section', t(lang, 'Show history', 'Verlauf anzeigen'));
+      await waitInWidget(page, '[data-testid=history-entry]');
+    },
+  },
+  {
+    name: 'redeem-confirm', customer: 'cust-anna',
+    act: async (page, lang) => {
+      await waitInWidget(page, '[data-reward=r-shipping]');
+      await clickButtonText(page, '[data-reward=r-shipping]', t(lang, 'Redeem', 'Einlösen'));
+      await waitInWidget(page, '.lw-confirm');
+    },
+  },
+  {
+    name: 'coupon', customer: 'cust-dora',
+    act: async (page, lang) => {
+      await waitInWidget(page, '[data-reward=r-shipping]');
+      await clickButtonText(page, '[data-reward=r-shipping]', t(lang, 'Redeem', 'Einlösen'));
+      await waitInWidget(page, '.lw-confirm');
+      await clickButtonText(page, '.lw-confirm', t(lang, 'Yes, redeem', 'Ja, einlösen'));
+      await waitInWidget(page, '[data-testid=coupon]');
+    },
+  },
+  {
+    name: 'join-consent-missing', customer: 'cust-ben',
+    act: async (page, lang) => {
+      await waitInWidget(page, '[data-testid=club-join]');
+      await clickButtonText(page, '[data-testid=club-join]', t(lang, 'Join the club', 'Club beitreten'));
+      await page.waitForFunction(
+        () => document.querySelector('loyalty-widget').shadowRoot
+          .querySelector('#lw-consent-error')?.textContent.length > 0,
+      );
+    },
+  },
+  { name: 'top-tier', customer: 'cust-carla' },
+  { name: 'guest', customer: '', ready: '.lw-guest' },
+  { name: 'loading', customer: 'cust-anna', before: (page) => intercept(page, 'slow'), ready: '[role=status]' },
+  { name: 'error', customer: 'cust-anna', before: (page) => intercept(page, 'fail'), ready: '[role=alert]' },
+  {
+    name: 'stale', customer: 'cust-anna', ready: '.lw-stale',
+    // Load once for real, age the visit cache, then reload with the endpoint down.
+    before: async (page, url) => {
+      await page.goto(url, { waitUntil: 'load' });
+      await waitInWidget(page, '[data-testid=balance]');
+      await page.evaluate(() => {
+        for (let i = 0; i < sessionStorage.length; i += 1) {
+          const key = sessionStorage.key(i);
+          if (!key.startsWith('loyalty-widget:')) continue;
+          const entry = JSON.parse(sessionStorage.getItem(key));
+          entry.stored_at = 0;
+          sessionStorage.setItem(key, JSON.stringify(entry));
+        }
+      });
+      await intercept(page, 'fail');
+    },
+  },
+];
+
+/** Opens the demo shop in a fresh context in a state; returns the page. */
+export async function openState(browser, base, state, { lang, theme, viewport }) {
+  const context = await browser.createBrowserContext();
+  const page = await context.newPage();
+  if (viewport) await page.setViewport(viewport);
+  if (theme === 'dark') {
+    await page.emulateMediaFeatures([{ name: 'prefers-color-scheme', value: 'dark' }]);
+  }
+  const url = `${base}/?customer=${state.customer}&lang=${lang}&theme=${theme}`;
+  if (state.before) await state.before(page, url);
+  await page.goto(url, { waitUntil: 'load' });
+  await waitInWidget(page, state.ready || '[data-testid=balance]');
+  if (state.act) await state.act(page, lang);
+  await new Promise((resolve) => setTimeout(resolve, 300));
+  return { page, context };
+}
+
+export { widget };
