@@ -381,3 +381,22 @@ async fn guests_see_the_program_pitch_and_ways_to_earn() {
     wait_for(&widget, "[data-testid=earn]").await;
     assert!(find(&widget, "[data-testid=balance]").is_none());
 }
+
+#[wasm_bindgen_test]
+async fn shop_owners_can_reword_any_text() {
+    let token = token_for("cust-anna").await;
+    let widget = mounted(&[
+        ("endpoint", ENDPOINT),
+        ("token", &token),
+        ("lang", "de"),
+        (
+            "texts",
+            r#"{"title": "Bonusclub", "points-other": "{n} Bohnen", "no-such-text": "x"}"#,
+        ),
+    ]);
+    let balance = wait_for(&widget, "[data-testid=balance]").await;
+    assert_eq!(text_of(&balance), "1.250 Bohnen");
+    let title = find(&widget, "h2").expect("title");
+    assert_eq!(text_of(&title), "Bonusclub");
+    assert!(text(&widget).contains("120 Bohnen ausstehend"));
+}

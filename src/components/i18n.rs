@@ -1,29 +1,47 @@
 //! The language context every component reads its texts through.
 
 use crate::edge::intl;
+use leptos::prelude::*;
 use loyalty_core::i18n::{self as texts, Key, Lang};
 
-/// Texts and formatting for one language; provided by [`super::widget::Widget`].
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+/// Texts and formatting for one language, with the shop owner's overrides;
+/// provided by [`super::widget::Widget`].
+#[derive(Debug, Clone, Copy)]
 pub struct I18n {
     /// The interface language.
     pub lang: Lang,
+    overrides: StoredValue<Vec<(Key, String)>>,
 }
 
 impl I18n {
-    /// The text for a key.
-    pub fn t(self, key: Key) -> &'static str {
-        key.text(self.lang)
+    /// Texts in `lang`, with `overrides` taking precedence.
+    pub fn new(lang: Lang, overrides: Vec<(Key, String)>) -> I18n {
+        I18n {
+            lang,
+            overrides: StoredValue::new(overrides),
+        }
+    }
+
+    /// The text for a key: the shop owner's wording, else the built-in one.
+    pub fn t(self, key: Key) -> String {
+        self.overrides
+            .with_value(|all| {
+                all.iter()
+                    .find(|(overridden, _)| *overridden == key)
+                    .map(|(_, text)| text.clone())
+            })
+            .unwrap_or_else(|| key.text(self.lang).to_owned())
     }
 
     /// A template filled with values, e.g. `{money}`.
     pub fn fill(self, key: Key, values: &[(&str, &str)]) -> String {
-        texts::fill(self.t(key), values)
+        texts::fill(&self.t(key), values)
     }
 
     /// "1.250 Punkte": the count formatted by `Intl`, with the right plural.
     pub fn points(self, count: u64) -> String {
-        texts::points_text(self.lang, count, &intl::number(self.lang, count))
+        let number = intl::number(self.lang, count);
+        self.fill(texts::points_key(count), &[("n", &number)])
     }
 
     /// An ISO 8601 date, formatted by `Intl`.

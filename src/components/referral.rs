@@ -5,7 +5,7 @@ use super::i18n::I18n;
 use crate::edge::clipboard;
 use leptos::prelude::*;
 use loyalty_core::contract::Referral as ReferralData;
-use loyalty_core::i18n::{fill, Key};
+use loyalty_core::i18n::Key;
 use loyalty_core::url::safe_link;
 
 /// "Give X, get Y", the link and code with copy buttons, the native share
@@ -24,9 +24,9 @@ pub fn Referral(
     let shown_url = url.clone().unwrap_or_else(|| referral.url.clone());
     let message = i18n.fill(Key::ReferralMessage, &[("url", &shown_url)]);
     let friends = match referral.friends_joined {
-        0 => i18n.t(Key::FriendsNone).to_owned(),
-        1 => i18n.t(Key::FriendsOne).to_owned(),
-        n => fill(i18n.t(Key::FriendsOther), &[("n", &n.to_string())]),
+        0 => i18n.t(Key::FriendsNone),
+        1 => i18n.t(Key::FriendsOne),
+        n => i18n.fill(Key::FriendsOther, &[("n", &n.to_string())]),
     };
     let share = Action::new_local(move |(title, text, url): &(String, String, String)| {
         let (title, text, url) = (title.clone(), text.clone(), url.clone());

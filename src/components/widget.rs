@@ -27,7 +27,7 @@ pub fn Widget(
     /// The validated configuration of this embed.
     config: Config,
 ) -> impl IntoView {
-    let i18n = I18n { lang: config.lang };
+    let i18n = I18n::new(config.lang, config.texts.clone());
     provide_context(i18n);
     provide_context(Announcer::new());
     let source = TokenSource {

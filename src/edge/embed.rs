@@ -57,6 +57,9 @@ pub fn start_one(element: &Element) {
     }
     match config_of(element) {
         Ok(config) => {
+            for warning in &config.warnings {
+                console::warn(warning);
+            }
             let _ = element.remove_attribute("token");
             if mount::mount(element, config).is_ok() {
                 let _ = element.set_attribute("data-state", "mounted");

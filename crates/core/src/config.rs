@@ -4,7 +4,7 @@
 //! them here through a lookup function; this module decides defaults and gives
 //! one precise message per mistake.
 
-use crate::i18n::Lang;
+use crate::i18n::{Key, Lang};
 use crate::url::{self, UrlError};
 use thiserror::Error;
 
@@ -96,6 +96,45 @@ pub struct Config {
     pub join_url: Option<String>,
     /// Where guests sign in (a shop page).
     pub signin_url: Option<String>,
+    /// The shop owner's own wording for texts (from the `texts` attribute).
+    pub texts: Vec<(Key, String)>,
+    /// Problems that did not stop the widget (e.g. an unknown text name),
+    /// for the console.
+    pub warnings: Vec<String>,
+}
+
+/// Longest text override accepted, in characters.
+pub const MAX_OVERRIDE: usize = 500;
+
+/// Reads the `texts` attribute: a JSON object of text names (see
+/// [`Key::as_str`]) to strings. Whatever cannot be used becomes a warning.
+pub fn parse_texts(raw: &str) -> (Vec<(Key, String)>, Vec<String>) {
+    let mut texts = Vec::new();
+    let mut warnings = Vec::new();
+    let object = match serde_json::from_str::<serde_json::Value>(raw) {
+        Ok(serde_json::Value::Object(object)) => object,
+        _ => {
+            warnings.push(
+                "\"texts\" must be a JSON object of text names to strings; ignored".to_owned(),
+            );
+            return (texts, warnings);
+        }
+    };
+    for (name, value) in object {
+        let key = Key::ALL.iter().copied().find(|key| key.as_str() == name);
+        match (key, value) {
+            (Some(key), serde_json::Value::String(text))
+                if text.chars().count() <= MAX_OVERRIDE =>
+            {
+                texts.push((key, text));
+            }
+            (Some(_), _) => warnings.push(format!(
+                "\"texts\": {name:?} must be a string of at most {MAX_OVERRIDE} characters; ignored"
+            )),
+            (None, _) => warnings.push(format!("\"texts\": no text is called {name:?}; ignored")),
+        }
+    }
+    (texts, warnings)
 }
 
 impl Config {
@@ -141,7 +180,12 @@ impl Config {
         let token_url = present("token-url")
             .map(|raw| check_token_url(&raw).ok_or(ConfigError::BadTokenUrl(raw)))
             .transpose()?;
+        let (texts, warnings) = present("texts")
+            .map(|raw| parse_texts(&raw))
+            .unwrap_or_default();
         Ok(Config {
+            texts,
+            warnings,
             endpoint,
             token: present("token").map(|token| token.trim().to_owned()),
             token_url,
@@ -279,6 +323,26 @@ mod tests {
                 "{bad:?}"
             );
         }
+    }
+
+    #[test]
+    fn text_overrides_apply_by_name_and_mistakes_only_warn() {
+        let base = ("endpoint", "https://x.example");
+        let raw =
+            r#"{"title": "Bonusclub", "points-other": "{n} Bohnen", "titel": "x", "retry": 5}"#;
+        let config = parse(&[base, ("texts", raw)], None).expect("still valid");
+        assert_eq!(
+            config.texts,
+            vec![
+                (Key::PointsOther, "{n} Bohnen".to_owned()),
+                (Key::Title, "Bonusclub".to_owned())
+            ]
+        );
+        assert_eq!(config.warnings.len(), 2, "{:?}", config.warnings);
+        assert!(config.warnings.iter().any(|w| w.contains("\"titel\"")));
+        let config = parse(&[base, ("texts", "not json")], None).expect("still valid");
+        assert!(config.texts.is_empty());
+        assert_eq!(config.warnings.len(), 1);
     }
 
     #[test]

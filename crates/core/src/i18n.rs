@@ -207,14 +207,19 @@ texts! {
     }
 }
 
-/// The plural form of "N points" for a count, with the formatted number.
-pub fn points_text(lang: Lang, count: u64, formatted: &str) -> String {
-    let key = if count == 1 {
+/// The text for "N points" in the plural form a count needs (German and
+/// English share the rule: one for exactly 1, other otherwise).
+pub fn points_key(count: u64) -> Key {
+    if count == 1 {
         Key::PointsOne
     } else {
         Key::PointsOther
-    };
-    fill(key.text(lang), &[("n", formatted)])
+    }
+}
+
+/// The plural form of "N points" for a count, with the formatted number.
+pub fn points_text(lang: Lang, count: u64, formatted: &str) -> String {
+    fill(points_key(count).text(lang), &[("n", formatted)])
 }
 
 /// Replaces each `{name}` in a template with its value. Unknown placeholders
