@@ -53,9 +53,10 @@ browser_tests firefox
 step "release build (trunk, wasm-opt -Oz)"
 trunk build index.html --release
 
-step "accessibility: axe-core over every state (de/en, light/dark) in Chromium"
+step "accessibility: axe-core over every state (de/en, light/dark), keyboard-only use"
 start_endpoint "$ROOT/target/test-run/a11y.sqlite" --demo --static dist
 node e2e/a11y.mjs "$ENDPOINT_URL"
+node e2e/keyboard.mjs "$ENDPOINT_URL"
 stop_endpoints
 ENDPOINT_PIDS=()
 

@@ -159,7 +159,7 @@ fn RewardItem(
             redeem.dispatch((reward_id.clone(), key.get_value()));
         }
     };
-    let cancel = move |_| {
+    let cancel = move || {
         key.set_value(String::new());
         step.set(Step::Idle);
         if let Some(button) = redeem_ref.get() {
@@ -193,7 +193,17 @@ fn RewardItem(
             })}
             {move || match step.get() {
                 Step::Confirming => view! {
-                    <div class="lw-confirm" role="group" aria-label=reward_title.clone()>
+                    <div
+                        class="lw-confirm"
+                        role="group"
+                        aria-label=reward_title.clone()
+                        on:keydown=move |ev| {
+                            if ev.key() == "Escape" && !redeem.pending().get_untracked() {
+                                ev.stop_propagation();
+                                cancel();
+                            }
+                        }
+                    >
                         <p>{confirm_text.clone()}</p>
                         <div class="lw-actions">
                             <button
@@ -209,7 +219,7 @@ fn RewardItem(
                                     i18n.t(Key::RedeemYes)
                                 }}
                             </button>
-                            <button type="button" class="lw-button lw-button--quiet" on:click=cancel>
+                            <button type="button" class="lw-button lw-button--quiet" on:click=move |_| cancel()>
                                 {i18n.t(Key::Cancel)}
                             </button>
                         </div>
