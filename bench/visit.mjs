@@ -6,6 +6,7 @@
 // Usage: node bench/visit.mjs http://127.0.0.1:PORT  (endpoint with --demo
 // --static dist --fault-control; scripts/bench.sh starts one).
 import puppeteer from 'puppeteer-core';
+import { ageVisitCache, chromiumArgs, waitInWidget } from '../e2e/states.mjs';
 
 const base = process.argv[2];
 if (!base) {
@@ -13,11 +14,6 @@ if (!base) {
   process.exit(2);
 }
 const PAGES = 10;
-
-export const chromiumArgs = [
-  '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-  '--disable-background-networking', '--disable-component-update', '--disable-sync',
-];
 
 async function stats() {
   return (await fetch(`${base}/_stats`)).json();
@@ -33,23 +29,9 @@ async function visit(browser, ageCache) {
   });
   for (let view = 0; view < PAGES; view += 1) {
     await page.goto(`${base}/?customer=cust-anna`, { waitUntil: 'load' });
-    await page.waitForFunction(
-      () => document.querySelector('loyalty-widget')?.shadowRoot
-        ?.querySelector('[data-testid=balance]'),
-      { timeout: 15000 },
-    );
+    await waitInWidget(page, '[data-testid=balance]');
     await new Promise((resolve) => setTimeout(resolve, 150));
-    if (ageCache) {
-      await page.evaluate(() => {
-        for (let i = 0; i < sessionStorage.length; i += 1) {
-          const key = sessionStorage.key(i);
-          if (!key.startsWith('loyalty-widget:')) continue;
-          const entry = JSON.parse(sessionStorage.getItem(key));
-          entry.stored_at = 0;
-          sessionStorage.setItem(key, JSON.stringify(entry));
-        }
-      });
-    }
+    if (ageCache) await ageVisitCache(page);
   }
   const { requests } = await stats();
   await context.close();

@@ -7,6 +7,19 @@ export const chromiumArgs = [
 
 const widget = () => document.querySelector('loyalty-widget')?.shadowRoot;
 
+/** Ages the widget's visit cache, as if the customer came back much later. */
+export async function ageVisitCache(page) {
+  await page.evaluate(() => {
+    for (let i = 0; i < sessionStorage.length; i += 1) {
+      const key = sessionStorage.key(i);
+      if (!key.startsWith('loyalty-widget:')) continue;
+      const entry = JSON.parse(sessionStorage.getItem(key));
+      entry.stored_at = 0;
+      sessionStorage.setItem(key, JSON.stringify(entry));
+    }
+  });
+}
+
 export async function waitInWidget(page, selector, timeout = 15000) {
   await page.waitForFunction(
     (sel) => document.querySelector('loyalty-widget')?.shadowRoot?.querySelector(sel),
@@ -96,15 +109,7 @@ export const states = [
     before: async (page, url) => {
       await page.goto(url, { waitUntil: 'load' });
       await waitInWidget(page, '[data-testid=balance]');
-      await page.evaluate(() => {
-        for (let i = 0; i < sessionStorage.length; i += 1) {
-          const key = sessionStorage.key(i);
-          if (!key.startsWith('loyalty-widget:')) continue;
-          const entry = JSON.parse(sessionStorage.getItem(key));
-          entry.stored_at = 0;
-          sessionStorage.setItem(key, JSON.stringify(entry));
-        }
-      });
+      await ageVisitCache(page);
       await intercept(page, 'fail');
     },
   },

@@ -41,15 +41,19 @@ async fn fresh(faults: Value) {
         .expect("stats reset");
 }
 
-async fn requests(route: &str) -> u64 {
-    let stats: Value = Request::get(&format!("{FAULTY}/_stats"))
+/// The endpoint's counters: requests per route and database counts.
+async fn stats() -> Value {
+    Request::get(&format!("{FAULTY}/_stats"))
         .send()
         .await
         .expect("stats")
         .json()
         .await
-        .expect("stats json");
-    stats["requests"][route].as_u64().unwrap_or(0)
+        .expect("stats json")
+}
+
+async fn requests(route: &str) -> u64 {
+    stats().await["requests"][route].as_u64().unwrap_or(0)
 }
 
 async fn token_for(customer: &str) -> String {
@@ -262,14 +266,7 @@ async fn fresh_faults_only(faults: Value) {
 }
 
 async fn db_count(name: &str) -> i64 {
-    let stats: Value = Request::get(&format!("{FAULTY}/_stats"))
-        .send()
-        .await
-        .expect("stats")
-        .json()
-        .await
-        .expect("stats json");
-    stats["db"][name].as_i64().expect("db count")
+    stats().await["db"][name].as_i64().expect("db count")
 }
 
 async fn dora() -> Client {

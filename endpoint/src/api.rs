@@ -200,10 +200,17 @@ fn customer(state: &AppState, headers: &HeaderMap) -> Result<String, Refusal> {
         })
 }
 
-async fn program(State(state): State<Arc<AppState>>, Query(q): Query<LangQuery>) -> Response {
+async fn program(
+    State(state): State<Arc<AppState>>,
+    Query(q): Query<LangQuery>,
+    headers: HeaderMap,
+) -> Response {
     let result = db::program(&lock(&state.db), q.lang());
     match result {
-        Ok(program) => json(200, serde_json::to_string(&program).unwrap_or_default()),
+        Ok(program) => with_etag(
+            &headers,
+            serde_json::to_string(&program).unwrap_or_default(),
+        ),
         Err(err) => err.into_response(),
     }
 }

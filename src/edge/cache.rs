@@ -11,6 +11,9 @@ use web_sys::Storage;
 /// Prefix of every key this widget writes.
 pub const PREFIX: &str = "loyalty-widget:";
 
+/// Prefix of entries that belong to no customer (the public program).
+pub const PUBLIC: &str = "loyalty-widget:public:";
+
 /// One cached answer.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Entry {
@@ -46,7 +49,7 @@ pub fn remove(key: &str) {
     }
 }
 
-/// Drops every entry this widget wrote (logout, customer switch).
+/// Drops every customer's entries (logout); public program data stays.
 pub fn clear_all() {
     let Some(storage) = storage() else {
         return;
@@ -54,7 +57,7 @@ pub fn clear_all() {
     let length = storage.length().unwrap_or(0);
     let keys: Vec<String> = (0..length)
         .filter_map(|index| storage.key(index).ok().flatten())
-        .filter(|key| key.starts_with(PREFIX))
+        .filter(|key| key.starts_with(PREFIX) && !key.starts_with(PUBLIC))
         .collect();
     for key in keys {
         let _ = storage.remove_item(&key);

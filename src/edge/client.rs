@@ -23,7 +23,7 @@ use web_sys::{AbortController, RequestCache, RequestCredentials};
 
 /// How long one attempt may take before it is abandoned.
 pub const TIMEOUT_MS: u32 = 8_000;
-/// A cached summary younger than this is shown without asking the endpoint.
+/// A cached answer younger than this is used without asking the endpoint.
 pub const FRESH_MS: f64 = 30_000.0;
 
 /// Why a call to the endpoint failed.
@@ -132,32 +132,64 @@ impl Client {
         self.token().is_some() || self.source.url.is_some()
     }
 
-    fn cache_key(&self) -> Option<String> {
-        self.token()
-            .as_deref()
-            .map(|token| identity::cache_key(&self.endpoint, self.lang.tag(), token))
+    /// The visit-cache key of a route for this customer and language; the
+    /// public program is cached under its own prefix, so it survives sign-out.
+    fn cache_key(&self, path: &str) -> String {
+        let token = self.token().clone().unwrap_or_default();
+        let who = if path == "/program" {
+            ""
+        } else {
+            token.as_str()
+        };
+        let key = identity::cache_key(&self.endpoint, self.lang.tag(), who);
+        if who.is_empty() {
+            format!(
+                "{}public:{}{path}",
+                cache::PREFIX,
+                &key[cache::PREFIX.len()..]
+            )
+        } else {
+            format!("{key}{path}")
+        }
     }
 
     /// The summary cached earlier in this visit for this customer, if any.
     pub fn cached_summary(&self) -> Option<Summary> {
-        let entry = cache::get(&self.cache_key()?)?;
+        let entry = cache::get(&self.cache_key("/customer"))?;
         contract::decode(&entry.body).ok()
     }
 
     /// `GET /v1/customer`: the signed-in customer's summary.
-    ///
-    /// A summary cached less than [`FRESH_MS`] ago is used as it is; an older
-    /// one is revalidated with its ETag. When the endpoint cannot be reached
-    /// the cached summary is returned marked stale.
     pub async fn summary(&self) -> Result<Fetched<Summary>, ApiError> {
         if self.token().is_none() {
             self.refresh_token().await?;
         }
-        let key = self.cache_key();
-        let cached = key.as_deref().and_then(cache::get);
+        self.cached("/customer").await
+    }
+
+    /// `GET /v1/program`: the public program description.
+    pub async fn program(&self) -> Result<Program, ApiError> {
+        self.cached("/program").await.map(|fetched| fetched.value)
+    }
+
+    /// `GET /v1/offers`: members' offers, locked ones with the reason.
+    pub async fn offers(&self) -> Result<Offers, ApiError> {
+        self.cached("/offers").await.map(|fetched| fetched.value)
+    }
+
+    /// A read through the visit cache: an answer cached less than
+    /// [`FRESH_MS`] ago is used as it is; an older one is revalidated with
+    /// its ETag. When the endpoint cannot be reached the cached answer is
+    /// returned marked stale (never after a 401/403).
+    async fn cached<T: DeserializeOwned + Checked>(
+        &self,
+        path: &str,
+    ) -> Result<Fetched<T>, ApiError> {
+        let key = self.cache_key(path);
+        let cached = cache::get(&key);
         if let Some(entry) = &cached {
             if cache::now_ms() - entry.stored_at < FRESH_MS {
-                if let Ok(value) = contract::decode::<Summary>(&entry.body) {
+                if let Ok(value) = contract::decode::<T>(&entry.body) {
                     return Ok(Fetched {
                         value,
                         stale: false,
@@ -166,38 +198,35 @@ impl Client {
             }
         }
         let etag = cached.as_ref().and_then(|entry| entry.etag.clone());
-        match self.get_raw("/customer", etag.as_deref()).await {
+        match self.get_raw(path, etag.as_deref()).await {
             Ok(Raw::NotModified) => {
                 let entry = cached
                     .ok_or_else(|| ApiError::Network("304 without a cached answer".to_owned()))?;
                 let value = contract::decode(&entry.body)?;
-                if let Some(key) = &key {
-                    cache::put(
-                        key,
-                        &Entry {
-                            stored_at: cache::now_ms(),
-                            ..entry
-                        },
-                    );
-                }
+                cache::put(
+                    &key,
+                    &Entry {
+                        stored_at: cache::now_ms(),
+                        ..entry
+                    },
+                );
                 Ok(Fetched {
                     value,
                     stale: false,
                 })
             }
             Ok(Raw::Body { body, etag }) => {
-                let value = contract::decode::<Summary>(&body)?;
-                if let Some(key) = self.cache_key() {
-                    let stored_at = cache::now_ms();
-                    cache::put(
-                        &key,
-                        &Entry {
-                            etag,
-                            body,
-                            stored_at,
-                        },
-                    );
-                }
+                let value = contract::decode::<T>(&body)?;
+                // The token may have been refreshed: store under the key now.
+                let stored_at = cache::now_ms();
+                cache::put(
+                    &self.cache_key(path),
+                    &Entry {
+                        etag,
+                        body,
+                        stored_at,
+                    },
+                );
                 Ok(Fetched {
                     value,
                     stale: false,
@@ -218,16 +247,6 @@ impl Client {
                 _ => Err(error),
             },
         }
-    }
-
-    /// `GET /v1/program`: the public program description.
-    pub async fn program(&self) -> Result<Program, ApiError> {
-        self.get("/program").await
-    }
-
-    /// `GET /v1/offers`: members' offers, locked ones with the reason.
-    pub async fn offers(&self) -> Result<Offers, ApiError> {
-        self.get("/offers").await
     }
 
     /// `GET /v1/activity?page=N`: one page of history, newest first.
@@ -251,7 +270,7 @@ impl Client {
         };
         let result = self.write("/redemptions", &body, key).await;
         if result.is_ok() {
-            self.forget_cached_summary();
+            cache::remove(&self.cache_key("/customer"));
         }
         result
     }
@@ -263,16 +282,10 @@ impl Client {
             .write("/club/join", &JoinRequest { consent }, key)
             .await;
         if result.is_ok() {
-            self.forget_cached_summary();
+            cache::remove(&self.cache_key("/customer"));
+            cache::remove(&self.cache_key("/offers"));
         }
         result
-    }
-
-    /// Drops this customer's cached summary (after a write changed it).
-    fn forget_cached_summary(&self) {
-        if let Some(key) = self.cache_key() {
-            cache::remove(&key);
-        }
     }
 
     async fn write<B: serde::Serialize, T: DeserializeOwned + Checked>(
