@@ -1,6 +1,7 @@
 // Runs axe-core (WCAG 2.0/2.1/2.2 A and AA rules) over every state of the
-// widget in the demo shop, in German and English, light and dark, in real
-// headless Chromium. Exits non-zero on any violation.
+// widget in the demo shop, in German and English, light (on a 320 px phone)
+// and dark (on a desktop), in real headless Chromium, and checks that the
+// widget never needs horizontal scrolling. Exits non-zero on any violation.
 // Usage: node e2e/a11y.mjs http://127.0.0.1:PORT (endpoint with --demo --static dist)
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -27,14 +28,24 @@ try {
     for (const theme of ['light', 'dark']) {
       for (const state of states) {
         const label = `${state.name} (${lang}, ${theme})`;
-        const { page, context } = await openState(browser, base, state, { lang, theme });
+        const viewport = theme === 'light'
+          ? { width: 320, height: 640, isMobile: true, hasTouch: true }
+          : { width: 1280, height: 900 };
+        const { page, context } = await openState(browser, base, state, { lang, theme, viewport });
+        const overflow = await page.evaluate(() => {
+          const root = document.querySelector('loyalty-widget').shadowRoot.querySelector('.lw');
+          return root.scrollWidth - root.clientWidth;
+        });
         await page.evaluate(axeSource);
         const result = await page.evaluate(async () => window.axe.run(document, {
           runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa'] },
         }));
         runs += 1;
-        if (result.violations.length === 0) {
-          console.log(`  ok    ${label}: ${result.passes.length} rules passed`);
+        if (overflow > 0) {
+          failures += 1;
+          console.log(`  FAIL  ${label}: the widget overflows by ${overflow} px at ${viewport.width} px`);
+        } else if (result.violations.length === 0) {
+          console.log(`  ok    ${label} at ${viewport.width} px: ${result.passes.length} rules passed`);
         } else {
           failures += 1;
           console.log(`  FAIL  ${label}`);
