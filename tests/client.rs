@@ -209,6 +209,23 @@ async fn an_unreachable_endpoint_shows_cached_data_with_a_quiet_notice() {
 }
 
 #[wasm_bindgen_test]
+async fn the_stale_notice_is_german_too() {
+    fresh(json!({})).await;
+    let token = token_for("cust-anna").await;
+    let first = mount(&[("endpoint", FAULTY), ("token", &token), ("lang", "de")]).await;
+    wait_for(&first, "[data-testid=balance]").await;
+    age_cache();
+    fresh_faults_only(json!({"error_rate": 1.0, "error_status": 503})).await;
+    let later = mount(&[("endpoint", FAULTY), ("token", &token), ("lang", "de")]).await;
+    let notice = wait_for(&later, ".lw-stale").await;
+    assert!(notice
+        .text_content()
+        .unwrap_or_default()
+        .starts_with("Du siehst deinen zuletzt bekannten Stand"));
+    assert_eq!(balance_text(&later).as_deref(), Some("1.250 Punkte"));
+}
+
+#[wasm_bindgen_test]
 async fn another_customer_never_sees_the_previous_customers_cache() {
     fresh(json!({})).await;
     let anna = token_for("cust-anna").await;

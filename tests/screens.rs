@@ -121,6 +121,7 @@ async fn rewards_show_price_and_why_one_cannot_be_redeemed() {
 #[wasm_bindgen_test]
 async fn redeeming_asks_first_then_shows_the_coupon_and_the_new_balance() {
     let widget = dashboard("cust-dora", "en").await;
+    let before = balance_points(&widget);
     let voucher = wait_for(&widget, "[data-reward=r-5eur]").await;
     click(&button(&voucher, "Redeem"));
     tick(50).await;
@@ -142,10 +143,27 @@ async fn redeeming_asks_first_then_shows_the_coupon_and_the_new_balance() {
     let code = coupon.query_selector("code").ok().flatten().expect("code");
     assert!(text_of(&code).starts_with("MR-"), "{}", text_of(&code));
     assert!(text_of(&coupon).contains("Valid until"));
-    wait_for_text(&widget, "8,500 points").await;
+    for _ in 0..500 {
+        if balance_points(&widget) == before - 500 {
+            break;
+        }
+        tick(20).await;
+    }
+    assert_eq!(
+        balance_points(&widget),
+        before - 500,
+        "the balance drops by the price"
+    );
     let live = find(&widget, "[data-testid=live]").expect("live region");
     wait_for_text(&widget, "Redeemed!").await;
     assert_eq!(live.get_attribute("aria-live").as_deref(), Some("polite"));
+}
+
+/// The balance on screen as a number ("9,000 points" is 9000).
+fn balance_points(widget: &Element) -> u64 {
+    let shown = text_of(&find(widget, "[data-testid=balance]").expect("balance"));
+    let digits: String = shown.chars().filter(char::is_ascii_digit).collect();
+    digits.parse().expect("a number on screen")
 }
 
 fn wait_panic(scope: &Element) -> Element {
@@ -399,4 +417,48 @@ async fn shop_owners_can_reword_any_text() {
     let title = find(&widget, "h2").expect("title");
     assert_eq!(text_of(&title), "Bonusclub");
     assert!(text(&widget).contains("120 Bohnen ausstehend"));
+}
+
+#[wasm_bindgen_test]
+async fn redeeming_in_german_shows_the_coupon_with_its_date() {
+    let widget = dashboard("cust-dora", "de").await;
+    let mug = wait_for(&widget, "[data-reward=r-10pct]").await;
+    click(&button(&mug, "Einlösen"));
+    tick(50).await;
+    let confirm = mug
+        .query_selector(".lw-confirm")
+        .ok()
+        .flatten()
+        .expect("confirm");
+    assert!(text_of(&confirm).contains("800 Punkte für „10 % auf deine Bestellung“ einlösen?"));
+    click(&button(&confirm, "Ja, einlösen"));
+    let coupon = wait_for(&widget, "[data-reward=r-10pct] [data-testid=coupon]").await;
+    let shown = text_of(&coupon);
+    assert!(
+        shown.contains("Eingelöst! Dein Code für „10 % auf deine Bestellung“:"),
+        "{shown}"
+    );
+    assert!(shown.contains("Gültig bis 31.12."), "{shown}");
+}
+
+#[wasm_bindgen_test]
+async fn history_in_german_marks_pending_entries() {
+    let widget = dashboard("cust-anna", "de").await;
+    let history = wait_for(&widget, "#lw-history").await;
+    let section = history.parent_element().expect("section");
+    click(&button(&section, "Verlauf anzeigen"));
+    for _ in 0..500 {
+        if !find_all(&widget, "[data-testid=history-entry]").is_empty() {
+            break;
+        }
+        tick(20).await;
+    }
+    let first = text_of(&find_all(&widget, "[data-testid=history-entry]")[0]);
+    assert!(
+        first.contains("20.11.2026")
+            && first.contains("+25 Punkte")
+            && first.contains("ausstehend"),
+        "{first}"
+    );
+    assert!(text_of(&history).contains("Mehr anzeigen"));
 }

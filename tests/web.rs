@@ -40,6 +40,19 @@ async fn customer_sees_points_balance_in_german() {
 }
 
 #[wasm_bindgen_test]
+async fn loading_is_announced_in_german() {
+    let token = token_for("cust-carla").await;
+    let widget = mounted(&[
+        ("endpoint", SLOW_ENDPOINT),
+        ("token", &token),
+        ("lang", "de"),
+    ]);
+    let status = wait_for(&widget, "[role=status]").await;
+    assert_eq!(text_of(&status), "Deine Prämien werden geladen …");
+    wait_for(&widget, "[data-testid=balance]").await;
+}
+
+#[wasm_bindgen_test]
 async fn loading_skeleton_reserves_space_before_data() {
     let token = token_for("cust-anna").await;
     let widget = mounted(&[("endpoint", SLOW_ENDPOINT), ("token", &token)]);
