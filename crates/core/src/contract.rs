@@ -202,18 +202,21 @@ pub struct Money {
 impl Money {
     fn check(&self, field: &'static str) -> Result<(), DecodeError> {
         points(field, self.amount_minor)?;
-        let code_ok =
-            self.currency.len() == 3 && self.currency.bytes().all(|b| b.is_ascii_uppercase());
-        if !code_ok {
-            return Err(DecodeError::Implausible {
-                field,
-                why: format!("currency {:?} is not an ISO 4217 code", self.currency),
-            });
-        }
-        Ok(())
+        currency(field, &self.currency)
     }
 }
 
+/// An ISO 4217 code: three capital letters. (`Intl` throws on anything
+/// else, so nothing else may reach it.)
+fn currency(field: &'static str, code: &str) -> Result<(), DecodeError> {
+    if code.len() == 3 && code.bytes().all(|b| b.is_ascii_uppercase()) {
+        return Ok(());
+    }
+    Err(DecodeError::Implausible {
+        field,
+        why: format!("currency {code:?} is not an ISO 4217 code"),
+    })
+}
 /// What a tier's threshold counts.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
 #[serde(rename_all = "snake_case")]
@@ -421,6 +424,7 @@ pub struct Program {
 impl Checked for Program {
     fn check(&self) -> Result<(), DecodeError> {
         text("name", &self.name)?;
+        currency("currency", &self.currency)?;
         text("pitch", &self.pitch)?;
         opt_text("referral_text", &self.referral_text)?;
         items("tiers", &self.tiers)?;
@@ -765,6 +769,25 @@ mod tests {
                 ..
             })
         ));
+    }
+
+    #[test]
+    fn program_currency_must_be_an_iso_code() {
+        let ok = r#"{"name": "Club", "currency": "EUR"}"#;
+        assert!(decode::<Program>(ok).is_ok());
+        for bad in ["euro", "EU", "", "eur", "EÜR"] {
+            let body = format!(r#"{{"name": "Club", "currency": "{bad}"}}"#);
+            assert!(
+                matches!(
+                    decode::<Program>(&body),
+                    Err(DecodeError::Implausible {
+                        field: "currency",
+                        ..
+                    })
+                ),
+                "{bad:?}"
+            );
+        }
     }
 
     #[test]
