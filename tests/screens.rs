@@ -462,3 +462,82 @@ async fn history_in_german_marks_pending_entries() {
     );
     assert!(text_of(&history).contains("Mehr anzeigen"));
 }
+
+/// What each screen shows Anna, in one language.
+struct Expected {
+    lang: &'static str,
+    earn: &'static str,
+    tier: &'static str,
+    needed: &'static str,
+    mug_lock: &'static str,
+    friends: &'static str,
+    club: &'static str,
+    gold_lock: &'static str,
+    history: &'static str,
+}
+
+async fn every_screen_in(expected: Expected) {
+    let widget = dashboard("cust-anna", expected.lang).await;
+    let earn = wait_for(&widget, "[data-testid=earn]").await;
+    assert!(text_of(&earn).contains(expected.earn), "{}", text_of(&earn));
+    assert_eq!(
+        text_of(&wait_for(&widget, "[data-testid=tier]").await),
+        expected.tier
+    );
+    let bar = wait_for(&widget, "[role=progressbar]").await;
+    assert_eq!(
+        bar.get_attribute("aria-valuetext").as_deref(),
+        Some(expected.needed)
+    );
+    let mug = wait_for(&widget, "[data-reward=r-mug]").await;
+    assert!(
+        text_of(&mug).contains(expected.mug_lock),
+        "{}",
+        text_of(&mug)
+    );
+    let friends = wait_for(&widget, "[data-testid=friends]").await;
+    assert_eq!(text_of(&friends), expected.friends);
+    let club = wait_for(&widget, "[data-testid=club-state]").await;
+    assert_eq!(text_of(&club), expected.club);
+    let gold = wait_for(&widget, "[data-offer=o-gold]").await;
+    assert!(
+        text_of(&gold).contains(expected.gold_lock),
+        "{}",
+        text_of(&gold)
+    );
+    let history = wait_for(&widget, "#lw-history").await;
+    let section = history.parent_element().expect("section");
+    button(&section, expected.history);
+}
+
+#[wasm_bindgen_test]
+async fn every_screen_speaks_english() {
+    every_screen_in(Expected {
+        lang: "en",
+        earn: "100 points welcome bonus",
+        tier: "You are Silver",
+        needed: "830 points to Gold",
+        mug_lock: "250 points more needed",
+        friends: "3 friends have joined.",
+        club: "You are a club member since Mar 1, 2026.",
+        gold_lock: "Locked: from tier Gold",
+        history: "Show history",
+    })
+    .await;
+}
+
+#[wasm_bindgen_test]
+async fn every_screen_speaks_german() {
+    every_screen_in(Expected {
+        lang: "de",
+        earn: "100 Punkte Willkommensbonus",
+        tier: "Du bist Silber",
+        needed: "Noch 830 Punkte bis Gold",
+        mug_lock: "Noch 250 Punkte nötig",
+        friends: "3 Freunde sind dabei.",
+        club: "Du bist seit 01.03.2026 im Kundenclub.",
+        gold_lock: "Gesperrt: ab Stufe Gold",
+        history: "Verlauf anzeigen",
+    })
+    .await;
+}
