@@ -360,3 +360,55 @@ async fn a_refused_redeem_is_reported_not_retried() {
     ));
     assert_eq!(requests("POST /v1/redemptions").await, 1);
 }
+
+#[wasm_bindgen_test]
+async fn a_slow_redeem_shows_pending_then_a_failure_explains_nothing_was_taken() {
+    fresh(
+        json!({"latency_ms": 400, "error_rate": 1.0, "error_status": 500,
+                 "method": "POST", "path_prefix": "/v1/redemptions"}),
+    )
+    .await;
+    let token = token_for("cust-dora").await;
+    let widget = mount(&[("endpoint", FAULTY), ("token", &token), ("lang", "en")]).await;
+    wait_for(&widget, "[data-testid=balance]").await;
+    let before = balance_text(&widget);
+    let reward = wait_for(&widget, "[data-reward=r-shipping]").await;
+    common::click(&common::button(&reward, "Redeem"));
+    TimeoutFuture::new(50).await;
+    let confirm = reward
+        .query_selector(".lw-confirm")
+        .ok()
+        .flatten()
+        .expect("confirm");
+    common::click(&common::button(&confirm, "Yes, redeem"));
+    TimeoutFuture::new(150).await;
+    let pending = common::button(&confirm, "Redeeming…");
+    assert_eq!(
+        pending.get_attribute("aria-disabled").as_deref(),
+        Some("true")
+    );
+    let alert = wait_for(&widget, "[data-reward=r-shipping] [role=alert]").await;
+    assert_eq!(
+        common::text_of(&alert),
+        "Redeeming did not work. No points were taken; please try again."
+    );
+    assert_eq!(balance_text(&widget), before);
+    assert_eq!(
+        requests("POST /v1/redemptions").await,
+        3,
+        "bounded, same key"
+    );
+}
+
+#[wasm_bindgen_test]
+async fn offers_that_cannot_load_leave_a_quiet_empty_state() {
+    fresh(json!({"error_rate": 1.0, "error_status": 500, "path_prefix": "/v1/offers"})).await;
+    let token = token_for("cust-anna").await;
+    let widget = mount(&[("endpoint", FAULTY), ("token", &token), ("lang", "de")]).await;
+    let empty = wait_for(&widget, "[data-testid=offers-empty]").await;
+    assert_eq!(common::text_of(&empty), "Gerade keine Angebote.");
+    assert!(
+        balance_text(&widget).is_some(),
+        "the rest of the widget still works"
+    );
+}

@@ -192,6 +192,49 @@ async fn shop_css_does_not_reach_into_the_widget() {
 }
 
 #[wasm_bindgen_test]
+async fn widget_css_does_not_leak_onto_the_shop_page() {
+    // A shop element that happens to use the widget's class names.
+    let lookalike = document().create_element("p").expect("p");
+    lookalike.set_class_name("lw-balance lw-button");
+    lookalike.set_text_content(Some("shop text"));
+    document()
+        .body()
+        .expect("body")
+        .append_child(&lookalike)
+        .expect("append");
+    let token = token_for("cust-anna").await;
+    let widget = mounted(&[("endpoint", ENDPOINT), ("token", &token)]);
+    let inside = wait_for(&widget, "[data-testid=balance]").await;
+    let style = |element: &web_sys::Element| {
+        web_sys::window()
+            .expect("window")
+            .get_computed_style(element)
+            .ok()
+            .flatten()
+            .expect("style")
+    };
+    let inside_weight = style(&inside)
+        .get_property_value("font-weight")
+        .unwrap_or_default();
+    let outside_weight = style(&lookalike)
+        .get_property_value("font-weight")
+        .unwrap_or_default();
+    assert_eq!(
+        inside_weight, "700",
+        "the widget's own style applies inside"
+    );
+    assert_ne!(outside_weight, "700", "and not to the shop's element");
+    assert_ne!(
+        style(&lookalike)
+            .get_property_value("min-height")
+            .unwrap_or_default(),
+        "44px",
+        "the widget's button size does not reach the shop's element"
+    );
+    lookalike.remove();
+}
+
+#[wasm_bindgen_test]
 async fn starting_an_embed_twice_is_harmless() {
     let token = token_for("cust-anna").await;
     let widget = mounted(&[("endpoint", ENDPOINT), ("token", &token), ("lang", "en")]);
