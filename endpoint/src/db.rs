@@ -103,13 +103,6 @@ fn enum_from<T: DeserializeOwned>(text: &str) -> Result<T, StoreError> {
     ))?)
 }
 
-fn enum_name<T: serde::Serialize>(value: &T) -> String {
-    serde_json::to_value(value)
-        .ok()
-        .and_then(|v| v.as_str().map(str::to_owned))
-        .unwrap_or_default()
-}
-
 /// The program's tiers, lowest first.
 pub fn tiers(conn: &Connection, lang: Lang) -> Result<Vec<Tier>, StoreError> {
     let mut stmt = conn.prepare(
@@ -612,9 +605,4 @@ pub fn count(conn: &Connection, sql_from_where: &str) -> Result<i64, StoreError>
             r.get(0)
         })?,
     )
-}
-
-/// Name of an enum value as stored (`"member"`), for seeding.
-pub fn stored<T: serde::Serialize>(value: &T) -> String {
-    enum_name(value)
 }
