@@ -60,6 +60,13 @@ async function intercept(page, mode) {
 
 const t = (lang, en, de) => (lang === 'de' ? de : en);
 
+/** Asks to redeem free shipping: the confirmation opens. */
+async function openConfirm(page, lang) {
+  await waitInWidget(page, '[data-reward=r-shipping]');
+  await clickButtonText(page, '[data-reward=r-shipping]', t(lang, 'Redeem', 'Einlösen'));
+  await waitInWidget(page, '.lw-confirm');
+}
+
 // Each state: a name, the demo customer, and what to do after loading.
 export const states = [
   { name: 'dashboard', customer: 'cust-anna' },
@@ -71,19 +78,12 @@ export const states = [
     },
   },
   {
-    name: 'redeem-confirm', customer: 'cust-anna',
-    act: async (page, lang) => {
-      await waitInWidget(page, '[data-reward=r-shipping]');
-      await clickButtonText(page, '[data-reward=r-shipping]', t(lang, 'Redeem', 'Einlösen'));
-      await waitInWidget(page, '.lw-confirm');
-    },
+    name: 'redeem-confirm', customer: 'cust-anna', act: openConfirm,
   },
   {
     name: 'coupon', customer: 'cust-dora',
     act: async (page, lang) => {
-      await waitInWidget(page, '[data-reward=r-shipping]');
-      await clickButtonText(page, '[data-reward=r-shipping]', t(lang, 'Redeem', 'Einlösen'));
-      await waitInWidget(page, '.lw-confirm');
+      await openConfirm(page, lang);
       await clickButtonText(page, '.lw-confirm', t(lang, 'Yes, redeem', 'Ja, einlösen'));
       await waitInWidget(page, '[data-testid=coupon]');
     },

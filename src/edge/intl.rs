@@ -2,16 +2,40 @@
 
 use js_sys::{Array, Function, Intl::NumberFormat, Object, Reflect};
 use loyalty_core::i18n::Lang;
+use std::cell::RefCell;
 use wasm_bindgen::JsValue;
 
-fn number_format(lang: Lang, options: &[(&str, &str)]) -> NumberFormat {
-    let locales = Array::of1(&JsValue::from_str(lang.tag()));
-    let object = Object::new();
-    for (key, value) in options {
-        // Setting a property on a fresh plain object cannot fail.
-        let _ = Reflect::set(&object, &(*key).into(), &(*value).into());
+thread_local! {
+    /// Formatters already built, by language and currency (`""` for plain
+    /// numbers): building an `Intl.NumberFormat` is the costly part, and a
+    /// dashboard formats dozens of figures.
+    static FORMATS: RefCell<Vec<(Lang, String, NumberFormat)>> = const { RefCell::new(Vec::new()) };
+}
+
+/// The formatter for plain numbers (`currency` empty) or for money.
+fn number_format(lang: Lang, currency: &str) -> NumberFormat {
+    let cached = FORMATS.with(|all| {
+        all.borrow()
+            .iter()
+            .find(|(l, c, _)| *l == lang && c == currency)
+            .map(|(_, _, format)| format.clone())
+    });
+    if let Some(format) = cached {
+        return format;
     }
-    NumberFormat::new(&locales, &object)
+    let locales = Array::of1(&JsValue::from_str(lang.tag()));
+    let options = Object::new();
+    if !currency.is_empty() {
+        // Setting a property on a fresh plain object cannot fail.
+        let _ = Reflect::set(&options, &"style".into(), &"currency".into());
+        let _ = Reflect::set(&options, &"currency".into(), &currency.into());
+    }
+    let format = NumberFormat::new(&locales, &options);
+    FORMATS.with(|all| {
+        all.borrow_mut()
+            .push((lang, currency.to_owned(), format.clone()))
+    });
+    format
 }
 
 fn call_format(format: &NumberFormat, value: f64) -> Option<String> {
@@ -25,14 +49,14 @@ fn call_format(format: &NumberFormat, value: f64) -> Option<String> {
 /// A whole number with the language's grouping, e.g. `1.250` in German.
 pub fn number(lang: Lang, value: u64) -> String {
     // Values are capped at 10^12 by the contract checks: exact in an f64.
-    call_format(&number_format(lang, &[]), value as f64).unwrap_or_else(|| value.to_string())
+    call_format(&number_format(lang, ""), value as f64).unwrap_or_else(|| value.to_string())
 }
 
 /// An amount in minor units as money, e.g. `12,50 €` in German.
 ///
 /// The number of minor digits comes from `Intl` itself (2 for EUR, 0 for JPY).
 pub fn money(lang: Lang, amount_minor: u64, currency: &str) -> String {
-    let format = number_format(lang, &[("style", "currency"), ("currency", currency)]);
+    let format = number_format(lang, currency);
     let digits = Reflect::get(&format.resolved_options(), &"maximumFractionDigits".into())
         .ok()
         .and_then(|value| value.as_f64())
