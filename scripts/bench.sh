@@ -6,7 +6,7 @@ source "$(dirname "$0")/lib.sh"
 cd "$ROOT"
 bash scripts/setup.sh >/dev/null
 step "release build"
-trunk build index.html --release >/dev/null 2>&1
+bash scripts/build.sh >/dev/null
 cargo build -p loyalty-endpoint --quiet
 bash scripts/size-report.sh
 mkdir -p target/bench

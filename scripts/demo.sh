@@ -7,7 +7,7 @@ source "$(dirname "$0")/lib.sh"
 cd "$ROOT"
 bash scripts/setup.sh
 step "building the widget (release)"
-trunk build index.html --release
+bash scripts/build.sh
 cargo build -p loyalty-endpoint --release --quiet
 port=${PORT:-8787}
 mkdir -p target/demo

@@ -5,7 +5,7 @@ set -euo pipefail
 source "$(dirname "$0")/lib.sh"
 cd "$ROOT"
 bash scripts/setup.sh >/dev/null
-trunk build index.html --release >/dev/null 2>&1
+bash scripts/build.sh >/dev/null
 cargo build -p loyalty-endpoint --quiet
 mkdir -p target/screenshots
 start_endpoint "$ROOT/target/screenshots/shots.sqlite" --demo --static dist

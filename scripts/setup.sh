@@ -5,7 +5,6 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-TRUNK_VERSION=0.21.14
 WASM_BINDGEN_VERSION=0.2.130
 WASM_PACK_VERSION=0.15.1
 GECKODRIVER_VERSION=0.37.1
@@ -76,6 +75,5 @@ fi
 cargo_tool wasm-bindgen wasm-bindgen-cli "$WASM_BINDGEN_VERSION"
 cargo_tool wasm-pack wasm-pack "$WASM_PACK_VERSION" --locked
 cargo_tool geckodriver geckodriver "$GECKODRIVER_VERSION" --locked
-cargo_tool trunk trunk "$TRUNK_VERSION" --locked
 
 say "done in $(( $(date +%s) - started )) s"

@@ -50,8 +50,8 @@ browser_tests() {
 browser_tests chrome
 browser_tests firefox
 
-step "release build (trunk, wasm-opt -Oz)"
-trunk build index.html --release
+step "release build (wasm-pack, wasm-opt -Oz): loader, hashed widget, npm package, demo"
+bash scripts/build.sh
 
 step "accessibility: axe-core over every state (de/en, light/dark), keyboard-only use"
 start_endpoint "$ROOT/target/test-run/a11y.sqlite" --demo --static dist

@@ -6,11 +6,11 @@
 //!   shadow root, HTTP, `Intl` formatting, the console.
 //! - [`components`] are small views over the core's types.
 //!
-//! The shipped WebAssembly is built from `main.rs`, which only calls
-//! [`edge::embed::start`].
+//! The shipped WebAssembly is built from the `web/` crate, a cdylib that
+//! exports [`edge::mount::Instance`] to the loader.
 
 pub mod components;
 pub mod edge;
 
-pub use edge::mount::mount;
+pub use edge::mount::Instance;
 pub use loyalty_core as core;

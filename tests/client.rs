@@ -287,7 +287,7 @@ async fn dora() -> Client {
     let token = token_for("cust-dora").await;
     let source = TokenSource {
         initial: Some(token),
-        url: None,
+        ..TokenSource::default()
     };
     Client::new(FAULTY, source, Lang::En)
 }

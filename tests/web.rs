@@ -149,10 +149,14 @@ async fn config_error_is_visible_and_does_not_mount() {
         Some("config-error")
     );
     assert_eq!(
-        widget.text_content().as_deref(),
+        shadow(&widget).text_content().as_deref(),
         Some("Prämien sind gerade nicht verfügbar.")
     );
-    assert!(widget.shadow_root().is_none());
+    assert!(shadow(&widget)
+        .query_selector("section.lw")
+        .ok()
+        .flatten()
+        .is_none());
 }
 
 #[wasm_bindgen_test]

@@ -163,7 +163,7 @@ fn OfferItem(offer: Offer, tiers: Vec<Tier>) -> impl IntoView {
             {code.map(|code| view! {
                 <p class="lw-row">
                     <code class="lw-code lw-grow">{code.clone()}</code>
-                    <CopyButton text=code.clone() label=i18n.fill(Key::CopyCode, &[("code", &code)])/>
+                    <CopyButton text=code.clone() label=i18n.fill(Key::CopyCode, &[("code", &code)]) what="offer-code"/>
                 </p>
             })}
             {link.map(|href| view! {

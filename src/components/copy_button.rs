@@ -2,9 +2,10 @@
 
 use super::announce::Announcer;
 use super::i18n::I18n;
-use crate::edge::{clipboard, console};
+use crate::edge::{clipboard, console, events};
 use leptos::prelude::*;
 use loyalty_core::i18n::Key;
+use wasm_bindgen::JsValue;
 
 /// Copies `text`; shows "Copied" for a few seconds, or explains a failure.
 #[component]
@@ -15,6 +16,9 @@ pub fn CopyButton(
     /// The accessible name of the button, e.g. "Copy code ANNA10".
     #[prop(into)]
     label: String,
+    /// What is copied, for the shop's `copied` event: `"referral-link"`,
+    /// `"referral-code"`, `"coupon"` or `"offer-code"`.
+    what: &'static str,
 ) -> impl IntoView {
     let i18n = expect_context::<I18n>();
     let announcer = expect_context::<Announcer>();
@@ -32,6 +36,9 @@ pub fn CopyButton(
     Effect::new(move |_| {
         if let Some(ok) = copy.value().get() {
             state.set(Some(ok));
+            if ok {
+                events::emit(events::name::COPIED, &[("what", JsValue::from_str(what))]);
+            }
             announcer.say(i18n.t(if ok { Key::Copied } else { Key::CopyFailed }));
             set_timeout(
                 move || state.set(None),

@@ -3,8 +3,10 @@
 use super::earn::Earn;
 use super::i18n::I18n;
 use crate::edge::client::Client;
+use crate::edge::events;
 use leptos::prelude::*;
 use loyalty_core::i18n::Key;
+use wasm_bindgen::JsValue;
 
 /// The program's pitch and ways to earn (public data), and the shop's join
 /// and sign-in links where configured.
@@ -21,6 +23,13 @@ pub fn Guest(
     let program = LocalResource::new(move || {
         let client = client.clone();
         async move { client.program().await }
+    });
+    // The guest view is complete once the program is known (or failed,
+    // which leaves the pitch and links).
+    Effect::new(move |_| {
+        if program.with(Option::is_some) {
+            events::emit(events::name::READY, &[("customer", JsValue::FALSE)]);
+        }
     });
     view! {
         <div class="lw-card lw-guest">

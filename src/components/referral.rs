@@ -51,13 +51,13 @@ pub fn Referral(
             <p class="lw-row">
                 <span class="lw-code lw-grow lw-break" data-testid="referral-url">{shown_url.clone()}</span>
                 {url.clone().map(|url| view! {
-                    <CopyButton text=url.clone() label=format!("{} {}", i18n.t(Key::Copy), i18n.t(Key::ReferralLink))/>
+                    <CopyButton text=url.clone() label=format!("{} {}", i18n.t(Key::Copy), i18n.t(Key::ReferralLink)) what="referral-link"/>
                 })}
             </p>
             <p class="lw-label">{i18n.t(Key::ReferralCode)}</p>
             <p class="lw-row">
                 <code class="lw-code lw-grow" data-testid="referral-code">{code.clone()}</code>
-                <CopyButton text=code.clone() label=i18n.fill(Key::CopyCode, &[("code", &code)])/>
+                <CopyButton text=code.clone() label=i18n.fill(Key::CopyCode, &[("code", &code)]) what="referral-code"/>
             </p>
             <p class="lw-actions">
                 {sharing.map(|url| {

@@ -238,7 +238,7 @@ fn RewardItem(
                             <p>{i18n.fill(Key::RedeemDone, &[("reward", &reward_title)])}</p>
                             <p class="lw-row">
                                 <code class="lw-code lw-grow">{code.clone()}</code>
-                                <CopyButton text=code.clone() label=i18n.fill(Key::CopyCode, &[("code", &code)])/>
+                                <CopyButton text=code.clone() label=i18n.fill(Key::CopyCode, &[("code", &code)]) what="coupon"/>
                             </p>
                             {expires.map(|text| view! { <p class="lw-muted">{text}</p> })}
                         </div>

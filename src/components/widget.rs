@@ -12,12 +12,14 @@ use super::rewards::Rewards;
 use super::status::{ErrorNotice, Loading};
 use super::tier_progress::TierProgress;
 use crate::edge::cache;
-use crate::edge::client::{ApiError, Client, TokenSource};
+use crate::edge::client::{ApiError, Client, TokenFunction, TokenSource};
 use crate::edge::console;
+use crate::edge::events::{self, name};
 use leptos::prelude::*;
 use loyalty_core::config::Config;
 use loyalty_core::contract::{Membership, Redemption, Summary};
 use loyalty_core::i18n::Key;
+use wasm_bindgen::JsValue;
 
 /// One widget for one configuration: provides the language and announcer
 /// contexts and shows the customer's dashboard, or the guest invitation when
@@ -26,6 +28,8 @@ use loyalty_core::i18n::Key;
 pub fn Widget(
     /// The validated configuration of this embed.
     config: Config,
+    /// The shop's token function, when the loader was given one.
+    token_function: Option<TokenFunction>,
 ) -> impl IntoView {
     let i18n = I18n::new(config.lang, config.texts.clone());
     provide_context(i18n);
@@ -33,6 +37,7 @@ pub fn Widget(
     let source = TokenSource {
         initial: config.token.clone(),
         url: config.token_url.clone(),
+        function: token_function,
     };
     let client = Client::new(config.endpoint.clone(), source, config.lang);
     let body = if client.has_customer() {
@@ -82,10 +87,28 @@ fn Customer(
         Some(Ok(fetched)) => {
             stale.set(fetched.stale);
             failure.set(None);
+            events::emit(
+                name::READY,
+                &[
+                    ("customer", JsValue::TRUE),
+                    (
+                        "points",
+                        JsValue::from_f64(fetched.value.points.approved as f64),
+                    ),
+                    ("stale", JsValue::from_bool(fetched.stale)),
+                ],
+            );
             current.set(Some(fetched.value));
         }
         Some(Err(error)) => {
             console::warn(&format!("loading the customer summary failed: {error}"));
+            events::emit(
+                name::ERROR,
+                &[
+                    ("reason", JsValue::from_str(error.reason())),
+                    ("message", JsValue::from_str(&error.to_string())),
+                ],
+            );
             failure.set(Some(error));
         }
         None => {}
@@ -134,6 +157,17 @@ fn Dashboard(
         })
     });
     let on_redeemed = Callback::new(move |redemption: Redemption| {
+        events::emit(
+            name::REDEEMED,
+            &[
+                ("reward", JsValue::from_str(&redemption.reward_id)),
+                ("code", JsValue::from_str(&redemption.coupon.code)),
+                (
+                    "points",
+                    JsValue::from_f64(redemption.points.approved as f64),
+                ),
+            ],
+        );
         current.update(|s| {
             if let Some(s) = s {
                 s.points = redemption.points.clone();
@@ -141,6 +175,13 @@ fn Dashboard(
         });
     });
     let on_joined = Callback::new(move |membership: Membership| {
+        events::emit(
+            name::JOINED,
+            &[(
+                "bonusPoints",
+                JsValue::from_f64(membership.bonus_points as f64),
+            )],
+        );
         current.update(|s| {
             if let Some(s) = s {
                 s.club = membership.club.clone();

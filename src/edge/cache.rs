@@ -49,18 +49,38 @@ pub fn remove(key: &str) {
     }
 }
 
-/// Drops every customer's entries (logout); public program data stays.
-pub fn clear_all() {
+/// The keys of this widget's entries that `keep` accepts.
+fn keys(keep: impl Fn(&str) -> bool) -> Vec<String> {
     let Some(storage) = storage() else {
-        return;
+        return Vec::new();
     };
     let length = storage.length().unwrap_or(0);
-    let keys: Vec<String> = (0..length)
+    (0..length)
         .filter_map(|index| storage.key(index).ok().flatten())
-        .filter(|key| key.starts_with(PREFIX) && !key.starts_with(PUBLIC))
-        .collect();
-    for key in keys {
-        let _ = storage.remove_item(&key);
+        .filter(|key| key.starts_with(PREFIX) && keep(key))
+        .collect()
+}
+
+/// Drops every customer's entries (logout); public program data stays.
+pub fn clear_all() {
+    for key in keys(|key| !key.starts_with(PUBLIC)) {
+        remove(&key);
+    }
+}
+
+/// Marks every entry as old, so the next read revalidates it (with its
+/// ETag) while it stays available as a fallback.
+pub fn expire_all() {
+    for key in keys(|_| true) {
+        if let Some(entry) = get(&key) {
+            put(
+                &key,
+                &Entry {
+                    stored_at: 0.0,
+                    ..entry
+                },
+            );
+        }
     }
 }
 

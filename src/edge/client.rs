@@ -16,9 +16,11 @@ use loyalty_core::contract::{
 use loyalty_core::i18n::{Key, Lang};
 use loyalty_core::identity;
 use loyalty_core::retry::{Outcome, RetryPolicy};
+use send_wrapper::SendWrapper;
 use serde::de::DeserializeOwned;
 use std::sync::{Arc, Mutex, MutexGuard};
 use thiserror::Error;
+use wasm_bindgen::JsCast;
 use web_sys::{AbortController, RequestCache, RequestCredentials};
 
 /// How long one attempt may take before it is abandoned.
@@ -64,6 +66,21 @@ impl ApiError {
         }
     }
 
+    /// A short machine-readable reason, for the shop's `error` event:
+    /// `network`, `timeout`, `auth`, `rate-limited`, `server` or `data`.
+    pub fn reason(&self) -> &'static str {
+        match self {
+            ApiError::Network(_) => "network",
+            ApiError::Timeout => "timeout",
+            ApiError::Decode(_) => "data",
+            ApiError::Status {
+                status: 401 | 403, ..
+            } => "auth",
+            ApiError::Status { status: 429, .. } => "rate-limited",
+            ApiError::Status { .. } => "server",
+        }
+    }
+
     fn outcome(&self) -> Outcome {
         match self {
             ApiError::Network(_) | ApiError::Timeout => Outcome::NoAnswer,
@@ -78,12 +95,32 @@ impl ApiError {
 }
 
 /// Where the customer token comes from.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, Default)]
 pub struct TokenSource {
     /// The token the page was rendered with, if any.
     pub initial: Option<String>,
     /// Where to fetch a fresh one (`{"token": "..."}`), if configured.
     pub url: Option<String>,
+    /// A function of the shop's that returns a fresh token (or a promise of
+    /// one), called when there is none yet and once on a 401.
+    pub function: Option<TokenFunction>,
+}
+
+/// The shop's token function (see [`TokenSource::function`]).
+#[derive(Clone)]
+pub struct TokenFunction(pub SendWrapper<js_sys::Function>);
+
+impl std::fmt::Debug for TokenFunction {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("TokenFunction")
+    }
+}
+
+impl TokenSource {
+    /// Whether a fresh token can be asked for.
+    fn can_refresh(&self) -> bool {
+        self.url.is_some() || self.function.is_some()
+    }
 }
 
 /// A summary and whether it came from the per-visit cache without being
@@ -129,7 +166,7 @@ impl Client {
 
     /// Whether a customer is (or can be) signed in; otherwise guest mode.
     pub fn has_customer(&self) -> bool {
-        self.token().is_some() || self.source.url.is_some()
+        self.token().is_some() || self.source.can_refresh()
     }
 
     /// The visit-cache key of a route for this customer and language; the
@@ -336,7 +373,7 @@ impl Client {
                 Err(error) => error,
             };
             let unauthorized = matches!(error, ApiError::Status { status: 401, .. });
-            if unauthorized && !refreshed && self.source.url.is_some() {
+            if unauthorized && !refreshed && self.source.can_refresh() {
                 refreshed = true;
                 attempt -= 1;
                 self.refresh_token().await?;
@@ -395,8 +432,14 @@ impl Client {
         })
     }
 
-    /// Fetches a fresh token from the configured token URL.
+    /// Asks the shop's token function, or else the token URL, for a fresh
+    /// token.
     async fn refresh_token(&self) -> Result<(), ApiError> {
+        if let Some(function) = &self.source.function {
+            let token = call_token_function(&function.0).await?;
+            *self.token() = Some(token);
+            return Ok(());
+        }
         let Some(url) = &self.source.url else {
             return Ok(());
         };
@@ -425,6 +468,25 @@ impl Client {
         *self.token() = Some(token);
         Ok(())
     }
+}
+
+/// Calls the shop's token function and awaits its answer when it is a
+/// promise. Anything but a non-empty string of at most 4 KiB is refused.
+async fn call_token_function(function: &js_sys::Function) -> Result<String, ApiError> {
+    let failed = |what: &str| ApiError::Network(format!("the token function {what}"));
+    let mut value = function
+        .call0(&wasm_bindgen::JsValue::NULL)
+        .map_err(|_| failed("threw"))?;
+    if value.has_type::<js_sys::Promise>() {
+        let promise = js_sys::Promise::from(value);
+        value = wasm_bindgen_futures::JsFuture::from(promise)
+            .await
+            .map_err(|_| failed("rejected"))?;
+    }
+    value
+        .as_string()
+        .filter(|token| !token.is_empty() && token.len() <= 4_096)
+        .ok_or_else(|| failed("did not return a token string"))
 }
 
 /// What to send: a read (with an optional ETag) or a write (body and

@@ -5,5 +5,6 @@ pub mod client;
 pub mod clipboard;
 pub mod console;
 pub mod embed;
+pub mod events;
 pub mod intl;
 pub mod mount;

@@ -1,14 +1,24 @@
-//! Mounting one widget into a host element, inside a shadow root.
+//! One widget mounted into a container: the unit the loader drives.
 //!
-//! The shadow root keeps the shop's CSS out and the widget's CSS in. Styles
-//! are applied as a constructable stylesheet, so no `'unsafe-inline'` is
-//! needed in the shop's Content Security Policy.
+//! The container sits inside a shadow root, which keeps the shop's CSS out
+//! and the widget's CSS in. Styles are applied as a constructable stylesheet
+//! (one, shared by every instance), so the shop's Content Security Policy
+//! needs no `'unsafe-inline'`.
+//!
+//! An [`Instance`] remounts from scratch when the customer changes (a new
+//! token, a logout) or on refresh, and unmounts completely when dropped or
+//! destroyed: Leptos disposes its effects, resources and listeners with it.
 
 use crate::components::widget::Widget;
-use crate::edge::console;
-use js_sys::Array;
+use crate::edge::client::TokenFunction;
+use crate::edge::events::{self, Emitter};
+use crate::edge::{cache, console};
+use js_sys::Function;
 use leptos::prelude::*;
-use loyalty_core::config::Config;
+use loyalty_core::config::{Config, ConfigError};
+use loyalty_core::i18n::{Key, Lang};
+use send_wrapper::SendWrapper;
+use std::any::Any;
 use wasm_bindgen::{JsCast, JsValue};
 use web_sys::{CssStyleSheet, Element, HtmlElement, ShadowRoot, ShadowRootInit, ShadowRootMode};
 
@@ -18,46 +28,189 @@ pub const CSS: &str = include_str!("../../style/widget.css");
 /// The class of the element inside the shadow root that Leptos renders into.
 pub const ROOT_CLASS: &str = "lw-root";
 
-fn shadow_root(host: &Element) -> Result<ShadowRoot, JsValue> {
-    if let Some(root) = host.shadow_root() {
-        // Mounting again (e.g. after an unmount in a single-page shop).
+thread_local! {
+    /// The parsed stylesheet, shared by every instance on the page.
+    static SHEET: Option<CssStyleSheet> = CssStyleSheet::new()
+        .and_then(|sheet| sheet.replace_sync(CSS).map(|()| sheet))
+        .map_err(|err| console::warn(&format!("styles not applied: {err:?}")))
+        .ok();
+}
+
+/// Adds the widget's stylesheet to `root`'s adopted sheets, once, keeping
+/// the sheets that are already there (the loader's).
+fn adopt_styles(root: &ShadowRoot) {
+    SHEET.with(|sheet| {
+        let Some(sheet) = sheet else {
+            return;
+        };
+        let sheets = root.adopted_style_sheets();
+        if !sheets.includes(sheet, 0) {
+            sheets.push(sheet);
+            root.set_adopted_style_sheets(&sheets);
+        }
+    });
+}
+
+/// What the loader hands over besides the element: the token (read and
+/// removed from the page before the widget exists), the shop's token
+/// function and the event function.
+#[derive(Default)]
+pub struct Lent {
+    /// The customer token, if the page has one.
+    pub token: Option<String>,
+    /// A function returning a fresh token, or a promise of one.
+    pub token_function: Option<Function>,
+    /// `emit(name, detail)`, dispatching DOM events on the embed.
+    pub emit: Option<Function>,
+}
+
+/// One mounted widget.
+pub struct Instance {
+    host: Element,
+    container: HtmlElement,
+    lent: Lent,
+    /// Leptos' unmount handle: dropping it removes the view and disposes
+    /// everything reactive it owned.
+    mounted: Option<Box<dyn Any>>,
+}
+
+impl Instance {
+    /// Mounts a widget configured by `host`'s attributes into `container`
+    /// (which must be inside a shadow root for the styles to apply).
+    pub fn new(host: Element, container: HtmlElement, lent: Lent) -> Instance {
+        let mut instance = Instance {
+            host,
+            container,
+            lent,
+            mounted: None,
+        };
+        instance.mount();
+        instance
+    }
+
+    /// Mounts a widget into a fresh shadow root of `host`, as the browser
+    /// tests embed it without the loader.
+    pub fn attach(host: &Element, lent: Lent) -> Result<Instance, JsValue> {
+        let root = match host.shadow_root() {
+            Some(root) => root,
+            None => host.attach_shadow(&ShadowRootInit::new(ShadowRootMode::Open))?,
+        };
         root.set_inner_html("");
-        return Ok(root);
+        let document = host
+            .owner_document()
+            .ok_or_else(|| JsValue::from_str("host element has no document"))?;
+        let container: HtmlElement = document.create_element("div")?.dyn_into()?;
+        container.set_class_name(ROOT_CLASS);
+        root.append_child(&container)?;
+        Ok(Instance::new(host.clone(), container, lent))
     }
-    host.attach_shadow(&ShadowRootInit::new(ShadowRootMode::Open))
+
+    /// The configuration from the host's attributes and the lent token.
+    fn config(&self) -> Result<Config, ConfigError> {
+        let token = self.lent.token.clone();
+        Config::from_attributes(
+            |name| match name {
+                "token" => token.clone(),
+                _ => self.host.get_attribute(name),
+            },
+            page_lang(&self.host).as_deref(),
+        )
+    }
+
+    fn mount(&mut self) {
+        self.mounted = None;
+        self.container.set_inner_html("");
+        if let Some(root) = self
+            .container
+            .get_root_node()
+            .dyn_ref::<ShadowRoot>()
+            .cloned()
+        {
+            adopt_styles(&root);
+        }
+        let config = match self.config() {
+            Ok(config) => config,
+            Err(err) => return self.show_config_error(&err),
+        };
+        for warning in &config.warnings {
+            console::warn(warning);
+        }
+        let emit = self.lent.emit.clone().map(SendWrapper::new);
+        let token_function = self
+            .lent
+            .token_function
+            .clone()
+            .map(|function| TokenFunction(SendWrapper::new(function)));
+        let handle = leptos::mount::mount_to(self.container.clone(), move || {
+            if let Some(emit) = emit {
+                Emitter::new(emit.take()).provide();
+            }
+            view! { <Widget config=config token_function=token_function/> }
+        });
+        self.mounted = Some(Box::new(handle));
+        let _ = self.host.set_attribute("data-state", "mounted");
+    }
+
+    /// One precise console message and a quiet translated notice.
+    fn show_config_error(&self, err: &ConfigError) {
+        let message = err.to_string();
+        console::error(&message);
+        let lang = self
+            .host
+            .get_attribute("lang")
+            .or_else(|| page_lang(&self.host))
+            .map(|tag| Lang::from_tag(&tag))
+            .unwrap_or_default();
+        self.container
+            .set_text_content(Some(Key::ErrorConfig.text(lang)));
+        let _ = self.host.set_attribute("data-state", "config-error");
+        if let Some(emit) = &self.lent.emit {
+            events::send(
+                emit,
+                events::name::ERROR,
+                &[
+                    ("reason", JsValue::from_str("config")),
+                    ("message", JsValue::from_str(&message)),
+                ],
+            );
+        }
+    }
+
+    /// Switches to another customer (or, with neither a token nor a
+    /// function, to the guest view).
+    pub fn set_token(&mut self, token: Option<String>, token_function: Option<Function>) {
+        if token.is_none() && token_function.is_none() {
+            cache::clear_all();
+        }
+        self.lent.token = token;
+        self.lent.token_function = token_function;
+        self.mount();
+    }
+
+    /// Signs the customer out of the widget: forgets the token and the
+    /// visit's customer data and shows the guest view.
+    pub fn logout(&mut self) {
+        self.set_token(None, None);
+    }
+
+    /// Asks the endpoint again (cheaply, with the cached ETags), keeping what
+    /// is cached to fall back on.
+    pub fn refresh(&mut self) {
+        cache::expire_all();
+        self.mount();
+    }
+
+    /// Unmounts the widget and empties its container.
+    pub fn destroy(&mut self) {
+        self.mounted = None;
+        self.container.set_inner_html("");
+        let _ = self.host.remove_attribute("data-state");
+    }
 }
 
-fn adopt_styles(root: &ShadowRoot) -> Result<(), JsValue> {
-    let sheet = CssStyleSheet::new()?;
-    sheet.replace_sync(CSS)?;
-    root.set_adopted_style_sheets(&Array::of1(&sheet));
-    Ok(())
-}
-
-/// Renders the widget for `config` into `host`'s shadow root.
-///
-/// Errors (a host that cannot have a shadow root, an old browser without
-/// constructable stylesheets) are logged with the `[loyalty-widget]` prefix
-/// and returned; they never throw into the host page.
-pub fn mount(host: &Element, config: Config) -> Result<(), JsValue> {
-    let result = mount_inner(host, config);
-    if let Err(err) = &result {
-        console::error(&format!("could not mount: {err:?}"));
-    }
-    result
-}
-
-fn mount_inner(host: &Element, config: Config) -> Result<(), JsValue> {
-    let root = shadow_root(host)?;
-    if let Err(err) = adopt_styles(&root) {
-        console::warn(&format!("styles not applied: {err:?}"));
-    }
-    let document = host
+fn page_lang(element: &Element) -> Option<String> {
+    element
         .owner_document()
-        .ok_or_else(|| JsValue::from_str("host element has no document"))?;
-    let container: HtmlElement = document.create_element("div")?.dyn_into()?;
-    container.set_class_name(ROOT_CLASS);
-    root.append_child(&container)?;
-    leptos::mount::mount_to(container, move || view! { <Widget config=config/> }).forget();
-    Ok(())
+        .and_then(|doc| doc.document_element())
+        .and_then(|html| html.get_attribute("lang"))
 }

@@ -1,0 +1,378 @@
+// The loyalty widget's loader: the only script a shop page loads up front.
+//
+// It defines <loyalty-widget>, draws the launcher button (or reserves the
+// inline space) at once, and fetches the WebAssembly only when it is needed:
+// on the first interaction with the launcher, or when the page is idle for
+// an inline widget. It owns one global, `LoyaltyWidget`, and never throws
+// into the page: every mistake becomes one `[loyalty-widget]` console line
+// and a quiet visible state.
+//
+// scripts/build.sh turns this file into dist/widget/loyalty-widget.js (the
+// stable URL shops embed) by filling in the hashed names of the WebAssembly
+// and its glue, and minifying it.
+(() => {
+  'use strict';
+
+  const TAG = 'loyalty-widget';
+  const PREFIX = '[loyalty-widget]';
+  const MODES = ['inline', 'launcher'];
+  const win = window;
+  if (win.LoyaltyWidget || !win.customElements || !win.HTMLElement) return;
+
+  const log = (level, message) => console[level](`${PREFIX} ${message}`);
+
+  // Where the hashed files are: next to this script.
+  const script = document.currentScript;
+  const base = script && script.src ? new URL('.', script.src).href : '';
+
+  // scripts/build.sh fills in the hashed file names of the glue and the wasm.
+  let module = null;
+  const load = () => {
+    module = module || import(base + 'LOAD_GLUE').then(async (glue) => {
+      await glue.default({ module_or_path: base + 'LOAD_WASM' });
+      return glue;
+    });
+    // A failed load (offline, say) may be tried again on the next open.
+    module.catch(() => { module = null; });
+    return module;
+  };
+
+  const TEXT = {
+    de: { title: 'Prämien', close: 'Schließen', loading: 'Deine Prämien werden geladen …', failed: 'Prämien sind gerade nicht verfügbar.' },
+    en: { title: 'Rewards', close: 'Close', loading: 'Loading your rewards…', failed: 'Rewards are not available right now.' },
+  };
+
+  const CSS = `
+:host{display:block}
+:host([mode=launcher]){display:contents}
+.reserve{box-sizing:border-box;min-height:12rem;max-width:40rem;border:1px solid var(--lw-border,#d9d2cb);border-radius:var(--lw-radius,12px);background:var(--lw-bg,#fff)}
+.sr{position:absolute;width:1px;height:1px;margin:-1px;overflow:hidden;clip:rect(0 0 0 0);white-space:nowrap}
+.failed{margin:0;padding:1rem;font:400 1rem/1.5 var(--lw-font,system-ui,sans-serif);color:var(--lw-fg,#1d1b19)}
+.launcher{position:fixed;right:16px;bottom:16px;z-index:2147483000;display:inline-flex;align-items:center;gap:8px;min-height:48px;padding:0 20px;border:0;border-radius:24px;background:var(--lw-accent,#8a3b12);color:var(--lw-accent-text,#fff);font:600 16px/1 var(--lw-font,system-ui,sans-serif);box-shadow:0 4px 14px rgba(0,0,0,.25);cursor:pointer}
+.launcher:focus-visible,.close:focus-visible{outline:3px solid var(--lw-focus,#1a5fb4);outline-offset:3px}
+.launcher svg{width:20px;height:20px;fill:currentColor}
+.panel{position:fixed;right:16px;bottom:80px;z-index:2147483000;box-sizing:border-box;width:min(400px,calc(100vw - 32px));max-height:calc(100vh - 112px);overflow:auto;overscroll-behavior:contain;border-radius:var(--lw-radius,12px);box-shadow:0 8px 30px rgba(0,0,0,.3)}
+.panel[hidden]{display:none}
+.panel:focus{outline:none}
+.close{position:absolute;top:8px;right:8px;z-index:1;width:44px;height:44px;border:0;border-radius:22px;background:transparent;color:var(--lw-fg,#1d1b19);font:400 28px/1 system-ui,sans-serif;cursor:pointer}
+@media (max-width:480px){.panel{right:0;bottom:0;width:100vw;max-height:85vh;border-radius:var(--lw-radius,12px) var(--lw-radius,12px) 0 0}}`;
+
+  let sheet = null;
+  const adopt = (root) => {
+    if (!sheet) {
+      sheet = new CSSStyleSheet();
+      sheet.replaceSync(CSS);
+    }
+    root.adoptedStyleSheets = [sheet];
+  };
+
+  const langOf = (el) => {
+    const tag = el.getAttribute('lang') || document.documentElement.getAttribute('lang') || '';
+    return /^de\b/i.test(tag) ? 'de' : 'en';
+  };
+
+  // A shop's `texts` override of the title names the launcher too.
+  const titleOf = (el, lang) => {
+    try {
+      const texts = JSON.parse(el.getAttribute('texts') || '{}');
+      if (typeof texts.title === 'string' && texts.title.trim()) return texts.title.trim();
+    } catch (_) { /* the widget reports bad texts itself */ }
+    return TEXT[lang].title;
+  };
+
+  const make = (parent, tag, attrs = {}, text = '') => {
+    const el = document.createElement(tag);
+    for (const [name, value] of Object.entries(attrs)) el.setAttribute(name, value);
+    if (text) el.textContent = text;
+    if (parent) parent.append(el);
+    return el;
+  };
+
+  const STAR = 'M12 2l2.9 6.9 7.1.6-5.4 4.7 1.7 7-6.3-3.9-6.3 3.9 1.7-7L2 9.5l7.1-.6z';
+
+  const guard = (what, fn) => {
+    try {
+      return fn();
+    } catch (err) {
+      log('error', `${what} failed: ${err && err.message ? err.message : err}`);
+      return undefined;
+    }
+  };
+
+  class LoyaltyWidgetElement extends HTMLElement {
+    #token = undefined;
+    #tokenFn = undefined;
+    #widget = null;
+    #slot = null;
+    #launcher = null;
+    #panel = null;
+
+    static get observedAttributes() {
+      return ['token'];
+    }
+
+    // A token given as an attribute is taken into memory and removed from
+    // the page at once (frameworks that re-render it switch the customer).
+    attributeChangedCallback(name, _old, value) {
+      if (name !== 'token' || value === null) return;
+      this.removeAttribute('token');
+      guard('setToken', () => this.setToken(value));
+    }
+
+    connectedCallback() {
+      guard('mounting', () => this.#setup());
+    }
+
+    // A single-page shop removed the element: unmount everything it owns.
+    disconnectedCallback() {
+      guard('unmounting', () => this.#teardown());
+    }
+
+    #mode() {
+      return (this.getAttribute('mode') || 'inline').trim();
+    }
+
+    #setup() {
+      if (this.#slot) return;
+      const mode = this.#mode();
+      const lang = langOf(this);
+      const root = this.shadowRoot || this.attachShadow({ mode: 'open' });
+      root.replaceChildren();
+      adopt(root);
+      if (!(this.getAttribute('endpoint') || '').trim()) {
+        return this.#configError('"endpoint" is required (the URL of your loyalty endpoint)', root, lang);
+      }
+      if (!MODES.includes(mode)) {
+        return this.#configError(`"mode" must be "inline" or "launcher", not "${mode}"`, root, lang);
+      }
+      this.#slot = make(null, 'div', { class: 'lw-root' });
+      make(this.#slot, 'div', { class: 'reserve', role: 'status' }).append(
+        make(null, 'span', { class: 'sr' }, TEXT[lang].loading),
+      );
+      this.dataset.state = 'loading';
+      if (mode === 'launcher') {
+        this.#drawLauncher(root, lang);
+      } else {
+        root.append(this.#slot);
+        const start = () => this.#mountWidget();
+        if (win.requestIdleCallback) win.requestIdleCallback(start, { timeout: 1500 });
+        else setTimeout(start, 1);
+      }
+    }
+
+    #drawLauncher(root, lang) {
+      const title = titleOf(this, lang);
+      const button = make(root, 'button', {
+        type: 'button', class: 'launcher', 'aria-expanded': 'false', 'aria-controls': 'lw-panel', part: 'launcher',
+      });
+      const svg = document.createElementNS('http://www.w3.org/2000/svg', 'svg');
+      svg.setAttribute('viewBox', '0 0 24 24');
+      svg.setAttribute('aria-hidden', 'true');
+      const path = document.createElementNS('http://www.w3.org/2000/svg', 'path');
+      path.setAttribute('d', STAR);
+      svg.append(path);
+      button.append(svg, make(null, 'span', {}, title));
+      const panel = make(root, 'div', {
+        id: 'lw-panel', class: 'panel', role: 'dialog', 'aria-label': title, tabindex: '-1', hidden: '',
+      });
+      const close = make(panel, 'button', { type: 'button', class: 'close', 'aria-label': TEXT[lang].close }, '×');
+      panel.append(this.#slot);
+      // The first interaction fetches the widget; the click opens it.
+      const warm = () => this.#mountWidget();
+      button.addEventListener('pointerenter', warm, { once: true });
+      button.addEventListener('focus', warm, { once: true });
+      button.addEventListener('click', () => (this.#isOpen() ? this.close() : this.open()));
+      close.addEventListener('click', () => this.close());
+      panel.addEventListener('keydown', (event) => {
+        if (event.key === 'Escape' && !event.defaultPrevented) this.close();
+      });
+      this.#launcher = button;
+      this.#panel = panel;
+    }
+
+    #configError(message, root, lang) {
+      log('error', message);
+      this.dataset.state = 'config-error';
+      // A launcher with a broken configuration stays out of sight; an inline
+      // embed says quietly that rewards are unavailable.
+      if (this.#mode() !== 'launcher') make(root, 'p', { class: 'failed' }, TEXT[lang].failed);
+      this.#emit('error', { reason: 'config', message });
+    }
+
+    #emit(name, detail) {
+      this.dispatchEvent(new CustomEvent(`${TAG}:${name}`, { detail, bubbles: true, composed: true }));
+    }
+
+    #mountWidget() {
+      const slot = this.#slot;
+      if (!slot || this.#widget || slot.dataset.loading) return;
+      slot.dataset.loading = 'true';
+      load().then((glue) => {
+        delete slot.dataset.loading;
+        if (slot !== this.#slot || this.#widget) return;
+        const emit = (name, detail) => this.#emit(name, detail);
+        this.#widget = new glue.Widget(this, slot, this.#token, this.#tokenFn, emit);
+      }).catch((err) => {
+        delete slot.dataset.loading;
+        if (slot !== this.#slot) return;
+        log('error', `could not load the widget: ${err && err.message ? err.message : err}`);
+        this.dataset.state = 'load-error';
+        slot.replaceChildren(make(null, 'p', { class: 'failed', role: 'status' }, TEXT[langOf(this)].failed));
+        this.#emit('error', { reason: 'load', message: String(err) });
+      });
+    }
+
+    #isOpen() {
+      return !!this.#panel && !this.#panel.hidden;
+    }
+
+    #teardown() {
+      if (this.#widget) {
+        this.#widget.destroy();
+        this.#widget.free();
+      }
+      this.#widget = null;
+      this.#slot = null;
+      this.#launcher = null;
+      this.#panel = null;
+      if (this.shadowRoot) this.shadowRoot.replaceChildren();
+      delete this.dataset.state;
+    }
+
+    /** Opens the panel (launcher mode). */
+    open() {
+      guard('open', () => {
+        if (!this.#panel || this.#isOpen()) return;
+        this.#panel.hidden = false;
+        this.#launcher.setAttribute('aria-expanded', 'true');
+        this.#mountWidget();
+        this.#panel.focus();
+        this.#emit('open', {});
+      });
+    }
+
+    /** Closes the panel and gives focus back to the launcher. */
+    close() {
+      guard('close', () => {
+        if (!this.#isOpen()) return;
+        this.#panel.hidden = true;
+        this.#launcher.setAttribute('aria-expanded', 'false');
+        this.#launcher.focus();
+        this.#emit('close', {});
+      });
+    }
+
+    /** Loads the data again (cheap: cached answers are revalidated). */
+    refresh() {
+      guard('refresh', () => this.#widget && this.#widget.refresh());
+    }
+
+    /**
+     * Switches the customer: a token string, or a function returning a
+     * token (or a promise of one), called again when the token expires.
+     * `null` shows the guest view.
+     */
+    setToken(token) {
+      guard('setToken', () => {
+        if (typeof token === 'function') {
+          this.#token = undefined;
+          this.#tokenFn = token;
+        } else if (typeof token === 'string' && token) {
+          this.#token = token;
+          this.#tokenFn = undefined;
+        } else if (token == null || token === '') {
+          this.#token = undefined;
+          this.#tokenFn = undefined;
+        } else {
+          log('error', 'setToken expects a token string, a function or null');
+          return;
+        }
+        if (this.#widget) this.#widget.setToken(this.#token, this.#tokenFn);
+      });
+    }
+
+    /** Forgets the customer and their cached data; shows the guest view. */
+    logout() {
+      guard('logout', () => {
+        this.#token = undefined;
+        this.#tokenFn = undefined;
+        if (this.#widget) this.#widget.logout();
+      });
+    }
+
+    /** Unmounts the widget and removes the element from the page. */
+    destroy() {
+      guard('destroy', () => {
+        this.#teardown();
+        this.remove();
+      });
+    }
+  }
+
+  // Options of init() and the script tag's data attributes, as attributes.
+  const ATTRIBUTES = {
+    endpoint: 'endpoint', lang: 'lang', theme: 'theme', mode: 'mode', tokenUrl: 'token-url',
+    joinUrl: 'join-url', signinUrl: 'signin-url', texts: 'texts',
+  };
+
+  const all = () => Array.from(document.querySelectorAll(TAG));
+  let initialized = null;
+
+  const api = {
+    /**
+     * Creates the widget from options (see README.md). A second call returns
+     * the same widget, switching the customer if a new token is given.
+     */
+    init(options = {}) {
+      return guard('init', () => {
+        if (initialized && initialized.isConnected) {
+          if ('token' in options) initialized.setToken(options.token);
+          return initialized;
+        }
+        const el = document.createElement(TAG);
+        for (const [option, attribute] of Object.entries(ATTRIBUTES)) {
+          let value = options[option];
+          if (value == null) continue;
+          if (option === 'texts' && typeof value === 'object') value = JSON.stringify(value);
+          el.setAttribute(attribute, String(value));
+        }
+        let target = options.target;
+        if (typeof target === 'string') target = document.querySelector(target);
+        if (options.target && !target) log('warn', `init: no element matches target ${JSON.stringify(options.target)}; using a launcher`);
+        if (!el.hasAttribute('mode')) el.setAttribute('mode', target ? 'inline' : 'launcher');
+        if (options.token != null) el.setToken(options.token);
+        (target || document.body).append(el);
+        initialized = el;
+        return el;
+      });
+    },
+    open: () => all().forEach((el) => el.open()),
+    close: () => all().forEach((el) => el.close()),
+    refresh: () => all().forEach((el) => el.refresh()),
+    setToken: (token) => all().forEach((el) => el.setToken(token)),
+    logout: () => all().forEach((el) => el.logout()),
+    destroy: () => {
+      all().forEach((el) => el.destroy());
+      initialized = null;
+    },
+    instances: all,
+  };
+
+  win.LoyaltyWidget = Object.freeze(api);
+  guard('defining <loyalty-widget>', () => {
+    if (!customElements.get(TAG)) customElements.define(TAG, LoyaltyWidgetElement);
+  });
+
+  // The one-tag embed: <script async src=".../loyalty-widget.js" data-endpoint=...>.
+  if (script && script.dataset.endpoint !== undefined) {
+    const data = script.dataset;
+    const options = {};
+    for (const option of Object.keys(ATTRIBUTES)) if (data[option] !== undefined) options[option] = data[option];
+    if (data.token) options.token = data.token;
+    if (data.target) options.target = data.target;
+    script.removeAttribute('data-token');
+    const start = () => api.init(options);
+    if (document.body) start();
+    else document.addEventListener('DOMContentLoaded', start, { once: true });
+  }
+})();

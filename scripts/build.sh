@@ -1,0 +1,47 @@
+#!/usr/bin/env bash
+# The release build. Produces, in dist/:
+#   widget/loyalty-widget.js        the loader: the stable URL a shop embeds
+#   widget/lw-<hash>.js, .wasm      the widget, fetched by the loader on use
+#                                   (content-hashed: cache them forever)
+#   npm/                            the npm package for bundler users
+#   index.html, shop.css, examples/ the demo shop and the embed examples
+# Usage: scripts/build.sh   (setup.sh must have run: wasm-pack, wasm-bindgen,
+# binaryen and esbuild come from it)
+set -euo pipefail
+source "$(dirname "$0")/lib.sh"
+cd "$ROOT"
+
+pkg="$ROOT/target/wasm-pkg"
+rm -rf "$pkg"
+# wasm-pack runs cargo (release profile: opt-level z, LTO), wasm-bindgen
+# (the CLI pinned in setup.sh) and wasm-opt -Oz (binaryen 132 from npm).
+wasm-pack --quiet build web --release --target web --mode no-install \
+  --out-dir "$pkg" --out-name loyalty-widget-wasm --no-pack
+
+rm -rf dist
+mkdir -p dist/widget dist/npm dist/examples
+
+# The widget, under names that change whenever its content does.
+hash=$(cat "$pkg/loyalty-widget-wasm_bg.wasm" "$pkg/loyalty-widget-wasm.js" | sha256sum | cut -c1-12)
+cp "$pkg/loyalty-widget-wasm_bg.wasm" "dist/widget/lw-$hash.wasm"
+esbuild "$pkg/loyalty-widget-wasm.js" --minify --format=esm --log-level=warning \
+  --outfile="dist/widget/lw-$hash.js"
+
+# The loader, told the hashed names, minified.
+sed -e "s|'LOAD_GLUE'|'lw-$hash.js'|" -e "s|'LOAD_WASM'|'lw-$hash.wasm'|" loader/loyalty-widget.js \
+  | esbuild --minify --target=es2020 --log-level=warning > dist/widget/loyalty-widget.js
+cp loader/loyalty-widget.d.ts dist/widget/
+
+# The npm package: the same loader as an ES module that imports the glue
+# next to it (bundlers resolve the .wasm through import.meta.url).
+cp "$pkg/loyalty-widget-wasm.js" "$pkg/loyalty-widget-wasm_bg.wasm" dist/npm/
+sed -e "s|import(base + 'LOAD_GLUE')|import('./loyalty-widget-wasm.js')|" \
+  -e "s|{ module_or_path: base + 'LOAD_WASM' }||" loader/loyalty-widget.js > dist/npm/index.js
+grep -qE "LOAD_(GLUE|WASM)" dist/npm/index.js && { echo "npm loader still has placeholders" >&2; exit 1; }
+cp loader/loyalty-widget.d.ts dist/npm/index.d.ts
+cp loader/package.json loader/README.md dist/npm/
+
+# The demo shop and the embed examples (the README's snippets, as pages).
+cp demo/index.html demo/shop.css dist/
+cp examples/*.html dist/examples/
+echo "built dist/ (widget lw-$hash)"

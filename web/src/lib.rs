@@ -1,0 +1,56 @@
+//! The shipped WebAssembly. The loader (`loader/loyalty-widget.js`) fetches
+//! it on first use and drives one [`Widget`] per embed; everything else
+//! lives in the `loyalty-widget` crate.
+
+use js_sys::Function;
+use loyalty_widget::edge::mount::{Instance, Lent};
+use wasm_bindgen::prelude::wasm_bindgen;
+use web_sys::{Element, HtmlElement};
+
+/// One embed's widget, as the loader sees it.
+#[wasm_bindgen]
+pub struct Widget(Instance);
+
+#[wasm_bindgen]
+impl Widget {
+    /// Mounts a widget configured by `host`'s attributes into `container`
+    /// (inside `host`'s shadow root). `token` and `token_function` are the
+    /// customer's, held in memory only; `emit(name, detail)` reports events.
+    #[wasm_bindgen(constructor)]
+    pub fn new(
+        host: Element,
+        container: HtmlElement,
+        token: Option<String>,
+        token_function: Option<Function>,
+        emit: Option<Function>,
+    ) -> Widget {
+        let lent = Lent {
+            token,
+            token_function,
+            emit,
+        };
+        Widget(Instance::new(host, container, lent))
+    }
+
+    /// Switches to another customer; neither a token nor a function means
+    /// the guest view.
+    #[wasm_bindgen(js_name = setToken)]
+    pub fn set_token(&mut self, token: Option<String>, token_function: Option<Function>) {
+        self.0.set_token(token, token_function);
+    }
+
+    /// Reloads the data, revalidating what the visit cache holds.
+    pub fn refresh(&mut self) {
+        self.0.refresh();
+    }
+
+    /// Forgets the customer and shows the guest view.
+    pub fn logout(&mut self) {
+        self.0.logout();
+    }
+
+    /// Unmounts the widget and releases everything it held.
+    pub fn destroy(&mut self) {
+        self.0.destroy();
+    }
+}
