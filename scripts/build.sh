@@ -44,4 +44,11 @@ cp loader/package.json loader/README.md dist/npm/
 # The demo shop and the embed examples (the README's snippets, as pages).
 cp demo/index.html demo/shop.css dist/
 cp examples/*.html dist/examples/
+mkdir -p dist/examples/assets
+cp examples/assets/guard.js dist/examples/assets/
+# The React example uses the npm package as a bundler user would.
+esbuild examples/react-app.jsx --bundle --splitting --format=esm --minify \
+  --jsx=automatic --alias:loyalty-widget=./dist/npm/index.js --log-level=warning \
+  --define:process.env.NODE_ENV='"production"' --outdir=dist/examples/assets
+cp dist/npm/loyalty-widget-wasm_bg.wasm dist/examples/assets/
 echo "built dist/ (widget lw-$hash)"

@@ -60,8 +60,16 @@ node e2e/keyboard.mjs "$ENDPOINT_URL"
 stop_endpoints
 ENDPOINT_PIDS=()
 
-step "size report"
-bash scripts/size-report.sh
+step "embedding end to end (Chromium, Firefox): snippets, launcher, API, SPA, CSP, mistakes"
+node e2e/snippets.mjs
+start_endpoint "$ROOT/target/test-run/embed.sqlite" --demo --static dist
+node e2e/embed.mjs "$ENDPOINT_URL" chromium
+node e2e/embed.mjs "$ENDPOINT_URL" firefox
+stop_endpoints
+ENDPOINT_PIDS=()
+
+step "size report and budgets"
+bash scripts/size-report.sh --enforce
 
 echo
 echo "all checks passed in $(( $(date +%s) - started )) s"

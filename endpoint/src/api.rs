@@ -5,7 +5,7 @@ use crate::db::{self, StoreError, Stored};
 use crate::faults::{Dice, Faults};
 use crate::token::{self, TokenError};
 use axum::body::{Body, Bytes};
-use axum::extract::{Query, Request, State};
+use axum::extract::{Path, Query, Request, State};
 use axum::http::{header, HeaderMap, HeaderValue, Method, StatusCode};
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
@@ -570,13 +570,36 @@ async fn demo_token(State(state): State<Arc<AppState>>, Query(q): Query<DemoQuer
 /// The demo shop page with a token for the chosen customer rendered into the
 /// embed, like a shop's server renders it for the signed-in customer.
 async fn demo_page(State(state): State<Arc<AppState>>, Query(q): Query<DemoQuery>) -> Response {
+    render_demo(&state, "index.html", &q)
+}
+
+/// An embed example (`/examples/NAME.html`), rendered like the demo shop.
+async fn example_page(
+    State(state): State<Arc<AppState>>,
+    Path(name): Path<String>,
+    Query(q): Query<DemoQuery>,
+) -> Response {
+    let plain = name.strip_suffix(".html").is_some_and(|stem| {
+        !stem.is_empty()
+            && stem
+                .bytes()
+                .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+    });
+    if !plain {
+        return error(404, ErrorCode::NotFound, "no such example");
+    }
+    render_demo(&state, &format!("examples/{name}"), &q)
+}
+
+/// A page from the static directory with the demo placeholders filled in.
+fn render_demo(state: &AppState, file: &str, q: &DemoQuery) -> Response {
     let Some(dir) = &state.config.static_dir else {
         return error(404, ErrorCode::NotFound, "no demo shop");
     };
-    let Ok(html) = std::fs::read_to_string(dir.join("index.html")) else {
-        return error(404, ErrorCode::NotFound, "demo shop not built");
+    let Ok(html) = std::fs::read_to_string(dir.join(file)) else {
+        return error(404, ErrorCode::NotFound, "demo page not built");
     };
-    let token = demo_customer(&q)
+    let token = demo_customer(q)
         .map(|customer| token::mint(&state.config.secret, &customer, now(), 900))
         .unwrap_or_default();
     // Only known values reach the page: these land in HTML attributes.
@@ -621,7 +644,8 @@ pub fn router(state: Arc<AppState>) -> Router {
         app = app
             .route("/_demo/token", get(demo_token))
             .route("/", get(demo_page))
-            .route("/index.html", get(demo_page));
+            .route("/index.html", get(demo_page))
+            .route("/examples/{name}", get(example_page));
     }
     if let Some(dir) = &state.config.static_dir {
         app = app.fallback_service(tower_http::services::ServeDir::new(dir));

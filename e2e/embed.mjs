@@ -1,0 +1,267 @@
+// End-to-end tests of embedding, in real Chromium or Firefox against the
+// reference endpoint: the README's snippets as pages (plain HTML, Shopify,
+// WooCommerce, React), two instances, a strict-CSP page, configuration
+// mistakes and the JS API. Each check asserts what a customer sees and that
+// the host page recorded no uncaught error (examples/assets/guard.js).
+//
+// Usage: node e2e/embed.mjs http://127.0.0.1:PORT chromium|firefox
+// (an endpoint started with --demo --static dist)
+import puppeteer from 'puppeteer-core';
+import { chromiumArgs } from './states.mjs';
+
+const [base, browserName = 'chromium'] = process.argv.slice(2);
+if (!base) {
+  console.error('usage: node e2e/embed.mjs ENDPOINT_URL chromium|firefox');
+  process.exit(2);
+}
+
+export function launch(name) {
+  return name === 'firefox'
+    ? puppeteer.launch({ browser: 'firefox', executablePath: '/usr/bin/firefox-esr', headless: true })
+    : puppeteer.launch({ executablePath: '/usr/bin/chromium', headless: true, args: chromiumArgs });
+}
+
+const browser = await launch(browserName);
+let failed = 0;
+let passed = 0;
+
+async function check(name, fn) {
+  const context = await browser.createBrowserContext();
+  const page = await context.newPage();
+  await page.setViewport({ width: 1024, height: 800 });
+  try {
+    await fn(page);
+    passed += 1;
+    console.log(`  ok    ${name}`);
+  } catch (err) {
+    failed += 1;
+    console.log(`  FAIL  ${name}: ${err.message.split('\n')[0]}`);
+  } finally {
+    await context.close();
+  }
+}
+
+function assert(condition, message) {
+  if (!condition) throw new Error(message);
+}
+
+/** Waits until fn (evaluated in the page) returns a truthy value, and returns it. */
+async function until(page, fn, arg, what, timeout = 15000) {
+  try {
+    const handle = await page.waitForFunction(fn, { timeout, polling: 50 }, arg);
+    return await handle.jsonValue();
+  } catch (err) {
+    throw new Error(`timed out waiting for ${what}`);
+  }
+}
+
+/** The trimmed text of the first match of `selector` in the widget `host`'s shadow root. */
+const textIn = (page, host, selector, what) =>
+  until(page, ([h, s]) => {
+    const el = document.querySelector(h)?.shadowRoot?.querySelector(s);
+    return el && el.textContent.trim() ? el.textContent.trim() : null;
+  }, [host, selector], what ?? `${selector} in ${host}`);
+
+const wasmFetches = (page) => page.evaluate(
+  () => performance.getEntriesByType('resource').filter((e) => e.name.endsWith('.wasm')).length,
+);
+
+const record = (page) => page.evaluate(() => window.__lw);
+
+/** Nothing uncaught, no CSP violation, no console noise beyond `allowed`. */
+async function quiet(page, allowed = []) {
+  const r = await record(page);
+  assert(r.errors.length === 0, `uncaught errors: ${r.errors.join(' | ')}`);
+  assert(r.violations.length === 0, `CSP violations: ${r.violations.join(' | ')}`);
+  const noise = r.console.filter((line) => !allowed.some((re) => re.test(line)));
+  assert(noise.length === 0, `console noise: ${noise.join(' | ')}`);
+}
+
+/** Clicks an element inside a widget's shadow root with the real mouse. */
+async function clickIn(page, host, selector) {
+  const box = await until(page, ([h, s]) => {
+    const el = document.querySelector(h)?.shadowRoot?.querySelector(s);
+    if (!el) return null;
+    const r = el.getBoundingClientRect();
+    return r.width > 0 ? { x: r.x + r.width / 2, y: r.y + r.height / 2 } : null;
+  }, [host, selector], `${selector} to be visible`);
+  await page.mouse.click(box.x, box.y);
+}
+
+const events = async (page, name) => (await record(page)).events.filter((e) => e.name === name);
+
+console.log(`embedding in ${browserName}`);
+
+await check('plain HTML: one script tag draws a launcher; the WebAssembly is fetched only on click', async (page) => {
+  await page.goto(`${base}/examples/plain.html?customer=cust-anna`);
+  const label = await textIn(page, 'loyalty-widget', '.launcher', 'the launcher');
+  assert(label === 'Rewards', `launcher says ${label}`);
+  const position = await page.evaluate(() => getComputedStyle(
+    document.querySelector('loyalty-widget').shadowRoot.querySelector('.launcher')).position);
+  assert(position === 'fixed', `launcher is ${position}, which could shift the layout`);
+  await new Promise((r) => setTimeout(r, 1500));
+  assert(await wasmFetches(page) === 0, 'the WebAssembly was fetched before any interaction');
+  await clickIn(page, 'loyalty-widget', '.launcher');
+  const balance = await textIn(page, 'loyalty-widget', '[data-testid=balance]', 'the balance');
+  assert(balance.includes('1,250'), `balance shows ${balance}`);
+  assert(await wasmFetches(page) === 1, 'the WebAssembly was fetched once on click');
+  const expanded = await page.evaluate(() => document.querySelector('loyalty-widget').shadowRoot
+    .querySelector('.launcher').getAttribute('aria-expanded'));
+  assert(expanded === 'true', 'aria-expanded is not true when open');
+  assert((await events(page, 'open')).length === 1, 'no open event');
+  await until(page, () => window.__lw.events.some((e) => e.name === 'ready' && e.detail.customer), null, 'the ready event');
+  await page.keyboard.press('Escape');
+  await until(page, () => document.querySelector('loyalty-widget').shadowRoot.querySelector('.panel').hidden, null, 'Escape to close the panel');
+  const focused = await page.evaluate(() => document.querySelector('loyalty-widget').shadowRoot.activeElement?.className);
+  assert(focused === 'launcher', `focus went to ${focused}, not back to the launcher`);
+  assert((await events(page, 'close')).length === 1, 'no close event');
+  const html = await page.evaluate(() => document.documentElement.outerHTML);
+  assert(!/eyJ[\w-]+\.[\w-]+\./.test(html), 'a token is still in the DOM');
+  const stored = await page.evaluate(() => JSON.stringify({ ...sessionStorage }) + JSON.stringify({ ...localStorage }) + document.cookie);
+  assert(!/eyJ[\w-]+\.[\w-]+\./.test(stored), 'a token is in web storage or cookies');
+  await quiet(page);
+});
+
+await check('JS API: a second init is harmless; open, close, setToken, logout, destroy', async (page) => {
+  await page.goto(`${base}/examples/plain.html?customer=cust-anna`);
+  await textIn(page, 'loyalty-widget', '.launcher', 'the launcher');
+  const same = await page.evaluate(() => {
+    const first = LoyaltyWidget.instances()[0];
+    const again = LoyaltyWidget.init({ endpoint: first.getAttribute('endpoint') });
+    return first === again && LoyaltyWidget.instances().length === 1;
+  });
+  assert(same, 'a second init created another widget');
+  await page.evaluate(() => LoyaltyWidget.open());
+  await textIn(page, 'loyalty-widget', '[data-testid=balance]', 'the balance after open()');
+  await page.evaluate(async (url) => {
+    const token = await fetch(`${url}/_demo/token?customer=cust-carla`).then((r) => r.json());
+    LoyaltyWidget.setToken(() => Promise.resolve(token.token));
+  }, base);
+  await until(page, () => document.querySelector('loyalty-widget').shadowRoot
+    .querySelector('[data-testid=balance]')?.textContent.includes('4,200'), null, "Carla's balance after setToken");
+  await page.evaluate(() => LoyaltyWidget.logout());
+  await until(page, () => document.querySelector('loyalty-widget').shadowRoot.querySelector('.lw-guest'), null, 'the guest view after logout');
+  await page.evaluate(() => LoyaltyWidget.close());
+  const hidden = await page.evaluate(() => document.querySelector('loyalty-widget').shadowRoot.querySelector('.panel').hidden);
+  assert(hidden, 'close() left the panel open');
+  const bad = await page.evaluate(() => {
+    LoyaltyWidget.setToken(42);
+    return window.__lw.console.filter((l) => l.includes('[loyalty-widget]')).length;
+  });
+  assert(bad === 1, `a wrong setToken argument logged ${bad} messages, not one`);
+  await page.evaluate(() => LoyaltyWidget.destroy());
+  const left = await page.evaluate(() => document.querySelectorAll('loyalty-widget').length);
+  assert(left === 0, 'destroy() left the element');
+  await page.evaluate(() => LoyaltyWidget.open());
+  await quiet(page, [/setToken expects/]);
+});
+
+await check('Shopify theme: a launcher with a token URL on the shop', async (page) => {
+  await page.goto(`${base}/examples/shopify.html`);
+  const label = await textIn(page, 'loyalty-widget', '.launcher', 'the launcher');
+  assert(label === 'Prämien', `launcher says ${label}`);
+  await clickIn(page, 'loyalty-widget', '.launcher');
+  const balance = await textIn(page, 'loyalty-widget', '[data-testid=balance]', 'the balance');
+  assert(balance.includes('1.250'), `balance shows ${balance}`);
+  await quiet(page);
+});
+
+await check('WooCommerce: inline, space reserved before data, then the balance', async (page) => {
+  await page.goto(`${base}/examples/woocommerce.html?customer=cust-anna`, { waitUntil: 'domcontentloaded' });
+  const reserved = await until(page, () => {
+    const host = document.querySelector('loyalty-widget');
+    return host.shadowRoot ? host.getBoundingClientRect().height : null;
+  }, null, 'the loader to draw');
+  assert(reserved >= 150, `only ${reserved}px reserved before data`);
+  const balance = await textIn(page, 'loyalty-widget', '[data-testid=balance]', 'the balance');
+  assert(balance.includes('1.250'), `balance shows ${balance}`);
+  await quiet(page);
+});
+
+await check('two instances (and a third launcher) on one page, one WebAssembly fetch', async (page) => {
+  await page.goto(`${base}/examples/two.html`);
+  const anna = await textIn(page, '#anna', '[data-testid=balance]', "Anna's balance");
+  const carla = await textIn(page, '#carla', '[data-testid=balance]', "Carla's balance");
+  assert(anna.includes('1,250'), `Anna's widget shows ${anna}`);
+  assert(carla.includes('4.200'), `Carla's widget shows ${carla}`);
+  await clickIn(page, '#launcher', '.launcher');
+  await until(page, () => document.querySelector('#launcher').shadowRoot.querySelector('.lw-guest'), null, 'the guest launcher');
+  assert(await wasmFetches(page) === 1, 'the WebAssembly was fetched more than once');
+  const ready = (await events(page, 'ready')).map((e) => e.id).sort().join(',');
+  assert(ready === 'anna,carla,launcher', `ready events from ${ready}`);
+  await quiet(page);
+});
+
+await check('React single-page shop: mount, switch customer, sign out, unmount cycles without leaks', async (page) => {
+  await page.goto(`${base}/examples/react.html`);
+  const widget = 'loyalty-widget';
+  const balanceIs = (text, what) => until(page, (t) => document.querySelector('loyalty-widget')?.shadowRoot
+    ?.querySelector('[data-testid=balance]')?.textContent.includes(t), text, what);
+  await balanceIs('1,250', "Anna's balance");
+  await page.click('#as-carla');
+  await balanceIs('4,200', "Carla's balance after switching");
+  await page.click('#sign-out');
+  await until(page, () => document.querySelector('loyalty-widget')?.shadowRoot?.querySelector('.lw-guest'), null, 'the guest view');
+  await page.click('#as-anna');
+  await balanceIs('1,250', "Anna's balance again");
+  for (let i = 0; i < 5; i += 1) {
+    await page.click('#toggle');
+    await until(page, () => !document.querySelector('loyalty-widget'), null, 'unmount');
+    await page.click('#toggle');
+    await balanceIs('1,250', `the balance after remount ${i + 1}`);
+  }
+  await page.evaluate(() => { window.__lw.events.length = 0; });
+  await page.evaluate(() => LoyaltyWidget.refresh());
+  await until(page, () => window.__lw.events.some((e) => e.name === 'ready'), null, 'ready after refresh');
+  await new Promise((r) => setTimeout(r, 500));
+  const ready = (await events(page, 'ready')).length;
+  assert(ready === 1, `one refresh reported ready ${ready} times (duplicated listeners)`);
+  const counts = await page.evaluate(() => ({
+    hosts: document.querySelectorAll('loyalty-widget').length,
+    sections: document.querySelector('loyalty-widget').shadowRoot.querySelectorAll('section.lw').length,
+    instances: LoyaltyWidget.instances().length,
+  }));
+  assert(counts.hosts === 1 && counts.sections === 1 && counts.instances === 1, `after the cycles: ${JSON.stringify(counts)}`);
+  await quiet(page);
+  void widget;
+});
+
+await check('strict CSP (script-src self wasm-unsafe-eval, style-src self): works, no violation', async (page) => {
+  await page.goto(`${base}/examples/csp.html?customer=cust-anna`);
+  const balance = await textIn(page, 'loyalty-widget', '[data-testid=balance]', 'the balance');
+  assert(balance.includes('1,250'), `balance shows ${balance}`);
+  const accent = await page.evaluate(() => {
+    const button = document.querySelector('loyalty-widget').shadowRoot.querySelector('.lw-button');
+    return button ? getComputedStyle(button).minHeight : null;
+  });
+  assert(accent === '44px', `the widget's styles did not apply under the CSP (${accent})`);
+  await quiet(page);
+});
+
+await check('configuration mistakes: one precise console line each, a quiet notice, the page goes on', async (page) => {
+  await page.goto(`${base}/examples/config-errors.html`);
+  await until(page, () => [...document.querySelectorAll('loyalty-widget')]
+    .every((el) => el.dataset.state === 'config-error'), null, 'every embed to report its mistake');
+  const r = await record(page);
+  const lines = r.console.filter((l) => l.includes('[loyalty-widget]'));
+  const expect = [/"endpoint" is required/, /"endpoint" .*http:\/\/loyalty\.example\.com/, /"mode" must be .*popup/];
+  for (const re of expect) {
+    const hits = lines.filter((l) => re.test(l)).length;
+    assert(hits === 1, `${hits} console lines match ${re}`);
+  }
+  assert(lines.length === 3, `${lines.length} console lines, not 3: ${lines.join(' | ')}`);
+  const texts = await page.evaluate(() => [...document.querySelectorAll('loyalty-widget')]
+    .map((el) => el.shadowRoot.textContent.trim()));
+  assert(texts[0] === 'Rewards are not available right now.', `first shows "${texts[0]}"`);
+  assert(texts[1] === 'Prämien sind gerade nicht verfügbar.', `second shows "${texts[1]}"`);
+  assert(texts[2] === 'Rewards are not available right now.', `third shows "${texts[2]}"`);
+  const errors = (await events(page, 'error')).filter((e) => e.detail.reason === 'config').length;
+  assert(errors === 3, `${errors} config error events, not 3`);
+  const after = await page.evaluate(() => document.querySelector('#after').getBoundingClientRect().height > 0);
+  assert(after, 'the page content after the embeds is not shown');
+  await quiet(page, [/\[loyalty-widget\]/]);
+});
+
+await browser.close();
+console.log(`embedding (${browserName}): ${passed} passed, ${failed} failed`);
+process.exit(failed ? 1 : 0);
