@@ -1,20 +1,57 @@
 #!/usr/bin/env bash
-# Prints the raw, gzip and brotli sizes of the release build in dist/.
+# Prints the raw, gzip and brotli sizes of the release build in dist/widget/
+# (scripts/build.sh), and with --enforce fails when a budget is exceeded.
+#
+# Budgets (brotli -q 11, what a CDN serves):
+#   eager   the loader every shop page loads:             <= 5,120 bytes
+#   opened  loader + widget glue + WebAssembly (CSS inside): see TOTAL_* below
 set -euo pipefail
 cd "$(dirname "$0")/.."
 shopt -s nullglob
-files=(dist/*.wasm dist/*.js)
-if [ ${#files[@]} -eq 0 ]; then
-  echo "no release build in dist/ (run trunk build --release first)" >&2
+
+EAGER_BUDGET=5120
+# The goal (#5) is 80 KB brotli for the opened widget; the build is not
+# there yet (README: Status). Until it is, this ceiling stops regressions.
+TOTAL_GOAL=81920
+TOTAL_CEILING=204800
+
+loader=dist/widget/loyalty-widget.js
+glue=(dist/widget/lw-*.js)
+wasm=(dist/widget/lw-*.wasm)
+if [ ! -f "$loader" ] || [ ${#glue[@]} -ne 1 ] || [ ${#wasm[@]} -ne 1 ]; then
+  echo "no release build in dist/widget (run scripts/build.sh first)" >&2
   exit 1
 fi
-printf '\n%-44s %10s %10s %10s\n' "release file" "raw" "gzip -9" "brotli"
-total_raw=0 total_gz=0 total_br=0
-for file in "${files[@]}"; do
-  raw=$(wc -c <"$file")
-  gz=$(gzip -9 -c "$file" | wc -c)
-  br=$(brotli -q 11 -c "$file" | wc -c)
-  total_raw=$((total_raw + raw)) total_gz=$((total_gz + gz)) total_br=$((total_br + br))
-  printf '%-44s %10s %10s %10s\n' "$(basename "$file")" "$raw" "$gz" "$br"
+
+sizes() { # raw gzip brotli of a file
+  echo "$(wc -c <"$1") $(gzip -9 -c "$1" | wc -c) $(brotli -q 11 -c "$1" | wc -c)"
+}
+row() { printf '%-36s %10s %10s %10s\n' "$@"; }
+
+echo
+row "file" "raw" "gzip -9" "brotli"
+total=(0 0 0)
+for file in "$loader" "${glue[0]}" "${wasm[0]}"; do
+  read -r raw gz br < <(sizes "$file")
+  row "$(basename "$file")" "$raw" "$gz" "$br"
+  total=($((total[0] + raw)) $((total[1] + gz)) $((total[2] + br)))
 done
-printf '%-44s %10s %10s %10s\n' "total (bytes)" "$total_raw" "$total_gz" "$total_br"
+read -r _ _ eager < <(sizes "$loader")
+row "opened widget (all three)" "${total[0]}" "${total[1]}" "${total[2]}"
+echo
+echo "eager loader:  $eager bytes brotli (budget $EAGER_BUDGET)"
+echo "opened widget: ${total[2]} bytes brotli (goal $TOTAL_GOAL, ceiling $TOTAL_CEILING)"
+
+if [ "${1:-}" = "--enforce" ]; then
+  status=0
+  if [ "$eager" -gt "$EAGER_BUDGET" ]; then
+    echo "FAIL: the eager loader is over its budget" >&2
+    status=1
+  fi
+  if [ "${total[2]}" -gt "$TOTAL_CEILING" ]; then
+    echo "FAIL: the opened widget grew past its ceiling" >&2
+    status=1
+  fi
+  [ "$status" -eq 0 ] && echo "budgets: ok"
+  exit "$status"
+fi
