@@ -6,7 +6,7 @@
 // Usage: node bench/visit.mjs http://127.0.0.1:PORT  (endpoint with --demo
 // --static dist --fault-control; scripts/bench.sh starts one).
 import puppeteer from 'puppeteer-core';
-import { ageVisitCache, chromiumArgs, waitInWidget } from '../e2e/states.mjs';
+import { ageVisitCache, chromiumArgs, visit as openPage, waitInWidget } from '../e2e/states.mjs';
 
 const base = process.argv[2];
 if (!base) {
@@ -28,7 +28,7 @@ async function visit(browser, ageCache) {
     if (response.url().includes('/v1/')) statuses.push(response.status());
   });
   for (let view = 0; view < PAGES; view += 1) {
-    await page.goto(`${base}/?customer=cust-anna`, { waitUntil: 'load' });
+    await openPage(page, `${base}/?customer=cust-anna`);
     await waitInWidget(page, '[data-testid=balance]');
     await new Promise((resolve) => setTimeout(resolve, 150));
     if (ageCache) await ageVisitCache(page);

@@ -4,7 +4,7 @@
 // consent box, Space to tick it, Enter to join. Focus must stay visible.
 // Usage: node e2e/keyboard.mjs http://127.0.0.1:PORT
 import puppeteer from 'puppeteer-core';
-import { chromiumArgs, waitInWidget } from './states.mjs';
+import { chromiumArgs, visit, waitInWidget } from './states.mjs';
 
 const base = process.argv[2];
 if (!base) {
@@ -51,7 +51,7 @@ const browser = await puppeteer.launch({
 });
 try {
   const page = await browser.newPage();
-  await page.goto(`${base}/?customer=cust-anna&lang=en`, { waitUntil: 'load' });
+  await visit(page, `${base}/?customer=cust-anna&lang=en`);
   await waitInWidget(page, '[data-reward=r-shipping]');
   let info = await tabUntil(page, (i) => i.reward === 'r-shipping' && i.text === 'Redeem');
   check('Tab reaches a reward\'s Redeem button', info);
@@ -75,7 +75,7 @@ try {
   const balance = await page.evaluate(() => document.querySelector('loyalty-widget').shadowRoot.querySelector('[data-testid=balance]').textContent);
   check('cancelling takes no points', balance === '1,250 points', balance);
 
-  await page.goto(`${base}/?customer=cust-ben&lang=en`, { waitUntil: 'load' });
+  await visit(page, `${base}/?customer=cust-ben&lang=en`);
   await waitInWidget(page, '[data-testid=club-join]');
   info = await tabUntil(page, (i) => i.type === 'checkbox');
   check('Tab reaches the consent box, unticked', info.checked === false, info);

@@ -20,6 +20,15 @@ export async function ageVisitCache(page) {
   });
 }
 
+/**
+ * Opens a page of the demo shop and scrolls its inline widget into view:
+ * an inline widget loads only when the customer comes near it.
+ */
+export async function visit(page, url) {
+  await page.goto(url, { waitUntil: 'load' });
+  await page.evaluate(() => document.querySelector('loyalty-widget')?.scrollIntoView());
+}
+
 export async function waitInWidget(page, selector, timeout = 15000) {
   await page.waitForFunction(
     (sel) => document.querySelector('loyalty-widget')?.shadowRoot?.querySelector(sel),
@@ -107,7 +116,7 @@ export const states = [
     name: 'stale', customer: 'cust-anna', ready: '.lw-stale',
     // Load once for real, age the visit cache, then reload with the endpoint down.
     before: async (page, url) => {
-      await page.goto(url, { waitUntil: 'load' });
+      await visit(page, url);
       await waitInWidget(page, '[data-testid=balance]');
       await ageVisitCache(page);
       await intercept(page, 'fail');
@@ -125,7 +134,7 @@ export async function openState(browser, base, state, { lang, theme, viewport })
   }
   const url = `${base}/?customer=${state.customer}&lang=${lang}&theme=${theme}`;
   if (state.before) await state.before(page, url);
-  await page.goto(url, { waitUntil: 'load' });
+  await visit(page, url);
   await waitInWidget(page, state.ready || '[data-testid=balance]');
   if (state.act) await state.act(page, lang);
   await new Promise((resolve) => setTimeout(resolve, 300));

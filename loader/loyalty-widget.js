@@ -106,6 +106,7 @@
     #slot = null;
     #launcher = null;
     #panel = null;
+    #observer = null;
 
     static get observedAttributes() {
       return ['token'];
@@ -154,10 +155,26 @@
         this.#drawLauncher(root, lang);
       } else {
         root.append(this.#slot);
-        const start = () => this.#mountWidget();
-        if (win.requestIdleCallback) win.requestIdleCallback(start, { timeout: 1500 });
-        else setTimeout(start, 1);
+        this.#whenNear(() => {
+          const start = () => this.#mountWidget();
+          if (win.requestIdleCallback) win.requestIdleCallback(start, { timeout: 1500 });
+          else setTimeout(start, 1);
+        });
       }
+    }
+
+    // An inline widget below the fold costs nothing until the customer
+    // scrolls near it.
+    #whenNear(then) {
+      if (!win.IntersectionObserver) return then();
+      this.#observer = new IntersectionObserver((entries) => {
+        if (!entries.some((entry) => entry.isIntersecting)) return;
+        this.#observer.disconnect();
+        this.#observer = null;
+        then();
+      }, { rootMargin: '400px 0px' });
+      this.#observer.observe(this);
+      return undefined;
     }
 
     #drawLauncher(root, lang) {
@@ -227,6 +244,8 @@
     }
 
     #teardown() {
+      if (this.#observer) this.#observer.disconnect();
+      this.#observer = null;
       if (this.#widget) {
         this.#widget.destroy();
         this.#widget.free();

@@ -13,3 +13,5 @@ mkdir -p target/bench
 start_endpoint "$ROOT/target/bench/bench.sqlite" --static dist --demo --fault-control
 step "requests per visit"
 node bench/visit.mjs "$ENDPOINT_URL"
+step "Lighthouse mobile: the demo shop without and with the widget"
+node bench/lighthouse.mjs "$ENDPOINT_URL" "${LIGHTHOUSE_RUNS:-3}"

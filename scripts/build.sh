@@ -44,6 +44,11 @@ cp loader/package.json loader/README.md dist/npm/
 # The demo shop and the embed examples (the README's snippets, as pages).
 cp demo/index.html demo/shop.css dist/
 cp examples/*.html dist/examples/
+# The demo shop without the widget, and with a launcher instead of the inline
+# widget: the Lighthouse comparison (bench/lighthouse.mjs) loads all three.
+sed '/widget:start/,/widget:end/d' demo/index.html > dist/examples/shop-none.html
+sed -e '/widget:start/,/widget:end/d' -e 's|</body>|  <script async src="/widget/loyalty-widget.js" data-endpoint="__DEMO_ENDPOINT__" data-token="__DEMO_TOKEN__"></script>\n</body>|' \
+  demo/index.html > dist/examples/shop-launcher.html
 mkdir -p dist/examples/assets
 cp examples/assets/guard.js dist/examples/assets/
 # The React example uses the npm package as a bundler user would.
