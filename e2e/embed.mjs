@@ -92,7 +92,7 @@ const events = async (page, name) => (await record(page)).events.filter((e) => e
 
 console.log(`embedding in ${browserName}`);
 
-await check('plain HTML: one script tag draws a launcher; the WebAssembly is fetched only on click', async (page) => {
+await check('plain HTML: one script tag draws a launcher; the WebAssembly is fetched only on click; one global; no token in DOM or storage', async (page) => {
   await page.goto(`${base}/examples/plain.html?customer=cust-anna`);
   const label = await textIn(page, 'loyalty-widget', '.launcher', 'the launcher');
   assert(label === 'Rewards', `launcher says ${label}`);
@@ -117,6 +117,11 @@ await check('plain HTML: one script tag draws a launcher; the WebAssembly is fet
   assert((await events(page, 'close')).length === 1, 'no close event');
   const html = await page.evaluate(() => document.documentElement.outerHTML);
   assert(!/eyJ[\w-]+\.[\w-]+\./.test(html), 'a token is still in the DOM');
+  const added = await page.evaluate(() => Object.getOwnPropertyNames(window)
+    .filter((name) => !window.__lw.globals.includes(name))
+    // Puppeteer's own helpers for its aria selectors.
+    .filter((name) => !/^(puppeteer_+)?_*ariaQuerySelector/.test(name)));
+  assert(added.join() === 'LoyaltyWidget', `globals added to the page: ${added.join(', ')}`);
   const stored = await page.evaluate(() => JSON.stringify({ ...sessionStorage }) + JSON.stringify({ ...localStorage }) + document.cookie);
   assert(!/eyJ[\w-]+\.[\w-]+\./.test(stored), 'a token is in web storage or cookies');
   await quiet(page);

@@ -29,7 +29,7 @@ esbuild "$pkg/loyalty-widget-wasm.js" --minify --format=esm --log-level=warning 
 
 # The loader, told the hashed names, minified.
 sed -e "s|'LOAD_GLUE'|'lw-$hash.js'|" -e "s|'LOAD_WASM'|'lw-$hash.wasm'|" loader/loyalty-widget.js \
-  | esbuild --minify --target=es2020 --log-level=warning > dist/widget/loyalty-widget.js
+  | esbuild --minify --format=iife --target=es2022 --log-level=warning > dist/widget/loyalty-widget.js
 cp loader/loyalty-widget.d.ts dist/widget/
 
 # The npm package: the same loader as an ES module that imports the glue

@@ -3,6 +3,7 @@
 // every loyalty-widget:* event, for e2e/embed.mjs to read.
 (() => {
   const record = (window.__lw = { errors: [], violations: [], console: [], events: [] });
+  record.globals = Object.getOwnPropertyNames(window);
   window.addEventListener('error', (event) => record.errors.push(String(event.message)));
   window.addEventListener('unhandledrejection', (event) => record.errors.push(`unhandled: ${event.reason}`));
   document.addEventListener('securitypolicyviolation', (event) => {
