@@ -45,9 +45,9 @@
   const CSS = `
 :host{display:block}
 :host([mode=launcher]){display:contents}
-.reserve{box-sizing:border-box;min-height:12rem;max-width:40rem;border:1px solid var(--lw-border,#d9d2cb);border-radius:var(--lw-radius,12px);background:var(--lw-bg,#fff)}
+.reserve{box-sizing:border-box;min-height:12em;max-width:40em;font-size:medium;border:1px solid var(--lw-border,#d9d2cb);border-radius:var(--lw-radius,12px);background:var(--lw-bg,#fff)}
 .sr{position:absolute;width:1px;height:1px;margin:-1px;overflow:hidden;clip:rect(0 0 0 0);white-space:nowrap}
-.failed{margin:0;padding:1rem;font:400 1rem/1.5 var(--lw-font,system-ui,sans-serif);color:var(--lw-fg,#1d1b19)}
+.failed{margin:0;padding:1em;font:400 medium/1.5 var(--lw-font,system-ui,sans-serif);color:var(--lw-fg,#1d1b19)}
 .launcher{position:fixed;right:16px;bottom:16px;z-index:2147483000;display:inline-flex;align-items:center;gap:8px;min-height:48px;padding:0 20px;border:0;border-radius:24px;background:var(--lw-accent,#8a3b12);color:var(--lw-accent-text,#fff);font:600 16px/1 var(--lw-font,system-ui,sans-serif);box-shadow:0 4px 14px rgba(0,0,0,.25);cursor:pointer}
 .launcher:focus-visible,.close:focus-visible{outline:3px solid var(--lw-focus,#1a5fb4);outline-offset:3px}
 .launcher svg{width:20px;height:20px;fill:currentColor}

@@ -50,7 +50,9 @@ sed '/widget:start/,/widget:end/d' demo/index.html > dist/examples/shop-none.htm
 sed -e '/widget:start/,/widget:end/d' -e 's|</body>|  <script async src="/widget/loyalty-widget.js" data-endpoint="__DEMO_ENDPOINT__" data-token="__DEMO_TOKEN__"></script>\n</body>|' \
   demo/index.html > dist/examples/shop-launcher.html
 mkdir -p dist/examples/assets
-cp examples/assets/guard.js dist/examples/assets/
+cp examples/assets/guard.js examples/assets/aggressive.css dist/examples/assets/
+# Hostile host pages: a real Bootstrap and Tailwind's preflight, from npm.
+cp node_modules/bootstrap/dist/css/bootstrap.min.css node_modules/tailwindcss/preflight.css dist/examples/assets/
 # The React example uses the npm package as a bundler user would.
 esbuild examples/react-app.jsx --bundle --splitting --format=esm --minify \
   --jsx=automatic --alias:loyalty-widget=./dist/npm/index.js --log-level=warning \

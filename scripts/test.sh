@@ -60,13 +60,14 @@ node e2e/keyboard.mjs "$ENDPOINT_URL"
 stop_endpoints
 ENDPOINT_PIDS=()
 
-step "embedding end to end (Chromium, Firefox): snippets, launcher, API, SPA, CSP, mistakes"
+step "embedding end to end (Chromium, Firefox): snippets, launcher, API, SPA, CSP, mistakes, hostile host pages"
 node e2e/snippets.mjs
 tsc --noEmit --strict --target es2020 --lib dom,es2020 --module esnext --moduleResolution bundler e2e/types.ts
 echo "TypeScript declarations: e2e/types.ts type-checks (and its three mistakes are refused)"
 start_endpoint "$ROOT/target/test-run/embed.sqlite" --demo --static dist
 node e2e/embed.mjs "$ENDPOINT_URL" chromium
 node e2e/embed.mjs "$ENDPOINT_URL" firefox
+node e2e/hostile.mjs "$ENDPOINT_URL"
 stop_endpoints
 ENDPOINT_PIDS=()
 
