@@ -62,6 +62,7 @@ ENDPOINT_PIDS=()
 
 step "embedding end to end (Chromium, Firefox): snippets, launcher, API, SPA, CSP, mistakes, hostile host pages"
 node e2e/snippets.mjs
+node e2e/npm-package.mjs
 tsc --noEmit --strict --target es2020 --lib dom,es2020 --module esnext --moduleResolution bundler e2e/types.ts
 echo "TypeScript declarations: e2e/types.ts type-checks (and its three mistakes are refused)"
 start_endpoint "$ROOT/target/test-run/embed.sqlite" --demo --static dist
