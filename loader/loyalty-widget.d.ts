@@ -42,8 +42,8 @@ export interface LoyaltyWidgetEventMap {
   'loyalty-widget:redeemed': CustomEvent<{ reward: string; code: string; points: number }>;
 }
 
-/** The `<loyalty-widget>` element. */
-export interface LoyaltyWidgetElement extends HTMLElement {
+/** What both an element and the global can do (the global: to every widget on the page). */
+export interface LoyaltyWidgetControls {
   /** Opens the panel (launcher mode). */
   open(): void;
   /** Closes the panel; focus returns to the launcher. */
@@ -52,10 +52,14 @@ export interface LoyaltyWidgetElement extends HTMLElement {
   refresh(): void;
   /** Switches the customer; `null` shows the guest view. */
   setToken(token: LoyaltyToken): void;
-  /** Forgets the customer and their cached data. */
+  /** Forgets the customer and their cached data (guest view). */
   logout(): void;
   /** Unmounts the widget and removes the element. */
   destroy(): void;
+}
+
+/** The `<loyalty-widget>` element. */
+export interface LoyaltyWidgetElement extends HTMLElement, LoyaltyWidgetControls {
   addEventListener<K extends keyof LoyaltyWidgetEventMap>(
     type: K,
     listener: (this: LoyaltyWidgetElement, event: LoyaltyWidgetEventMap[K]) => void,
@@ -69,21 +73,9 @@ export interface LoyaltyWidgetElement extends HTMLElement {
 }
 
 /** The one global the widget defines. Every call is safe: mistakes are logged, never thrown. */
-export interface LoyaltyWidgetApi {
+export interface LoyaltyWidgetApi extends LoyaltyWidgetControls {
   /** Creates the widget (a second call returns the same one, switching the token if given). */
   init(options: LoyaltyWidgetOptions): LoyaltyWidgetElement | undefined;
-  /** Opens every launcher on the page. */
-  open(): void;
-  /** Closes every panel. */
-  close(): void;
-  /** Reloads every widget's data. */
-  refresh(): void;
-  /** Switches every widget to this customer. */
-  setToken(token: LoyaltyToken): void;
-  /** Signs every widget out (guest view). */
-  logout(): void;
-  /** Removes every widget. */
-  destroy(): void;
   /** The widgets on the page. */
   instances(): LoyaltyWidgetElement[];
 }

@@ -51,8 +51,16 @@ sed -e '/widget:start/,/widget:end/d' -e 's|</body>|  <script async src="/widget
   demo/index.html > dist/examples/shop-launcher.html
 mkdir -p dist/examples/assets
 cp examples/assets/guard.js examples/assets/aggressive.css dist/examples/assets/
-# Hostile host pages: a real Bootstrap and Tailwind's preflight, from npm.
+# Hostile host pages (e2e/hostile.mjs): a plain page, a real Bootstrap and
+# Tailwind's preflight from npm, and examples/assets/aggressive.css.
 cp node_modules/bootstrap/dist/css/bootstrap.min.css node_modules/tailwindcss/preflight.css dist/examples/assets/
+rm dist/examples/hostile.html
+for host in baseline:none bootstrap:bootstrap.min.css tailwind:preflight.css unset:aggressive.css; do
+  kind=${host%%:*} sheet=${host#*:}
+  link=""
+  [ "$sheet" = none ] || link="<link rel=\"stylesheet\" href=\"/examples/assets/$sheet\">"
+  sed -e "s|KIND|$kind|g" -e "s|<!-- stylesheet:.*-->|$link|" examples/hostile.html > "dist/examples/hostile-$kind.html"
+done
 # The React example uses the npm package as a bundler user would.
 esbuild examples/react-app.jsx --bundle --splitting --format=esm --minify \
   --jsx=automatic --alias:loyalty-widget=./dist/npm/index.js --log-level=warning \
