@@ -6,19 +6,12 @@
 //
 // Usage: node e2e/embed.mjs http://127.0.0.1:PORT chromium|firefox
 // (an endpoint started with --demo --static dist)
-import puppeteer from 'puppeteer-core';
-import { chromiumArgs } from './states.mjs';
+import { launch } from './states.mjs';
 
 const [base, browserName = 'chromium'] = process.argv.slice(2);
 if (!base) {
   console.error('usage: node e2e/embed.mjs ENDPOINT_URL chromium|firefox');
   process.exit(2);
-}
-
-export function launch(name) {
-  return name === 'firefox'
-    ? puppeteer.launch({ browser: 'firefox', executablePath: '/usr/bin/firefox-esr', headless: true })
-    : puppeteer.launch({ executablePath: '/usr/bin/chromium', headless: true, args: chromiumArgs });
 }
 
 const browser = await launch(browserName);

@@ -5,6 +5,14 @@ export const chromiumArgs = [
   '--disable-background-networking', '--disable-component-update', '--disable-sync',
 ];
 
+/** Debian's Chromium or Firefox ESR, headless, for the suites that run in both. */
+export async function launch(name) {
+  const { default: puppeteer } = await import('puppeteer-core');
+  return name === 'firefox'
+    ? puppeteer.launch({ browser: 'firefox', executablePath: '/usr/bin/firefox-esr', headless: true })
+    : puppeteer.launch({ executablePath: '/usr/bin/chromium', headless: true, args: chromiumArgs });
+}
+
 const widget = () => document.querySelector('loyalty-widget')?.shadowRoot;
 
 /** Ages the widget's visit cache, as if the customer came back much later. */

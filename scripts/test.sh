@@ -72,6 +72,13 @@ node e2e/hostile.mjs "$ENDPOINT_URL"
 stop_endpoints
 ENDPOINT_PIDS=()
 
+step "XSS payloads in endpoint data and attributes (Chromium, Firefox)"
+start_endpoint "$ROOT/target/test-run/xss.sqlite" --demo --static dist --fault-control
+node e2e/xss.mjs "$ENDPOINT_URL" chromium
+node e2e/xss.mjs "$ENDPOINT_URL" firefox
+stop_endpoints
+ENDPOINT_PIDS=()
+
 step "size report and budgets"
 bash scripts/size-report.sh --enforce
 

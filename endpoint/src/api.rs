@@ -521,8 +521,18 @@ async fn edge(State(state): State<Arc<AppState>>, request: Request, next: Next) 
         response
     } else {
         let response = next.run(request).await;
+        let replacement = faults
+            .bodies
+            .get(&path)
+            .filter(|_| response.status().is_success());
         if drop_now || (active && state.dice.roll(faults.drop_rate)) {
             dropped()
+        } else if let Some(body) = replacement {
+            let (parts, _) = response.into_parts();
+            let mut response = Response::from_parts(parts, Body::from(body.clone()));
+            response.headers_mut().remove(header::CONTENT_LENGTH);
+            response.headers_mut().remove(header::ETAG);
+            response
         } else if active && response.status().is_success() && state.dice.roll(faults.malformed_rate)
         {
             let (parts, body) = response.into_parts();

@@ -5,6 +5,7 @@
 //! `PUT /_faults`.
 
 use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
 use std::sync::Mutex;
 
 /// What to break, and how often (rates from 0.0 to 1.0).
@@ -35,6 +36,10 @@ pub struct Faults {
     pub path_prefix: Option<String>,
     /// Only requests with this method are affected (e.g. `GET`).
     pub method: Option<String>,
+    /// Successful answers to these paths (e.g. `/v1/program`, no query)
+    /// get this body instead: hostile or malformed data for tests. The
+    /// route still runs, so tokens are still checked.
+    pub bodies: BTreeMap<String, String>,
 }
 
 impl Faults {
