@@ -72,10 +72,12 @@ node e2e/hostile.mjs "$ENDPOINT_URL"
 stop_endpoints
 ENDPOINT_PIDS=()
 
-step "XSS payloads in endpoint data and attributes (Chromium, Firefox)"
-start_endpoint "$ROOT/target/test-run/xss.sqlite" --demo --static dist --fault-control
+step "hostile data (Chromium, Firefox): XSS payloads in answers and attributes, malformed bodies"
+start_endpoint "$ROOT/target/test-run/hostile-data.sqlite" --demo --static dist --fault-control
 node e2e/xss.mjs "$ENDPOINT_URL" chromium
 node e2e/xss.mjs "$ENDPOINT_URL" firefox
+node e2e/bad-bodies.mjs "$ENDPOINT_URL" chromium
+node e2e/bad-bodies.mjs "$ENDPOINT_URL" firefox
 stop_endpoints
 ENDPOINT_PIDS=()
 

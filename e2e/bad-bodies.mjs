@@ -1,0 +1,96 @@
+// Malformed and hostile answers to GET /v1/customer, served by the reference
+// endpoint's `bodies` fault after its real token check: HTML, truncated and
+// empty bodies, wrong types, missing fields, negative, huge, fractional and
+// NaN-like numbers, enormous strings and arrays, deep nesting, unknown enum
+// values. Each must become the translated "data we can't show" notice with a
+// retry button: no number on screen, no uncaught error in the page. What a
+// newer contract version may send (an unknown customer state, extra fields)
+// is tolerated instead: the right balance must show.
+//
+// Usage: node e2e/bad-bodies.mjs http://127.0.0.1:PORT [chromium|firefox]
+// (an endpoint with --demo --static dist --fault-control)
+import { launch } from './states.mjs';
+
+const [base, browserName = 'chromium'] = process.argv.slice(2);
+const setFaults = (faults) => fetch(`${base}/_faults`, { method: 'PUT', body: JSON.stringify(faults) });
+const { token } = await (await fetch(`${base}/_demo/token?customer=cust-anna`)).json();
+const real = await (await fetch(`${base}/v1/customer?lang=en`, { headers: { authorization: `Bearer ${token}` } })).text();
+
+const edit = (fn) => {
+  const body = JSON.parse(real);
+  fn(body);
+  return JSON.stringify(body);
+};
+const nested = (depth) => `${'['.repeat(depth)}${']'.repeat(depth)}`;
+
+export const BODIES = {
+  'an HTML maintenance page': '<!doctype html><html><body><h1>Maintenance</h1></body></html>',
+  'a body cut in half': real.slice(0, Math.floor(real.length / 2)),
+  'an empty body': '',
+  'null': 'null',
+  'an array instead of an object': '[]',
+  'points as a string': edit((b) => { b.points.approved = '1250'; }),
+  'points missing': edit((b) => { delete b.points; }),
+  'negative points': edit((b) => { b.points.approved = -5; }),
+  'astronomically many points': edit((b) => { b.points.approved = 1e300; }),
+  'fractional points': edit((b) => { b.points.approved = 12.5; }),
+  'NaN as a bare token': real.replace('"approved":1250', '"approved":NaN'),
+  'Infinity as a bare token': real.replace('"approved":1250', '"approved":Infinity'),
+  'a 100,000-character name': edit((b) => { b.first_name = 'A'.repeat(100000); }),
+  '100,000 expiring entries': edit((b) => { b.points.expiring = Array(100000).fill(b.points.expiring[0]); }),
+  'nesting 100,000 deep': `{"state":"member","points":${nested(100000)}}`,
+  'an unknown tier kind': edit((b) => { b.tier.kind = 'karma'; }),
+  'a malformed currency': edit((b) => { b.points_value.currency = '<b>€</b>'; }),
+  'a number where an object belongs': edit((b) => { b.tier = 7; }),
+};
+
+// Forward compatible: these must show Anna's real balance.
+export const TOLERATED = {
+  'an unknown customer state (a newer contract)': edit((b) => { b.state = 'paused'; }),
+  'unknown extra fields': edit((b) => { b.loyalty_v2 = { anything: [1, 2, 3] }; b.points.bonus = 5; }),
+};
+
+const browser = await launch(browserName);
+let failed = 0;
+console.log(`malformed and hostile bodies in ${browserName}`);
+const cases = [
+  ...Object.entries(BODIES).map(([name, body]) => ({ name, body, tolerated: false })),
+  ...Object.entries(TOLERATED).map(([name, body]) => ({ name, body, tolerated: true })),
+];
+for (const { name, body, tolerated } of cases) {
+  await setFaults({ bodies: { '/v1/customer': body } });
+  const context = await browser.createBrowserContext();
+  const page = await context.newPage();
+  try {
+    await page.goto(`${base}/examples/hostile-baseline.html?customer=cust-anna`);
+    const shown = await page.waitForFunction(() => {
+      const root = document.querySelector('loyalty-widget')?.shadowRoot;
+      const notice = root?.querySelector('.lw-error');
+      const balance = root?.querySelector('[data-testid=balance]')?.textContent.trim() ?? null;
+      if (notice) return { notice: notice.textContent.trim(), balance };
+      return balance ? { notice: null, balance } : null;
+    }, { timeout: 20000, polling: 100 }).then((h) => h.jsonValue());
+    const errors = await page.evaluate(() => window.__lw.errors);
+    const problems = [];
+    if (tolerated) {
+      if (!shown.balance || !shown.balance.includes('1,250')) problems.push(`balance: ${shown.balance}`);
+      if (shown.notice) problems.push(`notice: ${shown.notice}`);
+    } else {
+      if (shown.balance) problems.push(`a balance is on screen: ${shown.balance}`);
+      if (!shown.notice || !shown.notice.includes("The rewards service sent data we can't show.")) problems.push(`notice: ${shown.notice}`);
+      if (shown.notice && !shown.notice.includes('Try again')) problems.push('no retry button');
+    }
+    if (errors.length) problems.push(`uncaught: ${errors.join(' | ')}`);
+    if (problems.length) throw new Error(problems.join('; '));
+    console.log(`  ok    ${name}`);
+  } catch (err) {
+    failed += 1;
+    console.log(`  FAIL  ${name}: ${err.message.split('\n')[0]}`);
+  } finally {
+    await context.close();
+  }
+}
+await setFaults({});
+await browser.close();
+console.log(`bad bodies (${browserName}): ${cases.length - failed} of ${cases.length} passed (${Object.keys(BODIES).length} refused with the data notice, ${Object.keys(TOLERATED).length} tolerated with the right balance)`);
+process.exit(failed ? 1 : 0);
