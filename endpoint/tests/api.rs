@@ -2,7 +2,7 @@
 
 mod common;
 
-use common::{now, Server, SECRET};
+use common::{now, Reply, Server, SECRET};
 use loyalty_core::contract::{self, ActivityPage, Offers, Program, Redemption, Summary};
 use loyalty_endpoint::faults::Faults;
 use loyalty_endpoint::token;
@@ -353,4 +353,91 @@ fn injected_faults_break_answers_as_configured() {
     assert_eq!(lost, None, "the connection drops mid-answer");
     // ... after the server committed: the effect happened exactly once.
     assert_eq!(dropping.count("redemptions"), 1);
+}
+
+/// A small xorshift generator for the randomized test below (seed printed
+/// on failure, so a failing schedule can be replayed).
+struct Dice(u64);
+
+impl Dice {
+    fn below(&mut self, n: u64) -> u64 {
+        self.0 ^= self.0 << 13;
+        self.0 ^= self.0 >> 7;
+        self.0 ^= self.0 << 17;
+        self.0 % n
+    }
+}
+
+#[test]
+fn randomized_redeems_under_drops_errors_and_concurrency_apply_exactly_once_per_key() {
+    let seed = std::env::var("LOYALTY_SEED")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or_else(|| now() | 1);
+    let server = Server::with_faults(Faults {
+        drop_rate: 0.3,
+        error_rate: 0.2,
+        error_status: Some(503),
+        method: Some("POST".into()),
+        ..Faults::default()
+    });
+    let token = server.token("cust-dora");
+    let body = r#"{"reward_id":"r-shipping"}"#;
+    let keys: Vec<String> = (0..8).map(|i| format!("key-{seed}-{i}")).collect();
+    // Six shoppers' tabs send 20 redeems each, every one with a key drawn at
+    // random from the pool: double clicks, retries and concurrent sends.
+    let sent: Vec<(usize, Option<Reply>)> = std::thread::scope(|scope| {
+        let handles: Vec<_> = (0..6u64)
+            .map(|tab| {
+                let (server, token, keys) = (&server, &token, &keys);
+                scope.spawn(move || {
+                    let mut dice = Dice(seed.wrapping_mul(tab + 7) | 1);
+                    (0..20)
+                        .map(|_| {
+                            let key = dice.below(keys.len() as u64) as usize;
+                            (key, server.post("/v1/redemptions", token, &keys[key], body))
+                        })
+                        .collect::<Vec<_>>()
+                })
+            })
+            .collect();
+        handles
+            .into_iter()
+            .flat_map(|h| h.join().expect("thread"))
+            .collect()
+    });
+    // Later, each key is retried until it gets an answer, faults and all.
+    let mut finals = Vec::new();
+    for key in &keys {
+        let reply = (0..200)
+            .find_map(|_| {
+                server
+                    .post("/v1/redemptions", &token, key, body)
+                    .filter(|r| r.status == 200)
+            })
+            .unwrap_or_else(|| panic!("seed {seed}: {key} never got an answer"));
+        finals.push(reply);
+    }
+    for (key, reply) in sent.iter().filter_map(|(k, r)| r.as_ref().map(|r| (k, r))) {
+        if reply.status == 200 {
+            assert_eq!(
+                reply.body, finals[*key].body,
+                "seed {seed}: one key, two answers"
+            );
+        } else {
+            assert_eq!(
+                reply.status, 503,
+                "seed {seed}: unexpected {}",
+                reply.status
+            );
+        }
+    }
+    let attempts = sent.len() + keys.len();
+    assert_eq!(
+        server.count("redemptions WHERE customer_id = 'cust-dora'"),
+        keys.len() as i64,
+        "seed {seed}: {attempts} attempts for {} keys",
+        keys.len()
+    );
+    assert_eq!(server.approved("cust-dora"), 9000 - 300 * keys.len() as i64);
 }
