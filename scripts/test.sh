@@ -81,6 +81,14 @@ node e2e/bad-bodies.mjs "$ENDPOINT_URL" firefox
 stop_endpoints
 ENDPOINT_PIDS=()
 
+step "exactly once in the browser: double clicks with lost answers (Chromium, Firefox)"
+for browser in chromium firefox; do
+  start_endpoint "$ROOT/target/test-run/once-$browser.sqlite" --demo --static dist --fault-control
+  node e2e/exactly-once.mjs "$ENDPOINT_URL" "$browser"
+  stop_endpoints
+  ENDPOINT_PIDS=()
+done
+
 step "size report and budgets"
 bash scripts/size-report.sh --enforce
 

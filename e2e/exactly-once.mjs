@@ -1,0 +1,88 @@
+// Double clicks in a real browser, with the answer to the first write lost
+// after the endpoint committed it: one redemption and one club membership,
+// counted in the reference endpoint's SQLite database (GET /_stats).
+//
+// Usage: node e2e/exactly-once.mjs http://127.0.0.1:PORT [chromium|firefox]
+// (an endpoint with --demo --static dist --fault-control; it uses Dora, the
+// customer the tests spend points with)
+import { launch } from './states.mjs';
+
+const [base, browserName = 'chromium'] = process.argv.slice(2);
+const setFaults = (faults) => fetch(`${base}/_faults`, { method: 'PUT', body: JSON.stringify(faults) });
+const db = async () => (await (await fetch(`${base}/_stats`)).json()).db;
+
+const browser = await launch(browserName);
+const context = await browser.createBrowserContext();
+const page = await context.newPage();
+await page.setViewport({ width: 800, height: 3000 });
+let failed = 0;
+
+/** Double-clicks the button with this text inside the widget, with the real mouse. */
+async function doubleClick(text) {
+  const box = await page.waitForFunction((t) => {
+    const button = [...document.querySelector('loyalty-widget').shadowRoot.querySelectorAll('button')]
+      .find((b) => b.textContent.trim() === t && !b.disabled);
+    if (!button) return null;
+    button.scrollIntoView({ block: 'center' });
+    const r = button.getBoundingClientRect();
+    return { x: r.x + r.width / 2, y: r.y + r.height / 2 };
+  }, { timeout: 15000 }, text).then((h) => h.jsonValue());
+  await page.mouse.click(box.x, box.y, { clickCount: 2 });
+}
+
+const inWidget = (selector) => page.waitForFunction(
+  (s) => document.querySelector('loyalty-widget').shadowRoot.querySelector(s), { timeout: 15000 }, selector,
+);
+
+async function check(name, fn) {
+  try {
+    await fn();
+    console.log(`  ok    ${name}`);
+  } catch (err) {
+    failed += 1;
+    console.log(`  FAIL  ${name}: ${err.message.split('\n')[0]}`);
+  }
+}
+
+console.log(`exactly once in ${browserName}`);
+await page.goto(`${base}/examples/hostile-baseline.html?customer=cust-dora`);
+await inWidget('[data-testid=balance]');
+
+await check('a double-clicked redeem whose answer is lost redeems once', async () => {
+  const before = (await db()).redemptions;
+  await setFaults({ drop_next: 1, method: 'POST' });
+  await page.evaluate(() => {
+    const root = document.querySelector('loyalty-widget').shadowRoot;
+    root.querySelector('[data-reward=r-shipping] button').click();
+  });
+  await inWidget('.lw-confirm');
+  await doubleClick('Yes, redeem');
+  await inWidget('[data-testid=coupon-code], .lw-coupon');
+  await new Promise((r) => setTimeout(r, 1500));
+  const applied = (await db()).redemptions - before;
+  if (applied !== 1) throw new Error(`${applied} redemptions applied`);
+});
+
+await check('a double-clicked join whose answer is lost joins once', async () => {
+  const before = (await db()).club_members;
+  await setFaults({ drop_next: 1, method: 'POST' });
+  await page.evaluate(() => {
+    const box = document.querySelector('loyalty-widget').shadowRoot.querySelector('input[type=checkbox]');
+    box.scrollIntoView({ block: 'center' });
+    box.click();
+  });
+  await doubleClick('Join the club');
+  await page.waitForFunction(() => !document.querySelector('loyalty-widget').shadowRoot.querySelector('input[type=checkbox]'), { timeout: 15000 });
+  await new Promise((r) => setTimeout(r, 1500));
+  const joined = (await db()).club_members - before;
+  if (joined !== 1) throw new Error(`${joined} memberships added`);
+});
+
+await setFaults({});
+const errors = await page.evaluate(() => window.__lw.errors);
+await check('no uncaught error in the page', async () => {
+  if (errors.length) throw new Error(errors.join(' | '));
+});
+await browser.close();
+console.log(`exactly once (${browserName}): ${3 - failed} passed, ${failed} failed`);
+process.exit(failed ? 1 : 0);
