@@ -13,7 +13,7 @@ EAGER_BUDGET=5120
 # The goal (#5) is 80 KB brotli for the opened widget; the build is not
 # there yet (README: Status). Until it is, this ceiling stops regressions.
 TOTAL_GOAL=81920
-TOTAL_CEILING=204800
+TOTAL_CEILING=215040
 
 loader=dist/widget/loyalty-widget.js
 glue=(dist/widget/lw-*.js)
