@@ -72,12 +72,13 @@ node e2e/hostile.mjs "$ENDPOINT_URL"
 stop_endpoints
 ENDPOINT_PIDS=()
 
-step "hostile data (Chromium, Firefox): XSS payloads in answers and attributes, malformed bodies"
+step "hostile data (Chromium, Firefox): XSS payloads in answers and attributes, malformed bodies; offline and back"
 start_endpoint "$ROOT/target/test-run/hostile-data.sqlite" --demo --static dist --fault-control
 node e2e/xss.mjs "$ENDPOINT_URL" chromium
 node e2e/xss.mjs "$ENDPOINT_URL" firefox
 node e2e/bad-bodies.mjs "$ENDPOINT_URL" chromium
 node e2e/bad-bodies.mjs "$ENDPOINT_URL" firefox
+node e2e/recovery.mjs "$ENDPOINT_URL"
 stop_endpoints
 ENDPOINT_PIDS=()
 

@@ -113,6 +113,14 @@ fn Customer(
         }
         None => {}
     });
+    // Back online: try again by itself, whether an error or stale data is
+    // on screen. The listener goes with the widget.
+    let recover = window_event_listener(leptos::ev::online, move |_| {
+        if failure.with_untracked(Option::is_some) || stale.get_untracked() {
+            summary.refetch();
+        }
+    });
+    on_cleanup(move || recover.remove());
     let ready = Memo::new(move |_| current.with(Option::is_some));
     move || {
         if ready.get() {
