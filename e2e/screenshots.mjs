@@ -36,6 +36,21 @@ try {
       }
     }
   }
+  // The launcher, open, on a phone and a desktop page (the shop around it).
+  for (const [device, viewport] of Object.entries(viewports)) {
+    const context = await browser.createBrowserContext();
+    const page = await context.newPage();
+    await page.setViewport(viewport);
+    await page.goto(`${base}/examples/shop-launcher.html?customer=cust-anna`, { waitUntil: 'load' });
+    await page.waitForFunction(() => document.querySelector('loyalty-widget')?.shadowRoot?.querySelector('.launcher'));
+    await page.screenshot({ path: `${dir}/launcher-closed-${device}-de.png` });
+    await page.evaluate(() => LoyaltyWidget.open());
+    await page.waitForFunction(() => document.querySelector('loyalty-widget').shadowRoot.querySelector('[data-testid=balance]'));
+    await new Promise((r) => setTimeout(r, 300));
+    await page.screenshot({ path: `${dir}/launcher-open-${device}-de.png` });
+    count += 2;
+    await context.close();
+  }
 } finally {
   await browser.close();
 }

@@ -120,6 +120,31 @@ async fn a_backend_that_keeps_failing_gets_three_attempts_then_an_error() {
 }
 
 #[wasm_bindgen_test]
+async fn an_endpoint_that_never_answers_times_out_three_times_then_says_so() {
+    // Each answer comes after 9 s, past the 8 s timeout of every attempt.
+    fresh(json!({"latency_ms": 9000, "path_prefix": "/v1/program"})).await;
+    // No program cached by earlier tests: this one must ask.
+    web_sys::window()
+        .and_then(|w| w.session_storage().ok().flatten())
+        .expect("session storage")
+        .clear()
+        .expect("cleared");
+    let client = Client::new(FAULTY, TokenSource::default(), Lang::En);
+    let started = js_sys::Date::now();
+    let result = client.program().await;
+    let waited = js_sys::Date::now() - started;
+    assert_eq!(result, Err(ApiError::Timeout));
+    assert_eq!(
+        ApiError::Timeout.message_key().text(Lang::En),
+        "We can't reach the rewards service right now."
+    );
+    // Each of the three attempts waited its full 8 s.
+    assert!(waited >= 24_000.0, "{waited} ms");
+    TimeoutFuture::new(200).await;
+    assert_eq!(requests("GET /v1/program").await, 3, "no retry storm");
+}
+
+#[wasm_bindgen_test]
 async fn a_truncated_body_is_retried_not_shown() {
     fresh(json!({"malformed_rate": 1.0, "path_prefix": "/v1/customer"})).await;
     let token = token_for("cust-anna").await;

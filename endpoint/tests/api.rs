@@ -209,6 +209,60 @@ fn a_token_only_ever_acts_for_its_own_customer() {
         Some(&anna),
     );
     assert_eq!(reply.json()["first_name"], "Anna");
+    // A body naming another customer is ignored: the token decides.
+    server
+        .post(
+            "/v1/redemptions",
+            &anna,
+            "y",
+            r#"{"reward_id":"r-shipping","customer_id":"cust-carla"}"#,
+        )
+        .expect("reply");
+    assert_eq!(server.approved("cust-carla"), 4200);
+    assert_eq!(
+        server.count("redemptions WHERE customer_id = 'cust-carla'"),
+        0
+    );
+}
+
+#[test]
+fn replayed_requests_apply_nothing() {
+    let server = Server::start();
+    let anna = server.token("cust-anna");
+    let body = r#"{"reward_id":"r-5eur"}"#;
+    let first = server
+        .post("/v1/redemptions", &anna, "captured", body)
+        .expect("reply");
+    // The same request captured and sent again, three times.
+    for _ in 0..3 {
+        let replay = server
+            .post("/v1/redemptions", &anna, "captured", body)
+            .expect("reply");
+        assert_eq!((replay.status, &replay.body), (200, &first.body));
+        assert_eq!(replay.header("idempotent-replayed"), Some("true"));
+    }
+    // The same key with another customer's token is that customer's key:
+    // it redeems nothing of Anna's and shows nothing of hers.
+    let carla = server.token("cust-carla");
+    let other = server
+        .post("/v1/redemptions", &carla, "captured", body)
+        .expect("reply");
+    assert_ne!(other.body, first.body);
+    assert_eq!(server.approved("cust-anna"), 1250 - 500);
+    assert_eq!(
+        server.count("redemptions WHERE customer_id = 'cust-anna'"),
+        1
+    );
+    // A token replayed after it expired is refused.
+    let expired = token::mint(SECRET, "cust-anna", now() - 2000, 900);
+    let late = server
+        .post("/v1/redemptions", &expired, "late", body)
+        .expect("reply");
+    assert_eq!(
+        (late.status, late.code()),
+        (401, "token_expired".to_owned())
+    );
+    assert_eq!(server.approved("cust-anna"), 750);
 }
 
 #[test]
