@@ -43,7 +43,9 @@ browser_tests() {
   start_endpoint "$dir/faulty.sqlite" --demo --allow-loopback-origins --fault-control
   export LOYALTY_TEST_FAULTY_ENDPOINT="$ENDPOINT_URL"
   echo "$browser: endpoints $LOYALTY_TEST_ENDPOINT, slow $LOYALTY_TEST_SLOW_ENDPOINT, faulty $LOYALTY_TEST_FAULTY_ENDPOINT"
-  wasm-pack test --headless "--$browser" .
+  # One test waits out three 8 s timeouts: the runner's 20 s default for a
+  # whole suite is too short.
+  WASM_BINDGEN_TEST_TIMEOUT=120 wasm-pack test --headless "--$browser" .
   stop_endpoints
   ENDPOINT_PIDS=()
 }
