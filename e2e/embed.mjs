@@ -98,6 +98,11 @@ await check('plain HTML: one script tag draws a launcher; the WebAssembly is fet
   const balance = await textIn(page, 'loyalty-widget', '[data-testid=balance]', 'the balance');
   assert(balance.includes('1,250'), `balance shows ${balance}`);
   assert(await wasmFetches(page) === 1, 'the WebAssembly was fetched once on click');
+  const inView = await page.evaluate(() => ['.launcher', '.panel', '[data-testid=balance]'].map((s) => {
+    const r = document.querySelector('loyalty-widget').shadowRoot.querySelector(s).getBoundingClientRect();
+    return r.width > 0 && r.height > 0 && r.top >= 0 && r.left >= 0 && r.bottom <= innerHeight && r.right <= innerWidth;
+  }));
+  assert(inView.every(Boolean), `launcher, panel and balance in the viewport: ${inView}`);
   const expanded = await page.evaluate(() => document.querySelector('loyalty-widget').shadowRoot
     .querySelector('.launcher').getAttribute('aria-expanded'));
   assert(expanded === 'true', 'aria-expanded is not true when open');

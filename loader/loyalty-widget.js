@@ -42,9 +42,12 @@
     en: { title: 'Rewards', close: 'Close', loading: 'Loading your rewards…', failed: 'Rewards are not available right now.' },
   };
 
+  // The launcher's host must not become a containing block (the widget's
+  // own sheet gives hosts layout containment), or the fixed launcher and
+  // panel would be placed relative to it instead of the viewport.
   const CSS = `
 :host{display:block}
-:host([mode=launcher]){display:contents}
+:host([mode=launcher]){display:contents!important;contain:none!important}
 .reserve{box-sizing:border-box;min-height:12em;max-width:40em;font-size:medium;border:1px solid var(--lw-border,#d9d2cb);border-radius:var(--lw-radius,12px);background:var(--lw-bg,#fff)}
 .sr{position:absolute;width:1px;height:1px;margin:-1px;overflow:hidden;clip:rect(0 0 0 0);white-space:nowrap}
 .failed{margin:0;padding:1em;font:400 medium/1.5 var(--lw-font,system-ui,sans-serif);color:var(--lw-fg,#1d1b19)}
