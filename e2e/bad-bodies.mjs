@@ -5,7 +5,8 @@
 // values. Each must become the translated "data we can't show" notice with a
 // retry button: no number on screen, no uncaught error in the page. What a
 // newer contract version may send (an unknown customer state, extra fields)
-// is tolerated instead: the right balance must show.
+// is tolerated instead: the right balance must show. A broken program or
+// offers list leaves the balance and adds a notice with a retry.
 //
 // Usage: node e2e/bad-bodies.mjs http://127.0.0.1:PORT [chromium|firefox]
 // (an endpoint with --demo --static dist --fault-control)
@@ -44,6 +45,27 @@ export const BODIES = {
   'a number where an object belongs': edit((b) => { b.tier = 7; }),
 };
 
+const program = await (await fetch(`${base}/v1/program?lang=en`)).json();
+const offers = await (await fetch(`${base}/v1/offers?lang=en`, { headers: { authorization: `Bearer ${token}` } })).json();
+const variant = (value, fn) => {
+  const copy = structuredClone(value);
+  fn(copy);
+  return JSON.stringify(copy);
+};
+
+// The program or the offers broken, the balance fine: the balance must show,
+// with the notice that some rewards can't be shown (and its retry).
+export const PARTIAL = {
+  'the program as an HTML page': ['/v1/program', '<html><body>502 Bad Gateway</body></html>'],
+  'the program cut in half': ['/v1/program', JSON.stringify(program).slice(0, 200)],
+  'a negative tier threshold': ['/v1/program', variant(program, (p) => { p.tiers[1].threshold = -1; })],
+  'a reward costing a string': ['/v1/program', variant(program, (p) => { p.rewards[0].points_price = 'free'; })],
+  '600 rewards': ['/v1/program', variant(program, (p) => { p.rewards = Array(600).fill(p.rewards[0]); })],
+  'offers as a number': ['/v1/offers', '42'],
+  '600 offers': ['/v1/offers', variant(offers, (o) => { o.offers = Array(600).fill(o.offers[0]); })],
+  'an offer with a 5,000-character title': ['/v1/offers', variant(offers, (o) => { o.offers[0].title = 'x'.repeat(5000); })],
+};
+
 // Forward compatible: these must show Anna's real balance.
 export const TOLERATED = {
   'an unknown customer state (a newer contract)': edit((b) => { b.state = 'paused'; }),
@@ -54,28 +76,35 @@ const browser = await launch(browserName);
 let failed = 0;
 console.log(`malformed and hostile bodies in ${browserName}`);
 const cases = [
-  ...Object.entries(BODIES).map(([name, body]) => ({ name, body, tolerated: false })),
-  ...Object.entries(TOLERATED).map(([name, body]) => ({ name, body, tolerated: true })),
+  ...Object.entries(BODIES).map(([name, body]) => ({ name, body, expect: 'refused' })),
+  ...Object.entries(TOLERATED).map(([name, body]) => ({ name, body, expect: 'tolerated' })),
+  ...Object.entries(PARTIAL).map(([name, [route, body]]) => ({ name, body, route, expect: 'partial' })),
 ];
-for (const { name, body, tolerated } of cases) {
-  await setFaults({ bodies: { '/v1/customer': body } });
+for (const { name, body, expect, route = '/v1/customer' } of cases) {
+  await setFaults({ bodies: { [route]: body } });
   const context = await browser.createBrowserContext();
   const page = await context.newPage();
   try {
     await page.goto(`${base}/examples/hostile-baseline.html?customer=cust-anna`);
-    const shown = await page.waitForFunction(() => {
+    const shown = await page.waitForFunction((w) => {
       const root = document.querySelector('loyalty-widget')?.shadowRoot;
       const notice = root?.querySelector('.lw-error');
       const balance = root?.querySelector('[data-testid=balance]')?.textContent.trim() ?? null;
-      if (notice) return { notice: notice.textContent.trim(), balance };
-      return balance ? { notice: null, balance } : null;
-    }, { timeout: 20000, polling: 100 }).then((h) => h.jsonValue());
+      const partial = root?.querySelector('.lw-partial')?.textContent.trim() ?? null;
+      if (notice) return { notice: notice.textContent.trim(), balance, partial };
+      if (w === 'partial') return partial ? { notice: null, balance, partial } : null;
+      return balance ? { notice: null, balance, partial } : null;
+    }, { timeout: 20000, polling: 100 }, expect).then((h) => h.jsonValue());
     const errors = await page.evaluate(() => window.__lw.errors);
     const problems = [];
-    if (tolerated) {
+    if (expect === 'tolerated' || expect === 'partial') {
       if (!shown.balance || !shown.balance.includes('1,250')) problems.push(`balance: ${shown.balance}`);
       if (shown.notice) problems.push(`notice: ${shown.notice}`);
-    } else {
+    }
+    if (expect === 'partial' && !(shown.partial || '').includes("Some of your rewards can't be shown right now.Try again")) {
+      problems.push(`partial notice: ${shown.partial}`);
+    }
+    if (expect === 'refused') {
       if (shown.balance) problems.push(`a balance is on screen: ${shown.balance}`);
       if (!shown.notice || !shown.notice.includes("The rewards service sent data we can't show.")) problems.push(`notice: ${shown.notice}`);
       if (shown.notice && !shown.notice.includes('Try again')) problems.push('no retry button');
@@ -92,5 +121,5 @@ for (const { name, body, tolerated } of cases) {
 }
 await setFaults({});
 await browser.close();
-console.log(`bad bodies (${browserName}): ${cases.length - failed} of ${cases.length} passed (${Object.keys(BODIES).length} refused with the data notice, ${Object.keys(TOLERATED).length} tolerated with the right balance)`);
+console.log(`bad bodies (${browserName}): ${cases.length - failed} of ${cases.length} passed (${Object.keys(BODIES).length} summaries refused with the data notice, ${Object.keys(TOLERATED).length} tolerated with the right balance, ${Object.keys(PARTIAL).length} broken programs or offers explained beside the right balance)`);
 process.exit(failed ? 1 : 0);

@@ -422,12 +422,17 @@ async fn a_slow_redeem_shows_pending_then_a_failure_explains_nothing_was_taken()
 }
 
 #[wasm_bindgen_test]
-async fn offers_that_cannot_load_leave_a_quiet_empty_state() {
+async fn offers_that_cannot_load_are_explained_with_a_retry() {
     fresh(json!({"error_rate": 1.0, "error_status": 500, "path_prefix": "/v1/offers"})).await;
     let token = token_for("cust-anna").await;
     let widget = mount(&[("endpoint", FAULTY), ("token", &token), ("lang", "de")]).await;
     let empty = wait_for(&widget, "[data-testid=offers-empty]").await;
     assert_eq!(common::text_of(&empty), "Gerade keine Angebote.");
+    let notice = wait_for(&widget, ".lw-partial").await;
+    assert_eq!(
+        common::text_of(&notice),
+        "Einige deiner Prämien können gerade nicht angezeigt werden.Erneut versuchen"
+    );
     assert!(
         balance_text(&widget).is_some(),
         "the rest of the widget still works"

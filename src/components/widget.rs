@@ -209,6 +209,19 @@ fn Dashboard(
             console::warn(&format!("loading offers failed: {error}"));
         }
     });
+    // The program or the offers failed (the balance did not): say so, with
+    // a retry, instead of leaving their sections silently out.
+    let partial = Memo::new(move |_| {
+        matches!(program.get(), Some(Err(_))) || matches!(offers.get(), Some(Err(_)))
+    });
+    let retry_partial = move |_| {
+        if matches!(program.get_untracked(), Some(Err(_))) {
+            program.refetch();
+        }
+        if matches!(offers.get_untracked(), Some(Err(_))) {
+            offers.refetch();
+        }
+    };
     let referral_text = Signal::derive(move || program_ok().and_then(|p| p.referral_text));
     let club = Memo::new(move |_| {
         current.with(|s| s.as_ref().map(|s| s.club.clone()).unwrap_or_default())
@@ -229,6 +242,14 @@ fn Dashboard(
         {move || current.get().map(|summary| view! { <PointsCard summary=summary/> })}
         {move || stale.get().then(|| view! {
             <p class="lw-stale" role="status">{i18n.t(Key::StaleNotice)}</p>
+        })}
+        {move || partial.get().then(|| view! {
+            <div class="lw-partial" role="status">
+                <p class="lw-stale">{i18n.t(Key::ErrorPartial)}</p>
+                <button type="button" class="lw-button lw-button--quiet" on:click=retry_partial>
+                    {i18n.t(Key::Retry)}
+                </button>
+            </div>
         })}
         {move || program_ok().map(|program| view! { <Earn rules=program.earning/> })}
         {move || {

@@ -181,6 +181,10 @@ texts! {
     HistoryPending "history-pending" { en: "pending", de: "ausstehend" }
     HistoryVoid "history-void" { en: "cancelled", de: "storniert" }
     Retry "retry" { en: "Try again", de: "Erneut versuchen" }
+    ErrorPartial "error-partial" {
+        en: "Some of your rewards can't be shown right now.",
+        de: "Einige deiner Prämien können gerade nicht angezeigt werden."
+    }
     ErrorNetwork "error-network" {
         en: "We can't reach the rewards service right now.",
         de: "Der Prämienservice ist gerade nicht erreichbar."
