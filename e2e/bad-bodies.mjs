@@ -10,7 +10,7 @@
 //
 // Usage: node e2e/bad-bodies.mjs http://127.0.0.1:PORT [chromium|firefox]
 // (an endpoint with --demo --static dist --fault-control)
-import { launch } from './states.mjs';
+import { checks, launch } from './states.mjs';
 
 const [base, browserName = 'chromium'] = process.argv.slice(2);
 const setFaults = (faults) => fetch(`${base}/_faults`, { method: 'PUT', body: JSON.stringify(faults) });
@@ -73,7 +73,7 @@ export const TOLERATED = {
 };
 
 const browser = await launch(browserName);
-let failed = 0;
+const tally = checks(browser);
 console.log(`malformed and hostile bodies in ${browserName}`);
 const cases = [
   ...Object.entries(BODIES).map(([name, body]) => ({ name, body, expect: 'refused' })),
@@ -82,9 +82,7 @@ const cases = [
 ];
 for (const { name, body, expect, route = '/v1/customer' } of cases) {
   await setFaults({ bodies: { [route]: body } });
-  const context = await browser.createBrowserContext();
-  const page = await context.newPage();
-  try {
+  await tally.check(name, async (page) => {
     await page.goto(`${base}/examples/hostile-baseline.html?customer=cust-anna`);
     const shown = await page.waitForFunction((w) => {
       const root = document.querySelector('loyalty-widget')?.shadowRoot;
@@ -111,15 +109,9 @@ for (const { name, body, expect, route = '/v1/customer' } of cases) {
     }
     if (errors.length) problems.push(`uncaught: ${errors.join(' | ')}`);
     if (problems.length) throw new Error(problems.join('; '));
-    console.log(`  ok    ${name}`);
-  } catch (err) {
-    failed += 1;
-    console.log(`  FAIL  ${name}: ${err.message.split('\n')[0]}`);
-  } finally {
-    await context.close();
-  }
+  });
 }
 await setFaults({});
 await browser.close();
-console.log(`bad bodies (${browserName}): ${cases.length - failed} of ${cases.length} passed (${Object.keys(BODIES).length} summaries refused with the data notice, ${Object.keys(TOLERATED).length} tolerated with the right balance, ${Object.keys(PARTIAL).length} broken programs or offers explained beside the right balance)`);
-process.exit(failed ? 1 : 0);
+console.log(`bad bodies (${browserName}): ${tally.passed} of ${cases.length} passed (${Object.keys(BODIES).length} summaries refused with the data notice, ${Object.keys(TOLERATED).length} tolerated with the right balance, ${Object.keys(PARTIAL).length} broken programs or offers explained beside the right balance)`);
+process.exit(tally.failed ? 1 : 0);

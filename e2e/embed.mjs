@@ -6,7 +6,7 @@
 //
 // Usage: node e2e/embed.mjs http://127.0.0.1:PORT chromium|firefox
 // (an endpoint started with --demo --static dist)
-import { launch } from './states.mjs';
+import { checks, launch } from './states.mjs';
 
 const [base, browserName = 'chromium'] = process.argv.slice(2);
 if (!base) {
@@ -15,24 +15,8 @@ if (!base) {
 }
 
 const browser = await launch(browserName);
-let failed = 0;
-let passed = 0;
-
-async function check(name, fn) {
-  const context = await browser.createBrowserContext();
-  const page = await context.newPage();
-  await page.setViewport({ width: 1024, height: 800 });
-  try {
-    await fn(page);
-    passed += 1;
-    console.log(`  ok    ${name}`);
-  } catch (err) {
-    failed += 1;
-    console.log(`  FAIL  ${name}: ${err.message.split('\n')[0]}`);
-  } finally {
-    await context.close();
-  }
-}
+const tally = checks(browser);
+const { check } = tally;
 
 function assert(condition, message) {
   if (!condition) throw new Error(message);
@@ -266,5 +250,5 @@ await check('configuration mistakes: one precise console line each, a quiet noti
 });
 
 await browser.close();
-console.log(`embedding (${browserName}): ${passed} passed, ${failed} failed`);
-process.exit(failed ? 1 : 0);
+console.log(`embedding (${browserName}): ${tally.passed} passed, ${tally.failed} failed`);
+process.exit(tally.failed ? 1 : 0);

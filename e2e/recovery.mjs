@@ -6,12 +6,12 @@
 //
 // Usage: node e2e/recovery.mjs http://127.0.0.1:PORT
 // (an endpoint with --demo --static dist --fault-control)
-import { launch } from './states.mjs';
+import { checks, launch } from './states.mjs';
 
 const [base] = process.argv.slice(2);
 const setFaults = (faults) => fetch(`${base}/_faults`, { method: 'PUT', body: JSON.stringify(faults) });
 const browser = await launch('chromium');
-let failed = 0;
+const tally = checks(browser, { width: 800, height: 3000 });
 
 const widgetShows = (page, what, timeout = 20000) => page.waitForFunction((w) => {
   const root = document.querySelector('loyalty-widget')?.shadowRoot;
@@ -23,24 +23,14 @@ const widgetShows = (page, what, timeout = 20000) => page.waitForFunction((w) =>
   return false;
 }, { timeout, polling: 100 }, what);
 
-async function check(name, fn) {
-  const context = await browser.createBrowserContext();
-  const page = await context.newPage();
-  await page.setViewport({ width: 800, height: 3000 });
-  try {
-    await page.goto(`${base}/examples/hostile-baseline.html?customer=cust-anna`);
-    await widgetShows(page, 'balance');
-    await fn(page);
-    const errors = await page.evaluate(() => window.__lw.errors);
-    if (errors.length) throw new Error(`uncaught: ${errors.join(' | ')}`);
-    console.log(`  ok    ${name}`);
-  } catch (err) {
-    failed += 1;
-    console.log(`  FAIL  ${name}: ${err.message.split('\n')[0]}`);
-  } finally {
-    await context.close();
-  }
-}
+/** A check on a page that shows Anna's balance first; no uncaught error after. */
+const check = (name, fn) => tally.check(name, async (page) => {
+  await page.goto(`${base}/examples/hostile-baseline.html?customer=cust-anna`);
+  await widgetShows(page, 'balance');
+  await fn(page);
+  const errors = await page.evaluate(() => window.__lw.errors);
+  if (errors.length) throw new Error(`uncaught: ${errors.join(' | ')}`);
+});
 
 console.log('offline and back (chromium)');
 await check('offline without cached data: the network notice, then the balance by itself once online', async (page) => {
@@ -75,5 +65,5 @@ await check('a backend answering only 500s gets 3 attempts, not a storm; then it
 
 await setFaults({});
 await browser.close();
-console.log(`offline and back: ${3 - failed} passed, ${failed} failed`);
-process.exit(failed ? 1 : 0);
+console.log(`offline and back: ${tally.passed} passed, ${tally.failed} failed`);
+process.exit(tally.failed ? 1 : 0);

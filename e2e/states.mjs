@@ -13,6 +13,30 @@ export async function launch(name) {
     : puppeteer.launch({ executablePath: '/usr/bin/chromium', headless: true, args: chromiumArgs });
 }
 
+/**
+ * Named checks, each in a fresh browser context (no cache, no storage):
+ * prints `ok` or `FAIL` with the first line of the error, and counts them.
+ */
+export function checks(browser, viewport = { width: 1024, height: 800 }) {
+  const tally = { passed: 0, failed: 0 };
+  tally.check = async (name, fn) => {
+    const context = await browser.createBrowserContext();
+    const page = await context.newPage();
+    await page.setViewport(viewport);
+    try {
+      await fn(page);
+      tally.passed += 1;
+      console.log(`  ok    ${name}`);
+    } catch (err) {
+      tally.failed += 1;
+      console.log(`  FAIL  ${name}: ${err.message.split('\n')[0]}`);
+    } finally {
+      await context.close();
+    }
+  };
+  return tally;
+}
+
 const widget = () => document.querySelector('loyalty-widget')?.shadowRoot;
 
 /** Ages the widget's visit cache, as if the customer came back much later. */

@@ -7,7 +7,7 @@
 // Usage: node e2e/xss.mjs http://127.0.0.1:PORT
 // (an endpoint with --demo --static dist --fault-control; its `bodies`
 // fault serves the hostile answers)
-import { launch } from './states.mjs';
+import { checks, launch } from './states.mjs';
 
 const [base, browserName = 'chromium'] = process.argv.slice(2);
 
@@ -55,8 +55,8 @@ const real = {
 };
 
 const browser = await launch(browserName);
-let failed = 0;
-
+// Tall enough that every inline widget is in view (they load when near).
+const tally = checks(browser, { width: 800, height: 4000 });
 /** The widget's state in the page: what ran, what was rendered. */
 const inspect = (page) => page.evaluate(() => {
   const roots = [...document.querySelectorAll('loyalty-widget')].map((el) => el.shadowRoot).filter(Boolean);
@@ -72,22 +72,11 @@ const inspect = (page) => page.evaluate(() => {
   };
 });
 
-async function attempt(name, fn) {
-  const context = await browser.createBrowserContext();
-  const page = await context.newPage();
-  // Tall enough that every inline widget is in view (they load when near).
-  await page.setViewport({ width: 800, height: 4000 });
-  try {
-    const problems = await fn(page);
-    if (problems.length) throw new Error(problems.join('; '));
-    console.log(`  ok    ${name}`);
-  } catch (err) {
-    failed += 1;
-    console.log(`  FAIL  ${name}: ${err.message.split('\n')[0]}`);
-  } finally {
-    await context.close();
-  }
-}
+/** A check whose function returns the problems it found (none: ok). */
+const attempt = (name, fn) => tally.check(name, async (page) => {
+  const problems = await fn(page);
+  if (problems.length) throw new Error(problems.join('; '));
+});
 
 function verdict(state, payload) {
   const problems = [];
@@ -152,5 +141,5 @@ await attempt('configuration attributes: links, texts, language and theme', asyn
 });
 
 await browser.close();
-console.log(`XSS (${browserName}): ${PAYLOADS.length + 1 - failed} passed, ${failed} failed; ${PAYLOADS.length} payloads in every endpoint string and 6 attribute placements`);
-process.exit(failed ? 1 : 0);
+console.log(`XSS (${browserName}): ${tally.passed} passed, ${tally.failed} failed; ${PAYLOADS.length} payloads in every endpoint string and 6 attribute placements`);
+process.exit(tally.failed ? 1 : 0);
