@@ -245,7 +245,7 @@ fn Dashboard(
         })}
         {move || partial.get().then(|| view! {
             <div class="lw-partial" role="status">
-                <p class="lw-stale">{i18n.t(Key::ErrorPartial)}</p>
+                <p class="lw-partial-text">{i18n.t(Key::ErrorPartial)}</p>
                 <button type="button" class="lw-button lw-button--quiet" on:click=retry_partial>
                     {i18n.t(Key::Retry)}
                 </button>
