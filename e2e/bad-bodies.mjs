@@ -10,10 +10,9 @@
 //
 // Usage: node e2e/bad-bodies.mjs http://127.0.0.1:PORT [chromium|firefox]
 // (an endpoint with --demo --static dist --fault-control)
-import { checks, launch } from './states.mjs';
+import { checks, launch, setFaults } from './states.mjs';
 
 const [base, browserName = 'chromium'] = process.argv.slice(2);
-const setFaults = (faults) => fetch(`${base}/_faults`, { method: 'PUT', body: JSON.stringify(faults) });
 const { token } = await (await fetch(`${base}/_demo/token?customer=cust-anna`)).json();
 const real = await (await fetch(`${base}/v1/customer?lang=en`, { headers: { authorization: `Bearer ${token}` } })).text();
 
@@ -81,7 +80,7 @@ const cases = [
   ...Object.entries(PARTIAL).map(([name, [route, body]]) => ({ name, body, route, expect: 'partial' })),
 ];
 for (const { name, body, expect, route = '/v1/customer' } of cases) {
-  await setFaults({ bodies: { [route]: body } });
+  await setFaults(base, { bodies: { [route]: body } });
   await tally.check(name, async (page) => {
     await page.goto(`${base}/examples/hostile-baseline.html?customer=cust-anna`);
     const shown = await page.waitForFunction((w) => {
@@ -111,7 +110,7 @@ for (const { name, body, expect, route = '/v1/customer' } of cases) {
     if (problems.length) throw new Error(problems.join('; '));
   });
 }
-await setFaults({});
+await setFaults(base, {});
 await browser.close();
 console.log(`bad bodies (${browserName}): ${tally.passed} of ${cases.length} passed (${Object.keys(BODIES).length} summaries refused with the data notice, ${Object.keys(TOLERATED).length} tolerated with the right balance, ${Object.keys(PARTIAL).length} broken programs or offers explained beside the right balance)`);
 process.exit(tally.failed ? 1 : 0);

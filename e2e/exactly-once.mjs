@@ -5,10 +5,9 @@
 // Usage: node e2e/exactly-once.mjs http://127.0.0.1:PORT [chromium|firefox]
 // (an endpoint with --demo --static dist --fault-control; it uses Dora, the
 // customer the tests spend points with)
-import { launch } from './states.mjs';
+import { launch, setFaults } from './states.mjs';
 
 const [base, browserName = 'chromium'] = process.argv.slice(2);
-const setFaults = (faults) => fetch(`${base}/_faults`, { method: 'PUT', body: JSON.stringify(faults) });
 const db = async () => (await (await fetch(`${base}/_stats`)).json()).db;
 
 const browser = await launch(browserName);
@@ -50,7 +49,7 @@ await inWidget('[data-testid=balance]');
 
 await check('a double-clicked redeem whose answer is lost redeems once', async () => {
   const before = (await db()).redemptions;
-  await setFaults({ drop_next: 1, method: 'POST' });
+  await setFaults(base, { drop_next: 1, method: 'POST' });
   await page.evaluate(() => {
     const root = document.querySelector('loyalty-widget').shadowRoot;
     root.querySelector('[data-reward=r-shipping] button').click();
@@ -65,7 +64,7 @@ await check('a double-clicked redeem whose answer is lost redeems once', async (
 
 await check('a double-clicked join whose answer is lost joins once', async () => {
   const before = (await db()).club_members;
-  await setFaults({ drop_next: 1, method: 'POST' });
+  await setFaults(base, { drop_next: 1, method: 'POST' });
   await page.evaluate(() => {
     const box = document.querySelector('loyalty-widget').shadowRoot.querySelector('input[type=checkbox]');
     box.scrollIntoView({ block: 'center' });
@@ -78,7 +77,7 @@ await check('a double-clicked join whose answer is lost joins once', async () =>
   if (joined !== 1) throw new Error(`${joined} memberships added`);
 });
 
-await setFaults({});
+await setFaults(base, {});
 const errors = await page.evaluate(() => window.__lw.errors);
 await check('no uncaught error in the page', async () => {
   if (errors.length) throw new Error(errors.join(' | '));

@@ -6,10 +6,9 @@
 //
 // Usage: node e2e/recovery.mjs http://127.0.0.1:PORT
 // (an endpoint with --demo --static dist --fault-control)
-import { checks, launch } from './states.mjs';
+import { checks, launch, setFaults } from './states.mjs';
 
 const [base] = process.argv.slice(2);
-const setFaults = (faults) => fetch(`${base}/_faults`, { method: 'PUT', body: JSON.stringify(faults) });
 const browser = await launch('chromium');
 const tally = checks(browser, { width: 800, height: 3000 });
 
@@ -51,19 +50,19 @@ await check('offline with cached data: the cached balance marked stale, then fre
 
 await check('a backend answering only 500s gets 3 attempts, not a storm; then it recovers on retry', async (page) => {
   await fetch(`${base}/_stats`, { method: 'DELETE' });
-  await setFaults({ error_rate: 1, error_status: 500, path_prefix: '/v1/customer' });
+  await setFaults(base, { error_rate: 1, error_status: 500, path_prefix: '/v1/customer' });
   await page.evaluate(() => { sessionStorage.clear(); LoyaltyWidget.refresh(); });
   await page.waitForFunction(() => document.querySelector('loyalty-widget').shadowRoot.querySelector('.lw-error'), { timeout: 20000 });
   await new Promise((r) => setTimeout(r, 5000));
   const stats = await (await fetch(`${base}/_stats`)).json();
   const attempts = stats.requests['GET /v1/customer'] ?? 0;
   if (attempts !== 3) throw new Error(`${attempts} requests to /v1/customer in 5 s after the error`);
-  await setFaults({});
+  await setFaults(base, {});
   await page.evaluate(() => [...document.querySelector('loyalty-widget').shadowRoot.querySelectorAll('.lw-error button')][0].click());
   await widgetShows(page, 'balance');
 });
 
-await setFaults({});
+await setFaults(base, {});
 await browser.close();
 console.log(`offline and back: ${tally.passed} passed, ${tally.failed} failed`);
 process.exit(tally.failed ? 1 : 0);

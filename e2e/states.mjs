@@ -13,6 +13,9 @@ export async function launch(name) {
     : puppeteer.launch({ executablePath: '/usr/bin/chromium', headless: true, args: chromiumArgs });
 }
 
+/** Sets the faults of an endpoint started with --fault-control (`{}`: none). */
+export const setFaults = (base, faults) => fetch(`${base}/_faults`, { method: 'PUT', body: JSON.stringify(faults) });
+
 /**
  * Named checks, each in a fresh browser context (no cache, no storage):
  * prints `ok` or `FAIL` with the first line of the error, and counts them.

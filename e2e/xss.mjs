@@ -7,7 +7,7 @@
 // Usage: node e2e/xss.mjs http://127.0.0.1:PORT
 // (an endpoint with --demo --static dist --fault-control; its `bodies`
 // fault serves the hostile answers)
-import { checks, launch } from './states.mjs';
+import { checks, launch, setFaults } from './states.mjs';
 
 const [base, browserName = 'chromium'] = process.argv.slice(2);
 
@@ -44,7 +44,6 @@ const json = async (path, token) => {
   if (!response.ok) throw new Error(`${path}: ${response.status}`);
   return response.json();
 };
-const setFaults = (faults) => fetch(`${base}/_faults`, { method: 'PUT', body: JSON.stringify(faults) });
 
 const { token } = await json('/_demo/token?customer=cust-anna');
 const real = {
@@ -93,7 +92,7 @@ console.log(`XSS payloads in ${browserName}`);
 for (const payload of PAYLOADS) {
   const bodies = Object.fromEntries(Object.entries(real).map(([path, body]) => [path, JSON.stringify(poison(body, payload))]));
   await attempt(`endpoint data: ${JSON.stringify(payload)}`, async (page) => {
-    await setFaults({ bodies });
+    await setFaults(base, { bodies });
     await page.goto(`${base}/examples/hostile-baseline.html?customer=cust-anna`);
     await page.waitForFunction(() => {
       const root = document.querySelector('loyalty-widget')?.shadowRoot;
@@ -108,7 +107,7 @@ for (const payload of PAYLOADS) {
     return verdict(await inspect(page), payload);
   });
 }
-await setFaults({});
+await setFaults(base, {});
 
 await attempt('configuration attributes: links, texts, language and theme', async (page) => {
   await page.goto(`${base}/examples/hostile-baseline.html?customer=`);

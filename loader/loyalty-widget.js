@@ -28,12 +28,14 @@
   // scripts/build.sh fills in the hashed file names of the glue and the wasm.
   let module = null;
   const load = () => {
-    module = module || import(base + 'LOAD_GLUE').then(async (glue) => {
-      await glue.default({ module_or_path: base + 'LOAD_WASM' });
-      return glue;
-    });
-    // A failed load (offline, say) may be tried again on the next open.
-    module.catch(() => { module = null; });
+    if (!module) {
+      module = import(base + 'LOAD_GLUE').then(async (glue) => {
+        await glue.default({ module_or_path: base + 'LOAD_WASM' });
+        return glue;
+      });
+      // A failed load (offline, say) may be tried again on the next open.
+      module.catch(() => { module = null; });
+    }
     return module;
   };
 

@@ -202,23 +202,27 @@ fn Dashboard(
     let program_data = Memo::new(move |_| program.get().and_then(Result::ok));
     let program_ok = move || program_data.get();
     Effect::new(move |_| {
-        if let Some(Err(error)) = program.get() {
-            console::warn(&format!("loading the program failed: {error}"));
-        }
-        if let Some(Err(error)) = offers.get() {
-            console::warn(&format!("loading offers failed: {error}"));
-        }
+        program.with(|r| {
+            if let Some(Err(error)) = r {
+                console::warn(&format!("loading the program failed: {error}"));
+            }
+        });
+        offers.with(|r| {
+            if let Some(Err(error)) = r {
+                console::warn(&format!("loading offers failed: {error}"));
+            }
+        });
     });
     // The program or the offers failed (the balance did not): say so, with
     // a retry, instead of leaving their sections silently out.
-    let partial = Memo::new(move |_| {
-        matches!(program.get(), Some(Err(_))) || matches!(offers.get(), Some(Err(_)))
-    });
+    let program_failed = move || program.with(|r| matches!(r, Some(Err(_))));
+    let offers_failed = move || offers.with(|r| matches!(r, Some(Err(_))));
+    let partial = Memo::new(move |_| program_failed() || offers_failed());
     let retry_partial = move |_| {
-        if matches!(program.get_untracked(), Some(Err(_))) {
+        if untrack(program_failed) {
             program.refetch();
         }
-        if matches!(offers.get_untracked(), Some(Err(_))) {
+        if untrack(offers_failed) {
             offers.refetch();
         }
     };

@@ -180,11 +180,7 @@ impl Client {
         };
         let key = identity::cache_key(&self.endpoint, self.lang.tag(), who);
         if who.is_empty() {
-            format!(
-                "{}public:{}{path}",
-                cache::PREFIX,
-                &key[cache::PREFIX.len()..]
-            )
+            format!("{}{}{path}", cache::PUBLIC, &key[cache::PREFIX.len()..])
         } else {
             format!("{key}{path}")
         }

@@ -135,15 +135,15 @@ impl Instance {
         for warning in &config.warnings {
             console::warn(warning);
         }
-        let emit = self.lent.emit.clone().map(SendWrapper::new);
+        let emitter = self.lent.emit.clone().map(Emitter::new);
         let token_function = self
             .lent
             .token_function
             .clone()
             .map(|function| TokenFunction(SendWrapper::new(function)));
         let handle = leptos::mount::mount_to(self.container.clone(), move || {
-            if let Some(emit) = emit {
-                Emitter::new(emit.take()).provide();
+            if let Some(emitter) = emitter {
+                emitter.provide();
             }
             view! { <Widget config=config token_function=token_function/> }
         });
