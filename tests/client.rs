@@ -43,13 +43,14 @@ async fn fresh(faults: Value) {
 
 /// The endpoint's counters: requests per route and database counts.
 async fn stats() -> Value {
-    Request::get(&format!("{FAULTY}/_stats"))
+    let body = Request::get(&format!("{FAULTY}/_stats"))
         .send()
         .await
         .expect("stats")
-        .json()
+        .text()
         .await
-        .expect("stats json")
+        .expect("stats body");
+    serde_json::from_str(&body).expect("stats json")
 }
 
 async fn requests(route: &str) -> u64 {
@@ -86,7 +87,7 @@ fn age_cache() {
         }
         let raw = storage.get_item(&key).ok().flatten().expect("entry");
         let mut entry: Value = serde_json::from_str(&raw).expect("entry json");
-        entry["stored_at"] = json!(0.0);
+        entry["stored_at"] = json!(0);
         storage.set_item(&key, &entry.to_string()).expect("write");
     }
 }

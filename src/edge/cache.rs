@@ -5,7 +5,7 @@
 //! different customer never sees it. Any storage failure (disabled storage,
 //! quota, private mode) simply means no cache.
 
-use serde::{Deserialize, Serialize};
+use loyalty_core::json::{self, required, Reader};
 use web_sys::Storage;
 
 /// Prefix of every key this widget writes.
@@ -15,7 +15,7 @@ pub const PREFIX: &str = "loyalty-widget:";
 pub const PUBLIC: &str = "loyalty-widget:public:";
 
 /// One cached answer.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct Entry {
     /// The answer's ETag, for revalidation.
     pub etag: Option<String>,
@@ -25,6 +25,47 @@ pub struct Entry {
     pub stored_at: f64,
 }
 
+impl Entry {
+    /// The entry as stored: `{"etag":…,"body":…,"stored_at":…}`.
+    fn to_json(&self) -> String {
+        let mut out = String::from("{\"etag\":");
+        match &self.etag {
+            Some(etag) => json::write_string(&mut out, etag),
+            None => out.push_str("null"),
+        }
+        out.push_str(",\"body\":");
+        json::write_string(&mut out, &self.body);
+        out.push_str(",\"stored_at\":");
+        // Whole milliseconds: no float formatting in the binary.
+        out.push_str(&(self.stored_at.max(0.0) as u64).to_string());
+        out.push('}');
+        out
+    }
+
+    /// Reads a stored entry; anything else (another version, a shop's own
+    /// key, a hand-edited value) is `None`.
+    fn from_json(raw: &str) -> Option<Entry> {
+        Reader::parse(raw, |reader| {
+            let (mut etag, mut body, mut stored_at) = (None, None, None);
+            reader.object(&mut |reader, key| {
+                match key {
+                    "etag" => etag = reader.optional(Reader::string)?,
+                    "body" => body = Some(reader.string()?),
+                    "stored_at" => stored_at = Some(reader.u64()?),
+                    _ => reader.skip()?,
+                }
+                Ok(())
+            })?;
+            Ok(Entry {
+                etag,
+                body: required(body, "body")?,
+                stored_at: required(stored_at, "stored_at")? as f64,
+            })
+        })
+        .ok()
+    }
+}
+
 fn storage() -> Option<Storage> {
     web_sys::window()?.session_storage().ok().flatten()
 }
@@ -32,13 +73,13 @@ fn storage() -> Option<Storage> {
 /// The cached entry under `key`, if any.
 pub fn get(key: &str) -> Option<Entry> {
     let raw = storage()?.get_item(key).ok()??;
-    serde_json::from_str(&raw).ok()
+    Entry::from_json(&raw)
 }
 
 /// Stores an entry; failures are ignored.
 pub fn put(key: &str, entry: &Entry) {
-    if let (Some(storage), Ok(raw)) = (storage(), serde_json::to_string(entry)) {
-        let _ = storage.set_item(key, &raw);
+    if let Some(storage) = storage() {
+        let _ = storage.set_item(key, &entry.to_json());
     }
 }
 

@@ -10,14 +10,14 @@ use crate::edge::cache::{self, Entry};
 use gloo_net::http::{Request, RequestBuilder, Response};
 use gloo_timers::future::TimeoutFuture;
 use loyalty_core::contract::{
-    self, ActivityPage, Checked, DecodeError, ErrorBody, ErrorCode, JoinRequest, Membership,
-    Offers, Program, RedeemRequest, Redemption, Summary,
+    self, ActivityPage, Checked, Decode, DecodeError, ErrorBody, ErrorCode, JoinRequest,
+    Membership, Offers, Program, RedeemRequest, Redemption, Summary,
 };
 use loyalty_core::i18n::{Key, Lang};
 use loyalty_core::identity;
+use loyalty_core::json;
 use loyalty_core::retry::{Outcome, RetryPolicy};
 use send_wrapper::SendWrapper;
-use serde::de::DeserializeOwned;
 use std::sync::{Arc, Mutex, MutexGuard};
 use thiserror::Error;
 use wasm_bindgen::JsCast;
@@ -214,10 +214,7 @@ impl Client {
     /// [`FRESH_MS`] ago is used as it is; an older one is revalidated with
     /// its ETag. When the endpoint cannot be reached the cached answer is
     /// returned marked stale (never after a 401/403).
-    async fn cached<T: DeserializeOwned + Checked>(
-        &self,
-        path: &str,
-    ) -> Result<Fetched<T>, ApiError> {
+    async fn cached<T: Decode + Checked>(&self, path: &str) -> Result<Fetched<T>, ApiError> {
         let key = self.cache_key(path);
         let cached = cache::get(&key);
         if let Some(entry) = &cached {
@@ -288,7 +285,7 @@ impl Client {
     }
 
     /// A read, decoded and checked.
-    pub async fn get<T: DeserializeOwned + Checked>(&self, path: &str) -> Result<T, ApiError> {
+    pub async fn get<T: Decode + Checked>(&self, path: &str) -> Result<T, ApiError> {
         match self.get_raw(path, None).await? {
             Raw::Body { body, .. } => Ok(contract::decode(&body)?),
             Raw::NotModified => Err(ApiError::Network("unexpected 304".to_owned())),
@@ -301,7 +298,7 @@ impl Client {
         let body = RedeemRequest {
             reward_id: reward_id.to_owned(),
         };
-        let result = self.write("/redemptions", &body, key).await;
+        let result = self.write("/redemptions", &body.to_json(), key).await;
         if result.is_ok() {
             cache::remove(&self.cache_key("/customer"));
         }
@@ -312,7 +309,7 @@ impl Client {
     /// ticked box. Call again with the same `key` to retry.
     pub async fn join(&self, consent: bool, key: &str) -> Result<Membership, ApiError> {
         let result = self
-            .write("/club/join", &JoinRequest { consent }, key)
+            .write("/club/join", &JoinRequest { consent }.to_json(), key)
             .await;
         if result.is_ok() {
             cache::remove(&self.cache_key("/customer"));
@@ -321,18 +318,16 @@ impl Client {
         result
     }
 
-    async fn write<B: serde::Serialize, T: DeserializeOwned + Checked>(
+    async fn write<T: Decode + Checked>(
         &self,
         path: &str,
-        body: &B,
+        body: &str,
         key: &str,
     ) -> Result<T, ApiError> {
-        let body = serde_json::to_string(body)
-            .map_err(|err| ApiError::Network(format!("cannot encode request: {err}")))?;
         let call = Call {
             path,
             etag: None,
-            write: Some((&body, key)),
+            write: Some((body, key)),
         };
         match self.send(call).await? {
             Raw::Body { body, .. } => Ok(contract::decode(&body)?),
@@ -417,7 +412,7 @@ impl Client {
             });
         }
         // A body cut off mid-way is worth another attempt: check it here.
-        if serde_json::from_str::<serde::de::IgnoredAny>(&body).is_err() {
+        if !json::is_json(&body) {
             return Err(ApiError::Decode(DecodeError::Malformed(
                 "the body is not complete JSON".to_owned(),
             )));
@@ -452,15 +447,11 @@ impl Client {
                 retry_after: None,
             });
         }
-        let token = serde_json::from_str::<serde_json::Value>(&body)
-            .ok()
-            .and_then(|value| value.get("token")?.as_str().map(str::to_owned))
-            .filter(|token| !token.is_empty() && token.len() <= 4_096)
-            .ok_or_else(|| {
-                ApiError::Decode(DecodeError::Malformed(
-                    "the token URL did not answer {\"token\": \"...\"}".to_owned(),
-                ))
-            })?;
+        let token = identity::token_answer(&body).ok_or_else(|| {
+            ApiError::Decode(DecodeError::Malformed(
+                "the token URL did not answer {\"token\": \"...\"}".to_owned(),
+            ))
+        })?;
         *self.token() = Some(token);
         Ok(())
     }

@@ -60,9 +60,18 @@ pub fn money(lang: Lang, amount_minor: u64, currency: &str) -> String {
     let digits = Reflect::get(&format.resolved_options(), &"maximumFractionDigits".into())
         .ok()
         .and_then(|value| value.as_f64())
-        .unwrap_or(2.0);
-    let amount = amount_minor as f64 / 10f64.powf(digits);
-    call_format(&format, amount).unwrap_or_else(|| format!("{amount} {currency}"))
+        .map_or(2, |digits| digits.clamp(0.0, 6.0) as u32);
+    let amount = amount_minor as f64 / 10u64.pow(digits) as f64;
+    call_format(&format, amount).unwrap_or_else(|| {
+        // JavaScript's own number to text: Rust's float formatting would
+        // cost ~10 KB of WebAssembly for this one fallback.
+        let amount = String::from(
+            js_sys::Number::from(amount)
+                .to_string_with_radix(10)
+                .unwrap_or_default(),
+        );
+        format!("{amount} {currency}")
+    })
 }
 
 /// An ISO 8601 date or date-time as a medium date, e.g. `31.12.2026` in

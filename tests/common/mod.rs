@@ -45,7 +45,8 @@ pub async fn token_at(endpoint: &str, customer: &str) -> String {
             .send()
             .await
             .expect("the test endpoint is running (scripts/test.sh starts it)");
-    let body: serde_json::Value = response.json().await.expect("token json");
+    let body = response.text().await.expect("token body");
+    let body: serde_json::Value = serde_json::from_str(&body).expect("token json");
     body["token"].as_str().expect("token").to_owned()
 }
 

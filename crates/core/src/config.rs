@@ -5,6 +5,7 @@
 //! one precise message per mistake.
 
 use crate::i18n::{Key, Lang};
+use crate::json::Reader;
 use crate::url::{self, UrlError};
 use thiserror::Error;
 
@@ -111,28 +112,32 @@ pub const MAX_OVERRIDE: usize = 500;
 pub fn parse_texts(raw: &str) -> (Vec<(Key, String)>, Vec<String>) {
     let mut texts = Vec::new();
     let mut warnings = Vec::new();
-    let object = match serde_json::from_str::<serde_json::Value>(raw) {
-        Ok(serde_json::Value::Object(object)) => object,
-        _ => {
-            warnings.push(
-                "\"texts\" must be a JSON object of text names to strings; ignored".to_owned(),
-            );
-            return (texts, warnings);
-        }
-    };
-    for (name, value) in object {
-        let key = Key::ALL.iter().copied().find(|key| key.as_str() == name);
-        match (key, value) {
-            (Some(key), serde_json::Value::String(text))
-                if text.chars().count() <= MAX_OVERRIDE =>
-            {
-                texts.push((key, text));
+    let read = Reader::parse(raw, |reader| {
+        reader.object(&mut |reader, name| {
+            let key = Key::ALL.iter().copied().find(|key| key.as_str() == name);
+            let text = if reader.at_string() {
+                Some(reader.string()?)
+            } else {
+                reader.skip()?;
+                None
+            };
+            match (key, text) {
+                (Some(key), Some(text)) if text.chars().count() <= MAX_OVERRIDE => {
+                    texts.push((key, text));
+                }
+                (Some(_), _) => warnings.push(format!(
+                    "\"texts\": {name:?} must be a string of at most {MAX_OVERRIDE} characters; ignored"
+                )),
+                (None, _) => warnings.push(format!("\"texts\": no text is called {name:?}; ignored")),
             }
-            (Some(_), _) => warnings.push(format!(
-                "\"texts\": {name:?} must be a string of at most {MAX_OVERRIDE} characters; ignored"
-            )),
-            (None, _) => warnings.push(format!("\"texts\": no text is called {name:?}; ignored")),
-        }
+            Ok(())
+        })
+    });
+    if read.is_err() {
+        return (
+            Vec::new(),
+            vec!["\"texts\" must be a JSON object of text names to strings; ignored".to_owned()],
+        );
     }
     (texts, warnings)
 }
@@ -334,8 +339,8 @@ mod tests {
         assert_eq!(
             config.texts,
             vec![
-                (Key::PointsOther, "{n} Bohnen".to_owned()),
-                (Key::Title, "Bonusclub".to_owned())
+                (Key::Title, "Bonusclub".to_owned()),
+                (Key::PointsOther, "{n} Bohnen".to_owned())
             ]
         );
         assert_eq!(config.warnings.len(), 2, "{:?}", config.warnings);

@@ -2,13 +2,15 @@
 //!
 //! Decoding is tolerant where it should be (unknown fields are ignored,
 //! optional fields default, unknown enum values map to `Other`) and strict
-//! where it must be: wrong types fail in serde, and [`Checked::check`] refuses
+//! where it must be: wrong types fail in [`json`], and [`Checked::check`] refuses
 //! values no real program has (negative or astronomically large points,
 //! enormous strings or lists), so nothing absurd reaches the screen.
 
-use serde::de::DeserializeOwned;
+#[cfg(feature = "serde")]
 use serde::{Deserialize, Serialize};
 use thiserror::Error;
+
+use crate::json;
 
 /// Path prefix of this contract version.
 pub const API_PREFIX: &str = "/v1";
@@ -42,10 +44,13 @@ pub trait Checked {
     fn check(&self) -> Result<(), DecodeError>;
 }
 
+mod read;
+pub use read::Decode;
+
 /// Decodes a response body and checks it.
-pub fn decode<T: DeserializeOwned + Checked>(body: &str) -> Result<T, DecodeError> {
-    let value: T =
-        serde_json::from_str(body).map_err(|err| DecodeError::Malformed(err.to_string()))?;
+pub fn decode<T: Decode + Checked>(body: &str) -> Result<T, DecodeError> {
+    let value = json::Reader::parse(body, T::read)
+        .map_err(|err| DecodeError::Malformed(err.to_string()))?;
     value.check()?;
     Ok(value)
 }
@@ -89,25 +94,28 @@ fn opt_text(field: &'static str, value: &Option<String>) -> Result<(), DecodeErr
 }
 
 /// The one error body every endpoint error uses.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(Serialize, Deserialize))]
 pub struct ErrorBody {
     /// The error itself.
     pub error: ErrorDetail,
 }
 
 /// A machine-readable code plus a human message for logs.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(Serialize, Deserialize))]
 pub struct ErrorDetail {
     /// What went wrong, for the widget to translate.
     pub code: ErrorCode,
     /// English detail for developers; never shown to customers.
-    #[serde(default)]
+    #[cfg_attr(feature = "serde", serde(default))]
     pub message: String,
 }
 
 /// Error codes of contract version 1.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(Serialize, Deserialize))]
+#[cfg_attr(feature = "serde", serde(rename_all = "snake_case"))]
 pub enum ErrorCode {
     /// No token, or one that fails verification.
     Unauthorized,
@@ -130,13 +138,14 @@ pub enum ErrorCode {
     /// Something broke on the server.
     Internal,
     /// A code from a newer contract version.
-    #[serde(other)]
+    #[cfg_attr(feature = "serde", serde(other))]
     Other,
 }
 
 /// Where the customer stands with the program.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
-#[serde(rename_all = "snake_case")]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[cfg_attr(feature = "serde", derive(Serialize, Deserialize))]
+#[cfg_attr(feature = "serde", serde(rename_all = "snake_case"))]
 pub enum CustomerState {
     /// Not enrolled (signed in to the shop, not in the program).
     #[default]
@@ -146,13 +155,14 @@ pub enum CustomerState {
     /// Excluded from the program by the shop.
     Blocked,
     /// A state from a newer contract version.
-    #[serde(other)]
+    #[cfg_attr(feature = "serde", serde(other))]
     Other,
 }
 
 /// A points balance.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
-#[serde(default)]
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+#[cfg_attr(feature = "serde", derive(Serialize, Deserialize))]
+#[cfg_attr(feature = "serde", serde(default))]
 pub struct Points {
     /// Points the customer can spend now.
     pub approved: u64,
@@ -182,7 +192,8 @@ impl Checked for Points {
 }
 
 /// Points that expire on a date.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(Serialize, Deserialize))]
 pub struct Expiring {
     /// How many.
     pub points: u64,
@@ -191,7 +202,8 @@ pub struct Expiring {
 }
 
 /// An amount of money in minor units (cents).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(Serialize, Deserialize))]
 pub struct Money {
     /// Amount in the currency's minor unit.
     pub amount_minor: u64,
@@ -218,8 +230,9 @@ fn currency(field: &'static str, code: &str) -> Result<(), DecodeError> {
     })
 }
 /// What a tier's threshold counts.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
-#[serde(rename_all = "snake_case")]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[cfg_attr(feature = "serde", derive(Serialize, Deserialize))]
+#[cfg_attr(feature = "serde", serde(rename_all = "snake_case"))]
 pub enum MilestoneKind {
     /// Points earned in the qualifying period.
     #[default]
@@ -229,41 +242,44 @@ pub enum MilestoneKind {
 }
 
 /// The customer's tier and progress to the next.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(Serialize, Deserialize))]
 pub struct TierStatus {
     /// Current tier id (see [`Program::tiers`]).
     pub id: String,
     /// Current tier name, localised.
     pub name: String,
     /// What the progress counts.
-    #[serde(default)]
+    #[cfg_attr(feature = "serde", serde(default))]
     pub kind: MilestoneKind,
     /// Points (or minor units spent) counted so far.
-    #[serde(default)]
+    #[cfg_attr(feature = "serde", serde(default))]
     pub value: u64,
     /// The next tier, absent at the top.
-    #[serde(default)]
+    #[cfg_attr(feature = "serde", serde(default))]
     pub next_tier_id: Option<String>,
     /// How much more is needed for the next tier.
-    #[serde(default)]
+    #[cfg_attr(feature = "serde", serde(default))]
     pub needed_for_upgrade: u64,
 }
 
 /// The customer's referral link and results.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(Serialize, Deserialize))]
 pub struct Referral {
     /// The link to share.
     pub url: String,
     /// The code friends can type at checkout.
     pub code: String,
     /// How many friends joined through it.
-    #[serde(default)]
+    #[cfg_attr(feature = "serde", serde(default))]
     pub friends_joined: u32,
 }
 
 /// Club (members' club) membership.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
-#[serde(default)]
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+#[cfg_attr(feature = "serde", derive(Serialize, Deserialize))]
+#[cfg_attr(feature = "serde", serde(default))]
 pub struct Club {
     /// Whether the customer joined the club.
     pub member: bool,
@@ -272,27 +288,28 @@ pub struct Club {
 }
 
 /// `GET /v1/customer`: the signed-in customer's summary.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(Serialize, Deserialize))]
 pub struct Summary {
     /// Enrolment state.
-    #[serde(default)]
+    #[cfg_attr(feature = "serde", serde(default))]
     pub state: CustomerState,
     /// First name for a greeting, if the shop shares it.
-    #[serde(default)]
+    #[cfg_attr(feature = "serde", serde(default))]
     pub first_name: Option<String>,
     /// Balances.
     pub points: Points,
     /// What the approved points are worth.
-    #[serde(default)]
+    #[cfg_attr(feature = "serde", serde(default))]
     pub points_value: Option<Money>,
     /// Tier and progress; absent when the program has no tiers.
-    #[serde(default)]
+    #[cfg_attr(feature = "serde", serde(default))]
     pub tier: Option<TierStatus>,
     /// Referral link; absent when the program has no referrals.
-    #[serde(default)]
+    #[cfg_attr(feature = "serde", serde(default))]
     pub referral: Option<Referral>,
     /// Club membership.
-    #[serde(default)]
+    #[cfg_attr(feature = "serde", serde(default))]
     pub club: Club,
 }
 
@@ -319,26 +336,28 @@ impl Checked for Summary {
 }
 
 /// A tier of the program.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(Serialize, Deserialize))]
 pub struct Tier {
     /// Stable id.
     pub id: String,
     /// Localised name.
     pub name: String,
     /// What the threshold counts.
-    #[serde(default)]
+    #[cfg_attr(feature = "serde", serde(default))]
     pub kind: MilestoneKind,
     /// Points (or minor units spent) needed to reach the tier.
-    #[serde(default)]
+    #[cfg_attr(feature = "serde", serde(default))]
     pub threshold: u64,
     /// Localised perks.
-    #[serde(default)]
+    #[cfg_attr(feature = "serde", serde(default))]
     pub perks: Vec<String>,
 }
 
 /// What kind of action earns points.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(Serialize, Deserialize))]
+#[cfg_attr(feature = "serde", serde(rename_all = "snake_case"))]
 pub enum EarnKind {
     /// Placing an order.
     Order,
@@ -349,12 +368,13 @@ pub enum EarnKind {
     /// A friend's first order through the referral link.
     Referral,
     /// Anything else the shop defines.
-    #[serde(other)]
+    #[cfg_attr(feature = "serde", serde(other))]
     Custom,
 }
 
 /// A way to earn points.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(Serialize, Deserialize))]
 pub struct EarningRule {
     /// Kind of action.
     pub kind: EarnKind,
@@ -365,8 +385,9 @@ pub struct EarningRule {
 }
 
 /// What a reward gives.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(Serialize, Deserialize))]
+#[cfg_attr(feature = "serde", serde(rename_all = "snake_case"))]
 pub enum RewardKind {
     /// A fixed amount off.
     DiscountCode,
@@ -377,12 +398,13 @@ pub enum RewardKind {
     /// A free product.
     GiftCode,
     /// Anything else.
-    #[serde(other)]
+    #[cfg_attr(feature = "serde", serde(other))]
     Custom,
 }
 
 /// A reward in the catalog.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(Serialize, Deserialize))]
 pub struct Reward {
     /// Stable id, used to redeem.
     pub id: String,
@@ -393,31 +415,32 @@ pub struct Reward {
     /// Price in points.
     pub points_price: u64,
     /// Lowest tier that may redeem it, if any.
-    #[serde(default)]
+    #[cfg_attr(feature = "serde", serde(default))]
     pub min_tier_id: Option<String>,
 }
 
 /// `GET /v1/program`: the public program description (no token needed).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(Serialize, Deserialize))]
 pub struct Program {
     /// Localised program name.
     pub name: String,
     /// The shop's currency, ISO 4217.
     pub currency: String,
     /// Localised pitch for guests.
-    #[serde(default)]
+    #[cfg_attr(feature = "serde", serde(default))]
     pub pitch: String,
     /// Tiers, lowest first.
-    #[serde(default)]
+    #[cfg_attr(feature = "serde", serde(default))]
     pub tiers: Vec<Tier>,
     /// Ways to earn.
-    #[serde(default)]
+    #[cfg_attr(feature = "serde", serde(default))]
     pub earning: Vec<EarningRule>,
     /// The rewards catalog.
-    #[serde(default)]
+    #[cfg_attr(feature = "serde", serde(default))]
     pub rewards: Vec<Reward>,
     /// "Give X, get Y" referral text, localised.
-    #[serde(default)]
+    #[cfg_attr(feature = "serde", serde(default))]
     pub referral_text: Option<String>,
 }
 
@@ -451,47 +474,50 @@ impl Checked for Program {
 }
 
 /// A members-only offer.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(Serialize, Deserialize))]
 pub struct Offer {
     /// Stable id.
     pub id: String,
     /// Localised title.
     pub title: String,
     /// Localised description.
-    #[serde(default)]
+    #[cfg_attr(feature = "serde", serde(default))]
     pub description: String,
     /// Lowest tier that sees it unlocked.
-    #[serde(default)]
+    #[cfg_attr(feature = "serde", serde(default))]
     pub min_tier_id: Option<String>,
     /// Last day, ISO 8601.
-    #[serde(default)]
+    #[cfg_attr(feature = "serde", serde(default))]
     pub ends_at: Option<String>,
     /// Code to copy, only when unlocked.
-    #[serde(default)]
+    #[cfg_attr(feature = "serde", serde(default))]
     pub code: Option<String>,
     /// Link to follow, only when unlocked.
-    #[serde(default)]
+    #[cfg_attr(feature = "serde", serde(default))]
     pub cta_url: Option<String>,
     /// Why it is locked, if it is.
-    #[serde(default)]
+    #[cfg_attr(feature = "serde", serde(default))]
     pub locked: Option<LockReason>,
 }
 
 /// Why an offer is locked.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(Serialize, Deserialize))]
+#[cfg_attr(feature = "serde", serde(rename_all = "snake_case"))]
 pub enum LockReason {
     /// Only club members see it.
     MembersOnly,
     /// A higher tier is needed.
     TierTooLow,
     /// A reason from a newer contract version.
-    #[serde(other)]
+    #[cfg_attr(feature = "serde", serde(other))]
     Other,
 }
 
 /// `GET /v1/offers`.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(Serialize, Deserialize))]
 pub struct Offers {
     /// The offers, soonest ending first.
     pub offers: Vec<Offer>,
@@ -512,8 +538,9 @@ impl Checked for Offers {
 }
 
 /// Kind of history entry.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(Serialize, Deserialize))]
+#[cfg_attr(feature = "serde", serde(rename_all = "snake_case"))]
 pub enum ActivityKind {
     /// Points earned.
     Earned,
@@ -522,13 +549,14 @@ pub enum ActivityKind {
     /// Points that expired.
     Expired,
     /// A kind from a newer contract version.
-    #[serde(other)]
+    #[cfg_attr(feature = "serde", serde(other))]
     Other,
 }
 
 /// Whether a history entry counts yet.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
-#[serde(rename_all = "snake_case")]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[cfg_attr(feature = "serde", derive(Serialize, Deserialize))]
+#[cfg_attr(feature = "serde", serde(rename_all = "snake_case"))]
 pub enum ActivityState {
     /// Not yet confirmed.
     Pending,
@@ -538,12 +566,13 @@ pub enum ActivityState {
     /// Cancelled.
     Void,
     /// A state from a newer contract version.
-    #[serde(other)]
+    #[cfg_attr(feature = "serde", serde(other))]
     Other,
 }
 
 /// One history entry.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(Serialize, Deserialize))]
 pub struct Activity {
     /// Stable id.
     pub id: String,
@@ -554,21 +583,22 @@ pub struct Activity {
     /// Signed change in points.
     pub points: i64,
     /// Whether it counts yet.
-    #[serde(default)]
+    #[cfg_attr(feature = "serde", serde(default))]
     pub state: ActivityState,
     /// When, ISO 8601.
     pub date: String,
 }
 
 /// `GET /v1/activity?page=N`: one page of history, newest first.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(Serialize, Deserialize))]
 pub struct ActivityPage {
     /// Entries on this page.
     pub items: Vec<Activity>,
     /// This page, from 1.
     pub page: u32,
     /// Whether an older page exists.
-    #[serde(default)]
+    #[cfg_attr(feature = "serde", serde(default))]
     pub has_more: bool,
 }
 
@@ -585,24 +615,27 @@ impl Checked for ActivityPage {
 }
 
 /// `POST /v1/redemptions` body.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(Serialize, Deserialize))]
 pub struct RedeemRequest {
     /// The reward to redeem.
     pub reward_id: String,
 }
 
 /// A coupon code from a redeem.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(Serialize, Deserialize))]
 pub struct Coupon {
     /// The code to enter at checkout.
     pub code: String,
     /// When it expires, ISO 8601.
-    #[serde(default)]
+    #[cfg_attr(feature = "serde", serde(default))]
     pub expires_at: Option<String>,
 }
 
 /// `POST /v1/redemptions` result.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(Serialize, Deserialize))]
 pub struct Redemption {
     /// Stable id of the redemption.
     pub id: String,
@@ -625,19 +658,21 @@ impl Checked for Redemption {
 }
 
 /// `POST /v1/club/join` body: joining needs explicit consent.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(Serialize, Deserialize))]
 pub struct JoinRequest {
     /// The customer ticked the consent box.
     pub consent: bool,
 }
 
 /// `POST /v1/club/join` result.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(Serialize, Deserialize))]
 pub struct Membership {
     /// The club state now.
     pub club: Club,
     /// Welcome points credited by joining (0 when joined before).
-    #[serde(default)]
+    #[cfg_attr(feature = "serde", serde(default))]
     pub bonus_points: u64,
 }
 
@@ -645,6 +680,37 @@ impl Checked for Membership {
     fn check(&self) -> Result<(), DecodeError> {
         points("bonus_points", self.bonus_points)?;
         opt_text("club.joined_at", &self.club.joined_at)
+    }
+}
+
+impl RedeemRequest {
+    /// The request body.
+    pub fn to_json(&self) -> String {
+        json::object_of_strings(&[("reward_id", &self.reward_id)])
+    }
+}
+
+impl JoinRequest {
+    /// The request body.
+    pub fn to_json(&self) -> String {
+        if self.consent {
+            r#"{"consent":true}"#
+        } else {
+            r#"{"consent":false}"#
+        }
+        .to_owned()
+    }
+}
+
+impl Checked for RedeemRequest {
+    fn check(&self) -> Result<(), DecodeError> {
+        text("reward_id", &self.reward_id)
+    }
+}
+
+impl Checked for JoinRequest {
+    fn check(&self) -> Result<(), DecodeError> {
+        Ok(())
     }
 }
 
@@ -787,6 +853,18 @@ mod tests {
                 ),
                 "{bad:?}"
             );
+        }
+    }
+
+    #[test]
+    fn request_bodies_read_back() {
+        let redeem = RedeemRequest {
+            reward_id: "r\"1".into(),
+        };
+        assert_eq!(decode::<RedeemRequest>(&redeem.to_json()), Ok(redeem));
+        for consent in [true, false] {
+            let join = JoinRequest { consent };
+            assert_eq!(decode::<JoinRequest>(&join.to_json()), Ok(join));
         }
     }
 

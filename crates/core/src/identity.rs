@@ -2,12 +2,42 @@
 //! `sub` claim, only to key the per-visit cache so that a different customer
 //! never sees the previous one's data. The endpoint alone verifies tokens.
 
+use crate::json::Reader;
+
 /// The `sub` claim of a JWT-shaped token, if it has one. Not verified.
 pub fn token_subject(token: &str) -> Option<String> {
     let payload = token.split('.').nth(1)?;
     let bytes = base64url_decode(payload)?;
-    let claims: serde_json::Value = serde_json::from_slice(&bytes).ok()?;
-    claims.get("sub")?.as_str().map(str::to_owned)
+    let claims = String::from_utf8(bytes).ok()?;
+    let mut subject = None;
+    Reader::parse(&claims, |reader| {
+        reader.object(&mut |reader, key| {
+            if key == "sub" && reader.at_string() {
+                subject = Some(reader.string()?);
+                return Ok(());
+            }
+            reader.skip()
+        })
+    })
+    .ok()?;
+    subject
+}
+
+/// The token in a token URL's answer, `{"token": "..."}`: a non-empty
+/// string of at most 4 KiB, or nothing.
+pub fn token_answer(body: &str) -> Option<String> {
+    let mut token = None;
+    Reader::parse(body, |reader| {
+        reader.object(&mut |reader, key| {
+            if key == "token" && reader.at_string() {
+                token = Some(reader.string()?);
+                return Ok(());
+            }
+            reader.skip()
+        })
+    })
+    .ok()?;
+    token.filter(|token| !token.is_empty() && token.len() <= 4_096)
 }
 
 /// A cache key for a customer at an endpoint in a language (the summary
@@ -55,6 +85,16 @@ mod tests {
     // {"alg":"HS256","typ":"JWT"} . {"sub":"cust-anna","iat":1,"exp":2} . sig
     const ANNA: &str =
         "eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJzdWIiOiJjdXN0LWFubmEiLCJpYXQiOjEsImV4cCI6Mn0.c2ln";
+
+    #[test]
+    fn a_token_answer_yields_its_token_or_nothing() {
+        let answer = r#"{"expires_in": 300, "token": "abc.def"}"#;
+        assert_eq!(token_answer(answer).as_deref(), Some("abc.def"));
+        let long = format!(r#"{{"token": "{}"}}"#, "t".repeat(4_097));
+        for bad in [r#"{"token": ""}"#, r#"{"token": 5}"#, "{}", "<html>", &long] {
+            assert_eq!(token_answer(bad), None, "{bad}");
+        }
+    }
 
     #[test]
     fn reads_the_subject_of_a_jwt() {

@@ -1,6 +1,6 @@
 //! The loyalty widget's pure core.
 //!
-//! Everything here is plain Rust over `serde`: no browser APIs, so it compiles
+//! Everything here is plain Rust: no browser APIs, so it compiles
 //! and tests natively and is shared by the widget and the reference endpoint.
 //!
 //! - [`config`]: the shop owner's configuration, parsed and validated with
@@ -11,11 +11,13 @@
 //! - [`retry`]: which failures to retry and how long to wait.
 //! - [`identity`]: the cache key of a customer (from the token's `sub`).
 //! - [`i18n`]: German and English messages.
+//! - [`json`]: the small JSON reader the contract types read themselves with.
 
 pub mod config;
 pub mod contract;
 pub mod i18n;
 pub mod identity;
+pub mod json;
 pub mod progress;
 pub mod retry;
 pub mod url;

@@ -2,33 +2,27 @@
 //! passes their plausibility checks.
 
 use loyalty_core::contract::{
-    decode, ActivityPage, ErrorBody, JoinRequest, Membership, Offers, Program, RedeemRequest,
-    Redemption, Summary,
+    decode, ActivityPage, Checked, Decode, ErrorBody, JoinRequest, Membership, Offers, Program,
+    RedeemRequest, Redemption, Summary,
 };
 use serde_json::Value;
 
 const SPEC: &str = include_str!("../../../openapi/loyalty-v1.json");
 
 fn decode_as(kind: &str, body: &str) -> Result<(), String> {
-    let plain = |result: Result<(), serde_json::Error>| result.map_err(|e| e.to_string());
+    fn check<T: Decode + Checked>(body: &str) -> Result<(), String> {
+        decode::<T>(body).map(drop).map_err(|e| e.to_string())
+    }
     match kind {
-        "Program" => decode::<Program>(body).map(drop).map_err(|e| e.to_string()),
-        "Summary" => decode::<Summary>(body).map(drop).map_err(|e| e.to_string()),
-        "Offers" => decode::<Offers>(body).map(drop).map_err(|e| e.to_string()),
-        "ActivityPage" => decode::<ActivityPage>(body)
-            .map(drop)
-            .map_err(|e| e.to_string()),
-        "Redemption" => decode::<Redemption>(body)
-            .map(drop)
-            .map_err(|e| e.to_string()),
-        "Membership" => decode::<Membership>(body)
-            .map(drop)
-            .map_err(|e| e.to_string()),
-        "ErrorBody" => decode::<ErrorBody>(body)
-            .map(drop)
-            .map_err(|e| e.to_string()),
-        "RedeemRequest" => plain(serde_json::from_str::<RedeemRequest>(body).map(drop)),
-        "JoinRequest" => plain(serde_json::from_str::<JoinRequest>(body).map(drop)),
+        "Program" => check::<Program>(body),
+        "Summary" => check::<Summary>(body),
+        "Offers" => check::<Offers>(body),
+        "ActivityPage" => check::<ActivityPage>(body),
+        "Redemption" => check::<Redemption>(body),
+        "Membership" => check::<Membership>(body),
+        "ErrorBody" => check::<ErrorBody>(body),
+        "RedeemRequest" => check::<RedeemRequest>(body),
+        "JoinRequest" => check::<JoinRequest>(body),
         other => Err(format!("no type for x-decodes-as {other:?}")),
     }
 }

@@ -5,6 +5,7 @@
 use loyalty_core::config::Config;
 use loyalty_core::contract::{decode, Offers, Program, Summary, MAX_POINTS};
 use loyalty_core::i18n::fill;
+use loyalty_core::json;
 use loyalty_core::url::{check_endpoint, safe_link};
 use proptest::prelude::*;
 
@@ -48,6 +49,29 @@ proptest! {
         let _ = decode::<Summary>(&body);
         let _ = decode::<Program>(&body);
         let _ = decode::<Offers>(&body);
+    }
+
+    /// The widget's own JSON reader accepts exactly the texts serde_json
+    /// accepts, on valid JSON of any shape and on arbitrary text.
+    #[test]
+    fn the_json_reader_agrees_with_serde_json(value in json(), noise in "[\\[\\]{}\",:0-9a-z.eE+\\-\\\\ ]{0,40}") {
+        let text = value.to_string();
+        prop_assert!(json::is_json(&text), "{}", text);
+        let pretty = serde_json::to_string_pretty(&value).unwrap_or_default();
+        prop_assert!(json::is_json(&pretty), "{}", pretty);
+        let theirs = serde_json::from_str::<serde_json::Value>(&noise).is_ok();
+        prop_assert_eq!(json::is_json(&noise), theirs, "{}", noise);
+    }
+
+    /// Any string survives a trip through serde_json's writer and this reader,
+    /// and through this writer and serde_json's reader.
+    #[test]
+    fn strings_round_trip_both_ways(text in any::<String>()) {
+        let written = serde_json::to_string(&text).unwrap_or_default();
+        prop_assert_eq!(json::Reader::parse(&written, json::Reader::string), Ok(text.clone()));
+        let ours = json::object_of_strings(&[("k", &text)]);
+        let back: serde_json::Value = serde_json::from_str(&ours).unwrap_or_default();
+        prop_assert_eq!(back["k"].as_str(), Some(text.as_str()));
     }
 
     #[test]
