@@ -1,6 +1,7 @@
 //! The points history, paged, behind a disclosure button.
 
 use super::i18n::I18n;
+use super::task::Task;
 use crate::edge::client::Client;
 use crate::edge::console;
 use leptos::prelude::*;
@@ -19,28 +20,30 @@ pub fn Activity(
     let entries = RwSignal::new(Vec::<Entry>::new());
     let next_page = RwSignal::new(Some(1u32));
     let failed = RwSignal::new(false);
-    let load = Action::new_local(move |page: &u32| {
-        let (client, page) = (client.clone(), *page);
-        async move { client.activity(page).await }
-    });
-    Effect::new(move |_| match load.value().get() {
-        Some(Ok(page)) => {
-            failed.set(false);
-            next_page.set(page.has_more.then_some(page.page.saturating_add(1)));
-            entries.update(|all| all.extend(page.items));
-        }
-        Some(Err(error)) => {
-            console::warn(&format!("loading history failed: {error}"));
-            failed.set(true);
-        }
-        None => {}
-    });
+    let task = Task::new();
+    let load = move |page: u32| {
+        let client = client.clone();
+        task.start(async move { client.activity(page).await }, move |result| {
+            match result {
+                Ok(page) => {
+                    failed.set(false);
+                    next_page.set(page.has_more.then_some(page.page.saturating_add(1)));
+                    entries.update(|all| all.extend(page.items));
+                }
+                Err(error) => {
+                    console::warn(&format!("loading history failed: {error}"));
+                    failed.set(true);
+                }
+            }
+        });
+    };
+    let load_first = load.clone();
     let toggle = move |_| {
         let opening = !open.get_untracked();
         open.set(opening);
         if opening && entries.with_untracked(Vec::is_empty) {
             if let Some(page) = next_page.get_untracked() {
-                load.dispatch(page);
+                load_first(page);
             }
         }
     };
@@ -62,25 +65,25 @@ pub fn Activity(
                         <HistoryRow entry=entry/>
                     </For>
                 </ul>
-                {move || (open.get() && !load.pending().get() && entries.with(Vec::is_empty) && !failed.get())
+                {move || (open.get() && !task.pending() && entries.with(Vec::is_empty) && !failed.get())
                     .then(|| view! { <p class="lw-muted">{i18n.t(Key::HistoryEmpty)}</p> })}
                 {move || failed.get().then(|| view! {
                     <p class="lw-error-text" role="alert">{i18n.t(Key::ErrorNetwork)}</p>
                 })}
-                {move || next_page.get().filter(|_| !entries.with(Vec::is_empty) || failed.get()).map(|page| view! {
+                {move || next_page.get().filter(|_| !entries.with(Vec::is_empty) || failed.get()).map(|page| {
+                    let load = load.clone();
+                    view! {
                     <button
                         type="button"
                         class="lw-button lw-button--quiet"
-                        aria-disabled=move || load.pending().get().then_some("true")
+                        aria-disabled=move || task.pending().then_some("true")
                         on:click=move |_| {
-                            if !load.pending().get_untracked() {
-                                load.dispatch(page);
-                            }
+                            load(page);
                         }
                     >
                         {i18n.t(if failed.get() { Key::Retry } else { Key::HistoryMore })}
                     </button>
-                })}
+                }})}
             </div>
         </section>
     }

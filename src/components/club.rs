@@ -3,6 +3,7 @@
 use super::announce::Announcer;
 use super::copy_button::CopyButton;
 use super::i18n::I18n;
+use super::task::Task;
 use crate::edge::client::{new_idempotency_key, Client};
 use crate::edge::console;
 use leptos::prelude::*;
@@ -58,22 +59,26 @@ fn Membership(club: ClubState, client: Client, on_joined: Callback<Membership>) 
     let consent = RwSignal::new(false);
     let missing_consent = RwSignal::new(false);
     let key = StoredValue::new(new_idempotency_key());
-    let join = Action::new_local(move |key: &String| {
-        let (client, key) = (client.clone(), key.clone());
-        async move { client.join(true, &key).await }
-    });
-    Effect::new(move |_| match join.value().get() {
-        Some(Ok(membership)) => {
-            let bonus = i18n.points(membership.bonus_points);
-            announcer.say(i18n.fill(Key::ClubJoined, &[("points", &bonus)]));
-            on_joined.run(membership);
-        }
-        Some(Err(error)) => {
-            console::warn(&format!("joining failed: {error}"));
-            announcer.say(i18n.t(Key::ClubJoinFailed));
-        }
-        None => {}
-    });
+    let join = Task::new();
+    let failed = RwSignal::new(false);
+    let start_join = move || {
+        let (client, key) = (client.clone(), key.get_value());
+        join.start(async move { client.join(true, &key).await }, move |result| {
+            match result {
+                Ok(membership) => {
+                    failed.set(false);
+                    let bonus = i18n.points(membership.bonus_points);
+                    announcer.say(i18n.fill(Key::ClubJoined, &[("points", &bonus)]));
+                    on_joined.run(membership);
+                }
+                Err(error) => {
+                    console::warn(&format!("joining failed: {error}"));
+                    failed.set(true);
+                    announcer.say(i18n.t(Key::ClubJoinFailed));
+                }
+            }
+        });
+    };
     let membership = if club.member {
         let since = club
             .joined_at
@@ -93,9 +98,7 @@ fn Membership(club: ClubState, client: Client, on_joined: Callback<Membership>) 
                         missing_consent.set(true);
                         return;
                     }
-                    if !join.pending().get_untracked() {
-                        join.dispatch(key.get_value());
-                    }
+                    start_join();
                 }
             >
                 <p>{i18n.t(Key::ClubPitch)}</p>
@@ -113,10 +116,10 @@ fn Membership(club: ClubState, client: Client, on_joined: Callback<Membership>) 
                 </label>
                 <p class="lw-error-text" id="lw-consent-error" role="alert">
                     {move || missing_consent.get().then(|| i18n.t(Key::ClubConsentNeeded))}
-                    {move || matches!(join.value().get(), Some(Err(_))).then(|| i18n.t(Key::ClubJoinFailed))}
+                    {move || failed.get().then(|| i18n.t(Key::ClubJoinFailed))}
                 </p>
-                <button type="submit" class="lw-button" aria-disabled=move || join.pending().get().then_some("true")>
-                    {move || if join.pending().get() { i18n.t(Key::ClubJoining) } else { i18n.t(Key::ClubJoin) }}
+                <button type="submit" class="lw-button" aria-disabled=move || join.pending().then_some("true")>
+                    {move || if join.pending() { i18n.t(Key::ClubJoining) } else { i18n.t(Key::ClubJoin) }}
                 </button>
             </form>
         }

@@ -2,6 +2,7 @@
 
 use super::announce::Announcer;
 use super::i18n::I18n;
+use super::task::Task;
 use crate::edge::{clipboard, console, events};
 use leptos::prelude::*;
 use loyalty_core::i18n::Key;
@@ -23,18 +24,16 @@ pub fn CopyButton(
     let i18n = expect_context::<I18n>();
     let announcer = expect_context::<Announcer>();
     let state = RwSignal::new(None::<bool>);
-    let copy = Action::new_local(move |text: &String| {
-        let text = text.clone();
-        async move {
+    let task = Task::new();
+    let copy = move |text: String| {
+        let work = async move {
             let result = clipboard::copy(&text).await;
             if let Err(err) = &result {
                 console::warn(&format!("copying failed: {err}"));
             }
             result.is_ok()
-        }
-    });
-    Effect::new(move |_| {
-        if let Some(ok) = copy.value().get() {
+        };
+        task.start(work, move |ok| {
             state.set(Some(ok));
             if ok {
                 events::emit(events::name::COPIED, &[("what", JsValue::from_str(what))]);
@@ -44,15 +43,15 @@ pub fn CopyButton(
                 move || state.set(None),
                 std::time::Duration::from_millis(2_500),
             );
-        }
-    });
+        });
+    };
     view! {
         <button
             type="button"
             class="lw-button lw-button--quiet"
             aria-label=label
             on:click=move |_| {
-                copy.dispatch(text.clone());
+                copy(text.clone());
             }
         >
             {move || match state.get() {

@@ -2,6 +2,7 @@
 
 use super::earn::Earn;
 use super::i18n::I18n;
+use super::task::Task;
 use crate::edge::client::Client;
 use crate::edge::events;
 use leptos::prelude::*;
@@ -20,16 +21,12 @@ pub fn Guest(
     signin_url: Option<String>,
 ) -> impl IntoView {
     let i18n = expect_context::<I18n>();
-    let program = LocalResource::new(move || {
-        let client = client.clone();
-        async move { client.program().await }
-    });
+    let program = RwSignal::new(None);
     // The guest view is complete once the program is known (or failed,
     // which leaves the pitch and links).
-    Effect::new(move |_| {
-        if program.with(Option::is_some) {
-            events::emit(events::name::READY, &[("customer", JsValue::FALSE)]);
-        }
+    Task::new().start(async move { client.program().await }, move |result| {
+        program.set(Some(result));
+        events::emit(events::name::READY, &[("customer", JsValue::FALSE)]);
     });
     view! {
         <div class="lw-card lw-guest">

@@ -11,5 +11,6 @@ pub mod points_card;
 pub mod referral;
 pub mod rewards;
 pub mod status;
+pub mod task;
 pub mod tier_progress;
 pub mod widget;

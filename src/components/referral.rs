@@ -2,6 +2,7 @@
 
 use super::copy_button::CopyButton;
 use super::i18n::I18n;
+use super::task::Task;
 use crate::edge::clipboard;
 use leptos::prelude::*;
 use loyalty_core::contract::Referral as ReferralData;
@@ -28,10 +29,13 @@ pub fn Referral(
         1 => i18n.t(Key::FriendsOne),
         n => i18n.fill(Key::FriendsOther, &[("n", &n.to_string())]),
     };
-    let share = Action::new_local(move |(title, text, url): &(String, String, String)| {
-        let (title, text, url) = (title.clone(), text.clone(), url.clone());
-        async move { clipboard::share(&title, &text, &url).await }
-    });
+    let task = Task::new();
+    let share = move |title: String, text: String, url: String| {
+        task.start(
+            async move { clipboard::share(&title, &text, &url).await },
+            drop,
+        );
+    };
     let sharing = url.clone().filter(|_| clipboard::can_share());
     let fallbacks = url.clone().map(|_| {
         let encoded = js_sys::encode_uri_component(&message)
@@ -67,7 +71,7 @@ pub fn Referral(
                             type="button"
                             class="lw-button"
                             on:click=move |_| {
-                                share.dispatch((i18n.t(Key::ReferralTitle).to_owned(), message.clone(), url.clone()));
+                                share(i18n.t(Key::ReferralTitle).to_owned(), message.clone(), url.clone());
                             }
                         >
                             {i18n.t(Key::ReferralShare)}

@@ -3,6 +3,7 @@
 use super::announce::Announcer;
 use super::copy_button::CopyButton;
 use super::i18n::I18n;
+use super::task::Task;
 use crate::edge::client::{new_idempotency_key, ApiError, Client};
 use crate::edge::console;
 use leptos::html;
@@ -96,19 +97,16 @@ fn RewardItem(
     let key = StoredValue::new(String::new());
     let confirm_ref = NodeRef::<html::Button>::new();
     let redeem_ref = NodeRef::<html::Button>::new();
-    let redeem = Action::new_local(move |(id, key): &(String, String)| {
-        let (client, id, key) = (client.clone(), id.clone(), key.clone());
-        async move { client.redeem(&id, &key).await }
-    });
+    let redeem = Task::new();
     let title = reward.title.clone();
-    Effect::new(move |_| match redeem.value().get() {
-        Some(Ok(redemption)) => {
+    let done = move |result: Result<Redemption, ApiError>| match result {
+        Ok(redemption) => {
             key.set_value(String::new());
             announcer.say(i18n.fill(Key::RedeemDone, &[("reward", &title)]));
             on_redeemed.run(redemption.clone());
             step.set(Step::Done(redemption));
         }
-        Some(Err(error)) => {
+        Err(error) => {
             console::warn(&format!("redeem failed: {error}"));
             // A refusal is final for this key; a lost answer keeps the key so
             // trying again cannot redeem twice.
@@ -121,8 +119,7 @@ fn RewardItem(
             announcer.say(i18n.t(text));
             step.set(Step::Failed(text));
         }
-        None => {}
-    });
+    };
     Effect::new(move |_| {
         if step.get() == Step::Confirming {
             if let Some(button) = confirm_ref.get() {
@@ -155,9 +152,8 @@ fn RewardItem(
         step.set(Step::Confirming);
     };
     let confirm = move |_| {
-        if !redeem.pending().get_untracked() {
-            redeem.dispatch((reward_id.clone(), key.get_value()));
-        }
+        let (client, id, key) = (client.clone(), reward_id.clone(), key.get_value());
+        redeem.start(async move { client.redeem(&id, &key).await }, done.clone());
     };
     let cancel = move || {
         key.set_value(String::new());
@@ -198,7 +194,7 @@ fn RewardItem(
                         role="group"
                         aria-label=reward_title.clone()
                         on:keydown=move |ev| {
-                            if ev.key() == "Escape" && !redeem.pending().get_untracked() {
+                            if ev.key() == "Escape" && !redeem.is_pending() {
                                 ev.stop_propagation();
                                 cancel();
                             }
@@ -210,10 +206,10 @@ fn RewardItem(
                                 type="button"
                                 class="lw-button"
                                 node_ref=confirm_ref
-                                aria-disabled=move || redeem.pending().get().then_some("true")
+                                aria-disabled=move || redeem.pending().then_some("true")
                                 on:click=confirm.clone()
                             >
-                                {move || if redeem.pending().get() {
+                                {move || if redeem.pending() {
                                     i18n.t(Key::RedeemPending)
                                 } else {
                                     i18n.t(Key::RedeemYes)

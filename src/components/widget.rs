@@ -10,6 +10,7 @@ use super::points_card::PointsCard;
 use super::referral::Referral;
 use super::rewards::Rewards;
 use super::status::{ErrorNotice, Loading};
+use super::task::Task;
 use super::tier_progress::TierProgress;
 use crate::edge::cache;
 use crate::edge::client::{ApiError, Client, TokenFunction, TokenSource};
@@ -17,7 +18,7 @@ use crate::edge::console;
 use crate::edge::events::{self, name};
 use leptos::prelude::*;
 use loyalty_core::config::Config;
-use loyalty_core::contract::{Membership, Redemption, Summary};
+use loyalty_core::contract::{Membership, Offers, Program, Redemption, Summary};
 use loyalty_core::i18n::Key;
 use wasm_bindgen::JsValue;
 
@@ -76,48 +77,51 @@ fn Customer(
     let current = RwSignal::new(client.cached_summary());
     let stale = RwSignal::new(false);
     let failure = RwSignal::new(None::<ApiError>);
-    let summary = {
+    let task = Task::new();
+    let load = {
         let client = client.clone();
-        LocalResource::new(move || {
+        move || {
             let client = client.clone();
-            async move { client.summary().await }
-        })
+            task.start(async move { client.summary().await }, move |result| {
+                match result {
+                    Ok(fetched) => {
+                        stale.set(fetched.stale);
+                        failure.set(None);
+                        events::emit(
+                            name::READY,
+                            &[
+                                ("customer", JsValue::TRUE),
+                                (
+                                    "points",
+                                    JsValue::from_f64(fetched.value.points.approved as f64),
+                                ),
+                                ("stale", JsValue::from_bool(fetched.stale)),
+                            ],
+                        );
+                        current.set(Some(fetched.value));
+                    }
+                    Err(error) => {
+                        console::warn(&format!("loading the customer summary failed: {error}"));
+                        events::emit(
+                            name::ERROR,
+                            &[
+                                ("reason", JsValue::from_str(error.reason())),
+                                ("message", JsValue::from_str(&error.to_string())),
+                            ],
+                        );
+                        failure.set(Some(error));
+                    }
+                }
+            });
+        }
     };
-    Effect::new(move |_| match summary.get() {
-        Some(Ok(fetched)) => {
-            stale.set(fetched.stale);
-            failure.set(None);
-            events::emit(
-                name::READY,
-                &[
-                    ("customer", JsValue::TRUE),
-                    (
-                        "points",
-                        JsValue::from_f64(fetched.value.points.approved as f64),
-                    ),
-                    ("stale", JsValue::from_bool(fetched.stale)),
-                ],
-            );
-            current.set(Some(fetched.value));
-        }
-        Some(Err(error)) => {
-            console::warn(&format!("loading the customer summary failed: {error}"));
-            events::emit(
-                name::ERROR,
-                &[
-                    ("reason", JsValue::from_str(error.reason())),
-                    ("message", JsValue::from_str(&error.to_string())),
-                ],
-            );
-            failure.set(Some(error));
-        }
-        None => {}
-    });
+    load();
     // Back online: try again by itself, whether an error or stale data is
     // on screen. The listener goes with the widget.
+    let retry = load.clone();
     let recover = window_event_listener(leptos::ev::online, move |_| {
         if failure.with_untracked(Option::is_some) || stale.get_untracked() {
-            summary.refetch();
+            retry();
         }
     });
     on_cleanup(move || recover.remove());
@@ -126,7 +130,7 @@ fn Customer(
         if ready.get() {
             view! { <Dashboard client=client.clone() current=current stale=stale/> }.into_any()
         } else if let Some(error) = failure.get() {
-            view! { <ErrorNotice error=error on_retry=move || summary.refetch()/> }.into_any()
+            view! { <ErrorNotice error=error on_retry=load.clone()/> }.into_any()
         } else {
             view! { <Loading/> }.into_any()
         }
@@ -142,20 +146,35 @@ fn Dashboard(
     stale: RwSignal<bool>,
 ) -> impl IntoView {
     let i18n = expect_context::<I18n>();
-    let program = {
+    let program = RwSignal::new(None::<Result<Program, ApiError>>);
+    let offers = RwSignal::new(None::<Result<Offers, ApiError>>);
+    let (program_task, offers_task) = (Task::new(), Task::new());
+    let load_program = {
         let client = client.clone();
-        LocalResource::new(move || {
+        move || {
             let client = client.clone();
-            async move { client.program().await }
-        })
+            program_task.start(async move { client.program().await }, move |result| {
+                if let Err(error) = &result {
+                    console::warn(&format!("loading the program failed: {error}"));
+                }
+                program.set(Some(result));
+            });
+        }
     };
-    let offers = {
+    let load_offers = {
         let client = client.clone();
-        LocalResource::new(move || {
+        move || {
             let client = client.clone();
-            async move { client.offers().await }
-        })
+            offers_task.start(async move { client.offers().await }, move |result| {
+                if let Err(error) = &result {
+                    console::warn(&format!("loading offers failed: {error}"));
+                }
+                offers.set(Some(result));
+            });
+        }
     };
+    load_program();
+    load_offers();
     let approved =
         Signal::derive(move || current.with(|s| s.as_ref().map_or(0, |s| s.points.approved)));
     let tier_id = Signal::derive(move || {
@@ -182,6 +201,7 @@ fn Dashboard(
             }
         });
     });
+    let reload_offers = load_offers.clone();
     let on_joined = Callback::new(move |membership: Membership| {
         events::emit(
             name::JOINED,
@@ -197,22 +217,10 @@ fn Dashboard(
                 s.points.lifetime = s.points.lifetime.saturating_add(membership.bonus_points);
             }
         });
-        offers.refetch();
+        reload_offers();
     });
     let program_data = Memo::new(move |_| program.get().and_then(Result::ok));
     let program_ok = move || program_data.get();
-    Effect::new(move |_| {
-        program.with(|r| {
-            if let Some(Err(error)) = r {
-                console::warn(&format!("loading the program failed: {error}"));
-            }
-        });
-        offers.with(|r| {
-            if let Some(Err(error)) = r {
-                console::warn(&format!("loading offers failed: {error}"));
-            }
-        });
-    });
     // The program or the offers failed (the balance did not): say so, with
     // a retry, instead of leaving their sections silently out.
     let program_failed = move || program.with(|r| matches!(r, Some(Err(_))));
@@ -220,10 +228,10 @@ fn Dashboard(
     let partial = Memo::new(move |_| program_failed() || offers_failed());
     let retry_partial = move |_| {
         if untrack(program_failed) {
-            program.refetch();
+            load_program();
         }
         if untrack(offers_failed) {
-            offers.refetch();
+            load_offers();
         }
     };
     let referral_text = Signal::derive(move || program_ok().and_then(|p| p.referral_text));
@@ -250,7 +258,7 @@ fn Dashboard(
         {move || partial.get().then(|| view! {
             <div class="lw-partial" role="status">
                 <p class="lw-partial-text">{i18n.t(Key::ErrorPartial)}</p>
-                <button type="button" class="lw-button lw-button--quiet" on:click=retry_partial>
+                <button type="button" class="lw-button lw-button--quiet" on:click=retry_partial.clone()>
                     {i18n.t(Key::Retry)}
                 </button>
             </div>

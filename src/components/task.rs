@@ -1,0 +1,63 @@
+//! Async work a component starts (a load, a redeem, a copy): at most one at
+//! a time, with a pending flag for the view.
+//!
+//! This replaces Leptos' `Action` and `LocalResource` here: those carry a
+//! reactive graph of their own per result type, and were a tenth of the
+//! shipped WebAssembly. The work itself always runs to its end (a redeem in
+//! flight is never abandoned half-way); its result reaches the component
+//! only while the component is still on the page.
+
+use leptos::prelude::*;
+use std::future::Future;
+
+/// One kind of work of one component.
+#[derive(Clone, Copy)]
+pub struct Task {
+    pending: RwSignal<bool>,
+}
+
+impl Task {
+    /// A task owned by the component being built.
+    pub fn new() -> Self {
+        Task {
+            pending: RwSignal::new(false),
+        }
+    }
+
+    /// Whether work is running; tracked, for the view.
+    pub fn pending(self) -> bool {
+        self.pending.get()
+    }
+
+    /// Whether work is running, without tracking.
+    pub fn is_pending(self) -> bool {
+        self.pending.try_get_untracked().unwrap_or(true)
+    }
+
+    /// Starts `work` unless work is already running, and hands its result
+    /// to `done`. Returns whether it started.
+    pub fn start<T: 'static>(
+        self,
+        work: impl Future<Output = T> + 'static,
+        done: impl FnOnce(T) + 'static,
+    ) -> bool {
+        if self.is_pending() {
+            return false;
+        }
+        self.pending.set(true);
+        leptos::task::spawn_local(async move {
+            let result = work.await;
+            if !self.pending.is_disposed() {
+                self.pending.set(false);
+                done(result);
+            }
+        });
+        true
+    }
+}
+
+impl Default for Task {
+    fn default() -> Self {
+        Task::new()
+    }
+}
