@@ -215,16 +215,30 @@ impl Client {
     /// its ETag. When the endpoint cannot be reached the cached answer is
     /// returned marked stale (never after a 401/403).
     async fn cached<T: Decode + Checked>(&self, path: &str) -> Result<Fetched<T>, ApiError> {
+        let mut value = None;
+        let stale = self
+            .cached_body(path, &mut |body| {
+                value = Some(contract::decode::<T>(body)?);
+                Ok(())
+            })
+            .await?;
+        let value = value.ok_or_else(|| ApiError::Network("no answer".to_owned()))?;
+        Ok(Fetched { value, stale })
+    }
+
+    /// The body of [`Client::cached`], the same for every type (one copy in
+    /// the WebAssembly): `accept` decodes a candidate answer and keeps it.
+    /// Returns whether the answer kept is stale.
+    async fn cached_body(
+        &self,
+        path: &str,
+        accept: &mut dyn FnMut(&str) -> Result<(), DecodeError>,
+    ) -> Result<bool, ApiError> {
         let key = self.cache_key(path);
         let cached = cache::get(&key);
         if let Some(entry) = &cached {
-            if cache::now_ms() - entry.stored_at < FRESH_MS {
-                if let Ok(value) = contract::decode::<T>(&entry.body) {
-                    return Ok(Fetched {
-                        value,
-                        stale: false,
-                    });
-                }
+            if cache::now_ms() - entry.stored_at < FRESH_MS && accept(&entry.body).is_ok() {
+                return Ok(false);
             }
         }
         let etag = cached.as_ref().and_then(|entry| entry.etag.clone());
@@ -232,7 +246,7 @@ impl Client {
             Ok(Raw::NotModified) => {
                 let entry = cached
                     .ok_or_else(|| ApiError::Network("304 without a cached answer".to_owned()))?;
-                let value = contract::decode(&entry.body)?;
+                accept(&entry.body)?;
                 cache::put(
                     &key,
                     &Entry {
@@ -240,13 +254,10 @@ impl Client {
                         ..entry
                     },
                 );
-                Ok(Fetched {
-                    value,
-                    stale: false,
-                })
+                Ok(false)
             }
             Ok(Raw::Body { body, etag }) => {
-                let value = contract::decode::<T>(&body)?;
+                accept(&body)?;
                 // The token may have been refreshed: store under the key now.
                 let stored_at = cache::now_ms();
                 cache::put(
@@ -257,25 +268,21 @@ impl Client {
                         stored_at,
                     },
                 );
-                Ok(Fetched {
-                    value,
-                    stale: false,
-                })
+                Ok(false)
             }
-            Err(error) => match cached.and_then(|e| contract::decode(&e.body).ok()) {
-                Some(value)
-                    if !matches!(
-                        error,
-                        ApiError::Status {
-                            status: 401 | 403,
-                            ..
-                        }
-                    ) =>
-                {
-                    Ok(Fetched { value, stale: true })
+            Err(error) => {
+                let usable = !matches!(
+                    error,
+                    ApiError::Status {
+                        status: 401 | 403,
+                        ..
+                    }
+                );
+                match cached {
+                    Some(entry) if usable && accept(&entry.body).is_ok() => Ok(true),
+                    _ => Err(error),
                 }
-                _ => Err(error),
-            },
+            }
         }
     }
 
