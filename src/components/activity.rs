@@ -23,8 +23,9 @@ pub fn Activity(
     let task = Task::new();
     let load = move |page: u32| {
         let client = client.clone();
-        task.start(async move { client.activity(page).await }, move |result| {
-            match result {
+        task.start(
+            async move { client.activity(page).await },
+            move |result| match result {
                 Ok(page) => {
                     failed.set(false);
                     next_page.set(page.has_more.then_some(page.page.saturating_add(1)));
@@ -34,8 +35,8 @@ pub fn Activity(
                     console::warn(&format!("loading history failed: {error}"));
                     failed.set(true);
                 }
-            }
-        });
+            },
+        );
     };
     let load_first = load.clone();
     let toggle = move |_| {

@@ -63,8 +63,9 @@ fn Membership(club: ClubState, client: Client, on_joined: Callback<Membership>) 
     let failed = RwSignal::new(false);
     let start_join = move || {
         let (client, key) = (client.clone(), key.get_value());
-        join.start(async move { client.join(true, &key).await }, move |result| {
-            match result {
+        join.start(
+            async move { client.join(true, &key).await },
+            move |result| match result {
                 Ok(membership) => {
                     failed.set(false);
                     let bonus = i18n.points(membership.bonus_points);
@@ -76,8 +77,8 @@ fn Membership(club: ClubState, client: Client, on_joined: Callback<Membership>) 
                     failed.set(true);
                     announcer.say(i18n.t(Key::ClubJoinFailed));
                 }
-            }
-        });
+            },
+        );
     };
     let membership = if club.member {
         let since = club

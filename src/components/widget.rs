@@ -82,8 +82,9 @@ fn Customer(
         let client = client.clone();
         move || {
             let client = client.clone();
-            task.start(async move { client.summary().await }, move |result| {
-                match result {
+            task.start(
+                async move { client.summary().await },
+                move |result| match result {
                     Ok(fetched) => {
                         stale.set(fetched.stale);
                         failure.set(None);
@@ -111,8 +112,8 @@ fn Customer(
                         );
                         failure.set(Some(error));
                     }
-                }
-            });
+                },
+            );
         }
     };
     load();

@@ -38,7 +38,7 @@ pub enum ApiError {
     #[error("timed out after {TIMEOUT_MS} ms")]
     Timeout,
     /// An HTTP error status, with the contract's error code when the body had one.
-    #[error("HTTP {status} ({code:?})")]
+    #[error("HTTP {status} ({})", code.as_ref().map_or("no code", ErrorCode::as_str))]
     Status {
         /// The HTTP status.
         status: u16,

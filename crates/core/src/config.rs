@@ -5,7 +5,7 @@
 //! one precise message per mistake.
 
 use crate::i18n::{Key, Lang};
-use crate::json::Reader;
+use crate::json::{quoted, Reader};
 use crate::url::{self, UrlError};
 use thiserror::Error;
 
@@ -59,19 +59,19 @@ pub enum ConfigError {
     #[error("\"endpoint\" is required (the URL of your loyalty endpoint)")]
     MissingEndpoint,
     /// The endpoint attribute is not a usable URL.
-    #[error("\"endpoint\" {0}: {1:?}")]
+    #[error("\"endpoint\" {0}: {value}", value = quoted(.1))]
     BadEndpoint(UrlError, String),
     /// An unknown `mode` value.
-    #[error("\"mode\" must be \"inline\" or \"launcher\", not {0:?}")]
+    #[error("\"mode\" must be \"inline\" or \"launcher\", not {}", quoted(.0))]
     UnknownMode(String),
     /// An unknown `theme` value.
-    #[error("\"theme\" must be \"auto\", \"light\" or \"dark\", not {0:?}")]
+    #[error("\"theme\" must be \"auto\", \"light\" or \"dark\", not {}", quoted(.0))]
     UnknownTheme(String),
     /// A token URL that is neither a same-site path nor http(s).
-    #[error("\"token-url\" must be a path on the shop (\"/...\") or an https URL, not {0:?}")]
+    #[error("\"token-url\" must be a path on the shop (\"/...\") or an https URL, not {}", quoted(.0))]
     BadTokenUrl(String),
     /// A join or sign-in link that is not http(s).
-    #[error("\"{0}\" must be an http(s) URL, not {1:?}")]
+    #[error("\"{0}\" must be an http(s) URL, not {value}", value = quoted(.1))]
     BadLink(&'static str, String),
 }
 
@@ -126,9 +126,13 @@ pub fn parse_texts(raw: &str) -> (Vec<(Key, String)>, Vec<String>) {
                     texts.push((key, text));
                 }
                 (Some(_), _) => warnings.push(format!(
-                    "\"texts\": {name:?} must be a string of at most {MAX_OVERRIDE} characters; ignored"
+                    "\"texts\": {} must be a string of at most {MAX_OVERRIDE} characters; ignored",
+                    quoted(name)
                 )),
-                (None, _) => warnings.push(format!("\"texts\": no text is called {name:?}; ignored")),
+                (None, _) => warnings.push(format!(
+                    "\"texts\": no text is called {}; ignored",
+                    quoted(name)
+                )),
             }
             Ok(())
         })

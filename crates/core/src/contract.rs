@@ -226,7 +226,7 @@ fn currency(field: &'static str, code: &str) -> Result<(), DecodeError> {
     }
     Err(DecodeError::Implausible {
         field,
-        why: format!("currency {code:?} is not an ISO 4217 code"),
+        why: format!("currency {} is not an ISO 4217 code", json::quoted(code)),
     })
 }
 /// What a tier's threshold counts.

@@ -425,6 +425,14 @@ pub fn write_string(out: &mut String, text: &str) {
     out.push('"');
 }
 
+/// `text` quoted and escaped as a JSON string, e.g. for a message that
+/// shows a hostile value without letting it break the line.
+pub fn quoted(text: &str) -> String {
+    let mut out = String::new();
+    write_string(&mut out, text);
+    out
+}
+
 /// A JSON object with string fields, e.g. `{"reward_id":"r1"}`.
 pub fn object_of_strings(fields: &[(&str, &str)]) -> String {
     let mut out = String::from("{");

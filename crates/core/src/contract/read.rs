@@ -14,9 +14,20 @@ pub trait Decode: Sized {
     fn read(reader: &mut Reader) -> Result<Self>;
 }
 
-/// Enums named by snake_case strings, with the value for unknown names.
+/// Enums named by snake_case strings, with the value for unknown names (and
+/// the name it reports).
 macro_rules! named {
-    ($ty:ident { $($name:literal => $variant:ident),+ $(,)? } else $fallback:ident) => {
+    ($ty:ident { $($name:literal => $variant:ident),+ $(,)? } else $fallback:ident = $other:literal) => {
+        impl $ty {
+            /// The contract's name of this value.
+            pub fn as_str(&self) -> &'static str {
+                match self {
+                    $($ty::$variant => $name,)+
+                    $ty::$fallback => $other,
+                }
+            }
+        }
+
         impl Decode for $ty {
             fn read(reader: &mut Reader) -> Result<Self> {
                 Ok(match reader.string()?.as_str() {
@@ -39,44 +50,44 @@ named!(ErrorCode {
     "not_found" => NotFound,
     "rate_limited" => RateLimited,
     "internal" => Internal,
-} else Other);
+} else Other = "other");
 
 named!(CustomerState {
     "guest" => Guest,
     "member" => Member,
     "blocked" => Blocked,
-} else Other);
+} else Other = "other");
 
 named!(EarnKind {
     "order" => Order,
     "signup" => Signup,
     "birthday" => Birthday,
     "referral" => Referral,
-} else Custom);
+} else Custom = "custom");
 
 named!(RewardKind {
     "discount_code" => DiscountCode,
     "percentage_discount_code" => PercentageDiscountCode,
     "free_delivery_code" => FreeDeliveryCode,
     "gift_code" => GiftCode,
-} else Custom);
+} else Custom = "custom");
 
 named!(LockReason {
     "members_only" => MembersOnly,
     "tier_too_low" => TierTooLow,
-} else Other);
+} else Other = "other");
 
 named!(ActivityKind {
     "earned" => Earned,
     "spent" => Spent,
     "expired" => Expired,
-} else Other);
+} else Other = "other");
 
 named!(ActivityState {
     "pending" => Pending,
     "approved" => Approved,
     "void" => Void,
-} else Other);
+} else Other = "other");
 
 impl Decode for MilestoneKind {
     /// The contract knows exactly two kinds; anything else is an error.
