@@ -1,7 +1,8 @@
 // Runs axe-core (WCAG 2.0/2.1/2.2 A and AA rules) over every state of the
 // widget in the demo shop, in German and English, light (on a 320 px phone)
 // and dark (on a desktop), in real headless Chromium, and checks that the
-// widget never needs horizontal scrolling. Exits non-zero on any violation.
+// widget never needs horizontal scrolling; then the launcher, closed and with
+// its panel open. Exits non-zero on any violation.
 // Usage: node e2e/a11y.mjs http://127.0.0.1:PORT (endpoint with --demo --static dist)
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -23,6 +24,41 @@ const browser = await puppeteer.launch({
 });
 let runs = 0;
 let failures = 0;
+
+/** axe-core over the whole page, and (when asked) the widget's overflow. */
+async function audit(page, label, width, overflowCheck = true) {
+  const overflow = overflowCheck ? await page.evaluate(() => {
+    const root = document.querySelector('loyalty-widget').shadowRoot.querySelector('.lw');
+    return root.scrollWidth - root.clientWidth;
+  }) : 0;
+  await page.evaluate(axeSource);
+  const result = await page.evaluate(async () => window.axe.run(document, {
+    runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa'] },
+  }));
+  runs += 1;
+  if (overflow > 0) {
+    failures += 1;
+    console.log(`  FAIL  ${label}: the widget overflows by ${overflow} px at ${width} px`);
+  } else if (result.violations.length === 0) {
+    console.log(`  ok    ${label} at ${width} px: ${result.passes.length} rules passed`);
+  } else {
+    failures += 1;
+    console.log(`  FAIL  ${label}`);
+    for (const violation of result.violations) {
+      console.log(`        ${violation.id}: ${violation.help}`);
+      for (const node of violation.nodes.slice(0, 3)) {
+        console.log(`          ${JSON.stringify(node.target)} ${node.failureSummary.split('\n')[1] || ''}`);
+      }
+    }
+  }
+}
+
+const inWidget = (page, selector) => page.waitForFunction(
+  (sel) => document.querySelector('loyalty-widget')?.shadowRoot?.querySelector(sel),
+  { timeout: 15000 },
+  selector,
+);
+
 try {
   for (const lang of ['de', 'en']) {
     for (const theme of ['light', 'dark']) {
@@ -32,33 +68,25 @@ try {
           ? { width: 320, height: 640, isMobile: true, hasTouch: true }
           : { width: 1280, height: 900 };
         const { page, context } = await openState(browser, base, state, { lang, theme, viewport });
-        const overflow = await page.evaluate(() => {
-          const root = document.querySelector('loyalty-widget').shadowRoot.querySelector('.lw');
-          return root.scrollWidth - root.clientWidth;
-        });
-        await page.evaluate(axeSource);
-        const result = await page.evaluate(async () => window.axe.run(document, {
-          runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa'] },
-        }));
-        runs += 1;
-        if (overflow > 0) {
-          failures += 1;
-          console.log(`  FAIL  ${label}: the widget overflows by ${overflow} px at ${viewport.width} px`);
-        } else if (result.violations.length === 0) {
-          console.log(`  ok    ${label} at ${viewport.width} px: ${result.passes.length} rules passed`);
-        } else {
-          failures += 1;
-          console.log(`  FAIL  ${label}`);
-          for (const violation of result.violations) {
-            console.log(`        ${violation.id}: ${violation.help}`);
-            for (const node of violation.nodes.slice(0, 3)) {
-              console.log(`          ${JSON.stringify(node.target)} ${node.failureSummary.split('\n')[1] || ''}`);
-            }
-          }
-        }
+        await audit(page, label, viewport.width);
         await context.close();
       }
     }
+  }
+  // The launcher on a phone: the button alone, then the open panel.
+  for (const open of [false, true]) {
+    const context = await browser.createBrowserContext();
+    const page = await context.newPage();
+    await page.setViewport({ width: 320, height: 640, isMobile: true, hasTouch: true });
+    await page.goto(`${base}/examples/shop-launcher.html`, { waitUntil: 'load' });
+    await inWidget(page, '.launcher');
+    if (open) {
+      await page.evaluate(() => document.querySelector('loyalty-widget').shadowRoot.querySelector('.launcher').click());
+      await inWidget(page, '[data-testid=balance]');
+      await new Promise((resolve) => setTimeout(resolve, 300));
+    }
+    await audit(page, open ? 'launcher, panel open' : 'launcher, closed', 320, open);
+    await context.close();
   }
 } finally {
   await browser.close();

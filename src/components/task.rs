@@ -5,7 +5,8 @@
 //! reactive graph of their own per result type, and were a tenth of the
 //! shipped WebAssembly. The work itself always runs to its end (a redeem in
 //! flight is never abandoned half-way); its result reaches the component
-//! only while the component is still on the page.
+//! only while the component is still on the page, and runs under the
+//! component's owner, so contexts (the event emitter) are there.
 
 use leptos::prelude::*;
 use std::future::Future;
@@ -14,6 +15,7 @@ use std::future::Future;
 #[derive(Clone, Copy)]
 pub struct Task {
     pending: RwSignal<bool>,
+    owner: StoredValue<Option<Owner>>,
 }
 
 impl Task {
@@ -21,6 +23,7 @@ impl Task {
     pub fn new() -> Self {
         Task {
             pending: RwSignal::new(false),
+            owner: StoredValue::new(Owner::current()),
         }
     }
 
@@ -45,11 +48,16 @@ impl Task {
             return false;
         }
         self.pending.set(true);
+        let owner = self.owner.try_get_value().flatten();
         leptos::task::spawn_local(async move {
             let result = work.await;
-            if !self.pending.is_disposed() {
-                self.pending.set(false);
-                done(result);
+            if self.pending.is_disposed() {
+                return;
+            }
+            self.pending.set(false);
+            match owner {
+                Some(owner) => owner.with(|| done(result)),
+                None => done(result),
             }
         });
         true
