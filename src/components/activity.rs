@@ -62,9 +62,7 @@ pub fn Activity(
             </button>
             <div id="lw-history" hidden=move || !open.get()>
                 <ul class="lw-list" data-testid="history">
-                    <For each=move || entries.get() key=|entry| entry.id.clone() let:entry>
-                        <HistoryRow entry=entry/>
-                    </For>
+                    {move || entries.get().into_iter().map(|entry| view! { <HistoryRow entry=entry/> }).collect_view()}
                 </ul>
                 {move || (open.get() && !task.pending() && entries.with(Vec::is_empty) && !failed.get())
                     .then(|| view! { <p class="lw-muted">{i18n.t(Key::HistoryEmpty)}</p> })}
