@@ -9,7 +9,7 @@ use loyalty_core::contract::{Activity as Entry, ActivityState};
 use loyalty_core::i18n::Key;
 
 /// A "Show history" button that loads the first page on demand, and "Show
-/// more" for older pages.
+/// more" for older pages; a plain list (a keyed `<For>` costs 5 KB brotli).
 #[component]
 pub fn Activity(
     /// The client to load pages with.
