@@ -1,0 +1,184 @@
+#!/usr/bin/env python3
+"""Shortens the names wasm-bindgen gives the imports and exports between the
+WebAssembly file and its JavaScript glue, in both files at once.
+
+wasm-bindgen names each import `__wbg_<method>_<16 hex digits>`, under the
+module `./<glue file>_bg.js`: about 170 names, each written once in the
+.wasm and once in the glue. The hex digits do not compress: together they
+cost 4.2 KB brotli of the opened widget. Here each becomes a short name
+(`_a`, `_b`, ...), the same in both files, and the module becomes `w`.
+
+Usage: short-names.py WASM GLUE   (both rewritten in place)
+
+Only names made by wasm-bindgen are touched: every import (all of them come
+from the glue) and the exports whose names start with `__wbg`, `__wbindgen`
+or `wasm_bindgen`. The widget's own exports (`widget_new`, ...) and `memory`
+keep their names. A new name never occurs in the glue already. It refuses
+(exit 1, both files left as they were) when an import or the module is not
+found in the glue; an export the glue never calls (`__wbindgen_free`) is
+renamed all the same.
+"""
+
+import re
+import string
+import sys
+
+OURS = ("__wbg", "__wbindgen", "wasm_bindgen")
+# The name the imports' module gets (wasm-bindgen calls it after the glue
+# file, `./<name>_bg.js`); the glue names it once, as a quoted key.
+MODULE = "w"
+
+
+def leb(data, at):
+    """Reads an unsigned LEB128 number; returns (value, next offset)."""
+    value = shift = 0
+    while True:
+        byte = data[at]
+        at += 1
+        value |= (byte & 0x7F) << shift
+        shift += 7
+        if byte < 0x80:
+            return value, at
+
+
+def put_leb(value):
+    out = bytearray()
+    while True:
+        byte = value & 0x7F
+        value >>= 7
+        if value:
+            out.append(byte | 0x80)
+        else:
+            out.append(byte)
+            return bytes(out)
+
+
+def name_at(data, at):
+    length, at = leb(data, at)
+    return data[at : at + length].decode(), at + length
+
+
+def put_name(name):
+    raw = name.encode()
+    return put_leb(len(raw)) + raw
+
+
+def skip_limits(data, at):
+    flags = data[at]
+    _, at = leb(data, at + 1)
+    if flags & 1:
+        _, at = leb(data, at)
+    return at
+
+
+def import_desc_end(data, at):
+    """The end of one import's description (function, table, memory, global, tag)."""
+    kind = data[at]
+    at += 1
+    if kind == 0:
+        return leb(data, at)[1]
+    if kind == 1:
+        return skip_limits(data, at + 1)
+    if kind == 2:
+        return skip_limits(data, at)
+    if kind == 3:
+        return at + 2
+    if kind == 4:
+        return leb(data, at + 1)[1]
+    raise ValueError(f"unknown import kind {kind}")
+
+
+def rewrite_section(section_id, body, rename, modules):
+    """The import (2) or export (7) section with names passed through `rename`;
+    every import comes from the glue, under the one module name `MODULE`."""
+    count, at = leb(body, 0)
+    out = bytearray(put_leb(count))
+    for _ in range(count):
+        if section_id == 2:
+            module, at = name_at(body, at)
+            field, at = name_at(body, at)
+            end = import_desc_end(body, at)
+            modules.add(module)
+            out += put_name(MODULE) + put_name(rename(field)) + body[at:end]
+        else:
+            field, at = name_at(body, at)
+            end = leb(body, at + 1)[1]
+            out += put_name(rename(field) if field.startswith(OURS) else field) + body[at:end]
+        at = end
+    return bytes(out)
+
+
+def sections(data):
+    if data[:8] != b"\0asm\x01\0\0\0":
+        raise ValueError("not a WebAssembly 1.0 module")
+    at = 8
+    while at < len(data):
+        section_id = data[at]
+        size, start = leb(data, at + 1)
+        yield section_id, data[start : start + size]
+        at = start + size
+
+
+def short_names():
+    """_a, _b, ... _Z, _aa, _ab, ...: valid JavaScript identifiers."""
+    letters = string.ascii_letters
+    width = 1
+    while True:
+        for index in range(len(letters) ** width):
+            name, rest = "", index
+            for _ in range(width):
+                name = letters[rest % len(letters)] + name
+                rest //= len(letters)
+            yield "_" + name
+        width += 1
+
+
+def main(wasm_path, glue_path):
+    data = open(wasm_path, "rb").read()
+    glue = open(glue_path, encoding="utf-8").read()
+    identifiers = set(re.findall(r"[A-Za-z_$][\w$]*", glue))
+    fresh = (name for name in short_names() if name not in identifiers)
+    mapping = {}
+    imports = set()
+    modules = set()
+
+    def rename_import(old):
+        imports.add(old)
+        return rename(old)
+
+    def rename(old):
+        if old not in mapping:
+            mapping[old] = next(fresh)
+        return mapping[old]
+
+    out = bytearray(data[:8])
+    for section_id, body in sections(data):
+        if section_id in (2, 7):
+            body = rewrite_section(
+                section_id, body, rename_import if section_id == 2 else rename, modules
+            )
+        out += bytes([section_id]) + put_leb(len(body)) + body
+
+    for module in modules:
+        glue, found = re.subn(r"""(["'])""" + re.escape(module) + r"\1(?=\s*:)", f'"{MODULE}"', glue)
+        if found != 1:
+            print(f"short-names: the module {module} is named {found} times in the glue, not once", file=sys.stderr)
+            return 1
+    for old, new in mapping.items():
+        pattern = re.compile(r"(?<![\w$])" + re.escape(old) + r"(?![\w$])")
+        glue, found = pattern.subn(new, glue)
+        if not found and old in imports:
+            print(f"short-names: {old} is not in the glue; nothing changed", file=sys.stderr)
+            return 1
+
+    open(wasm_path, "wb").write(bytes(out))
+    open(glue_path, "w", encoding="utf-8").write(glue)
+    print(f"short-names: {len(mapping)} names shortened, {len(data) - len(out)} bytes less WebAssembly")
+    return 0
+
+
+if __name__ == "__main__":
+    if len(sys.argv) != 3:
+        print(__doc__, file=sys.stderr)
+        sys.exit(2)
+    sys.exit(main(sys.argv[1], sys.argv[2]))
