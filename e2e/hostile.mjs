@@ -2,8 +2,10 @@
 // !important }` with aggressive global rules. The widget must look the same
 // as on a page without any CSS (pixel comparison of its screenshot), and the
 // host page's own elements must look the same with and without the widget.
+// Also: the stylesheet the widget ships (minified at build time) parses to
+// exactly the rules of style/widget.css, the file people edit.
 // Usage: node e2e/hostile.mjs http://127.0.0.1:PORT   (Chromium)
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import puppeteer from 'puppeteer-core';
 import { PNG } from 'pngjs';
 import { chromiumArgs } from './states.mjs';
@@ -81,6 +83,27 @@ for (const kind of ['bootstrap', 'tailwind', 'unset']) {
     + `${leaks.length} shop elements restyled; ${errors.length} uncaught errors`);
   for (const line of leaks) console.log(`        restyled: ${line}`);
 }
+
+// The shipped sheet against the source, as Chromium's CSS parser reads both.
+{
+  const context = await browser.createBrowserContext();
+  const page = await context.newPage();
+  await page.goto(`${base}/examples/hostile-baseline.html?customer=cust-anna`, { waitUntil: 'load' });
+  await page.waitForFunction(() => document.querySelector('loyalty-widget')?.shadowRoot
+    ?.querySelector('[data-testid=balance]'), { timeout: 15000 });
+  const source = readFileSync('style/widget.css', 'utf8');
+  const { rules, same } = await page.evaluate((text) => {
+    const rulesOf = (sheet) => [...sheet.cssRules].map((rule) => rule.cssText).join('\n');
+    const expected = new CSSStyleSheet();
+    expected.replaceSync(text);
+    const shipped = document.querySelector('loyalty-widget').shadowRoot.adoptedStyleSheets;
+    return { rules: expected.cssRules.length, same: shipped.some((sheet) => rulesOf(sheet) === rulesOf(expected)) };
+  }, source);
+  const ok = same && rules > 50;
+  if (!ok) failed += 1;
+  console.log(`  ${ok ? 'ok  ' : 'FAIL'}  the shipped (minified) stylesheet parses to the ${rules} rules of style/widget.css`);
+  await context.close();
+}
 await browser.close();
-console.log(`hostile host pages: ${3 - failed} passed, ${failed} failed (screenshots in ${out}/)`);
+console.log(`hostile host pages: ${4 - failed} passed, ${failed} failed (screenshots in ${out}/)`);
 process.exit(failed ? 1 : 0);

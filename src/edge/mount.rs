@@ -22,8 +22,8 @@ use std::any::Any;
 use wasm_bindgen::{JsCast, JsValue};
 use web_sys::{CssStyleSheet, Element, HtmlElement, ShadowRoot, ShadowRootInit, ShadowRootMode};
 
-/// The widget's whole stylesheet.
-pub const CSS: &str = include_str!("../../style/widget.css");
+/// The widget's whole stylesheet: `style/widget.css`, minified by build.rs.
+pub const CSS: &str = include_str!(concat!(env!("OUT_DIR"), "/widget.min.css"));
 
 /// The class of the element inside the shadow root that Leptos renders into.
 pub const ROOT_CLASS: &str = "lw-root";

@@ -12,9 +12,11 @@
 //! - [`identity`]: the cache key of a customer (from the token's `sub`).
 //! - [`i18n`]: German and English messages.
 //! - [`json`]: the small JSON reader the contract types read themselves with.
+//! - [`css`]: the widget's stylesheet made small at build time.
 
 pub mod config;
 pub mod contract;
+pub mod css;
 pub mod i18n;
 pub mod identity;
 pub mod json;
