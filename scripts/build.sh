@@ -6,15 +6,15 @@
 #   npm/                            the npm package for bundler users
 #   index.html, shop.css, examples/ the demo shop and the embed examples
 # Usage: scripts/build.sh   (setup.sh must have run: wasm-pack, wasm-bindgen,
-# binaryen and esbuild come from it)
+# binaryen and esbuild come from it; python3 runs scripts/trim-bindings.py)
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"
 cd "$ROOT"
 
 pkg="$ROOT/target/wasm-pkg"
 rm -rf "$pkg"
-# wasm-pack runs cargo (release profile: opt-level z, LTO), wasm-bindgen
-# (the CLI pinned in setup.sh) and wasm-opt -Oz (binaryen 132 from npm).
+# wasm-pack runs cargo (release profile: opt-level z, LTO) and wasm-bindgen
+# (the CLI pinned in setup.sh); wasm-opt runs below, after the trim.
 #
 # The standard library is rebuilt with the widget (rust-src, setup.sh): at
 # opt-level z like the rest, with panics as a bare trap instead of a
@@ -25,11 +25,17 @@ rm -rf "$pkg"
 # flags replace .cargo/config.toml's, so `erase_components` is repeated.
 release_flags=(--cfg erase_components -Zunstable-options -Cpanic=immediate-abort)
 RUSTC_BOOTSTRAP=1 CARGO_ENCODED_RUSTFLAGS=$(IFS=$'\x1f'; echo "${release_flags[*]}") \
-  wasm-pack --quiet build web --release --target web --mode no-install \
-  --out-dir "$pkg" --out-name loyalty-widget-wasm --no-pack -- -Zbuild-std=std,panic_abort -Zbuild-std-features=optimize_for_size
+  wasm-pack --quiet build web --release --target web --mode no-install --no-opt \
+  --out-dir "$pkg" --out-name loyalty-widget-wasm --no-pack \
+  -- -Zbuild-std=std,panic_abort -Zbuild-std-features=optimize_for_size
 
-# Short import and export names in the wasm and its glue: 4.2 KB brotli.
-python3 scripts/short-names.py "$pkg/loyalty-widget-wasm_bg.wasm" "$pkg/loyalty-widget-wasm.js"
+# Unused stream bindings out, short import and export names, in the wasm and
+# its glue (5.5 KB brotli); then wasm-opt -Oz (binaryen 132 from npm; Debian's
+# breaks the wasm) with the features Rust 1.95 emits spelled out.
+python3 scripts/trim-bindings.py "$pkg/loyalty-widget-wasm_bg.wasm" "$pkg/loyalty-widget-wasm.js"
+wasm-opt -Oz --enable-bulk-memory --enable-bulk-memory-opt --enable-nontrapping-float-to-int \
+  --enable-sign-ext --enable-reference-types --enable-multivalue --enable-mutable-globals \
+  "$pkg/loyalty-widget-wasm_bg.wasm" -o "$pkg/loyalty-widget-wasm_bg.wasm"
 
 rm -rf dist
 mkdir -p dist/widget dist/npm dist/examples

@@ -1,22 +1,29 @@
 #!/usr/bin/env python3
-"""Shortens the names wasm-bindgen gives the imports and exports between the
-WebAssembly file and its JavaScript glue, in both files at once.
+"""Trims what wasm-bindgen puts between the WebAssembly file and its
+JavaScript glue, in both files at once. Runs before wasm-opt, which then
+drops the code nothing reaches any more.
 
-wasm-bindgen names each import `__wbg_<method>_<16 hex digits>`, under the
-module `./<glue file>_bg.js`: about 170 names, each written once in the
-.wasm and once in the glue. The hex digits do not compress: together they
-cost 4.2 KB brotli of the opened widget. Here each becomes a short name
-(`_a`, `_b`, ...), the same in both files, and the module becomes `w`.
+1. Unused stream bindings go. Leptos always enables server_fn's browser
+   feature, which exports wasm-streams' three classes (`IntoUnderlyingSource`,
+   `IntoUnderlyingSink`, `IntoUnderlyingByteSource`) from the wasm and the
+   glue. The widget never uses them: their exports leave the wasm and their
+   classes and finalization registries leave the glue.
+2. Names get short. wasm-bindgen names each import
+   `__wbg_<method>_<16 hex digits>`, under the module `./<glue file>_bg.js`:
+   about 170 names, each written once in the .wasm and once in the glue. The
+   hex digits do not compress. Each becomes a short name (`_a`, `_b`, ...),
+   the same in both files, and the module becomes `w`.
 
-Usage: short-names.py WASM GLUE   (both rewritten in place)
+Usage: trim-bindings.py WASM GLUE   (both rewritten in place)
 
-Only names made by wasm-bindgen are touched: every import (all of them come
-from the glue) and the exports whose names start with `__wbg`, `__wbindgen`
-or `wasm_bindgen`. The widget's own exports (`widget_new`, ...) and `memory`
+Only what wasm-bindgen made is touched: every import (all of them come from
+the glue) and the exports whose names start with `__wbg`, `__wbindgen` or
+`wasm_bindgen`. The widget's own exports (`widget_new`, ...) and `memory`
 keep their names. A new name never occurs in the glue already. It refuses
 (exit 1, both files left as they were) when an import or the module is not
-found in the glue; an export the glue never calls (`__wbindgen_free`) is
-renamed all the same.
+found in the glue, or when the glue still mentions a stream class after the
+trim; an export the glue never calls (`__wbindgen_free`) is renamed all the
+same.
 """
 
 import re
@@ -27,6 +34,15 @@ OURS = ("__wbg", "__wbindgen", "wasm_bindgen")
 # The name the imports' module gets (wasm-bindgen calls it after the glue
 # file, `./<name>_bg.js`); the glue names it once, as a quoted key.
 MODULE = "w"
+# What the exports of wasm-streams' classes are named after.
+STREAMS = "intounderlying"
+# One stream class in the glue, with its dispose line, and its registry.
+STREAM_CLASS = re.compile(
+    r"export class (IntoUnderlying\w+) \{\n.*?\n\}\n"
+    r"(?:if \(Symbol\.dispose\) \1\.prototype\[Symbol\.dispose\] = \1\.prototype\.free;\n)?",
+    re.S,
+)
+STREAM_REGISTRY = re.compile(r"const IntoUnderlying\w+Finalization = [^;]*;\n")
 
 
 def leb(data, at):
@@ -89,10 +105,12 @@ def import_desc_end(data, at):
 
 
 def rewrite_section(section_id, body, rename, modules):
-    """The import (2) or export (7) section with names passed through `rename`;
-    every import comes from the glue, under the one module name `MODULE`."""
+    """The import (2) or export (7) section with names passed through `rename`
+    and the stream exports left out; every import comes from the glue, under
+    the one module name `MODULE`."""
     count, at = leb(body, 0)
-    out = bytearray(put_leb(count))
+    kept = 0
+    out = bytearray()
     for _ in range(count):
         if section_id == 2:
             module, at = name_at(body, at)
@@ -103,9 +121,13 @@ def rewrite_section(section_id, body, rename, modules):
         else:
             field, at = name_at(body, at)
             end = leb(body, at + 1)[1]
+            if STREAMS in field:
+                at = end
+                continue
             out += put_name(rename(field) if field.startswith(OURS) else field) + body[at:end]
+        kept += 1
         at = end
-    return bytes(out)
+    return put_leb(kept) + bytes(out)
 
 
 def sections(data):
@@ -136,6 +158,11 @@ def short_names():
 def main(wasm_path, glue_path):
     data = open(wasm_path, "rb").read()
     glue = open(glue_path, encoding="utf-8").read()
+    glue, classes = STREAM_CLASS.subn("", glue)
+    glue = STREAM_REGISTRY.sub("", glue)
+    if re.search(STREAMS, glue, re.I):
+        print("trim-bindings: the glue still mentions a stream class; nothing changed", file=sys.stderr)
+        return 1
     identifiers = set(re.findall(r"[A-Za-z_$][\w$]*", glue))
     fresh = (name for name in short_names() if name not in identifiers)
     mapping = {}
@@ -162,18 +189,21 @@ def main(wasm_path, glue_path):
     for module in modules:
         glue, found = re.subn(r"""(["'])""" + re.escape(module) + r"\1(?=\s*:)", f'"{MODULE}"', glue)
         if found != 1:
-            print(f"short-names: the module {module} is named {found} times in the glue, not once", file=sys.stderr)
+            print(f"trim-bindings: the module {module} is named {found} times in the glue, not once", file=sys.stderr)
             return 1
     for old, new in mapping.items():
         pattern = re.compile(r"(?<![\w$])" + re.escape(old) + r"(?![\w$])")
         glue, found = pattern.subn(new, glue)
         if not found and old in imports:
-            print(f"short-names: {old} is not in the glue; nothing changed", file=sys.stderr)
+            print(f"trim-bindings: {old} is not in the glue; nothing changed", file=sys.stderr)
             return 1
 
     open(wasm_path, "wb").write(bytes(out))
     open(glue_path, "w", encoding="utf-8").write(glue)
-    print(f"short-names: {len(mapping)} names shortened, {len(data) - len(out)} bytes less WebAssembly")
+    print(
+        f"trim-bindings: {classes} stream classes dropped, {len(mapping)} names shortened, "
+        f"{len(data) - len(out)} bytes less WebAssembly before wasm-opt"
+    )
     return 0
 
 
