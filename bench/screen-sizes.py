@@ -58,8 +58,8 @@ def brotli_size(dist: Path) -> int:
 def build(tree: Path, dist: Path) -> int:
     env = dict(os.environ, CARGO_TARGET_DIR=str(ROOT / "target" / "screen-sizes"))
     env["PATH"] = f"{ROOT / 'node_modules' / '.bin'}:{env['PATH']}"
-    subprocess.run(["wasm-pack", "--quiet", "build", "web", "--release", "--target", "web",
-                    "--mode", "no-install", "--out-dir", str(dist), "--no-pack"],
+    # The release's own pipeline (std rebuilt, bindings trimmed, wasm-opt).
+    subprocess.run(["bash", "scripts/build-wasm.sh", str(dist)],
                    cwd=tree, env=env, check=True, capture_output=True)
     return brotli_size(dist)
 
