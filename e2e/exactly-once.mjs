@@ -50,6 +50,8 @@ await inWidget('[data-testid=balance]');
 await check('a double-clicked redeem whose answer is lost redeems once', async () => {
   const before = (await db()).redemptions;
   await setFaults(base, { drop_next: 1, method: 'POST' });
+  // The rewards come with the program, which may answer after the balance.
+  await inWidget('[data-reward=r-shipping] button');
   await page.evaluate(() => {
     const root = document.querySelector('loyalty-widget').shadowRoot;
     root.querySelector('[data-reward=r-shipping] button').click();
