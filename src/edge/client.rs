@@ -7,7 +7,6 @@
 //! endpoint applies each of them exactly once whatever the network does.
 
 use crate::edge::cache::{self, Entry};
-use gloo_net::http::{Request, RequestBuilder, Response};
 use gloo_timers::future::TimeoutFuture;
 use loyalty_core::contract::{
     self, ActivityPage, Checked, Decode, DecodeError, ErrorBody, ErrorCode, JoinRequest,
@@ -21,7 +20,9 @@ use send_wrapper::SendWrapper;
 use std::sync::{Arc, Mutex, MutexGuard};
 use thiserror::Error;
 use wasm_bindgen::JsCast;
-use web_sys::{AbortController, RequestCache, RequestCredentials};
+use wasm_bindgen::JsValue;
+use wasm_bindgen_futures::JsFuture;
+use web_sys::{AbortController, Headers, RequestCache, RequestCredentials, RequestInit, Response};
 
 /// How long one attempt may take before it is abandoned.
 pub const TIMEOUT_MS: u32 = 8_000;
@@ -386,47 +387,44 @@ impl Client {
     }
 
     async fn attempt(&self, url: &str, call: &Call<'_>) -> Result<Raw, ApiError> {
-        let mut request = match call.write {
-            Some((_, key)) => Request::post(url)
-                .header("Content-Type", "application/json")
-                .header("Idempotency-Key", key),
-            None => Request::get(url),
+        let bearer = self.token().as_ref().map(|token| format!("Bearer {token}"));
+        let mut headers = vec![("Accept", "application/json")];
+        if let Some((_, key)) = call.write {
+            headers.push(("Content-Type", "application/json"));
+            headers.push(("Idempotency-Key", key));
         }
-        .header("Accept", "application/json")
-        .cache(RequestCache::NoStore);
-        if let Some(token) = self.token().as_deref() {
-            request = request.header("Authorization", &format!("Bearer {token}"));
+        if let Some(bearer) = &bearer {
+            headers.push(("Authorization", bearer));
         }
         if let Some(etag) = call.etag {
-            request = request.header("If-None-Match", etag);
+            headers.push(("If-None-Match", etag));
         }
-        let response = with_timeout(request, call.write.map(|(body, _)| body)).await?;
-        let status = response.status();
-        if status == 304 {
+        let init = request_init(&headers, call.write.map(|(body, _)| body))?;
+        let answer = fetch(url, &init).await?;
+        if answer.status == 304 {
             return Ok(Raw::NotModified);
         }
-        let body = read_body(&response).await?;
-        if !response.ok() {
+        if !answer.ok() {
             return Err(ApiError::Status {
-                status,
-                code: contract::decode::<ErrorBody>(&body)
+                status: answer.status,
+                code: contract::decode::<ErrorBody>(&answer.body)
                     .ok()
                     .map(|body| body.error.code),
-                retry_after: response
-                    .headers()
-                    .get("retry-after")
+                retry_after: answer
+                    .header("retry-after")
                     .and_then(|value| value.trim().parse().ok()),
             });
         }
         // A body cut off mid-way is worth another attempt: check it here.
-        if !json::is_json(&body) {
+        if !json::is_json(&answer.body) {
             return Err(ApiError::Decode(DecodeError::Malformed(
                 "the body is not complete JSON".to_owned(),
             )));
         }
+        let etag = answer.header("etag");
         Ok(Raw::Body {
-            body,
-            etag: response.headers().get("etag"),
+            body: answer.body,
+            etag,
         })
     }
 
@@ -441,20 +439,17 @@ impl Client {
         let Some(url) = &self.source.url else {
             return Ok(());
         };
-        let request = Request::get(url)
-            .header("Accept", "application/json")
-            .credentials(RequestCredentials::SameOrigin)
-            .cache(RequestCache::NoStore);
-        let response = with_timeout(request, None).await?;
-        let body = read_body(&response).await?;
-        if !response.ok() {
+        let init = request_init(&[("Accept", "application/json")], None)?;
+        init.set_credentials(RequestCredentials::SameOrigin);
+        let answer = fetch(url, &init).await?;
+        if !answer.ok() {
             return Err(ApiError::Status {
-                status: response.status(),
+                status: answer.status,
                 code: None,
                 retry_after: None,
             });
         }
-        let token = identity::token_answer(&body).ok_or_else(|| {
+        let token = identity::token_answer(&answer.body).ok_or_else(|| {
             ApiError::Decode(DecodeError::Malformed(
                 "the token URL did not answer {\"token\": \"...\"}".to_owned(),
             ))
@@ -512,34 +507,73 @@ pub fn new_idempotency_key() -> String {
         })
 }
 
-/// Sends a request (with a body, for writes), abandoning it after
-/// [`TIMEOUT_MS`].
-async fn with_timeout(request: RequestBuilder, body: Option<&str>) -> Result<Response, ApiError> {
-    let controller = AbortController::new().map_err(|err| ApiError::Network(format!("{err:?}")))?;
+/// The options of one request: `POST` with `body`, `GET` without; never
+/// from the HTTP cache (the client keeps its own, see [`cache`]).
+fn request_init(headers: &[(&str, &str)], body: Option<&str>) -> Result<RequestInit, ApiError> {
+    let list = Headers::new().map_err(network)?;
+    for (name, value) in headers {
+        list.set(name, value).map_err(network)?;
+    }
+    let init = RequestInit::new();
+    init.set_headers(&list);
+    init.set_cache(RequestCache::NoStore);
+    if let Some(body) = body {
+        init.set_method("POST");
+        init.set_body(&JsValue::from_str(body));
+    }
+    Ok(init)
+}
+
+/// A browser error as a network failure.
+fn network(error: JsValue) -> ApiError {
+    ApiError::Network(format!("{error:?}"))
+}
+
+/// A whole answer: status, headers and body text.
+struct Answer {
+    status: u16,
+    headers: Headers,
+    body: String,
+}
+
+impl Answer {
+    fn ok(&self) -> bool {
+        (200..300).contains(&self.status)
+    }
+
+    fn header(&self, name: &str) -> Option<String> {
+        self.headers.get(name).ok().flatten()
+    }
+}
+
+/// Sends a request and reads its whole body, abandoning both after
+/// [`TIMEOUT_MS`]: a body that stalls half-way times out like a silent
+/// server. Plain `fetch` through web-sys; a request crate cost ~3 KB brotli.
+async fn fetch(url: &str, init: &RequestInit) -> Result<Answer, ApiError> {
+    let controller = AbortController::new().map_err(network)?;
     let signal = controller.signal();
+    init.set_signal(Some(&signal));
     let timer = gloo_timers::callback::Timeout::new(TIMEOUT_MS, move || controller.abort());
-    let request = request.abort_signal(Some(&signal));
-    let result = match body {
-        Some(body) => match request.body(body.to_owned()) {
-            Ok(request) => request.send().await,
-            Err(err) => Err(err),
-        },
-        None => request.send().await,
-    };
+    let result = async {
+        let window = web_sys::window().ok_or_else(|| JsValue::from_str("no window"))?;
+        let response: Response = JsFuture::from(window.fetch_with_str_and_init(url, init))
+            .await?
+            .unchecked_into();
+        let body = JsFuture::from(response.text()?).await?;
+        Ok::<_, JsValue>(Answer {
+            status: response.status(),
+            headers: response.headers(),
+            body: body.as_string().unwrap_or_default(),
+        })
+    }
+    .await;
     let timed_out = signal.aborted();
     drop(timer);
-    result.map_err(|err| {
+    result.map_err(|error| {
         if timed_out {
             ApiError::Timeout
         } else {
-            ApiError::Network(err.to_string())
+            network(error)
         }
     })
-}
-
-async fn read_body(response: &Response) -> Result<String, ApiError> {
-    response
-        .text()
-        .await
-        .map_err(|err| ApiError::Network(err.to_string()))
 }
