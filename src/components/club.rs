@@ -4,10 +4,12 @@ use super::announce::Announcer;
 use super::copy_button::CopyButton;
 use super::i18n::I18n;
 use super::task::Task;
-use crate::edge::client::{new_idempotency_key, Client};
+use crate::edge::client::{new_idempotency_key, ApiError, Client};
 use crate::edge::console;
 use leptos::prelude::*;
-use loyalty_core::contract::{Club as ClubState, LockReason, Membership, Offer, Tier};
+use loyalty_core::contract::{
+    Club as ClubState, LockReason, Membership, Offer, Offers, Program, Tier,
+};
 use loyalty_core::i18n::Key;
 use loyalty_core::url::safe_link;
 
@@ -17,10 +19,11 @@ use loyalty_core::url::safe_link;
 pub fn Club(
     /// The customer's club state.
     club: Memo<ClubState>,
-    /// The offers; `None` while they load.
-    offers: Signal<Option<Vec<Offer>>>,
-    /// The program's tiers, for naming tier locks.
-    tiers: Signal<Vec<Tier>>,
+    /// The offers as loaded: `None` while they load; an error shows as no
+    /// offers (it is logged, and the dashboard offers a retry).
+    offers: RwSignal<Option<Result<Offers, ApiError>>>,
+    /// The program as loaded, for naming tier locks.
+    program: RwSignal<Option<Result<Program, ApiError>>>,
     /// The client to join with.
     client: Client,
     /// Called after joining.
@@ -34,16 +37,24 @@ pub fn Club(
             <h4 class="lw-subheading">{i18n.t(Key::OffersTitle)}</h4>
             <ul class="lw-list" data-testid="offers">
                 {move || {
-                    let tiers = tiers.get();
-                    offers
-                        .get()
-                        .unwrap_or_default()
-                        .into_iter()
+                    let tiers = program.with(|loaded| match loaded {
+                        Some(Ok(program)) => program.tiers.clone(),
+                        _ => Vec::new(),
+                    });
+                    let list = offers.with(|loaded| match loaded {
+                        Some(Ok(list)) => list.offers.clone(),
+                        _ => Vec::new(),
+                    });
+                    list.into_iter()
                         .map(|offer| view! { <OfferItem offer=offer tiers=tiers.clone()/> })
                         .collect_view()
                 }}
             </ul>
-            {move || offers.with(|list| list.as_ref().is_some_and(Vec::is_empty)).then(|| view! {
+            {move || offers.with(|loaded| match loaded {
+                Some(Ok(list)) => list.offers.is_empty(),
+                Some(Err(_)) => true,
+                None => false,
+            }).then(|| view! {
                 <p class="lw-muted" data-testid="offers-empty">{i18n.t(Key::OffersEmpty)}</p>
             })}
         </section>

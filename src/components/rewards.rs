@@ -37,7 +37,9 @@ pub fn Rewards(
             let tiers = tiers.clone();
             let for_lock = reward.clone();
             let lock = Signal::derive(move || {
-                current_tier.with(|tier| reward_lock(&for_lock, approved.get(), tier.as_deref(), &tiers))
+                current_tier
+                    .with(|tier| reward_lock(&for_lock, approved.get(), tier.as_deref(), &tiers))
+                    .map(|lock| lock_text(i18n, lock))
             });
             view! { <RewardItem reward=reward lock=lock client=client.clone() on_redeemed=on_redeemed/> }
         })
@@ -48,6 +50,16 @@ pub fn Rewards(
             <ul class="lw-list" data-testid="rewards">{items}</ul>
             {empty.then(|| view! { <p class="lw-muted">{i18n.t(Key::RewardsEmpty)}</p> })}
         </section>
+    }
+}
+
+/// What a locked reward says: the tier it needs, or the points missing.
+fn lock_text(i18n: I18n, lock: RewardLock) -> String {
+    match lock {
+        RewardLock::Tier(tier) => i18n.fill(Key::RewardTierLocked, &[("tier", &tier)]),
+        RewardLock::Points(missing) => {
+            i18n.fill(Key::RewardMissing, &[("points", &i18n.points(missing))])
+        }
     }
 }
 
@@ -87,7 +99,8 @@ fn failure_text(error: &ApiError) -> Key {
 #[component]
 fn RewardItem(
     reward: Reward,
-    lock: Signal<Option<RewardLock>>,
+    /// Why the customer cannot redeem it yet, as the text they see.
+    lock: Signal<Option<String>>,
     client: Client,
     on_redeemed: Callback<Redemption>,
 ) -> impl IntoView {
@@ -132,14 +145,6 @@ fn RewardItem(
         Key::RedeemConfirm,
         &[("points", &price), ("reward", &reward.title)],
     );
-    let lock_text = move || {
-        lock.get().map(|lock| match lock {
-            RewardLock::Tier(tier) => i18n.fill(Key::RewardTierLocked, &[("tier", &tier)]),
-            RewardLock::Points(missing) => {
-                i18n.fill(Key::RewardMissing, &[("points", &i18n.points(missing))])
-            }
-        })
-    };
     let locked = move || lock.with(Option::is_some);
     let lock_id = format!("lw-lock-{}", reward.id);
     let lock_id_for_button = lock_id.clone();
@@ -184,7 +189,7 @@ fn RewardItem(
                     {i18n.t(Key::Redeem)}
                 </button>
             </div>
-            {move || lock_text().map(|text| view! {
+            {move || lock.get().map(|text| view! {
                 <p class="lw-muted lw-lock" id=lock_id.clone()>{text}</p>
             })}
             {move || match step.get() {

@@ -220,8 +220,8 @@ fn Dashboard(
         });
         reload_offers();
     });
-    let program_data = Memo::new(move |_| program.get().and_then(Result::ok));
-    let program_ok = move || program_data.get();
+    // The program is set once per load, so the sections need no memo.
+    let program_ok = move || program.with(|r| r.as_ref().and_then(|r| r.as_ref().ok()).cloned());
     // The program or the offers failed (the balance did not): say so, with
     // a retry, instead of leaving their sections silently out.
     let program_failed = move || program.with(|r| matches!(r, Some(Err(_))));
@@ -239,16 +239,8 @@ fn Dashboard(
     let club = Memo::new(move |_| {
         current.with(|s| s.as_ref().map(|s| s.club.clone()).unwrap_or_default())
     });
-    let tier_status = Memo::new(move |_| current.with(|s| s.as_ref().and_then(|s| s.tier.clone())));
     let referral =
         Memo::new(move |_| current.with(|s| s.as_ref().and_then(|s| s.referral.clone())));
-    let tiers = Signal::derive(move || program_ok().map(|p| p.tiers).unwrap_or_default());
-    // `None` while loading; an error shows as no offers (and is logged).
-    let offer_list = Signal::derive(move || match offers.get() {
-        Some(Ok(list)) => Some(list.offers),
-        Some(Err(_)) => Some(Vec::new()),
-        None => None,
-    });
     let rewards_client = client.clone();
     let club_client = client.clone();
     view! {
@@ -266,7 +258,9 @@ fn Dashboard(
         })}
         {move || program_ok().map(|program| view! { <Earn rules=program.earning/> })}
         {move || {
-            let status = tier_status.get()?;
+            // Follows the whole summary: the tier section holds nothing a
+            // customer could be in the middle of, so redrawing it is harmless.
+            let status = current.with(|s| s.as_ref().and_then(|s| s.tier.clone()))?;
             program_ok().map(|program| view! { <TierProgress status=status program=program/> })
         }}
         {move || program_ok().map(|program| view! {
@@ -283,7 +277,7 @@ fn Dashboard(
             let referral = referral.get()?;
             Some(view! { <Referral referral=referral text=referral_text/> })
         }}
-        <Club club=club offers=offer_list tiers=tiers client=club_client on_joined=on_joined/>
+        <Club club=club offers=offers program=program client=club_client on_joined=on_joined/>
         <Activity client=client/>
     }
 }
