@@ -20,17 +20,21 @@ rm -rf "$pkg"
 # RUSTC_BOOTSTRAP opens on the stable toolchain for this one build; these
 # flags replace .cargo/config.toml's, so `erase_components` is repeated.
 # LLVM's inline threshold at 0 (opt-level z uses 5) is another 0.6 KB;
-# measured: -25 made the file 4 KB larger.
+# measured: -25 made the file 4 KB larger. Merged functions are off (0.8 KB
+# more) so that every function in the table is exactly one Rust function:
+# trim-bindings.py empties the stream functions by name, and a merged one
+# could also serve other code.
 release_flags=(--cfg erase_components -Zunstable-options -Cpanic=immediate-abort
-  -Cllvm-args=-inline-threshold=0)
+  -Cllvm-args=-inline-threshold=0 -Zmerge-functions=disabled)
 RUSTC_BOOTSTRAP=1 CARGO_ENCODED_RUSTFLAGS=$(IFS=$'\x1f'; echo "${release_flags[*]}") \
   wasm-pack --quiet build web --release --target web --mode no-install --no-opt \
   --out-dir "$pkg" --out-name loyalty-widget-wasm --no-pack \
   -- -Zbuild-std=std,panic_abort -Zbuild-std-features=optimize_for_size
 
-# Unused stream bindings out, short import and export names, in the wasm and
-# its glue (5.5 KB brotli); then wasm-opt -Oz (binaryen 132 from npm; Debian's
-# breaks the wasm) with the features Rust 1.95 emits spelled out. Two facts
+# Unused stream bindings and the code behind them out, short import and
+# export names, in the wasm and its glue (about 7 KB brotli); then wasm-opt
+# -Oz (binaryen 132 from npm; Debian's breaks the wasm) with the features
+# Rust 1.95 emits spelled out. Two facts
 # of the linked module let it fold more address arithmetic (0.4 KB): nothing
 # lives in the lowest 1 KiB (the stack grows down from 1 MiB to it; without
 # the stack first, wasm-ld starts data at 1 KiB), and the memory is the

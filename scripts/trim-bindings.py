@@ -8,7 +8,15 @@ drops the code nothing reaches any more.
    `IntoUnderlyingSink`, `IntoUnderlyingByteSource`) from the wasm and the
    glue. The widget never uses them: their exports leave the wasm and their
    classes and finalization registries leave the glue.
-2. Names get short. wasm-bindgen names each import
+2. The code behind them goes too. Dropping the exports is not enough:
+   their closures sit in the function table, and wasm-opt must keep every
+   table entry. So each function whose (demangled) name mentions
+   `wasm_streams` or the stream classes gets the body `unreachable`, and
+   wasm-opt then drops all that only these reached (about 2 KB brotli).
+   Guard: wasm-opt's call graph must show no call into them from any other
+   function; with merged functions off (build-wasm.sh), no other code can
+   share one of them through the table either.
+3. Names get short. wasm-bindgen names each import
    `__wbg_<method>_<16 hex digits>`, under the module `./<glue file>_bg.js`:
    about 170 names, each written once in the .wasm and once in the glue. The
    hex digits do not compress. Each becomes a short name (`_a`, `_b`, ...),
@@ -21,13 +29,15 @@ the glue) and the exports whose names start with `__wbg`, `__wbindgen` or
 `wasm_bindgen`. The widget's own exports (`widget_new`, ...) and `memory`
 keep their names. A new name never occurs in the glue already. It refuses
 (exit 1, both files left as they were) when an import or the module is not
-found in the glue, or when the glue still mentions a stream class after the
-trim; an export the glue never calls (`__wbindgen_free`) is renamed all the
+found in the glue, when the glue still mentions a stream class after the
+trim, when the wasm has no named stream functions, or when other code calls
+one; an export the glue never calls (`__wbindgen_free`) is renamed all the
 same.
 """
 
 import re
 import string
+import subprocess
 import sys
 
 OURS = ("__wbg", "__wbindgen", "wasm_bindgen")
@@ -130,6 +140,84 @@ def rewrite_section(section_id, body, rename, modules):
     return put_leb(kept) + bytes(out)
 
 
+def is_stream_code(name):
+    """Whether a function belongs to the stream classes alone."""
+    return "wasm_streams[" in name or STREAMS in name.lower()
+
+
+def function_names(data):
+    """Function index -> name, from the custom `name` section."""
+    names = {}
+    for section_id, body in sections(data):
+        if section_id != 0:
+            continue
+        title, at = name_at(body, 0)
+        if title != "name":
+            continue
+        while at < len(body):
+            kind = body[at]
+            size, at = leb(body, at + 1)
+            end = at + size
+            if kind == 1:
+                count, at = leb(body, at)
+                for _ in range(count):
+                    index, at = leb(body, at)
+                    names[index], at = name_at(body, at)
+            at = end
+    return names
+
+
+def imported_functions(data):
+    for section_id, body in sections(data):
+        if section_id == 2:
+            count, at = leb(body, 0)
+            functions = 0
+            for _ in range(count):
+                _, at = name_at(body, at)
+                _, at = name_at(body, at)
+                functions += body[at] == 0
+                at = import_desc_end(body, at)
+            return functions
+    return 0
+
+
+def calls_into(wasm_path, target):
+    """Callers outside `target` of functions inside it, by wasm-opt's call graph."""
+    graph = subprocess.run(
+        ["wasm-opt", "--all-features", "--print-call-graph", wasm_path],
+        check=True, capture_output=True, text=True,
+    ).stdout
+    edges = re.findall(r'^\s*"([^"]*)" -> "([^"]*)"', graph, re.M)
+    if not edges:
+        raise ValueError("wasm-opt printed no call graph")
+    return sorted({caller for caller, callee in edges if target(callee) and not target(caller)})
+
+
+def snip_streams(data):
+    """The module with every stream function's body replaced by
+    `unreachable`, and how many there were."""
+    names = function_names(data)
+    first = imported_functions(data)
+    out = bytearray(data[:8])
+    snipped = 0
+    for section_id, body in sections(data):
+        if section_id == 10:
+            count, at = leb(body, 0)
+            code = bytearray(put_leb(count))
+            for index in range(first, first + count):
+                entry = at
+                size, start = leb(body, at)
+                at = start + size
+                if is_stream_code(names.get(index, "")):
+                    code += b"\x03\x00\x00\x0b"  # no locals; unreachable; end
+                    snipped += 1
+                else:
+                    code += body[entry:at]
+            body = bytes(code)
+        out += bytes([section_id]) + put_leb(len(body)) + body
+    return bytes(out), snipped
+
+
 def sections(data):
     if data[:8] != b"\0asm\x01\0\0\0":
         raise ValueError("not a WebAssembly 1.0 module")
@@ -198,11 +286,20 @@ def main(wasm_path, glue_path):
             print(f"trim-bindings: {old} is not in the glue; nothing changed", file=sys.stderr)
             return 1
 
-    open(wasm_path, "wb").write(bytes(out))
+    out, snipped = snip_streams(bytes(out))
+    if not snipped:
+        print("trim-bindings: no stream functions found (no name section?); nothing changed", file=sys.stderr)
+        return 1
+    open(wasm_path, "wb").write(out)
+    callers = calls_into(wasm_path, is_stream_code)
+    if callers:
+        open(wasm_path, "wb").write(data)
+        print(f"trim-bindings: stream functions are called from {callers[:3]}; nothing changed", file=sys.stderr)
+        return 1
     open(glue_path, "w", encoding="utf-8").write(glue)
     print(
-        f"trim-bindings: {classes} stream classes dropped, {len(mapping)} names shortened, "
-        f"{len(data) - len(out)} bytes less WebAssembly before wasm-opt"
+        f"trim-bindings: {classes} stream classes and {snipped} of their functions dropped, "
+        f"{len(mapping)} names shortened, {len(data) - len(out)} bytes less WebAssembly before wasm-opt"
     )
     return 0
 
