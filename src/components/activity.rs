@@ -17,8 +17,10 @@ pub fn Activity(
 ) -> impl IntoView {
     let i18n = expect_context::<I18n>();
     let open = RwSignal::new(false);
-    let entries = RwSignal::new(Vec::<Entry>::new());
-    let next_page = RwSignal::new(Some(1u32));
+    let history = RwSignal::new(History {
+        entries: Vec::new(),
+        next_page: Some(1),
+    });
     let failed = RwSignal::new(false);
     let task = Task::new();
     let load = move |page: u32| {
@@ -28,8 +30,10 @@ pub fn Activity(
             move |result| match result {
                 Ok(page) => {
                     failed.set(false);
-                    next_page.set(page.has_more.then_some(page.page.saturating_add(1)));
-                    entries.update(|all| all.extend(page.items));
+                    history.update(|history| {
+                        history.next_page = page.has_more.then_some(page.page.saturating_add(1));
+                        history.entries.extend(page.items);
+                    });
                 }
                 Err(error) => {
                     console::warn(&format!("loading history failed: {error}"));
@@ -42,10 +46,9 @@ pub fn Activity(
     let toggle = move |_| {
         let opening = !open.get_untracked();
         open.set(opening);
-        if opening && entries.with_untracked(Vec::is_empty) {
-            if let Some(page) = next_page.get_untracked() {
-                load_first(page);
-            }
+        let first = history.with_untracked(|h| h.next_page.filter(|_| h.entries.is_empty()));
+        if let Some(page) = first.filter(|_| opening) {
+            load_first(page);
         }
     };
     view! {
@@ -62,14 +65,18 @@ pub fn Activity(
             </button>
             <div id="lw-history" hidden=move || !open.get()>
                 <ul class="lw-list" data-testid="history">
-                    {move || entries.get().into_iter().map(|entry| view! { <HistoryRow entry=entry/> }).collect_view()}
+                    {move || history.with(|h| h.entries.clone()).into_iter().map(|entry| view! { <HistoryRow entry=entry/> }).collect_view()}
                 </ul>
-                {move || (open.get() && !task.pending() && entries.with(Vec::is_empty) && !failed.get())
+                {move || (open.get() && !task.pending() && history.with(|h| h.entries.is_empty()) && !failed.get())
                     .then(|| view! { <p class="lw-muted">{i18n.t(Key::HistoryEmpty)}</p> })}
                 {move || failed.get().then(|| view! {
                     <p class="lw-error-text" role="alert">{i18n.t(Key::ErrorNetwork)}</p>
                 })}
-                {move || next_page.get().filter(|_| !entries.with(Vec::is_empty) || failed.get()).map(|page| {
+                {move || {
+                    // "Show more" once something is shown; "Retry" after a failure.
+                    let (next, shown) = history.with(|h| (h.next_page, !h.entries.is_empty()));
+                    next.filter(|_| shown || failed.get())
+                }.map(|page| {
                     let load = load.clone();
                     view! {
                     <button
@@ -86,6 +93,12 @@ pub fn Activity(
             </div>
         </section>
     }
+}
+
+/// The pages loaded so far, and the next one to ask for (`None`: no more).
+struct History {
+    entries: Vec<Entry>,
+    next_page: Option<u32>,
 }
 
 /// One history entry: label, date, signed points, and its state.

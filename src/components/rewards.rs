@@ -8,7 +8,7 @@ use crate::edge::client::{new_idempotency_key, ApiError, Client};
 use crate::edge::console;
 use leptos::html;
 use leptos::prelude::*;
-use loyalty_core::contract::{ErrorCode, Redemption, Reward, Tier};
+use loyalty_core::contract::{ErrorCode, Redemption, Reward, Summary, Tier};
 use loyalty_core::i18n::Key;
 use loyalty_core::progress::{reward_lock, RewardLock};
 
@@ -20,10 +20,8 @@ pub fn Rewards(
     rewards: Vec<Reward>,
     /// The program's tiers (for tier-gated rewards).
     tiers: Vec<Tier>,
-    /// The customer's spendable points.
-    approved: Signal<u64>,
-    /// The customer's tier id.
-    current_tier: Signal<Option<String>>,
+    /// The customer's summary: spendable points and tier.
+    summary: RwSignal<Option<Summary>>,
     /// The client to redeem with.
     client: Client,
     /// Called after a successful redeem.
@@ -37,8 +35,12 @@ pub fn Rewards(
             let tiers = tiers.clone();
             let for_lock = reward.clone();
             let lock = Signal::derive(move || {
-                current_tier
-                    .with(|tier| reward_lock(&for_lock, approved.get(), tier.as_deref(), &tiers))
+                summary
+                    .with(|s| {
+                        let approved = s.as_ref().map_or(0, |s| s.points.approved);
+                        let tier = s.as_ref().and_then(|s| s.tier.as_ref());
+                        reward_lock(&for_lock, approved, tier.map(|t| t.id.as_str()), &tiers)
+                    })
                     .map(|lock| lock_text(i18n, lock))
             });
             view! { <RewardItem reward=reward lock=lock client=client.clone() on_redeemed=on_redeemed/> }

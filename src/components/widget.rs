@@ -176,14 +176,6 @@ fn Dashboard(
     };
     load_program();
     load_offers();
-    let approved =
-        Signal::derive(move || current.with(|s| s.as_ref().map_or(0, |s| s.points.approved)));
-    let tier_id = Signal::derive(move || {
-        current.with(|s| {
-            s.as_ref()
-                .and_then(|s| s.tier.as_ref().map(|t| t.id.clone()))
-        })
-    });
     let on_redeemed = Callback::new(move |redemption: Redemption| {
         events::emit(
             name::REDEEMED,
@@ -267,8 +259,7 @@ fn Dashboard(
             <Rewards
                 rewards=program.rewards
                 tiers=program.tiers
-                approved=approved
-                current_tier=tier_id
+                summary=current
                 client=rewards_client.clone()
                 on_redeemed=on_redeemed
             />
