@@ -43,3 +43,6 @@ python3 scripts/trim-bindings.py "$pkg/loyalty-widget-wasm_bg.wasm" "$pkg/loyalt
 wasm-opt -Oz --low-memory-unused --zero-filled-memory --enable-bulk-memory --enable-bulk-memory-opt --enable-nontrapping-float-to-int \
   --enable-sign-ext --enable-reference-types --enable-multivalue --enable-mutable-globals \
   "$pkg/loyalty-widget-wasm_bg.wasm" -o "$pkg/loyalty-widget-wasm_bg.wasm"
+# wasm-opt dropped the imports only the emptied stream code used; their
+# functions leave the glue too (0.15 KB).
+python3 scripts/trim-bindings.py --prune "$pkg/loyalty-widget-wasm_bg.wasm" "$pkg/loyalty-widget-wasm.js"

@@ -16,13 +16,20 @@ drops the code nothing reaches any more.
    Guard: wasm-opt's call graph must show no call into them from any other
    function; with merged functions off (build-wasm.sh), no other code can
    share one of them through the table either.
-3. Names get short. wasm-bindgen names each import
+3. Custom sections go, but for the function names step 2 reads (wasm-opt
+   drops those): `producers`, `target_features` (build-wasm.sh names the
+   features) and Leptos' `__wasm_split_unstable` marker, 0.3 KB that the
+   browser never reads.
+4. Names get short. wasm-bindgen names each import
    `__wbg_<method>_<16 hex digits>`, under the module `./<glue file>_bg.js`:
    about 170 names, each written once in the .wasm and once in the glue. The
    hex digits do not compress. Each becomes a short name (`_a`, `_b`, ...),
    the same in both files, and the module becomes `w`.
 
 Usage: trim-bindings.py WASM GLUE   (both rewritten in place)
+       trim-bindings.py --prune WASM GLUE
+         after wasm-opt: drops the glue's import functions that the wasm no
+         longer imports (wasm-opt removed them with the stream code)
 
 Only what wasm-bindgen made is touched: every import (all of them come from
 the glue) and the exports whose names start with `__wbg`, `__wbindgen` or
@@ -267,7 +274,11 @@ def main(wasm_path, glue_path):
         return mapping[old]
 
     out = bytearray(data[:8])
+    dropped = 0
     for section_id, body in sections(data):
+        if section_id == 0 and name_at(body, 0)[0] != "name":
+            dropped += 1
+            continue
         if section_id in (2, 7):
             body = rewrite_section(
                 section_id, body, rename_import if section_id == 2 else rename, modules
@@ -299,12 +310,58 @@ def main(wasm_path, glue_path):
     open(glue_path, "w", encoding="utf-8").write(glue)
     print(
         f"trim-bindings: {classes} stream classes and {snipped} of their functions dropped, "
+        f"{dropped} custom sections dropped, "
         f"{len(mapping)} names shortened, {len(data) - len(out)} bytes less WebAssembly before wasm-opt"
     )
     return 0
 
 
+def imports_of(data):
+    """The field names of a module's imports."""
+    for section_id, body in sections(data):
+        if section_id == 2:
+            count, at = leb(body, 0)
+            fields = []
+            for _ in range(count):
+                _, at = name_at(body, at)
+                field, at = name_at(body, at)
+                at = import_desc_end(body, at)
+                fields.append(field)
+            return fields
+    return []
+
+
+# One function of the glue's import object, up to the next one or the end.
+GLUE_IMPORT = re.compile(r"^        (\w+): function.*?(?=^        \w+: function|^    \};)", re.M | re.S)
+
+
+def prune(wasm_path, glue_path):
+    """After wasm-opt: the glue's import functions that the wasm no longer
+    imports (those only the emptied stream code called) go."""
+    imported = set(imports_of(open(wasm_path, "rb").read()))
+    glue = open(glue_path, encoding="utf-8").read()
+    if not imported:
+        print("trim-bindings: the wasm imports nothing; nothing changed", file=sys.stderr)
+        return 1
+    found = set()
+
+    def keep(match):
+        found.add(match.group(1))
+        return match.group(0) if match.group(1) in imported else ""
+
+    glue = GLUE_IMPORT.sub(keep, glue)
+    missing = imported - found
+    if missing:
+        print(f"trim-bindings: the glue lacks imports {sorted(missing)[:3]}; nothing changed", file=sys.stderr)
+        return 1
+    open(glue_path, "w", encoding="utf-8").write(glue)
+    print(f"trim-bindings: {len(found - imported)} glue functions the wasm no longer imports dropped")
+    return 0
+
+
 if __name__ == "__main__":
+    if len(sys.argv) == 4 and sys.argv[1] == "--prune":
+        sys.exit(prune(sys.argv[2], sys.argv[3]))
     if len(sys.argv) != 3:
         print(__doc__, file=sys.stderr)
         sys.exit(2)
