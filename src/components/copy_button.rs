@@ -23,7 +23,9 @@ pub fn CopyButton(
 ) -> impl IntoView {
     let i18n = expect_context::<I18n>();
     let announcer = expect_context::<Announcer>();
-    let state = RwSignal::new(None::<bool>);
+    // Two flags rather than one `Option<bool>`: `RwSignal<bool>` is a type
+    // the widget has anyway, and each new signal type costs WebAssembly.
+    let (copied, failed) = (RwSignal::new(false), RwSignal::new(false));
     let task = Task::new();
     let copy = move |text: String| {
         let work = async move {
@@ -34,13 +36,17 @@ pub fn CopyButton(
             result.is_ok()
         };
         task.start(work, move |ok| {
-            state.set(Some(ok));
+            copied.set(ok);
+            failed.set(!ok);
             if ok {
                 events::emit(events::name::COPIED, &[("what", JsValue::from_str(what))]);
             }
             announcer.say(i18n.t(if ok { Key::Copied } else { Key::CopyFailed }));
             set_timeout(
-                move || state.set(None),
+                move || {
+                    copied.set(false);
+                    failed.set(false);
+                },
                 std::time::Duration::from_millis(2_500),
             );
         });
@@ -54,14 +60,10 @@ pub fn CopyButton(
                 copy(text.clone());
             }
         >
-            {move || match state.get() {
-                Some(true) => i18n.t(Key::Copied),
-                _ => i18n.t(Key::Copy),
-            }}
+            {move || i18n.t(if copied.get() { Key::Copied } else { Key::Copy })}
         </button>
         {move || {
-            (state.get() == Some(false))
-                .then(|| view! { <span class="lw-hint">{i18n.t(Key::CopyFailed)}</span> })
+            failed.get().then(|| view! { <span class="lw-hint">{i18n.t(Key::CopyFailed)}</span> })
         }}
     }
 }
