@@ -39,7 +39,8 @@ keep their names. A new name never occurs in the glue already. It refuses
 found in the glue, when the glue still mentions a stream class after the
 trim, when the wasm has no named stream functions, or when other code calls
 one; an export the glue never calls (`__wbindgen_free`) is renamed all the
-same.
+same. scripts/test-trim-bindings.py checks the snip, its guard and the prune
+on small modules (the test command runs it).
 """
 
 import re
