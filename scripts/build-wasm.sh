@@ -34,11 +34,11 @@ RUSTC_BOOTSTRAP=1 CARGO_ENCODED_RUSTFLAGS=$(IFS=$'\x1f'; echo "${release_flags[*
 # Unused stream bindings and the code behind them out, short import and
 # export names, in the wasm and its glue (about 7 KB brotli); then wasm-opt
 # -Oz (binaryen 132 from npm; Debian's breaks the wasm) with the features
-# Rust 1.95 emits spelled out. Two facts
-# of the linked module let it fold more address arithmetic (0.4 KB): nothing
-# lives in the lowest 1 KiB (the stack grows down from 1 MiB to it; without
-# the stack first, wasm-ld starts data at 1 KiB), and the memory is the
-# module's own, not imported, so it starts zero-filled.
+# Rust 1.95 emits spelled out. Two facts of the linked module let it fold
+# more address arithmetic (0.4 KB): nothing lives in the lowest 1 KiB (the
+# stack grows down from 1 MiB to it; without the stack first, wasm-ld starts
+# data at 1 KiB), and the memory is the module's own, not imported, so it
+# starts zero-filled.
 python3 scripts/trim-bindings.py "$pkg/loyalty-widget-wasm_bg.wasm" "$pkg/loyalty-widget-wasm.js"
 wasm-opt -Oz --low-memory-unused --zero-filled-memory --enable-bulk-memory --enable-bulk-memory-opt --enable-nontrapping-float-to-int \
   --enable-sign-ext --enable-reference-types --enable-multivalue --enable-mutable-globals \

@@ -11,7 +11,7 @@ shopt -s nullglob
 
 EAGER_BUDGET=5120
 # The goal (#5) is 80 KB brotli for the opened widget; the build is not
-# there yet (README: Status; it measures 113.0 KB). Until it is, this ceiling,
+# there yet (README: Status; it measures 112.9 KB). Until it is, this ceiling,
 # about 3 KB above the current build, stops regressions.
 TOTAL_GOAL=81920
 TOTAL_CEILING=116736

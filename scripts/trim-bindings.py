@@ -175,18 +175,19 @@ def function_names(data):
     return names
 
 
-def imported_functions(data):
+def imports_of(data):
+    """(field name, kind) of each of a module's imports; kind 0 is a function."""
     for section_id, body in sections(data):
         if section_id == 2:
             count, at = leb(body, 0)
-            functions = 0
+            found = []
             for _ in range(count):
                 _, at = name_at(body, at)
-                _, at = name_at(body, at)
-                functions += body[at] == 0
+                field, at = name_at(body, at)
+                found.append((field, body[at]))
                 at = import_desc_end(body, at)
-            return functions
-    return 0
+            return found
+    return []
 
 
 def calls_into(wasm_path, target):
@@ -205,7 +206,7 @@ def snip_streams(data):
     """The module with every stream function's body replaced by
     `unreachable`, and how many there were."""
     names = function_names(data)
-    first = imported_functions(data)
+    first = sum(kind == 0 for _, kind in imports_of(data))
     out = bytearray(data[:8])
     snipped = 0
     for section_id, body in sections(data):
@@ -317,21 +318,6 @@ def main(wasm_path, glue_path):
     return 0
 
 
-def imports_of(data):
-    """The field names of a module's imports."""
-    for section_id, body in sections(data):
-        if section_id == 2:
-            count, at = leb(body, 0)
-            fields = []
-            for _ in range(count):
-                _, at = name_at(body, at)
-                field, at = name_at(body, at)
-                at = import_desc_end(body, at)
-                fields.append(field)
-            return fields
-    return []
-
-
 # One function of the glue's import object, up to the next one or the end.
 GLUE_IMPORT = re.compile(r"^        (\w+): function.*?(?=^        \w+: function|^    \};)", re.M | re.S)
 
@@ -339,7 +325,7 @@ GLUE_IMPORT = re.compile(r"^        (\w+): function.*?(?=^        \w+: function|
 def prune(wasm_path, glue_path):
     """After wasm-opt: the glue's import functions that the wasm no longer
     imports (those only the emptied stream code called) go."""
-    imported = set(imports_of(open(wasm_path, "rb").read()))
+    imported = {field for field, _ in imports_of(open(wasm_path, "rb").read())}
     glue = open(glue_path, encoding="utf-8").read()
     if not imported:
         print("trim-bindings: the wasm imports nothing; nothing changed", file=sys.stderr)

@@ -46,9 +46,13 @@ pub fn Activity(
     let toggle = move |_| {
         let opening = !open.get_untracked();
         open.set(opening);
-        let first = history.with_untracked(|h| h.next_page.filter(|_| h.entries.is_empty()));
-        if let Some(page) = first.filter(|_| opening) {
-            load_first(page);
+        if opening {
+            // The first page, once: only while nothing is loaded yet.
+            if let Some(page) =
+                history.with_untracked(|h| h.next_page.filter(|_| h.entries.is_empty()))
+            {
+                load_first(page);
+            }
         }
     };
     view! {
