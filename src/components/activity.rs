@@ -2,6 +2,7 @@
 
 use super::i18n::I18n;
 use super::task::Task;
+use super::{erased, part};
 use crate::edge::client::Client;
 use crate::edge::console;
 use leptos::prelude::*;
@@ -69,31 +70,31 @@ pub fn Activity(
             </button>
             <div id="lw-history" hidden=move || !open.get()>
                 <ul class="lw-list" data-testid="history">
-                    {move || history.with(|h| h.entries.clone()).into_iter().map(|entry| view! { <HistoryRow entry=entry/> }).collect_view()}
+                    {move || part(history.with(|h| h.entries.clone()).into_iter().map(|entry| view! { <HistoryRow entry=entry/> }).collect_view())}
                 </ul>
                 {move || (open.get() && !task.pending() && history.with(|h| h.entries.is_empty()) && !failed.get())
-                    .then(|| view! { <p class="lw-muted">{i18n.t(Key::HistoryEmpty)}</p> })}
-                {move || failed.get().then(|| view! {
+                    .then(|| erased(view! { <p class="lw-muted">{i18n.t(Key::HistoryEmpty)}</p> }))}
+                {move || failed.get().then(|| erased(view! {
                     <p class="lw-error-text" role="alert">{i18n.t(Key::ErrorNetwork)}</p>
-                })}
+                }))}
                 {move || {
                     // "Show more" once something is shown; "Retry" after a failure.
                     let (next, shown) = history.with(|h| (h.next_page, !h.entries.is_empty()));
                     next.filter(|_| shown || failed.get())
                 }.map(|page| {
                     let load = load.clone();
-                    view! {
+                    erased(view! {
                     <button
                         type="button"
                         class="lw-button lw-button--quiet"
-                        aria-disabled=move || task.pending().then_some("true")
+                        aria-disabled=move || task.pending().to_string()
                         on:click=move |_| {
                             load(page);
                         }
                     >
                         {i18n.t(if failed.get() { Key::Retry } else { Key::HistoryMore })}
                     </button>
-                }})}
+                })})}
             </div>
         </section>
     }

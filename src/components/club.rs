@@ -4,6 +4,7 @@ use super::announce::Announcer;
 use super::copy_button::CopyButton;
 use super::i18n::I18n;
 use super::task::Task;
+use super::{erased, part};
 use crate::edge::client::{new_idempotency_key, ApiError, Client};
 use crate::edge::console;
 use leptos::prelude::*;
@@ -33,7 +34,7 @@ pub fn Club(
     view! {
         <section class="lw-section" aria-labelledby="lw-club-title">
             <h3 class="lw-heading" id="lw-club-title">{i18n.t(Key::ClubTitle)}</h3>
-            {move || view! { <Membership club=club.get() client=client.clone() on_joined=on_joined/> }}
+            {move || part(view! { <Membership club=club.get() client=client.clone() on_joined=on_joined/> })}
             <h4 class="lw-subheading">{i18n.t(Key::OffersTitle)}</h4>
             <ul class="lw-list" data-testid="offers">
                 {move || {
@@ -45,18 +46,20 @@ pub fn Club(
                         Some(Ok(list)) => list.offers.clone(),
                         _ => Vec::new(),
                     });
-                    list.into_iter()
-                        .map(|offer| view! { <OfferItem offer=offer tiers=tiers.clone()/> })
-                        .collect_view()
+                    part(
+                        list.into_iter()
+                            .map(|offer| view! { <OfferItem offer=offer tiers=tiers.clone()/> })
+                            .collect_view(),
+                    )
                 }}
             </ul>
             {move || offers.with(|loaded| match loaded {
                 Some(Ok(list)) => list.offers.is_empty(),
                 Some(Err(_)) => true,
                 None => false,
-            }).then(|| view! {
+            }).then(|| erased(view! {
                 <p class="lw-muted" data-testid="offers-empty">{i18n.t(Key::OffersEmpty)}</p>
-            })}
+            }))}
         </section>
     }
 }
@@ -113,7 +116,7 @@ fn Membership(club: ClubState, client: Client, on_joined: Callback<Membership>) 
                     start_join();
                 }
             >
-                <p>{i18n.t(Key::ClubPitch)}</p>
+                <p class="lw-pitch">{i18n.t(Key::ClubPitch)}</p>
                 <label class="lw-check">
                     <input
                         type="checkbox"
@@ -124,13 +127,13 @@ fn Membership(club: ClubState, client: Client, on_joined: Callback<Membership>) 
                         }
                         aria-describedby="lw-consent-error"
                     />
-                    <span>{i18n.t(Key::ClubConsent)}</span>
+                    <span class="lw-check-text">{i18n.t(Key::ClubConsent)}</span>
                 </label>
                 <p class="lw-error-text" id="lw-consent-error" role="alert">
-                    {move || missing_consent.get().then(|| i18n.t(Key::ClubConsentNeeded))}
-                    {move || failed.get().then(|| i18n.t(Key::ClubJoinFailed))}
+                    {move || if missing_consent.get() { i18n.t(Key::ClubConsentNeeded) } else { String::new() }}
+                    {move || if failed.get() { i18n.t(Key::ClubJoinFailed) } else { String::new() }}
                 </p>
-                <button type="submit" class="lw-button" aria-disabled=move || join.pending().then_some("true")>
+                <button type="submit" class="lw-button" aria-disabled=move || join.pending().to_string()>
                     {move || if join.pending() { i18n.t(Key::ClubJoining) } else { i18n.t(Key::ClubJoin) }}
                 </button>
             </form>
@@ -171,7 +174,7 @@ fn OfferItem(offer: Offer, tiers: Vec<Tier>) -> impl IntoView {
         .filter(|_| !is_locked);
     view! {
         <li class="lw-offer" class:lw-offer--locked=is_locked data-testid="offer" data-offer=offer.id.clone()>
-            <strong>{offer.title.clone()}</strong>
+            <strong class="lw-offer-title">{offer.title.clone()}</strong>
             {(!offer.description.is_empty()).then(|| view! { <p class="lw-muted">{offer.description.clone()}</p> })}
             {until.map(|text| view! { <p class="lw-muted">{text}</p> })}
             {locked.map(|text| view! { <p class="lw-lock">{text}</p> })}

@@ -1,6 +1,7 @@
 //! A button that copies a text and confirms it visibly and to screen readers.
 
 use super::announce::Announcer;
+use super::erased;
 use super::i18n::I18n;
 use super::task::Task;
 use crate::edge::{clipboard, console, events};
@@ -63,7 +64,7 @@ pub fn CopyButton(
             {move || i18n.t(if copied.get() { Key::Copied } else { Key::Copy })}
         </button>
         {move || {
-            failed.get().then(|| view! { <span class="lw-hint">{i18n.t(Key::CopyFailed)}</span> })
+            failed.get().then(|| erased(view! { <span class="lw-hint">{i18n.t(Key::CopyFailed)}</span> }))
         }}
     }
 }

@@ -23,7 +23,7 @@ pub fn Earn(
                             view! {
                                 <li class="lw-row">
                                     <span class="lw-grow">{rule.title}</span>
-                                    <strong>{rule.points_text}</strong>
+                                    <strong class="lw-earn-points">{rule.points_text}</strong>
                                 </li>
                             }
                         })

@@ -1,6 +1,7 @@
 //! What a visitor without a customer token sees.
 
 use super::earn::Earn;
+use super::erased;
 use super::i18n::I18n;
 use super::task::Task;
 use crate::edge::client::Client;
@@ -30,23 +31,16 @@ pub fn Guest(
     });
     view! {
         <div class="lw-card lw-guest">
-            {move || match program.get() {
-                Some(Ok(program)) => view! {
-                    <p class="lw-program-name">{program.name.clone()}</p>
-                    {(!program.pitch.is_empty()).then(|| view! { <p>{program.pitch.clone()}</p> })}
-                }
-                .into_any(),
-                _ => ().into_any(),
-            }}
-            <p>{i18n.t(Key::GuestPitch)}</p>
+            {move || program.get().and_then(Result::ok).map(|program| erased(view! {
+                <p class="lw-program-name">{program.name.clone()}</p>
+                {(!program.pitch.is_empty()).then(|| view! { <p class="lw-pitch">{program.pitch.clone()}</p> })}
+            }))}
+            <p class="lw-pitch">{i18n.t(Key::GuestPitch)}</p>
             <p class="lw-actions">
                 {join_url.map(|href| view! { <a class="lw-button" href=href>{i18n.t(Key::Join)}</a> })}
                 {signin_url.map(|href| view! { <a class="lw-link" href=href>{i18n.t(Key::SignIn)}</a> })}
             </p>
         </div>
-        {move || match program.get() {
-            Some(Ok(program)) => view! { <Earn rules=program.earning/> }.into_any(),
-            _ => ().into_any(),
-        }}
+        {move || program.get().and_then(Result::ok).map(|program| erased(view! { <Earn rules=program.earning/> }))}
     }
 }

@@ -1,6 +1,7 @@
 //! The customer's referral link: copy, share, and how many friends joined.
 
 use super::copy_button::CopyButton;
+use super::erased;
 use super::i18n::I18n;
 use super::task::Task;
 use crate::edge::clipboard;
@@ -50,7 +51,7 @@ pub fn Referral(
     view! {
         <section class="lw-section" aria-labelledby="lw-referral-title">
             <h3 class="lw-heading" id="lw-referral-title">{i18n.t(Key::ReferralTitle)}</h3>
-            {move || text.get().map(|text| view! { <p>{text}</p> })}
+            {move || text.get().map(|text| erased(view! { <p class="lw-pitch">{text}</p> }))}
             <p class="lw-label">{i18n.t(Key::ReferralLink)}</p>
             <p class="lw-row">
                 <span class="lw-code lw-grow lw-break" data-testid="referral-url">{shown_url.clone()}</span>

@@ -2,6 +2,7 @@
 
 use super::announce::Announcer;
 use super::copy_button::CopyButton;
+use super::erased;
 use super::i18n::I18n;
 use super::task::Task;
 use crate::edge::client::{new_idempotency_key, ApiError, Client};
@@ -149,7 +150,6 @@ fn RewardItem(
     );
     let locked = move || lock.with(Option::is_some);
     let lock_id = format!("lw-lock-{}", reward.id);
-    let lock_id_for_button = lock_id.clone();
     let reward_id = reward.id.clone();
     let reward_title = reward.title.clone();
     let start = move |_| {
@@ -182,20 +182,19 @@ fn RewardItem(
                     node_ref=redeem_ref
                     disabled=move || locked() || matches!(step.get(), Step::Done(_))
                     aria-expanded=move || (step.get() == Step::Confirming).to_string()
-                    aria-describedby={
-                        let lock_id = lock_id_for_button.clone();
-                        move || locked().then(|| lock_id.clone())
-                    }
+                    aria-describedby=lock_id.clone()
                     on:click=start
                 >
                     {i18n.t(Key::Redeem)}
                 </button>
             </div>
-            {move || lock.get().map(|text| view! {
-                <p class="lw-muted lw-lock" id=lock_id.clone()>{text}</p>
-            })}
+            // Always there, so the button's description is too: hidden (and
+            // empty) while the reward is not locked.
+            <p class="lw-muted lw-lock" id=lock_id hidden=move || !locked()>
+                {move || lock.get().unwrap_or_default()}
+            </p>
             {move || match step.get() {
-                Step::Confirming => view! {
+                Step::Confirming => Some(erased(view! {
                     <div
                         class="lw-confirm"
                         role="group"
@@ -207,13 +206,13 @@ fn RewardItem(
                             }
                         }
                     >
-                        <p>{confirm_text.clone()}</p>
+                        <p class="lw-confirm-text">{confirm_text.clone()}</p>
                         <div class="lw-actions">
                             <button
                                 type="button"
                                 class="lw-button"
                                 node_ref=confirm_ref
-                                aria-disabled=move || redeem.pending().then_some("true")
+                                aria-disabled=move || redeem.pending().to_string()
                                 on:click=confirm.clone()
                             >
                                 {move || if redeem.pending() {
@@ -227,8 +226,7 @@ fn RewardItem(
                             </button>
                         </div>
                     </div>
-                }
-                .into_any(),
+                })),
                 Step::Done(redemption) => {
                     let code = redemption.coupon.code.clone();
                     let expires = redemption
@@ -236,23 +234,21 @@ fn RewardItem(
                         .expires_at
                         .as_deref()
                         .map(|date| i18n.fill(Key::CouponExpires, &[("date", &i18n.date(date))]));
-                    view! {
+                    Some(erased(view! {
                         <div class="lw-coupon" data-testid="coupon">
-                            <p>{i18n.fill(Key::RedeemDone, &[("reward", &reward_title)])}</p>
+                            <p class="lw-coupon-text">{i18n.fill(Key::RedeemDone, &[("reward", &reward_title)])}</p>
                             <p class="lw-row">
                                 <code class="lw-code lw-grow">{code.clone()}</code>
                                 <CopyButton text=code.clone() label=i18n.fill(Key::CopyCode, &[("code", &code)]) what="coupon"/>
                             </p>
                             {expires.map(|text| view! { <p class="lw-muted">{text}</p> })}
                         </div>
-                    }
-                    .into_any()
+                    }))
                 }
-                Step::Failed(text) => view! {
+                Step::Failed(text) => Some(erased(view! {
                     <p class="lw-error-text" role="alert">{i18n.t(text)}</p>
-                }
-                .into_any(),
-                Step::Idle => ().into_any(),
+                })),
+                Step::Idle => None,
             }}
         </li>
     }

@@ -68,21 +68,9 @@ pub fn TierProgress(
                 _ => view! { <p class="lw-muted">{i18n.t(Key::TierTop)}</p> }.into_any(),
             }}
             <div class="lw-perks">
-                {(!current_perks.is_empty()).then(|| view! {
-                    <div>
-                        <h4 class="lw-subheading">{i18n.t(Key::TierPerks)}</h4>
-                        <ul class="lw-bullets">
-                            {current_perks.into_iter().map(|perk| view! { <li>{perk}</li> }).collect_view()}
-                        </ul>
-                    </div>
-                })}
-                {next.filter(|tier| !tier.perks.is_empty()).map(|tier| view! {
-                    <div>
-                        <h4 class="lw-subheading">{i18n.fill(Key::TierNextPerks, &[("tier", &tier.name)])}</h4>
-                        <ul class="lw-bullets">
-                            {tier.perks.into_iter().map(|perk| view! { <li>{perk}</li> }).collect_view()}
-                        </ul>
-                    </div>
+                {perks(i18n.t(Key::TierPerks), current_perks)}
+                {next.map(|tier| {
+                    perks(i18n.fill(Key::TierNextPerks, &[("tier", &tier.name)]), tier.perks)
                 })}
             </div>
             <h4 class="lw-subheading">{i18n.t(Key::TierAll)}</h4>
@@ -95,7 +83,7 @@ pub fn TierProgress(
                         let from = i18n.fill(Key::TierFrom, &[("points", &amount(tier.threshold))]);
                         view! {
                             <li class="lw-tier" class:lw-tier--current=current aria-current=current.then_some("true")>
-                                <strong>{tier.name.clone()}</strong>
+                                <strong class="lw-tier-label">{tier.name.clone()}</strong>
                                 <span class="lw-muted">{from}</span>
                             </li>
                         }
@@ -104,4 +92,18 @@ pub fn TierProgress(
             </ol>
         </section>
     }
+}
+
+/// A heading and a list of perks; nothing when there are none.
+fn perks(heading: String, perks: Vec<String>) -> impl IntoView {
+    (!perks.is_empty()).then(|| {
+        view! {
+            <div class="lw-perk-group">
+                <h4 class="lw-subheading">{heading}</h4>
+                <ul class="lw-bullets">
+                    {perks.into_iter().map(|perk| view! { <li class="lw-perk">{perk}</li> }).collect_view()}
+                </ul>
+            </div>
+        }
+    })
 }

@@ -12,6 +12,7 @@ use super::rewards::Rewards;
 use super::status::{ErrorNotice, Loading};
 use super::task::Task;
 use super::tier_progress::TierProgress;
+use super::{erased, part};
 use crate::edge::cache;
 use crate::edge::client::{ApiError, Client, TokenFunction, TokenSource};
 use crate::edge::console;
@@ -129,11 +130,11 @@ fn Customer(
     let ready = Memo::new(move |_| current.with(Option::is_some));
     move || {
         if ready.get() {
-            view! { <Dashboard client=client.clone() current=current stale=stale/> }.into_any()
+            part(view! { <Dashboard client=client.clone() current=current stale=stale/> })
         } else if let Some(error) = failure.get() {
-            view! { <ErrorNotice error=error on_retry=load.clone()/> }.into_any()
+            part(view! { <ErrorNotice error=error on_retry=load.clone()/> })
         } else {
-            view! { <Loading/> }.into_any()
+            part(view! { <Loading/> })
         }
     }
 }
@@ -237,17 +238,17 @@ fn Dashboard(
     let club_client = client.clone();
     view! {
         {move || current.get().map(|summary| view! { <PointsCard summary=summary/> })}
-        {move || stale.get().then(|| view! {
+        {move || stale.get().then(|| erased(view! {
             <p class="lw-stale" role="status">{i18n.t(Key::StaleNotice)}</p>
-        })}
-        {move || partial.get().then(|| view! {
+        }))}
+        {move || partial.get().then(|| erased(view! {
             <div class="lw-partial" role="status">
                 <p class="lw-partial-text">{i18n.t(Key::ErrorPartial)}</p>
                 <button type="button" class="lw-button lw-button--quiet" on:click=retry_partial.clone()>
                     {i18n.t(Key::Retry)}
                 </button>
             </div>
-        })}
+        }))}
         {move || program_ok().map(|program| view! { <Earn rules=program.earning/> })}
         {move || {
             // Follows the whole summary: the tier section holds nothing a
