@@ -123,7 +123,7 @@ fn HistoryRow(entry: Entry) -> impl IntoView {
                 {entry.label.clone()}
                 <span class="lw-muted lw-block">{i18n.date(&entry.date)}</span>
             </span>
-            <span class="lw-amount" class:lw-amount--minus=entry.points < 0>
+            <span class=if entry.points < 0 { "lw-amount lw-amount--minus" } else { "lw-amount" }>
                 {amount}
                 {state.map(|text| view! { <span class="lw-muted lw-block">{text}</span> })}
             </span>

@@ -120,7 +120,6 @@ fn Membership(club: ClubState, client: Client, on_joined: Callback<Membership>) 
                 <label class="lw-check">
                     <input
                         type="checkbox"
-                        prop:checked=move || consent.get()
                         on:change:target=move |ev| {
                             consent.set(ev.target().checked());
                             missing_consent.set(false);
@@ -173,7 +172,7 @@ fn OfferItem(offer: Offer, tiers: Vec<Tier>) -> impl IntoView {
         .and_then(safe_link)
         .filter(|_| !is_locked);
     view! {
-        <li class="lw-offer" class:lw-offer--locked=is_locked data-testid="offer" data-offer=offer.id.clone()>
+        <li class=if is_locked { "lw-offer lw-offer--locked" } else { "lw-offer" } data-testid="offer" data-offer=offer.id.clone()>
             <strong class="lw-offer-title">{offer.title.clone()}</strong>
             {(!offer.description.is_empty()).then(|| view! { <p class="lw-muted">{offer.description.clone()}</p> })}
             {until.map(|text| view! { <p class="lw-muted">{text}</p> })}

@@ -4,9 +4,10 @@ use super::copy_button::CopyButton;
 use super::erased;
 use super::i18n::I18n;
 use super::task::Task;
+use crate::edge::client::ApiError;
 use crate::edge::clipboard;
 use leptos::prelude::*;
-use loyalty_core::contract::Referral as ReferralData;
+use loyalty_core::contract::{Program, Referral as ReferralData};
 use loyalty_core::i18n::Key;
 use loyalty_core::url::safe_link;
 
@@ -17,8 +18,8 @@ use loyalty_core::url::safe_link;
 pub fn Referral(
     /// The customer's referral data.
     referral: ReferralData,
-    /// The program's "give X, get Y" text (arrives with the program).
-    text: Signal<Option<String>>,
+    /// The program as loaded, for its "give X, get Y" text.
+    program: RwSignal<Option<Result<Program, ApiError>>>,
 ) -> impl IntoView {
     let i18n = expect_context::<I18n>();
     // A link that is not http(s) is shown as text only, never offered.
@@ -51,7 +52,10 @@ pub fn Referral(
     view! {
         <section class="lw-section" aria-labelledby="lw-referral-title">
             <h3 class="lw-heading" id="lw-referral-title">{i18n.t(Key::ReferralTitle)}</h3>
-            {move || text.get().map(|text| erased(view! { <p class="lw-pitch">{text}</p> }))}
+            {move || {
+                let text = program.with(|p| p.as_ref()?.as_ref().ok()?.referral_text.clone())?;
+                Some(erased(view! { <p class="lw-pitch">{text}</p> }))
+            }}
             <p class="lw-label">{i18n.t(Key::ReferralLink)}</p>
             <p class="lw-row">
                 <span class="lw-code lw-grow lw-break" data-testid="referral-url">{shown_url.clone()}</span>

@@ -33,18 +33,15 @@ pub fn Rewards(
     let items = rewards
         .into_iter()
         .map(|reward| {
-            let tiers = tiers.clone();
-            let for_lock = reward.clone();
-            let lock = Signal::derive(move || {
-                summary
-                    .with(|s| {
-                        let approved = s.as_ref().map_or(0, |s| s.points.approved);
-                        let tier = s.as_ref().and_then(|s| s.tier.as_ref());
-                        reward_lock(&for_lock, approved, tier.map(|t| t.id.as_str()), &tiers)
-                    })
-                    .map(|lock| lock_text(i18n, lock))
-            });
-            view! { <RewardItem reward=reward lock=lock client=client.clone() on_redeemed=on_redeemed/> }
+            view! {
+                <RewardItem
+                    reward=reward
+                    tiers=tiers.clone()
+                    summary=summary
+                    client=client.clone()
+                    on_redeemed=on_redeemed
+                />
+            }
         })
         .collect_view();
     view! {
@@ -102,12 +99,26 @@ fn failure_text(error: &ApiError) -> Key {
 #[component]
 fn RewardItem(
     reward: Reward,
-    /// Why the customer cannot redeem it yet, as the text they see.
-    lock: Signal<Option<String>>,
+    tiers: Vec<Tier>,
+    summary: RwSignal<Option<Summary>>,
     client: Client,
     on_redeemed: Callback<Redemption>,
 ) -> impl IntoView {
     let i18n = expect_context::<I18n>();
+    // Why the customer cannot redeem it yet, as the text they see; follows
+    // the summary.
+    let lock = {
+        let reward = reward.clone();
+        move || {
+            summary
+                .with(|s| {
+                    let approved = s.as_ref().map_or(0, |s| s.points.approved);
+                    let tier = s.as_ref().and_then(|s| s.tier.as_ref());
+                    reward_lock(&reward, approved, tier.map(|t| t.id.as_str()), &tiers)
+                })
+                .map(|lock| lock_text(i18n, lock))
+        }
+    };
     let announcer = expect_context::<Announcer>();
     let step = RwSignal::new(Step::Idle);
     let key = StoredValue::new(String::new());
@@ -148,7 +159,10 @@ fn RewardItem(
         Key::RedeemConfirm,
         &[("points", &price), ("reward", &reward.title)],
     );
-    let locked = move || lock.with(Option::is_some);
+    let locked = {
+        let lock = lock.clone();
+        move || lock().is_some()
+    };
     let lock_id = format!("lw-lock-{}", reward.id);
     let reward_id = reward.id.clone();
     let reward_title = reward.title.clone();
@@ -180,7 +194,10 @@ fn RewardItem(
                     type="button"
                     class="lw-button"
                     node_ref=redeem_ref
-                    disabled=move || locked() || matches!(step.get(), Step::Done(_))
+                    disabled={
+                        let locked = locked.clone();
+                        move || locked() || matches!(step.get(), Step::Done(_))
+                    }
                     aria-expanded=move || (step.get() == Step::Confirming).to_string()
                     aria-describedby=lock_id.clone()
                     on:click=start
@@ -191,7 +208,7 @@ fn RewardItem(
             // Always there, so the button's description is too: hidden (and
             // empty) while the reward is not locked.
             <p class="lw-muted lw-lock" id=lock_id hidden=move || !locked()>
-                {move || lock.get().unwrap_or_default()}
+                {move || lock().unwrap_or_default()}
             </p>
             {move || match step.get() {
                 Step::Confirming => Some(erased(view! {

@@ -82,7 +82,7 @@ pub fn TierProgress(
                         let current = tier.id == status.id;
                         let from = i18n.fill(Key::TierFrom, &[("points", &amount(tier.threshold))]);
                         view! {
-                            <li class="lw-tier" class:lw-tier--current=current aria-current=current.then_some("true")>
+                            <li class=if current { "lw-tier lw-tier--current" } else { "lw-tier" } aria-current=current.then_some("true")>
                                 <strong class="lw-tier-label">{tier.name.clone()}</strong>
                                 <span class="lw-muted">{from}</span>
                             </li>

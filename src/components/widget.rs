@@ -228,7 +228,6 @@ fn Dashboard(
             load_offers();
         }
     };
-    let referral_text = Signal::derive(move || program_ok().and_then(|p| p.referral_text));
     let club = Memo::new(move |_| {
         current.with(|s| s.as_ref().map(|s| s.club.clone()).unwrap_or_default())
     });
@@ -267,7 +266,7 @@ fn Dashboard(
         })}
         {move || {
             let referral = referral.get()?;
-            Some(view! { <Referral referral=referral text=referral_text/> })
+            Some(view! { <Referral referral=referral program=program/> })
         }}
         <Club club=club offers=offers program=program client=club_client on_joined=on_joined/>
         <Activity client=client/>
