@@ -7,11 +7,13 @@ use super::i18n::I18n;
 use super::task::Task;
 use crate::edge::client::{new_idempotency_key, ApiError, Client};
 use crate::edge::console;
+use crate::edge::events::{self, name};
 use leptos::html;
 use leptos::prelude::*;
 use loyalty_core::contract::{ErrorCode, Redemption, Reward, Summary, Tier};
 use loyalty_core::i18n::Key;
 use loyalty_core::progress::{reward_lock, RewardLock};
+use wasm_bindgen::JsValue;
 
 /// The catalog: what each reward costs, whether the customer can have it,
 /// and a redeem button for those they can.
@@ -25,8 +27,6 @@ pub fn Rewards(
     summary: RwSignal<Option<Summary>>,
     /// The client to redeem with.
     client: Client,
-    /// Called after a successful redeem.
-    on_redeemed: Callback<Redemption>,
 ) -> impl IntoView {
     let i18n = expect_context::<I18n>();
     let empty = rewards.is_empty();
@@ -39,7 +39,6 @@ pub fn Rewards(
                     tiers=tiers.clone()
                     summary=summary
                     client=client.clone()
-                    on_redeemed=on_redeemed
                 />
             }
         })
@@ -51,6 +50,27 @@ pub fn Rewards(
             {empty.then(|| view! { <p class="lw-muted">{i18n.t(Key::RewardsEmpty)}</p> })}
         </section>
     }
+}
+
+/// After a redeem: the shop hears of it (`redeemed`), and the balance
+/// shows what the endpoint says is left.
+fn redeemed(summary: RwSignal<Option<Summary>>, redemption: &Redemption) {
+    events::emit(
+        name::REDEEMED,
+        &[
+            ("reward", JsValue::from_str(&redemption.reward_id)),
+            ("code", JsValue::from_str(&redemption.coupon.code)),
+            (
+                "points",
+                JsValue::from_f64(redemption.points.approved as f64),
+            ),
+        ],
+    );
+    summary.update(|s| {
+        if let Some(s) = s {
+            s.points = redemption.points.clone();
+        }
+    });
 }
 
 /// What a locked reward says: the tier it needs, or the points missing.
@@ -102,7 +122,6 @@ fn RewardItem(
     tiers: Vec<Tier>,
     summary: RwSignal<Option<Summary>>,
     client: Client,
-    on_redeemed: Callback<Redemption>,
 ) -> impl IntoView {
     let i18n = expect_context::<I18n>();
     // Why the customer cannot redeem it yet, as the text they see; follows
@@ -130,7 +149,7 @@ fn RewardItem(
         Ok(redemption) => {
             key.set_value(String::new());
             announcer.say(i18n.fill(Key::RedeemDone, &[("reward", &title)]));
-            on_redeemed.run(redemption.clone());
+            redeemed(summary, &redemption);
             step.set(Step::Done(redemption));
         }
         Err(error) => {
@@ -148,7 +167,7 @@ fn RewardItem(
         }
     };
     Effect::new(move |_| {
-        if step.get() == Step::Confirming {
+        if step.with(|s| *s == Step::Confirming) {
             if let Some(button) = confirm_ref.get() {
                 let _ = button.focus();
             }
@@ -196,9 +215,9 @@ fn RewardItem(
                     node_ref=redeem_ref
                     disabled={
                         let locked = locked.clone();
-                        move || locked() || matches!(step.get(), Step::Done(_))
+                        move || locked() || step.with(|s| matches!(s, Step::Done(_)))
                     }
-                    aria-expanded=move || (step.get() == Step::Confirming).to_string()
+                    aria-expanded=move || step.with(|s| *s == Step::Confirming).to_string()
                     aria-describedby=lock_id.clone()
                     on:click=start
                 >

@@ -19,7 +19,7 @@ use crate::edge::console;
 use crate::edge::events::{self, name};
 use leptos::prelude::*;
 use loyalty_core::config::Config;
-use loyalty_core::contract::{Membership, Offers, Program, Redemption, Summary};
+use loyalty_core::contract::{Membership, Offers, Program, Summary};
 use loyalty_core::i18n::Key;
 use wasm_bindgen::JsValue;
 
@@ -177,24 +177,6 @@ fn Dashboard(
     };
     load_program();
     load_offers();
-    let on_redeemed = Callback::new(move |redemption: Redemption| {
-        events::emit(
-            name::REDEEMED,
-            &[
-                ("reward", JsValue::from_str(&redemption.reward_id)),
-                ("code", JsValue::from_str(&redemption.coupon.code)),
-                (
-                    "points",
-                    JsValue::from_f64(redemption.points.approved as f64),
-                ),
-            ],
-        );
-        current.update(|s| {
-            if let Some(s) = s {
-                s.points = redemption.points.clone();
-            }
-        });
-    });
     let reload_offers = load_offers.clone();
     let on_joined = Callback::new(move |membership: Membership| {
         events::emit(
@@ -261,7 +243,6 @@ fn Dashboard(
                 tiers=program.tiers
                 summary=current
                 client=rewards_client.clone()
-                on_redeemed=on_redeemed
             />
         })}
         {move || {
