@@ -11,10 +11,10 @@ shopt -s nullglob
 
 EAGER_BUDGET=5120
 # The goal (#5) is 80 KB brotli for the opened widget; the build is not
-# there yet (README: Status; it measures 112.9 KB). Until it is, this ceiling,
+# there yet (README: Status; it measures 105.3 KB). Until it is, this ceiling,
 # about 3 KB above the current build, stops regressions.
 TOTAL_GOAL=81920
-TOTAL_CEILING=116736
+TOTAL_CEILING=108544
 
 loader=dist/widget/loyalty-widget.js
 glue=(dist/widget/lw-*.js)
