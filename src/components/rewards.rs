@@ -124,18 +124,16 @@ fn RewardItem(
     client: Client,
 ) -> impl IntoView {
     let i18n = expect_context::<I18n>();
-    // Why the customer cannot redeem it yet, as the text they see; follows
-    // the summary.
+    // Why the customer cannot redeem it yet; follows the summary. Only the
+    // paragraph that shows it formats it as text.
     let lock = {
         let reward = reward.clone();
         move || {
-            summary
-                .with(|s| {
-                    let approved = s.as_ref().map_or(0, |s| s.points.approved);
-                    let tier = s.as_ref().and_then(|s| s.tier.as_ref());
-                    reward_lock(&reward, approved, tier.map(|t| t.id.as_str()), &tiers)
-                })
-                .map(|lock| lock_text(i18n, lock))
+            summary.with(|s| {
+                let approved = s.as_ref().map_or(0, |s| s.points.approved);
+                let tier = s.as_ref().and_then(|s| s.tier.as_ref());
+                reward_lock(&reward, approved, tier.map(|t| t.id.as_str()), &tiers)
+            })
         }
     };
     let announcer = expect_context::<Announcer>();
@@ -227,7 +225,7 @@ fn RewardItem(
             // Always there, so the button's description is too: hidden (and
             // empty) while the reward is not locked.
             <p class="lw-muted lw-lock" id=lock_id hidden=move || !locked()>
-                {move || lock().unwrap_or_default()}
+                {move || lock().map(|lock| lock_text(i18n, lock)).unwrap_or_default()}
             </p>
             {move || match step.get() {
                 Step::Confirming => Some(erased(view! {
