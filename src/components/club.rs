@@ -1,73 +1,84 @@
 //! The members' club: membership, joining with consent, and offers.
 
 use super::announce::Announcer;
-use super::copy_button::CopyButton;
+use super::copy_button::copy_button;
 use super::i18n::I18n;
 use super::task::Task;
-use super::{erased, part};
 use crate::edge::client::{new_idempotency_key, ApiError, Client};
 use crate::edge::console;
+use crate::edge::dom::{el, El};
 use leptos::prelude::*;
 use loyalty_core::contract::{
     Club as ClubState, LockReason, Membership, Offer, Offers, Program, Tier,
 };
 use loyalty_core::i18n::Key;
 use loyalty_core::url::safe_link;
+use wasm_bindgen::JsCast;
+use web_sys::HtmlInputElement;
 
 /// The club section: membership and offers, each following its own data so
 /// that offers arriving never reset a half-filled join form.
-#[component]
-pub fn Club(
-    /// The customer's club state.
+///
+/// - `club`: the customer's club state;
+/// - `offers`: the offers as loaded, `None` while they load; an error shows
+///   as no offers (it is logged, and the dashboard offers a retry);
+/// - `program`: the program as loaded, for naming tier locks;
+/// - `client`: the client to join with;
+/// - `on_joined`: called after joining.
+pub fn club(
     club: Memo<ClubState>,
-    /// The offers as loaded: `None` while they load; an error shows as no
-    /// offers (it is logged, and the dashboard offers a retry).
     offers: RwSignal<Option<Result<Offers, ApiError>>>,
-    /// The program as loaded, for naming tier locks.
     program: RwSignal<Option<Result<Program, ApiError>>>,
-    /// The client to join with.
     client: Client,
-    /// Called after joining.
     on_joined: Callback<Membership>,
-) -> impl IntoView {
+) -> El {
     let i18n = expect_context::<I18n>();
-    view! {
-        <section class="lw-section" aria-labelledby="lw-club-title">
-            <h3 class="lw-heading" id="lw-club-title">{i18n.t(Key::ClubTitle)}</h3>
-            {move || part(view! { <Membership club=club.get() client=client.clone() on_joined=on_joined/> })}
-            <h4 class="lw-subheading">{i18n.t(Key::OffersTitle)}</h4>
-            <ul class="lw-list" data-testid="offers">
-                {move || {
-                    let tiers = program.with(|loaded| match loaded {
-                        Some(Ok(program)) => program.tiers.clone(),
-                        _ => Vec::new(),
-                    });
-                    let list = offers.with(|loaded| match loaded {
-                        Some(Ok(list)) => list.offers.clone(),
-                        _ => Vec::new(),
-                    });
-                    part(
-                        list.into_iter()
-                            .map(|offer| view! { <OfferItem offer=offer tiers=tiers.clone()/> })
-                            .collect_view(),
-                    )
-                }}
-            </ul>
-            {move || offers.with(|loaded| match loaded {
+    let list = el("ul", "lw-list")
+        .attr("data-testid", "offers")
+        .part(move || {
+            let tiers = program.with(|loaded| match loaded {
+                Some(Ok(program)) => program.tiers.clone(),
+                _ => Vec::new(),
+            });
+            offers.with(|loaded| match loaded {
+                Some(Ok(list)) => list
+                    .offers
+                    .iter()
+                    .map(|offer| offer_item(offer, &tiers))
+                    .collect(),
+                _ => Vec::new(),
+            })
+        });
+    el("section", "lw-section")
+        .attr("aria-labelledby", "lw-club-title")
+        .child(
+            el("h3", "lw-heading")
+                .attr("id", "lw-club-title")
+                .text(&i18n.t(Key::ClubTitle)),
+        )
+        .part(move || club.with(|club| vec![membership(club, client.clone(), on_joined)]))
+        .child(el("h4", "lw-subheading").text(&i18n.t(Key::OffersTitle)))
+        .child(list)
+        .part(move || {
+            let empty = offers.with(|loaded| match loaded {
                 Some(Ok(list)) => list.offers.is_empty(),
                 Some(Err(_)) => true,
                 None => false,
-            }).then(|| erased(view! {
-                <p class="lw-muted" data-testid="offers-empty">{i18n.t(Key::OffersEmpty)}</p>
-            }))}
-        </section>
-    }
+            });
+            empty
+                .then(|| {
+                    el("p", "lw-muted")
+                        .attr("data-testid", "offers-empty")
+                        .text(&i18n.t(Key::OffersEmpty))
+                })
+                .into_iter()
+                .collect()
+        })
 }
 
 /// Membership state, or the join form (an explicit consent checkbox, never
 /// pre-ticked) for non-members.
-#[component]
-fn Membership(club: ClubState, client: Client, on_joined: Callback<Membership>) -> impl IntoView {
+fn membership(club: &ClubState, client: Client, on_joined: Callback<Membership>) -> El {
     let i18n = expect_context::<I18n>();
     let announcer = expect_context::<Announcer>();
     let consent = RwSignal::new(false);
@@ -94,57 +105,78 @@ fn Membership(club: ClubState, client: Client, on_joined: Callback<Membership>) 
             },
         );
     };
-    let membership = if club.member {
+    if club.member {
         let since = club
             .joined_at
             .as_deref()
             .map(|d| i18n.date(d))
             .unwrap_or_default();
-        view! { <p data-testid="club-state">{i18n.fill(Key::ClubMember, &[("date", &since)])}</p> }
-            .into_any()
-    } else {
-        view! {
-            <form
-                class="lw-join"
-                data-testid="club-join"
-                on:submit=move |ev| {
-                    ev.prevent_default();
-                    if !consent.get_untracked() {
-                        missing_consent.set(true);
-                        return;
+        return el("p", "")
+            .attr("data-testid", "club-state")
+            .text(&i18n.fill(Key::ClubMember, &[("date", &since)]));
+    }
+    let consent_box = el("input", "")
+        .attr("type", "checkbox")
+        .attr("aria-describedby", "lw-consent-error")
+        .on("change", move |ev| {
+            let ticked = ev
+                .target()
+                .and_then(|target| target.dyn_into::<HtmlInputElement>().ok())
+                .is_some_and(|input| input.checked());
+            consent.set(ticked);
+            missing_consent.set(false);
+        });
+    el("form", "lw-join")
+        .attr("data-testid", "club-join")
+        .on("submit", move |ev| {
+            ev.prevent_default();
+            if !consent.get_untracked() {
+                missing_consent.set(true);
+                return;
+            }
+            start_join();
+        })
+        .child(el("p", "lw-pitch").text(&i18n.t(Key::ClubPitch)))
+        .child(
+            el("label", "lw-check")
+                .child(consent_box)
+                .child(el("span", "lw-check-text").text(&i18n.t(Key::ClubConsent))),
+        )
+        .child(
+            el("p", "lw-error-text")
+                .attr("id", "lw-consent-error")
+                .attr("role", "alert")
+                .text_with(move || {
+                    if missing_consent.get() {
+                        i18n.t(Key::ClubConsentNeeded)
+                    } else {
+                        String::new()
                     }
-                    start_join();
-                }
-            >
-                <p class="lw-pitch">{i18n.t(Key::ClubPitch)}</p>
-                <label class="lw-check">
-                    <input
-                        type="checkbox"
-                        on:change:target=move |ev| {
-                            consent.set(ev.target().checked());
-                            missing_consent.set(false);
-                        }
-                        aria-describedby="lw-consent-error"
-                    />
-                    <span class="lw-check-text">{i18n.t(Key::ClubConsent)}</span>
-                </label>
-                <p class="lw-error-text" id="lw-consent-error" role="alert">
-                    {move || if missing_consent.get() { i18n.t(Key::ClubConsentNeeded) } else { String::new() }}
-                    {move || if failed.get() { i18n.t(Key::ClubJoinFailed) } else { String::new() }}
-                </p>
-                <button type="submit" class="lw-button" aria-disabled=move || join.pending().to_string()>
-                    {move || if join.pending() { i18n.t(Key::ClubJoining) } else { i18n.t(Key::ClubJoin) }}
-                </button>
-            </form>
-        }
-        .into_any()
-    };
-    membership
+                })
+                .text_with(move || {
+                    if failed.get() {
+                        i18n.t(Key::ClubJoinFailed)
+                    } else {
+                        String::new()
+                    }
+                }),
+        )
+        .child(
+            el("button", "lw-button")
+                .attr("type", "submit")
+                .attr_with("aria-disabled", move || Some(join.pending().to_string()))
+                .text_with(move || {
+                    i18n.t(if join.pending() {
+                        Key::ClubJoining
+                    } else {
+                        Key::ClubJoin
+                    })
+                }),
+        )
 }
 
 /// One offer: open (with its code or link) or locked with the reason.
-#[component]
-fn OfferItem(offer: Offer, tiers: Vec<Tier>) -> impl IntoView {
+fn offer_item(offer: &Offer, tiers: &[Tier]) -> El {
     let i18n = expect_context::<I18n>();
     let until = offer
         .ends_at
@@ -171,21 +203,31 @@ fn OfferItem(offer: Offer, tiers: Vec<Tier>) -> impl IntoView {
         .as_deref()
         .and_then(safe_link)
         .filter(|_| !is_locked);
-    view! {
-        <li class=if is_locked { "lw-offer lw-offer--locked" } else { "lw-offer" } data-testid="offer" data-offer=offer.id.clone()>
-            <strong class="lw-offer-title">{offer.title.clone()}</strong>
-            {(!offer.description.is_empty()).then(|| view! { <p class="lw-muted">{offer.description.clone()}</p> })}
-            {until.map(|text| view! { <p class="lw-muted">{text}</p> })}
-            {locked.map(|text| view! { <p class="lw-lock">{text}</p> })}
-            {code.map(|code| view! {
-                <p class="lw-row">
-                    <code class="lw-code lw-grow">{code.clone()}</code>
-                    <CopyButton text=code.clone() label=i18n.fill(Key::CopyCode, &[("code", &code)]) what="offer-code"/>
-                </p>
-            })}
-            {link.map(|href| view! {
-                <a class="lw-link" href=href target="_blank" rel="noopener noreferrer">{i18n.t(Key::OfferOpen)}</a>
-            })}
-        </li>
-    }
+    let muted = |text: &str| el("p", "lw-muted").text(text);
+    el(
+        "li",
+        if is_locked {
+            "lw-offer lw-offer--locked"
+        } else {
+            "lw-offer"
+        },
+    )
+    .attr("data-testid", "offer")
+    .attr("data-offer", &offer.id)
+    .child(el("strong", "lw-offer-title").text(&offer.title))
+    .maybe((!offer.description.is_empty()).then(|| muted(&offer.description)))
+    .maybe(until.map(|text| muted(&text)))
+    .maybe(locked.map(|text| el("p", "lw-lock").text(&text)))
+    .maybe(code.map(|code| {
+        let row = el("p", "lw-row").child(el("code", "lw-code lw-grow").text(&code));
+        let label = i18n.fill(Key::CopyCode, &[("code", &code)]);
+        copy_button(row, code, &label, "offer-code")
+    }))
+    .maybe(link.map(|href| {
+        el("a", "lw-link")
+            .attr("href", &href)
+            .attr("target", "_blank")
+            .attr("rel", "noopener noreferrer")
+            .text(&i18n.t(Key::OfferOpen))
+    }))
 }

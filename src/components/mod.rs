@@ -1,10 +1,8 @@
 //! The widget's views, one small component per file.
 //!
-//! Two habits keep the shipped WebAssembly small, because Leptos compiles
-//! view code once per distinct view type: every reactive part returns a
-//! [`Part`], and every element carries at least one attribute (usually its
-//! `lw-` class), since an element without attributes is a type of its own
-//! (a bare `<li>` cost 2 KB next to `<li class=..>`).
+//! A component is a function that builds its markup with the DOM builder
+//! in [`crate::edge::dom`] and returns it as an [`El`](crate::edge::dom::El);
+//! its state is Leptos signals, and what it shows follows them.
 
 pub mod activity;
 pub mod announce;
@@ -20,21 +18,3 @@ pub mod status;
 pub mod task;
 pub mod tier_progress;
 pub mod widget;
-
-use leptos::prelude::{AnyView, IntoAny, IntoView, View};
-
-/// What every reactive part of the widget's views returns (`move || ..`
-/// inside `view!`): Leptos builds the machinery of a reactive part once per
-/// distinct return type, about 1 KB of WebAssembly each, so they all share
-/// this one. `None` is a part that is not there.
-pub type Part = Option<View<AnyView>>;
-
-/// `view` with its type erased, for a [`Part`].
-pub fn erased(view: impl IntoView) -> View<AnyView> {
-    view.into_any().into_view()
-}
-
-/// A [`Part`] that is always there.
-pub fn part(view: impl IntoView) -> Part {
-    Some(erased(view))
-}

@@ -12,6 +12,9 @@ use leptos::prelude::*;
 use std::future::Future;
 use std::pin::Pin;
 
+/// Work of any result type, resolving to what hands its result on.
+type Work = Pin<Box<dyn Future<Output = Box<dyn FnOnce()>>>>;
+
 /// One kind of work of one component.
 #[derive(Clone, Copy)]
 pub struct Task {
@@ -57,7 +60,7 @@ impl Task {
 
     /// The part of [`Task::start`] that does not depend on the result's
     /// type, compiled once rather than once per kind of work.
-    fn run(self, work: Pin<Box<dyn Future<Output = Box<dyn FnOnce()>>>>) {
+    fn run(self, work: Work) {
         self.pending.set(true);
         let owner = self.owner.try_get_value().flatten();
         leptos::task::spawn_local(async move {

@@ -1,21 +1,21 @@
 //! The widget's root.
 
-use super::activity::Activity;
-use super::announce::{Announcer, LiveRegion};
-use super::club::Club;
-use super::earn::Earn;
-use super::guest::Guest;
+use super::activity::activity;
+use super::announce::{live_region, Announcer};
+use super::club::club;
+use super::earn::earn;
+use super::guest::guest;
 use super::i18n::I18n;
-use super::points_card::PointsCard;
-use super::referral::Referral;
-use super::rewards::Rewards;
-use super::status::{ErrorNotice, Loading};
+use super::points_card::points_card;
+use super::referral::referral;
+use super::rewards::rewards;
+use super::status::{error_notice, loading};
 use super::task::Task;
-use super::tier_progress::TierProgress;
-use super::{erased, part};
+use super::tier_progress::tier_progress_section;
 use crate::edge::cache;
 use crate::edge::client::{ApiError, Client, TokenFunction, TokenSource};
 use crate::edge::console;
+use crate::edge::dom::{el, siblings, El};
 use crate::edge::events::{self, name};
 use leptos::prelude::*;
 use loyalty_core::config::Config;
@@ -23,16 +23,11 @@ use loyalty_core::contract::{Membership, Offers, Program, Summary};
 use loyalty_core::i18n::Key;
 use wasm_bindgen::JsValue;
 
-/// One widget for one configuration: provides the language and announcer
-/// contexts and shows the customer's dashboard, or the guest invitation when
-/// there is no customer.
-#[component]
-pub fn Widget(
-    /// The validated configuration of this embed.
-    config: Config,
-    /// The shop's token function, when the loader was given one.
-    token_function: Option<TokenFunction>,
-) -> impl IntoView {
+/// One widget for one `config`uration (and the shop's `token_function`,
+/// when the loader was given one): provides the language and announcer
+/// contexts and shows the customer's dashboard, or the guest invitation
+/// when there is no customer.
+pub fn widget(config: Config, token_function: Option<TokenFunction>) -> El {
     let i18n = I18n::new(config.lang, config.texts.clone());
     provide_context(i18n);
     provide_context(Announcer::new());
@@ -42,39 +37,34 @@ pub fn Widget(
         function: token_function,
     };
     let client = Client::new(config.endpoint.clone(), source, config.lang);
-    let body = if client.has_customer() {
-        view! { <Customer client=client/> }.into_any()
+    let section = el("section", "lw")
+        .attr("lang", i18n.lang.tag())
+        .attr("data-theme", config.theme.as_str())
+        .attr("data-mode", config.mode.as_str())
+        .attr("aria-labelledby", "lw-title")
+        .child(
+            el("h2", "lw-title")
+                .attr("id", "lw-title")
+                .text(&i18n.t(Key::Title)),
+        );
+    let section = if client.has_customer() {
+        customer(section, client)
     } else {
         // No customer on this page: signed out. Forget the visit's data.
         cache::clear_all();
-        view! {
-            <Guest client=client join_url=config.join_url.clone() signin_url=config.signin_url.clone()/>
-        }
-        .into_any()
+        section.child(guest(
+            client,
+            config.join_url.clone(),
+            config.signin_url.clone(),
+        ))
     };
-    view! {
-        <section
-            class="lw"
-            lang=i18n.lang.tag()
-            data-theme=config.theme.as_str()
-            data-mode=config.mode.as_str()
-            aria-labelledby="lw-title"
-        >
-            <h2 class="lw-title" id="lw-title">{i18n.t(Key::Title)}</h2>
-            {body}
-            <LiveRegion/>
-        </section>
-    }
+    section.child(live_region())
 }
 
 /// The signed-in customer's view. Shows the summary cached earlier in this
 /// visit at once, loads (or revalidates) it, then the dashboard; or the
-/// error with a retry when there is nothing to show.
-#[component]
-fn Customer(
-    /// The client for this customer.
-    client: Client,
-) -> impl IntoView {
+/// error with a retry when there is nothing to show; into `section`.
+fn customer(section: El, client: Client) -> El {
     let current = RwSignal::new(client.cached_summary());
     let stale = RwSignal::new(false);
     let failure = RwSignal::new(None::<ApiError>);
@@ -128,25 +118,21 @@ fn Customer(
     });
     on_cleanup(move || recover.remove());
     let ready = Memo::new(move |_| current.with(Option::is_some));
-    move || {
-        if ready.get() {
-            part(view! { <Dashboard client=client.clone() current=current stale=stale/> })
+    section.part(move || {
+        let shown = if ready.get() {
+            dashboard(client.clone(), current, stale)
         } else if let Some(error) = failure.get() {
-            part(view! { <ErrorNotice error=error on_retry=load.clone()/> })
+            error_notice(&error, load.clone())
         } else {
-            part(view! { <Loading/> })
-        }
-    }
+            loading()
+        };
+        vec![shown]
+    })
 }
 
 /// Every screen for a customer whose summary is known. Rendered once; the
 /// parts that change with the summary (balance, tier, club) follow it.
-#[component]
-fn Dashboard(
-    client: Client,
-    current: RwSignal<Option<Summary>>,
-    stale: RwSignal<bool>,
-) -> impl IntoView {
+fn dashboard(client: Client, current: RwSignal<Option<Summary>>, stale: RwSignal<bool>) -> El {
     let i18n = expect_context::<I18n>();
     let program = RwSignal::new(None::<Result<Program, ApiError>>);
     let offers = RwSignal::new(None::<Result<Offers, ApiError>>);
@@ -196,7 +182,9 @@ fn Dashboard(
         reload_offers();
     });
     // The program is set once per load, so the sections need no memo.
-    let program_ok = move || program.with(|r| r.as_ref().and_then(|r| r.as_ref().ok()).cloned());
+    let with_program = move |show: &dyn Fn(&Program) -> Option<El>| {
+        program.with(|r| r.as_ref().and_then(|r| r.as_ref().ok()).and_then(show))
+    };
     // The program or the offers failed (the balance did not): say so, with
     // a retry, instead of leaving their sections silently out.
     let program_failed = move || program.with(|r| matches!(r, Some(Err(_))));
@@ -210,46 +198,56 @@ fn Dashboard(
             load_offers();
         }
     };
-    let club = Memo::new(move |_| {
+    let club_state = Memo::new(move |_| {
         current.with(|s| s.as_ref().map(|s| s.club.clone()).unwrap_or_default())
     });
-    let referral =
+    let referral_data =
         Memo::new(move |_| current.with(|s| s.as_ref().and_then(|s| s.referral.clone())));
     let rewards_client = client.clone();
     let club_client = client.clone();
-    view! {
-        {move || current.get().map(|summary| view! { <PointsCard summary=summary/> })}
-        {move || stale.get().then(|| erased(view! {
-            <p class="lw-stale" role="status">{i18n.t(Key::StaleNotice)}</p>
-        }))}
-        {move || partial.get().then(|| erased(view! {
-            <div class="lw-partial" role="status">
-                <p class="lw-partial-text">{i18n.t(Key::ErrorPartial)}</p>
-                <button type="button" class="lw-button lw-button--quiet" on:click=retry_partial.clone()>
-                    {i18n.t(Key::Retry)}
-                </button>
-            </div>
-        }))}
-        {move || program_ok().map(|program| view! { <Earn rules=program.earning/> })}
-        {move || {
+    let one = |part: Option<El>| part.into_iter().collect::<Vec<_>>();
+    siblings()
+        .part(move || one(current.with(|s| s.as_ref().map(points_card))))
+        .part(move || {
+            one(stale.get().then(|| {
+                el("p", "lw-stale")
+                    .attr("role", "status")
+                    .text(&i18n.t(Key::StaleNotice))
+            }))
+        })
+        .part(move || {
+            one(partial.get().then(|| {
+                el("div", "lw-partial")
+                    .attr("role", "status")
+                    .child(el("p", "lw-partial-text").text(&i18n.t(Key::ErrorPartial)))
+                    .child(
+                        el("button", "lw-button lw-button--quiet")
+                            .attr("type", "button")
+                            .on("click", retry_partial.clone())
+                            .text(&i18n.t(Key::Retry)),
+                    )
+            }))
+        })
+        .part(move || one(with_program(&|program| earn(&program.earning))))
+        .part(move || {
             // Follows the whole summary: the tier section holds nothing a
             // customer could be in the middle of, so redrawing it is harmless.
-            let status = current.with(|s| s.as_ref().and_then(|s| s.tier.clone()))?;
-            program_ok().map(|program| view! { <TierProgress status=status program=program/> })
-        }}
-        {move || program_ok().map(|program| view! {
-            <Rewards
-                rewards=program.rewards
-                tiers=program.tiers
-                summary=current
-                client=rewards_client.clone()
-            />
-        })}
-        {move || {
-            let referral = referral.get()?;
-            Some(view! { <Referral referral=referral program=program/> })
-        }}
-        <Club club=club offers=offers program=program client=club_client on_joined=on_joined/>
-        <Activity client=client/>
-    }
+            let status = current.with(|s| s.as_ref().and_then(|s| s.tier.clone()));
+            one(status.and_then(|status| {
+                with_program(&|program| Some(tier_progress_section(&status, program)))
+            }))
+        })
+        .part(move || {
+            one(with_program(&|program| {
+                Some(rewards(
+                    &program.rewards,
+                    &program.tiers,
+                    current,
+                    &rewards_client,
+                ))
+            }))
+        })
+        .part(move || one(referral_data.with(|r| r.as_ref().map(|r| referral(r, program)))))
+        .child(club(club_state, offers, program, club_client, on_joined))
+        .child(activity(client))
 }
