@@ -9,7 +9,7 @@ use crate::edge::console;
 use crate::edge::dom::{el, El};
 use leptos::prelude::*;
 use loyalty_core::contract::{
-    Club as ClubState, LockReason, Membership, Offer, Offers, Program, Tier,
+    Club as ClubState, LockReason, Membership, Offer, Offers, Program, Summary, Tier,
 };
 use loyalty_core::i18n::Key;
 use loyalty_core::url::safe_link;
@@ -19,14 +19,18 @@ use web_sys::HtmlInputElement;
 /// The club section: membership and offers, each following its own data so
 /// that offers arriving never reset a half-filled join form.
 ///
-/// - `club`: the customer's club state;
+/// - `member`: whether the customer is a member; the membership part is
+///   redrawn only when this changes, so a revalidation never resets a
+///   half-filled join form;
+/// - `summary`: the customer's summary, for the club state;
 /// - `offers`: the offers as loaded, `None` while they load; an error shows
 ///   as no offers (it is logged, and the dashboard offers a retry);
 /// - `program`: the program as loaded, for naming tier locks;
 /// - `client`: the client to join with;
 /// - `on_joined`: called after joining.
 pub fn club(
-    club: Memo<ClubState>,
+    member: Memo<bool>,
+    summary: RwSignal<Option<Summary>>,
     offers: RwSignal<Option<Result<Offers, ApiError>>>,
     program: RwSignal<Option<Result<Program, ApiError>>>,
     client: Client,
@@ -56,7 +60,15 @@ pub fn club(
                 .attr("id", "lw-club-title")
                 .text(&i18n.t(Key::ClubTitle)),
         )
-        .part(move || club.with(|club| vec![membership(club, client.clone(), on_joined)]))
+        .part(move || {
+            member.track();
+            let club = summary.with_untracked(|s| s.as_ref().map(|s| s.club.clone()));
+            vec![membership(
+                &club.unwrap_or_default(),
+                client.clone(),
+                on_joined,
+            )]
+        })
         .child(el("h4", "lw-subheading").text(&i18n.t(Key::OffersTitle)))
         .child(list)
         .part(move || {

@@ -198,9 +198,7 @@ fn dashboard(client: Client, current: RwSignal<Option<Summary>>, stale: RwSignal
             load_offers();
         }
     };
-    let club_state = Memo::new(move |_| {
-        current.with(|s| s.as_ref().map(|s| s.club.clone()).unwrap_or_default())
-    });
+    let member = Memo::new(move |_| current.with(|s| s.as_ref().is_some_and(|s| s.club.member)));
     let referral_data =
         Memo::new(move |_| current.with(|s| s.as_ref().and_then(|s| s.referral.clone())));
     let rewards_client = client.clone();
@@ -248,6 +246,13 @@ fn dashboard(client: Client, current: RwSignal<Option<Summary>>, stale: RwSignal
             }))
         })
         .part(move || one(referral_data.with(|r| r.as_ref().map(|r| referral(r, program)))))
-        .child(club(club_state, offers, program, club_client, on_joined))
+        .child(club(
+            member,
+            current,
+            offers,
+            program,
+            club_client,
+            on_joined,
+        ))
         .child(activity(client))
 }
