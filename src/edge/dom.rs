@@ -172,8 +172,14 @@ impl El {
         let _ = self
             .0
             .add_event_listener_with_callback(event, closure.as_ref().unchecked_ref());
+        // Off the element before the closure goes: an element that outlives
+        // its owner never calls into a dropped closure.
+        let (target, event) = (SendWrapper::new(self.0.clone()), event.to_owned());
         let closure = SendWrapper::new(closure);
-        on_cleanup(move || drop(closure));
+        on_cleanup(move || {
+            let _ = target
+                .remove_event_listener_with_callback(&event, closure.as_ref().unchecked_ref());
+        });
         self
     }
 
