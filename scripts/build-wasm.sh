@@ -17,14 +17,13 @@ rm -rf "$pkg"
 # formatted message nobody sees (wasm32 has no stderr), and with its
 # `optimize_for_size` choices of algorithms. That is 13.3 KB brotli less
 # WebAssembly. Both are unstable cargo and rustc options, which
-# RUSTC_BOOTSTRAP opens on the stable toolchain for this one build; these
-# flags replace .cargo/config.toml's, so `erase_components` is repeated.
+# RUSTC_BOOTSTRAP opens on the stable toolchain for this one build.
 # LLVM's inline threshold at 0 (opt-level z uses 5) is another 0.6 KB;
 # measured: -25 made the file 4 KB larger. Merged functions are off (0.8 KB
 # more) so that every function in the table is exactly one Rust function:
 # trim-bindings.py empties the stream functions by name, and a merged one
 # could also serve other code.
-release_flags=(--cfg erase_components -Zunstable-options -Cpanic=immediate-abort
+release_flags=(-Zunstable-options -Cpanic=immediate-abort
   -Cllvm-args=-inline-threshold=0 -Zmerge-functions=disabled)
 RUSTC_BOOTSTRAP=1 CARGO_ENCODED_RUSTFLAGS=$(IFS=$'\x1f'; echo "${release_flags[*]}") \
   wasm-pack --quiet build web --release --target web --mode no-install --no-opt \
