@@ -61,7 +61,9 @@ pub fn club(
                 .text(&i18n.t(Key::ClubTitle)),
         )
         .part(move || {
-            member.track();
+            // Read (not just tracked) so the memo is computed and follows
+            // the summary: this part redraws when membership changes.
+            let _ = member.get();
             let club = summary.with_untracked(|s| s.as_ref().map(|s| s.club.clone()));
             vec![membership(
                 &club.unwrap_or_default(),
