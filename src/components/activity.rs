@@ -1,6 +1,6 @@
 //! The points history, paged, behind a disclosure button.
 
-use super::i18n::I18n;
+use super::i18n::{I18n, Say};
 use super::task::Task;
 use crate::edge::client::Client;
 use crate::edge::console;
@@ -77,7 +77,7 @@ pub fn activity(client: Client) -> El {
                 && history.with(|h| h.entries.is_empty())
                 && !failed.get();
             empty
-                .then(|| el("p", "lw-muted").text(&i18n.t(Key::HistoryEmpty)))
+                .then(|| el("p", "lw-muted").say(i18n, Key::HistoryEmpty))
                 .into_iter()
                 .collect()
         })
@@ -87,7 +87,7 @@ pub fn activity(client: Client) -> El {
                 .then(|| {
                     el("p", "lw-error-text")
                         .attr("role", "alert")
-                        .text(&i18n.t(Key::ErrorNetwork))
+                        .say(i18n, Key::ErrorNetwork)
                 })
                 .into_iter()
                 .collect()
@@ -103,7 +103,7 @@ pub fn activity(client: Client) -> El {
                         .attr("type", "button")
                         .attr_with("aria-disabled", move || Some(task.pending().to_string()))
                         .on("click", move |_| load(page))
-                        .text(&i18n.t(if failed { Key::Retry } else { Key::HistoryMore }))
+                        .say(i18n, if failed { Key::Retry } else { Key::HistoryMore })
                 })
                 .into_iter()
                 .collect()
@@ -113,7 +113,7 @@ pub fn activity(client: Client) -> El {
         .child(
             el("h3", "lw-heading")
                 .attr("id", "lw-history-title")
-                .text(&i18n.t(Key::HistoryTitle)),
+                .say(i18n, Key::HistoryTitle),
         )
         .child(button)
         .child(panel)

@@ -2,19 +2,17 @@
 
 use super::announce::Announcer;
 use super::copy_button::copy_button;
-use super::i18n::I18n;
+use super::i18n::{I18n, Say};
 use super::task::Task;
 use crate::edge::client::{new_idempotency_key, ApiError, Client};
 use crate::edge::console;
-use crate::edge::dom::{el, El};
+use crate::edge::dom::{el, is_checked, El};
 use leptos::prelude::*;
 use loyalty_core::contract::{
     Club as ClubState, LockReason, Membership, Offer, Offers, Program, Summary, Tier,
 };
 use loyalty_core::i18n::Key;
 use loyalty_core::url::safe_link;
-use wasm_bindgen::JsCast;
-use web_sys::HtmlInputElement;
 
 /// The club section: membership and offers, each following its own data so
 /// that offers arriving never reset a half-filled join form.
@@ -58,7 +56,7 @@ pub fn club(
         .child(
             el("h3", "lw-heading")
                 .attr("id", "lw-club-title")
-                .text(&i18n.t(Key::ClubTitle)),
+                .say(i18n, Key::ClubTitle),
         )
         .part(move || {
             // Read (not just tracked) so the memo is computed and follows
@@ -71,7 +69,7 @@ pub fn club(
                 on_joined,
             )]
         })
-        .child(el("h4", "lw-subheading").text(&i18n.t(Key::OffersTitle)))
+        .child(el("h4", "lw-subheading").say(i18n, Key::OffersTitle))
         .child(list)
         .part(move || {
             let empty = offers.with(|loaded| match loaded {
@@ -83,7 +81,7 @@ pub fn club(
                 .then(|| {
                     el("p", "lw-muted")
                         .attr("data-testid", "offers-empty")
-                        .text(&i18n.t(Key::OffersEmpty))
+                        .say(i18n, Key::OffersEmpty)
                 })
                 .into_iter()
                 .collect()
@@ -133,11 +131,7 @@ fn membership(club: &ClubState, client: Client, on_joined: Callback<Membership>)
         .attr("type", "checkbox")
         .attr("aria-describedby", "lw-consent-error")
         .on("change", move |ev| {
-            let ticked = ev
-                .target()
-                .and_then(|target| target.dyn_into::<HtmlInputElement>().ok())
-                .is_some_and(|input| input.checked());
-            consent.set(ticked);
+            consent.set(is_checked(&ev));
             missing_consent.set(false);
         });
     el("form", "lw-join")
@@ -150,11 +144,11 @@ fn membership(club: &ClubState, client: Client, on_joined: Callback<Membership>)
             }
             start_join();
         })
-        .child(el("p", "lw-pitch").text(&i18n.t(Key::ClubPitch)))
+        .child(el("p", "lw-pitch").say(i18n, Key::ClubPitch))
         .child(
             el("label", "lw-check")
                 .child(consent_box)
-                .child(el("span", "lw-check-text").text(&i18n.t(Key::ClubConsent))),
+                .child(el("span", "lw-check-text").say(i18n, Key::ClubConsent)),
         )
         .child(
             el("p", "lw-error-text")
@@ -242,6 +236,6 @@ fn offer_item(offer: &Offer, tiers: &[Tier]) -> El {
             .attr("href", &href)
             .attr("target", "_blank")
             .attr("rel", "noopener noreferrer")
-            .text(&i18n.t(Key::OfferOpen))
+            .say(i18n, Key::OfferOpen)
     }))
 }

@@ -1,7 +1,7 @@
 //! A button that copies a text and confirms it visibly and to screen readers.
 
 use super::announce::Announcer;
-use super::i18n::I18n;
+use super::i18n::{I18n, Say};
 use super::task::Task;
 use crate::edge::dom::{el, El};
 use crate::edge::{clipboard, console, events};
@@ -53,7 +53,7 @@ pub fn copy_button(row: El, text: String, label: &str, what: &'static str) -> El
     .part(move || {
         failed
             .get()
-            .then(|| el("span", "lw-hint").text(&i18n.t(Key::CopyFailed)))
+            .then(|| el("span", "lw-hint").say(i18n, Key::CopyFailed))
             .into_iter()
             .collect()
     })

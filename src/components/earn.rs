@@ -1,6 +1,6 @@
 //! Ways to earn points.
 
-use super::i18n::I18n;
+use super::i18n::{I18n, Say};
 use crate::edge::dom::{el, El};
 use leptos::prelude::*;
 use loyalty_core::contract::EarningRule;
@@ -27,7 +27,7 @@ pub fn earn(rules: &[EarningRule]) -> Option<El> {
             .child(
                 el("h3", "lw-heading")
                     .attr("id", "lw-earn-title")
-                    .text(&i18n.t(Key::EarnTitle)),
+                    .say(i18n, Key::EarnTitle),
             )
             .child(
                 el("ul", "lw-list")

@@ -1,7 +1,7 @@
 //! What a visitor without a customer token sees.
 
 use super::earn::earn;
-use super::i18n::I18n;
+use super::i18n::{I18n, Say};
 use super::task::Task;
 use crate::edge::client::Client;
 use crate::edge::dom::{el, siblings, El};
@@ -36,18 +36,18 @@ pub fn guest(client: Client, join_url: Option<String>, signin_url: Option<String
                 lines
             })
         })
-        .child(el("p", "lw-pitch").text(&i18n.t(Key::GuestPitch)))
+        .child(el("p", "lw-pitch").say(i18n, Key::GuestPitch))
         .child(
             el("p", "lw-actions")
                 .maybe(join_url.map(|href| {
                     el("a", "lw-button")
                         .attr("href", &href)
-                        .text(&i18n.t(Key::Join))
+                        .say(i18n, Key::Join)
                 }))
                 .maybe(signin_url.map(|href| {
                     el("a", "lw-link")
                         .attr("href", &href)
-                        .text(&i18n.t(Key::SignIn))
+                        .say(i18n, Key::SignIn)
                 })),
         );
     siblings().child(card).part(move || {

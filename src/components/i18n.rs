@@ -1,5 +1,6 @@
 //! The language context every component reads its texts through.
 
+use crate::edge::dom::El;
 use crate::edge::intl;
 use leptos::prelude::*;
 use loyalty_core::i18n::{self as texts, Key, Lang};
@@ -33,6 +34,16 @@ impl I18n {
             .unwrap_or_else(|| key.text(self.lang).to_owned())
     }
 
+    /// Appends the text for `key` to `element` (without copying it).
+    pub fn put(self, element: El, key: Key) -> El {
+        let overridden = self.overrides.with_value(|all| {
+            all.iter()
+                .find(|(overridden, _)| *overridden == key)
+                .map(|(_, text)| element.clone().text(text))
+        });
+        overridden.unwrap_or_else(|| element.text(key.text(self.lang)))
+    }
+
     /// A template filled with values, e.g. `{money}`.
     pub fn fill(self, key: Key, values: &[(&str, &str)]) -> String {
         texts::fill(&self.t(key), values)
@@ -52,5 +63,17 @@ impl I18n {
     /// Money from minor units, formatted by `Intl`.
     pub fn money(self, amount_minor: u64, currency: &str) -> String {
         intl::money(self.lang, amount_minor, currency)
+    }
+}
+
+/// Texts straight into elements: `el("p", "lw-muted").say(i18n, Key::Retry)`.
+pub trait Say {
+    /// Appends the text for `key`.
+    fn say(self, i18n: I18n, key: Key) -> Self;
+}
+
+impl Say for El {
+    fn say(self, i18n: I18n, key: Key) -> El {
+        i18n.put(self, key)
     }
 }

@@ -1,6 +1,6 @@
 //! The points balance.
 
-use super::i18n::I18n;
+use super::i18n::{I18n, Say};
 use crate::edge::dom::{el, El};
 use leptos::prelude::*;
 use loyalty_core::contract::Summary;
@@ -47,7 +47,7 @@ pub fn points_card(summary: &Summary) -> El {
         .collect();
     el("div", "lw-card lw-points")
         .maybe(greeting)
-        .child(el("h3", "lw-label").text(&i18n.t(Key::PointsTitle)))
+        .child(el("h3", "lw-label").say(i18n, Key::PointsTitle))
         .child(line("lw-balance", i18n.points(points.approved)).attr("data-testid", "balance"))
         .maybe(worth)
         .maybe(pending)

@@ -1,7 +1,7 @@
 //! The customer's referral link: copy, share, and how many friends joined.
 
 use super::copy_button::copy_button;
-use super::i18n::I18n;
+use super::i18n::{I18n, Say};
 use super::task::Task;
 use crate::edge::client::ApiError;
 use crate::edge::clipboard;
@@ -73,21 +73,21 @@ pub fn referral(
             .on("click", move |_| {
                 share(i18n.t(Key::ReferralTitle), message.clone(), url.clone());
             })
-            .text(&i18n.t(Key::ReferralShare))
+            .say(i18n, Key::ReferralShare)
     }));
     let actions = match fallbacks {
         Some((mail, messenger)) => actions
             .child(
                 el("a", "lw-link")
                     .attr("href", &mail)
-                    .text(&i18n.t(Key::ReferralEmail)),
+                    .say(i18n, Key::ReferralEmail),
             )
             .child(
                 el("a", "lw-link")
                     .attr("href", &messenger)
                     .attr("target", "_blank")
                     .attr("rel", "noopener noreferrer")
-                    .text(&i18n.t(Key::ReferralMessenger)),
+                    .say(i18n, Key::ReferralMessenger),
             ),
         None => actions,
     };
@@ -96,7 +96,7 @@ pub fn referral(
         .child(
             el("h3", "lw-heading")
                 .attr("id", "lw-referral-title")
-                .text(&i18n.t(Key::ReferralTitle)),
+                .say(i18n, Key::ReferralTitle),
         )
         .part(move || {
             let text = program.with(|p| {
@@ -108,9 +108,9 @@ pub fn referral(
                 .into_iter()
                 .collect()
         })
-        .child(el("p", "lw-label").text(&i18n.t(Key::ReferralLink)))
+        .child(el("p", "lw-label").say(i18n, Key::ReferralLink))
         .child(link_row)
-        .child(el("p", "lw-label").text(&i18n.t(Key::ReferralCode)))
+        .child(el("p", "lw-label").say(i18n, Key::ReferralCode))
         .child(code_row)
         .child(actions)
         .child(

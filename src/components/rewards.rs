@@ -2,18 +2,17 @@
 
 use super::announce::Announcer;
 use super::copy_button::copy_button;
-use super::i18n::I18n;
+use super::i18n::{I18n, Say};
 use super::task::Task;
 use crate::edge::client::{new_idempotency_key, ApiError, Client};
 use crate::edge::console;
-use crate::edge::dom::{el, siblings, El};
+use crate::edge::dom::{self, el, siblings, El};
 use crate::edge::events::{self, name};
 use leptos::prelude::*;
 use loyalty_core::contract::{ErrorCode, Redemption, Reward, Summary, Tier};
 use loyalty_core::i18n::Key;
 use loyalty_core::progress::{reward_lock, RewardLock};
-use wasm_bindgen::{JsCast, JsValue};
-use web_sys::KeyboardEvent;
+use wasm_bindgen::JsValue;
 
 /// The catalog (`rewards`): what each reward costs, whether the customer
 /// can have it (from the `summary`: spendable points and tier, and the
@@ -35,7 +34,7 @@ pub fn rewards(
         .child(
             el("h3", "lw-heading")
                 .attr("id", "lw-rewards-title")
-                .text(&i18n.t(Key::RewardsTitle)),
+                .say(i18n, Key::RewardsTitle),
         )
         .child(
             el("ul", "lw-list")
@@ -45,7 +44,7 @@ pub fn rewards(
         .maybe(
             rewards
                 .is_empty()
-                .then(|| el("p", "lw-muted").text(&i18n.t(Key::RewardsEmpty))),
+                .then(|| el("p", "lw-muted").say(i18n, Key::RewardsEmpty)),
         )
 }
 
@@ -186,7 +185,7 @@ fn reward_item(
             }
             step.set(Step::Confirming);
         })
-        .text(&i18n.t(Key::Redeem));
+        .say(i18n, Key::Redeem);
     let cancel = {
         let redeem_button = redeem_button.clone();
         move || {
@@ -207,10 +206,7 @@ fn reward_item(
                 .attr("role", "group")
                 .attr("aria-label", &reward_title)
                 .on("keydown", move |ev| {
-                    let escape = ev
-                        .dyn_ref::<KeyboardEvent>()
-                        .is_some_and(|ev| ev.key() == "Escape");
-                    if escape && !redeem.is_pending() {
+                    if dom::key(&ev).as_deref() == Some("Escape") && !redeem.is_pending() {
                         ev.stop_propagation();
                         cancel_on_escape();
                     }
@@ -238,7 +234,7 @@ fn reward_item(
                             el("button", "lw-button lw-button--quiet")
                                 .attr("type", "button")
                                 .on("click", move |_| cancel())
-                                .text(&i18n.t(Key::Cancel)),
+                                .say(i18n, Key::Cancel),
                         ),
                 )
         }
@@ -262,7 +258,7 @@ fn reward_item(
         }
         Step::Failed(text) => el("p", "lw-error-text")
             .attr("role", "alert")
-            .text(&i18n.t(text)),
+            .say(i18n, text),
         // Nothing: an empty fragment.
         Step::Idle => siblings(),
     };

@@ -1,6 +1,6 @@
 //! Loading and error states.
 
-use super::i18n::I18n;
+use super::i18n::{I18n, Say};
 use crate::edge::client::ApiError;
 use crate::edge::dom::{el, El};
 use leptos::prelude::*;
@@ -13,7 +13,7 @@ pub fn loading() -> El {
     el("div", "lw-card lw-skeleton")
         .attr("role", "status")
         .attr("aria-busy", "true")
-        .child(el("span", "lw-sr-only").text(&i18n.t(Key::Loading)))
+        .child(el("span", "lw-sr-only").say(i18n, Key::Loading))
         .child(el("span", "lw-skeleton-line lw-skeleton-line--wide").attr("aria-hidden", "true"))
         .child(el("span", "lw-skeleton-line").attr("aria-hidden", "true"))
 }
@@ -24,11 +24,11 @@ pub fn error_notice(error: &ApiError, on_retry: impl Fn() + 'static) -> El {
     let i18n = expect_context::<I18n>();
     el("div", "lw-card lw-error")
         .attr("role", "alert")
-        .child(el("p", "lw-error-text").text(&i18n.t(error.message_key())))
+        .child(el("p", "lw-error-text").say(i18n, error.message_key()))
         .child(
             el("button", "lw-button")
                 .attr("type", "button")
                 .on("click", move |_| on_retry())
-                .text(&i18n.t(Key::Retry)),
+                .say(i18n, Key::Retry),
         )
 }

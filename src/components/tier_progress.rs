@@ -1,13 +1,11 @@
 //! The customer's tier and the way to the next one.
 
-use super::i18n::I18n;
+use super::i18n::{I18n, Say};
 use crate::edge::dom::{el, siblings, El};
 use leptos::prelude::*;
 use loyalty_core::contract::{MilestoneKind, Program, TierStatus};
 use loyalty_core::i18n::Key;
 use loyalty_core::progress::tier_progress;
-use wasm_bindgen::JsCast;
-use web_sys::HtmlElement;
 
 /// The current tier, a progress bar to the next (a real `progressbar` with
 /// values), what is still needed, the perks of this tier and the next, and
@@ -43,11 +41,8 @@ pub fn tier_progress_section(status: &TierStatus, program: &Program) -> El {
     let percent = progress.percent;
     let bar = match (bar_label, needed) {
         (Some(label), Some(needed)) => {
-            let fill = el("span", "lw-progress-fill");
             // CSSOM, not a style attribute: allowed under `style-src 'self'`.
-            if let Some(fill) = fill.0.dyn_ref::<HtmlElement>() {
-                let _ = fill.style().set_property("width", &format!("{percent}%"));
-            }
+            let fill = el("span", "lw-progress-fill").style("width", &format!("{percent}%"));
             siblings()
                 .child(
                     el("div", "lw-progress")
@@ -65,7 +60,7 @@ pub fn tier_progress_section(status: &TierStatus, program: &Program) -> El {
                         .text(&needed),
                 )
         }
-        _ => el("p", "lw-muted").text(&i18n.t(Key::TierTop)),
+        _ => el("p", "lw-muted").say(i18n, Key::TierTop),
     };
     let tiers = program
         .tiers
@@ -95,7 +90,7 @@ pub fn tier_progress_section(status: &TierStatus, program: &Program) -> El {
         .child(
             el("h3", "lw-heading")
                 .attr("id", "lw-tier-title")
-                .text(&i18n.t(Key::TierTitle)),
+                .say(i18n, Key::TierTitle),
         )
         .child(
             el("p", "lw-tier-name")
@@ -113,7 +108,7 @@ pub fn tier_progress_section(status: &TierStatus, program: &Program) -> El {
                     )
                 })),
         )
-        .child(el("h4", "lw-subheading").text(&i18n.t(Key::TierAll)))
+        .child(el("h4", "lw-subheading").say(i18n, Key::TierAll))
         .child(
             el("ol", "lw-tiers")
                 .attr("data-testid", "tiers")

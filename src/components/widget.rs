@@ -5,7 +5,7 @@ use super::announce::{live_region, Announcer};
 use super::club::club;
 use super::earn::earn;
 use super::guest::guest;
-use super::i18n::I18n;
+use super::i18n::{I18n, Say};
 use super::points_card::points_card;
 use super::referral::referral;
 use super::rewards::rewards;
@@ -45,7 +45,7 @@ pub fn widget(config: Config, token_function: Option<TokenFunction>) -> El {
         .child(
             el("h2", "lw-title")
                 .attr("id", "lw-title")
-                .text(&i18n.t(Key::Title)),
+                .say(i18n, Key::Title),
         );
     let section = if client.has_customer() {
         customer(section, client)
@@ -210,19 +210,19 @@ fn dashboard(client: Client, current: RwSignal<Option<Summary>>, stale: RwSignal
             one(stale.get().then(|| {
                 el("p", "lw-stale")
                     .attr("role", "status")
-                    .text(&i18n.t(Key::StaleNotice))
+                    .say(i18n, Key::StaleNotice)
             }))
         })
         .part(move || {
             one(partial.get().then(|| {
                 el("div", "lw-partial")
                     .attr("role", "status")
-                    .child(el("p", "lw-partial-text").text(&i18n.t(Key::ErrorPartial)))
+                    .child(el("p", "lw-partial-text").say(i18n, Key::ErrorPartial))
                     .child(
                         el("button", "lw-button lw-button--quiet")
                             .attr("type", "button")
                             .on("click", retry_partial.clone())
-                            .text(&i18n.t(Key::Retry)),
+                            .say(i18n, Key::Retry),
                     )
             }))
         })

@@ -6,7 +6,7 @@
 //! 99 KB WebAssembly (measured by mounting the same client, texts and
 //! arithmetic with no views at all: 29 KB). Here every function is compiled
 //! once: closures are boxed on the way in, and every element is a plain
-//! [`Element`].
+//! DOM node.
 //!
 //! The rules are Leptos' own:
 //! - what a reactive closure reads, it follows ([`El::text_with`],
@@ -23,7 +23,7 @@ use send_wrapper::SendWrapper;
 use std::cell::RefCell;
 use wasm_bindgen::closure::Closure;
 use wasm_bindgen::{JsCast, UnwrapThrowExt};
-use web_sys::{Document, Element, Event, HtmlElement, Node, Text};
+use web_sys::{Document, Element, Event, HtmlElement, HtmlInputElement, KeyboardEvent, Node, Text};
 
 thread_local! {
     /// The page's document: the widget only ever runs in a window.
@@ -76,6 +76,15 @@ impl El {
     /// Sets an attribute.
     pub fn attr(self, name: &str, value: &str) -> El {
         let _ = self.element().set_attribute(name, value);
+        self
+    }
+
+    /// Sets one CSS property through the CSSOM: unlike a `style` attribute,
+    /// allowed under a `style-src 'self'` policy.
+    pub fn style(self, property: &str, value: &str) -> El {
+        if let Some(element) = self.0.dyn_ref::<HtmlElement>() {
+            let _ = element.style().set_property(property, value);
+        }
         self
     }
 
@@ -197,6 +206,19 @@ impl El {
         FOCUS.with(|focus| *focus.borrow_mut() = element);
         self
     }
+}
+
+/// Whether the checkbox an event came from is ticked.
+pub fn is_checked(event: &Event) -> bool {
+    event
+        .target()
+        .and_then(|target| target.dyn_into::<HtmlInputElement>().ok())
+        .is_some_and(|input| input.checked())
+}
+
+/// The key a keyboard event is about (`"Escape"`), if it is one.
+pub fn key(event: &Event) -> Option<String> {
+    event.dyn_ref::<KeyboardEvent>().map(KeyboardEvent::key)
 }
 
 /// Focuses the element that asked for it, once it is on the page.
