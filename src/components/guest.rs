@@ -3,7 +3,7 @@
 use super::earn::earn;
 use super::i18n::{I18n, Say};
 use super::task::Task;
-use crate::edge::client::Client;
+use crate::edge::client::{ApiError, Client};
 use crate::edge::dom::{el, siblings, El};
 use crate::edge::events;
 use leptos::prelude::*;
@@ -16,25 +16,27 @@ use wasm_bindgen::JsValue;
 /// configured.
 pub fn guest(client: Client, join_url: Option<String>, signin_url: Option<String>) -> El {
     let i18n = expect_context::<I18n>();
-    let program = RwSignal::new(None::<Program>);
+    // The same signal type as the dashboard's (each new one costs wasm).
+    let program = RwSignal::new(None::<Result<Program, ApiError>>);
+    let loaded = move |show: &dyn Fn(&Program) -> Vec<El>| {
+        program.with(|p| p.as_ref().and_then(|p| p.as_ref().ok()).map(show))
+    };
     // The guest view is complete once the program is known (or failed,
     // which leaves the pitch and links).
     Task::new().start(async move { client.program().await }, move |result| {
-        program.set(result.ok());
+        program.set(Some(result));
         events::emit(events::name::READY, &[("customer", JsValue::FALSE)]);
     });
     let card = el("div", "lw-card lw-guest")
         .part(move || {
-            program.with(|program| {
-                let Some(program) = program else {
-                    return Vec::new();
-                };
+            loaded(&|program| {
                 let mut lines = vec![el("p", "lw-program-name").text(&program.name)];
                 if !program.pitch.is_empty() {
                     lines.push(el("p", "lw-pitch").text(&program.pitch));
                 }
                 lines
             })
+            .unwrap_or_default()
         })
         .child(el("p", "lw-pitch").say(i18n, Key::GuestPitch))
         .child(
@@ -51,9 +53,6 @@ pub fn guest(client: Client, join_url: Option<String>, signin_url: Option<String
                 })),
         );
     siblings().child(card).part(move || {
-        program
-            .with(|program| program.as_ref().and_then(|program| earn(&program.earning)))
-            .into_iter()
-            .collect()
+        loaded(&|program| earn(&program.earning).into_iter().collect()).unwrap_or_default()
     })
 }
