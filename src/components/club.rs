@@ -4,7 +4,8 @@ use super::announce::Announcer;
 use super::copy_button::copy_button;
 use super::i18n::{I18n, Say};
 use super::task::Task;
-use crate::edge::client::{new_idempotency_key, ApiError, Client};
+use super::{loaded, Load};
+use crate::edge::client::{new_idempotency_key, Client};
 use crate::edge::console;
 use crate::edge::dom::{el, is_checked, El};
 use leptos::prelude::*;
@@ -15,11 +16,11 @@ use loyalty_core::i18n::Key;
 use loyalty_core::url::safe_link;
 
 /// The club section: membership and offers, each following its own data so
-/// that offers arriving never reset a half-filled join form.
+/// that offers arriving or a revalidated summary never reset a half-filled
+/// join form.
 ///
-/// - `member`: whether the customer is a member; the membership part is
-///   redrawn only when this changes, so a revalidation never resets a
-///   half-filled join form;
+/// - `member`: whether the customer is a member (the membership part is
+///   redrawn only when this changes);
 /// - `summary`: the customer's summary, for the club state;
 /// - `offers`: the offers as loaded, `None` while they load; an error shows
 ///   as no offers (it is logged, and the dashboard offers a retry);
@@ -29,8 +30,8 @@ use loyalty_core::url::safe_link;
 pub fn club(
     member: Memo<bool>,
     summary: RwSignal<Option<Summary>>,
-    offers: RwSignal<Option<Result<Offers, ApiError>>>,
-    program: RwSignal<Option<Result<Program, ApiError>>>,
+    offers: Load<Offers>,
+    program: Load<Program>,
     client: Client,
     on_joined: Callback<Membership>,
 ) -> El {
@@ -38,18 +39,14 @@ pub fn club(
     let list = el("ul", "lw-list")
         .attr("data-testid", "offers")
         .part(move || {
-            let tiers = program.with(|loaded| match loaded {
-                Some(Ok(program)) => program.tiers.clone(),
-                _ => Vec::new(),
-            });
-            offers.with(|loaded| match loaded {
-                Some(Ok(list)) => list
-                    .offers
+            let tiers = loaded(program, |program| program.tiers.clone()).unwrap_or_default();
+            loaded(offers, |list| {
+                list.offers
                     .iter()
                     .map(|offer| offer_item(offer, &tiers))
-                    .collect(),
-                _ => Vec::new(),
+                    .collect()
             })
+            .unwrap_or_default()
         });
     el("section", "lw-section")
         .attr("aria-labelledby", "lw-club-title")

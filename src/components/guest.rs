@@ -3,7 +3,8 @@
 use super::earn::earn;
 use super::i18n::{I18n, Say};
 use super::task::Task;
-use crate::edge::client::{ApiError, Client};
+use super::{loaded, Load};
+use crate::edge::client::Client;
 use crate::edge::dom::{el, siblings, El};
 use crate::edge::events;
 use leptos::prelude::*;
@@ -17,10 +18,7 @@ use wasm_bindgen::JsValue;
 pub fn guest(client: Client, join_url: Option<String>, signin_url: Option<String>) -> El {
     let i18n = expect_context::<I18n>();
     // The same signal type as the dashboard's (each new one costs wasm).
-    let program = RwSignal::new(None::<Result<Program, ApiError>>);
-    let loaded = move |show: &dyn Fn(&Program) -> Vec<El>| {
-        program.with(|p| p.as_ref().and_then(|p| p.as_ref().ok()).map(show))
-    };
+    let program: Load<Program> = RwSignal::new(None);
     // The guest view is complete once the program is known (or failed,
     // which leaves the pitch and links).
     Task::new().start(async move { client.program().await }, move |result| {
@@ -29,7 +27,7 @@ pub fn guest(client: Client, join_url: Option<String>, signin_url: Option<String
     });
     let card = el("div", "lw-card lw-guest")
         .part(move || {
-            loaded(&|program| {
+            loaded(program, |program| {
                 let mut lines = vec![el("p", "lw-program-name").text(&program.name)];
                 if !program.pitch.is_empty() {
                     lines.push(el("p", "lw-pitch").text(&program.pitch));
@@ -53,6 +51,9 @@ pub fn guest(client: Client, join_url: Option<String>, signin_url: Option<String
                 })),
         );
     siblings().child(card).part(move || {
-        loaded(&|program| earn(&program.earning).into_iter().collect()).unwrap_or_default()
+        loaded(program, |program| {
+            earn(&program.earning).into_iter().collect()
+        })
+        .unwrap_or_default()
     })
 }

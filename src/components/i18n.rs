@@ -25,23 +25,19 @@ impl I18n {
 
     /// The text for a key: the shop owner's wording, else the built-in one.
     pub fn t(self, key: Key) -> String {
-        self.overrides
-            .with_value(|all| {
-                all.iter()
-                    .find(|(overridden, _)| *overridden == key)
-                    .map(|(_, text)| text.clone())
-            })
-            .unwrap_or_else(|| key.text(self.lang).to_owned())
+        self.with_text(key, str::to_owned)
     }
 
-    /// Appends the text for `key` to `element` (without copying it).
-    pub fn put(self, element: El, key: Key) -> El {
-        let overridden = self.overrides.with_value(|all| {
-            all.iter()
+    /// Hands the text for `key` to `read` without copying it.
+    fn with_text<R>(self, key: Key, read: impl FnOnce(&str) -> R) -> R {
+        let builtin = key.text(self.lang);
+        self.overrides.with_value(|all| {
+            let text = all
+                .iter()
                 .find(|(overridden, _)| *overridden == key)
-                .map(|(_, text)| element.clone().text(text))
-        });
-        overridden.unwrap_or_else(|| element.text(key.text(self.lang)))
+                .map_or(builtin, |(_, text)| text.as_str());
+            read(text)
+        })
     }
 
     /// A template filled with values, e.g. `{money}`.
@@ -74,6 +70,6 @@ pub trait Say {
 
 impl Say for El {
     fn say(self, i18n: I18n, key: Key) -> El {
-        i18n.put(self, key)
+        i18n.with_text(key, |text| self.text(text))
     }
 }

@@ -18,3 +18,15 @@ pub mod status;
 pub mod task;
 pub mod tier_progress;
 pub mod widget;
+
+use crate::edge::client::ApiError;
+use leptos::prelude::{RwSignal, With};
+
+/// Something loaded from the endpoint: `None` while it loads.
+pub type Load<T> = RwSignal<Option<Result<T, ApiError>>>;
+
+/// Reads what `load` holds if it loaded (tracked): `None` while it loads
+/// or when it failed.
+pub fn loaded<T: Send + Sync + 'static, R>(load: Load<T>, read: impl FnOnce(&T) -> R) -> Option<R> {
+    load.with(|load| load.as_ref()?.as_ref().ok().map(read))
+}

@@ -3,7 +3,7 @@
 use super::copy_button::copy_button;
 use super::i18n::{I18n, Say};
 use super::task::Task;
-use crate::edge::client::ApiError;
+use super::{loaded, Load};
 use crate::edge::clipboard;
 use crate::edge::dom::{el, El};
 use leptos::prelude::*;
@@ -15,10 +15,7 @@ use loyalty_core::url::safe_link;
 /// sheet where the browser has one, e-mail and messenger fallbacks, and the
 /// number of friends who joined: the customer's `referral` data, and the
 /// `program` as loaded, for its "give X, get Y" text.
-pub fn referral(
-    referral: &ReferralData,
-    program: RwSignal<Option<Result<Program, ApiError>>>,
-) -> El {
+pub fn referral(referral: &ReferralData, program: Load<Program>) -> El {
     let i18n = expect_context::<I18n>();
     // A link that is not http(s) is shown as text only, never offered.
     let url = safe_link(&referral.url);
@@ -99,11 +96,7 @@ pub fn referral(
                 .say(i18n, Key::ReferralTitle),
         )
         .part(move || {
-            let text = program.with(|p| {
-                p.as_ref()
-                    .and_then(|p| p.as_ref().ok())
-                    .and_then(|p| p.referral_text.clone())
-            });
+            let text = loaded(program, |p| p.referral_text.clone()).flatten();
             text.map(|text| el("p", "lw-pitch").text(&text))
                 .into_iter()
                 .collect()

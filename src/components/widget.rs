@@ -12,6 +12,7 @@ use super::rewards::rewards;
 use super::status::{error_notice, loading};
 use super::task::Task;
 use super::tier_progress::tier_progress_section;
+use super::{loaded, Load};
 use crate::edge::cache;
 use crate::edge::client::{ApiError, Client, TokenFunction, TokenSource};
 use crate::edge::console;
@@ -134,8 +135,8 @@ fn customer(section: El, client: Client) -> El {
 /// parts that change with the summary (balance, tier, club) follow it.
 fn dashboard(client: Client, current: RwSignal<Option<Summary>>, stale: RwSignal<bool>) -> El {
     let i18n = expect_context::<I18n>();
-    let program = RwSignal::new(None::<Result<Program, ApiError>>);
-    let offers = RwSignal::new(None::<Result<Offers, ApiError>>);
+    let program: Load<Program> = RwSignal::new(None);
+    let offers: Load<Offers> = RwSignal::new(None);
     let (program_task, offers_task) = (Task::new(), Task::new());
     let load_program = {
         let client = client.clone();
@@ -182,9 +183,6 @@ fn dashboard(client: Client, current: RwSignal<Option<Summary>>, stale: RwSignal
         reload_offers();
     });
     // The program is set once per load, so the sections need no memo.
-    let with_program = move |show: &dyn Fn(&Program) -> Option<El>| {
-        program.with(|r| r.as_ref().and_then(|r| r.as_ref().ok()).and_then(show))
-    };
     // The program or the offers failed (the balance did not): say so, with
     // a retry, instead of leaving their sections silently out.
     let program_failed = move || program.with(|r| matches!(r, Some(Err(_))));
@@ -226,23 +224,18 @@ fn dashboard(client: Client, current: RwSignal<Option<Summary>>, stale: RwSignal
                     )
             }))
         })
-        .part(move || one(with_program(&|program| earn(&program.earning))))
+        .part(move || one(loaded(program, |program| earn(&program.earning)).flatten()))
         .part(move || {
             // Follows the whole summary: the tier section holds nothing a
             // customer could be in the middle of, so redrawing it is harmless.
             let status = current.with(|s| s.as_ref().and_then(|s| s.tier.clone()));
             one(status.and_then(|status| {
-                with_program(&|program| Some(tier_progress_section(&status, program)))
+                loaded(program, |program| tier_progress_section(&status, program))
             }))
         })
         .part(move || {
-            one(with_program(&|program| {
-                Some(rewards(
-                    &program.rewards,
-                    &program.tiers,
-                    current,
-                    &rewards_client,
-                ))
+            one(loaded(program, |program| {
+                rewards(&program.rewards, &program.tiers, current, &rewards_client)
             }))
         })
         .part(move || one(referral_data.with(|r| r.as_ref().map(|r| referral(r, program)))))

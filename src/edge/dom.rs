@@ -110,10 +110,7 @@ impl El {
 
     /// Appends child elements.
     pub fn children(self, children: Vec<El>) -> El {
-        for child in children {
-            let _ = self.0.append_child(&child.0);
-        }
-        self
+        children.into_iter().fold(self, El::child)
     }
 
     /// An attribute that follows `value` (`None` removes it).
