@@ -32,4 +32,15 @@ for path, methods in spec["paths"].items():
                 checked += 1
 if checked == 0:
     sys.exit("no examples checked")
-print(f"openapi: {spec_path.name} is valid OpenAPI 3.1; {checked} example uses match their schemas")
+
+# The edge cases the widget's types must agree on (crates/core/tests/openapi.rs
+# checks the widget's side): each is valid or not as the file says.
+cases_path = spec_path.parent / "edge-cases.json"
+cases = json.loads(cases_path.read_text())
+for case in cases:
+    schema = {**spec["components"]["schemas"][case["as"]], "components": spec["components"]}
+    valid = OAS31Validator(schema).is_valid(case["body"])
+    if valid != case["valid"]:
+        sys.exit(f"edge case {case['what']!r}: the schema says valid={valid}, the file {case['valid']}")
+print(f"openapi: {spec_path.name} is valid OpenAPI 3.1; {checked} example uses match their schemas; "
+      f"{len(cases)} edge cases agree with {cases_path.name}")

@@ -439,3 +439,71 @@ async fn offers_that_cannot_load_are_explained_with_a_retry() {
         "the rest of the widget still works"
     );
 }
+
+/// Anna's real summary with `edit` applied to its JSON text, served in
+/// place of every answer to `GET /v1/customer`.
+async fn serve_summary_edited(edit: impl Fn(&str) -> String) -> String {
+    fresh(json!({})).await;
+    let token = token_for("cust-anna").await;
+    let real = Request::get(&format!("{FAULTY}/v1/customer?lang=de"))
+        .header("Authorization", &format!("Bearer {token}"))
+        .send()
+        .await
+        .expect("summary")
+        .text()
+        .await
+        .expect("summary body");
+    assert!(real.contains(r#""approved":1250,"#), "{real}");
+    let edited = edit(&real);
+    assert_ne!(edited, real, "the edit applies");
+    fresh(json!({"bodies": {"/v1/customer": edited}})).await;
+    token
+}
+
+#[wasm_bindgen_test]
+async fn integers_written_as_floats_or_exponents_show_as_the_schema_reads_them() {
+    // JSON Schema's `integer` is any number without a fraction: Python's
+    // json.dumps(1250.0) writes 1250.0, and that is 1.250 Punkte.
+    for (written, shown) in [("1250.0", "1.250 Punkte"), ("1.25e3", "1.250 Punkte"), ("1e3", "1.000 Punkte")] {
+        let token = serve_summary_edited(|real| {
+            real.replace(r#""approved":1250,"#, &format!(r#""approved":{written},"#))
+        })
+        .await;
+        let widget = mount(&[("endpoint", FAULTY), ("token", &token), ("lang", "de")]).await;
+        wait_for(&widget, "[data-testid=balance]").await;
+        assert_eq!(balance_text(&widget).as_deref(), Some(shown), "{written}");
+    }
+}
+
+#[wasm_bindgen_test]
+async fn a_fraction_where_an_integer_is_required_is_the_data_error() {
+    let token = serve_summary_edited(|real| {
+        real.replace(r#""approved":1250,"#, r#""approved":1250.5,"#)
+    })
+    .await;
+    let widget = mount(&[("endpoint", FAULTY), ("token", &token), ("lang", "de")]).await;
+    let alert = wait_for(&widget, "[role=alert]").await;
+    assert!(alert
+        .text_content()
+        .unwrap_or_default()
+        .contains("Daten gesendet, die wir nicht anzeigen können"));
+    assert_eq!(balance_text(&widget), None);
+}
+
+#[wasm_bindgen_test]
+async fn schema_valid_text_is_shown_however_it_is_spelled() {
+    // A lone surrogate escape is valid JSON and a valid schema string; the
+    // browser hands it over as U+FFFD. 2,000 umlauts are 2,000 characters
+    // (4,000 bytes), within the schema's maxLength.
+    let umlauts = "ä".repeat(2_000);
+    for name in [r"\ud800Anna".to_owned(), umlauts] {
+        let token = serve_summary_edited(|real| {
+            real.replace(r#""first_name":"Anna""#, &format!(r#""first_name":"{name}""#))
+        })
+        .await;
+        let widget = mount(&[("endpoint", FAULTY), ("token", &token), ("lang", "de")]).await;
+        wait_for(&widget, "[data-testid=balance]").await;
+        assert_eq!(balance_text(&widget).as_deref(), Some("1.250 Punkte"));
+        assert!(common::find(&widget, "[role=alert]").is_none());
+    }
+}

@@ -301,7 +301,7 @@ pub fn summary(
         referral: row.referral_code.map(|code| Referral {
             url: format!("{}/?ref={code}", shop_url.trim_end_matches('/')),
             code,
-            friends_joined: row.friends_joined,
+            friends_joined: row.friends_joined.into(),
         }),
         club: row.club,
     })

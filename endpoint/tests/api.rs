@@ -3,7 +3,7 @@
 mod common;
 
 use common::{now, Reply, Server, SECRET};
-use loyalty_core::contract::{self, ActivityPage, Offers, Program, Redemption, Summary};
+use loyalty_core::contract::{ActivityPage, Offers, Program, Redemption, Summary};
 use loyalty_endpoint::faults::Faults;
 use loyalty_endpoint::token;
 
@@ -12,7 +12,7 @@ fn valid_token_reads_the_customer_summary() {
     let server = Server::start();
     let reply = server.get("/v1/customer?lang=de", Some(&server.token("cust-anna")));
     assert_eq!(reply.status, 200);
-    let summary: Summary = contract::decode(&reply.body).expect("contract summary");
+    let summary: Summary = common::decode(&reply.body).expect("contract summary");
     assert_eq!(summary.points.approved, 1250);
     assert_eq!(summary.tier.map(|t| t.name), Some("Silber".to_owned()));
     assert_eq!(
@@ -63,8 +63,8 @@ fn base64_url(text: &str) -> String {
 #[test]
 fn program_is_public_and_localised() {
     let server = Server::start();
-    let en: Program = contract::decode(&server.get("/v1/program", None).body).expect("en");
-    let de: Program = contract::decode(&server.get("/v1/program?lang=de", None).body).expect("de");
+    let en: Program = common::decode(&server.get("/v1/program", None).body).expect("en");
+    let de: Program = common::decode(&server.get("/v1/program?lang=de", None).body).expect("de");
     assert_eq!(en.name, "Morgenrot Coffee Club");
     assert_eq!(de.name, "Morgenrot Kaffeeklub");
     assert_eq!(en.tiers.len(), 3);
@@ -86,7 +86,7 @@ fn same_redeem_twice_with_one_key_applies_once() {
     assert_eq!(first.status, 200);
     assert_eq!(first.body, again.body);
     assert_eq!(again.header("idempotent-replayed"), Some("true"));
-    let redemption: Redemption = contract::decode(&first.body).expect("redemption");
+    let redemption: Redemption = common::decode(&first.body).expect("redemption");
     assert_eq!(redemption.points.approved, 750);
     assert_eq!(server.count("redemptions"), 1);
     assert_eq!(server.approved("cust-anna"), 750);
@@ -268,7 +268,7 @@ fn replayed_requests_apply_nothing() {
 #[test]
 fn offers_are_locked_by_membership_and_tier() {
     let server = Server::start();
-    let ben: Offers = contract::decode(
+    let ben: Offers = common::decode(
         &server
             .get("/v1/offers", Some(&server.token("cust-ben")))
             .body,
@@ -278,7 +278,7 @@ fn offers_are_locked_by_membership_and_tier() {
         .offers
         .iter()
         .all(|o| o.locked.is_some() && o.code.is_none()));
-    let anna: Offers = contract::decode(
+    let anna: Offers = common::decode(
         &server
             .get("/v1/offers", Some(&server.token("cust-anna")))
             .body,
@@ -303,9 +303,9 @@ fn activity_is_paged_newest_first() {
     let server = Server::start();
     let token = server.token("cust-anna");
     let first: ActivityPage =
-        contract::decode(&server.get("/v1/activity", Some(&token)).body).expect("page 1");
+        common::decode(&server.get("/v1/activity", Some(&token)).body).expect("page 1");
     let third: ActivityPage =
-        contract::decode(&server.get("/v1/activity?page=3", Some(&token)).body).expect("page 3");
+        common::decode(&server.get("/v1/activity?page=3", Some(&token)).body).expect("page 3");
     assert_eq!(first.items.len(), 10);
     assert!(first.has_more);
     assert!(first.items[0].date >= first.items[9].date);
@@ -396,7 +396,7 @@ fn injected_faults_break_answers_as_configured() {
     });
     let reply = malformed.get("/v1/program", None);
     assert_eq!(reply.status, 200);
-    assert!(contract::decode::<Program>(&reply.body).is_err());
+    assert!(common::decode::<Program>(&reply.body).is_err());
 
     let dropping = Server::with_faults(Faults {
         drop_rate: 1.0,

@@ -205,3 +205,11 @@ fn dechunk(mut rest: &str) -> Option<String> {
         rest = after.get(size + 2..)?;
     }
 }
+
+/// Reads an answer as the widget does: the contract's `Deserialize` impls
+/// (here driven by serde_json), then its plausibility checks.
+pub fn decode<T: serde::de::DeserializeOwned + loyalty_core::contract::Checked>(
+    body: &str,
+) -> Result<T, loyalty_core::contract::DecodeError> {
+    loyalty_core::contract::accept(serde_json::from_str(body))
+}

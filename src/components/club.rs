@@ -12,6 +12,7 @@ use leptos::prelude::*;
 use loyalty_core::contract::{
     Club as ClubState, LockReason, Membership, Offer, Offers, Program, Summary, Tier,
 };
+use loyalty_core::events::Copied;
 use loyalty_core::i18n::Key;
 use loyalty_core::url::safe_link;
 
@@ -226,7 +227,7 @@ fn offer_item(offer: &Offer, tiers: &[Tier]) -> El {
     .maybe(code.map(|code| {
         let row = el("p", "lw-row").child(el("code", "lw-code lw-grow").text(&code));
         let label = i18n.fill(Key::CopyCode, &[("code", &code)]);
-        copy_button(row, code, &label, "offer-code")
+        copy_button(row, code, &label, Copied::OfferCode)
     }))
     .maybe(link.map(|href| {
         el("a", "lw-link")

@@ -6,15 +6,15 @@ use super::task::Task;
 use crate::edge::dom::{el, El};
 use crate::edge::{clipboard, console, events};
 use leptos::prelude::*;
+use loyalty_core::events::{Copied, CopiedDetail, Event};
 use loyalty_core::i18n::Key;
-use wasm_bindgen::JsValue;
 
 /// Appends to `row` a button that copies `text`, named `label` for screen
 /// readers (e.g. "Copy code ANNA10"); it shows "Copied" for a few seconds,
 /// or explains a failure next to it. `what` names what is copied for the
 /// shop's `copied` event: `"referral-link"`, `"referral-code"`, `"coupon"`
 /// or `"offer-code"`.
-pub fn copy_button(row: El, text: String, label: &str, what: &'static str) -> El {
+pub fn copy_button(row: El, text: String, label: &str, what: Copied) -> El {
     let i18n = expect_context::<I18n>();
     let announcer = expect_context::<Announcer>();
     let (copied, failed) = (RwSignal::new(false), RwSignal::new(false));
@@ -31,7 +31,7 @@ pub fn copy_button(row: El, text: String, label: &str, what: &'static str) -> El
             copied.set(ok);
             failed.set(!ok);
             if ok {
-                events::emit(events::name::COPIED, &[("what", JsValue::from_str(what))]);
+                events::emit(&Event::Copied(CopiedDetail { what }));
             }
             announcer.say(i18n.t(if ok { Key::Copied } else { Key::CopyFailed }));
             set_timeout(

@@ -9,8 +9,8 @@ use crate::edge::dom::{el, siblings, El};
 use crate::edge::events;
 use leptos::prelude::*;
 use loyalty_core::contract::Program;
+use loyalty_core::events::{Event, Ready};
 use loyalty_core::i18n::Key;
-use wasm_bindgen::JsValue;
 
 /// The program's pitch and ways to earn (public data, loaded with `client`,
 /// which has no customer), and the shop's join and sign-in links where
@@ -23,7 +23,11 @@ pub fn guest(client: Client, join_url: Option<String>, signin_url: Option<String
     // which leaves the pitch and links).
     Task::new().start(async move { client.program().await }, move |result| {
         program.set(Some(result));
-        events::emit(events::name::READY, &[("customer", JsValue::FALSE)]);
+        events::emit(&Event::Ready(Ready {
+            customer: false,
+            points: None,
+            stale: None,
+        }));
     });
     let card = el("div", "lw-card lw-guest")
         .part(move || {

@@ -8,6 +8,7 @@ use crate::edge::clipboard;
 use crate::edge::dom::{el, El};
 use leptos::prelude::*;
 use loyalty_core::contract::{Program, Referral as ReferralData};
+use loyalty_core::events::Copied;
 use loyalty_core::i18n::Key;
 use loyalty_core::url::safe_link;
 
@@ -52,7 +53,7 @@ pub fn referral(referral: &ReferralData, program: Load<Program>) -> El {
     let link_row = match url {
         Some(url) => {
             let label = format!("{} {}", i18n.t(Key::Copy), i18n.t(Key::ReferralLink));
-            copy_button(link_row, url, &label, "referral-link")
+            copy_button(link_row, url, &label, Copied::ReferralLink)
         }
         None => link_row,
     };
@@ -62,7 +63,7 @@ pub fn referral(referral: &ReferralData, program: Load<Program>) -> El {
             .text(code),
     );
     let code_label = i18n.fill(Key::CopyCode, &[("code", code)]);
-    let code_row = copy_button(code_row, code.clone(), &code_label, "referral-code");
+    let code_row = copy_button(code_row, code.clone(), &code_label, Copied::ReferralCode);
     let actions = el("p", "lw-actions").maybe(sharing.map(|url| {
         let message = message.clone();
         el("button", "lw-button")

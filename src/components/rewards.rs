@@ -7,12 +7,12 @@ use super::task::Task;
 use crate::edge::client::{new_idempotency_key, ApiError, Client};
 use crate::edge::console;
 use crate::edge::dom::{self, el, siblings, El};
-use crate::edge::events::{self, name};
+use crate::edge::events;
 use leptos::prelude::*;
 use loyalty_core::contract::{ErrorCode, Redemption, Reward, Summary, Tier};
+use loyalty_core::events::{Copied, Event, Redeemed};
 use loyalty_core::i18n::Key;
 use loyalty_core::progress::{reward_lock, RewardLock};
-use wasm_bindgen::JsValue;
 
 /// The catalog (`rewards`): what each reward costs, whether the customer
 /// can have it (from the `summary`: spendable points and tier, and the
@@ -51,17 +51,11 @@ pub fn rewards(
 /// After a redeem: the shop hears of it (`redeemed`), and the balance
 /// shows what the endpoint says is left.
 fn redeemed(summary: RwSignal<Option<Summary>>, redemption: &Redemption) {
-    events::emit(
-        name::REDEEMED,
-        &[
-            ("reward", JsValue::from_str(&redemption.reward_id)),
-            ("code", JsValue::from_str(&redemption.coupon.code)),
-            (
-                "points",
-                JsValue::from_f64(redemption.points.approved as f64),
-            ),
-        ],
-    );
+    events::emit(&Event::Redeemed(Redeemed {
+        reward: redemption.reward_id.clone(),
+        code: redemption.coupon.code.clone(),
+        points: redemption.points.approved,
+    }));
     summary.update(|s| {
         if let Some(s) = s {
             s.points = redemption.points.clone();
@@ -253,7 +247,7 @@ fn reward_item(
                     el("p", "lw-coupon-text")
                         .text(&i18n.fill(Key::RedeemDone, &[("reward", &reward_title)])),
                 )
-                .child(copy_button(row, code, &label, "coupon"))
+                .child(copy_button(row, code, &label, Copied::Coupon))
                 .maybe(expires.map(|text| el("p", "lw-muted").text(&text)))
         }
         Step::Failed(text) => el("p", "lw-error-text")

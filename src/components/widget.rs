@@ -17,12 +17,12 @@ use crate::edge::cache;
 use crate::edge::client::{ApiError, Client, TokenFunction, TokenSource};
 use crate::edge::console;
 use crate::edge::dom::{el, siblings, El};
-use crate::edge::events::{self, name};
+use crate::edge::events;
 use leptos::prelude::*;
 use loyalty_core::config::Config;
 use loyalty_core::contract::{Membership, Offers, Program, Summary};
+use loyalty_core::events::{ErrorDetail, Event, Joined, Ready};
 use loyalty_core::i18n::Key;
-use wasm_bindgen::JsValue;
 
 /// One widget for one `config`uration (and the shop's `token_function`,
 /// when the loader was given one): provides the language and announcer
@@ -80,28 +80,19 @@ fn customer(section: El, client: Client) -> El {
                     Ok(fetched) => {
                         stale.set(fetched.stale);
                         failure.set(None);
-                        events::emit(
-                            name::READY,
-                            &[
-                                ("customer", JsValue::TRUE),
-                                (
-                                    "points",
-                                    JsValue::from_f64(fetched.value.points.approved as f64),
-                                ),
-                                ("stale", JsValue::from_bool(fetched.stale)),
-                            ],
-                        );
+                        events::emit(&Event::Ready(Ready {
+                            customer: true,
+                            points: Some(fetched.value.points.approved),
+                            stale: Some(fetched.stale),
+                        }));
                         current.set(Some(fetched.value));
                     }
                     Err(error) => {
                         console::warn(&format!("loading the customer summary failed: {error}"));
-                        events::emit(
-                            name::ERROR,
-                            &[
-                                ("reason", JsValue::from_str(error.reason())),
-                                ("message", JsValue::from_str(&error.to_string())),
-                            ],
-                        );
+                        events::emit(&Event::Error(ErrorDetail {
+                            reason: error.reason(),
+                            message: error.to_string(),
+                        }));
                         failure.set(Some(error));
                     }
                 },
@@ -166,13 +157,9 @@ fn dashboard(client: Client, current: RwSignal<Option<Summary>>, stale: RwSignal
     load_offers();
     let reload_offers = load_offers.clone();
     let on_joined = Callback::new(move |membership: Membership| {
-        events::emit(
-            name::JOINED,
-            &[(
-                "bonusPoints",
-                JsValue::from_f64(membership.bonus_points as f64),
-            )],
-        );
+        events::emit(&Event::Joined(Joined {
+            bonus_points: membership.bonus_points,
+        }));
         current.update(|s| {
             if let Some(s) = s {
                 s.club = membership.club.clone();

@@ -5,7 +5,8 @@
 //! different customer never sees it. Any storage failure (disabled storage,
 //! quota, private mode) simply means no cache.
 
-use loyalty_core::json::{self, required, Reader};
+use serde::{Deserialize, Serialize};
+use wasm_bindgen::JsValue;
 use web_sys::Storage;
 
 /// Prefix of every key this widget writes.
@@ -14,55 +15,31 @@ pub const PREFIX: &str = "loyalty-widget:";
 /// Prefix of entries that belong to no customer (the public program).
 pub const PUBLIC: &str = "loyalty-widget:public:";
 
-/// One cached answer.
-#[derive(Debug, Clone, PartialEq)]
+/// One cached answer, stored as `{"etag":…,"body":…,"stored_at":…}` (the
+/// browser's `JSON.stringify` writes it and `JSON.parse` reads it back).
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Entry {
     /// The answer's ETag, for revalidation.
     pub etag: Option<String>,
-    /// The answer's body.
-    pub body: String,
+    /// The answer's body, as the browser parsed it.
+    #[serde(with = "serde_wasm_bindgen::preserve")]
+    pub body: JsValue,
     /// When it was stored, in ms since the epoch.
     pub stored_at: f64,
 }
 
 impl Entry {
-    /// The entry as stored: `{"etag":…,"body":…,"stored_at":…}`.
-    fn to_json(&self) -> String {
-        let mut out = String::from("{\"etag\":");
-        match &self.etag {
-            Some(etag) => json::write_string(&mut out, etag),
-            None => out.push_str("null"),
-        }
-        out.push_str(",\"body\":");
-        json::write_string(&mut out, &self.body);
-        out.push_str(",\"stored_at\":");
-        // Whole milliseconds: no float formatting in the binary.
-        out.push_str(&(self.stored_at.max(0.0) as u64).to_string());
-        out.push('}');
-        out
+    /// The entry as stored.
+    fn to_json(&self) -> Option<String> {
+        let value = serde_wasm_bindgen::to_value(self).ok()?;
+        js_sys::JSON::stringify(&value).ok().map(String::from)
     }
 
     /// Reads a stored entry; anything else (another version, a shop's own
     /// key, a hand-edited value) is `None`.
     fn from_json(raw: &str) -> Option<Entry> {
-        Reader::parse(raw, |reader| {
-            let (mut etag, mut body, mut stored_at) = (None, None, None);
-            reader.object(&mut |reader, key| {
-                match key {
-                    "etag" => etag = reader.optional(Reader::string)?,
-                    "body" => body = Some(reader.string()?),
-                    "stored_at" => stored_at = Some(reader.u64()?),
-                    _ => reader.skip()?,
-                }
-                Ok(())
-            })?;
-            Ok(Entry {
-                etag,
-                body: required(body, "body")?,
-                stored_at: required(stored_at, "stored_at")? as f64,
-            })
-        })
-        .ok()
+        let value = js_sys::JSON::parse(raw).ok()?;
+        serde_wasm_bindgen::from_value(value).ok()
     }
 }
 
@@ -78,8 +55,8 @@ pub fn get(key: &str) -> Option<Entry> {
 
 /// Stores an entry; failures are ignored.
 pub fn put(key: &str, entry: &Entry) {
-    if let Some(storage) = storage() {
-        let _ = storage.set_item(key, &entry.to_json());
+    if let (Some(storage), Some(json)) = (storage(), entry.to_json()) {
+        let _ = storage.set_item(key, &json);
     }
 }
 

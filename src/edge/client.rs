@@ -5,24 +5,32 @@
 //! 401 when a token URL is configured, and status-before-decoding. Writes
 //! carry an `Idempotency-Key` and are retried only with that same key, so the
 //! endpoint applies each of them exactly once whatever the network does.
+//!
+//! Requests go out through gloo-net's request builder. An answer is read by
+//! the browser's own JSON parser (`Response.json()` on the raw response, so
+//! no JSON parser ships in the WebAssembly) and becomes a contract type with
+//! `serde_wasm_bindgen::from_value`, then the contract's plausibility checks
+//! ([`loyalty_core::contract::accept`]).
 
 use crate::edge::cache::{self, Entry};
+use gloo_net::http::{Headers, Request, RequestBuilder};
 use gloo_timers::future::TimeoutFuture;
 use loyalty_core::contract::{
-    self, ActivityPage, Checked, Decode, DecodeError, ErrorBody, ErrorCode, JoinRequest,
-    Membership, Offers, Program, RedeemRequest, Redemption, Summary,
+    self, ActivityPage, Checked, DecodeError, ErrorBody, ErrorCode, JoinRequest, Membership,
+    Offers, Program, RedeemRequest, Redemption, Summary,
 };
+use loyalty_core::events::Reason;
 use loyalty_core::i18n::{Key, Lang};
-use loyalty_core::identity;
-use loyalty_core::json;
+use loyalty_core::identity::{self, Claims, TokenAnswer};
 use loyalty_core::retry::{Outcome, RetryPolicy};
 use send_wrapper::SendWrapper;
+use serde::de::DeserializeOwned;
+use serde::Serialize;
 use std::sync::{Arc, Mutex, MutexGuard};
 use thiserror::Error;
-use wasm_bindgen::JsCast;
-use wasm_bindgen::JsValue;
+use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
-use web_sys::{AbortController, Headers, RequestCache, RequestCredentials, RequestInit, Response};
+use web_sys::{AbortController, RequestCache, RequestCredentials};
 
 /// How long one attempt may take before it is abandoned.
 pub const TIMEOUT_MS: u32 = 8_000;
@@ -67,18 +75,17 @@ impl ApiError {
         }
     }
 
-    /// A short machine-readable reason, for the shop's `error` event:
-    /// `network`, `timeout`, `auth`, `rate-limited`, `server` or `data`.
-    pub fn reason(&self) -> &'static str {
+    /// A short machine-readable reason, for the shop's `error` event.
+    pub fn reason(&self) -> Reason {
         match self {
-            ApiError::Network(_) => "network",
-            ApiError::Timeout => "timeout",
-            ApiError::Decode(_) => "data",
+            ApiError::Network(_) => Reason::Network,
+            ApiError::Timeout => Reason::Timeout,
+            ApiError::Decode(_) => Reason::Data,
             ApiError::Status {
                 status: 401 | 403, ..
-            } => "auth",
-            ApiError::Status { status: 429, .. } => "rate-limited",
-            ApiError::Status { .. } => "server",
+            } => Reason::Auth,
+            ApiError::Status { status: 429, .. } => Reason::RateLimited,
+            ApiError::Status { .. } => Reason::Server,
         }
     }
 
@@ -179,7 +186,8 @@ impl Client {
         } else {
             token.as_str()
         };
-        let key = identity::cache_key(&self.endpoint, self.lang.tag(), who);
+        let who = token_subject(who).unwrap_or_else(|| who.to_owned());
+        let key = identity::cache_key(&self.endpoint, self.lang.tag(), &who);
         if who.is_empty() {
             format!("{}{}{path}", cache::PUBLIC, &key[cache::PREFIX.len()..])
         } else {
@@ -190,7 +198,7 @@ impl Client {
     /// The summary cached earlier in this visit for this customer, if any.
     pub fn cached_summary(&self) -> Option<Summary> {
         let entry = cache::get(&self.cache_key("/customer"))?;
-        contract::decode(&entry.body).ok()
+        from_js(entry.body).ok()
     }
 
     /// `GET /v1/customer`: the signed-in customer's summary.
@@ -215,11 +223,14 @@ impl Client {
     /// [`FRESH_MS`] ago is used as it is; an older one is revalidated with
     /// its ETag. When the endpoint cannot be reached the cached answer is
     /// returned marked stale (never after a 401/403).
-    async fn cached<T: Decode + Checked>(&self, path: &str) -> Result<Fetched<T>, ApiError> {
+    async fn cached<T: DeserializeOwned + Checked>(
+        &self,
+        path: &str,
+    ) -> Result<Fetched<T>, ApiError> {
         let mut value = None;
         let stale = self
             .cached_body(path, &mut |body| {
-                value = Some(contract::decode::<T>(body)?);
+                value = Some(from_js::<T>(body.clone())?);
                 Ok(())
             })
             .await?;
@@ -233,7 +244,7 @@ impl Client {
     async fn cached_body(
         &self,
         path: &str,
-        accept: &mut dyn FnMut(&str) -> Result<(), DecodeError>,
+        accept: &mut dyn FnMut(&JsValue) -> Result<(), DecodeError>,
     ) -> Result<bool, ApiError> {
         let key = self.cache_key(path);
         let cached = cache::get(&key);
@@ -293,9 +304,9 @@ impl Client {
     }
 
     /// A read, decoded and checked.
-    pub async fn get<T: Decode + Checked>(&self, path: &str) -> Result<T, ApiError> {
+    pub async fn get<T: DeserializeOwned + Checked>(&self, path: &str) -> Result<T, ApiError> {
         match self.get_raw(path, None).await? {
-            Raw::Body { body, .. } => Ok(contract::decode(&body)?),
+            Raw::Body { body, .. } => Ok(from_js(body)?),
             Raw::NotModified => Err(ApiError::Network("unexpected 304".to_owned())),
         }
     }
@@ -306,7 +317,7 @@ impl Client {
         let body = RedeemRequest {
             reward_id: reward_id.to_owned(),
         };
-        let result = self.write("/redemptions", &body.to_json(), key).await;
+        let result = self.write("/redemptions", &body, key).await;
         if result.is_ok() {
             cache::remove(&self.cache_key("/customer"));
         }
@@ -317,7 +328,7 @@ impl Client {
     /// ticked box. Call again with the same `key` to retry.
     pub async fn join(&self, consent: bool, key: &str) -> Result<Membership, ApiError> {
         let result = self
-            .write("/club/join", &JoinRequest { consent }.to_json(), key)
+            .write("/club/join", &JoinRequest { consent }, key)
             .await;
         if result.is_ok() {
             cache::remove(&self.cache_key("/customer"));
@@ -326,19 +337,20 @@ impl Client {
         result
     }
 
-    async fn write<T: Decode + Checked>(
+    async fn write<T: DeserializeOwned + Checked>(
         &self,
         path: &str,
-        body: &str,
+        body: &impl Serialize,
         key: &str,
     ) -> Result<T, ApiError> {
+        let body = to_json(body)?;
         let call = Call {
             path,
             etag: None,
-            write: Some((body, key)),
+            write: Some((&body, key)),
         };
         match self.send(call).await? {
-            Raw::Body { body, .. } => Ok(contract::decode(&body)?),
+            Raw::Body { body, .. } => Ok(from_js(body)?),
             Raw::NotModified => Err(ApiError::Network("unexpected 304".to_owned())),
         }
     }
@@ -387,45 +399,44 @@ impl Client {
     }
 
     async fn attempt(&self, url: &str, call: &Call<'_>) -> Result<Raw, ApiError> {
-        let bearer = self.token().as_ref().map(|token| format!("Bearer {token}"));
-        let mut headers = vec![("Accept", "application/json")];
-        if let Some((_, key)) = call.write {
-            headers.push(("Content-Type", "application/json"));
-            headers.push(("Idempotency-Key", key));
+        let mut request = match call.write {
+            Some((_, key)) => Request::post(url)
+                .header("Content-Type", "application/json")
+                .header("Idempotency-Key", key),
+            None => Request::get(url),
         }
-        if let Some(bearer) = &bearer {
-            headers.push(("Authorization", bearer));
+        .header("Accept", "application/json");
+        if let Some(token) = self.token().as_ref() {
+            request = request.header("Authorization", &format!("Bearer {token}"));
         }
         if let Some(etag) = call.etag {
-            headers.push(("If-None-Match", etag));
+            request = request.header("If-None-Match", etag);
         }
-        let init = request_init(&headers, call.write.map(|(body, _)| body))?;
-        let answer = fetch(url, &init).await?;
+        let answer = fetch(request, call.write.map(|(body, _)| body)).await?;
         if answer.status == 304 {
             return Ok(Raw::NotModified);
         }
         if !answer.ok() {
+            let retry_after = answer
+                .header("retry-after")
+                .and_then(|value| value.trim().parse().ok());
             return Err(ApiError::Status {
                 status: answer.status,
-                code: contract::decode::<ErrorBody>(&answer.body)
-                    .ok()
-                    .map(|body| body.error.code),
-                retry_after: answer
-                    .header("retry-after")
-                    .and_then(|value| value.trim().parse().ok()),
+                code: match answer.body {
+                    Body::Json(body) => from_js::<ErrorBody>(body).ok().map(|b| b.error.code),
+                    Body::NotJson => None,
+                },
+                retry_after,
             });
         }
-        // A body cut off mid-way is worth another attempt: check it here.
-        if !json::is_json(&answer.body) {
+        // A body cut off mid-way (or an HTML page) is worth another attempt.
+        let etag = answer.header("etag");
+        let Body::Json(body) = answer.body else {
             return Err(ApiError::Decode(DecodeError::Malformed(
                 "the body is not complete JSON".to_owned(),
             )));
-        }
-        let etag = answer.header("etag");
-        Ok(Raw::Body {
-            body: answer.body,
-            etag,
-        })
+        };
+        Ok(Raw::Body { body, etag })
     }
 
     /// Asks the shop's token function, or else the token URL, for a fresh
@@ -439,9 +450,10 @@ impl Client {
         let Some(url) = &self.source.url else {
             return Ok(());
         };
-        let init = request_init(&[("Accept", "application/json")], None)?;
-        init.set_credentials(RequestCredentials::SameOrigin);
-        let answer = fetch(url, &init).await?;
+        let request = Request::get(url)
+            .header("Accept", "application/json")
+            .credentials(RequestCredentials::SameOrigin);
+        let answer = fetch(request, None).await?;
         if !answer.ok() {
             return Err(ApiError::Status {
                 status: answer.status,
@@ -449,7 +461,13 @@ impl Client {
                 retry_after: None,
             });
         }
-        let token = identity::token_answer(&answer.body).ok_or_else(|| {
+        let token = match answer.body {
+            Body::Json(body) => serde_wasm_bindgen::from_value::<TokenAnswer>(body)
+                .ok()
+                .and_then(TokenAnswer::token),
+            Body::NotJson => None,
+        }
+        .ok_or_else(|| {
             ApiError::Decode(DecodeError::Malformed(
                 "the token URL did not answer {\"token\": \"...\"}".to_owned(),
             ))
@@ -474,7 +492,7 @@ async fn call_token_function(function: &js_sys::Function) -> Result<String, ApiE
     }
     value
         .as_string()
-        .filter(|token| !token.is_empty() && token.len() <= 4_096)
+        .filter(|token| identity::usable_token(token))
         .ok_or_else(|| failed("did not return a token string"))
 }
 
@@ -490,8 +508,8 @@ struct Call<'a> {
 enum Raw {
     /// 304: the cached answer still holds.
     NotModified,
-    /// A 2xx body and its ETag.
-    Body { body: String, etag: Option<String> },
+    /// A 2xx body (as the browser parsed it) and its ETag.
+    Body { body: JsValue, etag: Option<String> },
 }
 
 /// A fresh idempotency key for one intended write (a UUID where the browser
@@ -507,21 +525,29 @@ pub fn new_idempotency_key() -> String {
         })
 }
 
-/// The options of one request: `POST` with `body`, `GET` without; never
-/// from the HTTP cache (the client keeps its own, see [`cache`]).
-fn request_init(headers: &[(&str, &str)], body: Option<&str>) -> Result<RequestInit, ApiError> {
-    let list = Headers::new().map_err(network)?;
-    for (name, value) in headers {
-        list.set(name, value).map_err(network)?;
-    }
-    let init = RequestInit::new();
-    init.set_headers(&list);
-    init.set_cache(RequestCache::NoStore);
-    if let Some(body) = body {
-        init.set_method("POST");
-        init.set_body(&JsValue::from_str(body));
-    }
-    Ok(init)
+/// Decodes what the browser parsed into a checked contract value.
+pub fn from_js<T: DeserializeOwned + Checked>(value: JsValue) -> Result<T, DecodeError> {
+    contract::accept(serde_wasm_bindgen::from_value(value))
+}
+
+/// A request body as JSON text: serde_wasm_bindgen makes the JS object and
+/// the browser's `JSON.stringify` writes it.
+fn to_json(body: &impl Serialize) -> Result<String, ApiError> {
+    let value = serde_wasm_bindgen::to_value(body).map_err(|err| network(err.into()))?;
+    js_sys::JSON::stringify(&value)
+        .map(String::from)
+        .map_err(network)
+}
+
+/// The `sub` claim of a JWT-shaped token, if it has one (unverified; only
+/// to key the visit cache): the browser's `atob` and `JSON.parse` read it.
+pub fn token_subject(token: &str) -> Option<String> {
+    let payload = identity::jwt_payload(token)?;
+    let binary = web_sys::window()?.atob(&payload).ok()?;
+    // `atob` yields one char per byte.
+    let bytes: Vec<u8> = binary.chars().map(|c| c as u32 as u8).collect();
+    let claims = js_sys::JSON::parse(std::str::from_utf8(&bytes).ok()?).ok()?;
+    serde_wasm_bindgen::from_value::<Claims>(claims).ok()?.sub.0
 }
 
 /// A browser error as a network failure.
@@ -529,11 +555,19 @@ fn network(error: JsValue) -> ApiError {
     ApiError::Network(format!("{error:?}"))
 }
 
-/// A whole answer: status, headers and body text.
+/// An answer's body as the browser's JSON parser read it.
+enum Body {
+    /// Complete JSON.
+    Json(JsValue),
+    /// Empty, cut off, or not JSON at all (an HTML error page).
+    NotJson,
+}
+
+/// A whole answer: status, headers and parsed body.
 struct Answer {
     status: u16,
     headers: Headers,
-    body: String,
+    body: Body,
 }
 
 impl Answer {
@@ -542,28 +576,48 @@ impl Answer {
     }
 
     fn header(&self, name: &str) -> Option<String> {
-        self.headers.get(name).ok().flatten()
+        self.headers.get(name)
     }
 }
 
-/// Sends a request and reads its whole body, abandoning both after
-/// [`TIMEOUT_MS`]: a body that stalls half-way times out like a silent
-/// server. Plain `fetch` through web-sys; a request crate cost ~3 KB brotli.
-async fn fetch(url: &str, init: &RequestInit) -> Result<Answer, ApiError> {
+/// Sends a request (never from the HTTP cache: the client keeps its own, see
+/// [`cache`]) and reads its whole body with the browser's JSON parser,
+/// abandoning both after [`TIMEOUT_MS`]: a body that stalls half-way times
+/// out like a silent server.
+async fn fetch(request: RequestBuilder, body: Option<&str>) -> Result<Answer, ApiError> {
     let controller = AbortController::new().map_err(network)?;
     let signal = controller.signal();
-    init.set_signal(Some(&signal));
     let timer = gloo_timers::callback::Timeout::new(TIMEOUT_MS, move || controller.abort());
+    let request = request
+        .cache(RequestCache::NoStore)
+        .abort_signal(Some(&signal));
     let result = async {
-        let window = web_sys::window().ok_or_else(|| JsValue::from_str("no window"))?;
-        let response: Response = JsFuture::from(window.fetch_with_str_and_init(url, init))
-            .await?
-            .unchecked_into();
-        let body = JsFuture::from(response.text()?).await?;
+        let request = match body {
+            Some(body) => request.body(body),
+            None => request.build(),
+        }
+        .map_err(|err| JsValue::from_str(&err.to_string()))?;
+        let response = request
+            .send()
+            .await
+            .map_err(|err| JsValue::from_str(&err.to_string()))?;
+        let status = response.status();
+        let headers = response.headers();
+        // Not gloo-net's `Response::json`: that would bring serde_json.
+        let raw: web_sys::Response = response.into();
+        let body = if status == 304 {
+            Body::NotJson
+        } else {
+            match JsFuture::from(raw.json()?).await {
+                Ok(value) => Body::Json(value),
+                Err(error) if error.is_instance_of::<js_sys::SyntaxError>() => Body::NotJson,
+                Err(error) => return Err(error),
+            }
+        };
         Ok::<_, JsValue>(Answer {
-            status: response.status(),
-            headers: response.headers(),
-            body: body.as_string().unwrap_or_default(),
+            status,
+            headers,
+            body,
         })
     }
     .await;

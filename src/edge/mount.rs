@@ -15,7 +15,8 @@ use crate::edge::events::{self, Emitter};
 use crate::edge::{cache, console};
 use js_sys::Function;
 use leptos::prelude::*;
-use loyalty_core::config::{Config, ConfigError};
+use loyalty_core::config::{Config, ConfigError, Options};
+use loyalty_core::events::{ErrorDetail, Event, Reason};
 use loyalty_core::i18n::{Key, Lang};
 use send_wrapper::SendWrapper;
 use wasm_bindgen::{JsCast, JsValue};
@@ -113,16 +114,30 @@ impl Instance {
         Ok(Instance::new(host.clone(), container, lent))
     }
 
-    /// The configuration from the host's attributes and the lent token.
+    /// The configuration: the host's attributes (which `init()` options
+    /// and the script tag's `data-` attributes become) as one JS object,
+    /// `texts` parsed by the browser's `JSON.parse`, deserialized into
+    /// [`Options`] with serde_wasm_bindgen, plus the lent token.
     fn config(&self) -> Result<Config, ConfigError> {
-        let token = self.lent.token.clone();
-        Config::from_attributes(
-            |name| match name {
-                "token" => token.clone(),
-                _ => self.host.get_attribute(name),
-            },
-            page_lang(&self.host).as_deref(),
-        )
+        let object = js_sys::Object::new();
+        for name in self.host.get_attribute_names().iter() {
+            let Some(name) = name.as_string() else {
+                continue;
+            };
+            let Some(value) = self.host.get_attribute(&name) else {
+                continue;
+            };
+            let value = match name.as_str() {
+                // Text that is not JSON stays text, and only warns.
+                "texts" => js_sys::JSON::parse(&value).unwrap_or_else(|_| value.into()),
+                _ => value.into(),
+            };
+            let _ = js_sys::Reflect::set(&object, &name.into(), &value);
+        }
+        let mut options: Options = serde_wasm_bindgen::from_value(object.into())
+            .map_err(|err| ConfigError::Unreadable(err.to_string()))?;
+        options.token = self.lent.token.clone();
+        Config::from_options(&options, page_lang(&self.host).as_deref())
     }
 
     fn mount(&mut self) {
@@ -179,11 +194,10 @@ impl Instance {
         if let Some(emit) = &self.lent.emit {
             events::send(
                 emit,
-                events::name::ERROR,
-                &[
-                    ("reason", JsValue::from_str("config")),
-                    ("message", JsValue::from_str(&message)),
-                ],
+                &Event::Error(ErrorDetail {
+                    reason: Reason::Config,
+                    message,
+                }),
             );
         }
     }

@@ -1,12 +1,18 @@
-//! The shop owner's configuration, as read from the embed's attributes.
+//! The shop owner's configuration.
 //!
-//! The browser edge reads attribute values (`endpoint`, `lang`, ...) and hands
-//! them here through a lookup function; this module decides defaults and gives
-//! one precise message per mistake.
+//! However a shop embeds the widget (the `<loyalty-widget>` element's
+//! attributes, the script tag's `data-` attributes or `LoyaltyWidget.init({..})`
+//! options, which the loader writes as attributes), the browser edge hands
+//! them over as one JS object, deserialized with `serde_wasm_bindgen` into
+//! [`Options`]; the `texts` overrides arrive already parsed by the browser's
+//! `JSON.parse`. This module decides defaults and gives one precise message
+//! per mistake.
 
 use crate::i18n::{Key, Lang};
-use crate::json::{quoted, Reader};
+use crate::lenient::Lenient;
 use crate::url::{self, UrlError};
+use serde::Deserialize;
+use std::collections::BTreeMap;
 use thiserror::Error;
 
 /// How the widget sits on the page.
@@ -55,23 +61,26 @@ impl Theme {
 /// A configuration mistake, worded for the shop owner reading the console.
 #[derive(Debug, Clone, PartialEq, Eq, Error)]
 pub enum ConfigError {
+    /// The options could not be read at all.
+    #[error("the options could not be read: {0}")]
+    Unreadable(String),
     /// No endpoint attribute at all.
     #[error("\"endpoint\" is required (the URL of your loyalty endpoint)")]
     MissingEndpoint,
     /// The endpoint attribute is not a usable URL.
-    #[error("\"endpoint\" {0}: {value}", value = quoted(.1))]
+    #[error("\"endpoint\" {0}: {1:?}")]
     BadEndpoint(UrlError, String),
     /// An unknown `mode` value.
-    #[error("\"mode\" must be \"inline\" or \"launcher\", not {}", quoted(.0))]
+    #[error("\"mode\" must be \"inline\" or \"launcher\", not {0:?}")]
     UnknownMode(String),
     /// An unknown `theme` value.
-    #[error("\"theme\" must be \"auto\", \"light\" or \"dark\", not {}", quoted(.0))]
+    #[error("\"theme\" must be \"auto\", \"light\" or \"dark\", not {0:?}")]
     UnknownTheme(String),
     /// A token URL that is neither a same-site path nor http(s).
-    #[error("\"token-url\" must be a path on the shop (\"/...\") or an https URL, not {}", quoted(.0))]
+    #[error("\"token-url\" must be a path on the shop (\"/...\") or an https URL, not {0:?}")]
     BadTokenUrl(String),
     /// A join or sign-in link that is not http(s).
-    #[error("\"{0}\" must be an http(s) URL, not {value}", value = quoted(.1))]
+    #[error("\"{0}\" must be an http(s) URL, not {1:?}")]
     BadLink(&'static str, String),
 }
 
@@ -107,55 +116,87 @@ pub struct Config {
 /// Longest text override accepted, in characters.
 pub const MAX_OVERRIDE: usize = 500;
 
-/// Reads the `texts` attribute: a JSON object of text names (see
-/// [`Key::as_str`]) to strings. Whatever cannot be used becomes a warning.
-pub fn parse_texts(raw: &str) -> (Vec<(Key, String)>, Vec<String>) {
-    let mut texts = Vec::new();
-    let mut warnings = Vec::new();
-    let read = Reader::parse(raw, |reader| {
-        reader.object(&mut |reader, name| {
-            let key = Key::ALL.iter().copied().find(|key| key.as_str() == name);
-            let text = if reader.at_string() {
-                Some(reader.string()?)
-            } else {
-                reader.skip()?;
-                None
-            };
-            match (key, text) {
-                (Some(key), Some(text)) if text.chars().count() <= MAX_OVERRIDE => {
-                    texts.push((key, text));
-                }
-                (Some(_), _) => warnings.push(format!(
-                    "\"texts\": {} must be a string of at most {MAX_OVERRIDE} characters; ignored",
-                    quoted(name)
-                )),
-                (None, _) => warnings.push(format!(
-                    "\"texts\": no text is called {}; ignored",
-                    quoted(name)
-                )),
-            }
-            Ok(())
-        })
-    });
-    if read.is_err() {
+/// The embed's options as the browser hands them over: every attribute of
+/// the element by its name. Anything else the element carries (`class`,
+/// `id`, the shop's own `data-` attributes) is ignored.
+#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub struct Options {
+    /// `endpoint`: the loyalty endpoint's base URL (required).
+    pub endpoint: Option<String>,
+    /// The customer token (lent by the loader, never an attribute left on
+    /// the page).
+    pub token: Option<String>,
+    /// `token-url`: where a fresh token comes from.
+    pub token_url: Option<String>,
+    /// `lang`: `de` or `en` (a region is allowed: `de-AT`).
+    pub lang: Option<String>,
+    /// `mode`: `inline` or `launcher`.
+    pub mode: Option<String>,
+    /// `theme`: `auto`, `light` or `dark`.
+    pub theme: Option<String>,
+    /// `join-url`: where guests join.
+    pub join_url: Option<String>,
+    /// `signin-url`: where guests sign in.
+    pub signin_url: Option<String>,
+    /// `texts`: the shop's own wording, parsed by the browser.
+    pub texts: Option<Texts>,
+}
+
+/// The `texts` option: a JSON object of text names (see [`Key::as_str`]) to
+/// strings, or whatever else a shop wrote there (which only warns).
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(untagged)]
+pub enum Texts {
+    /// An object, each value kept when it is a string.
+    Object(BTreeMap<String, Lenient<String>>),
+    /// Anything else: text that is not JSON, a list, a number.
+    Unusable(serde::de::IgnoredAny),
+}
+
+/// Reads the `texts` overrides. Whatever cannot be used becomes a warning.
+pub fn parse_texts(texts: &Texts) -> (Vec<(Key, String)>, Vec<String>) {
+    let Texts::Object(entries) = texts else {
         return (
             Vec::new(),
             vec!["\"texts\" must be a JSON object of text names to strings; ignored".to_owned()],
         );
+    };
+    let mut found = Vec::new();
+    let mut warnings = Vec::new();
+    for (name, text) in entries {
+        let key = Key::ALL.iter().copied().find(|key| key.as_str() == name);
+        match (key, &text.0) {
+            (Some(key), Some(text)) if text.chars().count() <= MAX_OVERRIDE => {
+                found.push((key, text.clone()));
+            }
+            (Some(_), _) => warnings.push(format!(
+                "\"texts\": {name:?} must be a string of at most {MAX_OVERRIDE} characters; ignored"
+            )),
+            (None, _) => warnings.push(format!("\"texts\": no text is called {name:?}; ignored")),
+        }
     }
-    (texts, warnings)
+    (found, warnings)
 }
 
 impl Config {
-    /// Builds a configuration from attribute values.
-    ///
-    /// `attr(name)` returns the attribute's value if present. `page_lang` is
-    /// the host page's `lang`, used when no `lang` attribute is given.
-    pub fn from_attributes(
-        attr: impl Fn(&str) -> Option<String>,
-        page_lang: Option<&str>,
-    ) -> Result<Config, ConfigError> {
-        let present = |name: &str| attr(name).filter(|value| !value.trim().is_empty());
+    /// Builds a configuration from the embed's options. `page_lang` is the
+    /// host page's `lang`, used when no `lang` option is given. Blank values
+    /// count as absent.
+    pub fn from_options(options: &Options, page_lang: Option<&str>) -> Result<Config, ConfigError> {
+        let present = |name: &str| {
+            let value = match name {
+                "endpoint" => &options.endpoint,
+                "token" => &options.token,
+                "token-url" => &options.token_url,
+                "lang" => &options.lang,
+                "mode" => &options.mode,
+                "theme" => &options.theme,
+                "join-url" => &options.join_url,
+                _ => &options.signin_url,
+            };
+            value.clone().filter(|value| !value.trim().is_empty())
+        };
         let endpoint = present("endpoint").ok_or(ConfigError::MissingEndpoint)?;
         let endpoint = url::check_endpoint(&endpoint)
             .map_err(|err| ConfigError::BadEndpoint(err, endpoint.clone()))?;
@@ -189,9 +230,7 @@ impl Config {
         let token_url = present("token-url")
             .map(|raw| check_token_url(&raw).ok_or(ConfigError::BadTokenUrl(raw)))
             .transpose()?;
-        let (texts, warnings) = present("texts")
-            .map(|raw| parse_texts(&raw))
-            .unwrap_or_default();
+        let (texts, warnings) = options.texts.as_ref().map(parse_texts).unwrap_or_default();
         Ok(Config {
             texts,
             warnings,
@@ -228,14 +267,24 @@ fn check_token_url(raw: &str) -> Option<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use std::collections::HashMap;
 
+    /// Attributes as the browser edge hands them over: every value a
+    /// string, `texts` parsed as JSON where it is JSON.
     fn parse(pairs: &[(&str, &str)], page_lang: Option<&str>) -> Result<Config, ConfigError> {
-        let map: HashMap<String, String> = pairs
+        let object: serde_json::Map<String, serde_json::Value> = pairs
             .iter()
-            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .map(|(name, value)| {
+                let value = match *name {
+                    "texts" => serde_json::from_str(value)
+                        .unwrap_or_else(|_| serde_json::Value::String(value.to_string())),
+                    _ => serde_json::Value::String(value.to_string()),
+                };
+                (name.to_string(), value)
+            })
             .collect();
-        Config::from_attributes(|name| map.get(name).cloned(), page_lang)
+        let options: Options =
+            serde_json::from_value(serde_json::Value::Object(object)).expect("options decode");
+        Config::from_options(&options, page_lang)
     }
 
     #[test]
@@ -342,9 +391,10 @@ mod tests {
         let config = parse(&[base, ("texts", raw)], None).expect("still valid");
         assert_eq!(
             config.texts,
+            // In name order: an object's keys are a set.
             vec![
-                (Key::Title, "Bonusclub".to_owned()),
-                (Key::PointsOther, "{n} Bohnen".to_owned())
+                (Key::PointsOther, "{n} Bohnen".to_owned()),
+                (Key::Title, "Bonusclub".to_owned())
             ]
         );
         assert_eq!(config.warnings.len(), 2, "{:?}", config.warnings);

@@ -1,22 +1,27 @@
-//! The endpoint contract, version 1 (`openapi/loyalty-v1.yaml`).
+//! The endpoint contract, version 1 (`openapi/loyalty-v1.json`).
 //!
-//! Decoding is tolerant where it should be (unknown fields are ignored,
-//! optional fields default, unknown enum values map to `Other`) and strict
-//! where it must be: wrong types fail in [`json`], and [`Checked::check`] refuses
-//! values no real program has (negative or astronomically large points,
-//! enormous strings or lists), so nothing absurd reaches the screen.
+//! One definition for both sides: the reference endpoint serializes these
+//! types and the widget deserializes them (with `serde_wasm_bindgen`, from
+//! the browser's own `JSON.parse`). The JSON semantics are the contract's
+//! JSON Schema's: unknown fields are ignored, optional fields may be missing
+//! or `null`, unknown enum values map to `Other` (or `Custom`) where the
+//! contract allows new ones, and an integer is any JSON number with no
+//! fraction (`1250`, `1250.0`, `1e3`), never `1250.5`. After the shape,
+//! [`Checked::check`] refuses values no real program has (negative or
+//! astronomically large points, enormous strings or lists), so nothing
+//! absurd reaches the screen; the schema states the same limits.
 
-#[cfg(feature = "serde")]
+use serde::de::{self, Deserializer, Visitor};
 use serde::{Deserialize, Serialize};
+use std::fmt;
 use thiserror::Error;
-
-use crate::json;
 
 /// Path prefix of this contract version.
 pub const API_PREFIX: &str = "/v1";
 /// Largest points figure accepted anywhere (a trillion).
 pub const MAX_POINTS: u64 = 1_000_000_000_000;
-/// Longest text accepted in any field, in bytes.
+/// Longest text accepted in any field, in characters (JSON Schema's
+/// `maxLength` counts characters, not bytes).
 pub const MAX_TEXT: usize = 2_000;
 /// Most items accepted in any list.
 pub const MAX_ITEMS: usize = 500;
@@ -25,7 +30,7 @@ pub const MAX_ITEMS: usize = 500;
 #[derive(Debug, Clone, PartialEq, Eq, Error)]
 pub enum DecodeError {
     /// Not JSON of the expected shape (wrong type, missing field, truncated,
-    /// HTML instead of JSON, nested too deep).
+    /// HTML instead of JSON).
     #[error("malformed response: {0}")]
     Malformed(String),
     /// JSON of the right shape with a value no real program has.
@@ -44,15 +49,48 @@ pub trait Checked {
     fn check(&self) -> Result<(), DecodeError>;
 }
 
-mod read;
-pub use read::Decode;
-
-/// Decodes a response body and checks it.
-pub fn decode<T: Decode + Checked>(body: &str) -> Result<T, DecodeError> {
-    let value = json::Reader::parse(body, T::read)
-        .map_err(|err| DecodeError::Malformed(err.to_string()))?;
+/// The result of any serde deserializer (`serde_wasm_bindgen` in the
+/// widget, `serde_json` in native tests and the fuzz target), checked: the
+/// one way an answer becomes a value.
+pub fn accept<T: Checked, E: fmt::Display>(decoded: Result<T, E>) -> Result<T, DecodeError> {
+    let value = decoded.map_err(|err| DecodeError::Malformed(err.to_string()))?;
     value.check()?;
     Ok(value)
+}
+
+/// Deserializes a JSON Schema `integer`: any number without a fraction that
+/// fits `T`. (serde's own integer visitors refuse `1250.0`, which Python's
+/// `json.dumps` writes and the schema allows.)
+fn whole<'de, D, T>(deserializer: D) -> Result<T, D::Error>
+where
+    D: Deserializer<'de>,
+    T: TryFrom<i128>,
+{
+    struct Whole;
+    impl Visitor<'_> for Whole {
+        type Value = i128;
+        fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+            f.write_str("an integer")
+        }
+        fn visit_i64<E: de::Error>(self, v: i64) -> Result<i128, E> {
+            Ok(v.into())
+        }
+        fn visit_u64<E: de::Error>(self, v: u64) -> Result<i128, E> {
+            Ok(v.into())
+        }
+        fn visit_f64<E: de::Error>(self, v: f64) -> Result<i128, E> {
+            // 2^64 as f64 is exact; anything beyond is out of every range.
+            if v.fract() == 0.0 && v.abs() < 18_446_744_073_709_551_616.0 {
+                Ok(v as i128)
+            } else {
+                Err(E::invalid_value(de::Unexpected::Float(v), &self))
+            }
+        }
+    }
+    let value = deserializer.deserialize_i64(Whole)?;
+    T::try_from(value).map_err(|_| {
+        de::Error::invalid_value(de::Unexpected::Other("an integer out of range"), &Whole)
+    })
 }
 
 fn points(field: &'static str, value: u64) -> Result<(), DecodeError> {
@@ -70,10 +108,11 @@ fn signed_points(field: &'static str, value: i64) -> Result<(), DecodeError> {
 }
 
 fn text(field: &'static str, value: &str) -> Result<(), DecodeError> {
-    if value.len() > MAX_TEXT {
+    let length = value.chars().count();
+    if length > MAX_TEXT {
         return Err(DecodeError::Implausible {
             field,
-            why: format!("{} bytes of text (at most {MAX_TEXT})", value.len()),
+            why: format!("{length} characters of text (at most {MAX_TEXT})"),
         });
     }
     Ok(())
@@ -94,28 +133,25 @@ fn opt_text(field: &'static str, value: &Option<String>) -> Result<(), DecodeErr
 }
 
 /// The one error body every endpoint error uses.
-#[derive(Debug, Clone, PartialEq, Eq)]
-#[cfg_attr(feature = "serde", derive(Serialize, Deserialize))]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ErrorBody {
     /// The error itself.
     pub error: ErrorDetail,
 }
 
 /// A machine-readable code plus a human message for logs.
-#[derive(Debug, Clone, PartialEq, Eq)]
-#[cfg_attr(feature = "serde", derive(Serialize, Deserialize))]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ErrorDetail {
     /// What went wrong, for the widget to translate.
     pub code: ErrorCode,
     /// English detail for developers; never shown to customers.
-    #[cfg_attr(feature = "serde", serde(default))]
+    #[serde(default)]
     pub message: String,
 }
 
 /// Error codes of contract version 1.
-#[derive(Debug, Clone, PartialEq, Eq)]
-#[cfg_attr(feature = "serde", derive(Serialize, Deserialize))]
-#[cfg_attr(feature = "serde", serde(rename_all = "snake_case"))]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
 pub enum ErrorCode {
     /// No token, or one that fails verification.
     Unauthorized,
@@ -138,14 +174,33 @@ pub enum ErrorCode {
     /// Something broke on the server.
     Internal,
     /// A code from a newer contract version.
-    #[cfg_attr(feature = "serde", serde(other))]
+    #[serde(other)]
     Other,
 }
 
+impl ErrorCode {
+    /// The contract's name of this code (`other` for codes from a newer
+    /// contract version).
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            ErrorCode::Unauthorized => "unauthorized",
+            ErrorCode::TokenExpired => "token_expired",
+            ErrorCode::BadRequest => "bad_request",
+            ErrorCode::InsufficientPoints => "insufficient_points",
+            ErrorCode::TierTooLow => "tier_too_low",
+            ErrorCode::NotAvailable => "not_available",
+            ErrorCode::IdempotencyConflict => "idempotency_conflict",
+            ErrorCode::NotFound => "not_found",
+            ErrorCode::RateLimited => "rate_limited",
+            ErrorCode::Internal => "internal",
+            ErrorCode::Other => "other",
+        }
+    }
+}
+
 /// Where the customer stands with the program.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-#[cfg_attr(feature = "serde", derive(Serialize, Deserialize))]
-#[cfg_attr(feature = "serde", serde(rename_all = "snake_case"))]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
 pub enum CustomerState {
     /// Not enrolled (signed in to the shop, not in the program).
     #[default]
@@ -155,22 +210,25 @@ pub enum CustomerState {
     /// Excluded from the program by the shop.
     Blocked,
     /// A state from a newer contract version.
-    #[cfg_attr(feature = "serde", serde(other))]
+    #[serde(other)]
     Other,
 }
 
 /// A points balance.
-#[derive(Debug, Clone, PartialEq, Eq, Default)]
-#[cfg_attr(feature = "serde", derive(Serialize, Deserialize))]
-#[cfg_attr(feature = "serde", serde(default))]
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(default)]
 pub struct Points {
     /// Points the customer can spend now.
+    #[serde(deserialize_with = "whole")]
     pub approved: u64,
     /// Points earned but not yet confirmed (e.g. within the return period).
+    #[serde(deserialize_with = "whole")]
     pub pending: u64,
     /// Points spent so far.
+    #[serde(deserialize_with = "whole")]
     pub spent: u64,
     /// Points ever earned.
+    #[serde(deserialize_with = "whole")]
     pub lifetime: u64,
     /// Points that expire soon, earliest first.
     pub expiring: Vec<Expiring>,
@@ -192,20 +250,20 @@ impl Checked for Points {
 }
 
 /// Points that expire on a date.
-#[derive(Debug, Clone, PartialEq, Eq)]
-#[cfg_attr(feature = "serde", derive(Serialize, Deserialize))]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Expiring {
     /// How many.
+    #[serde(deserialize_with = "whole")]
     pub points: u64,
     /// When, as an ISO 8601 date or date-time.
     pub at: String,
 }
 
 /// An amount of money in minor units (cents).
-#[derive(Debug, Clone, PartialEq, Eq)]
-#[cfg_attr(feature = "serde", derive(Serialize, Deserialize))]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Money {
     /// Amount in the currency's minor unit.
+    #[serde(deserialize_with = "whole")]
     pub amount_minor: u64,
     /// ISO 4217 code, e.g. `EUR`.
     pub currency: String,
@@ -226,13 +284,12 @@ fn currency(field: &'static str, code: &str) -> Result<(), DecodeError> {
     }
     Err(DecodeError::Implausible {
         field,
-        why: format!("currency {} is not an ISO 4217 code", json::quoted(code)),
+        why: format!("currency {code:?} is not an ISO 4217 code"),
     })
 }
 /// What a tier's threshold counts.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-#[cfg_attr(feature = "serde", derive(Serialize, Deserialize))]
-#[cfg_attr(feature = "serde", serde(rename_all = "snake_case"))]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
 pub enum MilestoneKind {
     /// Points earned in the qualifying period.
     #[default]
@@ -242,44 +299,41 @@ pub enum MilestoneKind {
 }
 
 /// The customer's tier and progress to the next.
-#[derive(Debug, Clone, PartialEq, Eq)]
-#[cfg_attr(feature = "serde", derive(Serialize, Deserialize))]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct TierStatus {
     /// Current tier id (see [`Program::tiers`]).
     pub id: String,
     /// Current tier name, localised.
     pub name: String,
     /// What the progress counts.
-    #[cfg_attr(feature = "serde", serde(default))]
+    #[serde(default)]
     pub kind: MilestoneKind,
     /// Points (or minor units spent) counted so far.
-    #[cfg_attr(feature = "serde", serde(default))]
+    #[serde(default, deserialize_with = "whole")]
     pub value: u64,
     /// The next tier, absent at the top.
-    #[cfg_attr(feature = "serde", serde(default))]
+    #[serde(default)]
     pub next_tier_id: Option<String>,
     /// How much more is needed for the next tier.
-    #[cfg_attr(feature = "serde", serde(default))]
+    #[serde(default, deserialize_with = "whole")]
     pub needed_for_upgrade: u64,
 }
 
 /// The customer's referral link and results.
-#[derive(Debug, Clone, PartialEq, Eq)]
-#[cfg_attr(feature = "serde", derive(Serialize, Deserialize))]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Referral {
     /// The link to share.
     pub url: String,
     /// The code friends can type at checkout.
     pub code: String,
     /// How many friends joined through it.
-    #[cfg_attr(feature = "serde", serde(default))]
-    pub friends_joined: u32,
+    #[serde(default, deserialize_with = "whole")]
+    pub friends_joined: u64,
 }
 
 /// Club (members' club) membership.
-#[derive(Debug, Clone, PartialEq, Eq, Default)]
-#[cfg_attr(feature = "serde", derive(Serialize, Deserialize))]
-#[cfg_attr(feature = "serde", serde(default))]
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(default)]
 pub struct Club {
     /// Whether the customer joined the club.
     pub member: bool,
@@ -288,28 +342,27 @@ pub struct Club {
 }
 
 /// `GET /v1/customer`: the signed-in customer's summary.
-#[derive(Debug, Clone, PartialEq, Eq)]
-#[cfg_attr(feature = "serde", derive(Serialize, Deserialize))]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Summary {
     /// Enrolment state.
-    #[cfg_attr(feature = "serde", serde(default))]
+    #[serde(default)]
     pub state: CustomerState,
     /// First name for a greeting, if the shop shares it.
-    #[cfg_attr(feature = "serde", serde(default))]
+    #[serde(default)]
     pub first_name: Option<String>,
     /// Balances.
     pub points: Points,
     /// What the approved points are worth.
-    #[cfg_attr(feature = "serde", serde(default))]
+    #[serde(default)]
     pub points_value: Option<Money>,
     /// Tier and progress; absent when the program has no tiers.
-    #[cfg_attr(feature = "serde", serde(default))]
+    #[serde(default)]
     pub tier: Option<TierStatus>,
     /// Referral link; absent when the program has no referrals.
-    #[cfg_attr(feature = "serde", serde(default))]
+    #[serde(default)]
     pub referral: Option<Referral>,
     /// Club membership.
-    #[cfg_attr(feature = "serde", serde(default))]
+    #[serde(default)]
     pub club: Club,
 }
 
@@ -330,34 +383,33 @@ impl Checked for Summary {
         if let Some(referral) = &self.referral {
             text("referral.url", &referral.url)?;
             text("referral.code", &referral.code)?;
+            points("referral.friends_joined", referral.friends_joined)?;
         }
         opt_text("club.joined_at", &self.club.joined_at)
     }
 }
 
 /// A tier of the program.
-#[derive(Debug, Clone, PartialEq, Eq)]
-#[cfg_attr(feature = "serde", derive(Serialize, Deserialize))]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Tier {
     /// Stable id.
     pub id: String,
     /// Localised name.
     pub name: String,
     /// What the threshold counts.
-    #[cfg_attr(feature = "serde", serde(default))]
+    #[serde(default)]
     pub kind: MilestoneKind,
     /// Points (or minor units spent) needed to reach the tier.
-    #[cfg_attr(feature = "serde", serde(default))]
+    #[serde(default, deserialize_with = "whole")]
     pub threshold: u64,
     /// Localised perks.
-    #[cfg_attr(feature = "serde", serde(default))]
+    #[serde(default)]
     pub perks: Vec<String>,
 }
 
 /// What kind of action earns points.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-#[cfg_attr(feature = "serde", derive(Serialize, Deserialize))]
-#[cfg_attr(feature = "serde", serde(rename_all = "snake_case"))]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
 pub enum EarnKind {
     /// Placing an order.
     Order,
@@ -368,13 +420,12 @@ pub enum EarnKind {
     /// A friend's first order through the referral link.
     Referral,
     /// Anything else the shop defines.
-    #[cfg_attr(feature = "serde", serde(other))]
+    #[serde(other)]
     Custom,
 }
 
 /// A way to earn points.
-#[derive(Debug, Clone, PartialEq, Eq)]
-#[cfg_attr(feature = "serde", derive(Serialize, Deserialize))]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct EarningRule {
     /// Kind of action.
     pub kind: EarnKind,
@@ -385,9 +436,8 @@ pub struct EarningRule {
 }
 
 /// What a reward gives.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-#[cfg_attr(feature = "serde", derive(Serialize, Deserialize))]
-#[cfg_attr(feature = "serde", serde(rename_all = "snake_case"))]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
 pub enum RewardKind {
     /// A fixed amount off.
     DiscountCode,
@@ -398,13 +448,12 @@ pub enum RewardKind {
     /// A free product.
     GiftCode,
     /// Anything else.
-    #[cfg_attr(feature = "serde", serde(other))]
+    #[serde(other)]
     Custom,
 }
 
 /// A reward in the catalog.
-#[derive(Debug, Clone, PartialEq, Eq)]
-#[cfg_attr(feature = "serde", derive(Serialize, Deserialize))]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Reward {
     /// Stable id, used to redeem.
     pub id: String,
@@ -413,34 +462,34 @@ pub struct Reward {
     /// Localised title, e.g. "5 € voucher".
     pub title: String,
     /// Price in points.
+    #[serde(deserialize_with = "whole")]
     pub points_price: u64,
     /// Lowest tier that may redeem it, if any.
-    #[cfg_attr(feature = "serde", serde(default))]
+    #[serde(default)]
     pub min_tier_id: Option<String>,
 }
 
 /// `GET /v1/program`: the public program description (no token needed).
-#[derive(Debug, Clone, PartialEq, Eq)]
-#[cfg_attr(feature = "serde", derive(Serialize, Deserialize))]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Program {
     /// Localised program name.
     pub name: String,
     /// The shop's currency, ISO 4217.
     pub currency: String,
     /// Localised pitch for guests.
-    #[cfg_attr(feature = "serde", serde(default))]
+    #[serde(default)]
     pub pitch: String,
     /// Tiers, lowest first.
-    #[cfg_attr(feature = "serde", serde(default))]
+    #[serde(default)]
     pub tiers: Vec<Tier>,
     /// Ways to earn.
-    #[cfg_attr(feature = "serde", serde(default))]
+    #[serde(default)]
     pub earning: Vec<EarningRule>,
     /// The rewards catalog.
-    #[cfg_attr(feature = "serde", serde(default))]
+    #[serde(default)]
     pub rewards: Vec<Reward>,
     /// "Give X, get Y" referral text, localised.
-    #[cfg_attr(feature = "serde", serde(default))]
+    #[serde(default)]
     pub referral_text: Option<String>,
 }
 
@@ -474,50 +523,47 @@ impl Checked for Program {
 }
 
 /// A members-only offer.
-#[derive(Debug, Clone, PartialEq, Eq)]
-#[cfg_attr(feature = "serde", derive(Serialize, Deserialize))]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Offer {
     /// Stable id.
     pub id: String,
     /// Localised title.
     pub title: String,
     /// Localised description.
-    #[cfg_attr(feature = "serde", serde(default))]
+    #[serde(default)]
     pub description: String,
     /// Lowest tier that sees it unlocked.
-    #[cfg_attr(feature = "serde", serde(default))]
+    #[serde(default)]
     pub min_tier_id: Option<String>,
     /// Last day, ISO 8601.
-    #[cfg_attr(feature = "serde", serde(default))]
+    #[serde(default)]
     pub ends_at: Option<String>,
     /// Code to copy, only when unlocked.
-    #[cfg_attr(feature = "serde", serde(default))]
+    #[serde(default)]
     pub code: Option<String>,
     /// Link to follow, only when unlocked.
-    #[cfg_attr(feature = "serde", serde(default))]
+    #[serde(default)]
     pub cta_url: Option<String>,
     /// Why it is locked, if it is.
-    #[cfg_attr(feature = "serde", serde(default))]
+    #[serde(default)]
     pub locked: Option<LockReason>,
 }
 
 /// Why an offer is locked.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-#[cfg_attr(feature = "serde", derive(Serialize, Deserialize))]
-#[cfg_attr(feature = "serde", serde(rename_all = "snake_case"))]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
 pub enum LockReason {
     /// Only club members see it.
     MembersOnly,
     /// A higher tier is needed.
     TierTooLow,
     /// A reason from a newer contract version.
-    #[cfg_attr(feature = "serde", serde(other))]
+    #[serde(other)]
     Other,
 }
 
 /// `GET /v1/offers`.
-#[derive(Debug, Clone, PartialEq, Eq)]
-#[cfg_attr(feature = "serde", derive(Serialize, Deserialize))]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Offers {
     /// The offers, soonest ending first.
     pub offers: Vec<Offer>,
@@ -538,9 +584,8 @@ impl Checked for Offers {
 }
 
 /// Kind of history entry.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-#[cfg_attr(feature = "serde", derive(Serialize, Deserialize))]
-#[cfg_attr(feature = "serde", serde(rename_all = "snake_case"))]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
 pub enum ActivityKind {
     /// Points earned.
     Earned,
@@ -549,14 +594,13 @@ pub enum ActivityKind {
     /// Points that expired.
     Expired,
     /// A kind from a newer contract version.
-    #[cfg_attr(feature = "serde", serde(other))]
+    #[serde(other)]
     Other,
 }
 
 /// Whether a history entry counts yet.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-#[cfg_attr(feature = "serde", derive(Serialize, Deserialize))]
-#[cfg_attr(feature = "serde", serde(rename_all = "snake_case"))]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
 pub enum ActivityState {
     /// Not yet confirmed.
     Pending,
@@ -566,13 +610,12 @@ pub enum ActivityState {
     /// Cancelled.
     Void,
     /// A state from a newer contract version.
-    #[cfg_attr(feature = "serde", serde(other))]
+    #[serde(other)]
     Other,
 }
 
 /// One history entry.
-#[derive(Debug, Clone, PartialEq, Eq)]
-#[cfg_attr(feature = "serde", derive(Serialize, Deserialize))]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Activity {
     /// Stable id.
     pub id: String,
@@ -581,24 +624,25 @@ pub struct Activity {
     /// Localised label, e.g. "Order #1042".
     pub label: String,
     /// Signed change in points.
+    #[serde(deserialize_with = "whole")]
     pub points: i64,
     /// Whether it counts yet.
-    #[cfg_attr(feature = "serde", serde(default))]
+    #[serde(default)]
     pub state: ActivityState,
     /// When, ISO 8601.
     pub date: String,
 }
 
 /// `GET /v1/activity?page=N`: one page of history, newest first.
-#[derive(Debug, Clone, PartialEq, Eq)]
-#[cfg_attr(feature = "serde", derive(Serialize, Deserialize))]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ActivityPage {
     /// Entries on this page.
     pub items: Vec<Activity>,
     /// This page, from 1.
+    #[serde(deserialize_with = "whole")]
     pub page: u32,
     /// Whether an older page exists.
-    #[cfg_attr(feature = "serde", serde(default))]
+    #[serde(default)]
     pub has_more: bool,
 }
 
@@ -615,33 +659,31 @@ impl Checked for ActivityPage {
 }
 
 /// `POST /v1/redemptions` body.
-#[derive(Debug, Clone, PartialEq, Eq)]
-#[cfg_attr(feature = "serde", derive(Serialize, Deserialize))]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct RedeemRequest {
     /// The reward to redeem.
     pub reward_id: String,
 }
 
 /// A coupon code from a redeem.
-#[derive(Debug, Clone, PartialEq, Eq)]
-#[cfg_attr(feature = "serde", derive(Serialize, Deserialize))]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Coupon {
     /// The code to enter at checkout.
     pub code: String,
     /// When it expires, ISO 8601.
-    #[cfg_attr(feature = "serde", serde(default))]
+    #[serde(default)]
     pub expires_at: Option<String>,
 }
 
 /// `POST /v1/redemptions` result.
-#[derive(Debug, Clone, PartialEq, Eq)]
-#[cfg_attr(feature = "serde", derive(Serialize, Deserialize))]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Redemption {
     /// Stable id of the redemption.
     pub id: String,
     /// The reward redeemed.
     pub reward_id: String,
     /// Points it cost.
+    #[serde(deserialize_with = "whole")]
     pub points_spent: u64,
     /// The coupon.
     pub coupon: Coupon,
@@ -658,21 +700,19 @@ impl Checked for Redemption {
 }
 
 /// `POST /v1/club/join` body: joining needs explicit consent.
-#[derive(Debug, Clone, PartialEq, Eq)]
-#[cfg_attr(feature = "serde", derive(Serialize, Deserialize))]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct JoinRequest {
     /// The customer ticked the consent box.
     pub consent: bool,
 }
 
 /// `POST /v1/club/join` result.
-#[derive(Debug, Clone, PartialEq, Eq)]
-#[cfg_attr(feature = "serde", derive(Serialize, Deserialize))]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Membership {
     /// The club state now.
     pub club: Club,
     /// Welcome points credited by joining (0 when joined before).
-    #[cfg_attr(feature = "serde", serde(default))]
+    #[serde(default, deserialize_with = "whole")]
     pub bonus_points: u64,
 }
 
@@ -680,25 +720,6 @@ impl Checked for Membership {
     fn check(&self) -> Result<(), DecodeError> {
         points("bonus_points", self.bonus_points)?;
         opt_text("club.joined_at", &self.club.joined_at)
-    }
-}
-
-impl RedeemRequest {
-    /// The request body.
-    pub fn to_json(&self) -> String {
-        json::object_of_strings(&[("reward_id", &self.reward_id)])
-    }
-}
-
-impl JoinRequest {
-    /// The request body.
-    pub fn to_json(&self) -> String {
-        if self.consent {
-            r#"{"consent":true}"#
-        } else {
-            r#"{"consent":false}"#
-        }
-        .to_owned()
     }
 }
 
@@ -723,6 +744,13 @@ impl Checked for ErrorBody {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use serde::de::DeserializeOwned;
+
+    /// The native harness: serde_json drives the same `Deserialize` impls
+    /// the widget drives with serde_wasm_bindgen, then the checks.
+    fn decode<T: DeserializeOwned + Checked>(body: &str) -> Result<T, DecodeError> {
+        accept(serde_json::from_str(body))
+    }
 
     const SUMMARY: &str = r#"{
         "state": "member",
@@ -814,15 +842,91 @@ mod tests {
     #[test]
     fn deep_nesting_never_overflows_the_stack() {
         let deep = format!("{}{}", "[".repeat(100_000), "]".repeat(100_000));
-        // In a known field it is the wrong shape ...
+        // In a known field it is the wrong shape. (In an unknown field the
+        // browser's parser and serde_wasm_bindgen skip it; serde_json, the
+        // native harness, stops at its recursion limit instead.)
         let body = format!(r#"{{"points": {{"expiring": {deep}}}}}"#);
         assert!(matches!(
             decode::<Summary>(&body),
             Err(DecodeError::Malformed(_))
         ));
-        // ... and in an unknown field it is skipped without recursion.
-        let body = format!(r#"{{"points": {{"approved": 7}}, "x": {deep}}}"#);
-        assert_eq!(decode::<Summary>(&body).map(|s| s.points.approved), Ok(7));
+    }
+
+    #[test]
+    fn integers_follow_json_schema_not_the_writer() {
+        // JSON Schema's `integer` is any number without a fraction: what
+        // Python's json.dumps(1250.0) writes is still 1250 points.
+        for (approved, expected) in [
+            ("1250.0", 1250),
+            ("1e3", 1000),
+            ("1.25e3", 1250),
+            ("0.0", 0),
+        ] {
+            let body = format!(r#"{{"points": {{"approved": {approved}}}}}"#);
+            assert_eq!(
+                decode::<Summary>(&body).map(|s| s.points.approved),
+                Ok(expected),
+                "{approved}"
+            );
+        }
+        for bad in ["1250.5", "-1", "-0.5", "1e-3"] {
+            let body = format!(r#"{{"points": {{"approved": {bad}}}}}"#);
+            assert!(
+                matches!(decode::<Summary>(&body), Err(DecodeError::Malformed(_))),
+                "{bad}"
+            );
+        }
+        let program = r#"{"name": "Club", "currency": "EUR",
+            "tiers": [{"id": "gold", "name": "Gold", "threshold": 1000.0}]}"#;
+        assert_eq!(
+            decode::<Program>(program).map(|p| p.tiers[0].threshold),
+            Ok(1000)
+        );
+        let summary = r#"{"points": {}, "referral": {"url": "https://x.example/r", "code": "X",
+            "friends_joined": 4294967296}}"#;
+        assert_eq!(
+            decode::<Summary>(summary).map(|s| s.referral.map(|r| r.friends_joined)),
+            Ok(Some(4_294_967_296))
+        );
+        let page = r#"{"items": [{"id": "a", "kind": "spent", "label": "x", "points": -500.0,
+            "date": "2026-01-01"}], "page": 1.0}"#;
+        assert_eq!(
+            decode::<ActivityPage>(page).map(|p| (p.items[0].points, p.page)),
+            Ok((-500, 1))
+        );
+    }
+
+    #[test]
+    fn text_limits_count_characters_like_the_schema() {
+        for name in [
+            "ä".repeat(MAX_TEXT),
+            "漢".repeat(700),
+            "😀".repeat(MAX_TEXT),
+        ] {
+            let body = format!(r#"{{"first_name": "{name}", "points": {{}}}}"#);
+            assert!(decode::<Summary>(&body).is_ok());
+        }
+        let body = format!(
+            r#"{{"first_name": "{}", "points": {{}}}}"#,
+            "ä".repeat(MAX_TEXT + 1)
+        );
+        assert!(matches!(
+            decode::<Summary>(&body),
+            Err(DecodeError::Implausible {
+                field: "first_name",
+                ..
+            })
+        ));
+    }
+
+    #[test]
+    fn null_or_missing_optional_fields_are_none() {
+        let body = r#"{"points": {}, "first_name": null, "points_value": null, "tier": null,
+            "referral": null, "club": {"member": true, "joined_at": null}}"#;
+        let summary: Summary = decode(body).expect("decodes");
+        assert_eq!(summary.first_name, None);
+        assert_eq!(summary.tier, None);
+        assert!(summary.club.member);
     }
 
     #[test]
@@ -861,10 +965,12 @@ mod tests {
         let redeem = RedeemRequest {
             reward_id: "r\"1".into(),
         };
-        assert_eq!(decode::<RedeemRequest>(&redeem.to_json()), Ok(redeem));
+        let text = serde_json::to_string(&redeem).expect("serializes");
+        assert_eq!(decode::<RedeemRequest>(&text), Ok(redeem));
         for consent in [true, false] {
             let join = JoinRequest { consent };
-            assert_eq!(decode::<JoinRequest>(&join.to_json()), Ok(join));
+            let text = serde_json::to_string(&join).expect("serializes");
+            assert_eq!(decode::<JoinRequest>(&text), Ok(join));
         }
     }
 

@@ -6,20 +6,22 @@
 //! - [`config`]: the shop owner's configuration, parsed and validated with
 //!   precise messages.
 //! - [`contract`]: the endpoint contract's types and their sanity checks.
+//! - [`events`]: the events reported to the shop, with typed details.
 //! - [`progress`]: points and tier arithmetic.
 //! - [`url`]: endpoint and link URL checks.
 //! - [`retry`]: which failures to retry and how long to wait.
 //! - [`identity`]: the cache key of a customer (from the token's `sub`).
 //! - [`i18n`]: German and English messages.
-//! - [`json`]: the small JSON reader the contract types read themselves with.
+//! - [`lenient`]: values kept only when they have the expected type.
 //! - [`css`]: the widget's stylesheet made small at build time.
 
 pub mod config;
 pub mod contract;
 pub mod css;
+pub mod events;
 pub mod i18n;
 pub mod identity;
-pub mod json;
+pub mod lenient;
 pub mod progress;
 pub mod retry;
 pub mod url;

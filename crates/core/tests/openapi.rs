@@ -1,17 +1,24 @@
-//! Every example in the OpenAPI contract decodes with the widget's types and
-//! passes their plausibility checks.
+//! The contract's types agree with its JSON Schema: every example in the
+//! OpenAPI file decodes and passes the plausibility checks, and each edge
+//! case in `openapi/edge-cases.json` is accepted exactly when the schema
+//! accepts it (`scripts/check-openapi.py` checks the schema's side of the
+//! same file).
 
 use loyalty_core::contract::{
-    decode, ActivityPage, Checked, Decode, ErrorBody, JoinRequest, Membership, Offers, Program,
+    accept, ActivityPage, Checked, ErrorBody, JoinRequest, Membership, Offers, Program,
     RedeemRequest, Redemption, Summary,
 };
+use serde::de::DeserializeOwned;
 use serde_json::Value;
 
 const SPEC: &str = include_str!("../../../openapi/loyalty-v1.json");
+const EDGE_CASES: &str = include_str!("../../../openapi/edge-cases.json");
 
 fn decode_as(kind: &str, body: &str) -> Result<(), String> {
-    fn check<T: Decode + Checked>(body: &str) -> Result<(), String> {
-        decode::<T>(body).map(drop).map_err(|e| e.to_string())
+    fn check<T: DeserializeOwned + Checked>(body: &str) -> Result<(), String> {
+        accept(serde_json::from_str::<T>(body))
+            .map(drop)
+            .map_err(|e| e.to_string())
     }
     match kind {
         "Program" => check::<Program>(body),
@@ -40,6 +47,20 @@ fn every_example_decodes_with_the_widget_types() {
         if let Err(err) = decode_as(kind, &body) {
             panic!("example {name} does not decode as {kind}: {err}");
         }
+    }
+}
+
+#[test]
+fn edge_cases_are_accepted_exactly_when_the_schema_accepts_them() {
+    let cases: Value = serde_json::from_str(EDGE_CASES).expect("edge cases are JSON");
+    let cases = cases.as_array().expect("a list");
+    assert!(cases.len() >= 10, "only {} cases", cases.len());
+    for case in cases {
+        let what = case["what"].as_str().expect("what");
+        let kind = case["as"].as_str().expect("as");
+        let valid = case["valid"].as_bool().expect("valid");
+        let result = decode_as(kind, &case["body"].to_string());
+        assert_eq!(result.is_ok(), valid, "{what}: {result:?}");
     }
 }
 

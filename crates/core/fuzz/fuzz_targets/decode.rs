@@ -1,13 +1,21 @@
-//! Any bytes an endpoint could send, through every decoder the widget uses,
-//! and through the URL checks. Nothing may panic, and whatever decodes must
+//! Any bytes an endpoint could send, through every contract type's
+//! `Deserialize` impl (driven by serde_json, the native stand-in for the
+//! browser's JSON.parse plus serde_wasm_bindgen) and the plausibility
+//! checks, and through the URL checks. Nothing may panic, and whatever decodes must
 //! be plausible (the checks hold) and every link it yields must be http(s).
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
 use loyalty_core::contract::{
-    decode, ActivityPage, ErrorBody, Membership, Offers, Program, Redemption, Summary, MAX_POINTS,
+    accept, ActivityPage, Checked, DecodeError, ErrorBody, Membership, Offers, Program, Redemption,
+    Summary, MAX_POINTS,
 };
 use loyalty_core::url;
+use serde::de::DeserializeOwned;
+
+fn decode<T: DeserializeOwned + Checked>(text: &str) -> Result<T, DecodeError> {
+    accept(serde_json::from_str(text))
+}
 
 fuzz_target!(|data: &[u8]| {
     let Ok(text) = std::str::from_utf8(data) else {
