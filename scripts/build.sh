@@ -6,7 +6,7 @@
 #   npm/                            the npm package for bundler users
 #   index.html, shop.css, examples/ the demo shop and the embed examples
 # Usage: scripts/build.sh   (setup.sh must have run: wasm-pack, wasm-bindgen,
-# binaryen and esbuild come from it; python3 runs scripts/trim-bindings.py)
+# binaryen and esbuild come from it)
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"
 cd "$ROOT"

@@ -53,7 +53,6 @@ browser_tests chrome
 browser_tests firefox
 
 step "release build (wasm-pack, wasm-opt -Oz): loader, hashed widget, npm package, demo"
-python3 scripts/test-trim-bindings.py
 bash scripts/build.sh
 
 step "accessibility: axe-core over every state (de/en, light/dark), keyboard-only use"
