@@ -464,7 +464,11 @@ async fn serve_summary_edited(edit: impl Fn(&str) -> String) -> String {
 async fn integers_written_as_floats_or_exponents_show_as_the_schema_reads_them() {
     // JSON Schema's `integer` is any number without a fraction: Python's
     // json.dumps(1250.0) writes 1250.0, and that is 1.250 Punkte.
-    for (written, shown) in [("1250.0", "1.250 Punkte"), ("1.25e3", "1.250 Punkte"), ("1e3", "1.000 Punkte")] {
+    for (written, shown) in [
+        ("1250.0", "1.250 Punkte"),
+        ("1.25e3", "1.250 Punkte"),
+        ("1e3", "1.000 Punkte"),
+    ] {
         let token = serve_summary_edited(|real| {
             real.replace(r#""approved":1250,"#, &format!(r#""approved":{written},"#))
         })
@@ -477,10 +481,9 @@ async fn integers_written_as_floats_or_exponents_show_as_the_schema_reads_them()
 
 #[wasm_bindgen_test]
 async fn a_fraction_where_an_integer_is_required_is_the_data_error() {
-    let token = serve_summary_edited(|real| {
-        real.replace(r#""approved":1250,"#, r#""approved":1250.5,"#)
-    })
-    .await;
+    let token =
+        serve_summary_edited(|real| real.replace(r#""approved":1250,"#, r#""approved":1250.5,"#))
+            .await;
     let widget = mount(&[("endpoint", FAULTY), ("token", &token), ("lang", "de")]).await;
     let alert = wait_for(&widget, "[role=alert]").await;
     assert!(alert
@@ -498,7 +501,10 @@ async fn schema_valid_text_is_shown_however_it_is_spelled() {
     let umlauts = "ä".repeat(2_000);
     for name in [r"\ud800Anna".to_owned(), umlauts] {
         let token = serve_summary_edited(|real| {
-            real.replace(r#""first_name":"Anna""#, &format!(r#""first_name":"{name}""#))
+            real.replace(
+                r#""first_name":"Anna""#,
+                &format!(r#""first_name":"{name}""#),
+            )
         })
         .await;
         let widget = mount(&[("endpoint", FAULTY), ("token", &token), ("lang", "de")]).await;
