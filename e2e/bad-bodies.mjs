@@ -39,6 +39,8 @@ export const BODIES = {
   'a 100,000-character name': edit((b) => { b.first_name = 'A'.repeat(100000); }),
   '100,000 expiring entries': edit((b) => { b.points.expiring = Array(100000).fill(b.points.expiring[0]); }),
   'nesting 100,000 deep': `{"state":"member","points":${nested(100000)}}`,
+  'points as an empty array': edit((b) => { b.points = []; }),
+  'the club as an array': edit((b) => { b.club = [true]; }),
   'an unknown tier kind': edit((b) => { b.tier.kind = 'karma'; }),
   'a malformed currency': edit((b) => { b.points_value.currency = '<b>€</b>'; }),
   'a number where an object belongs': edit((b) => { b.tier = 7; }),

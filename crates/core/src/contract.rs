@@ -58,6 +58,29 @@ pub fn accept<T: Checked, E: fmt::Display>(decoded: Result<T, E>) -> Result<T, D
     Ok(value)
 }
 
+/// Deserializes a struct only from a JSON object. serde_wasm_bindgen reads
+/// a struct by looking its fields up on whatever JS object it is given, so
+/// an array (an object to JavaScript) would pass as an object with every
+/// field missing, which a struct whose fields all have defaults (`Points`,
+/// `Club`) would take as zeros. The schema says `object`; so does this.
+fn object<'de, D, T>(deserializer: D) -> Result<T, D::Error>
+where
+    D: Deserializer<'de>,
+    T: Deserialize<'de>,
+{
+    struct ObjectOnly<T>(std::marker::PhantomData<T>);
+    impl<'de, T: Deserialize<'de>> Visitor<'de> for ObjectOnly<T> {
+        type Value = T;
+        fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+            f.write_str("an object")
+        }
+        fn visit_map<A: de::MapAccess<'de>>(self, map: A) -> Result<T, A::Error> {
+            T::deserialize(de::value::MapAccessDeserializer::new(map))
+        }
+    }
+    deserializer.deserialize_any(ObjectOnly(std::marker::PhantomData))
+}
+
 /// Deserializes a JSON Schema `integer`: any number without a fraction that
 /// fits `T`. (serde's own integer visitors refuse `1250.0`, which Python's
 /// `json.dumps` writes and the schema allows.)
@@ -351,6 +374,7 @@ pub struct Summary {
     #[serde(default)]
     pub first_name: Option<String>,
     /// Balances.
+    #[serde(deserialize_with = "object")]
     pub points: Points,
     /// What the approved points are worth.
     #[serde(default)]
@@ -362,7 +386,7 @@ pub struct Summary {
     #[serde(default)]
     pub referral: Option<Referral>,
     /// Club membership.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "object")]
     pub club: Club,
 }
 
@@ -688,6 +712,7 @@ pub struct Redemption {
     /// The coupon.
     pub coupon: Coupon,
     /// The balance after it.
+    #[serde(deserialize_with = "object")]
     pub points: Points,
 }
 
@@ -710,6 +735,7 @@ pub struct JoinRequest {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Membership {
     /// The club state now.
+    #[serde(deserialize_with = "object")]
     pub club: Club,
     /// Welcome points credited by joining (0 when joined before).
     #[serde(default, deserialize_with = "whole")]
