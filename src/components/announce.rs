@@ -1,7 +1,6 @@
 //! One polite live region per widget, so screen readers hear the results of
 //! copy, redeem and join.
 
-use crate::edge::dom::{el, El};
 use leptos::prelude::*;
 
 /// Speaks a message through the widget's live region; provided by the root.
@@ -29,11 +28,12 @@ impl Default for Announcer {
 }
 
 /// The live region itself, visually hidden.
-pub fn live_region() -> El {
+#[component]
+pub fn LiveRegion() -> impl IntoView {
     let announcer = expect_context::<Announcer>();
-    el("p", "lw-sr-only")
-        .attr("aria-live", "polite")
-        .attr("aria-atomic", "true")
-        .attr("data-testid", "live")
-        .text_with(move || announcer.0.get())
+    view! {
+        <p class="lw-sr-only" aria-live="polite" aria-atomic="true" data-testid="live">
+            {move || announcer.0.get()}
+        </p>
+    }
 }

@@ -1,22 +1,31 @@
 //! A button that copies a text and confirms it visibly and to screen readers.
 
 use super::announce::Announcer;
-use super::i18n::{I18n, Say};
+use super::erased;
+use super::i18n::I18n;
 use super::task::Task;
-use crate::edge::dom::{el, El};
 use crate::edge::{clipboard, console, events};
 use leptos::prelude::*;
 use loyalty_core::events::{Copied, CopiedDetail, Event};
 use loyalty_core::i18n::Key;
 
-/// Appends to `row` a button that copies `text`, named `label` for screen
-/// readers (e.g. "Copy code ANNA10"); it shows "Copied" for a few seconds,
-/// or explains a failure next to it. `what` names what is copied for the
-/// shop's `copied` event: `"referral-link"`, `"referral-code"`, `"coupon"`
-/// or `"offer-code"`.
-pub fn copy_button(row: El, text: String, label: &str, what: Copied) -> El {
+/// Copies `text`; shows "Copied" for a few seconds, or explains a failure.
+#[component]
+pub fn CopyButton(
+    /// What to copy.
+    #[prop(into)]
+    text: String,
+    /// The accessible name of the button, e.g. "Copy code ANNA10".
+    #[prop(into)]
+    label: String,
+    /// What is copied, for the shop's `copied` event: `"referral-link"`,
+    /// `"referral-code"`, `"coupon"` or `"offer-code"`.
+    what: Copied,
+) -> impl IntoView {
     let i18n = expect_context::<I18n>();
     let announcer = expect_context::<Announcer>();
+    // Two flags rather than one `Option<bool>`: `RwSignal<bool>` is a type
+    // the widget has anyway, and each new signal type costs WebAssembly.
     let (copied, failed) = (RwSignal::new(false), RwSignal::new(false));
     let task = Task::new();
     let copy = move |text: String| {
@@ -43,18 +52,19 @@ pub fn copy_button(row: El, text: String, label: &str, what: Copied) -> El {
             );
         });
     };
-    row.child(
-        el("button", "lw-button lw-button--quiet")
-            .attr("type", "button")
-            .attr("aria-label", label)
-            .on("click", move |_| copy(text.clone()))
-            .text_with(move || i18n.t(if copied.get() { Key::Copied } else { Key::Copy })),
-    )
-    .part(move || {
-        failed
-            .get()
-            .then(|| el("span", "lw-hint").say(i18n, Key::CopyFailed))
-            .into_iter()
-            .collect()
-    })
+    view! {
+        <button
+            type="button"
+            class="lw-button lw-button--quiet"
+            aria-label=label
+            on:click=move |_| {
+                copy(text.clone());
+            }
+        >
+            {move || i18n.t(if copied.get() { Key::Copied } else { Key::Copy })}
+        </button>
+        {move || {
+            failed.get().then(|| erased(view! { <span class="lw-hint">{i18n.t(Key::CopyFailed)}</span> }))
+        }}
+    }
 }

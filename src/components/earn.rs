@@ -1,38 +1,35 @@
 //! Ways to earn points.
 
-use super::i18n::{I18n, Say};
-use crate::edge::dom::{el, El};
+use super::i18n::I18n;
 use leptos::prelude::*;
 use loyalty_core::contract::EarningRule;
 use loyalty_core::i18n::Key;
 
-/// The program's ways to earn (welcome bonus, orders, birthday, referrals);
-/// nothing when there are none.
-pub fn earn(rules: &[EarningRule]) -> Option<El> {
+/// The program's ways to earn (welcome bonus, orders, birthday, referrals).
+#[component]
+pub fn Earn(
+    /// The program's earning rules.
+    rules: Vec<EarningRule>,
+) -> impl IntoView {
     let i18n = expect_context::<I18n>();
-    if rules.is_empty() {
-        return None;
-    }
-    let items = rules
-        .iter()
-        .map(|rule| {
-            el("li", "lw-row")
-                .child(el("span", "lw-grow").text(&rule.title))
-                .child(el("strong", "lw-earn-points").text(&rule.points_text))
-        })
-        .collect();
-    Some(
-        el("section", "lw-section")
-            .attr("aria-labelledby", "lw-earn-title")
-            .child(
-                el("h3", "lw-heading")
-                    .attr("id", "lw-earn-title")
-                    .say(i18n, Key::EarnTitle),
-            )
-            .child(
-                el("ul", "lw-list")
-                    .attr("data-testid", "earn")
-                    .children(items),
-            ),
-    )
+    (!rules.is_empty()).then(|| {
+        view! {
+            <section class="lw-section" aria-labelledby="lw-earn-title">
+                <h3 class="lw-heading" id="lw-earn-title">{i18n.t(Key::EarnTitle)}</h3>
+                <ul class="lw-list" data-testid="earn">
+                    {rules
+                        .into_iter()
+                        .map(|rule| {
+                            view! {
+                                <li class="lw-row">
+                                    <span class="lw-grow">{rule.title}</span>
+                                    <strong class="lw-earn-points">{rule.points_text}</strong>
+                                </li>
+                            }
+                        })
+                        .collect_view()}
+                </ul>
+            </section>
+        }
+    })
 }

@@ -1,6 +1,5 @@
 //! The language context every component reads its texts through.
 
-use crate::edge::dom::El;
 use crate::edge::intl;
 use leptos::prelude::*;
 use loyalty_core::i18n::{self as texts, Key, Lang};
@@ -25,19 +24,13 @@ impl I18n {
 
     /// The text for a key: the shop owner's wording, else the built-in one.
     pub fn t(self, key: Key) -> String {
-        self.with_text(key, str::to_owned)
-    }
-
-    /// Hands the text for `key` to `read` without copying it.
-    fn with_text<R>(self, key: Key, read: impl FnOnce(&str) -> R) -> R {
-        let builtin = key.text(self.lang);
-        self.overrides.with_value(|all| {
-            let text = all
-                .iter()
-                .find(|(overridden, _)| *overridden == key)
-                .map_or(builtin, |(_, text)| text.as_str());
-            read(text)
-        })
+        self.overrides
+            .with_value(|all| {
+                all.iter()
+                    .find(|(overridden, _)| *overridden == key)
+                    .map(|(_, text)| text.clone())
+            })
+            .unwrap_or_else(|| key.text(self.lang).to_owned())
     }
 
     /// A template filled with values, e.g. `{money}`.
@@ -59,17 +52,5 @@ impl I18n {
     /// Money from minor units, formatted by `Intl`.
     pub fn money(self, amount_minor: u64, currency: &str) -> String {
         intl::money(self.lang, amount_minor, currency)
-    }
-}
-
-/// Texts straight into elements: `el("p", "lw-muted").say(i18n, Key::Retry)`.
-pub trait Say {
-    /// Appends the text for `key`.
-    fn say(self, i18n: I18n, key: Key) -> Self;
-}
-
-impl Say for El {
-    fn say(self, i18n: I18n, key: Key) -> El {
-        i18n.with_text(key, |text| self.text(text))
     }
 }

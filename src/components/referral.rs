@@ -1,11 +1,11 @@
 //! The customer's referral link: copy, share, and how many friends joined.
 
-use super::copy_button::copy_button;
-use super::i18n::{I18n, Say};
+use super::copy_button::CopyButton;
+use super::erased;
+use super::i18n::I18n;
 use super::task::Task;
-use super::{loaded, Load};
+use crate::edge::client::ApiError;
 use crate::edge::clipboard;
-use crate::edge::dom::{el, El};
 use leptos::prelude::*;
 use loyalty_core::contract::{Program, Referral as ReferralData};
 use loyalty_core::events::Copied;
@@ -14,9 +14,14 @@ use loyalty_core::url::safe_link;
 
 /// "Give X, get Y", the link and code with copy buttons, the native share
 /// sheet where the browser has one, e-mail and messenger fallbacks, and the
-/// number of friends who joined: the customer's `referral` data, and the
-/// `program` as loaded, for its "give X, get Y" text.
-pub fn referral(referral: &ReferralData, program: Load<Program>) -> El {
+/// number of friends who joined.
+#[component]
+pub fn Referral(
+    /// The customer's referral data.
+    referral: ReferralData,
+    /// The program as loaded, for its "give X, get Y" text.
+    program: RwSignal<Option<Result<Program, ApiError>>>,
+) -> impl IntoView {
     let i18n = expect_context::<I18n>();
     // A link that is not http(s) is shown as text only, never offered.
     let url = safe_link(&referral.url);
@@ -44,72 +49,49 @@ pub fn referral(referral: &ReferralData, program: Load<Program>) -> El {
             format!("https://wa.me/?text={encoded}"),
         )
     });
-    let code = &referral.code;
-    let link_row = el("p", "lw-row").child(
-        el("span", "lw-code lw-grow lw-break")
-            .attr("data-testid", "referral-url")
-            .text(&shown_url),
-    );
-    let link_row = match url {
-        Some(url) => {
-            let label = format!("{} {}", i18n.t(Key::Copy), i18n.t(Key::ReferralLink));
-            copy_button(link_row, url, &label, Copied::ReferralLink)
-        }
-        None => link_row,
-    };
-    let code_row = el("p", "lw-row").child(
-        el("code", "lw-code lw-grow")
-            .attr("data-testid", "referral-code")
-            .text(code),
-    );
-    let code_label = i18n.fill(Key::CopyCode, &[("code", code)]);
-    let code_row = copy_button(code_row, code.clone(), &code_label, Copied::ReferralCode);
-    let actions = el("p", "lw-actions").maybe(sharing.map(|url| {
-        let message = message.clone();
-        el("button", "lw-button")
-            .attr("type", "button")
-            .on("click", move |_| {
-                share(i18n.t(Key::ReferralTitle), message.clone(), url.clone());
-            })
-            .say(i18n, Key::ReferralShare)
-    }));
-    let actions = match fallbacks {
-        Some((mail, messenger)) => actions
-            .child(
-                el("a", "lw-link")
-                    .attr("href", &mail)
-                    .say(i18n, Key::ReferralEmail),
-            )
-            .child(
-                el("a", "lw-link")
-                    .attr("href", &messenger)
-                    .attr("target", "_blank")
-                    .attr("rel", "noopener noreferrer")
-                    .say(i18n, Key::ReferralMessenger),
-            ),
-        None => actions,
-    };
-    el("section", "lw-section")
-        .attr("aria-labelledby", "lw-referral-title")
-        .child(
-            el("h3", "lw-heading")
-                .attr("id", "lw-referral-title")
-                .say(i18n, Key::ReferralTitle),
-        )
-        .part(move || {
-            let text = loaded(program, |p| p.referral_text.clone()).flatten();
-            text.map(|text| el("p", "lw-pitch").text(&text))
-                .into_iter()
-                .collect()
-        })
-        .child(el("p", "lw-label").say(i18n, Key::ReferralLink))
-        .child(link_row)
-        .child(el("p", "lw-label").say(i18n, Key::ReferralCode))
-        .child(code_row)
-        .child(actions)
-        .child(
-            el("p", "lw-muted")
-                .attr("data-testid", "friends")
-                .text(&friends),
-        )
+    let code = referral.code.clone();
+    view! {
+        <section class="lw-section" aria-labelledby="lw-referral-title">
+            <h3 class="lw-heading" id="lw-referral-title">{i18n.t(Key::ReferralTitle)}</h3>
+            {move || {
+                let text = program.with(|p| p.as_ref()?.as_ref().ok()?.referral_text.clone())?;
+                Some(erased(view! { <p class="lw-pitch">{text}</p> }))
+            }}
+            <p class="lw-label">{i18n.t(Key::ReferralLink)}</p>
+            <p class="lw-row">
+                <span class="lw-code lw-grow lw-break" data-testid="referral-url">{shown_url.clone()}</span>
+                {url.clone().map(|url| view! {
+                    <CopyButton text=url.clone() label=format!("{} {}", i18n.t(Key::Copy), i18n.t(Key::ReferralLink)) what=Copied::ReferralLink/>
+                })}
+            </p>
+            <p class="lw-label">{i18n.t(Key::ReferralCode)}</p>
+            <p class="lw-row">
+                <code class="lw-code lw-grow" data-testid="referral-code">{code.clone()}</code>
+                <CopyButton text=code.clone() label=i18n.fill(Key::CopyCode, &[("code", &code)]) what=Copied::ReferralCode/>
+            </p>
+            <p class="lw-actions">
+                {sharing.map(|url| {
+                    let message = message.clone();
+                    view! {
+                        <button
+                            type="button"
+                            class="lw-button"
+                            on:click=move |_| {
+                                share(i18n.t(Key::ReferralTitle).to_owned(), message.clone(), url.clone());
+                            }
+                        >
+                            {i18n.t(Key::ReferralShare)}
+                        </button>
+                    }
+                })}
+                {fallbacks.map(|(mail, messenger)| view! {
+                    <a class="lw-link" href=mail>{i18n.t(Key::ReferralEmail)}</a>
+                    <a class="lw-link" href=messenger target="_blank" rel="noopener noreferrer">
+                        {i18n.t(Key::ReferralMessenger)}
+                    </a>
+                })}
+            </p>
+            <p class="lw-muted" data-testid="friends">{friends}</p>
+        </section>
+    }
 }

@@ -1,51 +1,55 @@
 //! The rewards catalog and the redeem flow: confirm, pending, coupon.
 
 use super::announce::Announcer;
-use super::copy_button::copy_button;
-use super::i18n::{I18n, Say};
+use super::copy_button::CopyButton;
+use super::erased;
+use super::i18n::I18n;
 use super::task::Task;
 use crate::edge::client::{new_idempotency_key, ApiError, Client};
 use crate::edge::console;
-use crate::edge::dom::{self, el, siblings, El};
 use crate::edge::events;
+use leptos::html;
 use leptos::prelude::*;
 use loyalty_core::contract::{ErrorCode, Redemption, Reward, Summary, Tier};
 use loyalty_core::events::{Copied, Event, Redeemed};
 use loyalty_core::i18n::Key;
 use loyalty_core::progress::{reward_lock, RewardLock};
 
-/// The catalog (`rewards`): what each reward costs, whether the customer
-/// can have it (from the `summary`: spendable points and tier, and the
-/// program's `tiers`), and a redeem button, using `client`, for those they
-/// can.
-pub fn rewards(
-    rewards: &[Reward],
-    tiers: &[Tier],
+/// The catalog: what each reward costs, whether the customer can have it,
+/// and a redeem button for those they can.
+#[component]
+pub fn Rewards(
+    /// The rewards catalog.
+    rewards: Vec<Reward>,
+    /// The program's tiers (for tier-gated rewards).
+    tiers: Vec<Tier>,
+    /// The customer's summary: spendable points and tier.
     summary: RwSignal<Option<Summary>>,
-    client: &Client,
-) -> El {
+    /// The client to redeem with.
+    client: Client,
+) -> impl IntoView {
     let i18n = expect_context::<I18n>();
+    let empty = rewards.is_empty();
     let items = rewards
-        .iter()
-        .map(|reward| reward_item(reward.clone(), tiers.to_vec(), summary, client.clone()))
-        .collect();
-    el("section", "lw-section")
-        .attr("aria-labelledby", "lw-rewards-title")
-        .child(
-            el("h3", "lw-heading")
-                .attr("id", "lw-rewards-title")
-                .say(i18n, Key::RewardsTitle),
-        )
-        .child(
-            el("ul", "lw-list")
-                .attr("data-testid", "rewards")
-                .children(items),
-        )
-        .maybe(
-            rewards
-                .is_empty()
-                .then(|| el("p", "lw-muted").say(i18n, Key::RewardsEmpty)),
-        )
+        .into_iter()
+        .map(|reward| {
+            view! {
+                <RewardItem
+                    reward=reward
+                    tiers=tiers.clone()
+                    summary=summary
+                    client=client.clone()
+                />
+            }
+        })
+        .collect_view();
+    view! {
+        <section class="lw-section" aria-labelledby="lw-rewards-title">
+            <h3 class="lw-heading" id="lw-rewards-title">{i18n.t(Key::RewardsTitle)}</h3>
+            <ul class="lw-list" data-testid="rewards">{items}</ul>
+            {empty.then(|| view! { <p class="lw-muted">{i18n.t(Key::RewardsEmpty)}</p> })}
+        </section>
+    }
 }
 
 /// After a redeem: the shop hears of it (`redeemed`), and the balance
@@ -106,12 +110,13 @@ fn failure_text(error: &ApiError) -> Key {
 /// One reward with its redeem flow. The idempotency key is made when the
 /// customer asks to redeem and kept until it succeeds or is cancelled, so a
 /// double click or a retry after a lost answer never redeems twice.
-fn reward_item(
+#[component]
+fn RewardItem(
     reward: Reward,
     tiers: Vec<Tier>,
     summary: RwSignal<Option<Summary>>,
     client: Client,
-) -> El {
+) -> impl IntoView {
     let i18n = expect_context::<I18n>();
     // Why the customer cannot redeem it yet; follows the summary. Only the
     // paragraph that shows it formats it as text.
@@ -128,6 +133,8 @@ fn reward_item(
     let announcer = expect_context::<Announcer>();
     let step = RwSignal::new(Step::Idle);
     let key = StoredValue::new(String::new());
+    let confirm_ref = NodeRef::<html::Button>::new();
+    let redeem_ref = NodeRef::<html::Button>::new();
     let redeem = Task::new();
     let title = reward.title.clone();
     let done = move |result: Result<Redemption, ApiError>| match result {
@@ -151,6 +158,13 @@ fn reward_item(
             step.set(Step::Failed(text));
         }
     };
+    Effect::new(move |_| {
+        if step.with(|s| *s == Step::Confirming) {
+            if let Some(button) = confirm_ref.get() {
+                let _ = button.focus();
+            }
+        }
+    });
     let price = i18n.points(reward.points_price);
     let confirm_text = i18n.fill(
         Key::RedeemConfirm,
@@ -163,118 +177,107 @@ fn reward_item(
     let lock_id = format!("lw-lock-{}", reward.id);
     let reward_id = reward.id.clone();
     let reward_title = reward.title.clone();
-    let redeem_button = el("button", "lw-button")
-        .attr("type", "button")
-        .attr_with("disabled", {
-            let locked = locked.clone();
-            move || (locked() || step.with(|s| matches!(s, Step::Done(_)))).then(String::new)
-        })
-        .attr_with("aria-expanded", move || {
-            Some(step.with(|s| *s == Step::Confirming).to_string())
-        })
-        .attr("aria-describedby", &lock_id)
-        .on("click", move |_| {
-            if key.with_value(String::is_empty) {
-                key.set_value(new_idempotency_key());
-            }
-            step.set(Step::Confirming);
-        })
-        .say(i18n, Key::Redeem);
-    let cancel = {
-        let redeem_button = redeem_button.clone();
-        move || {
-            key.set_value(String::new());
-            step.set(Step::Idle);
-            redeem_button.focus();
+    let start = move |_| {
+        if key.with_value(String::is_empty) {
+            key.set_value(new_idempotency_key());
         }
+        step.set(Step::Confirming);
     };
     let confirm = move |_| {
         let (client, id, key) = (client.clone(), reward_id.clone(), key.get_value());
         redeem.start(async move { client.redeem(&id, &key).await }, done.clone());
     };
-    let flow = move || match step.get() {
-        Step::Confirming => {
-            let cancel_on_escape = cancel.clone();
-            let cancel = cancel.clone();
-            el("div", "lw-confirm")
-                .attr("role", "group")
-                .attr("aria-label", &reward_title)
-                .on("keydown", move |ev| {
-                    if dom::key(&ev).as_deref() == Some("Escape") && !redeem.is_pending() {
-                        ev.stop_propagation();
-                        cancel_on_escape();
-                    }
-                })
-                .child(el("p", "lw-confirm-text").text(&confirm_text))
-                .child(
-                    el("div", "lw-actions")
-                        .child(
-                            el("button", "lw-button")
-                                .attr("type", "button")
-                                .attr_with("aria-disabled", move || {
-                                    Some(redeem.pending().to_string())
-                                })
-                                .on("click", confirm.clone())
-                                .text_with(move || {
-                                    i18n.t(if redeem.pending() {
-                                        Key::RedeemPending
-                                    } else {
-                                        Key::RedeemYes
-                                    })
-                                })
-                                .focus_when_shown(),
-                        )
-                        .child(
-                            el("button", "lw-button lw-button--quiet")
-                                .attr("type", "button")
-                                .on("click", move |_| cancel())
-                                .say(i18n, Key::Cancel),
-                        ),
-                )
+    let cancel = move || {
+        key.set_value(String::new());
+        step.set(Step::Idle);
+        if let Some(button) = redeem_ref.get() {
+            let _ = button.focus();
         }
-        Step::Done(redemption) => {
-            let code = redemption.coupon.code.clone();
-            let expires = redemption
-                .coupon
-                .expires_at
-                .as_deref()
-                .map(|date| i18n.fill(Key::CouponExpires, &[("date", &i18n.date(date))]));
-            let label = i18n.fill(Key::CopyCode, &[("code", &code)]);
-            let row = el("p", "lw-row").child(el("code", "lw-code lw-grow").text(&code));
-            el("div", "lw-coupon")
-                .attr("data-testid", "coupon")
-                .child(
-                    el("p", "lw-coupon-text")
-                        .text(&i18n.fill(Key::RedeemDone, &[("reward", &reward_title)])),
-                )
-                .child(copy_button(row, code, &label, Copied::Coupon))
-                .maybe(expires.map(|text| el("p", "lw-muted").text(&text)))
-        }
-        Step::Failed(text) => el("p", "lw-error-text")
-            .attr("role", "alert")
-            .say(i18n, text),
-        // Nothing: an empty fragment.
-        Step::Idle => siblings(),
     };
-    el("li", "lw-reward")
-        .attr("data-testid", "reward")
-        .attr("data-reward", &reward.id)
-        .child(
-            el("div", "lw-row")
-                .child(
-                    el("span", "lw-grow")
-                        .child(el("strong", "lw-reward-title").text(&reward.title))
-                        .child(el("span", "lw-muted lw-block").text(&price)),
-                )
-                .child(redeem_button),
-        )
-        // Always there, so the button's description is too: hidden (and
-        // empty) while the reward is not locked.
-        .child(
-            el("p", "lw-muted lw-lock")
-                .attr("id", &lock_id)
-                .attr_with("hidden", move || (!locked()).then(String::new))
-                .text_with(move || lock().map(|lock| lock_text(i18n, lock)).unwrap_or_default()),
-        )
-        .part(move || vec![flow()])
+    view! {
+        <li class="lw-reward" data-testid="reward" data-reward=reward.id.clone()>
+            <div class="lw-row">
+                <span class="lw-grow">
+                    <strong class="lw-reward-title">{reward.title.clone()}</strong>
+                    <span class="lw-muted lw-block">{price.clone()}</span>
+                </span>
+                <button
+                    type="button"
+                    class="lw-button"
+                    node_ref=redeem_ref
+                    disabled={
+                        let locked = locked.clone();
+                        move || locked() || step.with(|s| matches!(s, Step::Done(_)))
+                    }
+                    aria-expanded=move || step.with(|s| *s == Step::Confirming).to_string()
+                    aria-describedby=lock_id.clone()
+                    on:click=start
+                >
+                    {i18n.t(Key::Redeem)}
+                </button>
+            </div>
+            // Always there, so the button's description is too: hidden (and
+            // empty) while the reward is not locked.
+            <p class="lw-muted lw-lock" id=lock_id hidden=move || !locked()>
+                {move || lock().map(|lock| lock_text(i18n, lock)).unwrap_or_default()}
+            </p>
+            {move || match step.get() {
+                Step::Confirming => Some(erased(view! {
+                    <div
+                        class="lw-confirm"
+                        role="group"
+                        aria-label=reward_title.clone()
+                        on:keydown=move |ev| {
+                            if ev.key() == "Escape" && !redeem.is_pending() {
+                                ev.stop_propagation();
+                                cancel();
+                            }
+                        }
+                    >
+                        <p class="lw-confirm-text">{confirm_text.clone()}</p>
+                        <div class="lw-actions">
+                            <button
+                                type="button"
+                                class="lw-button"
+                                node_ref=confirm_ref
+                                aria-disabled=move || redeem.pending().to_string()
+                                on:click=confirm.clone()
+                            >
+                                {move || if redeem.pending() {
+                                    i18n.t(Key::RedeemPending)
+                                } else {
+                                    i18n.t(Key::RedeemYes)
+                                }}
+                            </button>
+                            <button type="button" class="lw-button lw-button--quiet" on:click=move |_| cancel()>
+                                {i18n.t(Key::Cancel)}
+                            </button>
+                        </div>
+                    </div>
+                })),
+                Step::Done(redemption) => {
+                    let code = redemption.coupon.code.clone();
+                    let expires = redemption
+                        .coupon
+                        .expires_at
+                        .as_deref()
+                        .map(|date| i18n.fill(Key::CouponExpires, &[("date", &i18n.date(date))]));
+                    Some(erased(view! {
+                        <div class="lw-coupon" data-testid="coupon">
+                            <p class="lw-coupon-text">{i18n.fill(Key::RedeemDone, &[("reward", &reward_title)])}</p>
+                            <p class="lw-row">
+                                <code class="lw-code lw-grow">{code.clone()}</code>
+                                <CopyButton text=code.clone() label=i18n.fill(Key::CopyCode, &[("code", &code)]) what=Copied::Coupon/>
+                            </p>
+                            {expires.map(|text| view! { <p class="lw-muted">{text}</p> })}
+                        </div>
+                    }))
+                }
+                Step::Failed(text) => Some(erased(view! {
+                    <p class="lw-error-text" role="alert">{i18n.t(text)}</p>
+                })),
+                Step::Idle => None,
+            }}
+        </li>
+    }
 }

@@ -10,10 +10,6 @@
 
 use leptos::prelude::*;
 use std::future::Future;
-use std::pin::Pin;
-
-/// Work of any result type, resolving to what hands its result on.
-type Work = Pin<Box<dyn Future<Output = Box<dyn FnOnce()>>>>;
 
 /// One kind of work of one component.
 #[derive(Clone, Copy)]
@@ -51,29 +47,20 @@ impl Task {
         if self.is_pending() {
             return false;
         }
-        self.run(Box::pin(async move {
-            let result = work.await;
-            Box::new(move || done(result)) as Box<dyn FnOnce()>
-        }));
-        true
-    }
-
-    /// The part of [`Task::start`] that does not depend on the result's
-    /// type, compiled once rather than once per kind of work.
-    fn run(self, work: Work) {
         self.pending.set(true);
         let owner = self.owner.try_get_value().flatten();
         leptos::task::spawn_local(async move {
-            let done = work.await;
+            let result = work.await;
             if self.pending.is_disposed() {
                 return;
             }
             self.pending.set(false);
             match owner {
-                Some(owner) => owner.with(done),
-                None => done(),
+                Some(owner) => owner.with(|| done(result)),
+                None => done(result),
             }
         });
+        true
     }
 }
 

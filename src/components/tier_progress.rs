@@ -1,7 +1,6 @@
 //! The customer's tier and the way to the next one.
 
-use super::i18n::{I18n, Say};
-use crate::edge::dom::{el, siblings, El};
+use super::i18n::I18n;
 use leptos::prelude::*;
 use loyalty_core::contract::{MilestoneKind, Program, TierStatus};
 use loyalty_core::i18n::Key;
@@ -9,11 +8,16 @@ use loyalty_core::progress::tier_progress;
 
 /// The current tier, a progress bar to the next (a real `progressbar` with
 /// values), what is still needed, the perks of this tier and the next, and
-/// all tiers at a glance, from the customer's tier `status` and the
-/// `program` (thresholds, names and perks).
-pub fn tier_progress_section(status: &TierStatus, program: &Program) -> El {
+/// all tiers at a glance.
+#[component]
+pub fn TierProgress(
+    /// The customer's tier status.
+    status: TierStatus,
+    /// The program (for thresholds, names and perks).
+    program: Program,
+) -> impl IntoView {
     let i18n = expect_context::<I18n>();
-    let progress = tier_progress(status, &program.tiers);
+    let progress = tier_progress(&status, &program.tiers);
     let amount = |value: u64| match status.kind {
         MilestoneKind::Points => i18n.points(value),
         MilestoneKind::Spend => i18n.money(value, &program.currency),
@@ -39,95 +43,67 @@ pub fn tier_progress_section(status: &TierStatus, program: &Program) -> El {
         .as_ref()
         .map(|name| i18n.fill(Key::TierProgressLabel, &[("tier", name)]));
     let percent = progress.percent;
-    let bar = match (bar_label, needed) {
-        (Some(label), Some(needed)) => {
-            // CSSOM, not a style attribute: allowed under `style-src 'self'`.
-            let fill = el("span", "lw-progress-fill").style("width", &format!("{percent}%"));
-            siblings()
-                .child(
-                    el("div", "lw-progress")
-                        .attr("role", "progressbar")
-                        .attr("aria-label", &label)
-                        .attr("aria-valuemin", "0")
-                        .attr("aria-valuemax", "100")
-                        .attr("aria-valuenow", &percent.to_string())
-                        .attr("aria-valuetext", &needed)
-                        .child(fill),
-                )
-                .child(
-                    el("p", "lw-muted")
-                        .attr("data-testid", "tier-needed")
-                        .text(&needed),
-                )
-        }
-        _ => el("p", "lw-muted").say(i18n, Key::TierTop),
-    };
-    let tiers = program
-        .tiers
-        .iter()
-        .map(|tier| {
-            let current = tier.id == status.id;
-            let from = i18n.fill(Key::TierFrom, &[("points", &amount(tier.threshold))]);
-            let item = el(
-                "li",
-                if current {
-                    "lw-tier lw-tier--current"
-                } else {
-                    "lw-tier"
-                },
-            )
-            .child(el("strong", "lw-tier-label").text(&tier.name))
-            .child(el("span", "lw-muted").text(&from));
-            if current {
-                item.attr("aria-current", "true")
-            } else {
-                item
-            }
-        })
-        .collect();
-    el("section", "lw-section")
-        .attr("aria-labelledby", "lw-tier-title")
-        .child(
-            el("h3", "lw-heading")
-                .attr("id", "lw-tier-title")
-                .say(i18n, Key::TierTitle),
-        )
-        .child(
-            el("p", "lw-tier-name")
-                .attr("data-testid", "tier")
-                .text(&i18n.fill(Key::TierCurrent, &[("tier", &status.name)])),
-        )
-        .child(bar)
-        .child(
-            el("div", "lw-perks")
-                .maybe(perks(&i18n.t(Key::TierPerks), current_perks))
-                .maybe(next.and_then(|tier| {
-                    perks(
-                        &i18n.fill(Key::TierNextPerks, &[("tier", &tier.name)]),
-                        tier.perks,
-                    )
-                })),
-        )
-        .child(el("h4", "lw-subheading").say(i18n, Key::TierAll))
-        .child(
-            el("ol", "lw-tiers")
-                .attr("data-testid", "tiers")
-                .children(tiers),
-        )
+    view! {
+        <section class="lw-section" aria-labelledby="lw-tier-title">
+            <h3 class="lw-heading" id="lw-tier-title">{i18n.t(Key::TierTitle)}</h3>
+            <p class="lw-tier-name" data-testid="tier">
+                {i18n.fill(Key::TierCurrent, &[("tier", &status.name)])}
+            </p>
+            {match (bar_label, needed) {
+                (Some(label), Some(needed)) => view! {
+                    <div
+                        class="lw-progress"
+                        role="progressbar"
+                        aria-label=label
+                        aria-valuemin="0"
+                        aria-valuemax="100"
+                        aria-valuenow=percent.to_string()
+                        aria-valuetext=needed.clone()
+                    >
+                        <span class="lw-progress-fill" style:width=format!("{percent}%")></span>
+                    </div>
+                    <p class="lw-muted" data-testid="tier-needed">{needed}</p>
+                }
+                .into_any(),
+                _ => view! { <p class="lw-muted">{i18n.t(Key::TierTop)}</p> }.into_any(),
+            }}
+            <div class="lw-perks">
+                {perks(i18n.t(Key::TierPerks), current_perks)}
+                {next.map(|tier| {
+                    perks(i18n.fill(Key::TierNextPerks, &[("tier", &tier.name)]), tier.perks)
+                })}
+            </div>
+            <h4 class="lw-subheading">{i18n.t(Key::TierAll)}</h4>
+            <ol class="lw-tiers" data-testid="tiers">
+                {program
+                    .tiers
+                    .iter()
+                    .map(|tier| {
+                        let current = tier.id == status.id;
+                        let from = i18n.fill(Key::TierFrom, &[("points", &amount(tier.threshold))]);
+                        view! {
+                            <li class=if current { "lw-tier lw-tier--current" } else { "lw-tier" } aria-current=current.then_some("true")>
+                                <strong class="lw-tier-label">{tier.name.clone()}</strong>
+                                <span class="lw-muted">{from}</span>
+                            </li>
+                        }
+                    })
+                    .collect_view()}
+            </ol>
+        </section>
+    }
 }
 
 /// A heading and a list of perks; nothing when there are none.
-fn perks(heading: &str, perks: Vec<String>) -> Option<El> {
-    if perks.is_empty() {
-        return None;
-    }
-    let items = perks
-        .iter()
-        .map(|perk| el("li", "lw-perk").text(perk))
-        .collect();
-    Some(
-        el("div", "lw-perk-group")
-            .child(el("h4", "lw-subheading").text(heading))
-            .child(el("ul", "lw-bullets").children(items)),
-    )
+fn perks(heading: String, perks: Vec<String>) -> impl IntoView {
+    (!perks.is_empty()).then(|| {
+        view! {
+            <div class="lw-perk-group">
+                <h4 class="lw-subheading">{heading}</h4>
+                <ul class="lw-bullets">
+                    {perks.into_iter().map(|perk| view! { <li class="lw-perk">{perk}</li> }).collect_view()}
+                </ul>
+            </div>
+        }
+    })
 }

@@ -1,22 +1,21 @@
 //! The widget's root.
 
-use super::activity::activity;
-use super::announce::{live_region, Announcer};
-use super::club::club;
-use super::earn::earn;
-use super::guest::guest;
-use super::i18n::{I18n, Say};
-use super::points_card::points_card;
-use super::referral::referral;
-use super::rewards::rewards;
-use super::status::{error_notice, loading};
+use super::activity::Activity;
+use super::announce::{Announcer, LiveRegion};
+use super::club::Club;
+use super::earn::Earn;
+use super::guest::Guest;
+use super::i18n::I18n;
+use super::points_card::PointsCard;
+use super::referral::Referral;
+use super::rewards::Rewards;
+use super::status::{ErrorNotice, Loading};
 use super::task::Task;
-use super::tier_progress::tier_progress_section;
-use super::{loaded, Load};
+use super::tier_progress::TierProgress;
+use super::{erased, part};
 use crate::edge::cache;
 use crate::edge::client::{ApiError, Client, TokenFunction, TokenSource};
 use crate::edge::console;
-use crate::edge::dom::{el, siblings, El};
 use crate::edge::events;
 use leptos::prelude::*;
 use loyalty_core::config::Config;
@@ -24,11 +23,16 @@ use loyalty_core::contract::{Membership, Offers, Program, Summary};
 use loyalty_core::events::{ErrorDetail, Event, Joined, Ready};
 use loyalty_core::i18n::Key;
 
-/// One widget for one `config`uration (and the shop's `token_function`,
-/// when the loader was given one): provides the language and announcer
-/// contexts and shows the customer's dashboard, or the guest invitation
-/// when there is no customer.
-pub fn widget(config: Config, token_function: Option<TokenFunction>) -> El {
+/// One widget for one configuration: provides the language and announcer
+/// contexts and shows the customer's dashboard, or the guest invitation when
+/// there is no customer.
+#[component]
+pub fn Widget(
+    /// The validated configuration of this embed.
+    config: Config,
+    /// The shop's token function, when the loader was given one.
+    token_function: Option<TokenFunction>,
+) -> impl IntoView {
     let i18n = I18n::new(config.lang, config.texts.clone());
     provide_context(i18n);
     provide_context(Announcer::new());
@@ -38,34 +42,39 @@ pub fn widget(config: Config, token_function: Option<TokenFunction>) -> El {
         function: token_function,
     };
     let client = Client::new(config.endpoint.clone(), source, config.lang);
-    let section = el("section", "lw")
-        .attr("lang", i18n.lang.tag())
-        .attr("data-theme", config.theme.as_str())
-        .attr("data-mode", config.mode.as_str())
-        .attr("aria-labelledby", "lw-title")
-        .child(
-            el("h2", "lw-title")
-                .attr("id", "lw-title")
-                .say(i18n, Key::Title),
-        );
-    let section = if client.has_customer() {
-        customer(section, client)
+    let body = if client.has_customer() {
+        view! { <Customer client=client/> }.into_any()
     } else {
         // No customer on this page: signed out. Forget the visit's data.
         cache::clear_all();
-        section.child(guest(
-            client,
-            config.join_url.clone(),
-            config.signin_url.clone(),
-        ))
+        view! {
+            <Guest client=client join_url=config.join_url.clone() signin_url=config.signin_url.clone()/>
+        }
+        .into_any()
     };
-    section.child(live_region())
+    view! {
+        <section
+            class="lw"
+            lang=i18n.lang.tag()
+            data-theme=config.theme.as_str()
+            data-mode=config.mode.as_str()
+            aria-labelledby="lw-title"
+        >
+            <h2 class="lw-title" id="lw-title">{i18n.t(Key::Title)}</h2>
+            {body}
+            <LiveRegion/>
+        </section>
+    }
 }
 
 /// The signed-in customer's view. Shows the summary cached earlier in this
 /// visit at once, loads (or revalidates) it, then the dashboard; or the
-/// error with a retry when there is nothing to show; into `section`.
-fn customer(section: El, client: Client) -> El {
+/// error with a retry when there is nothing to show.
+#[component]
+fn Customer(
+    /// The client for this customer.
+    client: Client,
+) -> impl IntoView {
     let current = RwSignal::new(client.cached_summary());
     let stale = RwSignal::new(false);
     let failure = RwSignal::new(None::<ApiError>);
@@ -110,24 +119,28 @@ fn customer(section: El, client: Client) -> El {
     });
     on_cleanup(move || recover.remove());
     let ready = Memo::new(move |_| current.with(Option::is_some));
-    section.part(move || {
-        let shown = if ready.get() {
-            dashboard(client.clone(), current, stale)
+    move || {
+        if ready.get() {
+            part(view! { <Dashboard client=client.clone() current=current stale=stale/> })
         } else if let Some(error) = failure.get() {
-            error_notice(&error, load.clone())
+            part(view! { <ErrorNotice error=error on_retry=load.clone()/> })
         } else {
-            loading()
-        };
-        vec![shown]
-    })
+            part(view! { <Loading/> })
+        }
+    }
 }
 
 /// Every screen for a customer whose summary is known. Rendered once; the
 /// parts that change with the summary (balance, tier, club) follow it.
-fn dashboard(client: Client, current: RwSignal<Option<Summary>>, stale: RwSignal<bool>) -> El {
+#[component]
+fn Dashboard(
+    client: Client,
+    current: RwSignal<Option<Summary>>,
+    stale: RwSignal<bool>,
+) -> impl IntoView {
     let i18n = expect_context::<I18n>();
-    let program: Load<Program> = RwSignal::new(None);
-    let offers: Load<Offers> = RwSignal::new(None);
+    let program = RwSignal::new(None::<Result<Program, ApiError>>);
+    let offers = RwSignal::new(None::<Result<Offers, ApiError>>);
     let (program_task, offers_task) = (Task::new(), Task::new());
     let load_program = {
         let client = client.clone();
@@ -170,6 +183,7 @@ fn dashboard(client: Client, current: RwSignal<Option<Summary>>, stale: RwSignal
         reload_offers();
     });
     // The program is set once per load, so the sections need no memo.
+    let program_ok = move || program.with(|r| r.as_ref().and_then(|r| r.as_ref().ok()).cloned());
     // The program or the offers failed (the balance did not): say so, with
     // a retry, instead of leaving their sections silently out.
     let program_failed = move || program.with(|r| matches!(r, Some(Err(_))));
@@ -183,56 +197,46 @@ fn dashboard(client: Client, current: RwSignal<Option<Summary>>, stale: RwSignal
             load_offers();
         }
     };
-    let member = Memo::new(move |_| current.with(|s| s.as_ref().is_some_and(|s| s.club.member)));
-    let referral_data =
+    let club = Memo::new(move |_| {
+        current.with(|s| s.as_ref().map(|s| s.club.clone()).unwrap_or_default())
+    });
+    let referral =
         Memo::new(move |_| current.with(|s| s.as_ref().and_then(|s| s.referral.clone())));
     let rewards_client = client.clone();
     let club_client = client.clone();
-    let one = |part: Option<El>| part.into_iter().collect::<Vec<_>>();
-    siblings()
-        .part(move || one(current.with(|s| s.as_ref().map(points_card))))
-        .part(move || {
-            one(stale.get().then(|| {
-                el("p", "lw-stale")
-                    .attr("role", "status")
-                    .say(i18n, Key::StaleNotice)
-            }))
-        })
-        .part(move || {
-            one(partial.get().then(|| {
-                el("div", "lw-partial")
-                    .attr("role", "status")
-                    .child(el("p", "lw-partial-text").say(i18n, Key::ErrorPartial))
-                    .child(
-                        el("button", "lw-button lw-button--quiet")
-                            .attr("type", "button")
-                            .on("click", retry_partial.clone())
-                            .say(i18n, Key::Retry),
-                    )
-            }))
-        })
-        .part(move || one(loaded(program, |program| earn(&program.earning)).flatten()))
-        .part(move || {
+    view! {
+        {move || current.get().map(|summary| view! { <PointsCard summary=summary/> })}
+        {move || stale.get().then(|| erased(view! {
+            <p class="lw-stale" role="status">{i18n.t(Key::StaleNotice)}</p>
+        }))}
+        {move || partial.get().then(|| erased(view! {
+            <div class="lw-partial" role="status">
+                <p class="lw-partial-text">{i18n.t(Key::ErrorPartial)}</p>
+                <button type="button" class="lw-button lw-button--quiet" on:click=retry_partial.clone()>
+                    {i18n.t(Key::Retry)}
+                </button>
+            </div>
+        }))}
+        {move || program_ok().map(|program| view! { <Earn rules=program.earning/> })}
+        {move || {
             // Follows the whole summary: the tier section holds nothing a
             // customer could be in the middle of, so redrawing it is harmless.
-            let status = current.with(|s| s.as_ref().and_then(|s| s.tier.clone()));
-            one(status.and_then(|status| {
-                loaded(program, |program| tier_progress_section(&status, program))
-            }))
-        })
-        .part(move || {
-            one(loaded(program, |program| {
-                rewards(&program.rewards, &program.tiers, current, &rewards_client)
-            }))
-        })
-        .part(move || one(referral_data.with(|r| r.as_ref().map(|r| referral(r, program)))))
-        .child(club(
-            member,
-            current,
-            offers,
-            program,
-            club_client,
-            on_joined,
-        ))
-        .child(activity(client))
+            let status = current.with(|s| s.as_ref().and_then(|s| s.tier.clone()))?;
+            program_ok().map(|program| view! { <TierProgress status=status program=program/> })
+        }}
+        {move || program_ok().map(|program| view! {
+            <Rewards
+                rewards=program.rewards
+                tiers=program.tiers
+                summary=current
+                client=rewards_client.clone()
+            />
+        })}
+        {move || {
+            let referral = referral.get()?;
+            Some(view! { <Referral referral=referral program=program/> })
+        }}
+        <Club club=club offers=offers program=program client=club_client on_joined=on_joined/>
+        <Activity client=client/>
+    }
 }

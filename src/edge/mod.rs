@@ -4,7 +4,6 @@ pub mod cache;
 pub mod client;
 pub mod clipboard;
 pub mod console;
-pub mod dom;
 pub mod embed;
 pub mod events;
 pub mod intl;

@@ -9,7 +9,7 @@
 //! token, a logout) or on refresh, and unmounts completely when dropped or
 //! destroyed: Leptos disposes its effects, resources and listeners with it.
 
-use crate::components::widget::widget;
+use crate::components::widget::Widget;
 use crate::edge::client::TokenFunction;
 use crate::edge::events::{self, Emitter};
 use crate::edge::{cache, console};
@@ -19,6 +19,7 @@ use loyalty_core::config::{Config, ConfigError, Options};
 use loyalty_core::events::{ErrorDetail, Event, Reason};
 use loyalty_core::i18n::{Key, Lang};
 use send_wrapper::SendWrapper;
+use std::any::Any;
 use wasm_bindgen::{JsCast, JsValue};
 use web_sys::{CssStyleSheet, Element, HtmlElement, ShadowRoot, ShadowRootInit, ShadowRootMode};
 
@@ -64,23 +65,14 @@ pub struct Lent {
     pub emit: Option<Function>,
 }
 
-/// The owner of one mounted widget's reactive state.
-struct Mounted(Owner);
-
-impl Drop for Mounted {
-    fn drop(&mut self) {
-        self.0.cleanup();
-    }
-}
-
 /// One mounted widget.
 pub struct Instance {
     host: Element,
     container: HtmlElement,
     lent: Lent,
-    /// The mounted widget's owner: dropping it disposes everything reactive
-    /// the widget made (effects, listeners, tasks' results).
-    mounted: Option<Mounted>,
+    /// Leptos' unmount handle: dropping it removes the view and disposes
+    /// everything reactive it owned.
+    mounted: Option<Box<dyn Any>>,
 }
 
 impl Instance {
@@ -164,17 +156,13 @@ impl Instance {
             .token_function
             .clone()
             .map(|function| TokenFunction(SendWrapper::new(function)));
-        // Leptos' futures run on the page's microtask queue.
-        let _ = any_spawner::Executor::init_wasm_bindgen();
-        let owner = Owner::new();
-        let root = owner.with(|| {
+        let handle = leptos::mount::mount_to(self.container.clone(), move || {
             if let Some(emitter) = emitter {
                 emitter.provide();
             }
-            widget(config, token_function)
+            view! { <Widget config=config token_function=token_function/> }
         });
-        let _ = self.container.append_child(&root.0);
-        self.mounted = Some(Mounted(owner));
+        self.mounted = Some(Box::new(handle));
         let _ = self.host.set_attribute("data-state", "mounted");
     }
 
