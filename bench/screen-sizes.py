@@ -50,7 +50,7 @@ def without(source: str, marker: str) -> str:
 
 
 def brotli_size(dist: Path) -> int:
-    wasm = next(dist.glob("*_bg.wasm"))
+    wasm = next(dist.glob("widget/*_bg.wasm"))
     out = subprocess.run(["brotli", "-q", "11", "-c", str(wasm)], capture_output=True, check=True)
     return len(out.stdout)
 
@@ -58,8 +58,9 @@ def brotli_size(dist: Path) -> int:
 def build(tree: Path, dist: Path) -> int:
     env = dict(os.environ, CARGO_TARGET_DIR=str(ROOT / "target" / "screen-sizes"))
     env["PATH"] = f"{ROOT / 'node_modules' / '.bin'}:{env['PATH']}"
-    # The release's own pipeline (std rebuilt, bindings trimmed, wasm-opt).
-    subprocess.run(["bash", "scripts/build-wasm.sh", str(dist)],
+    # The release's own pipeline (trunk build --release: cargo, wasm-bindgen,
+    # wasm-opt -Oz).
+    subprocess.run(["trunk", "build", "--release", "--dist", str(dist)],
                    cwd=tree, env=env, check=True, capture_output=True)
     return brotli_size(dist)
 

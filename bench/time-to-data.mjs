@@ -7,6 +7,8 @@
 // - launcher: the plain HTML example, clicked as soon as the button is drawn.
 // Main-thread time: Chromium's TaskDuration of the inline page minus that of
 // the same shop without the widget, once the balance is on screen.
+// Both are measured again throttled, where bytes show: 4x CPU slowdown and a
+// 1.6 Mbit/s, 150 ms round-trip network (Chromium's DevTools protocol).
 //
 // Usage: node bench/time-to-data.mjs http://127.0.0.1:PORT [runs=15]
 import puppeteer from 'puppeteer-core';
@@ -54,10 +56,21 @@ async function taskMs(page, url, waitForBalance) {
   return { task: metrics.TaskDuration * 1000, script: metrics.ScriptDuration * 1000 };
 }
 
-async function fresh(fn) {
+/** 4x CPU, 1.6 Mbit/s down, 750 kbit/s up, 150 ms round trip. */
+async function throttle(page) {
+  const cdp = await page.createCDPSession();
+  await cdp.send('Network.enable');
+  await cdp.send('Network.emulateNetworkConditions', {
+    offline: false, latency: 150, downloadThroughput: (1.6 * 1024 * 1024) / 8, uploadThroughput: (750 * 1024) / 8,
+  });
+  await cdp.send('Emulation.setCPUThrottlingRate', { rate: 4 });
+}
+
+async function fresh(fn, throttled = false) {
   const context = await browser.createBrowserContext();
   const page = await context.newPage();
   await page.setViewport({ width: 1024, height: 800 });
+  if (throttled) await throttle(page);
   try {
     return await fn(page);
   } finally {
@@ -69,7 +82,11 @@ const inline = [];
 const launcher = [];
 const withWidget = [];
 const without = [];
+const slowInline = [];
+const slowLauncher = [];
 for (let i = 0; i < runs; i += 1) {
+  slowInline.push(await fresh((p) => timeToData(p, `${base}/examples/woocommerce.html?customer=cust-anna`, false), true));
+  slowLauncher.push(await fresh((p) => timeToData(p, `${base}/examples/plain.html?customer=cust-anna`, true), true));
   inline.push(await fresh((p) => timeToData(p, `${base}/examples/woocommerce.html?customer=cust-anna`, false)));
   launcher.push(await fresh((p) => timeToData(p, `${base}/examples/plain.html?customer=cust-anna`, true)));
   withWidget.push(await fresh((p) => taskMs(p, `${base}/examples/woocommerce.html?customer=cust-anna`, true)));
@@ -87,5 +104,7 @@ console.log('| what | figure |');
 console.log('|---|---|');
 console.log(`| loader start to balance on screen, inline | ${fmt(stats(inline))} |`);
 console.log(`| loader start to balance on screen, launcher opened at once | ${fmt(stats(launcher))} |`);
+console.log(`| throttled (4x CPU, 1.6 Mbit/s, 150 ms RTT): loader start to balance, inline | ${fmt(stats(slowInline))} |`);
+console.log(`| throttled: launcher tapped at once to balance on screen | ${fmt(stats(slowLauncher))} |`);
 console.log(`| main-thread task time added by the inline widget (median) | ${Math.round(task.median - taskWithout.median)} ms (${Math.round(task.median)} vs ${Math.round(taskWithout.median)} without) |`);
 console.log(`| script time added by the inline widget (median) | ${Math.round(script.median - scriptWithout.median)} ms (${Math.round(script.median)} vs ${Math.round(scriptWithout.median)} without) |`);

@@ -7,6 +7,7 @@ cd "$(dirname "$0")/.."
 
 WASM_BINDGEN_VERSION=0.2.130
 WASM_PACK_VERSION=0.15.1
+TRUNK_VERSION=0.21.14
 GECKODRIVER_VERSION=0.37.1
 APT_PACKAGES=(chromium chromium-driver firefox-esr brotli)
 
@@ -75,5 +76,7 @@ fi
 cargo_tool wasm-bindgen wasm-bindgen-cli "$WASM_BINDGEN_VERSION"
 cargo_tool wasm-pack wasm-pack "$WASM_PACK_VERSION" --locked
 cargo_tool geckodriver geckodriver "$GECKODRIVER_VERSION" --locked
+# trunk builds the release (Trunk.toml); about 11 minutes on 2 cores, once.
+cargo_tool trunk trunk "$TRUNK_VERSION" --locked
 
 say "done in $(( $(date +%s) - started )) s"

@@ -18,8 +18,8 @@ TOTAL_BUDGET=148522
 TOTAL_GOAL=102400
 
 loader=dist/widget/loyalty-widget.js
-glue=(dist/widget/lw-*.js)
-wasm=(dist/widget/lw-*.wasm)
+glue=(dist/widget/loyalty-widget-web-*.js)
+wasm=(dist/widget/loyalty-widget-web-*_bg.wasm)
 if [ ! -f "$loader" ] || [ ${#glue[@]} -ne 1 ] || [ ${#wasm[@]} -ne 1 ]; then
   echo "no release build in dist/widget (run scripts/build.sh first)" >&2
   exit 1

@@ -52,8 +52,38 @@ browser_tests() {
 browser_tests chrome
 browser_tests firefox
 
-step "release build (wasm-pack, wasm-opt -Oz): loader, hashed widget, npm package, demo"
+step "release build (trunk build --release: cargo, wasm-bindgen, wasm-opt -Oz): loader, hashed widget, npm package, demo"
 bash scripts/build.sh
+
+step "the developer's loop: trunk serve shows the demo shop with Anna's balance (endpoint behind its proxy)"
+trunk_serve_check() {
+  local port
+  for port in 8080 8787; do
+    if (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then
+      echo "port $port is in use: trunk serve (Trunk.toml) needs 8080 and the endpoint 8787" >&2
+      return 1
+    fi
+  done
+  "$ROOT/target/debug/loyalty-endpoint" serve --addr 127.0.0.1:8787 --db "$ROOT/target/test-run/dev.sqlite" \
+    --demo --exit-after 900 >"$ROOT/target/test-run/dev.log" 2>&1 &
+  ENDPOINT_PIDS+=($!)
+  # Its own dist: dist/ keeps the release build the next steps test.
+  timeout 900 trunk --quiet serve --dist "$ROOT/target/trunk-serve-dist" >"$ROOT/target/test-run/trunk-serve.log" 2>&1 &
+  local trunk_pid=$!
+  local ok=0
+  for _ in $(seq 1 300); do
+    curl -sf -o /dev/null http://127.0.0.1:8080/widget/loyalty-widget.js && { ok=1; break; }
+    sleep 1
+  done
+  [ "$ok" = 1 ] && node e2e/trunk-serve.mjs http://127.0.0.1:8080 || { tail -20 "$ROOT/target/test-run/trunk-serve.log" >&2; ok=0; }
+  kill "$trunk_pid" 2>/dev/null || true
+  wait "$trunk_pid" 2>/dev/null || true
+  stop_endpoints
+  ENDPOINT_PIDS=()
+  [ "$ok" = 1 ]
+}
+rm -f "$ROOT/target/test-run/dev.sqlite"*
+trunk_serve_check
 
 step "accessibility: axe-core over every state (de/en, light/dark), keyboard-only use"
 start_endpoint "$ROOT/target/test-run/a11y.sqlite" --demo --static dist

@@ -13,11 +13,9 @@
 //! - [`identity`]: the cache key of a customer (from the token's `sub`).
 //! - [`i18n`]: German and English messages.
 //! - [`lenient`]: values kept only when they have the expected type.
-//! - [`css`]: the widget's stylesheet made small at build time.
 
 pub mod config;
 pub mod contract;
-pub mod css;
 pub mod events;
 pub mod i18n;
 pub mod identity;
