@@ -541,3 +541,33 @@ async fn every_screen_speaks_german() {
     })
     .await;
 }
+
+#[wasm_bindgen_test]
+async fn what_the_balance_is_worth_follows_a_redeem() {
+    // Regression: after a redeem the balance dropped but "Worth €…" kept
+    // the old balance's value (8,700 points next to €90.00).
+    let widget = dashboard("cust-dora", "en").await;
+    let worth = |widget: &Element| text_of(&find(widget, ".lw-worth").expect("worth"));
+    let before = balance_points(&widget);
+    assert_eq!(
+        worth(&widget),
+        format!("Worth €{}.{:02}", before / 100, before % 100)
+    );
+    let voucher = wait_for(&widget, "[data-reward=r-5eur]").await;
+    click(&button(&voucher, "Redeem"));
+    tick(50).await;
+    click(&button(&voucher, "Yes, redeem"));
+    wait_for(&widget, "[data-reward=r-5eur] [data-testid=coupon]").await;
+    for _ in 0..500 {
+        if balance_points(&widget) == before - 500 {
+            break;
+        }
+        tick(20).await;
+    }
+    let after = balance_points(&widget);
+    assert_eq!(after, before - 500);
+    assert_eq!(
+        worth(&widget),
+        format!("Worth €{}.{:02}", after / 100, after % 100)
+    );
+}

@@ -62,7 +62,7 @@ fn redeemed(summary: RwSignal<Option<Summary>>, redemption: &Redemption) {
     }));
     summary.update(|s| {
         if let Some(s) = s {
-            s.points = redemption.points.clone();
+            s.set_points(redemption.points.clone());
         }
     });
 }

@@ -176,8 +176,10 @@ fn Dashboard(
         current.update(|s| {
             if let Some(s) = s {
                 s.club = membership.club.clone();
-                s.points.approved = s.points.approved.saturating_add(membership.bonus_points);
-                s.points.lifetime = s.points.lifetime.saturating_add(membership.bonus_points);
+                let mut points = s.points.clone();
+                points.approved = points.approved.saturating_add(membership.bonus_points);
+                points.lifetime = points.lifetime.saturating_add(membership.bonus_points);
+                s.set_points(points);
             }
         });
         reload_offers();

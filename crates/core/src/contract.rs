@@ -390,6 +390,26 @@ pub struct Summary {
     pub club: Club,
 }
 
+impl Summary {
+    /// Takes a new balance (the endpoint's answer to a redeem, or a join's
+    /// bonus) and keeps what is derived from it in step: the money value
+    /// is rescaled at the rate the endpoint last gave (its value per
+    /// approved point), or dropped when that rate is unknown (no approved
+    /// points before), never left showing the old balance's worth.
+    pub fn set_points(&mut self, points: Points) {
+        let before = u128::from(self.points.approved);
+        let after = u128::from(points.approved);
+        self.points_value = self.points_value.take().and_then(|value| {
+            let amount = u128::from(value.amount_minor).checked_mul(after)? / before.max(1);
+            (before > 0).then(|| Money {
+                amount_minor: u64::try_from(amount).unwrap_or(u64::MAX),
+                ..value
+            })
+        });
+        self.points = points;
+    }
+}
+
 impl Checked for Summary {
     fn check(&self) -> Result<(), DecodeError> {
         self.points.check()?;
@@ -876,6 +896,27 @@ mod tests {
             decode::<Summary>(&body),
             Err(DecodeError::Malformed(_))
         ));
+    }
+
+    #[test]
+    fn the_money_value_follows_a_new_balance() {
+        let mut summary: Summary = decode(SUMMARY).expect("decodes");
+        assert_eq!(summary.points_value.as_ref().map(|v| v.amount_minor), Some(1250));
+        let mut after = summary.points.clone();
+        after.approved = 750;
+        summary.set_points(after.clone());
+        assert_eq!(summary.points.approved, 750);
+        assert_eq!(
+            summary.points_value.as_ref().map(|v| (v.amount_minor, v.currency.as_str())),
+            Some((750, "EUR"))
+        );
+        // From nothing, the rate is unknown: no stale worth is shown.
+        after.approved = 0;
+        summary.set_points(after.clone());
+        assert_eq!(summary.points_value.as_ref().map(|v| v.amount_minor), Some(0));
+        after.approved = 100;
+        summary.set_points(after);
+        assert_eq!(summary.points_value, None);
     }
 
     #[test]
