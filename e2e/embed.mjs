@@ -109,6 +109,29 @@ await check('plain HTML: one script tag draws a launcher; the WebAssembly is fet
   await quiet(page);
 });
 
+await check('a right-to-left shop page: the widget keeps its own direction; the panel title clears the close button', async (page) => {
+  await page.goto(`${base}/examples/rtl.html?customer=cust-anna`);
+  await textIn(page, 'loyalty-widget', '.launcher', 'the launcher');
+  await clickIn(page, 'loyalty-widget', '.launcher');
+  const balance = await textIn(page, 'loyalty-widget', '[data-testid=balance]', 'the balance');
+  assert(balance === '1,250 points', `balance shows ${balance}`);
+  const layout = await page.evaluate(() => {
+    const root = document.querySelector('loyalty-widget').shadowRoot;
+    const dir = (s) => getComputedStyle(root.querySelector(s)).direction;
+    const box = (s) => root.querySelector(s).getBoundingClientRect();
+    // The title's text, not its box (a block as wide as the panel).
+    const range = document.createRange();
+    range.selectNodeContents(root.querySelector('.lw-title'));
+    const [close, title] = [box('.close'), range.getBoundingClientRect()];
+    const overlap = close.left < title.right && title.left < close.right && close.top < title.bottom && title.top < close.bottom;
+    return { page: getComputedStyle(document.body).direction, launcher: dir('.launcher'), balance: dir('[data-testid=balance]'), greeting: dir('.lw-greeting'), overlap };
+  });
+  assert(layout.page === 'rtl', `the page itself is ${layout.page}`);
+  assert(layout.launcher === 'ltr' && layout.balance === 'ltr' && layout.greeting === 'ltr', `directions: ${JSON.stringify(layout)}`);
+  assert(!layout.overlap, 'the panel title overlaps the close button');
+  await quiet(page);
+});
+
 await check('JS API: a second init is harmless; open, close, setToken, logout, destroy', async (page) => {
   await page.goto(`${base}/examples/plain.html?customer=cust-anna`);
   await textIn(page, 'loyalty-widget', '.launcher', 'the launcher');

@@ -151,7 +151,8 @@
       if (!MODES.includes(mode)) {
         return this.#configError(`"mode" must be "inline" or "launcher", not "${mode}"`, root, lang);
       }
-      this.#slot = make(null, 'div', { class: 'lw-root' });
+      // Both languages read left to right, whatever the shop's page does.
+      this.#slot = make(null, 'div', { class: 'lw-root', dir: 'ltr', lang });
       make(this.#slot, 'div', { class: 'reserve', role: 'status' }).append(
         make(null, 'span', { class: 'sr' }, TEXT[lang].loading),
       );
@@ -185,7 +186,7 @@
     #drawLauncher(root, lang) {
       const title = titleOf(this, lang);
       const button = make(root, 'button', {
-        type: 'button', class: 'launcher', 'aria-expanded': 'false', 'aria-controls': 'lw-panel', part: 'launcher',
+        type: 'button', class: 'launcher', 'aria-expanded': 'false', 'aria-controls': 'lw-panel', part: 'launcher', dir: 'ltr', lang,
       });
       const svg = document.createElementNS('http://www.w3.org/2000/svg', 'svg');
       svg.setAttribute('viewBox', '0 0 24 24');
@@ -195,7 +196,7 @@
       svg.append(path);
       button.append(svg, make(null, 'span', {}, title));
       const panel = make(root, 'div', {
-        id: 'lw-panel', class: 'panel', role: 'dialog', 'aria-label': title, tabindex: '-1', hidden: '',
+        id: 'lw-panel', class: 'panel', role: 'dialog', 'aria-label': title, tabindex: '-1', hidden: '', dir: 'ltr', lang,
       });
       const close = make(panel, 'button', { type: 'button', class: 'close', 'aria-label': TEXT[lang].close }, '×');
       panel.append(this.#slot);

@@ -56,6 +56,7 @@ pub fn Widget(
         <section
             class="lw"
             lang=i18n.lang.tag()
+            dir=i18n.lang.dir()
             data-theme=config.theme.as_str()
             data-mode=config.mode.as_str()
             aria-labelledby="lw-title"

@@ -32,6 +32,14 @@ impl Lang {
             Lang::De => "de",
         }
     }
+
+    /// The writing direction of this language, which the widget sets on
+    /// itself so that a right-to-left shop page does not turn it around.
+    pub fn dir(self) -> &'static str {
+        match self {
+            Lang::En | Lang::De => "ltr",
+        }
+    }
 }
 
 macro_rules! texts {
