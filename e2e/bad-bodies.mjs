@@ -122,7 +122,57 @@ for (const { name, body, expect, route = '/v1/customer' } of cases) {
     if (problems.length) throw new Error(problems.join('; '));
   });
 }
+// Long words: German compounds as a reward title and a tier name, and an
+// unbroken code, on a 320 px phone. Nothing the endpoint sends may leave the
+// widget's box or cover a control.
+const compound = 'Kaffeebohnenröstmaschinenreinigungsgutscheinheft'; // 48 letters
+const longWords = [
+  ['/v1/program', variant(program, (p) => {
+    p.rewards[0].title = compound;
+    p.tiers[1].name = 'Silberkaffeeliebhabergemeinschaftsmitglied';
+    p.tiers[1].perks = [compound + compound];
+  })],
+  ['/v1/offers', variant(offers, (o) => { o.offers[0].title = compound; o.offers[0].description = 'x'.repeat(300); })],
+];
+const phone = checks(browser, { width: 320, height: 640 });
+for (const [route, body] of longWords) {
+  await setFaults(base, { bodies: { [route]: body } });
+  await phone.check(`long words in ${route} at 320 px: everything stays in the widget, no control covered`, async (page) => {
+    await page.goto(`${base}/examples/hostile-baseline.html?customer=cust-anna&lang=de`);
+    await page.waitForFunction(() => document.querySelector('loyalty-widget')?.shadowRoot
+      ?.querySelectorAll('[data-testid=rewards] li, [data-testid=offers] li').length, { timeout: 20000, polling: 100 });
+    const problems = await page.evaluate(() => {
+      const root = document.querySelector('loyalty-widget').shadowRoot;
+      const frame = root.querySelector('.lw').getBoundingClientRect();
+      const out = [];
+      for (const el of root.querySelectorAll('.lw *')) {
+        const r = el.getBoundingClientRect();
+        if (r.width === 0 || getComputedStyle(el).visibility === 'hidden') continue;
+        if (r.right > frame.right + 0.5 || r.left < frame.left - 0.5) {
+          out.push(`${el.tagName.toLowerCase()}.${el.className} spans ${Math.round(r.left)}-${Math.round(r.right)} outside ${Math.round(frame.left)}-${Math.round(frame.right)}`);
+        }
+        if (el.scrollWidth > el.clientWidth + 1 && getComputedStyle(el).overflowX !== 'visible') {
+          out.push(`${el.tagName.toLowerCase()}.${el.className} is cut off (${el.scrollWidth} > ${el.clientWidth})`);
+        }
+      }
+      for (const button of root.querySelectorAll('.lw button')) {
+        const r = button.getBoundingClientRect();
+        if (r.width === 0) continue;
+        button.scrollIntoView({ block: 'center' });
+        const b = button.getBoundingClientRect();
+        const hit = root.elementFromPoint(b.left + b.width / 2, b.top + b.height / 2);
+        if (!hit || !(hit === button || button.contains(hit))) out.push(`the button "${button.textContent.trim()}" is covered by ${hit && hit.tagName}`);
+      }
+      return out;
+    });
+    if (problems.length) throw new Error(problems.slice(0, 3).join('; '));
+  });
+}
+tally.passed += phone.passed;
+tally.failed += phone.failed;
+cases.push(...longWords);
+
 await setFaults(base, {});
 await browser.close();
-console.log(`bad bodies (${browserName}): ${tally.passed} of ${cases.length} passed (${Object.keys(BODIES).length} summaries refused with the data notice, ${Object.keys(TOLERATED).length} tolerated with the right balance, ${Object.keys(PARTIAL).length} broken programs or offers explained beside the right balance)`);
+console.log(`bad bodies (${browserName}): ${tally.passed} of ${cases.length} passed (${Object.keys(BODIES).length} summaries refused with the data notice, ${Object.keys(TOLERATED).length} tolerated with the right balance, ${Object.keys(PARTIAL).length} broken programs or offers explained beside the right balance, ${longWords.length} long-word layouts at 320 px)`);
 process.exit(tally.failed ? 1 : 0);
