@@ -40,6 +40,9 @@ export const BODIES = {
   '100,000 expiring entries': edit((b) => { b.points.expiring = Array(100000).fill(b.points.expiring[0]); }),
   'nesting 100,000 deep': `{"state":"member","points":${nested(100000)}}`,
   'points as an empty array': edit((b) => { b.points = []; }),
+  'an impossible expiry day (2026-02-30)': edit((b) => { b.points.expiring[0].at = '2026-02-30'; }),
+  'a bare number as a date': edit((b) => { b.points.expiring[0].at = '0'; }),
+  'a partial date': edit((b) => { b.points.expiring[0].at = '2026-12'; }),
   'the club as an array': edit((b) => { b.club = [true]; }),
   'an unknown tier kind': edit((b) => { b.tier.kind = 'karma'; }),
   'a malformed currency': edit((b) => { b.points_value.currency = '<b>€</b>'; }),
@@ -170,6 +173,29 @@ for (const [route, body] of longWords) {
 }
 tally.passed += phone.passed;
 tally.failed += phone.failed;
+
+// Dates: a calendar date is that day everywhere; an instant is its day in
+// the customer's time zone (Chromium emulates the zone).
+const dates = [
+  ['2027-01-01T00:00:00+01:00', 'Europe/Berlin', 'Jan 1, 2027'],
+  ['2027-01-01T00:00:00+01:00', 'America/New_York', 'Dec 31, 2026'],
+  ['2026-12-31', 'Pacific/Kiritimati', 'Dec 31, 2026'],
+  ['2026-12-31', 'Pacific/Pago_Pago', 'Dec 31, 2026'],
+  ['2026-12-31T00:00:00', 'America/Los_Angeles', 'Dec 31, 2026'],
+];
+if (browserName === 'chromium') {
+  for (const [at, zone, shown] of dates) {
+    await setFaults(base, { bodies: { '/v1/customer': edit((b) => { b.points.expiring[0].at = at; }) } });
+    await tally.check(`the date ${at} in ${zone} shows ${shown}`, async (page) => {
+      await page.emulateTimezone(zone);
+      await page.goto(`${base}/examples/hostile-baseline.html?customer=cust-anna`);
+      const text = await page.waitForFunction(() => document.querySelector('loyalty-widget')?.shadowRoot
+        ?.querySelector('[data-testid=expiring]')?.textContent.trim(), { timeout: 20000, polling: 100 }).then((h) => h.jsonValue());
+      if (text !== `200 points expire on ${shown}`) throw new Error(`shows "${text}"`);
+    });
+    cases.push(at);
+  }
+}
 cases.push(...longWords);
 
 await setFaults(base, {});

@@ -571,3 +571,33 @@ async fn what_the_balance_is_worth_follows_a_redeem() {
         format!("Worth €{}.{:02}", after / 100, after % 100)
     );
 }
+
+#[wasm_bindgen_test]
+async fn regional_locales_format_numbers_money_and_dates_their_way() {
+    // Texts come from the language, figures and dates from the full locale:
+    // de-CH groups with an apostrophe (which one depends on the browser's
+    // CLDR data), not with the German point; en-GB writes the day first.
+    let swiss = dashboard("cust-anna", "de-CH").await;
+    let grouped = js_sys::Intl::NumberFormat::new(
+        &js_sys::Array::of1(&"de-CH".into()),
+        &js_sys::Object::new(),
+    )
+    .format()
+    .call1(&wasm_bindgen::JsValue::NULL, &1250.into())
+    .ok()
+    .and_then(|text| text.as_string())
+    .expect("Intl formats");
+    assert_ne!(grouped, "1.250");
+    assert_eq!(
+        text_of(&find(&swiss, "[data-testid=balance]").expect("balance")),
+        format!("{grouped} Punkte")
+    );
+    let expiring = find(&swiss, "[data-testid=expiring]").expect("expiring");
+    assert_eq!(text_of(&expiring), "200 Punkte verfallen am 31.12.2026");
+    let british = dashboard("cust-anna", "en-GB").await;
+    let expiring = find(&british, "[data-testid=expiring]").expect("expiring");
+    assert_eq!(text_of(&expiring), "200 points expire on 31 Dec 2026");
+    let american = dashboard("cust-anna", "en").await;
+    let expiring = find(&american, "[data-testid=expiring]").expect("expiring");
+    assert_eq!(text_of(&expiring), "200 points expire on Dec 31, 2026");
+}

@@ -10,14 +10,18 @@ use loyalty_core::i18n::{self as texts, Key, Lang};
 pub struct I18n {
     /// The interface language.
     pub lang: Lang,
+    /// The locale figures and dates are formatted in (`de-CH`).
+    locale: StoredValue<String>,
     overrides: StoredValue<Vec<(Key, String)>>,
 }
 
 impl I18n {
-    /// Texts in `lang`, with `overrides` taking precedence.
-    pub fn new(lang: Lang, overrides: Vec<(Key, String)>) -> I18n {
+    /// Texts in `lang`, with `overrides` taking precedence; figures and
+    /// dates in `locale`.
+    pub fn new(lang: Lang, locale: String, overrides: Vec<(Key, String)>) -> I18n {
         I18n {
             lang,
+            locale: StoredValue::new(locale),
             overrides: StoredValue::new(overrides),
         }
     }
@@ -40,17 +44,18 @@ impl I18n {
 
     /// "1.250 Punkte": the count formatted by `Intl`, with the right plural.
     pub fn points(self, count: u64) -> String {
-        let number = intl::number(self.lang, count);
+        let number = self.locale.with_value(|locale| intl::number(locale, count));
         self.fill(texts::points_key(count), &[("n", &number)])
     }
 
-    /// An ISO 8601 date, formatted by `Intl`.
-    pub fn date(self, iso: &str) -> String {
-        intl::date(self.lang, iso)
+    /// A contract date, formatted by `Intl`.
+    pub fn date(self, text: &str) -> String {
+        self.locale.with_value(|locale| intl::date(locale, text))
     }
 
     /// Money from minor units, formatted by `Intl`.
     pub fn money(self, amount_minor: u64, currency: &str) -> String {
-        intl::money(self.lang, amount_minor, currency)
+        self.locale
+            .with_value(|locale| intl::money(locale, amount_minor, currency))
     }
 }

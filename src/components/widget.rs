@@ -33,7 +33,7 @@ pub fn Widget(
     /// The shop's token function, when the loader was given one.
     token_function: Option<TokenFunction>,
 ) -> impl IntoView {
-    let i18n = I18n::new(config.lang, config.texts.clone());
+    let i18n = I18n::new(config.lang, config.locale.clone(), config.texts.clone());
     provide_context(i18n);
     provide_context(Announcer::new());
     let source = TokenSource {

@@ -1,29 +1,32 @@
-//! Numbers and money formatted by the browser's `Intl`, never by hand.
+//! Numbers, money and dates formatted by the browser's `Intl` in the
+//! widget's locale (`de-CH`, `en-GB`: see [`Lang::locale`]), never by hand.
+//!
+//! [`Lang::locale`]: loyalty_core::i18n::Lang::locale
 
 use js_sys::{Array, Function, Intl::NumberFormat, Object, Reflect};
-use loyalty_core::i18n::Lang;
+use loyalty_core::date::{self, ContractDate};
 use std::cell::RefCell;
 use wasm_bindgen::JsValue;
 
 thread_local! {
-    /// Formatters already built, by language and currency (`""` for plain
+    /// Formatters already built, by locale and currency (`""` for plain
     /// numbers): building an `Intl.NumberFormat` is the costly part, and a
     /// dashboard formats dozens of figures.
-    static FORMATS: RefCell<Vec<(Lang, String, NumberFormat)>> = const { RefCell::new(Vec::new()) };
+    static FORMATS: RefCell<Vec<(String, String, NumberFormat)>> = const { RefCell::new(Vec::new()) };
 }
 
 /// The formatter for plain numbers (`currency` empty) or for money.
-fn number_format(lang: Lang, currency: &str) -> NumberFormat {
+fn number_format(locale: &str, currency: &str) -> NumberFormat {
     let cached = FORMATS.with(|all| {
         all.borrow()
             .iter()
-            .find(|(l, c, _)| *l == lang && c == currency)
+            .find(|(l, c, _)| l == locale && c == currency)
             .map(|(_, _, format)| format.clone())
     });
     if let Some(format) = cached {
         return format;
     }
-    let locales = Array::of1(&JsValue::from_str(lang.tag()));
+    let locales = Array::of1(&JsValue::from_str(locale));
     let options = Object::new();
     if !currency.is_empty() {
         // Setting a property on a fresh plain object cannot fail.
@@ -33,7 +36,7 @@ fn number_format(lang: Lang, currency: &str) -> NumberFormat {
     let format = NumberFormat::new(&locales, &options);
     FORMATS.with(|all| {
         all.borrow_mut()
-            .push((lang, currency.to_owned(), format.clone()))
+            .push((locale.to_owned(), currency.to_owned(), format.clone()))
     });
     format
 }
@@ -46,17 +49,18 @@ fn call_format(format: &NumberFormat, value: f64) -> Option<String> {
         .and_then(|text| text.as_string())
 }
 
-/// A whole number with the language's grouping, e.g. `1.250` in German.
-pub fn number(lang: Lang, value: u64) -> String {
+/// A whole number with the locale's grouping, e.g. `1.250` in German and
+/// `1’250` in Swiss German.
+pub fn number(locale: &str, value: u64) -> String {
     // Values are capped at 10^12 by the contract checks: exact in an f64.
-    call_format(&number_format(lang, ""), value as f64).unwrap_or_else(|| value.to_string())
+    call_format(&number_format(locale, ""), value as f64).unwrap_or_else(|| value.to_string())
 }
 
 /// An amount in minor units as money, e.g. `12,50 €` in German.
 ///
 /// The number of minor digits comes from `Intl` itself (2 for EUR, 0 for JPY).
-pub fn money(lang: Lang, amount_minor: u64, currency: &str) -> String {
-    let format = number_format(lang, currency);
+pub fn money(locale: &str, amount_minor: u64, currency: &str) -> String {
+    let format = number_format(locale, currency);
     let digits = Reflect::get(&format.resolved_options(), &"maximumFractionDigits".into())
         .ok()
         .and_then(|value| value.as_f64())
@@ -74,23 +78,38 @@ pub fn money(lang: Lang, amount_minor: u64, currency: &str) -> String {
     })
 }
 
-/// An ISO 8601 date or date-time as a medium date, e.g. `31.12.2026` in
-/// German. Text that is not a date is returned as it is (it is only ever
-/// rendered as text).
-pub fn date(lang: Lang, iso: &str) -> String {
-    let parsed = js_sys::Date::new(&JsValue::from_str(iso));
+/// A contract date as a medium date, e.g. `31.12.2026` in German: a
+/// calendar date as that very day, an instant as its day in the customer's
+/// time zone (see [`loyalty_core::date`]). The contract's checks refuse
+/// anything else before it gets here; should it still come, it is shown as
+/// the text it is, never as another day.
+pub fn date(locale: &str, text: &str) -> String {
+    let parsed = match date::parse(text) {
+        // Local midnight of that day, formatted in local time: that day.
+        Some(ContractDate::Day { year, month, day }) => {
+            let local = js_sys::Date::new_with_year_month_day(
+                year.into(),
+                i32::from(month) - 1,
+                day.into(),
+            );
+            // `new Date(y, m, d)` reads years 0 to 99 as 1900 to 1999.
+            local.set_full_year(year.into());
+            local
+        }
+        Some(ContractDate::Instant(millis)) => js_sys::Date::new(&JsValue::from_f64(millis as f64)),
+        None => return text.to_owned(),
+    };
     if parsed.get_time().is_nan() {
-        return iso.to_owned();
+        return text.to_owned();
     }
-    let locales = Array::of1(&JsValue::from_str(lang.tag()));
+    let locales = Array::of1(&JsValue::from_str(locale));
     let options = Object::new();
     let _ = Reflect::set(&options, &"dateStyle".into(), &"medium".into());
-    let _ = Reflect::set(&options, &"timeZone".into(), &"UTC".into());
     let format = js_sys::Intl::DateTimeFormat::new(&locales, &options);
     format
         .format()
         .call1(&JsValue::NULL, &parsed)
         .ok()
         .and_then(|text| text.as_string())
-        .unwrap_or_else(|| iso.to_owned())
+        .unwrap_or_else(|| text.to_owned())
 }

@@ -98,6 +98,8 @@ pub struct Config {
     pub token_url: Option<String>,
     /// Interface language.
     pub lang: Lang,
+    /// The locale numbers, money and dates are formatted in (`de-CH`).
+    pub locale: String,
     /// Placement.
     pub mode: Mode,
     /// Colour scheme.
@@ -222,16 +224,15 @@ impl Config {
                 })
                 .transpose()
         };
-        let lang = present("lang")
-            .as_deref()
-            .or(page_lang)
-            .map(Lang::from_tag)
-            .unwrap_or_default();
+        let lang_tag = present("lang").or_else(|| page_lang.map(str::to_owned));
+        let lang = lang_tag.as_deref().map(Lang::from_tag).unwrap_or_default();
+        let locale = lang.locale(lang_tag.as_deref());
         let token_url = present("token-url")
             .map(|raw| check_token_url(&raw).ok_or(ConfigError::BadTokenUrl(raw)))
             .transpose()?;
         let (texts, warnings) = options.texts.as_ref().map(parse_texts).unwrap_or_default();
         Ok(Config {
+            locale,
             texts,
             warnings,
             endpoint,
@@ -342,6 +343,10 @@ mod tests {
             Ok(Lang::En)
         );
         assert_eq!(parse(&[base], Some("fr")).map(|c| c.lang), Ok(Lang::En));
+        let swiss = parse(&[base, ("lang", "de-CH")], Some("en")).expect("valid");
+        assert_eq!((swiss.lang, swiss.locale.as_str()), (Lang::De, "de-CH"));
+        let page = parse(&[base], Some("en-GB")).expect("valid");
+        assert_eq!((page.lang, page.locale.as_str()), (Lang::En, "en-GB"));
     }
 
     #[test]

@@ -155,6 +155,30 @@ fn opt_text(field: &'static str, value: &Option<String>) -> Result<(), DecodeErr
     value.as_deref().map_or(Ok(()), |value| text(field, value))
 }
 
+/// A calendar date or an RFC 3339 date-time (see [`crate::date`]); never
+/// anything the browser's lenient parser would turn into another day.
+fn date(field: &'static str, value: &str) -> Result<(), DecodeError> {
+    if crate::date::parse(value).is_some() {
+        return Ok(());
+    }
+    Err(DecodeError::Implausible {
+        field,
+        why: format!(
+            "{:?} is not a date (YYYY-MM-DD or an RFC 3339 date-time)",
+            truncated(value)
+        ),
+    })
+}
+
+fn opt_date(field: &'static str, value: &Option<String>) -> Result<(), DecodeError> {
+    value.as_deref().map_or(Ok(()), |value| date(field, value))
+}
+
+/// At most 40 characters of a value, for a message.
+fn truncated(value: &str) -> String {
+    value.chars().take(40).collect()
+}
+
 /// The one error body every endpoint error uses.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ErrorBody {
@@ -266,7 +290,7 @@ impl Checked for Points {
         items("points.expiring", &self.expiring)?;
         for entry in &self.expiring {
             points("points.expiring.points", entry.points)?;
-            text("points.expiring.at", &entry.at)?;
+            date("points.expiring.at", &entry.at)?;
         }
         Ok(())
     }
@@ -429,7 +453,7 @@ impl Checked for Summary {
             text("referral.code", &referral.code)?;
             points("referral.friends_joined", referral.friends_joined)?;
         }
-        opt_text("club.joined_at", &self.club.joined_at)
+        opt_date("club.joined_at", &self.club.joined_at)
     }
 }
 
@@ -621,7 +645,7 @@ impl Checked for Offers {
             text("offers.description", &offer.description)?;
             opt_text("offers.code", &offer.code)?;
             opt_text("offers.cta_url", &offer.cta_url)?;
-            opt_text("offers.ends_at", &offer.ends_at)?;
+            opt_date("offers.ends_at", &offer.ends_at)?;
         }
         Ok(())
     }
@@ -695,7 +719,7 @@ impl Checked for ActivityPage {
         items("items", &self.items)?;
         for entry in &self.items {
             text("items.label", &entry.label)?;
-            text("items.date", &entry.date)?;
+            date("items.date", &entry.date)?;
             signed_points("items.points", entry.points)?;
         }
         Ok(())
@@ -739,6 +763,7 @@ pub struct Redemption {
 impl Checked for Redemption {
     fn check(&self) -> Result<(), DecodeError> {
         text("coupon.code", &self.coupon.code)?;
+        opt_date("coupon.expires_at", &self.coupon.expires_at)?;
         points("points_spent", self.points_spent)?;
         self.points.check()
     }
@@ -765,7 +790,7 @@ pub struct Membership {
 impl Checked for Membership {
     fn check(&self) -> Result<(), DecodeError> {
         points("bonus_points", self.bonus_points)?;
-        opt_text("club.joined_at", &self.club.joined_at)
+        opt_date("club.joined_at", &self.club.joined_at)
     }
 }
 
@@ -901,19 +926,28 @@ mod tests {
     #[test]
     fn the_money_value_follows_a_new_balance() {
         let mut summary: Summary = decode(SUMMARY).expect("decodes");
-        assert_eq!(summary.points_value.as_ref().map(|v| v.amount_minor), Some(1250));
+        assert_eq!(
+            summary.points_value.as_ref().map(|v| v.amount_minor),
+            Some(1250)
+        );
         let mut after = summary.points.clone();
         after.approved = 750;
         summary.set_points(after.clone());
         assert_eq!(summary.points.approved, 750);
         assert_eq!(
-            summary.points_value.as_ref().map(|v| (v.amount_minor, v.currency.as_str())),
+            summary
+                .points_value
+                .as_ref()
+                .map(|v| (v.amount_minor, v.currency.as_str())),
             Some((750, "EUR"))
         );
         // From nothing, the rate is unknown: no stale worth is shown.
         after.approved = 0;
         summary.set_points(after.clone());
-        assert_eq!(summary.points_value.as_ref().map(|v| v.amount_minor), Some(0));
+        assert_eq!(
+            summary.points_value.as_ref().map(|v| v.amount_minor),
+            Some(0)
+        );
         after.approved = 100;
         summary.set_points(after);
         assert_eq!(summary.points_value, None);

@@ -33,12 +33,47 @@ impl Lang {
         }
     }
 
+    /// The locale numbers, money and dates are formatted in: the full tag
+    /// the shop gave (`de-CH`, `de-AT`, `en-GB`), when it is a well-formed
+    /// `language[-Script][-REGION]` tag of this language, else this
+    /// language's own tag. Texts come from the language alone.
+    pub fn locale(self, tag: Option<&str>) -> String {
+        tag.map(str::trim)
+            .filter(|tag| well_formed_locale(tag) && Lang::from_tag(tag) == self)
+            .map_or_else(|| self.tag().to_owned(), |tag| tag.replace('_', "-"))
+    }
+
     /// The writing direction of this language, which the widget sets on
     /// itself so that a right-to-left shop page does not turn it around.
     pub fn dir(self) -> &'static str {
         match self {
             Lang::En | Lang::De => "ltr",
         }
+    }
+}
+
+/// `language[-Script][-REGION]`: 2-3 letters, then optionally 4 letters,
+/// then optionally 2 letters or 3 digits (what `Intl` always accepts).
+fn well_formed_locale(tag: &str) -> bool {
+    let mut parts = tag.split(['-', '_']);
+    let language = parts.next().unwrap_or_default();
+    if !(2..=3).contains(&language.len()) || !language.bytes().all(|b| b.is_ascii_alphabetic()) {
+        return false;
+    }
+    let mut rest: Vec<&str> = parts.collect();
+    if rest
+        .first()
+        .is_some_and(|script| script.len() == 4 && script.bytes().all(|b| b.is_ascii_alphabetic()))
+    {
+        rest.remove(0);
+    }
+    match rest.as_slice() {
+        [] => true,
+        [region] => {
+            (region.len() == 2 && region.bytes().all(|b| b.is_ascii_alphabetic()))
+                || (region.len() == 3 && region.bytes().all(|b| b.is_ascii_digit()))
+        }
+        _ => false,
     }
 }
 
@@ -268,6 +303,29 @@ pub fn fill(template: &str, values: &[(&str, &str)]) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn regional_locales_format_while_texts_follow_the_language() {
+        assert_eq!(Lang::De.locale(Some("de-CH")), "de-CH");
+        assert_eq!(Lang::De.locale(Some("de_AT")), "de-AT");
+        assert_eq!(Lang::En.locale(Some("en-GB")), "en-GB");
+        assert_eq!(Lang::En.locale(Some("en-Latn-US")), "en-Latn-US");
+        assert_eq!(Lang::De.locale(Some("de")), "de");
+        // Another language, or a tag Intl might refuse: the language's own.
+        for tag in [
+            "fr-FR",
+            "en-GB",
+            "de-",
+            "de-X",
+            "de-CH-1996-x",
+            "d3-CH",
+            "de-12",
+            "",
+        ] {
+            assert_eq!(Lang::De.locale(Some(tag)), "de", "{tag:?}");
+        }
+        assert_eq!(Lang::En.locale(None), "en");
+    }
 
     #[test]
     fn every_text_exists_in_both_languages_and_differs_where_prose() {

@@ -6,6 +6,7 @@
 //! - [`config`]: the shop owner's configuration, parsed and validated with
 //!   precise messages.
 //! - [`contract`]: the endpoint contract's types and their sanity checks.
+//! - [`date`]: the contract's dates, read strictly.
 //! - [`events`]: the events reported to the shop, with typed details.
 //! - [`progress`]: points and tier arithmetic.
 //! - [`url`]: endpoint and link URL checks.
@@ -16,6 +17,7 @@
 
 pub mod config;
 pub mod contract;
+pub mod date;
 pub mod events;
 pub mod i18n;
 pub mod identity;

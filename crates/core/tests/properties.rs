@@ -41,12 +41,35 @@ fn opt_words() -> impl Strategy<Value = Option<String>> {
     prop::option::of(words())
 }
 
+/// A contract date: a calendar day or an RFC 3339 date-time.
+fn date() -> impl Strategy<Value = String> {
+    (
+        1970u32..2100,
+        1u32..=12,
+        1u32..=28,
+        0u32..24,
+        0u32..60,
+        any::<bool>(),
+    )
+        .prop_map(|(year, month, day, hour, minute, instant)| {
+            if instant {
+                format!("{year:04}-{month:02}-{day:02}T{hour:02}:{minute:02}:00+01:00")
+            } else {
+                format!("{year:04}-{month:02}-{day:02}")
+            }
+        })
+}
+
+fn opt_date() -> impl Strategy<Value = Option<String>> {
+    prop::option::of(date())
+}
+
 fn currency() -> impl Strategy<Value = String> {
     "[A-Z]{3}"
 }
 
 fn points() -> impl Strategy<Value = Points> {
-    let expiring = (figure(), words()).prop_map(|(points, at)| Expiring { points, at });
+    let expiring = (figure(), date()).prop_map(|(points, at)| Expiring { points, at });
     (
         figure(),
         figure(),
@@ -102,7 +125,7 @@ fn summary() -> impl Strategy<Value = Summary> {
         friends_joined,
     });
     let club =
-        (any::<bool>(), opt_words()).prop_map(|(member, joined_at)| Club { member, joined_at });
+        (any::<bool>(), opt_date()).prop_map(|(member, joined_at)| Club { member, joined_at });
     (
         state,
         opt_words(),
@@ -201,7 +224,7 @@ fn offers() -> impl Strategy<Value = Offers> {
         words(),
         words(),
         opt_words(),
-        opt_words(),
+        opt_date(),
         opt_words(),
         opt_words(),
         lock,
@@ -235,7 +258,7 @@ fn activity_page() -> impl Strategy<Value = ActivityPage> {
         ActivityState::Other,
     ]);
     let signed = -(MAX_POINTS as i64)..=(MAX_POINTS as i64);
-    let entry = (words(), kind, words(), signed, state, words()).prop_map(
+    let entry = (words(), kind, words(), signed, state, date()).prop_map(
         |(id, kind, label, points, state, date)| Activity {
             id,
             kind,
@@ -258,7 +281,7 @@ fn activity_page() -> impl Strategy<Value = ActivityPage> {
 }
 
 fn redemption() -> impl Strategy<Value = Redemption> {
-    (words(), words(), figure(), words(), opt_words(), points()).prop_map(
+    (words(), words(), figure(), words(), opt_date(), points()).prop_map(
         |(id, reward_id, points_spent, code, expires_at, points)| Redemption {
             id,
             reward_id,
@@ -270,11 +293,9 @@ fn redemption() -> impl Strategy<Value = Redemption> {
 }
 
 fn membership() -> impl Strategy<Value = Membership> {
-    (any::<bool>(), opt_words(), figure()).prop_map(|(member, joined_at, bonus_points)| {
-        Membership {
-            club: Club { member, joined_at },
-            bonus_points,
-        }
+    (any::<bool>(), opt_date(), figure()).prop_map(|(member, joined_at, bonus_points)| Membership {
+        club: Club { member, joined_at },
+        bonus_points,
     })
 }
 
