@@ -26,15 +26,15 @@ let runs = 0;
 let failures = 0;
 
 /** axe-core over the whole page, and (when asked) the widget's overflow. */
-async function audit(page, label, width, overflowCheck = true) {
+async function audit(page, label, width, overflowCheck = true, widgetOnly = false) {
   const overflow = overflowCheck ? await page.evaluate(() => {
     const root = document.querySelector('loyalty-widget').shadowRoot.querySelector('.lw');
     return root.scrollWidth - root.clientWidth;
   }) : 0;
   await page.evaluate(axeSource);
-  const result = await page.evaluate(async () => window.axe.run(document, {
+  const result = await page.evaluate(async (only) => window.axe.run(only ? document.querySelector('loyalty-widget') : document, {
     runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa'] },
-  }));
+  }), widgetOnly);
   runs += 1;
   if (overflow > 0) {
     failures += 1;
@@ -86,6 +86,49 @@ try {
       await new Promise((resolve) => setTimeout(resolve, 300));
     }
     await audit(page, open ? 'launcher, panel open' : 'launcher, closed', 320, open);
+    await context.close();
+  }
+  // Forced colours (Windows high contrast), emulated: axe again, and every
+  // control keeps a visible edge, the progress fill stays visible.
+  {
+    const context = await browser.createBrowserContext();
+    const page = await context.newPage();
+    await page.setViewport({ width: 1024, height: 900 });
+    // (Puppeteer's own helper does not know the feature; the protocol does.)
+    const cdp = await page.createCDPSession();
+    await cdp.send('Emulation.setEmulatedMedia', { features: [{ name: 'forced-colors', value: 'active' }] });
+    await page.goto(`${base}/examples/shop-launcher.html`, { waitUntil: 'load' });
+    await inWidget(page, '.launcher');
+    await page.evaluate(() => document.querySelector('loyalty-widget').shadowRoot.querySelector('.launcher').click());
+    await inWidget(page, '[data-testid=balance]');
+    await inWidget(page, '.lw-progress-fill');
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    // The widget only: under forced colours axe reads the demo shop's own
+    // (page-author) colours, which the browser is not showing.
+    await audit(page, 'launcher open, forced colours (the widget)', 1024, false, true);
+    const missing = await page.evaluate(() => {
+      const root = document.querySelector('loyalty-widget').shadowRoot;
+      const out = [];
+      for (const el of root.querySelectorAll('.launcher, .close, .lw-button')) {
+        const style = getComputedStyle(el);
+        if (el.getBoundingClientRect().width === 0) continue;
+        if (style.borderTopStyle === 'none' || parseFloat(style.borderTopWidth) === 0) out.push(`${el.className} "${el.textContent.trim().slice(0, 20)}" has no edge`);
+      }
+      const fill = root.querySelector('.lw-progress-fill');
+      const track = root.querySelector('.lw-progress');
+      const [f, t] = [getComputedStyle(fill).backgroundColor, getComputedStyle(track).backgroundColor];
+      if (fill.getBoundingClientRect().width > 0 && f === t) out.push(`the progress fill (${f}) is the track's colour`);
+      if (/rgba\(0, 0, 0, 0\)|transparent/.test(f)) out.push('the progress fill is transparent');
+      return out;
+    });
+    runs += 1;
+    if (missing.length) {
+      failures += 1;
+      console.log(`  FAIL  forced colours: ${missing.slice(0, 4).join('; ')}`);
+    } else {
+      console.log('  ok    forced colours: every control has an edge, the progress fill is visible');
+    }
+    await page.screenshot({ path: 'target/forced-colors.png' });
     await context.close();
   }
 } finally {

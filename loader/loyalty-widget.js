@@ -60,6 +60,7 @@
 .panel[hidden]{display:none}
 .panel:focus{outline:none}
 .close{position:absolute;top:8px;right:8px;z-index:1;width:44px;height:44px;border:0;border-radius:22px;background:transparent;color:var(--lw-fg,#1d1b19);font:400 28px/1 system-ui,sans-serif;cursor:pointer}
+@media (forced-colors:active){.launcher,.close{border:1px solid ButtonText}.panel{border:1px solid CanvasText}}
 @media (max-width:480px){.panel{right:0;bottom:0;width:100vw;max-height:85vh;border-radius:var(--lw-radius,12px) var(--lw-radius,12px) 0 0}}`;
 
   let sheet = null;
