@@ -451,6 +451,34 @@ fn cors_headers(headers: &mut HeaderMap, origin: &HeaderValue) {
     headers.append(header::VARY, HeaderValue::from_static("Origin"));
 }
 
+/// The header names a preflight asks for (`Access-Control-Request-Headers`)
+/// with the contract's own, when every one of them is a plain header name.
+fn requested_headers(headers: &HeaderMap) -> Option<HeaderValue> {
+    let asked = headers
+        .get(header::ACCESS_CONTROL_REQUEST_HEADERS)?
+        .to_str()
+        .ok()?;
+    let names: Vec<&str> = asked
+        .split(',')
+        .map(str::trim)
+        .filter(|name| !name.is_empty())
+        .collect();
+    let plain = |name: &&str| {
+        name.len() <= 100
+            && name
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b"!#$%&'*+-.^_`|~".contains(&b))
+    };
+    if names.is_empty() || names.len() > 50 || !names.iter().all(plain) {
+        return None;
+    }
+    let list = format!(
+        "authorization, content-type, idempotency-key, if-none-match, {}",
+        names.join(", ").to_ascii_lowercase()
+    );
+    HeaderValue::from_str(&list).ok()
+}
+
 /// A body that fails after the headers: the connection drops mid-answer.
 fn dropped() -> Response {
     let stream = futures_util::stream::once(async {
@@ -481,6 +509,14 @@ async fn edge(State(state): State<Arc<AppState>>, request: Request, next: Next) 
         let mut response = StatusCode::NO_CONTENT.into_response();
         if let Some(origin) = &origin {
             cors_headers(response.headers_mut(), origin);
+            // A shop page's own scripts (analytics fetch wrappers, tracing)
+            // add headers to every request: an allowed origin may send
+            // whatever header names its preflight asks for.
+            if let Some(asked) = requested_headers(request.headers()) {
+                response
+                    .headers_mut()
+                    .insert(header::ACCESS_CONTROL_ALLOW_HEADERS, asked);
+            }
         }
         return response;
     }

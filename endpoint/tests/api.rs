@@ -376,6 +376,56 @@ fn cors_answers_only_configured_shop_origins() {
 }
 
 #[test]
+fn a_preflight_may_ask_for_the_headers_a_shop_pages_scripts_add() {
+    // An analytics fetch wrapper adds a tracing header to every request.
+    let server = Server::start();
+    let preflight = |origin: &str, asked: &str| {
+        server
+            .send(
+                "OPTIONS",
+                "/v1/customer",
+                &[
+                    ("Origin", origin),
+                    ("Access-Control-Request-Method", "GET"),
+                    ("Access-Control-Request-Headers", asked),
+                ],
+                "",
+            )
+            .expect("reply")
+    };
+    let allowed = preflight(
+        "https://shop.example",
+        "authorization,x-trace-id,traceparent",
+    );
+    assert_eq!(allowed.status, 204);
+    let headers = allowed
+        .header("access-control-allow-headers")
+        .unwrap_or_default();
+    for name in [
+        "authorization",
+        "idempotency-key",
+        "x-trace-id",
+        "traceparent",
+    ] {
+        assert!(
+            headers.split(", ").any(|h| h == name),
+            "{name} in {headers:?}"
+        );
+    }
+    // Not for other origins, and never a header value smuggled in.
+    let other = preflight("https://evil.example", "x-trace-id");
+    assert_eq!(other.header("access-control-allow-headers"), None);
+    let odd = preflight("https://shop.example", "x-a, x b");
+    let headers = odd
+        .header("access-control-allow-headers")
+        .unwrap_or_default();
+    assert!(
+        !headers.contains("x b") && headers.contains("idempotency-key"),
+        "{headers}"
+    );
+}
+
+#[test]
 fn injected_faults_break_answers_as_configured() {
     let errors = Server::with_faults(Faults {
         error_rate: 1.0,
