@@ -513,3 +513,42 @@ async fn schema_valid_text_is_shown_however_it_is_spelled() {
         assert!(common::find(&widget, "[role=alert]").is_none());
     }
 }
+
+#[wasm_bindgen_test]
+async fn a_token_function_may_answer_with_any_thenable() {
+    // A page with a Promise polyfill: `async () => token` returns the
+    // browser's own promise, which is no `instanceof` the page's Promise;
+    // a hand-made thenable is no promise at all. Both must work.
+    fresh(json!({})).await;
+    let token = token_for("cust-anna").await;
+    let sources = [
+        format!("return {{ then(resolve) {{ resolve({token:?}); }} }};"),
+        // The polyfill stays in place while the widget looks at the answer.
+        format!(
+            "window.__lwNative = window.Promise; \
+             window.Promise = class Polyfill extends window.__lwNative {{}}; \
+             return (async () => {token:?})();"
+        ),
+    ];
+    for source in sources {
+        let function = js_sys::Function::new_no_args(&source);
+        let client = Client::new(
+            FAULTY,
+            TokenSource {
+                function: Some(loyalty_widget::edge::client::TokenFunction(
+                    send_wrapper::SendWrapper::new(function),
+                )),
+                ..TokenSource::default()
+            },
+            Lang::En,
+        );
+        let summary = client.summary().await;
+        js_sys::Function::new_no_args(
+            "if (window.__lwNative) { window.Promise = window.__lwNative; delete window.__lwNative; }",
+        )
+        .call0(&wasm_bindgen::JsValue::NULL)
+        .expect("restores Promise");
+        let summary = summary.expect("the summary loads");
+        assert_eq!(summary.value.points.approved, 1250, "{source}");
+    }
+}

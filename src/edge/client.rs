@@ -478,15 +478,16 @@ impl Client {
 }
 
 /// Calls the shop's token function and awaits its answer when it is a
-/// promise. Anything but a non-empty string of at most 4 KiB is refused.
+/// promise or any other thenable. Anything but a non-empty string of at most 4 KiB is refused.
 async fn call_token_function(function: &js_sys::Function) -> Result<String, ApiError> {
     let failed = |what: &str| ApiError::Network(format!("the token function {what}"));
     let mut value = function
         .call0(&wasm_bindgen::JsValue::NULL)
         .map_err(|_| failed("threw"))?;
-    if value.has_type::<js_sys::Promise>() {
-        let promise = js_sys::Promise::from(value);
-        value = wasm_bindgen_futures::JsFuture::from(promise)
+    // Any thenable, not only this realm's `Promise` (a page may have
+    // replaced it with a polyfill): `Promise.resolve` adopts it.
+    if value.is_object() {
+        value = wasm_bindgen_futures::JsFuture::from(js_sys::Promise::resolve(&value))
             .await
             .map_err(|_| failed("rejected"))?;
     }
