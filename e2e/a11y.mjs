@@ -88,6 +88,50 @@ try {
     await audit(page, open ? 'launcher, panel open' : 'launcher, closed', 320, open);
     await context.close();
   }
+  // What a screen reader hears, from the browser's own accessibility tree
+  // (not only axe): every control's name says what it acts on (no two
+  // buttons with one name), and the collections are lists with their items.
+  for (const lang of ['de', 'en']) {
+    const context = await browser.createBrowserContext();
+    const page = await context.newPage();
+    await page.setViewport({ width: 1024, height: 900 });
+    await page.goto(`${base}/?customer=cust-anna&lang=${lang}`, { waitUntil: 'load' });
+    await page.evaluate(() => document.querySelector('loyalty-widget')?.scrollIntoView());
+    await inWidget(page, '[data-testid=offers] li');
+    await inWidget(page, '[data-testid=rewards] li');
+    const host = await page.$('loyalty-widget');
+    const tree = await page.accessibility.snapshot({ root: host, interestingOnly: false });
+    const buttons = [];
+    const lists = [];
+    const walk = (node) => {
+      if (node.role === 'button') buttons.push(node.name || '');
+      if (node.role === 'list') lists.push((node.children || []).filter((c) => c.role === 'listitem').length);
+      (node.children || []).forEach(walk);
+    };
+    walk(tree);
+    const problems = [];
+    const seen = new Set();
+    for (const name of buttons) {
+      if (!name.trim()) problems.push('a button without a name');
+      else if (seen.has(name)) problems.push(`two buttons named "${name}"`);
+      seen.add(name);
+    }
+    const redeem = lang === 'de' ? 'Einlösen: ' : 'Redeem ';
+    if (buttons.filter((name) => name.startsWith(redeem)).length < 4) problems.push(`redeem buttons do not name their reward: ${buttons.join(' | ')}`);
+    if (buttons.some((name) => /Kopieren Dein Link|Copy Your link/.test(name))) problems.push('the referral copy button reads as two words glued together');
+    // Ways to earn (4), the tiers (3), the rewards (4), the offers (3).
+    for (const items of [4, 3]) if (!lists.includes(items)) problems.push(`no list of ${items} items: ${lists.join(', ')}`);
+    if (lists.filter((n) => n >= 3).length < 4) problems.push(`only ${lists.filter((n) => n >= 3).length} lists of 3 or more items`);
+    runs += 1;
+    if (problems.length) {
+      failures += 1;
+      console.log(`  FAIL  accessibility tree (${lang}): ${problems.slice(0, 4).join('; ')}`);
+    } else {
+      console.log(`  ok    accessibility tree (${lang}): ${buttons.length} buttons, each named for what it acts on; lists of ${lists.join(', ')} items`);
+    }
+    await context.close();
+  }
+
   // Forced colours (Windows high contrast), emulated: axe again, and every
   // control keeps a visible edge, the progress fill stays visible.
   {

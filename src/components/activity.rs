@@ -69,7 +69,7 @@ pub fn Activity(
                 {move || if open.get() { i18n.t(Key::HistoryHide) } else { i18n.t(Key::HistoryShow) }}
             </button>
             <div id="lw-history" hidden=move || !open.get()>
-                <ul class="lw-list" data-testid="history">
+                <ul class="lw-list" role="list" data-testid="history">
                     {move || part(history.with(|h| h.entries.clone()).into_iter().map(|entry| view! { <HistoryRow entry=entry/> }).collect_view())}
                 </ul>
                 {move || (open.get() && !task.pending() && history.with(|h| h.entries.is_empty()) && !failed.get())

@@ -37,7 +37,7 @@ pub fn Club(
             <h3 class="lw-heading" id="lw-club-title">{i18n.t(Key::ClubTitle)}</h3>
             {move || part(view! { <Membership club=club.get() client=client.clone() on_joined=on_joined/> })}
             <h4 class="lw-subheading">{i18n.t(Key::OffersTitle)}</h4>
-            <ul class="lw-list" data-testid="offers">
+            <ul class="lw-list" role="list" data-testid="offers">
                 {move || {
                     let tiers = program.with(|loaded| match loaded {
                         Some(Ok(program)) => program.tiers.clone(),

@@ -16,7 +16,7 @@ pub fn Earn(
         view! {
             <section class="lw-section" aria-labelledby="lw-earn-title">
                 <h3 class="lw-heading" id="lw-earn-title">{i18n.t(Key::EarnTitle)}</h3>
-                <ul class="lw-list" data-testid="earn">
+                <ul class="lw-list" role="list" data-testid="earn">
                     {rules
                         .into_iter()
                         .map(|rule| {

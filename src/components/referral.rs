@@ -61,7 +61,7 @@ pub fn Referral(
             <p class="lw-row">
                 <span class="lw-code lw-grow lw-break" data-testid="referral-url">{shown_url.clone()}</span>
                 {url.clone().map(|url| view! {
-                    <CopyButton text=url.clone() label=format!("{} {}", i18n.t(Key::Copy), i18n.t(Key::ReferralLink)) what=Copied::ReferralLink/>
+                    <CopyButton text=url.clone() label=i18n.t(Key::CopyLink) what=Copied::ReferralLink/>
                 })}
             </p>
             <p class="lw-label">{i18n.t(Key::ReferralCode)}</p>

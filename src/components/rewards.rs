@@ -46,7 +46,7 @@ pub fn Rewards(
     view! {
         <section class="lw-section" aria-labelledby="lw-rewards-title">
             <h3 class="lw-heading" id="lw-rewards-title">{i18n.t(Key::RewardsTitle)}</h3>
-            <ul class="lw-list" data-testid="rewards">{items}</ul>
+            <ul class="lw-list" role="list" data-testid="rewards">{items}</ul>
             {empty.then(|| view! { <p class="lw-muted">{i18n.t(Key::RewardsEmpty)}</p> })}
         </section>
     }
@@ -211,6 +211,7 @@ fn RewardItem(
                     }
                     aria-expanded=move || step.with(|s| *s == Step::Confirming).to_string()
                     aria-describedby=lock_id.clone()
+                    aria-label=i18n.fill(Key::RedeemReward, &[("reward", &reward.title)])
                     on:click=start
                 >
                     {i18n.t(Key::Redeem)}

@@ -74,7 +74,7 @@ pub fn TierProgress(
                 })}
             </div>
             <h4 class="lw-subheading">{i18n.t(Key::TierAll)}</h4>
-            <ol class="lw-tiers" data-testid="tiers">
+            <ol class="lw-tiers" role="list" data-testid="tiers">
                 {program
                     .tiers
                     .iter()
@@ -100,7 +100,7 @@ fn perks(heading: String, perks: Vec<String>) -> impl IntoView {
         view! {
             <div class="lw-perk-group">
                 <h4 class="lw-subheading">{heading}</h4>
-                <ul class="lw-bullets">
+                <ul class="lw-bullets" role="list">
                     {perks.into_iter().map(|perk| view! { <li class="lw-perk">{perk}</li> }).collect_view()}
                 </ul>
             </div>

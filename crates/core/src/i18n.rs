@@ -143,6 +143,7 @@ texts! {
     RewardMissing "reward-missing" { en: "{points} more needed", de: "Noch {points} nötig" }
     RewardTierLocked "reward-tier-locked" { en: "From tier {tier}", de: "Ab Stufe {tier}" }
     Redeem "redeem" { en: "Redeem", de: "Einlösen" }
+    RedeemReward "redeem-reward" { en: "Redeem {reward}", de: "Einlösen: {reward}" }
     RedeemConfirm "redeem-confirm" {
         en: "Redeem {points} for “{reward}”?",
         de: "{points} für „{reward}“ einlösen?"
@@ -173,6 +174,7 @@ texts! {
     }
     Copy "copy" { en: "Copy", de: "Kopieren" }
     CopyCode "copy-code" { en: "Copy code {code}", de: "Code {code} kopieren" }
+    CopyLink "copy-link" { en: "Copy your link", de: "Kopieren: dein Link" }
     Copied "copied" { en: "Copied", de: "Kopiert" }
     CopyFailed "copy-failed" { en: "Copy failed; select the text instead.", de: "Kopieren fehlgeschlagen; markiere den Text stattdessen." }
     ReferralTitle "referral-title" { en: "Refer a friend", de: "Freunde werben" }
