@@ -132,6 +132,20 @@ await check('a right-to-left shop page: the widget keeps its own direction; the 
   await quiet(page);
 });
 
+await check('another script took the <loyalty-widget> name: the script tag still works, one precise console line', async (page) => {
+  await page.goto(`${base}/examples/taken-tag.html?customer=cust-anna`);
+  await textIn(page, 'loyalty-widget-embed', '.launcher', 'the launcher');
+  await clickIn(page, 'loyalty-widget-embed', '.launcher');
+  const balance = await textIn(page, 'loyalty-widget-embed', '[data-testid=balance]', 'the balance');
+  assert(balance === '1,250 points', `balance shows ${balance}`);
+  const r = await record(page);
+  const lines = r.console.filter((line) => line.includes('[loyalty-widget]'));
+  assert(lines.length === 1 && lines[0].includes('another script already defined <loyalty-widget>')
+    && lines[0].includes('<loyalty-widget-embed>'), `console: ${lines.join(' | ')}`);
+  assert(!r.console.some((line) => /is not a function/.test(line)), `console: ${r.console.join(' | ')}`);
+  await quiet(page, [/another script already defined/]);
+});
+
 await check('JS API: a second init is harmless; open, close, setToken, logout, destroy', async (page) => {
   await page.goto(`${base}/examples/plain.html?customer=cust-anna`);
   await textIn(page, 'loyalty-widget', '.launcher', 'the launcher');

@@ -341,7 +341,17 @@
     joinUrl: 'join-url', signinUrl: 'signin-url', texts: 'texts',
   };
 
-  const all = () => Array.from(document.querySelectorAll(TAG));
+  // Our element's tag: <loyalty-widget>, unless another script on the page
+  // has already defined that name. Then the script tag and init() use
+  // <loyalty-widget-embed> and say so once; the page's own <loyalty-widget>
+  // elements belong to that other script and stay as they are.
+  let tag = TAG;
+  if (customElements.get(TAG)) {
+    tag = `${TAG}-embed`;
+    log('error', `another script already defined <${TAG}>, so <${TAG}> elements on this page are not this widget. `
+      + `The script tag and LoyaltyWidget.init() still work (as <${tag}>); in your page's HTML, write <${tag}> instead.`);
+  }
+  const all = () => Array.from(document.querySelectorAll(tag));
   let initialized = null;
 
   const api = {
@@ -355,7 +365,7 @@
           if ('token' in options) initialized.setToken(options.token);
           return initialized;
         }
-        const el = document.createElement(TAG);
+        const el = document.createElement(tag);
         for (const [option, attribute] of Object.entries(ATTRIBUTES)) {
           let value = options[option];
           if (value == null) continue;
@@ -386,7 +396,7 @@
 
   win.LoyaltyWidget = Object.freeze(api);
   guard('defining <loyalty-widget>', () => {
-    if (!customElements.get(TAG)) customElements.define(TAG, LoyaltyWidgetElement);
+    if (!customElements.get(tag)) customElements.define(tag, LoyaltyWidgetElement);
   });
 
   // The one-tag embed: <script async src=".../loyalty-widget.js" data-endpoint=...>.

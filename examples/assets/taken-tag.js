@@ -1,0 +1,2 @@
+// Someone else's custom element under the widget's tag name.
+customElements.define('loyalty-widget', class extends HTMLElement {});
