@@ -174,6 +174,44 @@ for (const [route, body] of longWords) {
 tally.passed += phone.passed;
 tally.failed += phone.failed;
 
+// A program that breaks its own rules: tiers highest first, a tier and a
+// reward listed twice. The widget reads tiers in threshold order and keeps
+// the first of each id: Anna (Silver) may redeem a Bronze reward, three
+// tiers are listed, every element id is unique.
+await setFaults(base, { bodies: { '/v1/program': variant(program, (p) => {
+  p.tiers.reverse();
+  p.tiers.push({ ...p.tiers[0], name: 'Gold again' });
+  p.rewards[1].min_tier_id = 'bronze';
+  p.rewards.push({ ...p.rewards[1], title: 'the same id again' });
+}) } });
+await tally.check('tiers listed highest first, a tier and a reward listed twice: read by threshold, first of each id', async (page) => {
+  await page.goto(`${base}/examples/hostile-baseline.html?customer=cust-anna`);
+  await page.waitForFunction(() => document.querySelector('loyalty-widget')?.shadowRoot
+    ?.querySelectorAll('[data-testid=reward]').length, { timeout: 20000, polling: 100 });
+  const seen = await page.evaluate((id) => {
+    const root = document.querySelector('loyalty-widget').shadowRoot;
+    const ids = [...root.querySelectorAll('[id]')].map((el) => el.id);
+    const reward = root.querySelectorAll(`[data-reward="${id}"]`);
+    const button = reward[0]?.querySelector('button');
+    return {
+      duplicateIds: ids.filter((x, i) => ids.indexOf(x) !== i),
+      rewards: reward.length,
+      locked: !button || button.disabled,
+      lock: reward[0]?.querySelector('.lw-lock')?.textContent.trim(),
+      tiers: root.querySelectorAll('[data-testid=tiers] > li').length,
+      text: root.textContent,
+    };
+  }, program.rewards[1].id);
+  const problems = [];
+  if (seen.duplicateIds.length) problems.push(`duplicate element ids: ${seen.duplicateIds.join(', ')}`);
+  if (seen.rewards !== 1) problems.push(`${seen.rewards} rewards with one id`);
+  if (seen.locked) problems.push(`the Bronze reward is locked for a Silver member: ${seen.lock}`);
+  if (seen.tiers !== 3) problems.push(`${seen.tiers} tiers listed`);
+  if (seen.text.includes('Gold again') || seen.text.includes('the same id again')) problems.push('a repeated entry is shown');
+  if (problems.length) throw new Error(problems.join('; '));
+});
+cases.push('program rules');
+
 // Dates: a calendar date is that day everywhere; an instant is its day in
 // the customer's time zone (Chromium emulates the zone).
 const dates = [

@@ -209,14 +209,19 @@ impl Client {
         self.cached("/customer").await
     }
 
-    /// `GET /v1/program`: the public program description.
+    /// `GET /v1/program`: the public program description, normalized
+    /// (tiers in threshold order, no repeated ids: [`Program::normalized`]).
     pub async fn program(&self) -> Result<Program, ApiError> {
-        self.cached("/program").await.map(|fetched| fetched.value)
+        self.cached("/program")
+            .await
+            .map(|fetched: Fetched<Program>| fetched.value.normalized())
     }
 
     /// `GET /v1/offers`: members' offers, locked ones with the reason.
     pub async fn offers(&self) -> Result<Offers, ApiError> {
-        self.cached("/offers").await.map(|fetched| fetched.value)
+        self.cached("/offers")
+            .await
+            .map(|fetched: Fetched<Offers>| fetched.value.normalized())
     }
 
     /// A read through the visit cache: an answer cached less than

@@ -561,6 +561,36 @@ pub struct Program {
     pub referral_text: Option<String>,
 }
 
+impl Program {
+    /// The program as the widget uses it, whatever order and repetitions a
+    /// backend sends (one documented rule, README "The endpoint contract"):
+    /// tiers in threshold order, lowest first (equal thresholds keep the
+    /// backend's order); a tier or reward id listed again is dropped, the
+    /// first one listed stays. Tiers are then compared by threshold, and
+    /// every element id derived from an id is unique.
+    pub fn normalized(mut self) -> Program {
+        self.tiers.sort_by_key(|tier| tier.threshold);
+        first_of_each(&mut self.tiers, |tier| tier.id.clone());
+        first_of_each(&mut self.rewards, |reward| reward.id.clone());
+        self
+    }
+}
+
+impl Offers {
+    /// The offers as the widget uses them: an offer id listed again is
+    /// dropped, the first one listed stays.
+    pub fn normalized(mut self) -> Offers {
+        first_of_each(&mut self.offers, |offer| offer.id.clone());
+        self
+    }
+}
+
+/// Keeps the first item of each key, in order.
+fn first_of_each<T>(items: &mut Vec<T>, key: impl Fn(&T) -> String) {
+    let mut seen = std::collections::HashSet::new();
+    items.retain(|item| seen.insert(key(item)));
+}
+
 impl Checked for Program {
     fn check(&self) -> Result<(), DecodeError> {
         text("name", &self.name)?;
@@ -921,6 +951,26 @@ mod tests {
             decode::<Summary>(&body),
             Err(DecodeError::Malformed(_))
         ));
+    }
+
+    #[test]
+    fn programs_are_read_in_threshold_order_without_repetitions() {
+        let body = r#"{"name": "Club", "currency": "EUR",
+            "tiers": [{"id": "gold", "name": "Gold", "threshold": 2500},
+                      {"id": "bronze", "name": "Bronze", "threshold": 0},
+                      {"id": "silver", "name": "Silver", "threshold": 1000},
+                      {"id": "gold", "name": "Gold again", "threshold": 3000}],
+            "rewards": [{"id": "r1", "kind": "gift_code", "title": "A", "points_price": 5},
+                        {"id": "r1", "kind": "gift_code", "title": "B", "points_price": 6}]}"#;
+        let program = decode::<Program>(body).expect("decodes").normalized();
+        let ids: Vec<&str> = program.tiers.iter().map(|t| t.id.as_str()).collect();
+        assert_eq!(ids, ["bronze", "silver", "gold"]);
+        assert_eq!(program.tiers[2].name, "Gold");
+        assert_eq!(program.rewards.len(), 1);
+        assert_eq!(program.rewards[0].title, "A");
+        let offers = r#"{"offers": [{"id": "o", "title": "A"}, {"id": "o", "title": "B"}]}"#;
+        let offers = decode::<Offers>(offers).expect("decodes").normalized();
+        assert_eq!(offers.offers.len(), 1);
     }
 
     #[test]

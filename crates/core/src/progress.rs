@@ -36,10 +36,16 @@ pub fn tier_progress(status: &TierStatus, tiers: &[Tier]) -> TierProgress {
         .iter()
         .find(|tier| tier.id == status.id)
         .map_or(0, |tier| tier.threshold);
-    let ceiling = next.as_ref().map_or(
-        status.value.saturating_add(status.needed_for_upgrade),
-        |tier| tier.threshold,
-    );
+    // The status's own figures, when the program's next threshold
+    // contradicts them (0, or not above the current tier): the bar never
+    // shows full while points are still needed.
+    let own = status.value.saturating_add(status.needed_for_upgrade);
+    let ceiling = next
+        .as_ref()
+        .map(|tier| tier.threshold)
+        .filter(|threshold| *threshold > floor)
+        .unwrap_or(own);
+    let floor = if ceiling > floor { floor } else { 0 };
     let span = ceiling.saturating_sub(floor);
     let done = span.saturating_sub(status.needed_for_upgrade.min(span));
     let percent = if span == 0 {
@@ -130,6 +136,26 @@ mod tests {
     }
 
     #[test]
+    fn a_next_threshold_that_contradicts_the_status_never_draws_a_full_bar() {
+        for gold in [0, 500, 1000] {
+            let tiers = vec![tier("bronze", 0), tier("silver", 1000), tier("gold", gold)];
+            let progress = tier_progress(&status("silver", 1670, Some("gold"), 830), &tiers);
+            assert!(
+                progress.percent < 100,
+                "gold at {gold}: {}",
+                progress.percent
+            );
+            assert_eq!(progress.needed, 830);
+        }
+        // Its own figures: 1,670 of 2,500 counted from silver's 1,000.
+        let tiers = vec![tier("bronze", 0), tier("silver", 1000), tier("gold", 0)];
+        assert_eq!(
+            tier_progress(&status("silver", 1670, Some("gold"), 830), &tiers).percent,
+            44
+        );
+    }
+
+    #[test]
     fn top_tier_is_full() {
         let progress = tier_progress(&status("gold", 4000, None, 0), &tiers());
         assert_eq!((progress.percent, progress.needed), (100, 0));
@@ -146,8 +172,10 @@ mod tests {
     fn inconsistent_figures_stay_within_bounds() {
         let progress = tier_progress(&status("silver", 0, Some("gold"), u64::MAX), &tiers());
         assert_eq!(progress.percent, 0);
+        // A "next" tier below the current one contradicts the status: 5
+        // points are still needed, so the bar is not full.
         let progress = tier_progress(&status("gold", 0, Some("silver"), 5), &tiers());
-        assert_eq!(progress.percent, 100);
+        assert!(progress.percent < 100, "{}", progress.percent);
         let progress = tier_progress(&status("a", u64::MAX, Some("b"), u64::MAX), &[]);
         assert!(progress.percent <= 100);
     }
