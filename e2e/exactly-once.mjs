@@ -79,11 +79,36 @@ await check('a double-clicked join whose answer is lost joins once', async () =>
   if (joined !== 1) throw new Error(`${joined} memberships added`);
 });
 
+await check('a redeem committed but never answered says it is unconfirmed, then shows its code after a reload, once', async () => {
+  const before = (await db()).redemptions;
+  // Every answer to a redeem is lost after the endpoint committed it.
+  await setFaults(base, { drop_rate: 1.0, method: 'POST', path_prefix: '/v1/redemptions' });
+  await inWidget('[data-reward=r-5eur] button');
+  await page.evaluate(() => {
+    const root = document.querySelector('loyalty-widget').shadowRoot;
+    root.querySelector('[data-reward=r-5eur] button').click();
+  });
+  await inWidget('[data-reward=r-5eur] .lw-confirm');
+  await doubleClick('Yes, redeem');
+  await inWidget('[data-reward=r-5eur] [data-testid=unconfirmed]');
+  const said = await page.evaluate(() => document.querySelector('loyalty-widget').shadowRoot.textContent);
+  if (said.includes('No points were taken')) throw new Error('it claims no points were taken');
+  if ((await db()).redemptions - before !== 1) throw new Error('the endpoint did not commit exactly one');
+  // A reload in the same visit: the remembered key is asked again.
+  await setFaults(base, {});
+  await page.reload();
+  await page.evaluate(() => document.querySelector('loyalty-widget')?.scrollIntoView());
+  await inWidget('[data-reward=r-5eur] [data-testid=coupon]');
+  await new Promise((r) => setTimeout(r, 1000));
+  const applied = (await db()).redemptions - before;
+  if (applied !== 1) throw new Error(`${applied} redemptions applied`);
+});
+
 await setFaults(base, {});
 const errors = await page.evaluate(() => window.__lw.errors);
 await check('no uncaught error in the page', async () => {
   if (errors.length) throw new Error(errors.join(' | '));
 });
 await browser.close();
-console.log(`exactly once (${browserName}): ${3 - failed} passed, ${failed} failed`);
+console.log(`exactly once (${browserName}): ${4 - failed} passed, ${failed} failed`);
 process.exit(failed ? 1 : 0);

@@ -384,12 +384,17 @@ async fn a_refused_redeem_is_reported_not_retried() {
 }
 
 #[wasm_bindgen_test]
-async fn a_slow_redeem_shows_pending_then_a_failure_explains_nothing_was_taken() {
+async fn a_redeem_that_cannot_be_confirmed_says_so_then_settles_with_its_key() {
+    // Every attempt ends in a server error: the endpoint (or a gateway in
+    // front of it) may or may not have applied the write. The widget must
+    // not claim "No points were taken"; it says it could not confirm yet,
+    // and asks again with the same key until the endpoint answers.
     fresh(
-        json!({"latency_ms": 400, "error_rate": 1.0, "error_status": 500,
+        json!({"latency_ms": 400, "error_rate": 1.0, "error_status": 504,
                  "method": "POST", "path_prefix": "/v1/redemptions"}),
     )
     .await;
+    let redeemed_before = db_count("redemptions").await;
     let token = token_for("cust-dora").await;
     let widget = mount(&[("endpoint", FAULTY), ("token", &token), ("lang", "en")]).await;
     wait_for(&widget, "[data-testid=balance]").await;
@@ -409,17 +414,33 @@ async fn a_slow_redeem_shows_pending_then_a_failure_explains_nothing_was_taken()
         pending.get_attribute("aria-disabled").as_deref(),
         Some("true")
     );
-    let alert = wait_for(&widget, "[data-reward=r-shipping] [role=alert]").await;
+    let note = wait_for(
+        &widget,
+        "[data-reward=r-shipping] [data-testid=unconfirmed]",
+    )
+    .await;
     assert_eq!(
-        common::text_of(&alert),
-        "Redeeming did not work. No points were taken; please try again."
+        common::text_of(&note),
+        "We could not confirm this redemption yet. If points were taken, your code appears here as soon as the rewards service answers."
     );
+    assert!(!common::text(&widget).contains("No points were taken"));
     assert_eq!(balance_text(&widget), before);
     assert_eq!(
         requests("POST /v1/redemptions").await,
         3,
         "bounded, same key"
     );
+    // The endpoint answers again: the same key is asked again by itself and
+    // the coupon appears; exactly one redemption was made.
+    fresh_faults_only(json!({})).await;
+    let coupon = wait_for(&widget, "[data-reward=r-shipping] [data-testid=coupon]").await;
+    assert!(common::text_of(&coupon).contains("Redeemed!"));
+    assert_eq!(db_count("redemptions").await, redeemed_before + 1);
+    assert!(common::find(
+        &widget,
+        "[data-reward=r-shipping] [data-testid=unconfirmed]"
+    )
+    .is_none());
 }
 
 #[wasm_bindgen_test]

@@ -6,8 +6,8 @@ use super::erased;
 use super::i18n::I18n;
 use super::task::Task;
 use crate::edge::client::{new_idempotency_key, ApiError, Client};
-use crate::edge::console;
 use crate::edge::events;
+use crate::edge::{cache, console};
 use leptos::html;
 use leptos::prelude::*;
 use loyalty_core::contract::{ErrorCode, Redemption, Reward, Summary, Tier};
@@ -84,7 +84,14 @@ enum Step {
     Confirming,
     Done(Redemption),
     Failed(Key),
+    /// Sent, but no answer says whether it was applied: remembered for the
+    /// visit and asked again with the same key until the endpoint answers.
+    Unconfirmed,
 }
+
+/// Waits before asking again about an unconfirmed redemption, by attempt;
+/// after the last, a reload or coming back online asks again.
+const SETTLE_DELAYS_MS: [u32; 5] = [2_000, 5_000, 15_000, 30_000, 60_000];
 
 fn failure_text(error: &ApiError) -> Key {
     match error {
@@ -137,21 +144,49 @@ fn RewardItem(
     let redeem_ref = NodeRef::<html::Button>::new();
     let redeem = Task::new();
     let title = reward.title.clone();
+    let pending_key = StoredValue::new(client.pending_key(&reward.id));
+    let settle_attempts = StoredValue::new(0usize);
+    // Asks the endpoint again, with the remembered key, about a redemption
+    // whose outcome is unknown; set below, once `done` exists.
+    let settle: StoredValue<Option<Callback<()>>> = StoredValue::new(None);
     let done = move |result: Result<Redemption, ApiError>| match result {
         Ok(redemption) => {
             key.set_value(String::new());
+            pending_key.with_value(|pending| cache::remove(pending));
             announcer.say(i18n.fill(Key::RedeemDone, &[("reward", &title)]));
             redeemed(summary, &redemption);
             step.set(Step::Done(redemption));
         }
+        Err(error) if error.outcome_unknown() => {
+            // The endpoint may have taken the points: never say it did not.
+            // Remember the key for the visit and ask again with it; the
+            // endpoint replays its first answer.
+            console::warn(&format!("redeem not confirmed yet: {error}"));
+            pending_key.with_value(|pending| key.with_value(|key| cache::remember(pending, key)));
+            if step.with_untracked(|s| *s != Step::Unconfirmed) {
+                announcer.say(i18n.t(Key::RedeemUnconfirmed));
+            }
+            step.set(Step::Unconfirmed);
+            let attempt = settle_attempts.get_value();
+            if let Some(delay) = SETTLE_DELAYS_MS.get(attempt) {
+                settle_attempts.set_value(attempt + 1);
+                set_timeout(
+                    move || {
+                        if let Some(again) = settle.get_value() {
+                            again.run(());
+                        }
+                    },
+                    std::time::Duration::from_millis((*delay).into()),
+                );
+            }
+        }
         Err(error) => {
             console::warn(&format!("redeem failed: {error}"));
-            // A refusal is final for this key; a lost answer keeps the key so
+            // A refusal is final for this key; a rate limit keeps the key so
             // trying again cannot redeem twice.
-            let refused = matches!(error, ApiError::Status { status, .. }
-                if (400..500).contains(&status) && status != 408 && status != 429);
-            if refused {
+            if !matches!(error, ApiError::Status { status: 429, .. }) {
                 key.set_value(String::new());
+                pending_key.with_value(|pending| cache::remove(pending));
             }
             let text = failure_text(&error);
             announcer.say(i18n.t(text));
@@ -183,10 +218,34 @@ fn RewardItem(
         }
         step.set(Step::Confirming);
     };
-    let confirm = move |_| {
-        let (client, id, key) = (client.clone(), reward_id.clone(), key.get_value());
-        redeem.start(async move { client.redeem(&id, &key).await }, done.clone());
+    let send = {
+        let done = done.clone();
+        move || {
+            let (client, id, key) = (client.clone(), reward_id.clone(), key.get_value());
+            redeem.start(async move { client.redeem(&id, &key).await }, done.clone());
+        }
     };
+    let again = send.clone();
+    settle.set_value(Some(Callback::new(move |()| {
+        if step.with_untracked(|s| *s == Step::Unconfirmed) && !redeem.is_pending() {
+            again();
+        }
+    })));
+    // A redemption left unconfirmed earlier in this visit (before a reload):
+    // show that, and ask again at once.
+    if let Some(remembered) = pending_key.with_value(|pending| cache::recall(pending)) {
+        key.set_value(remembered);
+        step.set(Step::Unconfirmed);
+        send();
+    }
+    // Back online: ask again about an unconfirmed one.
+    let online = window_event_listener(leptos::ev::online, move |_| {
+        if let Some(again) = settle.get_value() {
+            again.run(());
+        }
+    });
+    on_cleanup(move || online.remove());
+    let confirm = move |_| send();
     let cancel = move || {
         key.set_value(String::new());
         step.set(Step::Idle);
@@ -207,7 +266,7 @@ fn RewardItem(
                     node_ref=redeem_ref
                     disabled={
                         let locked = locked.clone();
-                        move || locked() || step.with(|s| matches!(s, Step::Done(_)))
+                        move || locked() || step.with(|s| matches!(s, Step::Done(_) | Step::Unconfirmed))
                     }
                     aria-expanded=move || step.with(|s| *s == Step::Confirming).to_string()
                     aria-describedby=lock_id.clone()
@@ -276,6 +335,9 @@ fn RewardItem(
                 }
                 Step::Failed(text) => Some(erased(view! {
                     <p class="lw-error-text" role="alert">{i18n.t(text)}</p>
+                })),
+                Step::Unconfirmed => Some(erased(view! {
+                    <p class="lw-error-text" role="status" data-testid="unconfirmed">{i18n.t(Key::RedeemUnconfirmed)}</p>
                 })),
                 Step::Idle => None,
             }}

@@ -60,6 +60,19 @@ pub fn put(key: &str, entry: &Entry) {
     }
 }
 
+/// Remembers a short text under `key` for the visit (an unconfirmed
+/// write's idempotency key); failures are ignored.
+pub fn remember(key: &str, text: &str) {
+    if let Some(storage) = storage() {
+        let _ = storage.set_item(key, text);
+    }
+}
+
+/// A text remembered under `key`, if any.
+pub fn recall(key: &str) -> Option<String> {
+    storage()?.get_item(key).ok()?
+}
+
 /// Drops one entry.
 pub fn remove(key: &str) {
     if let Some(storage) = storage() {

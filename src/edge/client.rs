@@ -89,6 +89,16 @@ impl ApiError {
         }
     }
 
+    /// Whether the endpoint may have applied a write that ended with this
+    /// error: no answer, a gateway or server error, or a body that could not
+    /// be read. Only a refusal (4xx but 408) says for sure it did not.
+    pub fn outcome_unknown(&self) -> bool {
+        match self {
+            ApiError::Network(_) | ApiError::Timeout | ApiError::Decode(_) => true,
+            ApiError::Status { status, .. } => *status >= 500 || *status == 408,
+        }
+    }
+
     fn outcome(&self) -> Outcome {
         match self {
             ApiError::Network(_) | ApiError::Timeout => Outcome::NoAnswer,
@@ -193,6 +203,12 @@ impl Client {
         } else {
             format!("{key}{path}")
         }
+    }
+
+    /// Where this visit remembers an unconfirmed redemption of `reward_id`
+    /// for this customer: its idempotency key, never the token.
+    pub fn pending_key(&self, reward_id: &str) -> String {
+        self.cache_key(&format!("/pending-redemption/{reward_id}"))
     }
 
     /// The summary cached earlier in this visit for this customer, if any.

@@ -585,10 +585,19 @@ impl Offers {
     }
 }
 
-/// Keeps the first item of each key, in order.
+/// Keeps the first item of each key, in order. (A list holds at most
+/// [`MAX_ITEMS`]; a plain list of the keys seen costs less WebAssembly than a
+/// hash set.)
 fn first_of_each<T>(items: &mut Vec<T>, key: impl Fn(&T) -> String) {
-    let mut seen = std::collections::HashSet::new();
-    items.retain(|item| seen.insert(key(item)));
+    let mut seen: Vec<String> = Vec::with_capacity(items.len());
+    items.retain(|item| {
+        let key = key(item);
+        let first = !seen.contains(&key);
+        if first {
+            seen.push(key);
+        }
+        first
+    });
 }
 
 impl Checked for Program {

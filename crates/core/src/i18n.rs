@@ -168,6 +168,10 @@ texts! {
         en: "This reward is no longer available.",
         de: "Diese Prämie ist nicht mehr verfügbar."
     }
+    RedeemUnconfirmed "redeem-unconfirmed" {
+        en: "We could not confirm this redemption yet. If points were taken, your code appears here as soon as the rewards service answers.",
+        de: "Wir konnten das Einlösen noch nicht bestätigen. Falls Punkte abgezogen wurden, erscheint dein Code hier, sobald der Prämiendienst antwortet."
+    }
     RedeemFailed "redeem-failed" {
         en: "Redeeming did not work. No points were taken; please try again.",
         de: "Das Einlösen hat nicht geklappt. Es wurden keine Punkte abgezogen; bitte versuche es erneut."
