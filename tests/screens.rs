@@ -601,3 +601,19 @@ async fn regional_locales_format_numbers_money_and_dates_their_way() {
     let expiring = find(&american, "[data-testid=expiring]").expect("expiring");
     assert_eq!(text_of(&expiring), "200 points expire on Dec 31, 2026");
 }
+
+#[wasm_bindgen_test]
+async fn a_redeemed_code_can_always_be_found_again_in_the_history() {
+    let widget = dashboard("cust-dora", "en").await;
+    let voucher = wait_for(&widget, "[data-reward=r-5eur]").await;
+    click(&button(&voucher, "Redeem"));
+    tick(50).await;
+    click(&button(&voucher, "Yes, redeem"));
+    let coupon = wait_for(&widget, "[data-reward=r-5eur] [data-testid=coupon] code").await;
+    let code = text_of(&coupon);
+    // Later (another page view): the history lists the redemption with it.
+    let widget = dashboard("cust-dora", "en").await;
+    click(&wait_for(&widget, "[aria-controls=lw-history]").await);
+    let shown = wait_for(&widget, "[data-testid=history-code]").await;
+    assert_eq!(text_of(&shown), format!("Code {code}"));
+}

@@ -42,6 +42,13 @@ pub fn open(path: &Path) -> Result<Connection, StoreError> {
     let conn = Connection::open(path)?;
     conn.busy_timeout(std::time::Duration::from_secs(5))?;
     conn.execute_batch(SCHEMA)?;
+    // A database from before activity entries carried their coupon code.
+    let has_code: bool = conn
+        .prepare("SELECT 1 FROM pragma_table_info('activity') WHERE name = 'code'")?
+        .exists([])?;
+    if !has_code {
+        conn.execute("ALTER TABLE activity ADD COLUMN code TEXT", [])?;
+    }
     Ok(conn)
 }
 
@@ -79,7 +86,7 @@ CREATE TABLE IF NOT EXISTS expiring (
 CREATE TABLE IF NOT EXISTS activity (
   id INTEGER PRIMARY KEY AUTOINCREMENT, customer_id TEXT NOT NULL REFERENCES customers(id),
   kind TEXT NOT NULL, label_en TEXT NOT NULL, label_de TEXT NOT NULL,
-  points INTEGER NOT NULL, state TEXT NOT NULL, date TEXT NOT NULL);
+  points INTEGER NOT NULL, state TEXT NOT NULL, date TEXT NOT NULL, code TEXT);
 CREATE TABLE IF NOT EXISTS redemptions (
   id TEXT PRIMARY KEY, customer_id TEXT NOT NULL REFERENCES customers(id),
   reward_id TEXT NOT NULL REFERENCES rewards(id), points_spent INTEGER NOT NULL,
@@ -368,7 +375,7 @@ pub fn activity(
     let page = page.max(1);
     let offset = i64::from(page - 1) * i64::from(PAGE_SIZE);
     let mut stmt = conn.prepare(
-        "SELECT id, kind, label_en, label_de, points, state, date FROM activity
+        "SELECT id, kind, label_en, label_de, points, state, date, code FROM activity
          WHERE customer_id = ?1 ORDER BY date DESC, id DESC LIMIT ?2 OFFSET ?3",
     )?;
     let mut items = stmt
@@ -381,10 +388,11 @@ pub fn activity(
                 r.get::<_, i64>(4)?,
                 r.get::<_, String>(5)?,
                 r.get::<_, String>(6)?,
+                r.get::<_, Option<String>>(7)?,
             ))
         })?
         .map(|r| {
-            let (aid, kind, label_en, label_de, points, state, date) = r?;
+            let (aid, kind, label_en, label_de, points, state, date, code) = r?;
             Ok(Activity {
                 id: aid.to_string(),
                 kind: enum_from::<ActivityKind>(&kind)?,
@@ -392,6 +400,7 @@ pub fn activity(
                 points,
                 state: enum_from::<ActivityState>(&state)?,
                 date,
+                code,
             })
         })
         .collect::<Result<Vec<_>, StoreError>>()?;
@@ -527,9 +536,16 @@ pub fn redeem(
         params![id, customer_id, reward_id, price, code, expires_at, today],
     )?;
     tx.execute(
-        "INSERT INTO activity (customer_id, kind, label_en, label_de, points, state, date)
-         VALUES (?1, 'spent', ?2, ?3, ?4, 'approved', ?5)",
-        params![customer_id, title_en, title_de, -(price as i64), today],
+        "INSERT INTO activity (customer_id, kind, label_en, label_de, points, state, date, code)
+         VALUES (?1, 'spent', ?2, ?3, ?4, 'approved', ?5, ?6)",
+        params![
+            customer_id,
+            title_en,
+            title_de,
+            -(price as i64),
+            today,
+            code
+        ],
     )?;
     Ok(Redemption {
         id,

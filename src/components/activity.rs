@@ -122,6 +122,9 @@ fn HistoryRow(entry: Entry) -> impl IntoView {
             <span class="lw-grow">
                 {entry.label.clone()}
                 <span class="lw-muted lw-block">{i18n.date(&entry.date)}</span>
+                {entry.code.as_ref().map(|code| view! {
+                    <span class="lw-block" data-testid="history-code">{i18n.fill(Key::HistoryCode, &[("code", code)])}</span>
+                })}
             </span>
             <span class=if entry.points < 0 { "lw-amount lw-amount--minus" } else { "lw-amount" }>
                 {amount}

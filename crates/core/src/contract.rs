@@ -738,6 +738,10 @@ pub struct Activity {
     pub state: ActivityState,
     /// When, ISO 8601.
     pub date: String,
+    /// The coupon code a redemption gave (a `spent` entry), so the customer
+    /// can always find it again.
+    #[serde(default)]
+    pub code: Option<String>,
 }
 
 /// `GET /v1/activity?page=N`: one page of history, newest first.
@@ -759,6 +763,7 @@ impl Checked for ActivityPage {
         for entry in &self.items {
             text("items.label", &entry.label)?;
             date("items.date", &entry.date)?;
+            opt_text("items.code", &entry.code)?;
             signed_points("items.points", entry.points)?;
         }
         Ok(())

@@ -176,6 +176,7 @@ texts! {
         en: "Redeeming did not work. No points were taken; please try again.",
         de: "Das Einlösen hat nicht geklappt. Es wurden keine Punkte abgezogen; bitte versuche es erneut."
     }
+    HistoryCode "history-code" { en: "Code {code}", de: "Code {code}" }
     Copy "copy" { en: "Copy", de: "Kopieren" }
     CopyCode "copy-code" { en: "Copy code {code}", de: "Code {code} kopieren" }
     CopyLink "copy-link" { en: "Copy your link", de: "Kopieren: dein Link" }

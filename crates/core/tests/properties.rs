@@ -258,14 +258,15 @@ fn activity_page() -> impl Strategy<Value = ActivityPage> {
         ActivityState::Other,
     ]);
     let signed = -(MAX_POINTS as i64)..=(MAX_POINTS as i64);
-    let entry = (words(), kind, words(), signed, state, date()).prop_map(
-        |(id, kind, label, points, state, date)| Activity {
+    let entry = (words(), kind, words(), signed, state, date(), opt_words()).prop_map(
+        |(id, kind, label, points, state, date, code)| Activity {
             id,
             kind,
             label,
             points,
             state,
             date,
+            code,
         },
     );
     (
