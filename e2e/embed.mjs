@@ -146,6 +146,47 @@ await check('another script took the <loyalty-widget> name: the script tag still
   await quiet(page, [/another script already defined/]);
 });
 
+await check('a theme that fights for the screen (transformed body, sticky header, cookie bar at the top z-index): the launcher and panel stay on the viewport and on top', async (page) => {
+  await page.goto(`${base}/examples/hostile-layout.html?customer=cust-anna`);
+  await textIn(page, 'loyalty-widget', '.launcher', 'the launcher');
+  await page.evaluate(() => window.scrollTo(0, document.body.scrollHeight));
+  await new Promise((r) => setTimeout(r, 300));
+  // What a click at the middle of each control would hit: the widget's own
+  // element (shadow content is reported as its host), nothing of the page.
+  const hit = (selector) => page.evaluate((s) => {
+    const host = document.querySelector('loyalty-widget');
+    const r = host.shadowRoot.querySelector(s).getBoundingClientRect();
+    const inView = r.width > 0 && r.top >= 0 && r.left >= 0 && r.bottom <= innerHeight && r.right <= innerWidth;
+    const top = document.elementFromPoint(r.x + r.width / 2, r.y + r.height / 2);
+    return { inView, ours: top === host, on: top && (top.className || top.tagName) };
+  }, selector);
+  const launcher = await hit('.launcher');
+  assert(launcher.inView && launcher.ours, `launcher: ${JSON.stringify(launcher)}`);
+  await clickIn(page, 'loyalty-widget', '.launcher');
+  await textIn(page, 'loyalty-widget', '[data-testid=balance]', 'the balance');
+  for (const selector of ['.close', '[data-testid=balance]']) {
+    const seen = await hit(selector);
+    assert(seen.inView && seen.ours, `${selector}: ${JSON.stringify(seen)}`);
+  }
+  await clickIn(page, 'loyalty-widget', '.close');
+  await until(page, () => document.querySelector('loyalty-widget').shadowRoot.querySelector('.panel').hidden, null, 'the close button to close the panel');
+  await quiet(page);
+});
+
+await check('the shop moves the launcher: init({corner: "top-left", offsetX: 24, offsetY: 96})', async (page) => {
+  await page.goto(`${base}/examples/shop-none.html`);
+  const token = await (await fetch(`${base}/_demo/token?customer=cust-anna`)).json();
+  await page.addScriptTag({ url: '/widget/loyalty-widget.js' });
+  await page.waitForFunction(() => window.LoyaltyWidget);
+  await page.evaluate((t, e) => LoyaltyWidget.init({ endpoint: e, token: t, lang: 'en', corner: 'top-left', offsetX: 24, offsetY: 96 }), token.token, base);
+  await textIn(page, 'loyalty-widget', '.launcher', 'the launcher');
+  const box = await page.evaluate(() => {
+    const r = document.querySelector('loyalty-widget').shadowRoot.querySelector('.launcher').getBoundingClientRect();
+    return { left: Math.round(r.left), top: Math.round(r.top) };
+  });
+  assert(box.left === 24 && box.top === 96, `launcher at ${JSON.stringify(box)}`);
+});
+
 await check('JS API: a second init is harmless; open, close, setToken, logout, destroy', async (page) => {
   await page.goto(`${base}/examples/plain.html?customer=cust-anna`);
   await textIn(page, 'loyalty-widget', '.launcher', 'the launcher');

@@ -24,6 +24,12 @@ export interface LoyaltyWidgetOptions {
   signinUrl?: string;
   /** Text overrides by name, e.g. `{ "title": "Kaffeeklub" }`. */
   texts?: Record<string, string> | string;
+  /** Where the launcher sits: `bottom-right` (default), `bottom-left`, `top-right` or `top-left`. */
+  corner?: 'bottom-right' | 'bottom-left' | 'top-right' | 'top-left';
+  /** The launcher's distance from its corner's side edge, in pixels (0-400; default 16). */
+  offsetX?: number;
+  /** The launcher's distance from its corner's top or bottom edge, in pixels (0-400; default 16). */
+  offsetY?: number;
   /** Where to place an inline widget: an element or a CSS selector. */
   target?: Element | string;
 }

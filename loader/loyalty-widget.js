@@ -53,15 +53,30 @@
 .reserve{box-sizing:border-box;min-height:12em;max-width:40em;font-size:medium;border:1px solid var(--lw-border,#d9d2cb);border-radius:var(--lw-radius,12px);background:var(--lw-bg,#fff)}
 .sr{position:absolute;width:1px;height:1px;margin:-1px;overflow:hidden;clip:rect(0 0 0 0);white-space:nowrap}
 .failed{margin:0;padding:1em;font:400 medium/1.5 var(--lw-font,system-ui,sans-serif);color:var(--lw-fg,#1d1b19)}
-.launcher{position:fixed;right:16px;bottom:16px;z-index:2147483000;display:inline-flex;align-items:center;gap:8px;min-height:48px;padding:0 20px;border:0;border-radius:24px;background:var(--lw-accent,#8a3b12);color:var(--lw-accent-text,#fff);font:600 16px/1 var(--lw-font,system-ui,sans-serif);box-shadow:0 4px 14px rgba(0,0,0,.25);cursor:pointer}
+.launcher{position:fixed;inset:auto;overflow:visible;right:var(--lw-x,16px);bottom:var(--lw-y,16px);margin:0;z-index:2147483000;display:inline-flex;align-items:center;gap:8px;min-height:48px;padding:0 20px;border:0;border-radius:24px;background:var(--lw-accent,#8a3b12);color:var(--lw-accent-text,#fff);font:600 16px/1 var(--lw-font,system-ui,sans-serif);box-shadow:0 4px 14px rgba(0,0,0,.25);cursor:pointer}
 .launcher:focus-visible,.close:focus-visible{outline:3px solid var(--lw-focus,#1a5fb4);outline-offset:3px}
 .launcher svg{width:20px;height:20px;fill:currentColor}
-.panel{position:fixed;right:16px;bottom:80px;z-index:2147483000;box-sizing:border-box;width:min(400px,calc(100vw - 32px));max-height:calc(100vh - 112px);overflow:auto;overscroll-behavior:contain;border-radius:var(--lw-radius,12px);box-shadow:0 8px 30px rgba(0,0,0,.3)}
+.panel{position:fixed;inset:auto;right:var(--lw-x,16px);bottom:calc(var(--lw-y,16px) + 64px);margin:0;padding:0;border:0;background:transparent;color:inherit;z-index:2147483000;box-sizing:border-box;width:min(400px,calc(100vw - 32px));max-height:calc(100vh - 112px);overflow:auto;overscroll-behavior:contain;border-radius:var(--lw-radius,12px);box-shadow:0 8px 30px rgba(0,0,0,.3)}
 .panel[hidden]{display:none}
 .panel:focus{outline:none}
 .close{position:absolute;top:8px;right:8px;z-index:1;width:44px;height:44px;border:0;border-radius:22px;background:transparent;color:var(--lw-fg,#1d1b19);font:400 28px/1 system-ui,sans-serif;cursor:pointer}
 @media (forced-colors:active){.launcher,.close{border:1px solid ButtonText}.panel{border:1px solid CanvasText}}
-@media (max-width:480px){.panel{right:0;bottom:0;width:100vw;max-height:85vh;border-radius:var(--lw-radius,12px) var(--lw-radius,12px) 0 0}}`;
+:host([corner$=left]) .launcher,:host([corner$=left]) .panel{right:auto;left:var(--lw-x,16px)}
+:host([corner^=top]) .launcher{bottom:auto;top:var(--lw-y,16px)}
+:host([corner^=top]) .panel{bottom:auto;top:calc(var(--lw-y,16px) + 64px)}
+@media (max-width:480px){.panel{inset:auto 0 0 0!important;width:100vw;max-height:85vh;border-radius:var(--lw-radius,12px) var(--lw-radius,12px) 0 0}}`;
+
+  // The launcher and its panel live in the top layer where the browser has
+  // the Popover API: no transform, filter or z-index of the shop's page can
+  // move them off the viewport or cover them. Elsewhere they stay fixed.
+  const TOP_LAYER = typeof HTMLElement.prototype.showPopover === 'function';
+  const lift = (el) => {
+    if (TOP_LAYER && el.isConnected && !el.matches(':popover-open')) el.showPopover();
+  };
+  const lower = (el) => {
+    if (TOP_LAYER && el.matches(':popover-open')) el.hidePopover();
+  };
+  const CORNERS = ['bottom-right', 'bottom-left', 'top-right', 'top-left'];
 
   let sheet = null;
   const adopt = (root) => {
@@ -159,6 +174,7 @@
       );
       this.dataset.state = 'loading';
       if (mode === 'launcher') {
+        this.#place();
         this.#drawLauncher(root, lang);
       } else {
         root.append(this.#slot);
@@ -182,6 +198,23 @@
       }, { rootMargin: '400px 0px' });
       this.#observer.observe(this);
       return undefined;
+    }
+
+    // Where the launcher sits: `corner` and `offset-x`/`offset-y` (pixels
+    // from that corner's edges), as custom properties the sheet reads.
+    #place() {
+      const corner = (this.getAttribute('corner') || '').trim();
+      if (corner && !CORNERS.includes(corner)) {
+        log('warn', `"corner" must be ${CORNERS.map((c) => `"${c}"`).join(', ')}, not "${corner}"; using "bottom-right"`);
+        this.removeAttribute('corner');
+      }
+      for (const [attribute, property] of [['offset-x', '--lw-x'], ['offset-y', '--lw-y']]) {
+        const raw = this.getAttribute(attribute);
+        if (raw === null || raw.trim() === '') continue;
+        const pixels = Number(raw);
+        if (Number.isInteger(pixels) && pixels >= 0 && pixels <= 400) this.style.setProperty(property, `${pixels}px`);
+        else log('warn', `"${attribute}" must be a whole number of pixels from 0 to 400, not "${raw}"; using 16`);
+      }
     }
 
     #drawLauncher(root, lang) {
@@ -210,6 +243,11 @@
       panel.addEventListener('keydown', (event) => {
         if (event.key === 'Escape' && !event.defaultPrevented) this.close();
       });
+      if (TOP_LAYER) {
+        button.setAttribute('popover', 'manual');
+        panel.setAttribute('popover', 'manual');
+        lift(button);
+      }
       this.#launcher = button;
       this.#panel = panel;
     }
@@ -270,6 +308,7 @@
       guard('open', () => {
         if (!this.#panel || this.#isOpen()) return;
         this.#panel.hidden = false;
+        lift(this.#panel);
         this.#launcher.setAttribute('aria-expanded', 'true');
         this.#mountWidget();
         this.#panel.focus();
@@ -281,6 +320,7 @@
     close() {
       guard('close', () => {
         if (!this.#isOpen()) return;
+        lower(this.#panel);
         this.#panel.hidden = true;
         this.#launcher.setAttribute('aria-expanded', 'false');
         this.#launcher.focus();
@@ -339,6 +379,7 @@
   const ATTRIBUTES = {
     endpoint: 'endpoint', lang: 'lang', theme: 'theme', mode: 'mode', tokenUrl: 'token-url',
     joinUrl: 'join-url', signinUrl: 'signin-url', texts: 'texts',
+    corner: 'corner', offsetX: 'offset-x', offsetY: 'offset-y',
   };
 
   // Our element's tag: <loyalty-widget>, unless another script on the page
