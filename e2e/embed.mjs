@@ -303,6 +303,24 @@ await check('strict CSP (script-src self wasm-unsafe-eval, style-src self): work
   await quiet(page);
 });
 
+await check('Trusted Types required (require-trusted-types-for script, no policy allowed): works, no violation, no HTML sink', async (page) => {
+  await page.goto(`${base}/examples/trusted-types.html?customer=cust-anna`);
+  const enforced = await page.evaluate(() => typeof window.trustedTypes !== 'undefined');
+  const balance = await textIn(page, 'loyalty-widget', '[data-testid=balance]', 'the balance');
+  assert(balance.includes('1,250'), `balance shows ${balance}`);
+  // The whole dashboard, not only the balance: rewards, tiers, offers.
+  await textIn(page, 'loyalty-widget', '[data-testid=rewards] li', 'the rewards');
+  await textIn(page, 'loyalty-widget', '[data-testid=offers] li', 'the offers');
+  // Views that appear later: the history, a redeem confirmation.
+  const press = (selector) => page.evaluate((sel) => document.querySelector('loyalty-widget').shadowRoot.querySelector(sel).click(), selector);
+  await press('[aria-controls=lw-history]');
+  await textIn(page, 'loyalty-widget', '[data-testid=history-entry]', 'the history');
+  await press('[data-reward=r-shipping] .lw-button');
+  await textIn(page, 'loyalty-widget', '.lw-confirm', 'the redeem confirmation');
+  await quiet(page);
+  console.log(`        (Trusted Types ${enforced ? 'enforced' : 'not supported by this browser: the page must simply work'})`);
+});
+
 await check('configuration mistakes: one precise console line each, a quiet notice, the page goes on', async (page) => {
   await page.goto(`${base}/examples/config-errors.html`);
   await until(page, () => [...document.querySelectorAll('loyalty-widget')]

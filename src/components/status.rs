@@ -13,8 +13,11 @@ pub fn Loading() -> impl IntoView {
     view! {
         <div class="lw-card lw-skeleton" role="status" aria-busy="true">
             <span class="lw-sr-only">{i18n.t(Key::Loading)}</span>
-            <span class="lw-skeleton-line lw-skeleton-line--wide" aria-hidden="true"></span>
-            <span class="lw-skeleton-line" aria-hidden="true"></span>
+            // Values in braces: an element with only literal attributes
+            // becomes Leptos' "inert HTML", written through innerHTML, which
+            // a shop that requires Trusted Types refuses (e2e/embed.mjs).
+            <span class="lw-skeleton-line lw-skeleton-line--wide" aria-hidden={"true"}></span>
+            <span class="lw-skeleton-line" aria-hidden={"true"}></span>
         </div>
     }
 }

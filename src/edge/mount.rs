@@ -96,7 +96,7 @@ impl Instance {
             Some(root) => root,
             None => host.attach_shadow(&ShadowRootInit::new(ShadowRootMode::Open))?,
         };
-        root.set_inner_html("");
+        root.set_text_content(None);
         let document = host
             .owner_document()
             .ok_or_else(|| JsValue::from_str("host element has no document"))?;
@@ -134,7 +134,7 @@ impl Instance {
 
     fn mount(&mut self) {
         self.mounted = None;
-        self.container.set_inner_html("");
+        self.container.set_text_content(None);
         if let Some(root) = self
             .container
             .get_root_node()
@@ -217,7 +217,7 @@ impl Instance {
     /// Unmounts the widget and empties its container.
     pub fn destroy(&mut self) {
         self.mounted = None;
-        self.container.set_inner_html("");
+        self.container.set_text_content(None);
         let _ = self.host.remove_attribute("data-state");
     }
 }
