@@ -173,6 +173,22 @@ await check('a theme that fights for the screen (transformed body, sticky header
   await quiet(page);
 });
 
+await check('a page zoomed on its root (zoom: 2): the open panel, its title, close button and balance are on the screen', async (page) => {
+  await page.goto(`${base}/examples/zoom.html?customer=cust-anna`);
+  await textIn(page, 'loyalty-widget', '.launcher', 'the launcher');
+  await page.evaluate(() => document.querySelector('loyalty-widget').open());
+  await textIn(page, 'loyalty-widget', '[data-testid=balance]', 'the balance');
+  const out = await page.evaluate(() => {
+    const root = document.querySelector('loyalty-widget').shadowRoot;
+    return ['.panel', '.close', '.lw-title', '[data-testid=balance]'].filter((s) => {
+      const r = root.querySelector(s).getBoundingClientRect();
+      return !(r.top >= 0 && r.left >= 0 && r.bottom <= innerHeight + 0.5 && r.right <= innerWidth + 0.5);
+    });
+  });
+  assert(out.length === 0, `off the screen: ${out.join(', ')}`);
+  await quiet(page);
+});
+
 await check('the shop moves the launcher: init({corner: "top-left", offsetX: 24, offsetY: 96})', async (page) => {
   await page.goto(`${base}/examples/shop-none.html`);
   const token = await (await fetch(`${base}/_demo/token?customer=cust-anna`)).json();

@@ -56,7 +56,7 @@
 .launcher{position:fixed;inset:auto;overflow:visible;right:var(--lw-x,16px);bottom:var(--lw-y,16px);margin:0;z-index:2147483000;display:inline-flex;align-items:center;gap:8px;min-height:48px;padding:0 20px;border:0;border-radius:24px;background:var(--lw-accent,#8a3b12);color:var(--lw-accent-text,#fff);font:600 16px/1 var(--lw-font,system-ui,sans-serif);box-shadow:0 4px 14px rgba(0,0,0,.25);cursor:pointer}
 .launcher:focus-visible,.close:focus-visible{outline:3px solid var(--lw-focus,#1a5fb4);outline-offset:3px}
 .launcher svg{width:20px;height:20px;fill:currentColor}
-.panel{position:fixed;inset:auto;right:var(--lw-x,16px);bottom:calc(var(--lw-y,16px) + 64px);margin:0;padding:0;border:0;background:transparent;color:inherit;z-index:2147483000;box-sizing:border-box;width:min(400px,calc(100vw - 32px));max-height:calc(100vh - 112px);overflow:auto;overscroll-behavior:contain;border-radius:var(--lw-radius,12px);box-shadow:0 8px 30px rgba(0,0,0,.3)}
+.panel{position:fixed;inset:auto;right:var(--lw-x,16px);bottom:calc(var(--lw-y,16px) + 64px);margin:0;padding:0;border:0;background:transparent;color:inherit;z-index:2147483000;box-sizing:border-box;width:min(400px,calc(100vw / var(--lw-zoom,1) - 32px));max-height:calc(100vh / var(--lw-zoom,1) - 112px);overflow:auto;overscroll-behavior:contain;border-radius:var(--lw-radius,12px);box-shadow:0 8px 30px rgba(0,0,0,.3)}
 .panel[hidden]{display:none}
 .panel:focus{outline:none}
 .close{position:absolute;top:8px;right:8px;z-index:1;width:44px;height:44px;border:0;border-radius:22px;background:transparent;color:var(--lw-fg,#1d1b19);font:400 28px/1 system-ui,sans-serif;cursor:pointer}
@@ -64,7 +64,7 @@
 :host([corner$=left]) .launcher,:host([corner$=left]) .panel{right:auto;left:var(--lw-x,16px)}
 :host([corner^=top]) .launcher{bottom:auto;top:var(--lw-y,16px)}
 :host([corner^=top]) .panel{bottom:auto;top:calc(var(--lw-y,16px) + 64px)}
-@media (max-width:480px){.panel{inset:auto 0 0 0!important;width:100vw;max-height:85vh;border-radius:var(--lw-radius,12px) var(--lw-radius,12px) 0 0}}`;
+@media (max-width:480px){.panel{inset:auto 0 0 0!important;width:calc(100vw / var(--lw-zoom,1));max-height:calc(85vh / var(--lw-zoom,1));border-radius:var(--lw-radius,12px) var(--lw-radius,12px) 0 0}}`;
 
   // The launcher and its panel live in the top layer where the browser has
   // the Popover API: no transform, filter or z-index of the shop's page can
@@ -307,6 +307,9 @@
     open() {
       guard('open', () => {
         if (!this.#panel || this.#isOpen()) return;
+        // A page zoomed on its root (CSS zoom) scales the panel's lengths,
+        // viewport units too: the sheet divides its viewport sizes by it.
+        this.style.setProperty('--lw-zoom', String(this.#launcher.currentCSSZoom || 1));
         this.#panel.hidden = false;
         lift(this.#panel);
         this.#launcher.setAttribute('aria-expanded', 'true');

@@ -70,7 +70,7 @@ demo_source=$(perl -0pe 's/<link[^>]*\bdata-trunk\b[^>]*>\s*//g' index.html)
 sed '/widget:start/,/widget:end/d' <<<"$demo_source" >"$stage/examples/shop-none.html"
 sed -e '/widget:start/,/widget:end/d' -e 's|</body>|  <script async src="/widget/loyalty-widget.js" data-endpoint="__DEMO_ENDPOINT__" data-token="__DEMO_TOKEN__"></script>\n</body>|' \
   <<<"$demo_source" >"$stage/examples/shop-launcher.html"
-cp examples/assets/guard.js examples/assets/aggressive.css examples/assets/taken-tag.js examples/assets/hostile-layout.css "$stage/examples/assets/"
+cp examples/assets/guard.js examples/assets/aggressive.css examples/assets/taken-tag.js examples/assets/hostile-layout.css examples/assets/zoom.css "$stage/examples/assets/"
 # Hostile host pages (e2e/hostile.mjs): a plain page, a real Bootstrap and
 # Tailwind's preflight from npm, and examples/assets/aggressive.css.
 cp node_modules/bootstrap/dist/css/bootstrap.min.css node_modules/tailwindcss/preflight.css "$stage/examples/assets/"
