@@ -189,6 +189,21 @@ await check('a page zoomed on its root (zoom: 2): the open panel, its title, clo
   await quiet(page);
 });
 
+await check('a launcher element and the script tag on one page: one launcher, one console line saying why', async (page) => {
+  await page.goto(`${base}/examples/two-launchers.html?customer=cust-anna`);
+  await textIn(page, 'loyalty-widget', '.launcher', 'the launcher');
+  await until(page, () => document.querySelectorAll('loyalty-widget').length === 2, null, 'the script tag\'s element');
+  await new Promise((r) => setTimeout(r, 500));
+  const launchers = await page.evaluate(() => [...document.querySelectorAll('loyalty-widget')]
+    .filter((el) => el.shadowRoot?.querySelector('.launcher')).length);
+  assert(launchers === 1, `${launchers} launchers drawn`);
+  await page.evaluate(() => LoyaltyWidget.open());
+  await textIn(page, 'loyalty-widget', '[data-testid=balance]', 'the balance');
+  const lines = (await record(page)).console.filter((line) => line.includes('[loyalty-widget]'));
+  assert(lines.length === 1 && lines[0].includes('already has a launcher'), `console: ${lines.join(' | ')}`);
+  await quiet(page, [/already has a launcher/]);
+});
+
 await check('the shop moves the launcher: init({corner: "top-left", offsetX: 24, offsetY: 96})', async (page) => {
   await page.goto(`${base}/examples/shop-none.html`);
   const token = await (await fetch(`${base}/_demo/token?customer=cust-anna`)).json();

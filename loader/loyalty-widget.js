@@ -77,6 +77,9 @@
     if (TOP_LAYER && el.matches(':popover-open')) el.hidePopover();
   };
   const CORNERS = ['bottom-right', 'bottom-left', 'top-right', 'top-left'];
+  // One page, one launcher: the first drawn; a later one stays hidden unless
+  // the shop asks for it with `allow-second-launcher`.
+  let launcherOwner = null;
 
   let sheet = null;
   const adopt = (root) => {
@@ -173,7 +176,16 @@
         make(null, 'span', { class: 'sr' }, TEXT[lang].loading),
       );
       this.dataset.state = 'loading';
+      if (mode === 'launcher' && launcherOwner && launcherOwner !== this && launcherOwner.isConnected
+        && !this.hasAttribute('allow-second-launcher')) {
+        log('warn', 'this page already has a launcher, so this one stays hidden '
+          + '(a script tag and a <loyalty-widget mode="launcher"> on one page?); add allow-second-launcher to show both');
+        this.#slot = null;
+        this.dataset.state = 'second-launcher';
+        return undefined;
+      }
       if (mode === 'launcher') {
+        launcherOwner = launcherOwner && launcherOwner.isConnected ? launcherOwner : this;
         this.#place();
         this.#drawLauncher(root, lang);
       } else {
@@ -289,6 +301,7 @@
     }
 
     #teardown() {
+      if (launcherOwner === this) launcherOwner = null;
       if (this.#observer) this.#observer.disconnect();
       this.#observer = null;
       if (this.#widget) {
