@@ -212,6 +212,25 @@ await tally.check('tiers listed highest first, a tier and a reward listed twice:
 });
 cases.push('program rules');
 
+// A spend tier status beside a program whose tiers count points: each
+// figure in what it counts (the tier list showed point thresholds as money).
+await setFaults(base, { bodies: { '/v1/customer': edit((b) => { b.tier.kind = 'spend'; b.tier.needed_for_upgrade = 5000; }) } });
+await tally.check('a spend status beside point tiers: thresholds stay points, the need is money', async (page) => {
+  await page.goto(`${base}/examples/hostile-baseline.html?customer=cust-anna`);
+  await page.waitForFunction(() => document.querySelector('loyalty-widget')?.shadowRoot
+    ?.querySelectorAll('[data-testid=tiers] li').length, { timeout: 20000, polling: 100 });
+  const seen = await page.evaluate(() => {
+    const root = document.querySelector('loyalty-widget').shadowRoot;
+    return {
+      tiers: root.querySelector('[data-testid=tiers]').textContent,
+      needed: root.querySelector('[data-testid=tier-needed]')?.textContent ?? '',
+    };
+  });
+  if (!seen.tiers.includes('1,000 points') || seen.tiers.includes('€')) throw new Error(`tiers: ${seen.tiers}`);
+  if (!seen.needed.includes('€50.00')) throw new Error(`needed: ${seen.needed}`);
+});
+cases.push('kinds');
+
 // Dates: a calendar date is that day everywhere; an instant is its day in
 // the customer's time zone (Chromium emulates the zone).
 const dates = [

@@ -18,10 +18,13 @@ pub fn TierProgress(
 ) -> impl IntoView {
     let i18n = expect_context::<I18n>();
     let progress = tier_progress(&status, &program.tiers);
-    let amount = |value: u64| match status.kind {
+    // A figure in what it counts: points, or money spent. Each tier's
+    // threshold in its own kind, the status's progress in the status's.
+    let amount_in = |kind: MilestoneKind, value: u64| match kind {
         MilestoneKind::Points => i18n.points(value),
         MilestoneKind::Spend => i18n.money(value, &program.currency),
     };
+    let amount = |value: u64| amount_in(status.kind, value);
     let current_perks = program
         .tiers
         .iter()
@@ -80,7 +83,7 @@ pub fn TierProgress(
                     .iter()
                     .map(|tier| {
                         let current = tier.id == status.id;
-                        let from = i18n.fill(Key::TierFrom, &[("points", &amount(tier.threshold))]);
+                        let from = i18n.fill(Key::TierFrom, &[("points", &amount_in(tier.kind, tier.threshold))]);
                         view! {
                             <li class=if current { "lw-tier lw-tier--current" } else { "lw-tier" } aria-current=current.then_some("true")>
                                 <strong class="lw-tier-label">{tier.name.clone()}</strong>
