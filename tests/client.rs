@@ -573,3 +573,33 @@ async fn a_token_function_may_answer_with_any_thenable() {
         assert_eq!(summary.value.points.approved, 1250, "{source}");
     }
 }
+
+#[wasm_bindgen_test]
+async fn a_page_whose_scripts_add_request_headers_still_reaches_the_endpoint() {
+    // An analytics wrapper around fetch adds a tracing header to every
+    // request: the endpoint's preflight must allow it (cross-origin here:
+    // this page and the endpoint are on different ports).
+    fresh(json!({})).await;
+    let token = token_for("cust-anna").await;
+    js_sys::Function::new_no_args(
+        "window.__lwFetch = window.fetch; \
+         window.fetch = (input, init = {}) => { \
+           const headers = new Headers(init.headers || (input instanceof Request ? input.headers : undefined)); \
+           headers.set('x-trace-id', 'abc123'); \
+           return window.__lwFetch(input, { ...init, headers }); \
+         };",
+    )
+    .call0(&wasm_bindgen::JsValue::NULL)
+    .expect("wraps fetch");
+    let widget = mount(&[("endpoint", FAULTY), ("token", &token), ("lang", "en")]).await;
+    for _ in 0..500 {
+        if balance_text(&widget).is_some() || common::find(&widget, "[role=alert]").is_some() {
+            break;
+        }
+        TimeoutFuture::new(20).await;
+    }
+    js_sys::Function::new_no_args("window.fetch = window.__lwFetch; delete window.__lwFetch;")
+        .call0(&wasm_bindgen::JsValue::NULL)
+        .expect("restores fetch");
+    assert_eq!(balance_text(&widget).as_deref(), Some("1,250 points"));
+}
