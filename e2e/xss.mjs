@@ -28,7 +28,7 @@ export const PAYLOADS = [
 
 // Fields whose values are identifiers, enums, dates or codes the contract
 // checks strictly: a payload there only turns the answer into an error.
-const STRICT = /^(id|.*_id|currency|state|kind|reason|type|status|lang|.*_at|since|until|date|valid_.*|expires.*)$/;
+const STRICT = /^(id|.*_id|currency|state|kind|reason|type|status|lang|at|.*_at|since|until|date|valid_.*|expires.*)$/;
 
 function poison(value, payload, key = '') {
   if (Array.isArray(value)) return value.map((v) => poison(v, payload, key));
