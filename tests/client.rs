@@ -603,3 +603,32 @@ async fn a_page_whose_scripts_add_request_headers_still_reaches_the_endpoint() {
         .expect("restores fetch");
     assert_eq!(balance_text(&widget).as_deref(), Some("1,250 points"));
 }
+
+#[wasm_bindgen_test]
+async fn a_join_that_cannot_be_confirmed_does_not_claim_it_failed() {
+    // A gateway answers 504 to every attempt: the endpoint may or may not
+    // have joined the customer. The widget says it could not confirm, and
+    // trying again (same key) joins exactly once.
+    fresh(
+        json!({"error_rate": 1.0, "error_status": 504, "method": "POST",
+                 "path_prefix": "/v1/club/join"}),
+    )
+    .await;
+    let members_before = db_count("club_members").await;
+    let token = token_for("cust-ben").await;
+    let widget = mount(&[("endpoint", FAULTY), ("token", &token), ("lang", "en")]).await;
+    let form = wait_for(&widget, "[data-testid=club-join]").await;
+    let checkbox = form
+        .query_selector("input[type=checkbox]")
+        .ok()
+        .flatten()
+        .expect("box");
+    common::click(&checkbox);
+    common::click(&common::button(&form, "Join the club"));
+    common::wait_for_text(&widget, "We could not confirm that you joined yet.").await;
+    assert!(!common::text(&widget).contains("did not work"));
+    fresh_faults_only(json!({})).await;
+    common::click(&common::button(&form, "Join the club"));
+    wait_for(&widget, "[data-testid=club-state]").await;
+    assert_eq!(db_count("club_members").await, members_before + 1);
+}

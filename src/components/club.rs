@@ -75,22 +75,29 @@ fn Membership(club: ClubState, client: Client, on_joined: Callback<Membership>) 
     let missing_consent = RwSignal::new(false);
     let key = StoredValue::new(new_idempotency_key());
     let join = Task::new();
-    let failed = RwSignal::new(false);
+    // What the last attempt left: nothing, a refusal, or an unknown outcome
+    // (the endpoint may have joined; the same key asked again tells).
+    let failed = RwSignal::new(None::<Key>);
     let start_join = move || {
         let (client, key) = (client.clone(), key.get_value());
         join.start(
             async move { client.join(true, &key).await },
             move |result| match result {
                 Ok(membership) => {
-                    failed.set(false);
+                    failed.set(None);
                     let bonus = i18n.points(membership.bonus_points);
                     announcer.say(i18n.fill(Key::ClubJoined, &[("points", &bonus)]));
                     on_joined.run(membership);
                 }
                 Err(error) => {
                     console::warn(&format!("joining failed: {error}"));
-                    failed.set(true);
-                    announcer.say(i18n.t(Key::ClubJoinFailed));
+                    let text = if error.outcome_unknown() {
+                        Key::ClubJoinUnconfirmed
+                    } else {
+                        Key::ClubJoinFailed
+                    };
+                    failed.set(Some(text));
+                    announcer.say(i18n.t(text));
                 }
             },
         );
@@ -131,7 +138,7 @@ fn Membership(club: ClubState, client: Client, on_joined: Callback<Membership>) 
                 </label>
                 <p class="lw-error-text" id="lw-consent-error" role="alert">
                     {move || if missing_consent.get() { i18n.t(Key::ClubConsentNeeded) } else { String::new() }}
-                    {move || if failed.get() { i18n.t(Key::ClubJoinFailed) } else { String::new() }}
+                    {move || failed.get().map(|text| i18n.t(text)).unwrap_or_default()}
                 </p>
                 <button type="submit" class="lw-button" aria-disabled=move || join.pending().to_string()>
                     {move || if join.pending() { i18n.t(Key::ClubJoining) } else { i18n.t(Key::ClubJoin) }}

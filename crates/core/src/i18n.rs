@@ -208,6 +208,10 @@ texts! {
     ClubJoin "club-join" { en: "Join the club", de: "Club beitreten" }
     ClubJoining "club-joining" { en: "Joining…", de: "Beitritt läuft …" }
     ClubJoined "club-joined" { en: "Welcome to the club! {points} added.", de: "Willkommen im Club! {points} gutgeschrieben." }
+    ClubJoinUnconfirmed "club-join-unconfirmed" {
+        en: "We could not confirm that you joined yet. Trying again is safe: you join only once.",
+        de: "Wir konnten deinen Beitritt noch nicht bestätigen. Du kannst es gefahrlos erneut versuchen: Du trittst nur einmal bei."
+    }
     ClubJoinFailed "club-join-failed" {
         en: "Joining did not work; please try again.",
         de: "Der Beitritt hat nicht geklappt; bitte versuche es erneut."
