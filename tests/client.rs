@@ -73,6 +73,16 @@ fn balance_text(element: &Element) -> Option<String> {
         .text_content()
 }
 
+/// Waits for the German "data we can't show" notice, with no balance.
+async fn shows_the_data_error(widget: &Element) {
+    let alert = wait_for(widget, "[role=alert]").await;
+    assert!(alert
+        .text_content()
+        .unwrap_or_default()
+        .contains("Daten gesendet, die wir nicht anzeigen können"));
+    assert_eq!(balance_text(widget), None);
+}
+
 /// Ages the cached summary as if the customer came back a while later.
 fn age_cache() {
     let storage = web_sys::window()
@@ -149,12 +159,7 @@ async fn a_truncated_body_is_retried_not_shown() {
     fresh(json!({"malformed_rate": 1.0, "path_prefix": "/v1/customer"})).await;
     let token = token_for("cust-anna").await;
     let widget = mount(&[("endpoint", FAULTY), ("token", &token), ("lang", "de")]).await;
-    let alert = wait_for(&widget, "[role=alert]").await;
-    assert!(alert
-        .text_content()
-        .unwrap_or_default()
-        .contains("Daten gesendet, die wir nicht anzeigen können"));
-    assert_eq!(balance_text(&widget), None);
+    shows_the_data_error(&widget).await;
     assert_eq!(requests("GET /v1/customer").await, 3);
 }
 
@@ -506,12 +511,7 @@ async fn a_fraction_where_an_integer_is_required_is_the_data_error() {
         serve_summary_edited(|real| real.replace(r#""approved":1250,"#, r#""approved":1250.5,"#))
             .await;
     let widget = mount(&[("endpoint", FAULTY), ("token", &token), ("lang", "de")]).await;
-    let alert = wait_for(&widget, "[role=alert]").await;
-    assert!(alert
-        .text_content()
-        .unwrap_or_default()
-        .contains("Daten gesendet, die wir nicht anzeigen können"));
-    assert_eq!(balance_text(&widget), None);
+    shows_the_data_error(&widget).await;
 }
 
 #[wasm_bindgen_test]

@@ -159,6 +159,11 @@ pub struct Client {
     lang: Lang,
     source: TokenSource,
     token: Arc<Mutex<Option<String>>>,
+    /// Who the visit cache is keyed by, for the token it was worked out
+    /// from: `(token, subject or token)`. Reading a token's subject goes
+    /// through the browser (`atob`, `JSON.parse`), so it is done once per
+    /// token, not on every cache key.
+    who: Arc<Mutex<(String, String)>>,
     policy: RetryPolicy,
 }
 
@@ -170,6 +175,7 @@ impl Client {
             endpoint: endpoint.into(),
             lang,
             token: Arc::new(Mutex::new(source.initial.clone())),
+            who: Arc::default(),
             source,
             policy: RetryPolicy::default(),
         }
@@ -190,19 +196,32 @@ impl Client {
     /// The visit-cache key of a route for this customer and language; the
     /// public program is cached under its own prefix, so it survives sign-out.
     fn cache_key(&self, path: &str) -> String {
-        let token = self.token().clone().unwrap_or_default();
         let who = if path == "/program" {
-            ""
+            String::new()
         } else {
-            token.as_str()
+            self.who()
         };
-        let who = token_subject(who).unwrap_or_else(|| who.to_owned());
         let key = identity::cache_key(&self.endpoint, self.lang.tag(), &who);
         if who.is_empty() {
             format!("{}{}{path}", cache::PUBLIC, &key[cache::PREFIX.len()..])
         } else {
             format!("{key}{path}")
         }
+    }
+
+    /// The current token's subject, or else the token itself (empty without
+    /// one): the customer the visit cache is keyed by.
+    fn who(&self) -> String {
+        let token = self.token().clone().unwrap_or_default();
+        let mut memo = self
+            .who
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        if memo.0 != token {
+            let who = token_subject(&token).unwrap_or_else(|| token.clone());
+            *memo = (token, who);
+        }
+        memo.1.clone()
     }
 
     /// Where this visit remembers an unconfirmed redemption of `reward_id`

@@ -186,48 +186,38 @@ impl Config {
     /// host page's `lang`, used when no `lang` option is given. Blank values
     /// count as absent.
     pub fn from_options(options: &Options, page_lang: Option<&str>) -> Result<Config, ConfigError> {
-        let present = |name: &str| {
-            let value = match name {
-                "endpoint" => &options.endpoint,
-                "token" => &options.token,
-                "token-url" => &options.token_url,
-                "lang" => &options.lang,
-                "mode" => &options.mode,
-                "theme" => &options.theme,
-                "join-url" => &options.join_url,
-                _ => &options.signin_url,
-            };
-            value.clone().filter(|value| !value.trim().is_empty())
-        };
-        let endpoint = present("endpoint").ok_or(ConfigError::MissingEndpoint)?;
+        let present =
+            |value: &Option<String>| value.clone().filter(|value| !value.trim().is_empty());
+        let endpoint = present(&options.endpoint).ok_or(ConfigError::MissingEndpoint)?;
         let endpoint = url::check_endpoint(&endpoint)
             .map_err(|err| ConfigError::BadEndpoint(err, endpoint.clone()))?;
-        let mode = match present("mode").as_deref().map(str::trim) {
+        let mode = match present(&options.mode).as_deref().map(str::trim) {
             None => Mode::default(),
             Some(value) if value.eq_ignore_ascii_case("inline") => Mode::Inline,
             Some(value) if value.eq_ignore_ascii_case("launcher") => Mode::Launcher,
             Some(other) => return Err(ConfigError::UnknownMode(other.to_owned())),
         };
-        let theme = match present("theme").as_deref().map(str::trim) {
+        let theme = match present(&options.theme).as_deref().map(str::trim) {
             None => Theme::default(),
             Some(value) if value.eq_ignore_ascii_case("auto") => Theme::Auto,
             Some(value) if value.eq_ignore_ascii_case("light") => Theme::Light,
             Some(value) if value.eq_ignore_ascii_case("dark") => Theme::Dark,
             Some(other) => return Err(ConfigError::UnknownTheme(other.to_owned())),
         };
-        let link = |name: &'static str| -> Result<Option<String>, ConfigError> {
-            present(name)
-                .map(|raw| {
-                    same_site_path(&raw)
-                        .or_else(|| url::safe_link(&raw))
-                        .ok_or(ConfigError::BadLink(name, raw))
-                })
-                .transpose()
-        };
-        let lang_tag = present("lang").or_else(|| page_lang.map(str::to_owned));
+        let link =
+            |name: &'static str, value: &Option<String>| -> Result<Option<String>, ConfigError> {
+                present(value)
+                    .map(|raw| {
+                        same_site_path(&raw)
+                            .or_else(|| url::safe_link(&raw))
+                            .ok_or(ConfigError::BadLink(name, raw))
+                    })
+                    .transpose()
+            };
+        let lang_tag = present(&options.lang).or_else(|| page_lang.map(str::to_owned));
         let lang = lang_tag.as_deref().map(Lang::from_tag).unwrap_or_default();
         let locale = lang.locale(lang_tag.as_deref());
-        let token_url = present("token-url")
+        let token_url = present(&options.token_url)
             .map(|raw| check_token_url(&raw).ok_or(ConfigError::BadTokenUrl(raw)))
             .transpose()?;
         let (texts, warnings) = options.texts.as_ref().map(parse_texts).unwrap_or_default();
@@ -236,13 +226,13 @@ impl Config {
             texts,
             warnings,
             endpoint,
-            token: present("token").map(|token| token.trim().to_owned()),
+            token: present(&options.token).map(|token| token.trim().to_owned()),
             token_url,
             lang,
             mode,
             theme,
-            join_url: link("join-url")?,
-            signin_url: link("signin-url")?,
+            join_url: link("join-url", &options.join_url)?,
+            signin_url: link("signin-url", &options.signin_url)?,
         })
     }
 }
