@@ -2,8 +2,10 @@
 //
 // It defines <loyalty-widget>, draws the launcher button (or reserves the
 // inline space) at once, and fetches the WebAssembly only when it is needed:
-// on the first interaction with the launcher, or when the page is idle for
-// an inline widget. It owns one global, `LoyaltyWidget`, and never throws
+// on the first interaction with the launcher, or for an inline widget near
+// the viewport right after the shop's next frame. Then the glue, the wasm
+// and the customer's first three answers are all asked for at once (the
+// head start). It owns one global, `LoyaltyWidget`, and never throws
 // into the page: every mistake becomes one `[loyalty-widget]` console line
 // and a quiet visible state.
 //
@@ -26,11 +28,17 @@
   const base = script && script.src ? new URL('.', script.src).href : '';
 
   // scripts/build.sh fills in the hashed file names of the glue and the wasm.
+  // The wasm is asked for beside the glue, not after it, and compiled as
+  // it streams in once the glue hands it to the browser.
   let module = null;
   const load = () => {
     if (!module) {
+      const wasm = fetch(base + 'LOAD_WASM');
+      wasm.catch(() => {});
       module = import(base + 'LOAD_GLUE').then(async (glue) => {
-        await glue.default({ module_or_path: base + 'LOAD_WASM' });
+        await glue.default({ module_or_path: wasm });
+        // For the page's own performance tools (and bench/baseline.mjs).
+        if (performance.mark) performance.mark(`${TAG}:wasm-ready`);
         return glue;
       });
       // A failed load (offline, say) may be tried again on the next open.
@@ -90,9 +98,83 @@
     root.adoptedStyleSheets = [sheet];
   };
 
+  // The same rule as the widget's (`Lang::from_tag`): the primary subtag.
   const langOf = (el) => {
     const tag = el.getAttribute('lang') || document.documentElement.getAttribute('lang') || '';
-    return /^de\b/i.test(tag) ? 'de' : 'en';
+    return tag.trim().split(/[-_]/)[0].toLowerCase() === 'de' ? 'de' : 'en';
+  };
+
+  // The head start: when the widget is needed, its first three answers are
+  // asked for at once, beside the glue and the wasm, and the wasm takes them
+  // over (by URL, for the same token) instead of asking again. Only where
+  // the widget itself would ask the same: an endpoint it accepts (https, or
+  // http on this machine), a customer token in hand, and no answers in the
+  // visit cache (a repeat view answers from there). Anything unusual means
+  // no head start: the widget then asks as it always did.
+  const ROUTES = ['/customer', '/program', '/offers'];
+  const TIMEOUT_MS = 8000;
+  const endpointOf = (el) => {
+    const raw = (el.getAttribute('endpoint') || '').trim().replace(/\/+$/, '');
+    try {
+      const url = new URL(raw);
+      const local = /^(localhost|127(\.\d{1,3}){3}|\[::1\])$|\.localhost$/i.test(url.hostname);
+      const secure = url.protocol === 'https:' || (url.protocol === 'http:' && local);
+      return secure && !url.username && !url.password && !url.search && !url.hash ? { raw, origin: url.origin } : null;
+    } catch (_) {
+      return null;
+    }
+  };
+  const visitCached = () => {
+    try {
+      const store = win.sessionStorage;
+      for (let i = 0; i < store.length; i += 1) if ((store.key(i) || '').startsWith(`${TAG}:`)) return true;
+      return false;
+    } catch (_) {
+      return true;
+    }
+  };
+  const usable = (token) => typeof token === 'string' && token.trim() !== '' && token.length <= 4096;
+  // The token the widget would start with: the one held, or else the shop's
+  // token function's answer, or else the token URL's (a path on the shop).
+  const tokenNow = async (el, held, fn) => {
+    if (usable(held)) return held.trim();
+    if (fn) {
+      const late = new Promise((resolve) => { setTimeout(resolve, TIMEOUT_MS, null); });
+      const token = await Promise.race([Promise.resolve(fn()), late]);
+      return usable(token) ? token.trim() : null;
+    }
+    const path = (el.getAttribute('token-url') || '').trim();
+    if (!/^\/(?![/\\])/.test(path)) return null;
+    const answer = await fetch(path, {
+      headers: { Accept: 'application/json' }, credentials: 'same-origin', signal: AbortSignal.timeout(TIMEOUT_MS),
+    });
+    const body = answer.ok ? await answer.json() : null;
+    return body && usable(body.token) ? body.token.trim() : null;
+  };
+  const preconnected = new Set();
+  const preconnect = (origin) => {
+    if (origin === location.origin || preconnected.has(origin)) return;
+    preconnected.add(origin);
+    make(document.head, 'link', { rel: 'preconnect', href: origin, crossorigin: '' });
+  };
+  const headStart = async (el, held, fn) => {
+    const endpoint = endpointOf(el);
+    if (!endpoint || typeof AbortSignal.timeout !== 'function' || visitCached()) return null;
+    const token = await tokenNow(el, held, fn);
+    if (!token) return null;
+    const lang = langOf(el);
+    const answers = {};
+    for (const route of ROUTES) {
+      const url = `${endpoint.raw}/v1${route}?lang=${lang}`;
+      answers[url] = fetch(url, {
+        headers: { Accept: 'application/json', Authorization: `Bearer ${token}` },
+        cache: 'no-store',
+        signal: AbortSignal.timeout(TIMEOUT_MS),
+      });
+      // Not taken over (the customer changed, say): no unhandled rejection.
+      answers[url].catch(() => {});
+    }
+    return { token, answers };
   };
 
   // A shop's `texts` override of the title names the launcher too.
@@ -170,6 +252,9 @@
       if (!MODES.includes(mode)) {
         return this.#configError(`"mode" must be "inline" or "launcher", not "${mode}"`, root, lang);
       }
+      // The connection to the endpoint is open before the widget asks.
+      const endpoint = endpointOf(this);
+      if (endpoint) preconnect(endpoint.origin);
       // Both languages read left to right, whatever the shop's page does.
       this.#slot = make(null, 'div', { class: 'lw-root', dir: 'ltr', lang });
       make(this.#slot, 'div', { class: 'reserve', role: 'status' }).append(
@@ -190,11 +275,9 @@
         this.#drawLauncher(root, lang);
       } else {
         root.append(this.#slot);
-        this.#whenNear(() => {
-          const start = () => this.#mountWidget();
-          if (win.requestIdleCallback) win.requestIdleCallback(start, { timeout: 1500 });
-          else setTimeout(start, 1);
-        });
+        // The observer answers after the frame the shop paints now, so the
+        // shop's own first paint never waits for the widget's requests.
+        this.#whenNear(() => this.#mountWidget());
       }
     }
 
@@ -281,11 +364,22 @@
       const slot = this.#slot;
       if (!slot || this.#widget || slot.dataset.loading) return;
       slot.dataset.loading = 'true';
-      load().then((glue) => {
+      // Everything at once: the glue, the wasm and the first answers.
+      const token = this.#token;
+      const fn = this.#tokenFn;
+      const early = headStart(this, token, fn).catch(() => null);
+      // The browser's first number format loads its locale data (tens of
+      // ms): done now, while the network works, not once the answers are in.
+      const lang = langOf(this);
+      setTimeout(() => guard('warming Intl', () => new Intl.NumberFormat(lang).format(1)), 0);
+      Promise.all([load(), early]).then(([glue, head]) => {
         delete slot.dataset.loading;
         if (slot !== this.#slot || this.#widget) return;
         const emit = (name, detail) => this.#emit(name, detail);
-        this.#widget = new glue.Widget(this, slot, this.#token, this.#tokenFn, emit);
+        // Another customer since the head start began: it is not theirs.
+        const ours = head && token === this.#token && fn === this.#tokenFn;
+        const start = ours && !usable(token) ? head.token : this.#token;
+        this.#widget = new glue.Widget(this, slot, start, this.#tokenFn, emit, ours ? head : undefined);
       }).catch((err) => {
         delete slot.dataset.loading;
         if (slot !== this.#slot) return;

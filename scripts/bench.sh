@@ -9,11 +9,14 @@ step "release build"
 bash scripts/build.sh >/dev/null
 cargo build -p loyalty-endpoint --quiet
 bash scripts/size-report.sh
-mkdir -p target/bench
+mkdir -p target/bench dist/bench
+# The baseline's pages and element (bench/vanilla/), served beside the build.
+cp bench/vanilla/bench-*.html dist/examples/
+cp bench/vanilla/vanilla-loyalty.js dist/bench/
 start_endpoint "$ROOT/target/bench/bench.sqlite" --static dist --demo --fault-control
 step "requests per visit"
 node bench/visit.mjs "$ENDPOINT_URL"
 step "Lighthouse mobile: the demo shop without and with the widget"
 node bench/lighthouse.mjs "$ENDPOINT_URL" "${LIGHTHOUSE_RUNS:-3}"
-step "time to data and main-thread cost"
-node bench/time-to-data.mjs "$ENDPOINT_URL" "${TIME_RUNS:-15}"
+step "the widget against the vanilla-JS baseline: time, main thread, memory, critical path"
+node bench/baseline.mjs "$ENDPOINT_URL" "${TIME_RUNS:-15}"

@@ -122,6 +122,13 @@ for browser in chromium firefox; do
   ENDPOINT_PIDS=()
 done
 
+step "the head start (Chromium, Firefox): the first answers asked for beside the wasm, once, and taken over"
+start_endpoint "$ROOT/target/test-run/head-start.sqlite" --demo --static dist --fault-control
+node e2e/head-start.mjs "$ENDPOINT_URL" chromium
+node e2e/head-start.mjs "$ENDPOINT_URL" firefox
+stop_endpoints
+ENDPOINT_PIDS=()
+
 step "size report and budgets"
 bash scripts/size-report.sh --enforce
 

@@ -6,6 +6,8 @@
 #   widget/loyalty-widget.js        the loader, told the hashed names, minified
 #   npm/                            the npm package for bundler users
 #   examples/                       the embed examples (the README's snippets)
+#   *.br, *.gz                      the widget's files compressed ahead, as a
+#                                   CDN serves them (release builds)
 # and takes Trunk's own `data-trunk` links out of the demo page. In a
 # development build (`trunk serve`) the demo page asks the reference endpoint
 # behind Trunk's proxy, with the demo customer's token from the token URL.
@@ -86,4 +88,12 @@ esbuild examples/react-app.jsx --bundle --splitting --format=esm --minify \
   --jsx=automatic --alias:loyalty-widget="$stage/npm/index.js" --log-level=warning \
   --define:process.env.NODE_ENV='"production"' --outdir="$stage/examples/assets"
 cp "$stage/npm/loyalty-widget-wasm_bg.wasm" "$stage/examples/assets/"
+# Brotli and gzip beside the widget's files, for servers that send them
+# precompressed (the reference endpoint's --static does; so can any CDN).
+if $release; then
+  for file in "$stage"/widget/*.js "$stage"/widget/*.wasm "$stage"/shop.css; do
+    brotli -q 11 -f -k "$file"
+    gzip -9 -f -k "$file"
+  done
+fi
 echo "post-build: loader, npm package and examples for $glue"

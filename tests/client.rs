@@ -8,8 +8,9 @@ use gloo_timers::future::TimeoutFuture;
 use loyalty_widget::core::contract::ErrorCode;
 use loyalty_widget::core::i18n::Lang;
 use loyalty_widget::edge::cache;
-use loyalty_widget::edge::client::{new_idempotency_key, ApiError, Client, TokenSource};
+use loyalty_widget::edge::client::{new_idempotency_key, ApiError, Client, HeadStart, TokenSource};
 use serde_json::{json, Value};
+use wasm_bindgen::JsValue;
 use wasm_bindgen_test::*;
 use web_sys::Element;
 
@@ -631,4 +632,85 @@ async fn a_join_that_cannot_be_confirmed_does_not_claim_it_failed() {
     common::click(&common::button(&form, "Join the club"));
     wait_for(&widget, "[data-testid=club-state]").await;
     assert_eq!(db_count("club_members").await, members_before + 1);
+}
+
+/// The loader's head start as it hands it over: `{token, answers}`, with a
+/// real request (to `asked_at`, with `asked_with`'s token) in flight under
+/// the URL `url` the client will read.
+fn head_start(token: &str, url: &str, asked_at: &str, asked_with: &str) -> HeadStart {
+    let ask = js_sys::Function::new_with_args(
+        "url, token",
+        "return fetch(url, { headers: { Accept: 'application/json', Authorization: 'Bearer ' + token }, cache: 'no-store' })",
+    );
+    let answer = ask
+        .call2(&JsValue::NULL, &asked_at.into(), &asked_with.into())
+        .expect("fetch started");
+    let answers = js_sys::Object::new();
+    js_sys::Reflect::set(&answers, &url.into(), &answer).expect("answers");
+    let value = js_sys::Object::new();
+    js_sys::Reflect::set(&value, &"token".into(), &token.into()).expect("token");
+    js_sys::Reflect::set(&value, &"answers".into(), &answers).expect("answers");
+    HeadStart::from_js(value.into()).expect("a head start")
+}
+
+fn anna_client(token: &str) -> Client {
+    let source = TokenSource {
+        initial: Some(token.to_owned()),
+        ..TokenSource::default()
+    };
+    Client::new(FAULTY, source, Lang::En)
+}
+
+#[wasm_bindgen_test]
+async fn the_loaders_answer_in_flight_is_taken_over_once_not_asked_again() {
+    fresh(json!({})).await;
+    let token = token_for("cust-anna").await;
+    let url = format!("{FAULTY}/v1/customer?lang=en");
+    let client = anna_client(&token).with_head_start(Some(head_start(&token, &url, &url, &token)));
+    let summary = client.summary().await.expect("summary").value;
+    assert_eq!(summary.points.approved, 1250);
+    assert_eq!(
+        requests("GET /v1/customer").await,
+        1,
+        "the loader's request only"
+    );
+    // Taken once: the next read (no visit cache) asks the endpoint itself.
+    cache::clear_all();
+    client.summary().await.expect("summary again");
+    assert_eq!(requests("GET /v1/customer").await, 2);
+}
+
+#[wasm_bindgen_test]
+async fn a_head_start_asked_with_another_customers_token_is_never_used() {
+    fresh(json!({})).await;
+    let anna = token_for("cust-anna").await;
+    let dora = token_for("cust-dora").await;
+    let url = format!("{FAULTY}/v1/customer?lang=en");
+    // Dora's answer in flight; the client is Anna's.
+    let client = anna_client(&anna).with_head_start(Some(head_start(&dora, &url, &url, &dora)));
+    let summary = client.summary().await.expect("summary").value;
+    assert_eq!(summary.first_name.as_deref(), Some("Anna"));
+    assert_eq!(summary.points.approved, 1250);
+    assert_eq!(
+        requests("GET /v1/customer").await,
+        2,
+        "Dora's, unused, and Anna's own"
+    );
+}
+
+#[wasm_bindgen_test]
+async fn a_head_start_that_got_no_answer_is_asked_again_by_the_client() {
+    fresh(json!({})).await;
+    let token = token_for("cust-anna").await;
+    let url = format!("{FAULTY}/v1/customer?lang=en");
+    // Nothing listens on port 9: the loader's request fails to connect.
+    let refused = head_start(&token, &url, "http://127.0.0.1:9/v1/customer", &token);
+    let client = anna_client(&token).with_head_start(Some(refused));
+    let summary = client.summary().await.expect("summary").value;
+    assert_eq!(summary.points.approved, 1250);
+    assert_eq!(
+        requests("GET /v1/customer").await,
+        1,
+        "the client's own request"
+    );
 }

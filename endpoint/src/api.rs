@@ -674,6 +674,33 @@ fn render_demo(state: &AppState, file: &str, q: &DemoQuery) -> Response {
     response
 }
 
+/// How long a browser may keep a static file: the widget's hashed files
+/// for a year (a new build has new names), the loader (the stable URL
+/// shops embed) for five minutes, anything else only after asking again.
+pub fn cache_control(path: &str) -> &'static str {
+    let Some(name) = path.strip_prefix("/widget/") else {
+        return "no-cache";
+    };
+    if name.starts_with("loyalty-widget-web-") {
+        "public, max-age=31536000, immutable"
+    } else if name == "loyalty-widget.js" {
+        "public, max-age=300"
+    } else {
+        "no-cache"
+    }
+}
+
+async fn static_caching(request: Request, next: Next) -> Response {
+    let value = cache_control(request.uri().path());
+    let mut response = next.run(request).await;
+    if response.status().is_success() || response.status() == StatusCode::NOT_MODIFIED {
+        response
+            .headers_mut()
+            .insert(header::CACHE_CONTROL, HeaderValue::from_static(value));
+    }
+    response
+}
+
 /// The whole application.
 pub fn router(state: Arc<AppState>) -> Router {
     let mut app = Router::new()
@@ -694,7 +721,16 @@ pub fn router(state: Arc<AppState>) -> Router {
             .route("/examples/{name}", get(example_page));
     }
     if let Some(dir) = &state.config.static_dir {
-        app = app.fallback_service(tower_http::services::ServeDir::new(dir));
+        // As a CDN serves a build: brotli or gzip made ahead by the build
+        // (scripts/trunk-post-build.sh), and caching headers by file kind.
+        let files = tower_http::services::ServeDir::new(dir)
+            .precompressed_br()
+            .precompressed_gzip();
+        app = app.fallback_service(
+            Router::new()
+                .fallback_service(files)
+                .layer(middleware::from_fn(static_caching)),
+        );
     }
     app.layer(middleware::from_fn_with_state(state.clone(), edge))
         .with_state(state)

@@ -545,3 +545,42 @@ fn randomized_redeems_under_drops_errors_and_concurrency_apply_exactly_once_per_
     );
     assert_eq!(server.approved("cust-dora"), 9000 - 300 * keys.len() as i64);
 }
+
+#[test]
+fn static_files_are_served_precompressed_with_caching_by_kind() {
+    let server = Server::with_static(&[
+        ("widget/loyalty-widget.js", b"loader"),
+        ("widget/loyalty-widget.js.br", b"loader, brotli"),
+        ("widget/loyalty-widget-web-0a1b.js", b"glue"),
+        ("widget/loyalty-widget-web-0a1b.js.br", b"glue, brotli"),
+        ("widget/loyalty-widget-web-0a1b.js.gz", b"glue, gzip"),
+        ("index.html", b"<!doctype html>"),
+    ]);
+    let get = |path: &str, encodings: &str| {
+        server
+            .send("GET", path, &[("Accept-Encoding", encodings)], "")
+            .expect("an answer")
+    };
+    // The hashed glue: brotli when asked for, gzip otherwise, cached a year.
+    let glue = get("/widget/loyalty-widget-web-0a1b.js", "gzip, br");
+    assert_eq!(glue.body, "glue, brotli");
+    assert_eq!(glue.header("content-encoding"), Some("br"));
+    assert_eq!(
+        glue.header("cache-control"),
+        Some("public, max-age=31536000, immutable")
+    );
+    let gzip = get("/widget/loyalty-widget-web-0a1b.js", "gzip");
+    assert_eq!(gzip.body, "glue, gzip");
+    assert_eq!(gzip.header("content-encoding"), Some("gzip"));
+    let plain = get("/widget/loyalty-widget-web-0a1b.js", "identity");
+    assert_eq!(plain.body, "glue");
+    assert_eq!(plain.header("content-encoding"), None);
+    // The loader keeps its stable URL: five minutes.
+    let loader = get("/widget/loyalty-widget.js", "br");
+    assert_eq!(loader.body, "loader, brotli");
+    assert_eq!(loader.header("cache-control"), Some("public, max-age=300"));
+    // Anything else is asked again each time.
+    let page = get("/index.html", "br");
+    assert_eq!(page.body, "<!doctype html>");
+    assert_eq!(page.header("cache-control"), Some("no-cache"));
+}

@@ -30,14 +30,29 @@ impl Server {
     }
 
     pub fn with_faults(faults: Faults) -> Server {
+        Server::serving(faults, &[])
+    }
+
+    /// A server whose `--static` directory holds `files` (path, content).
+    pub fn with_static(files: &[(&str, &[u8])]) -> Server {
+        Server::serving(Faults::default(), files)
+    }
+
+    fn serving(faults: Faults, files: &[(&str, &[u8])]) -> Server {
         let dir = tempfile::tempdir().expect("temp dir");
         let db = dir.path().join("loyalty.sqlite");
+        let static_dir = (!files.is_empty()).then(|| dir.path().join("static"));
+        for (path, content) in files {
+            let file = dir.path().join("static").join(path);
+            std::fs::create_dir_all(file.parent().expect("a parent")).expect("static dir");
+            std::fs::write(file, content).expect("static file");
+        }
         let config = ServerConfig {
             db_path: db.clone(),
             secret: SECRET.to_vec(),
             allowed_origins: vec!["https://shop.example".into()],
             allow_loopback_origins: false,
-            static_dir: None,
+            static_dir,
             shop_url: "https://shop.example".into(),
             fault_control: true,
             faults,

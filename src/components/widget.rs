@@ -14,7 +14,7 @@ use super::task::Task;
 use super::tier_progress::TierProgress;
 use super::{erased, part};
 use crate::edge::cache;
-use crate::edge::client::{ApiError, Client, TokenFunction, TokenSource};
+use crate::edge::client::{ApiError, Client, HeadStart, TokenFunction, TokenSource};
 use crate::edge::console;
 use crate::edge::events;
 use leptos::prelude::*;
@@ -32,6 +32,8 @@ pub fn Widget(
     config: Config,
     /// The shop's token function, when the loader was given one.
     token_function: Option<TokenFunction>,
+    /// The loader's first answers in flight, if it had a head start.
+    head_start: Option<HeadStart>,
 ) -> impl IntoView {
     let i18n = I18n::new(config.lang, config.locale.clone(), config.texts.clone());
     provide_context(i18n);
@@ -41,7 +43,8 @@ pub fn Widget(
         url: config.token_url.clone(),
         function: token_function,
     };
-    let client = Client::new(config.endpoint.clone(), source, config.lang);
+    let client =
+        Client::new(config.endpoint.clone(), source, config.lang).with_head_start(head_start);
     let body = if client.has_customer() {
         view! { <Customer client=client/> }.into_any()
     } else {

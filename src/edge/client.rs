@@ -13,7 +13,7 @@
 //! ([`loyalty_core::contract::accept`]).
 
 use crate::edge::cache::{self, Entry};
-use gloo_net::http::{Headers, Request, RequestBuilder};
+use gloo_net::http::{Request, RequestBuilder};
 use gloo_timers::future::TimeoutFuture;
 use loyalty_core::contract::{
     self, ActivityPage, Checked, DecodeError, ErrorBody, ErrorCode, JoinRequest, Membership,
@@ -165,6 +165,38 @@ pub struct Client {
     /// token, not on every cache key.
     who: Arc<Mutex<(String, String)>>,
     policy: RetryPolicy,
+    /// The loader's answers already in flight, if it had a head start.
+    head_start: Option<SendWrapper<HeadStart>>,
+}
+
+/// The loader's head start: the first reads, asked for with `token` while
+/// the WebAssembly was still loading, keyed by their full URL. Each is taken
+/// over once, by a read of the same URL with the same token and no cached
+/// answer; anything else asks the endpoint itself.
+#[derive(Debug, Clone, serde::Deserialize)]
+pub struct HeadStart {
+    token: String,
+    /// `{ [url]: Promise<Response> }`.
+    #[serde(with = "serde_wasm_bindgen::preserve")]
+    answers: js_sys::Object,
+}
+
+impl HeadStart {
+    /// Reads what the loader handed over; anything else is no head start.
+    pub fn from_js(value: JsValue) -> Option<HeadStart> {
+        serde_wasm_bindgen::from_value(value).ok()
+    }
+
+    /// The answer in flight for `url`, if it was asked for with `token`.
+    fn take_answer(&self, url: &str, token: Option<&str>) -> Option<js_sys::Promise> {
+        if token != Some(self.token.as_str()) {
+            return None;
+        }
+        let key = JsValue::from_str(url);
+        let answer = js_sys::Reflect::get(&self.answers, &key).ok()?;
+        js_sys::Reflect::delete_property(&self.answers, &key).ok()?;
+        answer.dyn_into().ok()
+    }
 }
 
 impl Client {
@@ -178,7 +210,14 @@ impl Client {
             who: Arc::default(),
             source,
             policy: RetryPolicy::default(),
+            head_start: None,
         }
+    }
+
+    /// The same client, taking over the loader's answers in flight.
+    pub fn with_head_start(mut self, head_start: Option<HeadStart>) -> Client {
+        self.head_start = head_start.map(SendWrapper::new);
+        self
     }
 
     /// The current token (a poisoned lock still holds a whole `Option`).
@@ -452,7 +491,14 @@ impl Client {
         if let Some(etag) = call.etag {
             request = request.header("If-None-Match", etag);
         }
-        let answer = fetch(request, call.write.map(|(body, _)| body)).await?;
+        let early = match (&self.head_start, call.write, call.etag) {
+            (Some(head), None, None) => head.take_answer(url, self.token().as_deref()),
+            _ => None,
+        };
+        let answer = match early {
+            Some(response) => adopt(response).await?,
+            None => fetch(request, call.write.map(|(body, _)| body)).await?,
+        };
         if answer.status == 304 {
             return Ok(Raw::NotModified);
         }
@@ -607,7 +653,7 @@ enum Body {
 /// A whole answer: status, headers and parsed body.
 struct Answer {
     status: u16,
-    headers: Headers,
+    headers: web_sys::Headers,
     body: Body,
 }
 
@@ -617,7 +663,29 @@ impl Answer {
     }
 
     fn header(&self, name: &str) -> Option<String> {
-        self.headers.get(name)
+        self.headers.get(name).ok().flatten()
+    }
+
+    /// Reads a response's status, headers and whole body (the browser's
+    /// JSON parser).
+    async fn read(response: web_sys::Response) -> Result<Answer, JsValue> {
+        let status = response.status();
+        let headers = response.headers();
+        // Not gloo-net's `Response::json`: that would bring serde_json.
+        let body = if status == 304 {
+            Body::NotJson
+        } else {
+            match JsFuture::from(response.json()?).await {
+                Ok(value) => Body::Json(value),
+                Err(error) if error.is_instance_of::<js_sys::SyntaxError>() => Body::NotJson,
+                Err(error) => return Err(error),
+            }
+        };
+        Ok(Answer {
+            status,
+            headers,
+            body,
+        })
     }
 }
 
@@ -642,30 +710,31 @@ async fn fetch(request: RequestBuilder, body: Option<&str>) -> Result<Answer, Ap
             .send()
             .await
             .map_err(|err| JsValue::from_str(&err.to_string()))?;
-        let status = response.status();
-        let headers = response.headers();
-        // Not gloo-net's `Response::json`: that would bring serde_json.
-        let raw: web_sys::Response = response.into();
-        let body = if status == 304 {
-            Body::NotJson
-        } else {
-            match JsFuture::from(raw.json()?).await {
-                Ok(value) => Body::Json(value),
-                Err(error) if error.is_instance_of::<js_sys::SyntaxError>() => Body::NotJson,
-                Err(error) => return Err(error),
-            }
-        };
-        Ok::<_, JsValue>(Answer {
-            status,
-            headers,
-            body,
-        })
+        Answer::read(response.into()).await
     }
     .await;
     let timed_out = signal.aborted();
     drop(timer);
     result.map_err(|error| {
         if timed_out {
+            ApiError::Timeout
+        } else {
+            network(error)
+        }
+    })
+}
+
+/// Takes over an answer the loader asked for (see [`HeadStart`]); the
+/// loader's request carries the same [`TIMEOUT_MS`] as an abort signal.
+async fn adopt(response: js_sys::Promise) -> Result<Answer, ApiError> {
+    let result = async {
+        let response = JsFuture::from(response).await?.dyn_into()?;
+        Answer::read(response).await
+    }
+    .await;
+    result.map_err(|error| {
+        let name = js_sys::Reflect::get(&error, &"name".into()).ok();
+        if name.and_then(|name| name.as_string()).as_deref() == Some("TimeoutError") {
             ApiError::Timeout
         } else {
             network(error)

@@ -3,7 +3,7 @@
 //!
 //! [`Lang::locale`]: loyalty_core::i18n::Lang::locale
 
-use js_sys::{Array, Function, Intl::NumberFormat, Object, Reflect};
+use js_sys::{Array, Function, Intl::DateTimeFormat, Intl::NumberFormat, Object, Reflect};
 use loyalty_core::date::{self, ContractDate};
 use std::cell::RefCell;
 use wasm_bindgen::JsValue;
@@ -13,6 +13,27 @@ thread_local! {
     /// numbers): building an `Intl.NumberFormat` is the costly part, and a
     /// dashboard formats dozens of figures.
     static FORMATS: RefCell<Vec<(String, String, NumberFormat)>> = const { RefCell::new(Vec::new()) };
+    /// Date formatters already built, by locale (one per page, as a rule).
+    static DATES: RefCell<Vec<(String, DateTimeFormat)>> = const { RefCell::new(Vec::new()) };
+}
+
+/// The medium-date formatter for `locale`, built once.
+fn date_format(locale: &str) -> DateTimeFormat {
+    let cached = DATES.with(|all| {
+        all.borrow()
+            .iter()
+            .find(|(l, _)| l == locale)
+            .map(|(_, format)| format.clone())
+    });
+    if let Some(format) = cached {
+        return format;
+    }
+    let locales = Array::of1(&JsValue::from_str(locale));
+    let options = Object::new();
+    let _ = Reflect::set(&options, &"dateStyle".into(), &"medium".into());
+    let format = DateTimeFormat::new(&locales, &options);
+    DATES.with(|all| all.borrow_mut().push((locale.to_owned(), format.clone())));
+    format
 }
 
 /// The formatter for plain numbers (`currency` empty) or for money.
@@ -102,11 +123,7 @@ pub fn date(locale: &str, text: &str) -> String {
     if parsed.get_time().is_nan() {
         return text.to_owned();
     }
-    let locales = Array::of1(&JsValue::from_str(locale));
-    let options = Object::new();
-    let _ = Reflect::set(&options, &"dateStyle".into(), &"medium".into());
-    let format = js_sys::Intl::DateTimeFormat::new(&locales, &options);
-    format
+    date_format(locale)
         .format()
         .call1(&JsValue::NULL, &parsed)
         .ok()

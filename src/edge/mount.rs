@@ -10,7 +10,7 @@
 //! destroyed: Leptos disposes its effects, resources and listeners with it.
 
 use crate::components::widget::Widget;
-use crate::edge::client::TokenFunction;
+use crate::edge::client::{HeadStart, TokenFunction};
 use crate::edge::events::{self, Emitter};
 use crate::edge::{cache, console};
 use js_sys::Function;
@@ -63,6 +63,8 @@ pub struct Lent {
     pub token_function: Option<Function>,
     /// `emit(name, detail)`, dispatching DOM events on the embed.
     pub emit: Option<Function>,
+    /// The loader's first answers, already in flight for `token`.
+    pub head_start: Option<HeadStart>,
 }
 
 /// One mounted widget.
@@ -156,11 +158,14 @@ impl Instance {
             .token_function
             .clone()
             .map(|function| TokenFunction(SendWrapper::new(function)));
+        // Taken by the first mount only: a remount asks afresh.
+        let head_start = self.lent.head_start.take().map(SendWrapper::new);
         let handle = leptos::mount::mount_to(self.container.clone(), move || {
             if let Some(emitter) = emitter {
                 emitter.provide();
             }
-            view! { <Widget config=config token_function=token_function/> }
+            let head_start = head_start.map(SendWrapper::take);
+            view! { <Widget config=config token_function=token_function head_start=head_start/> }
         });
         self.mounted = Some(Box::new(handle));
         let _ = self.host.set_attribute("data-state", "mounted");

@@ -3,8 +3,10 @@
 //! lives in the `loyalty-widget` crate.
 
 use js_sys::Function;
+use loyalty_widget::edge::client::HeadStart;
 use loyalty_widget::edge::mount::{Instance, Lent};
 use wasm_bindgen::prelude::wasm_bindgen;
+use wasm_bindgen::JsValue;
 use web_sys::{Element, HtmlElement};
 
 /// One embed's widget, as the loader sees it.
@@ -15,7 +17,9 @@ pub struct Widget(Instance);
 impl Widget {
     /// Mounts a widget configured by `host`'s attributes into `container`
     /// (inside `host`'s shadow root). `token` and `token_function` are the
-    /// customer's, held in memory only; `emit(name, detail)` reports events.
+    /// customer's, held in memory only; `emit(name, detail)` reports events;
+    /// `head_start` is `{token, answers}`, the first answers the loader
+    /// already asked for (see `HeadStart`), or `undefined`.
     #[wasm_bindgen(constructor)]
     pub fn new(
         host: Element,
@@ -23,11 +27,13 @@ impl Widget {
         token: Option<String>,
         token_function: Option<Function>,
         emit: Option<Function>,
+        head_start: JsValue,
     ) -> Widget {
         let lent = Lent {
             token,
             token_function,
             emit,
+            head_start: HeadStart::from_js(head_start),
         };
         Widget(Instance::new(host, container, lent))
     }
