@@ -1,5 +1,7 @@
 // Lighthouse (mobile, performance) on the demo shop without the widget,
-// with the launcher, and with the inline widget, side by side in one run.
+// with an empty async script (what any script tag costs in Lighthouse's
+// simulated model), with the launcher, and with the inline widget, side by
+// side in one run.
 // Prints the median of RUNS runs per page: score, Total Blocking Time,
 // Cumulative Layout Shift, Largest Contentful Paint.
 // Usage: node bench/lighthouse.mjs http://127.0.0.1:PORT [runs=3]
@@ -13,6 +15,7 @@ const [base, runsArg = '3'] = process.argv.slice(2);
 const runs = Number(runsArg);
 const pages = [
   ['without the widget', '/examples/shop-none.html'],
+  ['with an empty async script (the floor for any script tag)', '/examples/bench-empty-script.html'],
   ['with the launcher', '/examples/shop-launcher.html?customer=cust-anna'],
   ['with the inline widget', '/?customer=cust-anna'],
 ];

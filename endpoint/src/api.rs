@@ -3,9 +3,10 @@
 
 use crate::db::{self, StoreError, Stored};
 use crate::faults::{Dice, Faults};
+use crate::server::Limits;
 use crate::token::{self, TokenError};
 use axum::body::{Body, Bytes};
-use axum::extract::{Path, Query, Request, State};
+use axum::extract::{DefaultBodyLimit, MatchedPath, Path, Query, Request, State};
 use axum::http::{header, HeaderMap, HeaderValue, Method, StatusCode};
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
@@ -22,7 +23,7 @@ use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 /// How the server is set up.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Default)]
 pub struct ServerConfig {
     /// The SQLite file.
     pub db_path: PathBuf,
@@ -45,6 +46,8 @@ pub struct ServerConfig {
     /// shop page gets a fresh token rendered in (as a shop's server would).
     /// Never turn this on for a real shop.
     pub demo: bool,
+    /// Connection, header, body and size limits.
+    pub limits: Limits,
 }
 
 /// Shared state of a running server.
@@ -318,6 +321,20 @@ fn stored_response(stored: Stored) -> Response {
     response
 }
 
+/// A request body: a JSON object of type `T`, nothing else. serde reads a
+/// struct from a JSON array too (`["r-5eur"]` as `{"reward_id": "r-5eur"}`),
+/// so the shape is checked first.
+fn json_object<T: serde::de::DeserializeOwned>(body: &[u8]) -> Result<T, Refusal> {
+    let invalid =
+        |why: String| Refusal::new(400, ErrorCode::BadRequest, format!("invalid body: {why}"));
+    let value: serde_json::Value =
+        serde_json::from_slice(body).map_err(|err| invalid(err.to_string()))?;
+    if !value.is_object() {
+        return Err(invalid("the body must be a JSON object".to_owned()));
+    }
+    serde_json::from_value(value).map_err(|err| invalid(err.to_string()))
+}
+
 /// Runs a write once per key: authentication, key, body, transaction.
 fn write<T: serde::de::DeserializeOwned>(
     state: &AppState,
@@ -333,9 +350,9 @@ fn write<T: serde::de::DeserializeOwned>(
         Ok(key) => key,
         Err(refusal) => return refusal.into_response(),
     };
-    let request: T = match serde_json::from_slice(body) {
+    let request: T = match json_object(body) {
         Ok(request) => request,
-        Err(err) => return error(400, ErrorCode::BadRequest, &format!("invalid body: {err}")),
+        Err(refusal) => return refusal.into_response(),
     };
     let fingerprint = String::from_utf8_lossy(body).into_owned();
     let result = db::idempotent(&mut lock(&state.db), &id, &key, &fingerprint, |tx| {
@@ -355,14 +372,7 @@ async fn redeem(
 ) -> Response {
     let lang = q.lang();
     write(&state, &headers, &body, |tx, id, request: RedeemRequest| {
-        let redemption = db::redeem(
-            tx,
-            id,
-            &request.reward_id,
-            lang,
-            &state.config.secret,
-            &today(),
-        )?;
+        let redemption = db::redeem(tx, id, &request.reward_id, lang, &today())?;
         Ok(serde_json::to_string(&redemption)?)
     })
 }
@@ -379,15 +389,12 @@ async fn health() -> Response {
 }
 
 async fn set_faults(State(state): State<Arc<AppState>>, body: Bytes) -> Response {
-    if !state.config.fault_control {
-        return error(404, ErrorCode::NotFound, "fault control is off");
-    }
-    match serde_json::from_slice::<Faults>(&body) {
+    match json_object::<Faults>(&body) {
         Ok(faults) => {
             *lock(&state.faults) = faults;
             json(200, r#"{"ok":true}"#.to_owned())
         }
-        Err(err) => error(400, ErrorCode::BadRequest, &err.to_string()),
+        Err(refusal) => refusal.into_response(),
     }
 }
 
@@ -409,9 +416,6 @@ async fn stats(State(state): State<Arc<AppState>>) -> Response {
 }
 
 async fn reset_stats(State(state): State<Arc<AppState>>) -> Response {
-    if !state.config.fault_control {
-        return error(404, ErrorCode::NotFound, "fault control is off");
-    }
     lock(&state.counts).clear();
     json(200, r#"{"ok":true}"#.to_owned())
 }
@@ -493,6 +497,60 @@ fn dropped() -> Response {
 }
 
 /// CORS, request counting and faults, around every route.
+/// The methods counted by name; any other is counted as `OTHER`.
+const KNOWN_METHODS: [Method; 7] = [
+    Method::GET,
+    Method::HEAD,
+    Method::POST,
+    Method::PUT,
+    Method::DELETE,
+    Method::PATCH,
+    Method::OPTIONS,
+];
+
+/// Every error in the contract's one JSON shape, wherever it arose: a
+/// rejected query string or body, an unknown route or method, a body too
+/// large or too slow, a panic. Handlers' own errors are JSON already.
+async fn json_errors(request: Request, next: Next) -> Response {
+    let response = next.run(request).await;
+    let status = response.status();
+    if !(status.is_client_error() || status.is_server_error()) {
+        return response;
+    }
+    let is_json = response
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|value| value.to_str().ok())
+        .is_some_and(|value| value.starts_with("application/json"));
+    if is_json {
+        return response;
+    }
+    let code = match status.as_u16() {
+        401 => ErrorCode::Unauthorized,
+        404 => ErrorCode::NotFound,
+        429 => ErrorCode::RateLimited,
+        400..=499 => ErrorCode::BadRequest,
+        _ => ErrorCode::Internal,
+    };
+    let (parts, body) = response.into_parts();
+    // The framework's own words say what was wrong (for 4xx): kept, short.
+    let said = axum::body::to_bytes(body, 4096).await.unwrap_or_default();
+    let said = String::from_utf8_lossy(&said);
+    let message = match said.trim() {
+        text if status.is_client_error() && !text.is_empty() && !text.starts_with('<') => {
+            text.chars().take(300).collect::<String>()
+        }
+        _ => status.canonical_reason().unwrap_or("error").to_lowercase(),
+    };
+    let mut response = error(status.as_u16(), code, &message);
+    for name in [header::ALLOW, header::RETRY_AFTER] {
+        if let Some(value) = parts.headers.get(&name) {
+            response.headers_mut().insert(name, value.clone());
+        }
+    }
+    response
+}
+
 async fn edge(State(state): State<Arc<AppState>>, request: Request, next: Next) -> Response {
     let method = request.method().clone();
     let path = request.uri().path().to_owned();
@@ -520,9 +578,20 @@ async fn edge(State(state): State<Arc<AppState>>, request: Request, next: Next) 
         }
         return response;
     }
-    if path.starts_with("/v1/") {
+    // Counted by route template, never by raw path: the counters stay a
+    // handful whatever paths clients make up.
+    if state.config.fault_control {
+        let route = request
+            .extensions()
+            .get::<MatchedPath>()
+            .map_or("(no route)", MatchedPath::as_str);
+        let method = if KNOWN_METHODS.contains(&method) {
+            method.as_str()
+        } else {
+            "OTHER"
+        };
         *lock(&state.counts)
-            .entry(format!("{method} {path}"))
+            .entry(format!("{method} {route}"))
             .or_default() += 1;
     }
     let (faults, active, fail_now, drop_now) = {
@@ -541,7 +610,21 @@ async fn edge(State(state): State<Arc<AppState>>, request: Request, next: Next) 
     if active && faults.latency_ms > 0 {
         tokio::time::sleep(Duration::from_millis(faults.latency_ms)).await;
     }
-    let mut response = if fail_now || (active && state.dice.roll(faults.error_rate)) {
+    // A body announced larger than the limit is refused before it is read.
+    let limit = state.config.limits.max_body;
+    let too_large = request
+        .headers()
+        .get(header::CONTENT_LENGTH)
+        .and_then(|value| value.to_str().ok())
+        .and_then(|value| value.parse::<u64>().ok())
+        .is_some_and(|length| length > limit as u64);
+    let mut response = if too_large {
+        error(
+            413,
+            ErrorCode::BadRequest,
+            &format!("the body is larger than {limit} bytes"),
+        )
+    } else if fail_now || (active && state.dice.roll(faults.error_rate)) {
         let status = faults.error_status.unwrap_or(500);
         let code = if status == 429 {
             ErrorCode::RateLimited
@@ -710,9 +793,13 @@ pub fn router(state: Arc<AppState>) -> Router {
         .route("/v1/offers", get(offers))
         .route("/v1/activity", get(activity))
         .route("/v1/redemptions", post(redeem))
-        .route("/v1/club/join", post(join))
-        .route("/_faults", put(set_faults))
-        .route("/_stats", get(stats).delete(reset_stats));
+        .route("/v1/club/join", post(join));
+    // Test-only routes exist only when asked for.
+    if state.config.fault_control {
+        app = app
+            .route("/_faults", put(set_faults))
+            .route("/_stats", get(stats).delete(reset_stats));
+    }
     if state.config.demo {
         app = app
             .route("/_demo/token", get(demo_token))
@@ -732,6 +819,14 @@ pub fn router(state: Arc<AppState>) -> Router {
                 .layer(middleware::from_fn(static_caching)),
         );
     }
-    app.layer(middleware::from_fn_with_state(state.clone(), edge))
+    let limits = &state.config.limits;
+    app.layer(tower_http::catch_panic::CatchPanicLayer::new())
+        .layer(tower_http::timeout::TimeoutLayer::with_status_code(
+            StatusCode::REQUEST_TIMEOUT,
+            limits.body_timeout,
+        ))
+        .layer(DefaultBodyLimit::max(limits.max_body))
+        .layer(middleware::from_fn(json_errors))
+        .layer(middleware::from_fn_with_state(state.clone(), edge))
         .with_state(state)
 }

@@ -31,6 +31,9 @@ pub enum StoreError {
     /// Stored JSON did not decode.
     #[error("stored json: {0}")]
     Json(#[from] serde_json::Error),
+    /// The operating system's random source failed.
+    #[error("random source: {0}")]
+    Random(String),
 }
 
 fn refused(code: ErrorCode, status: u16, message: impl Into<String>) -> StoreError {
@@ -484,7 +487,6 @@ pub fn redeem(
     customer_id: &str,
     reward_id: &str,
     lang: Lang,
-    secret: &[u8],
     today: &str,
 ) -> Result<Redemption, StoreError> {
     let row = customer(tx, customer_id)?;
@@ -524,7 +526,7 @@ pub fn redeem(
     }
     let count: i64 = tx.query_row("SELECT COUNT(*) FROM redemptions", [], |r| r.get(0))?;
     let id = format!("red-{}", count + 1);
-    let code = coupon_code(secret, &id, customer_id);
+    let code = coupon_code()?;
     let expires_at = format!("{}-12-31", &today[..4.min(today.len())]);
     tx.execute(
         "UPDATE customers SET approved = approved - ?1, spent = spent + ?1 WHERE id = ?2",
@@ -559,14 +561,34 @@ pub fn redeem(
     })
 }
 
-fn coupon_code(secret: &[u8], id: &str, customer_id: &str) -> String {
-    let digest = Sha256::new()
-        .chain_update(secret)
-        .chain_update(id.as_bytes())
-        .chain_update(customer_id.as_bytes())
-        .finalize();
-    let hex: String = digest.iter().take(5).map(|b| format!("{b:02X}")).collect();
-    format!("MR-{hex}")
+/// Letters and digits a customer cannot mistake for one another (no 0/O,
+/// 1/I/L): 31 symbols.
+const CODE_SYMBOLS: &[u8] = b"ABCDEFGHJKMNPQRSTUVWXYZ23456789";
+
+/// A coupon code from the operating system's random source: `MR-` and ten
+/// symbols (about 49 bits), in two groups of five. Nothing about it follows
+/// from the secret, the customer or the redemption.
+fn coupon_code() -> Result<String, StoreError> {
+    let mut code = String::from("MR-");
+    let mut drawn = 0;
+    while drawn < 10 {
+        let mut bytes = [0u8; 16];
+        getrandom::fill(&mut bytes).map_err(|err| StoreError::Random(err.to_string()))?;
+        // Only bytes below 248 (8 x 31): every symbol equally likely.
+        for byte in bytes.into_iter().filter(|b| *b < 248) {
+            if drawn == 10 {
+                break;
+            }
+            if drawn == 5 {
+                code.push('-');
+            }
+            code.push(char::from(
+                CODE_SYMBOLS[usize::from(byte) % CODE_SYMBOLS.len()],
+            ));
+            drawn += 1;
+        }
+    }
+    Ok(code)
 }
 
 /// Welcome points for joining the club.

@@ -9,6 +9,8 @@ pub mod api;
 pub mod db;
 pub mod faults;
 pub mod seed;
+pub mod server;
 pub mod token;
 
 pub use api::{router, AppState, ServerConfig};
+pub use server::{serve, Limits};

@@ -5,9 +5,10 @@
 //!     [--allow-origin URL]... [--allow-loopback-origins] [--static DIR]
 //!     [--shop-url URL] [--fault-control] [--faults JSON]
 //!     [--port-file FILE] [--exit-after SECONDS] [--demo]
-//! loyalty-endpoint token --customer ID [--ttl SECONDS]
+//! loyalty-endpoint token --customer ID [--ttl SECONDS] [--demo]
 //! ```
-//! The HMAC secret comes from `LOYALTY_SECRET` (a demo secret otherwise).
+//! The HMAC secret comes from `LOYALTY_SECRET`, at least 32 bytes; only
+//! `--demo` without it falls back to a public demo secret.
 
 use loyalty_endpoint::faults::Faults;
 use loyalty_endpoint::{router, token, AppState, ServerConfig};
@@ -17,10 +18,33 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 const DEMO_SECRET: &str = "demo-secret-do-not-use-in-production";
 
-fn secret() -> Vec<u8> {
+/// The shortest secret `serve` and `token` accept: 32 bytes, the size of
+/// the HMAC-SHA256 key.
+const MIN_SECRET: usize = 32;
+
+/// The HMAC secret: `LOYALTY_SECRET`, at least [`MIN_SECRET`] bytes; the
+/// public demo secret only with `--demo` and no secret set.
+fn secret(demo: bool) -> Result<Vec<u8>, String> {
     match std::env::var("LOYALTY_SECRET") {
-        Ok(secret) if !secret.is_empty() => secret.into_bytes(),
-        _ => DEMO_SECRET.as_bytes().to_vec(),
+        Ok(secret) if secret.len() >= MIN_SECRET => Ok(secret.into_bytes()),
+        Ok(secret) if !secret.is_empty() => Err(format!(
+            "LOYALTY_SECRET is {} bytes long; it must be at least {MIN_SECRET} \
+             (it signs every customer token: a short one can be guessed). \
+             Make one with: openssl rand -base64 48",
+            secret.len()
+        )),
+        _ if demo => {
+            eprintln!(
+                "loyalty-endpoint: --demo without LOYALTY_SECRET: tokens are signed with the \
+                 public demo secret, so anyone can mint them. Never expose this to the internet."
+            );
+            Ok(DEMO_SECRET.as_bytes().to_vec())
+        }
+        _ => Err(format!(
+            "LOYALTY_SECRET is not set. It signs every customer token and must be at least \
+             {MIN_SECRET} bytes: make one with `openssl rand -base64 48` and give the same \
+             secret to the shop's server. For a local demo with a public secret, pass --demo."
+        )),
     }
 }
 
@@ -77,8 +101,9 @@ fn mint(mut args: Args) -> Result<(), String> {
         .value("--ttl")?
         .map_or(Ok(900), |ttl| ttl.parse::<u64>())
         .map_err(|err| format!("--ttl: {err}"))?;
+    let demo = args.flag("--demo");
     args.finish()?;
-    println!("{}", token::mint(&secret(), &customer, now(), ttl));
+    println!("{}", token::mint(&secret(demo)?, &customer, now(), ttl));
     Ok(())
 }
 
@@ -92,19 +117,21 @@ async fn serve(mut args: Args) -> Result<(), String> {
         }
         None => Faults::default(),
     };
+    let demo = args.flag("--demo");
     let config = ServerConfig {
         db_path: PathBuf::from(
             args.value("--db")?
                 .unwrap_or_else(|| "loyalty.sqlite".into()),
         ),
-        secret: secret(),
+        secret: secret(demo)?,
         allowed_origins: args.values("--allow-origin")?,
         allow_loopback_origins: args.flag("--allow-loopback-origins"),
         static_dir: args.value("--static")?.map(PathBuf::from),
         shop_url: args.value("--shop-url")?.unwrap_or_default(),
         fault_control: args.flag("--fault-control"),
         faults,
-        demo: args.flag("--demo"),
+        demo,
+        ..ServerConfig::default()
     };
     let port_file = args.value("--port-file")?;
     let exit_after = args
@@ -115,17 +142,23 @@ async fn serve(mut args: Args) -> Result<(), String> {
         })
         .transpose()?;
     args.finish()?;
-    if std::env::var("LOYALTY_SECRET").is_err() {
-        eprintln!("loyalty-endpoint: LOYALTY_SECRET is not set; using the public demo secret");
-    }
+    let open_files = loyalty_endpoint::server::raise_open_files();
     let listener = tokio::net::TcpListener::bind(&addr)
         .await
         .map_err(|err| format!("cannot listen on {addr}: {err}"))?;
     let local = listener.local_addr().map_err(|err| err.to_string())?;
     let mut config = config;
+    // Connections at once: within the open-file limit, with room for the
+    // database and the static files.
+    config.limits.max_connections = config
+        .limits
+        .max_connections
+        .min(usize::try_from(open_files.saturating_sub(64)).unwrap_or(usize::MAX))
+        .max(16);
     if config.shop_url.is_empty() {
         config.shop_url = format!("http://{local}");
     }
+    let limits = config.limits.clone();
     let state = AppState::new(config).map_err(|err| err.to_string())?;
     if let Some(file) = port_file {
         std::fs::write(&file, local.port().to_string()).map_err(|err| format!("{file}: {err}"))?;
@@ -143,10 +176,8 @@ async fn serve(mut args: Args) -> Result<(), String> {
             _ = deadline => eprintln!("loyalty-endpoint: --exit-after reached, stopping"),
         }
     };
-    axum::serve(listener, router(state))
-        .with_graceful_shutdown(shutdown)
-        .await
-        .map_err(|err| err.to_string())
+    loyalty_endpoint::serve(listener, router(state), &limits, shutdown).await;
+    Ok(())
 }
 
 #[tokio::main]
@@ -161,7 +192,10 @@ async fn main() -> ExitCode {
     let result = match command.as_str() {
         "serve" => serve(args).await,
         "token" => mint(args),
-        _ => Err("usage: loyalty-endpoint serve [options] | token --customer ID [--ttl S]".into()),
+        _ => Err(
+            "usage: loyalty-endpoint serve [options] | token --customer ID [--ttl S] [--demo]"
+                .into(),
+        ),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -3,7 +3,7 @@
 #![allow(dead_code)]
 
 use loyalty_endpoint::faults::Faults;
-use loyalty_endpoint::{router, token, AppState, ServerConfig};
+use loyalty_endpoint::{router, serve, token, AppState, Limits, ServerConfig};
 use std::io::{Read, Write};
 use std::net::{SocketAddr, TcpStream};
 use std::path::PathBuf;
@@ -39,6 +39,19 @@ impl Server {
     }
 
     fn serving(faults: Faults, files: &[(&str, &[u8])]) -> Server {
+        Server::configured(faults, files, |_| {})
+    }
+
+    /// A server with its configuration changed by `change` first.
+    pub fn with(change: impl FnOnce(&mut ServerConfig)) -> Server {
+        Server::configured(Faults::default(), &[], change)
+    }
+
+    fn configured(
+        faults: Faults,
+        files: &[(&str, &[u8])],
+        change: impl FnOnce(&mut ServerConfig),
+    ) -> Server {
         let dir = tempfile::tempdir().expect("temp dir");
         let db = dir.path().join("loyalty.sqlite");
         let static_dir = (!files.is_empty()).then(|| dir.path().join("static"));
@@ -57,14 +70,20 @@ impl Server {
             fault_control: true,
             faults,
             demo: false,
+            limits: Limits::default(),
         };
+        let mut config = config;
+        change(&mut config);
+        let limits = config.limits.clone();
         let runtime = tokio::runtime::Runtime::new().expect("runtime");
         let state = AppState::new(config).expect("state");
         let listener = runtime
             .block_on(tokio::net::TcpListener::bind("127.0.0.1:0"))
             .expect("bind");
         let addr = listener.local_addr().expect("addr");
-        runtime.spawn(async move { axum::serve(listener, router(state)).await });
+        runtime.spawn(async move {
+            serve(listener, router(state), &limits, std::future::pending()).await;
+        });
         Server {
             addr,
             db,

@@ -1,0 +1,94 @@
+//! Serving connections with limits, so that idle or slow clients cannot
+//! starve the others: how many connections are served at once, how long a
+//! client may take to send its request headers (also between requests on a
+//! kept-alive connection) and its body, and how large a body may be.
+
+use axum::Router;
+use hyper::server::conn::http1;
+use hyper_util::rt::{TokioIo, TokioTimer};
+use hyper_util::service::TowerToHyperService;
+use std::future::Future;
+use std::sync::Arc;
+use std::time::Duration;
+use tokio::net::TcpListener;
+use tokio::sync::Semaphore;
+
+/// The server's limits (see [`serve`]).
+#[derive(Debug, Clone)]
+pub struct Limits {
+    /// Connections served at once; further ones wait in the listen queue.
+    pub max_connections: usize,
+    /// How long a client may take to send a request's headers, counted
+    /// from when the connection is ready for one (an idle kept-alive
+    /// connection is closed after this long).
+    pub header_timeout: Duration,
+    /// How long a request may take from its headers to the answer, the
+    /// client sending its body included (408 after).
+    pub body_timeout: Duration,
+    /// The largest request body accepted (413 above).
+    pub max_body: usize,
+}
+
+impl Default for Limits {
+    fn default() -> Limits {
+        Limits {
+            max_connections: 4096,
+            header_timeout: Duration::from_secs(10),
+            body_timeout: Duration::from_secs(10),
+            max_body: 64 * 1024,
+        }
+    }
+}
+
+/// Raises the soft limit on open files to the hard one (as far as the
+/// system allows), so that many clients at once do not run the process
+/// out of file descriptors; returns the limit in force.
+pub fn raise_open_files() -> u64 {
+    rlimit::increase_nofile_limit(u64::MAX).unwrap_or(1024)
+}
+
+/// Serves `app` on `listener` until `shutdown` completes: HTTP/1.1, at most
+/// `limits.max_connections` connections at once, each closed when its
+/// client is slower than `limits.header_timeout` to send request headers.
+/// Errors accepting a connection (out of file descriptors, say) are
+/// reported and the server goes on.
+pub async fn serve(
+    listener: TcpListener,
+    app: Router,
+    limits: &Limits,
+    shutdown: impl Future<Output = ()>,
+) {
+    let permits = Arc::new(Semaphore::new(limits.max_connections.max(1)));
+    tokio::pin!(shutdown);
+    loop {
+        let permit = tokio::select! {
+            permit = permits.clone().acquire_owned() => match permit {
+                Ok(permit) => permit,
+                Err(_) => return,
+            },
+            () = &mut shutdown => return,
+        };
+        let stream = tokio::select! {
+            accepted = listener.accept() => match accepted {
+                Ok((stream, _)) => stream,
+                Err(err) => {
+                    eprintln!("loyalty-endpoint: cannot accept a connection: {err}");
+                    tokio::time::sleep(Duration::from_millis(100)).await;
+                    continue;
+                }
+            },
+            () = &mut shutdown => return,
+        };
+        let _ = stream.set_nodelay(true);
+        let service = TowerToHyperService::new(app.clone());
+        let header_timeout = limits.header_timeout;
+        tokio::spawn(async move {
+            let _permit = permit;
+            let mut http = http1::Builder::new();
+            http.timer(TokioTimer::new())
+                .header_read_timeout(header_timeout);
+            // A connection that breaks off is the client's business.
+            let _ = http.serve_connection(TokioIo::new(stream), service).await;
+        });
+    }
+}
