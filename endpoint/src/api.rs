@@ -4,7 +4,7 @@
 use crate::db::{self, StoreError, Stored};
 use crate::faults::{Dice, Faults};
 use crate::server::Limits;
-use crate::token::{self, TokenError};
+use crate::token::{self, TokenError, Verifier};
 use axum::body::{Body, Bytes};
 use axum::extract::{DefaultBodyLimit, MatchedPath, Path, Query, Request, State};
 use axum::http::{header, HeaderMap, HeaderValue, Method, StatusCode};
@@ -27,8 +27,12 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 pub struct ServerConfig {
     /// The SQLite file.
     pub db_path: PathBuf,
-    /// The HMAC secret shared with the shop's server.
+    /// The HMAC secret shared with the shop's server (HS256 tokens).
     pub secret: Vec<u8>,
+    /// The shop's public key, when it signs tokens with its private key
+    /// (EdDSA or RS256): then only it verifies tokens, and the endpoint
+    /// cannot mint any.
+    pub public_key: Option<Verifier>,
     /// Shop origins allowed to call the API from a browser.
     pub allowed_origins: Vec<String>,
     /// Also allow any `http://127.0.0.1:*` / `http://localhost:*` origin
@@ -53,6 +57,7 @@ pub struct ServerConfig {
 /// Shared state of a running server.
 pub struct AppState {
     config: ServerConfig,
+    verifier: Verifier,
     db: Mutex<Connection>,
     faults: Mutex<Faults>,
     dice: Dice,
@@ -77,6 +82,10 @@ impl AppState {
             .map_or(7, |d| d.as_nanos() as u64);
         Ok(Arc::new(AppState {
             faults: Mutex::new(config.faults.clone()),
+            verifier: config
+                .public_key
+                .clone()
+                .unwrap_or_else(|| Verifier::secret(&config.secret)),
             config,
             db: Mutex::new(conn),
             dice: Dice::new(seed),
@@ -195,7 +204,9 @@ fn customer(state: &AppState, headers: &HeaderMap) -> Result<String, Refusal> {
         .ok_or_else(|| {
             Refusal::new(401, ErrorCode::Unauthorized, "a customer token is required")
         })?;
-    token::verify(&state.config.secret, token.trim(), now())
+    state
+        .verifier
+        .verify(token.trim(), now())
         .map(|claims| claims.sub)
         .map_err(|err| match err {
             TokenError::Expired => Refusal::new(401, ErrorCode::TokenExpired, "token expired"),

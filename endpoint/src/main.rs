@@ -5,6 +5,7 @@
 //!     [--allow-origin URL]... [--allow-loopback-origins] [--static DIR]
 //!     [--shop-url URL] [--fault-control] [--faults JSON]
 //!     [--port-file FILE] [--exit-after SECONDS] [--demo]
+//!     [--token-public-key PEM-FILE]
 //! loyalty-endpoint token --customer ID [--ttl SECONDS] [--demo]
 //! ```
 //! The HMAC secret comes from `LOYALTY_SECRET`, at least 32 bytes; only
@@ -118,12 +119,37 @@ async fn serve(mut args: Args) -> Result<(), String> {
         None => Faults::default(),
     };
     let demo = args.flag("--demo");
+    // A shop that signs tokens with its private key gives the public key:
+    // then the endpoint needs no secret and can mint nothing.
+    let public_key = match args.value("--token-public-key")? {
+        Some(file) => {
+            if demo {
+                return Err(
+                    "--demo mints tokens, so it needs a secret, not --token-public-key".into(),
+                );
+            }
+            let pem = std::fs::read(&file).map_err(|err| format!("{file}: {err}"))?;
+            let verifier =
+                token::Verifier::public_key(&pem).map_err(|err| format!("{file}: {err}"))?;
+            eprintln!(
+                "loyalty-endpoint: verifying tokens with the {:?} public key in {file}",
+                verifier.algorithm()
+            );
+            Some(verifier)
+        }
+        None => None,
+    };
     let config = ServerConfig {
         db_path: PathBuf::from(
             args.value("--db")?
                 .unwrap_or_else(|| "loyalty.sqlite".into()),
         ),
-        secret: secret(demo)?,
+        secret: if public_key.is_some() {
+            Vec::new()
+        } else {
+            secret(demo)?
+        },
+        public_key,
         allowed_origins: args.values("--allow-origin")?,
         allow_loopback_origins: args.flag("--allow-loopback-origins"),
         static_dir: args.value("--static")?.map(PathBuf::from),

@@ -1,17 +1,17 @@
-//! Customer tokens: HS256 JSON Web Tokens minted by the shop's server.
+//! Customer tokens: JSON Web Tokens minted by the shop's server, verified
+//! with the `jsonwebtoken` crate.
 //!
 //! The payload is explicit (`sub`, `iat`, `exp`), the lifetime is short and
-//! bounded, the algorithm is fixed (a token claiming another `alg`, including
-//! `none`, is refused) and the signature is compared in constant time.
+//! bounded, and the algorithm is pinned by the key the endpoint holds: HS256
+//! with a shared secret (the default), or EdDSA or RS256 with the shop's
+//! public key only ([`Verifier::public_key`]), so that the endpoint cannot
+//! mint tokens itself. A token claiming any other `alg`, `none` included, is
+//! refused.
 
-use base64::engine::general_purpose::URL_SAFE_NO_PAD;
-use base64::Engine;
-use hmac::{Hmac, Mac};
+use jsonwebtoken::errors::ErrorKind;
+use jsonwebtoken::{Algorithm, DecodingKey, EncodingKey, Header, Validation};
 use serde::{Deserialize, Serialize};
-use sha2::Sha256;
 use thiserror::Error;
-
-type HmacSha256 = Hmac<Sha256>;
 
 /// Longest lifetime a token may claim, in seconds (one hour).
 pub const MAX_TTL: u64 = 3_600;
@@ -29,20 +29,13 @@ pub struct Claims {
     pub exp: u64,
 }
 
-#[derive(Serialize, Deserialize)]
-struct Header {
-    alg: String,
-    #[serde(default)]
-    typ: Option<String>,
-}
-
 /// Why a token was refused.
 #[derive(Debug, Clone, PartialEq, Eq, Error)]
 pub enum TokenError {
-    /// Not three base64url parts of JSON.
+    /// Not three base64url parts of JSON with the claims.
     #[error("malformed token")]
     Malformed,
-    /// `alg` is not HS256.
+    /// `alg` is not the one the endpoint's key is for.
     #[error("unsupported algorithm")]
     Algorithm,
     /// The signature does not match (forged or tampered).
@@ -56,62 +49,116 @@ pub enum TokenError {
     Lifetime,
 }
 
-fn sign(secret: &[u8], signing_input: &str) -> HmacSha256 {
-    // HMAC accepts keys of any length; this cannot fail.
-    let mut mac = HmacSha256::new_from_slice(secret).unwrap_or_else(|_| unreachable!());
-    mac.update(signing_input.as_bytes());
-    mac
+/// Why a public key file was refused.
+#[derive(Debug, Clone, PartialEq, Eq, Error)]
+#[error("not an Ed25519 or RSA public key in PEM form")]
+pub struct KeyError;
+
+/// How tokens are verified: the key and the one algorithm it is for.
+#[derive(Clone)]
+pub struct Verifier {
+    key: DecodingKey,
+    algorithm: Algorithm,
 }
 
-/// Mints a token for `sub`, valid for `ttl` seconds from `now`.
+impl std::fmt::Debug for Verifier {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "Verifier({:?})", self.algorithm)
+    }
+}
+
+impl Default for Verifier {
+    /// A verifier no token passes (an empty secret is never accepted).
+    fn default() -> Verifier {
+        Verifier::secret(&[])
+    }
+}
+
+impl Verifier {
+    /// HS256 with the secret shared with the shop's server.
+    pub fn secret(secret: &[u8]) -> Verifier {
+        Verifier {
+            key: DecodingKey::from_secret(secret),
+            algorithm: Algorithm::HS256,
+        }
+    }
+
+    /// EdDSA (Ed25519) or RS256, from the shop's public key in PEM form.
+    pub fn public_key(pem: &[u8]) -> Result<Verifier, KeyError> {
+        if let Ok(key) = DecodingKey::from_ed_pem(pem) {
+            return Ok(Verifier {
+                key,
+                algorithm: Algorithm::EdDSA,
+            });
+        }
+        DecodingKey::from_rsa_pem(pem)
+            .map(|key| Verifier {
+                key,
+                algorithm: Algorithm::RS256,
+            })
+            .map_err(|_| KeyError)
+    }
+
+    /// The one algorithm this verifier accepts.
+    pub fn algorithm(&self) -> Algorithm {
+        self.algorithm
+    }
+
+    /// Verifies a token at time `now` and returns its claims.
+    pub fn verify(&self, token: &str, now: u64) -> Result<Claims, TokenError> {
+        let mut validation = Validation::new(self.algorithm);
+        // Time is checked below against `now` (injectable), not the clock.
+        validation.validate_exp = false;
+        validation.required_spec_claims.clear();
+        let claims = jsonwebtoken::decode::<Claims>(token, &self.key, &validation)
+            .map_err(|err| match err.kind() {
+                ErrorKind::InvalidAlgorithm | ErrorKind::InvalidAlgorithmName => {
+                    TokenError::Algorithm
+                }
+                ErrorKind::InvalidSignature
+                | ErrorKind::InvalidEcdsaKey
+                | ErrorKind::InvalidRsaKey(_)
+                | ErrorKind::InvalidKeyFormat => TokenError::Signature,
+                _ => TokenError::Malformed,
+            })?
+            .claims;
+        if claims.exp <= now {
+            return Err(TokenError::Expired);
+        }
+        if claims.iat > now + SKEW || claims.exp.saturating_sub(claims.iat) > MAX_TTL {
+            return Err(TokenError::Lifetime);
+        }
+        Ok(claims)
+    }
+}
+
+/// Mints an HS256 token for `sub`, valid for `ttl` seconds from `now` (the
+/// demo and the `token` command; a shop's server mints its own).
 pub fn mint(secret: &[u8], sub: &str, now: u64, ttl: u64) -> String {
-    let header = URL_SAFE_NO_PAD.encode(br#"{"alg":"HS256","typ":"JWT"}"#);
     let claims = Claims {
         sub: sub.to_owned(),
         iat: now,
         exp: now + ttl,
     };
-    let payload = URL_SAFE_NO_PAD.encode(serde_json::to_vec(&claims).unwrap_or_default());
-    let input = format!("{header}.{payload}");
-    let signature = URL_SAFE_NO_PAD.encode(sign(secret, &input).finalize().into_bytes());
-    format!("{input}.{signature}")
+    // HS256 with any key and plain claims cannot fail to encode.
+    jsonwebtoken::encode(
+        &Header::new(Algorithm::HS256),
+        &claims,
+        &EncodingKey::from_secret(secret),
+    )
+    .unwrap_or_default()
 }
 
-/// Verifies a token at time `now` and returns its claims.
+/// Verifies an HS256 token with `secret` at time `now`.
 pub fn verify(secret: &[u8], token: &str, now: u64) -> Result<Claims, TokenError> {
-    let mut parts = token.split('.');
-    let (Some(header), Some(payload), Some(signature), None) =
-        (parts.next(), parts.next(), parts.next(), parts.next())
-    else {
-        return Err(TokenError::Malformed);
-    };
-    let decode = |part: &str| {
-        URL_SAFE_NO_PAD
-            .decode(part)
-            .map_err(|_| TokenError::Malformed)
-    };
-    let parsed: Header =
-        serde_json::from_slice(&decode(header)?).map_err(|_| TokenError::Malformed)?;
-    if parsed.alg != "HS256" {
-        return Err(TokenError::Algorithm);
-    }
-    sign(secret, &format!("{header}.{payload}"))
-        .verify_slice(&decode(signature)?)
-        .map_err(|_| TokenError::Signature)?;
-    let claims: Claims =
-        serde_json::from_slice(&decode(payload)?).map_err(|_| TokenError::Malformed)?;
-    if claims.exp <= now {
-        return Err(TokenError::Expired);
-    }
-    if claims.iat > now + SKEW || claims.exp.saturating_sub(claims.iat) > MAX_TTL {
-        return Err(TokenError::Lifetime);
-    }
-    Ok(claims)
+    Verifier::secret(secret).verify(token, now)
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+    use base64::Engine;
 
     const SECRET: &[u8] = b"test-secret";
     const NOW: u64 = 1_800_000_000;
@@ -152,8 +199,12 @@ mod tests {
         let header = URL_SAFE_NO_PAD.encode(br#"{"alg":"none"}"#);
         let payload =
             URL_SAFE_NO_PAD.encode(format!(r#"{{"sub":"x","iat":{NOW},"exp":{}}}"#, NOW + 60));
+        // `none` is no algorithm jsonwebtoken knows: refused as malformed.
+        assert!(verify(SECRET, &format!("{header}.{payload}."), NOW).is_err());
+        // A token signed with another algorithm than the key's is refused.
+        let rs = URL_SAFE_NO_PAD.encode(br#"{"alg":"RS256","typ":"JWT"}"#);
         assert_eq!(
-            verify(SECRET, &format!("{header}.{payload}."), NOW),
+            verify(SECRET, &format!("{rs}.{payload}.c2ln"), NOW),
             Err(TokenError::Algorithm)
         );
         for junk in ["", "a.b", "a.b.c.d", "!!.??.**"] {
