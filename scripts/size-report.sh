@@ -5,17 +5,18 @@
 # Budgets (brotli -q 11, what a CDN serves):
 #   eager   the loader every shop page loads:             <= 5,120 bytes
 #   opened  loader + widget glue + WebAssembly (CSS inside): a regression
-#           ceiling at what the card's stack measured (152,722 bytes: Leptos
+#           ceiling at what the card's stack measured (155,557 bytes: Leptos
 #           components with view!, serde, serde_wasm_bindgen and gloo-net,
-#           on stable Rust, built by Trunk, with this session's fixes for
-#           hostile data and pages) plus 2%. The goal, 100 KB, is printed
-#           beside it; it is not enforced.
+#           on stable Rust, built by Trunk, with the fixes for hostile data
+#           and pages and the head start of #19, which added 0.8 KB to the
+#           loader and 1.4 KB to the wasm) plus 2%. The goal, 100 KB, is
+#           printed beside it; it is not enforced.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 shopt -s nullglob
 
 EAGER_BUDGET=5120
-TOTAL_BUDGET=155776
+TOTAL_BUDGET=158668
 TOTAL_GOAL=102400
 
 loader=dist/widget/loyalty-widget.js

@@ -52,6 +52,8 @@ pub struct ServerConfig {
     pub demo: bool,
     /// Connection, header, body and size limits.
     pub limits: Limits,
+    /// The program (a checked program file); the demo program without one.
+    pub program: Option<crate::program::Program>,
 }
 
 /// Shared state of a running server.
@@ -76,6 +78,12 @@ impl AppState {
     /// Opens the database (seeding the demo program if empty).
     pub fn new(config: ServerConfig) -> Result<Arc<AppState>, StoreError> {
         let mut conn = db::open(&config.db_path)?;
+        let program = match &config.program {
+            Some(program) => program.clone(),
+            None => crate::program::parse(crate::program::DEMO)
+                .map_err(|problems| StoreError::Program(problems.join("; ")))?,
+        };
+        crate::program::install(&mut conn, &program)?;
         crate::seed::seed_if_empty(&mut conn)?;
         let seed = SystemTime::now()
             .duration_since(UNIX_EPOCH)

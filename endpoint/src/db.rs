@@ -34,6 +34,9 @@ pub enum StoreError {
     /// The operating system's random source failed.
     #[error("random source: {0}")]
     Random(String),
+    /// The program file is not valid.
+    #[error("program: {0}")]
+    Program(String),
 }
 
 fn refused(code: ErrorCode, status: u16, message: impl Into<String>) -> StoreError {
@@ -591,8 +594,10 @@ fn coupon_code() -> Result<String, StoreError> {
     Ok(code)
 }
 
-/// Welcome points for joining the club.
-pub const JOIN_BONUS: u64 = 100;
+/// Welcome points for joining the club: the program's `welcome.points`.
+fn join_bonus(conn: &Connection) -> Result<u64, StoreError> {
+    Ok(setting(conn, "welcome_points")?.parse().unwrap_or(0))
+}
 
 /// Joins the club inside the idempotency transaction. Joining twice (with a
 /// new key) is harmless and credits no second bonus.
@@ -616,23 +621,24 @@ pub fn join(
             bonus_points: 0,
         });
     }
+    let bonus = join_bonus(tx)?;
     tx.execute(
         "UPDATE customers SET club_member = 1, club_joined_at = ?1, club_consent_at = ?1,
                 approved = approved + ?2, lifetime = lifetime + ?2, state = 'member'
          WHERE id = ?3",
-        params![today, JOIN_BONUS, customer_id],
+        params![today, bonus, customer_id],
     )?;
     tx.execute(
         "INSERT INTO activity (customer_id, kind, label_en, label_de, points, state, date)
          VALUES (?1, 'earned', 'Welcome to the club', 'Willkommen im Club', ?2, 'approved', ?3)",
-        params![customer_id, JOIN_BONUS as i64, today],
+        params![customer_id, i64::try_from(bonus).unwrap_or(i64::MAX), today],
     )?;
     Ok(Membership {
         club: Club {
             member: true,
             joined_at: Some(today.to_owned()),
         },
-        bonus_points: JOIN_BONUS,
+        bonus_points: bonus,
     })
 }
 

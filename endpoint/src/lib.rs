@@ -8,6 +8,7 @@
 pub mod api;
 pub mod db;
 pub mod faults;
+pub mod program;
 pub mod seed;
 pub mod server;
 pub mod token;

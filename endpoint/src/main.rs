@@ -5,14 +5,15 @@
 //!     [--allow-origin URL]... [--allow-loopback-origins] [--static DIR]
 //!     [--shop-url URL] [--fault-control] [--faults JSON]
 //!     [--port-file FILE] [--exit-after SECONDS] [--demo]
-//!     [--token-public-key PEM-FILE]
+//!     [--token-public-key PEM-FILE] [--program FILE]
+//! loyalty-endpoint program check FILE
 //! loyalty-endpoint token --customer ID [--ttl SECONDS] [--demo]
 //! ```
 //! The HMAC secret comes from `LOYALTY_SECRET`, at least 32 bytes; only
 //! `--demo` without it falls back to a public demo secret.
 
 use loyalty_endpoint::faults::Faults;
-use loyalty_endpoint::{router, token, AppState, ServerConfig};
+use loyalty_endpoint::{program, router, token, AppState, ServerConfig};
 use std::path::PathBuf;
 use std::process::ExitCode;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
@@ -139,7 +140,15 @@ async fn serve(mut args: Args) -> Result<(), String> {
         }
         None => None,
     };
+    let program = match args.value("--program")? {
+        Some(file) => Some(read_program(&file)?),
+        None => {
+            eprintln!("loyalty-endpoint: no --program FILE: running the demo shop's program");
+            None
+        }
+    };
     let config = ServerConfig {
+        program,
         db_path: PathBuf::from(
             args.value("--db")?
                 .unwrap_or_else(|| "loyalty.sqlite".into()),
@@ -206,6 +215,28 @@ async fn serve(mut args: Args) -> Result<(), String> {
     Ok(())
 }
 
+/// Reads and checks a program file; every problem is in the error.
+fn read_program(file: &str) -> Result<program::Program, String> {
+    let text = std::fs::read_to_string(file).map_err(|err| format!("{file}: {err}"))?;
+    program::parse(&text).map_err(|problems| {
+        let count = problems.len();
+        let list: Vec<String> = problems.iter().map(|p| format!("  {p}")).collect();
+        format!("{file}: {count} problem(s):\n{}", list.join("\n"))
+    })
+}
+
+/// `program check FILE`: validates a program file and says what it holds.
+fn program_command(mut args: Args) -> Result<(), String> {
+    let what = args.0.first().cloned().unwrap_or_default();
+    if what != "check" || args.0.len() != 2 {
+        return Err("usage: loyalty-endpoint program check FILE".into());
+    }
+    let file = args.0.remove(1);
+    let program = read_program(&file)?;
+    println!("{file}: ok: {}", program.summary());
+    Ok(())
+}
+
 #[tokio::main]
 async fn main() -> ExitCode {
     let mut argv: Vec<String> = std::env::args().skip(1).collect();
@@ -218,8 +249,9 @@ async fn main() -> ExitCode {
     let result = match command.as_str() {
         "serve" => serve(args).await,
         "token" => mint(args),
+        "program" => program_command(args),
         _ => Err(
-            "usage: loyalty-endpoint serve [options] | token --customer ID [--ttl S] [--demo]"
+            "usage: loyalty-endpoint serve [options] | token --customer ID [--ttl S] [--demo] | program check FILE"
                 .into(),
         ),
     };

@@ -77,6 +77,7 @@ impl Server {
             faults,
             demo: false,
             limits: Limits::default(),
+            program: None,
         };
         let mut config = config;
         change(&mut config);

@@ -1,0 +1,665 @@
+//! The loyalty program as a file: TOML, in German and English, validated
+//! before the endpoint starts (`serve --program FILE`) or on its own
+//! (`program check FILE`), with one precise message per problem naming the
+//! field. `endpoint/programs/morgenrot.toml` is the demo shop's program.
+//!
+//! [`install`] writes a checked program into the database's program tables
+//! at every start, so editing the file and restarting changes the program;
+//! customers, their points and their redemptions stay as they are. Rewards
+//! left out of the file are switched off, not deleted (redemptions refer
+//! to them).
+
+use crate::db::StoreError;
+use loyalty_core::contract::RewardKind;
+use rusqlite::{params, Connection};
+use serde::{Deserialize, Serialize};
+
+/// The demo shop's program, built in (used without `--program`).
+pub const DEMO: &str = include_str!("../programs/morgenrot.toml");
+
+/// A text in both languages.
+#[derive(Debug, Clone, PartialEq, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct Text {
+    /// German.
+    pub de: String,
+    /// English.
+    pub en: String,
+}
+
+/// A list of texts in both languages.
+#[derive(Debug, Clone, Default, PartialEq, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct Texts {
+    /// German.
+    pub de: Vec<String>,
+    /// English.
+    pub en: Vec<String>,
+}
+
+/// What tiers are measured by.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Basis {
+    /// Points earned over the customer's whole membership.
+    LifetimePoints,
+    /// Money spent in the last 12 months, in currency units.
+    Spend12Months,
+}
+
+/// One tier.
+#[derive(Debug, Clone, PartialEq, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct Tier {
+    /// Stable id (`silver`).
+    pub id: String,
+    /// Shown name.
+    pub name: Text,
+    /// Where the tier starts, in the basis' unit; the first is 0.
+    pub threshold: u64,
+    /// Points earned per currency unit spent, in this tier.
+    pub points_per_unit: f64,
+    /// What the tier brings, as shown.
+    #[serde(default)]
+    pub perks: Texts,
+}
+
+/// The tiers.
+#[derive(Debug, Clone, PartialEq, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct Tiers {
+    /// What thresholds are measured in.
+    pub basis: Basis,
+    /// From the lowest; thresholds strictly rising.
+    pub levels: Vec<Tier>,
+}
+
+/// A bonus of points.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct Bonus {
+    /// Points granted (0: none).
+    pub points: u64,
+}
+
+/// When points expire.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct Expiry {
+    /// Months after they were earned (0: never).
+    pub months: u32,
+}
+
+/// Referral terms, for both sides.
+#[derive(Debug, Clone, PartialEq, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct Referral {
+    /// Points the referrer earns when the friend's first order is paid.
+    pub referrer_points: u64,
+    /// What the friend gets on their first order, as shown to them.
+    pub friend_gift: Text,
+    /// The invitation text shown to the referrer.
+    pub text: Text,
+    /// Whether a visitor arriving through a link sees the referrer's first
+    /// name.
+    #[serde(default)]
+    pub show_referrer_name: bool,
+}
+
+/// A reward customers redeem points for.
+#[derive(Debug, Clone, PartialEq, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct Reward {
+    /// Stable id.
+    pub id: String,
+    /// What kind of code it gives.
+    pub kind: RewardKind,
+    /// Shown title.
+    pub title: Text,
+    /// Price in points.
+    pub points_price: u64,
+    /// The lowest tier that may redeem it, if any.
+    #[serde(default)]
+    pub min_tier: Option<String>,
+}
+
+/// A members' offer.
+#[derive(Debug, Clone, PartialEq, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct Offer {
+    /// Stable id.
+    pub id: String,
+    /// Shown title.
+    pub title: Text,
+    /// Shown description.
+    pub description: Text,
+    /// The lowest tier it is for, if any.
+    #[serde(default)]
+    pub min_tier: Option<String>,
+    /// Last day (`YYYY-MM-DD`), if any.
+    #[serde(default)]
+    pub ends_at: Option<String>,
+    /// A code to show, if any.
+    #[serde(default)]
+    pub code: Option<String>,
+    /// A link to act on it (https), if any.
+    #[serde(default)]
+    pub cta_url: Option<String>,
+}
+
+/// A whole program file.
+#[derive(Debug, Clone, PartialEq, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct Program {
+    /// The club's name.
+    pub name: Text,
+    /// ISO 4217 currency code (`EUR`).
+    pub currency: String,
+    /// One or two sentences on what the club is.
+    pub pitch: Text,
+    /// Days an order's points stay pending (the return window).
+    #[serde(default)]
+    pub pending_days: u32,
+    /// When points expire.
+    #[serde(default)]
+    pub expiry: Expiry,
+    /// The tiers.
+    pub tiers: Tiers,
+    /// Points for joining.
+    #[serde(default)]
+    pub welcome: Bonus,
+    /// Points on the customer's birthday.
+    #[serde(default)]
+    pub birthday: Bonus,
+    /// Referral terms.
+    pub referral: Referral,
+    /// Rewards, in the order shown.
+    #[serde(default)]
+    pub rewards: Vec<Reward>,
+    /// Members' offers, in the order shown.
+    #[serde(default)]
+    pub offers: Vec<Offer>,
+}
+
+/// Longest shown title or name, in characters (the contract's limit).
+const MAX_TITLE: usize = 120;
+/// Longest shown description or pitch, in characters.
+const MAX_TEXT: usize = 500;
+/// The most of anything one list holds.
+const MAX_ITEMS: usize = 50;
+
+/// Reads a program file's text: TOML, then every rule. All problems are
+/// returned, each naming its field (`tiers.levels[1].threshold: ...`).
+pub fn parse(text: &str) -> Result<Program, Vec<String>> {
+    let program: Program = toml::from_str(text).map_err(|err| vec![err.to_string()])?;
+    let problems = program.problems();
+    if problems.is_empty() {
+        Ok(program)
+    } else {
+        Err(problems)
+    }
+}
+
+/// Collects problems with their field path.
+struct Check(Vec<String>);
+
+impl Check {
+    fn fail(&mut self, field: &str, why: impl std::fmt::Display) {
+        self.0.push(format!("{field}: {why}"));
+    }
+
+    fn text(&mut self, field: &str, text: &Text, max: usize) {
+        for (lang, value) in [("de", &text.de), ("en", &text.en)] {
+            let count = value.trim().chars().count();
+            if count == 0 {
+                self.fail(&format!("{field}.{lang}"), "must not be empty");
+            } else if count > max {
+                self.fail(
+                    &format!("{field}.{lang}"),
+                    format!("is {count} characters long; at most {max}"),
+                );
+            }
+        }
+    }
+
+    fn id(&mut self, field: &str, id: &str, seen: &mut Vec<String>) {
+        let plain = !id.is_empty()
+            && id.len() <= 64
+            && id
+                .bytes()
+                .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-' || b == b'_');
+        if !plain {
+            self.fail(
+                field,
+                format!("{id:?} must be 1 to 64 of a-z, 0-9, '-' and '_'"),
+            );
+        }
+        if seen.iter().any(|other| other == id) {
+            self.fail(field, format!("{id:?} is used twice"));
+        }
+        seen.push(id.to_owned());
+    }
+
+    fn tier_ref(&mut self, field: &str, tier: Option<&String>, tiers: &[String]) {
+        if let Some(tier) = tier {
+            if !tiers.contains(tier) {
+                self.fail(
+                    field,
+                    format!("{tier:?} is not a tier (tiers: {})", tiers.join(", ")),
+                );
+            }
+        }
+    }
+
+    fn count(&mut self, field: &str, len: usize) {
+        if len > MAX_ITEMS {
+            self.fail(field, format!("has {len} entries; at most {MAX_ITEMS}"));
+        }
+    }
+}
+
+impl Program {
+    /// Every rule the file breaks, each naming its field.
+    pub fn problems(&self) -> Vec<String> {
+        let mut check = Check(Vec::new());
+        check.text("name", &self.name, MAX_TITLE);
+        check.text("pitch", &self.pitch, MAX_TEXT);
+        if self.currency.len() != 3 || !self.currency.bytes().all(|b| b.is_ascii_uppercase()) {
+            check.fail(
+                "currency",
+                format!("{:?} must be an ISO 4217 code such as EUR", self.currency),
+            );
+        }
+        if self.pending_days > 365 {
+            check.fail("pending_days", "must be 0 to 365");
+        }
+        if self.expiry.months > 120 {
+            check.fail("expiry.months", "must be 0 (never) to 120");
+        }
+        let levels = &self.tiers.levels;
+        if levels.is_empty() {
+            check.fail("tiers.levels", "needs at least one tier");
+        }
+        check.count("tiers.levels", levels.len());
+        let mut tier_ids = Vec::new();
+        for (i, tier) in levels.iter().enumerate() {
+            let at = format!("tiers.levels[{i}]");
+            check.id(&format!("{at}.id"), &tier.id, &mut tier_ids);
+            check.text(&format!("{at}.name"), &tier.name, MAX_TITLE);
+            if i == 0 && tier.threshold != 0 {
+                check.fail(&format!("{at}.threshold"), "the first tier starts at 0");
+            }
+            if let Some(before) = i.checked_sub(1).and_then(|j| levels.get(j)) {
+                if tier.threshold <= before.threshold {
+                    check.fail(
+                        &format!("{at}.threshold"),
+                        format!(
+                            "{} must be above the tier before ({}: {})",
+                            tier.threshold, before.id, before.threshold
+                        ),
+                    );
+                }
+            }
+            if !(0.0..=100.0).contains(&tier.points_per_unit) {
+                check.fail(&format!("{at}.points_per_unit"), "must be 0 to 100");
+            }
+            for (lang, perks) in [("de", &tier.perks.de), ("en", &tier.perks.en)] {
+                check.count(&format!("{at}.perks.{lang}"), perks.len());
+            }
+            if tier.perks.de.len() != tier.perks.en.len() {
+                check.fail(
+                    &format!("{at}.perks"),
+                    "de and en must list the same number of perks",
+                );
+            }
+        }
+        check.text(
+            "referral.friend_gift",
+            &self.referral.friend_gift,
+            MAX_TITLE,
+        );
+        check.text("referral.text", &self.referral.text, MAX_TEXT);
+        check.count("rewards", self.rewards.len());
+        let mut reward_ids = Vec::new();
+        for (i, reward) in self.rewards.iter().enumerate() {
+            let at = format!("rewards[{i}]");
+            check.id(&format!("{at}.id"), &reward.id, &mut reward_ids);
+            check.text(&format!("{at}.title"), &reward.title, MAX_TITLE);
+            if reward.points_price == 0 || reward.points_price > 1_000_000_000 {
+                check.fail(&format!("{at}.points_price"), "must be 1 to 1000000000");
+            }
+            if reward.kind == RewardKind::Custom {
+                check.fail(
+                    &format!("{at}.kind"),
+                    "must be discount_code, percentage_discount_code, free_delivery_code or gift_code",
+                );
+            }
+            check.tier_ref(
+                &format!("{at}.min_tier"),
+                reward.min_tier.as_ref(),
+                &tier_ids,
+            );
+        }
+        check.count("offers", self.offers.len());
+        let mut offer_ids = Vec::new();
+        for (i, offer) in self.offers.iter().enumerate() {
+            let at = format!("offers[{i}]");
+            check.id(&format!("{at}.id"), &offer.id, &mut offer_ids);
+            check.text(&format!("{at}.title"), &offer.title, MAX_TITLE);
+            check.text(&format!("{at}.description"), &offer.description, MAX_TEXT);
+            check.tier_ref(
+                &format!("{at}.min_tier"),
+                offer.min_tier.as_ref(),
+                &tier_ids,
+            );
+            if let Some(day) = &offer.ends_at {
+                if !matches!(
+                    loyalty_core::date::parse(day),
+                    Some(loyalty_core::date::ContractDate::Day { .. })
+                ) {
+                    check.fail(
+                        &format!("{at}.ends_at"),
+                        format!("{day:?} is not a date YYYY-MM-DD"),
+                    );
+                }
+            }
+            if let Some(code) = &offer.code {
+                if code.trim().is_empty() || code.chars().count() > 64 {
+                    check.fail(&format!("{at}.code"), "must be 1 to 64 characters");
+                }
+            }
+            if let Some(url) = &offer.cta_url {
+                if !url.starts_with("https://") || loyalty_core::url::safe_link(url).is_none() {
+                    check.fail(
+                        &format!("{at}.cta_url"),
+                        format!("{url:?} must be an https URL"),
+                    );
+                }
+            }
+        }
+        check.0
+    }
+
+    /// A one-line summary, for `program check`.
+    pub fn summary(&self) -> String {
+        format!(
+            "{} ({}): {} tiers by {}, {} rewards, {} offers; welcome {} points, birthday {} points, \
+             referrer {} points; points pending {} days, expiring after {}",
+            self.name.en,
+            self.currency,
+            self.tiers.levels.len(),
+            match self.tiers.basis {
+                Basis::LifetimePoints => "lifetime points",
+                Basis::Spend12Months => "spend in the last 12 months",
+            },
+            self.rewards.len(),
+            self.offers.len(),
+            self.welcome.points,
+            self.birthday.points,
+            self.referral.referrer_points,
+            self.pending_days,
+            match self.expiry.months {
+                0 => "never".to_owned(),
+                months => format!("{months} months"),
+            },
+        )
+    }
+
+    /// The earning rules as shown (`GET /v1/program`'s `earning`), made
+    /// from the figures so they never disagree with them.
+    fn earning(&self) -> Vec<(&'static str, Text, Text)> {
+        let mut rules = Vec::new();
+        let points = |n: u64| Text {
+            de: format!("{n} {}", if n == 1 { "Punkt" } else { "Punkte" }),
+            en: format!("{n} {}", if n == 1 { "point" } else { "points" }),
+        };
+        if self.welcome.points > 0 {
+            let p = points(self.welcome.points);
+            rules.push((
+                "signup",
+                Text {
+                    de: "Club beitreten".into(),
+                    en: "Join the club".into(),
+                },
+                Text {
+                    de: format!("{} Willkommensbonus", p.de),
+                    en: format!("{} welcome bonus", p.en),
+                },
+            ));
+        }
+        if let Some(base) = self.tiers.levels.first() {
+            let (unit_de, unit_en) = unit_names(&self.currency);
+            let rate = base.points_per_unit;
+            let one = (rate - 1.0).abs() < f64::EPSILON;
+            let figure_en = format_rate(rate);
+            rules.push((
+                "order",
+                Text {
+                    de: "Bestellen".into(),
+                    en: "Place an order".into(),
+                },
+                Text {
+                    de: format!(
+                        "{} {} pro {unit_de}",
+                        figure_en.replace('.', ","),
+                        if one { "Punkt" } else { "Punkte" }
+                    ),
+                    en: format!(
+                        "{figure_en} {} per {unit_en}",
+                        if one { "point" } else { "points" }
+                    ),
+                },
+            ));
+        }
+        if self.birthday.points > 0 {
+            rules.push((
+                "birthday",
+                Text {
+                    de: "Dein Geburtstag".into(),
+                    en: "Your birthday".into(),
+                },
+                points(self.birthday.points),
+            ));
+        }
+        if self.referral.referrer_points > 0 {
+            let p = points(self.referral.referrer_points);
+            rules.push((
+                "referral",
+                Text {
+                    de: "Freunde werben".into(),
+                    en: "Refer a friend".into(),
+                },
+                Text {
+                    de: format!("{} pro Freund", p.de),
+                    en: format!("{} per friend", p.en),
+                },
+            ));
+        }
+        rules
+    }
+}
+
+/// A rate with at most two decimals and no trailing zeros (`1.25`, `1`).
+fn format_rate(rate: f64) -> String {
+    let text = format!("{rate:.2}");
+    text.trim_end_matches('0').trim_end_matches('.').to_owned()
+}
+
+/// The currency unit's name, German and English.
+fn unit_names(currency: &str) -> (String, String) {
+    match currency {
+        "EUR" => ("Euro".into(), "euro".into()),
+        "CHF" => ("Franken".into(), "franc".into()),
+        "GBP" => ("Pfund".into(), "pound".into()),
+        "USD" => ("Dollar".into(), "dollar".into()),
+        other => (other.into(), other.into()),
+    }
+}
+
+/// A reward kind's contract name (`discount_code`).
+fn kind_name(kind: RewardKind) -> Result<String, StoreError> {
+    Ok(serde_json::to_value(kind)?
+        .as_str()
+        .unwrap_or_default()
+        .to_owned())
+}
+
+/// Writes a checked program into the program tables, in one transaction.
+pub fn install(conn: &mut Connection, program: &Program) -> Result<(), StoreError> {
+    let tx = conn.transaction()?;
+    let whole = serde_json::to_string(program)?;
+    let welcome = program.welcome.points.to_string();
+    for (key, value) in [
+        ("currency", program.currency.as_str()),
+        ("name_en", &program.name.en),
+        ("name_de", &program.name.de),
+        ("pitch_en", &program.pitch.en),
+        ("pitch_de", &program.pitch.de),
+        ("referral_en", &program.referral.text.en),
+        ("referral_de", &program.referral.text.de),
+        ("welcome_points", &welcome),
+        ("program", &whole),
+    ] {
+        tx.execute(
+            "INSERT INTO settings (key, value) VALUES (?1, ?2)
+             ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+            [key, value],
+        )?;
+    }
+    // Rewards and offers point at tiers: clear those links, then the tiers.
+    tx.execute("UPDATE rewards SET active = 0, min_tier_id = NULL", [])?;
+    tx.execute("DELETE FROM offers", [])?;
+    tx.execute("DELETE FROM tiers", [])?;
+    tx.execute("DELETE FROM earning", [])?;
+    for tier in &program.tiers.levels {
+        tx.execute(
+            "INSERT INTO tiers (id, threshold, name_en, name_de, perks_en, perks_de) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+            params![
+                tier.id,
+                tier.threshold,
+                tier.name.en,
+                tier.name.de,
+                serde_json::to_string(&tier.perks.en)?,
+                serde_json::to_string(&tier.perks.de)?
+            ],
+        )?;
+    }
+    for (position, (kind, title, points)) in program.earning().into_iter().enumerate() {
+        tx.execute(
+            "INSERT INTO earning (position, kind, title_en, title_de, points_en, points_de) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+            params![position, kind, title.en, title.de, points.en, points.de],
+        )?;
+    }
+    for (position, reward) in program.rewards.iter().enumerate() {
+        tx.execute(
+            "INSERT INTO rewards (id, position, kind, title_en, title_de, points_price, min_tier_id, active)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, 1)
+             ON CONFLICT (id) DO UPDATE SET position = excluded.position, kind = excluded.kind,
+               title_en = excluded.title_en, title_de = excluded.title_de,
+               points_price = excluded.points_price, min_tier_id = excluded.min_tier_id, active = 1",
+            params![
+                reward.id,
+                position,
+                kind_name(reward.kind)?,
+                reward.title.en,
+                reward.title.de,
+                reward.points_price,
+                reward.min_tier
+            ],
+        )?;
+    }
+    for (position, offer) in program.offers.iter().enumerate() {
+        tx.execute(
+            "INSERT INTO offers (id, position, title_en, title_de, desc_en, desc_de, min_tier_id, members_only, ends_at, code, cta_url)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, 1, ?8, ?9, ?10)",
+            params![
+                offer.id,
+                position,
+                offer.title.en,
+                offer.title.de,
+                offer.description.en,
+                offer.description.de,
+                offer.min_tier,
+                offer.ends_at,
+                offer.code,
+                offer.cta_url
+            ],
+        )?;
+    }
+    tx.commit()?;
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_demo_program_file_is_valid() {
+        let program = parse(DEMO).expect("the demo program is valid");
+        assert_eq!(program.tiers.levels.len(), 3);
+        assert_eq!(program.rewards.len(), 4);
+        assert_eq!(program.welcome.points, 100);
+    }
+
+    #[test]
+    fn every_problem_is_reported_with_its_field() {
+        let broken = DEMO
+            .replace("threshold = 1000", "threshold = 3000")
+            .replace(r#"currency = "EUR""#, r#"currency = "euro""#)
+            .replace(r#"min_tier = "silver""#, r#"min_tier = "platinum""#)
+            .replace(r#"id = "r-5eur""#, r#"id = "r-shipping""#)
+            .replace(r#"ends_at = "2026-12-24""#, r#"ends_at = "24.12.2026""#)
+            .replace("https://example.com/cupping", "javascript:alert(1)");
+        let problems = parse(&broken).expect_err("refused");
+        let expect = [
+            "currency: \"euro\" must be an ISO 4217 code",
+            "tiers.levels[2].threshold: 2500 must be above the tier before (silver: 3000)",
+            "rewards[1].id: \"r-shipping\" is used twice",
+            "rewards[3].min_tier: \"platinum\" is not a tier (tiers: bronze, silver, gold)",
+            "offers[0].ends_at: \"24.12.2026\" is not a date YYYY-MM-DD",
+            "offers[1].cta_url: \"javascript:alert(1)\" must be an https URL",
+        ];
+        for needle in expect {
+            assert!(
+                problems.iter().any(|p| p.starts_with(needle)),
+                "missing {needle:?} in {problems:#?}"
+            );
+        }
+        assert_eq!(problems.len(), expect.len(), "{problems:#?}");
+    }
+
+    #[test]
+    fn unknown_or_missing_fields_are_named_by_toml() {
+        let typo = DEMO.replace("pending_days = 14", "pending_dayz = 14");
+        let problems = parse(&typo).expect_err("refused");
+        assert!(problems[0].contains("pending_dayz"), "{problems:?}");
+        let missing = DEMO.replace(r#"currency = "EUR""#, "");
+        let problems = parse(&missing).expect_err("refused");
+        assert!(problems[0].contains("currency"), "{problems:?}");
+    }
+
+    #[test]
+    fn earning_texts_follow_the_figures() {
+        let program = parse(DEMO).expect("valid");
+        let earning = program.earning();
+        let texts: Vec<(&str, &str)> = earning
+            .iter()
+            .map(|(_, _, points)| (points.de.as_str(), points.en.as_str()))
+            .collect();
+        assert_eq!(
+            texts,
+            [
+                ("100 Punkte Willkommensbonus", "100 points welcome bonus"),
+                ("1 Punkt pro Euro", "1 point per euro"),
+                ("50 Punkte", "50 points"),
+                ("200 Punkte pro Freund", "200 points per friend"),
+            ]
+        );
+        let mut swiss = program.clone();
+        swiss.currency = "CHF".into();
+        swiss.tiers.levels[0].points_per_unit = 1.5;
+        assert_eq!(swiss.earning()[1].2.de, "1,5 Punkte pro Franken");
+        assert_eq!(swiss.earning()[1].2.en, "1.5 points per franc");
+    }
+}

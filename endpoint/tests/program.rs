@@ -1,0 +1,163 @@
+//! The program is a file (#20): `program check`, `serve --program`, and a
+//! changed file taking effect on restart while customers keep their points.
+//! Through the real binary and real HTTP.
+
+mod common;
+
+use common::Server;
+use loyalty_endpoint::program;
+use std::process::{Command, Stdio};
+
+fn run(dir: &std::path::Path, args: &[&str]) -> (bool, String) {
+    let output = Command::new(env!("CARGO_BIN_EXE_loyalty-endpoint"))
+        .args(args)
+        .current_dir(dir)
+        .env_remove("LOYALTY_SECRET")
+        .stdin(Stdio::null())
+        .output()
+        .expect("runs");
+    let text = format!(
+        "{}{}",
+        String::from_utf8_lossy(&output.stdout),
+        String::from_utf8_lossy(&output.stderr)
+    );
+    (output.status.success(), text)
+}
+
+#[test]
+fn program_check_accepts_the_demo_file_and_names_every_broken_field() {
+    let dir = tempfile::tempdir().expect("dir");
+    std::fs::write(dir.path().join("ok.toml"), program::DEMO).expect("write");
+    let (ok, text) = run(dir.path(), &["program", "check", "ok.toml"]);
+    assert!(ok, "{text}");
+    assert!(
+        text.contains("ok: Morgenrot Coffee Club (EUR): 3 tiers"),
+        "{text}"
+    );
+
+    let broken = program::DEMO
+        .replace("points_price = 800", "points_price = 0")
+        .replace(r#"min_tier = "gold""#, r#"min_tier = "diamond""#);
+    std::fs::write(dir.path().join("broken.toml"), broken).expect("write");
+    let (ok, text) = run(dir.path(), &["program", "check", "broken.toml"]);
+    assert!(!ok, "{text}");
+    assert!(text.contains("2 problem(s)"), "{text}");
+    assert!(
+        text.contains("rewards[2].points_price: must be 1 to"),
+        "{text}"
+    );
+    assert!(
+        text.contains(r#"offers[2].min_tier: "diamond" is not a tier"#),
+        "{text}"
+    );
+
+    // serve refuses to start on it, with the same messages.
+    let (ok, text) = run(
+        dir.path(),
+        &[
+            "serve",
+            "--addr",
+            "127.0.0.1:0",
+            "--demo",
+            "--program",
+            "broken.toml",
+        ],
+    );
+    assert!(!ok && text.contains("offers[2].min_tier"), "{text}");
+}
+
+#[test]
+fn the_program_served_is_the_file_and_a_new_file_takes_effect_on_restart() {
+    let mine = program::parse(
+        &program::DEMO
+            .replace("Morgenrot Coffee Club", "Harbour Tea Club")
+            .replace("points_price = 300", "points_price = 250")
+            .replace("[welcome]\npoints = 100", "[welcome]\npoints = 75"),
+    )
+    .expect("valid");
+    let server = Server::with(|config| config.program = Some(mine));
+    let reply = server.get("/v1/program?lang=en", None);
+    assert_eq!(reply.status, 200, "{}", reply.body);
+    let body = reply.json();
+    assert_eq!(body["name"], "Harbour Tea Club");
+    assert_eq!(body["rewards"][0]["points_price"], 250);
+    assert_eq!(body["earning"][0]["points_text"], "75 points welcome bonus");
+    // Joining grants the file's welcome bonus.
+    let token = server.token("cust-ben");
+    let joined = server
+        .post("/v1/club/join", &token, "join-1", r#"{"consent":true}"#)
+        .expect("an answer");
+    assert_eq!(joined.json()["bonus_points"], 75, "{}", joined.body);
+}
+
+#[test]
+fn a_reward_dropped_from_the_file_is_switched_off_and_old_redemptions_stay() {
+    let dir = tempfile::tempdir().expect("dir");
+    let db = dir.path().join("loyalty.sqlite");
+    let secret = "s".repeat(32);
+    let start = |file: &str| {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_loyalty-endpoint"))
+            .args([
+                "serve",
+                "--addr",
+                "127.0.0.1:0",
+                "--exit-after",
+                "1",
+                "--program",
+                file,
+            ])
+            .arg("--db")
+            .arg(&db)
+            .current_dir(dir.path())
+            .env("LOYALTY_SECRET", &secret)
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("starts");
+        let status = child.wait().expect("exits");
+        assert!(status.success());
+    };
+    std::fs::write(dir.path().join("a.toml"), program::DEMO).expect("write");
+    start("a.toml");
+    // A redemption of the mug, then a program without it.
+    let conn = rusqlite::Connection::open(&db).expect("db");
+    conn.execute(
+        "INSERT INTO redemptions (id, customer_id, reward_id, points_spent, code, expires_at, created_at)
+         VALUES ('red-1', 'cust-carla', 'r-mug', 1500, 'MR-AAAAA-BBBBB', '2026-12-31', '2026-11-30')",
+        [],
+    )
+    .expect("a redemption");
+    let without_mug = program::DEMO.replace(
+        "[[rewards]]\nid = \"r-mug\"\nkind = \"gift_code\"\ntitle = { de = \"Morgenrot-Emaillebecher\", en = \"Morgenrot enamel mug\" }\npoints_price = 1500\nmin_tier = \"silver\"\n",
+        "",
+    );
+    assert_ne!(without_mug, program::DEMO);
+    std::fs::write(dir.path().join("b.toml"), without_mug).expect("write");
+    start("b.toml");
+    let active: i64 = conn
+        .query_row("SELECT active FROM rewards WHERE id = 'r-mug'", [], |r| {
+            r.get(0)
+        })
+        .expect("still there");
+    assert_eq!(active, 0);
+    let kept: i64 = conn
+        .query_row(
+            "SELECT COUNT(*) FROM redemptions WHERE reward_id = 'r-mug'",
+            [],
+            |r| r.get(0),
+        )
+        .expect("count");
+    assert_eq!(kept, 1);
+    let carla: i64 = conn
+        .query_row(
+            "SELECT approved FROM customers WHERE id = 'cust-carla'",
+            [],
+            |r| r.get(0),
+        )
+        .expect("carla");
+    assert_eq!(
+        carla, 4200,
+        "customers keep their points across program changes"
+    );
+}
