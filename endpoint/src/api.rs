@@ -6,7 +6,7 @@ use crate::faults::{Dice, Faults};
 use crate::server::Limits;
 use crate::token::{self, TokenError, Verifier};
 use axum::body::{Body, Bytes};
-use axum::extract::{DefaultBodyLimit, MatchedPath, Path, Query, Request, State};
+use axum::extract::{DefaultBodyLimit, MatchedPath, Path, Query, RawQuery, Request, State};
 use axum::http::{header, HeaderMap, HeaderValue, Method, StatusCode};
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
@@ -54,6 +54,9 @@ pub struct ServerConfig {
     pub limits: Limits,
     /// The program (a checked program file); the demo program without one.
     pub program: Option<crate::program::Program>,
+    /// The Shopify app's secret, when the endpoint answers the shop's app
+    /// proxy (`GET /shopify/proxy/token`: [`crate::shopify`]).
+    pub shopify_secret: Option<Vec<u8>>,
 }
 
 /// Shared state of a running server.
@@ -803,6 +806,30 @@ async fn static_caching(request: Request, next: Next) -> Response {
     response
 }
 
+/// `GET /shopify/proxy/token`: the storefront's `/apps/loyalty/token`
+/// through the shop's app proxy. A request Shopify signed, not older than
+/// five minutes, gets a token for its `logged_in_customer_id`, a guest's
+/// gets `{"token": null}`; anything else is refused.
+async fn shopify_token(State(state): State<Arc<AppState>>, RawQuery(query): RawQuery) -> Response {
+    let Some(app_secret) = &state.config.shopify_secret else {
+        return error(404, ErrorCode::NotFound, "no Shopify app is configured");
+    };
+    match crate::shopify::verify(app_secret, query.as_deref().unwrap_or_default(), now()) {
+        Ok(request) => {
+            let token = request
+                .customer_id
+                .map(|id| token::mint(&state.config.secret, &id, now(), 900));
+            let mut response = json(200, serde_json::json!({ "token": token }).to_string());
+            response.headers_mut().insert(
+                header::CACHE_CONTROL,
+                HeaderValue::from_static("private, no-store"),
+            );
+            response
+        }
+        Err(refused) => error(401, ErrorCode::Unauthorized, &refused.to_string()),
+    }
+}
+
 /// The whole application.
 pub fn router(state: Arc<AppState>) -> Router {
     let mut app = Router::new()
@@ -813,6 +840,9 @@ pub fn router(state: Arc<AppState>) -> Router {
         .route("/v1/activity", get(activity))
         .route("/v1/redemptions", post(redeem))
         .route("/v1/club/join", post(join));
+    if state.config.shopify_secret.is_some() {
+        app = app.route("/shopify/proxy/token", get(shopify_token));
+    }
     // Test-only routes exist only when asked for.
     if state.config.fault_control {
         app = app

@@ -11,6 +11,7 @@ pub mod faults;
 pub mod program;
 pub mod seed;
 pub mod server;
+pub mod shopify;
 pub mod token;
 
 pub use api::{router, AppState, ServerConfig};

@@ -10,7 +10,9 @@
 //! loyalty-endpoint token --customer ID [--ttl SECONDS] [--demo]
 //! ```
 //! The HMAC secret comes from `LOYALTY_SECRET`, at least 32 bytes; only
-//! `--demo` without it falls back to a public demo secret.
+//! `--demo` without it falls back to a public demo secret. With
+//! `SHOPIFY_API_SECRET` set, the endpoint answers the shop's app proxy
+//! (`GET /shopify/proxy/token`).
 
 use loyalty_endpoint::faults::Faults;
 use loyalty_endpoint::{program, router, token, AppState, ServerConfig};
@@ -147,7 +149,18 @@ async fn serve(mut args: Args) -> Result<(), String> {
             None
         }
     };
+    // A Shopify app's secret: the endpoint answers the shop's app proxy.
+    let shopify_secret = match std::env::var("SHOPIFY_API_SECRET") {
+        Ok(secret) if !secret.is_empty() => {
+            if public_key.is_some() {
+                return Err("SHOPIFY_API_SECRET: the app proxy mints tokens, which needs LOYALTY_SECRET, not --token-public-key".into());
+            }
+            Some(secret.into_bytes())
+        }
+        _ => None,
+    };
     let config = ServerConfig {
+        shopify_secret,
         program,
         db_path: PathBuf::from(
             args.value("--db")?

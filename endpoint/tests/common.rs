@@ -78,6 +78,7 @@ impl Server {
             demo: false,
             limits: Limits::default(),
             program: None,
+            shopify_secret: None,
         };
         let mut config = config;
         change(&mut config);
