@@ -67,6 +67,53 @@ pub struct AppState {
     faults: Mutex<Faults>,
     dice: Dice,
     counts: Mutex<BTreeMap<String, u64>>,
+    /// Per-client budgets of the public, unauthenticated lookups.
+    lookups: RateLimiter,
+}
+
+/// A token bucket per client address: `BURST` requests at once, then one
+/// every `1 / PER_SECOND` s. At most `CLIENTS` addresses are tracked; when
+/// full, idle ones are forgotten first.
+pub struct RateLimiter {
+    buckets: Mutex<std::collections::HashMap<std::net::IpAddr, (f64, std::time::Instant)>>,
+}
+
+impl RateLimiter {
+    const BURST: f64 = 20.0;
+    const PER_SECOND: f64 = 0.5;
+    const CLIENTS: usize = 10_000;
+
+    fn new() -> RateLimiter {
+        RateLimiter {
+            buckets: Mutex::new(std::collections::HashMap::new()),
+        }
+    }
+
+    /// Takes one request from `client`'s budget, or says in how many
+    /// seconds one is available again.
+    fn take(&self, client: std::net::IpAddr) -> Result<(), u64> {
+        let now = std::time::Instant::now();
+        let mut buckets = lock(&self.buckets);
+        if buckets.len() >= Self::CLIENTS && !buckets.contains_key(&client) {
+            let full = Self::BURST;
+            buckets.retain(|_, (tokens, at)| {
+                *tokens + now.duration_since(*at).as_secs_f64() * Self::PER_SECOND < full
+            });
+            if buckets.len() >= Self::CLIENTS {
+                buckets.clear();
+            }
+        }
+        let (tokens, at) = buckets.entry(client).or_insert((Self::BURST, now));
+        *tokens =
+            (*tokens + now.duration_since(*at).as_secs_f64() * Self::PER_SECOND).min(Self::BURST);
+        *at = now;
+        if *tokens >= 1.0 {
+            *tokens -= 1.0;
+            Ok(())
+        } else {
+            Err(((1.0 - *tokens) / Self::PER_SECOND).ceil() as u64)
+        }
+    }
 }
 
 fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
@@ -101,6 +148,7 @@ impl AppState {
             db: Mutex::new(conn),
             dice: Dice::new(seed),
             counts: Mutex::new(BTreeMap::new()),
+            lookups: RateLimiter::new(),
         }))
     }
 }
@@ -806,6 +854,32 @@ async fn static_caching(request: Request, next: Next) -> Response {
     response
 }
 
+/// `GET /v1/referrals/{code}`: public and rate-limited per client address
+/// (a code is short: guessing many is what the limit stops).
+async fn referral_invite(
+    State(state): State<Arc<AppState>>,
+    Path(code): Path<String>,
+    Query(q): Query<LangQuery>,
+    peer: Option<axum::Extension<axum::extract::ConnectInfo<std::net::SocketAddr>>>,
+) -> Response {
+    let client = peer.map_or(std::net::IpAddr::from([0, 0, 0, 0]), |p| p.0 .0.ip());
+    if let Err(seconds) = state.lookups.take(client) {
+        let mut response = error(429, ErrorCode::RateLimited, "too many referral lookups");
+        if let Ok(value) = HeaderValue::from_str(&seconds.to_string()) {
+            response.headers_mut().insert(header::RETRY_AFTER, value);
+        }
+        return response;
+    }
+    if code.is_empty() || code.len() > 64 {
+        return error(404, ErrorCode::NotFound, "no such referral code");
+    }
+    let result = db::invite(&lock(&state.db), &code, q.lang());
+    match result {
+        Ok(invite) => json(200, serde_json::to_string(&invite).unwrap_or_default()),
+        Err(err) => err.into_response(),
+    }
+}
+
 /// `GET /shopify/proxy/token`: the storefront's `/apps/loyalty/token`
 /// through the shop's app proxy. A request Shopify signed, not older than
 /// five minutes, gets a token for its `logged_in_customer_id`, a guest's
@@ -839,7 +913,8 @@ pub fn router(state: Arc<AppState>) -> Router {
         .route("/v1/offers", get(offers))
         .route("/v1/activity", get(activity))
         .route("/v1/redemptions", post(redeem))
-        .route("/v1/club/join", post(join));
+        .route("/v1/club/join", post(join))
+        .route("/v1/referrals/{code}", get(referral_invite));
     if state.config.shopify_secret.is_some() {
         app = app.route("/shopify/proxy/token", get(shopify_token));
     }

@@ -12,6 +12,7 @@ use std::sync::Arc;
 use std::time::Duration;
 use tokio::net::TcpListener;
 use tokio::sync::Semaphore;
+use tower::Layer;
 
 /// The server's limits (see [`serve`]).
 #[derive(Debug, Clone)]
@@ -68,9 +69,9 @@ pub async fn serve(
             },
             () = &mut shutdown => return,
         };
-        let stream = tokio::select! {
+        let (stream, peer) = tokio::select! {
             accepted = listener.accept() => match accepted {
-                Ok((stream, _)) => stream,
+                Ok(accepted) => accepted,
                 Err(err) => {
                     eprintln!("loyalty-endpoint: cannot accept a connection: {err}");
                     tokio::time::sleep(Duration::from_millis(100)).await;
@@ -80,7 +81,10 @@ pub async fn serve(
             () = &mut shutdown => return,
         };
         let _ = stream.set_nodelay(true);
-        let service = TowerToHyperService::new(app.clone());
+        // Every request knows its client's address (rate limits).
+        let service = TowerToHyperService::new(
+            axum::Extension(axum::extract::ConnectInfo(peer)).layer(app.clone()),
+        );
         let header_timeout = limits.header_timeout;
         tokio::spawn(async move {
             let _permit = permit;

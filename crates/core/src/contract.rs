@@ -838,6 +838,30 @@ impl Checked for Membership {
     }
 }
 
+/// `GET /v1/referrals/{code}`: what a visitor who arrives through a
+/// referral link is offered (public: no token, rate-limited).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ReferralInvite {
+    /// The referral code, as the endpoint knows it.
+    pub code: String,
+    /// The club's name.
+    pub program_name: String,
+    /// What the friend gets on their first order.
+    pub friend_gift: String,
+    /// The referrer's first name, when the program shows it.
+    #[serde(default)]
+    pub referrer_first_name: Option<String>,
+}
+
+impl Checked for ReferralInvite {
+    fn check(&self) -> Result<(), DecodeError> {
+        text("code", &self.code)?;
+        text("program_name", &self.program_name)?;
+        text("friend_gift", &self.friend_gift)?;
+        opt_text("referrer_first_name", &self.referrer_first_name)
+    }
+}
+
 impl Checked for RedeemRequest {
     fn check(&self) -> Result<(), DecodeError> {
         text("reward_id", &self.reward_id)

@@ -6,7 +6,7 @@
 
 use loyalty_core::contract::{
     accept, ActivityPage, Checked, ErrorBody, JoinRequest, Membership, Offers, Program,
-    RedeemRequest, Redemption, Summary,
+    RedeemRequest, Redemption, ReferralInvite, Summary,
 };
 use serde::de::DeserializeOwned;
 use serde_json::Value;
@@ -30,6 +30,7 @@ fn decode_as(kind: &str, body: &str) -> Result<(), String> {
         "ErrorBody" => check::<ErrorBody>(body),
         "RedeemRequest" => check::<RedeemRequest>(body),
         "JoinRequest" => check::<JoinRequest>(body),
+        "ReferralInvite" => check::<ReferralInvite>(body),
         other => Err(format!("no type for x-decodes-as {other:?}")),
     }
 }
