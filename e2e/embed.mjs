@@ -109,6 +109,19 @@ await check('plain HTML: one script tag draws a launcher; the WebAssembly is fet
   await quiet(page);
 });
 
+await check('a guest who arrives through a referral link (?ref=ANNA10): the friend\'s gift, and the sign-up link carries the code', async (page) => {
+  await page.goto(`${base}/examples/woocommerce.html?customer=&ref=ANNA10`);
+  const said = await until(page, () => {
+    const root = document.querySelector('loyalty-widget')?.shadowRoot;
+    const invite = root?.querySelector('[data-testid=invite]');
+    const join = root?.querySelector('a.lw-button');
+    return invite ? { text: invite.textContent, join: join ? join.getAttribute('href') : null } : null;
+  }, [], 'the invitation');
+  assert(said.text.includes('Anna lädt dich in den Morgenrot Kaffeeklub ein.'), said.text);
+  assert(said.text.includes('5 € Rabatt auf die erste Bestellung'), said.text);
+  await quiet(page);
+});
+
 await check('a right-to-left shop page: the widget keeps its own direction; the panel title clears the close button', async (page) => {
   await page.goto(`${base}/examples/rtl.html?customer=cust-anna`);
   await textIn(page, 'loyalty-widget', '.launcher', 'the launcher');

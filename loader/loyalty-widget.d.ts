@@ -30,6 +30,8 @@ export interface LoyaltyWidgetOptions {
   offsetX?: number;
   /** The launcher's distance from its corner's top or bottom edge, in pixels (0-400; default 16). */
   offsetY?: number;
+  /** The code of the referral link a guest came through (default: `?ref=` in the page's address). */
+  referralCode?: string;
   /** Where to place an inline widget: an element or a CSS selector. */
   target?: Element | string;
 }

@@ -489,7 +489,7 @@
   const ATTRIBUTES = {
     endpoint: 'endpoint', lang: 'lang', theme: 'theme', mode: 'mode', tokenUrl: 'token-url',
     joinUrl: 'join-url', signinUrl: 'signin-url', texts: 'texts',
-    corner: 'corner', offsetX: 'offset-x', offsetY: 'offset-y',
+    corner: 'corner', offsetX: 'offset-x', offsetY: 'offset-y', referralCode: 'referral-code',
   };
 
   // Our element's tag: <loyalty-widget>, unless another script on the page

@@ -5,18 +5,19 @@
 # Budgets (brotli -q 11, what a CDN serves):
 #   eager   the loader every shop page loads:             <= 5,120 bytes
 #   opened  loader + widget glue + WebAssembly (CSS inside): a regression
-#           ceiling at what the card's stack measured (155,557 bytes: Leptos
+#           ceiling at what the card's stack measured (157,902 bytes: Leptos
 #           components with view!, serde, serde_wasm_bindgen and gloo-net,
 #           on stable Rust, built by Trunk, with the fixes for hostile data
-#           and pages and the head start of #19, which added 0.8 KB to the
-#           loader and 1.4 KB to the wasm) plus 2%. The goal, 100 KB, is
-#           printed beside it; it is not enforced.
+#           and pages, the head start of #19 (0.8 KB of loader, 1.4 KB of
+#           wasm) and the referral invitation for guests of #20 (2.3 KB))
+#           plus 2%. The goal, 100 KB, is printed beside it; it is not
+#           enforced.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 shopt -s nullglob
 
 EAGER_BUDGET=5120
-TOTAL_BUDGET=158668
+TOTAL_BUDGET=161060
 TOTAL_GOAL=102400
 
 loader=dist/widget/loyalty-widget.js

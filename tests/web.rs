@@ -142,6 +142,55 @@ async fn guest_sees_invitation_with_shop_links() {
 }
 
 #[wasm_bindgen_test]
+async fn a_guest_through_a_referral_link_sees_the_friends_gift_and_signs_up_with_the_code() {
+    let widget = mounted(&[
+        ("endpoint", ENDPOINT),
+        ("lang", "de"),
+        ("referral-code", "anna10"),
+        ("join-url", "/account/register#club"),
+    ]);
+    let invite = wait_for(&widget, "[data-testid=invite]").await;
+    let said = invite.text_content().unwrap_or_default();
+    assert!(
+        said.contains("Anna lädt dich in den Morgenrot Kaffeeklub ein."),
+        "{said}"
+    );
+    assert!(
+        said.contains("Dein Geschenk zur ersten Bestellung: 5 € Rabatt auf die erste Bestellung"),
+        "{said}"
+    );
+    let join = wait_for(&widget, "a.lw-button").await;
+    assert_eq!(
+        join.get_attribute("href").as_deref(),
+        Some("/account/register?ref=anna10#club")
+    );
+}
+
+#[wasm_bindgen_test]
+async fn an_unknown_or_malformed_referral_code_leaves_the_plain_guest_view() {
+    for code in ["NOSUCH1", "<b>x</b>"] {
+        let widget = mounted(&[
+            ("endpoint", ENDPOINT),
+            ("lang", "en"),
+            ("referral-code", code),
+            ("join-url", "/join"),
+        ]);
+        let join = wait_for(&widget, "a.lw-button").await;
+        // The program has arrived (its name shows) and no invitation came.
+        wait_for(&widget, ".lw-program-name").await;
+        gloo_timers::future::TimeoutFuture::new(300).await;
+        assert!(find(&widget, "[data-testid=invite]").is_none(), "{code}");
+        let href = join.get_attribute("href").unwrap_or_default();
+        assert_eq!(
+            href == "/join?ref=NOSUCH1",
+            code == "NOSUCH1",
+            "{code}: {href}"
+        );
+        assert!(text(&widget).contains("Sign in to see your points"));
+    }
+}
+
+#[wasm_bindgen_test]
 async fn config_error_is_visible_and_does_not_mount() {
     let widget = mounted(&[("lang", "de")]);
     assert_eq!(

@@ -5,8 +5,10 @@ use super::erased;
 use super::i18n::I18n;
 use super::task::Task;
 use crate::edge::client::Client;
-use crate::edge::events;
+use crate::edge::{console, events};
 use leptos::prelude::*;
+use loyalty_core::config::with_query_param;
+use loyalty_core::contract::ReferralInvite;
 use loyalty_core::events::{Event, Ready};
 use loyalty_core::i18n::Key;
 
@@ -20,9 +22,28 @@ pub fn Guest(
     join_url: Option<String>,
     /// The shop's sign-in page.
     signin_url: Option<String>,
+    /// The referral code the guest arrived with, if any.
+    referral_code: Option<String>,
 ) -> impl IntoView {
     let i18n = expect_context::<I18n>();
     let program = RwSignal::new(None);
+    // A guest who came through a friend's link sees what the friend's
+    // invitation brings, and the sign-up link carries the code on.
+    let invite = RwSignal::new(None::<ReferralInvite>);
+    if let Some(code) = referral_code.clone() {
+        let client = client.clone();
+        Task::new().start(
+            async move { client.referral_invite(&code).await },
+            move |result| match result {
+                Ok(found) => invite.set(Some(found)),
+                Err(error) => console::warn(&format!("the referral code was not found: {error}")),
+            },
+        );
+    }
+    let join_url = join_url.map(|href| match &referral_code {
+        Some(code) => with_query_param(&href, "ref", code),
+        None => href,
+    });
     // The guest view is complete once the program is known (or failed,
     // which leaves the pitch and links).
     Task::new().start(async move { client.program().await }, move |result| {
@@ -35,6 +56,18 @@ pub fn Guest(
     });
     view! {
         <div class="lw-card lw-guest">
+            {move || invite.get().map(|invite| {
+                let from = match &invite.referrer_first_name {
+                    Some(name) => i18n.fill(Key::InvitedBy, &[("name", name), ("club", &invite.program_name)]),
+                    None => i18n.fill(Key::Invited, &[("club", &invite.program_name)]),
+                };
+                erased(view! {
+                    <div class="lw-invite" role="status" data-testid="invite">
+                        <p class="lw-invite-from">{from}</p>
+                        <p class="lw-invite-gift">{i18n.fill(Key::InviteGift, &[("gift", &invite.friend_gift)])}</p>
+                    </div>
+                })
+            })}
             {move || program.get().and_then(Result::ok).map(|program| erased(view! {
                 <p class="lw-program-name">{program.name.clone()}</p>
                 {(!program.pitch.is_empty()).then(|| view! { <p class="lw-pitch">{program.pitch.clone()}</p> })}

@@ -51,7 +51,12 @@ pub fn Widget(
         // No customer on this page: signed out. Forget the visit's data.
         cache::clear_all();
         view! {
-            <Guest client=client join_url=config.join_url.clone() signin_url=config.signin_url.clone()/>
+            <Guest
+                client=client
+                join_url=config.join_url.clone()
+                signin_url=config.signin_url.clone()
+                referral_code=config.referral_code.clone()
+            />
         }
         .into_any()
     };

@@ -17,7 +17,7 @@ use gloo_net::http::{Request, RequestBuilder};
 use gloo_timers::future::TimeoutFuture;
 use loyalty_core::contract::{
     self, ActivityPage, Checked, DecodeError, ErrorBody, ErrorCode, JoinRequest, Membership,
-    Offers, Program, RedeemRequest, Redemption, Summary,
+    Offers, Program, RedeemRequest, Redemption, ReferralInvite, Summary,
 };
 use loyalty_core::events::Reason;
 use loyalty_core::i18n::{Key, Lang};
@@ -375,6 +375,12 @@ impl Client {
                 }
             }
         }
+    }
+
+    /// `GET /v1/referrals/{code}`: what a guest who arrived through a
+    /// referral link is offered (public; `code` is a checked referral code).
+    pub async fn referral_invite(&self, code: &str) -> Result<ReferralInvite, ApiError> {
+        self.get(&format!("/referrals/{code}")).await
     }
 
     /// `GET /v1/activity?page=N`: one page of history, newest first.

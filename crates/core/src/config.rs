@@ -108,6 +108,9 @@ pub struct Config {
     pub join_url: Option<String>,
     /// Where guests sign in (a shop page).
     pub signin_url: Option<String>,
+    /// The referral code a guest arrived with (`referral-code`, or `?ref=`
+    /// in the page's address), checked by [`referral_code`].
+    pub referral_code: Option<String>,
     /// The shop owner's own wording for texts (from the `texts` attribute).
     pub texts: Vec<(Key, String)>,
     /// Problems that did not stop the widget (e.g. an unknown text name),
@@ -141,6 +144,9 @@ pub struct Options {
     pub join_url: Option<String>,
     /// `signin-url`: where guests sign in.
     pub signin_url: Option<String>,
+    /// `referral-code`: the code of the referral link a guest came through
+    /// (the browser edge fills it from `?ref=` when the attribute is absent).
+    pub referral_code: Option<String>,
     /// `texts`: the shop's own wording, parsed by the browser.
     pub texts: Option<Texts>,
 }
@@ -220,7 +226,14 @@ impl Config {
         let token_url = present(&options.token_url)
             .map(|raw| check_token_url(&raw).ok_or(ConfigError::BadTokenUrl(raw)))
             .transpose()?;
-        let (texts, warnings) = options.texts.as_ref().map(parse_texts).unwrap_or_default();
+        let (texts, mut warnings) = options.texts.as_ref().map(parse_texts).unwrap_or_default();
+        let referral = present(&options.referral_code);
+        let checked_referral = referral.as_deref().and_then(referral_code);
+        if let (Some(raw), None) = (&referral, &checked_referral) {
+            warnings.push(format!(
+                "\"referral-code\" {raw:?} is not a referral code (1 to 64 letters, digits, - or _); ignored"
+            ));
+        }
         Ok(Config {
             locale,
             texts,
@@ -233,8 +246,42 @@ impl Config {
             theme,
             join_url: link("join-url", &options.join_url)?,
             signin_url: link("signin-url", &options.signin_url)?,
+            referral_code: checked_referral,
         })
     }
+}
+
+/// A referral code as links carry it: 1 to 64 ASCII letters, digits, `-`
+/// or `_` (nothing that needs escaping in a URL or could be markup).
+pub fn referral_code(raw: &str) -> Option<String> {
+    let code = raw.trim();
+    let plain = !code.is_empty()
+        && code.len() <= 64
+        && code
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_');
+    plain.then(|| code.to_owned())
+}
+
+/// The `ref` parameter of a page address's query (`?utm=x&ref=ANNA10`),
+/// if it is a referral code.
+pub fn referral_from_query(search: &str) -> Option<String> {
+    search
+        .trim_start_matches('?')
+        .split('&')
+        .find_map(|pair| pair.strip_prefix("ref="))
+        .and_then(referral_code)
+}
+
+/// `link` with `name=value` added to its query, before any `#fragment`
+/// (`value` must need no escaping: see [`referral_code`]).
+pub fn with_query_param(link: &str, name: &str, value: &str) -> String {
+    let (base, fragment) = match link.find('#') {
+        Some(at) => link.split_at(at),
+        None => (link, ""),
+    };
+    let separator = if base.contains('?') { '&' } else { '?' };
+    format!("{base}{separator}{name}={value}{fragment}")
 }
 
 /// An absolute path on the shop itself (`/account`), not `//other-host` or a
@@ -258,6 +305,37 @@ fn check_token_url(raw: &str) -> Option<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn referral_codes_come_from_the_attribute_or_the_pages_ref_parameter() {
+        assert_eq!(referral_code(" ANNA10 ").as_deref(), Some("ANNA10"));
+        for bad in ["", "a b", "<b>", "x".repeat(65).as_str(), "ANNA%31", "ä1"] {
+            assert_eq!(referral_code(bad), None, "{bad:?}");
+        }
+        assert_eq!(
+            referral_from_query("?utm=x&ref=ANNA10").as_deref(),
+            Some("ANNA10")
+        );
+        assert_eq!(
+            referral_from_query("?ref=ANNA10&x=1").as_deref(),
+            Some("ANNA10")
+        );
+        assert_eq!(referral_from_query("?preference=1&xref=2"), None);
+        assert_eq!(referral_from_query("?ref=%3Cb%3E"), None);
+        assert_eq!(referral_from_query(""), None);
+    }
+
+    #[test]
+    fn the_code_is_handed_to_the_shops_sign_up_link() {
+        assert_eq!(
+            with_query_param("/account/register", "ref", "ANNA10"),
+            "/account/register?ref=ANNA10"
+        );
+        assert_eq!(
+            with_query_param("/register?lang=de#club", "ref", "ANNA10"),
+            "/register?lang=de&ref=ANNA10#club"
+        );
+    }
 
     /// Attributes as the browser edge hands them over: every value a
     /// string, `texts` parsed as JSON where it is JSON.

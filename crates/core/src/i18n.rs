@@ -121,6 +121,18 @@ texts! {
         de: "Melde dich an, um deine Punkte und Prämien zu sehen."
     }
     SignIn "sign-in" { en: "Sign in", de: "Anmelden" }
+    InvitedBy "invited-by" {
+        en: "{name} invited you to {club}.",
+        de: "{name} lädt dich in den {club} ein."
+    }
+    Invited "invited" {
+        en: "You have been invited to {club}.",
+        de: "Du wurdest in den {club} eingeladen."
+    }
+    InviteGift "invite-gift" {
+        en: "Your gift on your first order: {gift}",
+        de: "Dein Geschenk zur ersten Bestellung: {gift}"
+    }
     Join "join" { en: "Join now", de: "Jetzt mitmachen" }
     StaleNotice "stale-notice" {
         en: "Showing your last known balance; we'll update it once the connection is back.",

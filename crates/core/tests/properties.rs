@@ -417,6 +417,7 @@ proptest! {
         texts in ".{0,60}",
         link in ".{0,40}",
         lang in ".{0,8}",
+        code in ".{0,70}",
     ) {
         let texts = serde_json::from_str(&texts).ok().map(Texts::Object);
         let options = Options {
@@ -429,11 +430,16 @@ proptest! {
             token_url: Some(link),
             lang: Some(lang),
             token: None,
+            referral_code: Some(code),
         };
         if let Ok(config) = Config::from_options(&options, None) {
             // An accepted endpoint is always https, or http on loopback.
             let lower = config.endpoint.to_ascii_lowercase();
             prop_assert!(lower.starts_with("https://") || lower.starts_with("http://"));
+            // A referral code kept is safe in a URL and in text.
+            if let Some(code) = &config.referral_code {
+                prop_assert!(code.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_'));
+            }
         }
     }
 
