@@ -122,6 +122,22 @@ await check('a guest who arrives through a referral link (?ref=ANNA10): the frie
   await quiet(page);
 });
 
+await check('a guest through a referral link, with the launcher: it says a gift waits; opened, the invitation in English', async (page) => {
+  await page.goto(`${base}/examples/plain.html?customer=&ref=ANNA10`);
+  const label = await textIn(page, 'loyalty-widget', '.launcher .gift', 'the gift on the launcher');
+  assert(label === 'A gift for you', label);
+  await page.evaluate(() => LoyaltyWidget.open());
+  const said = await textIn(page, 'loyalty-widget', '[data-testid=invite]', 'the invitation in the panel');
+  assert(said.includes('Anna invited you to Morgenrot Coffee Club.'), said);
+  assert(said.includes('€5 off the first order'), said);
+  // A signed-in customer's launcher says nothing of it.
+  await page.goto(`${base}/examples/plain.html?customer=cust-anna&ref=ANNA10`);
+  await textIn(page, 'loyalty-widget', '.launcher', 'the launcher');
+  const gift = await page.evaluate(() => !!document.querySelector('loyalty-widget').shadowRoot.querySelector('.gift'));
+  assert(!gift, 'a signed-in customer was offered the guest gift');
+  await quiet(page);
+});
+
 await check('a right-to-left shop page: the widget keeps its own direction; the panel title clears the close button', async (page) => {
   await page.goto(`${base}/examples/rtl.html?customer=cust-anna`);
   await textIn(page, 'loyalty-widget', '.launcher', 'the launcher');

@@ -48,8 +48,8 @@
   };
 
   const TEXT = {
-    de: { title: 'Prämien', close: 'Schließen', loading: 'Deine Prämien werden geladen …', failed: 'Prämien sind gerade nicht verfügbar.' },
-    en: { title: 'Rewards', close: 'Close', loading: 'Loading your rewards…', failed: 'Rewards are not available right now.' },
+    de: { title: 'Prämien', close: 'Schließen', loading: 'Deine Prämien werden geladen …', failed: 'Prämien sind gerade nicht verfügbar.', gift: 'Geschenk für dich' },
+    en: { title: 'Rewards', close: 'Close', loading: 'Loading your rewards…', failed: 'Rewards are not available right now.', gift: 'A gift for you' },
   };
 
   // The launcher's host must not become a containing block (the widget's
@@ -64,6 +64,8 @@
 .launcher{position:fixed;inset:auto;overflow:visible;right:var(--lw-x,16px);bottom:var(--lw-y,16px);margin:0;z-index:2147483000;display:inline-flex;align-items:center;gap:8px;min-height:48px;padding:0 20px;border:0;border-radius:24px;background:var(--lw-accent,#8a3b12);color:var(--lw-accent-text,#fff);font:600 16px/1 var(--lw-font,system-ui,sans-serif);box-shadow:0 4px 14px rgba(0,0,0,.25);cursor:pointer}
 .launcher:focus-visible,.close:focus-visible{outline:3px solid var(--lw-focus,#1a5fb4);outline-offset:3px}
 .launcher svg{width:20px;height:20px;fill:currentColor}
+.gift{padding:2px 8px;border-radius:12px;background:var(--lw-accent-text,#fff);color:var(--lw-accent,#8a3b12);font-size:13px}
+@media (forced-colors:active){.gift{border:1px solid ButtonText}}
 .panel{position:fixed;inset:auto;right:var(--lw-x,16px);bottom:calc(var(--lw-y,16px) + 64px);margin:0;padding:0;border:0;background:transparent;color:inherit;z-index:2147483000;box-sizing:border-box;width:min(400px,calc(100vw / var(--lw-zoom,1) - 32px));max-height:calc(100vh / var(--lw-zoom,1) - 112px);overflow:auto;overscroll-behavior:contain;border-radius:var(--lw-radius,12px);box-shadow:0 8px 30px rgba(0,0,0,.3)}
 .panel[hidden]{display:none}
 .panel:focus{outline:none}
@@ -324,6 +326,9 @@
       path.setAttribute('d', STAR);
       svg.append(path);
       button.append(svg, make(null, 'span', {}, title));
+      // A guest who came through a friend's referral link: the launcher
+      // says a gift waits (the panel's guest view says which).
+      if (this.#invited()) button.append(make(null, 'span', { class: 'gift' }, TEXT[lang].gift));
       const panel = make(root, 'div', {
         id: 'lw-panel', class: 'panel', role: 'dialog', 'aria-label': title, tabindex: '-1', hidden: '', dir: 'ltr', lang,
       });
@@ -345,6 +350,14 @@
       }
       this.#launcher = button;
       this.#panel = panel;
+    }
+
+    // A guest (no token of any kind) with a referral code: the attribute,
+    // or `?ref=` in the page's address (the widget's own rule).
+    #invited() {
+      if (usable(this.#token) || this.#tokenFn || this.hasAttribute('token-url')) return false;
+      const code = this.getAttribute('referral-code') ?? new URLSearchParams(location.search).get('ref') ?? '';
+      return /^[A-Za-z0-9_-]{1,64}$/.test(code.trim());
     }
 
     #configError(message, root, lang) {
