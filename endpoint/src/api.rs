@@ -12,7 +12,9 @@ use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post, put};
 use axum::Router;
-use loyalty_core::contract::{ErrorBody, ErrorCode, ErrorDetail, JoinRequest, RedeemRequest};
+use loyalty_core::contract::{
+    ErrorBody, ErrorCode, ErrorDetail, JoinRequest, RedeemRequest, ReferralInvite,
+};
 use loyalty_core::i18n::Lang;
 use rusqlite::Connection;
 use serde::Deserialize;
@@ -62,6 +64,8 @@ pub struct ServerConfig {
 /// Shared state of a running server.
 pub struct AppState {
     config: ServerConfig,
+    /// The program in force (installed into the database at start).
+    program: crate::program::Program,
     verifier: Verifier,
     db: Mutex<Connection>,
     faults: Mutex<Faults>,
@@ -145,6 +149,7 @@ impl AppState {
                 .clone()
                 .unwrap_or_else(|| Verifier::secret(&config.secret)),
             config,
+            program,
             db: Mutex::new(conn),
             dice: Dice::new(seed),
             counts: Mutex::new(BTreeMap::new()),
@@ -184,6 +189,14 @@ fn json(status: u16, body: String) -> Response {
 
 fn error(status: u16, code: ErrorCode, message: &str) -> Response {
     json(status, error_json(code, message))
+}
+
+/// `response` telling the client to try again in `seconds`.
+fn retry_after(mut response: Response, seconds: u64) -> Response {
+    response
+        .headers_mut()
+        .insert(header::RETRY_AFTER, HeaderValue::from(seconds));
+    response
 }
 
 /// A request refused before it reaches the store (small, unlike a Response).
@@ -701,13 +714,11 @@ async fn edge(State(state): State<Arc<AppState>>, request: Request, next: Next) 
         } else {
             ErrorCode::Internal
         };
-        let mut response = error(status, code, "injected fault");
-        if let Some(seconds) = faults.retry_after {
-            if let Ok(value) = HeaderValue::from_str(&seconds.to_string()) {
-                response.headers_mut().insert(header::RETRY_AFTER, value);
-            }
+        let response = error(status, code, "injected fault");
+        match faults.retry_after {
+            Some(seconds) => retry_after(response, seconds),
+            None => response,
         }
-        response
     } else {
         let response = next.run(request).await;
         let replacement = faults
@@ -864,20 +875,29 @@ async fn referral_invite(
 ) -> Response {
     let client = peer.map_or(std::net::IpAddr::from([0, 0, 0, 0]), |p| p.0 .0.ip());
     if let Err(seconds) = state.lookups.take(client) {
-        let mut response = error(429, ErrorCode::RateLimited, "too many referral lookups");
-        if let Ok(value) = HeaderValue::from_str(&seconds.to_string()) {
-            response.headers_mut().insert(header::RETRY_AFTER, value);
-        }
-        return response;
+        let response = error(429, ErrorCode::RateLimited, "too many referral lookups");
+        return retry_after(response, seconds);
     }
     if code.is_empty() || code.len() > 64 {
         return error(404, ErrorCode::NotFound, "no such referral code");
     }
-    let result = db::invite(&lock(&state.db), &code, q.lang());
-    match result {
-        Ok(invite) => json(200, serde_json::to_string(&invite).unwrap_or_default()),
-        Err(err) => err.into_response(),
-    }
+    let result = db::referrer(&lock(&state.db), &code);
+    let (code, first_name) = match result {
+        Ok(found) => found,
+        Err(err) => return err.into_response(),
+    };
+    let program = &state.program;
+    let pick = |text: &crate::program::Text| match q.lang() {
+        Lang::De => text.de.clone(),
+        Lang::En => text.en.clone(),
+    };
+    let invite = ReferralInvite {
+        code,
+        program_name: pick(&program.name),
+        friend_gift: pick(&program.referral.friend_gift),
+        referrer_first_name: first_name.filter(|_| program.referral.show_referrer_name),
+    };
+    json(200, serde_json::to_string(&invite).unwrap_or_default())
 }
 
 /// `GET /shopify/proxy/token`: the storefront's `/apps/loyalty/token`

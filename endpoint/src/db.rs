@@ -7,8 +7,7 @@
 use loyalty_core::contract::{
     Activity, ActivityKind, ActivityPage, ActivityState, Club, Coupon, CustomerState, EarnKind,
     EarningRule, ErrorCode, Expiring, LockReason, Membership, MilestoneKind, Money, Offer, Offers,
-    Points, Program, Redemption, Referral, ReferralInvite, Reward, RewardKind, Summary, Tier,
-    TierStatus,
+    Points, Program, Redemption, Referral, Reward, RewardKind, Summary, Tier, TierStatus,
 };
 use loyalty_core::i18n::Lang;
 use rusqlite::{params, Connection, OptionalExtension, TransactionBehavior};
@@ -155,29 +154,16 @@ fn setting(conn: &Connection, key: &str) -> Result<String, StoreError> {
         .unwrap_or_default())
 }
 
-/// `GET /v1/referrals/{code}`: the invitation behind a referral code, or
-/// `not_found`. The referrer's first name only where the program shows it.
-pub fn invite(conn: &Connection, code: &str, lang: Lang) -> Result<ReferralInvite, StoreError> {
-    let found: Option<(String, Option<String>)> = conn
-        .query_row(
-            "SELECT referral_code, first_name FROM customers WHERE referral_code = ?1 COLLATE NOCASE",
-            [code],
-            |row| Ok((row.get(0)?, row.get(1)?)),
-        )
-        .optional()?;
-    let (code, first_name) =
-        found.ok_or_else(|| refused(ErrorCode::NotFound, 404, "no such referral code"))?;
-    let program: crate::program::Program = serde_json::from_str(&setting(conn, "program")?)?;
-    let (name, gift) = match lang {
-        Lang::De => (program.name.de, program.referral.friend_gift.de),
-        Lang::En => (program.name.en, program.referral.friend_gift.en),
-    };
-    Ok(ReferralInvite {
-        code,
-        program_name: name,
-        friend_gift: gift,
-        referrer_first_name: first_name.filter(|_| program.referral.show_referrer_name),
-    })
+/// The customer behind a referral code (matched without regard to case):
+/// the code as stored and their first name; `not_found` otherwise.
+pub fn referrer(conn: &Connection, code: &str) -> Result<(String, Option<String>), StoreError> {
+    conn.query_row(
+        "SELECT referral_code, first_name FROM customers WHERE referral_code = ?1 COLLATE NOCASE",
+        [code],
+        |row| Ok((row.get(0)?, row.get(1)?)),
+    )
+    .optional()?
+    .ok_or_else(|| refused(ErrorCode::NotFound, 404, "no such referral code"))
 }
 
 /// `GET /v1/program`.

@@ -12,13 +12,13 @@
 use crate::db::StoreError;
 use loyalty_core::contract::RewardKind;
 use rusqlite::{params, Connection};
-use serde::{Deserialize, Serialize};
+use serde::Deserialize;
 
 /// The demo shop's program, built in (used without `--program`).
 pub const DEMO: &str = include_str!("../programs/morgenrot.toml");
 
 /// A text in both languages.
-#[derive(Debug, Clone, PartialEq, Deserialize, Serialize)]
+#[derive(Debug, Clone, PartialEq, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Text {
     /// German.
@@ -28,7 +28,7 @@ pub struct Text {
 }
 
 /// A list of texts in both languages.
-#[derive(Debug, Clone, Default, PartialEq, Deserialize, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Texts {
     /// German.
@@ -38,7 +38,7 @@ pub struct Texts {
 }
 
 /// What tiers are measured by.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Basis {
     /// Points earned over the customer's whole membership.
@@ -48,7 +48,7 @@ pub enum Basis {
 }
 
 /// One tier.
-#[derive(Debug, Clone, PartialEq, Deserialize, Serialize)]
+#[derive(Debug, Clone, PartialEq, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Tier {
     /// Stable id (`silver`).
@@ -65,7 +65,7 @@ pub struct Tier {
 }
 
 /// The tiers.
-#[derive(Debug, Clone, PartialEq, Deserialize, Serialize)]
+#[derive(Debug, Clone, PartialEq, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Tiers {
     /// What thresholds are measured in.
@@ -75,7 +75,7 @@ pub struct Tiers {
 }
 
 /// A bonus of points.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize, Serialize)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Bonus {
     /// Points granted (0: none).
@@ -83,7 +83,7 @@ pub struct Bonus {
 }
 
 /// When points expire.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize, Serialize)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Expiry {
     /// Months after they were earned (0: never).
@@ -91,7 +91,7 @@ pub struct Expiry {
 }
 
 /// Referral terms, for both sides.
-#[derive(Debug, Clone, PartialEq, Deserialize, Serialize)]
+#[derive(Debug, Clone, PartialEq, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Referral {
     /// Points the referrer earns when the friend's first order is paid.
@@ -107,7 +107,7 @@ pub struct Referral {
 }
 
 /// A reward customers redeem points for.
-#[derive(Debug, Clone, PartialEq, Deserialize, Serialize)]
+#[derive(Debug, Clone, PartialEq, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Reward {
     /// Stable id.
@@ -124,7 +124,7 @@ pub struct Reward {
 }
 
 /// A members' offer.
-#[derive(Debug, Clone, PartialEq, Deserialize, Serialize)]
+#[derive(Debug, Clone, PartialEq, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Offer {
     /// Stable id.
@@ -148,7 +148,7 @@ pub struct Offer {
 }
 
 /// A whole program file.
-#[derive(Debug, Clone, PartialEq, Deserialize, Serialize)]
+#[derive(Debug, Clone, PartialEq, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Program {
     /// The club's name.
@@ -507,7 +507,6 @@ fn kind_name(kind: RewardKind) -> Result<String, StoreError> {
 /// Writes a checked program into the program tables, in one transaction.
 pub fn install(conn: &mut Connection, program: &Program) -> Result<(), StoreError> {
     let tx = conn.transaction()?;
-    let whole = serde_json::to_string(program)?;
     let welcome = program.welcome.points.to_string();
     for (key, value) in [
         ("currency", program.currency.as_str()),
@@ -518,7 +517,6 @@ pub fn install(conn: &mut Connection, program: &Program) -> Result<(), StoreErro
         ("referral_en", &program.referral.text.en),
         ("referral_de", &program.referral.text.de),
         ("welcome_points", &welcome),
-        ("program", &whole),
     ] {
         tx.execute(
             "INSERT INTO settings (key, value) VALUES (?1, ?2)

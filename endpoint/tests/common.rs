@@ -6,7 +6,8 @@ use loyalty_endpoint::faults::Faults;
 use loyalty_endpoint::{router, serve, token, AppState, Limits, ServerConfig};
 use std::io::{Read, Write};
 use std::net::{SocketAddr, TcpStream};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 pub const SECRET: &[u8] = b"integration-test-secret";
@@ -16,6 +17,26 @@ pub struct Server {
     pub db: PathBuf,
     _dir: tempfile::TempDir,
     _runtime: tokio::runtime::Runtime,
+}
+
+/// Runs the endpoint's binary in `dir` with `LOYALTY_SECRET` set to
+/// `secret` (or unset): its exit success, stderr and stdout.
+pub fn run_binary(dir: &Path, secret: Option<&str>, args: &[&str]) -> (bool, String, String) {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_loyalty-endpoint"));
+    command
+        .args(args)
+        .current_dir(dir)
+        .env_remove("LOYALTY_SECRET")
+        .stdin(Stdio::null());
+    if let Some(secret) = secret {
+        command.env("LOYALTY_SECRET", secret);
+    }
+    let output = command.output().expect("the binary runs");
+    (
+        output.status.success(),
+        String::from_utf8_lossy(&output.stderr).into_owned(),
+        String::from_utf8_lossy(&output.stdout).into_owned(),
+    )
 }
 
 /// An HS256 token for `customer`, signed with `secret`.

@@ -6,22 +6,10 @@ mod common;
 
 use common::Server;
 use loyalty_endpoint::program;
-use std::process::{Command, Stdio};
 
 fn run(dir: &std::path::Path, args: &[&str]) -> (bool, String) {
-    let output = Command::new(env!("CARGO_BIN_EXE_loyalty-endpoint"))
-        .args(args)
-        .current_dir(dir)
-        .env_remove("LOYALTY_SECRET")
-        .stdin(Stdio::null())
-        .output()
-        .expect("runs");
-    let text = format!(
-        "{}{}",
-        String::from_utf8_lossy(&output.stdout),
-        String::from_utf8_lossy(&output.stderr)
-    );
-    (output.status.success(), text)
+    let (ok, stderr, stdout) = common::run_binary(dir, None, args);
+    (ok, format!("{stdout}{stderr}"))
 }
 
 #[test]
@@ -95,28 +83,21 @@ fn a_reward_dropped_from_the_file_is_switched_off_and_old_redemptions_stay() {
     let dir = tempfile::tempdir().expect("dir");
     let db = dir.path().join("loyalty.sqlite");
     let secret = "s".repeat(32);
+    let db_path = db.to_string_lossy().into_owned();
     let start = |file: &str| {
-        let mut child = Command::new(env!("CARGO_BIN_EXE_loyalty-endpoint"))
-            .args([
-                "serve",
-                "--addr",
-                "127.0.0.1:0",
-                "--exit-after",
-                "1",
-                "--program",
-                file,
-            ])
-            .arg("--db")
-            .arg(&db)
-            .current_dir(dir.path())
-            .env("LOYALTY_SECRET", &secret)
-            .stdin(Stdio::null())
-            .stdout(Stdio::null())
-            .stderr(Stdio::piped())
-            .spawn()
-            .expect("starts");
-        let status = child.wait().expect("exits");
-        assert!(status.success());
+        let args = [
+            "serve",
+            "--addr",
+            "127.0.0.1:0",
+            "--exit-after",
+            "1",
+            "--program",
+            file,
+            "--db",
+            &db_path,
+        ];
+        let (ok, stderr, _) = common::run_binary(dir.path(), Some(&secret), &args);
+        assert!(ok, "{stderr}");
     };
     std::fs::write(dir.path().join("a.toml"), program::DEMO).expect("write");
     start("a.toml");

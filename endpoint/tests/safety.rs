@@ -9,30 +9,12 @@ mod common;
 use common::Server;
 use std::io::{Read, Write};
 use std::net::TcpStream;
-use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-const BINARY: &str = env!("CARGO_BIN_EXE_loyalty-endpoint");
-
-/// Runs the binary with `LOYALTY_SECRET` set to `secret` (or unset) and
-/// returns its exit success and what it wrote to stderr and stdout.
+/// Runs the binary in a fresh folder (see [`common::run_binary`]).
 fn run(secret: Option<&str>, args: &[&str]) -> (bool, String, String) {
     let dir = tempfile::tempdir().expect("temp dir");
-    let mut command = Command::new(BINARY);
-    command
-        .args(args)
-        .current_dir(dir.path())
-        .env_remove("LOYALTY_SECRET")
-        .stdin(Stdio::null());
-    if let Some(secret) = secret {
-        command.env("LOYALTY_SECRET", secret);
-    }
-    let output = command.output().expect("the binary runs");
-    (
-        output.status.success(),
-        String::from_utf8_lossy(&output.stderr).into_owned(),
-        String::from_utf8_lossy(&output.stdout).into_owned(),
-    )
+    common::run_binary(dir.path(), secret, args)
 }
 
 const SERVE: [&str; 5] = ["serve", "--addr", "127.0.0.1:0", "--exit-after", "1"];

@@ -484,26 +484,13 @@ impl Client {
     }
 
     async fn attempt(&self, url: &str, call: &Call<'_>) -> Result<Raw, ApiError> {
-        let mut request = match call.write {
-            Some((_, key)) => Request::post(url)
-                .header("Content-Type", "application/json")
-                .header("Idempotency-Key", key),
-            None => Request::get(url),
-        }
-        .header("Accept", "application/json");
-        if let Some(token) = self.token().as_ref() {
-            request = request.header("Authorization", &format!("Bearer {token}"));
-        }
-        if let Some(etag) = call.etag {
-            request = request.header("If-None-Match", etag);
-        }
         let early = match (&self.head_start, call.write, call.etag) {
             (Some(head), None, None) => head.take_answer(url, self.token().as_deref()),
             _ => None,
         };
         let answer = match early {
             Some(response) => adopt(response).await?,
-            None => fetch(request, call.write.map(|(body, _)| body)).await?,
+            None => self.send_request(url, call).await?,
         };
         if answer.status == 304 {
             return Ok(Raw::NotModified);
@@ -529,6 +516,24 @@ impl Client {
             )));
         };
         Ok(Raw::Body { body, etag })
+    }
+
+    /// Sends `call` to `url` with the current token.
+    async fn send_request(&self, url: &str, call: &Call<'_>) -> Result<Answer, ApiError> {
+        let mut request = match call.write {
+            Some((_, key)) => Request::post(url)
+                .header("Content-Type", "application/json")
+                .header("Idempotency-Key", key),
+            None => Request::get(url),
+        }
+        .header("Accept", "application/json");
+        if let Some(token) = self.token().as_ref() {
+            request = request.header("Authorization", &format!("Bearer {token}"));
+        }
+        if let Some(etag) = call.etag {
+            request = request.header("If-None-Match", etag);
+        }
+        fetch(request, call.write.map(|(body, _)| body)).await
     }
 
     /// Asks the shop's token function, or else the token URL, for a fresh

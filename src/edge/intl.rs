@@ -6,60 +6,57 @@
 use js_sys::{Array, Function, Intl::DateTimeFormat, Intl::NumberFormat, Object, Reflect};
 use loyalty_core::date::{self, ContractDate};
 use std::cell::RefCell;
+use std::thread::LocalKey;
 use wasm_bindgen::JsValue;
 
 thread_local! {
-    /// Formatters already built, by locale and currency (`""` for plain
+    /// Formatters already built, by locale and currency (empty for plain
     /// numbers): building an `Intl.NumberFormat` is the costly part, and a
     /// dashboard formats dozens of figures.
-    static FORMATS: RefCell<Vec<(String, String, NumberFormat)>> = const { RefCell::new(Vec::new()) };
+    static FORMATS: RefCell<Vec<(String, NumberFormat)>> = const { RefCell::new(Vec::new()) };
     /// Date formatters already built, by locale (one per page, as a rule).
     static DATES: RefCell<Vec<(String, DateTimeFormat)>> = const { RefCell::new(Vec::new()) };
 }
 
-/// The medium-date formatter for `locale`, built once.
-fn date_format(locale: &str) -> DateTimeFormat {
-    let cached = DATES.with(|all| {
+/// The formatter in `store` under `key`, built by `build` the first time.
+fn cached<T: Clone + 'static>(
+    store: &'static LocalKey<RefCell<Vec<(String, T)>>>,
+    key: &str,
+    build: impl FnOnce() -> T,
+) -> T {
+    let found = store.with(|all| {
         all.borrow()
             .iter()
-            .find(|(l, _)| l == locale)
+            .find(|(k, _)| k == key)
             .map(|(_, format)| format.clone())
     });
-    if let Some(format) = cached {
-        return format;
-    }
-    let locales = Array::of1(&JsValue::from_str(locale));
-    let options = Object::new();
-    let _ = Reflect::set(&options, &"dateStyle".into(), &"medium".into());
-    let format = DateTimeFormat::new(&locales, &options);
-    DATES.with(|all| all.borrow_mut().push((locale.to_owned(), format.clone())));
-    format
+    found.unwrap_or_else(|| {
+        let format = build();
+        store.with(|all| all.borrow_mut().push((key.to_owned(), format.clone())));
+        format
+    })
+}
+
+/// The medium-date formatter for `locale`, built once.
+fn date_format(locale: &str) -> DateTimeFormat {
+    cached(&DATES, locale, || {
+        let options = Object::new();
+        let _ = Reflect::set(&options, &"dateStyle".into(), &"medium".into());
+        DateTimeFormat::new(&Array::of1(&JsValue::from_str(locale)), &options)
+    })
 }
 
 /// The formatter for plain numbers (`currency` empty) or for money.
 fn number_format(locale: &str, currency: &str) -> NumberFormat {
-    let cached = FORMATS.with(|all| {
-        all.borrow()
-            .iter()
-            .find(|(l, c, _)| l == locale && c == currency)
-            .map(|(_, _, format)| format.clone())
-    });
-    if let Some(format) = cached {
-        return format;
-    }
-    let locales = Array::of1(&JsValue::from_str(locale));
-    let options = Object::new();
-    if !currency.is_empty() {
-        // Setting a property on a fresh plain object cannot fail.
-        let _ = Reflect::set(&options, &"style".into(), &"currency".into());
-        let _ = Reflect::set(&options, &"currency".into(), &currency.into());
-    }
-    let format = NumberFormat::new(&locales, &options);
-    FORMATS.with(|all| {
-        all.borrow_mut()
-            .push((locale.to_owned(), currency.to_owned(), format.clone()))
-    });
-    format
+    cached(&FORMATS, &format!("{locale} {currency}"), || {
+        let options = Object::new();
+        if !currency.is_empty() {
+            // Setting a property on a fresh plain object cannot fail.
+            let _ = Reflect::set(&options, &"style".into(), &"currency".into());
+            let _ = Reflect::set(&options, &"currency".into(), &currency.into());
+        }
+        NumberFormat::new(&Array::of1(&JsValue::from_str(locale)), &options)
+    })
 }
 
 fn call_format(format: &NumberFormat, value: f64) -> Option<String> {
