@@ -9,7 +9,8 @@ step() { printf '\n==> %s\n' "$*"; }
 
 # start_endpoint DB [extra args...]: starts target/debug/loyalty-endpoint on a
 # free loopback port and sets ENDPOINT_URL. It exits by itself after an hour at
-# most, and on EXIT of the calling script.
+# most, and on EXIT of the calling script. Its ledger's day is pinned to
+# 2026-11-30, the day the tests' demo figures (pending, expiring) are for.
 ENDPOINT_PIDS=()
 stop_endpoints() {
   local pid
@@ -22,7 +23,7 @@ start_endpoint() {
   port_file=$(mktemp)
   rm -f "$db" "$db-wal" "$db-shm"
   "$ROOT/target/debug/loyalty-endpoint" serve --addr 127.0.0.1:0 --db "$db" \
-    --port-file "$port_file" --exit-after 3600 "$@" >"$db.log" 2>&1 &
+    --port-file "$port_file" --exit-after 3600 --today 2026-11-30 "$@" >"$db.log" 2>&1 &
   ENDPOINT_PIDS+=($!)
   trap stop_endpoints EXIT
   for _ in $(seq 1 100); do

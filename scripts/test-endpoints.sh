@@ -4,7 +4,8 @@
 #   127.0.0.1:18787  normal
 #   127.0.0.1:18788  slow (1.5 s before every /v1/customer answer)
 #   127.0.0.1:18789  fault-controlled (PUT /_faults, GET /_stats)
-# each over a fresh SQLite file, in the background. They stop by themselves
+# each over a fresh SQLite file, in the background, with the ledger's day
+# pinned to 2026-11-30 (the day the tests' demo figures are for). They stop by themselves
 # after an hour, or at once with `scripts/test-endpoints.sh stop`. Then:
 #   wasm-pack test --headless --firefox     (or --chrome)
 set -euo pipefail
@@ -32,7 +33,7 @@ launch() { # launch NAME PORT [extra args...]
   shift 2
   rm -f "$dir/$name.sqlite"*
   "$ROOT/target/debug/loyalty-endpoint" serve --addr "127.0.0.1:$port" --db "$dir/$name.sqlite" \
-    --exit-after 3600 --demo --allow-loopback-origins "$@" >"$dir/$name.log" 2>&1 &
+    --exit-after 3600 --demo --allow-loopback-origins --today 2026-11-30 "$@" >"$dir/$name.log" 2>&1 &
   echo $! >"$dir/$name.pid"
 }
 launch normal 18787

@@ -370,12 +370,12 @@ async fn history_opens_on_demand_and_pages() {
     }
     click(&button(&history, "Show more"));
     for _ in 0..500 {
-        if find_all(&widget, "[data-testid=history-entry]").len() == 22 {
+        if find_all(&widget, "[data-testid=history-entry]").len() == 27 {
             break;
         }
         tick(20).await;
     }
-    assert_eq!(find_all(&widget, "[data-testid=history-entry]").len(), 22);
+    assert_eq!(find_all(&widget, "[data-testid=history-entry]").len(), 27);
     tick(100).await;
     assert!(!text_of(&history).contains("Show more"), "no more pages");
 }

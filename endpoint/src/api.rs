@@ -2,6 +2,7 @@
 //! request counting and fault injection.
 
 use crate::db::{self, StoreError, Stored};
+use crate::ledger;
 use crate::faults::{Dice, Faults};
 use crate::server::Limits;
 use crate::token::{self, TokenError, Verifier};
@@ -57,8 +58,17 @@ pub struct ServerConfig {
     /// The program (a checked program file); the demo program without one.
     pub program: Option<crate::program::Program>,
     /// The Shopify app's secret, when the endpoint answers the shop's app
-    /// proxy (`GET /shopify/proxy/token`: [`crate::shopify`]).
+    /// proxy (`GET /shopify/proxy/token`: [`crate::shopify`]) and takes its
+    /// order webhooks (`POST /webhooks/shopify`).
     pub shopify_secret: Option<Vec<u8>>,
+    /// The WooCommerce webhooks' secret (`POST /webhooks/woocommerce`).
+    pub woocommerce_secret: Option<Vec<u8>>,
+    /// The admin API's key (`/admin/v1/...`); no admin API without one.
+    pub admin_key: Option<Vec<u8>>,
+    /// The ledger's day, pinned (`YYYY-MM-DD`); the real date without.
+    pub today: Option<String>,
+    /// Whether `PUT /_clock` may move the ledger's day (tests).
+    pub clock_control: bool,
 }
 
 /// Shared state of a running server.
@@ -73,6 +83,8 @@ pub struct AppState {
     counts: Mutex<BTreeMap<String, u64>>,
     /// Per-client budgets of the public, unauthenticated lookups.
     lookups: RateLimiter,
+    /// The ledger's day when pinned (`--today`, `PUT /_clock`).
+    clock: Mutex<Option<i64>>,
 }
 
 /// A token bucket per client address: `BURST` requests at once, then one
@@ -138,7 +150,14 @@ impl AppState {
                 .map_err(|problems| StoreError::Program(problems.join("; ")))?,
         };
         crate::program::install(&mut conn, &program)?;
-        crate::seed::seed_if_empty(&mut conn)?;
+        let pinned = match &config.today {
+            Some(day) => Some(ledger::parse_date(day).ok_or_else(|| {
+                StoreError::Program(format!("--today {day:?} is not a date YYYY-MM-DD"))
+            })?),
+            None => None,
+        };
+        let today = pinned.unwrap_or_else(real_today);
+        crate::seed::seed_if_empty(&mut conn, &program, today)?;
         let seed = SystemTime::now()
             .duration_since(UNIX_EPOCH)
             .map_or(7, |d| d.as_nanos() as u64);
@@ -154,7 +173,34 @@ impl AppState {
             dice: Dice::new(seed),
             counts: Mutex::new(BTreeMap::new()),
             lookups: RateLimiter::new(),
+            clock: Mutex::new(pinned),
         }))
+    }
+
+    /// The ledger's day: pinned, or today's date in UTC.
+    pub fn today(&self) -> i64 {
+        (*lock(&self.clock)).unwrap_or_else(real_today)
+    }
+
+    /// Books what is due in every customer's ledger (expiries,
+    /// birthdays); returns how many entries.
+    pub fn settle_all(&self) -> Result<i64, StoreError> {
+        db::settle_all(&mut lock(&self.db), &self.program, self.today())
+    }
+
+    /// The program in force.
+    pub fn program(&self) -> &crate::program::Program {
+        &self.program
+    }
+
+    /// The database connection.
+    pub(crate) fn db(&self) -> MutexGuard<'_, Connection> {
+        lock(&self.db)
+    }
+
+    /// The configuration.
+    pub(crate) fn config(&self) -> &ServerConfig {
+        &self.config
     }
 }
 
@@ -169,7 +215,7 @@ pub fn error_json(code: ErrorCode, message: &str) -> String {
     .unwrap_or_default()
 }
 
-fn json(status: u16, body: String) -> Response {
+pub(crate) fn json(status: u16, body: String) -> Response {
     let mut response = (
         StatusCode::from_u16(status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR),
         body,
@@ -187,7 +233,7 @@ fn json(status: u16, body: String) -> Response {
     response
 }
 
-fn error(status: u16, code: ErrorCode, message: &str) -> Response {
+pub(crate) fn error(status: u16, code: ErrorCode, message: &str) -> Response {
     json(status, error_json(code, message))
 }
 
@@ -200,7 +246,7 @@ fn retry_after(mut response: Response, seconds: u64) -> Response {
 }
 
 /// A request refused before it reaches the store (small, unlike a Response).
-struct Refusal {
+pub(crate) struct Refusal {
     status: u16,
     code: ErrorCode,
     message: String,
@@ -240,19 +286,9 @@ fn now() -> u64 {
         .map_or(0, |d| d.as_secs())
 }
 
-/// Today's date, `YYYY-MM-DD`, in UTC.
-pub fn today() -> String {
-    // Days since 1970-01-01 to a civil date (Howard Hinnant's algorithm).
-    let days = (now() / 86_400) as i64 + 719_468;
-    let era = days.div_euclid(146_097);
-    let doe = days - era * 146_097;
-    let yoe = (doe - doe / 1_460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let day = doy - (153 * mp + 2) / 5 + 1;
-    let month = if mp < 10 { mp + 3 } else { mp - 9 };
-    let year = yoe + era * 400 + i64::from(month <= 2);
-    format!("{year:04}-{month:02}-{day:02}")
+/// Today's day number (days since 1970-01-01), in UTC.
+fn real_today() -> i64 {
+    (now() / 86_400) as i64
 }
 
 #[derive(Deserialize)]
@@ -333,7 +369,14 @@ async fn summary(
         Ok(id) => id,
         Err(refusal) => return refusal.into_response(),
     };
-    let result = db::summary(&lock(&state.db), &id, q.lang(), &state.config.shop_url);
+    let result = db::summary(
+        &lock(&state.db),
+        &id,
+        q.lang(),
+        &state.config.shop_url,
+        &state.program,
+        state.today(),
+    );
     match result {
         Ok(summary) => with_etag(
             &headers,
@@ -352,7 +395,7 @@ async fn offers(
         Ok(id) => id,
         Err(refusal) => return refusal.into_response(),
     };
-    let result = db::offers(&lock(&state.db), &id, q.lang());
+    let result = db::offers(&lock(&state.db), &id, q.lang(), &state.program, state.today());
     match result {
         Ok(offers) => with_etag(&headers, serde_json::to_string(&offers).unwrap_or_default()),
         Err(err) => err.into_response(),
@@ -368,7 +411,13 @@ async fn activity(
         Ok(id) => id,
         Err(refusal) => return refusal.into_response(),
     };
-    let result = db::activity(&lock(&state.db), &id, q.page.unwrap_or(1), q.lang());
+    let result = db::activity(
+        &lock(&state.db),
+        &id,
+        q.page.unwrap_or(1),
+        q.lang(),
+        state.today(),
+    );
     match result {
         Ok(page) => json(200, serde_json::to_string(&page).unwrap_or_default()),
         Err(err) => err.into_response(),
@@ -378,7 +427,7 @@ async fn activity(
 /// Longest accepted `Idempotency-Key`.
 const MAX_KEY: usize = 200;
 
-fn idempotency_key(headers: &HeaderMap) -> Result<String, Refusal> {
+pub(crate) fn idempotency_key(headers: &HeaderMap) -> Result<String, Refusal> {
     let key = headers
         .get("idempotency-key")
         .and_then(|value| value.to_str().ok())
@@ -394,7 +443,7 @@ fn idempotency_key(headers: &HeaderMap) -> Result<String, Refusal> {
     Ok(key.to_owned())
 }
 
-fn stored_response(stored: Stored) -> Response {
+pub(crate) fn stored_response(stored: Stored) -> Response {
     let mut response = json(stored.status, stored.body);
     if stored.replayed {
         response
@@ -407,7 +456,7 @@ fn stored_response(stored: Stored) -> Response {
 /// A request body: a JSON object of type `T`, nothing else. serde reads a
 /// struct from a JSON array too (`["r-5eur"]` as `{"reward_id": "r-5eur"}`),
 /// so the shape is checked first.
-fn json_object<T: serde::de::DeserializeOwned>(body: &[u8]) -> Result<T, Refusal> {
+pub(crate) fn json_object<T: serde::de::DeserializeOwned>(body: &[u8]) -> Result<T, Refusal> {
     let invalid =
         |why: String| Refusal::new(400, ErrorCode::BadRequest, format!("invalid body: {why}"));
     let value: serde_json::Value =
@@ -454,15 +503,17 @@ async fn redeem(
     body: Bytes,
 ) -> Response {
     let lang = q.lang();
+    let today = state.today();
     write(&state, &headers, &body, |tx, id, request: RedeemRequest| {
-        let redemption = db::redeem(tx, id, &request.reward_id, lang, &today())?;
+        let redemption = db::redeem(tx, id, &request.reward_id, lang, &state.program, today)?;
         Ok(serde_json::to_string(&redemption)?)
     })
 }
 
 async fn join(State(state): State<Arc<AppState>>, headers: HeaderMap, body: Bytes) -> Response {
+    let today = state.today();
     write(&state, &headers, &body, |tx, id, request: JoinRequest| {
-        let membership = db::join(tx, id, request.consent, &today())?;
+        let membership = db::join(tx, id, request.consent, &state.program, today)?;
         Ok(serde_json::to_string(&membership)?)
     })
 }
@@ -496,6 +547,26 @@ async fn stats(State(state): State<Arc<AppState>>) -> Response {
         200,
         serde_json::json!({ "requests": requests, "db": db }).to_string(),
     )
+}
+
+/// `PUT /_clock` with `{"today": "YYYY-MM-DD"}`: moves the ledger's day
+/// (tests: pending points, expiry, birthdays).
+async fn set_clock(State(state): State<Arc<AppState>>, body: Bytes) -> Response {
+    #[derive(Deserialize)]
+    struct Clock {
+        today: String,
+    }
+    let clock: Clock = match json_object(&body) {
+        Ok(clock) => clock,
+        Err(refusal) => return refusal.into_response(),
+    };
+    match ledger::parse_date(&clock.today) {
+        Some(day) => {
+            *lock(&state.clock) = Some(day);
+            json(200, serde_json::json!({ "today": clock.today }).to_string())
+        }
+        None => error(400, ErrorCode::BadRequest, "today must be a date YYYY-MM-DD"),
+    }
 }
 
 async fn reset_stats(State(state): State<Arc<AppState>>) -> Response {
@@ -938,11 +1009,15 @@ pub fn router(state: Arc<AppState>) -> Router {
     if state.config.shopify_secret.is_some() {
         app = app.route("/shopify/proxy/token", get(shopify_token));
     }
+    app = crate::admin_routes::routes(app, &state);
     // Test-only routes exist only when asked for.
     if state.config.fault_control {
         app = app
             .route("/_faults", put(set_faults))
             .route("/_stats", get(stats).delete(reset_stats));
+    }
+    if state.config.clock_control {
+        app = app.route("/_clock", put(set_clock));
     }
     if state.config.demo {
         app = app

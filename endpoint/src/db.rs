@@ -4,10 +4,12 @@
 //! idempotency record, so a redeem or join is applied exactly once per key,
 //! however often and however concurrently it is sent.
 
+use crate::ledger::{self, Balance, Entry, Kind};
+use crate::program::{Basis, Program};
 use loyalty_core::contract::{
     Activity, ActivityKind, ActivityPage, ActivityState, Club, Coupon, CustomerState, EarnKind,
     EarningRule, ErrorCode, Expiring, LockReason, Membership, MilestoneKind, Money, Offer, Offers,
-    Points, Program, Redemption, Referral, Reward, RewardKind, Summary, Tier, TierStatus,
+    Points, Redemption, Referral, Reward, RewardKind, Summary, Tier, TierStatus,
 };
 use loyalty_core::i18n::Lang;
 use rusqlite::{params, Connection, OptionalExtension, TransactionBehavior};
@@ -37,6 +39,9 @@ pub enum StoreError {
     /// The program file is not valid.
     #[error("program: {0}")]
     Program(String),
+    /// The database holds something this version cannot read.
+    #[error("database content: {0}")]
+    Corrupt(String),
 }
 
 fn refused(code: ErrorCode, status: u16, message: impl Into<String>) -> StoreError {
@@ -44,17 +49,22 @@ fn refused(code: ErrorCode, status: u16, message: impl Into<String>) -> StoreErr
 }
 
 /// Opens (creating if needed) the database file and applies the schema.
+/// A database from before the points ledger (balances kept in the
+/// customers table) is refused with a message rather than misread.
 pub fn open(path: &Path) -> Result<Connection, StoreError> {
     let conn = Connection::open(path)?;
     conn.busy_timeout(std::time::Duration::from_secs(5))?;
-    conn.execute_batch(SCHEMA)?;
-    // A database from before activity entries carried their coupon code.
-    let has_code: bool = conn
-        .prepare("SELECT 1 FROM pragma_table_info('activity') WHERE name = 'code'")?
+    let legacy: bool = conn
+        .prepare("SELECT 1 FROM pragma_table_info('customers') WHERE name = 'approved'")?
         .exists([])?;
-    if !has_code {
-        conn.execute("ALTER TABLE activity ADD COLUMN code TEXT", [])?;
+    if legacy {
+        return Err(StoreError::Corrupt(format!(
+            "{} was made by a version without the points ledger; start with a new database file \
+             (--db) and send the customers and their points through the admin API",
+            path.display()
+        )));
     }
+    conn.execute_batch(SCHEMA)?;
     Ok(conn)
 }
 
@@ -82,17 +92,34 @@ CREATE TABLE IF NOT EXISTS offers (
   min_tier_id TEXT REFERENCES tiers(id), members_only INTEGER NOT NULL,
   ends_at TEXT, code TEXT, cta_url TEXT);
 CREATE TABLE IF NOT EXISTS customers (
-  id TEXT PRIMARY KEY, first_name TEXT, state TEXT NOT NULL,
-  approved INTEGER NOT NULL CHECK (approved >= 0), pending INTEGER NOT NULL,
-  spent INTEGER NOT NULL, lifetime INTEGER NOT NULL,
-  referral_code TEXT UNIQUE, friends_joined INTEGER NOT NULL DEFAULT 0,
-  club_member INTEGER NOT NULL DEFAULT 0, club_joined_at TEXT, club_consent_at TEXT);
-CREATE TABLE IF NOT EXISTS expiring (
-  customer_id TEXT NOT NULL REFERENCES customers(id), points INTEGER NOT NULL, at TEXT NOT NULL);
-CREATE TABLE IF NOT EXISTS activity (
+  id TEXT PRIMARY KEY, first_name TEXT, email TEXT, birthday TEXT, state TEXT NOT NULL,
+  referral_code TEXT UNIQUE, referred_by TEXT REFERENCES customers(id),
+  friends_joined INTEGER NOT NULL DEFAULT 0,
+  club_member INTEGER NOT NULL DEFAULT 0, club_joined_at TEXT, club_consent_at TEXT,
+  created_on TEXT NOT NULL);
+-- Every change of points, never changed or deleted: balances, tiers and
+-- the customer's history are worked out from it (ledger.rs).
+CREATE TABLE IF NOT EXISTS ledger (
   id INTEGER PRIMARY KEY AUTOINCREMENT, customer_id TEXT NOT NULL REFERENCES customers(id),
-  kind TEXT NOT NULL, label_en TEXT NOT NULL, label_de TEXT NOT NULL,
-  points INTEGER NOT NULL, state TEXT NOT NULL, date TEXT NOT NULL, code TEXT);
+  kind TEXT NOT NULL, points INTEGER NOT NULL,
+  booked_on TEXT NOT NULL, available_on TEXT NOT NULL, expires_on TEXT,
+  lot INTEGER REFERENCES ledger(id), amount_minor INTEGER NOT NULL DEFAULT 0, order_id TEXT,
+  reason TEXT NOT NULL, label_en TEXT NOT NULL, label_de TEXT NOT NULL, code TEXT);
+CREATE INDEX IF NOT EXISTS ledger_by_customer ON ledger (customer_id, id);
+CREATE TRIGGER IF NOT EXISTS ledger_no_update BEFORE UPDATE ON ledger
+  BEGIN SELECT RAISE(ABORT, 'the points ledger is append-only'); END;
+CREATE TRIGGER IF NOT EXISTS ledger_no_delete BEFORE DELETE ON ledger
+  BEGIN SELECT RAISE(ABORT, 'the points ledger is append-only'); END;
+CREATE TABLE IF NOT EXISTS orders (
+  id TEXT PRIMARY KEY, customer_id TEXT NOT NULL REFERENCES customers(id),
+  total_minor INTEGER NOT NULL, points INTEGER NOT NULL,
+  entry_id INTEGER NOT NULL REFERENCES ledger(id), available_on TEXT NOT NULL,
+  number TEXT NOT NULL, paid_on TEXT NOT NULL, refunded_minor INTEGER NOT NULL DEFAULT 0,
+  referrer_id TEXT, referral_points INTEGER NOT NULL DEFAULT 0);
+CREATE INDEX IF NOT EXISTS orders_by_customer ON orders (customer_id);
+CREATE TABLE IF NOT EXISTS refunds (
+  id TEXT PRIMARY KEY, order_id TEXT NOT NULL REFERENCES orders(id),
+  amount_minor INTEGER NOT NULL, points INTEGER NOT NULL);
 CREATE TABLE IF NOT EXISTS redemptions (
   id TEXT PRIMARY KEY, customer_id TEXT NOT NULL REFERENCES customers(id),
   reward_id TEXT NOT NULL REFERENCES rewards(id), points_spent INTEGER NOT NULL,
@@ -116,11 +143,17 @@ fn enum_from<T: DeserializeOwned>(text: &str) -> Result<T, StoreError> {
     ))?)
 }
 
-/// The program's tiers, lowest first.
+/// The program's tiers, lowest first (thresholds of tiers by spend in
+/// minor units).
 pub fn tiers(conn: &Connection, lang: Lang) -> Result<Vec<Tier>, StoreError> {
     let mut stmt = conn.prepare(
         "SELECT id, threshold, name_en, name_de, perks_en, perks_de FROM tiers ORDER BY threshold",
     )?;
+    let kind = if setting(conn, "tier_basis")? == "spend_12_months" {
+        MilestoneKind::Spend
+    } else {
+        MilestoneKind::Points
+    };
     let rows = stmt.query_map([], |row| {
         Ok((
             row.get::<_, String>(0)?,
@@ -137,7 +170,7 @@ pub fn tiers(conn: &Connection, lang: Lang) -> Result<Vec<Tier>, StoreError> {
         tiers.push(Tier {
             id,
             name: pick(lang, &name_en, &name_de).to_owned(),
-            kind: MilestoneKind::Points,
+            kind,
             threshold,
             perks: serde_json::from_str(pick(lang, &perks_en, &perks_de))?,
         });
@@ -167,7 +200,10 @@ pub fn referrer(conn: &Connection, code: &str) -> Result<(String, Option<String>
 }
 
 /// `GET /v1/program`.
-pub fn program(conn: &Connection, lang: Lang) -> Result<Program, StoreError> {
+pub fn program(
+    conn: &Connection,
+    lang: Lang,
+) -> Result<loyalty_core::contract::Program, StoreError> {
     let name = setting(conn, &format!("name_{}", lang.tag()))?;
     let pitch = setting(conn, &format!("pitch_{}", lang.tag()))?;
     let referral_text = setting(conn, &format!("referral_{}", lang.tag()))?;
@@ -219,7 +255,7 @@ pub fn program(conn: &Connection, lang: Lang) -> Result<Program, StoreError> {
             })
         })
         .collect::<Result<Vec<_>, StoreError>>()?;
-    Ok(Program {
+    Ok(loyalty_core::contract::Program {
         name,
         currency: setting(conn, "currency")?,
         pitch,
@@ -230,68 +266,146 @@ pub fn program(conn: &Connection, lang: Lang) -> Result<Program, StoreError> {
     })
 }
 
+/// How far ahead, in days, a customer is told which points expire.
+pub const EXPIRING_WINDOW_DAYS: i64 = 90;
+
+/// A customer's own row (points are not in it: they come from the ledger).
 struct CustomerRow {
     first_name: Option<String>,
+    birthday: Option<String>,
     state: String,
-    points: Points,
     referral_code: Option<String>,
+    referred_by: Option<String>,
     friends_joined: u32,
     club: Club,
 }
 
-fn customer(conn: &Connection, id: &str) -> Result<CustomerRow, StoreError> {
-    let row = conn
-        .query_row(
-            "SELECT first_name, state, approved, pending, spent, lifetime, referral_code,
-                    friends_joined, club_member, club_joined_at
-             FROM customers WHERE id = ?1",
-            [id],
-            |row| {
-                Ok(CustomerRow {
-                    first_name: row.get(0)?,
-                    state: row.get(1)?,
-                    points: Points {
-                        approved: row.get(2)?,
-                        pending: row.get(3)?,
-                        spent: row.get(4)?,
-                        lifetime: row.get(5)?,
-                        expiring: Vec::new(),
-                    },
-                    referral_code: row.get(6)?,
-                    friends_joined: row.get(7)?,
-                    club: Club {
-                        member: row.get(8)?,
-                        joined_at: row.get(9)?,
-                    },
-                })
-            },
-        )
-        .optional()?;
-    let mut row = row.ok_or_else(|| refused(ErrorCode::NotFound, 404, "unknown customer"))?;
-    let mut stmt =
-        conn.prepare("SELECT points, at FROM expiring WHERE customer_id = ?1 ORDER BY at")?;
-    row.points.expiring = stmt
-        .query_map([id], |r| {
-            Ok(Expiring {
-                points: r.get(0)?,
-                at: r.get(1)?,
+fn customer_row(conn: &Connection, id: &str) -> Result<CustomerRow, StoreError> {
+    conn.query_row(
+        "SELECT first_name, birthday, state, referral_code, referred_by, friends_joined,
+                club_member, club_joined_at
+         FROM customers WHERE id = ?1",
+        [id],
+        |row| {
+            Ok(CustomerRow {
+                first_name: row.get(0)?,
+                birthday: row.get(1)?,
+                state: row.get(2)?,
+                referral_code: row.get(3)?,
+                referred_by: row.get(4)?,
+                friends_joined: row.get(5)?,
+                club: Club {
+                    member: row.get(6)?,
+                    joined_at: row.get(7)?,
+                },
             })
-        })?
-        .collect::<Result<_, _>>()?;
-    Ok(row)
+        },
+    )
+    .optional()?
+    .ok_or_else(|| refused(ErrorCode::NotFound, 404, "unknown customer"))
 }
 
-/// The customer's tier (by lifetime points) and its rank, lowest = 0.
-fn tier_of(tiers: &[Tier], lifetime: u64) -> Option<(usize, &Tier)> {
+fn stored_day(text: &str) -> Result<i64, StoreError> {
+    ledger::parse_date(text).ok_or_else(|| StoreError::Corrupt(format!("{text:?} is not a date")))
+}
+
+/// A customer's ledger entries, oldest first.
+fn entries(conn: &Connection, id: &str) -> Result<Vec<Entry>, StoreError> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT id, kind, points, booked_on, available_on, expires_on, lot, amount_minor
+         FROM ledger WHERE customer_id = ?1 ORDER BY id",
+    )?;
+    let rows = stmt.query_map([id], |r| {
+        Ok((
+            r.get::<_, i64>(0)?,
+            r.get::<_, String>(1)?,
+            r.get::<_, i64>(2)?,
+            r.get::<_, String>(3)?,
+            r.get::<_, String>(4)?,
+            r.get::<_, Option<String>>(5)?,
+            r.get::<_, Option<i64>>(6)?,
+            r.get::<_, i64>(7)?,
+        ))
+    })?;
+    rows.map(|row| {
+        let (id, kind, points, booked_on, available_on, expires_on, lot, amount_minor) = row?;
+        Ok(Entry {
+            id,
+            kind: Kind::from_name(&kind)
+                .ok_or_else(|| StoreError::Corrupt(format!("ledger kind {kind:?}")))?,
+            points,
+            booked_on: stored_day(&booked_on)?,
+            available_on: stored_day(&available_on)?,
+            expires_on: expires_on.as_deref().map(stored_day).transpose()?,
+            lot,
+            amount_minor,
+        })
+    })
+    .collect()
+}
+
+fn points_of(balance: &Balance) -> Points {
+    Points {
+        approved: balance.approved,
+        pending: balance.pending,
+        spent: balance.spent,
+        lifetime: balance.lifetime,
+        expiring: balance
+            .expiring
+            .iter()
+            .map(|(points, on)| Expiring {
+                points: *points,
+                at: ledger::format_date(*on),
+            })
+            .collect(),
+    }
+}
+
+/// A customer as of `today`: their row, ledger and balance.
+pub struct Account {
+    row: CustomerRow,
+    entries: Vec<Entry>,
+    balance: Balance,
+}
+
+fn load_account(conn: &Connection, id: &str, today: i64) -> Result<Account, StoreError> {
+    let row = customer_row(conn, id)?;
+    let entries = entries(conn, id)?;
+    let balance = ledger::balance(&entries, today, EXPIRING_WINDOW_DAYS);
+    Ok(Account {
+        row,
+        entries,
+        balance,
+    })
+}
+
+/// What the customer's tier is measured by, in the tiers' unit: lifetime
+/// points, or what they spent in the last 12 months (minor units).
+fn tier_value(program: &Program, account: &Account, today: i64) -> u64 {
+    match program.tiers.basis {
+        Basis::LifetimePoints => account.balance.lifetime,
+        Basis::Spend12Months => {
+            ledger::spend_since(&account.entries, ledger::add_months(today, -12))
+        }
+    }
+}
+
+/// The customer's tier and its rank, lowest = 0.
+fn tier_of(tiers: &[Tier], value: u64) -> Option<(usize, &Tier)> {
     tiers
         .iter()
         .enumerate()
         .rev()
-        .find(|(_, tier)| tier.threshold <= lifetime)
+        .find(|(_, tier)| tier.threshold <= value)
 }
 
 fn rank_of(tiers: &[Tier], id: &str) -> Option<usize> {
     tiers.iter().position(|tier| tier.id == id)
+}
+
+/// The rank of the customer's tier (0 without one).
+pub(crate) fn rank(tiers: &[Tier], program: &Program, account: &Account, today: i64) -> usize {
+    tier_of(tiers, tier_value(program, account, today)).map_or(0, |(rank, _)| rank)
 }
 
 /// `GET /v1/customer`.
@@ -300,28 +414,32 @@ pub fn summary(
     id: &str,
     lang: Lang,
     shop_url: &str,
+    program: &Program,
+    today: i64,
 ) -> Result<Summary, StoreError> {
-    let row = customer(conn, id)?;
+    let account = load_account(conn, id, today)?;
     let tiers = tiers(conn, lang)?;
-    let tier = tier_of(&tiers, row.points.lifetime).map(|(rank, tier)| {
+    let value = tier_value(program, &account, today);
+    let tier = tier_of(&tiers, value).map(|(rank, tier)| {
         let next = tiers.get(rank + 1);
         TierStatus {
             id: tier.id.clone(),
             name: tier.name.clone(),
-            kind: MilestoneKind::Points,
-            value: row.points.lifetime,
+            kind: tier.kind,
+            value,
             next_tier_id: next.map(|t| t.id.clone()),
-            needed_for_upgrade: next.map_or(0, |t| t.threshold.saturating_sub(row.points.lifetime)),
+            needed_for_upgrade: next.map_or(0, |t| t.threshold.saturating_sub(value)),
         }
     });
+    let row = account.row;
     Ok(Summary {
         state: enum_from::<CustomerState>(&row.state)?,
         first_name: row.first_name,
         points_value: Some(Money {
-            amount_minor: row.points.approved,
+            amount_minor: account.balance.approved,
             currency: setting(conn, "currency")?,
         }),
-        points: row.points,
+        points: points_of(&account.balance),
         tier,
         referral: row.referral_code.map(|code| Referral {
             url: format!("{}/?ref={code}", shop_url.trim_end_matches('/')),
@@ -333,10 +451,17 @@ pub fn summary(
 }
 
 /// `GET /v1/offers`: every offer, locked ones without their code or link.
-pub fn offers(conn: &Connection, id: &str, lang: Lang) -> Result<Offers, StoreError> {
-    let row = customer(conn, id)?;
+pub fn offers(
+    conn: &Connection,
+    id: &str,
+    lang: Lang,
+    program: &Program,
+    today: i64,
+) -> Result<Offers, StoreError> {
+    let account = load_account(conn, id, today)?;
     let tiers = tiers(conn, lang)?;
-    let rank = tier_of(&tiers, row.points.lifetime).map_or(0, |(rank, _)| rank);
+    let rank = rank(&tiers, program, &account, today);
+    let member = account.row.club.member;
     let mut stmt = conn.prepare(
         "SELECT id, title_en, title_de, desc_en, desc_de, min_tier_id, members_only, ends_at,
                 code, cta_url
@@ -360,7 +485,7 @@ pub fn offers(conn: &Connection, id: &str, lang: Lang) -> Result<Offers, StoreEr
         .map(|r| {
             let (oid, t_en, t_de, d_en, d_de, min_tier_id, members_only, ends_at, code, cta) = r?;
             let needs_rank = min_tier_id.as_deref().and_then(|t| rank_of(&tiers, t));
-            let locked = if members_only && !row.club.member {
+            let locked = if members_only && !member {
                 Some(LockReason::MembersOnly)
             } else if needs_rank.is_some_and(|needed| rank < needed) {
                 Some(LockReason::TierTooLow)
@@ -382,19 +507,20 @@ pub fn offers(conn: &Connection, id: &str, lang: Lang) -> Result<Offers, StoreEr
     Ok(Offers { offers })
 }
 
-/// `GET /v1/activity?page=N`, newest first.
+/// `GET /v1/activity?page=N`: the customer's ledger, newest first.
 pub fn activity(
     conn: &Connection,
     id: &str,
     page: u32,
     lang: Lang,
+    today: i64,
 ) -> Result<ActivityPage, StoreError> {
-    customer(conn, id)?;
+    customer_row(conn, id)?;
     let page = page.max(1);
     let offset = i64::from(page - 1) * i64::from(PAGE_SIZE);
     let mut stmt = conn.prepare(
-        "SELECT id, kind, label_en, label_de, points, state, date, code FROM activity
-         WHERE customer_id = ?1 ORDER BY date DESC, id DESC LIMIT ?2 OFFSET ?3",
+        "SELECT id, kind, label_en, label_de, points, available_on, booked_on, code FROM ledger
+         WHERE customer_id = ?1 ORDER BY booked_on DESC, id DESC LIMIT ?2 OFFSET ?3",
     )?;
     let mut items = stmt
         .query_map(params![id, PAGE_SIZE + 1, offset], |r| {
@@ -410,13 +536,21 @@ pub fn activity(
             ))
         })?
         .map(|r| {
-            let (aid, kind, label_en, label_de, points, state, date, code) = r?;
+            let (aid, kind, label_en, label_de, points, available_on, date, code) = r?;
             Ok(Activity {
                 id: aid.to_string(),
-                kind: enum_from::<ActivityKind>(&kind)?,
+                kind: match Kind::from_name(&kind) {
+                    Some(Kind::Redemption) => ActivityKind::Spent,
+                    Some(Kind::Expiry) => ActivityKind::Expired,
+                    _ => ActivityKind::Earned,
+                },
                 label: pick(lang, &label_en, &label_de).to_owned(),
                 points,
-                state: enum_from::<ActivityState>(&state)?,
+                state: if stored_day(&available_on)? > today {
+                    ActivityState::Pending
+                } else {
+                    ActivityState::Approved
+                },
                 date,
                 code,
             })
@@ -431,6 +565,196 @@ pub fn activity(
     })
 }
 
+/// A ledger entry to append; it is booked on `booked_on`.
+pub struct NewEntry<'a> {
+    /// Whose points.
+    pub customer_id: &'a str,
+    /// Why.
+    pub kind: Kind,
+    /// Signed change.
+    pub points: i64,
+    /// The day it is booked.
+    pub booked_on: i64,
+    /// The day it starts to count.
+    pub available_on: i64,
+    /// The entry it refers to (a refund's order, an expiry's lot).
+    pub lot: Option<i64>,
+    /// Money it stands for, minor units (orders +, refunds -).
+    pub amount_minor: i64,
+    /// The order it belongs to.
+    pub order_id: Option<&'a str>,
+    /// Why, for the shop (an adjustment's reason as given).
+    pub reason: &'a str,
+    /// What the customer sees, in English and German.
+    pub label: (&'a str, &'a str),
+    /// A coupon code (redemptions).
+    pub code: Option<&'a str>,
+}
+
+impl<'a> NewEntry<'a> {
+    /// An entry booked and counting `today`, with no order, money or code.
+    pub fn now(
+        customer_id: &'a str,
+        kind: Kind,
+        points: i64,
+        today: i64,
+        label: (&'a str, &'a str),
+    ) -> NewEntry<'a> {
+        NewEntry {
+            customer_id,
+            kind,
+            points,
+            booked_on: today,
+            available_on: today,
+            lot: None,
+            amount_minor: 0,
+            order_id: None,
+            reason: label.0,
+            label,
+            code: None,
+        }
+    }
+}
+
+/// Appends an entry to the ledger (the only way points change): a positive
+/// one expires by the program's rule, counted from when it counts.
+pub fn append(
+    conn: &Connection,
+    program: &Program,
+    entry: &NewEntry<'_>,
+) -> Result<i64, StoreError> {
+    let expires_on = (entry.points > 0 && program.expiry.months > 0)
+        .then(|| ledger::add_months(entry.available_on, i64::from(program.expiry.months)));
+    conn.prepare_cached(
+        "INSERT INTO ledger (customer_id, kind, points, booked_on, available_on, expires_on, lot,
+                             amount_minor, order_id, reason, label_en, label_de, code)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)",
+    )?
+    .execute(params![
+        entry.customer_id,
+        entry.kind.name(),
+        entry.points,
+        ledger::format_date(entry.booked_on),
+        ledger::format_date(entry.available_on),
+        expires_on.map(ledger::format_date),
+        entry.lot,
+        entry.amount_minor,
+        entry.order_id,
+        entry.reason,
+        entry.label.0,
+        entry.label.1,
+        entry.code,
+    ])?;
+    Ok(conn.last_insert_rowid())
+}
+
+/// The customer's birthday this year, if they gave one (`MM-DD`; 29
+/// February is the 28th in other years).
+fn birthday_in(birthday: &str, year: i64) -> Option<i64> {
+    let (month, day) = birthday.split_once('-')?;
+    let (month, day): (u32, u32) = (month.parse().ok()?, day.parse().ok()?);
+    let date = format!("{year:04}-{month:02}-{:02}", day);
+    ledger::parse_date(&date).or_else(|| {
+        (month == 2 && day == 29).then(|| ledger::days_from_civil(year, 2, 28))
+    })
+}
+
+/// Days after a birthday within which its bonus is still booked.
+const BIRTHDAY_GRACE_DAYS: i64 = 30;
+
+/// Brings a customer's ledger up to `today`: books the points that
+/// expired and a birthday bonus that is due. Runs inside every write for
+/// the customer and in the sweep; reads work the same figures out without it.
+pub fn settle(
+    tx: &Connection,
+    id: &str,
+    program: &Program,
+    today: i64,
+) -> Result<Account, StoreError> {
+    let account = load_account(tx, id, today)?;
+    let mut booked = false;
+    for due in &account.balance.due {
+        let points = i64::try_from(due.points).unwrap_or(i64::MAX);
+        let mut entry = NewEntry::now(
+            id,
+            Kind::Expiry,
+            -points,
+            due.on,
+            ("Points expired", "Punkte verfallen"),
+        );
+        entry.lot = Some(due.lot);
+        append(tx, program, &entry)?;
+        booked = true;
+    }
+    let (year, _, _) = ledger::civil_from_days(today);
+    let birthday = account
+        .row
+        .birthday
+        .as_deref()
+        .and_then(|birthday| birthday_in(birthday, year))
+        .filter(|day| *day <= today && today - *day <= BIRTHDAY_GRACE_DAYS);
+    let this_year = ledger::days_from_civil(year, 1, 1);
+    let had_one = account
+        .entries
+        .iter()
+        .any(|entry| entry.kind == Kind::Birthday && entry.booked_on >= this_year);
+    if birthday.is_some() && !had_one && program.birthday.points > 0 {
+        let points = i64::try_from(program.birthday.points).unwrap_or(i64::MAX);
+        let entry = NewEntry::now(
+            id,
+            Kind::Birthday,
+            points,
+            today,
+            ("Happy birthday", "Alles Gute zum Geburtstag"),
+        );
+        append(tx, program, &entry)?;
+        booked = true;
+    }
+    if booked {
+        load_account(tx, id, today)
+    } else {
+        Ok(account)
+    }
+}
+
+/// Settles every customer (expiries and birthdays): the hourly sweep and
+/// `POST /admin/v1/settle`. Returns how many entries it booked.
+pub fn settle_all(conn: &mut Connection, program: &Program, today: i64) -> Result<i64, StoreError> {
+    let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+    let before = count(&tx, "ledger")?;
+    let ids: Vec<String> = tx
+        .prepare("SELECT id FROM customers ORDER BY id")?
+        .query_map([], |r| r.get(0))?
+        .collect::<Result<_, _>>()?;
+    for id in ids {
+        settle(&tx, &id, program, today)?;
+    }
+    let booked = count(&tx, "ledger")? - before;
+    tx.commit()?;
+    Ok(booked)
+}
+
+impl Account {
+    /// Points to spend now.
+    pub fn approved(&self) -> u64 {
+        self.balance.approved
+    }
+
+    /// Who referred the customer (a customer id).
+    pub fn referred_by(&self) -> Option<&str> {
+        self.row.referred_by.as_deref()
+    }
+
+    /// The customer's first name.
+    pub fn first_name(&self) -> Option<&str> {
+        self.row.first_name.as_deref()
+    }
+}
+
+/// A customer's points on `today`.
+pub fn points(conn: &Connection, id: &str, today: i64) -> Result<Points, StoreError> {
+    Ok(points_of(&load_account(conn, id, today)?.balance))
+}
 /// A stored write result: the HTTP status and JSON body sent the first time.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Stored {
@@ -502,9 +826,10 @@ pub fn redeem(
     customer_id: &str,
     reward_id: &str,
     lang: Lang,
-    today: &str,
+    program: &Program,
+    today: i64,
 ) -> Result<Redemption, StoreError> {
-    let row = customer(tx, customer_id)?;
+    let account = settle(tx, customer_id, program, today)?;
     let reward: Option<(u64, Option<String>, String, String)> = tx
         .query_row(
             "SELECT points_price, min_tier_id, title_en, title_de FROM rewards WHERE id = ?1 AND active = 1",
@@ -514,7 +839,7 @@ pub fn redeem(
         .optional()?;
     let (price, min_tier, title_en, title_de) =
         reward.ok_or_else(|| refused(ErrorCode::NotAvailable, 404, "no such reward"))?;
-    if row.state != "member" {
+    if account.row.state != "member" {
         return Err(refused(
             ErrorCode::BadRequest,
             400,
@@ -522,7 +847,7 @@ pub fn redeem(
         ));
     }
     let tiers = tiers(tx, lang)?;
-    let rank = tier_of(&tiers, row.points.lifetime).map_or(0, |(rank, _)| rank);
+    let rank = rank(&tiers, program, &account, today);
     if let Some(needed) = min_tier.as_deref().and_then(|id| rank_of(&tiers, id)) {
         if rank < needed {
             return Err(refused(
@@ -532,7 +857,7 @@ pub fn redeem(
             ));
         }
     }
-    if row.points.approved < price {
+    if account.balance.approved < price {
         return Err(refused(
             ErrorCode::InsufficientPoints,
             409,
@@ -542,27 +867,21 @@ pub fn redeem(
     let count: i64 = tx.query_row("SELECT COUNT(*) FROM redemptions", [], |r| r.get(0))?;
     let id = format!("red-{}", count + 1);
     let code = coupon_code()?;
-    let expires_at = format!("{}-12-31", &today[..4.min(today.len())]);
-    tx.execute(
-        "UPDATE customers SET approved = approved - ?1, spent = spent + ?1 WHERE id = ?2",
-        params![price, customer_id],
-    )?;
+    let (year, _, _) = ledger::civil_from_days(today);
+    let expires_at = format!("{year:04}-12-31");
+    let mut entry = NewEntry::now(
+        customer_id,
+        Kind::Redemption,
+        -i64::try_from(price).unwrap_or(i64::MAX),
+        today,
+        (&title_en, &title_de),
+    );
+    entry.code = Some(&code);
+    append(tx, program, &entry)?;
     tx.execute(
         "INSERT INTO redemptions (id, customer_id, reward_id, points_spent, code, expires_at, created_at)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
-        params![id, customer_id, reward_id, price, code, expires_at, today],
-    )?;
-    tx.execute(
-        "INSERT INTO activity (customer_id, kind, label_en, label_de, points, state, date, code)
-         VALUES (?1, 'spent', ?2, ?3, ?4, 'approved', ?5, ?6)",
-        params![
-            customer_id,
-            title_en,
-            title_de,
-            -(price as i64),
-            today,
-            code
-        ],
+        params![id, customer_id, reward_id, price, code, expires_at, ledger::format_date(today)],
     )?;
     Ok(Redemption {
         id,
@@ -572,7 +891,7 @@ pub fn redeem(
             code,
             expires_at: Some(expires_at),
         },
-        points: customer(tx, customer_id)?.points,
+        points: points_of(&load_account(tx, customer_id, today)?.balance),
     })
 }
 
@@ -606,9 +925,30 @@ fn coupon_code() -> Result<String, StoreError> {
     Ok(code)
 }
 
-/// Welcome points for joining the club: the program's `welcome.points`.
-fn join_bonus(conn: &Connection) -> Result<u64, StoreError> {
-    Ok(setting(conn, "welcome_points")?.parse().unwrap_or(0))
+/// Books the program's welcome bonus unless the customer already had it
+/// (on sign-up or on joining the club); returns the points booked.
+pub(crate) fn welcome(
+    tx: &Connection,
+    customer_id: &str,
+    program: &Program,
+    today: i64,
+) -> Result<u64, StoreError> {
+    let had: bool = tx
+        .prepare_cached("SELECT 1 FROM ledger WHERE customer_id = ?1 AND kind = 'welcome'")?
+        .exists([customer_id])?;
+    let points = program.welcome.points;
+    if had || points == 0 {
+        return Ok(0);
+    }
+    let entry = NewEntry::now(
+        customer_id,
+        Kind::Welcome,
+        i64::try_from(points).unwrap_or(i64::MAX),
+        today,
+        ("Welcome to the club", "Willkommen im Club"),
+    );
+    append(tx, program, &entry)?;
+    Ok(points)
 }
 
 /// Joins the club inside the idempotency transaction. Joining twice (with a
@@ -617,7 +957,8 @@ pub fn join(
     tx: &rusqlite::Transaction,
     customer_id: &str,
     consent: bool,
-    today: &str,
+    program: &Program,
+    today: i64,
 ) -> Result<Membership, StoreError> {
     if !consent {
         return Err(refused(
@@ -626,29 +967,25 @@ pub fn join(
             "joining the club needs the customer's explicit consent",
         ));
     }
-    let row = customer(tx, customer_id)?;
+    let row = customer_row(tx, customer_id)?;
     if row.club.member {
         return Ok(Membership {
             club: row.club,
             bonus_points: 0,
         });
     }
-    let bonus = join_bonus(tx)?;
+    let day = ledger::format_date(today);
     tx.execute(
         "UPDATE customers SET club_member = 1, club_joined_at = ?1, club_consent_at = ?1,
-                approved = approved + ?2, lifetime = lifetime + ?2, state = 'member'
-         WHERE id = ?3",
-        params![today, bonus, customer_id],
+                state = 'member'
+         WHERE id = ?2",
+        params![day, customer_id],
     )?;
-    tx.execute(
-        "INSERT INTO activity (customer_id, kind, label_en, label_de, points, state, date)
-         VALUES (?1, 'earned', 'Welcome to the club', 'Willkommen im Club', ?2, 'approved', ?3)",
-        params![customer_id, i64::try_from(bonus).unwrap_or(i64::MAX), today],
-    )?;
+    let bonus = welcome(tx, customer_id, program, today)?;
     Ok(Membership {
         club: Club {
             member: true,
-            joined_at: Some(today.to_owned()),
+            joined_at: Some(day),
         },
         bonus_points: bonus,
     })

@@ -6,13 +6,17 @@
 //!     [--shop-url URL] [--fault-control] [--faults JSON]
 //!     [--port-file FILE] [--exit-after SECONDS] [--demo]
 //!     [--token-public-key PEM-FILE] [--program FILE]
+//!     [--today YYYY-MM-DD] [--clock-control]
 //! loyalty-endpoint program check FILE
 //! loyalty-endpoint token --customer ID [--ttl SECONDS] [--demo]
 //! ```
 //! The HMAC secret comes from `LOYALTY_SECRET`, at least 32 bytes; only
 //! `--demo` without it falls back to a public demo secret. With
 //! `SHOPIFY_API_SECRET` set, the endpoint answers the shop's app proxy
-//! (`GET /shopify/proxy/token`).
+//! (`GET /shopify/proxy/token`) and takes Shopify's order webhooks
+//! (`POST /webhooks/shopify`); with `WOOCOMMERCE_WEBHOOK_SECRET`,
+//! WooCommerce's (`POST /webhooks/woocommerce`). `LOYALTY_ADMIN_KEY` (at
+//! least 32 bytes) opens the admin API under `/admin/v1/`.
 
 use loyalty_endpoint::faults::Faults;
 use loyalty_endpoint::{program, router, token, AppState, ServerConfig};
@@ -159,7 +163,29 @@ async fn serve(mut args: Args) -> Result<(), String> {
         }
         _ => None,
     };
+    let woocommerce_secret = std::env::var("WOOCOMMERCE_WEBHOOK_SECRET")
+        .ok()
+        .filter(|secret| !secret.is_empty())
+        .map(String::into_bytes);
+    let admin_key = match std::env::var("LOYALTY_ADMIN_KEY") {
+        Ok(key) if key.len() >= loyalty_endpoint::admin_routes::MIN_ADMIN_KEY => {
+            Some(key.into_bytes())
+        }
+        Ok(key) if !key.is_empty() => {
+            return Err(format!(
+                "LOYALTY_ADMIN_KEY is {} bytes long; it must be at least {} (it records orders \
+                 and changes points). Make one with: openssl rand -base64 48",
+                key.len(),
+                loyalty_endpoint::admin_routes::MIN_ADMIN_KEY
+            ))
+        }
+        _ => None,
+    };
     let config = ServerConfig {
+        woocommerce_secret,
+        admin_key,
+        today: args.value("--today")?,
+        clock_control: args.flag("--clock-control"),
         shopify_secret,
         program,
         db_path: PathBuf::from(
@@ -212,6 +238,20 @@ async fn serve(mut args: Args) -> Result<(), String> {
         std::fs::write(&file, local.port().to_string()).map_err(|err| format!("{file}: {err}"))?;
     }
     println!("loyalty-endpoint listening on http://{local}");
+    // Expiries and birthday bonuses are booked by the hour (reads work
+    // them out anyway; this keeps the ledger itself up to date).
+    let sweeper = state.clone();
+    tokio::spawn(async move {
+        let mut hourly = tokio::time::interval(Duration::from_secs(3600));
+        loop {
+            hourly.tick().await;
+            let state = sweeper.clone();
+            let swept = tokio::task::spawn_blocking(move || state.settle_all()).await;
+            if let Ok(Err(err)) = swept {
+                eprintln!("loyalty-endpoint: the hourly sweep failed: {err}");
+            }
+        }
+    });
     let shutdown = async move {
         let deadline = async {
             match exit_after {

@@ -507,7 +507,6 @@ fn kind_name(kind: RewardKind) -> Result<String, StoreError> {
 /// Writes a checked program into the program tables, in one transaction.
 pub fn install(conn: &mut Connection, program: &Program) -> Result<(), StoreError> {
     let tx = conn.transaction()?;
-    let welcome = program.welcome.points.to_string();
     for (key, value) in [
         ("currency", program.currency.as_str()),
         ("name_en", &program.name.en),
@@ -516,7 +515,13 @@ pub fn install(conn: &mut Connection, program: &Program) -> Result<(), StoreErro
         ("pitch_de", &program.pitch.de),
         ("referral_en", &program.referral.text.en),
         ("referral_de", &program.referral.text.de),
-        ("welcome_points", &welcome),
+        (
+            "tier_basis",
+            match program.tiers.basis {
+                Basis::LifetimePoints => "lifetime_points",
+                Basis::Spend12Months => "spend_12_months",
+            },
+        ),
     ] {
         tx.execute(
             "INSERT INTO settings (key, value) VALUES (?1, ?2)
@@ -534,7 +539,11 @@ pub fn install(conn: &mut Connection, program: &Program) -> Result<(), StoreErro
             "INSERT INTO tiers (id, threshold, name_en, name_de, perks_en, perks_de) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
             params![
                 tier.id,
-                tier.threshold,
+                // Tiers by spend are published in minor units (the contract).
+                match program.tiers.basis {
+                    Basis::LifetimePoints => tier.threshold,
+                    Basis::Spend12Months => tier.threshold.saturating_mul(100),
+                },
                 tier.name.en,
                 tier.name.de,
                 serde_json::to_string(&tier.perks.en)?,

@@ -1,8 +1,12 @@
 //! The demo customers of the coffee roastery's club (its program is the
 //! file `endpoint/programs/morgenrot.toml`). Seeding runs once, on a
-//! database without customers.
+//! database without customers, and books each customer's history as
+//! ledger entries dated back from the day it runs, so the demo looks the
+//! same whenever it starts (and on the pinned day of `--today`).
 
-use crate::db::StoreError;
+use crate::db::{self, NewEntry, StoreError};
+use crate::ledger::{self, Kind};
+use crate::program::Program;
 use rusqlite::{params, Connection};
 
 /// A demo customer.
@@ -11,8 +15,6 @@ pub struct DemoCustomer {
     pub id: &'static str,
     /// First name.
     pub name: &'static str,
-    /// Approved, pending, spent and lifetime points.
-    pub points: [u64; 4],
     /// Referral code.
     pub code: &'static str,
     /// Friends who joined through the code.
@@ -21,14 +23,14 @@ pub struct DemoCustomer {
     pub club: bool,
 }
 
-/// The demo customers: Anna (Silver, club member), Ben (new, not in the
-/// club), Carla (Gold), and Dora (Gold, not in the club; the browser tests
+/// The demo customers: Anna (Silver, 1,250 points, 120 pending, 200 about
+/// to expire, club member), Ben (new, 100 points, not in the club), Carla
+/// (Gold, 4,200) and Dora (Gold, 9,000, not in the club; the browser tests
 /// redeem and join with her so the others' figures stay put).
 pub const CUSTOMERS: &[DemoCustomer] = &[
     DemoCustomer {
         id: "cust-anna",
         name: "Anna",
-        points: [1250, 120, 300, 1670],
         code: "ANNA10",
         friends: 3,
         club: true,
@@ -36,7 +38,6 @@ pub const CUSTOMERS: &[DemoCustomer] = &[
     DemoCustomer {
         id: "cust-ben",
         name: "Ben",
-        points: [100, 0, 0, 100],
         code: "BEN10",
         friends: 0,
         club: false,
@@ -44,7 +45,6 @@ pub const CUSTOMERS: &[DemoCustomer] = &[
     DemoCustomer {
         id: "cust-carla",
         name: "Carla",
-        points: [4200, 0, 900, 5100],
         code: "CARLA10",
         friends: 7,
         club: true,
@@ -52,72 +52,123 @@ pub const CUSTOMERS: &[DemoCustomer] = &[
     DemoCustomer {
         id: "cust-dora",
         name: "Dora",
-        points: [9000, 0, 0, 9000],
         code: "DORA10",
         friends: 0,
         club: false,
     },
 ];
 
+/// One booked history line: (customer, kind, points, days before today
+/// it was booked, order number or reward id).
+type Line = (&'static str, Kind, i64, i64, String);
+
 /// Seeds the demo customers if the database has none; returns whether it
 /// did. (The program itself comes from a program file: [`crate::program`].)
-pub fn seed_if_empty(conn: &mut Connection) -> Result<bool, StoreError> {
+pub fn seed_if_empty(
+    conn: &mut Connection,
+    program: &Program,
+    today: i64,
+) -> Result<bool, StoreError> {
     let seeded: i64 = conn.query_row("SELECT COUNT(*) FROM customers", [], |r| r.get(0))?;
     if seeded > 0 {
         return Ok(false);
     }
     let tx = conn.transaction()?;
+    // Anna and Carla joined the club 274 days ago (with the welcome bonus).
+    let joined = ledger::format_date(today - 274);
     for customer in CUSTOMERS {
-        let [approved, pending, spent, lifetime] = customer.points;
-        let (id, name, code, friends, club) = (
-            customer.id,
-            customer.name,
-            customer.code,
-            customer.friends,
-            customer.club,
-        );
         tx.execute(
-            "INSERT INTO customers (id, first_name, state, approved, pending, spent, lifetime, referral_code, friends_joined, club_member, club_joined_at)
-             VALUES (?1, ?2, 'member', ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
-            params![id, name, approved, pending, spent, lifetime, code, friends, club, club.then_some("2026-03-01")],
+            "INSERT INTO customers (id, first_name, state, referral_code, friends_joined,
+                                    club_member, club_joined_at, created_on)
+             VALUES (?1, ?2, 'member', ?3, ?4, ?5, ?6, ?7)",
+            params![
+                customer.id,
+                customer.name,
+                customer.code,
+                customer.friends,
+                customer.club,
+                customer.club.then_some(&joined),
+                ledger::format_date(today)
+            ],
         )?;
     }
-    tx.execute(
-        "INSERT INTO expiring (customer_id, points, at) VALUES ('cust-anna', 200, '2026-12-31')",
-        [],
-    )?;
-    for month in 1..=11u32 {
-        for (day, kind, en, de, points, state) in [
-            (
-                5,
-                "earned",
-                "Order",
-                "Bestellung",
-                40 + i64::from(month) * 3,
-                "approved",
-            ),
-            (
-                20,
-                "earned",
-                "Order",
-                "Bestellung",
-                25,
-                if month == 11 { "pending" } else { "approved" },
-            ),
-        ] {
-            tx.execute(
-                "INSERT INTO activity (customer_id, kind, label_en, label_de, points, state, date) VALUES ('cust-anna', ?1, ?2, ?3, ?4, ?5, ?6)",
-                params![
-                    kind,
-                    format!("{en} #{}", 1000 + month * 10 + day),
-                    format!("{de} #{}", 1000 + month * 10 + day),
-                    points,
-                    state,
-                    format!("2026-{month:02}-{day:02}")
-                ],
-            )?;
-        }
+    // Anna's oldest order counts from the day that makes its points expire
+    // 31 days from today; the 300 she spent came out of them first, so 200
+    // are about to expire.
+    let pending = i64::from(program.pending_days);
+    let counts_from = ledger::add_months(today + 31, -i64::from(program.expiry.months.max(1)));
+    let oldest = today - counts_from + pending;
+    let mut lines: Vec<Line> = vec![
+        ("cust-anna", Kind::Order, 500, oldest, "1001".into()),
+        ("cust-anna", Kind::Welcome, 100, 274, String::new()),
+        ("cust-anna", Kind::Birthday, 50, 169, String::new()),
+        ("cust-anna", Kind::Redemption, -300, 60, "r-shipping".into()),
+        ("cust-ben", Kind::Order, 100, 30, "2001".into()),
+        ("cust-carla", Kind::Order, 3000, 200, "3001".into()),
+        ("cust-carla", Kind::Order, 2100, 100, "3002".into()),
+        ("cust-carla", Kind::Redemption, -900, 50, "r-10pct".into()),
+        ("cust-dora", Kind::Order, 6000, 80, "4001".into()),
+        ("cust-dora", Kind::Order, 3000, 40, "4002".into()),
+        // Within the return window: 120 points pending.
+        ("cust-anna", Kind::Order, 95, 13, String::new()),
+    ];
+    // Two orders a month over the last eleven months; the latest is still
+    // pending too.
+    for month in 0..11i64 {
+        let back = 10 + 30 * month;
+        let early = if month == 10 { 55 } else { 40 + 3 * (11 - month) };
+        lines.push(("cust-anna", Kind::Order, early, back + 15, String::new()));
+        lines.push(("cust-anna", Kind::Order, 25, back, String::new()));
+    }
+    // Booked oldest first, as they happened; the monthly orders numbered
+    // in that order (#1101 to #1123).
+    lines.sort_by_key(|line| std::cmp::Reverse(line.3));
+    let mut number = 1100;
+    for (customer, kind, points, back, what) in lines {
+        let what = if kind == Kind::Order && what.is_empty() {
+            number += 1;
+            number.to_string()
+        } else {
+            what
+        };
+        book(&tx, program, customer, kind, points, today - back, &what)?;
     }
     tx.commit()?;
     Ok(true)
+}
+
+fn book(
+    tx: &Connection,
+    program: &Program,
+    customer: &str,
+    kind: Kind,
+    points: i64,
+    booked_on: i64,
+    what: &str,
+) -> Result<(), StoreError> {
+    let (en, de, code) = match kind {
+        Kind::Order => (format!("Order #{what}"), format!("Bestellung #{what}"), None),
+        Kind::Welcome => ("Welcome to the club".into(), "Willkommen im Club".into(), None),
+        Kind::Birthday => ("Happy birthday".into(), "Alles Gute zum Geburtstag".into(), None),
+        _ => {
+            let reward = program.rewards.iter().find(|reward| reward.id == what);
+            let (en, de) = reward.map_or((what.to_owned(), what.to_owned()), |reward| {
+                (reward.title.en.clone(), reward.title.de.clone())
+            });
+            let name = customer.trim_start_matches("cust-").to_uppercase();
+            (en, de, Some(format!("MR-DEMO-{name}")))
+        }
+    };
+    let available_on = if kind == Kind::Order {
+        booked_on + i64::from(program.pending_days)
+    } else {
+        booked_on
+    };
+    let entry = NewEntry {
+        available_on,
+        code: code.as_deref(),
+        ..NewEntry::now(customer, kind, points, booked_on, (&en, &de))
+    };
+    db::append(tx, program, &entry)?;
+    Ok(())
 }

@@ -309,7 +309,8 @@ fn activity_is_paged_newest_first() {
     assert_eq!(first.items.len(), 10);
     assert!(first.has_more);
     assert!(first.items[0].date >= first.items[9].date);
-    assert_eq!(third.items.len(), 2);
+    // Anna's ledger holds 27 entries: 10, 10, 7.
+    assert_eq!(third.items.len(), 7);
     assert!(!third.has_more);
 }
 

@@ -11,6 +11,10 @@ use std::process::{Command, Stdio};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 pub const SECRET: &[u8] = b"integration-test-secret";
+/// The admin API's key in the in-process servers.
+pub const ADMIN_KEY: &[u8] = b"integration-test-admin-key-32-bytes-long";
+/// The ledger's day the in-process servers start on.
+pub const TODAY: &str = "2026-11-30";
 
 pub struct Server {
     pub addr: SocketAddr,
@@ -100,6 +104,10 @@ impl Server {
             limits: Limits::default(),
             program: None,
             shopify_secret: None,
+            woocommerce_secret: None,
+            admin_key: Some(ADMIN_KEY.to_vec()),
+            today: Some(TODAY.into()),
+            clock_control: true,
         };
         let mut config = config;
         change(&mut config);
@@ -185,14 +193,32 @@ impl Server {
         .expect("count")
     }
 
+    /// The customer's spendable points, as `GET /v1/customer` says.
     pub fn approved(&self, customer: &str) -> i64 {
-        let conn = rusqlite::Connection::open(&self.db).expect("open db");
-        conn.query_row(
-            "SELECT approved FROM customers WHERE id = ?1",
-            [customer],
-            |r| r.get(0),
+        let reply = self.get("/v1/customer", Some(&self.token(customer)));
+        assert_eq!(reply.status, 200, "{}", reply.body);
+        let summary: serde_json::Value = serde_json::from_str(&reply.body).expect("json");
+        summary["points"]["approved"].as_i64().expect("approved")
+    }
+
+    /// An admin API request (`Authorization: Bearer` the admin key).
+    pub fn admin(&self, method: &str, path: &str, body: &str) -> Reply {
+        let auth = format!("Bearer {}", String::from_utf8_lossy(ADMIN_KEY));
+        self.send(
+            method,
+            path,
+            &[("Authorization", &auth), ("Content-Type", "application/json")],
+            body,
         )
-        .expect("approved")
+        .expect("an answer")
+    }
+
+    /// Moves the ledger's day (`PUT /_clock`).
+    pub fn set_today(&self, day: &str) {
+        let reply = self
+            .send("PUT", "/_clock", &[], &format!(r#"{{"today":"{day}"}}"#))
+            .expect("an answer");
+        assert_eq!(reply.status, 200, "{}", reply.body);
     }
 }
 

@@ -132,7 +132,7 @@ fn a_reward_dropped_from_the_file_is_switched_off_and_old_redemptions_stay() {
     assert_eq!(kept, 1);
     let carla: i64 = conn
         .query_row(
-            "SELECT approved FROM customers WHERE id = 'cust-carla'",
+            "SELECT SUM(points) FROM ledger WHERE customer_id = 'cust-carla'",
             [],
             |r| r.get(0),
         )

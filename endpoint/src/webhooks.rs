@@ -1,0 +1,274 @@
+//! The shops' own order webhooks, mapped onto the ledger
+//! ([`crate::admin`]): Shopify's `orders/paid` and `refunds/create`, and
+//! WooCommerce's `order.updated` (completed, refunds, refunded).
+//!
+//! Both platforms sign the raw body: base64 of its HMAC-SHA256 with the
+//! shared secret, in `X-Shopify-Hmac-Sha256` or `X-WC-Webhook-Signature`.
+//! A body whose signature does not match is refused before it is read. A
+//! webhook delivered twice applies once: orders and refunds are recorded
+//! once per id. What does not concern points (a guest's order, another
+//! topic, WooCommerce's ping) is answered `200` with `"applied": false`, so
+//! the platform does not retry it.
+
+use crate::admin::{self, OrderInput, RefundInput};
+use crate::db::StoreError;
+use crate::ledger;
+use crate::program::Program;
+use base64::Engine;
+use hmac::{Hmac, Mac};
+use rusqlite::Connection;
+use serde::Serialize;
+use serde_json::Value;
+use sha2::Sha256;
+
+/// Whether `signature` (base64) is the HMAC-SHA256 of `body` with
+/// `secret`, compared in constant time.
+pub fn signed(secret: &[u8], body: &[u8], signature: &str) -> bool {
+    let Ok(given) = base64::engine::general_purpose::STANDARD.decode(signature.trim()) else {
+        return false;
+    };
+    let Ok(mut mac) = Hmac::<Sha256>::new_from_slice(secret) else {
+        return false;
+    };
+    mac.update(body);
+    mac.verify_slice(&given).is_ok()
+}
+
+/// The base64 HMAC-SHA256 of `body` with `secret`, as the platforms sign.
+pub fn sign(secret: &[u8], body: &[u8]) -> String {
+    let mut mac = match Hmac::<Sha256>::new_from_slice(secret) {
+        Ok(mac) => mac,
+        Err(_) => return String::new(),
+    };
+    mac.update(body);
+    base64::engine::general_purpose::STANDARD.encode(mac.finalize().into_bytes())
+}
+
+/// What a webhook did.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct Outcome {
+    /// Whether it changed anything now (a repeat changes nothing).
+    pub applied: bool,
+    /// Orders it recorded (or found recorded), by the shop's order id.
+    pub orders: Vec<admin::OrderRecord>,
+    /// Refunds it recorded (or found recorded).
+    pub refunds: Vec<admin::RefundRecord>,
+    /// Why nothing was done, when nothing was.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub ignored: Option<String>,
+}
+
+impl Outcome {
+    fn ignored(why: impl Into<String>) -> Outcome {
+        Outcome {
+            ignored: Some(why.into()),
+            ..Outcome::default()
+        }
+    }
+
+    fn order(&mut self, record: admin::OrderRecord) {
+        self.applied |= !record.replayed;
+        self.orders.push(record);
+    }
+
+    fn refund(&mut self, record: admin::RefundRecord) {
+        self.applied |= !record.replayed;
+        self.refunds.push(record);
+    }
+}
+
+fn bad(message: impl Into<String>) -> StoreError {
+    StoreError::Refused(
+        loyalty_core::contract::ErrorCode::BadRequest,
+        message.into(),
+        400,
+    )
+}
+
+/// A JSON id (number or string) as text.
+fn id_of(value: &Value) -> Option<String> {
+    match value {
+        Value::Number(number) => Some(number.to_string()),
+        Value::String(text) if !text.is_empty() => Some(text.clone()),
+        _ => None,
+    }
+}
+
+/// A JSON amount (`"19.90"` or `19.9`) in minor units.
+fn amount_of(value: &Value) -> Option<u64> {
+    match value {
+        Value::String(text) => ledger::parse_amount(text),
+        Value::Number(number) => ledger::parse_amount(&number.to_string()),
+        _ => None,
+    }
+}
+
+fn text_of(value: &Value) -> Option<String> {
+    value
+        .as_str()
+        .map(str::trim)
+        .filter(|text| !text.is_empty())
+        .map(str::to_owned)
+}
+
+/// Shopify: `orders/paid` records the order (points on `subtotal_price`:
+/// after discounts, before shipping and taxes); `refunds/create` records
+/// the refund (the refunded items' subtotal, or else the refund
+/// transactions).
+pub fn shopify(
+    tx: &Connection,
+    topic: &str,
+    body: &Value,
+    program: &Program,
+    today: i64,
+) -> Result<Outcome, StoreError> {
+    let mut outcome = Outcome::default();
+    match topic {
+        "orders/paid" => {
+            let id = id_of(&body["id"]).ok_or_else(|| bad("the order has no id"))?;
+            let Some(customer_id) = id_of(&body["customer"]["id"]) else {
+                return Ok(Outcome::ignored("a guest's order"));
+            };
+            let total = amount_of(&body["subtotal_price"])
+                .or_else(|| amount_of(&body["total_price"]))
+                .ok_or_else(|| bad("the order has no subtotal_price"))?;
+            let order = OrderInput {
+                id: format!("shopify-{id}"),
+                number: id_of(&body["order_number"]).or(Some(id)),
+                customer_id,
+                total_minor: total,
+                first_name: text_of(&body["customer"]["first_name"]),
+                email: text_of(&body["customer"]["email"]),
+            };
+            outcome.order(admin::record_order(tx, &order, program, today)?);
+        }
+        "refunds/create" => {
+            let id = id_of(&body["id"]).ok_or_else(|| bad("the refund has no id"))?;
+            let order_id =
+                id_of(&body["order_id"]).ok_or_else(|| bad("the refund has no order_id"))?;
+            let items: u64 = body["refund_line_items"]
+                .as_array()
+                .map(|items| items.iter().filter_map(|item| amount_of(&item["subtotal"])).sum())
+                .unwrap_or(0);
+            let paid_back: u64 = body["transactions"]
+                .as_array()
+                .map(|all| {
+                    all.iter()
+                        .filter(|t| t["kind"] == "refund" && t["status"] == "success")
+                        .filter_map(|t| amount_of(&t["amount"]))
+                        .sum()
+                })
+                .unwrap_or(0);
+            let amount = if items > 0 { items } else { paid_back };
+            if amount == 0 {
+                return Ok(Outcome::ignored("a refund of no money"));
+            }
+            let refund = RefundInput {
+                id: format!("shopify-{id}"),
+                amount_minor: amount,
+            };
+            let order_id = format!("shopify-{order_id}");
+            if !known_order(tx, &order_id)? {
+                return Ok(Outcome::ignored("a refund of an order that earned no points"));
+            }
+            outcome.refund(admin::record_refund(tx, &order_id, &refund, program, today)?);
+        }
+        other => return Ok(Outcome::ignored(format!("topic {other:?}"))),
+    }
+    Ok(outcome)
+}
+
+fn known_order(tx: &Connection, id: &str) -> Result<bool, StoreError> {
+    Ok(tx
+        .prepare_cached("SELECT 1 FROM orders WHERE id = ?1")?
+        .exists([id])?)
+}
+
+/// WooCommerce: an order that is `completed` (or later `refunded`) is
+/// recorded (points on `total` less `shipping_total` and `total_tax`);
+/// each of its `refunds` is recorded; a `refunded` order without refunds
+/// listed is refunded whole.
+pub fn woocommerce(
+    tx: &Connection,
+    topic: &str,
+    body: &Value,
+    program: &Program,
+    today: i64,
+) -> Result<Outcome, StoreError> {
+    if !topic.starts_with("order.") {
+        return Ok(Outcome::ignored(format!("topic {topic:?}")));
+    }
+    let id = id_of(&body["id"]).ok_or_else(|| bad("the order has no id"))?;
+    let status = body["status"].as_str().unwrap_or_default();
+    let order_id = format!("wc-{id}");
+    let customer_id = id_of(&body["customer_id"]).filter(|id| id != "0");
+    let mut outcome = Outcome::default();
+    if status == "completed" {
+        let Some(customer_id) = customer_id else {
+            return Ok(Outcome::ignored("a guest's order"));
+        };
+        let total = amount_of(&body["total"]).ok_or_else(|| bad("the order has no total"))?;
+        let shipping = amount_of(&body["shipping_total"]).unwrap_or(0);
+        let tax = amount_of(&body["total_tax"]).unwrap_or(0);
+        let order = OrderInput {
+            id: order_id.clone(),
+            number: id_of(&body["number"]).or(Some(id)),
+            customer_id,
+            total_minor: total.saturating_sub(shipping).saturating_sub(tax),
+            first_name: text_of(&body["billing"]["first_name"]),
+            email: text_of(&body["billing"]["email"]),
+        };
+        outcome.order(admin::record_order(tx, &order, program, today)?);
+    } else if status != "refunded" {
+        return Ok(Outcome::ignored(format!("status {status:?}")));
+    }
+    if !known_order(tx, &order_id)? {
+        return Ok(Outcome::ignored("an order that earned no points"));
+    }
+    let refunds = body["refunds"].as_array().cloned().unwrap_or_default();
+    for refund in &refunds {
+        let (Some(refund_id), Some(amount)) = (id_of(&refund["id"]), amount_of(&refund["total"]))
+        else {
+            continue;
+        };
+        if amount == 0 {
+            continue;
+        }
+        let input = RefundInput {
+            id: format!("wc-refund-{refund_id}"),
+            amount_minor: amount,
+        };
+        outcome.refund(admin::record_refund(tx, &order_id, &input, program, today)?);
+    }
+    if status == "refunded" && refunds.is_empty() {
+        let (total, refunded): (u64, u64) = tx.query_row(
+            "SELECT total_minor, refunded_minor FROM orders WHERE id = ?1",
+            [&order_id],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )?;
+        if total > refunded {
+            let input = RefundInput {
+                id: format!("{order_id}-refunded"),
+                amount_minor: total - refunded,
+            };
+            outcome.refund(admin::record_refund(tx, &order_id, &input, program, today)?);
+        }
+    }
+    Ok(outcome)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn signatures_are_checked_over_the_raw_body() {
+        let body = br#"{"id":1}"#;
+        let signature = sign(b"secret", body);
+        assert!(signed(b"secret", body, &signature));
+        assert!(!signed(b"other", body, &signature));
+        assert!(!signed(b"secret", br#"{"id":2}"#, &signature));
+        assert!(!signed(b"secret", body, "not base64!"));
+        assert!(!signed(b"secret", body, ""));
+    }
+}
