@@ -92,8 +92,8 @@ fn check_customer(input: &CustomerInput) -> Result<(), StoreError> {
         }
     }
     if let Some(birthday) = &input.birthday {
-        let valid = birthday.len() == 5
-            && ledger::parse_date(&format!("2024-{birthday}")).is_some();
+        let valid =
+            birthday.len() == 5 && ledger::parse_date(&format!("2024-{birthday}")).is_some();
         if !valid {
             return Err(bad("birthday must be MM-DD, a day that exists"));
         }
@@ -111,7 +111,11 @@ fn new_referral_code(tx: &Connection, first_name: Option<&str>) -> Result<String
         .take(8)
         .collect::<String>()
         .to_ascii_uppercase();
-    let stem = if stem.is_empty() { "FRIEND".to_owned() } else { stem };
+    let stem = if stem.is_empty() {
+        "FRIEND".to_owned()
+    } else {
+        stem
+    };
     for digits in [3u32, 4, 5, 6, 7, 8] {
         let mut bytes = [0u8; 8];
         getrandom::fill(&mut bytes).map_err(|err| StoreError::Random(err.to_string()))?;
@@ -275,7 +279,11 @@ pub struct OrderRecord {
     pub replayed: bool,
 }
 
-fn order_record(tx: &Connection, id: &str, replayed: bool) -> Result<Option<OrderRecord>, StoreError> {
+fn order_record(
+    tx: &Connection,
+    id: &str,
+    replayed: bool,
+) -> Result<Option<OrderRecord>, StoreError> {
     Ok(tx
         .query_row(
             "SELECT customer_id, total_minor, points, available_on, refunded_minor, referrer_id,
@@ -304,7 +312,12 @@ fn order_record(tx: &Connection, id: &str, replayed: bool) -> Result<Option<Orde
 }
 
 /// The points per currency unit of the customer's tier today.
-fn rate(tx: &Connection, account: &Account, program: &Program, today: i64) -> Result<f64, StoreError> {
+fn rate(
+    tx: &Connection,
+    account: &Account,
+    program: &Program,
+    today: i64,
+) -> Result<f64, StoreError> {
     let tiers = db::tiers(tx, loyalty_core::i18n::Lang::En)?;
     let rank = db::rank(&tiers, program, account, today);
     Ok(program
@@ -368,13 +381,16 @@ pub fn record_order(
         )
     };
     let entry_id = db::append(tx, program, &entry)?;
-    let referrer = account
-        .referred_by()
-        .filter(|referrer| first_order && *referrer != input.customer_id && program.referral.referrer_points > 0);
+    let referrer = account.referred_by().filter(|referrer| {
+        first_order && *referrer != input.customer_id && program.referral.referrer_points > 0
+    });
     if let Some(referrer) = referrer {
         let friend = account.first_name().unwrap_or("a friend");
         let freund = account.first_name().unwrap_or("Freund*in");
-        let (en, de) = (format!("Referral: {friend}"), format!("Empfehlung: {freund}"));
+        let (en, de) = (
+            format!("Referral: {friend}"),
+            format!("Empfehlung: {freund}"),
+        );
         let entry = NewEntry {
             available_on,
             order_id: Some(&input.id),
@@ -546,7 +562,9 @@ pub fn adjust(
         return Err(bad("reason must be 1 to 120 characters"));
     }
     if input.points == 0 || input.points.unsigned_abs() > 1_000_000_000 {
-        return Err(bad("points must be a whole number, not 0, within ±1,000,000,000"));
+        return Err(bad(
+            "points must be a whole number, not 0, within ±1,000,000,000",
+        ));
     }
     let account = db::settle(tx, customer_id, program, today)?;
     if input.points < 0 && input.points.unsigned_abs() > account.approved() {

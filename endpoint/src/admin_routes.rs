@@ -212,13 +212,7 @@ fn webhook(
                 r#"{"applied":false,"orders":[],"refunds":[],"ignored":"ping"}"#.to_owned(),
             )
         }
-        Err(err) => {
-            return error(
-                400,
-                ErrorCode::BadRequest,
-                &format!("invalid body: {err}"),
-            )
-        }
+        Err(err) => return error(400, ErrorCode::BadRequest, &format!("invalid body: {err}")),
     };
     in_transaction(state, |_| 200, |tx, today| apply(tx, &value, today))
 }
@@ -263,7 +257,10 @@ pub fn routes(app: Router<Arc<AppState>>, state: &AppState) -> Router<Arc<AppSta
     if state.config().admin_key.is_some() {
         app = app
             .route("/admin/v1/customers/{id}", put(put_customer))
-            .route("/admin/v1/customers/{id}/adjustments", post(post_adjustment))
+            .route(
+                "/admin/v1/customers/{id}/adjustments",
+                post(post_adjustment),
+            )
             .route("/admin/v1/customers/{id}/ledger", get(get_ledger))
             .route("/admin/v1/orders", post(post_order))
             .route("/admin/v1/orders/{id}/refunds", post(post_refund))

@@ -2,8 +2,8 @@
 //! request counting and fault injection.
 
 use crate::db::{self, StoreError, Stored};
-use crate::ledger;
 use crate::faults::{Dice, Faults};
+use crate::ledger;
 use crate::server::Limits;
 use crate::token::{self, TokenError, Verifier};
 use axum::body::{Body, Bytes};
@@ -395,7 +395,13 @@ async fn offers(
         Ok(id) => id,
         Err(refusal) => return refusal.into_response(),
     };
-    let result = db::offers(&lock(&state.db), &id, q.lang(), &state.program, state.today());
+    let result = db::offers(
+        &lock(&state.db),
+        &id,
+        q.lang(),
+        &state.program,
+        state.today(),
+    );
     match result {
         Ok(offers) => with_etag(&headers, serde_json::to_string(&offers).unwrap_or_default()),
         Err(err) => err.into_response(),
@@ -565,7 +571,11 @@ async fn set_clock(State(state): State<Arc<AppState>>, body: Bytes) -> Response 
             *lock(&state.clock) = Some(day);
             json(200, serde_json::json!({ "today": clock.today }).to_string())
         }
-        None => error(400, ErrorCode::BadRequest, "today must be a date YYYY-MM-DD"),
+        None => error(
+            400,
+            ErrorCode::BadRequest,
+            "today must be a date YYYY-MM-DD",
+        ),
     }
 }
 

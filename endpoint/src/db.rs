@@ -654,9 +654,8 @@ fn birthday_in(birthday: &str, year: i64) -> Option<i64> {
     let (month, day) = birthday.split_once('-')?;
     let (month, day): (u32, u32) = (month.parse().ok()?, day.parse().ok()?);
     let date = format!("{year:04}-{month:02}-{:02}", day);
-    ledger::parse_date(&date).or_else(|| {
-        (month == 2 && day == 29).then(|| ledger::days_from_civil(year, 2, 28))
-    })
+    ledger::parse_date(&date)
+        .or_else(|| (month == 2 && day == 29).then(|| ledger::days_from_civil(year, 2, 28)))
 }
 
 /// Days after a birthday within which its bonus is still booked.

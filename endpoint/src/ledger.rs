@@ -203,7 +203,11 @@ fn consume(lots: &mut [Lot], mut points: u64, first: Option<i64>) {
     let mut order: Vec<usize> = (0..lots.len()).collect();
     order.sort_by_key(|&at| {
         let lot = &lots[at];
-        (Some(lot.id) != first, lot.expires_on.unwrap_or(i64::MAX), lot.id)
+        (
+            Some(lot.id) != first,
+            lot.expires_on.unwrap_or(i64::MAX),
+            lot.id,
+        )
     });
     for at in order {
         if points == 0 {
@@ -279,7 +283,10 @@ pub fn balance(entries: &[Entry], today: i64, soon_days: i64) -> Balance {
     result.lifetime = u64::try_from(lifetime).unwrap_or(0);
     let mut expiring: Vec<(u64, i64)> = Vec::new();
     for lot in lots.iter().filter(|lot| lot.left > 0) {
-        let Some(on) = lot.expires_on.filter(|on| *on > today && *on <= today + soon_days) else {
+        let Some(on) = lot
+            .expires_on
+            .filter(|on| *on > today && *on <= today + soon_days)
+        else {
             continue;
         };
         match expiring.iter_mut().find(|(_, day)| *day == on) {
@@ -372,12 +379,22 @@ mod tests {
             assert_eq!(format_date(day(text)), text);
         }
         assert_eq!(day("1970-01-02"), 1);
-        for bad in ["2026-02-29", "2026-13-01", "2026-1-01", "2026-01-00", "+026-01-01", ""] {
+        for bad in [
+            "2026-02-29",
+            "2026-13-01",
+            "2026-1-01",
+            "2026-01-00",
+            "+026-01-01",
+            "",
+        ] {
             assert_eq!(parse_date(bad), None, "{bad}");
         }
         assert_eq!(format_date(add_months(day("2026-01-31"), 1)), "2026-02-28");
         assert_eq!(format_date(add_months(day("2024-02-29"), 12)), "2025-02-28");
-        assert_eq!(format_date(add_months(day("2026-03-15"), -12)), "2025-03-15");
+        assert_eq!(
+            format_date(add_months(day("2026-03-15"), -12)),
+            "2025-03-15"
+        );
         assert_eq!(format_date(add_months(day("2026-11-30"), 2)), "2027-01-30");
     }
 
@@ -386,9 +403,15 @@ mod tests {
         let mut order = entry(1, Kind::Order, 120, "2026-11-20");
         order.available_on = day("2026-12-04");
         let before = balance(&[order.clone()], day("2026-12-03"), 90);
-        assert_eq!((before.approved, before.pending, before.lifetime), (0, 120, 120));
+        assert_eq!(
+            (before.approved, before.pending, before.lifetime),
+            (0, 120, 120)
+        );
         let after = balance(&[order], day("2026-12-04"), 90);
-        assert_eq!((after.approved, after.pending, after.lifetime), (120, 0, 120));
+        assert_eq!(
+            (after.approved, after.pending, after.lifetime),
+            (120, 0, 120)
+        );
     }
 
     #[test]
@@ -448,7 +471,10 @@ mod tests {
         refund.lot = Some(1);
         let entries = [order, refund];
         let during = balance(&entries, day("2026-11-26"), 90);
-        assert_eq!((during.approved, during.pending, during.lifetime), (0, 0, 0));
+        assert_eq!(
+            (during.approved, during.pending, during.lifetime),
+            (0, 0, 0)
+        );
         let after = balance(&entries, day("2026-12-10"), 90);
         assert_eq!((after.approved, after.pending), (0, 0));
     }

@@ -44,6 +44,7 @@ pub enum Basis {
     /// Points earned over the customer's whole membership.
     LifetimePoints,
     /// Money spent in the last 12 months, in currency units.
+    #[serde(rename = "spend_12_months")]
     Spend12Months,
 }
 

@@ -116,7 +116,11 @@ pub fn seed_if_empty(
     // pending too.
     for month in 0..11i64 {
         let back = 10 + 30 * month;
-        let early = if month == 10 { 55 } else { 40 + 3 * (11 - month) };
+        let early = if month == 10 {
+            55
+        } else {
+            40 + 3 * (11 - month)
+        };
         lines.push(("cust-anna", Kind::Order, early, back + 15, String::new()));
         lines.push(("cust-anna", Kind::Order, 25, back, String::new()));
     }
@@ -147,9 +151,21 @@ fn book(
     what: &str,
 ) -> Result<(), StoreError> {
     let (en, de, code) = match kind {
-        Kind::Order => (format!("Order #{what}"), format!("Bestellung #{what}"), None),
-        Kind::Welcome => ("Welcome to the club".into(), "Willkommen im Club".into(), None),
-        Kind::Birthday => ("Happy birthday".into(), "Alles Gute zum Geburtstag".into(), None),
+        Kind::Order => (
+            format!("Order #{what}"),
+            format!("Bestellung #{what}"),
+            None,
+        ),
+        Kind::Welcome => (
+            "Welcome to the club".into(),
+            "Willkommen im Club".into(),
+            None,
+        ),
+        Kind::Birthday => (
+            "Happy birthday".into(),
+            "Alles Gute zum Geburtstag".into(),
+            None,
+        ),
         _ => {
             let reward = program.rewards.iter().find(|reward| reward.id == what);
             let (en, de) = reward.map_or((what.to_owned(), what.to_owned()), |reward| {

@@ -148,7 +148,12 @@ pub fn shopify(
                 id_of(&body["order_id"]).ok_or_else(|| bad("the refund has no order_id"))?;
             let items: u64 = body["refund_line_items"]
                 .as_array()
-                .map(|items| items.iter().filter_map(|item| amount_of(&item["subtotal"])).sum())
+                .map(|items| {
+                    items
+                        .iter()
+                        .filter_map(|item| amount_of(&item["subtotal"]))
+                        .sum()
+                })
                 .unwrap_or(0);
             let paid_back: u64 = body["transactions"]
                 .as_array()
@@ -169,9 +174,13 @@ pub fn shopify(
             };
             let order_id = format!("shopify-{order_id}");
             if !known_order(tx, &order_id)? {
-                return Ok(Outcome::ignored("a refund of an order that earned no points"));
+                return Ok(Outcome::ignored(
+                    "a refund of an order that earned no points",
+                ));
             }
-            outcome.refund(admin::record_refund(tx, &order_id, &refund, program, today)?);
+            outcome.refund(admin::record_refund(
+                tx, &order_id, &refund, program, today,
+            )?);
         }
         other => return Ok(Outcome::ignored(format!("topic {other:?}"))),
     }

@@ -207,7 +207,10 @@ impl Server {
         self.send(
             method,
             path,
-            &[("Authorization", &auth), ("Content-Type", "application/json")],
+            &[
+                ("Authorization", &auth),
+                ("Content-Type", "application/json"),
+            ],
             body,
         )
         .expect("an answer")

@@ -1,0 +1,222 @@
+//! The shops' order webhooks over real HTTP and SQLite, with bodies shaped
+//! like the platforms' documented ones and signed as they sign them.
+
+mod common;
+
+use common::{Reply, Server};
+use loyalty_endpoint::webhooks::sign;
+use serde_json::Value;
+
+const SHOPIFY: &[u8] = b"shopify-app-secret-for-tests";
+const WOO: &[u8] = b"woocommerce-webhook-secret";
+
+fn server() -> Server {
+    Server::with(|config| {
+        config.shopify_secret = Some(SHOPIFY.to_vec());
+        config.woocommerce_secret = Some(WOO.to_vec());
+    })
+}
+
+fn deliver(server: &Server, path: &str, headers: &[(&str, &str)], body: &str) -> Reply {
+    let mut all = vec![("Content-Type", "application/json")];
+    all.extend_from_slice(headers);
+    server.send("POST", path, &all, body).expect("an answer")
+}
+
+fn shopify(server: &Server, topic: &str, body: &str) -> Reply {
+    let signature = sign(SHOPIFY, body.as_bytes());
+    deliver(
+        server,
+        "/webhooks/shopify",
+        &[
+            ("X-Shopify-Topic", topic),
+            ("X-Shopify-Hmac-Sha256", &signature),
+            ("X-Shopify-Shop-Domain", "shop-name.myshopify.com"),
+        ],
+        body,
+    )
+}
+
+fn woo(server: &Server, body: &str) -> Reply {
+    let signature = sign(WOO, body.as_bytes());
+    deliver(
+        server,
+        "/webhooks/woocommerce",
+        &[
+            ("X-WC-Webhook-Topic", "order.updated"),
+            ("X-WC-Webhook-Signature", &signature),
+            ("X-WC-Webhook-Source", "https://shop.example/"),
+        ],
+        body,
+    )
+}
+
+fn value(reply: &Reply) -> Value {
+    serde_json::from_str(&reply.body).unwrap_or_else(|err| panic!("{err}: {}", reply.body))
+}
+
+fn points(server: &Server, customer: &str) -> Value {
+    let reply = server.get("/v1/customer", Some(&server.token(customer)));
+    assert_eq!(reply.status, 200, "{}", reply.body);
+    value(&reply)["points"].clone()
+}
+
+/// An `orders/paid` body with the fields Shopify documents (abridged).
+fn shopify_order(id: u64, customer: u64, subtotal: &str) -> String {
+    format!(
+        r##"{{"id":{id},"name":"#{number}","order_number":{number},"email":"lena@example.com",
+  "financial_status":"paid","currency":"EUR","presentment_currency":"EUR",
+  "subtotal_price":"{subtotal}","total_price":"104.85","total_tax":"15.97",
+  "total_shipping_price_set":{{"shop_money":{{"amount":"4.90","currency_code":"EUR"}}}},
+  "customer":{{"id":{customer},"email":"lena@example.com","first_name":"Lena","last_name":"Roth"}},
+  "line_items":[{{"id":866550311766439020,"title":"Espresso Roast 1 kg","quantity":2,"price":"49.95"}}]}}"##,
+        number = id % 10_000
+    )
+}
+
+#[test]
+fn a_shopify_paid_order_earns_points_once() {
+    let server = server();
+    let body = shopify_order(450_789_469, 207_119_551, "99.90");
+    let first = shopify(&server, "orders/paid", &body);
+    assert_eq!(first.status, 200, "{}", first.body);
+    let outcome = value(&first);
+    assert_eq!(outcome["applied"], true);
+    assert_eq!(
+        outcome["orders"][0]["points"], 99,
+        "Bronze, 1 point per euro of the subtotal"
+    );
+    // Delivered again (Shopify retries): nothing more.
+    let again = value(&shopify(&server, "orders/paid", &body));
+    assert_eq!(again["applied"], false);
+    assert_eq!(again["orders"][0]["replayed"], true);
+    let lena = points(&server, "207119551");
+    assert_eq!(lena["pending"], 99);
+    assert_eq!(lena["approved"], 100, "the welcome bonus of a new customer");
+    let history = server.get("/v1/activity?lang=en", Some(&server.token("207119551")));
+    assert!(history.body.contains("Order #9469"), "{}", history.body);
+    // A refund of one item takes back its share.
+    let refund = r#"{"id":509562969,"order_id":450789469,"created_at":"2026-11-30T10:00:00-05:00",
+      "note":"damaged","refund_line_items":[{"id":104689539,"quantity":1,"line_item_id":866550311766439020,
+      "subtotal":49.95,"total_tax":7.98}],
+      "transactions":[{"id":179259969,"kind":"refund","status":"success","amount":"57.93","currency":"EUR"}]}"#;
+    let refunded = value(&shopify(&server, "refunds/create", refund));
+    assert_eq!(refunded["refunds"][0]["points"], 49, "{refunded}");
+    assert_eq!(
+        value(&shopify(&server, "refunds/create", refund))["applied"],
+        false
+    );
+    assert_eq!(points(&server, "207119551")["pending"], 50);
+}
+
+#[test]
+fn shopify_webhooks_with_a_bad_signature_are_refused() {
+    let server = server();
+    let body = shopify_order(1, 2, "10.00");
+    let signature = sign(SHOPIFY, body.as_bytes());
+    let tampered = body.replace("10.00", "9999.00");
+    for (signature, body) in [
+        (signature.as_str(), tampered.as_str()),
+        ("", body.as_str()),
+        ("AAAA", body.as_str()),
+    ] {
+        let reply = deliver(
+            &server,
+            "/webhooks/shopify",
+            &[
+                ("X-Shopify-Topic", "orders/paid"),
+                ("X-Shopify-Hmac-Sha256", signature),
+            ],
+            body,
+        );
+        assert_eq!(reply.status, 401, "{}", reply.body);
+        assert_eq!(value(&reply)["error"]["code"], "unauthorized");
+    }
+    let unsigned = deliver(
+        &server,
+        "/webhooks/shopify",
+        &[("X-Shopify-Topic", "orders/paid")],
+        &body,
+    );
+    assert_eq!(unsigned.status, 401);
+    assert_eq!(server.count("orders"), 0);
+    // A guest's order and other topics are taken and ignored.
+    let guest = shopify_order(3, 4, "10.00")
+        .replace(r#""customer":{"id":4,"#, r#""customer":null,"x":{"id":4,"#);
+    assert_eq!(
+        value(&shopify(&server, "orders/paid", &guest))["ignored"],
+        "a guest's order"
+    );
+    assert_eq!(shopify(&server, "products/update", "{}").status, 200);
+    assert_eq!(server.count("orders"), 0);
+}
+
+/// An `order.updated` body with the fields WooCommerce documents (abridged).
+fn woo_order(status: &str, refunds: &str) -> String {
+    format!(
+        r#"{{"id":727,"parent_id":0,"number":"727","status":"{status}","currency":"EUR",
+  "date_created":"2026-11-28T10:02:11","discount_total":"0.00","shipping_total":"4.90",
+  "total":"64.90","total_tax":"9.58","customer_id":26,
+  "billing":{{"first_name":"Mira","last_name":"Vogel","email":"mira@example.com"}},
+  "line_items":[{{"id":315,"name":"Filter Roast","quantity":2,"total":"25.21"}}],
+  "refunds":[{refunds}]}}"#
+    )
+}
+
+#[test]
+fn a_woocommerce_order_earns_when_completed_and_refunds_take_back() {
+    let server = server();
+    // Processing is not yet paid-and-done: nothing.
+    let processing = value(&woo(&server, &woo_order("processing", "")));
+    assert_eq!(processing["applied"], false);
+    assert_eq!(server.count("orders"), 0);
+    // Completed: points on 64.90 - 4.90 shipping - 9.58 tax = 50.42.
+    let done = value(&woo(&server, &woo_order("completed", "")));
+    assert_eq!(done["orders"][0]["points"], 50, "{done}");
+    assert_eq!(
+        value(&woo(&server, &woo_order("completed", "")))["applied"],
+        false
+    );
+    // A partial refund listed on the order.
+    let partial = woo_order("completed", r#"{"id":728,"reason":"","total":"-25.21"}"#);
+    let refunded = value(&woo(&server, &partial));
+    assert_eq!(
+        refunded["refunds"][0]["points"], 25,
+        "half the money, half the points: {refunded}"
+    );
+    assert_eq!(value(&woo(&server, &partial))["applied"], false, "once");
+    // Refunded in full: the rest.
+    let whole = value(&woo(&server, &woo_order("refunded", "")));
+    assert_eq!(whole["refunds"][0]["points"], 25, "{whole}");
+    let mira = points(&server, "26");
+    assert_eq!(
+        (mira["pending"].clone(), mira["lifetime"].clone()),
+        (0.into(), 100.into())
+    );
+    // WooCommerce's ping when the webhook is saved; a bad signature.
+    let ping = deliver(
+        &server,
+        "/webhooks/woocommerce",
+        &[("X-WC-Webhook-Signature", &sign(WOO, b"webhook_id=15"))],
+        "webhook_id=15",
+    );
+    assert_eq!(ping.status, 200, "{}", ping.body);
+    let forged = deliver(
+        &server,
+        "/webhooks/woocommerce",
+        &[
+            ("X-WC-Webhook-Signature", &sign(b"guess", b"{}")),
+            ("X-WC-Webhook-Topic", "order.updated"),
+        ],
+        "{}",
+    );
+    assert_eq!(forged.status, 401);
+}
+
+#[test]
+fn webhooks_exist_only_with_their_secret() {
+    let server = Server::start();
+    let body = shopify_order(1, 2, "10.00");
+    let reply = shopify(&server, "orders/paid", &body);
+    assert_eq!(reply.status, 404, "{}", reply.body);
+}
