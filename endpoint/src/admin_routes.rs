@@ -8,7 +8,7 @@ use crate::api::{error, idempotency_key, json, json_object, stored_response, App
 use crate::db::{self, StoreError};
 use crate::webhooks;
 use axum::body::Bytes;
-use axum::extract::{Path, State};
+use axum::extract::{DefaultBodyLimit, Path, State};
 use axum::http::{header, HeaderMap};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post, put};
@@ -266,11 +266,18 @@ pub fn routes(app: Router<Arc<AppState>>, state: &AppState) -> Router<Arc<AppSta
             .route("/admin/v1/orders/{id}/refunds", post(post_refund))
             .route("/admin/v1/settle", post(post_settle));
     }
+    let webhook_body = DefaultBodyLimit::max(state.config().limits.max_webhook_body);
     if state.config().shopify_secret.is_some() {
-        app = app.route("/webhooks/shopify", post(shopify_webhook));
+        app = app.route(
+            "/webhooks/shopify",
+            post(shopify_webhook).layer(webhook_body),
+        );
     }
     if state.config().woocommerce_secret.is_some() {
-        app = app.route("/webhooks/woocommerce", post(woocommerce_webhook));
+        app = app.route(
+            "/webhooks/woocommerce",
+            post(woocommerce_webhook).layer(webhook_body),
+        );
     }
     app
 }

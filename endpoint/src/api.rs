@@ -157,7 +157,11 @@ impl AppState {
             None => None,
         };
         let today = pinned.unwrap_or_else(real_today);
-        crate::seed::seed_if_empty(&mut conn, &program, today)?;
+        // The demo customers belong to the demo: the built-in program, or
+        // --demo. A shop's own program starts with no customers.
+        if config.demo || config.program.is_none() {
+            crate::seed::seed_if_empty(&mut conn, &program, today)?;
+        }
         let seed = SystemTime::now()
             .duration_since(UNIX_EPOCH)
             .map_or(7, |d| d.as_nanos() as u64);
@@ -775,7 +779,12 @@ async fn edge(State(state): State<Arc<AppState>>, request: Request, next: Next) 
         tokio::time::sleep(Duration::from_millis(faults.latency_ms)).await;
     }
     // A body announced larger than the limit is refused before it is read.
-    let limit = state.config.limits.max_body;
+    let limits = &state.config.limits;
+    let limit = if request.uri().path().starts_with("/webhooks/") {
+        limits.max_webhook_body
+    } else {
+        limits.max_body
+    };
     let too_large = request
         .headers()
         .get(header::CONTENT_LENGTH)

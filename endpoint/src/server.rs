@@ -28,6 +28,9 @@ pub struct Limits {
     pub body_timeout: Duration,
     /// The largest request body accepted (413 above).
     pub max_body: usize,
+    /// The largest webhook body accepted (a platform's order with its
+    /// line items can be far larger than any widget request).
+    pub max_webhook_body: usize,
 }
 
 impl Default for Limits {
@@ -37,6 +40,7 @@ impl Default for Limits {
             header_timeout: Duration::from_secs(10),
             body_timeout: Duration::from_secs(10),
             max_body: 64 * 1024,
+            max_webhook_body: 2 * 1024 * 1024,
         }
     }
 }

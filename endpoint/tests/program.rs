@@ -63,7 +63,11 @@ fn the_program_served_is_the_file_and_a_new_file_takes_effect_on_restart() {
             .replace("[welcome]\npoints = 100", "[welcome]\npoints = 75"),
     )
     .expect("valid");
-    let server = Server::with(|config| config.program = Some(mine));
+    // With --demo, so that the demo customers are there.
+    let server = Server::with(|config| {
+        config.program = Some(mine);
+        config.demo = true;
+    });
     let reply = server.get("/v1/program?lang=en", None);
     assert_eq!(reply.status, 200, "{}", reply.body);
     let body = reply.json();
@@ -76,6 +80,14 @@ fn the_program_served_is_the_file_and_a_new_file_takes_effect_on_restart() {
         .post("/v1/club/join", &token, "join-1", r#"{"consent":true}"#)
         .expect("an answer");
     assert_eq!(joined.json()["bonus_points"], 75, "{}", joined.body);
+}
+
+#[test]
+fn a_shops_own_program_starts_without_the_demo_customers() {
+    let mine = program::parse(program::DEMO).expect("valid");
+    let server = Server::with(|config| config.program = Some(mine));
+    assert_eq!(server.count("customers"), 0);
+    assert_eq!(server.count("ledger"), 0);
 }
 
 #[test]
@@ -95,6 +107,8 @@ fn a_reward_dropped_from_the_file_is_switched_off_and_old_redemptions_stay() {
             file,
             "--db",
             &db_path,
+            // The demo customers are seeded with --demo only.
+            "--demo",
         ];
         let (ok, stderr, _) = common::run_binary(dir.path(), Some(&secret), &args);
         assert!(ok, "{stderr}");

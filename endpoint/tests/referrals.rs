@@ -32,8 +32,13 @@ fn the_referrers_name_stays_private_unless_the_program_shows_it() {
             .replace("show_referrer_name = true", "show_referrer_name = false"),
     )
     .expect("valid");
-    let server = Server::with(|config| config.program = Some(private));
-    let body = server.get("/v1/referrals/ANNA10", None).json();
+    let server = Server::with(|config| {
+        config.program = Some(private);
+        config.demo = true;
+    });
+    let reply = server.get("/v1/referrals/ANNA10", None);
+    assert_eq!(reply.status, 200, "{}", reply.body);
+    let body = reply.json();
     assert!(body["referrer_first_name"].is_null(), "{body}");
     assert_eq!(body["friend_gift"], "€5 off the first order");
 }

@@ -214,6 +214,29 @@ fn a_woocommerce_order_earns_when_completed_and_refunds_take_back() {
 }
 
 #[test]
+fn a_large_order_is_taken_though_widget_requests_are_small() {
+    let server = server();
+    // 3,000 line items: about 170 KB, above the 64 KiB of widget requests.
+    let item = r#"{"id":1,"title":"Sample","quantity":1,"price":"0.10"},"#;
+    let items = item.repeat(3_000);
+    let body = shopify_order(11, 12, "200.00")
+        .replace(r#""line_items":["#, &format!(r#""line_items":[{items}"#));
+    assert!(body.len() > 150_000);
+    let reply = shopify(&server, "orders/paid", &body);
+    assert_eq!(reply.status, 200, "{}", reply.body);
+    assert_eq!(value(&reply)["orders"][0]["points"], 200);
+    let widget = server
+        .post(
+            "/v1/club/join",
+            &server.token("cust-ben"),
+            "k",
+            &format!(r#"{{"consent":true,"x":"{}"}}"#, "a".repeat(100_000)),
+        )
+        .expect("an answer");
+    assert_eq!(widget.status, 413);
+}
+
+#[test]
 fn webhooks_exist_only_with_their_secret() {
     let server = Server::start();
     let body = shopify_order(1, 2, "10.00");
