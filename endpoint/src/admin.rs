@@ -4,11 +4,12 @@
 //! runs inside one immediate transaction and changes points only by
 //! appending ledger entries ([`crate::db::append`]).
 
+use crate::args;
 use crate::db::{self, Account, NewEntry, StoreError};
 use crate::ledger::{self, Kind};
 use crate::program::Program;
+use crate::store::Sql;
 use loyalty_core::contract::{ErrorCode, Points};
-use rusqlite::{params, Connection, OptionalExtension};
 use serde::{Deserialize, Serialize};
 
 fn refused(status: u16, code: ErrorCode, message: impl Into<String>) -> StoreError {
@@ -103,7 +104,7 @@ fn check_customer(input: &CustomerInput) -> Result<(), StoreError> {
 
 /// A new referral code: up to eight letters of the first name and three
 /// random digits (`ANNA482`), unique.
-fn new_referral_code(tx: &Connection, first_name: Option<&str>) -> Result<String, StoreError> {
+fn new_referral_code(tx: &mut dyn Sql, first_name: Option<&str>) -> Result<String, StoreError> {
     let stem: String = first_name
         .unwrap_or_default()
         .chars()
@@ -121,9 +122,10 @@ fn new_referral_code(tx: &Connection, first_name: Option<&str>) -> Result<String
         getrandom::fill(&mut bytes).map_err(|err| StoreError::Random(err.to_string()))?;
         let number = u64::from_le_bytes(bytes) % 10u64.pow(digits);
         let code = format!("{stem}{number:0width$}", width = digits as usize);
-        let taken = tx
-            .prepare_cached("SELECT 1 FROM customers WHERE referral_code = ?1 COLLATE NOCASE")?
-            .exists([&code])?;
+        let taken = tx.exists(
+            "SELECT 1 FROM customers WHERE lower(referral_code) = lower(?1)",
+            args![&code],
+        )?;
         if !taken {
             return Ok(code);
         }
@@ -132,22 +134,21 @@ fn new_referral_code(tx: &Connection, first_name: Option<&str>) -> Result<String
 }
 
 fn record_of(
-    tx: &Connection,
+    tx: &mut dyn Sql,
     id: &str,
     created: bool,
     referral: Option<Attribution>,
     today: i64,
 ) -> Result<CustomerRecord, StoreError> {
-    let (first_name, referral_code, referred_by) = tx.query_row(
+    let row = tx.one(
         "SELECT first_name, referral_code, referred_by FROM customers WHERE id = ?1",
-        [id],
-        |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+        args![id],
     )?;
     Ok(CustomerRecord {
         id: id.to_owned(),
-        first_name,
-        referral_code,
-        referred_by,
+        first_name: row.get(0)?,
+        referral_code: row.get(1)?,
+        referred_by: row.get(2)?,
         created,
         referral,
         points: db::points(tx, id, today)?,
@@ -158,7 +159,7 @@ fn record_of(
 /// attributes a referral code given with it (never the customer's own, nor
 /// one of a customer with the same e-mail address).
 pub fn upsert_customer(
-    tx: &Connection,
+    tx: &mut dyn Sql,
     id: &str,
     input: &CustomerInput,
     program: &Program,
@@ -167,15 +168,12 @@ pub fn upsert_customer(
     check_id("the customer id", id)?;
     check_customer(input)?;
     let email = input.email.as_deref().map(str::to_lowercase);
-    let exists = tx
-        .prepare_cached("SELECT 1 FROM customers WHERE id = ?1")?
-        .exists([id])?;
-    if exists {
-        tx.execute(
+    if known_customer(tx, id)? {
+        tx.exec(
             "UPDATE customers SET first_name = COALESCE(?2, first_name),
                     email = COALESCE(?3, email), birthday = COALESCE(?4, birthday)
              WHERE id = ?1",
-            params![id, input.first_name, email, input.birthday],
+            args![id, &input.first_name, &email, &input.birthday],
         )?;
         let referral = input
             .referral_code
@@ -187,13 +185,13 @@ pub fn upsert_customer(
     let (referred_by, referral) = match input.referral_code.as_deref() {
         None => (None, None),
         Some(given) => {
-            let owner: Option<(String, Option<String>)> = tx
-                .query_row(
-                    "SELECT id, email FROM customers WHERE referral_code = ?1 COLLATE NOCASE",
-                    [given.trim()],
-                    |r| Ok((r.get(0)?, r.get(1)?)),
-                )
-                .optional()?;
+            let owner: Option<(String, Option<String>)> = match tx.opt(
+                "SELECT id, email FROM customers WHERE lower(referral_code) = lower(?1)",
+                args![given.trim()],
+            )? {
+                Some(row) => Some((row.get(0)?, row.get(1)?)),
+                None => None,
+            };
             match owner {
                 None => (None, Some(Attribution::UnknownCode)),
                 Some((_, Some(owner_email))) if Some(&owner_email) == email.as_ref() => {
@@ -203,24 +201,24 @@ pub fn upsert_customer(
             }
         }
     };
-    tx.execute(
+    tx.exec(
         "INSERT INTO customers (id, first_name, email, birthday, state, referral_code, referred_by,
                                 created_on)
          VALUES (?1, ?2, ?3, ?4, 'member', ?5, ?6, ?7)",
-        params![
+        args![
             id,
-            input.first_name,
-            email,
-            input.birthday,
-            code,
-            referred_by,
+            &input.first_name,
+            &email,
+            &input.birthday,
+            &code,
+            &referred_by,
             ledger::format_date(today)
         ],
     )?;
     if let Some(referrer) = &referred_by {
-        tx.execute(
+        tx.exec(
             "UPDATE customers SET friends_joined = friends_joined + 1 WHERE id = ?1",
-            [referrer],
+            args![referrer],
         )?;
     }
     db::welcome(tx, id, program, today)?;
@@ -280,40 +278,45 @@ pub struct OrderRecord {
 }
 
 fn order_record(
-    tx: &Connection,
+    tx: &mut dyn Sql,
     id: &str,
     replayed: bool,
 ) -> Result<Option<OrderRecord>, StoreError> {
-    Ok(tx
-        .query_row(
-            "SELECT customer_id, total_minor, points, available_on, refunded_minor, referrer_id,
-                    referral_points
-             FROM orders WHERE id = ?1",
-            [id],
-            |r| {
-                let referrer: Option<String> = r.get(5)?;
-                let referral_points: u64 = r.get(6)?;
-                Ok(OrderRecord {
-                    id: id.to_owned(),
-                    customer_id: r.get(0)?,
-                    total_minor: r.get(1)?,
-                    points: r.get(2)?,
-                    pending_until: r.get(3)?,
-                    refunded_minor: r.get(4)?,
-                    referral: referrer.map(|referrer_id| ReferralCredit {
-                        referrer_id,
-                        points: referral_points,
-                    }),
-                    replayed,
-                })
-            },
-        )
-        .optional()?)
+    let Some(row) = tx.opt(
+        "SELECT customer_id, total_minor, points, available_on, refunded_minor, referrer_id,
+                referral_points
+         FROM orders WHERE id = ?1",
+        args![id],
+    )?
+    else {
+        return Ok(None);
+    };
+    let referrer: Option<String> = row.get(5)?;
+    Ok(Some(OrderRecord {
+        id: id.to_owned(),
+        customer_id: row.get(0)?,
+        total_minor: row.get(1)?,
+        points: row.get(2)?,
+        pending_until: row.get(3)?,
+        refunded_minor: row.get(4)?,
+        referral: match referrer {
+            Some(referrer_id) => Some(ReferralCredit {
+                referrer_id,
+                points: row.get(6)?,
+            }),
+            None => None,
+        },
+        replayed,
+    }))
+}
+
+fn known_customer(tx: &mut dyn Sql, id: &str) -> Result<bool, StoreError> {
+    tx.exists("SELECT 1 FROM customers WHERE id = ?1", args![id])
 }
 
 /// The points per currency unit of the customer's tier today.
 fn rate(
-    tx: &Connection,
+    tx: &mut dyn Sql,
     account: &Account,
     program: &Program,
     today: i64,
@@ -332,7 +335,7 @@ fn rate(
 /// first order also earns their referrer the program's referral points,
 /// pending alike.
 pub fn record_order(
-    tx: &Connection,
+    tx: &mut dyn Sql,
     input: &OrderInput,
     program: &Program,
     today: i64,
@@ -353,16 +356,14 @@ pub fn record_order(
         email: input.email.clone(),
         ..CustomerInput::default()
     };
-    let known = tx
-        .prepare_cached("SELECT 1 FROM customers WHERE id = ?1")?
-        .exists([&input.customer_id])?;
-    if !known {
+    if !known_customer(tx, &input.customer_id)? {
         upsert_customer(tx, &input.customer_id, &customer, program, today)?;
     }
     let account = db::settle(tx, &input.customer_id, program, today)?;
-    let first_order = !tx
-        .prepare_cached("SELECT 1 FROM orders WHERE customer_id = ?1")?
-        .exists([&input.customer_id])?;
+    let first_order = !tx.exists(
+        "SELECT 1 FROM orders WHERE customer_id = ?1",
+        args![&input.customer_id],
+    )?;
     let points = ledger::order_points(input.total_minor, rate(tx, &account, program, today)?);
     let available_on = today + i64::from(program.pending_days);
     let shown = input.number.as_deref().unwrap_or(&input.id);
@@ -404,13 +405,13 @@ pub fn record_order(
         };
         db::append(tx, program, &entry)?;
     }
-    tx.execute(
+    tx.exec(
         "INSERT INTO orders (id, customer_id, total_minor, points, entry_id, available_on,
                              paid_on, referrer_id, referral_points, number)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
-        params![
-            input.id,
-            input.customer_id,
+        args![
+            &input.id,
+            &input.customer_id,
             input.total_minor,
             points,
             entry_id,
@@ -418,7 +419,7 @@ pub fn record_order(
             ledger::format_date(today),
             referrer,
             referrer.map_or(0, |_| program.referral.referrer_points),
-            number
+            &number
         ],
     )?;
     order_record(tx, &input.id, false)?.ok_or_else(|| StoreError::Corrupt("order vanished".into()))
@@ -454,21 +455,20 @@ pub struct RefundRecord {
 /// return window the order's pending points are cancelled; after it, the
 /// points come off the balance, which never goes below zero.
 pub fn record_refund(
-    tx: &Connection,
+    tx: &mut dyn Sql,
     order_id: &str,
     input: &RefundInput,
     program: &Program,
     today: i64,
 ) -> Result<RefundRecord, StoreError> {
     check_id("the refund id", &input.id)?;
-    let seen: Option<(String, u64, u64)> = tx
-        .query_row(
-            "SELECT order_id, amount_minor, points FROM refunds WHERE id = ?1",
-            [&input.id],
-            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
-        )
-        .optional()?;
-    if let Some((seen_order, amount_minor, points)) = seen {
+    let seen = tx.opt(
+        "SELECT order_id, amount_minor, points FROM refunds WHERE id = ?1",
+        args![&input.id],
+    )?;
+    if let Some(row) = seen {
+        let (seen_order, amount_minor, points): (String, u64, u64) =
+            (row.get(0)?, row.get(1)?, row.get(2)?);
         if seen_order != order_id || amount_minor != input.amount_minor {
             return Err(refused(
                 422,
@@ -487,16 +487,17 @@ pub fn record_refund(
     if input.amount_minor == 0 {
         return Err(bad("amount_minor must be above 0"));
     }
-    let order: Option<(String, u64, u64, i64, String, u64, String)> = tx
-        .query_row(
+    let order = tx
+        .opt(
             "SELECT customer_id, total_minor, points, entry_id, available_on, refunded_minor, number
              FROM orders WHERE id = ?1",
-            [order_id],
-            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?, r.get(6)?)),
-        )
-        .optional()?;
-    let (customer_id, total, earned, entry_id, available_on, before, number) =
-        order.ok_or_else(|| refused(404, ErrorCode::NotFound, "no such order"))?;
+            args![order_id],
+        )?
+        .ok_or_else(|| refused(404, ErrorCode::NotFound, "no such order"))?;
+    let (customer_id, total, earned): (String, u64, u64) =
+        (order.get(0)?, order.get(1)?, order.get(2)?);
+    let (entry_id, available_on, before, number): (i64, String, u64, String) =
+        (order.get(3)?, order.get(4)?, order.get(5)?, order.get(6)?);
     let account = db::settle(tx, &customer_id, program, today)?;
     let available_on = ledger::parse_date(&available_on)
         .ok_or_else(|| StoreError::Corrupt("order date".into()))?;
@@ -521,13 +522,13 @@ pub fn record_refund(
         )
     };
     db::append(tx, program, &entry)?;
-    tx.execute(
+    tx.exec(
         "UPDATE orders SET refunded_minor = refunded_minor + ?2 WHERE id = ?1",
-        params![order_id, refunded],
+        args![order_id, refunded],
     )?;
-    tx.execute(
+    tx.exec(
         "INSERT INTO refunds (id, order_id, amount_minor, points) VALUES (?1, ?2, ?3, ?4)",
-        params![input.id, order_id, input.amount_minor, points],
+        args![&input.id, order_id, input.amount_minor, points],
     )?;
     Ok(RefundRecord {
         id: input.id.clone(),
@@ -551,7 +552,7 @@ pub struct AdjustmentInput {
 /// Adds or takes points with a reason. Taking more than the customer can
 /// spend is refused.
 pub fn adjust(
-    tx: &Connection,
+    tx: &mut dyn Sql,
     customer_id: &str,
     input: &AdjustmentInput,
     program: &Program,
@@ -622,31 +623,33 @@ pub const LEDGER_LIMIT: u32 = 1000;
 
 /// `GET /admin/v1/customers/{id}/ledger` (settles first).
 pub fn ledger_view(
-    tx: &Connection,
+    tx: &mut dyn Sql,
     customer_id: &str,
     program: &Program,
     today: i64,
 ) -> Result<LedgerView, StoreError> {
     db::settle(tx, customer_id, program, today)?;
-    let mut stmt = tx.prepare(
-        "SELECT id, kind, points, booked_on, available_on, expires_on, order_id, reason, code
-         FROM ledger WHERE customer_id = ?1 ORDER BY id DESC LIMIT ?2",
-    )?;
-    let entries = stmt
-        .query_map(params![customer_id, LEDGER_LIMIT], |r| {
+    let entries = tx
+        .rows(
+            "SELECT id, kind, points, booked_on, available_on, expires_on, order_id, reason, code
+             FROM ledger WHERE customer_id = ?1 ORDER BY id DESC LIMIT ?2",
+            args![customer_id, LEDGER_LIMIT],
+        )?
+        .into_iter()
+        .map(|row| {
             Ok(LedgerLine {
-                id: r.get(0)?,
-                kind: r.get(1)?,
-                points: r.get(2)?,
-                booked_on: r.get(3)?,
-                available_on: r.get(4)?,
-                expires_on: r.get(5)?,
-                order_id: r.get(6)?,
-                reason: r.get(7)?,
-                code: r.get(8)?,
+                id: row.get(0)?,
+                kind: row.get(1)?,
+                points: row.get(2)?,
+                booked_on: row.get(3)?,
+                available_on: row.get(4)?,
+                expires_on: row.get(5)?,
+                order_id: row.get(6)?,
+                reason: row.get(7)?,
+                code: row.get(8)?,
             })
-        })?
-        .collect::<Result<_, _>>()?;
+        })
+        .collect::<Result<_, StoreError>>()?;
     Ok(LedgerView {
         customer: record_of(tx, customer_id, false, None, today)?,
         entries,

@@ -6,6 +6,7 @@
 use crate::admin::{self, AdjustmentInput, CustomerInput, OrderInput, RefundInput};
 use crate::api::{error, idempotency_key, json, json_object, stored_response, AppState};
 use crate::db::{self, StoreError};
+use crate::store::Sql;
 use crate::webhooks;
 use axum::body::Bytes;
 use axum::extract::{DefaultBodyLimit, Path, State};
@@ -14,7 +15,6 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post, put};
 use axum::Router;
 use loyalty_core::contract::ErrorCode;
-use rusqlite::{Transaction, TransactionBehavior};
 use std::sync::Arc;
 
 /// The shortest admin key accepted, in bytes.
@@ -48,23 +48,14 @@ fn unauthorized() -> Response {
     )
 }
 
-/// Runs `apply` in one immediate transaction and answers its JSON.
+/// Runs `apply` in one write transaction and answers its JSON.
 fn in_transaction<T: serde::Serialize>(
     state: &AppState,
     status: impl FnOnce(&T) -> u16,
-    apply: impl FnOnce(&Transaction, i64) -> Result<T, StoreError>,
+    apply: impl FnOnce(&mut dyn Sql, i64) -> Result<T, StoreError>,
 ) -> Response {
     let today = state.today();
-    let mut conn = state.db();
-    let result = conn
-        .transaction_with_behavior(TransactionBehavior::Immediate)
-        .map_err(StoreError::from)
-        .and_then(|tx| {
-            let value = apply(&tx, today)?;
-            tx.commit()?;
-            Ok(value)
-        });
-    match result {
+    match state.write(|tx| apply(tx, today)) {
         Ok(value) => json(
             status(&value),
             serde_json::to_string(&value).unwrap_or_default(),
@@ -148,16 +139,12 @@ async fn post_adjustment(
     let input: AdjustmentInput = body!(body);
     let today = state.today();
     let fingerprint = String::from_utf8_lossy(&body).into_owned();
-    let result = db::idempotent(
-        &mut state.db(),
-        &format!("admin:{id}"),
-        &key,
-        &fingerprint,
-        |tx| {
+    let result = state.with_store(|store| {
+        db::idempotent(store, &format!("admin:{id}"), &key, &fingerprint, |tx| {
             let record = admin::adjust(tx, &id, &input, state.program(), today)?;
             Ok((201, serde_json::to_string(&record)?))
-        },
-    );
+        })
+    });
     match result {
         Ok(stored) => stored_response(stored),
         Err(err) => err.into_response(),
@@ -191,7 +178,7 @@ fn webhook(
     secret: Option<&[u8]>,
     signature: Option<&str>,
     body: &Bytes,
-    apply: impl FnOnce(&Transaction, &serde_json::Value, i64) -> Result<webhooks::Outcome, StoreError>,
+    apply: impl FnOnce(&mut dyn Sql, &serde_json::Value, i64) -> Result<webhooks::Outcome, StoreError>,
 ) -> Response {
     let (Some(secret), Some(signature)) = (secret, signature) else {
         return error(401, ErrorCode::Unauthorized, "the webhook is not signed");

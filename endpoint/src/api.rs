@@ -5,6 +5,7 @@ use crate::db::{self, StoreError, Stored};
 use crate::faults::{Dice, Faults};
 use crate::ledger;
 use crate::server::Limits;
+use crate::store::{Sql, Store, Target};
 use crate::token::{self, TokenError, Verifier};
 use axum::body::{Body, Bytes};
 use axum::extract::{DefaultBodyLimit, MatchedPath, Path, Query, RawQuery, Request, State};
@@ -17,7 +18,6 @@ use loyalty_core::contract::{
     ErrorBody, ErrorCode, ErrorDetail, JoinRequest, RedeemRequest, ReferralInvite,
 };
 use loyalty_core::i18n::Lang;
-use rusqlite::Connection;
 use serde::Deserialize;
 use sha2::{Digest, Sha256};
 use std::collections::BTreeMap;
@@ -28,8 +28,11 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 /// How the server is set up.
 #[derive(Debug, Clone, Default)]
 pub struct ServerConfig {
-    /// The SQLite file.
+    /// The SQLite file (without `database_url`).
     pub db_path: PathBuf,
+    /// A PostgreSQL connection string (`postgres://...`): the store
+    /// instead of the SQLite file, shared by several instances.
+    pub database_url: Option<String>,
     /// The HMAC secret shared with the shop's server (HS256 tokens).
     pub secret: Vec<u8>,
     /// The shop's public key, when it signs tokens with its private key
@@ -77,7 +80,7 @@ pub struct AppState {
     /// The program in force (installed into the database at start).
     program: crate::program::Program,
     verifier: Verifier,
-    db: Mutex<Connection>,
+    db: Mutex<Store>,
     faults: Mutex<Faults>,
     dice: Dice,
     counts: Mutex<BTreeMap<String, u64>>,
@@ -143,7 +146,11 @@ fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
 impl AppState {
     /// Opens the database (seeding the demo program if empty).
     pub fn new(config: ServerConfig) -> Result<Arc<AppState>, StoreError> {
-        let mut conn = db::open(&config.db_path)?;
+        let target = match &config.database_url {
+            Some(url) => Target::Postgres(url.clone()),
+            None => Target::File(config.db_path.clone()),
+        };
+        let mut conn = db::open(&target)?;
         let program = match &config.program {
             Some(program) => program.clone(),
             None => crate::program::parse(crate::program::DEMO)
@@ -189,7 +196,8 @@ impl AppState {
     /// Books what is due in every customer's ledger (expiries,
     /// birthdays); returns how many entries.
     pub fn settle_all(&self) -> Result<i64, StoreError> {
-        db::settle_all(&mut lock(&self.db), &self.program, self.today())
+        let today = self.today();
+        self.with_store(|store| db::settle_all(store, &self.program, today))
     }
 
     /// The program in force.
@@ -197,9 +205,26 @@ impl AppState {
         &self.program
     }
 
-    /// The database connection.
-    pub(crate) fn db(&self) -> MutexGuard<'_, Connection> {
-        lock(&self.db)
+    /// Runs `apply` on the store, off the async scheduler (queries block;
+    /// PostgreSQL's client runs its own small runtime).
+    pub(crate) fn with_store<T>(&self, apply: impl FnOnce(&mut Store) -> T) -> T {
+        tokio::task::block_in_place(|| apply(&mut lock(&self.db)))
+    }
+
+    /// Reads, outside a transaction.
+    pub(crate) fn read<T>(
+        &self,
+        apply: impl FnOnce(&mut dyn Sql) -> Result<T, StoreError>,
+    ) -> Result<T, StoreError> {
+        self.with_store(|store| store.read(apply))
+    }
+
+    /// Writes, in one transaction holding the write lock.
+    pub(crate) fn write<T>(
+        &self,
+        apply: impl FnOnce(&mut dyn Sql) -> Result<T, StoreError>,
+    ) -> Result<T, StoreError> {
+        self.with_store(|store| store.write(apply))
     }
 
     /// The configuration.
@@ -331,7 +356,7 @@ async fn program(
     Query(q): Query<LangQuery>,
     headers: HeaderMap,
 ) -> Response {
-    let result = db::program(&lock(&state.db), q.lang());
+    let result = state.read(|sql| db::program(sql, q.lang()));
     match result {
         Ok(program) => with_etag(
             &headers,
@@ -373,14 +398,17 @@ async fn summary(
         Ok(id) => id,
         Err(refusal) => return refusal.into_response(),
     };
-    let result = db::summary(
-        &lock(&state.db),
-        &id,
-        q.lang(),
-        &state.config.shop_url,
-        &state.program,
-        state.today(),
-    );
+    let today = state.today();
+    let result = state.read(|sql| {
+        db::summary(
+            sql,
+            &id,
+            q.lang(),
+            &state.config.shop_url,
+            &state.program,
+            today,
+        )
+    });
     match result {
         Ok(summary) => with_etag(
             &headers,
@@ -399,13 +427,8 @@ async fn offers(
         Ok(id) => id,
         Err(refusal) => return refusal.into_response(),
     };
-    let result = db::offers(
-        &lock(&state.db),
-        &id,
-        q.lang(),
-        &state.program,
-        state.today(),
-    );
+    let today = state.today();
+    let result = state.read(|sql| db::offers(sql, &id, q.lang(), &state.program, today));
     match result {
         Ok(offers) => with_etag(&headers, serde_json::to_string(&offers).unwrap_or_default()),
         Err(err) => err.into_response(),
@@ -421,13 +444,8 @@ async fn activity(
         Ok(id) => id,
         Err(refusal) => return refusal.into_response(),
     };
-    let result = db::activity(
-        &lock(&state.db),
-        &id,
-        q.page.unwrap_or(1),
-        q.lang(),
-        state.today(),
-    );
+    let today = state.today();
+    let result = state.read(|sql| db::activity(sql, &id, q.page.unwrap_or(1), q.lang(), today));
     match result {
         Ok(page) => json(200, serde_json::to_string(&page).unwrap_or_default()),
         Err(err) => err.into_response(),
@@ -482,7 +500,7 @@ fn write<T: serde::de::DeserializeOwned>(
     state: &AppState,
     headers: &HeaderMap,
     body: &Bytes,
-    apply: impl FnOnce(&rusqlite::Transaction, &str, T) -> Result<String, StoreError>,
+    apply: impl FnOnce(&mut dyn Sql, &str, T) -> Result<String, StoreError>,
 ) -> Response {
     let id = match customer(state, headers) {
         Ok(id) => id,
@@ -497,8 +515,10 @@ fn write<T: serde::de::DeserializeOwned>(
         Err(refusal) => return refusal.into_response(),
     };
     let fingerprint = String::from_utf8_lossy(body).into_owned();
-    let result = db::idempotent(&mut lock(&state.db), &id, &key, &fingerprint, |tx| {
-        apply(tx, &id, request).map(|body| (200, body))
+    let result = state.with_store(|store| {
+        db::idempotent(store, &id, &key, &fingerprint, |tx| {
+            apply(tx, &id, request).map(|body| (200, body))
+        })
     });
     match result {
         Ok(stored) => stored_response(stored),
@@ -546,13 +566,13 @@ async fn set_faults(State(state): State<Arc<AppState>>, body: Bytes) -> Response
 /// database holds (for tests and the benchmark).
 async fn stats(State(state): State<Arc<AppState>>) -> Response {
     let requests = lock(&state.counts).clone();
-    let db = {
-        let conn = lock(&state.db);
-        serde_json::json!({
-            "redemptions": db::count(&conn, "redemptions").unwrap_or(-1),
-            "club_members": db::count(&conn, "customers WHERE club_member = 1").unwrap_or(-1),
-        })
-    };
+    let db = state.read(|sql| {
+        Ok(serde_json::json!({
+            "redemptions": db::count(sql, "redemptions").unwrap_or(-1),
+            "club_members": db::count(sql, "customers WHERE club_member = 1").unwrap_or(-1),
+        }))
+    });
+    let db = db.unwrap_or_default();
     json(
         200,
         serde_json::json!({ "requests": requests, "db": db }).to_string(),
@@ -971,7 +991,7 @@ async fn referral_invite(
     if code.is_empty() || code.len() > 64 {
         return error(404, ErrorCode::NotFound, "no such referral code");
     }
-    let result = db::referrer(&lock(&state.db), &code);
+    let result = state.read(|sql| db::referrer(sql, &code));
     let (code, first_name) = match result {
         Ok(found) => found,
         Err(err) => return err.into_response(),

@@ -1,21 +1,23 @@
-//! The SQLite store: schema, demo seed, and every query the API runs.
+//! The schema and every query the API runs, on either store
+//! ([`crate::store`]: SQLite or PostgreSQL).
 //!
-//! Writes run inside `BEGIN IMMEDIATE` transactions together with their
+//! Writes run inside the store's write transaction together with their
 //! idempotency record, so a redeem or join is applied exactly once per key,
-//! however often and however concurrently it is sent.
+//! however often and however concurrently it is sent, to however many
+//! instances.
 
+use crate::args;
 use crate::ledger::{self, Balance, Entry, Kind};
 use crate::program::{Basis, Program};
+use crate::store::{Sql, Store, Target};
 use loyalty_core::contract::{
     Activity, ActivityKind, ActivityPage, ActivityState, Club, Coupon, CustomerState, EarnKind,
     EarningRule, ErrorCode, Expiring, LockReason, Membership, MilestoneKind, Money, Offer, Offers,
     Points, Redemption, Referral, Reward, RewardKind, Summary, Tier, TierStatus,
 };
 use loyalty_core::i18n::Lang;
-use rusqlite::{params, Connection, OptionalExtension, TransactionBehavior};
 use serde::de::DeserializeOwned;
 use sha2::{Digest, Sha256};
-use std::path::Path;
 use thiserror::Error;
 
 /// Entries on one page of activity history.
@@ -30,6 +32,9 @@ pub enum StoreError {
     /// SQLite failed.
     #[error("database: {0}")]
     Sqlite(#[from] rusqlite::Error),
+    /// PostgreSQL failed.
+    #[error("database: {0}")]
+    Postgres(#[from] postgres::Error),
     /// Stored JSON did not decode.
     #[error("stored json: {0}")]
     Json(#[from] serde_json::Error),
@@ -48,86 +53,135 @@ fn refused(code: ErrorCode, status: u16, message: impl Into<String>) -> StoreErr
     StoreError::Refused(code, message.into(), status)
 }
 
-/// Opens (creating if needed) the database file and applies the schema.
-/// A database from before the points ledger (balances kept in the
-/// customers table) is refused with a message rather than misread.
-pub fn open(path: &Path) -> Result<Connection, StoreError> {
-    let conn = Connection::open(path)?;
-    conn.busy_timeout(std::time::Duration::from_secs(5))?;
-    let legacy: bool = conn
-        .prepare("SELECT 1 FROM pragma_table_info('customers') WHERE name = 'approved'")?
-        .exists([])?;
-    if legacy {
-        return Err(StoreError::Corrupt(format!(
-            "{} was made by a version without the points ledger; start with a new database file \
-             (--db) and send the customers and their points through the admin API",
-            path.display()
-        )));
+/// Opens the store (creating the SQLite file if needed) and applies the
+/// schema. A SQLite database from before the points ledger (balances kept
+/// in the customers table) is refused with a message rather than misread.
+pub fn open(target: &Target) -> Result<Store, StoreError> {
+    let mut store = Store::connect(target)?;
+    match &mut store {
+        Store::Sqlite(conn) => {
+            let legacy: bool = conn
+                .prepare("SELECT 1 FROM pragma_table_info('customers') WHERE name = 'approved'")?
+                .exists([])?;
+            if legacy {
+                return Err(StoreError::Corrupt(
+                    "this SQLite file was made by a version without the points ledger; start \
+                     with a new database file (--db) and send the customers and their points \
+                     through the admin API"
+                        .into(),
+                ));
+            }
+            conn.execute_batch(&format!("{SQLITE_PRAGMAS}{SCHEMA}{SQLITE_LEDGER}"))?;
+        }
+        Store::Postgres(_) => {
+            // Under the write lock: instances starting at once take turns.
+            store.write(|sql| {
+                for statement in format!("{SCHEMA}{POSTGRES_LEDGER}").split(";\n") {
+                    let statement = statement.trim();
+                    if !statement.is_empty() && !statement.starts_with("--") {
+                        sql.exec(statement, &[])?;
+                    }
+                }
+                Ok(())
+            })?;
+        }
     }
-    conn.execute_batch(SCHEMA)?;
-    Ok(conn)
+    Ok(store)
 }
 
+const SQLITE_PRAGMAS: &str = "PRAGMA journal_mode = WAL;\nPRAGMA foreign_keys = ON;\n";
+
+/// The tables both stores share (integers are 64-bit on both; flags are
+/// 0 or 1).
 const SCHEMA: &str = r#"
-PRAGMA journal_mode = WAL;
-PRAGMA foreign_keys = ON;
 CREATE TABLE IF NOT EXISTS settings (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS tiers (
-  id TEXT PRIMARY KEY, threshold INTEGER NOT NULL,
+  id TEXT PRIMARY KEY, threshold BIGINT NOT NULL,
   name_en TEXT NOT NULL, name_de TEXT NOT NULL,
   perks_en TEXT NOT NULL, perks_de TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS earning (
-  position INTEGER PRIMARY KEY, kind TEXT NOT NULL,
+  position BIGINT PRIMARY KEY, kind TEXT NOT NULL,
   title_en TEXT NOT NULL, title_de TEXT NOT NULL,
   points_en TEXT NOT NULL, points_de TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS rewards (
-  id TEXT PRIMARY KEY, position INTEGER NOT NULL, kind TEXT NOT NULL,
+  id TEXT PRIMARY KEY, position BIGINT NOT NULL, kind TEXT NOT NULL,
   title_en TEXT NOT NULL, title_de TEXT NOT NULL,
-  points_price INTEGER NOT NULL, min_tier_id TEXT REFERENCES tiers(id),
-  active INTEGER NOT NULL DEFAULT 1);
+  points_price BIGINT NOT NULL, min_tier_id TEXT REFERENCES tiers(id),
+  active BIGINT NOT NULL DEFAULT 1);
 CREATE TABLE IF NOT EXISTS offers (
-  id TEXT PRIMARY KEY, position INTEGER NOT NULL,
+  id TEXT PRIMARY KEY, position BIGINT NOT NULL,
   title_en TEXT NOT NULL, title_de TEXT NOT NULL,
   desc_en TEXT NOT NULL, desc_de TEXT NOT NULL,
-  min_tier_id TEXT REFERENCES tiers(id), members_only INTEGER NOT NULL,
+  min_tier_id TEXT REFERENCES tiers(id), members_only BIGINT NOT NULL,
   ends_at TEXT, code TEXT, cta_url TEXT);
 CREATE TABLE IF NOT EXISTS customers (
   id TEXT PRIMARY KEY, first_name TEXT, email TEXT, birthday TEXT, state TEXT NOT NULL,
   referral_code TEXT UNIQUE, referred_by TEXT REFERENCES customers(id),
-  friends_joined INTEGER NOT NULL DEFAULT 0,
-  club_member INTEGER NOT NULL DEFAULT 0, club_joined_at TEXT, club_consent_at TEXT,
+  friends_joined BIGINT NOT NULL DEFAULT 0,
+  club_member BIGINT NOT NULL DEFAULT 0, club_joined_at TEXT, club_consent_at TEXT,
   created_on TEXT NOT NULL);
--- Every change of points, never changed or deleted: balances, tiers and
--- the customer's history are worked out from it (ledger.rs).
+CREATE INDEX IF NOT EXISTS customers_by_code ON customers (lower(referral_code));
+CREATE TABLE IF NOT EXISTS redemptions (
+  id TEXT PRIMARY KEY, customer_id TEXT NOT NULL REFERENCES customers(id),
+  reward_id TEXT NOT NULL REFERENCES rewards(id), points_spent BIGINT NOT NULL,
+  code TEXT NOT NULL UNIQUE, expires_at TEXT NOT NULL, created_at TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS idempotency (
+  customer_id TEXT NOT NULL, key TEXT NOT NULL, request_hash TEXT NOT NULL,
+  status BIGINT NOT NULL, body TEXT NOT NULL,
+  PRIMARY KEY (customer_id, key));
+"#;
+
+/// The ledger and what refers to it, in SQLite. Every change of points,
+/// never changed or deleted: balances, tiers and the customer's history
+/// are worked out from it (ledger.rs).
+const SQLITE_LEDGER: &str = r#"
 CREATE TABLE IF NOT EXISTS ledger (
   id INTEGER PRIMARY KEY AUTOINCREMENT, customer_id TEXT NOT NULL REFERENCES customers(id),
-  kind TEXT NOT NULL, points INTEGER NOT NULL,
+  kind TEXT NOT NULL, points BIGINT NOT NULL,
   booked_on TEXT NOT NULL, available_on TEXT NOT NULL, expires_on TEXT,
-  lot INTEGER REFERENCES ledger(id), amount_minor INTEGER NOT NULL DEFAULT 0, order_id TEXT,
+  lot BIGINT REFERENCES ledger(id), amount_minor BIGINT NOT NULL DEFAULT 0, order_id TEXT,
   reason TEXT NOT NULL, label_en TEXT NOT NULL, label_de TEXT NOT NULL, code TEXT);
-CREATE INDEX IF NOT EXISTS ledger_by_customer ON ledger (customer_id, id);
 CREATE TRIGGER IF NOT EXISTS ledger_no_update BEFORE UPDATE ON ledger
   BEGIN SELECT RAISE(ABORT, 'the points ledger is append-only'); END;
 CREATE TRIGGER IF NOT EXISTS ledger_no_delete BEFORE DELETE ON ledger
   BEGIN SELECT RAISE(ABORT, 'the points ledger is append-only'); END;
+CREATE INDEX IF NOT EXISTS ledger_by_customer ON ledger (customer_id, id);
 CREATE TABLE IF NOT EXISTS orders (
   id TEXT PRIMARY KEY, customer_id TEXT NOT NULL REFERENCES customers(id),
-  total_minor INTEGER NOT NULL, points INTEGER NOT NULL,
-  entry_id INTEGER NOT NULL REFERENCES ledger(id), available_on TEXT NOT NULL,
-  number TEXT NOT NULL, paid_on TEXT NOT NULL, refunded_minor INTEGER NOT NULL DEFAULT 0,
-  referrer_id TEXT, referral_points INTEGER NOT NULL DEFAULT 0);
+  total_minor BIGINT NOT NULL, points BIGINT NOT NULL,
+  entry_id BIGINT NOT NULL REFERENCES ledger(id), available_on TEXT NOT NULL,
+  number TEXT NOT NULL, paid_on TEXT NOT NULL, refunded_minor BIGINT NOT NULL DEFAULT 0,
+  referrer_id TEXT, referral_points BIGINT NOT NULL DEFAULT 0);
 CREATE INDEX IF NOT EXISTS orders_by_customer ON orders (customer_id);
 CREATE TABLE IF NOT EXISTS refunds (
   id TEXT PRIMARY KEY, order_id TEXT NOT NULL REFERENCES orders(id),
-  amount_minor INTEGER NOT NULL, points INTEGER NOT NULL);
-CREATE TABLE IF NOT EXISTS redemptions (
+  amount_minor BIGINT NOT NULL, points BIGINT NOT NULL);
+"#;
+
+/// The same in PostgreSQL (statements end with `;` and a line break).
+const POSTGRES_LEDGER: &str = r#"
+CREATE TABLE IF NOT EXISTS ledger (
+  id BIGSERIAL PRIMARY KEY, customer_id TEXT NOT NULL REFERENCES customers(id),
+  kind TEXT NOT NULL, points BIGINT NOT NULL,
+  booked_on TEXT NOT NULL, available_on TEXT NOT NULL, expires_on TEXT,
+  lot BIGINT REFERENCES ledger(id), amount_minor BIGINT NOT NULL DEFAULT 0, order_id TEXT,
+  reason TEXT NOT NULL, label_en TEXT NOT NULL, label_de TEXT NOT NULL, code TEXT);
+CREATE OR REPLACE FUNCTION ledger_append_only() RETURNS trigger LANGUAGE plpgsql AS
+  'BEGIN RAISE EXCEPTION ''the points ledger is append-only''; END';
+DROP TRIGGER IF EXISTS ledger_no_change ON ledger;
+CREATE TRIGGER ledger_no_change BEFORE UPDATE OR DELETE OR TRUNCATE ON ledger
+  FOR EACH STATEMENT EXECUTE FUNCTION ledger_append_only();
+CREATE INDEX IF NOT EXISTS ledger_by_customer ON ledger (customer_id, id);
+CREATE TABLE IF NOT EXISTS orders (
   id TEXT PRIMARY KEY, customer_id TEXT NOT NULL REFERENCES customers(id),
-  reward_id TEXT NOT NULL REFERENCES rewards(id), points_spent INTEGER NOT NULL,
-  code TEXT NOT NULL UNIQUE, expires_at TEXT NOT NULL, created_at TEXT NOT NULL);
-CREATE TABLE IF NOT EXISTS idempotency (
-  customer_id TEXT NOT NULL, key TEXT NOT NULL, request_hash TEXT NOT NULL,
-  status INTEGER NOT NULL, body TEXT NOT NULL,
-  PRIMARY KEY (customer_id, key));
+  total_minor BIGINT NOT NULL, points BIGINT NOT NULL,
+  entry_id BIGINT NOT NULL REFERENCES ledger(id), available_on TEXT NOT NULL,
+  number TEXT NOT NULL, paid_on TEXT NOT NULL, refunded_minor BIGINT NOT NULL DEFAULT 0,
+  referrer_id TEXT, referral_points BIGINT NOT NULL DEFAULT 0);
+CREATE INDEX IF NOT EXISTS orders_by_customer ON orders (customer_id);
+CREATE TABLE IF NOT EXISTS refunds (
+  id TEXT PRIMARY KEY, order_id TEXT NOT NULL REFERENCES orders(id),
+  amount_minor BIGINT NOT NULL, points BIGINT NOT NULL);
 "#;
 
 fn pick<'a>(lang: Lang, en: &'a str, de: &'a str) -> &'a str {
@@ -145,121 +199,99 @@ fn enum_from<T: DeserializeOwned>(text: &str) -> Result<T, StoreError> {
 
 /// The program's tiers, lowest first (thresholds of tiers by spend in
 /// minor units).
-pub fn tiers(conn: &Connection, lang: Lang) -> Result<Vec<Tier>, StoreError> {
-    let mut stmt = conn.prepare(
-        "SELECT id, threshold, name_en, name_de, perks_en, perks_de FROM tiers ORDER BY threshold",
-    )?;
-    let kind = if setting(conn, "tier_basis")? == "spend_12_months" {
+pub fn tiers(sql: &mut dyn Sql, lang: Lang) -> Result<Vec<Tier>, StoreError> {
+    let kind = if setting(sql, "tier_basis")? == "spend_12_months" {
         MilestoneKind::Spend
     } else {
         MilestoneKind::Points
     };
-    let rows = stmt.query_map([], |row| {
-        Ok((
-            row.get::<_, String>(0)?,
-            row.get::<_, u64>(1)?,
-            row.get::<_, String>(2)?,
-            row.get::<_, String>(3)?,
-            row.get::<_, String>(4)?,
-            row.get::<_, String>(5)?,
-        ))
-    })?;
-    let mut tiers = Vec::new();
-    for row in rows {
-        let (id, threshold, name_en, name_de, perks_en, perks_de) = row?;
-        tiers.push(Tier {
-            id,
+    sql.rows(
+        "SELECT id, threshold, name_en, name_de, perks_en, perks_de FROM tiers ORDER BY threshold",
+        &[],
+    )?
+    .into_iter()
+    .map(|row| {
+        let (name_en, name_de): (String, String) = (row.get(2)?, row.get(3)?);
+        let (perks_en, perks_de): (String, String) = (row.get(4)?, row.get(5)?);
+        Ok(Tier {
+            id: row.get(0)?,
             name: pick(lang, &name_en, &name_de).to_owned(),
             kind,
-            threshold,
+            threshold: row.get(1)?,
             perks: serde_json::from_str(pick(lang, &perks_en, &perks_de))?,
-        });
-    }
-    Ok(tiers)
+        })
+    })
+    .collect()
 }
 
-fn setting(conn: &Connection, key: &str) -> Result<String, StoreError> {
-    Ok(conn
-        .query_row("SELECT value FROM settings WHERE key = ?1", [key], |row| {
-            row.get(0)
-        })
-        .optional()?
-        .unwrap_or_default())
+fn setting(sql: &mut dyn Sql, key: &str) -> Result<String, StoreError> {
+    Ok(
+        match sql.opt("SELECT value FROM settings WHERE key = ?1", args![key])? {
+            Some(row) => row.get(0)?,
+            None => String::new(),
+        },
+    )
 }
 
 /// The customer behind a referral code (matched without regard to case):
 /// the code as stored and their first name; `not_found` otherwise.
-pub fn referrer(conn: &Connection, code: &str) -> Result<(String, Option<String>), StoreError> {
-    conn.query_row(
-        "SELECT referral_code, first_name FROM customers WHERE referral_code = ?1 COLLATE NOCASE",
-        [code],
-        |row| Ok((row.get(0)?, row.get(1)?)),
-    )
-    .optional()?
-    .ok_or_else(|| refused(ErrorCode::NotFound, 404, "no such referral code"))
+pub fn referrer(sql: &mut dyn Sql, code: &str) -> Result<(String, Option<String>), StoreError> {
+    let row = sql
+        .opt(
+            "SELECT referral_code, first_name FROM customers WHERE lower(referral_code) = lower(?1)",
+            args![code],
+        )?
+        .ok_or_else(|| refused(ErrorCode::NotFound, 404, "no such referral code"))?;
+    Ok((row.get(0)?, row.get(1)?))
 }
 
 /// `GET /v1/program`.
 pub fn program(
-    conn: &Connection,
+    sql: &mut dyn Sql,
     lang: Lang,
 ) -> Result<loyalty_core::contract::Program, StoreError> {
-    let name = setting(conn, &format!("name_{}", lang.tag()))?;
-    let pitch = setting(conn, &format!("pitch_{}", lang.tag()))?;
-    let referral_text = setting(conn, &format!("referral_{}", lang.tag()))?;
-    let mut stmt = conn.prepare(
-        "SELECT kind, title_en, title_de, points_en, points_de FROM earning ORDER BY position",
-    )?;
-    let earning = stmt
-        .query_map([], |row| {
-            Ok((
-                row.get::<_, String>(0)?,
-                row.get::<_, String>(1)?,
-                row.get::<_, String>(2)?,
-                row.get::<_, String>(3)?,
-                row.get::<_, String>(4)?,
-            ))
-        })?
+    let name = setting(sql, &format!("name_{}", lang.tag()))?;
+    let pitch = setting(sql, &format!("pitch_{}", lang.tag()))?;
+    let referral_text = setting(sql, &format!("referral_{}", lang.tag()))?;
+    let earning = sql
+        .rows(
+            "SELECT kind, title_en, title_de, points_en, points_de FROM earning ORDER BY position",
+            &[],
+        )?
+        .into_iter()
         .map(|row| {
-            let (kind, title_en, title_de, points_en, points_de) = row?;
+            let (title_en, title_de): (String, String) = (row.get(1)?, row.get(2)?);
+            let (points_en, points_de): (String, String) = (row.get(3)?, row.get(4)?);
             Ok(EarningRule {
-                kind: enum_from::<EarnKind>(&kind)?,
+                kind: enum_from::<EarnKind>(&row.get::<String>(0)?)?,
                 title: pick(lang, &title_en, &title_de).to_owned(),
                 points_text: pick(lang, &points_en, &points_de).to_owned(),
             })
         })
         .collect::<Result<Vec<_>, StoreError>>()?;
-    let mut stmt = conn.prepare(
-        "SELECT id, kind, title_en, title_de, points_price, min_tier_id FROM rewards
-         WHERE active = 1 ORDER BY position",
-    )?;
-    let rewards = stmt
-        .query_map([], |row| {
-            Ok((
-                row.get::<_, String>(0)?,
-                row.get::<_, String>(1)?,
-                row.get::<_, String>(2)?,
-                row.get::<_, String>(3)?,
-                row.get::<_, u64>(4)?,
-                row.get::<_, Option<String>>(5)?,
-            ))
-        })?
+    let rewards = sql
+        .rows(
+            "SELECT id, kind, title_en, title_de, points_price, min_tier_id FROM rewards
+             WHERE active = 1 ORDER BY position",
+            &[],
+        )?
+        .into_iter()
         .map(|row| {
-            let (id, kind, title_en, title_de, points_price, min_tier_id) = row?;
+            let (title_en, title_de): (String, String) = (row.get(2)?, row.get(3)?);
             Ok(Reward {
-                id,
-                kind: enum_from::<RewardKind>(&kind)?,
+                id: row.get(0)?,
+                kind: enum_from::<RewardKind>(&row.get::<String>(1)?)?,
                 title: pick(lang, &title_en, &title_de).to_owned(),
-                points_price,
-                min_tier_id,
+                points_price: row.get(4)?,
+                min_tier_id: row.get(5)?,
             })
         })
         .collect::<Result<Vec<_>, StoreError>>()?;
     Ok(loyalty_core::contract::Program {
         name,
-        currency: setting(conn, "currency")?,
+        currency: setting(sql, "currency")?,
         pitch,
-        tiers: tiers(conn, lang)?,
+        tiers: tiers(sql, lang)?,
         earning,
         rewards,
         referral_text: (!referral_text.is_empty()).then_some(referral_text),
@@ -280,29 +312,27 @@ struct CustomerRow {
     club: Club,
 }
 
-fn customer_row(conn: &Connection, id: &str) -> Result<CustomerRow, StoreError> {
-    conn.query_row(
-        "SELECT first_name, birthday, state, referral_code, referred_by, friends_joined,
-                club_member, club_joined_at
-         FROM customers WHERE id = ?1",
-        [id],
-        |row| {
-            Ok(CustomerRow {
-                first_name: row.get(0)?,
-                birthday: row.get(1)?,
-                state: row.get(2)?,
-                referral_code: row.get(3)?,
-                referred_by: row.get(4)?,
-                friends_joined: row.get(5)?,
-                club: Club {
-                    member: row.get(6)?,
-                    joined_at: row.get(7)?,
-                },
-            })
+fn customer_row(sql: &mut dyn Sql, id: &str) -> Result<CustomerRow, StoreError> {
+    let row = sql
+        .opt(
+            "SELECT first_name, birthday, state, referral_code, referred_by, friends_joined,
+                    club_member, club_joined_at
+             FROM customers WHERE id = ?1",
+            args![id],
+        )?
+        .ok_or_else(|| refused(ErrorCode::NotFound, 404, "unknown customer"))?;
+    Ok(CustomerRow {
+        first_name: row.get(0)?,
+        birthday: row.get(1)?,
+        state: row.get(2)?,
+        referral_code: row.get(3)?,
+        referred_by: row.get(4)?,
+        friends_joined: row.get(5)?,
+        club: Club {
+            member: row.get(6)?,
+            joined_at: row.get(7)?,
         },
-    )
-    .optional()?
-    .ok_or_else(|| refused(ErrorCode::NotFound, 404, "unknown customer"))
+    })
 }
 
 fn stored_day(text: &str) -> Result<i64, StoreError> {
@@ -310,35 +340,29 @@ fn stored_day(text: &str) -> Result<i64, StoreError> {
 }
 
 /// A customer's ledger entries, oldest first.
-fn entries(conn: &Connection, id: &str) -> Result<Vec<Entry>, StoreError> {
-    let mut stmt = conn.prepare_cached(
+fn entries(sql: &mut dyn Sql, id: &str) -> Result<Vec<Entry>, StoreError> {
+    sql.rows(
         "SELECT id, kind, points, booked_on, available_on, expires_on, lot, amount_minor
          FROM ledger WHERE customer_id = ?1 ORDER BY id",
-    )?;
-    let rows = stmt.query_map([id], |r| {
-        Ok((
-            r.get::<_, i64>(0)?,
-            r.get::<_, String>(1)?,
-            r.get::<_, i64>(2)?,
-            r.get::<_, String>(3)?,
-            r.get::<_, String>(4)?,
-            r.get::<_, Option<String>>(5)?,
-            r.get::<_, Option<i64>>(6)?,
-            r.get::<_, i64>(7)?,
-        ))
-    })?;
-    rows.map(|row| {
-        let (id, kind, points, booked_on, available_on, expires_on, lot, amount_minor) = row?;
+        args![id],
+    )?
+    .into_iter()
+    .map(|row| {
+        let kind: String = row.get(1)?;
         Ok(Entry {
-            id,
+            id: row.get(0)?,
             kind: Kind::from_name(&kind)
                 .ok_or_else(|| StoreError::Corrupt(format!("ledger kind {kind:?}")))?,
-            points,
-            booked_on: stored_day(&booked_on)?,
-            available_on: stored_day(&available_on)?,
-            expires_on: expires_on.as_deref().map(stored_day).transpose()?,
-            lot,
-            amount_minor,
+            points: row.get(2)?,
+            booked_on: stored_day(&row.get::<String>(3)?)?,
+            available_on: stored_day(&row.get::<String>(4)?)?,
+            expires_on: row
+                .get::<Option<String>>(5)?
+                .as_deref()
+                .map(stored_day)
+                .transpose()?,
+            lot: row.get(6)?,
+            amount_minor: row.get(7)?,
         })
     })
     .collect()
@@ -368,9 +392,9 @@ pub struct Account {
     balance: Balance,
 }
 
-fn load_account(conn: &Connection, id: &str, today: i64) -> Result<Account, StoreError> {
-    let row = customer_row(conn, id)?;
-    let entries = entries(conn, id)?;
+fn load_account(sql: &mut dyn Sql, id: &str, today: i64) -> Result<Account, StoreError> {
+    let row = customer_row(sql, id)?;
+    let entries = entries(sql, id)?;
     let balance = ledger::balance(&entries, today, EXPIRING_WINDOW_DAYS);
     Ok(Account {
         row,
@@ -410,15 +434,15 @@ pub(crate) fn rank(tiers: &[Tier], program: &Program, account: &Account, today: 
 
 /// `GET /v1/customer`.
 pub fn summary(
-    conn: &Connection,
+    sql: &mut dyn Sql,
     id: &str,
     lang: Lang,
     shop_url: &str,
     program: &Program,
     today: i64,
 ) -> Result<Summary, StoreError> {
-    let account = load_account(conn, id, today)?;
-    let tiers = tiers(conn, lang)?;
+    let account = load_account(sql, id, today)?;
+    let tiers = tiers(sql, lang)?;
     let value = tier_value(program, &account, today);
     let tier = tier_of(&tiers, value).map(|(rank, tier)| {
         let next = tiers.get(rank + 1);
@@ -437,7 +461,7 @@ pub fn summary(
         first_name: row.first_name,
         points_value: Some(Money {
             amount_minor: account.balance.approved,
-            currency: setting(conn, "currency")?,
+            currency: setting(sql, "currency")?,
         }),
         points: points_of(&account.balance),
         tier,
@@ -452,54 +476,44 @@ pub fn summary(
 
 /// `GET /v1/offers`: every offer, locked ones without their code or link.
 pub fn offers(
-    conn: &Connection,
+    sql: &mut dyn Sql,
     id: &str,
     lang: Lang,
     program: &Program,
     today: i64,
 ) -> Result<Offers, StoreError> {
-    let account = load_account(conn, id, today)?;
-    let tiers = tiers(conn, lang)?;
+    let account = load_account(sql, id, today)?;
+    let tiers = tiers(sql, lang)?;
     let rank = rank(&tiers, program, &account, today);
     let member = account.row.club.member;
-    let mut stmt = conn.prepare(
-        "SELECT id, title_en, title_de, desc_en, desc_de, min_tier_id, members_only, ends_at,
-                code, cta_url
-         FROM offers ORDER BY position",
-    )?;
-    let offers = stmt
-        .query_map([], |r| {
-            Ok((
-                r.get::<_, String>(0)?,
-                r.get::<_, String>(1)?,
-                r.get::<_, String>(2)?,
-                r.get::<_, String>(3)?,
-                r.get::<_, String>(4)?,
-                r.get::<_, Option<String>>(5)?,
-                r.get::<_, bool>(6)?,
-                r.get::<_, Option<String>>(7)?,
-                r.get::<_, Option<String>>(8)?,
-                r.get::<_, Option<String>>(9)?,
-            ))
-        })?
-        .map(|r| {
-            let (oid, t_en, t_de, d_en, d_de, min_tier_id, members_only, ends_at, code, cta) = r?;
+    let offers = sql
+        .rows(
+            "SELECT id, title_en, title_de, desc_en, desc_de, min_tier_id, members_only, ends_at,
+                    code, cta_url
+             FROM offers ORDER BY position",
+            &[],
+        )?
+        .into_iter()
+        .map(|row| {
+            let min_tier_id: Option<String> = row.get(5)?;
             let needs_rank = min_tier_id.as_deref().and_then(|t| rank_of(&tiers, t));
-            let locked = if members_only && !member {
+            let locked = if row.get::<bool>(6)? && !member {
                 Some(LockReason::MembersOnly)
             } else if needs_rank.is_some_and(|needed| rank < needed) {
                 Some(LockReason::TierTooLow)
             } else {
                 None
             };
+            let (t_en, t_de): (String, String) = (row.get(1)?, row.get(2)?);
+            let (d_en, d_de): (String, String) = (row.get(3)?, row.get(4)?);
             Ok(Offer {
-                id: oid,
+                id: row.get(0)?,
                 title: pick(lang, &t_en, &t_de).to_owned(),
                 description: pick(lang, &d_en, &d_de).to_owned(),
                 min_tier_id,
-                ends_at,
-                code: code.filter(|_| locked.is_none()),
-                cta_url: cta.filter(|_| locked.is_none()),
+                ends_at: row.get(7)?,
+                code: row.get::<Option<String>>(8)?.filter(|_| locked.is_none()),
+                cta_url: row.get::<Option<String>>(9)?.filter(|_| locked.is_none()),
                 locked,
             })
         })
@@ -509,50 +523,40 @@ pub fn offers(
 
 /// `GET /v1/activity?page=N`: the customer's ledger, newest first.
 pub fn activity(
-    conn: &Connection,
+    sql: &mut dyn Sql,
     id: &str,
     page: u32,
     lang: Lang,
     today: i64,
 ) -> Result<ActivityPage, StoreError> {
-    customer_row(conn, id)?;
+    customer_row(sql, id)?;
     let page = page.max(1);
     let offset = i64::from(page - 1) * i64::from(PAGE_SIZE);
-    let mut stmt = conn.prepare(
-        "SELECT id, kind, label_en, label_de, points, available_on, booked_on, code FROM ledger
-         WHERE customer_id = ?1 ORDER BY booked_on DESC, id DESC LIMIT ?2 OFFSET ?3",
-    )?;
-    let mut items = stmt
-        .query_map(params![id, PAGE_SIZE + 1, offset], |r| {
-            Ok((
-                r.get::<_, i64>(0)?,
-                r.get::<_, String>(1)?,
-                r.get::<_, String>(2)?,
-                r.get::<_, String>(3)?,
-                r.get::<_, i64>(4)?,
-                r.get::<_, String>(5)?,
-                r.get::<_, String>(6)?,
-                r.get::<_, Option<String>>(7)?,
-            ))
-        })?
-        .map(|r| {
-            let (aid, kind, label_en, label_de, points, available_on, date, code) = r?;
+    let mut items = sql
+        .rows(
+            "SELECT id, kind, label_en, label_de, points, available_on, booked_on, code FROM ledger
+             WHERE customer_id = ?1 ORDER BY booked_on DESC, id DESC LIMIT ?2 OFFSET ?3",
+            args![id, PAGE_SIZE + 1, offset],
+        )?
+        .into_iter()
+        .map(|row| {
+            let (label_en, label_de): (String, String) = (row.get(2)?, row.get(3)?);
             Ok(Activity {
-                id: aid.to_string(),
-                kind: match Kind::from_name(&kind) {
+                id: row.get::<i64>(0)?.to_string(),
+                kind: match Kind::from_name(&row.get::<String>(1)?) {
                     Some(Kind::Redemption) => ActivityKind::Spent,
                     Some(Kind::Expiry) => ActivityKind::Expired,
                     _ => ActivityKind::Earned,
                 },
                 label: pick(lang, &label_en, &label_de).to_owned(),
-                points,
-                state: if stored_day(&available_on)? > today {
+                points: row.get(4)?,
+                state: if stored_day(&row.get::<String>(5)?)? > today {
                     ActivityState::Pending
                 } else {
                     ActivityState::Approved
                 },
-                date,
-                code,
+                date: row.get(6)?,
+                code: row.get(7)?,
             })
         })
         .collect::<Result<Vec<_>, StoreError>>()?;
@@ -619,33 +623,34 @@ impl<'a> NewEntry<'a> {
 /// Appends an entry to the ledger (the only way points change): a positive
 /// one expires by the program's rule, counted from when it counts.
 pub fn append(
-    conn: &Connection,
+    sql: &mut dyn Sql,
     program: &Program,
     entry: &NewEntry<'_>,
 ) -> Result<i64, StoreError> {
     let expires_on = (entry.points > 0 && program.expiry.months > 0)
         .then(|| ledger::add_months(entry.available_on, i64::from(program.expiry.months)));
-    conn.prepare_cached(
+    sql.one(
         "INSERT INTO ledger (customer_id, kind, points, booked_on, available_on, expires_on, lot,
                              amount_minor, order_id, reason, label_en, label_de, code)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)",
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)
+         RETURNING id",
+        args![
+            entry.customer_id,
+            entry.kind.name(),
+            entry.points,
+            ledger::format_date(entry.booked_on),
+            ledger::format_date(entry.available_on),
+            expires_on.map(ledger::format_date),
+            entry.lot,
+            entry.amount_minor,
+            entry.order_id,
+            entry.reason,
+            entry.label.0,
+            entry.label.1,
+            entry.code,
+        ],
     )?
-    .execute(params![
-        entry.customer_id,
-        entry.kind.name(),
-        entry.points,
-        ledger::format_date(entry.booked_on),
-        ledger::format_date(entry.available_on),
-        expires_on.map(ledger::format_date),
-        entry.lot,
-        entry.amount_minor,
-        entry.order_id,
-        entry.reason,
-        entry.label.0,
-        entry.label.1,
-        entry.code,
-    ])?;
-    Ok(conn.last_insert_rowid())
+    .get(0)
 }
 
 /// The customer's birthday this year, if they gave one (`MM-DD`; 29
@@ -665,7 +670,7 @@ const BIRTHDAY_GRACE_DAYS: i64 = 30;
 /// expired and a birthday bonus that is due. Runs inside every write for
 /// the customer and in the sweep; reads work the same figures out without it.
 pub fn settle(
-    tx: &Connection,
+    tx: &mut dyn Sql,
     id: &str,
     program: &Program,
     today: i64,
@@ -718,19 +723,15 @@ pub fn settle(
 
 /// Settles every customer (expiries and birthdays): the hourly sweep and
 /// `POST /admin/v1/settle`. Returns how many entries it booked.
-pub fn settle_all(conn: &mut Connection, program: &Program, today: i64) -> Result<i64, StoreError> {
-    let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
-    let before = count(&tx, "ledger")?;
-    let ids: Vec<String> = tx
-        .prepare("SELECT id FROM customers ORDER BY id")?
-        .query_map([], |r| r.get(0))?
-        .collect::<Result<_, _>>()?;
-    for id in ids {
-        settle(&tx, &id, program, today)?;
-    }
-    let booked = count(&tx, "ledger")? - before;
-    tx.commit()?;
-    Ok(booked)
+pub fn settle_all(store: &mut Store, program: &Program, today: i64) -> Result<i64, StoreError> {
+    store.write(|sql| {
+        let before = count(sql, "ledger")?;
+        let ids = sql.rows("SELECT id FROM customers ORDER BY id", &[])?;
+        for row in ids {
+            settle(sql, &row.get::<String>(0)?, program, today)?;
+        }
+        Ok(count(sql, "ledger")? - before)
+    })
 }
 
 impl Account {
@@ -751,8 +752,8 @@ impl Account {
 }
 
 /// A customer's points on `today`.
-pub fn points(conn: &Connection, id: &str, today: i64) -> Result<Points, StoreError> {
-    Ok(points_of(&load_account(conn, id, today)?.balance))
+pub fn points(sql: &mut dyn Sql, id: &str, today: i64) -> Result<Points, StoreError> {
+    Ok(points_of(&load_account(sql, id, today)?.balance))
 }
 /// A stored write result: the HTTP status and JSON body sent the first time.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -770,58 +771,55 @@ pub struct Stored {
 /// is the same, refuses a different request under the same key, and otherwise
 /// applies the write and stores its answer (successes and refusals alike).
 pub fn idempotent(
-    conn: &mut Connection,
+    store: &mut Store,
     customer_id: &str,
     key: &str,
     request: &str,
-    apply: impl FnOnce(&rusqlite::Transaction) -> Result<(u16, String), StoreError>,
+    apply: impl FnOnce(&mut dyn Sql) -> Result<(u16, String), StoreError>,
 ) -> Result<Stored, StoreError> {
     let hash = format!("{:x}", Sha256::digest(request.as_bytes()));
-    let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
-    let seen: Option<(String, u16, String)> = tx
-        .query_row(
+    store.write(|sql| {
+        let seen = sql.opt(
             "SELECT request_hash, status, body FROM idempotency WHERE customer_id = ?1 AND key = ?2",
-            params![customer_id, key],
-            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
-        )
-        .optional()?;
-    if let Some((seen_hash, status, body)) = seen {
-        if seen_hash != hash {
-            return Err(refused(
-                ErrorCode::IdempotencyConflict,
-                422,
-                "this Idempotency-Key was used for a different request",
-            ));
+            args![customer_id, key],
+        )?;
+        if let Some(row) = seen {
+            if row.get::<String>(0)? != hash {
+                return Err(refused(
+                    ErrorCode::IdempotencyConflict,
+                    422,
+                    "this Idempotency-Key was used for a different request",
+                ));
+            }
+            return Ok(Stored {
+                status: u16::try_from(row.get::<u64>(1)?).unwrap_or(500),
+                body: row.get(2)?,
+                replayed: true,
+            });
         }
-        return Ok(Stored {
+        let (status, body) = match apply(sql) {
+            Ok(answer) => answer,
+            Err(StoreError::Refused(code, message, status)) => {
+                (status, crate::api::error_json(code, &message))
+            }
+            Err(other) => return Err(other),
+        };
+        sql.exec(
+            "INSERT INTO idempotency (customer_id, key, request_hash, status, body)
+             VALUES (?1, ?2, ?3, ?4, ?5)",
+            args![customer_id, key, hash, status, &body],
+        )?;
+        Ok(Stored {
             status,
             body,
-            replayed: true,
-        });
-    }
-    let (status, body) = match apply(&tx) {
-        Ok(answer) => answer,
-        Err(StoreError::Refused(code, message, status)) => {
-            (status, crate::api::error_json(code, &message))
-        }
-        Err(other) => return Err(other),
-    };
-    tx.execute(
-        "INSERT INTO idempotency (customer_id, key, request_hash, status, body)
-         VALUES (?1, ?2, ?3, ?4, ?5)",
-        params![customer_id, key, hash, status, body],
-    )?;
-    tx.commit()?;
-    Ok(Stored {
-        status,
-        body,
-        replayed: false,
+            replayed: false,
+        })
     })
 }
 
 /// Redeems a reward inside the idempotency transaction.
 pub fn redeem(
-    tx: &rusqlite::Transaction,
+    tx: &mut dyn Sql,
     customer_id: &str,
     reward_id: &str,
     lang: Lang,
@@ -829,15 +827,15 @@ pub fn redeem(
     today: i64,
 ) -> Result<Redemption, StoreError> {
     let account = settle(tx, customer_id, program, today)?;
-    let reward: Option<(u64, Option<String>, String, String)> = tx
-        .query_row(
-            "SELECT points_price, min_tier_id, title_en, title_de FROM rewards WHERE id = ?1 AND active = 1",
-            [reward_id],
-            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)),
-        )
-        .optional()?;
-    let (price, min_tier, title_en, title_de) =
-        reward.ok_or_else(|| refused(ErrorCode::NotAvailable, 404, "no such reward"))?;
+    let reward = tx
+        .opt(
+            "SELECT points_price, min_tier_id, title_en, title_de FROM rewards
+             WHERE id = ?1 AND active = 1",
+            args![reward_id],
+        )?
+        .ok_or_else(|| refused(ErrorCode::NotAvailable, 404, "no such reward"))?;
+    let (price, min_tier): (u64, Option<String>) = (reward.get(0)?, reward.get(1)?);
+    let (title_en, title_de): (String, String) = (reward.get(2)?, reward.get(3)?);
     if account.row.state != "member" {
         return Err(refused(
             ErrorCode::BadRequest,
@@ -863,8 +861,7 @@ pub fn redeem(
             "not enough points",
         ));
     }
-    let count: i64 = tx.query_row("SELECT COUNT(*) FROM redemptions", [], |r| r.get(0))?;
-    let id = format!("red-{}", count + 1);
+    let id = format!("red-{}", count(tx, "redemptions")? + 1);
     let code = coupon_code()?;
     let (year, _, _) = ledger::civil_from_days(today);
     let expires_at = format!("{year:04}-12-31");
@@ -877,10 +874,10 @@ pub fn redeem(
     );
     entry.code = Some(&code);
     append(tx, program, &entry)?;
-    tx.execute(
+    tx.exec(
         "INSERT INTO redemptions (id, customer_id, reward_id, points_spent, code, expires_at, created_at)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
-        params![id, customer_id, reward_id, price, code, expires_at, ledger::format_date(today)],
+        args![&id, customer_id, reward_id, price, &code, &expires_at, ledger::format_date(today)],
     )?;
     Ok(Redemption {
         id,
@@ -927,14 +924,15 @@ fn coupon_code() -> Result<String, StoreError> {
 /// Books the program's welcome bonus unless the customer already had it
 /// (on sign-up or on joining the club); returns the points booked.
 pub(crate) fn welcome(
-    tx: &Connection,
+    tx: &mut dyn Sql,
     customer_id: &str,
     program: &Program,
     today: i64,
 ) -> Result<u64, StoreError> {
-    let had: bool = tx
-        .prepare_cached("SELECT 1 FROM ledger WHERE customer_id = ?1 AND kind = 'welcome'")?
-        .exists([customer_id])?;
+    let had = tx.exists(
+        "SELECT 1 FROM ledger WHERE customer_id = ?1 AND kind = 'welcome'",
+        args![customer_id],
+    )?;
     let points = program.welcome.points;
     if had || points == 0 {
         return Ok(0);
@@ -953,7 +951,7 @@ pub(crate) fn welcome(
 /// Joins the club inside the idempotency transaction. Joining twice (with a
 /// new key) is harmless and credits no second bonus.
 pub fn join(
-    tx: &rusqlite::Transaction,
+    tx: &mut dyn Sql,
     customer_id: &str,
     consent: bool,
     program: &Program,
@@ -974,11 +972,11 @@ pub fn join(
         });
     }
     let day = ledger::format_date(today);
-    tx.execute(
+    tx.exec(
         "UPDATE customers SET club_member = 1, club_joined_at = ?1, club_consent_at = ?1,
                 state = 'member'
          WHERE id = ?2",
-        params![day, customer_id],
+        args![&day, customer_id],
     )?;
     let bonus = welcome(tx, customer_id, program, today)?;
     Ok(Membership {
@@ -990,11 +988,9 @@ pub fn join(
     })
 }
 
-/// Counts rows, for tests and the benchmark: `SELECT COUNT(*) FROM table WHERE ...`.
-pub fn count(conn: &Connection, sql_from_where: &str) -> Result<i64, StoreError> {
-    Ok(
-        conn.query_row(&format!("SELECT COUNT(*) FROM {sql_from_where}"), [], |r| {
-            r.get(0)
-        })?,
-    )
+/// Counts rows, for tests and the benchmark: `SELECT COUNT(*) FROM table WHERE ...`
+/// (the text is the program's own, never a request's).
+pub fn count(sql: &mut dyn Sql, sql_from_where: &str) -> Result<i64, StoreError> {
+    sql.one(&format!("SELECT COUNT(*) FROM {sql_from_where}"), &[])?
+        .get(0)
 }

@@ -15,6 +15,7 @@ pub mod program;
 pub mod seed;
 pub mod server;
 pub mod shopify;
+pub mod store;
 pub mod token;
 pub mod webhooks;
 

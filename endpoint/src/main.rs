@@ -1,7 +1,8 @@
 //! `loyalty-endpoint`: run the reference endpoint, or mint a demo token.
 //!
 //! ```text
-//! loyalty-endpoint serve [--addr 127.0.0.1:8787] [--db loyalty.sqlite]
+//! loyalty-endpoint serve [--addr 127.0.0.1:8787]
+//!     [--db loyalty.sqlite | --database postgres://user@host/db]
 //!     [--allow-origin URL]... [--allow-loopback-origins] [--static DIR]
 //!     [--shop-url URL] [--fault-control] [--faults JSON]
 //!     [--port-file FILE] [--exit-after SECONDS] [--demo]
@@ -181,6 +182,19 @@ async fn serve(mut args: Args) -> Result<(), String> {
         }
         _ => None,
     };
+    let db_file = args.value("--db")?;
+    let database_url = args.value("--database")?;
+    if let Some(url) = &database_url {
+        if db_file.is_some() {
+            return Err("give either --db FILE (SQLite) or --database URL (PostgreSQL)".into());
+        }
+        if !(url.starts_with("postgres://") || url.starts_with("postgresql://")) {
+            return Err(format!(
+                "--database takes a PostgreSQL connection string (postgres://user@host/db), \
+                 not {url:?}; a SQLite file is --db FILE"
+            ));
+        }
+    }
     let config = ServerConfig {
         woocommerce_secret,
         admin_key,
@@ -188,10 +202,8 @@ async fn serve(mut args: Args) -> Result<(), String> {
         clock_control: args.flag("--clock-control"),
         shopify_secret,
         program,
-        db_path: PathBuf::from(
-            args.value("--db")?
-                .unwrap_or_else(|| "loyalty.sqlite".into()),
-        ),
+        db_path: PathBuf::from(db_file.unwrap_or_else(|| "loyalty.sqlite".into())),
+        database_url,
         secret: if public_key.is_some() {
             Vec::new()
         } else {
@@ -233,7 +245,8 @@ async fn serve(mut args: Args) -> Result<(), String> {
         config.shop_url = format!("http://{local}");
     }
     let limits = config.limits.clone();
-    let state = AppState::new(config).map_err(|err| err.to_string())?;
+    let state =
+        tokio::task::block_in_place(|| AppState::new(config)).map_err(|err| err.to_string())?;
     if let Some(file) = port_file {
         std::fs::write(&file, local.port().to_string()).map_err(|err| format!("{file}: {err}"))?;
     }
@@ -245,9 +258,7 @@ async fn serve(mut args: Args) -> Result<(), String> {
         let mut hourly = tokio::time::interval(Duration::from_secs(3600));
         loop {
             hourly.tick().await;
-            let state = sweeper.clone();
-            let swept = tokio::task::spawn_blocking(move || state.settle_all()).await;
-            if let Ok(Err(err)) = swept {
+            if let Err(err) = sweeper.settle_all() {
                 eprintln!("loyalty-endpoint: the hourly sweep failed: {err}");
             }
         }

@@ -9,9 +9,10 @@
 //! left out of the file are switched off, not deleted (redemptions refer
 //! to them).
 
+use crate::args;
 use crate::db::StoreError;
+use crate::store::{Sql, Store};
 use loyalty_core::contract::RewardKind;
-use rusqlite::{params, Connection};
 use serde::Deserialize;
 
 /// The demo shop's program, built in (used without `--program`).
@@ -505,9 +506,13 @@ fn kind_name(kind: RewardKind) -> Result<String, StoreError> {
         .to_owned())
 }
 
-/// Writes a checked program into the program tables, in one transaction.
-pub fn install(conn: &mut Connection, program: &Program) -> Result<(), StoreError> {
-    let tx = conn.transaction()?;
+/// Writes a checked program into the program tables, in one write
+/// transaction.
+pub fn install(store: &mut Store, program: &Program) -> Result<(), StoreError> {
+    store.write(|tx| write_program(tx, program))
+}
+
+fn write_program(tx: &mut dyn Sql, program: &Program) -> Result<(), StoreError> {
     for (key, value) in [
         ("currency", program.currency.as_str()),
         ("name_en", &program.name.en),
@@ -524,77 +529,76 @@ pub fn install(conn: &mut Connection, program: &Program) -> Result<(), StoreErro
             },
         ),
     ] {
-        tx.execute(
+        tx.exec(
             "INSERT INTO settings (key, value) VALUES (?1, ?2)
              ON CONFLICT (key) DO UPDATE SET value = excluded.value",
-            [key, value],
+            args![key, value],
         )?;
     }
     // Rewards and offers point at tiers: clear those links, then the tiers.
-    tx.execute("UPDATE rewards SET active = 0, min_tier_id = NULL", [])?;
-    tx.execute("DELETE FROM offers", [])?;
-    tx.execute("DELETE FROM tiers", [])?;
-    tx.execute("DELETE FROM earning", [])?;
+    tx.exec("UPDATE rewards SET active = 0, min_tier_id = NULL", &[])?;
+    tx.exec("DELETE FROM offers", &[])?;
+    tx.exec("DELETE FROM tiers", &[])?;
+    tx.exec("DELETE FROM earning", &[])?;
     for tier in &program.tiers.levels {
-        tx.execute(
+        tx.exec(
             "INSERT INTO tiers (id, threshold, name_en, name_de, perks_en, perks_de) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-            params![
-                tier.id,
+            args![
+                &tier.id,
                 // Tiers by spend are published in minor units (the contract).
                 match program.tiers.basis {
                     Basis::LifetimePoints => tier.threshold,
                     Basis::Spend12Months => tier.threshold.saturating_mul(100),
                 },
-                tier.name.en,
-                tier.name.de,
+                &tier.name.en,
+                &tier.name.de,
                 serde_json::to_string(&tier.perks.en)?,
                 serde_json::to_string(&tier.perks.de)?
             ],
         )?;
     }
     for (position, (kind, title, points)) in program.earning().into_iter().enumerate() {
-        tx.execute(
+        tx.exec(
             "INSERT INTO earning (position, kind, title_en, title_de, points_en, points_de) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-            params![position, kind, title.en, title.de, points.en, points.de],
+            args![position, kind, title.en, title.de, points.en, points.de],
         )?;
     }
     for (position, reward) in program.rewards.iter().enumerate() {
-        tx.execute(
+        tx.exec(
             "INSERT INTO rewards (id, position, kind, title_en, title_de, points_price, min_tier_id, active)
              VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, 1)
              ON CONFLICT (id) DO UPDATE SET position = excluded.position, kind = excluded.kind,
                title_en = excluded.title_en, title_de = excluded.title_de,
                points_price = excluded.points_price, min_tier_id = excluded.min_tier_id, active = 1",
-            params![
-                reward.id,
+            args![
+                &reward.id,
                 position,
                 kind_name(reward.kind)?,
-                reward.title.en,
-                reward.title.de,
+                &reward.title.en,
+                &reward.title.de,
                 reward.points_price,
-                reward.min_tier
+                &reward.min_tier
             ],
         )?;
     }
     for (position, offer) in program.offers.iter().enumerate() {
-        tx.execute(
+        tx.exec(
             "INSERT INTO offers (id, position, title_en, title_de, desc_en, desc_de, min_tier_id, members_only, ends_at, code, cta_url)
              VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, 1, ?8, ?9, ?10)",
-            params![
-                offer.id,
+            args![
+                &offer.id,
                 position,
-                offer.title.en,
-                offer.title.de,
-                offer.description.en,
-                offer.description.de,
-                offer.min_tier,
-                offer.ends_at,
-                offer.code,
-                offer.cta_url
+                &offer.title.en,
+                &offer.title.de,
+                &offer.description.en,
+                &offer.description.de,
+                &offer.min_tier,
+                &offer.ends_at,
+                &offer.code,
+                &offer.cta_url
             ],
         )?;
     }
-    tx.commit()?;
     Ok(())
 }
 

@@ -4,10 +4,11 @@
 //! ledger entries dated back from the day it runs, so the demo looks the
 //! same whenever it starts (and on the pinned day of `--today`).
 
+use crate::args;
 use crate::db::{self, NewEntry, StoreError};
 use crate::ledger::{self, Kind};
 use crate::program::Program;
-use rusqlite::{params, Connection};
+use crate::store::{Sql, Store};
 
 /// A demo customer.
 pub struct DemoCustomer {
@@ -64,24 +65,22 @@ type Line = (&'static str, Kind, i64, i64, String);
 
 /// Seeds the demo customers if the database has none; returns whether it
 /// did. (The program itself comes from a program file: [`crate::program`].)
-pub fn seed_if_empty(
-    conn: &mut Connection,
-    program: &Program,
-    today: i64,
-) -> Result<bool, StoreError> {
-    let seeded: i64 = conn.query_row("SELECT COUNT(*) FROM customers", [], |r| r.get(0))?;
-    if seeded > 0 {
+pub fn seed_if_empty(store: &mut Store, program: &Program, today: i64) -> Result<bool, StoreError> {
+    store.write(|tx| seed(tx, program, today))
+}
+
+fn seed(tx: &mut dyn Sql, program: &Program, today: i64) -> Result<bool, StoreError> {
+    if db::count(tx, "customers")? > 0 {
         return Ok(false);
     }
-    let tx = conn.transaction()?;
     // Anna and Carla joined the club 274 days ago (with the welcome bonus).
     let joined = ledger::format_date(today - 274);
     for customer in CUSTOMERS {
-        tx.execute(
+        tx.exec(
             "INSERT INTO customers (id, first_name, state, referral_code, friends_joined,
                                     club_member, club_joined_at, created_on)
              VALUES (?1, ?2, 'member', ?3, ?4, ?5, ?6, ?7)",
-            params![
+            args![
                 customer.id,
                 customer.name,
                 customer.code,
@@ -135,14 +134,13 @@ pub fn seed_if_empty(
         } else {
             what
         };
-        book(&tx, program, customer, kind, points, today - back, &what)?;
+        book(tx, program, customer, kind, points, today - back, &what)?;
     }
-    tx.commit()?;
     Ok(true)
 }
 
 fn book(
-    tx: &Connection,
+    tx: &mut dyn Sql,
     program: &Program,
     customer: &str,
     kind: Kind,

@@ -11,12 +11,13 @@
 //! the platform does not retry it.
 
 use crate::admin::{self, OrderInput, RefundInput};
+use crate::args;
 use crate::db::StoreError;
 use crate::ledger;
 use crate::program::Program;
+use crate::store::Sql;
 use base64::Engine;
 use hmac::{Hmac, Mac};
-use rusqlite::Connection;
 use serde::Serialize;
 use serde_json::Value;
 use sha2::Sha256;
@@ -116,7 +117,7 @@ fn text_of(value: &Value) -> Option<String> {
 /// the refund (the refunded items' subtotal, or else the refund
 /// transactions).
 pub fn shopify(
-    tx: &Connection,
+    tx: &mut dyn Sql,
     topic: &str,
     body: &Value,
     program: &Program,
@@ -187,10 +188,8 @@ pub fn shopify(
     Ok(outcome)
 }
 
-fn known_order(tx: &Connection, id: &str) -> Result<bool, StoreError> {
-    Ok(tx
-        .prepare_cached("SELECT 1 FROM orders WHERE id = ?1")?
-        .exists([id])?)
+fn known_order(tx: &mut dyn Sql, id: &str) -> Result<bool, StoreError> {
+    tx.exists("SELECT 1 FROM orders WHERE id = ?1", args![id])
 }
 
 /// WooCommerce: an order that is `completed` (or later `refunded`) is
@@ -198,7 +197,7 @@ fn known_order(tx: &Connection, id: &str) -> Result<bool, StoreError> {
 /// each of its `refunds` is recorded; a `refunded` order without refunds
 /// listed is refunded whole.
 pub fn woocommerce(
-    tx: &Connection,
+    tx: &mut dyn Sql,
     topic: &str,
     body: &Value,
     program: &Program,
@@ -250,11 +249,11 @@ pub fn woocommerce(
         outcome.refund(admin::record_refund(tx, &order_id, &input, program, today)?);
     }
     if status == "refunded" && refunds.is_empty() {
-        let (total, refunded): (u64, u64) = tx.query_row(
+        let row = tx.one(
             "SELECT total_minor, refunded_minor FROM orders WHERE id = ?1",
-            [&order_id],
-            |r| Ok((r.get(0)?, r.get(1)?)),
+            args![&order_id],
         )?;
+        let (total, refunded): (u64, u64) = (row.get(0)?, row.get(1)?);
         if total > refunded {
             let input = RefundInput {
                 id: format!("{order_id}-refunded"),
