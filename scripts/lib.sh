@@ -25,7 +25,7 @@ start_endpoint() {
   "$ROOT/target/debug/loyalty-endpoint" serve --addr 127.0.0.1:0 --db "$db" \
     --port-file "$port_file" --exit-after 3600 --today 2026-11-30 "$@" >"$db.log" 2>&1 &
   ENDPOINT_PIDS+=($!)
-  trap stop_endpoints EXIT
+  trap cleanup_all EXIT
   for _ in $(seq 1 100); do
     [ -s "$port_file" ] && break
     sleep 0.1
@@ -37,4 +37,44 @@ start_endpoint() {
   fi
   ENDPOINT_URL="http://127.0.0.1:$(cat "$port_file")"
   rm -f "$port_file"
+}
+
+# start_postgres DIR: a throwaway PostgreSQL cluster from Debian's
+# packages in DIR (created fresh), listening on a free 127.0.0.1 port only,
+# with trust authentication for the user `loyalty`; sets POSTGRES_URL to its
+# `postgres` database. It stops on EXIT of the calling script, and by itself
+# after an hour at most. PG_FAST=1 turns off fsync (tests; not benchmarks).
+POSTGRES_DIRS=()
+POSTGRES_WATCHDOGS=()
+stop_postgres() {
+  local dir pid
+  for dir in "${POSTGRES_DIRS[@]}"; do
+    as_postgres "$PG_BIN/pg_ctl" -D "$dir/data" stop -m fast >/dev/null 2>&1 || true
+  done
+  for pid in "${POSTGRES_WATCHDOGS[@]}"; do kill "$pid" 2>/dev/null || true; done
+}
+cleanup_all() { stop_endpoints; stop_postgres; }
+as_postgres() { # runs a PostgreSQL program, as the postgres user when root
+  if [ "$(id -u)" = 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi
+}
+start_postgres() {
+  local dir=$1 port
+  PG_BIN=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -1)
+  [ -x "$PG_BIN/initdb" ] || { echo "PostgreSQL is not installed (Debian package postgresql); run scripts/setup.sh" >&2; return 1; }
+  rm -rf "$dir"
+  mkdir -p "$dir"
+  [ "$(id -u)" = 0 ] && chown postgres "$dir"
+  as_postgres "$PG_BIN/initdb" -D "$dir/data" -U loyalty --auth=trust -E UTF8 --locale=C.UTF-8 >"$dir/initdb.log" 2>&1 \
+    || { cat "$dir/initdb.log" >&2; return 1; }
+  port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+  local options="-c listen_addresses=127.0.0.1 -p $port -k $dir -c max_connections=200"
+  [ "${PG_FAST:-0}" = 1 ] && options="$options -c fsync=off -c synchronous_commit=off -c full_page_writes=off"
+  as_postgres "$PG_BIN/pg_ctl" -D "$dir/data" -l "$dir/server.log" -o "$options" -w start >/dev/null \
+    || { cat "$dir/server.log" >&2; return 1; }
+  POSTGRES_DIRS+=("$dir")
+  trap cleanup_all EXIT
+  # Stops by itself within the hour, whatever happens to this script.
+  (sleep 3600; as_postgres "$PG_BIN/pg_ctl" -D "$dir/data" stop -m immediate) >/dev/null 2>&1 &
+  POSTGRES_WATCHDOGS+=($!)
+  POSTGRES_URL="postgres://loyalty@127.0.0.1:$port/postgres"
 }

@@ -34,7 +34,7 @@ pub enum StoreError {
     Sqlite(#[from] rusqlite::Error),
     /// PostgreSQL failed.
     #[error("database: {0}")]
-    Postgres(#[from] postgres::Error),
+    Postgres(String),
     /// Stored JSON did not decode.
     #[error("stored json: {0}")]
     Json(#[from] serde_json::Error),

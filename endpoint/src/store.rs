@@ -202,7 +202,8 @@ pub enum Store {
 /// A PostgreSQL connection with its prepared statements.
 pub struct PgStore {
     url: String,
-    client: postgres::Client,
+    /// Always there but while being dropped ([`Drop`] below).
+    client: Option<postgres::Client>,
     cache: HashMap<String, postgres::Statement>,
 }
 
@@ -219,7 +220,7 @@ impl Store {
                 Ok(Store::Sqlite(conn))
             }
             Target::Postgres(url) => Ok(Store::Postgres(Box::new(PgStore {
-                client: pg_connect(url)?,
+                client: Some(pg_connect(url)?),
                 url: url.clone(),
                 cache: HashMap::new(),
             }))),
@@ -239,8 +240,7 @@ impl Store {
         match self {
             Store::Sqlite(conn) => apply(&mut Lite(conn)),
             Store::Postgres(pg) => {
-                pg.reconnect_if_closed()?;
-                let PgStore { client, cache, .. } = &mut **pg;
+                let (client, cache) = pg.connected()?;
                 apply(&mut Pg { client, cache })
             }
         }
@@ -261,8 +261,7 @@ impl Store {
                 Ok(value)
             }
             Store::Postgres(pg) => {
-                pg.reconnect_if_closed()?;
-                let PgStore { client, cache, .. } = &mut **pg;
+                let (client, cache) = pg.connected()?;
                 let mut tx = client.transaction()?;
                 tx.execute("SELECT pg_advisory_xact_lock($1)", &[&WRITE_LOCK])?;
                 let value = apply(&mut Pg {
@@ -280,15 +279,49 @@ fn pg_connect(url: &str) -> Result<postgres::Client, StoreError> {
     Ok(postgres::Client::connect(url, postgres::NoTls)?)
 }
 
+impl From<postgres::Error> for StoreError {
+    /// With the server's own message (`db error` alone says nothing).
+    fn from(err: postgres::Error) -> StoreError {
+        StoreError::Postgres(match err.as_db_error() {
+            Some(db) => format!("{}: {}", db.code().code(), db.message()),
+            None => err.to_string(),
+        })
+    }
+}
+
 impl PgStore {
-    /// After the database restarted or the connection broke, the next
-    /// request connects again (and prepares its statements again).
-    fn reconnect_if_closed(&mut self) -> Result<(), StoreError> {
-        if self.client.is_closed() {
-            self.client = pg_connect(&self.url)?;
+    /// The client and its statements. After the database restarted or the
+    /// connection broke, the next request connects again (and prepares its
+    /// statements again).
+    #[allow(clippy::type_complexity)]
+    fn connected(
+        &mut self,
+    ) -> Result<
+        (
+            &mut postgres::Client,
+            &mut HashMap<String, postgres::Statement>,
+        ),
+        StoreError,
+    > {
+        if self.client.as_ref().is_none_or(postgres::Client::is_closed) {
+            self.client = Some(pg_connect(&self.url)?);
             self.cache.clear();
         }
-        Ok(())
+        match self.client.as_mut() {
+            Some(client) => Ok((client, &mut self.cache)),
+            None => Err(StoreError::Corrupt("no PostgreSQL connection".into())),
+        }
+    }
+}
+
+impl Drop for PgStore {
+    /// The client closes its connection by running its own small runtime,
+    /// which must not happen on a thread of the server's runtime: it is
+    /// closed on a thread of its own.
+    fn drop(&mut self) {
+        if let Some(client) = self.client.take() {
+            let _ = std::thread::spawn(move || drop(client));
+        }
     }
 }
 

@@ -19,6 +19,8 @@ pub const TODAY: &str = "2026-11-30";
 pub struct Server {
     pub addr: SocketAddr,
     pub db: PathBuf,
+    /// The PostgreSQL database, when the tests run on PostgreSQL.
+    pub database_url: Option<String>,
     _dir: tempfile::TempDir,
     _runtime: tokio::runtime::Runtime,
 }
@@ -52,6 +54,26 @@ pub fn now() -> u64 {
     SystemTime::now()
         .duration_since(UNIX_EPOCH)
         .map_or(0, |d| d.as_secs())
+}
+
+/// With `LOYALTY_TEST_POSTGRES` set (a connection string to a PostgreSQL
+/// server's `postgres` database), every in-process server runs on a fresh
+/// PostgreSQL database of its own instead of a SQLite file.
+pub fn fresh_postgres() -> Option<String> {
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    static NEXT: AtomicUsize = AtomicUsize::new(0);
+    let base = std::env::var("LOYALTY_TEST_POSTGRES").ok()?;
+    let name = format!(
+        "lw_{}_{}",
+        std::process::id(),
+        NEXT.fetch_add(1, Ordering::SeqCst)
+    );
+    let mut client = postgres::Client::connect(&base, postgres::NoTls).expect("PostgreSQL");
+    client
+        .batch_execute(&format!("CREATE DATABASE {name}"))
+        .expect("a fresh database");
+    let (server, _) = base.rsplit_once('/').expect("a URL ending in /DATABASE");
+    Some(format!("{server}/{name}"))
 }
 
 impl Server {
@@ -90,8 +112,10 @@ impl Server {
             std::fs::create_dir_all(file.parent().expect("a parent")).expect("static dir");
             std::fs::write(file, content).expect("static file");
         }
+        let database_url = fresh_postgres();
         let config = ServerConfig {
             db_path: db.clone(),
+            database_url: database_url.clone(),
             secret: SECRET.to_vec(),
             public_key: None,
             allowed_origins: vec!["https://shop.example".into()],
@@ -124,6 +148,7 @@ impl Server {
         Server {
             addr,
             db,
+            database_url,
             _dir: dir,
             _runtime: runtime,
         }
@@ -186,11 +211,37 @@ impl Server {
     }
 
     pub fn count(&self, from_where: &str) -> i64 {
-        let conn = rusqlite::Connection::open(&self.db).expect("open db");
-        conn.query_row(&format!("SELECT COUNT(*) FROM {from_where}"), [], |r| {
-            r.get(0)
-        })
-        .expect("count")
+        let sql = format!("SELECT COUNT(*) FROM {from_where}");
+        match &self.database_url {
+            Some(url) => {
+                let mut client = postgres::Client::connect(url, postgres::NoTls).expect("connect");
+                client.query_one(sql.as_str(), &[]).expect("count").get(0)
+            }
+            None => {
+                let conn = rusqlite::Connection::open(&self.db).expect("open db");
+                conn.query_row(&sql, [], |r| r.get(0)).expect("count")
+            }
+        }
+    }
+
+    /// Runs a statement on the store directly (not through the endpoint).
+    pub fn execute(&self, sql: &str) -> Result<u64, String> {
+        match &self.database_url {
+            Some(url) => {
+                let mut client =
+                    postgres::Client::connect(url, postgres::NoTls).map_err(|e| e.to_string())?;
+                client.execute(sql, &[]).map_err(|e| match e.as_db_error() {
+                    Some(db) => db.message().to_owned(),
+                    None => e.to_string(),
+                })
+            }
+            None => {
+                let conn = rusqlite::Connection::open(&self.db).map_err(|e| e.to_string())?;
+                conn.execute(sql, [])
+                    .map(|n| n as u64)
+                    .map_err(|e| e.to_string())
+            }
+        }
     }
 
     /// The customer's spendable points, as `GET /v1/customer` says.
