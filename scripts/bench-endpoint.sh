@@ -1,14 +1,19 @@
 #!/usr/bin/env bash
-# Requests per second and latency of the reference endpoint (release build,
-# SQLite), measured with wrk from Debian's packages on 127.0.0.1:
-#   GET /v1/customer       a signed-in customer's summary (token check,
-#                          reads, ETag)
-#   POST /v1/redemptions   a redeem, each under its own Idempotency-Key:
-#                          a real write (balance, redemption, history,
-#                          idempotency record) in one transaction
+# Requests per second and latency of the reference endpoint (release build),
+# on SQLite and on PostgreSQL (a throwaway cluster from Debian's packages,
+# durable: fsync on), measured with wrk from Debian's packages on 127.0.0.1:
+#   GET /v1/customer         a signed-in customer's summary (token check,
+#                            customer and ledger read, ETag)
+#   POST /v1/redemptions     a redeem, each under its own Idempotency-Key: a
+#                            real write (ledger entry, redemption,
+#                            idempotency record) in one transaction
+#   POST /webhooks/shopify   an orders/paid webhook, each a different order,
+#                            signed: a real write (a new customer with the
+#                            welcome bonus, the order and its ledger entry)
 # each at 20 and 200 connections, 2 threads, 10 s (DURATION to change).
-# The customer redeeming is given a large balance first, so every redeem
-# is applied, not refused. Usage: scripts/bench-endpoint.sh
+# The customer redeeming is given a large balance first (through the admin
+# API), so every redeem is applied, not refused. Usage:
+#   scripts/bench-endpoint.sh            (STORES="sqlite postgres" by default)
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"
 cd "$ROOT"
@@ -19,55 +24,99 @@ command -v wrk >/dev/null || {
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq wrk >/dev/null
 }
 duration=${DURATION:-10s}
+stores=${STORES:-sqlite postgres}
 cargo build --release -p loyalty-endpoint --quiet
 dir="$ROOT/target/bench-endpoint"
 mkdir -p "$dir"
-rm -f "$dir"/bench.sqlite*
-port_file=$(mktemp)
-LOYALTY_SECRET="bench-secret-bench-secret-bench-secret!" \
-  "$ROOT/target/release/loyalty-endpoint" serve --addr 127.0.0.1:0 --db "$dir/bench.sqlite" \
-  --port-file "$port_file" --exit-after 900 >"$dir/endpoint.log" 2>&1 &
-pid=$!
-trap 'kill $pid 2>/dev/null || true' EXIT
-for _ in $(seq 1 100); do [ -s "$port_file" ] && break; sleep 0.1; done
-base="http://127.0.0.1:$(cat "$port_file")"
-token() {
-  LOYALTY_SECRET="bench-secret-bench-secret-bench-secret!" \
-    "$ROOT/target/release/loyalty-endpoint" token --customer "$1" --ttl 3600
-}
-# Dora redeems: enough points for every request of the run.
-python3 - "$dir/bench.sqlite" <<'PY'
-import sqlite3, sys
-db = sqlite3.connect(sys.argv[1])
-db.execute("UPDATE customers SET approved = 1000000000000, state = 'member' WHERE id = 'cust-dora'")
-db.commit()
-PY
+export LOYALTY_SECRET="bench-secret-bench-secret-bench-secret!"
+export LOYALTY_ADMIN_KEY="bench-admin-key-bench-admin-key-bench!"
+export SHOPIFY_API_SECRET="bench-shopify-app-secret"
 
-row() { printf '| %s | %s | %s | %s | %s | %s |\n' "$@"; }
-measure() { # measure NAME CONNECTIONS wrk-args...
-  local name=$1 connections=$2
-  shift 2
-  local out
+# bodies FILE FIRST COUNT: signed orders/paid bodies, order ids from FIRST.
+bodies() {
+  python3 - "$@" <<'PY'
+import base64, hashlib, hmac, json, os, sys
+path, first, count = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
+secret = os.environ["SHOPIFY_API_SECRET"].encode()
+with open(path, "w") as out:
+    for n in range(first, first + count):
+        body = json.dumps({
+            "id": n, "order_number": n, "financial_status": "paid", "currency": "EUR",
+            "subtotal_price": "49.90", "total_price": "54.80",
+            "customer": {"id": 7_000_000 + n % 5_000, "first_name": "Bench"},
+            "line_items": [{"id": n, "title": "Espresso Roast 1 kg", "quantity": 1, "price": "49.90"}],
+        }, separators=(",", ":"))
+        signature = base64.b64encode(hmac.new(secret, body.encode(), hashlib.sha256).digest()).decode()
+        out.write(f"{signature}\t{body}\n")
+PY
+}
+
+row() { printf '| %s | %s | %s | %s | %s | %s | %s |\n' "$@"; }
+measure() { # measure STORE NAME CONNECTIONS wrk-args...
+  local store=$1 name=$2 connections=$3
+  shift 3
+  local out rps p50 p99 non2xx
   out=$(wrk -t2 -c"$connections" -d"$duration" --latency "$@")
-  local rps p50 p99 non2xx
   rps=$(awk '/Requests\/sec/ {print $2}' <<<"$out")
   p50=$(awk '$1 == "50%" {print $2}' <<<"$out")
   p99=$(awk '$1 == "99%" {print $2}' <<<"$out")
   non2xx=$(awk '/Non-2xx/ {print $5}' <<<"$out")
-  row "$name" "$connections" "${rps%.*}" "$p50" "$p99" "${non2xx:-0}"
+  row "$store" "$name" "$connections" "${rps%.*}" "$p50" "$p99" "${non2xx:-0}"
+}
+
+# bench STORE serve-args...: one endpoint on the store, every route.
+bench() {
+  local store=$1 port_file pid base anna dora
+  shift
+  port_file=$(mktemp)
+  "$ROOT/target/release/loyalty-endpoint" serve --addr 127.0.0.1:0 --demo "$@" \
+    --port-file "$port_file" --exit-after 900 >"$dir/endpoint-$store.log" 2>&1 &
+  pid=$!
+  for _ in $(seq 1 100); do [ -s "$port_file" ] && break; sleep 0.1; done
+  [ -s "$port_file" ] || { cat "$dir/endpoint-$store.log" >&2; return 1; }
+  base="http://127.0.0.1:$(cat "$port_file")"
+  rm -f "$port_file"
+  # Dora joins the club's members and gets a billion points to redeem.
+  curl -sf -X POST -H "Authorization: Bearer $LOYALTY_ADMIN_KEY" -H "Idempotency-Key: bench-topup" \
+    -d '{"points":1000000000,"reason":"benchmark"}' "$base/admin/v1/customers/cust-dora/adjustments" >/dev/null
+  anna=$("$ROOT/target/release/loyalty-endpoint" token --customer cust-anna --ttl 3600)
+  dora=$("$ROOT/target/release/loyalty-endpoint" token --customer cust-dora --ttl 3600)
+  for c in 20 200; do
+    measure "$store" "GET /v1/customer" "$c" -H "Authorization: Bearer $anna" "$base/v1/customer"
+  done
+  for c in 20 200; do
+    TOKEN=$dora measure "$store" "POST /v1/redemptions" "$c" -s bench/endpoint/redeem.lua "$base"
+  done
+  local first=1
+  for c in 20 200; do
+    bodies "$dir/webhooks.txt" "$first" 120000
+    first=$((first + 120000))
+    BODIES="$dir/webhooks.txt" measure "$store" "POST /webhooks/shopify (orders/paid)" "$c" \
+      -s bench/endpoint/webhook.lua "$base"
+  done
+  local stats
+  stats=$(curl -sf -H "Authorization: Bearer $LOYALTY_ADMIN_KEY" "$base/admin/v1/customers/cust-dora/ledger" \
+    | python3 -c 'import json,sys; d=json.load(sys.stdin); print(d["customer"]["points"]["spent"] // 300)')
+  echo "$store: $stats redemptions applied" >&2
+  kill "$pid" 2>/dev/null || true
+  wait "$pid" 2>/dev/null || true
 }
 
 echo
-echo "The reference endpoint, release build, SQLite, wrk -t2 -d$duration on 127.0.0.1 (2 cores shared with wrk)"
-row "route" "connections" "requests/s" "p50" "p99" "non-2xx answers"
-row "---" "---" "---" "---" "---" "---"
-anna=$(token cust-anna)
-for c in 20 200; do
-  measure "GET /v1/customer" "$c" -H "Authorization: Bearer $anna" "$base/v1/customer"
+echo "The reference endpoint, release build, wrk -t2 -d$duration on 127.0.0.1 (2 cores shared with wrk and the database)"
+row "store" "route" "connections" "requests/s" "p50" "p99" "non-2xx answers"
+row "---" "---" "---" "---" "---" "---" "---"
+for store in $stores; do
+  case $store in
+    sqlite)
+      rm -f "$dir"/bench.sqlite*
+      bench sqlite --db "$dir/bench.sqlite"
+      ;;
+    postgres)
+      start_postgres
+      bench postgres --database "$POSTGRES_URL"
+      stop_postgres
+      POSTGRES_DIRS=()
+      ;;
+  esac
 done
-for c in 20 200; do
-  TOKEN=$(token cust-dora) measure "POST /v1/redemptions" "$c" -s bench/endpoint/redeem.lua "$base"
-done
-redemptions=$(python3 -c "import sqlite3,sys; print(sqlite3.connect(sys.argv[1]).execute('SELECT COUNT(*) FROM redemptions').fetchone()[0])" "$dir/bench.sqlite")
-echo
-echo "redemptions applied in all: $redemptions"

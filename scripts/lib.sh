@@ -39,8 +39,9 @@ start_endpoint() {
   rm -f "$port_file"
 }
 
-# start_postgres DIR: a throwaway PostgreSQL cluster from Debian's
-# packages in DIR (created fresh), listening on a free 127.0.0.1 port only,
+# start_postgres: a throwaway PostgreSQL cluster from Debian's packages in
+# a fresh folder under /tmp (the server runs as the postgres user when we
+# are root, and must reach it), listening on a free 127.0.0.1 port only,
 # with trust authentication for the user `loyalty`; sets POSTGRES_URL to its
 # `postgres` database. It stops on EXIT of the calling script, and by itself
 # after an hour at most. PG_FAST=1 turns off fsync (tests; not benchmarks).
@@ -50,6 +51,7 @@ stop_postgres() {
   local dir pid
   for dir in "${POSTGRES_DIRS[@]}"; do
     as_postgres "$PG_BIN/pg_ctl" -D "$dir/data" stop -m fast >/dev/null 2>&1 || true
+    rm -rf "$dir"
   done
   for pid in "${POSTGRES_WATCHDOGS[@]}"; do kill "$pid" 2>/dev/null || true; done
 }
@@ -58,12 +60,12 @@ as_postgres() { # runs a PostgreSQL program, as the postgres user when root
   if [ "$(id -u)" = 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi
 }
 start_postgres() {
-  local dir=$1 port
+  local dir port
   PG_BIN=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -1)
   [ -x "$PG_BIN/initdb" ] || { echo "PostgreSQL is not installed (Debian package postgresql); run scripts/setup.sh" >&2; return 1; }
-  rm -rf "$dir"
-  mkdir -p "$dir"
-  [ "$(id -u)" = 0 ] && chown postgres "$dir"
+  dir=$(mktemp -d /tmp/loyalty-pg.XXXXXX)
+  chmod 755 "$dir"
+  if [ "$(id -u)" = 0 ]; then chown postgres "$dir"; fi
   as_postgres "$PG_BIN/initdb" -D "$dir/data" -U loyalty --auth=trust -E UTF8 --locale=C.UTF-8 >"$dir/initdb.log" 2>&1 \
     || { cat "$dir/initdb.log" >&2; return 1; }
   port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
@@ -74,7 +76,13 @@ start_postgres() {
   POSTGRES_DIRS+=("$dir")
   trap cleanup_all EXIT
   # Stops by itself within the hour, whatever happens to this script.
-  (sleep 3600; as_postgres "$PG_BIN/pg_ctl" -D "$dir/data" stop -m immediate) >/dev/null 2>&1 &
+  (
+    trap 'kill "$sleeper" 2>/dev/null; exit 0' TERM
+    sleep 3600 &
+    sleeper=$!
+    wait "$sleeper"
+    as_postgres "$PG_BIN/pg_ctl" -D "$dir/data" stop -m immediate
+  ) >/dev/null 2>&1 &
   POSTGRES_WATCHDOGS+=($!)
   POSTGRES_URL="postgres://loyalty@127.0.0.1:$port/postgres"
 }

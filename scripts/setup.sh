@@ -9,7 +9,7 @@ WASM_BINDGEN_VERSION=0.2.130
 WASM_PACK_VERSION=0.15.1
 TRUNK_VERSION=0.21.14
 GECKODRIVER_VERSION=0.37.1
-APT_PACKAGES=(chromium chromium-driver firefox-esr brotli php-cli)
+APT_PACKAGES=(chromium chromium-driver firefox-esr brotli php-cli postgresql)
 
 say() { printf '[setup] %s\n' "$*"; }
 started=$(date +%s)

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The one test command (README.md, .ci/run): installs what is missing, then
-# checks formatting and lints, runs the native tests, the browser tests in
+# checks formatting and lints, runs the native tests (the endpoint's on
+# SQLite and on a throwaway PostgreSQL), the browser tests in
 # Chromium and Firefox against a real reference endpoint, a release build,
 # and prints the size report.
 set -euo pipefail
@@ -23,8 +24,14 @@ cargo clippy -p loyalty-widget --target wasm32-unknown-unknown --all-targets --q
 step "OpenAPI contract: valid 3.1, examples match their schemas"
 python3 scripts/check-openapi.py
 
-step "native tests (core, endpoint)"
+step "native tests (core, endpoint on SQLite)"
 cargo test --workspace --quiet
+
+step "the endpoint's tests again on PostgreSQL (a throwaway cluster from Debian's packages)"
+PG_FAST=1 start_postgres
+LOYALTY_TEST_POSTGRES="$POSTGRES_URL" cargo test -p loyalty-endpoint --quiet
+stop_postgres
+POSTGRES_DIRS=()
 
 step "browser tests (Chromium, Firefox) against the reference endpoint"
 cargo build -p loyalty-endpoint --quiet
