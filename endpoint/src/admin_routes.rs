@@ -139,7 +139,7 @@ async fn post_adjustment(
     let input: AdjustmentInput = body!(body);
     let today = state.today();
     let fingerprint = String::from_utf8_lossy(&body).into_owned();
-    let result = state.with_store(|store| {
+    let result = state.writing(|store| {
         db::idempotent(store, &format!("admin:{id}"), &key, &fingerprint, |tx| {
             let record = admin::adjust(tx, &id, &input, state.program(), today)?;
             Ok((201, serde_json::to_string(&record)?))

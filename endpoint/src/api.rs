@@ -33,6 +33,8 @@ pub struct ServerConfig {
     /// A PostgreSQL connection string (`postgres://...`): the store
     /// instead of the SQLite file, shared by several instances.
     pub database_url: Option<String>,
+    /// Connections to the store (reads run on as many at once).
+    pub db_connections: usize,
     /// The HMAC secret shared with the shop's server (HS256 tokens).
     pub secret: Vec<u8>,
     /// The shop's public key, when it signs tokens with its private key
@@ -80,7 +82,13 @@ pub struct AppState {
     /// The program in force (installed into the database at start).
     program: crate::program::Program,
     verifier: Verifier,
-    db: Mutex<Store>,
+    /// Connections to the store, used by whichever is free.
+    db: Vec<Mutex<Store>>,
+    /// Where the next request starts looking for a free connection.
+    next: std::sync::atomic::AtomicUsize,
+    /// Held by a write from its connection to its commit: writes of this
+    /// instance take turns here, not in the store's lock.
+    writer: Mutex<()>,
     faults: Mutex<Faults>,
     dice: Dice,
     counts: Mutex<BTreeMap<String, u64>>,
@@ -169,6 +177,10 @@ impl AppState {
         if config.demo || config.program.is_none() {
             crate::seed::seed_if_empty(&mut conn, &program, today)?;
         }
+        let mut pool = vec![Mutex::new(conn)];
+        for _ in 1..config.db_connections.max(1) {
+            pool.push(Mutex::new(db::connect(&target)?));
+        }
         let seed = SystemTime::now()
             .duration_since(UNIX_EPOCH)
             .map_or(7, |d| d.as_nanos() as u64);
@@ -180,7 +192,9 @@ impl AppState {
                 .unwrap_or_else(|| Verifier::secret(&config.secret)),
             config,
             program,
-            db: Mutex::new(conn),
+            db: pool,
+            next: std::sync::atomic::AtomicUsize::new(0),
+            writer: Mutex::new(()),
             dice: Dice::new(seed),
             counts: Mutex::new(BTreeMap::new()),
             lookups: RateLimiter::new(),
@@ -197,7 +211,7 @@ impl AppState {
     /// birthdays); returns how many entries.
     pub fn settle_all(&self) -> Result<i64, StoreError> {
         let today = self.today();
-        self.with_store(|store| db::settle_all(store, &self.program, today))
+        self.writing(|store| db::settle_all(store, &self.program, today))
     }
 
     /// The program in force.
@@ -205,10 +219,35 @@ impl AppState {
         &self.program
     }
 
-    /// Runs `apply` on the store, off the async scheduler (queries block;
-    /// PostgreSQL's client runs its own small runtime).
-    pub(crate) fn with_store<T>(&self, apply: impl FnOnce(&mut Store) -> T) -> T {
-        tokio::task::block_in_place(|| apply(&mut lock(&self.db)))
+    /// Runs `apply` on a free connection (or waits for one).
+    fn on_connection<T>(&self, apply: impl FnOnce(&mut Store) -> T) -> T {
+        let count = self.db.len();
+        let start = self.next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        for at in 0..count {
+            match self.db[(start + at) % count].try_lock() {
+                Ok(mut store) => return apply(&mut store),
+                Err(std::sync::TryLockError::Poisoned(poisoned)) => {
+                    return apply(&mut poisoned.into_inner())
+                }
+                Err(std::sync::TryLockError::WouldBlock) => {}
+            }
+        }
+        apply(&mut lock(&self.db[start % count]))
+    }
+
+    /// Runs a read's `apply` on a connection, off the async scheduler
+    /// (queries block; PostgreSQL's client runs its own small runtime).
+    fn reading<T>(&self, apply: impl FnOnce(&mut Store) -> T) -> T {
+        tokio::task::block_in_place(|| self.on_connection(apply))
+    }
+
+    /// Runs a write's `apply` on a connection, one write of this instance
+    /// at a time (so they queue here, not in the store's lock).
+    pub(crate) fn writing<T>(&self, apply: impl FnOnce(&mut Store) -> T) -> T {
+        tokio::task::block_in_place(|| {
+            let _turn = lock(&self.writer);
+            self.on_connection(apply)
+        })
     }
 
     /// Reads, outside a transaction.
@@ -216,7 +255,7 @@ impl AppState {
         &self,
         apply: impl FnOnce(&mut dyn Sql) -> Result<T, StoreError>,
     ) -> Result<T, StoreError> {
-        self.with_store(|store| store.read(apply))
+        self.reading(|store| store.read(apply))
     }
 
     /// Writes, in one transaction holding the write lock.
@@ -224,7 +263,7 @@ impl AppState {
         &self,
         apply: impl FnOnce(&mut dyn Sql) -> Result<T, StoreError>,
     ) -> Result<T, StoreError> {
-        self.with_store(|store| store.write(apply))
+        self.writing(|store| store.write(apply))
     }
 
     /// The configuration.
@@ -515,7 +554,7 @@ fn write<T: serde::de::DeserializeOwned>(
         Err(refusal) => return refusal.into_response(),
     };
     let fingerprint = String::from_utf8_lossy(body).into_owned();
-    let result = state.with_store(|store| {
+    let result = state.writing(|store| {
         db::idempotent(store, &id, &key, &fingerprint, |tx| {
             apply(tx, &id, request).map(|body| (200, body))
         })

@@ -89,6 +89,16 @@ pub fn open(target: &Target) -> Result<Store, StoreError> {
     Ok(store)
 }
 
+/// Another connection to a store [`open`] has set up.
+pub fn connect(target: &Target) -> Result<Store, StoreError> {
+    let store = Store::connect(target)?;
+    if let Store::Sqlite(conn) = &store {
+        // A connection's own setting.
+        conn.execute_batch("PRAGMA foreign_keys = ON;")?;
+    }
+    Ok(store)
+}
+
 const SQLITE_PRAGMAS: &str = "PRAGMA journal_mode = WAL;\nPRAGMA foreign_keys = ON;\n";
 
 /// The tables both stores share (integers are 64-bit on both; flags are
@@ -861,7 +871,6 @@ pub fn redeem(
             "not enough points",
         ));
     }
-    let id = format!("red-{}", count(tx, "redemptions")? + 1);
     let code = coupon_code()?;
     let (year, _, _) = ledger::civil_from_days(today);
     let expires_at = format!("{year:04}-12-31");
@@ -873,7 +882,8 @@ pub fn redeem(
         (&title_en, &title_de),
     );
     entry.code = Some(&code);
-    append(tx, program, &entry)?;
+    // Named after its ledger entry: unique, and no count of all redemptions.
+    let id = format!("red-{}", append(tx, program, &entry)?);
     tx.exec(
         "INSERT INTO redemptions (id, customer_id, reward_id, points_spent, code, expires_at, created_at)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",

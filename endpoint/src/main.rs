@@ -3,6 +3,7 @@
 //! ```text
 //! loyalty-endpoint serve [--addr 127.0.0.1:8787]
 //!     [--db loyalty.sqlite | --database postgres://user@host/db]
+//!     [--db-connections 4]
 //!     [--allow-origin URL]... [--allow-loopback-origins] [--static DIR]
 //!     [--shop-url URL] [--fault-control] [--faults JSON]
 //!     [--port-file FILE] [--exit-after SECONDS] [--demo]
@@ -195,7 +196,13 @@ async fn serve(mut args: Args) -> Result<(), String> {
             ));
         }
     }
+    let db_connections = args
+        .value("--db-connections")?
+        .map_or(Ok(4), |n| n.parse::<usize>())
+        .map_err(|err| format!("--db-connections: {err}"))?
+        .clamp(1, 64);
     let config = ServerConfig {
+        db_connections,
         woocommerce_secret,
         admin_key,
         today: args.value("--today")?,

@@ -116,6 +116,7 @@ impl Server {
         let config = ServerConfig {
             db_path: db.clone(),
             database_url: database_url.clone(),
+            db_connections: 4,
             secret: SECRET.to_vec(),
             public_key: None,
             allowed_origins: vec!["https://shop.example".into()],
