@@ -245,6 +245,10 @@ pub struct OrderInput {
     /// The customer's e-mail, likewise.
     #[serde(default)]
     pub email: Option<String>,
+    /// The referral code a customer created by this order signed up with
+    /// (taken only then, as at sign-up).
+    #[serde(default)]
+    pub referral_code: Option<String>,
 }
 
 /// Points a referrer got for this order.
@@ -354,6 +358,7 @@ pub fn record_order(
     let customer = CustomerInput {
         first_name: input.first_name.clone(),
         email: input.email.clone(),
+        referral_code: input.referral_code.clone(),
         ..CustomerInput::default()
     };
     if !known_customer(tx, &input.customer_id)? {

@@ -112,10 +112,37 @@ fn text_of(value: &Value) -> Option<String> {
         .map(str::to_owned)
 }
 
+/// The referral code an order came with: a `ref` parameter in the page the
+/// visit landed on (`landing_site`, Shopify: the widget's referral links
+/// end in `?ref=CODE`), or a `ref` / `referral_code` note attribute
+/// (Shopify) or meta entry (WooCommerce) a shop's theme or plugin set.
+fn referral_code(body: &Value) -> Option<String> {
+    let landing = body["landing_site"].as_str().unwrap_or_default();
+    let from_link = landing.split_once('?').and_then(|(_, query)| {
+        form_urlencoded::parse(query.as_bytes())
+            .find(|(key, _)| key == "ref")
+            .map(|(_, value)| value.into_owned())
+    });
+    let named = |list: &Value, key: &str, value: &str| {
+        list.as_array().and_then(|items| {
+            items
+                .iter()
+                .find(|item| matches!(item[key].as_str(), Some("ref" | "referral_code")))
+                .and_then(|item| text_of(&item[value]))
+        })
+    };
+    from_link
+        .or_else(|| named(&body["note_attributes"], "name", "value"))
+        .or_else(|| named(&body["meta_data"], "key", "value"))
+        .map(|code| code.trim().to_owned())
+        .filter(|code| !code.is_empty() && code.len() <= 64)
+}
+
 /// Shopify: `orders/paid` records the order (points on `subtotal_price`:
-/// after discounts, before shipping and taxes); `refunds/create` records
-/// the refund (the refunded items' subtotal, or else the refund
-/// transactions).
+/// after discounts, before shipping and taxes; a customer new to the
+/// program is signed up with the order's referral code, if any);
+/// `refunds/create` records the refund (the refunded items' subtotal, or
+/// else the refund transactions).
 pub fn shopify(
     tx: &mut dyn Sql,
     topic: &str,
@@ -140,6 +167,7 @@ pub fn shopify(
                 total_minor: total,
                 first_name: text_of(&body["customer"]["first_name"]),
                 email: text_of(&body["customer"]["email"]),
+                referral_code: referral_code(body),
             };
             outcome.order(admin::record_order(tx, &order, program, today)?);
         }
@@ -225,6 +253,7 @@ pub fn woocommerce(
             total_minor: total.saturating_sub(shipping).saturating_sub(tax),
             first_name: text_of(&body["billing"]["first_name"]),
             email: text_of(&body["billing"]["email"]),
+            referral_code: referral_code(body),
         };
         outcome.order(admin::record_order(tx, &order, program, today)?);
     } else if status != "refunded" {
@@ -268,6 +297,19 @@ pub fn woocommerce(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_referral_code_comes_from_the_landing_page_or_the_notes() {
+        let landing =
+            serde_json::json!({"landing_site": "/products/espresso?utm_source=x&ref=ANNA10"});
+        assert_eq!(referral_code(&landing).as_deref(), Some("ANNA10"));
+        let note = serde_json::json!({"note_attributes": [{"name": "ref", "value": " BEN10 "}]});
+        assert_eq!(referral_code(&note).as_deref(), Some("BEN10"));
+        let woo = serde_json::json!({"meta_data": [{"id": 1, "key": "referral_code", "value": "CARLA10"}]});
+        assert_eq!(referral_code(&woo).as_deref(), Some("CARLA10"));
+        let none = serde_json::json!({"landing_site": "/?reference=1", "note_attributes": []});
+        assert_eq!(referral_code(&none), None);
+    }
 
     #[test]
     fn signatures_are_checked_over_the_raw_body() {

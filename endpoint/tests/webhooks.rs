@@ -214,6 +214,37 @@ fn a_woocommerce_order_earns_when_completed_and_refunds_take_back() {
 }
 
 #[test]
+fn a_friend_who_came_through_a_referral_link_pays_the_referrer_on_the_first_order() {
+    let server = server();
+    // A new customer's first order, landed on Anna's referral link.
+    let body = shopify_order(8_001, 31, "40.00").replace(
+        r#""financial_status""#,
+        r#""landing_site":"/?ref=ANNA10","financial_status""#,
+    );
+    let outcome = value(&shopify(&server, "orders/paid", &body));
+    assert_eq!(
+        outcome["orders"][0]["referral"]["referrer_id"], "cust-anna",
+        "{outcome}"
+    );
+    assert_eq!(points(&server, "cust-anna")["pending"], 120 + 200);
+    // Anna's own order through her own link pays her nothing.
+    let own = shopify_order(8_002, 32, "40.00")
+        .replace(
+            r#""financial_status""#,
+            r#""landing_site":"/?ref=ANNA10","financial_status""#,
+        )
+        .replace("lena@example.com", "anna@example.com");
+    server.admin(
+        "PUT",
+        "/admin/v1/customers/cust-anna",
+        r#"{"email":"anna@example.com"}"#,
+    );
+    let outcome = value(&shopify(&server, "orders/paid", &own));
+    assert!(outcome["orders"][0]["referral"].is_null(), "{outcome}");
+    assert_eq!(points(&server, "cust-anna")["pending"], 320);
+}
+
+#[test]
 fn a_large_order_is_taken_though_widget_requests_are_small() {
     let server = server();
     // 3,000 line items: about 170 KB, above the 64 KiB of widget requests.
