@@ -836,7 +836,7 @@ pub fn redeem(
     program: &Program,
     today: i64,
 ) -> Result<Redemption, StoreError> {
-    let account = settle(tx, customer_id, program, today)?;
+    let mut account = settle(tx, customer_id, program, today)?;
     let reward = tx
         .opt(
             "SELECT points_price, min_tier_id, title_en, title_de FROM rewards
@@ -874,16 +874,30 @@ pub fn redeem(
     let code = coupon_code()?;
     let (year, _, _) = ledger::civil_from_days(today);
     let expires_at = format!("{year:04}-12-31");
+    let points = -i64::try_from(price).unwrap_or(i64::MAX);
     let mut entry = NewEntry::now(
         customer_id,
         Kind::Redemption,
-        -i64::try_from(price).unwrap_or(i64::MAX),
+        points,
         today,
         (&title_en, &title_de),
     );
     entry.code = Some(&code);
+    let entry_id = append(tx, program, &entry)?;
+    // The balance after it, without reading the ledger again.
+    account.entries.push(Entry {
+        id: entry_id,
+        kind: Kind::Redemption,
+        points,
+        booked_on: today,
+        available_on: today,
+        expires_on: None,
+        lot: None,
+        amount_minor: 0,
+    });
+    let after = ledger::balance(&account.entries, today, EXPIRING_WINDOW_DAYS);
     // Named after its ledger entry: unique, and no count of all redemptions.
-    let id = format!("red-{}", append(tx, program, &entry)?);
+    let id = format!("red-{entry_id}");
     tx.exec(
         "INSERT INTO redemptions (id, customer_id, reward_id, points_spent, code, expires_at, created_at)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
@@ -897,7 +911,7 @@ pub fn redeem(
             code,
             expires_at: Some(expires_at),
         },
-        points: points_of(&load_account(tx, customer_id, today)?.balance),
+        points: points_of(&after),
     })
 }
 
