@@ -10,7 +10,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
-pub const SECRET: &[u8] = b"integration-test-secret";
+pub const SECRET: &[u8] = b"integration-test-secret-of-at-least-32-bytes";
 /// The admin API's key in the in-process servers.
 pub const ADMIN_KEY: &[u8] = b"integration-test-admin-key-32-bytes-long";
 /// The ledger's day the in-process servers start on.
@@ -21,8 +21,25 @@ pub struct Server {
     pub db: PathBuf,
     /// The PostgreSQL database, when the tests run on PostgreSQL.
     pub database_url: Option<String>,
-    _dir: tempfile::TempDir,
-    _runtime: tokio::runtime::Runtime,
+    _dir: Option<tempfile::TempDir>,
+    _running: Running,
+}
+
+/// What keeps a server running while its [`Server`] lives.
+enum Running {
+    /// In this process.
+    InProcess(tokio::runtime::Runtime),
+    /// The endpoint's binary, stopped when dropped.
+    Process(std::process::Child),
+}
+
+impl Drop for Running {
+    fn drop(&mut self) {
+        if let Running::Process(child) = self {
+            let _ = child.kill();
+            let _ = child.wait();
+        }
+    }
 }
 
 /// Runs the endpoint's binary in `dir` with `LOYALTY_SECRET` set to
@@ -150,8 +167,53 @@ impl Server {
             addr,
             db,
             database_url,
-            _dir: dir,
-            _runtime: runtime,
+            _dir: Some(dir),
+            _running: Running::InProcess(runtime),
+        }
+    }
+
+    /// The endpoint's binary as a second instance on `other`'s store (its
+    /// SQLite file or PostgreSQL database), with the same secrets.
+    pub fn process_sharing(other: &Server) -> Server {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let port_file = dir.path().join("port");
+        let mut command = Command::new(env!("CARGO_BIN_EXE_loyalty-endpoint"));
+        command.args(["serve", "--addr", "127.0.0.1:0", "--exit-after", "300"]);
+        command.args(["--today", TODAY, "--allow-origin", "https://shop.example"]);
+        command.arg("--port-file").arg(&port_file);
+        match &other.database_url {
+            Some(url) => command.args(["--database", url]),
+            None => command.arg("--db").arg(&other.db),
+        };
+        let child = command
+            .env("LOYALTY_SECRET", String::from_utf8_lossy(SECRET).as_ref())
+            .env(
+                "LOYALTY_ADMIN_KEY",
+                String::from_utf8_lossy(ADMIN_KEY).as_ref(),
+            )
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("the binary starts");
+        let running = Running::Process(child);
+        let mut port = String::new();
+        for _ in 0..200 {
+            port = std::fs::read_to_string(&port_file).unwrap_or_default();
+            if !port.trim().is_empty() {
+                break;
+            }
+            std::thread::sleep(Duration::from_millis(25));
+        }
+        let addr: SocketAddr = format!("127.0.0.1:{}", port.trim())
+            .parse()
+            .expect("the binary wrote its port");
+        Server {
+            addr,
+            db: other.db.clone(),
+            database_url: other.database_url.clone(),
+            _dir: Some(dir),
+            _running: running,
         }
     }
 

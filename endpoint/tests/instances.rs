@@ -1,7 +1,7 @@
 //! Two endpoint instances on one store (one SQLite file, or one PostgreSQL
-//! database with LOYALTY_TEST_POSTGRES), as behind a load balancer: the
-//! same redeems and orders sent to both at once apply once each, and no
-//! balance goes below zero.
+//! database with LOYALTY_TEST_POSTGRES), as behind a load balancer: one in
+//! this process, one the endpoint's binary. The same redeems and orders
+//! sent to both at once apply once each, and no balance goes below zero.
 
 mod common;
 
@@ -10,11 +10,7 @@ use std::collections::BTreeMap;
 
 fn two_instances() -> (Server, Server) {
     let first = Server::start();
-    let (db, url) = (first.db.clone(), first.database_url.clone());
-    let second = Server::with(move |config| {
-        config.db_path = db;
-        config.database_url = url;
-    });
+    let second = Server::process_sharing(&first);
     (first, second)
 }
 

@@ -258,7 +258,6 @@ fn points_expire_by_the_program_rule_and_the_expiry_is_booked_once() {
         1170,
         "not counted twice"
     );
-    // A redemption now cannot spend what expired.
     let history = server.get("/v1/activity?lang=de", Some(&server.token("cust-anna")));
     assert!(
         history.body.contains("Punkte verfallen"),
