@@ -71,12 +71,12 @@ pub fn open(target: &Target) -> Result<Store, StoreError> {
                         .into(),
                 ));
             }
-            conn.execute_batch(&format!("{SQLITE_PRAGMAS}{SCHEMA}{SQLITE_LEDGER}"))?;
+            conn.execute_batch(&format!("{SQLITE_PRAGMAS}{SCHEMA}{SQLITE_LEDGER}{ORDERS}"))?;
         }
         Store::Postgres(_) => {
             // Under the write lock: instances starting at once take turns.
             store.write(|sql| {
-                for statement in format!("{SCHEMA}{POSTGRES_LEDGER}").split(";\n") {
+                for statement in format!("{SCHEMA}{POSTGRES_LEDGER}{ORDERS}").split(";\n") {
                     let statement = statement.trim();
                     if !statement.is_empty() && !statement.starts_with("--") {
                         sql.exec(statement, &[])?;
@@ -141,7 +141,7 @@ CREATE TABLE IF NOT EXISTS idempotency (
   PRIMARY KEY (customer_id, key));
 "#;
 
-/// The ledger and what refers to it, in SQLite. Every change of points,
+/// The ledger in SQLite. Every change of points,
 /// never changed or deleted: balances, tiers and the customer's history
 /// are worked out from it (ledger.rs).
 const SQLITE_LEDGER: &str = r#"
@@ -156,6 +156,10 @@ CREATE TRIGGER IF NOT EXISTS ledger_no_update BEFORE UPDATE ON ledger
 CREATE TRIGGER IF NOT EXISTS ledger_no_delete BEFORE DELETE ON ledger
   BEGIN SELECT RAISE(ABORT, 'the points ledger is append-only'); END;
 CREATE INDEX IF NOT EXISTS ledger_by_customer ON ledger (customer_id, id);
+"#;
+
+/// Orders and refunds, which point at the ledger (both stores).
+const ORDERS: &str = r#"
 CREATE TABLE IF NOT EXISTS orders (
   id TEXT PRIMARY KEY, customer_id TEXT NOT NULL REFERENCES customers(id),
   total_minor BIGINT NOT NULL, points BIGINT NOT NULL,
@@ -168,7 +172,7 @@ CREATE TABLE IF NOT EXISTS refunds (
   amount_minor BIGINT NOT NULL, points BIGINT NOT NULL);
 "#;
 
-/// The same in PostgreSQL (statements end with `;` and a line break).
+/// The ledger in PostgreSQL (statements end with `;` and a line break).
 const POSTGRES_LEDGER: &str = r#"
 CREATE TABLE IF NOT EXISTS ledger (
   id BIGSERIAL PRIMARY KEY, customer_id TEXT NOT NULL REFERENCES customers(id),
@@ -182,16 +186,6 @@ DROP TRIGGER IF EXISTS ledger_no_change ON ledger;
 CREATE TRIGGER ledger_no_change BEFORE UPDATE OR DELETE OR TRUNCATE ON ledger
   FOR EACH STATEMENT EXECUTE FUNCTION ledger_append_only();
 CREATE INDEX IF NOT EXISTS ledger_by_customer ON ledger (customer_id, id);
-CREATE TABLE IF NOT EXISTS orders (
-  id TEXT PRIMARY KEY, customer_id TEXT NOT NULL REFERENCES customers(id),
-  total_minor BIGINT NOT NULL, points BIGINT NOT NULL,
-  entry_id BIGINT NOT NULL REFERENCES ledger(id), available_on TEXT NOT NULL,
-  number TEXT NOT NULL, paid_on TEXT NOT NULL, refunded_minor BIGINT NOT NULL DEFAULT 0,
-  referrer_id TEXT, referral_points BIGINT NOT NULL DEFAULT 0);
-CREATE INDEX IF NOT EXISTS orders_by_customer ON orders (customer_id);
-CREATE TABLE IF NOT EXISTS refunds (
-  id TEXT PRIMARY KEY, order_id TEXT NOT NULL REFERENCES orders(id),
-  amount_minor BIGINT NOT NULL, points BIGINT NOT NULL);
 "#;
 
 fn pick<'a>(lang: Lang, en: &'a str, de: &'a str) -> &'a str {

@@ -330,6 +330,13 @@ impl Server {
         .expect("an answer")
     }
 
+    /// The customer's points as the widget sees them (`GET /v1/customer`).
+    pub fn points(&self, customer: &str) -> serde_json::Value {
+        let reply = self.get("/v1/customer", Some(&self.token(customer)));
+        assert_eq!(reply.status, 200, "{}", reply.body);
+        value(&reply)["points"].clone()
+    }
+
     /// Moves the ledger's day (`PUT /_clock`).
     pub fn set_today(&self, day: &str) {
         let reply = self
@@ -387,7 +394,7 @@ impl Reply {
     }
 
     pub fn json(&self) -> serde_json::Value {
-        serde_json::from_str(&self.body).expect("json body")
+        value(self)
     }
 
     pub fn code(&self) -> String {
@@ -414,6 +421,11 @@ fn dechunk(mut rest: &str) -> Option<String> {
 
 /// Reads an answer as the widget does: the contract's `Deserialize` impls
 /// (here driven by serde_json), then its plausibility checks.
+/// A reply's JSON body (a test fails, showing the body, if it is none).
+pub fn value(reply: &Reply) -> serde_json::Value {
+    serde_json::from_str(&reply.body).unwrap_or_else(|err| panic!("{err}: {}", reply.body))
+}
+
 pub fn decode<T: serde::de::DeserializeOwned + loyalty_core::contract::Checked>(
     body: &str,
 ) -> Result<T, loyalty_core::contract::DecodeError> {

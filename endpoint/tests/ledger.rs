@@ -5,19 +5,8 @@
 
 mod common;
 
-use common::{Reply, Server};
+use common::{value, Reply, Server};
 use serde_json::Value;
-
-fn value(reply: &Reply) -> Value {
-    serde_json::from_str(&reply.body).unwrap_or_else(|err| panic!("{err}: {}", reply.body))
-}
-
-/// The customer's points as the widget sees them (`GET /v1/customer`).
-fn points(server: &Server, customer: &str) -> Value {
-    let reply = server.get("/v1/customer", Some(&server.token(customer)));
-    assert_eq!(reply.status, 200, "{}", reply.body);
-    value(&reply)["points"].clone()
-}
 
 fn order(server: &Server, id: &str, customer: &str, total_minor: u64) -> Reply {
     server.admin(
@@ -85,7 +74,7 @@ fn sign_up_books_the_welcome_bonus_once() {
         .post("/v1/club/join", &token, "join-1", r#"{"consent":true}"#)
         .expect("an answer");
     assert_eq!(value(&join)["bonus_points"], 0, "{}", join.body);
-    assert_eq!(points(&server, "cust-eva")["approved"], 100);
+    assert_eq!(server.points("cust-eva")["approved"], 100);
     // Bad input is refused, naming the field.
     let bad = server.admin(
         "PUT",
@@ -105,20 +94,20 @@ fn an_order_earns_at_the_tier_rate_pending_for_the_return_window() {
     let recorded = value(&reply);
     assert_eq!(recorded["points"], 100);
     assert_eq!(recorded["pending_until"], "2026-12-14");
-    assert_eq!(points(&server, "cust-anna")["pending"], 220);
-    assert_eq!(points(&server, "cust-anna")["approved"], 1250);
+    assert_eq!(server.points("cust-anna")["pending"], 220);
+    assert_eq!(server.points("cust-anna")["approved"], 1250);
     // The same order again (a retry, a second delivery) applies nothing.
     let twice = order(&server, "5001", "cust-anna", 8_000);
     assert_eq!(twice.status, 200);
     assert_eq!(value(&twice)["replayed"], true);
-    assert_eq!(points(&server, "cust-anna")["pending"], 220);
+    assert_eq!(server.points("cust-anna")["pending"], 220);
     // The same id with another total is a conflict, not a second order.
     let conflict = order(&server, "5001", "cust-anna", 9_000);
     assert_eq!(conflict.status, 422);
     assert_eq!(value(&conflict)["error"]["code"], "idempotency_conflict");
     // Once the return window has passed, the points count.
     server.set_today("2026-12-14");
-    let after = points(&server, "cust-anna");
+    let after = server.points("cust-anna");
     assert_eq!(after["pending"], 0);
     assert_eq!(after["approved"], 1250 + 120 + 100);
     // The customer's history shows the order with its number.
@@ -136,7 +125,7 @@ fn an_order_for_a_new_customer_signs_them_up() {
     );
     assert_eq!(reply.status, 201, "{}", reply.body);
     assert_eq!(value(&reply)["points"], 49, "Bronze: 1 point per euro");
-    let finn = points(&server, "cust-finn");
+    let finn = server.points("cust-finn");
     assert_eq!(
         (finn["approved"].clone(), finn["pending"].clone()),
         (100.into(), 49.into())
@@ -158,20 +147,20 @@ fn refunds_take_back_what_the_order_earned() {
     let first = refund("7001", "r1", 3_000);
     assert_eq!(first.status, 201, "{}", first.body);
     assert_eq!(value(&first)["points"], 30);
-    assert_eq!(points(&server, "cust-ben")["pending"], 70);
+    assert_eq!(server.points("cust-ben")["pending"], 70);
     assert_eq!(
         refund("7001", "r1", 3_000).status,
         200,
         "a repeat applies nothing"
     );
-    assert_eq!(points(&server, "cust-ben")["pending"], 70);
+    assert_eq!(server.points("cust-ben")["pending"], 70);
     // After it: the rest comes off the balance; refunding more than the
     // order takes back no more than it earned.
     server.set_today("2026-12-20");
-    assert_eq!(points(&server, "cust-ben")["approved"], 170);
+    assert_eq!(server.points("cust-ben")["approved"], 170);
     let rest = refund("7001", "r2", 99_000);
     assert_eq!(value(&rest)["points"], 70);
-    let ben = points(&server, "cust-ben");
+    let ben = server.points("cust-ben");
     assert_eq!(
         (ben["approved"].clone(), ben["lifetime"].clone()),
         (100.into(), 100.into())
@@ -206,7 +195,7 @@ fn adjustments_need_a_reason_and_a_key_and_never_overdraw() {
         .status,
         201
     );
-    assert_eq!(points(&server, "cust-ben")["approved"], 140, "applied once");
+    assert_eq!(server.points("cust-ben")["approved"], 140, "applied once");
     assert_eq!(
         adjust("k2", r#"{"points":-500,"reason":"Too much"}"#).status,
         409
@@ -225,11 +214,11 @@ fn points_expire_by_the_program_rule_and_the_expiry_is_booked_once() {
     let server = Server::start();
     // Anna's 200 points expire on 2026-12-31.
     assert_eq!(
-        points(&server, "cust-anna")["expiring"][0]["at"],
+        server.points("cust-anna")["expiring"][0]["at"],
         "2026-12-31"
     );
     server.set_today("2026-12-31");
-    let after = points(&server, "cust-anna");
+    let after = server.points("cust-anna");
     assert_eq!(
         after["approved"],
         1250 - 200 + 120,
@@ -254,7 +243,7 @@ fn points_expire_by_the_program_rule_and_the_expiry_is_booked_once() {
     assert_eq!(expiries.len(), 1);
     assert_eq!(expiries[0]["points"], -200);
     assert_eq!(
-        points(&server, "cust-anna")["approved"],
+        server.points("cust-anna")["approved"],
         1170,
         "not counted twice"
     );
@@ -275,11 +264,11 @@ fn a_birthday_bonus_is_booked_once_a_year() {
         r#"{"first_name":"Gil","birthday":"12-03"}"#,
     );
     server.admin("POST", "/admin/v1/settle", "");
-    assert_eq!(points(&server, "cust-gil")["approved"], 100, "not yet");
+    assert_eq!(server.points("cust-gil")["approved"], 100, "not yet");
     server.set_today("2026-12-03");
     server.admin("POST", "/admin/v1/settle", "");
     server.admin("POST", "/admin/v1/settle", "");
-    assert_eq!(points(&server, "cust-gil")["approved"], 150);
+    assert_eq!(server.points("cust-gil")["approved"], 150);
 }
 
 #[test]
@@ -295,18 +284,18 @@ fn the_referrer_earns_on_the_friends_first_paid_order_only() {
     assert_eq!(friend["referred_by"], "cust-anna");
     let anna = server.get("/v1/customer", Some(&server.token("cust-anna")));
     assert_eq!(value(&anna)["referral"]["friends_joined"], 4);
-    assert_eq!(points(&server, "cust-anna")["pending"], 120);
+    assert_eq!(server.points("cust-anna")["pending"], 120);
     // The friend's first order: 200 points for Anna, pending alike.
     let first = value(&order(&server, "8001", "cust-hana", 2_000));
     assert_eq!(first["referral"]["referrer_id"], "cust-anna");
     assert_eq!(first["referral"]["points"], 200);
-    assert_eq!(points(&server, "cust-anna")["pending"], 320);
+    assert_eq!(server.points("cust-anna")["pending"], 320);
     // The second order pays the referrer nothing.
     let second = value(&order(&server, "8002", "cust-hana", 2_000));
     assert!(second["referral"].is_null(), "{second}");
-    assert_eq!(points(&server, "cust-anna")["pending"], 320);
+    assert_eq!(server.points("cust-anna")["pending"], 320);
     server.set_today("2026-12-14");
-    assert_eq!(points(&server, "cust-anna")["approved"], 1250 + 120 + 200);
+    assert_eq!(server.points("cust-anna")["approved"], 1250 + 120 + 200);
     // Nobody refers themselves: a code with the same e-mail is not taken.
     sign_up(
         &server,
@@ -337,7 +326,7 @@ fn the_ledger_is_append_only() {
     let delete = server.execute("DELETE FROM ledger");
     assert!(delete.is_err(), "a delete is refused");
     assert!(update.unwrap_err().contains("append-only"));
-    assert_eq!(points(&server, "cust-anna")["approved"], 1250);
+    assert_eq!(server.points("cust-anna")["approved"], 1250);
 }
 
 #[test]

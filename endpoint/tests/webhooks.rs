@@ -3,9 +3,8 @@
 
 mod common;
 
-use common::{Reply, Server};
+use common::{value, Reply, Server};
 use loyalty_endpoint::webhooks::sign;
-use serde_json::Value;
 
 const SHOPIFY: &[u8] = b"shopify-app-secret-for-tests";
 const WOO: &[u8] = b"woocommerce-webhook-secret";
@@ -51,16 +50,6 @@ fn woo(server: &Server, body: &str) -> Reply {
     )
 }
 
-fn value(reply: &Reply) -> Value {
-    serde_json::from_str(&reply.body).unwrap_or_else(|err| panic!("{err}: {}", reply.body))
-}
-
-fn points(server: &Server, customer: &str) -> Value {
-    let reply = server.get("/v1/customer", Some(&server.token(customer)));
-    assert_eq!(reply.status, 200, "{}", reply.body);
-    value(&reply)["points"].clone()
-}
-
 /// An `orders/paid` body with the fields Shopify documents (abridged).
 fn shopify_order(id: u64, customer: u64, subtotal: &str) -> String {
     format!(
@@ -90,7 +79,7 @@ fn a_shopify_paid_order_earns_points_once() {
     let again = value(&shopify(&server, "orders/paid", &body));
     assert_eq!(again["applied"], false);
     assert_eq!(again["orders"][0]["replayed"], true);
-    let lena = points(&server, "207119551");
+    let lena = server.points("207119551");
     assert_eq!(lena["pending"], 99);
     assert_eq!(lena["approved"], 100, "the welcome bonus of a new customer");
     let history = server.get("/v1/activity?lang=en", Some(&server.token("207119551")));
@@ -106,7 +95,7 @@ fn a_shopify_paid_order_earns_points_once() {
         value(&shopify(&server, "refunds/create", refund))["applied"],
         false
     );
-    assert_eq!(points(&server, "207119551")["pending"], 50);
+    assert_eq!(server.points("207119551")["pending"], 50);
 }
 
 #[test]
@@ -188,7 +177,7 @@ fn a_woocommerce_order_earns_when_completed_and_refunds_take_back() {
     // Refunded in full: the rest.
     let whole = value(&woo(&server, &woo_order("refunded", "")));
     assert_eq!(whole["refunds"][0]["points"], 25, "{whole}");
-    let mira = points(&server, "26");
+    let mira = server.points("26");
     assert_eq!(
         (mira["pending"].clone(), mira["lifetime"].clone()),
         (0.into(), 100.into())
@@ -226,7 +215,7 @@ fn a_friend_who_came_through_a_referral_link_pays_the_referrer_on_the_first_orde
         outcome["orders"][0]["referral"]["referrer_id"], "cust-anna",
         "{outcome}"
     );
-    assert_eq!(points(&server, "cust-anna")["pending"], 120 + 200);
+    assert_eq!(server.points("cust-anna")["pending"], 120 + 200);
     // Anna's own order through her own link pays her nothing.
     let own = shopify_order(8_002, 32, "40.00")
         .replace(
@@ -241,7 +230,7 @@ fn a_friend_who_came_through_a_referral_link_pays_the_referrer_on_the_first_orde
     );
     let outcome = value(&shopify(&server, "orders/paid", &own));
     assert!(outcome["orders"][0]["referral"].is_null(), "{outcome}");
-    assert_eq!(points(&server, "cust-anna")["pending"], 320);
+    assert_eq!(server.points("cust-anna")["pending"], 320);
 }
 
 #[test]
