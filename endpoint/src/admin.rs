@@ -527,6 +527,9 @@ pub fn record_refund(
         )
     };
     db::append(tx, program, &entry)?;
+    if pending && before < total && before.saturating_add(refunded) >= total {
+        cancel_referral(tx, order_id, program, today)?;
+    }
     tx.exec(
         "UPDATE orders SET refunded_minor = refunded_minor + ?2 WHERE id = ?1",
         args![order_id, refunded],
@@ -542,6 +545,45 @@ pub fn record_refund(
         points,
         replayed: false,
     })
+}
+
+/// A referred friend's first order returned in full within its return
+/// window earns the referrer nothing: their pending referral points for it
+/// are cancelled (after the window they stay earned).
+fn cancel_referral(
+    tx: &mut dyn Sql,
+    order_id: &str,
+    program: &Program,
+    today: i64,
+) -> Result<(), StoreError> {
+    let Some(row) = tx.opt(
+        "SELECT id, customer_id, points, available_on FROM ledger
+         WHERE order_id = ?1 AND kind = 'referral'",
+        args![order_id],
+    )?
+    else {
+        return Ok(());
+    };
+    let (lot, referrer, points, available_on): (i64, String, i64, String) =
+        (row.get(0)?, row.get(1)?, row.get(2)?, row.get(3)?);
+    let entry = NewEntry {
+        available_on: ledger::parse_date(&available_on)
+            .ok_or_else(|| StoreError::Corrupt("referral date".into()))?,
+        lot: Some(lot),
+        order_id: Some(order_id),
+        ..NewEntry::now(
+            &referrer,
+            Kind::Refund,
+            -points,
+            today,
+            (
+                "Referral cancelled: the order was returned",
+                "Empfehlung storniert: Bestellung zurückgegeben",
+            ),
+        )
+    };
+    db::append(tx, program, &entry)?;
+    Ok(())
 }
 
 /// Changing points by hand (`POST /admin/v1/customers/{id}/adjustments`).

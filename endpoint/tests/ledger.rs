@@ -319,6 +319,44 @@ fn the_referrer_earns_on_the_friends_first_paid_order_only() {
 }
 
 #[test]
+fn a_friends_first_order_returned_in_full_within_the_window_pays_the_referrer_nothing() {
+    let server = Server::start();
+    sign_up(
+        &server,
+        "cust-lou",
+        r#"{"first_name":"Lou","referral_code":"ANNA10"}"#,
+    );
+    assert_eq!(order(&server, "8101", "cust-lou", 3_000).status, 201);
+    assert_eq!(server.points("cust-anna")["pending"], 320);
+    let refund = |id: &str, amount: u64| {
+        server.admin(
+            "POST",
+            "/admin/v1/orders/8101/refunds",
+            &format!(r#"{{"id":"{id}","amount_minor":{amount}}}"#),
+        )
+    };
+    // Part of it back: the referral stands.
+    assert_eq!(refund("p1", 1_000).status, 201);
+    assert_eq!(server.points("cust-anna")["pending"], 320);
+    // The rest back, within the window: cancelled, once.
+    assert_eq!(refund("p2", 2_000).status, 201);
+    assert_eq!(refund("p3", 500).status, 201, "nothing left to refund");
+    let anna = server.points("cust-anna");
+    assert_eq!(
+        (anna["pending"].clone(), anna["lifetime"].clone()),
+        (120.into(), 1670.into())
+    );
+    let history = server.get("/v1/activity?lang=en", Some(&server.token("cust-anna")));
+    assert!(
+        history.body.contains("Referral cancelled"),
+        "{}",
+        history.body
+    );
+    server.set_today("2026-12-20");
+    assert_eq!(server.points("cust-anna")["approved"], 1370);
+}
+
+#[test]
 fn the_ledger_is_append_only() {
     let server = Server::start();
     let update = server.execute("UPDATE ledger SET points = 99999");
