@@ -29,6 +29,20 @@ pub fn check_id(what: &str, id: &str) -> Result<(), StoreError> {
     Ok(())
 }
 
+/// The largest amount of money one order or refund may be, in minor
+/// units (ten billion in the currency's units): beyond any real order, and
+/// far from where sums of points could overflow.
+pub const MAX_MONEY: u64 = 1_000_000_000_000;
+
+fn check_money(field: &str, amount: u64) -> Result<(), StoreError> {
+    if amount > MAX_MONEY {
+        return Err(bad(format!(
+            "{field} must be at most {MAX_MONEY} (minor units)"
+        )));
+    }
+    Ok(())
+}
+
 /// Creating or updating a customer (`PUT /admin/v1/customers/{id}`).
 #[derive(Debug, Clone, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -345,6 +359,7 @@ pub fn record_order(
     today: i64,
 ) -> Result<OrderRecord, StoreError> {
     check_id("the order id", &input.id)?;
+    check_money("total_minor", input.total_minor)?;
     if let Some(seen) = order_record(tx, &input.id, true)? {
         if seen.customer_id != input.customer_id || seen.total_minor != input.total_minor {
             return Err(refused(
@@ -492,6 +507,7 @@ pub fn record_refund(
     if input.amount_minor == 0 {
         return Err(bad("amount_minor must be above 0"));
     }
+    check_money("amount_minor", input.amount_minor)?;
     let order = tx
         .opt(
             "SELECT customer_id, total_minor, points, entry_id, available_on, refunded_minor, number

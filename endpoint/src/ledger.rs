@@ -235,13 +235,13 @@ pub fn balance(entries: &[Entry], today: i64, soon_days: i64) -> Balance {
     let mut events: Vec<(i64, u8, i64, &Entry)> = Vec::new();
     for entry in entries {
         if entry.kind.earns() {
-            lifetime += entry.points;
+            lifetime = lifetime.saturating_add(entry.points);
         }
         if entry.kind == Kind::Redemption {
-            result.spent += entry.points.unsigned_abs();
+            result.spent = result.spent.saturating_add(entry.points.unsigned_abs());
         }
         if entry.available_on > today {
-            pending += entry.points;
+            pending = pending.saturating_add(entry.points);
             continue;
         }
         if entry.kind == Kind::Expiry {
@@ -278,7 +278,9 @@ pub fn balance(entries: &[Entry], today: i64, soon_days: i64) -> Balance {
             consume(&mut lots, entry.points.unsigned_abs(), entry.lot);
         }
     }
-    result.approved = lots.iter().map(|lot| lot.left).sum();
+    result.approved = lots
+        .iter()
+        .fold(0u64, |sum, lot| sum.saturating_add(lot.left));
     result.pending = u64::try_from(pending).unwrap_or(0);
     result.lifetime = u64::try_from(lifetime).unwrap_or(0);
     let mut expiring: Vec<(u64, i64)> = Vec::new();
@@ -290,7 +292,7 @@ pub fn balance(entries: &[Entry], today: i64, soon_days: i64) -> Balance {
             continue;
         };
         match expiring.iter_mut().find(|(_, day)| *day == on) {
-            Some((points, _)) => *points += lot.left,
+            Some((points, _)) => *points = points.saturating_add(lot.left),
             None => expiring.push((lot.left, on)),
         }
     }
@@ -302,12 +304,11 @@ pub fn balance(entries: &[Entry], today: i64, soon_days: i64) -> Balance {
 /// Money spent on orders booked after `since` (refunds taken off), in
 /// minor units: what tiers by spend are measured in.
 pub fn spend_since(entries: &[Entry], since: i64) -> u64 {
-    let total: i64 = entries
+    let total = entries
         .iter()
         .filter(|entry| matches!(entry.kind, Kind::Order | Kind::Refund))
         .filter(|entry| entry.booked_on > since)
-        .map(|entry| entry.amount_minor)
-        .sum();
+        .fold(0i64, |sum, entry| sum.saturating_add(entry.amount_minor));
     u64::try_from(total).unwrap_or(0)
 }
 
@@ -486,6 +487,17 @@ mod tests {
             entry(2, Kind::Adjustment, -50, "2026-01-02"),
         ];
         assert_eq!(balance(&entries, day("2026-02-01"), 90).approved, 0);
+    }
+
+    #[test]
+    fn sums_saturate_instead_of_wrapping() {
+        let entries = [
+            entry(1, Kind::Adjustment, i64::MAX, "2026-01-01"),
+            entry(2, Kind::Adjustment, i64::MAX, "2026-01-02"),
+        ];
+        let balance = balance(&entries, day("2026-02-01"), 90);
+        assert_eq!(balance.lifetime, i64::MAX as u64);
+        assert!(balance.approved >= i64::MAX as u64);
     }
 
     #[test]

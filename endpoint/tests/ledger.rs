@@ -116,6 +116,25 @@ fn an_order_earns_at_the_tier_rate_pending_for_the_return_window() {
 }
 
 #[test]
+fn amounts_beyond_any_real_order_are_refused() {
+    let server = Server::start();
+    let huge = order(&server, "9901", "cust-ben", 18_000_000_000_000_000_000);
+    assert_eq!(huge.status, 400, "{}", huge.body);
+    assert!(huge.body.contains("total_minor"), "{}", huge.body);
+    assert_eq!(
+        order(&server, "9902", "cust-ben", 1_000_000_000_000).status,
+        201
+    );
+    let refund = server.admin(
+        "POST",
+        "/admin/v1/orders/9902/refunds",
+        r#"{"id":"r-huge","amount_minor":1000000000001}"#,
+    );
+    assert_eq!(refund.status, 400, "{}", refund.body);
+    assert_eq!(server.points("cust-ben")["approved"], 100);
+}
+
+#[test]
 fn an_order_for_a_new_customer_signs_them_up() {
     let server = Server::start();
     let reply = server.admin(
