@@ -333,19 +333,14 @@ fn known_customer(tx: &mut dyn Sql, id: &str) -> Result<bool, StoreError> {
 }
 
 /// The points per currency unit of the customer's tier today.
-fn rate(
-    tx: &mut dyn Sql,
-    account: &Account,
-    program: &Program,
-    today: i64,
-) -> Result<f64, StoreError> {
-    let tiers = db::tiers(tx, loyalty_core::i18n::Lang::En)?;
+fn rate(account: &Account, program: &Program, today: i64) -> f64 {
+    let tiers = program.published_tiers(loyalty_core::i18n::Lang::En);
     let rank = db::rank(&tiers, program, account, today);
-    Ok(program
+    program
         .tiers
         .levels
         .get(rank)
-        .map_or(0.0, |tier| tier.points_per_unit))
+        .map_or(0.0, |tier| tier.points_per_unit)
 }
 
 /// Records a paid order once: it earns points at the customer's tier's
@@ -384,7 +379,7 @@ pub fn record_order(
         "SELECT 1 FROM orders WHERE customer_id = ?1",
         args![&input.customer_id],
     )?;
-    let points = ledger::order_points(input.total_minor, rate(tx, &account, program, today)?);
+    let points = ledger::order_points(input.total_minor, rate(&account, program, today));
     let available_on = today + i64::from(program.pending_days);
     let shown = input.number.as_deref().unwrap_or(&input.id);
     let number = format!("#{}", shown.trim_start_matches('#'));

@@ -1,7 +1,8 @@
 //! HTTP for the shop's side: the admin API under `/admin/v1/`
-//! (`openapi/loyalty-admin-v1.yaml`, bearer admin key, never a customer
-//! token) and the platforms' webhooks under `/webhooks/`. Each request is
-//! one immediate transaction.
+//! (`openapi/loyalty-admin-v1.json`; the bearer admin key is checked in
+//! front of every route, and a customer token is never it) and the
+//! platforms' webhooks under `/webhooks/`. Each request is one write
+//! transaction.
 
 use crate::admin::{self, AdjustmentInput, CustomerInput, OrderInput, RefundInput};
 use crate::api::{error, idempotency_key, json, json_object, stored_response, AppState};
@@ -9,8 +10,9 @@ use crate::db::{self, StoreError};
 use crate::store::Sql;
 use crate::webhooks;
 use axum::body::Bytes;
-use axum::extract::{DefaultBodyLimit, Path, State};
+use axum::extract::{DefaultBodyLimit, Path, Request, State};
 use axum::http::{header, HeaderMap};
+use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post, put};
 use axum::Router;
@@ -64,12 +66,17 @@ fn in_transaction<T: serde::Serialize>(
     }
 }
 
-macro_rules! admin_only {
-    ($state:expr, $headers:expr) => {
-        if !is_admin(&$state, &$headers) {
-            return unauthorized();
-        }
-    };
+/// In front of every admin route: the admin key, or 401.
+async fn require_admin(
+    State(state): State<Arc<AppState>>,
+    request: Request,
+    next: Next,
+) -> Response {
+    if is_admin(&state, request.headers()) {
+        next.run(request).await
+    } else {
+        unauthorized()
+    }
 }
 
 macro_rules! body {
@@ -84,10 +91,8 @@ macro_rules! body {
 async fn put_customer(
     State(state): State<Arc<AppState>>,
     Path(id): Path<String>,
-    headers: HeaderMap,
     body: Bytes,
 ) -> Response {
-    admin_only!(state, headers);
     let input: CustomerInput = body!(body);
     in_transaction(
         &state,
@@ -96,12 +101,7 @@ async fn put_customer(
     )
 }
 
-async fn post_order(
-    State(state): State<Arc<AppState>>,
-    headers: HeaderMap,
-    body: Bytes,
-) -> Response {
-    admin_only!(state, headers);
+async fn post_order(State(state): State<Arc<AppState>>, body: Bytes) -> Response {
     let input: OrderInput = body!(body);
     in_transaction(
         &state,
@@ -113,10 +113,8 @@ async fn post_order(
 async fn post_refund(
     State(state): State<Arc<AppState>>,
     Path(order_id): Path<String>,
-    headers: HeaderMap,
     body: Bytes,
 ) -> Response {
-    admin_only!(state, headers);
     let input: RefundInput = body!(body);
     in_transaction(
         &state,
@@ -131,7 +129,6 @@ async fn post_adjustment(
     headers: HeaderMap,
     body: Bytes,
 ) -> Response {
-    admin_only!(state, headers);
     let key = match idempotency_key(&headers) {
         Ok(key) => key,
         Err(refusal) => return refusal.into_response(),
@@ -151,12 +148,7 @@ async fn post_adjustment(
     }
 }
 
-async fn get_ledger(
-    State(state): State<Arc<AppState>>,
-    Path(id): Path<String>,
-    headers: HeaderMap,
-) -> Response {
-    admin_only!(state, headers);
+async fn get_ledger(State(state): State<Arc<AppState>>, Path(id): Path<String>) -> Response {
     in_transaction(
         &state,
         |_| 200,
@@ -164,8 +156,7 @@ async fn get_ledger(
     )
 }
 
-async fn post_settle(State(state): State<Arc<AppState>>, headers: HeaderMap) -> Response {
-    admin_only!(state, headers);
+async fn post_settle(State(state): State<Arc<AppState>>) -> Response {
     match state.settle_all() {
         Ok(booked) => json(200, serde_json::json!({ "booked": booked }).to_string()),
         Err(err) => err.into_response(),
@@ -239,10 +230,10 @@ async fn woocommerce_webhook(
 }
 
 /// The admin API's and the webhooks' routes, for what is configured.
-pub fn routes(app: Router<Arc<AppState>>, state: &AppState) -> Router<Arc<AppState>> {
+pub fn routes(app: Router<Arc<AppState>>, state: &Arc<AppState>) -> Router<Arc<AppState>> {
     let mut app = app;
     if state.config().admin_key.is_some() {
-        app = app
+        let admin = Router::new()
             .route("/admin/v1/customers/{id}", put(put_customer))
             .route(
                 "/admin/v1/customers/{id}/adjustments",
@@ -251,7 +242,9 @@ pub fn routes(app: Router<Arc<AppState>>, state: &AppState) -> Router<Arc<AppSta
             .route("/admin/v1/customers/{id}/ledger", get(get_ledger))
             .route("/admin/v1/orders", post(post_order))
             .route("/admin/v1/orders/{id}/refunds", post(post_refund))
-            .route("/admin/v1/settle", post(post_settle));
+            .route("/admin/v1/settle", post(post_settle))
+            .route_layer(middleware::from_fn_with_state(state.clone(), require_admin));
+        app = app.merge(admin);
     }
     let webhook_body = DefaultBodyLimit::max(state.config().limits.max_webhook_body);
     if state.config().shopify_secret.is_some() {

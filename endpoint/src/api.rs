@@ -395,7 +395,7 @@ async fn program(
     Query(q): Query<LangQuery>,
     headers: HeaderMap,
 ) -> Response {
-    let result = state.read(|sql| db::program(sql, q.lang()));
+    let result = state.read(|sql| db::program(sql, q.lang(), &state.program));
     match result {
         Ok(program) => with_etag(
             &headers,

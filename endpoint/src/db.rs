@@ -12,8 +12,8 @@ use crate::program::{Basis, Program};
 use crate::store::{Sql, Store, Target};
 use loyalty_core::contract::{
     Activity, ActivityKind, ActivityPage, ActivityState, Club, Coupon, CustomerState, EarnKind,
-    EarningRule, ErrorCode, Expiring, LockReason, Membership, MilestoneKind, Money, Offer, Offers,
-    Points, Redemption, Referral, Reward, RewardKind, Summary, Tier, TierStatus,
+    EarningRule, ErrorCode, Expiring, LockReason, Membership, Money, Offer, Offers, Points,
+    Redemption, Referral, Reward, RewardKind, Summary, Tier, TierStatus,
 };
 use loyalty_core::i18n::Lang;
 use serde::de::DeserializeOwned;
@@ -201,33 +201,6 @@ fn enum_from<T: DeserializeOwned>(text: &str) -> Result<T, StoreError> {
     ))?)
 }
 
-/// The program's tiers, lowest first (thresholds of tiers by spend in
-/// minor units).
-pub fn tiers(sql: &mut dyn Sql, lang: Lang) -> Result<Vec<Tier>, StoreError> {
-    let kind = if setting(sql, "tier_basis")? == "spend_12_months" {
-        MilestoneKind::Spend
-    } else {
-        MilestoneKind::Points
-    };
-    sql.rows(
-        "SELECT id, threshold, name_en, name_de, perks_en, perks_de FROM tiers ORDER BY threshold",
-        &[],
-    )?
-    .into_iter()
-    .map(|row| {
-        let (name_en, name_de): (String, String) = (row.get(2)?, row.get(3)?);
-        let (perks_en, perks_de): (String, String) = (row.get(4)?, row.get(5)?);
-        Ok(Tier {
-            id: row.get(0)?,
-            name: pick(lang, &name_en, &name_de).to_owned(),
-            kind,
-            threshold: row.get(1)?,
-            perks: serde_json::from_str(pick(lang, &perks_en, &perks_de))?,
-        })
-    })
-    .collect()
-}
-
 fn setting(sql: &mut dyn Sql, key: &str) -> Result<String, StoreError> {
     Ok(
         match sql.opt("SELECT value FROM settings WHERE key = ?1", args![key])? {
@@ -253,6 +226,7 @@ pub fn referrer(sql: &mut dyn Sql, code: &str) -> Result<(String, Option<String>
 pub fn program(
     sql: &mut dyn Sql,
     lang: Lang,
+    file: &Program,
 ) -> Result<loyalty_core::contract::Program, StoreError> {
     let name = setting(sql, &format!("name_{}", lang.tag()))?;
     let pitch = setting(sql, &format!("pitch_{}", lang.tag()))?;
@@ -293,9 +267,9 @@ pub fn program(
         .collect::<Result<Vec<_>, StoreError>>()?;
     Ok(loyalty_core::contract::Program {
         name,
-        currency: setting(sql, "currency")?,
+        currency: file.currency.clone(),
         pitch,
-        tiers: tiers(sql, lang)?,
+        tiers: file.published_tiers(lang),
         earning,
         rewards,
         referral_text: (!referral_text.is_empty()).then_some(referral_text),
@@ -446,7 +420,7 @@ pub fn summary(
     today: i64,
 ) -> Result<Summary, StoreError> {
     let account = load_account(sql, id, today)?;
-    let tiers = tiers(sql, lang)?;
+    let tiers = program.published_tiers(lang);
     let value = tier_value(program, &account, today);
     let tier = tier_of(&tiers, value).map(|(rank, tier)| {
         let next = tiers.get(rank + 1);
@@ -465,7 +439,7 @@ pub fn summary(
         first_name: row.first_name,
         points_value: Some(Money {
             amount_minor: account.balance.approved,
-            currency: setting(sql, "currency")?,
+            currency: program.currency.clone(),
         }),
         points: points_of(&account.balance),
         tier,
@@ -487,7 +461,7 @@ pub fn offers(
     today: i64,
 ) -> Result<Offers, StoreError> {
     let account = load_account(sql, id, today)?;
-    let tiers = tiers(sql, lang)?;
+    let tiers = program.published_tiers(lang);
     let rank = rank(&tiers, program, &account, today);
     let member = account.row.club.member;
     let offers = sql
@@ -847,7 +821,7 @@ pub fn redeem(
             "only members can redeem",
         ));
     }
-    let tiers = tiers(tx, lang)?;
+    let tiers = program.published_tiers(lang);
     let rank = rank(&tiers, program, &account, today);
     if let Some(needed) = min_tier.as_deref().and_then(|id| rank_of(&tiers, id)) {
         if rank < needed {

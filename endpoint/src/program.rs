@@ -12,7 +12,8 @@
 use crate::args;
 use crate::db::StoreError;
 use crate::store::{Sql, Store};
-use loyalty_core::contract::RewardKind;
+use loyalty_core::contract::{self, MilestoneKind, RewardKind};
+use loyalty_core::i18n::Lang;
 use serde::Deserialize;
 
 /// The demo shop's program, built in (used without `--program`).
@@ -26,6 +27,16 @@ pub struct Text {
     pub de: String,
     /// English.
     pub en: String,
+}
+
+impl Text {
+    /// The text in `lang`.
+    pub fn get(&self, lang: Lang) -> &str {
+        match lang {
+            Lang::En => &self.en,
+            Lang::De => &self.de,
+        }
+    }
 }
 
 /// A list of texts in both languages.
@@ -261,6 +272,30 @@ impl Check {
 }
 
 impl Program {
+    /// The tiers as the contract publishes them, in `lang`, lowest first
+    /// (the file's thresholds rise); thresholds of tiers by spend are in
+    /// minor units.
+    pub fn published_tiers(&self, lang: Lang) -> Vec<contract::Tier> {
+        let (kind, unit) = match self.tiers.basis {
+            Basis::LifetimePoints => (MilestoneKind::Points, 1),
+            Basis::Spend12Months => (MilestoneKind::Spend, 100),
+        };
+        self.tiers
+            .levels
+            .iter()
+            .map(|tier| contract::Tier {
+                id: tier.id.clone(),
+                name: tier.name.get(lang).to_owned(),
+                kind,
+                threshold: tier.threshold.saturating_mul(unit),
+                perks: match lang {
+                    Lang::En => tier.perks.en.clone(),
+                    Lang::De => tier.perks.de.clone(),
+                },
+            })
+            .collect()
+    }
+
     /// Every rule the file breaks, each naming its field.
     pub fn problems(&self) -> Vec<String> {
         let mut check = Check(Vec::new());
@@ -521,13 +556,6 @@ fn write_program(tx: &mut dyn Sql, program: &Program) -> Result<(), StoreError> 
         ("pitch_de", &program.pitch.de),
         ("referral_en", &program.referral.text.en),
         ("referral_de", &program.referral.text.de),
-        (
-            "tier_basis",
-            match program.tiers.basis {
-                Basis::LifetimePoints => "lifetime_points",
-                Basis::Spend12Months => "spend_12_months",
-            },
-        ),
     ] {
         tx.exec(
             "INSERT INTO settings (key, value) VALUES (?1, ?2)
@@ -545,11 +573,7 @@ fn write_program(tx: &mut dyn Sql, program: &Program) -> Result<(), StoreError> 
             "INSERT INTO tiers (id, threshold, name_en, name_de, perks_en, perks_de) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
             args![
                 &tier.id,
-                // Tiers by spend are published in minor units (the contract).
-                match program.tiers.basis {
-                    Basis::LifetimePoints => tier.threshold,
-                    Basis::Spend12Months => tier.threshold.saturating_mul(100),
-                },
+                tier.threshold,
                 &tier.name.en,
                 &tier.name.de,
                 serde_json::to_string(&tier.perks.en)?,

@@ -227,11 +227,6 @@ impl Store {
         }
     }
 
-    /// Whether this is PostgreSQL.
-    pub fn is_postgres(&self) -> bool {
-        matches!(self, Store::Postgres(_))
-    }
-
     /// Runs reads outside a transaction.
     pub fn read<T>(
         &mut self,

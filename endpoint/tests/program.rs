@@ -130,27 +130,12 @@ fn a_reward_dropped_from_the_file_is_switched_off_and_old_redemptions_stay() {
     assert_ne!(without_mug, program::DEMO);
     std::fs::write(dir.path().join("b.toml"), without_mug).expect("write");
     start("b.toml");
-    let active: i64 = conn
-        .query_row("SELECT active FROM rewards WHERE id = 'r-mug'", [], |r| {
-            r.get(0)
-        })
-        .expect("still there");
+    let number = |sql: &str| -> i64 { conn.query_row(sql, [], |r| r.get(0)).expect(sql) };
+    let active = number("SELECT active FROM rewards WHERE id = 'r-mug'");
     assert_eq!(active, 0);
-    let kept: i64 = conn
-        .query_row(
-            "SELECT COUNT(*) FROM redemptions WHERE reward_id = 'r-mug'",
-            [],
-            |r| r.get(0),
-        )
-        .expect("count");
+    let kept = number("SELECT COUNT(*) FROM redemptions WHERE reward_id = 'r-mug'");
     assert_eq!(kept, 1);
-    let carla: i64 = conn
-        .query_row(
-            "SELECT SUM(points) FROM ledger WHERE customer_id = 'cust-carla'",
-            [],
-            |r| r.get(0),
-        )
-        .expect("carla");
+    let carla = number("SELECT SUM(points) FROM ledger WHERE customer_id = 'cust-carla'");
     assert_eq!(
         carla, 4200,
         "customers keep their points across program changes"
