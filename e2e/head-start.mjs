@@ -7,10 +7,15 @@
 //   first view, and before the wasm has started (inline and launcher);
 // - a repeat view within the visit asks for none of them (visit cache);
 // - a token function is called once, and its token is the one used;
-// - a head-start answer that failed is asked for again by the widget itself.
+// - a head-start answer that failed, or whose connection was lost while
+//   the loader read it, is asked for again by the widget itself;
+// - a server that labels the wasm other than application/wasm still gets
+//   the widget on screen (the loader cannot stream-compile it; the glue
+//   fetches it again and compiles it, and says why in the console).
 //
 // Usage: node e2e/head-start.mjs http://127.0.0.1:PORT [chromium|firefox]
 // (an endpoint with --demo --static dist --fault-control)
+import http from 'node:http';
 import { checks, launch, setFaults } from './states.mjs';
 
 const [base, browserName = 'chromium'] = process.argv.slice(2);
@@ -120,6 +125,71 @@ await tally.check('a head-start answer that failed is asked for again by the wid
     await noErrors(page);
   } finally {
     await setFaults(base, {});
+  }
+});
+
+await tally.check('a head-start answer whose connection is lost while the loader reads it is asked for again', async (page) => {
+  await reset();
+  await setFaults(base, { drop_next: 1, path_prefix: '/v1/program' });
+  try {
+    await page.goto(`${base}/examples/woocommerce.html?customer=cust-anna`);
+    await balance(page, '1.250');
+    // The program's sections appear once the widget's own request (after
+    // its retry delay) is answered.
+    await page.waitForFunction(() => document.querySelector('loyalty-widget').shadowRoot
+      .querySelector('[data-testid=earn] li'), { timeout: 20000, polling: 50 });
+    await expectCounts({ customer: 1, program: 2, offers: 1 }, 'one lost head start');
+    await noErrors(page);
+  } finally {
+    await setFaults(base, {});
+  }
+});
+
+// The shop through a server that labels the wasm text/plain (as a
+// misconfigured CDN would). Its pages name the server as the endpoint, so
+// the widget's requests pass through it too; nothing else changes.
+const mislabelling = async () => {
+  const server = http.createServer((req, res) => {
+    const headers = { ...req.headers };
+    delete headers['accept-encoding'];
+    const upstream = http.request(`${base}${req.url}`, { method: req.method, headers }, (answer) => {
+      const out = { ...answer.headers };
+      if (req.url.endsWith('.wasm')) out['content-type'] = 'text/plain';
+      if (!/^text\/html/.test(out['content-type'] ?? '')) {
+        res.writeHead(answer.statusCode, out);
+        answer.pipe(res);
+        return;
+      }
+      const chunks = [];
+      answer.on('data', (chunk) => chunks.push(chunk));
+      answer.on('end', () => {
+        const page = Buffer.from(Buffer.concat(chunks).toString('utf8').replaceAll(base, origin));
+        res.writeHead(answer.statusCode, { ...out, 'content-length': page.length });
+        res.end(page);
+      });
+    });
+    upstream.on('error', () => res.destroy());
+    req.pipe(upstream);
+  });
+  await new Promise((resolve) => { server.listen(0, '127.0.0.1', resolve); });
+  const origin = `http://127.0.0.1:${server.address().port}`;
+  return { server, origin };
+};
+
+await tally.check('a wasm served as text/plain cannot stream, and the widget still shows the balance', async (page) => {
+  const { server, origin } = await mislabelling();
+  const said = [];
+  page.on('console', (message) => said.push(message.text()));
+  try {
+    await page.goto(`${origin}/examples/woocommerce.html?customer=cust-anna`);
+    await balance(page, '1.250');
+    const wasm = await page.evaluate(() => performance.getEntriesByType('resource').filter((e) => e.name.endsWith('.wasm')).length);
+    if (wasm < 1) throw new Error('the wasm was never asked for through the mislabelling server');
+    if (!said.some((text) => /MIME type/i.test(text))) throw new Error(`nothing in the console says why: ${said.join(' | ')}`);
+    await noErrors(page);
+  } finally {
+    server.closeAllConnections();
+    server.close();
   }
 });
 

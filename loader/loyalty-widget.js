@@ -28,12 +28,17 @@
   const base = script && script.src ? new URL('.', script.src).href : '';
 
   // scripts/build.sh fills in the hashed file names of the glue and the wasm.
-  // The wasm is asked for beside the glue, not after it, and compiled as
-  // it streams in once the glue hands it to the browser.
+  // The wasm is asked for beside the glue, not after it, and compiled as it
+  // streams in, while the glue is still on its way. A server that labels it
+  // other than application/wasm cannot stream: the glue then gets the file
+  // itself (from the HTTP cache), compiles it and says why in the console.
   let module = null;
   const load = () => {
     if (!module) {
-      const wasm = fetch(base + 'LOAD_WASM');
+      const url = base + 'LOAD_WASM';
+      const wasm = typeof WebAssembly.compileStreaming === 'function'
+        ? WebAssembly.compileStreaming(fetch(url)).catch(() => fetch(url))
+        : fetch(url);
       wasm.catch(() => {});
       module = import(base + 'LOAD_GLUE').then(async (glue) => {
         await glue.default({ module_or_path: wasm });
@@ -153,6 +158,22 @@
     const body = answer.ok ? await answer.json() : null;
     return body && usable(body.token) ? body.token.trim() : null;
   };
+  // An answer read whole (and its JSON parsed) as soon as it arrives, so
+  // the wasm takes it over without waiting for another task: the widget's
+  // first frame is its dashboard, not a loading state. `json: false` is a
+  // body that is not JSON (the widget's own rule); a failed or timed-out
+  // read rejects, and the widget asks again.
+  const readAhead = async (response) => {
+    const answer = { status: response.status, headers: response.headers, json: false, body: undefined };
+    if (response.status === 304) return answer;
+    try {
+      answer.body = await response.json();
+      answer.json = true;
+    } catch (err) {
+      if (!(err instanceof SyntaxError)) throw err;
+    }
+    return answer;
+  };
   const preconnected = new Set();
   const preconnect = (origin) => {
     if (origin === location.origin || preconnected.has(origin)) return;
@@ -172,7 +193,7 @@
         headers: { Accept: 'application/json', Authorization: `Bearer ${token}` },
         cache: 'no-store',
         signal: AbortSignal.timeout(TIMEOUT_MS),
-      });
+      }).then(readAhead);
       // Not taken over (the customer changed, say): no unhandled rejection.
       answers[url].catch(() => {});
     }
@@ -382,9 +403,10 @@
       const fn = this.#tokenFn;
       const early = headStart(this, token, fn).catch(() => null);
       // The browser's first number format loads its locale data (tens of
-      // ms): done now, while the network works, not once the answers are in.
+      // ms of main thread): done right after the requests are sent, while
+      // the network works, not once the answers or the wasm are in.
       const lang = langOf(this);
-      setTimeout(() => guard('warming Intl', () => new Intl.NumberFormat(lang).format(1)), 0);
+      early.then(() => guard('warming Intl', () => new Intl.NumberFormat(lang).format(1)));
       Promise.all([load(), early]).then(([glue, head]) => {
         delete slot.dataset.loading;
         if (slot !== this.#slot || this.#widget) return;

@@ -634,17 +634,21 @@ async fn a_join_that_cannot_be_confirmed_does_not_claim_it_failed() {
     assert_eq!(db_count("club_members").await, members_before + 1);
 }
 
-/// The loader's head start as it hands it over: `{token, answers}`, with a
-/// real request (to `asked_at`, with `asked_with`'s token) in flight under
-/// the URL `url` the client will read.
-fn head_start(token: &str, url: &str, asked_at: &str, asked_with: &str) -> HeadStart {
+/// A real request (to `at`, with `token`) in flight, read ahead as the
+/// loader reads it: `Promise<{status, headers, json, body}>`.
+fn asked(at: &str, token: &str) -> JsValue {
     let ask = js_sys::Function::new_with_args(
         "url, token",
-        "return fetch(url, { headers: { Accept: 'application/json', Authorization: 'Bearer ' + token }, cache: 'no-store' })",
+        "return fetch(url, { headers: { Accept: 'application/json', Authorization: 'Bearer ' + token }, cache: 'no-store' })
+           .then(async (r) => ({ status: r.status, headers: r.headers, json: true, body: await r.json() }))",
     );
-    let answer = ask
-        .call2(&JsValue::NULL, &asked_at.into(), &asked_with.into())
-        .expect("fetch started");
+    ask.call2(&JsValue::NULL, &at.into(), &token.into())
+        .expect("fetch started")
+}
+
+/// The loader's head start as it hands it over: `{token, answers}`, with
+/// `answer` under the URL `url` the client will read.
+fn head_start(token: &str, url: &str, answer: JsValue) -> HeadStart {
     let answers = js_sys::Object::new();
     js_sys::Reflect::set(&answers, &url.into(), &answer).expect("answers");
     let value = js_sys::Object::new();
@@ -666,7 +670,8 @@ async fn the_loaders_answer_in_flight_is_taken_over_once_not_asked_again() {
     fresh(json!({})).await;
     let token = token_for("cust-anna").await;
     let url = format!("{FAULTY}/v1/customer?lang=en");
-    let client = anna_client(&token).with_head_start(Some(head_start(&token, &url, &url, &token)));
+    let client =
+        anna_client(&token).with_head_start(Some(head_start(&token, &url, asked(&url, &token))));
     let summary = client.summary().await.expect("summary").value;
     assert_eq!(summary.points.approved, 1250);
     assert_eq!(
@@ -687,7 +692,8 @@ async fn a_head_start_asked_with_another_customers_token_is_never_used() {
     let dora = token_for("cust-dora").await;
     let url = format!("{FAULTY}/v1/customer?lang=en");
     // Dora's answer in flight; the client is Anna's.
-    let client = anna_client(&anna).with_head_start(Some(head_start(&dora, &url, &url, &dora)));
+    let client =
+        anna_client(&anna).with_head_start(Some(head_start(&dora, &url, asked(&url, &dora))));
     let summary = client.summary().await.expect("summary").value;
     assert_eq!(summary.first_name.as_deref(), Some("Anna"));
     assert_eq!(summary.points.approved, 1250);
@@ -704,7 +710,11 @@ async fn a_head_start_that_got_no_answer_is_asked_again_by_the_client() {
     let token = token_for("cust-anna").await;
     let url = format!("{FAULTY}/v1/customer?lang=en");
     // Nothing listens on port 9: the loader's request fails to connect.
-    let refused = head_start(&token, &url, "http://127.0.0.1:9/v1/customer", &token);
+    let refused = head_start(
+        &token,
+        &url,
+        asked("http://127.0.0.1:9/v1/customer", &token),
+    );
     let client = anna_client(&token).with_head_start(Some(refused));
     let summary = client.summary().await.expect("summary").value;
     assert_eq!(summary.points.approved, 1250);
@@ -712,5 +722,26 @@ async fn a_head_start_that_got_no_answer_is_asked_again_by_the_client() {
         requests("GET /v1/customer").await,
         1,
         "the client's own request"
+    );
+}
+
+#[wasm_bindgen_test]
+async fn a_head_start_answer_that_was_not_json_is_asked_again_by_the_client() {
+    fresh(json!({})).await;
+    let token = token_for("cust-anna").await;
+    let url = format!("{FAULTY}/v1/customer?lang=en");
+    // What the loader hands over for an HTML page with status 200.
+    let not_json = js_sys::Function::new_no_args(
+        "return Promise.resolve({ status: 200, headers: new Headers(), json: false, body: undefined })",
+    )
+    .call0(&JsValue::NULL)
+    .expect("an answer");
+    let client = anna_client(&token).with_head_start(Some(head_start(&token, &url, not_json)));
+    let summary = client.summary().await.expect("summary").value;
+    assert_eq!(summary.points.approved, 1250);
+    assert_eq!(
+        requests("GET /v1/customer").await,
+        1,
+        "the client's own request, after the unreadable one"
     );
 }

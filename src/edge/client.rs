@@ -176,7 +176,7 @@ pub struct Client {
 #[derive(Debug, Clone, serde::Deserialize)]
 pub struct HeadStart {
     token: String,
-    /// `{ [url]: Promise<Response> }`.
+    /// `{ [url]: Promise<EarlyAnswer> }`.
     #[serde(with = "serde_wasm_bindgen::preserve")]
     answers: js_sys::Object,
 }
@@ -735,12 +735,33 @@ async fn fetch(request: RequestBuilder, body: Option<&str>) -> Result<Answer, Ap
     })
 }
 
+/// An answer the loader asked for and read whole while the WebAssembly was
+/// still loading: `{status, headers, json, body}`, `json` saying whether
+/// `body` is the parsed JSON (see `headStart` in the loader). Read ahead, it
+/// is taken over without waiting for another task of the page.
+#[derive(serde::Deserialize)]
+struct EarlyAnswer {
+    status: u16,
+    #[serde(with = "serde_wasm_bindgen::preserve")]
+    headers: web_sys::Headers,
+    json: bool,
+    #[serde(with = "serde_wasm_bindgen::preserve", default)]
+    body: JsValue,
+}
+
 /// Takes over an answer the loader asked for (see [`HeadStart`]); the
 /// loader's request carries the same [`TIMEOUT_MS`] as an abort signal.
-async fn adopt(response: js_sys::Promise) -> Result<Answer, ApiError> {
+async fn adopt(answer: js_sys::Promise) -> Result<Answer, ApiError> {
     let result = async {
-        let response = JsFuture::from(response).await?.dyn_into()?;
-        Answer::read(response).await
+        let early: EarlyAnswer = serde_wasm_bindgen::from_value(JsFuture::from(answer).await?)?;
+        Ok::<_, JsValue>(Answer {
+            status: early.status,
+            headers: early.headers,
+            body: match early.json {
+                true => Body::Json(early.body),
+                false => Body::NotJson,
+            },
+        })
     }
     .await;
     result.map_err(|error| {
