@@ -402,11 +402,16 @@
       const token = this.#token;
       const fn = this.#tokenFn;
       const early = headStart(this, token, fn).catch(() => null);
-      // The browser's first number format loads its locale data (tens of
-      // ms of main thread): done right after the requests are sent, while
-      // the network works, not once the answers or the wasm are in.
+      // The browser's first number and date formats load its locale data
+      // (tens of ms of main thread): done right after the requests are
+      // sent, while the network works, not once the answers or the wasm
+      // are in. The widget's own formats (src/edge/intl.rs) then cost
+      // little.
       const lang = langOf(this);
-      early.then(() => guard('warming Intl', () => new Intl.NumberFormat(lang).format(1)));
+      early.then(() => guard('warming Intl', () => {
+        new Intl.NumberFormat(lang).format(1);
+        new Intl.DateTimeFormat(lang, { dateStyle: 'medium' }).format(0);
+      }));
       Promise.all([load(), early]).then(([glue, head]) => {
         delete slot.dataset.loading;
         if (slot !== this.#slot || this.#widget) return;
