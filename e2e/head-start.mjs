@@ -5,6 +5,8 @@
 // resource timing:
 // - each of /v1/customer, /v1/program, /v1/offers is asked for once per
 //   first view, and before the wasm has started (inline and launcher);
+// - the balance reaches the screen in a frame of its own, before the
+//   program's and offers' sections, although all three answers are in;
 // - a repeat view within the visit asks for none of them (visit cache);
 // - a token function is called once, and its token is the one used;
 // - a head-start answer that failed, or whose connection was lost while
@@ -70,6 +72,27 @@ await tally.check('inline: the three first answers are asked for once, beside th
   const late = await startedBesideTheWasm(page);
   if (late) throw new Error(late);
   await noErrors(page);
+});
+
+await tally.check('the balance is on screen a frame before the rest of the dashboard', async (page) => {
+  // Every frame, from the first: is the balance there, are the earning
+  // rules (the program) and the offers there?
+  await page.evaluateOnNewDocument(() => {
+    window.frames_ = [];
+    const look = () => {
+      const root = document.querySelector('loyalty-widget')?.shadowRoot;
+      const has = (selector) => !!root?.querySelector(selector);
+      const seen = { balance: has('[data-testid=balance]'), rest: has('[data-testid=earn] li') && has('.lw-offer-title') };
+      if (seen.balance) window.frames_.push(seen);
+      if (!seen.rest) requestAnimationFrame(look);
+    };
+    requestAnimationFrame(look);
+  });
+  await page.goto(`${base}/examples/woocommerce.html?customer=cust-anna`);
+  await balance(page, '1.250');
+  await page.waitForFunction(() => window.frames_.some((f) => f.rest), { timeout: 20000, polling: 50 });
+  const frames = await page.evaluate(() => window.frames_);
+  if (frames[0].rest) throw new Error('the balance waited for the whole dashboard: they reached the screen in one frame');
 });
 
 await tally.check('a repeat view in the same visit asks for none of them again (visit cache)', async (page) => {

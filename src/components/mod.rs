@@ -21,7 +21,11 @@ pub mod task;
 pub mod tier_progress;
 pub mod widget;
 
-use leptos::prelude::{AnyView, IntoAny, IntoView, View};
+use leptos::prelude::{
+    request_animation_frame, set_timeout, AnyView, GetValue, IntoAny, IntoView, SetValue,
+    StoredValue, View,
+};
+use std::time::Duration;
 
 /// What every reactive part of the widget's views returns (`move || ..`
 /// inside `view!`): Leptos builds the machinery of a reactive part once per
@@ -37,4 +41,21 @@ pub fn erased(view: impl IntoView) -> View<AnyView> {
 /// A [`Part`] that is always there.
 pub fn part(view: impl IntoView) -> Part {
     Some(erased(view))
+}
+
+/// Runs `then` once, after the browser has painted the next frame (in the
+/// task after that frame's animation callbacks), or after 100 ms where no
+/// frame comes (a hidden tab). What is drawn before it reaches the screen
+/// without waiting for what `then` draws.
+pub fn after_paint(then: impl FnOnce() + Clone + 'static) {
+    let done = StoredValue::new(false);
+    let once = move || {
+        if done.try_get_value() == Some(false) {
+            done.set_value(true);
+            then();
+        }
+    };
+    let framed = once.clone();
+    request_animation_frame(move || set_timeout(framed, Duration::ZERO));
+    set_timeout(once, Duration::from_millis(100));
 }

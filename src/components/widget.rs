@@ -12,7 +12,7 @@ use super::rewards::Rewards;
 use super::status::{ErrorNotice, Loading};
 use super::task::Task;
 use super::tier_progress::TierProgress;
-use super::{erased, part};
+use super::{after_paint, erased, part};
 use crate::edge::cache;
 use crate::edge::client::{ApiError, Client, HeadStart, TokenFunction, TokenSource};
 use crate::edge::console;
@@ -175,8 +175,16 @@ fn Dashboard(
             });
         }
     };
-    load_program();
-    load_offers();
+    // The balance reaches the screen first: the program's and offers'
+    // sections are drawn in the frame after it, even when their answers
+    // are already in (the loader's head start, the visit cache).
+    after_paint({
+        let (load_program, load_offers) = (load_program.clone(), load_offers.clone());
+        move || {
+            load_program();
+            load_offers();
+        }
+    });
     let reload_offers = load_offers.clone();
     let on_joined = Callback::new(move |membership: Membership| {
         events::emit(&Event::Joined(Joined {
