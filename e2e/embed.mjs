@@ -351,6 +351,38 @@ await check('React single-page shop: mount, switch customer, sign out, unmount c
   void widget;
 });
 
+await check('remounting keeps memory flat: 30 refreshes (each a remount) leave the WebAssembly memory where it was', async (page) => {
+  // Every WebAssembly memory the page creates, to read its size.
+  await page.evaluateOnNewDocument(() => {
+    window.memories_ = [];
+    for (const name of ['instantiate', 'instantiateStreaming']) {
+      const original = WebAssembly[name];
+      WebAssembly[name] = (...args) => original.apply(WebAssembly, args).then((result) => {
+        const memory = (result.instance || result).exports?.memory;
+        if (memory) window.memories_.push(memory);
+        return result;
+      });
+    }
+  });
+  await page.goto(`${base}/examples/woocommerce.html?customer=cust-anna`);
+  await textIn(page, 'loyalty-widget', '.lw-offer-title', 'the first screen');
+  const remount = async (times) => {
+    for (let i = 0; i < times; i += 1) {
+      await page.evaluate(() => { window.__lw.events.length = 0; });
+      await page.evaluate(() => LoyaltyWidget.refresh());
+      await until(page, () => window.__lw.events.some((e) => e.name === 'ready'), null, `ready after remount ${i + 1}`);
+    }
+    await new Promise((r) => setTimeout(r, 300));
+    return page.evaluate(() => window.memories_.reduce((sum, m) => sum + m.buffer.byteLength, 0));
+  };
+  const settled = await remount(3);
+  const after = await remount(30);
+  // Each remount used to keep the whole previous reactive graph: 32 KB of
+  // WebAssembly memory every second remount.
+  assert(after - settled <= 65536, `30 remounts grew the WebAssembly memory from ${settled} to ${after} bytes`);
+  await quiet(page);
+});
+
 await check('strict CSP (script-src self wasm-unsafe-eval, style-src self): works, no violation', async (page) => {
   await page.goto(`${base}/examples/csp.html?customer=cust-anna`);
   const balance = await textIn(page, 'loyalty-widget', '[data-testid=balance]', 'the balance');

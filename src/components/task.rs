@@ -6,7 +6,10 @@
 //! shipped WebAssembly. The work itself always runs to its end (a redeem in
 //! flight is never abandoned half-way); its result reaches the component
 //! only while the component is still on the page, and runs under the
-//! component's owner, so contexts (the event emitter) are there.
+//! component's owner, so contexts (the event emitter) are there. The task
+//! holds its owner weakly: a strong reference, stored in that owner's own
+//! arena, kept every remounted widget's whole reactive graph (and its
+//! window listeners) alive after the remount.
 
 use leptos::prelude::*;
 use std::future::Future;
@@ -15,7 +18,7 @@ use std::future::Future;
 #[derive(Clone, Copy)]
 pub struct Task {
     pending: RwSignal<bool>,
-    owner: StoredValue<Option<Owner>>,
+    owner: StoredValue<Option<WeakOwner>>,
 }
 
 impl Task {
@@ -23,7 +26,7 @@ impl Task {
     pub fn new() -> Self {
         Task {
             pending: RwSignal::new(false),
-            owner: StoredValue::new(Owner::current()),
+            owner: StoredValue::new(Owner::current().map(|owner| owner.downgrade())),
         }
     }
 
@@ -56,7 +59,11 @@ impl Task {
             }
             self.pending.set(false);
             match owner {
-                Some(owner) => owner.with(|| done(result)),
+                Some(owner) => {
+                    if let Some(owner) = owner.upgrade() {
+                        owner.with(|| done(result));
+                    }
+                }
                 None => done(result),
             }
         });
