@@ -9,18 +9,9 @@ step "release build"
 bash scripts/build.sh >/dev/null
 cargo build -p loyalty-endpoint --quiet
 bash scripts/size-report.sh
-mkdir -p target/bench dist/bench
-# The baseline's pages and element (bench/vanilla/), served beside the
-# build: one shop page with nothing, the inline widget, the launcher or the
-# vanilla element where the embed goes.
-embed() { # embed NAME HTML
-  EMBED=$2 perl -pe 's|<!-- embed -->|$ENV{EMBED}|' bench/vanilla/bench-page.html >"dist/examples/bench-$1.html"
-}
-embed none ''
-embed widget '<loyalty-widget endpoint="__DEMO_ENDPOINT__" token="__DEMO_TOKEN__" mode="inline" lang="de"></loyalty-widget><script async src="/widget/loyalty-widget.js"></script>'
-embed launcher '<script async src="/widget/loyalty-widget.js" data-endpoint="__DEMO_ENDPOINT__" data-token="__DEMO_TOKEN__" data-lang="de"></script>'
-embed vanilla '<vanilla-loyalty endpoint="__DEMO_ENDPOINT__" token="__DEMO_TOKEN__"></vanilla-loyalty><script async src="/bench/vanilla-loyalty.js"></script>'
-cp bench/vanilla/vanilla-loyalty.js dist/bench/
+mkdir -p target/bench
+# The baseline's pages and element (bench/vanilla/), served beside the build.
+bench_pages dist
 # The floor any script tag costs the shop's LCP in Lighthouse's model: the
 # same shop page with an empty async script where the loader would be.
 : >dist/bench/empty.js

@@ -39,6 +39,25 @@ start_endpoint() {
   rm -f "$port_file"
 }
 
+# bench_pages DIR: the benchmark's pages in a build DIR (dist/ or another):
+# bench/vanilla/bench-page.html as DIR/examples/bench-NAME.html with nothing,
+# the inline widget, the launcher or the vanilla-JS element where the embed
+# goes, and the vanilla element itself in DIR/bench/.
+bench_pages() {
+  local dir=$1 name html
+  mkdir -p "$dir/bench" "$dir/examples"
+  cp "$ROOT/bench/vanilla/vanilla-loyalty.js" "$dir/bench/"
+  for name in none widget launcher vanilla; do
+    case $name in
+      none) html='' ;;
+      widget) html='<loyalty-widget endpoint="__DEMO_ENDPOINT__" token="__DEMO_TOKEN__" mode="inline" lang="de"></loyalty-widget><script async src="/widget/loyalty-widget.js"></script>' ;;
+      launcher) html='<script async src="/widget/loyalty-widget.js" data-endpoint="__DEMO_ENDPOINT__" data-token="__DEMO_TOKEN__" data-lang="de"></script>' ;;
+      vanilla) html='<vanilla-loyalty endpoint="__DEMO_ENDPOINT__" token="__DEMO_TOKEN__"></vanilla-loyalty><script async src="/bench/vanilla-loyalty.js"></script>' ;;
+    esac
+    EMBED=$html perl -pe 's|<!-- embed -->|$ENV{EMBED}|' "$ROOT/bench/vanilla/bench-page.html" >"$dir/examples/bench-$name.html"
+  done
+}
+
 # start_postgres: a throwaway PostgreSQL cluster from Debian's packages in
 # a fresh folder under /tmp (the server runs as the postgres user when we
 # are root, and must reach it), listening on a free 127.0.0.1 port only,
