@@ -13,8 +13,16 @@ export async function launch(name) {
     : puppeteer.launch({ executablePath: '/usr/bin/chromium', headless: true, args: chromiumArgs });
 }
 
-/** Sets the faults of an endpoint started with --fault-control (`{}`: none). */
-export const setFaults = (base, faults) => fetch(`${base}/_faults`, { method: 'PUT', body: JSON.stringify(faults) });
+/**
+ * Sets the faults of an endpoint started with --fault-control (`{}`: none);
+ * throws if the endpoint did not take them, so no check runs on the faults
+ * of the one before.
+ */
+export async function setFaults(base, faults) {
+  const answer = await fetch(`${base}/_faults`, { method: 'PUT', body: JSON.stringify(faults) });
+  if (!answer.ok) throw new Error(`the endpoint refused the faults: ${answer.status} ${await answer.text()}`);
+  return answer;
+}
 
 /**
  * Named checks, each in a fresh browser context (no cache, no storage):

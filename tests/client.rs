@@ -29,13 +29,7 @@ const FAULTY: &str = match option_env!("LOYALTY_TEST_FAULTY_ENDPOINT") {
 /// Resets faults, counters and the per-visit cache before a test.
 async fn fresh(faults: Value) {
     cache::clear_all();
-    Request::put(&format!("{FAULTY}/_faults"))
-        .header("Content-Type", "application/json")
-        .body(faults.to_string())
-        .expect("body")
-        .send()
-        .await
-        .expect("faults set");
+    fresh_faults_only(faults).await;
     Request::delete(&format!("{FAULTY}/_stats"))
         .send()
         .await
@@ -301,13 +295,18 @@ async fn the_token_is_never_stored() {
 
 /// Sets faults without clearing the cache or counters.
 async fn fresh_faults_only(faults: Value) {
-    Request::put(&format!("{FAULTY}/_faults"))
+    let answer = Request::put(&format!("{FAULTY}/_faults"))
         .header("Content-Type", "application/json")
         .body(faults.to_string())
         .expect("body")
         .send()
         .await
-        .expect("faults set");
+        .expect("faults sent");
+    assert!(
+        answer.ok(),
+        "the endpoint refused the faults: {}",
+        answer.status()
+    );
 }
 
 async fn db_count(name: &str) -> i64 {

@@ -591,6 +591,10 @@ async fn health() -> Response {
     json(200, r#"{"ok":true}"#.to_owned())
 }
 
+/// The largest body `PUT /_faults` (a test-only route) takes: the faults
+/// carry whole hostile answers, the browser tests' largest about 4 MB.
+const FAULTS_BODY_LIMIT: usize = 16 * 1024 * 1024;
+
 async fn set_faults(State(state): State<Arc<AppState>>, body: Bytes) -> Response {
     match json_object::<Faults>(&body) {
         Ok(faults) => {
@@ -841,6 +845,8 @@ async fn edge(State(state): State<Arc<AppState>>, request: Request, next: Next) 
     let limits = &state.config.limits;
     let limit = if request.uri().path().starts_with("/webhooks/") {
         limits.max_webhook_body
+    } else if request.uri().path() == "/_faults" {
+        FAULTS_BODY_LIMIT
     } else {
         limits.max_body
     };
@@ -1091,7 +1097,10 @@ pub fn router(state: Arc<AppState>) -> Router {
     // Test-only routes exist only when asked for.
     if state.config.fault_control {
         app = app
-            .route("/_faults", put(set_faults))
+            .route(
+                "/_faults",
+                put(set_faults).layer(DefaultBodyLimit::max(FAULTS_BODY_LIMIT)),
+            )
             .route("/_stats", get(stats).delete(reset_stats));
     }
     if state.config.clock_control {

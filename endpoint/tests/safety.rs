@@ -205,6 +205,36 @@ fn raw_exchange(server: &Server, request: &str) -> String {
 }
 
 #[test]
+fn the_fault_switch_takes_whole_hostile_answers_the_contract_routes_do_not() {
+    let server = Server::start();
+    // The browser tests' largest hostile answer: 100,000 expiring entries.
+    let entries = vec![r#"{"points":200,"at":"2026-12-31"}"#; 100_000].join(",");
+    let answer = format!(r#"{{"state":"member","points":{{"expiring":[{entries}]}}}}"#);
+    let faults = serde_json::json!({ "bodies": { "/v1/customer": answer } }).to_string();
+    assert!(faults.len() > 3_000_000, "{} bytes", faults.len());
+    let reply = server
+        .send("PUT", "/_faults", &[], &faults)
+        .expect("an answer");
+    assert_eq!(reply.status, 200, "{}", reply.body);
+    // And the answer is what the customer route now sends.
+    let token = server.token("cust-anna");
+    let summary = server
+        .send(
+            "GET",
+            "/v1/customer",
+            &[("Authorization", &format!("Bearer {token}"))],
+            "",
+        )
+        .expect("an answer");
+    assert_eq!(summary.body.len(), answer.len());
+    // A contract route still refuses a body of that size.
+    let reply = server
+        .post("/v1/redemptions", &token, "k-big", &faults)
+        .expect("an answer");
+    assert_error_shape(&reply, 413, "bad_request", "a 3 MB redeem");
+}
+
+#[test]
 fn a_json_array_body_is_refused_and_redeems_nothing() {
     let server = Server::start();
     let token = server.token("cust-dora");
