@@ -218,14 +218,7 @@ fn the_fault_switch_takes_whole_hostile_answers_the_contract_routes_do_not() {
     assert_eq!(reply.status, 200, "{}", reply.body);
     // And the answer is what the customer route now sends.
     let token = server.token("cust-anna");
-    let summary = server
-        .send(
-            "GET",
-            "/v1/customer",
-            &[("Authorization", &format!("Bearer {token}"))],
-            "",
-        )
-        .expect("an answer");
+    let summary = server.get("/v1/customer", Some(&token));
     assert_eq!(summary.body.len(), answer.len());
     // A contract route still refuses a body of that size.
     let reply = server
