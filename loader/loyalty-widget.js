@@ -400,7 +400,7 @@
       slot.dataset.loading = 'true';
       // Everything at once: the wasm (the longest download) first, then the
       // glue and the first answers.
-      const widget = load();
+      const loading = load();
       const token = this.#token;
       const fn = this.#tokenFn;
       const early = headStart(this, token, fn).catch(() => null);
@@ -414,7 +414,7 @@
         new Intl.NumberFormat(lang).format(1);
         new Intl.DateTimeFormat(lang, { dateStyle: 'medium' }).format(0);
       }));
-      Promise.all([widget, early]).then(([glue, head]) => {
+      Promise.all([loading, early]).then(([glue, head]) => {
         delete slot.dataset.loading;
         if (slot !== this.#slot || this.#widget) return;
         const emit = (name, detail) => this.#emit(name, detail);

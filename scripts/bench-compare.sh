@@ -37,5 +37,5 @@ for side in before after; do
   urls+=("$ENDPOINT_URL")
 done
 
-step "first views: $rev against the working tree, beside the vanilla baseline"
+step "first and repeat views: $rev against the working tree, beside the vanilla baseline"
 node bench/compare.mjs "${urls[@]}" "${ROUNDS:-30}" "${THROTTLED_ROUNDS:-12}"

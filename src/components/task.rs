@@ -58,12 +58,10 @@ impl Task {
                 return;
             }
             self.pending.set(false);
-            match owner {
-                Some(owner) => {
-                    if let Some(owner) = owner.upgrade() {
-                        owner.with(|| done(result));
-                    }
-                }
+            match owner.map(|owner| owner.upgrade()) {
+                Some(Some(owner)) => owner.with(|| done(result)),
+                // The component is gone: nobody to tell.
+                Some(None) => {}
                 None => done(result),
             }
         });

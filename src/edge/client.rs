@@ -737,7 +737,7 @@ async fn fetch(request: RequestBuilder, body: Option<&str>) -> Result<Answer, Ap
 
 /// An answer the loader asked for and read whole while the WebAssembly was
 /// still loading: `{status, headers, json, body}`, `json` saying whether
-/// `body` is the parsed JSON (see `headStart` in the loader). Read ahead, it
+/// `body` is the parsed JSON (see `readAhead` in the loader). Read ahead, it
 /// is taken over without waiting for another task of the page.
 #[derive(serde::Deserialize)]
 struct EarlyAnswer {
@@ -757,9 +757,10 @@ async fn adopt(answer: js_sys::Promise) -> Result<Answer, ApiError> {
         Ok::<_, JsValue>(Answer {
             status: early.status,
             headers: early.headers,
-            body: match early.json {
-                true => Body::Json(early.body),
-                false => Body::NotJson,
+            body: if early.json {
+                Body::Json(early.body)
+            } else {
+                Body::NotJson
             },
         })
     }
