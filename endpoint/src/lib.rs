@@ -1,29 +1,28 @@
 //! The reference loyalty endpoint: a loyalty backend a small shop can run.
 //!
 //! Implements contract v1 (`openapi/loyalty-v1.json`) for the widget and
-//! the admin API (`openapi/loyalty-admin-v1.json`) for the shop, over a
-//! SQLite file or a PostgreSQL database ([`store`]): [`token`] verifies the
-//! shop's customer tokens, [`program`] reads the program file, [`ledger`]
-//! works balances, expiry and tiers out of the append-only points ledger,
-//! [`db`] holds the queries and applies writes transactionally, [`admin`]
-//! records customers, orders, refunds and adjustments, [`webhooks`] maps
-//! Shopify's and WooCommerce's order webhooks onto them, [`api`] and
-//! [`admin_routes`] are the HTTP layer (CORS, ETags, idempotency), and
-//! [`faults`] breaks things on purpose for tests.
+//! the admin API (`openapi/loyalty-admin-v1.json`) for the shop, in three
+//! layers, each importing only the ones below it (`ARCHITECTURE.md`):
+//!
+//! - [`http`]: routes, extractors, the contract's error shape, CORS,
+//!   faults for tests, connection limits;
+//! - [`domain`]: the program's rules and the operations on the points
+//!   ledger (balances, tiers, redemptions, referrals, orders, refunds,
+//!   webhooks' payloads, tokens), with no HTTP and no SQL;
+//! - [`store`]: queries and migrations on sqlx, SQLite or PostgreSQL.
+//!
+//! [`app`] wires a [`config::ServerConfig`] into a running application.
 
-pub mod admin;
-pub mod admin_routes;
-pub mod api;
-pub mod db;
+pub mod app;
+pub mod config;
+pub mod domain;
 pub mod faults;
-pub mod ledger;
-pub mod program;
-pub mod seed;
-pub mod server;
-pub mod shopify;
+pub mod http;
 pub mod store;
-pub mod token;
-pub mod webhooks;
 
-pub use api::{router, AppState, ServerConfig};
-pub use server::{serve, Limits};
+pub use app::{open, seed_demo};
+pub use config::{Limits, ServerConfig};
+pub use domain::{ledger, program, shopify, token, webhooks};
+pub use http::router;
+pub use http::server::{self as server, serve};
+pub use http::state::AppState;

@@ -21,7 +21,7 @@
 //! least 32 bytes) opens the admin API under `/admin/v1/`.
 
 use loyalty_endpoint::faults::Faults;
-use loyalty_endpoint::{program, router, token, AppState, ServerConfig};
+use loyalty_endpoint::{program, router, token, ServerConfig};
 use std::path::PathBuf;
 use std::process::ExitCode;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
@@ -170,7 +170,7 @@ async fn serve(mut args: Args) -> Result<(), String> {
         .filter(|secret| !secret.is_empty())
         .map(String::into_bytes);
     let admin_key = match std::env::var("LOYALTY_ADMIN_KEY") {
-        Ok(key) if key.len() >= loyalty_endpoint::admin_routes::MIN_ADMIN_KEY => {
+        Ok(key) if key.len() >= loyalty_endpoint::http::admin::MIN_ADMIN_KEY => {
             Some(key.into_bytes())
         }
         Ok(key) if !key.is_empty() => {
@@ -178,7 +178,7 @@ async fn serve(mut args: Args) -> Result<(), String> {
                 "LOYALTY_ADMIN_KEY is {} bytes long; it must be at least {} (it records orders \
                  and changes points). Make one with: openssl rand -base64 48",
                 key.len(),
-                loyalty_endpoint::admin_routes::MIN_ADMIN_KEY
+                loyalty_endpoint::http::admin::MIN_ADMIN_KEY
             ))
         }
         _ => None,
@@ -252,8 +252,11 @@ async fn serve(mut args: Args) -> Result<(), String> {
         config.shop_url = format!("http://{local}");
     }
     let limits = config.limits.clone();
-    let state =
-        tokio::task::block_in_place(|| AppState::new(config)).map_err(|err| err.to_string())?;
+    let demo_data = loyalty_endpoint::app::wants_demo(&config);
+    let state = loyalty_endpoint::open(config).await?;
+    if demo_data {
+        loyalty_endpoint::seed_demo(&state).await?;
+    }
     if let Some(file) = port_file {
         std::fs::write(&file, local.port().to_string()).map_err(|err| format!("{file}: {err}"))?;
     }
@@ -265,7 +268,7 @@ async fn serve(mut args: Args) -> Result<(), String> {
         let mut hourly = tokio::time::interval(Duration::from_secs(3600));
         loop {
             hourly.tick().await;
-            if let Err(err) = sweeper.settle_all() {
+            if let Err(err) = sweeper.settle_all().await {
                 eprintln!("loyalty-endpoint: the hourly sweep failed: {err}");
             }
         }
@@ -282,7 +285,8 @@ async fn serve(mut args: Args) -> Result<(), String> {
             _ = deadline => eprintln!("loyalty-endpoint: --exit-after reached, stopping"),
         }
     };
-    loyalty_endpoint::serve(listener, router(state), &limits, shutdown).await;
+    loyalty_endpoint::serve(listener, router(state.clone()), &limits, shutdown).await;
+    state.store.close().await;
     Ok(())
 }
 

@@ -3,7 +3,7 @@
 #![allow(dead_code)]
 
 use loyalty_endpoint::faults::Faults;
-use loyalty_endpoint::{router, serve, token, AppState, Limits, ServerConfig};
+use loyalty_endpoint::{router, serve, token, Limits, ServerConfig};
 use std::io::{Read, Write};
 use std::net::{SocketAddr, TcpStream};
 use std::path::{Path, PathBuf};
@@ -155,7 +155,15 @@ impl Server {
         change(&mut config);
         let limits = config.limits.clone();
         let runtime = tokio::runtime::Runtime::new().expect("runtime");
-        let state = AppState::new(config).expect("state");
+        let demo = loyalty_endpoint::app::wants_demo(&config);
+        let state = runtime
+            .block_on(loyalty_endpoint::open(config))
+            .expect("state");
+        if demo {
+            runtime
+                .block_on(loyalty_endpoint::seed_demo(&state))
+                .expect("demo seeded");
+        }
         let listener = runtime
             .block_on(tokio::net::TcpListener::bind("127.0.0.1:0"))
             .expect("bind");

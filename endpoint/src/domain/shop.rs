@@ -1,28 +1,22 @@
 //! The shop's side of the ledger: customers, orders, refunds and
-//! adjustments, as the admin API (`openapi/loyalty-admin-v1.yaml`) and the
-//! platforms' webhooks ([`crate::webhooks`]) record them. Every function
+//! adjustments, as the admin API (`openapi/loyalty-admin-v1.json`) and the
+//! platforms' webhooks ([`super::webhooks`]) record them. Every function
 //! runs inside one immediate transaction and changes points only by
-//! appending ledger entries ([`crate::db::append`]).
+//! appending ledger entries ([`account::append`]).
 
-use crate::args;
-use crate::db::{self, Account, NewEntry, StoreError};
-use crate::ledger::{self, Kind};
-use crate::program::Program;
-use crate::store::Sql;
+use super::account::{self, Account, NewEntry};
+use super::error::{bad, refused, Error, Result};
+use super::ledger::{self, Kind};
+use super::program::Program;
+use crate::store::queries as q;
+use crate::store::rows::{NewCustomer, NewOrder, OrderRow};
+use crate::store::Db;
 use loyalty_core::contract::{ErrorCode, Points};
 use serde::{Deserialize, Serialize};
 
-fn refused(status: u16, code: ErrorCode, message: impl Into<String>) -> StoreError {
-    StoreError::Refused(code, message.into(), status)
-}
-
-fn bad(message: impl Into<String>) -> StoreError {
-    refused(400, ErrorCode::BadRequest, message)
-}
-
 /// Checks an id the shop chose (customer, order, refund): 1 to 128
 /// printable characters.
-pub fn check_id(what: &str, id: &str) -> Result<(), StoreError> {
+pub fn check_id(what: &str, id: &str) -> Result<()> {
     if id.is_empty() || id.chars().count() > 128 || id.chars().any(char::is_control) {
         return Err(bad(format!("{what} must be 1 to 128 printable characters")));
     }
@@ -34,7 +28,7 @@ pub fn check_id(what: &str, id: &str) -> Result<(), StoreError> {
 /// far from where sums of points could overflow.
 pub const MAX_MONEY: u64 = 1_000_000_000_000;
 
-fn check_money(field: &str, amount: u64) -> Result<(), StoreError> {
+fn check_money(field: &str, amount: u64) -> Result<()> {
     if amount > MAX_MONEY {
         return Err(bad(format!(
             "{field} must be at most {MAX_MONEY} (minor units)"
@@ -95,7 +89,7 @@ pub struct CustomerRecord {
     pub points: Points,
 }
 
-fn check_customer(input: &CustomerInput) -> Result<(), StoreError> {
+fn check_customer(input: &CustomerInput) -> Result<()> {
     if let Some(name) = &input.first_name {
         if name.trim().is_empty() || name.chars().count() > 100 {
             return Err(bad("first_name must be 1 to 100 characters"));
@@ -118,7 +112,7 @@ fn check_customer(input: &CustomerInput) -> Result<(), StoreError> {
 
 /// A new referral code: up to eight letters of the first name and three
 /// random digits (`ANNA482`), unique.
-fn new_referral_code(tx: &mut dyn Sql, first_name: Option<&str>) -> Result<String, StoreError> {
+async fn new_referral_code(db: &mut Db<'_>, first_name: Option<&str>) -> Result<String> {
     let stem: String = first_name
         .unwrap_or_default()
         .chars()
@@ -133,110 +127,97 @@ fn new_referral_code(tx: &mut dyn Sql, first_name: Option<&str>) -> Result<Strin
     };
     for digits in [3u32, 4, 5, 6, 7, 8] {
         let mut bytes = [0u8; 8];
-        getrandom::fill(&mut bytes).map_err(|err| StoreError::Random(err.to_string()))?;
+        getrandom::fill(&mut bytes).map_err(|err| Error::Random(err.to_string()))?;
         let number = u64::from_le_bytes(bytes) % 10u64.pow(digits);
         let code = format!("{stem}{number:0width$}", width = digits as usize);
-        let taken = tx.exists(
-            "SELECT 1 FROM customers WHERE lower(referral_code) = lower(?1)",
-            args![&code],
-        )?;
-        if !taken {
+        if q::by_referral_code(db, &code).await?.is_none() {
             return Ok(code);
         }
     }
-    Err(StoreError::Random("no free referral code".into()))
+    Err(Error::Random("no free referral code".into()))
 }
 
-fn record_of(
-    tx: &mut dyn Sql,
+async fn record_of(
+    db: &mut Db<'_>,
     id: &str,
     created: bool,
     referral: Option<Attribution>,
     today: i64,
-) -> Result<CustomerRecord, StoreError> {
-    let row = tx.one(
-        "SELECT first_name, referral_code, referred_by FROM customers WHERE id = ?1",
-        args![id],
-    )?;
+) -> Result<CustomerRecord> {
+    let row = q::customer(db, id)
+        .await?
+        .ok_or_else(|| Error::Corrupt(format!("customer {id:?} vanished")))?;
     Ok(CustomerRecord {
         id: id.to_owned(),
-        first_name: row.get(0)?,
-        referral_code: row.get(1)?,
-        referred_by: row.get(2)?,
+        first_name: row.first_name,
+        referral_code: row.referral_code,
+        referred_by: row.referred_by,
         created,
         referral,
-        points: db::points(tx, id, today)?,
+        points: account::points(db, id, today).await?,
     })
 }
 
 /// Creates or updates a customer. Creating one books the welcome bonus and
 /// attributes a referral code given with it (never the customer's own, nor
 /// one of a customer with the same e-mail address).
-pub fn upsert_customer(
-    tx: &mut dyn Sql,
+pub async fn upsert_customer(
+    db: &mut Db<'_>,
     id: &str,
     input: &CustomerInput,
     program: &Program,
     today: i64,
-) -> Result<CustomerRecord, StoreError> {
+) -> Result<CustomerRecord> {
     check_id("the customer id", id)?;
     check_customer(input)?;
     let email = input.email.as_deref().map(str::to_lowercase);
-    if known_customer(tx, id)? {
-        tx.exec(
-            "UPDATE customers SET first_name = COALESCE(?2, first_name),
-                    email = COALESCE(?3, email), birthday = COALESCE(?4, birthday)
-             WHERE id = ?1",
-            args![id, &input.first_name, &email, &input.birthday],
-        )?;
+    if q::customer_exists(db, id).await? {
+        q::update_customer(
+            db,
+            id,
+            input.first_name.as_deref(),
+            email.as_deref(),
+            input.birthday.as_deref(),
+        )
+        .await?;
         let referral = input
             .referral_code
             .as_ref()
             .map(|_| Attribution::NotAtSignUp);
-        return record_of(tx, id, false, referral, today);
+        return record_of(db, id, false, referral, today).await;
     }
-    let code = new_referral_code(tx, input.first_name.as_deref())?;
+    let code = new_referral_code(db, input.first_name.as_deref()).await?;
     let (referred_by, referral) = match input.referral_code.as_deref() {
         None => (None, None),
-        Some(given) => {
-            let owner: Option<(String, Option<String>)> = match tx.opt(
-                "SELECT id, email FROM customers WHERE lower(referral_code) = lower(?1)",
-                args![given.trim()],
-            )? {
-                Some(row) => Some((row.get(0)?, row.get(1)?)),
-                None => None,
-            };
-            match owner {
-                None => (None, Some(Attribution::UnknownCode)),
-                Some((_, Some(owner_email))) if Some(&owner_email) == email.as_ref() => {
-                    (None, Some(Attribution::OwnCode))
-                }
-                Some((owner, _)) => (Some(owner), Some(Attribution::Attributed)),
+        Some(given) => match q::by_referral_code(db, given.trim()).await? {
+            None => (None, Some(Attribution::UnknownCode)),
+            Some((_, _, _, Some(owner_email))) if Some(&owner_email) == email.as_ref() => {
+                (None, Some(Attribution::OwnCode))
             }
-        }
+            Some((owner, _, _, _)) => (Some(owner), Some(Attribution::Attributed)),
+        },
     };
-    tx.exec(
-        "INSERT INTO customers (id, first_name, email, birthday, state, referral_code, referred_by,
-                                created_on)
-         VALUES (?1, ?2, ?3, ?4, 'member', ?5, ?6, ?7)",
-        args![
+    let created_on = ledger::format_date(today);
+    q::insert_customer(
+        db,
+        &NewCustomer {
             id,
-            &input.first_name,
-            &email,
-            &input.birthday,
-            &code,
-            &referred_by,
-            ledger::format_date(today)
-        ],
-    )?;
+            first_name: input.first_name.as_deref(),
+            email: email.as_deref(),
+            birthday: input.birthday.as_deref(),
+            referral_code: &code,
+            referred_by: referred_by.as_deref(),
+            friends_joined: 0,
+            club_joined_at: None,
+            created_on: &created_on,
+        },
+    )
+    .await?;
     if let Some(referrer) = &referred_by {
-        tx.exec(
-            "UPDATE customers SET friends_joined = friends_joined + 1 WHERE id = ?1",
-            args![referrer],
-        )?;
+        q::count_friend(db, referrer).await?;
     }
-    db::welcome(tx, id, program, today)?;
-    record_of(tx, id, true, referral, today)
+    account::welcome(db, id, program, today).await?;
+    record_of(db, id, true, referral, today).await
 }
 
 /// Recording a paid order (`POST /admin/v1/orders`).
@@ -295,47 +276,34 @@ pub struct OrderRecord {
     pub replayed: bool,
 }
 
-fn order_record(
-    tx: &mut dyn Sql,
-    id: &str,
-    replayed: bool,
-) -> Result<Option<OrderRecord>, StoreError> {
-    let Some(row) = tx.opt(
-        "SELECT customer_id, total_minor, points, available_on, refunded_minor, referrer_id,
-                referral_points
-         FROM orders WHERE id = ?1",
-        args![id],
-    )?
-    else {
-        return Ok(None);
-    };
-    let referrer: Option<String> = row.get(5)?;
-    Ok(Some(OrderRecord {
-        id: id.to_owned(),
-        customer_id: row.get(0)?,
-        total_minor: row.get(1)?,
-        points: row.get(2)?,
-        pending_until: row.get(3)?,
-        refunded_minor: row.get(4)?,
-        referral: match referrer {
-            Some(referrer_id) => Some(ReferralCredit {
-                referrer_id,
-                points: row.get(6)?,
-            }),
-            None => None,
-        },
-        replayed,
-    }))
+fn unsigned(value: i64) -> u64 {
+    u64::try_from(value).unwrap_or(0)
 }
 
-fn known_customer(tx: &mut dyn Sql, id: &str) -> Result<bool, StoreError> {
-    tx.exists("SELECT 1 FROM customers WHERE id = ?1", args![id])
+fn signed(value: u64) -> i64 {
+    i64::try_from(value).unwrap_or(i64::MAX)
+}
+
+fn order_record_of(id: &str, row: OrderRow, replayed: bool) -> OrderRecord {
+    OrderRecord {
+        id: id.to_owned(),
+        customer_id: row.customer_id,
+        total_minor: unsigned(row.total_minor),
+        points: unsigned(row.points),
+        pending_until: row.available_on,
+        refunded_minor: unsigned(row.refunded_minor),
+        referral: row.referrer_id.map(|referrer_id| ReferralCredit {
+            referrer_id,
+            points: unsigned(row.referral_points),
+        }),
+        replayed,
+    }
 }
 
 /// The points per currency unit of the customer's tier today.
 fn rate(account: &Account, program: &Program, today: i64) -> f64 {
     let tiers = program.published_tiers(loyalty_core::i18n::Lang::En);
-    let rank = db::rank(&tiers, program, account, today);
+    let rank = account::rank(&tiers, program, account, today);
     program
         .tiers
         .levels
@@ -347,18 +315,18 @@ fn rate(account: &Account, program: &Program, today: i64) -> f64 {
 /// rate, pending for the program's `pending_days`. A referred customer's
 /// first order also earns their referrer the program's referral points,
 /// pending alike.
-pub fn record_order(
-    tx: &mut dyn Sql,
+pub async fn record_order(
+    db: &mut Db<'_>,
     input: &OrderInput,
     program: &Program,
     today: i64,
-) -> Result<OrderRecord, StoreError> {
+) -> Result<OrderRecord> {
     check_id("the order id", &input.id)?;
     check_money("total_minor", input.total_minor)?;
-    if let Some(seen) = order_record(tx, &input.id, true)? {
+    if let Some(seen) = q::order(db, &input.id).await? {
+        let seen = order_record_of(&input.id, seen, true);
         if seen.customer_id != input.customer_id || seen.total_minor != input.total_minor {
             return Err(refused(
-                422,
                 ErrorCode::IdempotencyConflict,
                 "this order id was recorded with another customer or total",
             ));
@@ -371,14 +339,11 @@ pub fn record_order(
         referral_code: input.referral_code.clone(),
         ..CustomerInput::default()
     };
-    if !known_customer(tx, &input.customer_id)? {
-        upsert_customer(tx, &input.customer_id, &customer, program, today)?;
+    if !q::customer_exists(db, &input.customer_id).await? {
+        upsert_customer(db, &input.customer_id, &customer, program, today).await?;
     }
-    let account = db::settle(tx, &input.customer_id, program, today)?;
-    let first_order = !tx.exists(
-        "SELECT 1 FROM orders WHERE customer_id = ?1",
-        args![&input.customer_id],
-    )?;
+    let account = account::settle(db, &input.customer_id, program, today).await?;
+    let first_order = !q::has_order(db, &input.customer_id).await?;
     let points = ledger::order_points(input.total_minor, rate(&account, program, today));
     let available_on = today + i64::from(program.pending_days);
     let shown = input.number.as_deref().unwrap_or(&input.id);
@@ -386,17 +351,17 @@ pub fn record_order(
     let (en, de) = (format!("Order {number}"), format!("Bestellung {number}"));
     let entry = NewEntry {
         available_on,
-        amount_minor: i64::try_from(input.total_minor).unwrap_or(i64::MAX),
+        amount_minor: signed(input.total_minor),
         order_id: Some(&input.id),
         ..NewEntry::now(
             &input.customer_id,
             Kind::Order,
-            i64::try_from(points).unwrap_or(i64::MAX),
+            signed(points),
             today,
             (&en, &de),
         )
     };
-    let entry_id = db::append(tx, program, &entry)?;
+    let entry_id = account::append(db, program, &entry).await?;
     let referrer = account.referred_by().filter(|referrer| {
         first_order && *referrer != input.customer_id && program.referral.referrer_points > 0
     });
@@ -413,31 +378,33 @@ pub fn record_order(
             ..NewEntry::now(
                 referrer,
                 Kind::Referral,
-                i64::try_from(program.referral.referrer_points).unwrap_or(i64::MAX),
+                signed(program.referral.referrer_points),
                 today,
                 (&en, &de),
             )
         };
-        db::append(tx, program, &entry)?;
+        account::append(db, program, &entry).await?;
     }
-    tx.exec(
-        "INSERT INTO orders (id, customer_id, total_minor, points, entry_id, available_on,
-                             paid_on, referrer_id, referral_points, number)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
-        args![
-            &input.id,
-            &input.customer_id,
-            input.total_minor,
-            points,
+    q::insert_order(
+        db,
+        &NewOrder {
+            id: &input.id,
+            customer_id: &input.customer_id,
+            total_minor: signed(input.total_minor),
+            points: signed(points),
             entry_id,
-            ledger::format_date(available_on),
-            ledger::format_date(today),
-            referrer,
-            referrer.map_or(0, |_| program.referral.referrer_points),
-            &number
-        ],
-    )?;
-    order_record(tx, &input.id, false)?.ok_or_else(|| StoreError::Corrupt("order vanished".into()))
+            available_on: ledger::format_date(available_on),
+            paid_on: ledger::format_date(today),
+            referrer_id: referrer,
+            referral_points: referrer.map_or(0, |_| signed(program.referral.referrer_points)),
+            number: &number,
+        },
+    )
+    .await?;
+    let row = q::order(db, &input.id)
+        .await?
+        .ok_or_else(|| Error::Corrupt("order vanished".into()))?;
+    Ok(order_record_of(&input.id, row, false))
 }
 
 /// Recording a refund (`POST /admin/v1/orders/{id}/refunds`).
@@ -469,33 +436,27 @@ pub struct RefundRecord {
 /// to the money refunded (all of them when the whole order is). Within the
 /// return window the order's pending points are cancelled; after it, the
 /// points come off the balance, which never goes below zero.
-pub fn record_refund(
-    tx: &mut dyn Sql,
+pub async fn record_refund(
+    db: &mut Db<'_>,
     order_id: &str,
     input: &RefundInput,
     program: &Program,
     today: i64,
-) -> Result<RefundRecord, StoreError> {
+) -> Result<RefundRecord> {
     check_id("the refund id", &input.id)?;
-    let seen = tx.opt(
-        "SELECT order_id, amount_minor, points FROM refunds WHERE id = ?1",
-        args![&input.id],
-    )?;
-    if let Some(row) = seen {
-        let (seen_order, amount_minor, points): (String, u64, u64) =
-            (row.get(0)?, row.get(1)?, row.get(2)?);
-        if seen_order != order_id || amount_minor != input.amount_minor {
+    if let Some(seen) = q::refund(db, &input.id).await? {
+        let amount_minor = unsigned(seen.amount_minor);
+        if seen.order_id != order_id || amount_minor != input.amount_minor {
             return Err(refused(
-                422,
                 ErrorCode::IdempotencyConflict,
                 "this refund id was recorded for another order or amount",
             ));
         }
         return Ok(RefundRecord {
             id: input.id.clone(),
-            order_id: seen_order,
+            order_id: seen.order_id,
             amount_minor,
-            points,
+            points: unsigned(seen.points),
             replayed: true,
         });
     }
@@ -503,52 +464,51 @@ pub fn record_refund(
         return Err(bad("amount_minor must be above 0"));
     }
     check_money("amount_minor", input.amount_minor)?;
-    let order = tx
-        .opt(
-            "SELECT customer_id, total_minor, points, entry_id, available_on, refunded_minor, number
-             FROM orders WHERE id = ?1",
-            args![order_id],
-        )?
-        .ok_or_else(|| refused(404, ErrorCode::NotFound, "no such order"))?;
-    let (customer_id, total, earned): (String, u64, u64) =
-        (order.get(0)?, order.get(1)?, order.get(2)?);
-    let (entry_id, available_on, before, number): (i64, String, u64, String) =
-        (order.get(3)?, order.get(4)?, order.get(5)?, order.get(6)?);
-    let account = db::settle(tx, &customer_id, program, today)?;
-    let available_on = ledger::parse_date(&available_on)
-        .ok_or_else(|| StoreError::Corrupt("order date".into()))?;
+    let order = q::order(db, order_id)
+        .await?
+        .ok_or_else(|| refused(ErrorCode::NotFound, "no such order"))?;
+    let (total, earned, before) = (
+        unsigned(order.total_minor),
+        unsigned(order.points),
+        unsigned(order.refunded_minor),
+    );
+    let account = account::settle(db, &order.customer_id, program, today).await?;
+    let available_on = ledger::parse_date(&order.available_on)
+        .ok_or_else(|| Error::Corrupt("order date".into()))?;
     let pending = available_on > today;
     let mut points = ledger::refund_points(earned, total, before, input.amount_minor);
     if !pending {
         points = points.min(account.approved());
     }
+    let number = &order.number;
     let (en, de) = (format!("Refund {number}"), format!("Erstattung {number}"));
     let refunded = input.amount_minor.min(total.saturating_sub(before));
     let entry = NewEntry {
         available_on: if pending { available_on } else { today },
-        lot: Some(entry_id),
-        amount_minor: -i64::try_from(refunded).unwrap_or(i64::MAX),
+        lot: Some(order.entry_id),
+        amount_minor: -signed(refunded),
         order_id: Some(order_id),
         ..NewEntry::now(
-            &customer_id,
+            &order.customer_id,
             Kind::Refund,
-            -i64::try_from(points).unwrap_or(i64::MAX),
+            -signed(points),
             today,
             (&en, &de),
         )
     };
-    db::append(tx, program, &entry)?;
+    account::append(db, program, &entry).await?;
     if pending && before < total && before.saturating_add(refunded) >= total {
-        cancel_referral(tx, order_id, program, today)?;
+        cancel_referral(db, order_id, program, today).await?;
     }
-    tx.exec(
-        "UPDATE orders SET refunded_minor = refunded_minor + ?2 WHERE id = ?1",
-        args![order_id, refunded],
-    )?;
-    tx.exec(
-        "INSERT INTO refunds (id, order_id, amount_minor, points) VALUES (?1, ?2, ?3, ?4)",
-        args![&input.id, order_id, input.amount_minor, points],
-    )?;
+    q::add_refunded(db, order_id, signed(refunded)).await?;
+    q::insert_refund(
+        db,
+        &input.id,
+        order_id,
+        signed(input.amount_minor),
+        signed(points),
+    )
+    .await?;
     Ok(RefundRecord {
         id: input.id.clone(),
         order_id: order_id.to_owned(),
@@ -561,31 +521,24 @@ pub fn record_refund(
 /// A referred friend's first order returned in full within its return
 /// window earns the referrer nothing: their pending referral points for it
 /// are cancelled (after the window they stay earned).
-fn cancel_referral(
-    tx: &mut dyn Sql,
+async fn cancel_referral(
+    db: &mut Db<'_>,
     order_id: &str,
     program: &Program,
     today: i64,
-) -> Result<(), StoreError> {
-    let Some(row) = tx.opt(
-        "SELECT id, customer_id, points, available_on FROM ledger
-         WHERE order_id = ?1 AND kind = 'referral'",
-        args![order_id],
-    )?
-    else {
+) -> Result<()> {
+    let Some(row) = q::referral_entry(db, order_id).await? else {
         return Ok(());
     };
-    let (lot, referrer, points, available_on): (i64, String, i64, String) =
-        (row.get(0)?, row.get(1)?, row.get(2)?, row.get(3)?);
     let entry = NewEntry {
-        available_on: ledger::parse_date(&available_on)
-            .ok_or_else(|| StoreError::Corrupt("referral date".into()))?,
-        lot: Some(lot),
+        available_on: ledger::parse_date(&row.available_on)
+            .ok_or_else(|| Error::Corrupt("referral date".into()))?,
+        lot: Some(row.id),
         order_id: Some(order_id),
         ..NewEntry::now(
-            &referrer,
+            &row.customer_id,
             Kind::Refund,
-            -points,
+            -row.points,
             today,
             (
                 "Referral cancelled: the order was returned",
@@ -593,7 +546,7 @@ fn cancel_referral(
             ),
         )
     };
-    db::append(tx, program, &entry)?;
+    account::append(db, program, &entry).await?;
     Ok(())
 }
 
@@ -609,13 +562,13 @@ pub struct AdjustmentInput {
 
 /// Adds or takes points with a reason. Taking more than the customer can
 /// spend is refused.
-pub fn adjust(
-    tx: &mut dyn Sql,
+pub async fn adjust(
+    db: &mut Db<'_>,
     customer_id: &str,
     input: &AdjustmentInput,
     program: &Program,
     today: i64,
-) -> Result<CustomerRecord, StoreError> {
+) -> Result<CustomerRecord> {
     let reason = input.reason.trim();
     if reason.is_empty() || reason.chars().count() > 120 {
         return Err(bad("reason must be 1 to 120 characters"));
@@ -625,10 +578,9 @@ pub fn adjust(
             "points must be a whole number, not 0, within ±1,000,000,000",
         ));
     }
-    let account = db::settle(tx, customer_id, program, today)?;
+    let account = account::settle(db, customer_id, program, today).await?;
     if input.points < 0 && input.points.unsigned_abs() > account.approved() {
         return Err(refused(
-            409,
             ErrorCode::InsufficientPoints,
             "the customer does not have that many points to take",
         ));
@@ -640,8 +592,8 @@ pub fn adjust(
         today,
         (reason, reason),
     );
-    db::append(tx, program, &entry)?;
-    record_of(tx, customer_id, false, None, today)
+    account::append(db, program, &entry).await?;
+    record_of(db, customer_id, false, None, today).await
 }
 
 /// One ledger entry as the admin API shows it.
@@ -680,36 +632,30 @@ pub struct LedgerView {
 pub const LEDGER_LIMIT: u32 = 1000;
 
 /// `GET /admin/v1/customers/{id}/ledger` (settles first).
-pub fn ledger_view(
-    tx: &mut dyn Sql,
+pub async fn ledger_view(
+    db: &mut Db<'_>,
     customer_id: &str,
     program: &Program,
     today: i64,
-) -> Result<LedgerView, StoreError> {
-    db::settle(tx, customer_id, program, today)?;
-    let entries = tx
-        .rows(
-            "SELECT id, kind, points, booked_on, available_on, expires_on, order_id, reason, code
-             FROM ledger WHERE customer_id = ?1 ORDER BY id DESC LIMIT ?2",
-            args![customer_id, LEDGER_LIMIT],
-        )?
+) -> Result<LedgerView> {
+    account::settle(db, customer_id, program, today).await?;
+    let entries = q::ledger_lines(db, customer_id, i64::from(LEDGER_LIMIT))
+        .await?
         .into_iter()
-        .map(|row| {
-            Ok(LedgerLine {
-                id: row.get(0)?,
-                kind: row.get(1)?,
-                points: row.get(2)?,
-                booked_on: row.get(3)?,
-                available_on: row.get(4)?,
-                expires_on: row.get(5)?,
-                order_id: row.get(6)?,
-                reason: row.get(7)?,
-                code: row.get(8)?,
-            })
+        .map(|row| LedgerLine {
+            id: row.id,
+            kind: row.kind,
+            points: row.points,
+            booked_on: row.booked_on,
+            available_on: row.available_on,
+            expires_on: row.expires_on,
+            order_id: row.order_id,
+            reason: row.reason,
+            code: row.code,
         })
-        .collect::<Result<_, StoreError>>()?;
+        .collect();
     Ok(LedgerView {
-        customer: record_of(tx, customer_id, false, None, today)?,
+        customer: record_of(db, customer_id, false, None, today).await?,
         entries,
     })
 }

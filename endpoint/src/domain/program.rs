@@ -9,15 +9,15 @@
 //! left out of the file are switched off, not deleted (redemptions refer
 //! to them).
 
-use crate::args;
-use crate::db::StoreError;
-use crate::store::{Sql, Store};
+use crate::store::queries as q;
+use crate::store::rows::{EarningRow, NewOffer, NewReward, TierRow};
+use crate::store::Db;
 use loyalty_core::contract::{self, MilestoneKind, RewardKind};
 use loyalty_core::i18n::Lang;
 use serde::Deserialize;
 
 /// The demo shop's program, built in (used without `--program`).
-pub const DEMO: &str = include_str!("../programs/morgenrot.toml");
+pub const DEMO: &str = include_str!("../../programs/morgenrot.toml");
 
 /// A text in both languages.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
@@ -534,20 +534,16 @@ fn unit_names(currency: &str) -> (String, String) {
 }
 
 /// A reward kind's contract name (`discount_code`).
-fn kind_name(kind: RewardKind) -> Result<String, StoreError> {
+fn kind_name(kind: RewardKind) -> super::Result<String> {
     Ok(serde_json::to_value(kind)?
         .as_str()
         .unwrap_or_default()
         .to_owned())
 }
 
-/// Writes a checked program into the program tables, in one write
-/// transaction.
-pub fn install(store: &mut Store, program: &Program) -> Result<(), StoreError> {
-    store.write(|tx| write_program(tx, program))
-}
-
-fn write_program(tx: &mut dyn Sql, program: &Program) -> Result<(), StoreError> {
+/// Writes a checked program into the program tables, inside the caller's
+/// write transaction.
+pub async fn install(db: &mut Db<'_>, program: &Program) -> super::Result<()> {
     for (key, value) in [
         ("currency", program.currency.as_str()),
         ("name_en", &program.name.en),
@@ -557,71 +553,58 @@ fn write_program(tx: &mut dyn Sql, program: &Program) -> Result<(), StoreError> 
         ("referral_en", &program.referral.text.en),
         ("referral_de", &program.referral.text.de),
     ] {
-        tx.exec(
-            "INSERT INTO settings (key, value) VALUES (?1, ?2)
-             ON CONFLICT (key) DO UPDATE SET value = excluded.value",
-            args![key, value],
-        )?;
+        q::put_setting(db, key, value).await?;
     }
     // Rewards and offers point at tiers: clear those links, then the tiers.
-    tx.exec("UPDATE rewards SET active = 0, min_tier_id = NULL", &[])?;
-    tx.exec("DELETE FROM offers", &[])?;
-    tx.exec("DELETE FROM tiers", &[])?;
-    tx.exec("DELETE FROM earning", &[])?;
+    q::clear_program(db).await?;
     for tier in &program.tiers.levels {
-        tx.exec(
-            "INSERT INTO tiers (id, threshold, name_en, name_de, perks_en, perks_de) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-            args![
-                &tier.id,
-                tier.threshold,
-                &tier.name.en,
-                &tier.name.de,
-                serde_json::to_string(&tier.perks.en)?,
-                serde_json::to_string(&tier.perks.de)?
-            ],
-        )?;
+        let row = TierRow {
+            id: &tier.id,
+            threshold: i64::try_from(tier.threshold).unwrap_or(i64::MAX),
+            name_en: &tier.name.en,
+            name_de: &tier.name.de,
+            perks_en: serde_json::to_string(&tier.perks.en)?,
+            perks_de: serde_json::to_string(&tier.perks.de)?,
+        };
+        q::put_tier(db, &row).await?;
     }
     for (position, (kind, title, points)) in program.earning().into_iter().enumerate() {
-        tx.exec(
-            "INSERT INTO earning (position, kind, title_en, title_de, points_en, points_de) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-            args![position, kind, title.en, title.de, points.en, points.de],
-        )?;
+        let row = EarningRow {
+            kind: kind.to_owned(),
+            title_en: title.en,
+            title_de: title.de,
+            points_en: points.en,
+            points_de: points.de,
+        };
+        q::put_earning(db, position as i64, &row).await?;
     }
     for (position, reward) in program.rewards.iter().enumerate() {
-        tx.exec(
-            "INSERT INTO rewards (id, position, kind, title_en, title_de, points_price, min_tier_id, active)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, 1)
-             ON CONFLICT (id) DO UPDATE SET position = excluded.position, kind = excluded.kind,
-               title_en = excluded.title_en, title_de = excluded.title_de,
-               points_price = excluded.points_price, min_tier_id = excluded.min_tier_id, active = 1",
-            args![
-                &reward.id,
-                position,
-                kind_name(reward.kind)?,
-                &reward.title.en,
-                &reward.title.de,
-                reward.points_price,
-                &reward.min_tier
-            ],
-        )?;
+        let kind = kind_name(reward.kind)?;
+        let row = NewReward {
+            id: &reward.id,
+            position: position as i64,
+            kind: &kind,
+            title_en: &reward.title.en,
+            title_de: &reward.title.de,
+            points_price: i64::try_from(reward.points_price).unwrap_or(i64::MAX),
+            min_tier_id: reward.min_tier.as_deref(),
+        };
+        q::put_reward(db, &row).await?;
     }
     for (position, offer) in program.offers.iter().enumerate() {
-        tx.exec(
-            "INSERT INTO offers (id, position, title_en, title_de, desc_en, desc_de, min_tier_id, members_only, ends_at, code, cta_url)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, 1, ?8, ?9, ?10)",
-            args![
-                &offer.id,
-                position,
-                &offer.title.en,
-                &offer.title.de,
-                &offer.description.en,
-                &offer.description.de,
-                &offer.min_tier,
-                &offer.ends_at,
-                &offer.code,
-                &offer.cta_url
-            ],
-        )?;
+        let row = NewOffer {
+            id: &offer.id,
+            position: position as i64,
+            title_en: &offer.title.en,
+            title_de: &offer.title.de,
+            desc_en: &offer.description.en,
+            desc_de: &offer.description.de,
+            min_tier_id: offer.min_tier.as_deref(),
+            ends_at: offer.ends_at.as_deref(),
+            code: offer.code.as_deref(),
+            cta_url: offer.cta_url.as_deref(),
+        };
+        q::put_offer(db, &row).await?;
     }
     Ok(())
 }

@@ -1,5 +1,5 @@
 //! The shops' own order webhooks, mapped onto the ledger
-//! ([`crate::admin`]): Shopify's `orders/paid` and `refunds/create`, and
+//! ([`super::shop`]): Shopify's `orders/paid` and `refunds/create`, and
 //! WooCommerce's `order.updated` (completed, refunds, refunded).
 //!
 //! Both platforms sign the raw body: base64 of its HMAC-SHA256 with the
@@ -10,12 +10,12 @@
 //! topic, WooCommerce's ping) is answered `200` with `"applied": false`, so
 //! the platform does not retry it.
 
-use crate::admin::{self, OrderInput, RefundInput};
-use crate::args;
-use crate::db::StoreError;
-use crate::ledger;
-use crate::program::Program;
-use crate::store::Sql;
+use super::error::{bad, Error, Result};
+use super::ledger;
+use super::program::Program;
+use super::shop::{self, OrderInput, RefundInput};
+use crate::store::queries as q;
+use crate::store::Db;
 use base64::Engine;
 use hmac::{Hmac, Mac};
 use serde::Serialize;
@@ -51,9 +51,9 @@ pub struct Outcome {
     /// Whether it changed anything now (a repeat changes nothing).
     pub applied: bool,
     /// Orders it recorded (or found recorded), by the shop's order id.
-    pub orders: Vec<admin::OrderRecord>,
+    pub orders: Vec<shop::OrderRecord>,
     /// Refunds it recorded (or found recorded).
-    pub refunds: Vec<admin::RefundRecord>,
+    pub refunds: Vec<shop::RefundRecord>,
     /// Why nothing was done, when nothing was.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub ignored: Option<String>,
@@ -67,23 +67,15 @@ impl Outcome {
         }
     }
 
-    fn order(&mut self, record: admin::OrderRecord) {
+    fn order(&mut self, record: shop::OrderRecord) {
         self.applied |= !record.replayed;
         self.orders.push(record);
     }
 
-    fn refund(&mut self, record: admin::RefundRecord) {
+    fn refund(&mut self, record: shop::RefundRecord) {
         self.applied |= !record.replayed;
         self.refunds.push(record);
     }
-}
-
-fn bad(message: impl Into<String>) -> StoreError {
-    StoreError::Refused(
-        loyalty_core::contract::ErrorCode::BadRequest,
-        message.into(),
-        400,
-    )
 }
 
 /// A JSON id (number or string) as text.
@@ -143,13 +135,13 @@ fn referral_code(body: &Value) -> Option<String> {
 /// program is signed up with the order's referral code, if any);
 /// `refunds/create` records the refund (the refunded items' subtotal, or
 /// else the refund transactions).
-pub fn shopify(
-    tx: &mut dyn Sql,
+pub async fn shopify(
+    db: &mut Db<'_>,
     topic: &str,
     body: &Value,
     program: &Program,
     today: i64,
-) -> Result<Outcome, StoreError> {
+) -> Result<Outcome> {
     let mut outcome = Outcome::default();
     match topic {
         "orders/paid" => {
@@ -169,7 +161,7 @@ pub fn shopify(
                 email: text_of(&body["customer"]["email"]),
                 referral_code: referral_code(body),
             };
-            outcome.order(admin::record_order(tx, &order, program, today)?);
+            outcome.order(shop::record_order(db, &order, program, today).await?);
         }
         "refunds/create" => {
             let id = id_of(&body["id"]).ok_or_else(|| bad("the refund has no id"))?;
@@ -202,35 +194,29 @@ pub fn shopify(
                 amount_minor: amount,
             };
             let order_id = format!("shopify-{order_id}");
-            if !known_order(tx, &order_id)? {
+            if q::order(db, &order_id).await?.is_none() {
                 return Ok(Outcome::ignored(
                     "a refund of an order that earned no points",
                 ));
             }
-            outcome.refund(admin::record_refund(
-                tx, &order_id, &refund, program, today,
-            )?);
+            outcome.refund(shop::record_refund(db, &order_id, &refund, program, today).await?);
         }
         other => return Ok(Outcome::ignored(format!("topic {other:?}"))),
     }
     Ok(outcome)
 }
 
-fn known_order(tx: &mut dyn Sql, id: &str) -> Result<bool, StoreError> {
-    tx.exists("SELECT 1 FROM orders WHERE id = ?1", args![id])
-}
-
 /// WooCommerce: an order that is `completed` (or later `refunded`) is
 /// recorded (points on `total` less `shipping_total` and `total_tax`);
 /// each of its `refunds` is recorded; a `refunded` order without refunds
 /// listed is refunded whole.
-pub fn woocommerce(
-    tx: &mut dyn Sql,
+pub async fn woocommerce(
+    db: &mut Db<'_>,
     topic: &str,
     body: &Value,
     program: &Program,
     today: i64,
-) -> Result<Outcome, StoreError> {
+) -> Result<Outcome> {
     if !topic.starts_with("order.") {
         return Ok(Outcome::ignored(format!("topic {topic:?}")));
     }
@@ -255,11 +241,11 @@ pub fn woocommerce(
             email: text_of(&body["billing"]["email"]),
             referral_code: referral_code(body),
         };
-        outcome.order(admin::record_order(tx, &order, program, today)?);
+        outcome.order(shop::record_order(db, &order, program, today).await?);
     } else if status != "refunded" {
         return Ok(Outcome::ignored(format!("status {status:?}")));
     }
-    if !known_order(tx, &order_id)? {
+    if q::order(db, &order_id).await?.is_none() {
         return Ok(Outcome::ignored("an order that earned no points"));
     }
     let refunds = body["refunds"].as_array().cloned().unwrap_or_default();
@@ -275,20 +261,21 @@ pub fn woocommerce(
             id: format!("wc-refund-{refund_id}"),
             amount_minor: amount,
         };
-        outcome.refund(admin::record_refund(tx, &order_id, &input, program, today)?);
+        outcome.refund(shop::record_refund(db, &order_id, &input, program, today).await?);
     }
     if status == "refunded" && refunds.is_empty() {
-        let row = tx.one(
-            "SELECT total_minor, refunded_minor FROM orders WHERE id = ?1",
-            args![&order_id],
-        )?;
-        let (total, refunded): (u64, u64) = (row.get(0)?, row.get(1)?);
+        // Read again: the refunds above may have changed it.
+        let row = q::order(db, &order_id)
+            .await?
+            .ok_or_else(|| Error::Corrupt("order vanished".into()))?;
+        let total = u64::try_from(row.total_minor).unwrap_or(0);
+        let refunded = u64::try_from(row.refunded_minor).unwrap_or(0);
         if total > refunded {
             let input = RefundInput {
                 id: format!("{order_id}-refunded"),
                 amount_minor: total - refunded,
             };
-            outcome.refund(admin::record_refund(tx, &order_id, &input, program, today)?);
+            outcome.refund(shop::record_refund(db, &order_id, &input, program, today).await?);
         }
     }
     Ok(outcome)

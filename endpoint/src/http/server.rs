@@ -3,6 +3,7 @@
 //! client may take to send its request headers (also between requests on a
 //! kept-alive connection) and its body, and how large a body may be.
 
+use crate::config::Limits;
 use axum::Router;
 use hyper::server::conn::http1;
 use hyper_util::rt::{TokioIo, TokioTimer};
@@ -13,37 +14,6 @@ use std::time::Duration;
 use tokio::net::TcpListener;
 use tokio::sync::Semaphore;
 use tower::Layer;
-
-/// The server's limits (see [`serve`]).
-#[derive(Debug, Clone)]
-pub struct Limits {
-    /// Connections served at once; further ones wait in the listen queue.
-    pub max_connections: usize,
-    /// How long a client may take to send a request's headers, counted
-    /// from when the connection is ready for one (an idle kept-alive
-    /// connection is closed after this long).
-    pub header_timeout: Duration,
-    /// How long a request may take from its headers to the answer, the
-    /// client sending its body included (408 after).
-    pub body_timeout: Duration,
-    /// The largest request body accepted (413 above).
-    pub max_body: usize,
-    /// The largest webhook body accepted (a platform's order with its
-    /// line items can be far larger than any widget request).
-    pub max_webhook_body: usize,
-}
-
-impl Default for Limits {
-    fn default() -> Limits {
-        Limits {
-            max_connections: 4096,
-            header_timeout: Duration::from_secs(10),
-            body_timeout: Duration::from_secs(10),
-            max_body: 64 * 1024,
-            max_webhook_body: 2 * 1024 * 1024,
-        }
-    }
-}
 
 /// Raises the soft limit on open files to the hard one (as far as the
 /// system allows), so that many clients at once do not run the process

@@ -4,11 +4,13 @@
 //! ledger entries dated back from the day it runs, so the demo looks the
 //! same whenever it starts (and on the pinned day of `--today`).
 
-use crate::args;
-use crate::db::{self, NewEntry, StoreError};
-use crate::ledger::{self, Kind};
-use crate::program::Program;
-use crate::store::{Sql, Store};
+use super::account::{self, NewEntry};
+use super::error::Result;
+use super::ledger::{self, Kind};
+use super::program::Program;
+use crate::store::queries::{self as q, Counted};
+use crate::store::rows::NewCustomer;
+use crate::store::{Db, Store};
 
 /// A demo customer.
 pub struct DemoCustomer {
@@ -64,32 +66,34 @@ pub const CUSTOMERS: &[DemoCustomer] = &[
 type Line = (&'static str, Kind, i64, i64, String);
 
 /// Seeds the demo customers if the database has none; returns whether it
-/// did. (The program itself comes from a program file: [`crate::program`].)
-pub fn seed_if_empty(store: &mut Store, program: &Program, today: i64) -> Result<bool, StoreError> {
-    store.write(|tx| seed(tx, program, today))
+/// did. (The program itself comes from a program file: [`super::program`].)
+pub async fn seed_if_empty(store: &Store, program: &Program, today: i64) -> Result<bool> {
+    let mut tx = store.write().await?;
+    let seeded = seed(&mut tx.db(), program, today).await?;
+    tx.commit().await?;
+    Ok(seeded)
 }
 
-fn seed(tx: &mut dyn Sql, program: &Program, today: i64) -> Result<bool, StoreError> {
-    if db::count(tx, "customers")? > 0 {
+async fn seed(db: &mut Db<'_>, program: &Program, today: i64) -> Result<bool> {
+    if q::count(db, Counted::Customers).await? > 0 {
         return Ok(false);
     }
     // Anna and Carla joined the club 274 days ago (with the welcome bonus).
     let joined = ledger::format_date(today - 274);
+    let created_on = ledger::format_date(today);
     for customer in CUSTOMERS {
-        tx.exec(
-            "INSERT INTO customers (id, first_name, state, referral_code, friends_joined,
-                                    club_member, club_joined_at, created_on)
-             VALUES (?1, ?2, 'member', ?3, ?4, ?5, ?6, ?7)",
-            args![
-                customer.id,
-                customer.name,
-                customer.code,
-                customer.friends,
-                customer.club,
-                customer.club.then_some(&joined),
-                ledger::format_date(today)
-            ],
-        )?;
+        let new = NewCustomer {
+            id: customer.id,
+            first_name: Some(customer.name),
+            email: None,
+            birthday: None,
+            referral_code: customer.code,
+            referred_by: None,
+            friends_joined: i64::from(customer.friends),
+            club_joined_at: customer.club.then_some(joined.as_str()),
+            created_on: &created_on,
+        };
+        q::insert_customer(db, &new).await?;
     }
     // Anna's oldest order counts from the day that makes its points expire
     // 31 days from today; the 300 she spent came out of them first, so 200
@@ -134,20 +138,20 @@ fn seed(tx: &mut dyn Sql, program: &Program, today: i64) -> Result<bool, StoreEr
         } else {
             what
         };
-        book(tx, program, customer, kind, points, today - back, &what)?;
+        book(db, program, customer, kind, points, today - back, &what).await?;
     }
     Ok(true)
 }
 
-fn book(
-    tx: &mut dyn Sql,
+async fn book(
+    db: &mut Db<'_>,
     program: &Program,
     customer: &str,
     kind: Kind,
     points: i64,
     booked_on: i64,
     what: &str,
-) -> Result<(), StoreError> {
+) -> Result<()> {
     let (en, de, code) = match kind {
         Kind::Order => (
             format!("Order #{what}"),
@@ -183,6 +187,6 @@ fn book(
         code: code.as_deref(),
         ..NewEntry::now(customer, kind, points, booked_on, (&en, &de))
     };
-    db::append(tx, program, &entry)?;
+    account::append(db, program, &entry).await?;
     Ok(())
 }

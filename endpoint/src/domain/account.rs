@@ -1,0 +1,669 @@
+//! A customer's account: their points, tier, offers and history worked out
+//! from the append-only ledger ([`super::ledger`]), and the customer's own
+//! writes (redeeming, joining the club), each inside the caller's write
+//! transaction.
+
+use super::error::{bad, refused, Error, Result};
+use super::ledger::{self, Balance, Entry, Kind};
+use super::program::{Basis, Program};
+use crate::store::queries::{self as q, Counted};
+use crate::store::rows::{CustomerRow, NewEntryRow, NewRedemption};
+use crate::store::{Db, Store};
+use loyalty_core::contract::{
+    Activity, ActivityKind, ActivityPage, ActivityState, Club, Coupon, CustomerState, EarnKind,
+    EarningRule, ErrorCode, Expiring, LockReason, Membership, Money, Offer, Offers, Points,
+    Redemption, Referral, Reward, RewardKind, Summary, Tier, TierStatus,
+};
+use loyalty_core::i18n::Lang;
+use serde::de::DeserializeOwned;
+
+/// Entries on one page of activity history.
+pub const PAGE_SIZE: u32 = 10;
+
+/// How far ahead, in days, a customer is told which points expire.
+pub const EXPIRING_WINDOW_DAYS: i64 = 90;
+
+fn pick<'a>(lang: Lang, en: &'a str, de: &'a str) -> &'a str {
+    match lang {
+        Lang::En => en,
+        Lang::De => de,
+    }
+}
+
+fn enum_from<T: DeserializeOwned>(text: &str) -> Result<T> {
+    Ok(serde_json::from_value(serde_json::Value::String(
+        text.to_owned(),
+    ))?)
+}
+
+fn unsigned(value: i64) -> u64 {
+    u64::try_from(value).unwrap_or(0)
+}
+
+fn signed(value: u64) -> i64 {
+    i64::try_from(value).unwrap_or(i64::MAX)
+}
+
+/// The customer behind a referral code (matched without regard to case):
+/// the code as stored and their first name; `not_found` otherwise.
+pub async fn referrer(db: &mut Db<'_>, code: &str) -> Result<(String, Option<String>)> {
+    let (_, code, first_name, _) = q::by_referral_code(db, code)
+        .await?
+        .ok_or_else(|| refused(ErrorCode::NotFound, "no such referral code"))?;
+    Ok((code, first_name))
+}
+
+/// `GET /v1/program`.
+pub async fn program(
+    db: &mut Db<'_>,
+    lang: Lang,
+    file: &Program,
+) -> Result<loyalty_core::contract::Program> {
+    let name = q::setting(db, &format!("name_{}", lang.tag())).await?;
+    let pitch = q::setting(db, &format!("pitch_{}", lang.tag())).await?;
+    let referral_text = q::setting(db, &format!("referral_{}", lang.tag())).await?;
+    let earning = q::earning(db)
+        .await?
+        .into_iter()
+        .map(|row| {
+            Ok(EarningRule {
+                kind: enum_from::<EarnKind>(&row.kind)?,
+                title: pick(lang, &row.title_en, &row.title_de).to_owned(),
+                points_text: pick(lang, &row.points_en, &row.points_de).to_owned(),
+            })
+        })
+        .collect::<Result<Vec<_>>>()?;
+    let rewards = q::active_rewards(db)
+        .await?
+        .into_iter()
+        .map(|row| {
+            Ok(Reward {
+                kind: enum_from::<RewardKind>(&row.kind)?,
+                title: pick(lang, &row.title_en, &row.title_de).to_owned(),
+                points_price: unsigned(row.points_price),
+                min_tier_id: row.min_tier_id,
+                id: row.id,
+            })
+        })
+        .collect::<Result<Vec<_>>>()?;
+    Ok(loyalty_core::contract::Program {
+        name,
+        currency: file.currency.clone(),
+        pitch,
+        tiers: file.published_tiers(lang),
+        earning,
+        rewards,
+        referral_text: (!referral_text.is_empty()).then_some(referral_text),
+    })
+}
+
+async fn customer_row(db: &mut Db<'_>, id: &str) -> Result<CustomerRow> {
+    q::customer(db, id)
+        .await?
+        .ok_or_else(|| refused(ErrorCode::NotFound, "unknown customer"))
+}
+
+fn stored_day(text: &str) -> Result<i64> {
+    ledger::parse_date(text).ok_or_else(|| Error::Corrupt(format!("{text:?} is not a date")))
+}
+
+/// A customer's ledger entries, oldest first.
+async fn entries(db: &mut Db<'_>, id: &str) -> Result<Vec<Entry>> {
+    q::entries(db, id)
+        .await?
+        .into_iter()
+        .map(|row| {
+            Ok(Entry {
+                id: row.id,
+                kind: Kind::from_name(&row.kind)
+                    .ok_or_else(|| Error::Corrupt(format!("ledger kind {:?}", row.kind)))?,
+                points: row.points,
+                booked_on: stored_day(&row.booked_on)?,
+                available_on: stored_day(&row.available_on)?,
+                expires_on: row.expires_on.as_deref().map(stored_day).transpose()?,
+                lot: row.lot,
+                amount_minor: row.amount_minor,
+            })
+        })
+        .collect()
+}
+
+fn points_of(balance: &Balance) -> Points {
+    Points {
+        approved: balance.approved,
+        pending: balance.pending,
+        spent: balance.spent,
+        lifetime: balance.lifetime,
+        expiring: balance
+            .expiring
+            .iter()
+            .map(|(points, on)| Expiring {
+                points: *points,
+                at: ledger::format_date(*on),
+            })
+            .collect(),
+    }
+}
+
+/// A customer as of `today`: their row, ledger and balance.
+pub struct Account {
+    row: CustomerRow,
+    entries: Vec<Entry>,
+    balance: Balance,
+}
+
+async fn load_account(db: &mut Db<'_>, id: &str, today: i64) -> Result<Account> {
+    let row = customer_row(db, id).await?;
+    let entries = entries(db, id).await?;
+    let balance = ledger::balance(&entries, today, EXPIRING_WINDOW_DAYS);
+    Ok(Account {
+        row,
+        entries,
+        balance,
+    })
+}
+
+/// What the customer's tier is measured by, in the tiers' unit: lifetime
+/// points, or what they spent in the last 12 months (minor units).
+fn tier_value(program: &Program, account: &Account, today: i64) -> u64 {
+    match program.tiers.basis {
+        Basis::LifetimePoints => account.balance.lifetime,
+        Basis::Spend12Months => {
+            ledger::spend_since(&account.entries, ledger::add_months(today, -12))
+        }
+    }
+}
+
+/// The customer's tier and its rank, lowest = 0.
+fn tier_of(tiers: &[Tier], value: u64) -> Option<(usize, &Tier)> {
+    tiers
+        .iter()
+        .enumerate()
+        .rev()
+        .find(|(_, tier)| tier.threshold <= value)
+}
+
+fn rank_of(tiers: &[Tier], id: &str) -> Option<usize> {
+    tiers.iter().position(|tier| tier.id == id)
+}
+
+/// The rank of the customer's tier (0 without one).
+pub(crate) fn rank(tiers: &[Tier], program: &Program, account: &Account, today: i64) -> usize {
+    tier_of(tiers, tier_value(program, account, today)).map_or(0, |(rank, _)| rank)
+}
+
+fn club_of(row: &CustomerRow) -> Club {
+    Club {
+        member: row.club_member != 0,
+        joined_at: row.club_joined_at.clone(),
+    }
+}
+
+/// `GET /v1/customer`.
+pub async fn summary(
+    db: &mut Db<'_>,
+    id: &str,
+    lang: Lang,
+    shop_url: &str,
+    program: &Program,
+    today: i64,
+) -> Result<Summary> {
+    let account = load_account(db, id, today).await?;
+    let tiers = program.published_tiers(lang);
+    let value = tier_value(program, &account, today);
+    let tier = tier_of(&tiers, value).map(|(rank, tier)| {
+        let next = tiers.get(rank + 1);
+        TierStatus {
+            id: tier.id.clone(),
+            name: tier.name.clone(),
+            kind: tier.kind,
+            value,
+            next_tier_id: next.map(|t| t.id.clone()),
+            needed_for_upgrade: next.map_or(0, |t| t.threshold.saturating_sub(value)),
+        }
+    });
+    let club = club_of(&account.row);
+    let row = account.row;
+    Ok(Summary {
+        state: enum_from::<CustomerState>(&row.state)?,
+        first_name: row.first_name,
+        points_value: Some(Money {
+            amount_minor: account.balance.approved,
+            currency: program.currency.clone(),
+        }),
+        points: points_of(&account.balance),
+        tier,
+        referral: row.referral_code.map(|code| Referral {
+            url: format!("{}/?ref={code}", shop_url.trim_end_matches('/')),
+            code,
+            friends_joined: unsigned(row.friends_joined),
+        }),
+        club,
+    })
+}
+
+/// `GET /v1/offers`: every offer, locked ones without their code or link.
+pub async fn offers(
+    db: &mut Db<'_>,
+    id: &str,
+    lang: Lang,
+    program: &Program,
+    today: i64,
+) -> Result<Offers> {
+    let account = load_account(db, id, today).await?;
+    let tiers = program.published_tiers(lang);
+    let rank = rank(&tiers, program, &account, today);
+    let member = account.row.club_member != 0;
+    let offers = q::offers(db)
+        .await?
+        .into_iter()
+        .map(|row| {
+            let needs_rank = row.min_tier_id.as_deref().and_then(|t| rank_of(&tiers, t));
+            let locked = if row.members_only != 0 && !member {
+                Some(LockReason::MembersOnly)
+            } else if needs_rank.is_some_and(|needed| rank < needed) {
+                Some(LockReason::TierTooLow)
+            } else {
+                None
+            };
+            Offer {
+                title: pick(lang, &row.title_en, &row.title_de).to_owned(),
+                description: pick(lang, &row.desc_en, &row.desc_de).to_owned(),
+                id: row.id,
+                min_tier_id: row.min_tier_id,
+                ends_at: row.ends_at,
+                code: row.code.filter(|_| locked.is_none()),
+                cta_url: row.cta_url.filter(|_| locked.is_none()),
+                locked,
+            }
+        })
+        .collect();
+    Ok(Offers { offers })
+}
+
+/// `GET /v1/activity?page=N`: the customer's ledger, newest first.
+pub async fn activity(
+    db: &mut Db<'_>,
+    id: &str,
+    page: u32,
+    lang: Lang,
+    today: i64,
+) -> Result<ActivityPage> {
+    customer_row(db, id).await?;
+    let page = page.max(1);
+    let offset = i64::from(page - 1) * i64::from(PAGE_SIZE);
+    let mut items = q::activity(db, id, i64::from(PAGE_SIZE) + 1, offset)
+        .await?
+        .into_iter()
+        .map(|row| {
+            Ok(Activity {
+                id: row.id.to_string(),
+                kind: match Kind::from_name(&row.kind) {
+                    Some(Kind::Redemption) => ActivityKind::Spent,
+                    Some(Kind::Expiry) => ActivityKind::Expired,
+                    _ => ActivityKind::Earned,
+                },
+                label: pick(lang, &row.label_en, &row.label_de).to_owned(),
+                points: row.points,
+                state: if stored_day(&row.available_on)? > today {
+                    ActivityState::Pending
+                } else {
+                    ActivityState::Approved
+                },
+                date: row.booked_on,
+                code: row.code,
+            })
+        })
+        .collect::<Result<Vec<_>>>()?;
+    let has_more = items.len() > PAGE_SIZE as usize;
+    items.truncate(PAGE_SIZE as usize);
+    Ok(ActivityPage {
+        items,
+        page,
+        has_more,
+    })
+}
+
+/// A ledger entry to append; it is booked on `booked_on`.
+pub struct NewEntry<'a> {
+    /// Whose points.
+    pub customer_id: &'a str,
+    /// Why.
+    pub kind: Kind,
+    /// Signed change.
+    pub points: i64,
+    /// The day it is booked.
+    pub booked_on: i64,
+    /// The day it starts to count.
+    pub available_on: i64,
+    /// The entry it refers to (a refund's order, an expiry's lot).
+    pub lot: Option<i64>,
+    /// Money it stands for, minor units (orders +, refunds -).
+    pub amount_minor: i64,
+    /// The order it belongs to.
+    pub order_id: Option<&'a str>,
+    /// Why, for the shop (an adjustment's reason as given).
+    pub reason: &'a str,
+    /// What the customer sees, in English and German.
+    pub label: (&'a str, &'a str),
+    /// A coupon code (redemptions).
+    pub code: Option<&'a str>,
+}
+
+impl<'a> NewEntry<'a> {
+    /// An entry booked and counting `today`, with no order, money or code.
+    pub fn now(
+        customer_id: &'a str,
+        kind: Kind,
+        points: i64,
+        today: i64,
+        label: (&'a str, &'a str),
+    ) -> NewEntry<'a> {
+        NewEntry {
+            customer_id,
+            kind,
+            points,
+            booked_on: today,
+            available_on: today,
+            lot: None,
+            amount_minor: 0,
+            order_id: None,
+            reason: label.0,
+            label,
+            code: None,
+        }
+    }
+}
+
+/// Appends an entry to the ledger (the only way points change): a positive
+/// one expires by the program's rule, counted from when it counts.
+pub async fn append(db: &mut Db<'_>, program: &Program, entry: &NewEntry<'_>) -> Result<i64> {
+    let expires_on = (entry.points > 0 && program.expiry.months > 0)
+        .then(|| ledger::add_months(entry.available_on, i64::from(program.expiry.months)));
+    let row = NewEntryRow {
+        customer_id: entry.customer_id,
+        kind: entry.kind.name(),
+        points: entry.points,
+        booked_on: ledger::format_date(entry.booked_on),
+        available_on: ledger::format_date(entry.available_on),
+        expires_on: expires_on.map(ledger::format_date),
+        lot: entry.lot,
+        amount_minor: entry.amount_minor,
+        order_id: entry.order_id,
+        reason: entry.reason,
+        label_en: entry.label.0,
+        label_de: entry.label.1,
+        code: entry.code,
+    };
+    Ok(q::append(db, &row).await?)
+}
+
+/// The customer's birthday this year, if they gave one (`MM-DD`; 29
+/// February is the 28th in other years).
+fn birthday_in(birthday: &str, year: i64) -> Option<i64> {
+    let (month, day) = birthday.split_once('-')?;
+    let (month, day): (u32, u32) = (month.parse().ok()?, day.parse().ok()?);
+    let date = format!("{year:04}-{month:02}-{:02}", day);
+    ledger::parse_date(&date)
+        .or_else(|| (month == 2 && day == 29).then(|| ledger::days_from_civil(year, 2, 28)))
+}
+
+/// Days after a birthday within which its bonus is still booked.
+const BIRTHDAY_GRACE_DAYS: i64 = 30;
+
+/// Brings a customer's ledger up to `today`: books the points that
+/// expired and a birthday bonus that is due. Runs inside every write for
+/// the customer and in the sweep; reads work the same figures out without it.
+pub async fn settle(db: &mut Db<'_>, id: &str, program: &Program, today: i64) -> Result<Account> {
+    let account = load_account(db, id, today).await?;
+    let mut booked = false;
+    for due in &account.balance.due {
+        let mut entry = NewEntry::now(
+            id,
+            Kind::Expiry,
+            -signed(due.points),
+            due.on,
+            ("Points expired", "Punkte verfallen"),
+        );
+        entry.lot = Some(due.lot);
+        append(db, program, &entry).await?;
+        booked = true;
+    }
+    let (year, _, _) = ledger::civil_from_days(today);
+    let birthday = account
+        .row
+        .birthday
+        .as_deref()
+        .and_then(|birthday| birthday_in(birthday, year))
+        .filter(|day| *day <= today && today - *day <= BIRTHDAY_GRACE_DAYS);
+    let this_year = ledger::days_from_civil(year, 1, 1);
+    let had_one = account
+        .entries
+        .iter()
+        .any(|entry| entry.kind == Kind::Birthday && entry.booked_on >= this_year);
+    if birthday.is_some() && !had_one && program.birthday.points > 0 {
+        let entry = NewEntry::now(
+            id,
+            Kind::Birthday,
+            signed(program.birthday.points),
+            today,
+            ("Happy birthday", "Alles Gute zum Geburtstag"),
+        );
+        append(db, program, &entry).await?;
+        booked = true;
+    }
+    if booked {
+        load_account(db, id, today).await
+    } else {
+        Ok(account)
+    }
+}
+
+/// Settles every customer (expiries and birthdays): the hourly sweep and
+/// `POST /admin/v1/settle`. Returns how many entries it booked.
+pub async fn settle_all(store: &Store, program: &Program, today: i64) -> Result<i64> {
+    let mut tx = store.write().await?;
+    let mut db = tx.db();
+    let before = q::count(&mut db, Counted::LedgerEntries).await?;
+    for id in q::customer_ids(&mut db).await? {
+        settle(&mut db, &id, program, today).await?;
+    }
+    let booked = q::count(&mut db, Counted::LedgerEntries).await? - before;
+    tx.commit().await?;
+    Ok(booked)
+}
+
+impl Account {
+    /// Points to spend now.
+    pub fn approved(&self) -> u64 {
+        self.balance.approved
+    }
+
+    /// Who referred the customer (a customer id).
+    pub fn referred_by(&self) -> Option<&str> {
+        self.row.referred_by.as_deref()
+    }
+
+    /// The customer's first name.
+    pub fn first_name(&self) -> Option<&str> {
+        self.row.first_name.as_deref()
+    }
+}
+
+/// A customer's points on `today`.
+pub async fn points(db: &mut Db<'_>, id: &str, today: i64) -> Result<Points> {
+    Ok(points_of(&load_account(db, id, today).await?.balance))
+}
+
+/// Redeems a reward inside the idempotency transaction.
+pub async fn redeem(
+    db: &mut Db<'_>,
+    customer_id: &str,
+    reward_id: &str,
+    lang: Lang,
+    program: &Program,
+    today: i64,
+) -> Result<Redemption> {
+    let mut account = settle(db, customer_id, program, today).await?;
+    let reward = q::active_reward(db, reward_id)
+        .await?
+        .ok_or_else(|| refused(ErrorCode::NotAvailable, "no such reward"))?;
+    let price = unsigned(reward.points_price);
+    if account.row.state != "member" {
+        return Err(bad("only members can redeem"));
+    }
+    let tiers = program.published_tiers(lang);
+    let rank = rank(&tiers, program, &account, today);
+    if let Some(needed) = reward
+        .min_tier_id
+        .as_deref()
+        .and_then(|id| rank_of(&tiers, id))
+    {
+        if rank < needed {
+            return Err(refused(
+                ErrorCode::TierTooLow,
+                "tier too low for this reward",
+            ));
+        }
+    }
+    if account.balance.approved < price {
+        return Err(refused(ErrorCode::InsufficientPoints, "not enough points"));
+    }
+    let code = coupon_code()?;
+    let (year, _, _) = ledger::civil_from_days(today);
+    let expires_at = format!("{year:04}-12-31");
+    let points = -signed(price);
+    let mut entry = NewEntry::now(
+        customer_id,
+        Kind::Redemption,
+        points,
+        today,
+        (&reward.title_en, &reward.title_de),
+    );
+    entry.code = Some(&code);
+    let entry_id = append(db, program, &entry).await?;
+    // The balance after it, without reading the ledger again.
+    account.entries.push(Entry {
+        id: entry_id,
+        kind: Kind::Redemption,
+        points,
+        booked_on: today,
+        available_on: today,
+        expires_on: None,
+        lot: None,
+        amount_minor: 0,
+    });
+    let after = ledger::balance(&account.entries, today, EXPIRING_WINDOW_DAYS);
+    // Named after its ledger entry: unique, and no count of all redemptions.
+    let id = format!("red-{entry_id}");
+    let created_at = ledger::format_date(today);
+    q::insert_redemption(
+        db,
+        &NewRedemption {
+            id: &id,
+            customer_id,
+            reward_id,
+            points_spent: signed(price),
+            code: &code,
+            expires_at: &expires_at,
+            created_at: &created_at,
+        },
+    )
+    .await?;
+    Ok(Redemption {
+        id,
+        reward_id: reward_id.to_owned(),
+        points_spent: price,
+        coupon: Coupon {
+            code,
+            expires_at: Some(expires_at),
+        },
+        points: points_of(&after),
+    })
+}
+/// Letters and digits a customer cannot mistake for one another (no 0/O,
+/// 1/I/L): 31 symbols.
+const CODE_SYMBOLS: &[u8] = b"ABCDEFGHJKMNPQRSTUVWXYZ23456789";
+
+/// A coupon code from the operating system's random source: `MR-` and ten
+/// symbols (about 49 bits), in two groups of five. Nothing about it follows
+/// from the secret, the customer or the redemption.
+fn coupon_code() -> Result<String> {
+    let mut code = String::from("MR-");
+    let mut drawn = 0;
+    while drawn < 10 {
+        let mut bytes = [0u8; 16];
+        getrandom::fill(&mut bytes).map_err(|err| Error::Random(err.to_string()))?;
+        // Only bytes below 248 (8 x 31): every symbol equally likely.
+        for byte in bytes.into_iter().filter(|b| *b < 248) {
+            if drawn == 10 {
+                break;
+            }
+            if drawn == 5 {
+                code.push('-');
+            }
+            code.push(char::from(
+                CODE_SYMBOLS[usize::from(byte) % CODE_SYMBOLS.len()],
+            ));
+            drawn += 1;
+        }
+    }
+    Ok(code)
+}
+
+/// Books the program's welcome bonus unless the customer already had it
+/// (on sign-up or on joining the club); returns the points booked.
+pub(crate) async fn welcome(
+    db: &mut Db<'_>,
+    customer_id: &str,
+    program: &Program,
+    today: i64,
+) -> Result<u64> {
+    let had = q::has_entry(db, customer_id, Kind::Welcome.name()).await?;
+    let points = program.welcome.points;
+    if had || points == 0 {
+        return Ok(0);
+    }
+    let entry = NewEntry::now(
+        customer_id,
+        Kind::Welcome,
+        signed(points),
+        today,
+        ("Welcome to the club", "Willkommen im Club"),
+    );
+    append(db, program, &entry).await?;
+    Ok(points)
+}
+
+/// Joins the club inside the idempotency transaction. Joining twice (with a
+/// new key) is harmless and credits no second bonus.
+pub async fn join(
+    db: &mut Db<'_>,
+    customer_id: &str,
+    consent: bool,
+    program: &Program,
+    today: i64,
+) -> Result<Membership> {
+    if !consent {
+        return Err(bad(
+            "joining the club needs the customer's explicit consent",
+        ));
+    }
+    let row = customer_row(db, customer_id).await?;
+    if row.club_member != 0 {
+        return Ok(Membership {
+            club: club_of(&row),
+            bonus_points: 0,
+        });
+    }
+    let day = ledger::format_date(today);
+    q::join_club(db, customer_id, &day).await?;
+    let bonus = welcome(db, customer_id, program, today).await?;
+    Ok(Membership {
+        club: Club {
+            member: true,
+            joined_at: Some(day),
+        },
+        bonus_points: bonus,
+    })
+}

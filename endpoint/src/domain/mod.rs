@@ -1,0 +1,20 @@
+//! The loyalty program's rules and the operations that apply them: plain
+//! Rust, no HTTP and no SQL. The pure rules ([`ledger`]: balances, expiry,
+//! tiers' arithmetic; [`program`]: the program file; [`token`] and
+//! [`shopify`]: signatures) are unit-tested on their own; the operations
+//! ([`account`], [`shop`], [`webhooks`], [`idempotency`], [`seed`]) read
+//! and append through the store ([`crate::store`]) inside the caller's
+//! transaction.
+
+pub mod account;
+pub mod error;
+pub mod idempotency;
+pub mod ledger;
+pub mod program;
+pub mod seed;
+pub mod shop;
+pub mod shopify;
+pub mod token;
+pub mod webhooks;
+
+pub use error::{Error, Result};

@@ -1,0 +1,138 @@
+//! The admin API under `/admin/v1/` (`openapi/loyalty-admin-v1.json`):
+//! customers, orders, refunds, adjustments, ledgers and the settle sweep.
+//! Every route wants the admin key ([`AdminKey`]; a customer token is
+//! never it), and each request is one write transaction.
+
+use super::customer::stored_response;
+use super::error::{json_value, AppError};
+use super::extract::{AdminKey, IdempotencyKey, JsonBody};
+use super::state::{begin_idempotent, finish_idempotent, write, AppState, Begun};
+use crate::domain::idempotency::fingerprint;
+use crate::domain::shop::{self, AdjustmentInput, CustomerInput, OrderInput, RefundInput};
+use axum::extract::{Path, State};
+use axum::response::Response;
+use axum::routing::{get, post, put};
+use axum::Router;
+use std::sync::Arc;
+
+pub use super::extract::MIN_ADMIN_KEY;
+
+/// `PUT /admin/v1/customers/{id}`: 201 when created, 200 when updated.
+async fn put_customer(
+    _: AdminKey,
+    State(state): State<Arc<AppState>>,
+    Path(id): Path<String>,
+    body: JsonBody<CustomerInput>,
+) -> Result<Response, AppError> {
+    let record = write(&state, move |state| async move {
+        let mut tx = state.store.write().await?;
+        let today = state.today();
+        let record =
+            shop::upsert_customer(&mut tx.db(), &id, &body.value, &state.program, today).await?;
+        tx.commit().await?;
+        Ok(record)
+    })
+    .await?;
+    json_value(if record.created { 201 } else { 200 }, &record)
+}
+
+/// `POST /admin/v1/orders`: 201 when recorded, 200 when it was already.
+async fn post_order(
+    _: AdminKey,
+    State(state): State<Arc<AppState>>,
+    body: JsonBody<OrderInput>,
+) -> Result<Response, AppError> {
+    let record = write(&state, move |state| async move {
+        let mut tx = state.store.write().await?;
+        let today = state.today();
+        let record = shop::record_order(&mut tx.db(), &body.value, &state.program, today).await?;
+        tx.commit().await?;
+        Ok(record)
+    })
+    .await?;
+    json_value(if record.replayed { 200 } else { 201 }, &record)
+}
+
+/// `POST /admin/v1/orders/{id}/refunds`: 201 when recorded, 200 when it
+/// was already.
+async fn post_refund(
+    _: AdminKey,
+    State(state): State<Arc<AppState>>,
+    Path(order_id): Path<String>,
+    body: JsonBody<RefundInput>,
+) -> Result<Response, AppError> {
+    let record = write(&state, move |state| async move {
+        let mut tx = state.store.write().await?;
+        let (program, today) = (&state.program, state.today());
+        let record =
+            shop::record_refund(&mut tx.db(), &order_id, &body.value, program, today).await?;
+        tx.commit().await?;
+        Ok(record)
+    })
+    .await?;
+    json_value(if record.replayed { 200 } else { 201 }, &record)
+}
+
+/// `POST /admin/v1/customers/{id}/adjustments`, once per `Idempotency-Key`.
+async fn post_adjustment(
+    _: AdminKey,
+    State(state): State<Arc<AppState>>,
+    Path(id): Path<String>,
+    IdempotencyKey(key): IdempotencyKey,
+    body: JsonBody<AdjustmentInput>,
+) -> Result<Response, AppError> {
+    let stored = write(&state, move |state| async move {
+        let owner = format!("admin:{id}");
+        let print = fingerprint(&body.raw);
+        let mut tx = match begin_idempotent(&state, &owner, &key, &print).await? {
+            Begun::Replay(stored) => return Ok(stored),
+            Begun::New(tx) => tx,
+        };
+        let (program, today) = (&state.program, state.today());
+        let result = shop::adjust(&mut tx.db(), &id, &body.value, program, today).await;
+        let answer = result.and_then(|done| Ok((201, serde_json::to_string(&done)?)));
+        finish_idempotent(tx, &owner, &key, &print, answer).await
+    })
+    .await?;
+    Ok(stored_response(stored))
+}
+
+/// `GET /admin/v1/customers/{id}/ledger` (settles the customer first).
+async fn get_ledger(
+    _: AdminKey,
+    State(state): State<Arc<AppState>>,
+    Path(id): Path<String>,
+) -> Result<Response, AppError> {
+    let view = write(&state, move |state| async move {
+        let mut tx = state.store.write().await?;
+        let today = state.today();
+        let view = shop::ledger_view(&mut tx.db(), &id, &state.program, today).await?;
+        tx.commit().await?;
+        Ok(view)
+    })
+    .await?;
+    json_value(200, &view)
+}
+
+/// `POST /admin/v1/settle`: books every customer's expiries and birthdays.
+async fn post_settle(
+    _: AdminKey,
+    State(state): State<Arc<AppState>>,
+) -> Result<Response, AppError> {
+    let booked = state.settle_all().await?;
+    json_value(200, &serde_json::json!({ "booked": booked }))
+}
+
+/// The admin API's routes (only with an admin key configured).
+pub(crate) fn routes() -> Router<Arc<AppState>> {
+    Router::new()
+        .route("/admin/v1/customers/{id}", put(put_customer))
+        .route(
+            "/admin/v1/customers/{id}/adjustments",
+            post(post_adjustment),
+        )
+        .route("/admin/v1/customers/{id}/ledger", get(get_ledger))
+        .route("/admin/v1/orders", post(post_order))
+        .route("/admin/v1/orders/{id}/refunds", post(post_refund))
+        .route("/admin/v1/settle", post(post_settle))
+}

@@ -1,0 +1,215 @@
+//! The customer contract, `/v1/...` (`openapi/loyalty-v1.json`): what the
+//! widget reads (program, summary, offers, history, referral invites) with
+//! ETags, and its two writes (redeem, join the club), each applied once
+//! per `Idempotency-Key`.
+
+use super::error::{error, json, retry_after, AppError};
+use super::extract::{Customer, IdempotencyKey, JsonBody};
+use super::state::{begin_idempotent, finish_idempotent, write, AppState, Begun};
+use crate::domain::account;
+use crate::domain::idempotency::{fingerprint, Stored};
+use axum::extract::{Path, Query, State};
+use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Response};
+use loyalty_core::contract::{ErrorCode, JoinRequest, RedeemRequest, ReferralInvite};
+use loyalty_core::i18n::Lang;
+use serde::Deserialize;
+use sha2::{Digest, Sha256};
+use std::sync::Arc;
+
+/// The query every contract route takes.
+#[derive(Deserialize)]
+pub(crate) struct LangQuery {
+    lang: Option<String>,
+    page: Option<u32>,
+}
+
+impl LangQuery {
+    fn lang(&self) -> Lang {
+        self.lang.as_deref().map(Lang::from_tag).unwrap_or_default()
+    }
+}
+
+/// `GET /v1/health`.
+pub(crate) async fn health() -> Response {
+    json(200, r#"{"ok":true}"#.to_owned())
+}
+
+/// `GET /v1/program`.
+pub(crate) async fn program(
+    State(state): State<Arc<AppState>>,
+    Query(q): Query<LangQuery>,
+    headers: HeaderMap,
+) -> Result<Response, AppError> {
+    let mut conn = state.store.read().await?;
+    let program = account::program(&mut conn.db(), q.lang(), &state.program).await?;
+    Ok(with_etag(&headers, serde_json::to_string(&program)?))
+}
+
+/// Sends `body` with a strong ETag, or 304 if the client already has it.
+fn with_etag(headers: &HeaderMap, body: String) -> Response {
+    let etag = format!("\"{:x}\"", Sha256::digest(body.as_bytes()));
+    let matches = headers
+        .get(header::IF_NONE_MATCH)
+        .and_then(|value| value.to_str().ok())
+        .is_some_and(|value| value.split(',').any(|tag| tag.trim() == etag));
+    let mut response = if matches {
+        let mut response = StatusCode::NOT_MODIFIED.into_response();
+        response.headers_mut().insert(
+            header::CACHE_CONTROL,
+            HeaderValue::from_static("private, no-cache"),
+        );
+        response
+    } else {
+        json(200, body)
+    };
+    if let Ok(value) = HeaderValue::from_str(&etag) {
+        response.headers_mut().insert(header::ETAG, value);
+    }
+    response
+}
+
+/// `GET /v1/customer`.
+pub(crate) async fn summary(
+    State(state): State<Arc<AppState>>,
+    Customer(id): Customer,
+    Query(q): Query<LangQuery>,
+    headers: HeaderMap,
+) -> Result<Response, AppError> {
+    let today = state.today();
+    let mut conn = state.store.read().await?;
+    let shop_url = &state.config.shop_url;
+    let summary = account::summary(
+        &mut conn.db(),
+        &id,
+        q.lang(),
+        shop_url,
+        &state.program,
+        today,
+    )
+    .await?;
+    Ok(with_etag(&headers, serde_json::to_string(&summary)?))
+}
+
+/// `GET /v1/offers`.
+pub(crate) async fn offers(
+    State(state): State<Arc<AppState>>,
+    Customer(id): Customer,
+    Query(q): Query<LangQuery>,
+    headers: HeaderMap,
+) -> Result<Response, AppError> {
+    let today = state.today();
+    let mut conn = state.store.read().await?;
+    let offers = account::offers(&mut conn.db(), &id, q.lang(), &state.program, today).await?;
+    Ok(with_etag(&headers, serde_json::to_string(&offers)?))
+}
+
+/// `GET /v1/activity?page=N`.
+pub(crate) async fn activity(
+    State(state): State<Arc<AppState>>,
+    Customer(id): Customer,
+    Query(q): Query<LangQuery>,
+) -> Result<Response, AppError> {
+    let today = state.today();
+    let mut conn = state.store.read().await?;
+    let page = q.page.unwrap_or(1);
+    let page = account::activity(&mut conn.db(), &id, page, q.lang(), today).await?;
+    Ok(json(200, serde_json::to_string(&page)?))
+}
+
+/// The answer to an idempotent write, marked when it is a replay.
+pub(crate) fn stored_response(stored: Stored) -> Response {
+    let mut response = json(stored.status, stored.body);
+    if stored.replayed {
+        response
+            .headers_mut()
+            .insert("idempotent-replayed", HeaderValue::from_static("true"));
+    }
+    response
+}
+
+/// `POST /v1/redemptions`.
+pub(crate) async fn redeem(
+    State(state): State<Arc<AppState>>,
+    Customer(id): Customer,
+    IdempotencyKey(key): IdempotencyKey,
+    Query(q): Query<LangQuery>,
+    body: JsonBody<RedeemRequest>,
+) -> Result<Response, AppError> {
+    let lang = q.lang();
+    let stored = write(&state, move |state| async move {
+        let print = fingerprint(&body.raw);
+        let mut tx = match begin_idempotent(&state, &id, &key, &print).await? {
+            Begun::Replay(stored) => return Ok(stored),
+            Begun::New(tx) => tx,
+        };
+        let (program, today) = (&state.program, state.today());
+        let reward = &body.value.reward_id;
+        let result = account::redeem(&mut tx.db(), &id, reward, lang, program, today).await;
+        let answer = result.and_then(|done| Ok((200, serde_json::to_string(&done)?)));
+        finish_idempotent(tx, &id, &key, &print, answer).await
+    })
+    .await?;
+    Ok(stored_response(stored))
+}
+
+/// `POST /v1/club/join`.
+pub(crate) async fn join(
+    State(state): State<Arc<AppState>>,
+    Customer(id): Customer,
+    IdempotencyKey(key): IdempotencyKey,
+    body: JsonBody<JoinRequest>,
+) -> Result<Response, AppError> {
+    let stored = write(&state, move |state| async move {
+        let print = fingerprint(&body.raw);
+        let mut tx = match begin_idempotent(&state, &id, &key, &print).await? {
+            Begun::Replay(stored) => return Ok(stored),
+            Begun::New(tx) => tx,
+        };
+        let (program, today) = (&state.program, state.today());
+        let consent = body.value.consent;
+        let result = account::join(&mut tx.db(), &id, consent, program, today).await;
+        let answer = result.and_then(|done| Ok((200, serde_json::to_string(&done)?)));
+        finish_idempotent(tx, &id, &key, &print, answer).await
+    })
+    .await?;
+    Ok(stored_response(stored))
+}
+
+/// `GET /v1/referrals/{code}`: public and rate-limited per client address
+/// (a code is short: guessing many is what the limit stops).
+pub(crate) async fn referral_invite(
+    State(state): State<Arc<AppState>>,
+    Path(code): Path<String>,
+    Query(q): Query<LangQuery>,
+    peer: Option<axum::Extension<axum::extract::ConnectInfo<std::net::SocketAddr>>>,
+) -> Response {
+    let client = peer.map_or(std::net::IpAddr::from([0, 0, 0, 0]), |p| p.0 .0.ip());
+    if let Err(seconds) = state.lookups.take(client) {
+        let response = error(429, ErrorCode::RateLimited, "too many referral lookups");
+        return retry_after(response, seconds);
+    }
+    if code.is_empty() || code.len() > 64 {
+        return error(404, ErrorCode::NotFound, "no such referral code");
+    }
+    let found = async {
+        let mut conn = state.store.read().await?;
+        Ok::<_, AppError>(account::referrer(&mut conn.db(), &code).await?)
+    };
+    let (code, first_name) = match found.await {
+        Ok(found) => found,
+        Err(err) => return err.into_response(),
+    };
+    let program = &state.program;
+    let pick = |text: &crate::domain::program::Text| match q.lang() {
+        Lang::De => text.de.clone(),
+        Lang::En => text.en.clone(),
+    };
+    let invite = ReferralInvite {
+        code,
+        program_name: pick(&program.name),
+        friend_gift: pick(&program.referral.friend_gift),
+        referrer_first_name: first_name.filter(|_| program.referral.show_referrer_name),
+    };
+    json(200, serde_json::to_string(&invite).unwrap_or_default())
+}

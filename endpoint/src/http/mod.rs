@@ -1,0 +1,93 @@
+//! The HTTP layer: one router module per area ([`customer`]: the widget's
+//! contract; [`admin`]: the shop's admin API; [`webhooks`]: the platforms'
+//! order webhooks; [`demo`]: the demo shop and static files; [`testing`]:
+//! test-only switches), what every handler extracts ([`extract`]), one
+//! error type in the contract's shape ([`error`]), what runs around every
+//! route ([`edge`]) and the connection limits ([`server`]).
+
+pub mod admin;
+pub mod customer;
+pub mod demo;
+pub mod edge;
+pub mod error;
+pub mod extract;
+pub mod server;
+pub mod state;
+pub mod testing;
+pub mod webhooks;
+
+use axum::extract::DefaultBodyLimit;
+use axum::http::StatusCode;
+use axum::middleware;
+use axum::routing::{get, post, put};
+use axum::Router;
+use state::AppState;
+use std::sync::Arc;
+
+/// The whole application for `state`'s configuration.
+pub fn router(state: Arc<AppState>) -> Router {
+    let config = &state.config;
+    let mut app = Router::new()
+        .route("/v1/health", get(customer::health))
+        .route("/v1/program", get(customer::program))
+        .route("/v1/customer", get(customer::summary))
+        .route("/v1/offers", get(customer::offers))
+        .route("/v1/activity", get(customer::activity))
+        .route("/v1/redemptions", post(customer::redeem))
+        .route("/v1/club/join", post(customer::join))
+        .route("/v1/referrals/{code}", get(customer::referral_invite));
+    if config.shopify_secret.is_some() {
+        app = app.route("/shopify/proxy/token", get(demo::shopify_token));
+    }
+    if config.admin_key.is_some() {
+        app = app.merge(admin::routes());
+    }
+    let webhook_body = DefaultBodyLimit::max(config.limits.max_webhook_body);
+    if config.shopify_secret.is_some() {
+        let route = post(webhooks::shopify).layer(webhook_body);
+        app = app.route("/webhooks/shopify", route);
+    }
+    if config.woocommerce_secret.is_some() {
+        let route = post(webhooks::woocommerce).layer(webhook_body);
+        app = app.route("/webhooks/woocommerce", route);
+    }
+    // Test-only routes exist only when asked for.
+    if config.fault_control {
+        let faults = put(testing::set_faults).layer(DefaultBodyLimit::max(edge::FAULTS_BODY_LIMIT));
+        app = app
+            .route("/_faults", faults)
+            .route("/_stats", get(testing::stats).delete(testing::reset_stats));
+    }
+    if config.clock_control {
+        app = app.route("/_clock", put(testing::set_clock));
+    }
+    if config.demo {
+        app = app
+            .route("/_demo/token", get(demo::demo_token))
+            .route("/", get(demo::demo_page))
+            .route("/index.html", get(demo::demo_page))
+            .route("/examples/{name}", get(demo::example_page));
+    }
+    if let Some(dir) = &config.static_dir {
+        // As a CDN serves a build: brotli or gzip made ahead by the build
+        // (scripts/trunk-post-build.sh), and caching headers by file kind.
+        let files = tower_http::services::ServeDir::new(dir)
+            .precompressed_br()
+            .precompressed_gzip();
+        app = app.fallback_service(
+            Router::new()
+                .fallback_service(files)
+                .layer(middleware::from_fn(demo::static_caching)),
+        );
+    }
+    let limits = &config.limits;
+    app.layer(tower_http::catch_panic::CatchPanicLayer::new())
+        .layer(tower_http::timeout::TimeoutLayer::with_status_code(
+            StatusCode::REQUEST_TIMEOUT,
+            limits.body_timeout,
+        ))
+        .layer(DefaultBodyLimit::max(limits.max_body))
+        .layer(middleware::from_fn(edge::json_errors))
+        .layer(middleware::from_fn_with_state(state.clone(), edge::edge))
+        .with_state(state)
+}

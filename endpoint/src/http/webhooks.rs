@@ -1,0 +1,108 @@
+//! The platforms' order webhooks under `/webhooks/`: the signature over the
+//! raw body first, then the body, then the ledger
+//! ([`crate::domain::webhooks`]), in one write transaction.
+
+use super::error::{error, json, json_value, AppError};
+use super::state::{write, AppState};
+use crate::domain::webhooks;
+use axum::body::Bytes;
+use axum::extract::State;
+use axum::http::HeaderMap;
+use axum::response::Response;
+use loyalty_core::contract::ErrorCode;
+use std::sync::Arc;
+
+/// Which platform sent it.
+#[derive(Debug, Clone, Copy)]
+enum Platform {
+    Shopify,
+    WooCommerce,
+}
+
+fn header_text(headers: &HeaderMap, name: &str) -> Option<String> {
+    headers
+        .get(name)
+        .and_then(|value| value.to_str().ok())
+        .map(str::to_owned)
+}
+
+/// A signed webhook: the signature first, then the body, then the ledger.
+async fn webhook(
+    state: Arc<AppState>,
+    platform: Platform,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Result<Response, AppError> {
+    let (secret, signature, topic) = match platform {
+        Platform::Shopify => (
+            state.config.shopify_secret.as_deref(),
+            header_text(&headers, "x-shopify-hmac-sha256"),
+            header_text(&headers, "x-shopify-topic"),
+        ),
+        Platform::WooCommerce => (
+            state.config.woocommerce_secret.as_deref(),
+            header_text(&headers, "x-wc-webhook-signature"),
+            header_text(&headers, "x-wc-webhook-topic"),
+        ),
+    };
+    let (Some(secret), Some(signature)) = (secret, signature) else {
+        return Err(AppError::unauthorized("the webhook is not signed"));
+    };
+    let topic = topic.unwrap_or_default();
+    if !webhooks::signed(secret, &body, &signature) {
+        return Err(AppError::unauthorized(
+            "the webhook's signature does not match",
+        ));
+    }
+    let value: serde_json::Value = match serde_json::from_slice(&body) {
+        Ok(value) => value,
+        // WooCommerce's ping on saving a webhook: `webhook_id=N`.
+        Err(_) if body.starts_with(b"webhook_id=") => {
+            return Ok(json(
+                200,
+                r#"{"applied":false,"orders":[],"refunds":[],"ignored":"ping"}"#.to_owned(),
+            ))
+        }
+        Err(err) => {
+            return Ok(error(
+                400,
+                ErrorCode::BadRequest,
+                &format!("invalid body: {err}"),
+            ))
+        }
+    };
+    let outcome = write(&state, move |state| async move {
+        let mut tx = state.store.write().await?;
+        let (program, today) = (&state.program, state.today());
+        let outcome = match platform {
+            Platform::Shopify => {
+                webhooks::shopify(&mut tx.db(), &topic, &value, program, today).await?
+            }
+            Platform::WooCommerce => {
+                webhooks::woocommerce(&mut tx.db(), &topic, &value, program, today).await?
+            }
+        };
+        tx.commit().await?;
+        Ok(outcome)
+    })
+    .await?;
+    json_value(200, &outcome)
+}
+
+/// `POST /webhooks/shopify`.
+pub(crate) async fn shopify(
+    State(state): State<Arc<AppState>>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Result<Response, AppError> {
+    webhook(state, Platform::Shopify, headers, body).await
+}
+
+/// `POST /webhooks/woocommerce`.
+pub(crate) async fn woocommerce(
+    State(state): State<Arc<AppState>>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Result<Response, AppError> {
+    webhook(state, Platform::WooCommerce, headers, body).await
+}

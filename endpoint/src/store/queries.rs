@@ -1,0 +1,396 @@
+//! Every query the endpoint runs, one function each, on either database
+//! ([`Db`]). The text is the same for both where both read it the same.
+
+use super::rows::*;
+use super::{on, Db, StoreError};
+
+type Result<T> = std::result::Result<T, StoreError>;
+
+// --- the program's tables ---------------------------------------------------
+
+/// A setting's value (empty when not set).
+pub async fn setting(db: &mut Db<'_>, key: &str) -> Result<String> {
+    let value: Option<String> = on!(db, c => sqlx::query_scalar(
+        "SELECT value FROM settings WHERE key = $1")
+        .bind(key).fetch_optional(&mut **c).await)?;
+    Ok(value.unwrap_or_default())
+}
+
+/// Sets a setting.
+pub async fn put_setting(db: &mut Db<'_>, key: &str, value: &str) -> Result<()> {
+    on!(db, c => sqlx::query(
+        "INSERT INTO settings (key, value) VALUES ($1, $2)
+         ON CONFLICT (key) DO UPDATE SET value = excluded.value")
+        .bind(key).bind(value).execute(&mut **c).await.map(drop))?;
+    Ok(())
+}
+
+/// Switches every reward off and clears the offers, tiers and earning
+/// rules, before a program is installed (rewards stay: redemptions refer to
+/// them).
+pub async fn clear_program(db: &mut Db<'_>) -> Result<()> {
+    for statement in [
+        "UPDATE rewards SET active = 0, min_tier_id = NULL",
+        "DELETE FROM offers",
+        "DELETE FROM tiers",
+        "DELETE FROM earning",
+    ] {
+        on!(db, c => sqlx::query(statement).execute(&mut **c).await.map(drop))?;
+    }
+    Ok(())
+}
+
+/// Adds a tier.
+pub async fn put_tier(db: &mut Db<'_>, tier: &TierRow<'_>) -> Result<()> {
+    on!(db, c => sqlx::query(
+        "INSERT INTO tiers (id, threshold, name_en, name_de, perks_en, perks_de)
+         VALUES ($1, $2, $3, $4, $5, $6)")
+        .bind(tier.id).bind(tier.threshold).bind(tier.name_en).bind(tier.name_de)
+        .bind(&tier.perks_en).bind(&tier.perks_de).execute(&mut **c).await.map(drop))?;
+    Ok(())
+}
+
+/// Adds an earning rule at `position`.
+pub async fn put_earning(db: &mut Db<'_>, position: i64, rule: &EarningRow) -> Result<()> {
+    on!(db, c => sqlx::query(
+        "INSERT INTO earning (position, kind, title_en, title_de, points_en, points_de)
+         VALUES ($1, $2, $3, $4, $5, $6)")
+        .bind(position).bind(&rule.kind).bind(&rule.title_en).bind(&rule.title_de)
+        .bind(&rule.points_en).bind(&rule.points_de).execute(&mut **c).await.map(drop))?;
+    Ok(())
+}
+
+/// Adds or updates a reward, switched on.
+pub async fn put_reward(db: &mut Db<'_>, reward: &NewReward<'_>) -> Result<()> {
+    on!(db, c => sqlx::query(
+        "INSERT INTO rewards (id, position, kind, title_en, title_de, points_price, min_tier_id, active)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, 1)
+         ON CONFLICT (id) DO UPDATE SET position = excluded.position, kind = excluded.kind,
+           title_en = excluded.title_en, title_de = excluded.title_de,
+           points_price = excluded.points_price, min_tier_id = excluded.min_tier_id, active = 1")
+        .bind(reward.id).bind(reward.position).bind(reward.kind).bind(reward.title_en)
+        .bind(reward.title_de).bind(reward.points_price).bind(reward.min_tier_id)
+        .execute(&mut **c).await.map(drop))?;
+    Ok(())
+}
+
+/// Adds an offer.
+pub async fn put_offer(db: &mut Db<'_>, offer: &NewOffer<'_>) -> Result<()> {
+    on!(db, c => sqlx::query(
+        "INSERT INTO offers (id, position, title_en, title_de, desc_en, desc_de, min_tier_id,
+                             members_only, ends_at, code, cta_url)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, 1, $8, $9, $10)")
+        .bind(offer.id).bind(offer.position).bind(offer.title_en).bind(offer.title_de)
+        .bind(offer.desc_en).bind(offer.desc_de).bind(offer.min_tier_id).bind(offer.ends_at)
+        .bind(offer.code).bind(offer.cta_url).execute(&mut **c).await.map(drop))?;
+    Ok(())
+}
+
+/// The earning rules, in order.
+pub async fn earning(db: &mut Db<'_>) -> Result<Vec<EarningRow>> {
+    Ok(on!(db, c => sqlx::query_as(
+        "SELECT kind, title_en, title_de, points_en, points_de FROM earning ORDER BY position")
+        .fetch_all(&mut **c).await)?)
+}
+
+/// The rewards switched on, in order.
+pub async fn active_rewards(db: &mut Db<'_>) -> Result<Vec<RewardRow>> {
+    Ok(on!(db, c => sqlx::query_as(
+        "SELECT id, kind, title_en, title_de, points_price, min_tier_id FROM rewards
+         WHERE active = 1 ORDER BY position")
+        .fetch_all(&mut **c).await)?)
+}
+
+/// A reward that is switched on.
+pub async fn active_reward(db: &mut Db<'_>, id: &str) -> Result<Option<RewardRow>> {
+    Ok(on!(db, c => sqlx::query_as(
+        "SELECT id, kind, title_en, title_de, points_price, min_tier_id FROM rewards
+         WHERE id = $1 AND active = 1")
+        .bind(id).fetch_optional(&mut **c).await)?)
+}
+
+/// The offers, in order.
+pub async fn offers(db: &mut Db<'_>) -> Result<Vec<OfferRow>> {
+    Ok(on!(db, c => sqlx::query_as(
+        "SELECT id, title_en, title_de, desc_en, desc_de, min_tier_id, members_only, ends_at,
+                code, cta_url
+         FROM offers ORDER BY position")
+        .fetch_all(&mut **c).await)?)
+}
+
+// --- customers ----------------------------------------------------------------
+
+/// A customer's row.
+pub async fn customer(db: &mut Db<'_>, id: &str) -> Result<Option<CustomerRow>> {
+    Ok(on!(db, c => sqlx::query_as(
+        "SELECT first_name, birthday, state, referral_code, referred_by, friends_joined,
+                club_member, club_joined_at
+         FROM customers WHERE id = $1")
+        .bind(id).fetch_optional(&mut **c).await)?)
+}
+
+/// Whether the customer exists.
+pub async fn customer_exists(db: &mut Db<'_>, id: &str) -> Result<bool> {
+    let found: Option<i64> = on!(db, c => sqlx::query_scalar(
+        "SELECT 1 FROM customers WHERE id = $1")
+        .bind(id).fetch_optional(&mut **c).await)?;
+    Ok(found.is_some())
+}
+
+/// Every customer's id, in order.
+pub async fn customer_ids(db: &mut Db<'_>) -> Result<Vec<String>> {
+    Ok(
+        on!(db, c => sqlx::query_scalar("SELECT id FROM customers ORDER BY id")
+        .fetch_all(&mut **c).await)?,
+    )
+}
+
+/// The customer with a referral code (matched without regard to case): their
+/// id, the code as stored, their first name and e-mail address.
+pub async fn by_referral_code(
+    db: &mut Db<'_>,
+    code: &str,
+) -> Result<Option<(String, String, Option<String>, Option<String>)>> {
+    Ok(on!(db, c => sqlx::query_as(
+        "SELECT id, referral_code, first_name, email FROM customers
+         WHERE lower(referral_code) = lower($1)")
+        .bind(code).fetch_optional(&mut **c).await)?)
+}
+
+/// Adds a customer (a member).
+pub async fn insert_customer(db: &mut Db<'_>, new: &NewCustomer<'_>) -> Result<()> {
+    on!(db, c => sqlx::query(
+        "INSERT INTO customers (id, first_name, email, birthday, state, referral_code, referred_by,
+                                friends_joined, club_member, club_joined_at, created_on)
+         VALUES ($1, $2, $3, $4, 'member', $5, $6, $7, $8, $9, $10)")
+        .bind(new.id).bind(new.first_name).bind(new.email).bind(new.birthday)
+        .bind(new.referral_code).bind(new.referred_by).bind(new.friends_joined)
+        .bind(i64::from(new.club_joined_at.is_some())).bind(new.club_joined_at)
+        .bind(new.created_on).execute(&mut **c).await.map(drop))?;
+    Ok(())
+}
+
+/// Changes the fields given (`None` keeps a field).
+pub async fn update_customer(
+    db: &mut Db<'_>,
+    id: &str,
+    first_name: Option<&str>,
+    email: Option<&str>,
+    birthday: Option<&str>,
+) -> Result<()> {
+    on!(db, c => sqlx::query(
+        "UPDATE customers SET first_name = COALESCE($2, first_name),
+                email = COALESCE($3, email), birthday = COALESCE($4, birthday)
+         WHERE id = $1")
+        .bind(id).bind(first_name).bind(email).bind(birthday).execute(&mut **c).await.map(drop))?;
+    Ok(())
+}
+
+/// Counts one more friend who joined through the customer's code.
+pub async fn count_friend(db: &mut Db<'_>, id: &str) -> Result<()> {
+    on!(db, c => sqlx::query(
+        "UPDATE customers SET friends_joined = friends_joined + 1 WHERE id = $1")
+        .bind(id).execute(&mut **c).await.map(drop))?;
+    Ok(())
+}
+
+/// Puts the customer in the club (a member) from `day`.
+pub async fn join_club(db: &mut Db<'_>, id: &str, day: &str) -> Result<()> {
+    on!(db, c => sqlx::query(
+        "UPDATE customers SET club_member = 1, club_joined_at = $1, club_consent_at = $1,
+                state = 'member'
+         WHERE id = $2")
+        .bind(day).bind(id).execute(&mut **c).await.map(drop))?;
+    Ok(())
+}
+
+// --- the ledger ---------------------------------------------------------------
+
+/// A customer's ledger entries, oldest first.
+pub async fn entries(db: &mut Db<'_>, customer_id: &str) -> Result<Vec<EntryRow>> {
+    Ok(on!(db, c => sqlx::query_as(
+        "SELECT id, kind, points, booked_on, available_on, expires_on, lot, amount_minor
+         FROM ledger WHERE customer_id = $1 ORDER BY id")
+        .bind(customer_id).fetch_all(&mut **c).await)?)
+}
+
+/// Appends an entry; returns its id.
+pub async fn append(db: &mut Db<'_>, entry: &NewEntryRow<'_>) -> Result<i64> {
+    Ok(on!(db, c => sqlx::query_scalar(
+        "INSERT INTO ledger (customer_id, kind, points, booked_on, available_on, expires_on, lot,
+                             amount_minor, order_id, reason, label_en, label_de, code)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)
+         RETURNING id")
+        .bind(entry.customer_id).bind(entry.kind).bind(entry.points).bind(&entry.booked_on)
+        .bind(&entry.available_on).bind(&entry.expires_on).bind(entry.lot)
+        .bind(entry.amount_minor).bind(entry.order_id).bind(entry.reason)
+        .bind(entry.label_en).bind(entry.label_de).bind(entry.code)
+        .fetch_one(&mut **c).await)?)
+}
+
+/// A page of the customer's history, newest first.
+pub async fn activity(
+    db: &mut Db<'_>,
+    customer_id: &str,
+    limit: i64,
+    offset: i64,
+) -> Result<Vec<ActivityRow>> {
+    Ok(on!(db, c => sqlx::query_as(
+        "SELECT id, kind, label_en, label_de, points, available_on, booked_on, code FROM ledger
+         WHERE customer_id = $1 ORDER BY booked_on DESC, id DESC LIMIT $2 OFFSET $3")
+        .bind(customer_id).bind(limit).bind(offset).fetch_all(&mut **c).await)?)
+}
+
+/// The customer's newest ledger entries, for the admin API.
+pub async fn ledger_lines(
+    db: &mut Db<'_>,
+    customer_id: &str,
+    limit: i64,
+) -> Result<Vec<LedgerLineRow>> {
+    Ok(on!(db, c => sqlx::query_as(
+        "SELECT id, kind, points, booked_on, available_on, expires_on, order_id, reason, code
+         FROM ledger WHERE customer_id = $1 ORDER BY id DESC LIMIT $2")
+        .bind(customer_id).bind(limit).fetch_all(&mut **c).await)?)
+}
+
+/// Whether the customer has an entry of `kind`.
+pub async fn has_entry(db: &mut Db<'_>, customer_id: &str, kind: &str) -> Result<bool> {
+    let found: Option<i64> = on!(db, c => sqlx::query_scalar(
+        "SELECT 1 FROM ledger WHERE customer_id = $1 AND kind = $2 LIMIT 1")
+        .bind(customer_id).bind(kind).fetch_optional(&mut **c).await)?;
+    Ok(found.is_some())
+}
+
+/// The referral entry booked for an order, if any.
+pub async fn referral_entry(db: &mut Db<'_>, order_id: &str) -> Result<Option<ReferralEntryRow>> {
+    Ok(on!(db, c => sqlx::query_as(
+        "SELECT id, customer_id, points, available_on FROM ledger
+         WHERE order_id = $1 AND kind = 'referral'")
+        .bind(order_id).fetch_optional(&mut **c).await)?)
+}
+
+// --- orders and refunds ---------------------------------------------------------
+
+/// A recorded order.
+pub async fn order(db: &mut Db<'_>, id: &str) -> Result<Option<OrderRow>> {
+    Ok(on!(db, c => sqlx::query_as(
+        "SELECT customer_id, total_minor, points, entry_id, available_on, refunded_minor, number,
+                referrer_id, referral_points
+         FROM orders WHERE id = $1")
+        .bind(id).fetch_optional(&mut **c).await)?)
+}
+
+/// Whether the customer has any order.
+pub async fn has_order(db: &mut Db<'_>, customer_id: &str) -> Result<bool> {
+    let found: Option<i64> = on!(db, c => sqlx::query_scalar(
+        "SELECT 1 FROM orders WHERE customer_id = $1 LIMIT 1")
+        .bind(customer_id).fetch_optional(&mut **c).await)?;
+    Ok(found.is_some())
+}
+
+/// Records an order.
+pub async fn insert_order(db: &mut Db<'_>, order: &NewOrder<'_>) -> Result<()> {
+    on!(db, c => sqlx::query(
+        "INSERT INTO orders (id, customer_id, total_minor, points, entry_id, available_on,
+                             paid_on, referrer_id, referral_points, number)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)")
+        .bind(order.id).bind(order.customer_id).bind(order.total_minor).bind(order.points)
+        .bind(order.entry_id).bind(&order.available_on).bind(&order.paid_on)
+        .bind(order.referrer_id).bind(order.referral_points).bind(order.number)
+        .execute(&mut **c).await.map(drop))?;
+    Ok(())
+}
+
+/// Adds to the money refunded on an order.
+pub async fn add_refunded(db: &mut Db<'_>, order_id: &str, amount_minor: i64) -> Result<()> {
+    on!(db, c => sqlx::query(
+        "UPDATE orders SET refunded_minor = refunded_minor + $2 WHERE id = $1")
+        .bind(order_id).bind(amount_minor).execute(&mut **c).await.map(drop))?;
+    Ok(())
+}
+
+/// A recorded refund.
+pub async fn refund(db: &mut Db<'_>, id: &str) -> Result<Option<RefundRow>> {
+    Ok(on!(db, c => sqlx::query_as(
+        "SELECT order_id, amount_minor, points FROM refunds WHERE id = $1")
+        .bind(id).fetch_optional(&mut **c).await)?)
+}
+
+/// Records a refund.
+pub async fn insert_refund(
+    db: &mut Db<'_>,
+    id: &str,
+    order_id: &str,
+    amount_minor: i64,
+    points: i64,
+) -> Result<()> {
+    on!(db, c => sqlx::query(
+        "INSERT INTO refunds (id, order_id, amount_minor, points) VALUES ($1, $2, $3, $4)")
+        .bind(id).bind(order_id).bind(amount_minor).bind(points).execute(&mut **c).await.map(drop))?;
+    Ok(())
+}
+
+// --- redemptions and idempotency ----------------------------------------------------
+
+/// Records a redemption.
+pub async fn insert_redemption(db: &mut Db<'_>, new: &NewRedemption<'_>) -> Result<()> {
+    on!(db, c => sqlx::query(
+        "INSERT INTO redemptions (id, customer_id, reward_id, points_spent, code, expires_at,
+                                  created_at)
+         VALUES ($1, $2, $3, $4, $5, $6, $7)")
+        .bind(new.id).bind(new.customer_id).bind(new.reward_id).bind(new.points_spent)
+        .bind(new.code).bind(new.expires_at).bind(new.created_at).execute(&mut **c).await.map(drop))?;
+    Ok(())
+}
+
+/// The answer stored for a (customer, key).
+pub async fn idempotency(
+    db: &mut Db<'_>,
+    customer_id: &str,
+    key: &str,
+) -> Result<Option<IdempotencyRow>> {
+    Ok(on!(db, c => sqlx::query_as(
+        "SELECT request_hash, status, body FROM idempotency WHERE customer_id = $1 AND key = $2")
+        .bind(customer_id).bind(key).fetch_optional(&mut **c).await)?)
+}
+
+/// Stores the answer for a (customer, key).
+pub async fn put_idempotency(
+    db: &mut Db<'_>,
+    customer_id: &str,
+    key: &str,
+    row: &IdempotencyRow,
+) -> Result<()> {
+    on!(db, c => sqlx::query(
+        "INSERT INTO idempotency (customer_id, key, request_hash, status, body)
+         VALUES ($1, $2, $3, $4, $5)")
+        .bind(customer_id).bind(key).bind(&row.request_hash).bind(row.status).bind(&row.body)
+        .execute(&mut **c).await.map(drop))?;
+    Ok(())
+}
+
+// --- counts -------------------------------------------------------------------------
+
+/// What is counted by [`count`].
+#[derive(Debug, Clone, Copy)]
+pub enum Counted {
+    /// Every customer.
+    Customers,
+    /// Club members.
+    ClubMembers,
+    /// Ledger entries.
+    LedgerEntries,
+    /// Redemptions.
+    Redemptions,
+}
+
+/// Counts rows (tests, the benchmark, the demo seed, the sweep).
+pub async fn count(db: &mut Db<'_>, what: Counted) -> Result<i64> {
+    let sql = match what {
+        Counted::Customers => "SELECT COUNT(*) FROM customers",
+        Counted::ClubMembers => "SELECT COUNT(*) FROM customers WHERE club_member = 1",
+        Counted::LedgerEntries => "SELECT COUNT(*) FROM ledger",
+        Counted::Redemptions => "SELECT COUNT(*) FROM redemptions",
+    };
+    Ok(on!(db, c => sqlx::query_scalar(sql).fetch_one(&mut **c).await)?)
+}
