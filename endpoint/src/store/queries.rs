@@ -131,7 +131,7 @@ pub async fn customer(db: &mut Db<'_>, id: &str) -> Result<Option<CustomerRow>> 
 
 /// Whether the customer exists.
 pub async fn customer_exists(db: &mut Db<'_>, id: &str) -> Result<bool> {
-    let found: Option<i64> = on!(db, c => sqlx::query_scalar(
+    let found: Option<i32> = on!(db, c => sqlx::query_scalar(
         "SELECT 1 FROM customers WHERE id = $1")
         .bind(id).fetch_optional(&mut **c).await)?;
     Ok(found.is_some())
@@ -255,7 +255,7 @@ pub async fn ledger_lines(
 
 /// Whether the customer has an entry of `kind`.
 pub async fn has_entry(db: &mut Db<'_>, customer_id: &str, kind: &str) -> Result<bool> {
-    let found: Option<i64> = on!(db, c => sqlx::query_scalar(
+    let found: Option<i32> = on!(db, c => sqlx::query_scalar(
         "SELECT 1 FROM ledger WHERE customer_id = $1 AND kind = $2 LIMIT 1")
         .bind(customer_id).bind(kind).fetch_optional(&mut **c).await)?;
     Ok(found.is_some())
@@ -282,7 +282,7 @@ pub async fn order(db: &mut Db<'_>, id: &str) -> Result<Option<OrderRow>> {
 
 /// Whether the customer has any order.
 pub async fn has_order(db: &mut Db<'_>, customer_id: &str) -> Result<bool> {
-    let found: Option<i64> = on!(db, c => sqlx::query_scalar(
+    let found: Option<i32> = on!(db, c => sqlx::query_scalar(
         "SELECT 1 FROM orders WHERE customer_id = $1 LIMIT 1")
         .bind(customer_id).fetch_optional(&mut **c).await)?;
     Ok(found.is_some())
