@@ -12,8 +12,10 @@
 #                            welcome bonus, the order and its ledger entry)
 # each at 20 and 200 connections, 2 threads, 10 s (DURATION to change).
 # 200 customers redeem in turn (each given a large balance first, through
-# the admin API, so every redeem is applied, not refused). Usage:
-#   scripts/bench-endpoint.sh            (STORES="sqlite postgres" by default)
+# the admin API, so every redeem is applied, not refused). With a REV, the
+# endpoint built from that commit (in a git worktree under target/) is
+# measured too, in the same run, before this one on each store. Usage:
+#   scripts/bench-endpoint.sh [REV]      (STORES="sqlite postgres" by default)
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"
 cd "$ROOT"
@@ -28,6 +30,16 @@ stores=${STORES:-sqlite postgres}
 cargo build --release -p loyalty-endpoint --quiet
 dir="$ROOT/target/bench-endpoint"
 mkdir -p "$dir"
+builds=("this:$ROOT/target/release/loyalty-endpoint")
+if [ -n "${1:-}" ]; then
+  rev=$(git rev-parse --short "$1")
+  src="$ROOT/target/bench-baseline-src"
+  git worktree remove --force "$src" 2>/dev/null || rm -rf "$src"
+  git worktree add --detach "$src" "$rev" >/dev/null
+  (cd "$src" && cargo build --release -p loyalty-endpoint --quiet --target-dir "$ROOT/target/bench-baseline")
+  git worktree remove --force "$src"
+  builds=("$rev:$ROOT/target/bench-baseline/release/loyalty-endpoint" "${builds[@]}")
+fi
 export LOYALTY_SECRET="bench-secret-bench-secret-bench-secret!"
 export LOYALTY_ADMIN_KEY="bench-admin-key-bench-admin-key-bench!"
 export SHOPIFY_API_SECRET="bench-shopify-app-secret"
@@ -64,12 +76,12 @@ measure() { # measure STORE NAME CONNECTIONS wrk-args...
   row "$store" "$name" "$connections" "${rps%.*}" "$p50" "$p99" "${non2xx:-0}"
 }
 
-# bench STORE serve-args...: one endpoint on the store, every route.
+# bench STORE BINARY serve-args...: one endpoint on the store, every route.
 bench() {
-  local store=$1 port_file pid base anna dora
-  shift
+  local store=$1 bin=$2 port_file pid base anna dora
+  shift 2
   port_file=$(mktemp)
-  "$ROOT/target/release/loyalty-endpoint" serve --addr 127.0.0.1:0 --demo "$@" \
+  "$bin" serve --addr 127.0.0.1:0 --demo "$@" \
     --port-file "$port_file" --exit-after 900 >"$dir/endpoint-$store.log" 2>&1 &
   pid=$!
   for _ in $(seq 1 100); do [ -s "$port_file" ] && break; sleep 0.1; done
@@ -84,9 +96,9 @@ bench() {
       "$base/admin/v1/customers/bench-$n" >/dev/null
     curl -sf -X POST -H "Authorization: Bearer $LOYALTY_ADMIN_KEY" -H "Idempotency-Key: topup" \
       -d '{"points":1000000000,"reason":"benchmark"}' "$base/admin/v1/customers/bench-$n/adjustments" >/dev/null
-    "$ROOT/target/release/loyalty-endpoint" token --customer "bench-$n" --ttl 3600 >>"$dir/tokens.txt"
+    "$bin" token --customer "bench-$n" --ttl 3600 >>"$dir/tokens.txt"
   done
-  anna=$("$ROOT/target/release/loyalty-endpoint" token --customer cust-anna --ttl 3600)
+  anna=$("$bin" token --customer cust-anna --ttl 3600)
   for c in 20 200; do
     measure "$store" "GET /v1/customer" "$c" -H "Authorization: Bearer $anna" "$base/v1/customer"
   done
@@ -109,16 +121,19 @@ echo "The reference endpoint, release build, wrk -t2 -d$duration on 127.0.0.1 (2
 row "store" "route" "connections" "requests/s" "p50" "p99" "non-2xx answers"
 row "---" "---" "---" "---" "---" "---" "---"
 for store in $stores; do
-  case $store in
-    sqlite)
-      rm -f "$dir"/bench.sqlite*
-      bench sqlite --db "$dir/bench.sqlite"
-      ;;
-    postgres)
-      start_postgres
-      bench postgres --database "$POSTGRES_URL"
-      stop_postgres
-      POSTGRES_DIRS=()
-      ;;
-  esac
+  for build in "${builds[@]}"; do
+    name=${build%%:*} bin=${build#*:}
+    case $store in
+      sqlite)
+        rm -f "$dir"/bench.sqlite*
+        bench "sqlite ($name)" "$bin" --db "$dir/bench.sqlite"
+        ;;
+      postgres)
+        start_postgres
+        bench "postgres ($name)" "$bin" --database "$POSTGRES_URL"
+        stop_postgres
+        POSTGRES_DIRS=()
+        ;;
+    esac
+  done
 done

@@ -62,7 +62,12 @@ fn an_old_database_migrates_in_place_and_answers_the_same() {
     // The old idempotency keys still replay the old answers (same code).
     let dora = server.token("cust-dora");
     let replay = server
-        .post("/v1/redemptions", &dora, "red-1", r#"{"reward_id":"r-5eur"}"#)
+        .post(
+            "/v1/redemptions",
+            &dora,
+            "red-1",
+            r#"{"reward_id":"r-5eur"}"#,
+        )
         .expect("an answer");
     assert_eq!(replay.status, 200, "{}", replay.body);
     assert_eq!(replay.header("idempotent-replayed"), Some("true"));
@@ -72,21 +77,35 @@ fn an_old_database_migrates_in_place_and_answers_the_same() {
         .expect("an answer");
     assert_eq!(replay.json(), old["join"]);
     let conflict = server
-        .post("/v1/redemptions", &dora, "red-1", r#"{"reward_id":"r-10pct"}"#)
+        .post(
+            "/v1/redemptions",
+            &dora,
+            "red-1",
+            r#"{"reward_id":"r-10pct"}"#,
+        )
         .expect("an answer");
     assert_eq!(conflict.status, 422, "{}", conflict.body);
     assert_eq!(server.count("redemptions"), 1, "replays redeem nothing");
 
     // And the ledger goes on where it was.
     let fresh = server
-        .post("/v1/redemptions", &dora, "red-2", r#"{"reward_id":"r-5eur"}"#)
+        .post(
+            "/v1/redemptions",
+            &dora,
+            "red-2",
+            r#"{"reward_id":"r-5eur"}"#,
+        )
         .expect("an answer");
     assert_eq!(fresh.status, 200, "{}", fresh.body);
-    let before = old["redeem"]["points"]["approved"].as_i64().expect("points");
+    let before = old["redeem"]["points"]["approved"]
+        .as_i64()
+        .expect("points");
     assert_eq!(
         fresh.json()["points"]["approved"].as_i64(),
         Some(before + 100 - 500),
         "Dora's balance after a new redemption (the club's welcome bonus was 100)"
     );
     assert_eq!(server.count("ledger"), entries + 1);
+    // The write left Dora's balance snapshot beside her ledger.
+    assert_eq!(server.count("balances WHERE customer_id = 'cust-dora'"), 1);
 }

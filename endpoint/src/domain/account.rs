@@ -6,8 +6,9 @@
 use super::error::{bad, refused, Error, Result};
 use super::ledger::{self, Balance, Entry, Kind};
 use super::program::{Basis, Program};
+use super::snapshot::Snapshot;
 use crate::store::queries::{self as q, Counted};
-use crate::store::rows::{CustomerRow, NewEntryRow, NewRedemption};
+use crate::store::rows::{CustomerRow, EntryRow, NewEntryRow, NewRedemption};
 use crate::store::{Db, Store};
 use loyalty_core::contract::{
     Activity, ActivityKind, ActivityPage, ActivityState, Club, Coupon, CustomerState, EarnKind,
@@ -107,25 +108,72 @@ fn stored_day(text: &str) -> Result<i64> {
     ledger::parse_date(text).ok_or_else(|| Error::Corrupt(format!("{text:?} is not a date")))
 }
 
-/// A customer's ledger entries, oldest first.
-async fn entries(db: &mut Db<'_>, id: &str) -> Result<Vec<Entry>> {
-    q::entries(db, id)
-        .await?
-        .into_iter()
-        .map(|row| {
-            Ok(Entry {
-                id: row.id,
-                kind: Kind::from_name(&row.kind)
-                    .ok_or_else(|| Error::Corrupt(format!("ledger kind {:?}", row.kind)))?,
-                points: row.points,
-                booked_on: stored_day(&row.booked_on)?,
-                available_on: stored_day(&row.available_on)?,
-                expires_on: row.expires_on.as_deref().map(stored_day).transpose()?,
-                lot: row.lot,
-                amount_minor: row.amount_minor,
-            })
-        })
-        .collect()
+fn entry_of(row: EntryRow) -> Result<Entry> {
+    Ok(Entry {
+        id: row.id,
+        kind: Kind::from_name(&row.kind)
+            .ok_or_else(|| Error::Corrupt(format!("ledger kind {:?}", row.kind)))?,
+        points: row.points,
+        booked_on: stored_day(&row.booked_on)?,
+        available_on: stored_day(&row.available_on)?,
+        expires_on: row.expires_on.as_deref().map(stored_day).transpose()?,
+        lot: row.lot,
+        amount_minor: row.amount_minor,
+    })
+}
+
+/// A customer's entries after `after_id` (all with 0), oldest first.
+async fn entries_after(db: &mut Db<'_>, id: &str, after_id: i64) -> Result<Vec<Entry>> {
+    let rows = if after_id == 0 {
+        q::entries(db, id).await?
+    } else {
+        q::entries_after(db, id, after_id).await?
+    };
+    rows.into_iter().map(entry_of).collect()
+}
+
+/// The customer's ledger folded up to `today`, from the stored snapshot:
+/// the entries it has not seen yet are folded in, and when it cannot take
+/// them in order (or `today` is before its day) the whole ledger is folded
+/// again. Returns it and whether it differs from what is stored.
+async fn fold(
+    db: &mut Db<'_>,
+    id: &str,
+    stored: Option<&str>,
+    max_id: Option<i64>,
+    today: i64,
+) -> Result<(Snapshot, bool)> {
+    let mut snapshot = stored
+        .and_then(|text| serde_json::from_str::<Snapshot>(text).ok())
+        .unwrap_or_default();
+    let mut changed = stored.is_none();
+    if !snapshot.reaches(today) {
+        let all = entries_after(db, id, 0).await?;
+        return Ok((Snapshot::of(&all, today), true));
+    }
+    snapshot.advance(today);
+    if max_id.unwrap_or(0) > snapshot.last_id {
+        changed = true;
+        for entry in entries_after(db, id, snapshot.last_id).await? {
+            if snapshot.apply(&entry).is_err() {
+                let all = entries_after(db, id, 0).await?;
+                return Ok((Snapshot::of(&all, today), true));
+            }
+        }
+    }
+    Ok((snapshot, changed))
+}
+
+/// Brings the customer's stored snapshot up to the ledger (after an
+/// append, inside the same transaction) and returns it.
+async fn refresh(db: &mut Db<'_>, id: &str, today: i64) -> Result<Snapshot> {
+    let row = q::snapshot(db, id).await?;
+    let (snapshot, changed) = fold(db, id, row.snapshot.as_deref(), row.max_id, today).await?;
+    if changed {
+        let text = serde_json::to_string(&snapshot)?;
+        q::put_snapshot(db, id, snapshot.last_id, &text).await?;
+    }
+    Ok(snapshot)
 }
 
 fn points_of(balance: &Balance) -> Points {
@@ -145,32 +193,42 @@ fn points_of(balance: &Balance) -> Points {
     }
 }
 
-/// A customer as of `today`: their row, ledger and balance.
+/// A customer as of `today`: their row, balance, and what they spent in
+/// the last 12 months (for tiers by spend).
 pub struct Account {
     row: CustomerRow,
-    entries: Vec<Entry>,
     balance: Balance,
+    spend_12_months: u64,
 }
 
-async fn load_account(db: &mut Db<'_>, id: &str, today: i64) -> Result<Account> {
-    let row = customer_row(db, id).await?;
-    let entries = entries(db, id).await?;
-    let balance = ledger::balance(&entries, today, EXPIRING_WINDOW_DAYS);
+/// Reads a customer's account: on PostgreSQL one round trip when the
+/// stored snapshot is up to date (it is after every write).
+async fn load_account(db: &mut Db<'_>, id: &str, program: &Program, today: i64) -> Result<Account> {
+    let found = q::account(db, id)
+        .await?
+        .ok_or_else(|| refused(ErrorCode::NotFound, "unknown customer"))?;
+    let (snapshot, _) = fold(db, id, found.snapshot.as_deref(), found.max_id, today).await?;
+    let balance = snapshot.balance(today, EXPIRING_WINDOW_DAYS);
+    let spend_12_months = match program.tiers.basis {
+        Basis::LifetimePoints => 0,
+        Basis::Spend12Months => {
+            let since = ledger::format_date(ledger::add_months(today, -12));
+            unsigned(q::spend_since(db, id, &since).await?)
+        }
+    };
     Ok(Account {
-        row,
-        entries,
+        row: found.customer,
         balance,
+        spend_12_months,
     })
 }
 
 /// What the customer's tier is measured by, in the tiers' unit: lifetime
 /// points, or what they spent in the last 12 months (minor units).
-fn tier_value(program: &Program, account: &Account, today: i64) -> u64 {
+fn tier_value(program: &Program, account: &Account) -> u64 {
     match program.tiers.basis {
         Basis::LifetimePoints => account.balance.lifetime,
-        Basis::Spend12Months => {
-            ledger::spend_since(&account.entries, ledger::add_months(today, -12))
-        }
+        Basis::Spend12Months => account.spend_12_months,
     }
 }
 
@@ -188,8 +246,8 @@ fn rank_of(tiers: &[Tier], id: &str) -> Option<usize> {
 }
 
 /// The rank of the customer's tier (0 without one).
-pub(crate) fn rank(tiers: &[Tier], program: &Program, account: &Account, today: i64) -> usize {
-    tier_of(tiers, tier_value(program, account, today)).map_or(0, |(rank, _)| rank)
+pub(crate) fn rank(tiers: &[Tier], program: &Program, account: &Account) -> usize {
+    tier_of(tiers, tier_value(program, account)).map_or(0, |(rank, _)| rank)
 }
 
 fn club_of(row: &CustomerRow) -> Club {
@@ -208,9 +266,9 @@ pub async fn summary(
     program: &Program,
     today: i64,
 ) -> Result<Summary> {
-    let account = load_account(db, id, today).await?;
+    let account = load_account(db, id, program, today).await?;
     let tiers = program.published_tiers(lang);
-    let value = tier_value(program, &account, today);
+    let value = tier_value(program, &account);
     let tier = tier_of(&tiers, value).map(|(rank, tier)| {
         let next = tiers.get(rank + 1);
         TierStatus {
@@ -250,9 +308,9 @@ pub async fn offers(
     program: &Program,
     today: i64,
 ) -> Result<Offers> {
-    let account = load_account(db, id, today).await?;
+    let account = load_account(db, id, program, today).await?;
     let tiers = program.published_tiers(lang);
-    let rank = rank(&tiers, program, &account, today);
+    let rank = rank(&tiers, program, &account);
     let member = account.row.club_member != 0;
     let offers = q::offers(db)
         .await?
@@ -377,7 +435,12 @@ impl<'a> NewEntry<'a> {
 
 /// Appends an entry to the ledger (the only way points change): a positive
 /// one expires by the program's rule, counted from when it counts.
-pub async fn append(db: &mut Db<'_>, program: &Program, entry: &NewEntry<'_>) -> Result<i64> {
+pub async fn append(
+    db: &mut Db<'_>,
+    program: &Program,
+    entry: &NewEntry<'_>,
+    today: i64,
+) -> Result<i64> {
     let expires_on = (entry.points > 0 && program.expiry.months > 0)
         .then(|| ledger::add_months(entry.available_on, i64::from(program.expiry.months)));
     let row = NewEntryRow {
@@ -395,7 +458,9 @@ pub async fn append(db: &mut Db<'_>, program: &Program, entry: &NewEntry<'_>) ->
         label_de: entry.label.1,
         code: entry.code,
     };
-    Ok(q::append(db, &row).await?)
+    let id = q::append(db, &row).await?;
+    refresh(db, entry.customer_id, today).await?;
+    Ok(id)
 }
 
 /// The customer's birthday this year, if they gave one (`MM-DD`; 29
@@ -415,7 +480,7 @@ const BIRTHDAY_GRACE_DAYS: i64 = 30;
 /// expired and a birthday bonus that is due. Runs inside every write for
 /// the customer and in the sweep; reads work the same figures out without it.
 pub async fn settle(db: &mut Db<'_>, id: &str, program: &Program, today: i64) -> Result<Account> {
-    let account = load_account(db, id, today).await?;
+    let account = load_account(db, id, program, today).await?;
     let mut booked = false;
     for due in &account.balance.due {
         let mut entry = NewEntry::now(
@@ -426,7 +491,7 @@ pub async fn settle(db: &mut Db<'_>, id: &str, program: &Program, today: i64) ->
             ("Points expired", "Punkte verfallen"),
         );
         entry.lot = Some(due.lot);
-        append(db, program, &entry).await?;
+        append(db, program, &entry, today).await?;
         booked = true;
     }
     let (year, _, _) = ledger::civil_from_days(today);
@@ -436,12 +501,9 @@ pub async fn settle(db: &mut Db<'_>, id: &str, program: &Program, today: i64) ->
         .as_deref()
         .and_then(|birthday| birthday_in(birthday, year))
         .filter(|day| *day <= today && today - *day <= BIRTHDAY_GRACE_DAYS);
-    let this_year = ledger::days_from_civil(year, 1, 1);
-    let had_one = account
-        .entries
-        .iter()
-        .any(|entry| entry.kind == Kind::Birthday && entry.booked_on >= this_year);
-    if birthday.is_some() && !had_one && program.birthday.points > 0 {
+    let this_year = ledger::format_date(ledger::days_from_civil(year, 1, 1));
+    let due_now = birthday.is_some() && program.birthday.points > 0;
+    if due_now && !q::has_entry_since(db, id, Kind::Birthday.name(), &this_year).await? {
         let entry = NewEntry::now(
             id,
             Kind::Birthday,
@@ -449,11 +511,11 @@ pub async fn settle(db: &mut Db<'_>, id: &str, program: &Program, today: i64) ->
             today,
             ("Happy birthday", "Alles Gute zum Geburtstag"),
         );
-        append(db, program, &entry).await?;
+        append(db, program, &entry, today).await?;
         booked = true;
     }
     if booked {
-        load_account(db, id, today).await
+        load_account(db, id, program, today).await
     } else {
         Ok(account)
     }
@@ -491,8 +553,10 @@ impl Account {
 }
 
 /// A customer's points on `today`.
-pub async fn points(db: &mut Db<'_>, id: &str, today: i64) -> Result<Points> {
-    Ok(points_of(&load_account(db, id, today).await?.balance))
+pub async fn points(db: &mut Db<'_>, id: &str, program: &Program, today: i64) -> Result<Points> {
+    Ok(points_of(
+        &load_account(db, id, program, today).await?.balance,
+    ))
 }
 
 /// Redeems a reward inside the idempotency transaction.
@@ -504,7 +568,7 @@ pub async fn redeem(
     program: &Program,
     today: i64,
 ) -> Result<Redemption> {
-    let mut account = settle(db, customer_id, program, today).await?;
+    let account = settle(db, customer_id, program, today).await?;
     let reward = q::active_reward(db, reward_id)
         .await?
         .ok_or_else(|| refused(ErrorCode::NotAvailable, "no such reward"))?;
@@ -513,7 +577,7 @@ pub async fn redeem(
         return Err(bad("only members can redeem"));
     }
     let tiers = program.published_tiers(lang);
-    let rank = rank(&tiers, program, &account, today);
+    let rank = rank(&tiers, program, &account);
     if let Some(needed) = reward
         .min_tier_id
         .as_deref()
@@ -541,19 +605,11 @@ pub async fn redeem(
         (&reward.title_en, &reward.title_de),
     );
     entry.code = Some(&code);
-    let entry_id = append(db, program, &entry).await?;
-    // The balance after it, without reading the ledger again.
-    account.entries.push(Entry {
-        id: entry_id,
-        kind: Kind::Redemption,
-        points,
-        booked_on: today,
-        available_on: today,
-        expires_on: None,
-        lot: None,
-        amount_minor: 0,
-    });
-    let after = ledger::balance(&account.entries, today, EXPIRING_WINDOW_DAYS);
+    let entry_id = append(db, program, &entry, today).await?;
+    // The balance after it, from the snapshot the append brought up to date.
+    let after = refresh(db, customer_id, today)
+        .await?
+        .balance(today, EXPIRING_WINDOW_DAYS);
     // Named after its ledger entry: unique, and no count of all redemptions.
     let id = format!("red-{entry_id}");
     let created_at = ledger::format_date(today);
@@ -631,7 +687,7 @@ pub(crate) async fn welcome(
         today,
         ("Welcome to the club", "Willkommen im Club"),
     );
-    append(db, program, &entry).await?;
+    append(db, program, &entry, today).await?;
     Ok(points)
 }
 

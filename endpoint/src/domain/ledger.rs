@@ -133,7 +133,7 @@ impl Kind {
 
     /// Whether the entry's points count towards lifetime points (what was
     /// earned, less what refunds took back).
-    fn earns(self) -> bool {
+    pub(crate) fn earns(self) -> bool {
         !matches!(self, Kind::Redemption | Kind::Expiry)
     }
 }
@@ -162,7 +162,7 @@ pub struct Entry {
 }
 
 /// Points that expired and are not booked yet.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Due {
     /// The entry whose rest expired.
     pub lot: i64,

@@ -14,6 +14,7 @@ pub mod program;
 pub mod seed;
 pub mod shop;
 pub mod shopify;
+pub mod snapshot;
 pub mod token;
 pub mod webhooks;
 

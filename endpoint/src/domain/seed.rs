@@ -138,7 +138,16 @@ async fn seed(db: &mut Db<'_>, program: &Program, today: i64) -> Result<bool> {
         } else {
             what
         };
-        book(db, program, customer, kind, points, today - back, &what).await?;
+        book(
+            db,
+            program,
+            customer,
+            kind,
+            points,
+            (today - back, today),
+            &what,
+        )
+        .await?;
     }
     Ok(true)
 }
@@ -149,7 +158,7 @@ async fn book(
     customer: &str,
     kind: Kind,
     points: i64,
-    booked_on: i64,
+    (booked_on, today): (i64, i64),
     what: &str,
 ) -> Result<()> {
     let (en, de, code) = match kind {
@@ -187,6 +196,6 @@ async fn book(
         code: code.as_deref(),
         ..NewEntry::now(customer, kind, points, booked_on, (&en, &de))
     };
-    account::append(db, program, &entry).await?;
+    account::append(db, program, &entry, today).await?;
     Ok(())
 }

@@ -139,6 +139,7 @@ async fn new_referral_code(db: &mut Db<'_>, first_name: Option<&str>) -> Result<
 
 async fn record_of(
     db: &mut Db<'_>,
+    program: &Program,
     id: &str,
     created: bool,
     referral: Option<Attribution>,
@@ -154,7 +155,7 @@ async fn record_of(
         referred_by: row.referred_by,
         created,
         referral,
-        points: account::points(db, id, today).await?,
+        points: account::points(db, id, program, today).await?,
     })
 }
 
@@ -184,7 +185,7 @@ pub async fn upsert_customer(
             .referral_code
             .as_ref()
             .map(|_| Attribution::NotAtSignUp);
-        return record_of(db, id, false, referral, today).await;
+        return record_of(db, program, id, false, referral, today).await;
     }
     let code = new_referral_code(db, input.first_name.as_deref()).await?;
     let (referred_by, referral) = match input.referral_code.as_deref() {
@@ -217,7 +218,7 @@ pub async fn upsert_customer(
         q::count_friend(db, referrer).await?;
     }
     account::welcome(db, id, program, today).await?;
-    record_of(db, id, true, referral, today).await
+    record_of(db, program, id, true, referral, today).await
 }
 
 /// Recording a paid order (`POST /admin/v1/orders`).
@@ -301,9 +302,9 @@ fn order_record_of(id: &str, row: OrderRow, replayed: bool) -> OrderRecord {
 }
 
 /// The points per currency unit of the customer's tier today.
-fn rate(account: &Account, program: &Program, today: i64) -> f64 {
+fn rate(account: &Account, program: &Program) -> f64 {
     let tiers = program.published_tiers(loyalty_core::i18n::Lang::En);
-    let rank = account::rank(&tiers, program, account, today);
+    let rank = account::rank(&tiers, program, account);
     program
         .tiers
         .levels
@@ -344,7 +345,7 @@ pub async fn record_order(
     }
     let account = account::settle(db, &input.customer_id, program, today).await?;
     let first_order = !q::has_order(db, &input.customer_id).await?;
-    let points = ledger::order_points(input.total_minor, rate(&account, program, today));
+    let points = ledger::order_points(input.total_minor, rate(&account, program));
     let available_on = today + i64::from(program.pending_days);
     let shown = input.number.as_deref().unwrap_or(&input.id);
     let number = format!("#{}", shown.trim_start_matches('#'));
@@ -361,7 +362,7 @@ pub async fn record_order(
             (&en, &de),
         )
     };
-    let entry_id = account::append(db, program, &entry).await?;
+    let entry_id = account::append(db, program, &entry, today).await?;
     let referrer = account.referred_by().filter(|referrer| {
         first_order && *referrer != input.customer_id && program.referral.referrer_points > 0
     });
@@ -383,7 +384,7 @@ pub async fn record_order(
                 (&en, &de),
             )
         };
-        account::append(db, program, &entry).await?;
+        account::append(db, program, &entry, today).await?;
     }
     q::insert_order(
         db,
@@ -496,7 +497,7 @@ pub async fn record_refund(
             (&en, &de),
         )
     };
-    account::append(db, program, &entry).await?;
+    account::append(db, program, &entry, today).await?;
     if pending && before < total && before.saturating_add(refunded) >= total {
         cancel_referral(db, order_id, program, today).await?;
     }
@@ -546,7 +547,7 @@ async fn cancel_referral(
             ),
         )
     };
-    account::append(db, program, &entry).await?;
+    account::append(db, program, &entry, today).await?;
     Ok(())
 }
 
@@ -592,8 +593,8 @@ pub async fn adjust(
         today,
         (reason, reason),
     );
-    account::append(db, program, &entry).await?;
-    record_of(db, customer_id, false, None, today).await
+    account::append(db, program, &entry, today).await?;
+    record_of(db, program, customer_id, false, None, today).await
 }
 
 /// One ledger entry as the admin API shows it.
@@ -655,7 +656,7 @@ pub async fn ledger_view(
         })
         .collect();
     Ok(LedgerView {
-        customer: record_of(db, customer_id, false, None, today).await?,
+        customer: record_of(db, program, customer_id, false, None, today).await?,
         entries,
     })
 }

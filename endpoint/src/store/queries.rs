@@ -269,6 +269,74 @@ pub async fn referral_entry(db: &mut Db<'_>, order_id: &str) -> Result<Option<Re
         .bind(order_id).fetch_optional(&mut **c).await)?)
 }
 
+/// A customer's entries after `after_id`, oldest first.
+pub async fn entries_after(
+    db: &mut Db<'_>,
+    customer_id: &str,
+    after_id: i64,
+) -> Result<Vec<EntryRow>> {
+    Ok(on!(db, c => sqlx::query_as(
+        "SELECT id, kind, points, booked_on, available_on, expires_on, lot, amount_minor
+         FROM ledger WHERE customer_id = $1 AND id > $2 ORDER BY id")
+        .bind(customer_id).bind(after_id).fetch_all(&mut **c).await)?)
+}
+
+/// Whether the customer has an entry of `kind` booked on or after `since`
+/// (`YYYY-MM-DD`).
+pub async fn has_entry_since(
+    db: &mut Db<'_>,
+    customer_id: &str,
+    kind: &str,
+    since: &str,
+) -> Result<bool> {
+    let found: Option<i32> = on!(db, c => sqlx::query_scalar(
+        "SELECT 1 FROM ledger WHERE customer_id = $1 AND kind = $2 AND booked_on >= $3 LIMIT 1")
+        .bind(customer_id).bind(kind).bind(since).fetch_optional(&mut **c).await)?;
+    Ok(found.is_some())
+}
+
+/// Money of the customer's orders less refunds booked after `since`
+/// (`YYYY-MM-DD`), minor units.
+pub async fn spend_since(db: &mut Db<'_>, customer_id: &str, since: &str) -> Result<i64> {
+    Ok(on!(db, c => sqlx::query_scalar(
+        "SELECT CAST(COALESCE(SUM(amount_minor), 0) AS BIGINT) FROM ledger
+         WHERE customer_id = $1 AND kind IN ('order', 'refund') AND booked_on > $2")
+        .bind(customer_id).bind(since).fetch_one(&mut **c).await)?)
+}
+
+/// The customer's row, stored snapshot and newest entry's id, in one query.
+pub async fn account(db: &mut Db<'_>, id: &str) -> Result<Option<AccountRow>> {
+    Ok(on!(db, c => sqlx::query_as(
+        "SELECT c.first_name, c.birthday, c.state, c.referral_code, c.referred_by,
+                c.friends_joined, c.club_member, c.club_joined_at, b.snapshot,
+                (SELECT MAX(l.id) FROM ledger l WHERE l.customer_id = c.id) AS max_id
+         FROM customers c LEFT JOIN balances b ON b.customer_id = c.id WHERE c.id = $1")
+        .bind(id).fetch_optional(&mut **c).await)?)
+}
+
+/// The customer's stored snapshot and newest entry's id.
+pub async fn snapshot(db: &mut Db<'_>, customer_id: &str) -> Result<SnapshotRow> {
+    Ok(on!(db, c => sqlx::query_as(
+        "SELECT (SELECT snapshot FROM balances WHERE customer_id = $1) AS snapshot,
+                (SELECT MAX(id) FROM ledger WHERE customer_id = $1) AS max_id")
+        .bind(customer_id).fetch_one(&mut **c).await)?)
+}
+
+/// Stores the customer's snapshot.
+pub async fn put_snapshot(
+    db: &mut Db<'_>,
+    customer_id: &str,
+    last_id: i64,
+    snapshot: &str,
+) -> Result<()> {
+    on!(db, c => sqlx::query(
+        "INSERT INTO balances (customer_id, last_id, snapshot) VALUES ($1, $2, $3)
+         ON CONFLICT (customer_id) DO UPDATE SET last_id = excluded.last_id,
+                                                 snapshot = excluded.snapshot")
+        .bind(customer_id).bind(last_id).bind(snapshot).execute(&mut **c).await.map(drop))?;
+    Ok(())
+}
+
 // --- orders and refunds ---------------------------------------------------------
 
 /// A recorded order.

@@ -362,3 +362,25 @@ pub struct IdempotencyRow {
     /// JSON body.
     pub body: String,
 }
+
+/// A customer's row with their stored balance snapshot and the newest
+/// ledger entry's id, read together.
+#[derive(Debug, Clone, FromRow)]
+pub struct AccountRow {
+    /// The customer's own row.
+    #[sqlx(flatten)]
+    pub customer: CustomerRow,
+    /// The stored snapshot (JSON), if any.
+    pub snapshot: Option<String>,
+    /// The newest ledger entry's id, if any.
+    pub max_id: Option<i64>,
+}
+
+/// A stored snapshot and the newest ledger entry's id.
+#[derive(Debug, Clone, FromRow)]
+pub struct SnapshotRow {
+    /// The stored snapshot (JSON), if any.
+    pub snapshot: Option<String>,
+    /// The newest ledger entry's id, if any.
+    pub max_id: Option<i64>,
+}
