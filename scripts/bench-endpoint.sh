@@ -112,6 +112,7 @@ bench() {
     BODIES="$dir/webhooks.txt" measure "$store" "POST /webhooks/shopify (orders/paid)" "$c" \
       -s bench/endpoint/webhook.lua "$base"
   done
+  python3 bench/endpoint/ledger_growth.py "$base" "$LOYALTY_ADMIN_KEY" "$store" >>"$dir/growth.md"
   kill "$pid" 2>/dev/null || true
   wait "$pid" 2>/dev/null || true
 }
@@ -120,6 +121,7 @@ echo
 echo "The reference endpoint, release build, wrk -t2 -d$duration on 127.0.0.1 (2 cores shared with wrk and the database)"
 row "store" "route" "connections" "requests/s" "p50" "p99" "non-2xx answers"
 row "---" "---" "---" "---" "---" "---" "---"
+: >"$dir/growth.md"
 for store in $stores; do
   for build in "${builds[@]}"; do
     name=${build%%:*} bin=${build#*:}
@@ -137,3 +139,8 @@ for store in $stores; do
     esac
   done
 done
+echo
+echo "The cost of one write as a customer's ledger grows (bench/endpoint/ledger_growth.py: 200 writes one after another)"
+echo "| store | write | p50 | p90 |"
+echo "| --- | --- | --- | --- |"
+cat "$dir/growth.md"
