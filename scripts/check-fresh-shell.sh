@@ -39,11 +39,15 @@ clone=$(mktemp -d "${TMPDIR:-/tmp}/loyalty-fresh-shell.XXXXXX")
 log="$ROOT/target/test-run/fresh-shell"
 mkdir -p "$log"
 serve_pid=""
+# trunk serve runs in a process group of its own (setsid), so that its cargo
+# and rustc go with it.
+stop_serve() {
+  kill -- "-$serve_pid" 2>/dev/null || true
+  wait "$serve_pid" 2>/dev/null || true
+  serve_pid=""
+}
 finish() {
-  if [ -n "$serve_pid" ]; then
-    kill "$serve_pid" 2>/dev/null || true
-    wait "$serve_pid" 2>/dev/null || true
-  fi
+  if [ -n "$serve_pid" ]; then stop_serve; fi
   cleanup_all
   rm -rf "$clone"
 }
@@ -100,12 +104,18 @@ echo "ok: loader, $glue, $wasm ($(wc -c <"${wasms[0]}") bytes), $pages pages wit
 # 2. The developer's loop: trunk serve builds (debug) and serves.
 port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
 echo "\$ trunk serve --port $port"
-in_new_shell "exec trunk serve --port $port" >"$log/serve.log" 2>&1 &
+# (Without the release's dist/: a failed build would leave it served.)
+rm -rf "$clone/dist"
+setsid env -i HOME="$HOME" PATH="$new_shell_path" bash -c "cd \"\$0\" && exec trunk serve --port $port" "$clone" \
+  >"$log/serve.log" 2>&1 &
 serve_pid=$!
 served=0
-for _ in $(seq 1 180); do
+# Seconds when scripts/test.sh's trunk serve check has built before it; a
+# cold debug build takes minutes.
+for _ in $(seq 1 600); do
   curl -sf -o "$log/served-loader.js" "http://127.0.0.1:$port/widget/loyalty-widget.js" && { served=1; break; }
   kill -0 "$serve_pid" 2>/dev/null || break
+  grep -q ' ERROR ' "$log/serve.log" && break
   sleep 1
 done
 [ "$served" = 1 ] || { tail -30 "$log/serve.log" >&2; fail "trunk serve in a new shell did not serve the loader"; }
@@ -113,9 +123,7 @@ served_glue=$(grep -oE 'loyalty-widget-web-[0-9a-f]{16}\.js' "$log/served-loader
 [ -n "$served_glue" ] && curl -sf -o /dev/null "http://127.0.0.1:$port/widget/$served_glue" \
   || fail "trunk serve does not serve the glue its loader names (${served_glue:-none})"
 curl -sf "http://127.0.0.1:$port/" | grep -q '<loyalty-widget' || fail "trunk serve's demo shop has no <loyalty-widget>"
-kill "$serve_pid"
-wait "$serve_pid" 2>/dev/null || true
-serve_pid=""
+stop_serve
 echo "ok: trunk serve served the demo shop, the loader and $served_glue"
 
 # 3. wasm-pack's browser tests, one test in each browser, against an endpoint

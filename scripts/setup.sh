@@ -79,4 +79,33 @@ cargo_tool geckodriver geckodriver "$GECKODRIVER_VERSION" --locked
 # trunk builds the release (Trunk.toml); about 11 minutes on 2 cores, once.
 cargo_tool trunk trunk "$TRUNK_VERSION" --locked
 
+# wasm-opt for trunk in any shell. Trunk.toml pins binaryen (`wasm_opt =
+# "version_N"`) and builds offline; trunk 0.21 then takes only the wasm-opt
+# found on PATH, and only if its `--version` says version N (offline, it never
+# looks in its own download cache). npm's binaryen lands in node_modules/.bin,
+# which only the project's scripts put on PATH; so the lockfile's binaryen is
+# also installed under a prefix of its own and its wasm-opt linked into
+# cargo's bin directory, beside trunk, wasm-bindgen and wasm-pack: on the PATH
+# of every shell that finds trunk. Debian's binaryen (108) breaks the wasm.
+binaryen_version=$(node -p "require('./package-lock.json').packages['node_modules/binaryen'].version")
+binaryen_major=${binaryen_version%%.*}
+if ! grep -qE "^wasm_opt = \"version_${binaryen_major}\"" Trunk.toml; then
+  echo "Trunk.toml's [tools] wasm_opt must be \"version_${binaryen_major}\" (package-lock.json has binaryen $binaryen_version)" >&2
+  exit 1
+fi
+cargo_bin="${CARGO_HOME:-$HOME/.cargo}/bin"
+binaryen_prefix="${XDG_DATA_HOME:-$HOME/.local/share}/binaryen-npm/$binaryen_version"
+if "$cargo_bin/wasm-opt" --version 2>/dev/null | grep -qF "version $binaryen_major "; then
+  say "wasm-opt $binaryen_major present ($cargo_bin/wasm-opt)"
+else
+  say "installing binaryen $binaryen_version (npm) as $cargo_bin/wasm-opt"
+  npm install --global --prefix "$binaryen_prefix" --no-audit --no-fund --loglevel=error "binaryen@$binaryen_version"
+  ln -sfn "$binaryen_prefix/bin/wasm-opt" "$cargo_bin/wasm-opt"
+  "$cargo_bin/wasm-opt" --version | grep -qF "version $binaryen_major "
+fi
+
+# Trunk also passes --offline to cargo: the crates must be in cargo's cache.
+say "cargo fetch"
+cargo fetch --quiet
+
 say "done in $(( $(date +%s) - started )) s"

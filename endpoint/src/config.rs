@@ -75,6 +75,8 @@ pub struct Limits {
     /// The largest webhook body accepted (a platform's order with its
     /// line items can be far larger than any widget request).
     pub max_webhook_body: usize,
+    /// On shutdown, how long in-flight requests may take to finish.
+    pub shutdown_grace: Duration,
 }
 
 impl Default for Limits {
@@ -85,6 +87,7 @@ impl Default for Limits {
             body_timeout: Duration::from_secs(10),
             max_body: 64 * 1024,
             max_webhook_body: 2 * 1024 * 1024,
+            shutdown_grace: Duration::from_secs(10),
         }
     }
 }

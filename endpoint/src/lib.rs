@@ -19,6 +19,7 @@ pub mod domain;
 pub mod faults;
 pub mod http;
 pub mod store;
+pub mod telemetry;
 
 pub use app::{open, seed_demo};
 pub use config::{Limits, ServerConfig};

@@ -1,29 +1,24 @@
-//! `loyalty-endpoint`: run the reference endpoint, or mint a demo token.
+//! `loyalty-endpoint`: the reference loyalty backend's command line
+//! (`loyalty-endpoint --help`, and `--help` after each command).
 //!
-//! ```text
-//! loyalty-endpoint serve [--addr 127.0.0.1:8787]
-//!     [--db loyalty.sqlite | --database postgres://user@host/db]
-//!     [--db-connections 4]
-//!     [--allow-origin URL]... [--allow-loopback-origins] [--static DIR]
-//!     [--shop-url URL] [--fault-control] [--faults JSON]
-//!     [--port-file FILE] [--exit-after SECONDS] [--demo]
-//!     [--token-public-key PEM-FILE] [--program FILE]
-//!     [--today YYYY-MM-DD] [--clock-control]
-//! loyalty-endpoint program check FILE
-//! loyalty-endpoint token --customer ID [--ttl SECONDS] [--demo]
-//! ```
-//! The HMAC secret comes from `LOYALTY_SECRET`, at least 32 bytes; only
-//! `--demo` without it falls back to a public demo secret. With
-//! `SHOPIFY_API_SECRET` set, the endpoint answers the shop's app proxy
-//! (`GET /shopify/proxy/token`) and takes Shopify's order webhooks
-//! (`POST /webhooks/shopify`); with `WOOCOMMERCE_WEBHOOK_SECRET`,
-//! WooCommerce's (`POST /webhooks/woocommerce`). `LOYALTY_ADMIN_KEY` (at
-//! least 32 bytes) opens the admin API under `/admin/v1/`.
+//! Secrets come from the environment, never from flags (a flag shows in
+//! the process list): `LOYALTY_SECRET` (at least 32 bytes) signs customer
+//! tokens, `LOYALTY_ADMIN_KEY` (at least 32 bytes) opens the admin API,
+//! `SHOPIFY_API_SECRET` the Shopify app proxy and webhooks,
+//! `WOOCOMMERCE_WEBHOOK_SECRET` WooCommerce's webhooks.
+//!
+//! Exit status: 0 done, 1 failed (the reason on standard error), 2 the
+//! command line was not understood.
 
+use clap::{Args, Parser, Subcommand};
 use loyalty_endpoint::faults::Faults;
+use loyalty_endpoint::store::{Store, Target};
+use loyalty_endpoint::telemetry::{self, LogFormat};
 use loyalty_endpoint::{program, router, token, ServerConfig};
+use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::process::ExitCode;
+use std::sync::Arc;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 const DEMO_SECRET: &str = "demo-secret-do-not-use-in-production";
@@ -31,6 +26,200 @@ const DEMO_SECRET: &str = "demo-secret-do-not-use-in-production";
 /// The shortest secret `serve` and `token` accept: 32 bytes, the size of
 /// the HMAC-SHA256 key.
 const MIN_SECRET: usize = 32;
+
+const SECRETS_HELP: &str = "\
+Secrets come from the environment, never from flags:
+  LOYALTY_SECRET              signs customer tokens (at least 32 bytes; the shop's server has the same)
+  LOYALTY_ADMIN_KEY           opens the admin API under /admin/v1/ (at least 32 bytes)
+  SHOPIFY_API_SECRET          the Shopify app's secret: app proxy tokens and order webhooks
+  WOOCOMMERCE_WEBHOOK_SECRET  WooCommerce's webhook secret
+
+Exit status: 0 done, 1 failed (the reason on standard error), 2 the command line was not understood.";
+
+/// The reference loyalty backend: the widget's contract, the shop's admin
+/// API and the platforms' order webhooks, over SQLite or PostgreSQL.
+#[derive(Parser)]
+#[command(name = "loyalty-endpoint", version, after_help = SECRETS_HELP)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Serve the contract, the admin API and the webhooks.
+    Serve(Box<ServeArgs>),
+    /// Mint a customer token (as the shop's server does), for trying it out.
+    Token(TokenArgs),
+    /// Work with program files.
+    Program {
+        #[command(subcommand)]
+        command: ProgramCommand,
+    },
+    /// Bring the database's schema up to date and exit (serve does it too).
+    Migrate(DatabaseArgs),
+    /// Copy a running SQLite shop's database consistently into a new file.
+    Backup(BackupArgs),
+    /// Check a database: integrity, migrations, balances against the ledger.
+    CheckDb(CheckArgs),
+}
+
+#[derive(Subcommand)]
+enum ProgramCommand {
+    /// Validate a program file and say what it holds.
+    Check {
+        /// The program file (TOML).
+        file: PathBuf,
+    },
+}
+
+/// Where the data lives.
+#[derive(Args, Clone)]
+struct DatabaseArgs {
+    /// The SQLite file.
+    #[arg(
+        long,
+        env = "LOYALTY_DB",
+        value_name = "FILE",
+        conflicts_with = "database"
+    )]
+    db: Option<PathBuf>,
+    /// A PostgreSQL connection string instead of the SQLite file, shared by
+    /// several instances.
+    #[arg(long, env = "LOYALTY_DATABASE_URL", value_name = "postgres://USER@HOST/DB",
+          value_parser = postgres_url)]
+    database: Option<String>,
+}
+
+impl DatabaseArgs {
+    fn target(&self) -> Target {
+        match &self.database {
+            Some(url) => Target::Postgres(url.clone()),
+            None => Target::File(self.db.clone().unwrap_or_else(|| "loyalty.sqlite".into())),
+        }
+    }
+}
+
+fn postgres_url(url: &str) -> Result<String, String> {
+    if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+        Ok(url.to_owned())
+    } else {
+        Err(format!(
+            "a PostgreSQL connection string (postgres://user@host/db), not {url:?}; a SQLite \
+             file is --db FILE"
+        ))
+    }
+}
+
+#[derive(Args)]
+struct ServeArgs {
+    /// Address to listen on.
+    #[arg(long, env = "LOYALTY_ADDR", default_value = "127.0.0.1:8787")]
+    addr: String,
+    #[command(flatten)]
+    database: DatabaseArgs,
+    /// Connections to the database (reads run on as many at once).
+    #[arg(long, env = "LOYALTY_DB_CONNECTIONS", default_value_t = 4,
+          value_parser = clap::value_parser!(u32).range(1..=64))]
+    db_connections: u32,
+    /// The program file (TOML); the demo shop's program without one.
+    #[arg(long, env = "LOYALTY_PROGRAM", value_name = "FILE")]
+    program: Option<PathBuf>,
+    /// A shop origin allowed to call the API from a browser (repeat for more).
+    #[arg(long = "allow-origin", value_name = "URL")]
+    allow_origins: Vec<String>,
+    /// Also allow any http://127.0.0.1:PORT or http://localhost:PORT origin
+    /// (development and tests).
+    #[arg(long)]
+    allow_loopback_origins: bool,
+    /// The shop's base URL, for referral links.
+    #[arg(long, env = "LOYALTY_SHOP_URL", value_name = "URL")]
+    shop_url: Option<String>,
+    /// A folder served at / (the demo shop, the widget's files).
+    #[arg(long = "static", value_name = "DIR")]
+    static_dir: Option<PathBuf>,
+    /// The shop's public key (PEM: Ed25519 or RSA) when it signs tokens with
+    /// its private key; then the endpoint needs no secret and mints nothing.
+    #[arg(long, value_name = "PEM-FILE")]
+    token_public_key: Option<PathBuf>,
+    /// Demo mode: the demo customers, demo tokens, the demo shop's page.
+    /// Never for a real shop.
+    #[arg(long)]
+    demo: bool,
+    /// Log level: an EnvFilter directive (RUST_LOG wins when set).
+    #[arg(
+        long = "log",
+        env = "LOYALTY_LOG",
+        default_value = "info",
+        value_name = "FILTER"
+    )]
+    log_level: String,
+    /// How log lines are written.
+    #[arg(long, env = "LOYALTY_LOG_FORMAT", value_enum, default_value_t = LogFormat::Text)]
+    log_format: LogFormat,
+    /// Serve Prometheus metrics at http://ADDR/metrics (off without; keep it
+    /// private: bind it to a private address).
+    #[arg(long, env = "LOYALTY_METRICS_ADDR", value_name = "ADDR")]
+    metrics_addr: Option<SocketAddr>,
+    /// On SIGTERM or Ctrl-C, how long in-flight requests may take to finish.
+    #[arg(
+        long,
+        env = "LOYALTY_SHUTDOWN_TIMEOUT",
+        default_value_t = 10,
+        value_name = "SECONDS"
+    )]
+    shutdown_timeout: u64,
+    /// Write the port listened on into FILE (with --addr 127.0.0.1:0).
+    #[arg(long, value_name = "FILE")]
+    port_file: Option<PathBuf>,
+    /// Stop after this many seconds (tests and demos).
+    #[arg(long, value_name = "SECONDS")]
+    exit_after: Option<u64>,
+    /// Pin the ledger's day (tests and demos).
+    #[arg(long, value_name = "YYYY-MM-DD")]
+    today: Option<String>,
+    /// Let PUT /_clock move the ledger's day (tests).
+    #[arg(long)]
+    clock_control: bool,
+    /// Let PUT /_faults change faults at run time (tests).
+    #[arg(long)]
+    fault_control: bool,
+    /// Faults from the start (tests), as JSON.
+    #[arg(long, value_name = "JSON")]
+    faults: Option<String>,
+}
+
+#[derive(Args)]
+struct TokenArgs {
+    /// The customer's id (demo customers: cust-anna, cust-ben, cust-carla, cust-dora).
+    #[arg(long)]
+    customer: String,
+    /// How long the token is valid, in seconds.
+    #[arg(long, default_value_t = 900)]
+    ttl: u64,
+    /// Sign with the public demo secret when LOYALTY_SECRET is not set.
+    #[arg(long)]
+    demo: bool,
+}
+
+#[derive(Args)]
+struct BackupArgs {
+    /// The SQLite file to copy (the server may keep running and writing).
+    #[arg(long, env = "LOYALTY_DB", value_name = "FILE")]
+    db: PathBuf,
+    /// The new file to copy it to (must not exist yet).
+    #[arg(long, value_name = "BACKUP")]
+    to: PathBuf,
+}
+
+#[derive(Args)]
+struct CheckArgs {
+    #[command(flatten)]
+    database: DatabaseArgs,
+    /// The day balances are compared on (YYYY-MM-DD; today without).
+    #[arg(long, value_name = "YYYY-MM-DD")]
+    today: Option<String>,
+}
 
 /// The HMAC secret: `LOYALTY_SECRET`, at least [`MIN_SECRET`] bytes; the
 /// public demo secret only with `--demo` and no secret set.
@@ -58,98 +247,62 @@ fn secret(demo: bool) -> Result<Vec<u8>, String> {
     }
 }
 
-struct Args(Vec<String>);
-
-impl Args {
-    fn value(&mut self, flag: &str) -> Result<Option<String>, String> {
-        let Some(at) = self.0.iter().position(|arg| arg == flag) else {
-            return Ok(None);
-        };
-        if at + 1 >= self.0.len() {
-            return Err(format!("{flag} needs a value"));
-        }
-        let value = self.0.remove(at + 1);
-        self.0.remove(at);
-        Ok(Some(value))
-    }
-
-    fn values(&mut self, flag: &str) -> Result<Vec<String>, String> {
-        let mut all = Vec::new();
-        while let Some(value) = self.value(flag)? {
-            all.push(value);
-        }
-        Ok(all)
-    }
-
-    fn flag(&mut self, flag: &str) -> bool {
-        let found = self.0.iter().position(|arg| arg == flag);
-        if let Some(at) = found {
-            self.0.remove(at);
-        }
-        found.is_some()
-    }
-
-    fn finish(self) -> Result<(), String> {
-        match self.0.first() {
-            Some(extra) => Err(format!("unknown argument {extra:?}")),
-            None => Ok(()),
-        }
-    }
-}
-
 fn now() -> u64 {
     SystemTime::now()
         .duration_since(UNIX_EPOCH)
         .map_or(0, |d| d.as_secs())
 }
 
-fn mint(mut args: Args) -> Result<(), String> {
-    let customer = args
-        .value("--customer")?
-        .ok_or("token needs --customer ID (demo customers: cust-anna, cust-ben, cust-carla)")?;
-    let ttl = args
-        .value("--ttl")?
-        .map_or(Ok(900), |ttl| ttl.parse::<u64>())
-        .map_err(|err| format!("--ttl: {err}"))?;
-    let demo = args.flag("--demo");
-    args.finish()?;
-    println!("{}", token::mint(&secret(demo)?, &customer, now(), ttl));
+fn mint(args: TokenArgs) -> Result<(), String> {
+    println!(
+        "{}",
+        token::mint(&secret(args.demo)?, &args.customer, now(), args.ttl)
+    );
     Ok(())
 }
 
-async fn serve(mut args: Args) -> Result<(), String> {
-    let addr = args
-        .value("--addr")?
-        .unwrap_or_else(|| "127.0.0.1:8787".into());
-    let faults = match args.value("--faults")? {
+/// Reads and checks a program file; every problem is in the error.
+fn read_program(file: &std::path::Path) -> Result<program::Program, String> {
+    let name = file.display();
+    let text = std::fs::read_to_string(file).map_err(|err| format!("{name}: {err}"))?;
+    program::parse(&text).map_err(|problems| {
+        let count = problems.len();
+        let list: Vec<String> = problems.iter().map(|p| format!("  {p}")).collect();
+        format!("{name}: {count} problem(s):\n{}", list.join("\n"))
+    })
+}
+
+/// The configuration `serve`'s flags and environment make.
+fn configure(args: &ServeArgs) -> Result<ServerConfig, String> {
+    let faults = match &args.faults {
         Some(json) => {
-            serde_json::from_str::<Faults>(&json).map_err(|err| format!("--faults: {err}"))?
+            serde_json::from_str::<Faults>(json).map_err(|err| format!("--faults: {err}"))?
         }
         None => Faults::default(),
     };
-    let demo = args.flag("--demo");
     // A shop that signs tokens with its private key gives the public key:
     // then the endpoint needs no secret and can mint nothing.
-    let public_key = match args.value("--token-public-key")? {
+    let public_key = match &args.token_public_key {
         Some(file) => {
-            if demo {
+            if args.demo {
                 return Err(
                     "--demo mints tokens, so it needs a secret, not --token-public-key".into(),
                 );
             }
-            let pem = std::fs::read(&file).map_err(|err| format!("{file}: {err}"))?;
+            let name = file.display();
+            let pem = std::fs::read(file).map_err(|err| format!("{name}: {err}"))?;
             let verifier =
-                token::Verifier::public_key(&pem).map_err(|err| format!("{file}: {err}"))?;
+                token::Verifier::public_key(&pem).map_err(|err| format!("{name}: {err}"))?;
             eprintln!(
-                "loyalty-endpoint: verifying tokens with the {:?} public key in {file}",
+                "loyalty-endpoint: verifying tokens with the {:?} public key in {name}",
                 verifier.algorithm()
             );
             Some(verifier)
         }
         None => None,
     };
-    let program = match args.value("--program")? {
-        Some(file) => Some(read_program(&file)?),
+    let program = match &args.program {
+        Some(file) => Some(read_program(file)?),
         None => {
             eprintln!("loyalty-endpoint: no --program FILE: running the demo shop's program");
             None
@@ -169,78 +322,84 @@ async fn serve(mut args: Args) -> Result<(), String> {
         .ok()
         .filter(|secret| !secret.is_empty())
         .map(String::into_bytes);
+    let min_key = loyalty_endpoint::http::admin::MIN_ADMIN_KEY;
     let admin_key = match std::env::var("LOYALTY_ADMIN_KEY") {
-        Ok(key) if key.len() >= loyalty_endpoint::http::admin::MIN_ADMIN_KEY => {
-            Some(key.into_bytes())
-        }
+        Ok(key) if key.len() >= min_key => Some(key.into_bytes()),
         Ok(key) if !key.is_empty() => {
             return Err(format!(
-                "LOYALTY_ADMIN_KEY is {} bytes long; it must be at least {} (it records orders \
-                 and changes points). Make one with: openssl rand -base64 48",
-                key.len(),
-                loyalty_endpoint::http::admin::MIN_ADMIN_KEY
+                "LOYALTY_ADMIN_KEY is {} bytes long; it must be at least {min_key} (it records \
+                 orders and changes points). Make one with: openssl rand -base64 48",
+                key.len()
             ))
         }
         _ => None,
     };
-    let db_file = args.value("--db")?;
-    let database_url = args.value("--database")?;
-    if let Some(url) = &database_url {
-        if db_file.is_some() {
-            return Err("give either --db FILE (SQLite) or --database URL (PostgreSQL)".into());
-        }
-        if !(url.starts_with("postgres://") || url.starts_with("postgresql://")) {
-            return Err(format!(
-                "--database takes a PostgreSQL connection string (postgres://user@host/db), \
-                 not {url:?}; a SQLite file is --db FILE"
-            ));
-        }
-    }
-    let db_connections = args
-        .value("--db-connections")?
-        .map_or(Ok(4), |n| n.parse::<usize>())
-        .map_err(|err| format!("--db-connections: {err}"))?
-        .clamp(1, 64);
-    let config = ServerConfig {
-        db_connections,
+    Ok(ServerConfig {
+        db_connections: args.db_connections as usize,
         woocommerce_secret,
         admin_key,
-        today: args.value("--today")?,
-        clock_control: args.flag("--clock-control"),
+        today: args.today.clone(),
+        clock_control: args.clock_control,
         shopify_secret,
         program,
-        db_path: PathBuf::from(db_file.unwrap_or_else(|| "loyalty.sqlite".into())),
-        database_url,
+        db_path: args
+            .database
+            .db
+            .clone()
+            .unwrap_or_else(|| "loyalty.sqlite".into()),
+        database_url: args.database.database.clone(),
         secret: if public_key.is_some() {
             Vec::new()
         } else {
-            secret(demo)?
+            secret(args.demo)?
         },
         public_key,
-        allowed_origins: args.values("--allow-origin")?,
-        allow_loopback_origins: args.flag("--allow-loopback-origins"),
-        static_dir: args.value("--static")?.map(PathBuf::from),
-        shop_url: args.value("--shop-url")?.unwrap_or_default(),
-        fault_control: args.flag("--fault-control"),
+        allowed_origins: args.allow_origins.clone(),
+        allow_loopback_origins: args.allow_loopback_origins,
+        static_dir: args.static_dir.clone(),
+        shop_url: args.shop_url.clone().unwrap_or_default(),
+        fault_control: args.fault_control,
         faults,
-        demo,
+        demo: args.demo,
         ..ServerConfig::default()
+    })
+}
+
+/// Resolves on SIGTERM, Ctrl-C (SIGINT), or after `exit_after` seconds.
+async fn stop_signal(exit_after: Option<u64>) {
+    let deadline = async {
+        match exit_after {
+            Some(secs) => tokio::time::sleep(Duration::from_secs(secs)).await,
+            None => std::future::pending().await,
+        }
     };
-    let port_file = args.value("--port-file")?;
-    let exit_after = args
-        .value("--exit-after")?
-        .map(|s| {
-            s.parse::<u64>()
-                .map_err(|err| format!("--exit-after: {err}"))
-        })
-        .transpose()?;
-    args.finish()?;
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut signal) => {
+                signal.recv().await;
+            }
+            Err(_) => std::future::pending().await,
+        }
+    };
+    tokio::select! {
+        _ = tokio::signal::ctrl_c() => tracing::info!("Ctrl-C: shutting down"),
+        () = terminate => tracing::info!("SIGTERM: shutting down"),
+        () = deadline => tracing::info!("--exit-after reached: shutting down"),
+    }
+}
+
+async fn serve(args: ServeArgs) -> Result<(), String> {
+    telemetry::init_logs(&args.log_level, args.log_format)?;
+    let metrics = match args.metrics_addr {
+        Some(addr) => Some((addr, telemetry::install_metrics()?)),
+        None => None,
+    };
+    let mut config = configure(&args)?;
     let open_files = loyalty_endpoint::server::raise_open_files();
-    let listener = tokio::net::TcpListener::bind(&addr)
+    let listener = tokio::net::TcpListener::bind(&args.addr)
         .await
-        .map_err(|err| format!("cannot listen on {addr}: {err}"))?;
+        .map_err(|err| format!("cannot listen on {}: {err}", args.addr))?;
     let local = listener.local_addr().map_err(|err| err.to_string())?;
-    let mut config = config;
     // Connections at once: within the open-file limit, with room for the
     // database and the static files.
     config.limits.max_connections = config
@@ -251,15 +410,39 @@ async fn serve(mut args: Args) -> Result<(), String> {
     if config.shop_url.is_empty() {
         config.shop_url = format!("http://{local}");
     }
+    config.limits.shutdown_grace = Duration::from_secs(args.shutdown_timeout);
     let limits = config.limits.clone();
     let demo_data = loyalty_endpoint::app::wants_demo(&config);
     let state = loyalty_endpoint::open(config).await?;
     if demo_data {
         loyalty_endpoint::seed_demo(&state).await?;
     }
-    if let Some(file) = port_file {
-        std::fs::write(&file, local.port().to_string()).map_err(|err| format!("{file}: {err}"))?;
+    if let Some((addr, handle)) = metrics {
+        let metrics_listener = tokio::net::TcpListener::bind(addr)
+            .await
+            .map_err(|err| format!("cannot listen on --metrics-addr {addr}: {err}"))?;
+        let metrics_at = metrics_listener
+            .local_addr()
+            .map_err(|err| err.to_string())?;
+        println!("loyalty-endpoint metrics on http://{metrics_at}/metrics");
+        let app = loyalty_endpoint::http::metrics_router(state.clone(), handle);
+        tokio::spawn(async move {
+            let _ = axum::serve(metrics_listener, app).await;
+        });
     }
+    if let Some(file) = &args.port_file {
+        std::fs::write(file, local.port().to_string())
+            .map_err(|err| format!("{}: {err}", file.display()))?;
+    }
+    tracing::info!(
+        address = %local,
+        database = state.store.kind(),
+        admin_api = state.config.admin_key.is_some(),
+        shopify = state.config.shopify_secret.is_some(),
+        woocommerce = state.config.woocommerce_secret.is_some(),
+        metrics = args.metrics_addr.is_some(),
+        "listening"
+    );
     println!("loyalty-endpoint listening on http://{local}");
     // Expiries and birthday bonuses are booked by the hour (reads work
     // them out anyway; this keeps the ledger itself up to date).
@@ -269,66 +452,120 @@ async fn serve(mut args: Args) -> Result<(), String> {
         loop {
             hourly.tick().await;
             if let Err(err) = sweeper.settle_all().await {
-                eprintln!("loyalty-endpoint: the hourly sweep failed: {err}");
+                tracing::error!(error = %err, "the hourly sweep failed");
             }
         }
     });
+    let draining = state.clone();
     let shutdown = async move {
-        let deadline = async {
-            match exit_after {
-                Some(secs) => tokio::time::sleep(Duration::from_secs(secs)).await,
-                None => std::future::pending().await,
-            }
-        };
-        tokio::select! {
-            _ = tokio::signal::ctrl_c() => {}
-            _ = deadline => eprintln!("loyalty-endpoint: --exit-after reached, stopping"),
-        }
+        stop_signal(args.exit_after).await;
+        draining.start_draining();
     };
-    loyalty_endpoint::serve(listener, router(state.clone()), &limits, shutdown).await;
+    let finished =
+        loyalty_endpoint::serve(listener, router(state.clone()), &limits, shutdown).await;
+    finish(&state, finished).await;
+    Ok(())
+}
+
+/// After the listener stopped: waits for writes still running, closes the
+/// pool.
+async fn finish(state: &Arc<loyalty_endpoint::AppState>, drained: bool) {
+    let writes = tokio::time::timeout(Duration::from_secs(5), state.writes_done()).await;
     state.store.close().await;
+    tracing::info!(
+        requests_finished = drained,
+        writes_finished = writes.is_ok(),
+        "stopped"
+    );
+}
+
+async fn migrate(args: DatabaseArgs) -> Result<(), String> {
+    telemetry::init_logs("info", LogFormat::Text)?;
+    let store = loyalty_endpoint::app::open_store(&args.target(), 1).await?;
+    let applied = store.migrations_applied().await?;
+    println!(
+        "{}: schema up to date ({applied} migrations applied)",
+        store.kind()
+    );
+    store.close().await;
     Ok(())
 }
 
-/// Reads and checks a program file; every problem is in the error.
-fn read_program(file: &str) -> Result<program::Program, String> {
-    let text = std::fs::read_to_string(file).map_err(|err| format!("{file}: {err}"))?;
-    program::parse(&text).map_err(|problems| {
-        let count = problems.len();
-        let list: Vec<String> = problems.iter().map(|p| format!("  {p}")).collect();
-        format!("{file}: {count} problem(s):\n{}", list.join("\n"))
-    })
-}
-
-/// `program check FILE`: validates a program file and says what it holds.
-fn program_command(mut args: Args) -> Result<(), String> {
-    let what = args.0.first().cloned().unwrap_or_default();
-    if what != "check" || args.0.len() != 2 {
-        return Err("usage: loyalty-endpoint program check FILE".into());
+async fn backup(args: BackupArgs) -> Result<(), String> {
+    if args.to.exists() {
+        return Err(format!(
+            "{} exists already: back up into a new file",
+            args.to.display()
+        ));
     }
-    let file = args.0.remove(1);
-    let program = read_program(&file)?;
-    println!("{file}: ok: {}", program.summary());
-    Ok(())
+    if !args.db.exists() {
+        return Err(format!("{}: no such database file", args.db.display()));
+    }
+    let store = Store::open(&Target::File(args.db.clone()), 1)
+        .await
+        .map_err(|err| err.to_string())?;
+    store
+        .backup(&args.to)
+        .await
+        .map_err(|err| err.to_string())?;
+    store.close().await;
+    let check = Store::open(&Target::File(args.to.clone()), 1)
+        .await
+        .map_err(|err| err.to_string())?;
+    let (lines, ok) = loyalty_endpoint::app::check_db(&check, day_of(None)?).await;
+    check.close().await;
+    println!("{}: a copy of {}", args.to.display(), args.db.display());
+    for line in lines {
+        println!("  {line}");
+    }
+    if ok {
+        Ok(())
+    } else {
+        Err("the copy does not pass check-db".into())
+    }
+}
+
+/// The ledger's day: `--today`, or today's date in UTC.
+fn day_of(today: Option<&str>) -> Result<i64, String> {
+    Ok(loyalty_endpoint::http::state::pinned_day(today)?.unwrap_or((now() / 86_400) as i64))
+}
+
+async fn check_db(args: CheckArgs) -> Result<(), String> {
+    let target = args.database.target();
+    if let Target::File(path) = &target {
+        if !path.exists() {
+            return Err(format!("{}: no such database file", path.display()));
+        }
+    }
+    let store = Store::open(&target, 1)
+        .await
+        .map_err(|err| err.to_string())?;
+    let (lines, ok) = loyalty_endpoint::app::check_db(&store, day_of(args.today.as_deref())?).await;
+    store.close().await;
+    for line in lines {
+        println!("{line}");
+    }
+    if ok {
+        Ok(())
+    } else {
+        Err("the database does not pass its checks".into())
+    }
 }
 
 #[tokio::main]
 async fn main() -> ExitCode {
-    let mut argv: Vec<String> = std::env::args().skip(1).collect();
-    let command = if argv.is_empty() {
-        String::new()
-    } else {
-        argv.remove(0)
-    };
-    let args = Args(argv);
-    let result = match command.as_str() {
-        "serve" => serve(args).await,
-        "token" => mint(args),
-        "program" => program_command(args),
-        _ => Err(
-            "usage: loyalty-endpoint serve [options] | token --customer ID [--ttl S] [--demo] | program check FILE"
-                .into(),
-        ),
+    let cli = Cli::parse();
+    let result = match cli.command {
+        Command::Serve(args) => serve(*args).await,
+        Command::Token(args) => mint(args),
+        Command::Program {
+            command: ProgramCommand::Check { file },
+        } => read_program(&file).map(|program| {
+            println!("{}: ok: {}", file.display(), program.summary());
+        }),
+        Command::Migrate(args) => migrate(args).await,
+        Command::Backup(args) => backup(args).await,
+        Command::CheckDb(args) => check_db(args).await,
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

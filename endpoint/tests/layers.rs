@@ -52,7 +52,12 @@ fn refuse(layer: &str, banned: &[&str]) {
 fn no_layer_imports_one_above_it() {
     refuse(
         "store",
-        &["crate::domain", "crate::http", "crate::app", "crate::config"],
+        &[
+            "crate::domain",
+            "crate::http",
+            "crate::app",
+            "crate::config",
+        ],
     );
     refuse(
         "domain",

@@ -460,7 +460,21 @@ pub async fn append(
     };
     let id = q::append(db, &row).await?;
     refresh(db, entry.customer_id, today).await?;
+    count_points(entry.kind, entry.points);
     Ok(id)
+}
+
+/// Counts booked points for the operator's metrics: issued (by kind),
+/// redeemed, expired.
+fn count_points(kind: Kind, points: i64) {
+    let amount = points.unsigned_abs();
+    match kind {
+        Kind::Redemption => metrics::counter!("loyalty_points_redeemed_total").increment(amount),
+        Kind::Expiry => metrics::counter!("loyalty_points_expired_total").increment(amount),
+        _ if points > 0 => metrics::counter!("loyalty_points_issued_total", "kind" => kind.name())
+            .increment(amount),
+        _ => {}
+    }
 }
 
 /// The customer's birthday this year, if they gave one (`MM-DD`; 29
@@ -722,4 +736,40 @@ pub async fn join(
         },
         bonus_points: bonus,
     })
+}
+
+/// Checks every stored snapshot against a fold over the customer's whole
+/// ledger on `today` (`check-db`): returns how many customers were checked
+/// and what disagrees.
+pub async fn audit(db: &mut Db<'_>, today: i64) -> Result<(usize, Vec<String>)> {
+    let ids = q::customer_ids(db).await?;
+    let mut problems = Vec::new();
+    for id in &ids {
+        let row = q::snapshot(db, id).await?;
+        let Some(text) = row.snapshot else {
+            // None stored yet: folded from the ledger when first needed.
+            continue;
+        };
+        let Ok(stored) = serde_json::from_str::<Snapshot>(&text) else {
+            problems.push(format!("{id}: the stored snapshot does not read"));
+            continue;
+        };
+        let all = entries_after(db, id, 0).await?;
+        let newest = all.last().map_or(0, |entry| entry.id);
+        if stored.last_id != newest {
+            problems.push(format!(
+                "{id}: the snapshot ends at entry {}, the ledger at {newest}",
+                stored.last_id
+            ));
+            continue;
+        }
+        let day = today.max(stored.day);
+        let whole = ledger::balance(&all, day, EXPIRING_WINDOW_DAYS);
+        if stored.balance(day, EXPIRING_WINDOW_DAYS) != whole {
+            problems.push(format!(
+                "{id}: the snapshot's balance differs from the ledger's"
+            ));
+        }
+    }
+    Ok((ids.len(), problems))
 }

@@ -67,12 +67,17 @@ pub fn error_json(code: ErrorCode, message: &str) -> String {
 }
 
 impl Error {
-    /// A refusal as the contract answers it (status and body), for storing
-    /// with an idempotency key; `None` for a failure, which is not stored.
-    pub fn answer(&self) -> Option<(u16, String)> {
+    /// A refusal as the contract answers it (status and body, with the
+    /// request's id), for storing with an idempotency key: a replay answers
+    /// the same bytes, the first request's id included. `None` for a
+    /// failure, which is not stored.
+    pub fn answer(&self, request_id: &str) -> Option<(u16, String)> {
         match self {
             Error::Refused(code, message) => {
-                Some((status_of(code), error_json(code.clone(), message)))
+                let body = serde_json::json!({
+                    "error": {"code": code, "message": message, "request_id": request_id}
+                });
+                Some((status_of(code), body.to_string()))
             }
             _ => None,
         }

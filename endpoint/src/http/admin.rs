@@ -4,6 +4,7 @@
 //! never it), and each request is one write transaction.
 
 use super::customer::stored_response;
+use super::edge::RequestId;
 use super::error::{json_value, AppError};
 use super::extract::{AdminKey, IdempotencyKey, JsonBody};
 use super::state::{begin_idempotent, finish_idempotent, write, AppState, Begun};
@@ -12,6 +13,7 @@ use crate::domain::shop::{self, AdjustmentInput, CustomerInput, OrderInput, Refu
 use axum::extract::{Path, State};
 use axum::response::Response;
 use axum::routing::{get, post, put};
+use axum::Extension;
 use axum::Router;
 use std::sync::Arc;
 
@@ -79,6 +81,7 @@ async fn post_adjustment(
     State(state): State<Arc<AppState>>,
     Path(id): Path<String>,
     IdempotencyKey(key): IdempotencyKey,
+    Extension(RequestId(request)): Extension<RequestId>,
     body: JsonBody<AdjustmentInput>,
 ) -> Result<Response, AppError> {
     let stored = write(&state, move |state| async move {
@@ -91,7 +94,7 @@ async fn post_adjustment(
         let (program, today) = (&state.program, state.today());
         let result = shop::adjust(&mut tx.db(), &id, &body.value, program, today).await;
         let answer = result.and_then(|done| Ok((201, serde_json::to_string(&done)?)));
-        finish_idempotent(tx, &owner, &key, &print, answer).await
+        finish_idempotent(tx, &owner, &key, &print, &request, answer).await
     })
     .await?;
     Ok(stored_response(stored))

@@ -3,15 +3,18 @@
 //! ETags, and its two writes (redeem, join the club), each applied once
 //! per `Idempotency-Key`.
 
+use super::edge::RequestId;
 use super::error::{error, json, retry_after, AppError};
 use super::extract::{Customer, IdempotencyKey, JsonBody};
 use super::state::{begin_idempotent, finish_idempotent, write, AppState, Begun};
 use crate::domain::account;
 use crate::domain::idempotency::{fingerprint, Stored};
+use crate::telemetry;
 use axum::extract::{Path, Query, State};
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
-use loyalty_core::contract::{ErrorCode, JoinRequest, RedeemRequest, ReferralInvite};
+use axum::Extension;
+use loyalty_core::contract::{ErrorBody, ErrorCode, JoinRequest, RedeemRequest, ReferralInvite};
 use loyalty_core::i18n::Lang;
 use serde::Deserialize;
 use sha2::{Digest, Sha256};
@@ -133,11 +136,14 @@ pub(crate) async fn redeem(
     State(state): State<Arc<AppState>>,
     Customer(id): Customer,
     IdempotencyKey(key): IdempotencyKey,
+    Extension(RequestId(request)): Extension<RequestId>,
     Query(q): Query<LangQuery>,
     body: JsonBody<RedeemRequest>,
 ) -> Result<Response, AppError> {
     let lang = q.lang();
-    let stored = write(&state, move |state| async move {
+    let tag = telemetry::customer_tag(&id);
+    let reward_id = body.value.reward_id.clone();
+    let result = write(&state, move |state| async move {
         let print = fingerprint(&body.raw);
         let mut tx = match begin_idempotent(&state, &id, &key, &print).await? {
             Begun::Replay(stored) => return Ok(stored),
@@ -147,10 +153,20 @@ pub(crate) async fn redeem(
         let reward = &body.value.reward_id;
         let result = account::redeem(&mut tx.db(), &id, reward, lang, program, today).await;
         let answer = result.and_then(|done| Ok((200, serde_json::to_string(&done)?)));
-        finish_idempotent(tx, &id, &key, &print, answer).await
+        finish_idempotent(tx, &id, &key, &print, &request, answer).await
     })
-    .await?;
-    Ok(stored_response(stored))
+    .await;
+    let outcome = match &result {
+        Ok(stored) if stored.replayed => "replayed",
+        Ok(stored) if stored.status < 300 => "redeemed",
+        Ok(stored) => serde_json::from_str::<ErrorBody>(&stored.body)
+            .map_or("refused", |body| body.error.code.as_str()),
+        Err(AppError::Refused(_, code, _)) => code.as_str(),
+        Err(AppError::Internal(_)) => "failed",
+    };
+    metrics::counter!("loyalty_redemptions_total", "outcome" => outcome).increment(1);
+    tracing::info!(customer = %tag, reward = ?reward_id, outcome, "redemption");
+    Ok(stored_response(result?))
 }
 
 /// `POST /v1/club/join`.
@@ -158,6 +174,7 @@ pub(crate) async fn join(
     State(state): State<Arc<AppState>>,
     Customer(id): Customer,
     IdempotencyKey(key): IdempotencyKey,
+    Extension(RequestId(request)): Extension<RequestId>,
     body: JsonBody<JoinRequest>,
 ) -> Result<Response, AppError> {
     let stored = write(&state, move |state| async move {
@@ -170,7 +187,7 @@ pub(crate) async fn join(
         let consent = body.value.consent;
         let result = account::join(&mut tx.db(), &id, consent, program, today).await;
         let answer = result.and_then(|done| Ok((200, serde_json::to_string(&done)?)));
-        finish_idempotent(tx, &id, &key, &print, answer).await
+        finish_idempotent(tx, &id, &key, &print, &request, answer).await
     })
     .await?;
     Ok(stored_response(stored))

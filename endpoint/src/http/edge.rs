@@ -12,7 +12,8 @@ use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use loyalty_core::contract::ErrorCode;
 use std::sync::Arc;
-use std::time::Duration;
+use std::time::{Duration, Instant};
+use tracing::Instrument;
 
 /// The largest body `PUT /_faults` (a test-only route) takes: the faults
 /// carry whole hostile answers, the browser tests' largest about 4 MB.
@@ -36,7 +37,9 @@ fn cors_headers(headers: &mut HeaderMap, origin: &HeaderValue) {
     headers.insert(header::ACCESS_CONTROL_ALLOW_ORIGIN, origin.clone());
     headers.insert(
         header::ACCESS_CONTROL_ALLOW_HEADERS,
-        HeaderValue::from_static("authorization, content-type, idempotency-key, if-none-match"),
+        HeaderValue::from_static(
+            "authorization, content-type, idempotency-key, if-none-match, x-request-id",
+        ),
     );
     headers.insert(
         header::ACCESS_CONTROL_ALLOW_METHODS,
@@ -44,7 +47,7 @@ fn cors_headers(headers: &mut HeaderMap, origin: &HeaderValue) {
     );
     headers.insert(
         header::ACCESS_CONTROL_EXPOSE_HEADERS,
-        HeaderValue::from_static("etag, retry-after, idempotent-replayed"),
+        HeaderValue::from_static("etag, retry-after, idempotent-replayed, x-request-id"),
     );
     headers.insert(
         header::ACCESS_CONTROL_MAX_AGE,
@@ -75,7 +78,7 @@ fn requested_headers(headers: &HeaderMap) -> Option<HeaderValue> {
         return None;
     }
     let list = format!(
-        "authorization, content-type, idempotency-key, if-none-match, {}",
+        "authorization, content-type, idempotency-key, if-none-match, x-request-id, {}",
         names.join(", ").to_ascii_lowercase()
     );
     HeaderValue::from_str(&list).ok()
@@ -275,6 +278,116 @@ pub(crate) async fn edge(
     };
     if let Some(origin) = &origin {
         cors_headers(response.headers_mut(), origin);
+    }
+    response
+}
+
+/// A request's id: the client's `X-Request-Id` when it is sane, else a new
+/// one. It is in every answer's `X-Request-Id`, in every error body
+/// (`error.request_id`) and on every log line of the request.
+#[derive(Debug, Clone)]
+pub struct RequestId(pub String);
+
+/// The longest `X-Request-Id` kept.
+const MAX_REQUEST_ID: usize = 64;
+
+/// A client's request id when it is 1 to 64 of `A-Z a-z 0-9 - _ . :`.
+fn sane_request_id(value: &HeaderValue) -> Option<String> {
+    let text = value.to_str().ok()?;
+    let sane = !text.is_empty()
+        && text.len() <= MAX_REQUEST_ID
+        && text
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b"-_.:".contains(&b));
+    sane.then(|| text.to_owned())
+}
+
+/// A new request id: 16 random bytes in hex (a counter if the operating
+/// system's random source fails).
+fn new_request_id() -> String {
+    static COUNTER: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+    let mut bytes = [0u8; 16];
+    if getrandom::fill(&mut bytes).is_err() {
+        let n = COUNTER.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        return format!("local-{n}");
+    }
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// The error body with the request's id in it (`error.request_id`).
+async fn with_request_id(response: Response, id: &str) -> Response {
+    let is_json = response
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|value| value.to_str().ok())
+        .is_some_and(|value| value.starts_with("application/json"));
+    if response.status().as_u16() < 400 || !is_json {
+        return response;
+    }
+    let (mut parts, body) = response.into_parts();
+    let Ok(bytes) = axum::body::to_bytes(body, 1 << 16).await else {
+        return Response::from_parts(parts, Body::empty());
+    };
+    let mut value: serde_json::Value = match serde_json::from_slice(&bytes) {
+        Ok(value) => value,
+        Err(_) => return Response::from_parts(parts, Body::from(bytes)),
+    };
+    if let Some(error) = value.get_mut("error").and_then(|e| e.as_object_mut()) {
+        // A replayed answer keeps the id of the request that made it.
+        error
+            .entry("request_id")
+            .or_insert_with(|| serde_json::Value::from(id));
+    }
+    parts.headers.remove(header::CONTENT_LENGTH);
+    Response::from_parts(parts, Body::from(value.to_string()))
+}
+
+/// Outermost, around every route: the request's id, its span (method,
+/// matched route, status, latency, id; never the raw path or query), one
+/// log line when it is answered, and the request duration histogram.
+pub(crate) async fn observe(mut request: Request, next: Next) -> Response {
+    let started = Instant::now();
+    let id = request
+        .headers()
+        .get("x-request-id")
+        .and_then(sane_request_id)
+        .unwrap_or_else(new_request_id);
+    request.extensions_mut().insert(RequestId(id.clone()));
+    let method = if KNOWN_METHODS.contains(request.method()) {
+        request.method().as_str().to_owned()
+    } else {
+        "OTHER".to_owned()
+    };
+    let route = request
+        .extensions()
+        .get::<MatchedPath>()
+        .map_or("(no route)", MatchedPath::as_str)
+        .to_owned();
+    let span = tracing::info_span!(
+        "request",
+        method = %method,
+        route = %route,
+        request_id = %id,
+    );
+    let response = next.run(request).instrument(span.clone()).await;
+    let status = response.status().as_u16();
+    let elapsed = started.elapsed();
+    tracing::info!(
+        parent: &span,
+        status,
+        latency_ms = elapsed.as_secs_f64() * 1000.0,
+        "answered"
+    );
+    metrics::histogram!(
+        "http_server_request_duration_seconds",
+        "http_route" => route,
+        "http_request_method" => method,
+        "http_response_status_code" => status.to_string(),
+    )
+    .record(elapsed.as_secs_f64());
+    let mut response = with_request_id(response, &id).await;
+    if let Ok(value) = HeaderValue::from_str(&id) {
+        response.headers_mut().insert("x-request-id", value);
     }
     response
 }

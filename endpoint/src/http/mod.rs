@@ -11,6 +11,7 @@ pub mod demo;
 pub mod edge;
 pub mod error;
 pub mod extract;
+pub mod health;
 pub mod server;
 pub mod state;
 pub mod testing;
@@ -29,6 +30,8 @@ pub fn router(state: Arc<AppState>) -> Router {
     let config = &state.config;
     let mut app = Router::new()
         .route("/v1/health", get(customer::health))
+        .route("/livez", get(health::livez))
+        .route("/readyz", get(health::readyz))
         .route("/v1/program", get(customer::program))
         .route("/v1/customer", get(customer::summary))
         .route("/v1/offers", get(customer::offers))
@@ -89,5 +92,35 @@ pub fn router(state: Arc<AppState>) -> Router {
         .layer(DefaultBodyLimit::max(limits.max_body))
         .layer(middleware::from_fn(edge::json_errors))
         .layer(middleware::from_fn_with_state(state.clone(), edge::edge))
+        .layer(middleware::from_fn(edge::observe))
         .with_state(state)
+}
+
+/// The metrics listener's routes: `GET /metrics` in Prometheus's text
+/// format, with the database pool's gauges read at each scrape.
+pub fn metrics_router(
+    state: Arc<AppState>,
+    handle: metrics_exporter_prometheus::PrometheusHandle,
+) -> Router {
+    let scrape = move || {
+        let (state, handle) = (state.clone(), handle.clone());
+        async move {
+            let pool = state.store.stats();
+            for (kind, count) in [
+                ("in_use", pool.in_use),
+                ("idle", pool.idle),
+                ("waiting", pool.waiting),
+            ] {
+                metrics::gauge!("loyalty_db_connections", "state" => kind).set(count as f64);
+            }
+            (
+                [(
+                    axum::http::header::CONTENT_TYPE,
+                    "text/plain; version=0.0.4; charset=utf-8",
+                )],
+                handle.render(),
+            )
+        }
+    };
+    Router::new().route("/metrics", get(scrape))
 }

@@ -27,32 +27,38 @@ pub fn raise_open_files() -> u64 {
 /// client is slower than `limits.header_timeout` to send request headers.
 /// Errors accepting a connection (out of file descriptors, say) are
 /// reported and the server goes on.
+///
+/// On shutdown it stops accepting, lets every connection finish the
+/// request it is serving (idle kept-alive ones close at once), and waits
+/// for them at most `limits.shutdown_grace`; returns whether they all
+/// finished in time.
 pub async fn serve(
     listener: TcpListener,
     app: Router,
     limits: &Limits,
     shutdown: impl Future<Output = ()>,
-) {
+) -> bool {
     let permits = Arc::new(Semaphore::new(limits.max_connections.max(1)));
+    let (stop, stopping) = tokio::sync::watch::channel(false);
     tokio::pin!(shutdown);
     loop {
         let permit = tokio::select! {
             permit = permits.clone().acquire_owned() => match permit {
                 Ok(permit) => permit,
-                Err(_) => return,
+                Err(_) => break,
             },
-            () = &mut shutdown => return,
+            () = &mut shutdown => break,
         };
         let (stream, peer) = tokio::select! {
             accepted = listener.accept() => match accepted {
                 Ok(accepted) => accepted,
                 Err(err) => {
-                    eprintln!("loyalty-endpoint: cannot accept a connection: {err}");
+                    tracing::warn!(error = %err, "cannot accept a connection");
                     tokio::time::sleep(Duration::from_millis(100)).await;
                     continue;
                 }
             },
-            () = &mut shutdown => return,
+            () = &mut shutdown => break,
         };
         let _ = stream.set_nodelay(true);
         // Every request knows its client's address (rate limits).
@@ -60,13 +66,29 @@ pub async fn serve(
             axum::Extension(axum::extract::ConnectInfo(peer)).layer(app.clone()),
         );
         let header_timeout = limits.header_timeout;
+        let mut stopping = stopping.clone();
         tokio::spawn(async move {
             let _permit = permit;
             let mut http = http1::Builder::new();
             http.timer(TokioTimer::new())
                 .header_read_timeout(header_timeout);
+            let connection = http.serve_connection(TokioIo::new(stream), service);
+            tokio::pin!(connection);
             // A connection that breaks off is the client's business.
-            let _ = http.serve_connection(TokioIo::new(stream), service).await;
+            tokio::select! {
+                _ = connection.as_mut() => return,
+                _ = stopping.wait_for(|stop| *stop) => {}
+            }
+            connection.as_mut().graceful_shutdown();
+            let _ = connection.await;
         });
     }
+    drop(listener);
+    let _ = stop.send(true);
+    // Every connection holds a permit: all of them back means all closed.
+    let all = u32::try_from(limits.max_connections.max(1)).unwrap_or(u32::MAX);
+    let drained = tokio::time::timeout(limits.shutdown_grace, permits.acquire_many(all))
+        .await
+        .is_ok();
+    drained
 }

@@ -38,6 +38,8 @@ pub struct AppState {
     pub(crate) lookups: RateLimiter,
     /// The ledger's day when pinned (`--today`, `PUT /_clock`).
     clock: Mutex<Option<i64>>,
+    /// Set when shutting down: readiness turns 503.
+    draining: std::sync::atomic::AtomicBool,
 }
 
 /// Locks `mutex`; a panic while holding one cannot leave these values
@@ -95,7 +97,24 @@ impl AppState {
             counts: Mutex::new(BTreeMap::new()),
             lookups: RateLimiter::new(),
             clock: Mutex::new(pinned),
+            draining: std::sync::atomic::AtomicBool::new(false),
         }
+    }
+
+    /// Shutting down: readiness answers 503 from now on.
+    pub fn start_draining(&self) {
+        self.draining
+            .store(true, std::sync::atomic::Ordering::SeqCst);
+    }
+
+    /// Whether the server is shutting down.
+    pub fn is_draining(&self) -> bool {
+        self.draining.load(std::sync::atomic::Ordering::SeqCst)
+    }
+
+    /// Resolves when no write is running or waiting to run.
+    pub async fn writes_done(&self) {
+        drop(self.writer.lock().await);
     }
 
     /// The ledger's day: pinned, or today's date in UTC.
@@ -166,11 +185,12 @@ pub async fn finish_idempotent(
     owner: &str,
     key: &str,
     fingerprint: &str,
+    request_id: &str,
     result: Result<(u16, String), crate::domain::Error>,
 ) -> Result<Stored, AppError> {
     let (status, body) = match result {
         Ok(answer) => answer,
-        Err(err) => match err.answer() {
+        Err(err) => match err.answer(request_id) {
             Some(answer) => answer,
             None => return Err(err.into()),
         },

@@ -26,6 +26,36 @@ fn header_text(headers: &HeaderMap, name: &str) -> Option<String> {
         .map(str::to_owned)
 }
 
+/// The topics counted by name; any other is counted as `other` (the
+/// header is the sender's: its values must not grow the metrics).
+const TOPICS: [&str; 5] = [
+    "orders/paid",
+    "refunds/create",
+    "order.updated",
+    "order.created",
+    "order.deleted",
+];
+
+/// Counts and logs what became of a webhook.
+fn record(platform: Platform, topic: &str, outcome: &'static str) {
+    let platform = match platform {
+        Platform::Shopify => "shopify",
+        Platform::WooCommerce => "woocommerce",
+    };
+    let topic = TOPICS
+        .into_iter()
+        .find(|known| *known == topic)
+        .unwrap_or("other");
+    metrics::counter!("loyalty_webhooks_total", "platform" => platform, "topic" => topic,
+                      "outcome" => outcome)
+    .increment(1);
+    if outcome.starts_with("refused") || outcome == "invalid" {
+        tracing::warn!(platform, topic, outcome, "webhook refused");
+    } else {
+        tracing::info!(platform, topic, outcome, "webhook");
+    }
+}
+
 /// A signed webhook: the signature first, then the body, then the ledger.
 async fn webhook(
     state: Arc<AppState>,
@@ -45,11 +75,13 @@ async fn webhook(
             header_text(&headers, "x-wc-webhook-topic"),
         ),
     };
+    let topic = topic.unwrap_or_default();
     let (Some(secret), Some(signature)) = (secret, signature) else {
+        record(platform, &topic, "refused_unsigned");
         return Err(AppError::unauthorized("the webhook is not signed"));
     };
-    let topic = topic.unwrap_or_default();
     if !webhooks::signed(secret, &body, &signature) {
+        record(platform, &topic, "refused_signature");
         return Err(AppError::unauthorized(
             "the webhook's signature does not match",
         ));
@@ -58,10 +90,11 @@ async fn webhook(
         Ok(value) => value,
         // WooCommerce's ping on saving a webhook: `webhook_id=N`.
         Err(_) if body.starts_with(b"webhook_id=") => {
+            record(platform, &topic, "ping");
             return Ok(json(
                 200,
                 r#"{"applied":false,"orders":[],"refunds":[],"ignored":"ping"}"#.to_owned(),
-            ))
+            ));
         }
         Err(err) => {
             return Ok(error(
@@ -71,6 +104,7 @@ async fn webhook(
             ))
         }
     };
+    let counted = topic.clone();
     let outcome = write(&state, move |state| async move {
         let mut tx = state.store.write().await?;
         let (program, today) = (&state.program, state.today());
@@ -85,8 +119,15 @@ async fn webhook(
         tx.commit().await?;
         Ok(outcome)
     })
-    .await?;
-    json_value(200, &outcome)
+    .await;
+    let label = match &outcome {
+        Ok(done) if done.applied => "applied",
+        Ok(done) if done.ignored.is_some() => "ignored",
+        Ok(_) => "repeated",
+        Err(_) => "failed",
+    };
+    record(platform, &counted, label);
+    json_value(200, &outcome?)
 }
 
 /// `POST /webhooks/shopify`.

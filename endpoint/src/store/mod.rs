@@ -22,8 +22,9 @@ use sqlx::pool::PoolConnection;
 use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions};
 use sqlx::{PgConnection, PgPool, Postgres, Sqlite, SqliteConnection, SqlitePool, Transaction};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::str::FromStr;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
 use thiserror::Error;
 
@@ -64,6 +65,49 @@ pub enum Store {
     /// PostgreSQL.
     Postgres(PgPool),
 }
+
+/// Requests waiting for a connection from a pool, this process's.
+static WAITING: AtomicUsize = AtomicUsize::new(0);
+
+/// Counts a wait for a connection while it lasts.
+struct Waiting;
+
+impl Waiting {
+    fn start() -> Waiting {
+        WAITING.fetch_add(1, Ordering::Relaxed);
+        Waiting
+    }
+}
+
+impl Drop for Waiting {
+    fn drop(&mut self) {
+        WAITING.fetch_sub(1, Ordering::Relaxed);
+    }
+}
+
+/// A pool's connections: in use, idle, and requests waiting for one.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PoolStats {
+    /// Connections lent out.
+    pub in_use: usize,
+    /// Connections open and free.
+    pub idle: usize,
+    /// Requests waiting for a connection.
+    pub waiting: usize,
+}
+
+/// What `check` found.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Health {
+    /// Every migration this version knows is applied, unchanged.
+    pub migrations: Result<usize, String>,
+    /// The database's own integrity check (SQLite), or that it answers.
+    pub integrity: Result<(), String>,
+}
+
+/// The migrations of each database, built into the binary.
+static SQLITE_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/sqlite");
+static POSTGRES_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/postgres");
 
 /// The advisory lock every instance's write transaction takes.
 const WRITE_LOCK: i64 = 0x4C57_4C45_4447_4552; // "LWLEDGER"
@@ -126,10 +170,10 @@ impl Tx {
 }
 
 impl Store {
-    /// Connects with at most `connections` connections, refuses a
-    /// database this version cannot read, and applies the migrations (on
-    /// PostgreSQL under sqlx's migration lock: instances starting at once
-    /// take turns).
+    /// Connects with at most `connections` connections and refuses a
+    /// database this version cannot read. [`Store::migrate`] brings its
+    /// schema up to date (on PostgreSQL under sqlx's migration lock:
+    /// instances starting at once take turns).
     pub async fn open(target: &Target, connections: u32) -> Result<Store, StoreError> {
         let connections = connections.max(1);
         let store = match target {
@@ -156,7 +200,6 @@ impl Store {
             }
         };
         store.refuse_legacy().await?;
-        store.migrate().await?;
         Ok(store)
     }
 
@@ -182,12 +225,110 @@ impl Store {
         Ok(())
     }
 
-    /// Applies the migrations not yet applied.
-    pub async fn migrate(&self) -> Result<(), StoreError> {
+    /// Applies the migrations not yet applied; returns how many it applied.
+    pub async fn migrate(&self) -> Result<usize, StoreError> {
+        let before = self.applied().await.unwrap_or(0);
         match self {
-            Store::Sqlite(pool) => sqlx::migrate!("./migrations/sqlite").run(pool).await?,
-            Store::Postgres(pool) => sqlx::migrate!("./migrations/postgres").run(pool).await?,
+            Store::Sqlite(pool) => SQLITE_MIGRATIONS.run(pool).await?,
+            Store::Postgres(pool) => POSTGRES_MIGRATIONS.run(pool).await?,
         }
+        Ok(self.applied().await?.saturating_sub(before))
+    }
+
+    /// How many migrations the database records as applied.
+    async fn applied(&self) -> Result<usize, StoreError> {
+        let sql = "SELECT COUNT(*) FROM _sqlx_migrations WHERE success";
+        let count: i64 = match self {
+            Store::Sqlite(pool) => sqlx::query_scalar(sql).fetch_one(pool).await?,
+            Store::Postgres(pool) => sqlx::query_scalar(sql).fetch_one(pool).await?,
+        };
+        Ok(usize::try_from(count).unwrap_or(0))
+    }
+
+    /// Whether every migration this version knows is applied with the
+    /// same checksum; how many are.
+    pub async fn migrations_applied(&self) -> Result<usize, String> {
+        let known = match self {
+            Store::Sqlite(_) => &SQLITE_MIGRATIONS,
+            Store::Postgres(_) => &POSTGRES_MIGRATIONS,
+        };
+        let sql = "SELECT version, checksum FROM _sqlx_migrations WHERE success ORDER BY version";
+        let rows: Vec<(i64, Vec<u8>)> = match self {
+            Store::Sqlite(pool) => sqlx::query_as(sql).fetch_all(pool).await,
+            Store::Postgres(pool) => sqlx::query_as(sql).fetch_all(pool).await,
+        }
+        .map_err(|err| format!("cannot read the migrations table: {err}"))?;
+        for migration in known.iter() {
+            match rows
+                .iter()
+                .find(|(version, _)| *version == migration.version)
+            {
+                None => return Err(format!("migration {} is not applied", migration.version)),
+                Some((_, checksum)) if checksum.as_slice() != &*migration.checksum => {
+                    return Err(format!("migration {} was changed", migration.version))
+                }
+                Some(_) => {}
+            }
+        }
+        Ok(rows.len())
+    }
+
+    /// The database answers a trivial query.
+    pub async fn ping(&self) -> Result<(), StoreError> {
+        match self {
+            Store::Sqlite(pool) => sqlx::query("SELECT 1").execute(pool).await.map(drop)?,
+            Store::Postgres(pool) => sqlx::query("SELECT 1").execute(pool).await.map(drop)?,
+        }
+        Ok(())
+    }
+
+    /// The database's integrity check and the migrations.
+    pub async fn check(&self) -> Health {
+        let integrity = match self {
+            Store::Sqlite(pool) => {
+                let found: Result<Vec<String>, _> = sqlx::query_scalar("PRAGMA integrity_check")
+                    .fetch_all(pool)
+                    .await;
+                match found {
+                    Ok(lines) if lines == ["ok"] => Ok(()),
+                    Ok(lines) => Err(lines.join("; ")),
+                    Err(err) => Err(err.to_string()),
+                }
+            }
+            Store::Postgres(_) => self.ping().await.map_err(|err| err.to_string()),
+        };
+        Health {
+            migrations: self.migrations_applied().await,
+            integrity,
+        }
+    }
+
+    /// The pool's connections now.
+    pub fn stats(&self) -> PoolStats {
+        let (size, idle) = match self {
+            Store::Sqlite(pool) => (pool.size() as usize, pool.num_idle()),
+            Store::Postgres(pool) => (pool.size() as usize, pool.num_idle()),
+        };
+        PoolStats {
+            in_use: size.saturating_sub(idle),
+            idle,
+            waiting: WAITING.load(Ordering::Relaxed),
+        }
+    }
+
+    /// A consistent copy of a SQLite database into a new file `to`, taken
+    /// while other connections read and write (`VACUUM INTO` reads in one
+    /// transaction).
+    pub async fn backup(&self, to: &Path) -> Result<(), StoreError> {
+        let Store::Sqlite(pool) = self else {
+            return Err(StoreError::Corrupt(
+                "a PostgreSQL database is backed up with pg_dump".into(),
+            ));
+        };
+        let to = to
+            .to_str()
+            .ok_or_else(|| StoreError::Corrupt("the backup's path is not UTF-8".into()))?;
+        sqlx::query("VACUUM INTO $1").bind(to).execute(pool).await?;
         Ok(())
     }
 
@@ -201,6 +342,7 @@ impl Store {
 
     /// A connection for reads.
     pub async fn read(&self) -> Result<Conn, StoreError> {
+        let _waiting = Waiting::start();
         Ok(match self {
             Store::Sqlite(pool) => Conn::Sqlite(pool.acquire().await?),
             Store::Postgres(pool) => Conn::Postgres(pool.acquire().await?),
@@ -209,6 +351,7 @@ impl Store {
 
     /// A write transaction holding the store's write lock.
     pub async fn write(&self) -> Result<Tx, StoreError> {
+        let _waiting = Waiting::start();
         Ok(match self {
             Store::Sqlite(pool) => Tx::Sqlite(pool.begin_with("BEGIN IMMEDIATE").await?),
             Store::Postgres(pool) => {
