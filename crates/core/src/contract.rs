@@ -82,9 +82,13 @@ where
 }
 
 /// Deserializes a JSON Schema `integer`: any number without a fraction that
-/// fits `T`. (serde's own integer visitors refuse `1250.0`, which Python's
-/// `json.dumps` writes and the schema allows.)
-fn whole<'de, D, T>(deserializer: D) -> Result<T, D::Error>
+/// fits `T` (`26028`, `26028.0`, `2.6028e4`; never `26028.5`). serde's own
+/// integer visitors refuse `26028.0`, which Python's `json.dumps`, PHP and
+/// JavaScript write and the schema allows. The one helper for every integer
+/// field of both OpenAPI files: the widget's answers here, the reference
+/// endpoint's request bodies (`#[serde(deserialize_with =
+/// "loyalty_core::contract::whole")]`).
+pub fn whole<'de, D, T>(deserializer: D) -> Result<T, D::Error>
 where
     D: Deserializer<'de>,
     T: TryFrom<i128>,

@@ -96,7 +96,9 @@ fn check_customer(input: &CustomerInput) -> Result<()> {
         }
     }
     if let Some(email) = &input.email {
-        if email.len() > 254 || !email.contains('@') || email.chars().any(char::is_whitespace) {
+        // Characters, as the schema's maxLength counts them (not bytes).
+        let too_long = email.chars().count() > 254;
+        if too_long || !email.contains('@') || email.chars().any(char::is_whitespace) {
             return Err(bad("email must be an e-mail address"));
         }
     }
@@ -234,6 +236,7 @@ pub struct OrderInput {
     /// The customer (created if the shop has not sent them yet).
     pub customer_id: String,
     /// What the order earns points on, in minor units (cents).
+    #[serde(deserialize_with = "loyalty_core::contract::whole")]
     pub total_minor: u64,
     /// The customer's first name, for a customer created by this order.
     #[serde(default)]
@@ -323,7 +326,17 @@ pub async fn record_order(
     today: i64,
 ) -> Result<OrderRecord> {
     check_id("the order id", &input.id)?;
+    check_id("the customer id", &input.customer_id)?;
     check_money("total_minor", input.total_minor)?;
+    let customer = CustomerInput {
+        first_name: input.first_name.clone(),
+        email: input.email.clone(),
+        referral_code: input.referral_code.clone(),
+        ..CustomerInput::default()
+    };
+    // Checked whether or not they are used (a known customer's are not):
+    // a request is valid or not whatever the ledger holds.
+    check_customer(&customer)?;
     if let Some(seen) = q::order(db, &input.id).await? {
         let seen = order_record_of(&input.id, seen, true);
         if seen.customer_id != input.customer_id || seen.total_minor != input.total_minor {
@@ -334,12 +347,6 @@ pub async fn record_order(
         }
         return Ok(seen);
     }
-    let customer = CustomerInput {
-        first_name: input.first_name.clone(),
-        email: input.email.clone(),
-        referral_code: input.referral_code.clone(),
-        ..CustomerInput::default()
-    };
     if !q::customer_exists(db, &input.customer_id).await? {
         upsert_customer(db, &input.customer_id, &customer, program, today).await?;
     }
@@ -415,6 +422,7 @@ pub struct RefundInput {
     /// The shop's refund id: a refund is recorded once.
     pub id: String,
     /// Money refunded, minor units.
+    #[serde(deserialize_with = "loyalty_core::contract::whole")]
     pub amount_minor: u64,
 }
 
@@ -556,6 +564,7 @@ async fn cancel_referral(
 #[serde(deny_unknown_fields)]
 pub struct AdjustmentInput {
     /// Points to add (positive) or take (negative); not 0.
+    #[serde(deserialize_with = "loyalty_core::contract::whole")]
     pub points: i64,
     /// Why, as the customer's history shows it.
     pub reason: String,
@@ -570,8 +579,9 @@ pub async fn adjust(
     program: &Program,
     today: i64,
 ) -> Result<CustomerRecord> {
+    // Counted as sent, as the schema's maxLength counts; stored trimmed.
     let reason = input.reason.trim();
-    if reason.is_empty() || reason.chars().count() > 120 {
+    if reason.is_empty() || input.reason.chars().count() > 120 {
         return Err(bad("reason must be 1 to 120 characters"));
     }
     if input.points == 0 || input.points.unsigned_abs() > 1_000_000_000 {

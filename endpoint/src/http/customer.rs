@@ -10,8 +10,9 @@ use super::state::{begin_idempotent, finish_idempotent, write, AppState, Begun};
 use crate::domain::account;
 use crate::domain::idempotency::{fingerprint, Stored};
 use crate::telemetry;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Path, Query, Request, State};
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
+use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use axum::Extension;
 use loyalty_core::contract::{ErrorBody, ErrorCode, JoinRequest, RedeemRequest, ReferralInvite};
@@ -28,9 +29,60 @@ pub(crate) struct LangQuery {
 }
 
 impl LangQuery {
+    /// The language negotiated for a `lang` that [`languages`] let through.
     fn lang(&self) -> Lang {
         self.lang.as_deref().map(Lang::from_tag).unwrap_or_default()
     }
+}
+
+/// The last page `GET /v1/activity` answers (the contract's `maximum`).
+pub const MAX_PAGE: u32 = 1_000_000;
+
+/// Whether `tag` is a language tag as the contract's `LanguageTag` states
+/// it: `^[A-Za-z]{2,3}(-[A-Za-z0-9]{1,8})*$`, at most 35 characters.
+pub fn is_language_tag(tag: &str) -> bool {
+    let mut parts = tag.split('-');
+    let primary = parts.next().unwrap_or_default();
+    tag.len() <= 35
+        && (2..=3).contains(&primary.len())
+        && primary.bytes().all(|b| b.is_ascii_alphabetic())
+        && parts.all(|part| {
+            (1..=8).contains(&part.len()) && part.bytes().all(|b| b.is_ascii_alphanumeric())
+        })
+}
+
+/// In front of every route that takes `lang`: a malformed tag, or `lang`
+/// given twice, is refused (400); otherwise the answer says in
+/// `Content-Language` which language it is in. The negotiation is
+/// [`Lang::from_tag`]'s: the tag's primary language if the program has it
+/// (`de-AT` is `de`), else English.
+pub(crate) async fn languages(request: Request, next: Next) -> Response {
+    let query = request.uri().query().unwrap_or_default();
+    let tags: Vec<String> = form_urlencoded::parse(query.as_bytes())
+        .filter(|(name, _)| name == "lang")
+        .map(|(_, value)| value.into_owned())
+        .collect();
+    let lang = match tags.as_slice() {
+        [] => Lang::default(),
+        [tag] if is_language_tag(tag) => Lang::from_tag(tag),
+        [_] => {
+            return error(
+                400,
+                ErrorCode::BadRequest,
+                "lang must be a language tag such as de, en or de-AT",
+            )
+        }
+        _ => return error(400, ErrorCode::BadRequest, "lang is given more than once"),
+    };
+    let mut response = next.run(request).await;
+    let status = response.status();
+    if status.is_success() || status == StatusCode::NOT_MODIFIED {
+        response.headers_mut().insert(
+            header::CONTENT_LANGUAGE,
+            HeaderValue::from_static(lang.tag()),
+        );
+    }
+    response
 }
 
 /// `GET /v1/health`.
@@ -116,6 +168,11 @@ pub(crate) async fn activity(
     let today = state.today();
     let mut conn = state.store.read().await?;
     let page = q.page.unwrap_or(1);
+    if !(1..=MAX_PAGE).contains(&page) {
+        return Err(AppError::bad_request(format!(
+            "page must be 1 to {MAX_PAGE}"
+        )));
+    }
     let page = account::activity(&mut conn.db(), &id, page, q.lang(), today).await?;
     Ok(json(200, serde_json::to_string(&page)?))
 }

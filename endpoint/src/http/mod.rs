@@ -28,17 +28,21 @@ use std::sync::Arc;
 /// The whole application for `state`'s configuration.
 pub fn router(state: Arc<AppState>) -> Router {
     let config = &state.config;
-    let mut app = Router::new()
-        .route("/v1/health", get(customer::health))
-        .route("/livez", get(health::livez))
-        .route("/readyz", get(health::readyz))
+    // The routes that take `lang` negotiate it in one place.
+    let texts = Router::new()
         .route("/v1/program", get(customer::program))
         .route("/v1/customer", get(customer::summary))
         .route("/v1/offers", get(customer::offers))
         .route("/v1/activity", get(customer::activity))
         .route("/v1/redemptions", post(customer::redeem))
+        .route("/v1/referrals/{code}", get(customer::referral_invite))
+        .route_layer(middleware::from_fn(customer::languages));
+    let mut app = Router::new()
+        .route("/v1/health", get(customer::health))
+        .route("/livez", get(health::livez))
+        .route("/readyz", get(health::readyz))
         .route("/v1/club/join", post(customer::join))
-        .route("/v1/referrals/{code}", get(customer::referral_invite));
+        .merge(texts);
     if config.shopify_secret.is_some() {
         app = app.route("/shopify/proxy/token", get(demo::shopify_token));
     }
