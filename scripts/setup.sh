@@ -71,6 +71,15 @@ else
     || python3 -m pip install --quiet --break-system-packages "openapi-spec-validator==0.9.0"
 fi
 
+# Python: the API tester of the contract check (pinned in scripts/tester.sh).
+source scripts/tester.sh
+if have_schemathesis; then
+  say "schemathesis $SCHEMATHESIS_VERSION present"
+else
+  say "installing schemathesis $SCHEMATHESIS_VERSION (PyPI)"
+  install_schemathesis
+fi
+
 # Rust tools from crates.io. wasm-bindgen-cli cannot be installed --locked
 # (a pinned dependency is gone from the registry); the others can.
 cargo_tool wasm-bindgen wasm-bindgen-cli "$WASM_BINDGEN_VERSION"

@@ -33,9 +33,31 @@ LOYALTY_TEST_POSTGRES="$POSTGRES_URL" cargo test -p loyalty-endpoint --quiet
 stop_postgres
 POSTGRES_DIRS=()
 
-step "browser tests (Chromium, Firefox) against the reference endpoint"
+step "the contract from outside: Schemathesis on both OpenAPI files against a fresh demo endpoint (every check, stateful links, seed 1, 0 failures)"
 cargo build -p loyalty-endpoint --quiet
 mkdir -p target/test-run
+# contract_check: the conformance kit (scripts/contract-check.sh) run on the
+# reference endpoint, as a backend author would run it on theirs. Anna gets
+# points to redeem first (an admin adjustment), so that redemptions are
+# tested beyond "not enough points".
+contract_check() {
+  local dir="$ROOT/target/test-run/contract" token
+  local secret=contract-check-secret-of-the-test-command key=contract-check-admin-key-of-the-test-command
+  rm -rf "$dir"
+  mkdir -p "$dir"
+  LOYALTY_SECRET=$secret LOYALTY_ADMIN_KEY=$key start_endpoint "$dir/contract.sqlite" --demo
+  token=$(LOYALTY_SECRET=$secret "$ROOT/target/debug/loyalty-endpoint" token --customer cust-anna --ttl 3600)
+  curl -sf -o /dev/null -X POST "$ENDPOINT_URL/admin/v1/customers/cust-anna/adjustments" \
+    -H "Authorization: Bearer $key" -H "Idempotency-Key: contract-check-points" \
+    -H "Content-Type: application/json" -d '{"points": 1000000, "reason": "Points to redeem"}'
+  CONTRACT_EXAMPLES=${CONTRACT_EXAMPLES:-200} CONTRACT_SEED=${CONTRACT_SEED:-1} CONTRACT_REPORTS="$dir/reports" \
+    bash scripts/contract-check.sh "$ENDPOINT_URL" "$token" "$key"
+  stop_endpoints
+  ENDPOINT_PIDS=()
+}
+contract_check
+
+step "browser tests (Chromium, Firefox) against the reference endpoint"
 
 # browser_tests chrome|firefox: fresh endpoints (normal, slow, fault-controlled)
 # with fresh SQLite files for each browser, then wasm-pack's browser tests.
