@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The one test command (README.md, .ci/run): installs what is missing, then
 # checks formatting and lints, runs the native tests (the endpoint's on
-# SQLite and on a throwaway PostgreSQL), the browser tests in
+# SQLite and on a throwaway PostgreSQL), the contract check (Schemathesis
+# on both OpenAPI files against a demo endpoint), the browser tests in
 # Chromium and Firefox against a real reference endpoint, a release build,
 # and prints the size report.
 set -euo pipefail
