@@ -14,7 +14,9 @@
 # 200 customers redeem in turn (each given a large balance first, through
 # the admin API, so every redeem is applied, not refused). With a REV, the
 # endpoint built from that commit (in a git worktree under target/) is
-# measured too, in the same run, before this one on each store. Usage:
+# measured too, in the same run, before this one on each store. This build
+# runs twice: logs and metrics off, and logs at info (JSON) with metrics on.
+# Usage:
 #   scripts/bench-endpoint.sh [REV]      (STORES="sqlite postgres" by default)
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"
@@ -30,7 +32,10 @@ stores=${STORES:-sqlite postgres}
 cargo build --release -p loyalty-endpoint --quiet
 dir="$ROOT/target/bench-endpoint"
 mkdir -p "$dir"
-builds=("this:$ROOT/target/release/loyalty-endpoint")
+# name|binary|extra serve flags: this build with logs and metrics off, and
+# with logs at info as JSON and metrics on (their cost).
+this="$ROOT/target/release/loyalty-endpoint"
+builds=("this|$this|--log off" "this, JSON logs + metrics|$this|--log info --log-format json --metrics-addr 127.0.0.1:0")
 if [ -n "${1:-}" ]; then
   rev=$(git rev-parse --short "$1")
   src="$ROOT/target/bench-baseline-src"
@@ -38,7 +43,7 @@ if [ -n "${1:-}" ]; then
   git worktree add --detach "$src" "$rev" >/dev/null
   (cd "$src" && cargo build --release -p loyalty-endpoint --quiet --target-dir "$ROOT/target/bench-baseline")
   git worktree remove --force "$src"
-  builds=("$rev:$ROOT/target/bench-baseline/release/loyalty-endpoint" "${builds[@]}")
+  builds=("$rev|$ROOT/target/bench-baseline/release/loyalty-endpoint|" "${builds[@]}")
 fi
 export LOYALTY_SECRET="bench-secret-bench-secret-bench-secret!"
 export LOYALTY_ADMIN_KEY="bench-admin-key-bench-admin-key-bench!"
@@ -124,15 +129,17 @@ row "---" "---" "---" "---" "---" "---" "---"
 : >"$dir/growth.md"
 for store in $stores; do
   for build in "${builds[@]}"; do
-    name=${build%%:*} bin=${build#*:}
+    IFS='|' read -r name bin flags <<<"$build"
+    # shellcheck disable=SC2206
+    extra=($flags)
     case $store in
       sqlite)
         rm -f "$dir"/bench.sqlite*
-        bench "sqlite ($name)" "$bin" --db "$dir/bench.sqlite"
+        bench "sqlite ($name)" "$bin" --db "$dir/bench.sqlite" "${extra[@]}"
         ;;
       postgres)
         start_postgres
-        bench "postgres ($name)" "$bin" --database "$POSTGRES_URL"
+        bench "postgres ($name)" "$bin" --database "$POSTGRES_URL" "${extra[@]}"
         stop_postgres
         POSTGRES_DIRS=()
         ;;
