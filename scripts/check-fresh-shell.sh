@@ -53,6 +53,16 @@ finish() {
 }
 trap finish EXIT
 
+fail() { echo "FAIL: $*" >&2; exit 1; }
+# took: sets $took to the seconds since its previous call.
+mark=$started
+took() {
+  local now
+  now=$(date +%s)
+  took="$((now - mark)) s"
+  mark=$now
+}
+
 # in_new_shell 'COMMAND LINE' [NAME=value...]: runs the command line in the
 # clone, in a new shell's environment (plus the NAME=value pairs given).
 in_new_shell() {
@@ -69,18 +79,18 @@ done | tar --null -T - -cf - | tar -C "$clone" -xf -
 git ls-files -z --deleted | (cd "$clone" && xargs -0 -r rm -f --)
 ln -s "$ROOT/target" "$clone/target"
 ln -s "$ROOT/node_modules" "$clone/node_modules"
-echo "fresh clone of $(git rev-parse --short HEAD) (with the working tree's tracked changes) in $clone"
+took
+echo "fresh clone of $(git rev-parse --short HEAD) (with the working tree's tracked changes) in $clone ($took)"
 
 # 1. The release, and what it must contain.
 echo '$ trunk build --release'
 in_new_shell 'trunk build --release' >"$log/build.log" 2>&1 \
-  || { cat "$log/build.log" >&2; echo "FAIL: trunk build --release in a new shell" >&2; exit 1; }
+  || { grep -v '^ *Compiling ' "$log/build.log" | tail -30 >&2; fail "trunk build --release in a new shell"; }
 dist="$clone/dist"
 shopt -s nullglob
 glues=("$dist"/widget/loyalty-widget-web-*[0-9a-f].js)
 wasms=("$dist"/widget/loyalty-widget-web-*_bg.wasm)
 shopt -u nullglob
-fail() { echo "FAIL: $*" >&2; exit 1; }
 [ ${#glues[@]} -eq 1 ] && [ ${#wasms[@]} -eq 1 ] \
   || fail "dist/widget/ should hold one hashed glue and one wasm: $(ls "$dist/widget")"
 glue=$(basename "${glues[0]}")
@@ -99,7 +109,8 @@ pages=$(find "$dist" -name '*.html' | wc -l)
 inline=$(find "$dist" -name '*.html' -exec perl -0ne \
   'while (/<script\b([^>]*)>/gi) { my $a = $1; print "$ARGV\n" unless $a =~ /\bsrc\s*=/i }' {} +)
 [ -z "$inline" ] || fail "inline <script> in: $inline"
-echo "ok: loader, $glue, $wasm ($(wc -c <"${wasms[0]}") bytes), $pages pages without an inline script"
+took
+echo "ok: loader, $glue, $wasm ($(wc -c <"${wasms[0]}") bytes), $pages pages without an inline script ($took)"
 
 # 2. The developer's loop: trunk serve builds (debug) and serves.
 port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
@@ -124,7 +135,8 @@ served_glue=$(grep -oE 'loyalty-widget-web-[0-9a-f]{16}\.js' "$log/served-loader
   || fail "trunk serve does not serve the glue its loader names (${served_glue:-none})"
 curl -sf "http://127.0.0.1:$port/" | grep -q '<loyalty-widget' || fail "trunk serve's demo shop has no <loyalty-widget>"
 stop_serve
-echo "ok: trunk serve served the demo shop, the loader and $served_glue"
+took
+echo "ok: trunk serve served the demo shop, the loader and $served_glue ($took)"
 
 # 3. wasm-pack's browser tests, one test in each browser, against an endpoint
 # on a free port (the README's scripts/test-endpoints.sh uses fixed ones).
@@ -138,7 +150,8 @@ for browser in chrome firefox; do
     || { tail -40 "$log/wasm-pack-$browser.log" >&2; fail "wasm-pack test --headless --$browser in a new shell"; }
   grep -qE 'test result: ok\. 1 passed' "$log/wasm-pack-$browser.log" \
     || { tail -20 "$log/wasm-pack-$browser.log" >&2; fail "wasm-pack test --$browser did not run the one test"; }
-  echo "ok: wasm-pack test --headless --$browser: 1 passed"
+  took
+  echo "ok: wasm-pack test --headless --$browser: 1 passed ($took)"
 done
 
 echo "the README's commands work in a new shell in a fresh clone ($(( $(date +%s) - started )) s)"

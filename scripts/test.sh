@@ -115,6 +115,9 @@ trunk_serve_check() {
 rm -f "$ROOT/target/test-run/dev.sqlite"*
 trunk_serve_check
 
+step "in a new shell, as the README types them: trunk build --release, trunk serve and wasm-pack test --headless --chrome/--firefox in a fresh clone, with only HOME and the system PATH plus ~/.cargo/bin"
+bash scripts/check-fresh-shell.sh
+
 step "accessibility: axe-core over every state (de/en, light/dark), keyboard-only use"
 start_endpoint "$ROOT/target/test-run/a11y.sqlite" --demo --static dist
 node e2e/a11y.mjs "$ENDPOINT_URL"

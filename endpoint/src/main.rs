@@ -169,6 +169,15 @@ struct ServeArgs {
         value_name = "SECONDS"
     )]
     shutdown_timeout: u64,
+    /// On SIGTERM or Ctrl-C, how long to keep serving with /readyz already
+    /// answering 503, so that a load balancer stops sending requests first.
+    #[arg(
+        long,
+        env = "LOYALTY_SHUTDOWN_DELAY",
+        default_value_t = 0,
+        value_name = "SECONDS"
+    )]
+    shutdown_delay: u64,
     /// Write the port listened on into FILE (with --addr 127.0.0.1:0).
     #[arg(long, value_name = "FILE")]
     port_file: Option<PathBuf>,
@@ -233,9 +242,9 @@ fn secret(demo: bool) -> Result<Vec<u8>, String> {
             secret.len()
         )),
         _ if demo => {
-            eprintln!(
-                "loyalty-endpoint: --demo without LOYALTY_SECRET: tokens are signed with the \
-                 public demo secret, so anyone can mint them. Never expose this to the internet."
+            tracing::warn!(
+                "--demo without LOYALTY_SECRET: tokens are signed with the public demo secret, \
+                 so anyone can mint them. Never expose this to the internet."
             );
             Ok(DEMO_SECRET.as_bytes().to_vec())
         }
@@ -254,6 +263,7 @@ fn now() -> u64 {
 }
 
 fn mint(args: TokenArgs) -> Result<(), String> {
+    telemetry::init_logs("warn", LogFormat::Text)?;
     println!(
         "{}",
         token::mint(&secret(args.demo)?, &args.customer, now(), args.ttl)
@@ -293,8 +303,8 @@ fn configure(args: &ServeArgs) -> Result<ServerConfig, String> {
             let pem = std::fs::read(file).map_err(|err| format!("{name}: {err}"))?;
             let verifier =
                 token::Verifier::public_key(&pem).map_err(|err| format!("{name}: {err}"))?;
-            eprintln!(
-                "loyalty-endpoint: verifying tokens with the {:?} public key in {name}",
+            tracing::info!(
+                "verifying tokens with the {:?} public key in {name}",
                 verifier.algorithm()
             );
             Some(verifier)
@@ -304,7 +314,7 @@ fn configure(args: &ServeArgs) -> Result<ServerConfig, String> {
     let program = match &args.program {
         Some(file) => Some(read_program(file)?),
         None => {
-            eprintln!("loyalty-endpoint: no --program FILE: running the demo shop's program");
+            tracing::warn!("no --program FILE: running the demo shop's program");
             None
         }
     };
@@ -457,9 +467,11 @@ async fn serve(args: ServeArgs) -> Result<(), String> {
         }
     });
     let draining = state.clone();
+    let delay = Duration::from_secs(args.shutdown_delay);
     let shutdown = async move {
         stop_signal(args.exit_after).await;
         draining.start_draining();
+        tokio::time::sleep(delay).await;
     };
     let finished =
         loyalty_endpoint::serve(listener, router(state.clone()), &limits, shutdown).await;

@@ -183,15 +183,33 @@ impl Server {
     /// The endpoint's binary as a second instance on `other`'s store (its
     /// SQLite file or PostgreSQL database), with the same secrets.
     pub fn process_sharing(other: &Server) -> Server {
+        Server::binary(&other.db, other.database_url.as_deref(), &[], &[], None)
+    }
+
+    /// The endpoint's binary serving the store at `db` (or the PostgreSQL
+    /// `database_url`) with the test secrets, `args` after its own and
+    /// `env` set; its standard error into `log` when given.
+    pub fn binary(
+        db: &Path,
+        database_url: Option<&str>,
+        args: &[&str],
+        env: &[(&str, &str)],
+        log: Option<&Path>,
+    ) -> Server {
         let dir = tempfile::tempdir().expect("temp dir");
         let port_file = dir.path().join("port");
         let mut command = Command::new(env!("CARGO_BIN_EXE_loyalty-endpoint"));
         command.args(["serve", "--addr", "127.0.0.1:0", "--exit-after", "300"]);
         command.args(["--today", TODAY, "--allow-origin", "https://shop.example"]);
         command.arg("--port-file").arg(&port_file);
-        match &other.database_url {
+        match database_url {
             Some(url) => command.args(["--database", url]),
-            None => command.arg("--db").arg(&other.db),
+            None => command.arg("--db").arg(db),
+        };
+        command.args(args);
+        let stderr = match log {
+            Some(file) => Stdio::from(std::fs::File::create(file).expect("the log file")),
+            None => Stdio::null(),
         };
         let child = command
             .env("LOYALTY_SECRET", String::from_utf8_lossy(SECRET).as_ref())
@@ -199,14 +217,15 @@ impl Server {
                 "LOYALTY_ADMIN_KEY",
                 String::from_utf8_lossy(ADMIN_KEY).as_ref(),
             )
+            .envs(env.iter().copied())
             .stdin(Stdio::null())
             .stdout(Stdio::null())
-            .stderr(Stdio::null())
+            .stderr(stderr)
             .spawn()
             .expect("the binary starts");
         let running = Running::Process(child);
         let mut port = String::new();
-        for _ in 0..200 {
+        for _ in 0..400 {
             port = std::fs::read_to_string(&port_file).unwrap_or_default();
             if !port.trim().is_empty() {
                 break;
@@ -218,11 +237,37 @@ impl Server {
             .expect("the binary wrote its port");
         Server {
             addr,
-            db: other.db.clone(),
-            database_url: other.database_url.clone(),
+            db: db.to_path_buf(),
+            database_url: database_url.map(str::to_owned),
             _dir: Some(dir),
             _running: running,
         }
+    }
+
+    /// Sends SIGTERM to the binary (see [`Server::binary`]).
+    pub fn terminate(&self) {
+        if let Running::Process(child) = &self._running {
+            let status = Command::new("kill")
+                .args(["-TERM", &child.id().to_string()])
+                .status()
+                .expect("kill runs");
+            assert!(status.success(), "SIGTERM sent");
+        }
+    }
+
+    /// Waits up to `limit` for the binary to exit: its exit status.
+    pub fn wait_exit(&mut self, limit: Duration) -> Option<std::process::ExitStatus> {
+        let Running::Process(child) = &mut self._running else {
+            return None;
+        };
+        let started = std::time::Instant::now();
+        while started.elapsed() < limit {
+            if let Ok(Some(status)) = child.try_wait() {
+                return Some(status);
+            }
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        None
     }
 
     pub fn token(&self, customer: &str) -> String {

@@ -68,7 +68,7 @@ impl IntoResponse for AppError {
         match self {
             AppError::Refused(status, code, message) => error(status, code, &message),
             AppError::Internal(what) => {
-                eprintln!("loyalty-endpoint: {what}");
+                tracing::error!(error = %what, "internal error");
                 error(500, ErrorCode::Internal, "internal error")
             }
         }

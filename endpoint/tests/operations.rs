@@ -1,0 +1,455 @@
+//! Running it in production (#38), through the real binary: logs with
+//! request ids and never a secret, metrics that move by exactly what a
+//! session did, readiness, a SIGTERM in the middle of a burst of writes
+//! losing nothing, and a backup taken while writes go on.
+
+mod common;
+
+use common::{run_binary, Server, ADMIN_KEY, SECRET};
+use std::collections::BTreeMap;
+use std::path::Path;
+use std::time::Duration;
+
+const SHOPIFY_SECRET: &str = "operations-test-shopify-app-secret-123";
+
+fn admin_key() -> String {
+    String::from_utf8_lossy(ADMIN_KEY).into_owned()
+}
+
+/// A signed Shopify `orders/paid` for a new customer with an e-mail.
+fn shopify_order(server: &Server, id: u64, email: &str, signature: Option<&str>) -> common::Reply {
+    let body = format!(
+        r#"{{"id":{id},"order_number":{id},"subtotal_price":"49.90","customer":{{"id":{},"first_name":"Ops","email":"{email}"}}}}"#,
+        8_000_000 + id
+    );
+    let signed = loyalty_endpoint::webhooks::sign(SHOPIFY_SECRET.as_bytes(), body.as_bytes());
+    let signature = signature.unwrap_or(&signed).to_owned();
+    server
+        .send(
+            "POST",
+            "/webhooks/shopify",
+            &[
+                ("X-Shopify-Topic", "orders/paid"),
+                ("X-Shopify-Hmac-Sha256", &signature),
+                ("Content-Type", "application/json"),
+            ],
+            &body,
+        )
+        .expect("an answer")
+}
+
+fn redeem(server: &Server, customer: &str, key: &str, reward: &str) -> Option<common::Reply> {
+    server.post(
+        "/v1/redemptions",
+        &server.token(customer),
+        key,
+        &format!(r#"{{"reward_id":"{reward}"}}"#),
+    )
+}
+
+#[test]
+fn logs_carry_request_ids_and_never_a_secret() {
+    let dir = tempfile::tempdir().expect("dir");
+    let log = dir.path().join("endpoint.log");
+    let mut server = Server::binary(
+        &dir.path().join("loyalty.sqlite"),
+        None,
+        &["--demo", "--log-format", "json"],
+        &[
+            ("RUST_LOG", "trace"),
+            ("SHOPIFY_API_SECRET", SHOPIFY_SECRET),
+        ],
+        Some(&log),
+    );
+    let token = server.token("cust-dora");
+    let summary = server.get("/v1/customer", Some(&token));
+    assert_eq!(summary.status, 200);
+    let id = summary.header("x-request-id").expect("an id").to_owned();
+    assert_eq!(id.len(), 32, "{id}");
+    // A sane id of the client's is kept; a bad one is replaced, never echoed.
+    let kept = server
+        .send(
+            "GET",
+            "/v1/nothing-here",
+            &[("X-Request-Id", "shop-ticket-4711")],
+            "",
+        )
+        .expect("an answer");
+    assert_eq!(kept.header("x-request-id"), Some("shop-ticket-4711"));
+    assert_eq!(kept.json()["error"]["request_id"], "shop-ticket-4711");
+    for bad in [
+        "a".repeat(65),
+        "two words".into(),
+        "x\u{7f}y".into(),
+        "grüße".into(),
+    ] {
+        let reply = server.send("GET", "/v1/nothing-here", &[("X-Request-Id", &bad)], "");
+        let Some(reply) = reply else { continue };
+        match reply.header("x-request-id") {
+            Some(given) => {
+                assert_ne!(given, bad);
+                assert_eq!(given.len(), 32, "{given}");
+            }
+            // A header HTTP itself does not allow: refused by the parser.
+            None => assert_eq!(reply.status, 400, "{bad:?}"),
+        }
+        assert!(!reply.body.contains(bad.as_str()));
+    }
+    let redeemed = redeem(&server, "cust-dora", "logs-1", "r-5eur").expect("an answer");
+    assert_eq!(redeemed.status, 200, "{}", redeemed.body);
+    let code = redeemed.json()["coupon"]["code"]
+        .as_str()
+        .expect("a code")
+        .to_owned();
+    let email = "secret.shopper@example.org";
+    let put = server.admin(
+        "PUT",
+        "/admin/v1/customers/cust-ops",
+        &format!(r#"{{"first_name":"Ops","email":"{email}"}}"#),
+    );
+    assert_eq!(put.status, 201, "{}", put.body);
+    let applied = shopify_order(&server, 1, "webhook.buyer@example.org", None);
+    assert_eq!(applied.status, 200, "{}", applied.body);
+    let forged = shopify_order(&server, 2, "forged@example.org", Some("Zm9yZ2Vk"));
+    assert_eq!(forged.status, 401);
+    server.terminate();
+    assert!(server
+        .wait_exit(Duration::from_secs(15))
+        .is_some_and(|status| status.success()));
+
+    let text = std::fs::read_to_string(&log).expect("the log");
+    let signature = loyalty_endpoint::webhooks::sign(SHOPIFY_SECRET.as_bytes(), b"x");
+    let secrets = [
+        String::from_utf8_lossy(SECRET).into_owned(),
+        admin_key(),
+        SHOPIFY_SECRET.to_owned(),
+        token,
+        code,
+        email.to_owned(),
+        "webhook.buyer@example.org".to_owned(),
+        "forged@example.org".to_owned(),
+        signature,
+    ];
+    for secret in &secrets {
+        assert!(!text.contains(secret.as_str()), "the log holds {secret:?}");
+    }
+    // Every line is JSON; the request lines say what a shop owner quotes.
+    let lines: Vec<serde_json::Value> = text
+        .lines()
+        .map(|line| serde_json::from_str(line).expect("a JSON line"))
+        .collect();
+    let answered = |route: &str| {
+        lines
+            .iter()
+            .any(|line| line["message"] == "answered" && line["span"]["route"] == route)
+    };
+    assert!(answered("/v1/customer"));
+    assert!(answered("/v1/redemptions"));
+    assert!(lines
+        .iter()
+        .any(|line| line["span"]["request_id"] == id.as_str()));
+    assert!(lines
+        .iter()
+        .any(|line| line["span"]["request_id"] == "shop-ticket-4711"));
+    for event in [
+        "migrations applied",
+        "listening",
+        "redemption",
+        "webhook",
+        "webhook refused",
+        "stopped",
+    ] {
+        assert!(
+            lines.iter().any(|line| line["message"] == event),
+            "no {event:?} line"
+        );
+    }
+    // The raw path of an unknown route is never a label or a field.
+    assert!(!text.contains("nothing-here"));
+}
+
+/// The metrics' values by name and labels, from the text format.
+fn scrape(addr: &str) -> BTreeMap<String, f64> {
+    use std::io::{Read, Write};
+    let mut stream = std::net::TcpStream::connect(addr).expect("the metrics listener");
+    write!(
+        stream,
+        "GET /metrics HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n\r\n"
+    )
+    .expect("ask");
+    let mut raw = String::new();
+    stream.read_to_string(&mut raw).expect("read");
+    let (_, body) = raw.split_once("\r\n\r\n").expect("a body");
+    body.lines()
+        .filter(|line| !line.starts_with('#') && !line.trim().is_empty())
+        .filter_map(|line| {
+            let (name, value) = line.rsplit_once(' ')?;
+            Some((name.to_owned(), value.parse().ok()?))
+        })
+        .collect()
+}
+
+fn moved(before: &BTreeMap<String, f64>, after: &BTreeMap<String, f64>, name: &str) -> f64 {
+    after.get(name).copied().unwrap_or(0.0) - before.get(name).copied().unwrap_or(0.0)
+}
+
+#[test]
+fn metrics_move_by_exactly_what_a_session_did() {
+    let dir = tempfile::tempdir().expect("dir");
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .expect("a free port")
+        .port();
+    let metrics = format!("127.0.0.1:{port}");
+    let server = Server::binary(
+        &dir.path().join("loyalty.sqlite"),
+        None,
+        &["--demo", "--metrics-addr", &metrics],
+        &[("SHOPIFY_API_SECRET", SHOPIFY_SECRET)],
+        None,
+    );
+    let before = scrape(&metrics);
+    let token = server.token("cust-dora");
+    for _ in 0..3 {
+        assert_eq!(server.get("/v1/customer", Some(&token)).status, 200);
+    }
+    assert_eq!(
+        redeem(&server, "cust-dora", "m-1", "r-5eur")
+            .expect("answer")
+            .status,
+        200
+    );
+    assert_eq!(
+        redeem(&server, "cust-dora", "m-1", "r-5eur")
+            .expect("answer")
+            .status,
+        200
+    );
+    assert_eq!(
+        redeem(&server, "cust-ben", "m-2", "r-10pct")
+            .expect("answer")
+            .status,
+        409
+    );
+    assert_eq!(
+        shopify_order(&server, 11, "m@example.org", None).status,
+        200
+    );
+    assert_eq!(
+        shopify_order(&server, 12, "n@example.org", Some("Zm9yZ2Vk")).status,
+        401
+    );
+    let after = scrape(&metrics);
+
+    let price = 500.0; // r-5eur in the demo program
+    let expect = [
+        (r#"loyalty_redemptions_total{outcome="redeemed"}"#, 1.0),
+        (r#"loyalty_redemptions_total{outcome="replayed"}"#, 1.0),
+        (
+            r#"loyalty_redemptions_total{outcome="insufficient_points"}"#,
+            1.0,
+        ),
+        ("loyalty_points_redeemed_total", price),
+        (
+            r#"loyalty_webhooks_total{platform="shopify",topic="orders/paid",outcome="applied"}"#,
+            1.0,
+        ),
+        (
+            r#"loyalty_webhooks_total{platform="shopify",topic="orders/paid",outcome="refused_signature"}"#,
+            1.0,
+        ),
+        // The webhook's order: 49.90 at Bronze's 1 point per euro, and the
+        // new customer's welcome bonus.
+        (r#"loyalty_points_issued_total{kind="order"}"#, 49.0),
+        (r#"loyalty_points_issued_total{kind="welcome"}"#, 100.0),
+        (
+            r#"http_server_request_duration_seconds_count{http_route="/v1/customer",http_request_method="GET",http_response_status_code="200"}"#,
+            3.0,
+        ),
+        (
+            r#"http_server_request_duration_seconds_count{http_route="/v1/redemptions",http_request_method="POST",http_response_status_code="200"}"#,
+            2.0,
+        ),
+    ];
+    for (name, delta) in expect {
+        assert_eq!(moved(&before, &after, name), delta, "{name}");
+    }
+    assert!(after.contains_key(r#"loyalty_db_connections{state="in_use"}"#));
+    assert!(after.contains_key(r#"loyalty_db_connections{state="waiting"}"#));
+}
+
+#[test]
+fn readiness_turns_503_and_a_sigterm_mid_burst_loses_nothing() {
+    let dir = tempfile::tempdir().expect("dir");
+    let db = dir.path().join("loyalty.sqlite");
+    // Each redemption takes 300 ms (an injected latency): some are in
+    // flight when the signal comes.
+    let args = [
+        "--demo",
+        "--shutdown-delay",
+        "1",
+        "--faults",
+        r#"{"latency_ms": 300, "path_prefix": "/v1/redemptions"}"#,
+    ];
+    let mut server = Server::binary(&db, None, &args, &[], None);
+    assert_eq!(server.get("/livez", None).status, 200);
+    let ready = server.get("/readyz", None);
+    assert_eq!(ready.status, 200, "{}", ready.body);
+    assert_eq!(ready.json()["status"], "ready");
+    // Carla has 4,200 points: 40 redemptions of 100 keys each can't all
+    // pass, so the ledger must never overdraw either.
+    let keys: Vec<String> = (0..40).map(|n| format!("burst-{n}")).collect();
+    let answers: Vec<(String, Option<(u16, String)>)> = std::thread::scope(|scope| {
+        let handles: Vec<_> = keys
+            .iter()
+            .map(|key| {
+                let server = &server;
+                scope.spawn(move || {
+                    let reply = redeem(server, "cust-carla", key, "r-shipping");
+                    (key.clone(), reply.map(|r| (r.status, r.body)))
+                })
+            })
+            .collect();
+        std::thread::sleep(Duration::from_millis(150));
+        server.terminate();
+        // Within the shutdown delay, readiness says no.
+        let during = server.get("/readyz", None);
+        assert_eq!(during.status, 503, "{}", during.body);
+        assert_eq!(during.json()["checks"]["shutting_down"], true);
+        handles
+            .into_iter()
+            .map(|handle| handle.join().expect("thread"))
+            .collect()
+    });
+    let status = server.wait_exit(Duration::from_secs(20)).expect("it stops");
+    assert!(status.success(), "{status:?}");
+    drop(server);
+
+    // Started again on the same file: every key asked again.
+    let again = Server::binary(&db, None, &["--demo"], &[], None);
+    let mut applied = 0;
+    for (key, first) in &answers {
+        let retry = redeem(&again, "cust-carla", key, "r-shipping").expect("an answer");
+        match first {
+            // What was answered is replayed, byte for byte.
+            Some((status, body)) if *status < 500 => {
+                assert_eq!((retry.status, &retry.body), (*status, body), "{key}");
+            }
+            // What got no answer is applied now, or replayed if it was.
+            _ => assert!(matches!(retry.status, 200 | 409), "{key}: {}", retry.body),
+        }
+        if retry.status == 200 {
+            applied += 1;
+        }
+    }
+    assert!(applied > 0);
+    assert_eq!(
+        again.count("redemptions WHERE customer_id = 'cust-carla'"),
+        applied,
+        "each applied key redeemed exactly once"
+    );
+    drop(again);
+    let (ok, stderr, stdout) = run_binary(
+        dir.path(),
+        None,
+        &[
+            "check-db",
+            "--db",
+            db.to_str().expect("path"),
+            "--today",
+            common::TODAY,
+        ],
+    );
+    assert!(ok, "{stdout}{stderr}");
+    assert!(stdout.contains("ledger: ok"), "{stdout}");
+}
+
+fn ledger_rows(db: &Path) -> Vec<(i64, String, String, i64)> {
+    let conn = rusqlite::Connection::open(db).expect("open");
+    let mut statement = conn
+        .prepare("SELECT id, customer_id, kind, points FROM ledger ORDER BY id")
+        .expect("query");
+    let rows = statement
+        .query_map([], |row| {
+            Ok((row.get(0)?, row.get(1)?, row.get(2)?, row.get(3)?))
+        })
+        .expect("rows")
+        .collect::<Result<Vec<_>, _>>()
+        .expect("read");
+    rows
+}
+
+#[test]
+fn a_backup_taken_during_writes_opens_checks_and_is_a_prefix_of_the_ledger() {
+    let dir = tempfile::tempdir().expect("dir");
+    let db = dir.path().join("loyalty.sqlite");
+    let backup = dir.path().join("backup.sqlite");
+    let server = Server::binary(&db, None, &["--demo"], &[], None);
+    let (ok, stderr, stdout) = std::thread::scope(|scope| {
+        let writer = scope.spawn(|| {
+            for n in 0..150 {
+                let reply = server.send(
+                    "POST",
+                    "/admin/v1/customers/cust-ben/adjustments",
+                    &[
+                        ("Authorization", &format!("Bearer {}", admin_key())),
+                        ("Idempotency-Key", &format!("b-{n}")),
+                        ("Content-Type", "application/json"),
+                    ],
+                    r#"{"points": 10, "reason": "Backup test"}"#,
+                );
+                assert_eq!(reply.expect("an answer").status, 201);
+            }
+        });
+        std::thread::sleep(Duration::from_millis(200));
+        let result = run_binary(
+            dir.path(),
+            None,
+            &[
+                "backup",
+                "--db",
+                db.to_str().expect("path"),
+                "--to",
+                backup.to_str().expect("path"),
+            ],
+        );
+        writer.join().expect("the writer");
+        result
+    });
+    assert!(ok, "{stdout}{stderr}");
+    assert!(stdout.contains("ledger: ok"), "{stdout}");
+    let (ok, _, stdout) = run_binary(
+        dir.path(),
+        None,
+        &[
+            "check-db",
+            "--db",
+            backup.to_str().expect("path"),
+            "--today",
+            common::TODAY,
+        ],
+    );
+    assert!(ok, "{stdout}");
+    let copied = ledger_rows(&backup);
+    let now = ledger_rows(&db);
+    assert!(copied.len() < now.len(), "the copy was taken mid-burst");
+    assert!(copied.len() > 30, "{} rows", copied.len());
+    assert_eq!(
+        copied,
+        now[..copied.len()],
+        "the copy is a prefix of the ledger"
+    );
+    // Backing up onto an existing file is refused.
+    let (ok, stderr, _) = run_binary(
+        dir.path(),
+        None,
+        &[
+            "backup",
+            "--db",
+            db.to_str().expect("path"),
+            "--to",
+            backup.to_str().expect("path"),
+        ],
+    );
+    assert!(!ok && stderr.contains("exists already"), "{stderr}");
+}
