@@ -85,10 +85,12 @@ pub fn fresh_postgres() -> Option<String> {
         std::process::id(),
         NEXT.fetch_add(1, Ordering::SeqCst)
     );
-    let mut client = postgres::Client::connect(&base, postgres::NoTls).expect("PostgreSQL");
-    client
-        .batch_execute(&format!("CREATE DATABASE {name}"))
-        .expect("a fresh database");
+    sql_execute(
+        Path::new(""),
+        Some(&base),
+        &format!("CREATE DATABASE {name}"),
+    )
+    .expect("a fresh database");
     let (server, _) = base.rsplit_once('/').expect("a URL ending in /DATABASE");
     Some(format!("{server}/{name}"))
 }
@@ -328,36 +330,12 @@ impl Server {
 
     pub fn count(&self, from_where: &str) -> i64 {
         let sql = format!("SELECT COUNT(*) FROM {from_where}");
-        match &self.database_url {
-            Some(url) => {
-                let mut client = postgres::Client::connect(url, postgres::NoTls).expect("connect");
-                client.query_one(sql.as_str(), &[]).expect("count").get(0)
-            }
-            None => {
-                let conn = rusqlite::Connection::open(&self.db).expect("open db");
-                conn.query_row(&sql, [], |r| r.get(0)).expect("count")
-            }
-        }
+        sql_count(&self.db, self.database_url.as_deref(), &sql)
     }
 
     /// Runs a statement on the store directly (not through the endpoint).
     pub fn execute(&self, sql: &str) -> Result<u64, String> {
-        match &self.database_url {
-            Some(url) => {
-                let mut client =
-                    postgres::Client::connect(url, postgres::NoTls).map_err(|e| e.to_string())?;
-                client.execute(sql, &[]).map_err(|e| match e.as_db_error() {
-                    Some(db) => db.message().to_owned(),
-                    None => e.to_string(),
-                })
-            }
-            None => {
-                let conn = rusqlite::Connection::open(&self.db).map_err(|e| e.to_string())?;
-                conn.execute(sql, [])
-                    .map(|n| n as u64)
-                    .map_err(|e| e.to_string())
-            }
-        }
+        sql_execute(&self.db, self.database_url.as_deref(), sql)
     }
 
     /// The customer's spendable points, as `GET /v1/customer` says.
@@ -483,4 +461,98 @@ pub fn decode<T: serde::de::DeserializeOwned + loyalty_core::contract::Checked>(
     body: &str,
 ) -> Result<T, loyalty_core::contract::DecodeError> {
     loyalty_core::contract::accept(serde_json::from_str(body))
+}
+
+/// Runs `apply` on a connection of its own to the SQLite file `db`, or to
+/// the PostgreSQL `url`: the tests look behind the endpoint's back.
+fn on_database<T>(
+    db: &Path,
+    url: Option<&str>,
+    apply: impl for<'c> FnOnce(
+        Connection<'c>,
+    ) -> std::pin::Pin<
+        Box<dyn std::future::Future<Output = Result<T, sqlx::Error>> + 'c>,
+    >,
+) -> Result<T, String> {
+    use sqlx::Connection as _;
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| e.to_string())?;
+    runtime.block_on(async {
+        match url {
+            Some(url) => {
+                let mut conn = sqlx::PgConnection::connect(url)
+                    .await
+                    .map_err(|e| e.to_string())?;
+                let result = apply(Connection::Postgres(&mut conn)).await;
+                let _ = conn.close().await;
+                result.map_err(message)
+            }
+            None => {
+                let options = sqlx::sqlite::SqliteConnectOptions::new().filename(db);
+                let mut conn = sqlx::SqliteConnection::connect_with(&options)
+                    .await
+                    .map_err(|e| e.to_string())?;
+                let result = apply(Connection::Sqlite(&mut conn)).await;
+                let _ = conn.close().await;
+                result.map_err(message)
+            }
+        }
+    })
+}
+
+/// The database's own words for a refusal.
+fn message(err: sqlx::Error) -> String {
+    match err.as_database_error() {
+        Some(db) => db.message().to_owned(),
+        None => err.to_string(),
+    }
+}
+
+/// A connection to either database.
+pub enum Connection<'c> {
+    Sqlite(&'c mut sqlx::SqliteConnection),
+    Postgres(&'c mut sqlx::PgConnection),
+}
+
+/// Runs statements (no parameters) on a database: rows changed.
+pub fn sql_execute(db: &Path, url: Option<&str>, sql: &str) -> Result<u64, String> {
+    let sql = sql.to_owned();
+    on_database(db, url, move |conn| {
+        Box::pin(async move {
+            Ok(match conn {
+                Connection::Sqlite(c) => sqlx::raw_sql(&sql).execute(c).await?.rows_affected(),
+                Connection::Postgres(c) => sqlx::raw_sql(&sql).execute(c).await?.rows_affected(),
+            })
+        })
+    })
+}
+
+/// A count (`SELECT COUNT(*) ...`) on a database.
+pub fn sql_count(db: &Path, url: Option<&str>, sql: &str) -> i64 {
+    let sql = sql.to_owned();
+    on_database(db, url, move |conn| {
+        Box::pin(async move {
+            match conn {
+                Connection::Sqlite(c) => sqlx::query_scalar(&sql).fetch_one(c).await,
+                Connection::Postgres(c) => sqlx::query_scalar(&sql).fetch_one(c).await,
+            }
+        })
+    })
+    .expect("a count")
+}
+
+/// The ledger's rows (id, customer, kind, points) in order.
+pub fn ledger_rows(db: &Path, url: Option<&str>) -> Vec<(i64, String, String, i64)> {
+    let sql = "SELECT id, customer_id, kind, points FROM ledger ORDER BY id";
+    on_database(db, url, move |conn| {
+        Box::pin(async move {
+            match conn {
+                Connection::Sqlite(c) => sqlx::query_as(sql).fetch_all(c).await,
+                Connection::Postgres(c) => sqlx::query_as(sql).fetch_all(c).await,
+            }
+        })
+    })
+    .expect("the ledger")
 }

@@ -19,8 +19,7 @@ fn old_database() -> (Server, Value) {
         Some(url) => {
             let dump = std::fs::read_to_string(format!("{FIXTURES}/pre-sqlx.postgres.sql"))
                 .expect("the PostgreSQL fixture");
-            let mut client = postgres::Client::connect(url, postgres::NoTls).expect("connect");
-            client.batch_execute(&dump).expect("the old dump loads");
+            sql_execute(&config.db_path, Some(url), &dump).expect("the old dump loads");
             recorded = std::fs::read_to_string(format!("{FIXTURES}/pre-sqlx.postgres.json"))
                 .expect("recorded answers");
         }

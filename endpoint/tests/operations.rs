@@ -7,7 +7,6 @@ mod common;
 
 use common::{run_binary, Server, ADMIN_KEY, SECRET};
 use std::collections::BTreeMap;
-use std::path::Path;
 use std::time::Duration;
 
 const SHOPIFY_SECRET: &str = "operations-test-shopify-app-secret-123";
@@ -291,7 +290,9 @@ fn readiness_turns_503_and_a_sigterm_mid_burst_loses_nothing() {
         "--faults",
         r#"{"latency_ms": 300, "path_prefix": "/v1/redemptions"}"#,
     ];
-    let mut server = Server::binary(&db, None, &args, &[], None);
+    // On the PostgreSQL database of LOYALTY_TEST_POSTGRES when set.
+    let url = common::fresh_postgres();
+    let mut server = Server::binary(&db, url.as_deref(), &args, &[], None);
     assert_eq!(server.get("/livez", None).status, 200);
     let ready = server.get("/readyz", None);
     assert_eq!(ready.status, 200, "{}", ready.body);
@@ -326,7 +327,7 @@ fn readiness_turns_503_and_a_sigterm_mid_burst_loses_nothing() {
     drop(server);
 
     // Started again on the same file: every key asked again.
-    let again = Server::binary(&db, None, &["--demo"], &[], None);
+    let again = Server::binary(&db, url.as_deref(), &["--demo"], &[], None);
     let mut applied = 0;
     for (key, first) in &answers {
         let retry = redeem(&again, "cust-carla", key, "r-shipping").expect("an answer");
@@ -362,21 +363,6 @@ fn readiness_turns_503_and_a_sigterm_mid_burst_loses_nothing() {
     );
     assert!(ok, "{stdout}{stderr}");
     assert!(stdout.contains("ledger: ok"), "{stdout}");
-}
-
-fn ledger_rows(db: &Path) -> Vec<(i64, String, String, i64)> {
-    let conn = rusqlite::Connection::open(db).expect("open");
-    let mut statement = conn
-        .prepare("SELECT id, customer_id, kind, points FROM ledger ORDER BY id")
-        .expect("query");
-    let rows = statement
-        .query_map([], |row| {
-            Ok((row.get(0)?, row.get(1)?, row.get(2)?, row.get(3)?))
-        })
-        .expect("rows")
-        .collect::<Result<Vec<_>, _>>()
-        .expect("read");
-    rows
 }
 
 #[test]
@@ -430,8 +416,8 @@ fn a_backup_taken_during_writes_opens_checks_and_is_a_prefix_of_the_ledger() {
         ],
     );
     assert!(ok, "{stdout}");
-    let copied = ledger_rows(&backup);
-    let now = ledger_rows(&db);
+    let copied = common::ledger_rows(&backup, None);
+    let now = common::ledger_rows(&db, None);
     assert!(copied.len() < now.len(), "the copy was taken mid-burst");
     assert!(copied.len() > 30, "{} rows", copied.len());
     assert_eq!(

@@ -116,11 +116,11 @@ fn a_reward_dropped_from_the_file_is_switched_off_and_old_redemptions_stay() {
     std::fs::write(dir.path().join("a.toml"), program::DEMO).expect("write");
     start("a.toml");
     // A redemption of the mug, then a program without it.
-    let conn = rusqlite::Connection::open(&db).expect("db");
-    conn.execute(
+    common::sql_execute(
+        &db,
+        None,
         "INSERT INTO redemptions (id, customer_id, reward_id, points_spent, code, expires_at, created_at)
          VALUES ('red-1', 'cust-carla', 'r-mug', 1500, 'MR-AAAAA-BBBBB', '2026-12-31', '2026-11-30')",
-        [],
     )
     .expect("a redemption");
     let without_mug = program::DEMO.replace(
@@ -130,7 +130,7 @@ fn a_reward_dropped_from_the_file_is_switched_off_and_old_redemptions_stay() {
     assert_ne!(without_mug, program::DEMO);
     std::fs::write(dir.path().join("b.toml"), without_mug).expect("write");
     start("b.toml");
-    let number = |sql: &str| -> i64 { conn.query_row(sql, [], |r| r.get(0)).expect(sql) };
+    let number = |sql: &str| -> i64 { common::sql_count(&db, None, sql) };
     let active = number("SELECT active FROM rewards WHERE id = 'r-mug'");
     assert_eq!(active, 0);
     let kept = number("SELECT COUNT(*) FROM redemptions WHERE reward_id = 'r-mug'");

@@ -283,22 +283,33 @@ pub fn balance(entries: &[Entry], today: i64, soon_days: i64) -> Balance {
         .fold(0u64, |sum, lot| sum.saturating_add(lot.left));
     result.pending = u64::try_from(pending).unwrap_or(0);
     result.lifetime = u64::try_from(lifetime).unwrap_or(0);
+    result.expiring = expiring(
+        lots.iter().map(|lot| (lot.left, lot.expires_on)),
+        today,
+        soon_days,
+    );
+    result
+}
+
+/// The points of `lots` (points left, expiry day) that expire within
+/// `soon_days` after `today`, summed by day, earliest first.
+pub fn expiring(
+    lots: impl Iterator<Item = (u64, Option<i64>)>,
+    today: i64,
+    soon_days: i64,
+) -> Vec<(u64, i64)> {
     let mut expiring: Vec<(u64, i64)> = Vec::new();
-    for lot in lots.iter().filter(|lot| lot.left > 0) {
-        let Some(on) = lot
-            .expires_on
-            .filter(|on| *on > today && *on <= today + soon_days)
-        else {
+    for (left, expires_on) in lots.filter(|(left, _)| *left > 0) {
+        let Some(on) = expires_on.filter(|on| *on > today && *on <= today + soon_days) else {
             continue;
         };
         match expiring.iter_mut().find(|(_, day)| *day == on) {
-            Some((points, _)) => *points = points.saturating_add(lot.left),
-            None => expiring.push((lot.left, on)),
+            Some((points, _)) => *points = points.saturating_add(left),
+            None => expiring.push((left, on)),
         }
     }
     expiring.sort_by_key(|(_, on)| *on);
-    result.expiring = expiring;
-    result
+    expiring
 }
 
 /// Money spent on orders booked after `since` (refunds taken off), in

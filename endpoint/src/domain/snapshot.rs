@@ -12,7 +12,7 @@
 //! folded in order: [`Snapshot::apply`] says so, and the caller folds the
 //! whole ledger again ([`Snapshot::of`]).
 
-use super::ledger::{Balance, Due, Entry, Kind};
+use super::ledger::{self, Balance, Due, Entry, Kind};
 use serde::{Deserialize, Serialize};
 
 /// A lot with points left.
@@ -230,20 +230,11 @@ impl Snapshot {
             .waiting
             .iter()
             .fold(0i64, |sum, entry| sum.saturating_add(entry.points));
-        let mut expiring: Vec<(u64, i64)> = Vec::new();
-        for lot in &view.lots {
-            let Some(on) = lot
-                .expires_on
-                .filter(|on| *on > today && *on <= today + soon_days)
-            else {
-                continue;
-            };
-            match expiring.iter_mut().find(|(_, day)| *day == on) {
-                Some((points, _)) => *points = points.saturating_add(lot.left),
-                None => expiring.push((lot.left, on)),
-            }
-        }
-        expiring.sort_by_key(|(_, on)| *on);
+        let expiring = ledger::expiring(
+            view.lots.iter().map(|lot| (lot.left, lot.expires_on)),
+            today,
+            soon_days,
+        );
         Balance {
             approved: view
                 .lots
