@@ -350,17 +350,12 @@ fn readiness_turns_503_and_a_sigterm_mid_burst_loses_nothing() {
         "each applied key redeemed exactly once"
     );
     drop(again);
-    let (ok, stderr, stdout) = run_binary(
-        dir.path(),
-        None,
-        &[
-            "check-db",
-            "--db",
-            db.to_str().expect("path"),
-            "--today",
-            common::TODAY,
-        ],
-    );
+    let store = match &url {
+        Some(url) => ["--database", url.as_str()],
+        None => ["--db", db.to_str().expect("path")],
+    };
+    let check = [&["check-db"], &store[..], &["--today", common::TODAY]].concat();
+    let (ok, stderr, stdout) = run_binary(dir.path(), None, &check);
     assert!(ok, "{stdout}{stderr}");
     assert!(stdout.contains("ledger: ok"), "{stdout}");
 }
