@@ -5,7 +5,9 @@ as orders and redemptions do), then 200 more writes are timed one after
 another on one kept-alive connection. Prints one table row per size:
 median and p90 milliseconds per write.
 
-    python3 ledger_growth.py BASE_URL ADMIN_KEY STORE_LABEL
+    python3 ledger_growth.py BASE_URL ADMIN_KEY STORE_LABEL [SIZES]
+
+SIZES: comma-separated ledger sizes (default 10,1000,10000).
 """
 import http.client
 import json
@@ -37,7 +39,8 @@ def write(customer, n):
          {"points": points, "reason": "benchmark"}, key=f"grow-{n}")
 
 
-for size in (10, 1000, 10000):
+sizes = [int(n) for n in (sys.argv[4] if len(sys.argv) > 4 else "10,1000,10000").split(",")]
+for size in sizes:
     customer = f"ledger-{size}"
     call("PUT", f"/admin/v1/customers/{customer}", {"first_name": "Ledger"})
     # The welcome bonus is the first entry.

@@ -441,6 +441,16 @@ pub async fn append(
     entry: &NewEntry<'_>,
     today: i64,
 ) -> Result<i64> {
+    Ok(append_folded(db, program, entry, today).await?.0)
+}
+
+/// [`append`], and the customer's ledger folded with the entry in.
+async fn append_folded(
+    db: &mut Db<'_>,
+    program: &Program,
+    entry: &NewEntry<'_>,
+    today: i64,
+) -> Result<(i64, Snapshot)> {
     let expires_on = (entry.points > 0 && program.expiry.months > 0)
         .then(|| ledger::add_months(entry.available_on, i64::from(program.expiry.months)));
     let row = NewEntryRow {
@@ -459,9 +469,41 @@ pub async fn append(
         code: entry.code,
     };
     let id = q::append(db, &row).await?;
-    refresh(db, entry.customer_id, today).await?;
+    let appended = Entry {
+        id,
+        kind: entry.kind,
+        points: entry.points,
+        booked_on: entry.booked_on,
+        available_on: entry.available_on,
+        expires_on,
+        lot: entry.lot,
+        amount_minor: entry.amount_minor,
+    };
+    let snapshot = fold_in(db, entry.customer_id, &appended, today).await?;
     count_points(entry.kind, entry.points);
-    Ok(id)
+    Ok((id, snapshot))
+}
+
+/// Folds the entry just appended into the customer's stored snapshot and
+/// stores it: in memory when the snapshot ends where the ledger did before
+/// the entry (it does after every write), else from the ledger.
+async fn fold_in(db: &mut Db<'_>, id: &str, appended: &Entry, today: i64) -> Result<Snapshot> {
+    let row = q::snapshot_before(db, id, appended.id).await?;
+    let stored = match row.snapshot.as_deref() {
+        Some(text) => serde_json::from_str::<Snapshot>(text).ok(),
+        None => Some(Snapshot::default()),
+    };
+    if let Some(mut snapshot) = stored {
+        if snapshot.last_id == row.max_id.unwrap_or(0) && snapshot.reaches(today) {
+            snapshot.advance(today);
+            if snapshot.apply(appended).is_ok() {
+                let text = serde_json::to_string(&snapshot)?;
+                q::put_snapshot(db, id, snapshot.last_id, &text).await?;
+                return Ok(snapshot);
+            }
+        }
+    }
+    refresh(db, id, today).await
 }
 
 /// Counts booked points for the operator's metrics: issued (by kind),
@@ -619,11 +661,9 @@ pub async fn redeem(
         (&reward.title_en, &reward.title_de),
     );
     entry.code = Some(&code);
-    let entry_id = append(db, program, &entry, today).await?;
+    let (entry_id, snapshot) = append_folded(db, program, &entry, today).await?;
     // The balance after it, from the snapshot the append brought up to date.
-    let after = refresh(db, customer_id, today)
-        .await?
-        .balance(today, EXPIRING_WINDOW_DAYS);
+    let after = snapshot.balance(today, EXPIRING_WINDOW_DAYS);
     // Named after its ledger entry: unique, and no count of all redemptions.
     let id = format!("red-{entry_id}");
     let created_at = ledger::format_date(today);

@@ -322,6 +322,19 @@ pub async fn snapshot(db: &mut Db<'_>, customer_id: &str) -> Result<SnapshotRow>
         .bind(customer_id).fetch_one(&mut **c).await)?)
 }
 
+/// The customer's stored snapshot and their newest entry's id before
+/// `before_id` (the entry just appended).
+pub async fn snapshot_before(
+    db: &mut Db<'_>,
+    customer_id: &str,
+    before_id: i64,
+) -> Result<SnapshotRow> {
+    Ok(on!(db, c => sqlx::query_as(
+        "SELECT (SELECT snapshot FROM balances WHERE customer_id = $1) AS snapshot,
+                (SELECT MAX(id) FROM ledger WHERE customer_id = $1 AND id < $2) AS max_id")
+        .bind(customer_id).bind(before_id).fetch_one(&mut **c).await)?)
+}
+
 /// Stores the customer's snapshot.
 pub async fn put_snapshot(
     db: &mut Db<'_>,
