@@ -263,7 +263,7 @@ fn now() -> u64 {
 }
 
 fn mint(args: TokenArgs) -> Result<(), String> {
-    telemetry::init_logs("warn", LogFormat::Text)?;
+    let _logs = telemetry::init_logs("warn", LogFormat::Text)?;
     println!(
         "{}",
         token::mint(&secret(args.demo)?, &args.customer, now(), args.ttl)
@@ -399,7 +399,7 @@ async fn stop_signal(exit_after: Option<u64>) {
 }
 
 async fn serve(args: ServeArgs) -> Result<(), String> {
-    telemetry::init_logs(&args.log_level, args.log_format)?;
+    let _logs = telemetry::init_logs(&args.log_level, args.log_format)?;
     let metrics = match args.metrics_addr {
         Some(addr) => Some((addr, telemetry::install_metrics()?)),
         None => None,
@@ -492,7 +492,7 @@ async fn finish(state: &Arc<loyalty_endpoint::AppState>, drained: bool) {
 }
 
 async fn migrate(args: DatabaseArgs) -> Result<(), String> {
-    telemetry::init_logs("info", LogFormat::Text)?;
+    let _logs = telemetry::init_logs("info", LogFormat::Text)?;
     let store = loyalty_endpoint::app::open_store(&args.target(), 1).await?;
     let applied = store.migrations_applied().await?;
     println!(

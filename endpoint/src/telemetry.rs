@@ -17,6 +17,8 @@
 //!   each scrape.
 
 use metrics_exporter_prometheus::{Matcher, PrometheusBuilder, PrometheusHandle};
+use std::sync::atomic::{AtomicBool, Ordering};
+use tracing_appender::non_blocking::WorkerGuard;
 use tracing_subscriber::EnvFilter;
 
 /// How log lines are written.
@@ -30,15 +32,21 @@ pub enum LogFormat {
 
 /// Starts logging to standard error: `RUST_LOG` when set, else `level`
 /// (an `EnvFilter` directive such as `info` or `loyalty_endpoint=debug`).
-pub fn init_logs(level: &str, format: LogFormat) -> Result<(), String> {
+/// Lines are written by a thread of their own (`tracing-appender`), so a
+/// request never waits for the terminal or the disk; keep the guard until
+/// the end, it writes what is left when dropped.
+pub fn init_logs(level: &str, format: LogFormat) -> Result<WorkerGuard, String> {
     let filter = match std::env::var("RUST_LOG") {
         Ok(directive) if !directive.is_empty() => EnvFilter::try_new(&directive)
             .map_err(|err| format!("RUST_LOG {directive:?}: {err}"))?,
         _ => EnvFilter::try_new(level).map_err(|err| format!("--log {level:?}: {err}"))?,
     };
+    let (writer, guard) = tracing_appender::non_blocking::NonBlockingBuilder::default()
+        .lossy(false)
+        .finish(std::io::stderr());
     let builder = tracing_subscriber::fmt()
         .with_env_filter(filter)
-        .with_writer(std::io::stderr)
+        .with_writer(writer)
         .with_target(true);
     let installed = match format {
         LogFormat::Text => builder.try_init(),
@@ -49,7 +57,17 @@ pub fn init_logs(level: &str, format: LogFormat) -> Result<(), String> {
             .with_span_list(false)
             .try_init(),
     };
-    installed.map_err(|err| format!("logging: {err}"))
+    installed.map_err(|err| format!("logging: {err}"))?;
+    Ok(guard)
+}
+
+/// Whether a metrics recorder is installed (`--metrics-addr`): without one
+/// the request path skips building the metrics' labels.
+static METRICS: AtomicBool = AtomicBool::new(false);
+
+/// Whether metrics are recorded in this process.
+pub fn metrics_on() -> bool {
+    METRICS.load(Ordering::Relaxed)
 }
 
 /// The request duration histogram's buckets, in seconds (OpenTelemetry's
@@ -69,6 +87,7 @@ pub fn install_metrics() -> Result<PrometheusHandle, String> {
         .map_err(|err| format!("metrics: {err}"))?
         .install_recorder()
         .map_err(|err| format!("metrics: {err}"))
+        .inspect(|_| METRICS.store(true, Ordering::Relaxed))
 }
 
 /// A short, stable stand-in for a customer id in logs: not the id itself

@@ -625,17 +625,20 @@ pub async fn redeem(
     today: i64,
 ) -> Result<Redemption> {
     let account = settle(db, customer_id, program, today).await?;
-    let reward = q::active_reward(db, reward_id)
-        .await?
+    // The program in force is in memory (its tables mirror it).
+    let reward = program
+        .rewards
+        .iter()
+        .find(|reward| reward.id == reward_id)
         .ok_or_else(|| refused(ErrorCode::NotAvailable, "no such reward"))?;
-    let price = unsigned(reward.points_price);
+    let price = reward.points_price;
     if account.row.state != "member" {
         return Err(bad("only members can redeem"));
     }
     let tiers = program.published_tiers(lang);
     let rank = rank(&tiers, program, &account);
     if let Some(needed) = reward
-        .min_tier_id
+        .min_tier
         .as_deref()
         .and_then(|id| rank_of(&tiers, id))
     {
@@ -658,7 +661,7 @@ pub async fn redeem(
         Kind::Redemption,
         points,
         today,
-        (&reward.title_en, &reward.title_de),
+        (&reward.title.en, &reward.title.de),
     );
     entry.code = Some(&code);
     let (entry_id, snapshot) = append_folded(db, program, &entry, today).await?;

@@ -378,13 +378,15 @@ pub(crate) async fn observe(mut request: Request, next: Next) -> Response {
         latency_ms = elapsed.as_secs_f64() * 1000.0,
         "answered"
     );
-    metrics::histogram!(
-        "http_server_request_duration_seconds",
-        "http_route" => route,
-        "http_request_method" => method,
-        "http_response_status_code" => status.to_string(),
-    )
-    .record(elapsed.as_secs_f64());
+    if crate::telemetry::metrics_on() {
+        metrics::histogram!(
+            "http_server_request_duration_seconds",
+            "http_route" => route,
+            "http_request_method" => method,
+            "http_response_status_code" => status.to_string(),
+        )
+        .record(elapsed.as_secs_f64());
+    }
     let mut response = with_request_id(response, &id).await;
     if let Ok(value) = HeaderValue::from_str(&id) {
         response.headers_mut().insert("x-request-id", value);
