@@ -343,8 +343,8 @@ async fn with_request_id(response: Response, id: &str) -> Response {
 }
 
 /// Outermost, around every route: the request's id, its span (method,
-/// matched route, status, latency, id; never the raw path or query), one
-/// log line when it is answered, and the request duration histogram.
+/// matched route and id; never the raw path or query), one log line when it
+/// is answered (status and latency), and the request duration histogram.
 pub(crate) async fn observe(mut request: Request, next: Next) -> Response {
     let started = Instant::now();
     let id = request
@@ -372,12 +372,15 @@ pub(crate) async fn observe(mut request: Request, next: Next) -> Response {
     let response = next.run(request).instrument(span.clone()).await;
     let status = response.status().as_u16();
     let elapsed = started.elapsed();
-    tracing::info!(
-        parent: &span,
-        status,
-        latency_ms = elapsed.as_secs_f64() * 1000.0,
-        "answered"
-    );
+    // One line per request: a server error as a warning, a refusal at
+    // `info`, the rest at `debug` (a busy shop's logs carry its events,
+    // not every balance read; `--log debug` shows them all).
+    let latency_ms = elapsed.as_secs_f64() * 1000.0;
+    match status {
+        500.. => tracing::warn!(parent: &span, status, latency_ms, "answered"),
+        400..=499 => tracing::info!(parent: &span, status, latency_ms, "answered"),
+        _ => tracing::debug!(parent: &span, status, latency_ms, "answered"),
+    }
     if crate::telemetry::metrics_on() {
         metrics::histogram!(
             "http_server_request_duration_seconds",
