@@ -190,16 +190,21 @@ pub struct Balance {
     pub due: Vec<Due>,
 }
 
-struct Lot {
-    id: i64,
-    left: u64,
-    expires_on: Option<i64>,
+/// A positive entry's points not yet spent.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub(crate) struct Lot {
+    /// The entry.
+    pub(crate) id: i64,
+    /// Its points left.
+    pub(crate) left: u64,
+    /// When the rest expires.
+    pub(crate) expires_on: Option<i64>,
 }
 
 /// Takes `points` from the lots, first from `first` if given, then
 /// first-expiring first; what the lots do not hold is dropped (a balance
 /// never goes below zero).
-fn consume(lots: &mut [Lot], mut points: u64, first: Option<i64>) {
+pub(crate) fn consume(lots: &mut [Lot], mut points: u64, first: Option<i64>) {
     let mut order: Vec<usize> = (0..lots.len()).collect();
     order.sort_by_key(|&at| {
         let lot = &lots[at];

@@ -12,16 +12,8 @@
 //! folded in order: [`Snapshot::apply`] says so, and the caller folds the
 //! whole ledger again ([`Snapshot::of`]).
 
-use super::ledger::{self, Balance, Due, Entry, Kind};
+use super::ledger::{self, Balance, Due, Entry, Kind, Lot};
 use serde::{Deserialize, Serialize};
-
-/// A lot with points left.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-struct Lot {
-    id: i64,
-    left: u64,
-    expires_on: Option<i64>,
-}
 
 /// An entry that counts from a later day than the fold has reached.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -142,25 +134,9 @@ impl Snapshot {
     }
 
     /// Takes `points` from the lots, first from `first`, then
-    /// first-expiring first; what they do not hold is dropped.
-    fn consume(&mut self, mut points: u64, first: Option<i64>) {
-        let mut order: Vec<usize> = (0..self.lots.len()).collect();
-        order.sort_by_key(|&at| {
-            let lot = &self.lots[at];
-            (
-                Some(lot.id) != first,
-                lot.expires_on.unwrap_or(i64::MAX),
-                lot.id,
-            )
-        });
-        for at in order {
-            if points == 0 {
-                break;
-            }
-            let taken = self.lots[at].left.min(points);
-            self.lots[at].left -= taken;
-            points -= taken;
-        }
+    /// first-expiring first ([`ledger::consume`]); spent lots are dropped.
+    fn consume(&mut self, points: u64, first: Option<i64>) {
+        ledger::consume(&mut self.lots, points, first);
         self.lots.retain(|lot| lot.left > 0);
     }
 
