@@ -124,12 +124,11 @@ fn entry_of(row: EntryRow) -> Result<Entry> {
 
 /// A customer's entries after `after_id` (all with 0), oldest first.
 async fn entries_after(db: &mut Db<'_>, id: &str, after_id: i64) -> Result<Vec<Entry>> {
-    let rows = if after_id == 0 {
-        q::entries(db, id).await?
-    } else {
-        q::entries_after(db, id, after_id).await?
-    };
-    rows.into_iter().map(entry_of).collect()
+    q::entries_after(db, id, after_id)
+        .await?
+        .into_iter()
+        .map(entry_of)
+        .collect()
 }
 
 /// The customer's ledger folded up to `today`, from the stored snapshot:
@@ -608,11 +607,15 @@ impl Account {
     }
 }
 
-/// A customer's points on `today`.
-pub async fn points(db: &mut Db<'_>, id: &str, program: &Program, today: i64) -> Result<Points> {
-    Ok(points_of(
-        &load_account(db, id, program, today).await?.balance,
-    ))
+/// A customer's own row and their points on `today`, in one read.
+pub async fn with_points(
+    db: &mut Db<'_>,
+    id: &str,
+    program: &Program,
+    today: i64,
+) -> Result<(CustomerRow, Points)> {
+    let account = load_account(db, id, program, today).await?;
+    Ok((account.row, points_of(&account.balance)))
 }
 
 /// Redeems a reward inside the idempotency transaction.

@@ -147,9 +147,7 @@ async fn record_of(
     referral: Option<Attribution>,
     today: i64,
 ) -> Result<CustomerRecord> {
-    let row = q::customer(db, id)
-        .await?
-        .ok_or_else(|| Error::Corrupt(format!("customer {id:?} vanished")))?;
+    let (row, points) = account::with_points(db, id, program, today).await?;
     Ok(CustomerRecord {
         id: id.to_owned(),
         first_name: row.first_name,
@@ -157,7 +155,7 @@ async fn record_of(
         referred_by: row.referred_by,
         created,
         referral,
-        points: account::points(db, id, program, today).await?,
+        points,
     })
 }
 

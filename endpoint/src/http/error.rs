@@ -35,11 +35,6 @@ impl AppError {
     pub fn unauthorized(message: impl Into<String>) -> AppError {
         AppError::new(401, ErrorCode::Unauthorized, message)
     }
-
-    /// A 404 `not_found`.
-    pub fn not_found(message: impl Into<String>) -> AppError {
-        AppError::new(404, ErrorCode::NotFound, message)
-    }
 }
 
 impl From<Error> for AppError {

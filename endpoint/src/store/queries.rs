@@ -101,14 +101,6 @@ pub async fn active_rewards(db: &mut Db<'_>) -> Result<Vec<RewardRow>> {
         .fetch_all(&mut **c).await)?)
 }
 
-/// A reward that is switched on.
-pub async fn active_reward(db: &mut Db<'_>, id: &str) -> Result<Option<RewardRow>> {
-    Ok(on!(db, c => sqlx::query_as(
-        "SELECT id, kind, title_en, title_de, points_price, min_tier_id FROM rewards
-         WHERE id = $1 AND active = 1")
-        .bind(id).fetch_optional(&mut **c).await)?)
-}
-
 /// The offers, in order.
 pub async fn offers(db: &mut Db<'_>) -> Result<Vec<OfferRow>> {
     Ok(on!(db, c => sqlx::query_as(
@@ -206,14 +198,6 @@ pub async fn join_club(db: &mut Db<'_>, id: &str, day: &str) -> Result<()> {
 
 // --- the ledger ---------------------------------------------------------------
 
-/// A customer's ledger entries, oldest first.
-pub async fn entries(db: &mut Db<'_>, customer_id: &str) -> Result<Vec<EntryRow>> {
-    Ok(on!(db, c => sqlx::query_as(
-        "SELECT id, kind, points, booked_on, available_on, expires_on, lot, amount_minor
-         FROM ledger WHERE customer_id = $1 ORDER BY id")
-        .bind(customer_id).fetch_all(&mut **c).await)?)
-}
-
 /// Appends an entry; returns its id.
 pub async fn append(db: &mut Db<'_>, entry: &NewEntryRow<'_>) -> Result<i64> {
     Ok(on!(db, c => sqlx::query_scalar(
@@ -255,10 +239,7 @@ pub async fn ledger_lines(
 
 /// Whether the customer has an entry of `kind`.
 pub async fn has_entry(db: &mut Db<'_>, customer_id: &str, kind: &str) -> Result<bool> {
-    let found: Option<i32> = on!(db, c => sqlx::query_scalar(
-        "SELECT 1 FROM ledger WHERE customer_id = $1 AND kind = $2 LIMIT 1")
-        .bind(customer_id).bind(kind).fetch_optional(&mut **c).await)?;
-    Ok(found.is_some())
+    has_entry_since(db, customer_id, kind, "").await
 }
 
 /// The referral entry booked for an order, if any.
@@ -269,7 +250,8 @@ pub async fn referral_entry(db: &mut Db<'_>, order_id: &str) -> Result<Option<Re
         .bind(order_id).fetch_optional(&mut **c).await)?)
 }
 
-/// A customer's entries after `after_id`, oldest first.
+/// A customer's entries after `after_id` (all of them after 0), oldest
+/// first.
 pub async fn entries_after(
     db: &mut Db<'_>,
     customer_id: &str,
@@ -316,10 +298,7 @@ pub async fn account(db: &mut Db<'_>, id: &str) -> Result<Option<AccountRow>> {
 
 /// The customer's stored snapshot and newest entry's id.
 pub async fn snapshot(db: &mut Db<'_>, customer_id: &str) -> Result<SnapshotRow> {
-    Ok(on!(db, c => sqlx::query_as(
-        "SELECT (SELECT snapshot FROM balances WHERE customer_id = $1) AS snapshot,
-                (SELECT MAX(id) FROM ledger WHERE customer_id = $1) AS max_id")
-        .bind(customer_id).fetch_one(&mut **c).await)?)
+    snapshot_before(db, customer_id, i64::MAX).await
 }
 
 /// The customer's stored snapshot and their newest entry's id before
