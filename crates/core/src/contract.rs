@@ -224,6 +224,9 @@ pub enum ErrorCode {
     RateLimited,
     /// Something broke on the server.
     Internal,
+    /// The shop's platform did not issue the reward's code; the points
+    /// spent on it are back on the balance.
+    RewardNotIssued,
     /// A code from a newer contract version.
     #[serde(other)]
     Other,
@@ -244,6 +247,7 @@ impl ErrorCode {
             ErrorCode::NotFound => "not_found",
             ErrorCode::RateLimited => "rate_limited",
             ErrorCode::Internal => "internal",
+            ErrorCode::RewardNotIssued => "reward_not_issued",
             ErrorCode::Other => "other",
         }
     }
@@ -789,9 +793,46 @@ pub struct Coupon {
     /// When it expires, ISO 8601.
     #[serde(default)]
     pub expires_at: Option<String>,
+    /// A link that applies the code to the shop's cart and opens it, when
+    /// the shop has one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub apply_url: Option<String>,
 }
 
-/// `POST /v1/redemptions` result.
+/// Where a redemption stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum RedemptionState {
+    /// The points are reserved; the shop's platform has not confirmed the
+    /// code yet. No code to show.
+    Pending,
+    /// The code works at the checkout.
+    #[default]
+    Active,
+    /// The code was used on an order.
+    Used,
+    /// The code expired unused.
+    Expired,
+    /// The code could not be issued; the points are back.
+    Released,
+    /// A state from a newer contract version.
+    #[serde(other)]
+    Other,
+}
+
+impl RedemptionState {
+    /// Whether a redemption in this state has a code to show.
+    pub fn has_code(self) -> bool {
+        matches!(
+            self,
+            RedemptionState::Active | RedemptionState::Used | RedemptionState::Expired
+        )
+    }
+}
+
+/// `POST /v1/redemptions` result: `201` with the coupon when the code is
+/// issued, `202` without one while the shop's platform has not confirmed
+/// it (the points stay reserved; `GET /v1/redemptions` tells the end).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Redemption {
     /// Stable id of the redemption.
@@ -801,19 +842,104 @@ pub struct Redemption {
     /// Points it cost.
     #[serde(deserialize_with = "whole")]
     pub points_spent: u64,
-    /// The coupon.
-    pub coupon: Coupon,
+    /// Where it stands (`active` when absent, as before states existed).
+    #[serde(default)]
+    pub state: RedemptionState,
+    /// The coupon, once issued.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub coupon: Option<Coupon>,
     /// The balance after it.
     #[serde(deserialize_with = "object")]
     pub points: Points,
 }
 
+fn coupon(
+    field: &'static str,
+    state: RedemptionState,
+    coupon: &Option<Coupon>,
+) -> Result<(), DecodeError> {
+    match coupon {
+        Some(coupon) => {
+            text(field, &coupon.code)?;
+            if coupon.code.trim().is_empty() {
+                return Err(DecodeError::Implausible {
+                    field,
+                    why: "an empty code".into(),
+                });
+            }
+            opt_date(field, &coupon.expires_at)?;
+            opt_text(field, &coupon.apply_url)
+        }
+        None if state.has_code() => Err(DecodeError::Implausible {
+            field,
+            why: format!("no coupon for a redemption that is {state:?}"),
+        }),
+        None => Ok(()),
+    }
+}
+
 impl Checked for Redemption {
     fn check(&self) -> Result<(), DecodeError> {
-        text("coupon.code", &self.coupon.code)?;
-        opt_date("coupon.expires_at", &self.coupon.expires_at)?;
+        coupon("coupon", self.state, &self.coupon)?;
         points("points_spent", self.points_spent)?;
         self.points.check()
+    }
+}
+
+/// One of the customer's redemptions, in `GET /v1/redemptions`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RedemptionItem {
+    /// Stable id (the one `POST /v1/redemptions` answered).
+    pub id: String,
+    /// The reward redeemed.
+    pub reward_id: String,
+    /// The reward's title, in the answer's language.
+    pub title: String,
+    /// Points it cost.
+    #[serde(deserialize_with = "whole")]
+    pub points_spent: u64,
+    /// Where it stands.
+    pub state: RedemptionState,
+    /// The coupon, when the state has one (`active`, `used`, `expired`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub coupon: Option<Coupon>,
+    /// The day it was redeemed.
+    pub created_at: String,
+    /// The shop's order number it was used on (`used`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub used_order: Option<String>,
+    /// The `Idempotency-Key` the redeem was sent with, so a client whose
+    /// answer was lost finds its redemption here.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub idempotency_key: Option<String>,
+}
+
+/// `GET /v1/redemptions?page=N`: one page of the customer's redemptions,
+/// newest first.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RedemptionPage {
+    /// Redemptions on this page.
+    pub items: Vec<RedemptionItem>,
+    /// This page, from 1.
+    #[serde(deserialize_with = "whole")]
+    pub page: u32,
+    /// Whether an older page exists.
+    #[serde(default)]
+    pub has_more: bool,
+}
+
+impl Checked for RedemptionPage {
+    fn check(&self) -> Result<(), DecodeError> {
+        items("items", &self.items)?;
+        for item in &self.items {
+            text("items.title", &item.title)?;
+            date("items.created_at", &item.created_at)?;
+            opt_text("items.used_order", &item.used_order)?;
+            opt_text("items.idempotency_key", &item.idempotency_key)?;
+            coupon("items.coupon", item.state, &item.coupon)?;
+            points("items.points_spent", item.points_spent)?;
+        }
+        Ok(())
     }
 }
 
