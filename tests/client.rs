@@ -329,7 +329,10 @@ async fn a_redeem_whose_answer_is_lost_is_retried_with_its_key_and_applied_once(
     let client = dora().await;
     let key = new_idempotency_key();
     let redemption = client.redeem("r-5eur", &key).await.expect("redeemed");
-    assert!(redemption.coupon.code.starts_with("MR-"));
+    assert!(redemption
+        .coupon
+        .as_ref()
+        .is_some_and(|coupon| coupon.code.starts_with("MR-")));
     assert_eq!(
         requests("POST /v1/redemptions").await,
         2,
@@ -350,7 +353,8 @@ async fn a_double_click_redeem_with_one_key_applies_once() {
         client.redeem("r-shipping", &key)
     );
     let (first, second) = (first.expect("first"), second.expect("second"));
-    assert_eq!(first.coupon.code, second.coupon.code);
+    assert!(first.coupon.is_some());
+    assert_eq!(first.coupon, second.coupon);
     assert_eq!(db_count("redemptions").await, before + 1);
 }
 

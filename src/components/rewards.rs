@@ -1,7 +1,9 @@
-//! The rewards catalog and the redeem flow: confirm, pending, coupon.
+//! The rewards catalog and the redeem flow: confirm, then the code (with
+//! "Apply to cart"), "being issued", "not issued, points back", or "not
+//! confirmed yet" until the endpoint or the list of redemptions tells.
 
 use super::announce::Announcer;
-use super::copy_button::CopyButton;
+use super::coupon::CouponCode;
 use super::erased;
 use super::i18n::I18n;
 use super::task::Task;
@@ -10,10 +12,11 @@ use crate::edge::events;
 use crate::edge::{cache, console};
 use leptos::html;
 use leptos::prelude::*;
-use loyalty_core::contract::{ErrorCode, Redemption, Reward, Summary, Tier};
-use loyalty_core::events::{Copied, Event, Redeemed};
+use loyalty_core::contract::{ErrorCode, Redemption, RedemptionState, Reward, Summary, Tier};
+use loyalty_core::events::{Event, Redeemed};
 use loyalty_core::i18n::Key;
 use loyalty_core::progress::{reward_lock, RewardLock};
+use loyalty_core::redemptions::{find, Outcome};
 
 /// The catalog: what each reward costs, whether the customer can have it,
 /// and a redeem button for those they can.
@@ -27,6 +30,9 @@ pub fn Rewards(
     summary: RwSignal<Option<Summary>>,
     /// The client to redeem with.
     client: Client,
+    /// Called when a redeem has an outcome (the customer's list of
+    /// redemptions changed).
+    on_settled: Callback<()>,
 ) -> impl IntoView {
     let i18n = expect_context::<I18n>();
     let empty = rewards.is_empty();
@@ -39,6 +45,7 @@ pub fn Rewards(
                     tiers=tiers.clone()
                     summary=summary
                     client=client.clone()
+                    on_settled=on_settled
                 />
             }
         })
@@ -52,19 +59,16 @@ pub fn Rewards(
     }
 }
 
-/// After a redeem: the shop hears of it (`redeemed`), and the balance
-/// shows what the endpoint says is left.
-fn redeemed(summary: RwSignal<Option<Summary>>, redemption: &Redemption) {
-    events::emit(&Event::Redeemed(Redeemed {
-        reward: redemption.reward_id.clone(),
-        code: redemption.coupon.code.clone(),
-        points: redemption.points.approved,
-    }));
-    summary.update(|s| {
-        if let Some(s) = s {
-            s.set_points(redemption.points.clone());
-        }
-    });
+/// After a code is issued, the shop hears of it (`redeemed`, with the
+/// balance left).
+fn redeemed(reward: &str, outcome: &Outcome, points: u64) {
+    if let Outcome::Issued(coupon) = outcome {
+        events::emit(&Event::Redeemed(Redeemed {
+            reward: reward.to_owned(),
+            code: coupon.code.clone(),
+            points,
+        }));
+    }
 }
 
 /// What a locked reward says: the tier it needs, or the points missing.
@@ -82,10 +86,12 @@ fn lock_text(i18n: I18n, lock: RewardLock) -> String {
 enum Step {
     Idle,
     Confirming,
-    Done(Redemption),
+    /// The endpoint (or the list of redemptions) told how it ended.
+    Done(Outcome),
     Failed(Key),
     /// Sent, but no answer says whether it was applied: remembered for the
-    /// visit and asked again with the same key until the endpoint answers.
+    /// visit; the list of redemptions is asked for the key, and the redeem
+    /// again with the same key, until one of them answers.
     Unconfirmed,
 }
 
@@ -123,6 +129,7 @@ fn RewardItem(
     tiers: Vec<Tier>,
     summary: RwSignal<Option<Summary>>,
     client: Client,
+    on_settled: Callback<()>,
 ) -> impl IntoView {
     let i18n = expect_context::<I18n>();
     // Why the customer cannot redeem it yet; follows the summary. Only the
@@ -142,43 +149,125 @@ fn RewardItem(
     let key = StoredValue::new(String::new());
     let confirm_ref = NodeRef::<html::Button>::new();
     let redeem_ref = NodeRef::<html::Button>::new();
-    let redeem = Task::new();
+    let (redeem, lookup, balance) = (Task::new(), Task::new(), Task::new());
     let title = reward.title.clone();
     let pending_key = StoredValue::new(client.pending_key(&reward.id));
     let settle_attempts = StoredValue::new(0usize);
     // Asks the endpoint again, with the remembered key, about a redemption
     // whose outcome is unknown; set below, once `done` exists.
     let settle: StoredValue<Option<Callback<()>>> = StoredValue::new(None);
-    let done = move |result: Result<Redemption, ApiError>| match result {
-        Ok(redemption) => {
+    // The outcome is known: the key is spent, the customer hears it, the
+    // list of redemptions is out of date.
+    let settled = {
+        let title = title.clone();
+        move |outcome: Outcome| {
             key.set_value(String::new());
             pending_key.with_value(|pending| cache::remove(pending));
-            announcer.say(i18n.fill(Key::RedeemDone, &[("reward", &title)]));
-            redeemed(summary, &redemption);
-            step.set(Step::Done(redemption));
+            announcer.say(match outcome {
+                Outcome::Issued(_) => i18n.fill(Key::RedeemDone, &[("reward", &title)]),
+                Outcome::Issuing => i18n.t(Key::RedeemIssuing),
+                Outcome::NotIssued => i18n.t(Key::RedeemNotIssued),
+            });
+            step.set(Step::Done(outcome));
+            on_settled.run(());
+        }
+    };
+    // The balance from the endpoint, for outcomes whose answer did not
+    // carry it (points given back, or an outcome read from the list).
+    let refresh = {
+        let (client, reward_id) = (client.clone(), reward.id.clone());
+        move |outcome: Outcome| {
+            let (client, reward_id) = (client.clone(), reward_id.clone());
+            balance.start(
+                async move { client.fresh_summary().await },
+                move |result| match result {
+                    Ok(fresh) => {
+                        redeemed(&reward_id, &outcome, fresh.points.approved);
+                        summary.set(Some(fresh));
+                    }
+                    Err(error) => console::warn(&format!("reloading the balance failed: {error}")),
+                },
+            );
+        }
+    };
+    // Asks the list of redemptions again later, and the redeem itself.
+    let retry_later = move || {
+        let attempt = settle_attempts.get_value();
+        if let Some(delay) = SETTLE_DELAYS_MS.get(attempt) {
+            settle_attempts.set_value(attempt + 1);
+            set_timeout(
+                move || {
+                    if let Some(again) = settle.get_value() {
+                        again.run(());
+                    }
+                },
+                std::time::Duration::from_millis((*delay).into()),
+            );
+        }
+    };
+    // The redeem route did not answer: the list of redemptions says whether
+    // the endpoint applied the key, and how it ended.
+    let check = {
+        let (client, settled, refresh) = (client.clone(), settled.clone(), refresh.clone());
+        move || {
+            let (client, sent) = (client.clone(), key.get_value());
+            let (settled, refresh) = (settled.clone(), refresh.clone());
+            lookup.start(
+                async move { client.redemptions(1).await },
+                move |result| match result.map(|page| find(&page, &sent)) {
+                    Ok(Some(outcome)) => {
+                        if outcome == Outcome::NotIssued {
+                            console::warn("redeem not issued: the shop's platform refused the code; the points are back");
+                        }
+                        settled(outcome.clone());
+                        refresh(outcome);
+                    }
+                    Ok(None) => {
+                        // It never reached the endpoint. The key stays for
+                        // the next try (should it arrive late, it applies
+                        // once), but a reload does not send it by itself.
+                        console::warn("redeem not applied: the rewards service never received it");
+                        pending_key.with_value(|pending| cache::remove(pending));
+                        announcer.say(i18n.t(Key::RedeemFailed));
+                        step.set(Step::Failed(Key::RedeemFailed));
+                    }
+                    Err(_) => retry_later(),
+                },
+            );
+        }
+    };
+    let done = move |result: Result<Redemption, ApiError>| match result {
+        Ok(redemption) => {
+            let points = redemption.points.approved;
+            summary.update(|s| {
+                if let Some(s) = s {
+                    s.set_points(redemption.points);
+                }
+            });
+            let outcome = Outcome::of(redemption.state, redemption.coupon);
+            redeemed(&redemption.reward_id, &outcome, points);
+            settled(outcome);
         }
         Err(error) if error.outcome_unknown() => {
             // The endpoint may have taken the points: never say it did not.
-            // Remember the key for the visit and ask again with it; the
-            // endpoint replays its first answer.
+            // Remember the key for the visit, and find out with it.
             console::warn(&format!("redeem not confirmed yet: {error}"));
             pending_key.with_value(|pending| key.with_value(|key| cache::remember(pending, key)));
             if step.with_untracked(|s| *s != Step::Unconfirmed) {
                 announcer.say(i18n.t(Key::RedeemUnconfirmed));
             }
             step.set(Step::Unconfirmed);
-            let attempt = settle_attempts.get_value();
-            if let Some(delay) = SETTLE_DELAYS_MS.get(attempt) {
-                settle_attempts.set_value(attempt + 1);
-                set_timeout(
-                    move || {
-                        if let Some(again) = settle.get_value() {
-                            again.run(());
-                        }
-                    },
-                    std::time::Duration::from_millis((*delay).into()),
-                );
-            }
+            check();
+        }
+        Err(ApiError::Status {
+            code: Some(ErrorCode::RewardNotIssued),
+            ..
+        }) => {
+            console::warn(
+                "redeem not issued: the shop's platform refused the code; the points are back",
+            );
+            settled(Outcome::NotIssued);
+            refresh(Outcome::NotIssued);
         }
         Err(error) => {
             console::warn(&format!("redeem failed: {error}"));
@@ -227,7 +316,10 @@ fn RewardItem(
     };
     let again = send.clone();
     settle.set_value(Some(Callback::new(move |()| {
-        if step.with_untracked(|s| *s == Step::Unconfirmed) && !redeem.is_pending() {
+        if step.with_untracked(|s| *s == Step::Unconfirmed)
+            && !redeem.is_pending()
+            && !lookup.is_pending()
+        {
             again();
         }
     })));
@@ -266,7 +358,7 @@ fn RewardItem(
                     node_ref=redeem_ref
                     disabled={
                         let locked = locked.clone();
-                        move || locked() || step.with(|s| matches!(s, Step::Done(_) | Step::Unconfirmed))
+                        move || locked() || step.with(|s| matches!(s, Step::Done(Outcome::Issued(_) | Outcome::Issuing) | Step::Unconfirmed))
                     }
                     aria-expanded=move || step.with(|s| *s == Step::Confirming).to_string()
                     aria-describedby=lock_id.clone()
@@ -315,24 +407,18 @@ fn RewardItem(
                         </div>
                     </div>
                 })),
-                Step::Done(redemption) => {
-                    let code = redemption.coupon.code.clone();
-                    let expires = redemption
-                        .coupon
-                        .expires_at
-                        .as_deref()
-                        .map(|date| i18n.fill(Key::CouponExpires, &[("date", &i18n.date(date))]));
-                    Some(erased(view! {
-                        <div class="lw-coupon" data-testid="coupon">
-                            <p class="lw-coupon-text">{i18n.fill(Key::RedeemDone, &[("reward", &reward_title)])}</p>
-                            <p class="lw-row">
-                                <code class="lw-code lw-grow">{code.clone()}</code>
-                                <CopyButton text=code.clone() label=i18n.fill(Key::CopyCode, &[("code", &code)]) what=Copied::Coupon/>
-                            </p>
-                            {expires.map(|text| view! { <p class="lw-muted">{text}</p> })}
-                        </div>
-                    }))
-                }
+                Step::Done(Outcome::Issued(coupon)) => Some(erased(view! {
+                    <div class="lw-coupon" data-testid="coupon">
+                        <p class="lw-coupon-text">{i18n.fill(Key::RedeemDone, &[("reward", &reward_title)])}</p>
+                        <CouponCode coupon=coupon state=RedemptionState::Active/>
+                    </div>
+                })),
+                Step::Done(Outcome::Issuing) => Some(erased(view! {
+                    <p class="lw-coupon" role="status" data-testid="issuing">{i18n.t(Key::RedeemIssuing)}</p>
+                })),
+                Step::Done(Outcome::NotIssued) => Some(erased(view! {
+                    <p class="lw-error-text" role="alert" data-testid="not-issued">{i18n.t(Key::RedeemNotIssued)}</p>
+                })),
                 Step::Failed(text) => Some(erased(view! {
                     <p class="lw-error-text" role="alert">{i18n.t(text)}</p>
                 })),

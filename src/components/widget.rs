@@ -6,6 +6,7 @@ use super::club::Club;
 use super::earn::Earn;
 use super::guest::Guest;
 use super::i18n::I18n;
+use super::my_rewards::MyRewards;
 use super::points_card::PointsCard;
 use super::referral::Referral;
 use super::rewards::Rewards;
@@ -221,6 +222,13 @@ fn Dashboard(
     });
     let referral =
         Memo::new(move |_| current.with(|s| s.as_ref().and_then(|s| s.referral.clone())));
+    // "Your rewards" hands over how to reload it; a redeem calls that.
+    let reload_mine = StoredValue::new(None::<Callback<()>>);
+    let on_settled = Callback::new(move |()| {
+        if let Some(reload) = reload_mine.get_value() {
+            reload.run(());
+        }
+    });
     let rewards_client = client.clone();
     let club_client = client.clone();
     view! {
@@ -249,7 +257,9 @@ fn Dashboard(
                 tiers=program.tiers
                 summary=current
                 client=rewards_client.clone()
+                on_settled=on_settled
             />
+            <MyRewards client=rewards_client.clone() reload=reload_mine/>
         })}
         {move || {
             let referral = referral.get()?;

@@ -17,7 +17,7 @@ use gloo_net::http::{Request, RequestBuilder};
 use gloo_timers::future::TimeoutFuture;
 use loyalty_core::contract::{
     self, ActivityPage, Checked, DecodeError, ErrorBody, ErrorCode, JoinRequest, Membership,
-    Offers, Program, RedeemRequest, Redemption, ReferralInvite, Summary,
+    Offers, Program, RedeemRequest, Redemption, RedemptionPage, ReferralInvite, Summary,
 };
 use loyalty_core::events::Reason;
 use loyalty_core::i18n::{Key, Lang};
@@ -386,6 +386,21 @@ impl Client {
     /// `GET /v1/activity?page=N`: one page of history, newest first.
     pub async fn activity(&self, page: u32) -> Result<ActivityPage, ApiError> {
         self.get(&format!("/activity?page={page}")).await
+    }
+
+    /// `GET /v1/redemptions?page=N`: one page of the customer's
+    /// redemptions, newest first, each with the key it was sent with.
+    pub async fn redemptions(&self, page: u32) -> Result<RedemptionPage, ApiError> {
+        self.get(&format!("/redemptions?page={page}")).await
+    }
+
+    /// `GET /v1/customer` from the endpoint, never from the visit cache:
+    /// the balance after a redemption whose answer did not carry it.
+    pub async fn fresh_summary(&self) -> Result<Summary, ApiError> {
+        cache::remove(&self.cache_key("/customer"));
+        self.cached("/customer")
+            .await
+            .map(|fetched: Fetched<Summary>| fetched.value)
     }
 
     /// A read, decoded and checked.

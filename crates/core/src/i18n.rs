@@ -188,6 +188,31 @@ texts! {
         en: "Redeeming did not work. No points were taken; please try again.",
         de: "Das Einlösen hat nicht geklappt. Es wurden keine Punkte abgezogen; bitte versuche es erneut."
     }
+    RedeemIssuing "redeem-issuing" {
+        en: "Your reward is being issued. It will appear under “Your rewards” in a few minutes; your points are reserved for it.",
+        de: "Deine Prämie wird gerade ausgestellt. In wenigen Minuten findest du sie unter „Deine Prämien“; deine Punkte sind so lange dafür reserviert."
+    }
+    RedeemNotIssued "redeem-not-issued" {
+        en: "This reward could not be issued right now. Your points are back.",
+        de: "Diese Prämie konnte gerade nicht ausgestellt werden. Deine Punkte sind wieder da."
+    }
+    ApplyCode "apply-code" { en: "Apply to cart", de: "Im Warenkorb einlösen" }
+    ApplyCodeLabel "apply-code-label" { en: "Apply to cart: code {code}", de: "Im Warenkorb einlösen: Code {code}" }
+    MineTitle "mine-title" { en: "Your rewards", de: "Deine Prämien" }
+    MineShow "mine-show" { en: "Show your rewards", de: "Deine Prämien anzeigen" }
+    MineHide "mine-hide" { en: "Hide your rewards", de: "Deine Prämien ausblenden" }
+    MineMore "mine-more" { en: "Show more rewards", de: "Weitere Prämien anzeigen" }
+    MineEmpty "mine-empty" {
+        en: "You haven't redeemed any rewards yet.",
+        de: "Du hast noch keine Prämien eingelöst."
+    }
+    MineRedeemed "mine-redeemed" { en: "Redeemed on {date} for {points}", de: "Am {date} für {points} eingelöst" }
+    MineActive "mine-active" { en: "Ready to use", de: "Bereit zum Einlösen" }
+    MineUsed "mine-used" { en: "Used", de: "Verwendet" }
+    MineUsedOn "mine-used-on" { en: "Used on order {order}", de: "Verwendet bei Bestellung {order}" }
+    MineExpired "mine-expired" { en: "Expired", de: "Abgelaufen" }
+    MineIssuing "mine-issuing" { en: "Being issued", de: "Wird ausgestellt" }
+    MineReleased "mine-released" { en: "Not issued, points back", de: "Nicht ausgestellt, Punkte zurück" }
     HistoryCode "history-code" { en: "Code {code}", de: "Code {code}" }
     Copy "copy" { en: "Copy", de: "Kopieren" }
     CopyCode "copy-code" { en: "Copy code {code}", de: "Code {code} kopieren" }

@@ -9,6 +9,8 @@
 //! - [`date`]: the contract's dates, read strictly.
 //! - [`events`]: the events reported to the shop, with typed details.
 //! - [`progress`]: points and tier arithmetic.
+//! - [`redemptions`]: what a redeem's outcome and each listed redemption
+//!   show.
 //! - [`url`]: endpoint and link URL checks.
 //! - [`retry`]: which failures to retry and how long to wait.
 //! - [`identity`]: the cache key of a customer (from the token's `sub`).
@@ -23,5 +25,6 @@ pub mod i18n;
 pub mod identity;
 pub mod lenient;
 pub mod progress;
+pub mod redemptions;
 pub mod retry;
 pub mod url;

@@ -287,7 +287,13 @@ fn redemption() -> impl Strategy<Value = Redemption> {
             id,
             reward_id,
             points_spent,
-            coupon: Coupon { code, expires_at },
+            state: RedemptionState::Active,
+            // A code is never blank (the contract refuses "an empty code").
+            coupon: Some(Coupon {
+                code: format!("C{code}"),
+                expires_at,
+                apply_url: None,
+            }),
             points,
         },
     )
@@ -312,6 +318,7 @@ fn error_body() -> impl Strategy<Value = ErrorBody> {
         ErrorCode::NotFound,
         ErrorCode::RateLimited,
         ErrorCode::Internal,
+        ErrorCode::RewardNotIssued,
         ErrorCode::Other,
     ]);
     (code, words()).prop_map(|(code, message)| ErrorBody {
