@@ -81,8 +81,10 @@ await check('a double-clicked join whose answer is lost joins once', async () =>
 
 await check('a redeem committed but never answered says it is unconfirmed, then shows its code after a reload, once', async () => {
   const before = (await db()).redemptions;
-  // Every answer to a redeem is lost after the endpoint committed it.
-  await setFaults(base, { drop_rate: 1.0, method: 'POST', path_prefix: '/v1/redemptions' });
+  // Every answer to a redeem is lost after the endpoint committed it, and
+  // so is every answer of the list of redemptions (which would resolve it:
+  // e2e/rewards-view.mjs).
+  await setFaults(base, { drop_rate: 1.0, path_prefix: '/v1/redemptions' });
   await inWidget('[data-reward=r-5eur] button');
   await page.evaluate(() => {
     const root = document.querySelector('loyalty-widget').shadowRoot;
