@@ -88,3 +88,75 @@ add_shortcode(
 		return ob_get_clean();
 	}
 );
+
+/*
+ * "Apply to cart" link: {shop}/?loyalty_apply=CODE
+ *
+ * The widget opens this link after it has minted a reward coupon. With
+ * WooCommerce active, the code is applied to the visitor's cart (a guest gets
+ * a WooCommerce session, as WooCommerce gives one when a guest adds to cart)
+ * and the visitor lands on the cart page, where WooCommerce's own notice says
+ * whether the coupon was accepted. The redirect target is always the shop's
+ * own cart URL (wp_safe_redirect), never anything taken from the request.
+ * Only this one query parameter changes anything; without WooCommerce it is
+ * ignored. A code that is not 1-64 letters, digits, '-' or '_' is not applied
+ * at all (the visitor still lands on the cart).
+ *
+ * WooCommerce checks a coupon's email restriction against the signed-in
+ * user's account email and the cart's billing email, so a guest who has not
+ * entered a billing email yet is refused an email-restricted coupon here
+ * ("Please enter a valid email at checkout to use coupon code ..."); a
+ * signed-in customer whose account email matches gets it applied.
+ */
+
+/** The code from a ?loyalty_apply= value, or '' when it is not an acceptable code. */
+function loyalty_widget_apply_code( $raw ) {
+	if ( ! is_string( $raw ) ) {
+		return '';
+	}
+	$code = wp_unslash( $raw );
+	return preg_match( '/^[A-Za-z0-9_-]{1,64}$/', $code ) ? $code : '';
+}
+
+/** Handles {shop}/?loyalty_apply=CODE on the front end (runs after WooCommerce's own add-to-cart handler). */
+function loyalty_widget_handle_apply_link() {
+	// phpcs:disable WordPress.Security.NonceVerification.Recommended -- a plain link; the only effect is on the visitor's own cart.
+	if ( ! isset( $_GET['loyalty_apply'] ) ) {
+		return;
+	}
+	if ( ! function_exists( 'WC' ) || ! function_exists( 'wc_get_cart_url' ) ) {
+		return; // WooCommerce is not active: ignore the parameter.
+	}
+	if ( is_admin() || wp_doing_ajax() || wp_doing_cron() || ( defined( 'REST_REQUEST' ) && REST_REQUEST ) ) {
+		return;
+	}
+	$method = isset( $_SERVER['REQUEST_METHOD'] ) ? strtoupper( sanitize_text_field( wp_unslash( $_SERVER['REQUEST_METHOD'] ) ) ) : 'GET';
+	if ( 'GET' !== $method ) {
+		return;
+	}
+	$uri = isset( $_SERVER['REQUEST_URI'] ) ? wp_unslash( $_SERVER['REQUEST_URI'] ) : ''; // phpcs:ignore WordPress.Security.ValidatedSanitizedInput.InputNotSanitized -- compared only.
+	if ( isset( $_GET['rest_route'] ) || false !== strpos( $uri, '/' . rest_get_url_prefix() . '/' ) ) {
+		return; // A REST API request, not a shop page.
+	}
+
+	$code = loyalty_widget_apply_code( $_GET['loyalty_apply'] ); // phpcs:ignore WordPress.Security.ValidatedSanitizedInput.InputNotSanitized -- validated by a strict pattern.
+	// phpcs:enable WordPress.Security.NonceVerification.Recommended
+
+	if ( '' !== $code ) {
+		$wc = WC();
+		if ( null === $wc->session || null === $wc->cart ) {
+			wc_load_cart();
+		}
+		if ( $wc->session && ! $wc->session->has_session() ) {
+			$wc->session->set_customer_session_cookie( true );
+		}
+		if ( $wc->cart && ! $wc->cart->has_discount( wc_strtolower( $code ) ) ) {
+			$wc->cart->apply_coupon( $code ); // WooCommerce adds its own success or error notice.
+		}
+	}
+
+	nocache_headers();
+	wp_safe_redirect( wc_get_cart_url() );
+	exit;
+}
+add_action( 'wp_loaded', 'loyalty_widget_handle_apply_link', 30 );
