@@ -4,6 +4,7 @@
 use crate::domain::program::Program;
 use crate::domain::token::Verifier;
 use crate::faults::Faults;
+use crate::platform::Connector;
 use std::path::PathBuf;
 use std::time::Duration;
 
@@ -56,6 +57,37 @@ pub struct ServerConfig {
     pub today: Option<String>,
     /// Whether `PUT /_clock` may move the ledger's day (tests).
     pub clock_control: bool,
+    /// Where rewards' codes are made, and how patiently.
+    pub issuing: Issuing,
+}
+
+/// Where rewards' codes are made (the shop's platform, or only this
+/// database) and how patiently.
+#[derive(Debug, Clone)]
+pub struct Issuing {
+    /// The shop's platform; codes only in this database without one.
+    pub platform: Option<Connector>,
+    /// How long a redeem waits for the platform before it answers
+    /// "pending" (the reconciler finishes it later).
+    pub budget: Duration,
+    /// How often the reconciler runs (pending codes, expired codes).
+    pub reconcile_every: Duration,
+    /// Tests only (with fault control): abort the process at this step of
+    /// issuing (`reserved`: after the points are reserved, before the
+    /// platform; `issued`: after the platform answered, before it is
+    /// recorded).
+    pub crash_at: Option<String>,
+}
+
+impl Default for Issuing {
+    fn default() -> Issuing {
+        Issuing {
+            platform: None,
+            budget: Duration::from_secs(8),
+            reconcile_every: Duration::from_secs(60),
+            crash_at: None,
+        }
+    }
 }
 
 /// The server's limits (see [`crate::serve`]).

@@ -18,6 +18,7 @@ pub mod config;
 pub mod domain;
 pub mod faults;
 pub mod http;
+pub mod platform;
 pub mod store;
 pub mod telemetry;
 

@@ -12,6 +12,7 @@
 
 use clap::{Args, Parser, Subcommand};
 use loyalty_endpoint::faults::Faults;
+use loyalty_endpoint::platform;
 use loyalty_endpoint::store::{Store, Target};
 use loyalty_endpoint::telemetry::{self, LogFormat};
 use loyalty_endpoint::{program, router, token, ServerConfig};
@@ -190,6 +191,56 @@ struct ServeArgs {
     /// Let PUT /_clock move the ledger's day (tests).
     #[arg(long)]
     clock_control: bool,
+    /// The Shopify shop whose checkout takes the rewards' codes
+    /// (name.myshopify.com).
+    #[arg(long, env = "LOYALTY_SHOPIFY_SHOP", value_name = "DOMAIN")]
+    shopify_shop: Option<String>,
+    /// A Shopify Admin API access token with write_discounts (give it in
+    /// the environment, not on the command line).
+    #[arg(
+        long,
+        env = "LOYALTY_SHOPIFY_ADMIN_TOKEN",
+        hide_env_values = true,
+        value_name = "TOKEN"
+    )]
+    shopify_admin_token: Option<String>,
+    /// The Shopify Admin API version.
+    #[arg(long, env = "LOYALTY_SHOPIFY_API_VERSION", default_value = platform::SHOPIFY_VERSION)]
+    shopify_api_version: String,
+    /// Another Admin GraphQL address (staging, tests); default
+    /// https://{shop}/admin/api/{version}/graphql.json.
+    #[arg(long, env = "LOYALTY_SHOPIFY_ADMIN_URL", value_name = "URL")]
+    shopify_admin_url: Option<String>,
+    /// The WooCommerce shop whose checkout takes the rewards' codes (its
+    /// base URL, https).
+    #[arg(long, env = "LOYALTY_WOO_URL", value_name = "URL")]
+    woo_url: Option<String>,
+    /// The WooCommerce REST API consumer key (ck_..., read/write).
+    #[arg(
+        long,
+        env = "LOYALTY_WOO_KEY",
+        hide_env_values = true,
+        value_name = "KEY"
+    )]
+    woo_key: Option<String>,
+    /// The WooCommerce REST API consumer secret (cs_...; give it in the
+    /// environment, not on the command line).
+    #[arg(
+        long,
+        env = "LOYALTY_WOO_SECRET",
+        hide_env_values = true,
+        value_name = "SECRET"
+    )]
+    woo_secret: Option<String>,
+    /// How long a redeem waits for the shop's platform before it answers
+    /// "pending" (the reconciler finishes it).
+    #[arg(long, env = "LOYALTY_PLATFORM_BUDGET", default_value_t = 8, value_name = "SECONDS",
+          value_parser = clap::value_parser!(u64).range(1..=60))]
+    platform_budget: u64,
+    /// How often pending codes are finished and expired codes marked.
+    #[arg(long, env = "LOYALTY_RECONCILE_EVERY", default_value_t = 60, value_name = "SECONDS",
+          value_parser = clap::value_parser!(u64).range(1..=86_400))]
+    reconcile_every: u64,
     /// Let PUT /_faults change faults at run time (tests).
     #[arg(long)]
     fault_control: bool,
@@ -344,7 +395,25 @@ fn configure(args: &ServeArgs) -> Result<ServerConfig, String> {
         }
         _ => None,
     };
+    let platform = platform_of(args)?;
+    match &platform {
+        Some(connector) => tracing::info!("rewards' codes are made on {}", connector.describe()),
+        None => tracing::warn!(
+            "no shop platform configured (LOYALTY_SHOPIFY_* or LOYALTY_WOO_*): rewards' codes \
+             exist only in this database, and a real shop's checkout will refuse them"
+        ),
+    }
+    let crash_at = std::env::var("LOYALTY_TEST_CRASH_AT")
+        .ok()
+        .filter(|_| args.fault_control);
+    let issuing = loyalty_endpoint::config::Issuing {
+        platform,
+        budget: Duration::from_secs(args.platform_budget),
+        reconcile_every: Duration::from_secs(args.reconcile_every),
+        crash_at,
+    };
     Ok(ServerConfig {
+        issuing,
         db_connections: args.db_connections as usize,
         woocommerce_secret,
         admin_key,
@@ -373,6 +442,42 @@ fn configure(args: &ServeArgs) -> Result<ServerConfig, String> {
         demo: args.demo,
         ..ServerConfig::default()
     })
+}
+
+/// The shop's platform from the flags and environment, checked.
+fn platform_of(args: &ServeArgs) -> Result<Option<platform::Connector>, String> {
+    let given = |value: &Option<String>| value.clone().filter(|v| !v.trim().is_empty());
+    let shopify = given(&args.shopify_shop);
+    let woo = given(&args.woo_url);
+    let settings = match (shopify, woo) {
+        (Some(_), Some(_)) => {
+            return Err(
+                "both LOYALTY_SHOPIFY_SHOP and LOYALTY_WOO_URL are set: connect one shop".into(),
+            )
+        }
+        (Some(shop), None) => platform::Settings::Shopify {
+            shop,
+            token: platform::Secret(given(&args.shopify_admin_token).ok_or(
+                "LOYALTY_SHOPIFY_SHOP needs LOYALTY_SHOPIFY_ADMIN_TOKEN (an Admin API token \
+                 with write_discounts)",
+            )?),
+            version: args.shopify_api_version.clone(),
+            admin_url: given(&args.shopify_admin_url),
+        },
+        (None, Some(url)) => platform::Settings::WooCommerce {
+            url,
+            key: platform::Secret(
+                given(&args.woo_key).ok_or("LOYALTY_WOO_URL needs LOYALTY_WOO_KEY")?,
+            ),
+            secret: platform::Secret(
+                given(&args.woo_secret).ok_or("LOYALTY_WOO_URL needs LOYALTY_WOO_SECRET")?,
+            ),
+        },
+        (None, None) => return Ok(None),
+    };
+    platform::Connector::new(settings)
+        .map(Some)
+        .map_err(|err| err.to_string())
 }
 
 /// Resolves on SIGTERM, Ctrl-C (SIGINT), or after `exit_after` seconds.
@@ -466,6 +571,8 @@ async fn serve(args: ServeArgs) -> Result<(), String> {
             }
         }
     });
+    // Pending codes finished, expired codes marked.
+    loyalty_endpoint::http::issuing::start_reconciler(state.clone());
     let draining = state.clone();
     let delay = Duration::from_secs(args.shutdown_delay);
     let shutdown = async move {

@@ -152,6 +152,7 @@ impl Server {
             admin_key: Some(ADMIN_KEY.to_vec()),
             today: Some(TODAY.into()),
             clock_control: true,
+            issuing: loyalty_endpoint::config::Issuing::default(),
         };
         let mut config = config;
         change(&mut config);

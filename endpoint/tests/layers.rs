@@ -72,6 +72,18 @@ fn no_layer_imports_one_above_it() {
             "UPDATE ",
         ],
     );
+    refuse(
+        "platform",
+        &[
+            "crate::domain",
+            "crate::http",
+            "crate::app",
+            "crate::config",
+            "crate::store",
+            "axum",
+            "sqlx",
+        ],
+    );
     refuse("http", &["crate::app"]);
 }
 
@@ -128,7 +140,7 @@ fn cycle_from(
 
 #[test]
 fn no_two_modules_import_each_other() {
-    for layer in ["http", "domain", "store"] {
+    for layer in ["http", "domain", "store", "platform"] {
         let graph = imports(layer);
         for module in graph.keys() {
             let cycle = cycle_from(&graph, module, &mut Vec::new());

@@ -124,7 +124,7 @@ fn a_reward_dropped_from_the_file_is_switched_off_and_old_redemptions_stay() {
     )
     .expect("a redemption");
     let without_mug = program::DEMO.replace(
-        "[[rewards]]\nid = \"r-mug\"\nkind = \"gift_code\"\ntitle = { de = \"Morgenrot-Emaillebecher\", en = \"Morgenrot enamel mug\" }\npoints_price = 1500\nmin_tier = \"silver\"\n",
+        "[[rewards]]\nid = \"r-mug\"\nkind = \"gift_code\"\ntitle = { de = \"Morgenrot-Emaillebecher\", en = \"Morgenrot enamel mug\" }\npoints_price = 1500\nmin_tier = \"silver\"\nvalue = { free_product = \"1042\" }\ncombines = true\n",
         "",
     );
     assert_ne!(without_mug, program::DEMO);

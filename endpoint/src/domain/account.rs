@@ -5,15 +5,16 @@
 
 use super::error::{bad, refused, Error, Result};
 use super::ledger::{self, Balance, Entry, Kind};
-use super::program::{Basis, Program};
+use super::program::{Basis, Grant, Program};
 use super::snapshot::Snapshot;
+use crate::platform::Connector;
 use crate::store::queries::{self as q, Counted};
 use crate::store::rows::{CustomerRow, EntryRow, NewEntryRow, NewRedemption};
 use crate::store::{Db, Store};
 use loyalty_core::contract::{
     Activity, ActivityKind, ActivityPage, ActivityState, Club, Coupon, CustomerState, EarnKind,
     EarningRule, ErrorCode, Expiring, LockReason, Membership, Money, Offer, Offers, Points,
-    Redemption, Referral, Reward, RewardKind, Summary, Tier, TierStatus,
+    Redemption, RedemptionState, Referral, Reward, RewardKind, Summary, Tier, TierStatus,
 };
 use loyalty_core::i18n::Lang;
 use serde::de::DeserializeOwned;
@@ -102,6 +103,11 @@ async fn customer_row(db: &mut Db<'_>, id: &str) -> Result<CustomerRow> {
     q::customer(db, id)
         .await?
         .ok_or_else(|| refused(ErrorCode::NotFound, "unknown customer"))
+}
+
+/// Refuses (`not_found`) a customer the store does not know.
+pub async fn known(db: &mut Db<'_>, id: &str) -> Result<()> {
+    customer_row(db, id).await.map(drop)
 }
 
 fn stored_day(text: &str) -> Result<i64> {
@@ -349,10 +355,20 @@ pub async fn activity(
     customer_row(db, id).await?;
     let page = page.max(1);
     let offset = i64::from(page - 1) * i64::from(PAGE_SIZE);
-    let mut items = q::activity(db, id, i64::from(PAGE_SIZE) + 1, offset)
-        .await?
+    let rows = q::activity(db, id, i64::from(PAGE_SIZE) + 1, offset).await?;
+    // A redemption's code shows once it is issued; until then it waits.
+    let mut waiting = std::collections::BTreeSet::new();
+    for code in rows.iter().filter_map(|row| row.code.as_deref()) {
+        if let Some(redemption) = q::redemption_by_code(db, code).await? {
+            if !state_of(&redemption.state).has_code() {
+                waiting.insert(code.to_owned());
+            }
+        }
+    }
+    let mut items = rows
         .into_iter()
         .map(|row| {
+            let held = row.code.as_ref().is_some_and(|code| waiting.contains(code));
             Ok(Activity {
                 id: row.id.to_string(),
                 kind: match Kind::from_name(&row.kind) {
@@ -362,13 +378,13 @@ pub async fn activity(
                 },
                 label: pick(lang, &row.label_en, &row.label_de).to_owned(),
                 points: row.points,
-                state: if stored_day(&row.available_on)? > today {
+                state: if held || stored_day(&row.available_on)? > today {
                     ActivityState::Pending
                 } else {
                     ActivityState::Approved
                 },
                 date: row.booked_on,
-                code: row.code,
+                code: row.code.filter(|_| !held),
             })
         })
         .collect::<Result<Vec<_>>>()?;
@@ -618,7 +634,22 @@ pub async fn with_points(
     Ok((account.row, points_of(&account.balance)))
 }
 
-/// Redeems a reward inside the idempotency transaction.
+/// How a redeem is issued: only in this database (the code is active at
+/// once), or on the shop's platform (the points are reserved and the code
+/// is pending until the platform confirms it).
+pub struct Issuing<'a> {
+    /// The redeem's `Idempotency-Key`.
+    pub key: &'a str,
+    /// Now, Unix seconds.
+    pub now: i64,
+    /// The shop's platform, when one is connected.
+    pub platform: Option<&'a Connector>,
+}
+
+/// Redeems a reward inside the idempotency transaction: the points are
+/// taken (reserved, when a platform must make the code) and the redemption
+/// recorded with what the platform must make. Answers `200` with the code,
+/// or `202` while it is pending.
 pub async fn redeem(
     db: &mut Db<'_>,
     customer_id: &str,
@@ -626,7 +657,8 @@ pub async fn redeem(
     lang: Lang,
     program: &Program,
     today: i64,
-) -> Result<Redemption> {
+    issuing: &Issuing<'_>,
+) -> Result<(u16, Redemption)> {
     let account = settle(db, customer_id, program, today).await?;
     // The program in force is in memory (its tables mirror it).
     let reward = program
@@ -656,8 +688,8 @@ pub async fn redeem(
         return Err(refused(ErrorCode::InsufficientPoints, "not enough points"));
     }
     let code = coupon_code()?;
-    let (year, _, _) = ledger::civil_from_days(today);
-    let expires_at = format!("{year:04}-12-31");
+    let valid_days = i64::from(reward.valid_days.max(1));
+    let expires_at = ledger::format_date(today + valid_days - 1);
     let points = -signed(price);
     let mut entry = NewEntry::now(
         customer_id,
@@ -673,6 +705,25 @@ pub async fn redeem(
     // Named after its ledger entry: unique, and no count of all redemptions.
     let id = format!("red-{entry_id}");
     let created_at = ledger::format_date(today);
+    let spec = match issuing.platform {
+        Some(_) => Some(serde_json::to_string(&Frozen {
+            title: format!("{}: {}", program.name.en, reward.title.en),
+            value: reward.value.clone().ok_or_else(|| {
+                refused(ErrorCode::NotAvailable, "this reward has no value to grant")
+            })?,
+            currency: program.currency.clone(),
+            min_subtotal: reward.min_subtotal,
+            combines: reward.combines,
+            starts_on: created_at.clone(),
+            ends_on: expires_at.clone(),
+        })?),
+        None => None,
+    };
+    let state = if issuing.platform.is_some() {
+        RedemptionState::Pending
+    } else {
+        RedemptionState::Active
+    };
     q::insert_redemption(
         db,
         &NewRedemption {
@@ -683,20 +734,96 @@ pub async fn redeem(
             code: &code,
             expires_at: &expires_at,
             created_at: &created_at,
+            state: state_name(state),
+            idempotency_key: Some(issuing.key),
+            entry_id,
+            platform: issuing.platform.map(Connector::name),
+            spec: spec.as_deref(),
+            touched_at: issuing.now,
         },
     )
     .await?;
-    Ok(Redemption {
-        id,
-        reward_id: reward_id.to_owned(),
-        points_spent: price,
-        coupon: Coupon {
-            code,
-            expires_at: Some(expires_at),
+    let coupon = (state == RedemptionState::Active).then(|| Coupon {
+        code,
+        expires_at: Some(expires_at),
+        apply_url: None,
+    });
+    let status = if coupon.is_some() { 200 } else { 202 };
+    Ok((
+        status,
+        Redemption {
+            id,
+            reward_id: reward_id.to_owned(),
+            points_spent: price,
+            state,
+            coupon,
+            points: points_of(&after),
         },
-        points: points_of(&after),
-    })
+    ))
 }
+
+/// What a pending redemption's code must be on the platform, fixed when
+/// the points were reserved (a later program does not change it).
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct Frozen {
+    /// The discount's title in the shop's admin.
+    pub title: String,
+    /// What it grants.
+    pub value: Grant,
+    /// The program's currency.
+    pub currency: String,
+    /// The lowest subtotal, minor units.
+    pub min_subtotal: Option<u64>,
+    /// Whether it combines with other discounts.
+    pub combines: bool,
+    /// First day.
+    pub starts_on: String,
+    /// Last day.
+    pub ends_on: String,
+}
+
+/// A redemption state's stored name (`pending`).
+pub fn state_name(state: RedemptionState) -> &'static str {
+    match state {
+        RedemptionState::Pending => "pending",
+        RedemptionState::Active | RedemptionState::Other => "active",
+        RedemptionState::Used => "used",
+        RedemptionState::Expired => "expired",
+        RedemptionState::Released => "released",
+    }
+}
+
+/// The state of a stored name.
+pub fn state_of(name: &str) -> RedemptionState {
+    match name {
+        "pending" => RedemptionState::Pending,
+        "used" => RedemptionState::Used,
+        "expired" => RedemptionState::Expired,
+        "released" => RedemptionState::Released,
+        _ => RedemptionState::Active,
+    }
+}
+
+/// The points of a customer on `today`, as the contract shows them.
+pub async fn points_now(db: &mut Db<'_>, id: &str, today: i64) -> Result<Points> {
+    let snapshot = refresh(db, id, today).await?;
+    Ok(points_of(&snapshot.balance(today, EXPIRING_WINDOW_DAYS)))
+}
+
+/// Appends `entry` and answers the balance after it.
+pub async fn append_for_points(
+    db: &mut Db<'_>,
+    program: &Program,
+    entry: &NewEntry<'_>,
+    today: i64,
+) -> Result<(i64, Points)> {
+    let (id, snapshot) = append_folded(db, program, entry, today).await?;
+    Ok((
+        id,
+        points_of(&snapshot.balance(today, EXPIRING_WINDOW_DAYS)),
+    ))
+}
+
 /// Letters and digits a customer cannot mistake for one another (no 0/O,
 /// 1/I/L): 31 symbols.
 const CODE_SYMBOLS: &[u8] = b"ABCDEFGHJKMNPQRSTUVWXYZ23456789";

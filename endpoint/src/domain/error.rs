@@ -47,7 +47,7 @@ pub fn status_of(code: &ErrorCode) -> u16 {
         ErrorCode::Unauthorized | ErrorCode::TokenExpired => 401,
         ErrorCode::TierTooLow => 403,
         ErrorCode::NotFound | ErrorCode::NotAvailable => 404,
-        ErrorCode::InsufficientPoints => 409,
+        ErrorCode::InsufficientPoints | ErrorCode::RewardNotIssued => 409,
         ErrorCode::IdempotencyConflict => 422,
         ErrorCode::RateLimited => 429,
         ErrorCode::Internal => 500,

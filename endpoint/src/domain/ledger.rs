@@ -97,11 +97,14 @@ pub enum Kind {
     Birthday,
     /// Points that expired unspent.
     Expiry,
+    /// A redemption's points given back: its code could not be issued,
+    /// or (when the program says so) it expired unused.
+    Release,
 }
 
 impl Kind {
     /// Every kind, for parsing.
-    const ALL: [Kind; 8] = [
+    const ALL: [Kind; 9] = [
         Kind::Welcome,
         Kind::Order,
         Kind::Refund,
@@ -110,6 +113,7 @@ impl Kind {
         Kind::Referral,
         Kind::Birthday,
         Kind::Expiry,
+        Kind::Release,
     ];
 
     /// The stored and published name (`order`).
@@ -123,6 +127,7 @@ impl Kind {
             Kind::Referral => "referral",
             Kind::Birthday => "birthday",
             Kind::Expiry => "expiry",
+            Kind::Release => "release",
         }
     }
 
@@ -134,7 +139,7 @@ impl Kind {
     /// Whether the entry's points count towards lifetime points (what was
     /// earned, less what refunds took back).
     pub(crate) fn earns(self) -> bool {
-        !matches!(self, Kind::Redemption | Kind::Expiry)
+        !matches!(self, Kind::Redemption | Kind::Expiry | Kind::Release)
     }
 }
 
@@ -244,6 +249,9 @@ pub fn balance(entries: &[Entry], today: i64, soon_days: i64) -> Balance {
         }
         if entry.kind == Kind::Redemption {
             result.spent = result.spent.saturating_add(entry.points.unsigned_abs());
+        }
+        if entry.kind == Kind::Release {
+            result.spent = result.spent.saturating_sub(entry.points.unsigned_abs());
         }
         if entry.available_on > today {
             pending = pending.saturating_add(entry.points);

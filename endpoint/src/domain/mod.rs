@@ -11,6 +11,7 @@ pub mod error;
 pub mod idempotency;
 pub mod ledger;
 pub mod program;
+pub mod rewards;
 pub mod seed;
 pub mod shop;
 pub mod shopify;

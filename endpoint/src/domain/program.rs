@@ -134,6 +134,56 @@ pub struct Reward {
     /// The lowest tier that may redeem it, if any.
     #[serde(default)]
     pub min_tier: Option<String>,
+    /// What its code grants at the shop's checkout.
+    #[serde(default)]
+    pub value: Option<Grant>,
+    /// The lowest order subtotal the code works on, in minor units of the
+    /// program's currency.
+    #[serde(default)]
+    pub min_subtotal: Option<u64>,
+    /// Days the code stays valid from the day it is redeemed (the day
+    /// itself counts).
+    #[serde(default = "default_valid_days")]
+    pub valid_days: u32,
+    /// Whether the code combines with other discounts.
+    #[serde(default)]
+    pub combines: bool,
+}
+
+/// Days a reward's code is valid when the program does not say.
+pub const DEFAULT_VALID_DAYS: u32 = 90;
+
+fn default_valid_days() -> u32 {
+    DEFAULT_VALID_DAYS
+}
+
+/// What a reward's code grants: `value = { amount_off = 500 }` (minor
+/// units), `value = { percent_off = 10 }`, `value = "free_shipping"` or
+/// `value = { free_product = "123" }` (the platform's product id; on
+/// Shopify also `gid://shopify/ProductVariant/456`).
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize, serde::Serialize)]
+#[serde(rename_all = "snake_case", deny_unknown_fields)]
+pub enum Grant {
+    /// A fixed amount off the order, in minor units.
+    AmountOff(u64),
+    /// A percentage off the order.
+    PercentOff(u32),
+    /// Free shipping.
+    FreeShipping,
+    /// One product free.
+    FreeProduct(String),
+}
+
+impl Grant {
+    /// The reward kind this grant is.
+    pub fn kind(&self) -> RewardKind {
+        match self {
+            Grant::AmountOff(_) => RewardKind::DiscountCode,
+            Grant::PercentOff(_) => RewardKind::PercentageDiscountCode,
+            Grant::FreeShipping => RewardKind::FreeDeliveryCode,
+            Grant::FreeProduct(_) => RewardKind::GiftCode,
+        }
+    }
 }
 
 /// A members' offer.
@@ -192,6 +242,9 @@ pub struct Program {
     /// Members' offers, in the order shown.
     #[serde(default)]
     pub offers: Vec<Offer>,
+    /// Whether a reward's code that expires unused gives its points back.
+    #[serde(default)]
+    pub refund_expired_rewards: bool,
 }
 
 /// Longest shown title or name, in characters (the contract's limit).
@@ -261,6 +314,53 @@ impl Check {
                     format!("{tier:?} is not a tier (tiers: {})", tiers.join(", ")),
                 );
             }
+        }
+    }
+
+    /// A reward's value: present, plausible, and the kind it says it is.
+    fn grant(&mut self, at: &str, reward: &Reward) {
+        let field = format!("{at}.value");
+        match &reward.value {
+            None => self.fail(
+                &field,
+                "missing: what the code grants at the checkout: { amount_off = 500 } \
+                 (minor units), { percent_off = 10 }, \"free_shipping\" or \
+                 { free_product = \"PRODUCT-ID\" }",
+            ),
+            Some(grant) => {
+                match grant {
+                    Grant::AmountOff(minor) if *minor == 0 || *minor > 100_000_000 => {
+                        self.fail(&field, "amount_off must be 1 to 100000000 (minor units)")
+                    }
+                    Grant::PercentOff(percent) if *percent == 0 || *percent > 100 => {
+                        self.fail(&field, "percent_off must be 1 to 100")
+                    }
+                    Grant::FreeProduct(id) if !product_id(id) => self.fail(
+                        &field,
+                        format!(
+                            "free_product {id:?} must be the platform's product id: digits, \
+                             or a Shopify gid://shopify/Product/N or gid://shopify/ProductVariant/N"
+                        ),
+                    ),
+                    _ => {}
+                }
+                if reward.kind != RewardKind::Custom && grant.kind() != reward.kind {
+                    let wanted = kind_name(grant.kind()).unwrap_or_default();
+                    self.fail(
+                        &format!("{at}.kind"),
+                        format!("a reward whose value is {grant:?} is a {wanted}"),
+                    );
+                }
+            }
+        }
+        if reward.min_subtotal.is_some_and(|m| m > 100_000_000) {
+            self.fail(
+                &format!("{at}.min_subtotal"),
+                "must be at most 100000000 (minor units)",
+            );
+        }
+        if reward.valid_days == 0 || reward.valid_days > 3650 {
+            self.fail(&format!("{at}.valid_days"), "must be 1 to 3650");
         }
     }
 
@@ -376,6 +476,7 @@ impl Program {
                 reward.min_tier.as_ref(),
                 &tier_ids,
             );
+            check.grant(&at, reward);
         }
         check.count("offers", self.offers.len());
         let mut offer_ids = Vec::new();
@@ -531,6 +632,15 @@ fn unit_names(currency: &str) -> (String, String) {
         "USD" => ("Dollar".into(), "dollar".into()),
         other => (other.into(), other.into()),
     }
+}
+
+/// Whether `id` names a product the way a platform does.
+fn product_id(id: &str) -> bool {
+    let digits = id
+        .strip_prefix("gid://shopify/Product/")
+        .or_else(|| id.strip_prefix("gid://shopify/ProductVariant/"))
+        .unwrap_or(id);
+    !digits.is_empty() && digits.len() <= 20 && digits.chars().all(|c| c.is_ascii_digit())
 }
 
 /// A reward kind's contract name (`discount_code`).

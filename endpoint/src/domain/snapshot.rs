@@ -85,6 +85,9 @@ impl Snapshot {
         if entry.kind == Kind::Redemption {
             self.spent = self.spent.saturating_add(entry.points.unsigned_abs());
         }
+        if entry.kind == Kind::Release {
+            self.spent = self.spent.saturating_sub(entry.points.unsigned_abs());
+        }
         self.last_id = self.last_id.max(entry.id);
         let waiting = Waiting {
             id: entry.id,
@@ -282,7 +285,15 @@ mod tests {
                     ..plain(Kind::Order, dice.range(1, 500), available_on)
                 }
             }
-            3 | 4 | 11 => plain(Kind::Redemption, -dice.range(1, 400), today),
+            3 | 4 => plain(Kind::Redemption, -dice.range(1, 400), today),
+            // A redemption given back: its points return as a new lot.
+            11 => match ledger.iter().rev().find(|e| e.kind == Kind::Redemption) {
+                Some(spent) => Entry {
+                    expires_on: months.map(|days| today + days),
+                    ..plain(Kind::Release, -spent.points, today)
+                },
+                None => plain(Kind::Redemption, -dice.range(1, 400), today),
+            },
             5 | 6 => {
                 let orders: Vec<&Entry> = ledger.iter().filter(|e| e.kind == Kind::Order).collect();
                 match orders.get(dice.below(orders.len() as u64 + 1) as usize) {

@@ -13,6 +13,7 @@
 use super::error::{bad, Error, Result};
 use super::ledger;
 use super::program::Program;
+use super::rewards;
 use super::shop::{self, OrderInput, RefundInput};
 use crate::store::queries as q;
 use crate::store::Db;
@@ -57,6 +58,9 @@ pub struct Outcome {
     /// Why nothing was done, when nothing was.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub ignored: Option<String>,
+    /// Rewards' codes the order used, now marked used.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub codes_used: Vec<String>,
 }
 
 impl Outcome {
@@ -76,6 +80,34 @@ impl Outcome {
         self.applied |= !record.replayed;
         self.refunds.push(record);
     }
+}
+
+/// The discount codes in `list` (`[{"code": ...}]`).
+fn codes_in(list: &Value) -> Vec<String> {
+    list.as_array()
+        .map(|items| {
+            items
+                .iter()
+                .filter_map(|item| text_of(&item["code"]))
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+/// Marks the rewards' codes an order used (`codes`) as used on `order`.
+async fn use_codes(
+    db: &mut Db<'_>,
+    codes: &[String],
+    order: &str,
+    today: i64,
+) -> Result<Vec<String>> {
+    let mut used = Vec::new();
+    for code in codes.iter().take(20) {
+        if rewards::mark_used(db, code, order, today * 86_400).await? {
+            used.push(code.clone());
+        }
+    }
+    Ok(used)
 }
 
 /// A JSON id (number or string) as text.
@@ -146,8 +178,15 @@ pub async fn shopify(
     match topic {
         "orders/paid" => {
             let id = id_of(&body["id"]).ok_or_else(|| bad("the order has no id"))?;
+            let number = id_of(&body["order_number"]).unwrap_or_else(|| id.clone());
+            let used = use_codes(db, &codes_in(&body["discount_codes"]), &number, today).await?;
+            outcome.applied |= !used.is_empty();
+            outcome.codes_used = used;
             let Some(customer_id) = id_of(&body["customer"]["id"]) else {
-                return Ok(Outcome::ignored("a guest's order"));
+                return Ok(Outcome {
+                    ignored: Some("a guest's order".into()),
+                    ..outcome
+                });
             };
             let total = amount_of(&body["subtotal_price"])
                 .or_else(|| amount_of(&body["total_price"]))
@@ -225,9 +264,28 @@ pub async fn woocommerce(
     let order_id = format!("wc-{id}");
     let customer_id = id_of(&body["customer_id"]).filter(|id| id != "0");
     let mut outcome = Outcome::default();
+    // WooCommerce counts a coupon's use when the order is placed and gives
+    // it back when the order is cancelled or fails.
+    let number = id_of(&body["number"]).unwrap_or_else(|| id.clone());
+    let codes = codes_in(&body["coupon_lines"]);
+    match status {
+        "pending" | "on-hold" | "processing" | "completed" => {
+            outcome.codes_used = use_codes(db, &codes, &number, today).await?;
+            outcome.applied |= !outcome.codes_used.is_empty();
+        }
+        "cancelled" | "failed" | "trash" => {
+            for code in &codes {
+                outcome.applied |= rewards::unmark_used(db, code, &number, today * 86_400).await?;
+            }
+        }
+        _ => {}
+    }
     if status == "completed" {
         let Some(customer_id) = customer_id else {
-            return Ok(Outcome::ignored("a guest's order"));
+            return Ok(Outcome {
+                ignored: Some("a guest's order".into()),
+                ..outcome
+            });
         };
         let total = amount_of(&body["total"]).ok_or_else(|| bad("the order has no total"))?;
         let shipping = amount_of(&body["shipping_total"]).unwrap_or(0);
@@ -243,10 +301,16 @@ pub async fn woocommerce(
         };
         outcome.order(shop::record_order(db, &order, program, today).await?);
     } else if status != "refunded" {
-        return Ok(Outcome::ignored(format!("status {status:?}")));
+        return Ok(Outcome {
+            ignored: Some(format!("status {status:?}")),
+            ..outcome
+        });
     }
     if q::order(db, &order_id).await?.is_none() {
-        return Ok(Outcome::ignored("an order that earned no points"));
+        return Ok(Outcome {
+            ignored: Some("an order that earned no points".into()),
+            ..outcome
+        });
     }
     let refunds = body["refunds"].as_array().cloned().unwrap_or_default();
     for refund in &refunds {

@@ -7,14 +7,17 @@ use super::customer::stored_response;
 use super::edge::RequestId;
 use super::error::{json_value, AppError};
 use super::extract::{AdminKey, IdempotencyKey, JsonBody};
+use super::issuing;
 use super::state::{begin_idempotent, finish_idempotent, write, AppState, Begun};
 use crate::domain::idempotency::fingerprint;
+use crate::domain::rewards;
 use crate::domain::shop::{self, AdjustmentInput, CustomerInput, OrderInput, RefundInput};
-use axum::extract::{Path, State};
+use axum::extract::{Path, Query, State};
 use axum::response::Response;
 use axum::routing::{get, post, put};
 use axum::Extension;
 use axum::Router;
+use loyalty_core::contract::RedemptionState;
 use std::sync::Arc;
 
 pub use super::extract::MIN_ADMIN_KEY;
@@ -126,6 +129,83 @@ async fn post_settle(
     json_value(200, &serde_json::json!({ "booked": booked }))
 }
 
+/// `GET /admin/v1/redemptions?state=pending`: redemptions in a state
+/// (`pending` by default), oldest first, at most 500.
+async fn get_redemptions(
+    _: AdminKey,
+    State(state): State<Arc<AppState>>,
+    Query(query): Query<StateQuery>,
+) -> Result<Response, AppError> {
+    let wanted = match query.state.as_deref().unwrap_or("pending") {
+        "pending" => RedemptionState::Pending,
+        "active" => RedemptionState::Active,
+        "used" => RedemptionState::Used,
+        "expired" => RedemptionState::Expired,
+        "released" => RedemptionState::Released,
+        other => {
+            return Err(AppError::bad_request(format!(
+                "state {other:?}: one of pending, active, used, expired, released"
+            )))
+        }
+    };
+    let mut conn = state.store.read().await?;
+    let list = rewards::in_state(&mut conn.db(), wanted, 500).await?;
+    json_value(200, &serde_json::json!({ "redemptions": list }))
+}
+
+/// `?state=` of [`get_redemptions`].
+#[derive(serde::Deserialize)]
+struct StateQuery {
+    state: Option<String>,
+}
+
+/// `POST /admin/v1/redemptions/{id}/retry`: tries a pending redemption's
+/// code on the platform again now; answers the redemption's state after.
+async fn retry_redemption(
+    _: AdminKey,
+    State(state): State<Arc<AppState>>,
+    Path(id): Path<String>,
+) -> Result<Response, AppError> {
+    let before = {
+        let mut conn = state.store.read().await?;
+        rewards::state(&mut conn.db(), &id).await?
+    };
+    match before {
+        None => {
+            return Err(AppError::new(
+                404,
+                loyalty_core::contract::ErrorCode::NotFound,
+                "no such redemption",
+            ))
+        }
+        Some(RedemptionState::Pending) => {}
+        Some(other) => {
+            return Err(AppError::new(
+                409,
+                loyalty_core::contract::ErrorCode::BadRequest,
+                format!("redemption {id} is {other:?}, not pending: nothing to retry"),
+            ))
+        }
+    }
+    let issued = issuing::issue(&state, &id, None).await?;
+    let mut conn = state.store.read().await?;
+    let after = rewards::state(&mut conn.db(), &id).await?;
+    json_value(
+        200,
+        &serde_json::json!({ "id": id, "outcome": issued, "state": after }),
+    )
+}
+
+/// `POST /admin/v1/reconcile`: one reconciler pass now, over every pending
+/// redemption.
+async fn post_reconcile(
+    _: AdminKey,
+    State(state): State<Arc<AppState>>,
+) -> Result<Response, AppError> {
+    let report = issuing::reconcile(&state, true).await?;
+    json_value(200, &report)
+}
+
 /// The admin API's routes (only with an admin key configured).
 pub(crate) fn routes() -> Router<Arc<AppState>> {
     Router::new()
@@ -138,4 +218,7 @@ pub(crate) fn routes() -> Router<Arc<AppState>> {
         .route("/admin/v1/orders", post(post_order))
         .route("/admin/v1/orders/{id}/refunds", post(post_refund))
         .route("/admin/v1/settle", post(post_settle))
+        .route("/admin/v1/redemptions", get(get_redemptions))
+        .route("/admin/v1/redemptions/{id}/retry", post(retry_redemption))
+        .route("/admin/v1/reconcile", post(post_reconcile))
 }

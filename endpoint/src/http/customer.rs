@@ -6,16 +6,19 @@
 use super::edge::RequestId;
 use super::error::{error, json, retry_after, AppError};
 use super::extract::{Customer, IdempotencyKey, JsonBody};
-use super::state::{begin_idempotent, finish_idempotent, write, AppState, Begun};
-use crate::domain::account;
-use crate::domain::idempotency::{fingerprint, Stored};
+use super::issuing;
+use super::state::{begin_idempotent, finish_idempotent, now, write, AppState, Begun};
+use crate::domain::idempotency::{self, fingerprint, Stored};
+use crate::domain::{account, rewards};
 use crate::telemetry;
 use axum::extract::{Path, Query, Request, State};
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use axum::Extension;
-use loyalty_core::contract::{ErrorBody, ErrorCode, JoinRequest, RedeemRequest, ReferralInvite};
+use loyalty_core::contract::{
+    ErrorBody, ErrorCode, JoinRequest, RedeemRequest, Redemption, ReferralInvite,
+};
 use loyalty_core::i18n::Lang;
 use serde::Deserialize;
 use sha2::{Digest, Sha256};
@@ -188,7 +191,12 @@ pub(crate) fn stored_response(stored: Stored) -> Response {
     response
 }
 
-/// `POST /v1/redemptions`.
+/// `POST /v1/redemptions`: the points are taken (reserved, with a
+/// platform) in one write with the key's record; with a platform, the code
+/// is then made there within the budget and the outcome recorded, and the
+/// key answers with it (`200` with the code, `409 reward_not_issued` with
+/// the points back, or `202` still pending). The whole runs to its end on a
+/// task of its own.
 pub(crate) async fn redeem(
     State(state): State<Arc<AppState>>,
     Customer(id): Customer,
@@ -200,19 +208,10 @@ pub(crate) async fn redeem(
     let lang = q.lang();
     let tag = telemetry::customer_tag(&id);
     let reward_id = body.value.reward_id.clone();
-    let result = write(&state, move |state| async move {
-        let print = fingerprint(&body.raw);
-        let mut tx = match begin_idempotent(&state, &id, &key, &print).await? {
-            Begun::Replay(stored) => return Ok(stored),
-            Begun::New(tx) => tx,
-        };
-        let (program, today) = (&state.program, state.today());
-        let reward = &body.value.reward_id;
-        let result = account::redeem(&mut tx.db(), &id, reward, lang, program, today).await;
-        let answer = result.and_then(|done| Ok((200, serde_json::to_string(&done)?)));
-        finish_idempotent(tx, &id, &key, &print, &request, answer).await
-    })
-    .await;
+    let task = tokio::spawn(redeem_to_end(state, id, key, request, lang, body));
+    let result = task
+        .await
+        .map_err(|err| AppError::Internal(format!("a redeem stopped: {err}")))?;
     let outcome = match &result {
         Ok(stored) if stored.replayed => "replayed",
         Ok(stored) if stored.status < 300 => "redeemed",
@@ -221,9 +220,90 @@ pub(crate) async fn redeem(
         Err(AppError::Refused(_, code, _)) => code.as_str(),
         Err(AppError::Internal(_)) => "failed",
     };
+    let outcome = match &result {
+        Ok(stored) if stored.status == 202 && !stored.replayed => "pending",
+        _ => outcome,
+    };
     metrics::counter!("loyalty_redemptions_total", "outcome" => outcome).increment(1);
     tracing::info!(customer = %tag, reward = ?reward_id, outcome, "redemption");
     Ok(stored_response(result?))
+}
+
+/// [`redeem`]'s work: reserve, issue, answer what the key now holds.
+async fn redeem_to_end(
+    state: Arc<AppState>,
+    id: String,
+    key: String,
+    request: String,
+    lang: Lang,
+    body: JsonBody<RedeemRequest>,
+) -> Result<Stored, AppError> {
+    let print = fingerprint(&body.raw);
+    let reserved = {
+        let (id, key, print, request) = (id.clone(), key.clone(), print.clone(), request.clone());
+        write(&state, move |state| async move {
+            let mut tx = match begin_idempotent(&state, &id, &key, &print).await? {
+                Begun::Replay(stored) => return Ok(stored),
+                Begun::New(tx) => tx,
+            };
+            let (program, today) = (&state.program, state.today());
+            let issuing = account::Issuing {
+                key: &key,
+                now: i64::try_from(now()).unwrap_or(i64::MAX),
+                platform: state.config.issuing.platform.as_ref(),
+            };
+            let reward = &body.value.reward_id;
+            let result =
+                account::redeem(&mut tx.db(), &id, reward, lang, program, today, &issuing).await;
+            let answer =
+                result.and_then(|(status, done)| Ok((status, serde_json::to_string(&done)?)));
+            finish_idempotent(tx, &id, &key, &print, &request, answer).await
+        })
+        .await?
+    };
+    if reserved.status != 202 {
+        return Ok(reserved);
+    }
+    // Pending: make the code (a replay finishes what a lost request left).
+    let redemption: Redemption = serde_json::from_str(&reserved.body)?;
+    issuing::issue(&state, &redemption.id, Some(&request)).await?;
+    let mut conn = state.store.read().await?;
+    let now = idempotency::seen(&mut conn.db(), &id, &key, &print).await?;
+    Ok(match now {
+        Some(stored) => Stored {
+            replayed: reserved.replayed,
+            ..stored
+        },
+        None => reserved,
+    })
+}
+
+/// `GET /v1/redemptions?page=N`: the customer's redemptions and their
+/// codes, newest first.
+pub(crate) async fn redemptions(
+    State(state): State<Arc<AppState>>,
+    Customer(id): Customer,
+    Query(q): Query<LangQuery>,
+) -> Result<Response, AppError> {
+    let page = q.page.unwrap_or(1);
+    if !(1..=MAX_PAGE).contains(&page) {
+        return Err(AppError::bad_request(format!(
+            "page must be 1 to {MAX_PAGE}"
+        )));
+    }
+    let mut conn = state.store.read().await?;
+    account::known(&mut conn.db(), &id).await?;
+    let platform = state.config.issuing.platform.as_ref();
+    let list = rewards::list(
+        &mut conn.db(),
+        &id,
+        page,
+        q.lang(),
+        &state.program,
+        platform,
+    )
+    .await?;
+    Ok(json(200, serde_json::to_string(&list)?))
 }
 
 /// `POST /v1/club/join`.

@@ -12,6 +12,7 @@ pub mod edge;
 pub mod error;
 pub mod extract;
 pub mod health;
+pub mod issuing;
 pub mod server;
 pub mod state;
 pub mod testing;
@@ -34,7 +35,10 @@ pub fn router(state: Arc<AppState>) -> Router {
         .route("/v1/customer", get(customer::summary))
         .route("/v1/offers", get(customer::offers))
         .route("/v1/activity", get(customer::activity))
-        .route("/v1/redemptions", post(customer::redeem))
+        .route(
+            "/v1/redemptions",
+            post(customer::redeem).get(customer::redemptions),
+        )
         .route("/v1/referrals/{code}", get(customer::referral_invite))
         .route_layer(middleware::from_fn(customer::languages));
     let mut app = Router::new()

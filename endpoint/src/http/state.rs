@@ -36,6 +36,8 @@ pub struct AppState {
     pub(crate) counts: Mutex<BTreeMap<String, u64>>,
     /// Per-client budgets of the public, unauthenticated lookups.
     pub(crate) lookups: RateLimiter,
+    /// Redemptions whose code this instance is making on the platform now.
+    pub(crate) issuing: Mutex<std::collections::HashSet<String>>,
     /// The ledger's day when pinned (`--today`, `PUT /_clock`).
     clock: Mutex<Option<i64>>,
     /// Set when shutting down: readiness turns 503.
@@ -96,6 +98,7 @@ impl AppState {
             dice: Dice::new(seed),
             counts: Mutex::new(BTreeMap::new()),
             lookups: RateLimiter::new(),
+            issuing: Mutex::new(std::collections::HashSet::new()),
             clock: Mutex::new(pinned),
             draining: std::sync::atomic::AtomicBool::new(false),
         }

@@ -137,6 +137,14 @@ pub async fn customer_ids(db: &mut Db<'_>) -> Result<Vec<String>> {
     )
 }
 
+/// A customer's e-mail address, if known.
+pub async fn customer_email(db: &mut Db<'_>, id: &str) -> Result<Option<String>> {
+    let row: Option<(Option<String>,)> = on!(db, c => sqlx::query_as(
+        "SELECT email FROM customers WHERE id = $1")
+        .bind(id).fetch_optional(&mut **c).await)?;
+    Ok(row.and_then(|(email,)| email))
+}
+
 /// The customer with a referral code (matched without regard to case): their
 /// id, the code as stored, their first name and e-mail address.
 pub async fn by_referral_code(
@@ -396,10 +404,113 @@ pub async fn insert_refund(
 pub async fn insert_redemption(db: &mut Db<'_>, new: &NewRedemption<'_>) -> Result<()> {
     on!(db, c => sqlx::query(
         "INSERT INTO redemptions (id, customer_id, reward_id, points_spent, code, expires_at,
-                                  created_at)
-         VALUES ($1, $2, $3, $4, $5, $6, $7)")
+                                  created_at, state, idempotency_key, entry_id, platform, spec,
+                                  touched_at)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)")
         .bind(new.id).bind(new.customer_id).bind(new.reward_id).bind(new.points_spent)
-        .bind(new.code).bind(new.expires_at).bind(new.created_at).execute(&mut **c).await.map(drop))?;
+        .bind(new.code).bind(new.expires_at).bind(new.created_at).bind(new.state)
+        .bind(new.idempotency_key).bind(new.entry_id).bind(new.platform).bind(new.spec)
+        .bind(new.touched_at).execute(&mut **c).await.map(drop))?;
+    Ok(())
+}
+
+const REDEMPTION: &str = "SELECT id, customer_id, reward_id, points_spent, code, expires_at,
+    created_at, state, idempotency_key, entry_id, platform, reference, spec, used_order, attempts,
+    last_error, touched_at FROM redemptions";
+
+/// One redemption.
+pub async fn redemption(db: &mut Db<'_>, id: &str) -> Result<Option<RedemptionRow>> {
+    let sql = format!("{REDEMPTION} WHERE id = $1");
+    Ok(on!(db, c => sqlx::query_as(&sql).bind(id).fetch_optional(&mut **c).await)?)
+}
+
+/// The redemption of a code (codes are stored in capitals).
+pub async fn redemption_by_code(db: &mut Db<'_>, code: &str) -> Result<Option<RedemptionRow>> {
+    let sql = format!("{REDEMPTION} WHERE code = $1");
+    Ok(on!(db, c => sqlx::query_as(&sql).bind(code).fetch_optional(&mut **c).await)?)
+}
+
+/// A customer's redemptions, newest first: `limit` from `offset`.
+pub async fn customer_redemptions(
+    db: &mut Db<'_>,
+    customer_id: &str,
+    limit: i64,
+    offset: i64,
+) -> Result<Vec<RedemptionRow>> {
+    let sql = format!(
+        "{REDEMPTION} WHERE customer_id = $1 ORDER BY entry_id DESC, id DESC LIMIT $2 OFFSET $3"
+    );
+    Ok(
+        on!(db, c => sqlx::query_as(&sql).bind(customer_id).bind(limit).bind(offset)
+        .fetch_all(&mut **c).await)?,
+    )
+}
+
+/// Redemptions in `state` last touched before `before` (Unix seconds),
+/// oldest first, at most `limit`.
+pub async fn redemptions_in(
+    db: &mut Db<'_>,
+    state: &str,
+    before: i64,
+    limit: i64,
+) -> Result<Vec<RedemptionRow>> {
+    let sql = format!(
+        "{REDEMPTION} WHERE state = $1 AND touched_at < $2 ORDER BY touched_at, id LIMIT $3"
+    );
+    Ok(
+        on!(db, c => sqlx::query_as(&sql).bind(state).bind(before).bind(limit)
+        .fetch_all(&mut **c).await)?,
+    )
+}
+
+/// Active redemptions whose code's last day is before `day` (`YYYY-MM-DD`).
+pub async fn active_expired(db: &mut Db<'_>, day: &str, limit: i64) -> Result<Vec<RedemptionRow>> {
+    let sql = format!(
+        "{REDEMPTION} WHERE state = 'active' AND expires_at < $1 ORDER BY expires_at, id LIMIT $2"
+    );
+    Ok(on!(db, c => sqlx::query_as(&sql).bind(day).bind(limit).fetch_all(&mut **c).await)?)
+}
+
+/// Moves a redemption from state `from` to `to`, with what was learnt;
+/// false when it was not in `from` (someone else moved it first).
+pub async fn move_redemption(
+    db: &mut Db<'_>,
+    id: &str,
+    from: &str,
+    change: &RedemptionChange<'_>,
+) -> Result<bool> {
+    let done = on!(db, c => sqlx::query(
+        "UPDATE redemptions SET state = $3, reference = COALESCE($4, reference),
+                used_order = COALESCE($5, used_order), release_entry = COALESCE($6, release_entry),
+                last_error = COALESCE($7, last_error), touched_at = $8
+         WHERE id = $1 AND state = $2")
+        .bind(id).bind(from).bind(change.to).bind(change.reference).bind(change.used_order)
+        .bind(change.release_entry).bind(change.error).bind(change.touched_at)
+        .execute(&mut **c).await.map(|done| done.rows_affected()))?;
+    Ok(done == 1)
+}
+
+/// Counts a failed try on the platform.
+pub async fn note_attempt(db: &mut Db<'_>, id: &str, error: &str, now: i64) -> Result<()> {
+    on!(db, c => sqlx::query(
+        "UPDATE redemptions SET attempts = attempts + 1, last_error = $2, touched_at = $3
+         WHERE id = $1")
+        .bind(id).bind(error).bind(now).execute(&mut **c).await.map(drop))?;
+    Ok(())
+}
+
+/// Replaces the answer stored for a (customer, key): a pending redeem's
+/// answer once its end is known.
+pub async fn set_idempotency_answer(
+    db: &mut Db<'_>,
+    customer_id: &str,
+    key: &str,
+    status: i64,
+    body: &str,
+) -> Result<()> {
+    on!(db, c => sqlx::query(
+        "UPDATE idempotency SET status = $3, body = $4 WHERE customer_id = $1 AND key = $2")
+        .bind(customer_id).bind(key).bind(status).bind(body).execute(&mut **c).await.map(drop))?;
     Ok(())
 }
 

@@ -350,6 +350,74 @@ pub struct NewRedemption<'a> {
     pub expires_at: &'a str,
     /// The day it was made.
     pub created_at: &'a str,
+    /// `pending` or `active`.
+    pub state: &'a str,
+    /// The redeem's `Idempotency-Key`.
+    pub idempotency_key: Option<&'a str>,
+    /// The reservation's ledger entry.
+    pub entry_id: i64,
+    /// The platform the code is made on.
+    pub platform: Option<&'a str>,
+    /// What to make there (JSON).
+    pub spec: Option<&'a str>,
+    /// Now, Unix seconds.
+    pub touched_at: i64,
+}
+
+/// A redemption as the table holds it.
+#[derive(Debug, Clone, FromRow)]
+pub struct RedemptionRow {
+    /// Its id.
+    pub id: String,
+    /// The customer.
+    pub customer_id: String,
+    /// The reward.
+    pub reward_id: String,
+    /// Points spent.
+    pub points_spent: i64,
+    /// The coupon code.
+    pub code: String,
+    /// When the code expires (`YYYY-MM-DD`).
+    pub expires_at: String,
+    /// The day it was made.
+    pub created_at: String,
+    /// `pending`, `active`, `used`, `expired` or `released`.
+    pub state: String,
+    /// The redeem's `Idempotency-Key`.
+    pub idempotency_key: Option<String>,
+    /// The reservation's ledger entry.
+    pub entry_id: Option<i64>,
+    /// The platform the code is made on.
+    pub platform: Option<String>,
+    /// The platform's id for the code.
+    pub reference: Option<String>,
+    /// What to make there (JSON).
+    pub spec: Option<String>,
+    /// The order that used the code.
+    pub used_order: Option<String>,
+    /// Tries on the platform.
+    pub attempts: i64,
+    /// The last failure.
+    pub last_error: Option<String>,
+    /// Last touched, Unix seconds.
+    pub touched_at: i64,
+}
+
+/// A redemption's move to another state.
+#[derive(Debug, Clone, Default)]
+pub struct RedemptionChange<'a> {
+    /// The new state.
+    pub to: &'a str,
+    /// The platform's id for the code.
+    pub reference: Option<&'a str>,
+    /// The order that used it.
+    pub used_order: Option<&'a str>,
+    /// The ledger entry that gave the points back.
+    pub release_entry: Option<i64>,
+    /// Why (a release's reason).
+    pub error: Option<&'a str>,
+    /// Now, Unix seconds.
+    pub touched_at: i64,
 }
 
 /// A stored answer to an idempotent request.

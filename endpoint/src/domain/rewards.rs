@@ -1,0 +1,421 @@
+//! A redemption after its points were reserved ([`account::redeem`]): its
+//! code made on the shop's platform, then confirmed (`active`) or released
+//! (`released`, the points back); codes used by orders (`used`) and codes
+//! past their last day (`expired`); and the customer's list of them.
+//!
+//! Every move is guarded by the state it leaves (`pending -> active` only
+//! from `pending`), so the request, a replay, the reconciler and another
+//! instance may all try: one wins, the others change nothing.
+
+use super::account::{self, state_name, state_of, Frozen, NewEntry};
+use super::error::{Error, Result};
+use super::ledger::{self, Kind};
+use super::program::{Grant, Program};
+use crate::platform::{Benefit, CodeSpec, Connector};
+use crate::store::queries as q;
+use crate::store::rows::{RedemptionChange, RedemptionRow};
+use crate::store::Db;
+use loyalty_core::contract::{
+    Coupon, ErrorCode, Redemption, RedemptionItem, RedemptionPage, RedemptionState,
+};
+use loyalty_core::i18n::Lang;
+
+/// Redemptions on one page of `GET /v1/redemptions`.
+pub const PAGE_SIZE: u32 = 20;
+
+/// A pending redemption and the code it must be on the platform.
+#[derive(Debug, Clone)]
+pub struct Pending {
+    /// The redemption.
+    pub row: RedemptionRow,
+    /// The code to make.
+    pub spec: CodeSpec,
+}
+
+fn benefit(grant: &Grant) -> Benefit {
+    match grant {
+        Grant::AmountOff(minor) => Benefit::AmountOff(*minor),
+        Grant::PercentOff(percent) => Benefit::PercentOff(*percent),
+        Grant::FreeShipping => Benefit::FreeShipping,
+        Grant::FreeProduct(id) => Benefit::FreeProduct(id.clone()),
+    }
+}
+
+/// The redemption `id` if it is pending, with the code to make; `None`
+/// when it is not (any more).
+pub async fn pending(db: &mut Db<'_>, id: &str) -> Result<Option<Pending>> {
+    let Some(row) = q::redemption(db, id).await? else {
+        return Ok(None);
+    };
+    if row.state != "pending" {
+        return Ok(None);
+    }
+    let frozen: Frozen = serde_json::from_str(
+        row.spec
+            .as_deref()
+            .ok_or_else(|| Error::Corrupt(format!("pending redemption {id} has no spec")))?,
+    )?;
+    let email = q::customer_email(db, &row.customer_id).await?;
+    let spec = CodeSpec {
+        code: row.code.clone(),
+        title: frozen.title,
+        benefit: benefit(&frozen.value),
+        currency: frozen.currency,
+        min_subtotal: frozen.min_subtotal,
+        starts_on: frozen.starts_on,
+        ends_on: frozen.ends_on,
+        combines: frozen.combines,
+        customer_id: row.customer_id.clone(),
+        email,
+    };
+    Ok(Some(Pending { row, spec }))
+}
+
+/// Pending redemptions last touched before `before` (Unix seconds): what
+/// the reconciler finishes.
+pub async fn stale_pending(db: &mut Db<'_>, before: i64, limit: i64) -> Result<Vec<String>> {
+    Ok(q::redemptions_in(db, "pending", before, limit)
+        .await?
+        .into_iter()
+        .map(|row| row.id)
+        .collect())
+}
+
+/// The answer a redemption's redeem gets in its current state.
+fn answer_of(
+    row: &RedemptionRow,
+    points: loyalty_core::contract::Points,
+    apply_url: Option<String>,
+) -> Redemption {
+    let state = state_of(&row.state);
+    Redemption {
+        id: row.id.clone(),
+        reward_id: row.reward_id.clone(),
+        points_spent: u64::try_from(row.points_spent).unwrap_or(0),
+        state,
+        coupon: state.has_code().then(|| Coupon {
+            code: row.code.clone(),
+            expires_at: Some(row.expires_at.clone()),
+            apply_url,
+        }),
+        points,
+    }
+}
+
+/// The platform made the code: `pending -> active`, and the redeem's key
+/// answers with the code from now on. False when it was not pending.
+pub async fn confirm(
+    db: &mut Db<'_>,
+    row: &RedemptionRow,
+    reference: &str,
+    platform: Option<&Connector>,
+    today: i64,
+    now: i64,
+) -> Result<bool> {
+    let change = RedemptionChange {
+        to: "active",
+        reference: Some(reference),
+        touched_at: now,
+        ..RedemptionChange::default()
+    };
+    if !q::move_redemption(db, &row.id, "pending", &change).await? {
+        return Ok(false);
+    }
+    let points = account::points_now(db, &row.customer_id, today).await?;
+    let mut row = row.clone();
+    row.state = "active".into();
+    let answer = answer_of(&row, points, platform.map(|p| p.apply_url(&row.code)));
+    if let Some(key) = &row.idempotency_key {
+        let body = serde_json::to_string(&answer)?;
+        q::set_idempotency_answer(db, &row.customer_id, key, 200, &body).await?;
+    }
+    Ok(true)
+}
+
+/// The platform refused: `pending -> released`, with a ledger entry that
+/// gives the points back, and the redeem's key answers `reward_not_issued`
+/// from now on. False when it was not pending.
+pub async fn release(
+    db: &mut Db<'_>,
+    row: &RedemptionRow,
+    reason: &str,
+    request_id: Option<&str>,
+    program: &Program,
+    today: i64,
+    now: i64,
+) -> Result<bool> {
+    let reason: String = reason.chars().take(500).collect();
+    let change = RedemptionChange {
+        to: "released",
+        error: Some(&reason),
+        touched_at: now,
+        ..RedemptionChange::default()
+    };
+    if !q::move_redemption(db, &row.id, "pending", &change).await? {
+        return Ok(false);
+    }
+    let entry_id = give_back(
+        db,
+        row,
+        program,
+        today,
+        (
+            "Points back: the reward could not be issued",
+            "Punkte zurück: Prämie konnte nicht ausgestellt werden",
+        ),
+    )
+    .await?;
+    let change = RedemptionChange {
+        to: "released",
+        release_entry: Some(entry_id),
+        touched_at: now,
+        ..RedemptionChange::default()
+    };
+    q::move_redemption(db, &row.id, "released", &change).await?;
+    if let Some(key) = &row.idempotency_key {
+        let mut error = serde_json::json!({
+            "code": ErrorCode::RewardNotIssued,
+            "message": "the shop's platform did not issue the code; the points are back",
+        });
+        if let Some(request_id) = request_id {
+            error["request_id"] = serde_json::json!(request_id);
+        }
+        let body = serde_json::json!({ "error": error }).to_string();
+        q::set_idempotency_answer(db, &row.customer_id, key, 409, &body).await?;
+    }
+    Ok(true)
+}
+
+/// Books the redemption's points back (a `release` entry on the
+/// reservation's lot).
+async fn give_back(
+    db: &mut Db<'_>,
+    row: &RedemptionRow,
+    program: &Program,
+    today: i64,
+    label: (&str, &str),
+) -> Result<i64> {
+    let title = program
+        .rewards
+        .iter()
+        .find(|reward| reward.id == row.reward_id)
+        .map(|reward| (reward.title.en.clone(), reward.title.de.clone()))
+        .unwrap_or_else(|| (row.reward_id.clone(), row.reward_id.clone()));
+    let label_en = format!("{} ({})", label.0, title.0);
+    let label_de = format!("{} ({})", label.1, title.1);
+    let mut entry = NewEntry::now(
+        &row.customer_id,
+        Kind::Release,
+        row.points_spent.max(0),
+        today,
+        (&label_en, &label_de),
+    );
+    entry.lot = row.entry_id;
+    entry.reason = "release";
+    Ok(account::append_for_points(db, program, &entry, today)
+        .await?
+        .0)
+}
+
+/// Counts a failed try on the platform.
+pub async fn note_attempt(db: &mut Db<'_>, id: &str, reason: &str, now: i64) -> Result<()> {
+    let reason: String = reason.chars().take(500).collect();
+    q::note_attempt(db, id, &reason, now).await?;
+    Ok(())
+}
+
+/// An order used `code` (as the platform's webhook reports it): its
+/// redemption becomes `used` with the order's number. A pending one is
+/// used too (the code exists, or the order could not have used it).
+/// False when no redemption has the code or it was used already.
+pub async fn mark_used(db: &mut Db<'_>, code: &str, order: &str, now: i64) -> Result<bool> {
+    let code = code.trim().to_ascii_uppercase();
+    let Some(row) = q::redemption_by_code(db, &code).await? else {
+        return Ok(false);
+    };
+    let change = RedemptionChange {
+        to: "used",
+        used_order: Some(order),
+        touched_at: now,
+        ..RedemptionChange::default()
+    };
+    for from in ["active", "pending", "expired"] {
+        if row.state == from {
+            return Ok(q::move_redemption(db, &row.id, from, &change).await?);
+        }
+    }
+    Ok(false)
+}
+
+/// An order that used `code` was cancelled (WooCommerce gives the usage
+/// back): `used -> active` when that order had used it.
+pub async fn unmark_used(db: &mut Db<'_>, code: &str, order: &str, now: i64) -> Result<bool> {
+    let code = code.trim().to_ascii_uppercase();
+    let Some(row) = q::redemption_by_code(db, &code).await? else {
+        return Ok(false);
+    };
+    if row.state != "used" || row.used_order.as_deref() != Some(order) {
+        return Ok(false);
+    }
+    let change = RedemptionChange {
+        to: "active",
+        touched_at: now,
+        ..RedemptionChange::default()
+    };
+    Ok(q::move_redemption(db, &row.id, "used", &change).await?)
+}
+
+/// Active codes whose last day is before `today` become `expired`; when
+/// the program says so, their points come back. Returns how many.
+pub async fn expire(db: &mut Db<'_>, program: &Program, today: i64, now: i64) -> Result<usize> {
+    let day = ledger::format_date(today);
+    let rows = q::active_expired(db, &day, 500).await?;
+    let mut count = 0;
+    for row in rows {
+        let change = RedemptionChange {
+            to: "expired",
+            touched_at: now,
+            ..RedemptionChange::default()
+        };
+        if !q::move_redemption(db, &row.id, "active", &change).await? {
+            continue;
+        }
+        count += 1;
+        if program.refund_expired_rewards {
+            let entry = give_back(
+                db,
+                &row,
+                program,
+                today,
+                (
+                    "Points back: the code expired unused",
+                    "Punkte zurück: Code ungenutzt abgelaufen",
+                ),
+            )
+            .await?;
+            let change = RedemptionChange {
+                to: "expired",
+                release_entry: Some(entry),
+                touched_at: now,
+                ..RedemptionChange::default()
+            };
+            q::move_redemption(db, &row.id, "expired", &change).await?;
+        }
+    }
+    Ok(count)
+}
+
+/// `GET /v1/redemptions?page=N`: the customer's redemptions, newest first.
+pub async fn list(
+    db: &mut Db<'_>,
+    customer_id: &str,
+    page: u32,
+    lang: Lang,
+    program: &Program,
+    platform: Option<&Connector>,
+) -> Result<RedemptionPage> {
+    let page = page.max(1);
+    let offset = i64::from(page - 1) * i64::from(PAGE_SIZE);
+    let rows = q::customer_redemptions(db, customer_id, i64::from(PAGE_SIZE) + 1, offset).await?;
+    let has_more = rows.len() > PAGE_SIZE as usize;
+    let items = rows
+        .into_iter()
+        .take(PAGE_SIZE as usize)
+        .map(|row| {
+            let state = state_of(&row.state);
+            let title = program
+                .rewards
+                .iter()
+                .find(|reward| reward.id == row.reward_id)
+                .map(|reward| reward.title.get(lang).to_owned())
+                .unwrap_or_else(|| row.reward_id.clone());
+            let apply_url = (state == RedemptionState::Active)
+                .then(|| platform.filter(|p| row.platform.as_deref() == Some(p.name())))
+                .flatten()
+                .map(|p| p.apply_url(&row.code));
+            RedemptionItem {
+                id: row.id.clone(),
+                reward_id: row.reward_id.clone(),
+                title,
+                points_spent: u64::try_from(row.points_spent).unwrap_or(0),
+                state,
+                coupon: state.has_code().then(|| Coupon {
+                    code: row.code.clone(),
+                    expires_at: Some(row.expires_at.clone()),
+                    apply_url,
+                }),
+                created_at: row.created_at.clone(),
+                used_order: row.used_order.clone(),
+                idempotency_key: row.idempotency_key.clone(),
+            }
+        })
+        .collect();
+    Ok(RedemptionPage {
+        items,
+        page,
+        has_more,
+    })
+}
+
+/// A redemption as the admin API shows it.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct AdminRedemption {
+    /// Its id.
+    pub id: String,
+    /// The customer.
+    pub customer_id: String,
+    /// The reward.
+    pub reward_id: String,
+    /// Points spent.
+    pub points_spent: i64,
+    /// The code.
+    pub code: String,
+    /// Where it stands.
+    pub state: RedemptionState,
+    /// The platform it is made on (none: only in this database).
+    pub platform: Option<String>,
+    /// The platform's id for it.
+    pub reference: Option<String>,
+    /// Tries on the platform that failed.
+    pub attempts: i64,
+    /// The last failure.
+    pub last_error: Option<String>,
+    /// The day it was redeemed.
+    pub created_at: String,
+    /// Its last day.
+    pub expires_at: String,
+    /// The order that used it.
+    pub used_order: Option<String>,
+}
+
+/// Redemptions in `state` (oldest first), for the admin API.
+pub async fn in_state(
+    db: &mut Db<'_>,
+    state: RedemptionState,
+    limit: i64,
+) -> Result<Vec<AdminRedemption>> {
+    let rows = q::redemptions_in(db, state_name(state), i64::MAX, limit).await?;
+    Ok(rows
+        .into_iter()
+        .map(|row| AdminRedemption {
+            state: state_of(&row.state),
+            id: row.id,
+            customer_id: row.customer_id,
+            reward_id: row.reward_id,
+            points_spent: row.points_spent,
+            code: row.code,
+            platform: row.platform,
+            reference: row.reference,
+            attempts: row.attempts,
+            last_error: row.last_error,
+            created_at: row.created_at,
+            expires_at: row.expires_at,
+            used_order: row.used_order,
+        })
+        .collect())
+}
+
+/// Whether redemption `id` exists, and its state.
+pub async fn state(db: &mut Db<'_>, id: &str) -> Result<Option<RedemptionState>> {
+    Ok(q::redemption(db, id).await?.map(|row| state_of(&row.state)))
+}

@@ -1,0 +1,325 @@
+//! Shopify's Admin GraphQL API: `discountCodeBasicCreate` (an amount or a
+//! percentage off, or 100% off one product), `discountCodeFreeShippingCreate`,
+//! and `codeDiscountNodeByCode` to find a code made before.
+
+use super::{status_attempt, transport, Attempt, Benefit, CodeSpec, Connector, Found, Settings};
+use serde_json::{json, Value};
+use std::time::{Duration, Instant};
+
+const CREATE_BASIC: &str = "mutation LoyaltyCreateBasic($input: DiscountCodeBasicInput!) { \
+discountCodeBasicCreate(basicCodeDiscount: $input) { codeDiscountNode { id } userErrors { field message code } } }";
+
+const CREATE_SHIPPING: &str = "mutation LoyaltyCreateShipping($input: DiscountCodeFreeShippingInput!) { \
+discountCodeFreeShippingCreate(freeShippingCodeDiscount: $input) { codeDiscountNode { id } userErrors { field message code } } }";
+
+const FIND: &str = "query LoyaltyFind($code: String!) { codeDiscountNodeByCode(code: $code) { id \
+codeDiscount { __typename ... on DiscountCodeBasic { asyncUsageCount } ... on DiscountCodeFreeShipping { asyncUsageCount } } } }";
+
+/// A Shopify global id for a numeric id (`gid://shopify/Customer/7`), or
+/// the id itself when it is one of `kind` already.
+fn gid(kind: &str, id: &str) -> Option<String> {
+    let prefix = format!("gid://shopify/{kind}/");
+    let digits = id.strip_prefix(&prefix).unwrap_or(id);
+    (!digits.is_empty() && digits.chars().all(|c| c.is_ascii_digit()))
+        .then(|| format!("{prefix}{digits}"))
+}
+
+/// The variables of the create mutation for `spec`, and which mutation.
+fn create_request(spec: &CodeSpec) -> Result<(&'static str, Value), String> {
+    let customer = gid("Customer", &spec.customer_id).ok_or_else(|| {
+        format!(
+            "customer {:?} has no Shopify customer id: a code limited to them cannot be made",
+            spec.customer_id
+        )
+    })?;
+    let mut input = json!({
+        "title": spec.title,
+        "code": spec.code,
+        "startsAt": format!("{}T00:00:00Z", spec.starts_on),
+        "endsAt": format!("{}T23:59:59Z", spec.ends_on),
+        "usageLimit": 1,
+        "appliesOncePerCustomer": true,
+        "context": { "customers": { "add": [customer] } },
+    });
+    if let Some(minimum) = spec.min_subtotal {
+        input["minimumRequirement"] = json!({
+            "subtotal": { "greaterThanOrEqualToSubtotal": super::decimal(minimum, &spec.currency) }
+        });
+    }
+    let combines = spec.combines;
+    let (document, gets) = match &spec.benefit {
+        Benefit::FreeShipping => {
+            input["destination"] = json!({ "all": true });
+            input["combinesWith"] = json!({
+                "orderDiscounts": combines, "productDiscounts": combines, "shippingDiscounts": false
+            });
+            return Ok((CREATE_SHIPPING, json!({ "input": input })));
+        }
+        Benefit::AmountOff(minor) => (
+            CREATE_BASIC,
+            json!({
+                "value": { "discountAmount": {
+                    "amount": super::decimal(*minor, &spec.currency), "appliesOnEachItem": false } },
+                "items": { "all": true }
+            }),
+        ),
+        Benefit::PercentOff(percent) => (
+            CREATE_BASIC,
+            json!({
+                "value": { "percentage": f64::from(*percent) / 100.0 },
+                "items": { "all": true }
+            }),
+        ),
+        Benefit::FreeProduct(product) => {
+            let items = if let Some(variant) = product
+                .strip_prefix("gid://shopify/ProductVariant/")
+                .and_then(|id| gid("ProductVariant", id))
+            {
+                json!({ "products": { "productVariantsToAdd": [variant] } })
+            } else {
+                let product = gid("Product", product)
+                    .ok_or_else(|| format!("{product:?} is not a Shopify product id"))?;
+                json!({ "products": { "productsToAdd": [product] } })
+            };
+            (
+                CREATE_BASIC,
+                json!({ "value": { "percentage": 1.0 }, "items": items }),
+            )
+        }
+    };
+    input["customerGets"] = gets;
+    input["combinesWith"] = json!({
+        "orderDiscounts": combines, "productDiscounts": combines, "shippingDiscounts": combines
+    });
+    Ok((document, json!({ "input": input })))
+}
+
+/// Posts one GraphQL document; the answer's JSON when Shopify answered 200.
+async fn post(
+    connector: &Connector,
+    document: &str,
+    variables: Value,
+    deadline: Instant,
+) -> Result<Value, Attempt> {
+    let Settings::Shopify {
+        shop,
+        token,
+        version,
+        admin_url,
+    } = &connector.settings
+    else {
+        return Err(Attempt::Refused("not a Shopify shop".into()));
+    };
+    let url = admin_url
+        .clone()
+        .unwrap_or_else(|| format!("https://{shop}/admin/api/{version}/graphql.json"));
+    let answer = connector
+        .client
+        .post(url)
+        .timeout(Connector::timeout(deadline))
+        .header("X-Shopify-Access-Token", &token.0)
+        .json(&json!({ "query": document, "variables": variables }))
+        .send()
+        .await
+        .map_err(transport)?;
+    let status = answer.status().as_u16();
+    let headers = answer.headers().clone();
+    let body = answer.text().await.map_err(transport)?;
+    if status != 200 {
+        return Err(status_attempt(status, &headers, &body));
+    }
+    let value: Value = serde_json::from_str(&body).map_err(|_| Attempt::Again {
+        reason: "an answer that is not JSON".into(),
+        wait: None,
+        maybe_made: true,
+    })?;
+    if let Some(errors) = value.get("errors") {
+        return Err(graphql_errors(errors, value.get("extensions")));
+    }
+    Ok(value)
+}
+
+/// Top-level GraphQL errors: throttling waits for the bucket to refill;
+/// anything else (a document the schema refuses, a missing scope) made
+/// nothing.
+fn graphql_errors(errors: &Value, extensions: Option<&Value>) -> Attempt {
+    let list = errors.as_array().cloned().unwrap_or_default();
+    let throttled = list
+        .iter()
+        .any(|e| e["extensions"]["code"].as_str() == Some("THROTTLED"));
+    let text = list
+        .iter()
+        .filter_map(|e| e["message"].as_str())
+        .collect::<Vec<_>>()
+        .join("; ");
+    if throttled {
+        let cost = extensions.map(|e| &e["cost"]);
+        let wait = cost.and_then(|cost| {
+            let requested = cost["requestedQueryCost"].as_f64()?;
+            let available = cost["throttleStatus"]["currentlyAvailable"].as_f64()?;
+            let rate = cost["throttleStatus"]["restoreRate"].as_f64()?;
+            (rate > 0.0).then(|| {
+                Duration::from_secs_f64(((requested - available) / rate).clamp(0.05, 60.0))
+            })
+        });
+        return Attempt::Again {
+            reason: "throttled".into(),
+            wait: wait.or(Some(Duration::from_secs(1))),
+            maybe_made: false,
+        };
+    }
+    Attempt::Refused(format!("Shopify refused the request: {text}"))
+}
+
+/// One try at creating the code.
+pub(super) async fn create(connector: &Connector, spec: &CodeSpec, deadline: Instant) -> Attempt {
+    let (document, variables) = match create_request(spec) {
+        Ok(request) => request,
+        Err(reason) => return Attempt::Refused(reason),
+    };
+    let value = match post(connector, document, variables, deadline).await {
+        Ok(value) => value,
+        Err(attempt) => return attempt,
+    };
+    let payload = value["data"]
+        .as_object()
+        .and_then(|data| data.values().next())
+        .cloned()
+        .unwrap_or(Value::Null);
+    let errors = payload["userErrors"]
+        .as_array()
+        .cloned()
+        .unwrap_or_default();
+    if errors.is_empty() {
+        return match payload["codeDiscountNode"]["id"].as_str() {
+            Some(id) => Attempt::Issued(id.to_owned()),
+            None => Attempt::Again {
+                reason: "an answer without the discount's id".into(),
+                wait: None,
+                maybe_made: true,
+            },
+        };
+    }
+    let code_of = |e: &Value| e["code"].as_str().unwrap_or_default().to_owned();
+    let on_code = |e: &Value| {
+        e["field"]
+            .as_array()
+            .and_then(|f| f.last())
+            .and_then(Value::as_str)
+            == Some("code")
+    };
+    if errors
+        .iter()
+        .any(|e| on_code(e) && matches!(code_of(e).as_str(), "TAKEN" | "DUPLICATE"))
+    {
+        return Attempt::Exists;
+    }
+    let text = errors
+        .iter()
+        .map(|e| format!("{} ({})", e["message"].as_str().unwrap_or("?"), code_of(e)))
+        .collect::<Vec<_>>()
+        .join("; ");
+    if errors.iter().any(|e| code_of(e) == "INTERNAL_ERROR") {
+        return Attempt::Again {
+            reason: format!("Shopify: {text}"),
+            wait: None,
+            maybe_made: true,
+        };
+    }
+    Attempt::Refused(format!("Shopify refused the discount: {text}"))
+}
+
+/// One look-up of a code.
+pub(super) async fn find(
+    connector: &Connector,
+    code: &str,
+    deadline: Instant,
+) -> Result<Option<Found>, Attempt> {
+    let value = post(connector, FIND, json!({ "code": code }), deadline).await?;
+    let node = &value["data"]["codeDiscountNodeByCode"];
+    if node.is_null() {
+        return Ok(None);
+    }
+    let reference = node["id"].as_str().ok_or_else(|| Attempt::Again {
+        reason: "a found discount without an id".into(),
+        wait: None,
+        maybe_made: false,
+    })?;
+    let used = node["codeDiscount"]["asyncUsageCount"]
+        .as_u64()
+        .is_some_and(|count| count > 0);
+    Ok(Some(Found {
+        reference: reference.to_owned(),
+        used,
+    }))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn spec(benefit: Benefit) -> CodeSpec {
+        CodeSpec {
+            code: "MR-AAAAA-BBBBB".into(),
+            title: "Loyalty: €5 voucher".into(),
+            benefit,
+            currency: "EUR".into(),
+            min_subtotal: Some(2000),
+            starts_on: "2026-12-06".into(),
+            ends_on: "2027-01-05".into(),
+            combines: false,
+            customer_id: "1001".into(),
+            email: None,
+        }
+    }
+
+    #[test]
+    fn each_benefit_becomes_its_mutation() {
+        let (doc, vars) = create_request(&spec(Benefit::AmountOff(500))).expect("request");
+        assert_eq!(doc, CREATE_BASIC);
+        let input = &vars["input"];
+        assert_eq!(
+            input["customerGets"]["value"]["discountAmount"]["amount"],
+            "5.00"
+        );
+        assert_eq!(
+            input["context"]["customers"]["add"][0],
+            "gid://shopify/Customer/1001"
+        );
+        assert_eq!(
+            input["minimumRequirement"]["subtotal"]["greaterThanOrEqualToSubtotal"],
+            "20.00"
+        );
+        assert_eq!(input["usageLimit"], 1);
+        assert_eq!(input["endsAt"], "2027-01-05T23:59:59Z");
+
+        let (_, vars) = create_request(&spec(Benefit::PercentOff(10))).expect("request");
+        assert_eq!(vars["input"]["customerGets"]["value"]["percentage"], 0.1);
+
+        let (doc, vars) = create_request(&spec(Benefit::FreeShipping)).expect("request");
+        assert_eq!(doc, CREATE_SHIPPING);
+        assert!(vars["input"].get("customerGets").is_none());
+
+        let (_, vars) = create_request(&spec(Benefit::FreeProduct("42".into()))).expect("request");
+        let gets = &vars["input"]["customerGets"];
+        assert_eq!(gets["value"]["percentage"], 1.0);
+        assert_eq!(
+            gets["items"]["products"]["productsToAdd"][0],
+            "gid://shopify/Product/42"
+        );
+
+        let variant = Benefit::FreeProduct("gid://shopify/ProductVariant/7".into());
+        let (_, vars) = create_request(&spec(variant)).expect("request");
+        assert_eq!(
+            vars["input"]["customerGets"]["items"]["products"]["productVariantsToAdd"][0],
+            "gid://shopify/ProductVariant/7"
+        );
+    }
+
+    #[test]
+    fn a_customer_without_a_shopify_id_gets_no_code_for_everyone() {
+        let mut spec = spec(Benefit::AmountOff(500));
+        spec.customer_id = "anna@example.com".into();
+        assert!(create_request(&spec).is_err());
+    }
+}

@@ -1,0 +1,244 @@
+//! WooCommerce's REST API v3: `POST /wp-json/wc/v3/coupons` and
+//! `GET /wp-json/wc/v3/coupons?code=...`, with the shop's REST API keys
+//! (HTTP Basic, which WooCommerce accepts over https).
+
+use super::{status_attempt, transport, Attempt, Benefit, CodeSpec, Connector, Found, Settings};
+use serde_json::{json, Value};
+use std::time::Instant;
+
+/// The coupon's body for `spec`. WooCommerce reads amounts as strings.
+fn coupon_body(spec: &CodeSpec) -> Result<Value, String> {
+    let mut body = json!({
+        "code": spec.code,
+        "description": spec.title,
+        "usage_limit": 1,
+        "usage_limit_per_user": 1,
+        "individual_use": !spec.combines,
+        // With its offset: a plain value is the shop's local time, and
+        // `date_expires_gmt` is ignored when a coupon is created.
+        "date_expires": format!("{}T23:59:59Z", spec.ends_on),
+    });
+    match &spec.benefit {
+        Benefit::AmountOff(minor) => {
+            body["discount_type"] = json!("fixed_cart");
+            body["amount"] = json!(super::decimal(*minor, &spec.currency));
+        }
+        Benefit::PercentOff(percent) => {
+            body["discount_type"] = json!("percent");
+            body["amount"] = json!(percent.to_string());
+        }
+        Benefit::FreeShipping => {
+            body["discount_type"] = json!("fixed_cart");
+            body["amount"] = json!("0");
+            body["free_shipping"] = json!(true);
+        }
+        Benefit::FreeProduct(product) => {
+            let id: u64 = product
+                .parse()
+                .map_err(|_| format!("{product:?} is not a WooCommerce product id"))?;
+            body["discount_type"] = json!("percent");
+            body["amount"] = json!("100");
+            body["product_ids"] = json!([id]);
+            body["limit_usage_to_x_items"] = json!(1);
+        }
+    }
+    if let Some(minimum) = spec.min_subtotal {
+        body["minimum_amount"] = json!(super::decimal(minimum, &spec.currency));
+    }
+    // WooCommerce drops an address it cannot use without a word (the
+    // coupon would then work for anyone): only a plausible one is sent,
+    // and the answer is checked for it.
+    if let Some(email) = spec.email.as_deref().filter(|e| plausible_email(e)) {
+        body["email_restrictions"] = json!([email.to_ascii_lowercase()]);
+    }
+    Ok(body)
+}
+
+/// An address WooCommerce keeps: one `@`, a dot in the domain, no spaces.
+fn plausible_email(email: &str) -> bool {
+    let Some((local, domain)) = email.split_once('@') else {
+        return false;
+    };
+    !local.is_empty()
+        && domain.contains('.')
+        && !domain.contains('@')
+        && !email.chars().any(|c| c.is_whitespace() || c.is_control())
+        && email.len() <= 254
+}
+
+fn parts(connector: &Connector) -> Result<(&str, &str, &str), Attempt> {
+    match &connector.settings {
+        Settings::WooCommerce { url, key, secret } => {
+            Ok((url.trim_end_matches('/'), key.0.as_str(), secret.0.as_str()))
+        }
+        Settings::Shopify { .. } => Err(Attempt::Refused("not a WooCommerce shop".into())),
+    }
+}
+
+/// WooCommerce's error code in an error answer.
+fn error_code(body: &str) -> String {
+    serde_json::from_str::<Value>(body)
+        .ok()
+        .and_then(|v| v["code"].as_str().map(str::to_owned))
+        .unwrap_or_default()
+}
+
+/// One try at creating the coupon.
+pub(super) async fn create(connector: &Connector, spec: &CodeSpec, deadline: Instant) -> Attempt {
+    let (url, key, secret) = match parts(connector) {
+        Ok(parts) => parts,
+        Err(attempt) => return attempt,
+    };
+    let body = match coupon_body(spec) {
+        Ok(body) => body,
+        Err(reason) => return Attempt::Refused(reason),
+    };
+    let answer = match connector
+        .client
+        .post(format!("{url}/wp-json/wc/v3/coupons"))
+        .timeout(Connector::timeout(deadline))
+        .basic_auth(key, Some(secret))
+        .json(&body)
+        .send()
+        .await
+    {
+        Ok(answer) => answer,
+        Err(err) => return transport(err),
+    };
+    let status = answer.status().as_u16();
+    let headers = answer.headers().clone();
+    let text = match answer.text().await {
+        Ok(text) => text,
+        Err(err) => return transport(err),
+    };
+    match status {
+        200 | 201 => match serde_json::from_str::<Value>(&text)
+            .ok()
+            .and_then(|v| Some((v["id"].as_u64()?, v)))
+        {
+            Some((id, coupon)) => {
+                if let Some(sent) = body["email_restrictions"][0].as_str() {
+                    let kept = coupon["email_restrictions"]
+                        .to_string()
+                        .to_ascii_lowercase();
+                    if !kept.contains(&format!("\"{sent}\"")) {
+                        tracing::warn!(
+                            coupon = id,
+                            "WooCommerce did not keep the customer's e-mail restriction"
+                        );
+                    }
+                }
+                Attempt::Issued(id.to_string())
+            }
+            None => Attempt::Again {
+                reason: "an answer without the coupon's id".into(),
+                wait: None,
+                maybe_made: true,
+            },
+        },
+        400 if error_code(&text) == "woocommerce_rest_coupon_code_already_exists" => {
+            Attempt::Exists
+        }
+        _ => status_attempt(status, &headers, &text),
+    }
+}
+
+/// One look-up of a code.
+pub(super) async fn find(
+    connector: &Connector,
+    code: &str,
+    deadline: Instant,
+) -> Result<Option<Found>, Attempt> {
+    let (url, key, secret) = parts(connector)?;
+    let answer = connector
+        .client
+        .get(format!("{url}/wp-json/wc/v3/coupons"))
+        .query(&[("code", code)])
+        .timeout(Connector::timeout(deadline))
+        .basic_auth(key, Some(secret))
+        .send()
+        .await
+        .map_err(|err| match transport(err) {
+            Attempt::Again { reason, wait, .. } => Attempt::Again {
+                reason,
+                wait,
+                maybe_made: false,
+            },
+            other => other,
+        })?;
+    let status = answer.status().as_u16();
+    let headers = answer.headers().clone();
+    let text = answer.text().await.map_err(transport)?;
+    if status != 200 {
+        return Err(status_attempt(status, &headers, &text));
+    }
+    let list: Vec<Value> = serde_json::from_str(&text).map_err(|_| Attempt::Again {
+        reason: "a coupon list that is not JSON".into(),
+        wait: None,
+        maybe_made: false,
+    })?;
+    Ok(list
+        .iter()
+        .find(|c| {
+            c["code"]
+                .as_str()
+                .is_some_and(|found| found.eq_ignore_ascii_case(code))
+        })
+        .and_then(|c| {
+            Some(Found {
+                reference: c["id"].as_u64()?.to_string(),
+                used: c["usage_count"].as_u64().is_some_and(|n| n > 0),
+            })
+        }))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn spec(benefit: Benefit) -> CodeSpec {
+        CodeSpec {
+            code: "MR-AAAAA-BBBBB".into(),
+            title: "Loyalty: €5 voucher".into(),
+            benefit,
+            currency: "EUR".into(),
+            min_subtotal: None,
+            starts_on: "2026-12-06".into(),
+            ends_on: "2027-01-05".into(),
+            combines: true,
+            customer_id: "7".into(),
+            email: Some("anna@example.com".into()),
+        }
+    }
+
+    #[test]
+    fn each_benefit_becomes_its_coupon() {
+        let body = coupon_body(&spec(Benefit::AmountOff(550))).expect("body");
+        assert_eq!(body["discount_type"], "fixed_cart");
+        assert_eq!(body["amount"], "5.50");
+        assert_eq!(body["email_restrictions"][0], "anna@example.com");
+        assert_eq!(body["individual_use"], false);
+        assert_eq!(body["usage_limit"], 1);
+        assert_eq!(body["date_expires"], "2027-01-05T23:59:59Z");
+        let mut no_mail = spec(Benefit::AmountOff(1));
+        no_mail.email = Some("not an address".into());
+        assert!(coupon_body(&no_mail)
+            .expect("body")
+            .get("email_restrictions")
+            .is_none());
+        let body = coupon_body(&spec(Benefit::PercentOff(15))).expect("body");
+        assert_eq!(
+            (body["discount_type"].as_str(), body["amount"].as_str()),
+            (Some("percent"), Some("15"))
+        );
+        let body = coupon_body(&spec(Benefit::FreeShipping)).expect("body");
+        assert_eq!(body["free_shipping"], true);
+        let body = coupon_body(&spec(Benefit::FreeProduct("15".into()))).expect("body");
+        assert_eq!(body["product_ids"][0], 15);
+        assert_eq!(body["amount"], "100");
+        assert!(coupon_body(&spec(Benefit::FreeProduct(
+            "gid://shopify/Product/1".into()
+        )))
+        .is_err());
+    }
+}

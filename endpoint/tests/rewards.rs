@@ -1,0 +1,381 @@
+//! Rewards that work at the shop's checkout: every redemption's code is
+//! made on the shop's platform (the stand-ins of Shopify's Admin GraphQL
+//! API and WooCommerce's coupons route, over real HTTP) exactly once, the
+//! points are never kept for a code that was not made, and every state has
+//! a way forward: confirmed, released with the points back, or pending
+//! until a replay or the reconciler finishes it.
+
+mod common;
+mod standin;
+
+use common::{value, Reply, Server, ADMIN_KEY};
+use loyalty_endpoint::platform::Connector;
+use standin::{Kind, StandIn};
+use std::time::Duration;
+
+/// A server whose rewards' codes are made on `platform`, waiting at most
+/// `budget` for it.
+fn server_on(platform: &StandIn, budget: Duration) -> Server {
+    let settings = platform.settings();
+    Server::with(move |config| {
+        config.issuing.platform = Some(Connector::new(settings).expect("a connector"));
+        config.issuing.budget = budget;
+        config.shopify_secret = Some(b"shopify-webhook-secret".to_vec());
+        config.woocommerce_secret = Some(b"woo-webhook-secret".to_vec());
+    })
+}
+
+/// A shop customer `id` with an e-mail address and `points` to spend.
+fn customer(server: &Server, id: &str, points: i64) {
+    let reply = server.admin(
+        "PUT",
+        &format!("/admin/v1/customers/{id}"),
+        &format!(r#"{{"first_name":"Ada","email":"{id}@example.com"}}"#),
+    );
+    assert!(reply.status == 201 || reply.status == 200, "{}", reply.body);
+    let auth = format!("Bearer {}", String::from_utf8_lossy(ADMIN_KEY));
+    let key = format!("fund-{id}");
+    let reply = server
+        .send(
+            "POST",
+            &format!("/admin/v1/customers/{id}/adjustments"),
+            &[
+                ("Authorization", &auth),
+                ("Content-Type", "application/json"),
+                ("Idempotency-Key", &key),
+            ],
+            &format!(r#"{{"points":{points},"reason":"test balance"}}"#),
+        )
+        .expect("an answer");
+    assert_eq!(reply.status, 201, "{}", reply.body);
+}
+
+fn redeem(server: &Server, id: &str, reward: &str, key: &str) -> Reply {
+    let body = format!(r#"{{"reward_id":"{reward}"}}"#);
+    server
+        .post("/v1/redemptions", &server.token(id), key, &body)
+        .expect("an answer")
+}
+
+fn redemptions(server: &Server, id: &str) -> serde_json::Value {
+    let reply = server.get("/v1/redemptions", Some(&server.token(id)));
+    assert_eq!(reply.status, 200, "{}", reply.body);
+    let page: loyalty_core::contract::RedemptionPage =
+        common::decode(&reply.body).expect("a page the contract accepts");
+    serde_json::to_value(page).expect("json")
+}
+
+/// The platform's record of `code`.
+fn record<'a>(codes: &'a [serde_json::Value], code: &str) -> &'a serde_json::Value {
+    codes
+        .iter()
+        .find(|c| c["code"].as_str().map(str::to_ascii_uppercase).as_deref() == Some(code))
+        .unwrap_or_else(|| panic!("{code} is on the platform: {codes:?}"))
+}
+
+/// Redeems every reward of the demo program and returns each code.
+fn redeem_all(server: &Server, id: &str) -> Vec<(String, String)> {
+    let mut codes = Vec::new();
+    for reward in ["r-shipping", "r-5eur", "r-10pct", "r-mug"] {
+        let reply = redeem(server, id, reward, &format!("key-{reward}"));
+        assert_eq!(reply.status, 200, "{reward}: {}", reply.body);
+        let body = value(&reply);
+        assert_eq!(body["state"], "active", "{body}");
+        let code = body["coupon"]["code"].as_str().expect("a code").to_owned();
+        codes.push((reward.to_owned(), code));
+    }
+    codes
+}
+
+#[test]
+fn every_reward_kind_becomes_a_code_on_shopify() {
+    let shopify = StandIn::start(Kind::Shopify);
+    let server = server_on(&shopify, Duration::from_secs(8));
+    customer(&server, "1001", 5000);
+    let codes = redeem_all(&server, "1001");
+    let made = shopify.codes();
+    assert_eq!(made.len(), 4, "one code per redemption: {made:?}");
+    for (reward, code) in &codes {
+        let input = &record(&made, code)["input"];
+        assert_eq!(input["usageLimit"], 1, "{reward}");
+        assert_eq!(input["appliesOncePerCustomer"], true, "{reward}");
+        assert_eq!(
+            input["context"]["customers"]["add"][0], "gid://shopify/Customer/1001",
+            "{reward}: only this customer"
+        );
+        assert_eq!(input["startsAt"], "2026-11-30T00:00:00Z", "{reward}");
+        let gets = &input["customerGets"];
+        match reward.as_str() {
+            "r-shipping" => assert_eq!(record(&made, code)["type"], "DiscountCodeFreeShipping"),
+            "r-5eur" => {
+                assert_eq!(gets["value"]["discountAmount"]["amount"], "5.00");
+                assert_eq!(
+                    input["minimumRequirement"]["subtotal"]["greaterThanOrEqualToSubtotal"],
+                    "20.00"
+                );
+                assert_eq!(input["endsAt"], "2027-02-27T23:59:59Z", "90 days by default");
+            }
+            "r-10pct" => {
+                assert_eq!(gets["value"]["percentage"], 0.1);
+                assert_eq!(input["endsAt"], "2026-12-29T23:59:59Z", "valid_days = 30");
+            }
+            "r-mug" => {
+                assert_eq!(gets["value"]["percentage"], 1.0);
+                assert_eq!(
+                    gets["items"]["products"]["productsToAdd"][0],
+                    "gid://shopify/Product/1042"
+                );
+                assert_eq!(input["combinesWith"]["orderDiscounts"], true);
+            }
+            _ => unreachable!(),
+        }
+    }
+    // The customer sees each code again, with the link that applies it.
+    let list = redemptions(&server, "1001");
+    let items = list["items"].as_array().expect("items");
+    assert_eq!(items.len(), 4);
+    assert_eq!(items[0]["reward_id"], "r-mug", "newest first");
+    for item in items {
+        assert_eq!(item["state"], "active");
+        let code = item["coupon"]["code"].as_str().expect("a code");
+        assert_eq!(
+            item["coupon"]["apply_url"],
+            format!("https://{}/discount/{code}?redirect=%2Fcart", standin::SHOP)
+        );
+    }
+    assert_eq!(server.approved("1001"), 5000 - 300 - 500 - 800 - 1500);
+}
+
+#[test]
+fn every_reward_kind_becomes_a_coupon_on_woocommerce() {
+    let woo = StandIn::start(Kind::Woo);
+    let server = server_on(&woo, Duration::from_secs(8));
+    customer(&server, "7", 5000);
+    let codes = redeem_all(&server, "7");
+    let made = woo.codes();
+    assert_eq!(made.len(), 4, "{made:?}");
+    for (reward, code) in &codes {
+        let sent = &record(&made, code)["received"];
+        assert_eq!(sent["usage_limit"], 1, "{reward}");
+        assert_eq!(sent["usage_limit_per_user"], 1, "{reward}");
+        assert_eq!(sent["email_restrictions"][0], "7@example.com", "{reward}");
+        match reward.as_str() {
+            "r-shipping" => assert_eq!(sent["free_shipping"], true),
+            "r-5eur" => {
+                assert_eq!((sent["discount_type"].as_str(), sent["amount"].as_str()), (Some("fixed_cart"), Some("5.00")));
+                assert_eq!(sent["minimum_amount"], "20.00");
+                assert_eq!(sent["individual_use"], true);
+            }
+            "r-10pct" => assert_eq!((sent["discount_type"].as_str(), sent["amount"].as_str()), (Some("percent"), Some("10"))),
+            "r-mug" => {
+                assert_eq!(sent["product_ids"][0], 1042);
+                assert_eq!(sent["amount"], "100");
+                assert_eq!(sent["limit_usage_to_x_items"], 1);
+            }
+            _ => unreachable!(),
+        }
+    }
+    let list = redemptions(&server, "7");
+    for item in list["items"].as_array().expect("items") {
+        let code = item["coupon"]["code"].as_str().expect("a code");
+        let url = format!("http://{}/?loyalty_apply={code}", woo.addr);
+        assert_eq!(item["coupon"]["apply_url"], url);
+    }
+}
+
+#[test]
+fn a_lost_answer_after_the_code_was_made_finds_it_instead_of_making_another() {
+    for kind in [Kind::Shopify, Kind::Woo] {
+        let platform = StandIn::start(kind);
+        let server = server_on(&platform, Duration::from_secs(8));
+        customer(&server, "1002", 1000);
+        platform.faults(serde_json::json!({"script": ["drop_after_create", "429", "500"]}));
+        let reply = redeem(&server, "1002", "r-5eur", "lost-1");
+        assert_eq!(reply.status, 200, "{kind:?}: {}", reply.body);
+        let code = value(&reply)["coupon"]["code"].as_str().expect("code").to_owned();
+        assert_eq!(platform.code_names(), vec![code.clone()], "{kind:?}: exactly one code");
+        // A replay answers the same code and makes nothing.
+        let again = redeem(&server, "1002", "r-5eur", "lost-1");
+        assert_eq!(again.body, reply.body, "{kind:?}");
+        assert_eq!(again.header("idempotent-replayed"), Some("true"));
+        assert_eq!(platform.codes().len(), 1, "{kind:?}");
+        assert_eq!(server.approved("1002"), 500, "{kind:?}");
+    }
+}
+
+#[test]
+fn throttling_and_server_errors_are_waited_out() {
+    let shopify = StandIn::start(Kind::Shopify);
+    let server = server_on(&shopify, Duration::from_secs(10));
+    customer(&server, "1003", 1000);
+    shopify.faults(serde_json::json!({"script": ["throttled", "429", "500", "user_error_internal"], "retry_after": 1}));
+    let reply = redeem(&server, "1003", "r-shipping", "busy-1");
+    assert_eq!(reply.status, 200, "{}", reply.body);
+    assert_eq!(shopify.codes().len(), 1);
+    let (_, log) = shopify.control("GET", "/_standin/requests", "");
+    assert!(log.as_array().map_or(0, Vec::len) >= 5, "it asked again: {log}");
+}
+
+#[test]
+fn a_refused_code_gives_the_points_back_and_says_so() {
+    let shopify = StandIn::start(Kind::Shopify);
+    let server = server_on(&shopify, Duration::from_secs(4));
+    // Not a Shopify customer id: no code limited to them can be made.
+    customer(&server, "cust-web", 1000);
+    let reply = redeem(&server, "cust-web", "r-5eur", "refused-1");
+    assert_eq!(reply.status, 409, "{}", reply.body);
+    assert_eq!(reply.code(), "reward_not_issued");
+    assert_eq!(server.approved("cust-web"), 1000, "the points are back");
+    assert!(shopify.codes().is_empty());
+    let again = redeem(&server, "cust-web", "r-5eur", "refused-1");
+    assert_eq!((again.status, again.code()), (409, "reward_not_issued".to_owned()));
+    assert_eq!(server.approved("cust-web"), 1000, "a replay gives nothing twice");
+    let list = redemptions(&server, "cust-web");
+    assert_eq!(list["items"][0]["state"], "released");
+    assert!(list["items"][0].get("coupon").is_none(), "no code to show");
+    // The history shows the points going and coming back.
+    let history = value(&server.get("/v1/activity", Some(&server.token("cust-web"))));
+    let items = history["items"].as_array().expect("items");
+    assert_eq!(items[0]["points"], 500, "{history}");
+    assert_eq!(items[0]["kind"], "earned");
+    assert_eq!(items[1]["points"], -500);
+    assert!(items[1]["code"].is_null(), "a code that does not work is not shown");
+}
+
+#[test]
+fn a_platform_that_is_down_gives_the_points_back() {
+    let woo = StandIn::start(Kind::Woo);
+    let server = server_on(&woo, Duration::from_secs(2));
+    customer(&server, "1004", 1000);
+    drop(woo);
+    let reply = redeem(&server, "1004", "r-5eur", "down-1");
+    assert_eq!(reply.status, 409, "{}", reply.body);
+    assert_eq!(reply.code(), "reward_not_issued");
+    assert_eq!(server.approved("1004"), 1000);
+}
+
+#[test]
+fn an_unknown_outcome_stays_pending_until_a_replay_or_the_reconciler_finishes_it() {
+    let shopify = StandIn::start(Kind::Shopify);
+    let server = server_on(&shopify, Duration::from_secs(2));
+    customer(&server, "1005", 2000);
+    shopify.faults(serde_json::json!({"script": ["timeout", "timeout", "timeout", "timeout"], "timeout_ms": 3000}));
+    let reply = redeem(&server, "1005", "r-5eur", "slow-1");
+    assert_eq!(reply.status, 202, "{}", reply.body);
+    let body = value(&reply);
+    assert_eq!(body["state"], "pending");
+    assert!(body.get("coupon").is_none(), "no code before the platform confirms it");
+    assert_eq!(server.approved("1005"), 1500, "the points are reserved");
+    let list = redemptions(&server, "1005");
+    assert_eq!(list["items"][0]["state"], "pending");
+    assert_eq!(list["items"][0]["idempotency_key"], "slow-1");
+    let history = value(&server.get("/v1/activity", Some(&server.token("1005"))));
+    assert_eq!(history["items"][0]["state"], "pending");
+    assert!(history["items"][0]["code"].is_null());
+    // The platform answers again: the same key now gets the code.
+    shopify.faults(serde_json::json!({}));
+    let again = redeem(&server, "1005", "r-5eur", "slow-1");
+    assert_eq!(again.status, 200, "{}", again.body);
+    let code = value(&again)["coupon"]["code"].as_str().expect("code").to_owned();
+    assert_eq!(shopify.code_names().iter().filter(|c| **c == code).count(), 1);
+    // A second one left pending is finished by the reconciler.
+    shopify.faults(serde_json::json!({"script": ["timeout", "timeout", "timeout", "timeout"], "timeout_ms": 3000}));
+    let pending = redeem(&server, "1005", "r-5eur", "slow-2");
+    assert_eq!(pending.status, 202, "{}", pending.body);
+    shopify.faults(serde_json::json!({}));
+    let pending_list = value(&server.admin("GET", "/admin/v1/redemptions?state=pending", ""));
+    assert_eq!(pending_list["redemptions"].as_array().map(Vec::len), Some(1), "{pending_list}");
+    let report = value(&server.admin("POST", "/admin/v1/reconcile", ""));
+    assert_eq!(report["confirmed"], 1, "{report}");
+    assert_eq!(report["pending"], 0, "{report}");
+    let list = redemptions(&server, "1005");
+    assert_eq!(list["items"][0]["state"], "active");
+    let replay = redeem(&server, "1005", "r-5eur", "slow-2");
+    assert_eq!(replay.status, 200, "the key answers the code now: {}", replay.body);
+    assert_eq!(shopify.codes().len(), 2);
+    assert_eq!(server.approved("1005"), 1000);
+}
+
+#[test]
+fn orders_mark_codes_used_and_cancelled_orders_give_them_back() {
+    for kind in [Kind::Shopify, Kind::Woo] {
+        let platform = StandIn::start(kind);
+        let server = server_on(&platform, Duration::from_secs(8));
+        customer(&server, "1006", 1000);
+        let reply = redeem(&server, "1006", "r-5eur", "use-1");
+        let code = value(&reply)["coupon"]["code"].as_str().expect("code").to_owned();
+        let (path, secret, topic, body) = match kind {
+            Kind::Shopify => (
+                "/webhooks/shopify",
+                &b"shopify-webhook-secret"[..],
+                "orders/paid",
+                serde_json::json!({"id": 9001, "order_number": 1234, "customer": {"id": 1006},
+                    "subtotal_price": "30.00", "discount_codes": [{"code": code.to_lowercase(), "amount": "5.00", "type": "fixed_amount"}]}),
+            ),
+            Kind::Woo => (
+                "/webhooks/woocommerce",
+                &b"woo-webhook-secret"[..],
+                "order.updated",
+                serde_json::json!({"id": 9001, "number": "1234", "status": "processing", "customer_id": 1006,
+                    "total": "30.00", "coupon_lines": [{"code": code.to_lowercase()}]}),
+            ),
+        };
+        let text = body.to_string();
+        let signature = loyalty_endpoint::domain::webhooks::sign(secret, text.as_bytes());
+        let (topic_header, signature_header) = match kind {
+            Kind::Shopify => ("X-Shopify-Topic", "X-Shopify-Hmac-Sha256"),
+            Kind::Woo => ("X-WC-Webhook-Topic", "X-WC-Webhook-Signature"),
+        };
+        let headers = [
+            ("Content-Type", "application/json"),
+            (topic_header, topic),
+            (signature_header, signature.as_str()),
+        ];
+        let sent = server.send("POST", path, &headers, &text).expect("an answer");
+        assert!(sent.status < 300, "{kind:?}: {}", sent.body);
+        let list = redemptions(&server, "1006");
+        assert_eq!(list["items"][0]["state"], "used", "{kind:?}: {list}");
+        assert_eq!(list["items"][0]["used_order"], "1234");
+        assert_eq!(list["items"][0]["coupon"]["code"], code.as_str());
+        assert!(list["items"][0]["coupon"].get("apply_url").is_none(), "a used code is not applied");
+        if kind == Kind::Woo {
+            let cancelled = serde_json::json!({"id": 9001, "number": "1234", "status": "cancelled",
+                "customer_id": 1006, "total": "30.00", "coupon_lines": [{"code": code}]})
+            .to_string();
+            let signature = loyalty_endpoint::domain::webhooks::sign(secret, cancelled.as_bytes());
+            let headers = [
+                ("Content-Type", "application/json"),
+                (topic_header, "order.updated"),
+                (signature_header, signature.as_str()),
+            ];
+            let sent = server.send("POST", path, &headers, &cancelled).expect("an answer");
+            assert!(sent.status < 300, "{}", sent.body);
+            let list = redemptions(&server, "1006");
+            assert_eq!(list["items"][0]["state"], "active", "WooCommerce gave the use back");
+        }
+    }
+}
+
+#[test]
+fn codes_past_their_day_expire_and_the_program_decides_about_the_points() {
+    for refund in [false, true] {
+        let text = loyalty_endpoint::program::DEMO.replace(
+            "refund_expired_rewards = false",
+            &format!("refund_expired_rewards = {refund}"),
+        );
+        let program = loyalty_endpoint::program::parse(&text).expect("a program");
+        let server = Server::with(move |config| config.program = Some(program));
+        customer(&server, "1007", 1000);
+        let reply = redeem(&server, "1007", "r-10pct", "old-1");
+        assert_eq!(reply.status, 200, "{}", reply.body);
+        assert_eq!(value(&reply)["coupon"]["expires_at"], "2026-12-29");
+        server.set_today("2026-12-29");
+        value(&server.admin("POST", "/admin/v1/reconcile", ""));
+        assert_eq!(redemptions(&server, "1007")["items"][0]["state"], "active", "its last day");
+        server.set_today("2026-12-30");
+        let report = value(&server.admin("POST", "/admin/v1/reconcile", ""));
+        assert_eq!(report["expired"], 1, "{report}");
+        assert_eq!(redemptions(&server, "1007")["items"][0]["state"], "expired");
+        assert_eq!(server.approved("1007"), if refund { 1000 } else { 200 }, "refund = {refund}");
+    }
+}
