@@ -25,8 +25,9 @@ fn server_on(platform: &StandIn, budget: Duration) -> Server {
     })
 }
 
-/// A shop customer `id` with an e-mail address and `points` to spend.
-fn customer(server: &Server, id: &str, points: i64) {
+/// A shop customer `id` with an e-mail address and `points` to spend (and
+/// the program's welcome bonus): their spendable points.
+fn customer(server: &Server, id: &str, points: i64) -> i64 {
     let reply = server.admin(
         "PUT",
         &format!("/admin/v1/customers/{id}"),
@@ -48,6 +49,7 @@ fn customer(server: &Server, id: &str, points: i64) {
         )
         .expect("an answer");
     assert_eq!(reply.status, 201, "{}", reply.body);
+    server.approved(id)
 }
 
 fn redeem(server: &Server, id: &str, reward: &str, key: &str) -> Reply {
@@ -91,7 +93,7 @@ fn redeem_all(server: &Server, id: &str) -> Vec<(String, String)> {
 fn every_reward_kind_becomes_a_code_on_shopify() {
     let shopify = StandIn::start(Kind::Shopify);
     let server = server_on(&shopify, Duration::from_secs(8));
-    customer(&server, "1001", 5000);
+    let start = customer(&server, "1001", 5000);
     let codes = redeem_all(&server, "1001");
     let made = shopify.codes();
     assert_eq!(made.len(), 4, "one code per redemption: {made:?}");
@@ -143,7 +145,7 @@ fn every_reward_kind_becomes_a_code_on_shopify() {
             format!("https://{}/discount/{code}?redirect=%2Fcart", standin::SHOP)
         );
     }
-    assert_eq!(server.approved("1001"), 5000 - 300 - 500 - 800 - 1500);
+    assert_eq!(server.approved("1001"), start - 300 - 500 - 800 - 1500);
 }
 
 #[test]
@@ -188,7 +190,7 @@ fn a_lost_answer_after_the_code_was_made_finds_it_instead_of_making_another() {
     for kind in [Kind::Shopify, Kind::Woo] {
         let platform = StandIn::start(kind);
         let server = server_on(&platform, Duration::from_secs(8));
-        customer(&server, "1002", 1000);
+        let start = customer(&server, "1002", 1000);
         platform.faults(serde_json::json!({"script": ["drop_after_create", "429", "500"]}));
         let reply = redeem(&server, "1002", "r-5eur", "lost-1");
         assert_eq!(reply.status, 200, "{kind:?}: {}", reply.body);
@@ -199,7 +201,7 @@ fn a_lost_answer_after_the_code_was_made_finds_it_instead_of_making_another() {
         assert_eq!(again.body, reply.body, "{kind:?}");
         assert_eq!(again.header("idempotent-replayed"), Some("true"));
         assert_eq!(platform.codes().len(), 1, "{kind:?}");
-        assert_eq!(server.approved("1002"), 500, "{kind:?}");
+        assert_eq!(server.approved("1002"), start - 500, "{kind:?}");
     }
 }
 
@@ -221,15 +223,15 @@ fn a_refused_code_gives_the_points_back_and_says_so() {
     let shopify = StandIn::start(Kind::Shopify);
     let server = server_on(&shopify, Duration::from_secs(4));
     // Not a Shopify customer id: no code limited to them can be made.
-    customer(&server, "cust-web", 1000);
+    let start = customer(&server, "cust-web", 1000);
     let reply = redeem(&server, "cust-web", "r-5eur", "refused-1");
     assert_eq!(reply.status, 409, "{}", reply.body);
     assert_eq!(reply.code(), "reward_not_issued");
-    assert_eq!(server.approved("cust-web"), 1000, "the points are back");
+    assert_eq!(server.approved("cust-web"), start, "the points are back");
     assert!(shopify.codes().is_empty());
     let again = redeem(&server, "cust-web", "r-5eur", "refused-1");
     assert_eq!((again.status, again.code()), (409, "reward_not_issued".to_owned()));
-    assert_eq!(server.approved("cust-web"), 1000, "a replay gives nothing twice");
+    assert_eq!(server.approved("cust-web"), start, "a replay gives nothing twice");
     let list = redemptions(&server, "cust-web");
     assert_eq!(list["items"][0]["state"], "released");
     assert!(list["items"][0].get("coupon").is_none(), "no code to show");
@@ -246,26 +248,26 @@ fn a_refused_code_gives_the_points_back_and_says_so() {
 fn a_platform_that_is_down_gives_the_points_back() {
     let woo = StandIn::start(Kind::Woo);
     let server = server_on(&woo, Duration::from_secs(2));
-    customer(&server, "1004", 1000);
+    let start = customer(&server, "1004", 1000);
     drop(woo);
     let reply = redeem(&server, "1004", "r-5eur", "down-1");
     assert_eq!(reply.status, 409, "{}", reply.body);
     assert_eq!(reply.code(), "reward_not_issued");
-    assert_eq!(server.approved("1004"), 1000);
+    assert_eq!(server.approved("1004"), start);
 }
 
 #[test]
 fn an_unknown_outcome_stays_pending_until_a_replay_or_the_reconciler_finishes_it() {
     let shopify = StandIn::start(Kind::Shopify);
     let server = server_on(&shopify, Duration::from_secs(2));
-    customer(&server, "1005", 2000);
+    let start = customer(&server, "1005", 2000);
     shopify.faults(serde_json::json!({"script": ["timeout", "timeout", "timeout", "timeout"], "timeout_ms": 3000}));
     let reply = redeem(&server, "1005", "r-5eur", "slow-1");
     assert_eq!(reply.status, 202, "{}", reply.body);
     let body = value(&reply);
     assert_eq!(body["state"], "pending");
     assert!(body.get("coupon").is_none(), "no code before the platform confirms it");
-    assert_eq!(server.approved("1005"), 1500, "the points are reserved");
+    assert_eq!(server.approved("1005"), start - 500, "the points are reserved");
     let list = redemptions(&server, "1005");
     assert_eq!(list["items"][0]["state"], "pending");
     assert_eq!(list["items"][0]["idempotency_key"], "slow-1");
@@ -293,7 +295,7 @@ fn an_unknown_outcome_stays_pending_until_a_replay_or_the_reconciler_finishes_it
     let replay = redeem(&server, "1005", "r-5eur", "slow-2");
     assert_eq!(replay.status, 200, "the key answers the code now: {}", replay.body);
     assert_eq!(shopify.codes().len(), 2);
-    assert_eq!(server.approved("1005"), 1000);
+    assert_eq!(server.approved("1005"), start - 1000);
 }
 
 #[test]
@@ -365,7 +367,7 @@ fn codes_past_their_day_expire_and_the_program_decides_about_the_points() {
         );
         let program = loyalty_endpoint::program::parse(&text).expect("a program");
         let server = Server::with(move |config| config.program = Some(program));
-        customer(&server, "1007", 1000);
+        let start = customer(&server, "1007", 1000);
         let reply = redeem(&server, "1007", "r-10pct", "old-1");
         assert_eq!(reply.status, 200, "{}", reply.body);
         assert_eq!(value(&reply)["coupon"]["expires_at"], "2026-12-29");
@@ -376,6 +378,6 @@ fn codes_past_their_day_expire_and_the_program_decides_about_the_points() {
         let report = value(&server.admin("POST", "/admin/v1/reconcile", ""));
         assert_eq!(report["expired"], 1, "{report}");
         assert_eq!(redemptions(&server, "1007")["items"][0]["state"], "expired");
-        assert_eq!(server.approved("1007"), if refund { 1000 } else { 200 }, "refund = {refund}");
+        assert_eq!(server.approved("1007"), if refund { start } else { start - 800 }, "refund = {refund}");
     }
 }

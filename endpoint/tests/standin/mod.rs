@@ -55,7 +55,7 @@ impl StandIn {
             // Its stdin stays open while it runs: it stops when we do.
             .stdin(Stdio::piped())
             .stdout(Stdio::piped())
-            .stderr(Stdio::inherit())
+            .stderr(Stdio::null())
             .spawn()
             .expect("node runs the stand-in");
         let stdout = child.stdout.take().expect("its stdout");
