@@ -397,10 +397,11 @@ async fn a_redeem_that_cannot_be_confirmed_says_so_then_settles_with_its_key() {
     // Every attempt ends in a server error: the endpoint (or a gateway in
     // front of it) may or may not have applied the write. The widget must
     // not claim "No points were taken"; it says it could not confirm yet,
-    // and asks again with the same key until the endpoint answers.
+    // and asks again with the same key until the endpoint answers. The list
+    // of redemptions (which would tell) fails too: GET and POST alike.
     fresh(
         json!({"latency_ms": 400, "error_rate": 1.0, "error_status": 504,
-                 "method": "POST", "path_prefix": "/v1/redemptions"}),
+                 "path_prefix": "/v1/redemptions"}),
     )
     .await;
     let redeemed_before = db_count("redemptions").await;

@@ -4,9 +4,9 @@
 
 use super::announce::Announcer;
 use super::coupon::CouponCode;
-use super::erased;
 use super::i18n::I18n;
 use super::task::Task;
+use super::{erased, Part};
 use crate::edge::client::{new_idempotency_key, ApiError, Client};
 use crate::edge::events;
 use crate::edge::{cache, console};
@@ -79,6 +79,14 @@ fn lock_text(i18n: I18n, lock: RewardLock) -> String {
             i18n.fill(Key::RewardMissing, &[("points", &i18n.points(missing))])
         }
     }
+}
+
+/// A message of the redeem flow: one paragraph with its class, role (`alert`
+/// or `status`), test id and text.
+fn message(class: &'static str, role: &'static str, id: &'static str, text: String) -> Part {
+    Some(erased(view! {
+        <p class=class role=role data-testid=id>{text}</p>
+    }))
 }
 
 /// Where one reward's redeem flow stands.
@@ -413,18 +421,24 @@ fn RewardItem(
                         <CouponCode coupon=coupon state=RedemptionState::Active/>
                     </div>
                 })),
-                Step::Done(Outcome::Issuing) => Some(erased(view! {
-                    <p class="lw-coupon" role="status" data-testid="issuing">{i18n.t(Key::RedeemIssuing)}</p>
-                })),
-                Step::Done(Outcome::NotIssued) => Some(erased(view! {
-                    <p class="lw-error-text" role="alert" data-testid="not-issued">{i18n.t(Key::RedeemNotIssued)}</p>
-                })),
-                Step::Failed(text) => Some(erased(view! {
-                    <p class="lw-error-text" role="alert">{i18n.t(text)}</p>
-                })),
-                Step::Unconfirmed => Some(erased(view! {
-                    <p class="lw-error-text" role="status" data-testid="unconfirmed">{i18n.t(Key::RedeemUnconfirmed)}</p>
-                })),
+                // One message view for the other steps (each distinct
+                // view costs WebAssembly): class, role, test id and text.
+                Step::Done(Outcome::Issuing) => {
+                    message("lw-coupon", "status", "issuing", i18n.t(Key::RedeemIssuing))
+                }
+                Step::Done(Outcome::NotIssued) => message(
+                    "lw-error-text",
+                    "alert",
+                    "not-issued",
+                    i18n.t(Key::RedeemNotIssued),
+                ),
+                Step::Failed(text) => message("lw-error-text", "alert", "failed", i18n.t(text)),
+                Step::Unconfirmed => message(
+                    "lw-error-text",
+                    "status",
+                    "unconfirmed",
+                    i18n.t(Key::RedeemUnconfirmed),
+                ),
                 Step::Idle => None,
             }}
         </li>
