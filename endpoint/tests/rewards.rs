@@ -381,3 +381,208 @@ fn codes_past_their_day_expire_and_the_program_decides_about_the_points() {
         assert_eq!(server.approved("1007"), if refund { start } else { start - 800 }, "refund = {refund}");
     }
 }
+
+#[test]
+fn a_crash_at_any_step_is_finished_after_the_restart() {
+    for kind in [Kind::Shopify, Kind::Woo] {
+        for step in ["reserved", "issued"] {
+            let platform = StandIn::start(kind);
+            let dir = tempfile::tempdir().expect("a folder");
+            let db = dir.path().join("loyalty.sqlite");
+            let url = common::fresh_postgres();
+            let mut env = platform.env();
+            env.push(("LOYALTY_TEST_CRASH_AT", step.to_owned()));
+            let env_ref: Vec<(&str, &str)> = env.iter().map(|(k, v)| (*k, v.as_str())).collect();
+            let mut first = Server::binary(&db, url.as_deref(), &["--fault-control"], &env_ref, None);
+            let start = customer(&first, "1010", 1000);
+            let body = r#"{"reward_id":"r-5eur"}"#;
+            let lost = first.post("/v1/redemptions", &first.token("1010"), "crash-1", body);
+            assert!(lost.is_none(), "{kind:?} {step}: the process died mid-redeem: {lost:?}");
+            let status = first.wait_exit(Duration::from_secs(10)).expect("it stopped");
+            assert!(!status.success(), "{kind:?} {step}: aborted");
+            let made = platform.codes().len();
+            assert_eq!(made, usize::from(step == "issued"), "{kind:?} {step}");
+            // Restarted without the crash: the redemption waits, then is finished.
+            let env = platform.env();
+            let env_ref: Vec<(&str, &str)> = env.iter().map(|(k, v)| (*k, v.as_str())).collect();
+            let second = Server::binary(&db, url.as_deref(), &[], &env_ref, None);
+            assert_eq!(second.approved("1010"), start - 500, "{kind:?} {step}: reserved");
+            let report = value(&second.admin("POST", "/admin/v1/reconcile", ""));
+            assert_eq!(report["pending"], 0, "{kind:?} {step}: {report}");
+            let list = redemptions(&second, "1010");
+            assert_eq!(list["items"][0]["state"], "active", "{kind:?} {step}: {list}");
+            let code = list["items"][0]["coupon"]["code"].as_str().expect("code").to_owned();
+            assert_eq!(platform.code_names(), vec![code.clone()], "{kind:?} {step}: one code");
+            let replay = second
+                .post("/v1/redemptions", &second.token("1010"), "crash-1", body)
+                .expect("an answer");
+            assert_eq!(replay.status, 200, "{kind:?} {step}: {}", replay.body);
+            assert_eq!(value(&replay)["coupon"]["code"], code.as_str());
+            assert_eq!(second.approved("1010"), start - 500, "{kind:?} {step}");
+        }
+    }
+}
+
+/// The exactly-once suite: 1,000 redeems (100 keys, each sent ten times at
+/// once, from 20 customers who cannot all afford theirs) against a platform
+/// that fails 20% of calls and drops 10% of its answers after making the
+/// code. Afterwards, and after the reconciler: nothing pending; every
+/// active redemption has exactly one code on the platform and every code
+/// there an active redemption; a released one took no points; every key
+/// answers one redemption and one code; no balance below zero.
+#[test]
+fn exactly_once_while_the_platform_fails() {
+    for kind in [Kind::Shopify, Kind::Woo] {
+        let platform = StandIn::start(kind);
+        // A short budget: a call that times out leaves its redeem pending.
+        let server = server_on(&platform, Duration::from_secs(1));
+        let customers: Vec<String> = (0..20).map(|i| format!("{}", 2000 + i)).collect();
+        let mut start = std::collections::BTreeMap::new();
+        for id in &customers {
+            // 1,000 + 100 welcome points: two of five 500-point redeems fail.
+            start.insert(id.clone(), customer(&server, id, 1000));
+        }
+        let kinds = match kind {
+            Kind::Shopify => serde_json::json!(["500", "429", "timeout", "throttled"]),
+            Kind::Woo => serde_json::json!(["500", "429", "timeout"]),
+        };
+        platform.faults(serde_json::json!({
+            "fail_rate": 0.2, "drop_after_create_rate": 0.1,
+            "kinds": kinds, "retry_after": 0, "timeout_ms": 1500,
+        }));
+        let mut sends: Vec<(String, String)> = Vec::new();
+        for (i, id) in customers.iter().enumerate() {
+            for k in 0..5 {
+                for _ in 0..10 {
+                    sends.push((id.clone(), format!("eo-{i}-{k}")));
+                }
+            }
+        }
+        // A fixed shuffle: the same key's sends land at different times.
+        let mut seed: u64 = 0x9e37_79b9_7f4a_7c15;
+        for i in (1..sends.len()).rev() {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            sends.swap(i, (seed % (i as u64 + 1)) as usize);
+        }
+        let answers = std::sync::Mutex::new(Vec::new());
+        let queue = std::sync::Mutex::new(sends);
+        std::thread::scope(|scope| {
+            for _ in 0..40 {
+                scope.spawn(|| loop {
+                    let Some((id, key)) = queue.lock().expect("queue").pop() else {
+                        break;
+                    };
+                    let reply = server.post(
+                        "/v1/redemptions",
+                        &server.token(&id),
+                        &key,
+                        r#"{"reward_id":"r-5eur"}"#,
+                    );
+                    answers.lock().expect("answers").push((id, key, reply));
+                });
+            }
+        });
+        let answers = answers.into_inner().expect("answers");
+        assert_eq!(answers.len(), 1000);
+        let mut by_key: std::collections::BTreeMap<String, Vec<(u16, serde_json::Value)>> =
+            std::collections::BTreeMap::new();
+        for (_, key, reply) in &answers {
+            let reply = reply.as_ref().unwrap_or_else(|| panic!("{kind:?}: an answer to {key}"));
+            assert!(
+                matches!(reply.status, 200 | 202 | 409),
+                "{kind:?} {key}: {} {}",
+                reply.status,
+                reply.body
+            );
+            by_key.entry(key.clone()).or_default().push((reply.status, value(reply)));
+        }
+        for (key, replies) in &by_key {
+            let ids: std::collections::BTreeSet<String> = replies
+                .iter()
+                .filter_map(|(_, body)| body["id"].as_str().map(str::to_owned))
+                .collect();
+            assert!(ids.len() <= 1, "{kind:?} {key}: one redemption per key: {ids:?}");
+            let codes: std::collections::BTreeSet<String> = replies
+                .iter()
+                .filter_map(|(_, body)| body["coupon"]["code"].as_str().map(str::to_owned))
+                .collect();
+            assert!(codes.len() <= 1, "{kind:?} {key}: one code per key: {codes:?}");
+        }
+        // The reconciler finishes whatever is left pending.
+        let mut passes = 0;
+        loop {
+            passes += 1;
+            let left = value(&server.admin("GET", "/admin/v1/redemptions?state=pending", ""));
+            if left["redemptions"].as_array().is_none_or(Vec::is_empty) {
+                break;
+            }
+            assert!(passes < 40, "{kind:?}: still pending after {passes} passes: {left}");
+            value(&server.admin("POST", "/admin/v1/reconcile", ""));
+        }
+        platform.faults(serde_json::json!({}));
+        let active = value(&server.admin("GET", "/admin/v1/redemptions?state=active", ""));
+        let active = active["redemptions"].as_array().cloned().unwrap_or_default();
+        let released = value(&server.admin("GET", "/admin/v1/redemptions?state=released", ""));
+        let released = released["redemptions"].as_array().cloned().unwrap_or_default();
+        let on_platform = platform.code_names();
+        let mut counted = std::collections::BTreeMap::new();
+        for code in &on_platform {
+            *counted.entry(code.clone()).or_insert(0) += 1;
+        }
+        for redemption in &active {
+            let code = redemption["code"].as_str().expect("a code");
+            assert_eq!(counted.get(code), Some(&1), "{kind:?}: exactly one {code} on the platform");
+        }
+        for redemption in &released {
+            let code = redemption["code"].as_str().expect("a code");
+            assert!(!counted.contains_key(code), "{kind:?}: released {code} is not on the platform");
+        }
+        let active_codes: std::collections::BTreeSet<&str> =
+            active.iter().filter_map(|r| r["code"].as_str()).collect();
+        for code in &on_platform {
+            assert!(active_codes.contains(code.as_str()), "{kind:?}: {code} on the platform belongs to an active redemption");
+        }
+        assert!(!active.is_empty(), "{kind:?}: some redeems went through");
+        // Balances: what was taken is exactly what the active ones cost.
+        for id in &customers {
+            let taken = active.iter().filter(|r| r["customer_id"] == id.as_str()).count() as i64;
+            let now = server.approved(id);
+            assert!(now >= 0, "{kind:?} {id}: never negative");
+            assert_eq!(now, start[id] - 500 * taken, "{kind:?} {id}: {taken} active");
+            assert!(taken <= 2, "{kind:?} {id}: at most what they could afford");
+        }
+        // Every key now answers its end, the same each time.
+        for (key, replies) in &by_key {
+            let (id, _, _) = answers.iter().find(|(_, k, _)| k == key).expect("sent");
+            let first = server
+                .post("/v1/redemptions", &server.token(id), key, r#"{"reward_id":"r-5eur"}"#)
+                .expect("an answer");
+            let again = server
+                .post("/v1/redemptions", &server.token(id), key, r#"{"reward_id":"r-5eur"}"#)
+                .expect("an answer");
+            assert_eq!((first.status, &first.body), (again.status, &again.body), "{kind:?} {key}");
+            assert!(matches!(first.status, 200 | 409), "{kind:?} {key}: {}", first.body);
+            if let Some(code) = value(&first)["coupon"]["code"].as_str() {
+                assert!(active_codes.contains(code), "{kind:?} {key}");
+                for (_, body) in replies {
+                    if let Some(earlier) = body["coupon"]["code"].as_str() {
+                        assert_eq!(earlier, code, "{kind:?} {key}: the same code as before");
+                    }
+                }
+            }
+        }
+        let pending_at_first = by_key
+            .values()
+            .filter(|replies| replies.iter().any(|(status, _)| *status == 202))
+            .count();
+        eprintln!(
+            "{kind:?}: 1000 redeems, {pending_at_first} keys answered pending, {} active, {} released, {} reconciler passes, {} platform requests",
+            active.len(),
+            released.len(),
+            passes,
+            platform.control("GET", "/_standin/requests", "").1.as_array().map_or(0, Vec::len)
+        );
+    }
+}
