@@ -115,7 +115,10 @@ fn every_reward_kind_becomes_a_code_on_shopify() {
                     input["minimumRequirement"]["subtotal"]["greaterThanOrEqualToSubtotal"],
                     "20.00"
                 );
-                assert_eq!(input["endsAt"], "2027-02-27T23:59:59Z", "90 days by default");
+                assert_eq!(
+                    input["endsAt"], "2027-02-27T23:59:59Z",
+                    "90 days by default"
+                );
             }
             "r-10pct" => {
                 assert_eq!(gets["value"]["percentage"], 0.1);
@@ -164,11 +167,17 @@ fn every_reward_kind_becomes_a_coupon_on_woocommerce() {
         match reward.as_str() {
             "r-shipping" => assert_eq!(sent["free_shipping"], true),
             "r-5eur" => {
-                assert_eq!((sent["discount_type"].as_str(), sent["amount"].as_str()), (Some("fixed_cart"), Some("5.00")));
+                assert_eq!(
+                    (sent["discount_type"].as_str(), sent["amount"].as_str()),
+                    (Some("fixed_cart"), Some("5.00"))
+                );
                 assert_eq!(sent["minimum_amount"], "20.00");
                 assert_eq!(sent["individual_use"], true);
             }
-            "r-10pct" => assert_eq!((sent["discount_type"].as_str(), sent["amount"].as_str()), (Some("percent"), Some("10"))),
+            "r-10pct" => assert_eq!(
+                (sent["discount_type"].as_str(), sent["amount"].as_str()),
+                (Some("percent"), Some("10"))
+            ),
             "r-mug" => {
                 assert_eq!(sent["product_ids"][0], 1042);
                 assert_eq!(sent["amount"], "100");
@@ -194,8 +203,15 @@ fn a_lost_answer_after_the_code_was_made_finds_it_instead_of_making_another() {
         platform.faults(serde_json::json!({"script": ["drop_after_create", "429", "500"]}));
         let reply = redeem(&server, "1002", "r-5eur", "lost-1");
         assert_eq!(reply.status, 200, "{kind:?}: {}", reply.body);
-        let code = value(&reply)["coupon"]["code"].as_str().expect("code").to_owned();
-        assert_eq!(platform.code_names(), vec![code.clone()], "{kind:?}: exactly one code");
+        let code = value(&reply)["coupon"]["code"]
+            .as_str()
+            .expect("code")
+            .to_owned();
+        assert_eq!(
+            platform.code_names(),
+            vec![code.clone()],
+            "{kind:?}: exactly one code"
+        );
         // A replay answers the same code and makes nothing.
         let again = redeem(&server, "1002", "r-5eur", "lost-1");
         assert_eq!(again.body, reply.body, "{kind:?}");
@@ -215,7 +231,10 @@ fn throttling_and_server_errors_are_waited_out() {
     assert_eq!(reply.status, 200, "{}", reply.body);
     assert_eq!(shopify.codes().len(), 1);
     let (_, log) = shopify.control("GET", "/_standin/requests", "");
-    assert!(log.as_array().map_or(0, Vec::len) >= 5, "it asked again: {log}");
+    assert!(
+        log.as_array().map_or(0, Vec::len) >= 5,
+        "it asked again: {log}"
+    );
 }
 
 #[test]
@@ -230,8 +249,15 @@ fn a_refused_code_gives_the_points_back_and_says_so() {
     assert_eq!(server.approved("cust-web"), start, "the points are back");
     assert!(shopify.codes().is_empty());
     let again = redeem(&server, "cust-web", "r-5eur", "refused-1");
-    assert_eq!((again.status, again.code()), (409, "reward_not_issued".to_owned()));
-    assert_eq!(server.approved("cust-web"), start, "a replay gives nothing twice");
+    assert_eq!(
+        (again.status, again.code()),
+        (409, "reward_not_issued".to_owned())
+    );
+    assert_eq!(
+        server.approved("cust-web"),
+        start,
+        "a replay gives nothing twice"
+    );
     let list = redemptions(&server, "cust-web");
     assert_eq!(list["items"][0]["state"], "released");
     assert!(list["items"][0].get("coupon").is_none(), "no code to show");
@@ -241,7 +267,10 @@ fn a_refused_code_gives_the_points_back_and_says_so() {
     assert_eq!(items[0]["points"], 500, "{history}");
     assert_eq!(items[0]["kind"], "earned");
     assert_eq!(items[1]["points"], -500);
-    assert!(items[1]["code"].is_null(), "a code that does not work is not shown");
+    assert!(
+        items[1]["code"].is_null(),
+        "a code that does not work is not shown"
+    );
 }
 
 #[test]
@@ -266,8 +295,15 @@ fn an_unknown_outcome_stays_pending_until_a_replay_or_the_reconciler_finishes_it
     assert_eq!(reply.status, 202, "{}", reply.body);
     let body = value(&reply);
     assert_eq!(body["state"], "pending");
-    assert!(body.get("coupon").is_none(), "no code before the platform confirms it");
-    assert_eq!(server.approved("1005"), start - 500, "the points are reserved");
+    assert!(
+        body.get("coupon").is_none(),
+        "no code before the platform confirms it"
+    );
+    assert_eq!(
+        server.approved("1005"),
+        start - 500,
+        "the points are reserved"
+    );
     let list = redemptions(&server, "1005");
     assert_eq!(list["items"][0]["state"], "pending");
     assert_eq!(list["items"][0]["idempotency_key"], "slow-1");
@@ -278,22 +314,36 @@ fn an_unknown_outcome_stays_pending_until_a_replay_or_the_reconciler_finishes_it
     shopify.faults(serde_json::json!({}));
     let again = redeem(&server, "1005", "r-5eur", "slow-1");
     assert_eq!(again.status, 200, "{}", again.body);
-    let code = value(&again)["coupon"]["code"].as_str().expect("code").to_owned();
-    assert_eq!(shopify.code_names().iter().filter(|c| **c == code).count(), 1);
+    let code = value(&again)["coupon"]["code"]
+        .as_str()
+        .expect("code")
+        .to_owned();
+    assert_eq!(
+        shopify.code_names().iter().filter(|c| **c == code).count(),
+        1
+    );
     // A second one left pending is finished by the reconciler.
     shopify.faults(serde_json::json!({"script": ["timeout", "timeout", "timeout", "timeout"], "timeout_ms": 3000}));
     let pending = redeem(&server, "1005", "r-5eur", "slow-2");
     assert_eq!(pending.status, 202, "{}", pending.body);
     shopify.faults(serde_json::json!({}));
     let pending_list = value(&server.admin("GET", "/admin/v1/redemptions?state=pending", ""));
-    assert_eq!(pending_list["redemptions"].as_array().map(Vec::len), Some(1), "{pending_list}");
+    assert_eq!(
+        pending_list["redemptions"].as_array().map(Vec::len),
+        Some(1),
+        "{pending_list}"
+    );
     let report = value(&server.admin("POST", "/admin/v1/reconcile", ""));
     assert_eq!(report["confirmed"], 1, "{report}");
     assert_eq!(report["pending"], 0, "{report}");
     let list = redemptions(&server, "1005");
     assert_eq!(list["items"][0]["state"], "active");
     let replay = redeem(&server, "1005", "r-5eur", "slow-2");
-    assert_eq!(replay.status, 200, "the key answers the code now: {}", replay.body);
+    assert_eq!(
+        replay.status, 200,
+        "the key answers the code now: {}",
+        replay.body
+    );
     assert_eq!(shopify.codes().len(), 2);
     assert_eq!(server.approved("1005"), start - 1000);
 }
@@ -305,7 +355,10 @@ fn orders_mark_codes_used_and_cancelled_orders_give_them_back() {
         let server = server_on(&platform, Duration::from_secs(8));
         customer(&server, "1006", 1000);
         let reply = redeem(&server, "1006", "r-5eur", "use-1");
-        let code = value(&reply)["coupon"]["code"].as_str().expect("code").to_owned();
+        let code = value(&reply)["coupon"]["code"]
+            .as_str()
+            .expect("code")
+            .to_owned();
         let (path, secret, topic, body) = match kind {
             Kind::Shopify => (
                 "/webhooks/shopify",
@@ -333,13 +386,18 @@ fn orders_mark_codes_used_and_cancelled_orders_give_them_back() {
             (topic_header, topic),
             (signature_header, signature.as_str()),
         ];
-        let sent = server.send("POST", path, &headers, &text).expect("an answer");
+        let sent = server
+            .send("POST", path, &headers, &text)
+            .expect("an answer");
         assert!(sent.status < 300, "{kind:?}: {}", sent.body);
         let list = redemptions(&server, "1006");
         assert_eq!(list["items"][0]["state"], "used", "{kind:?}: {list}");
         assert_eq!(list["items"][0]["used_order"], "1234");
         assert_eq!(list["items"][0]["coupon"]["code"], code.as_str());
-        assert!(list["items"][0]["coupon"].get("apply_url").is_none(), "a used code is not applied");
+        assert!(
+            list["items"][0]["coupon"].get("apply_url").is_none(),
+            "a used code is not applied"
+        );
         if kind == Kind::Woo {
             let cancelled = serde_json::json!({"id": 9001, "number": "1234", "status": "cancelled",
                 "customer_id": 1006, "total": "30.00", "coupon_lines": [{"code": code}]})
@@ -350,10 +408,15 @@ fn orders_mark_codes_used_and_cancelled_orders_give_them_back() {
                 (topic_header, "order.updated"),
                 (signature_header, signature.as_str()),
             ];
-            let sent = server.send("POST", path, &headers, &cancelled).expect("an answer");
+            let sent = server
+                .send("POST", path, &headers, &cancelled)
+                .expect("an answer");
             assert!(sent.status < 300, "{}", sent.body);
             let list = redemptions(&server, "1006");
-            assert_eq!(list["items"][0]["state"], "active", "WooCommerce gave the use back");
+            assert_eq!(
+                list["items"][0]["state"], "active",
+                "WooCommerce gave the use back"
+            );
         }
     }
 }
@@ -373,12 +436,20 @@ fn codes_past_their_day_expire_and_the_program_decides_about_the_points() {
         assert_eq!(value(&reply)["coupon"]["expires_at"], "2026-12-29");
         server.set_today("2026-12-29");
         value(&server.admin("POST", "/admin/v1/reconcile", ""));
-        assert_eq!(redemptions(&server, "1007")["items"][0]["state"], "active", "its last day");
+        assert_eq!(
+            redemptions(&server, "1007")["items"][0]["state"],
+            "active",
+            "its last day"
+        );
         server.set_today("2026-12-30");
         let report = value(&server.admin("POST", "/admin/v1/reconcile", ""));
         assert_eq!(report["expired"], 1, "{report}");
         assert_eq!(redemptions(&server, "1007")["items"][0]["state"], "expired");
-        assert_eq!(server.approved("1007"), if refund { start } else { start - 800 }, "refund = {refund}");
+        assert_eq!(
+            server.approved("1007"),
+            if refund { start } else { start - 800 },
+            "refund = {refund}"
+        );
     }
 }
 
@@ -393,12 +464,18 @@ fn a_crash_at_any_step_is_finished_after_the_restart() {
             let mut env = platform.env();
             env.push(("LOYALTY_TEST_CRASH_AT", step.to_owned()));
             let env_ref: Vec<(&str, &str)> = env.iter().map(|(k, v)| (*k, v.as_str())).collect();
-            let mut first = Server::binary(&db, url.as_deref(), &["--fault-control"], &env_ref, None);
+            let mut first =
+                Server::binary(&db, url.as_deref(), &["--fault-control"], &env_ref, None);
             let start = customer(&first, "1010", 1000);
             let body = r#"{"reward_id":"r-5eur"}"#;
             let lost = first.post("/v1/redemptions", &first.token("1010"), "crash-1", body);
-            assert!(lost.is_none(), "{kind:?} {step}: the process died mid-redeem: {lost:?}");
-            let status = first.wait_exit(Duration::from_secs(10)).expect("it stopped");
+            assert!(
+                lost.is_none(),
+                "{kind:?} {step}: the process died mid-redeem: {lost:?}"
+            );
+            let status = first
+                .wait_exit(Duration::from_secs(10))
+                .expect("it stopped");
             assert!(!status.success(), "{kind:?} {step}: aborted");
             let made = platform.codes().len();
             assert_eq!(made, usize::from(step == "issued"), "{kind:?} {step}");
@@ -406,13 +483,27 @@ fn a_crash_at_any_step_is_finished_after_the_restart() {
             let env = platform.env();
             let env_ref: Vec<(&str, &str)> = env.iter().map(|(k, v)| (*k, v.as_str())).collect();
             let second = Server::binary(&db, url.as_deref(), &[], &env_ref, None);
-            assert_eq!(second.approved("1010"), start - 500, "{kind:?} {step}: reserved");
+            assert_eq!(
+                second.approved("1010"),
+                start - 500,
+                "{kind:?} {step}: reserved"
+            );
             let report = value(&second.admin("POST", "/admin/v1/reconcile", ""));
             assert_eq!(report["pending"], 0, "{kind:?} {step}: {report}");
             let list = redemptions(&second, "1010");
-            assert_eq!(list["items"][0]["state"], "active", "{kind:?} {step}: {list}");
-            let code = list["items"][0]["coupon"]["code"].as_str().expect("code").to_owned();
-            assert_eq!(platform.code_names(), vec![code.clone()], "{kind:?} {step}: one code");
+            assert_eq!(
+                list["items"][0]["state"], "active",
+                "{kind:?} {step}: {list}"
+            );
+            let code = list["items"][0]["coupon"]["code"]
+                .as_str()
+                .expect("code")
+                .to_owned();
+            assert_eq!(
+                platform.code_names(),
+                vec![code.clone()],
+                "{kind:?} {step}: one code"
+            );
             let replay = second
                 .post("/v1/redemptions", &second.token("1010"), "crash-1", body)
                 .expect("an answer");
@@ -489,26 +580,37 @@ fn exactly_once_while_the_platform_fails() {
         let mut by_key: std::collections::BTreeMap<String, Vec<(u16, serde_json::Value)>> =
             std::collections::BTreeMap::new();
         for (_, key, reply) in &answers {
-            let reply = reply.as_ref().unwrap_or_else(|| panic!("{kind:?}: an answer to {key}"));
+            let reply = reply
+                .as_ref()
+                .unwrap_or_else(|| panic!("{kind:?}: an answer to {key}"));
             assert!(
                 matches!(reply.status, 200 | 202 | 409),
                 "{kind:?} {key}: {} {}",
                 reply.status,
                 reply.body
             );
-            by_key.entry(key.clone()).or_default().push((reply.status, value(reply)));
+            by_key
+                .entry(key.clone())
+                .or_default()
+                .push((reply.status, value(reply)));
         }
         for (key, replies) in &by_key {
             let ids: std::collections::BTreeSet<String> = replies
                 .iter()
                 .filter_map(|(_, body)| body["id"].as_str().map(str::to_owned))
                 .collect();
-            assert!(ids.len() <= 1, "{kind:?} {key}: one redemption per key: {ids:?}");
+            assert!(
+                ids.len() <= 1,
+                "{kind:?} {key}: one redemption per key: {ids:?}"
+            );
             let codes: std::collections::BTreeSet<String> = replies
                 .iter()
                 .filter_map(|(_, body)| body["coupon"]["code"].as_str().map(str::to_owned))
                 .collect();
-            assert!(codes.len() <= 1, "{kind:?} {key}: one code per key: {codes:?}");
+            assert!(
+                codes.len() <= 1,
+                "{kind:?} {key}: one code per key: {codes:?}"
+            );
         }
         // The reconciler finishes whatever is left pending.
         let mut passes = 0;
@@ -518,14 +620,23 @@ fn exactly_once_while_the_platform_fails() {
             if left["redemptions"].as_array().is_none_or(Vec::is_empty) {
                 break;
             }
-            assert!(passes < 40, "{kind:?}: still pending after {passes} passes: {left}");
+            assert!(
+                passes < 40,
+                "{kind:?}: still pending after {passes} passes: {left}"
+            );
             value(&server.admin("POST", "/admin/v1/reconcile", ""));
         }
         platform.faults(serde_json::json!({}));
         let active = value(&server.admin("GET", "/admin/v1/redemptions?state=active", ""));
-        let active = active["redemptions"].as_array().cloned().unwrap_or_default();
+        let active = active["redemptions"]
+            .as_array()
+            .cloned()
+            .unwrap_or_default();
         let released = value(&server.admin("GET", "/admin/v1/redemptions?state=released", ""));
-        let released = released["redemptions"].as_array().cloned().unwrap_or_default();
+        let released = released["redemptions"]
+            .as_array()
+            .cloned()
+            .unwrap_or_default();
         let on_platform = platform.code_names();
         let mut counted = std::collections::BTreeMap::new();
         for code in &on_platform {
@@ -533,37 +644,72 @@ fn exactly_once_while_the_platform_fails() {
         }
         for redemption in &active {
             let code = redemption["code"].as_str().expect("a code");
-            assert_eq!(counted.get(code), Some(&1), "{kind:?}: exactly one {code} on the platform");
+            assert_eq!(
+                counted.get(code),
+                Some(&1),
+                "{kind:?}: exactly one {code} on the platform"
+            );
         }
         for redemption in &released {
             let code = redemption["code"].as_str().expect("a code");
-            assert!(!counted.contains_key(code), "{kind:?}: released {code} is not on the platform");
+            assert!(
+                !counted.contains_key(code),
+                "{kind:?}: released {code} is not on the platform"
+            );
         }
         let active_codes: std::collections::BTreeSet<&str> =
             active.iter().filter_map(|r| r["code"].as_str()).collect();
         for code in &on_platform {
-            assert!(active_codes.contains(code.as_str()), "{kind:?}: {code} on the platform belongs to an active redemption");
+            assert!(
+                active_codes.contains(code.as_str()),
+                "{kind:?}: {code} on the platform belongs to an active redemption"
+            );
         }
         assert!(!active.is_empty(), "{kind:?}: some redeems went through");
         // Balances: what was taken is exactly what the active ones cost.
         for id in &customers {
-            let taken = active.iter().filter(|r| r["customer_id"] == id.as_str()).count() as i64;
+            let taken = active
+                .iter()
+                .filter(|r| r["customer_id"] == id.as_str())
+                .count() as i64;
             let now = server.approved(id);
             assert!(now >= 0, "{kind:?} {id}: never negative");
-            assert_eq!(now, start[id] - 500 * taken, "{kind:?} {id}: {taken} active");
+            assert_eq!(
+                now,
+                start[id] - 500 * taken,
+                "{kind:?} {id}: {taken} active"
+            );
             assert!(taken <= 2, "{kind:?} {id}: at most what they could afford");
         }
         // Every key now answers its end, the same each time.
         for (key, replies) in &by_key {
             let (id, _, _) = answers.iter().find(|(_, k, _)| k == key).expect("sent");
             let first = server
-                .post("/v1/redemptions", &server.token(id), key, r#"{"reward_id":"r-5eur"}"#)
+                .post(
+                    "/v1/redemptions",
+                    &server.token(id),
+                    key,
+                    r#"{"reward_id":"r-5eur"}"#,
+                )
                 .expect("an answer");
             let again = server
-                .post("/v1/redemptions", &server.token(id), key, r#"{"reward_id":"r-5eur"}"#)
+                .post(
+                    "/v1/redemptions",
+                    &server.token(id),
+                    key,
+                    r#"{"reward_id":"r-5eur"}"#,
+                )
                 .expect("an answer");
-            assert_eq!((first.status, &first.body), (again.status, &again.body), "{kind:?} {key}");
-            assert!(matches!(first.status, 200 | 409), "{kind:?} {key}: {}", first.body);
+            assert_eq!(
+                (first.status, &first.body),
+                (again.status, &again.body),
+                "{kind:?} {key}"
+            );
+            assert!(
+                matches!(first.status, 200 | 409),
+                "{kind:?} {key}: {}",
+                first.body
+            );
             if let Some(code) = value(&first)["coupon"]["code"].as_str() {
                 assert!(active_codes.contains(code), "{kind:?} {key}");
                 for (_, body) in replies {

@@ -6,7 +6,7 @@
 
 use loyalty_core::contract::{
     accept, ActivityPage, Checked, ErrorBody, JoinRequest, Membership, Offers, Program,
-    RedeemRequest, Redemption, ReferralInvite, Summary,
+    RedeemRequest, Redemption, RedemptionPage, ReferralInvite, Summary,
 };
 use serde::de::DeserializeOwned;
 use serde_json::Value;
@@ -26,6 +26,7 @@ fn decode_as(kind: &str, body: &str) -> Result<(), String> {
         "Offers" => check::<Offers>(body),
         "ActivityPage" => check::<ActivityPage>(body),
         "Redemption" => check::<Redemption>(body),
+        "RedemptionPage" => check::<RedemptionPage>(body),
         "Membership" => check::<Membership>(body),
         "ErrorBody" => check::<ErrorBody>(body),
         "RedeemRequest" => check::<RedeemRequest>(body),

@@ -140,7 +140,10 @@ impl StandIn {
             .and_then(|s| s.parse().ok())
             .unwrap_or(0);
         // A chunked body: the JSON is between the first size line and the end.
-        let body = if head.to_ascii_lowercase().contains("transfer-encoding: chunked") {
+        let body = if head
+            .to_ascii_lowercase()
+            .contains("transfer-encoding: chunked")
+        {
             let mut out = String::new();
             let mut rest = rest;
             while let Some((size, after)) = rest.split_once("\r\n") {
@@ -155,7 +158,10 @@ impl StandIn {
         } else {
             rest.to_owned()
         };
-        (status, serde_json::from_str(&body).unwrap_or(serde_json::Value::Null))
+        (
+            status,
+            serde_json::from_str(&body).unwrap_or(serde_json::Value::Null),
+        )
     }
 
     /// Sets the faults (`PUT /_standin/faults`).
