@@ -34,6 +34,8 @@ Secrets come from the environment, never from flags:
   LOYALTY_ADMIN_KEY           opens the admin API under /admin/v1/ (at least 32 bytes)
   SHOPIFY_API_SECRET          the Shopify app's secret: app proxy tokens and order webhooks
   WOOCOMMERCE_WEBHOOK_SECRET  WooCommerce's webhook secret
+  LOYALTY_SHOPIFY_ADMIN_TOKEN a Shopify Admin API access token with write_discounts (with --shopify-shop)
+  LOYALTY_WOO_KEY, LOYALTY_WOO_SECRET  WooCommerce REST API keys, read/write (with --woo-url)
 
 Exit status: 0 done, 1 failed (the reason on standard error), 2 the command line was not understood.";
 
@@ -192,18 +194,11 @@ struct ServeArgs {
     #[arg(long)]
     clock_control: bool,
     /// The Shopify shop whose checkout takes the rewards' codes
-    /// (name.myshopify.com).
+    /// (name.myshopify.com); its Admin API token comes from
+    /// LOYALTY_SHOPIFY_ADMIN_TOKEN. Without a shop platform, codes exist only
+    /// in this database and a real shop's checkout refuses them.
     #[arg(long, env = "LOYALTY_SHOPIFY_SHOP", value_name = "DOMAIN")]
     shopify_shop: Option<String>,
-    /// A Shopify Admin API access token with write_discounts (give it in
-    /// the environment, not on the command line).
-    #[arg(
-        long,
-        env = "LOYALTY_SHOPIFY_ADMIN_TOKEN",
-        hide_env_values = true,
-        value_name = "TOKEN"
-    )]
-    shopify_admin_token: Option<String>,
     /// The Shopify Admin API version.
     #[arg(long, env = "LOYALTY_SHOPIFY_API_VERSION", default_value = platform::SHOPIFY_VERSION)]
     shopify_api_version: String,
@@ -212,26 +207,10 @@ struct ServeArgs {
     #[arg(long, env = "LOYALTY_SHOPIFY_ADMIN_URL", value_name = "URL")]
     shopify_admin_url: Option<String>,
     /// The WooCommerce shop whose checkout takes the rewards' codes (its
-    /// base URL, https).
+    /// base URL, https); its REST API keys come from LOYALTY_WOO_KEY and
+    /// LOYALTY_WOO_SECRET.
     #[arg(long, env = "LOYALTY_WOO_URL", value_name = "URL")]
     woo_url: Option<String>,
-    /// The WooCommerce REST API consumer key (ck_..., read/write).
-    #[arg(
-        long,
-        env = "LOYALTY_WOO_KEY",
-        hide_env_values = true,
-        value_name = "KEY"
-    )]
-    woo_key: Option<String>,
-    /// The WooCommerce REST API consumer secret (cs_...; give it in the
-    /// environment, not on the command line).
-    #[arg(
-        long,
-        env = "LOYALTY_WOO_SECRET",
-        hide_env_values = true,
-        value_name = "SECRET"
-    )]
-    woo_secret: Option<String>,
     /// How long a redeem waits for the shop's platform before it answers
     /// "pending" (the reconciler finishes it).
     #[arg(long, env = "LOYALTY_PLATFORM_BUDGET", default_value_t = 8, value_name = "SECONDS",
@@ -447,6 +426,7 @@ fn configure(args: &ServeArgs) -> Result<ServerConfig, String> {
 /// The shop's platform from the flags and environment, checked.
 fn platform_of(args: &ServeArgs) -> Result<Option<platform::Connector>, String> {
     let given = |value: &Option<String>| value.clone().filter(|v| !v.trim().is_empty());
+    let secret = |name: &str| std::env::var(name).ok().filter(|v| !v.trim().is_empty());
     let shopify = given(&args.shopify_shop);
     let woo = given(&args.woo_url);
     let settings = match (shopify, woo) {
@@ -457,7 +437,7 @@ fn platform_of(args: &ServeArgs) -> Result<Option<platform::Connector>, String> 
         }
         (Some(shop), None) => platform::Settings::Shopify {
             shop,
-            token: platform::Secret(given(&args.shopify_admin_token).ok_or(
+            token: platform::Secret(secret("LOYALTY_SHOPIFY_ADMIN_TOKEN").ok_or(
                 "LOYALTY_SHOPIFY_SHOP needs LOYALTY_SHOPIFY_ADMIN_TOKEN (an Admin API token \
                  with write_discounts)",
             )?),
@@ -467,10 +447,10 @@ fn platform_of(args: &ServeArgs) -> Result<Option<platform::Connector>, String> 
         (None, Some(url)) => platform::Settings::WooCommerce {
             url,
             key: platform::Secret(
-                given(&args.woo_key).ok_or("LOYALTY_WOO_URL needs LOYALTY_WOO_KEY")?,
+                secret("LOYALTY_WOO_KEY").ok_or("LOYALTY_WOO_URL needs LOYALTY_WOO_KEY")?,
             ),
             secret: platform::Secret(
-                given(&args.woo_secret).ok_or("LOYALTY_WOO_URL needs LOYALTY_WOO_SECRET")?,
+                secret("LOYALTY_WOO_SECRET").ok_or("LOYALTY_WOO_URL needs LOYALTY_WOO_SECRET")?,
             ),
         },
         (None, None) => return Ok(None),
