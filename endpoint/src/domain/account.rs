@@ -743,7 +743,7 @@ pub async fn redeem(
         },
     )
     .await?;
-    let coupon = (state == RedemptionState::Active).then(|| Coupon {
+    let coupon = (state == RedemptionState::Active).then_some(Coupon {
         code,
         expires_at: Some(expires_at),
         apply_url: None,

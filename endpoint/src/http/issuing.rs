@@ -141,8 +141,7 @@ pub struct Reconciled {
 /// twice), and codes past their day are marked expired. `all` takes every
 /// pending one, however recently touched (the admin API's reconcile).
 pub(crate) async fn reconcile(state: &Arc<AppState>, all: bool) -> Result<Reconciled, AppError> {
-    let mut report = Reconciled::default();
-    report.expired = write(state, |state| async move {
+    let expired = write(state, |state| async move {
         let mut tx = state.store.write().await?;
         let (today, now) = (state.today(), i64::try_from(now()).unwrap_or(i64::MAX));
         let expired = rewards::expire(&mut tx.db(), &state.program, today, now).await?;
@@ -150,6 +149,10 @@ pub(crate) async fn reconcile(state: &Arc<AppState>, all: bool) -> Result<Reconc
         Ok(expired as u64)
     })
     .await?;
+    let mut report = Reconciled {
+        expired,
+        ..Reconciled::default()
+    };
     if state.config.issuing.platform.is_none() {
         return Ok(report);
     }

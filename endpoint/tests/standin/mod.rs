@@ -152,7 +152,7 @@ impl StandIn {
                     break;
                 }
                 out.push_str(&after[..n]);
-                rest = &after[n..].trim_start_matches("\r\n");
+                rest = after[n..].trim_start_matches("\r\n");
             }
             out
         } else {
