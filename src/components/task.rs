@@ -13,6 +13,7 @@
 
 use leptos::prelude::*;
 use std::future::Future;
+use std::pin::Pin;
 
 /// One kind of work of one component.
 #[derive(Clone, Copy)]
@@ -47,22 +48,32 @@ impl Task {
         work: impl Future<Output = T> + 'static,
         done: impl FnOnce(T) + 'static,
     ) -> bool {
+        // Only this shell is generic: it pairs the result with `done`. The
+        // rest (pending flag, owner, spawning) is one copy for every kind of
+        // work, not one per call site.
+        self.start_erased(Box::pin(async move {
+            let result = work.await;
+            Box::new(move || done(result)) as Box<dyn FnOnce()>
+        }))
+    }
+
+    fn start_erased(self, work: Pin<Box<dyn Future<Output = Box<dyn FnOnce()>>>>) -> bool {
         if self.is_pending() {
             return false;
         }
         self.pending.set(true);
         let owner = self.owner.try_get_value().flatten();
         leptos::task::spawn_local(async move {
-            let result = work.await;
+            let done = work.await;
             if self.pending.is_disposed() {
                 return;
             }
             self.pending.set(false);
             match owner.map(|owner| owner.upgrade()) {
-                Some(Some(owner)) => owner.with(|| done(result)),
+                Some(Some(owner)) => owner.with(done),
                 // The component is gone: nobody to tell.
                 Some(None) => {}
-                None => done(result),
+                None => done(),
             }
         });
         true
