@@ -732,3 +732,110 @@ fn exactly_once_while_the_platform_fails() {
         );
     }
 }
+
+#[test]
+fn a_referred_friend_gets_their_first_order_code_on_the_platform() {
+    let shopify = StandIn::start(Kind::Shopify);
+    let server = server_on(&shopify, Duration::from_secs(8));
+    customer(&server, "3001", 10);
+    let code = value(&server.admin("PUT", "/admin/v1/customers/3001", "{}"))["referral_code"]
+        .as_str()
+        .expect("the referrer's code")
+        .to_owned();
+    let friend = server.admin(
+        "PUT",
+        "/admin/v1/customers/3002",
+        &format!(r#"{{"first_name":"Bo","email":"bo@example.com","referral_code":"{code}"}}"#),
+    );
+    assert_eq!(friend.status, 201, "{}", friend.body);
+    assert_eq!(value(&friend)["referral"], "attributed");
+    let list = redemptions(&server, "3002");
+    let gift = &list["items"][0];
+    assert_eq!(gift["reward_id"], "friend-gift", "{list}");
+    assert_eq!(gift["title"], "€5 off the first order");
+    assert_eq!(gift["state"], "active");
+    assert_eq!(gift["points_spent"], 0);
+    let made = shopify.codes();
+    let gift_code = gift["coupon"]["code"].as_str().expect("a code");
+    let input = &record(&made, gift_code)["input"];
+    assert_eq!(
+        input["customerGets"]["value"]["discountAmount"]["amount"],
+        "5.00"
+    );
+    assert_eq!(
+        input["context"]["customers"]["add"][0],
+        "gid://shopify/Customer/3002"
+    );
+    assert_eq!(input["endsAt"], "2027-01-28T23:59:59Z", "valid_days = 60");
+    // The referrer gets none; signing up again makes no second one.
+    assert!(redemptions(&server, "3001")["items"]
+        .as_array()
+        .is_some_and(Vec::is_empty));
+    let again = server.admin("PUT", "/admin/v1/customers/3002", r#"{"first_name":"Bo"}"#);
+    assert_eq!(again.status, 200, "{}", again.body);
+    assert_eq!(shopify.codes().len(), 1);
+}
+
+#[test]
+fn the_platform_s_credentials_never_show() {
+    const SHOWN_NEVER: &str = "NEVER-SHOWN-8c1f0e";
+    for kind in [Kind::Shopify, Kind::Woo] {
+        let platform = StandIn::start(kind);
+        let dir = tempfile::tempdir().expect("a folder");
+        let log = dir.path().join("endpoint.log");
+        let mut env = platform.env();
+        // Credentials the platform refuses: every call fails with 401.
+        for (name, value) in env.iter_mut() {
+            if *name == "LOYALTY_SHOPIFY_ADMIN_TOKEN" {
+                *value = format!("shpat_{SHOWN_NEVER}");
+            }
+            if *name == "LOYALTY_WOO_SECRET" {
+                *value = format!("cs_{SHOWN_NEVER}");
+            }
+        }
+        let env_ref: Vec<(&str, &str)> = env.iter().map(|(k, v)| (*k, v.as_str())).collect();
+        let db = dir.path().join("loyalty.sqlite");
+        let url = common::fresh_postgres();
+        let args = [
+            "--log",
+            "debug",
+            "--log-format",
+            "json",
+            "--platform-budget",
+            "2",
+        ];
+        let mut server = Server::binary(&db, url.as_deref(), &args, &env_ref, Some(&log));
+        customer(&server, "1030", 1000);
+        let reply = redeem(&server, "1030", "r-5eur", "secret-1");
+        assert_eq!(
+            (reply.status, reply.code()),
+            (409, "reward_not_issued".to_owned()),
+            "{kind:?}"
+        );
+        let released = server.admin("GET", "/admin/v1/redemptions?state=released", "");
+        assert!(
+            released.body.contains("401"),
+            "{kind:?}: the reason is kept: {}",
+            released.body
+        );
+        let list = server.get("/v1/redemptions", Some(&server.token("1030")));
+        server.terminate();
+        server.wait_exit(Duration::from_secs(10));
+        let logged = std::fs::read_to_string(&log).expect("the log");
+        assert!(
+            logged.contains("refused"),
+            "{kind:?}: the refusal is logged"
+        );
+        for (what, text) in [
+            ("the log", logged.as_str()),
+            ("the answer", reply.body.as_str()),
+            ("the admin API", released.body.as_str()),
+            ("the list", list.body.as_str()),
+        ] {
+            assert!(
+                !text.contains(SHOWN_NEVER),
+                "{kind:?}: {what} shows the credential"
+            );
+        }
+    }
+}

@@ -831,7 +831,7 @@ const CODE_SYMBOLS: &[u8] = b"ABCDEFGHJKMNPQRSTUVWXYZ23456789";
 /// A coupon code from the operating system's random source: `MR-` and ten
 /// symbols (about 49 bits), in two groups of five. Nothing about it follows
 /// from the secret, the customer or the redemption.
-fn coupon_code() -> Result<String> {
+pub(crate) fn coupon_code() -> Result<String> {
     let mut code = String::from("MR-");
     let mut drawn = 0;
     while drawn < 10 {

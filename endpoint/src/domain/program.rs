@@ -117,6 +117,28 @@ pub struct Referral {
     /// name.
     #[serde(default)]
     pub show_referrer_name: bool,
+    /// The code the friend gets when they sign up with the referrer's code,
+    /// for their first order (what `friend_gift` says), if the program
+    /// gives one.
+    #[serde(default)]
+    pub friend_reward: Option<FriendReward>,
+}
+
+/// The referred friend's code: what it grants, like a reward's.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FriendReward {
+    /// What the code grants.
+    pub value: Grant,
+    /// The lowest order subtotal, minor units.
+    #[serde(default)]
+    pub min_subtotal: Option<u64>,
+    /// Days the code is valid.
+    #[serde(default = "default_valid_days")]
+    pub valid_days: u32,
+    /// Whether it combines with other discounts.
+    #[serde(default)]
+    pub combines: bool,
 }
 
 /// A reward customers redeem points for.
@@ -149,6 +171,9 @@ pub struct Reward {
     #[serde(default)]
     pub combines: bool,
 }
+
+/// The reward id of a referred friend's gift (`referral.friend_reward`).
+pub const FRIEND_GIFT: &str = "friend-gift";
 
 /// Days a reward's code is valid when the program does not say.
 pub const DEFAULT_VALID_DAYS: u32 = 90;
@@ -456,6 +481,21 @@ impl Program {
             MAX_TITLE,
         );
         check.text("referral.text", &self.referral.text, MAX_TEXT);
+        if let Some(gift) = &self.referral.friend_reward {
+            // Checked as a reward of the kind its value is.
+            let as_reward = Reward {
+                id: "friend".into(),
+                kind: gift.value.kind(),
+                title: self.referral.friend_gift.clone(),
+                points_price: 1,
+                min_tier: None,
+                value: Some(gift.value.clone()),
+                min_subtotal: gift.min_subtotal,
+                valid_days: gift.valid_days,
+                combines: gift.combines,
+            };
+            check.grant("referral.friend_reward", &as_reward);
+        }
         check.count("rewards", self.rewards.len());
         let mut reward_ids = Vec::new();
         for (i, reward) in self.rewards.iter().enumerate() {
@@ -700,6 +740,20 @@ pub async fn install(db: &mut Db<'_>, program: &Program) -> super::Result<()> {
             min_tier_id: reward.min_tier.as_deref(),
         };
         q::put_reward(db, &row).await?;
+    }
+    if let Some(gift) = &program.referral.friend_reward {
+        let kind = kind_name(gift.value.kind())?;
+        let row = NewReward {
+            id: FRIEND_GIFT,
+            position: program.rewards.len() as i64,
+            kind: &kind,
+            title_en: &program.referral.friend_gift.en,
+            title_de: &program.referral.friend_gift.de,
+            points_price: 0,
+            min_tier_id: None,
+        };
+        q::put_reward(db, &row).await?;
+        q::hide_reward(db, FRIEND_GIFT).await?;
     }
     for (position, offer) in program.offers.iter().enumerate() {
         let row = NewOffer {

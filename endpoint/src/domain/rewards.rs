@@ -10,7 +10,7 @@
 use super::account::{self, state_name, state_of, Frozen, NewEntry};
 use super::error::{Error, Result};
 use super::ledger::{self, Kind};
-use super::program::{Grant, Program};
+use super::program::{Grant, Program, FRIEND_GIFT};
 use crate::platform::{Benefit, CodeSpec, Connector};
 use crate::store::queries as q;
 use crate::store::rows::{RedemptionChange, RedemptionRow};
@@ -167,7 +167,7 @@ pub async fn release(
     .await?;
     let change = RedemptionChange {
         to: "released",
-        release_entry: Some(entry_id),
+        release_entry: entry_id,
         touched_at: now,
         ..RedemptionChange::default()
     };
@@ -194,7 +194,11 @@ async fn give_back(
     program: &Program,
     today: i64,
     label: (&str, &str),
-) -> Result<i64> {
+) -> Result<Option<i64>> {
+    if row.points_spent <= 0 {
+        // A gift cost nothing: nothing to give back.
+        return Ok(None);
+    }
     let title = program
         .rewards
         .iter()
@@ -212,9 +216,69 @@ async fn give_back(
     );
     entry.lot = row.entry_id;
     entry.reason = "release";
-    Ok(account::append_for_points(db, program, &entry, today)
-        .await?
-        .0)
+    let (id, _) = account::append_for_points(db, program, &entry, today).await?;
+    Ok(Some(id))
+}
+
+/// A referred friend's code for their first order (the program's
+/// `referral.friend_reward`), recorded like a redemption of no points:
+/// pending when a platform must make it, else active. `None` when the
+/// program gives no such code. Its id: `gift-` and the customer's id.
+pub async fn friend_gift(
+    db: &mut Db<'_>,
+    customer_id: &str,
+    program: &Program,
+    today: i64,
+    now: i64,
+    platform: Option<&Connector>,
+) -> Result<Option<String>> {
+    let Some(gift) = &program.referral.friend_reward else {
+        return Ok(None);
+    };
+    let id = format!("gift-{customer_id}");
+    if q::redemption(db, &id).await?.is_some() {
+        return Ok(None);
+    }
+    let code = account::coupon_code()?;
+    let created_at = ledger::format_date(today);
+    let expires_at = ledger::format_date(today + i64::from(gift.valid_days.max(1)) - 1);
+    let spec = match platform {
+        Some(_) => Some(serde_json::to_string(&Frozen {
+            title: format!("{}: {}", program.name.en, program.referral.friend_gift.en),
+            value: gift.value.clone(),
+            currency: program.currency.clone(),
+            min_subtotal: gift.min_subtotal,
+            combines: gift.combines,
+            starts_on: created_at.clone(),
+            ends_on: expires_at.clone(),
+        })?),
+        None => None,
+    };
+    let state = if platform.is_some() {
+        "pending"
+    } else {
+        "active"
+    };
+    q::insert_redemption(
+        db,
+        &crate::store::rows::NewRedemption {
+            id: &id,
+            customer_id,
+            reward_id: FRIEND_GIFT,
+            points_spent: 0,
+            code: &code,
+            expires_at: &expires_at,
+            created_at: &created_at,
+            state,
+            idempotency_key: None,
+            entry_id: 0,
+            platform: platform.map(Connector::name),
+            spec: spec.as_deref(),
+            touched_at: now,
+        },
+    )
+    .await?;
+    Ok(Some(id))
 }
 
 /// Counts a failed try on the platform.
@@ -295,7 +359,7 @@ pub async fn expire(db: &mut Db<'_>, program: &Program, today: i64, now: i64) ->
             .await?;
             let change = RedemptionChange {
                 to: "expired",
-                release_entry: Some(entry),
+                release_entry: entry,
                 touched_at: now,
                 ..RedemptionChange::default()
             };
@@ -323,12 +387,15 @@ pub async fn list(
         .take(PAGE_SIZE as usize)
         .map(|row| {
             let state = state_of(&row.state);
-            let title = program
-                .rewards
-                .iter()
-                .find(|reward| reward.id == row.reward_id)
-                .map(|reward| reward.title.get(lang).to_owned())
-                .unwrap_or_else(|| row.reward_id.clone());
+            let title = if row.reward_id == FRIEND_GIFT {
+                program.referral.friend_gift.get(lang).to_owned()
+            } else {
+                program
+                    .rewards
+                    .iter()
+                    .find(|reward| reward.id == row.reward_id)
+                    .map_or_else(|| row.reward_id.clone(), |r| r.title.get(lang).to_owned())
+            };
             let apply_url = (state == RedemptionState::Active)
                 .then(|| platform.filter(|p| row.platform.as_deref() == Some(p.name())))
                 .flatten()

@@ -8,7 +8,7 @@ use super::edge::RequestId;
 use super::error::{json_value, AppError};
 use super::extract::{AdminKey, IdempotencyKey, JsonBody};
 use super::issuing;
-use super::state::{begin_idempotent, finish_idempotent, write, AppState, Begun};
+use super::state::{begin_idempotent, finish_idempotent, now, write, AppState, Begun};
 use crate::domain::idempotency::fingerprint;
 use crate::domain::rewards;
 use crate::domain::shop::{self, AdjustmentInput, CustomerInput, OrderInput, RefundInput};
@@ -29,15 +29,27 @@ async fn put_customer(
     Path(id): Path<String>,
     body: JsonBody<CustomerInput>,
 ) -> Result<Response, AppError> {
-    let record = write(&state, move |state| async move {
+    let (record, gift) = write(&state, move |state| async move {
         let mut tx = state.store.write().await?;
         let today = state.today();
-        let record =
-            shop::upsert_customer(&mut tx.db(), &id, &body.value, &state.program, today).await?;
+        let program = &state.program;
+        let record = shop::upsert_customer(&mut tx.db(), &id, &body.value, program, today).await?;
+        // A friend who signed up with a referrer's code gets their code.
+        let gift = if record.created && record.referral == Some(shop::Attribution::Attributed) {
+            let platform = state.config.issuing.platform.as_ref();
+            let now = i64::try_from(now()).unwrap_or(i64::MAX);
+            rewards::friend_gift(&mut tx.db(), &id, program, today, now, platform).await?
+        } else {
+            None
+        };
         tx.commit().await?;
-        Ok(record)
+        Ok((record, gift))
     })
     .await?;
+    if let Some(gift) = gift {
+        // Made on the platform now; the reconciler finishes it otherwise.
+        issuing::issue(&state, &gift, None).await?;
+    }
     json_value(if record.created { 201 } else { 200 }, &record)
 }
 

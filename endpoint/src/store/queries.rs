@@ -74,6 +74,14 @@ pub async fn put_reward(db: &mut Db<'_>, reward: &NewReward<'_>) -> Result<()> {
     Ok(())
 }
 
+/// Keeps a reward's row but out of the catalog (a referred friend's gift:
+/// its redemptions refer to it, nobody redeems it for points).
+pub async fn hide_reward(db: &mut Db<'_>, id: &str) -> Result<()> {
+    on!(db, c => sqlx::query("UPDATE rewards SET active = 0 WHERE id = $1")
+        .bind(id).execute(&mut **c).await.map(drop))?;
+    Ok(())
+}
+
 /// Adds an offer.
 pub async fn put_offer(db: &mut Db<'_>, offer: &NewOffer<'_>) -> Result<()> {
     on!(db, c => sqlx::query(
