@@ -405,10 +405,13 @@ impl Client {
 
     /// A read, decoded and checked.
     pub async fn get<T: DeserializeOwned + Checked>(&self, path: &str) -> Result<T, ApiError> {
-        match self.get_raw(path, None).await? {
-            Raw::Body { body, .. } => Ok(from_js(body)?),
-            Raw::NotModified => Err(ApiError::Network("unexpected 304".to_owned())),
-        }
+        Ok(from_js(self.get_body(path).await?)?)
+    }
+
+    /// The body of a read (one copy for every type; [`Client::get`]
+    /// decodes it).
+    async fn get_body(&self, path: &str) -> Result<JsValue, ApiError> {
+        body_of(self.get_raw(path, None).await?)
     }
 
     /// `POST /v1/redemptions`: redeems a reward. Call again with the same
@@ -449,10 +452,7 @@ impl Client {
             etag: None,
             write: Some((&body, key)),
         };
-        match self.send(call).await? {
-            Raw::Body { body, .. } => Ok(from_js(body)?),
-            Raw::NotModified => Err(ApiError::Network("unexpected 304".to_owned())),
-        }
+        Ok(from_js(body_of(self.send(call).await?)?)?)
     }
 
     async fn get_raw(&self, path: &str, etag: Option<&str>) -> Result<Raw, ApiError> {
@@ -641,6 +641,15 @@ pub fn new_idempotency_key() -> String {
 /// Decodes what the browser parsed into a checked contract value.
 pub fn from_js<T: DeserializeOwned + Checked>(value: JsValue) -> Result<T, DecodeError> {
     contract::accept(serde_wasm_bindgen::from_value(value))
+}
+
+/// The body of an answer that must have one (a read without an ETag, or a
+/// write).
+fn body_of(raw: Raw) -> Result<JsValue, ApiError> {
+    match raw {
+        Raw::Body { body, .. } => Ok(body),
+        Raw::NotModified => Err(ApiError::Network("unexpected 304".to_owned())),
+    }
 }
 
 /// A request body as JSON text: serde_wasm_bindgen makes the JS object and
