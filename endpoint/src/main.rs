@@ -551,6 +551,19 @@ async fn serve(args: ServeArgs) -> Result<(), String> {
             }
         }
     });
+    // What the shop's platform must have for the codes to work.
+    if let Some(platform) = state.config.issuing.platform.clone() {
+        let program = state.program.clone();
+        tokio::spawn(async move {
+            let free_shipping = program
+                .rewards
+                .iter()
+                .any(|r| r.value == Some(program::Grant::FreeShipping));
+            for finding in platform.preflight(&program.currency, free_shipping).await {
+                tracing::warn!("{}: {finding}", platform.describe());
+            }
+        });
+    }
     // Pending codes finished, expired codes marked.
     loyalty_endpoint::http::issuing::start_reconciler(state.clone());
     let draining = state.clone();

@@ -273,6 +273,17 @@ impl Connector {
         }
     }
 
+    /// What the shop must have for the codes to work (its currency is the
+    /// program's; a free-shipping reward has something to unlock), as
+    /// sentences for the operator's log. Empty when all is well or the
+    /// platform cannot be asked.
+    pub async fn preflight(&self, currency: &str, free_shipping: bool) -> Vec<String> {
+        match &self.settings {
+            Settings::WooCommerce { .. } => woo::preflight(self, currency, free_shipping).await,
+            Settings::Shopify { .. } => Vec::new(),
+        }
+    }
+
     /// Creates `spec`'s code unless it exists; retries what can be retried
     /// until `deadline`.
     pub async fn issue(&self, spec: &CodeSpec, deadline: Instant) -> Outcome {

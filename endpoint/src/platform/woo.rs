@@ -14,9 +14,10 @@ fn coupon_body(spec: &CodeSpec) -> Result<Value, String> {
         "usage_limit": 1,
         "usage_limit_per_user": 1,
         "individual_use": !spec.combines,
-        // With its offset: a plain value is the shop's local time, and
-        // `date_expires_gmt` is ignored when a coupon is created.
-        "date_expires": format!("{}T23:59:59Z", spec.ends_on),
+        // The end of the last day in the shop's own time zone (a plain
+        // value is the shop's local time; `date_expires_gmt` is ignored
+        // when a coupon is created): the day the customer is shown.
+        "date_expires": format!("{}T23:59:59", spec.ends_on),
     });
     match &spec.benefit {
         Benefit::AmountOff(minor) => {
@@ -143,6 +144,98 @@ pub(super) async fn create(connector: &Connector, spec: &CodeSpec, deadline: Ins
     }
 }
 
+/// What the shop must have for the codes to work: the program's currency,
+/// and (when a reward is free shipping) a free-shipping method that a
+/// coupon unlocks. Each finding is a sentence for the operator.
+pub(super) async fn preflight(
+    connector: &Connector,
+    currency: &str,
+    free_shipping: bool,
+) -> Vec<String> {
+    let Ok((url, key, secret)) = parts(connector) else {
+        return Vec::new();
+    };
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    let get = |path: String| {
+        connector
+            .client
+            .get(format!("{url}/wp-json/wc/v3/{path}"))
+            .timeout(Connector::timeout(deadline))
+            .basic_auth(key, Some(secret))
+            .send()
+    };
+    let json = |answer: reqwest::Response| async move {
+        if !answer.status().is_success() {
+            return Err(format!("{}", answer.status()));
+        }
+        answer
+            .json::<Value>()
+            .await
+            .map_err(|err| err.without_url().to_string())
+    };
+    let mut found = Vec::new();
+    match get("settings/general/woocommerce_currency".into()).await {
+        Ok(answer) => match json(answer).await {
+            Ok(setting) => {
+                let shop = setting["value"].as_str().unwrap_or_default();
+                if !shop.eq_ignore_ascii_case(currency) {
+                    found.push(format!(
+                        "WooCommerce's currency is {shop:?} but the program's is {currency:?}: \
+                         codes' amounts would be read in {shop:?}"
+                    ));
+                }
+            }
+            Err(why) => found.push(format!("could not read WooCommerce's currency: {why}")),
+        },
+        Err(err) => found.push(format!(
+            "could not reach WooCommerce: {}",
+            err.without_url()
+        )),
+    }
+    if free_shipping {
+        let mut unlocked = false;
+        let zones = match get("shipping/zones".into()).await {
+            Ok(answer) => json(answer).await.ok(),
+            Err(_) => None,
+        };
+        let mut ids: Vec<u64> = vec![0];
+        if let Some(list) = zones.as_ref().and_then(Value::as_array) {
+            ids.extend(
+                list.iter()
+                    .filter_map(|zone| zone["id"].as_u64())
+                    .filter(|id| *id != 0),
+            );
+        }
+        for id in ids {
+            let Ok(answer) = get(format!("shipping/zones/{id}/methods")).await else {
+                continue;
+            };
+            let Ok(methods) = json(answer).await else {
+                continue;
+            };
+            unlocked |= methods.as_array().is_some_and(|all| {
+                all.iter().any(|method| {
+                    method["method_id"] == "free_shipping"
+                        && method["enabled"] != false
+                        && matches!(
+                            method["settings"]["requires"]["value"].as_str(),
+                            Some("coupon" | "either" | "both")
+                        )
+                })
+            });
+        }
+        if !unlocked {
+            found.push(
+                "a reward is free shipping, but no WooCommerce shipping zone has a \"Free \
+                 shipping\" method that a coupon unlocks (requires: a valid free shipping \
+                 coupon): the code would take nothing off"
+                    .into(),
+            );
+        }
+    }
+    found
+}
+
 /// One look-up of a code.
 pub(super) async fn find(
     connector: &Connector,
@@ -219,7 +312,7 @@ mod tests {
         assert_eq!(body["email_restrictions"][0], "anna@example.com");
         assert_eq!(body["individual_use"], false);
         assert_eq!(body["usage_limit"], 1);
-        assert_eq!(body["date_expires"], "2027-01-05T23:59:59Z");
+        assert_eq!(body["date_expires"], "2027-01-05T23:59:59");
         let mut no_mail = spec(Benefit::AmountOff(1));
         no_mail.email = Some("not an address".into());
         assert!(coupon_body(&no_mail)
