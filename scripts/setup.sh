@@ -62,6 +62,10 @@ else
   say "node packages present"
 fi
 
+# Shopify's Admin GraphQL schema (npm @shopify/dev-mcp's data files, not the
+# package itself): the Shopify stand-in checks every request against it.
+say "Shopify Admin schema in $(bash e2e/standins/shopify-schema.sh)"
+
 # Python: the OpenAPI validator for the contract check.
 if python3 -c 'import openapi_spec_validator, openapi_schema_validator' 2>/dev/null; then
   say "openapi-spec-validator present"

@@ -25,7 +25,11 @@ cargo clippy -p loyalty-widget --target wasm32-unknown-unknown --all-targets --q
 step "OpenAPI contract: valid 3.1, examples match their schemas"
 python3 scripts/check-openapi.py
 
-step "native tests (core, endpoint on SQLite)"
+step "the platforms' stand-ins check themselves: Shopify's Admin GraphQL API against Shopify's own schema, WooCommerce's coupons route"
+node e2e/standins/shopify-admin.test.mjs
+node e2e/standins/woo-coupons.test.mjs
+
+step "native tests (core, endpoint on SQLite; rewards' codes made on the stand-ins)"
 cargo test --workspace --quiet
 
 step "the endpoint's tests again on PostgreSQL (a throwaway cluster from Debian's packages)"
@@ -33,6 +37,11 @@ PG_FAST=1 start_postgres
 LOYALTY_TEST_POSTGRES="$POSTGRES_URL" cargo test -p loyalty-endpoint --quiet
 stop_postgres
 POSTGRES_DIRS=()
+
+step "a real WooCommerce 9.9.5 (../shared/woocommerce): the stand-in answers as it does, the plugin's Apply to cart link, and the codes the endpoint makes work at its checkout"
+node e2e/standins/woo-parity.mjs
+bash integrations/wordpress/test-apply.sh
+node e2e/woo-checkout.mjs
 
 step "the contract from outside: Schemathesis on both OpenAPI files against a fresh demo endpoint (every check, stateful links, seed 1, 0 failures)"
 cargo build -p loyalty-endpoint --quiet
@@ -147,10 +156,11 @@ node e2e/recovery.mjs "$ENDPOINT_URL"
 stop_endpoints
 ENDPOINT_PIDS=()
 
-step "exactly once in the browser: double clicks with lost answers (Chromium, Firefox)"
+step "exactly once in the browser: double clicks with lost answers; every redeem outcome and Your rewards (Chromium, Firefox)"
 for browser in chromium firefox; do
   start_endpoint "$ROOT/target/test-run/once-$browser.sqlite" --demo --static dist --fault-control
   node e2e/exactly-once.mjs "$ENDPOINT_URL" "$browser"
+  node e2e/rewards-view.mjs "$ENDPOINT_URL" "$browser"
   stop_endpoints
   ENDPOINT_PIDS=()
 done
