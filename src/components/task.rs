@@ -15,6 +15,9 @@ use leptos::prelude::*;
 use std::future::Future;
 use std::pin::Pin;
 
+/// Work whose result is already paired with what to do with it.
+type Erased = Pin<Box<dyn Future<Output = Box<dyn FnOnce()>>>>;
+
 /// One kind of work of one component.
 #[derive(Clone, Copy)]
 pub struct Task {
@@ -57,7 +60,7 @@ impl Task {
         }))
     }
 
-    fn start_erased(self, work: Pin<Box<dyn Future<Output = Box<dyn FnOnce()>>>>) -> bool {
+    fn start_erased(self, work: Erased) -> bool {
         if self.is_pending() {
             return false;
         }
