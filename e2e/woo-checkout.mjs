@@ -4,9 +4,13 @@
 // Starts the real WordPress + WooCommerce 9.9.5 harness (/work/shared/woocommerce/up.sh) and the
 // loyalty endpoint (target/debug/loyalty-endpoint) on a temp SQLite file, with the demo program
 // whose free product (r-mug) is the harness's 50.00 product. A customer (alice@example.com) gets
-// 5000 points and redeems all four rewards; then, against the real shop:
+// 5000 points and redeems all four rewards. Before the shop is set up, the endpoint is started once
+// and must log its two start-up warnings (the harness shop is USD and has no shipping method); then
+// the shop becomes a EUR shop in Europe/Berlin with a flat rate and a coupon-only "Free shipping",
+// the endpoint is started again and must log neither. Then, against the real shop:
 //   - REST v3: each coupon exists with the fields the reward implies (type, amount, usage limit 1,
-//     the customer's e-mail only, expiry day, minimum, free shipping, the free product);
+//     the customer's e-mail only, minimum, free shipping, the free product, and date_expires
+//     "<expires_at>T23:59:59" in the shop's time zone: the code works through the last day shown);
 //   - Store API (a fresh cart each, billing e-mail set first): the totals each code gives (5 off a
 //     50 cart, 10%, the 50 product free but only one of it, shipping free), the edges (minimum met at
 //     exactly 20.00, refused below it; someone else's e-mail; a cart without the free product);
@@ -14,8 +18,8 @@
 //     a second cart that applied the same code is refused at checkout (409) and a new one at apply;
 //   - a replayed redeem (same Idempotency-Key) answers the same code and the shop holds one coupon.
 // The harness's products are virtual and it has no shipping method: the script adds a 30.00 physical
-// product, a 10.00 product, a flat rate (4.90) and, later, a "Free shipping" method that requires a
-// coupon (WooCommerce's free-shipping coupons only unlock such a method; see the checks).
+// product, a 10.00 product, a flat rate (4.90) and a "Free shipping" method that requires a coupon
+// (WooCommerce's free-shipping coupons only unlock such a method; it is switched off for one check).
 //
 //   node e2e/woo-checkout.mjs
 //
@@ -82,19 +86,21 @@ async function startHarness() {
 	return readEnv(join(STATE, 'env'));
 }
 
-async function startEndpoint(wc, programFile, db, secrets, today) {
-	const portFile = join(work, 'port');
-	const log = openSync(join(work, 'endpoint.log'), 'w');
+let endpointLog = null;
+async function startEndpoint(wc, programFile, db, secrets, today, logName = 'endpoint.log') {
+	const portFile = join(work, `${logName}.port`);
+	endpointLog = join(work, logName);
+	const log = openSync(endpointLog, 'w');
 	endpoint = spawn(BIN, ['serve', '--addr', '127.0.0.1:0', '--port-file', portFile, '--db', db,
 		'--program', programFile, '--today', today, '--exit-after', '900'], {
 		env: {
 			...process.env, ...secrets, LOYALTY_WOO_URL: wc.WC_URL, LOYALTY_WOO_KEY: wc.WC_CONSUMER_KEY,
-			LOYALTY_WOO_SECRET: wc.WC_CONSUMER_SECRET, LOYALTY_LOG: 'warn',
+			LOYALTY_WOO_SECRET: wc.WC_CONSUMER_SECRET, LOYALTY_LOG: 'warn', LOYALTY_LOG_FORMAT: 'json',
 		},
 		stdio: ['ignore', log, log],
 	});
 	for (let i = 0; i < 200; i++) {
-		if (endpoint.exitCode !== null) throw new Error(`endpoint exited: ${readFileSync(join(work, 'endpoint.log'), 'utf8')}`);
+		if (endpoint.exitCode !== null) throw new Error(`endpoint exited: ${readFileSync(endpointLog, 'utf8')}`);
 		if (existsSync(portFile) && readFileSync(portFile, 'utf8').trim()) {
 			const base = `http://127.0.0.1:${readFileSync(portFile, 'utf8').trim()}`;
 			try { if ((await fetch(`${base}/readyz`)).ok) return base; } catch { /* not yet */ }
@@ -102,6 +108,43 @@ async function startEndpoint(wc, programFile, db, secrets, today) {
 		await new Promise((r) => setTimeout(r, 100));
 	}
 	throw new Error('endpoint did not come up');
+}
+async function stopEndpoint() {
+	const child = endpoint;
+	endpoint = null;
+	if (!child || child.exitCode !== null || child.signalCode !== null) return;
+	const exited = new Promise((res) => child.once('exit', res));
+	child.kill('SIGTERM');
+	await Promise.race([exited, new Promise((res) => setTimeout(res, 15000))]);
+	if (child.exitCode === null && child.signalCode === null) throw new Error('endpoint did not stop on SIGTERM within 15 s');
+}
+/** The endpoint's WARN lines (JSON log lines) so far: their messages. */
+function warnings(file) {
+	const out = [];
+	for (const line of readFileSync(file, 'utf8').split('\n')) {
+		let j = null;
+		try { j = JSON.parse(line); } catch { continue; }
+		if (j.level === 'WARN') out.push(String(j.message ?? j.fields?.message ?? ''));
+	}
+	return out;
+}
+// The start-up check's two findings (endpoint/src/platform/woo.rs preflight), and its failures to ask.
+const CURRENCY_WARNING = /WooCommerce's currency is "USD" but the program's is "EUR"/;
+const SHIPPING_WARNING = /a reward is free shipping, but no WooCommerce shipping zone has a "Free shipping" method that a coupon unlocks/;
+const PREFLIGHT_ANY = /currency is|free shipping, but|could not (reach|read) WooCommerce/;
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+
+/** The UTC time (YYYY-MM-DDTHH:MM:SS) of a wall-clock time in a time zone. */
+function zonedToUtc(local, timeZone) {
+	const fmt = new Intl.DateTimeFormat('en-CA', { timeZone, hourCycle: 'h23', year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', second: '2-digit' });
+	const wall = (ms) => {
+		const p = Object.fromEntries(fmt.formatToParts(new Date(ms)).map((x) => [x.type, x.value]));
+		return Date.parse(`${p.year}-${p.month}-${p.day}T${p.hour}:${p.minute}:${p.second}Z`);
+	};
+	const want = Date.parse(`${local}Z`);
+	let guess = want;
+	for (let i = 0; i < 3; i++) guess += want - wall(guess); // offset at that instant (DST included)
+	return new Date(guess).toISOString().slice(0, 19);
 }
 
 // ------------------------------------------------------------------ checks
@@ -168,9 +211,6 @@ async function main() {
 		LOYALTY_SECRET: randomBytes(32).toString('hex'),
 		LOYALTY_ADMIN_KEY: randomBytes(32).toString('hex'),
 	};
-	const base = await startEndpoint(wc, programFile, join(work, 'loyalty.sqlite'), secrets, today);
-	say(`endpoint at ${base}, today ${today}`);
-
 	// -------------------------------------------------------------- the shop's REST API
 	const WC = `${wc.WC_URL}/wp-json/wc/v3`;
 	const restAuth = { Authorization: `Basic ${Buffer.from(`${wc.WC_CONSUMER_KEY}:${wc.WC_CONSUMER_SECRET}`).toString('base64')}` };
@@ -180,6 +220,37 @@ async function main() {
 		if (r.status >= 300) throw new Error(`${opts?.method || 'GET'} ${path}: ${r.status} ${r.text.slice(0, 300)}`);
 		return r.json;
 	};
+	// WordPress's own settings (the time zone) take the admin's application password.
+	const wpAuth = { Authorization: `Basic ${Buffer.from(`${wc.WC_ADMIN_USER}:${wc.WC_APP_PASSWORD}`).toString('base64')}` };
+	const wpSettings = async (body) => {
+		const r = await http(`${wc.WC_URL}/wp-json/wp/v2/settings`, { method: body ? 'POST' : 'GET', headers: wpAuth, body });
+		if (r.status !== 200) throw new Error(`wp/v2/settings: ${r.status} ${r.text.slice(0, 300)}`);
+		return r.json;
+	};
+
+	// -------------------------------------------------------------- start-up check, shop as the harness made it
+	// USD, no shipping method: the endpoint must say both at start (a WARN line each), within ~2 s.
+	await check('start-up check on the harness shop (USD, no shipping): both warnings logged', async () => {
+		eq((await mustRest('/settings/general/woocommerce_currency')).value, 'USD', 'shop currency before');
+		await startEndpoint(wc, programFile, join(work, 'preflight.sqlite'), secrets, today, 'endpoint-before.log');
+		let found = [];
+		for (let i = 0; i < 50; i++) { // up to 5 s; normally there at once
+			found = warnings(endpointLog);
+			if (found.some((m) => CURRENCY_WARNING.test(m)) && found.some((m) => SHIPPING_WARNING.test(m))) break;
+			await sleep(100);
+		}
+		await stopEndpoint();
+		found = warnings(join(work, 'endpoint-before.log'));
+		ok(found.some((m) => CURRENCY_WARNING.test(m)), `no currency warning in ${JSON.stringify(found)}`);
+		ok(found.some((m) => SHIPPING_WARNING.test(m)), `no free-shipping warning in ${JSON.stringify(found)}`);
+	});
+
+	// -------------------------------------------------------------- the shop set up as a EUR shop in Berlin
+	const TZ = 'Europe/Berlin';
+	await wpSettings({ timezone: TZ });
+	eq((await wpSettings()).timezone, TZ, 'shop time zone');
+	eq((await mustRest('/settings/general/woocommerce_currency', { method: 'PUT', body: { value: 'EUR' } })).value, 'EUR', 'shop currency');
+	say(`shop: time zone ${TZ}, currency EUR`);
 
 	// A physical product (shipping costs something) and one under the 20.00 minimum.
 	const P30 = (await mustRest('/products', { method: 'POST', body: { name: 'Parcel 30', type: 'simple', regular_price: '30.00', virtual: false, sku: 'E2E-PARCEL-30' } })).id;
@@ -191,6 +262,17 @@ async function main() {
 	if (!zoneMethods.some((m) => m.method_id === 'flat_rate' && m.enabled)) {
 		await mustRest('/shipping/zones/0/methods', { method: 'POST', body: { method_id: 'flat_rate', settings: { title: 'Flat rate', cost: '4.90' } } });
 	}
+	// ... and a "Free shipping" method that requires a coupon (what a free-shipping code unlocks).
+	const freeShipping = (await mustRest('/shipping/zones/0/methods', { method: 'POST', body: { method_id: 'free_shipping', settings: { title: 'Free shipping', requires: 'coupon' } } })).instance_id;
+
+	// -------------------------------------------------------------- the endpoint, on the shop as set up
+	const base = await startEndpoint(wc, programFile, join(work, 'loyalty.sqlite'), secrets, today, 'endpoint.log');
+	say(`endpoint at ${base}, today ${today}`);
+	await sleep(2000); // the start-up check runs beside serving
+	await check('start-up check on the EUR shop with a coupon-only free shipping: no warning', async () => {
+		const found = warnings(endpointLog).filter((m) => PREFLIGHT_ANY.test(m));
+		eq(found, [], 'start-up warnings');
+	});
 
 	// -------------------------------------------------------------- the loyalty endpoint
 	const admin = { Authorization: `Bearer ${secrets.LOYALTY_ADMIN_KEY}` };
@@ -247,11 +329,12 @@ async function main() {
 			eq(c.usage_count, 0, 'usage_count');
 			eq(c.email_restrictions, [EMAIL], 'email_restrictions');
 			eq(c.status, 'publish', 'status');
-			// The last valid day the customer is told, and the coupon ends at its end (site time is UTC).
+			// The last valid day the customer is told, and the coupon ends at its end in the shop's
+			// time zone (Berlin): 23:59:59 local, 21:59:59 or 22:59:59 UTC.
 			const last = expires[reward];
 			ok(last >= addDays(today, want.days - 1) && last <= addDays(today, want.days), `expires_at ${last} is not ${want.days} days from ${today}`);
-			eq(c.date_expires, `${last}T23:59:59`, 'date_expires');
-			eq(c.date_expires_gmt, `${last}T23:59:59`, 'date_expires_gmt');
+			eq(c.date_expires, `${last}T23:59:59`, `date_expires (shop time, ${TZ})`);
+			eq(c.date_expires_gmt, zonedToUtc(`${last}T23:59:59`, TZ), 'date_expires_gmt');
 		});
 	}
 
@@ -298,6 +381,7 @@ async function main() {
 		const { applied } = await cartWith([P50], codes['r-5eur']);
 		applied200(applied);
 		eq(totals(applied.json), { items: '5000', discount: '500', shipping: null, total: '4500' }, 'totals');
+		eq([applied.json.totals.currency_code, applied.json.totals.currency_symbol], ['EUR', '€'], 'currency');
 	});
 	await check('cart: r-5eur on exactly 20.00 (the minimum) is accepted: 15.00', async () => {
 		const { applied } = await cartWith([P20], codes['r-5eur']);
@@ -351,13 +435,14 @@ async function main() {
 	});
 	// WooCommerce's free-shipping coupon only unlocks a "Free shipping" method that requires a coupon;
 	// with the flat rate alone it applies (no error) and takes nothing off.
+	await mustRest(`/shipping/zones/0/methods/${freeShipping}`, { method: 'PUT', body: { enabled: false } });
 	await check('cart: r-shipping with only a flat rate: applied, but shipping still 4.90 (WooCommerce)', async () => {
 		const { applied } = await cartWith([P30], codes['r-shipping']);
 		applied200(applied);
 		eq(applied.json.coupons.map((c) => c.code.toUpperCase()), [codes['r-shipping'].toUpperCase()], 'coupons');
 		eq(totals(applied.json), { items: '3000', discount: '0', shipping: '490', total: '3490' }, 'totals');
 	});
-	await mustRest('/shipping/zones/0/methods', { method: 'POST', body: { method_id: 'free_shipping', settings: { title: 'Free shipping', requires: 'coupon' } } });
+	await mustRest(`/shipping/zones/0/methods/${freeShipping}`, { method: 'PUT', body: { enabled: true } });
 	let shippingCart = null;
 	await check('cart: r-shipping with a coupon-only "Free shipping" method: shipping 0.00', async () => {
 		const { cart, applied } = await cartWith([P30], codes['r-shipping']);
@@ -442,18 +527,10 @@ async function main() {
 		eq(Array.isArray(items) ? items.length : -1, 4, 'redemptions listed');
 	});
 
-	// -------------------------------------------------------------- a shop not on UTC (a note, not a check)
-	// The backend sends date_expires "<last day>T23:59:59Z" (UTC); WooCommerce keeps the instant and
-	// shows/uses it in the shop's time zone. Printed so a change to either side is seen.
-	try {
-		const wp = { Authorization: `Basic ${Buffer.from(`${wc.WC_ADMIN_USER}:${wc.WC_APP_PASSWORD}`).toString('base64')}` };
-		const tz = await http(`${wc.WC_URL}/wp-json/wp/v2/settings`, { method: 'POST', headers: wp, body: { timezone: 'Europe/Berlin' } });
-		const r = await redeem('r-shipping', `redeem-berlin-${run}`);
-		const [c] = await mustRest(`/coupons?code=${encodeURIComponent(r.json.coupon.code)}`);
-		console.log(`  note  shop time zone ${tz.json?.timezone}: the customer is told ${r.json.coupon.expires_at}, WooCommerce expires the code at ${c.date_expires} local (${c.date_expires_gmt} UTC)`);
-	} catch (err) {
-		console.log(`  note  time-zone look could not run: ${err.message}`);
-	}
+	// -------------------------------------------------------------- the start-up check, at the end too
+	await check('the endpoint logged no start-up warning in the whole run', async () => {
+		eq(warnings(endpointLog).filter((m) => PREFLIGHT_ANY.test(m)), [], 'start-up warnings');
+	});
 }
 
 let crashed = null;
@@ -463,7 +540,7 @@ try {
 	crashed = err;
 	failed += 1;
 	console.log(`  FAIL  (stopped early) ${err.stack || err}`);
-	if (work && existsSync(join(work, 'endpoint.log'))) say(`endpoint log:\n${readFileSync(join(work, 'endpoint.log'), 'utf8').slice(-3000)}`);
+	if (endpointLog && existsSync(endpointLog)) say(`endpoint log (${endpointLog}):\n${readFileSync(endpointLog, 'utf8').slice(-3000)}`);
 } finally {
 	cleanup();
 }

@@ -100,7 +100,10 @@ add_shortcode(
  * own cart URL (wp_safe_redirect), never anything taken from the request.
  * Only this one query parameter changes anything; without WooCommerce it is
  * ignored. A code that is not 1-64 letters, digits, '-' or '_' is not applied
- * at all (the visitor still lands on the cart).
+ * at all (the visitor still lands on the cart). A coupon for certain
+ * products (a free-product reward) brings one of its first product into a
+ * cart that has none of them, so that it applies; when WooCommerce refuses
+ * the coupon all the same, that product is taken out again.
  *
  * WooCommerce checks a coupon's email restriction against the signed-in
  * user's account email and the cart's billing email, so a guest who has not
@@ -116,6 +119,49 @@ function loyalty_widget_apply_code( $raw ) {
 	}
 	$code = wp_unslash( $raw );
 	return preg_match( '/^[A-Za-z0-9_-]{1,64}$/', $code ) ? $code : '';
+}
+
+/**
+ * A free-product coupon (one of its `product_ids` 100% off) is refused when
+ * none of those products is in the cart ("not applicable to selected
+ * products"). So when $code is a usable coupon (it exists, is published, has
+ * not expired or been used up) restricted to products and none of them is in
+ * the cart, one of the first is added, provided that product exists, can be
+ * bought and is in stock. Returns the added cart item's key, '' when nothing
+ * was added.
+ */
+function loyalty_widget_add_coupon_product( $cart, $code ) {
+	if ( ! class_exists( 'WC_Coupon' ) || ! function_exists( 'wc_get_product' ) ) {
+		return '';
+	}
+	$coupon = new WC_Coupon( $code );
+	if ( ! $coupon->get_id() || ! wc_is_same_coupon( $coupon->get_code(), wc_format_coupon_code( $code ) ) || 'publish' !== $coupon->get_status() ) {
+		return '';
+	}
+	$expires = $coupon->get_date_expires();
+	if ( $expires && $expires->getTimestamp() <= time() ) {
+		return '';
+	}
+	if ( $coupon->get_usage_limit() > 0 && $coupon->get_usage_count() >= $coupon->get_usage_limit() ) {
+		return '';
+	}
+	$ids = array_values( array_filter( array_map( 'absint', $coupon->get_product_ids() ) ) );
+	if ( empty( $ids ) ) {
+		return '';
+	}
+	foreach ( $cart->get_cart() as $item ) {
+		$in_cart = array( absint( $item['product_id'] ?? 0 ), absint( $item['variation_id'] ?? 0 ) );
+		if ( array_intersect( $in_cart, $ids ) ) {
+			return ''; // Already there: WooCommerce takes it from here.
+		}
+	}
+	$product = wc_get_product( $ids[0] );
+	if ( ! $product || 'publish' !== $product->get_status() || $product->is_type( array( 'variable', 'grouped', 'external' ) )
+		|| ! $product->is_purchasable() || ! $product->is_in_stock() ) {
+		return '';
+	}
+	$key = $cart->add_to_cart( $product->get_id(), 1 );
+	return is_string( $key ) ? $key : '';
 }
 
 /** Handles {shop}/?loyalty_apply=CODE on the front end (runs after WooCommerce's own add-to-cart handler). */
@@ -151,7 +197,10 @@ function loyalty_widget_handle_apply_link() {
 			$wc->session->set_customer_session_cookie( true );
 		}
 		if ( $wc->cart && ! $wc->cart->has_discount( wc_strtolower( $code ) ) ) {
-			$wc->cart->apply_coupon( $code ); // WooCommerce adds its own success or error notice.
+			$added = loyalty_widget_add_coupon_product( $wc->cart, $code );
+			if ( ! $wc->cart->apply_coupon( $code ) && '' !== $added ) { // WooCommerce adds its own success or error notice.
+				$wc->cart->remove_cart_item( $added ); // Refused all the same: the cart is as it was.
+			}
 		}
 	}
 

@@ -78,6 +78,16 @@ cart_coupons() { # the cart of the current browser, through the Store API with i
 	curl -s -b "$JAR" -c "$JAR" "${nonce[@]}" "$WC_URL/wp-json/wc/store/v1/cart" | jq -r '[.coupons[].code | ascii_downcase] | join(",")'
 }
 cart_items() { curl -s -b "$JAR" -c "$JAR" "$WC_URL/wp-json/wc/store/v1/cart" | jq -r '.items | length'; }
+cart_summary() { # "items | discount total | coupons" of the current browser's cart (with NONCE when signed in)
+	local nonce=()
+	[ -n "${NONCE:-}" ] && nonce=(-H "X-WP-Nonce: $NONCE")
+	curl -s -b "$JAR" -c "$JAR" "${nonce[@]}" "$WC_URL/wp-json/wc/store/v1/cart" |
+		jq -r '"\([.items[] | "\(.id)x\(.quantity)"] | join(",")) | \(.totals.total_discount) \(.totals.total_price) | \([.coupons[].code | ascii_downcase] | join(","))"'
+}
+page_nonce() { # the Store API nonce printed on the cart page for the current browser
+	curl -s -b "$JAR" -c "$JAR" "$WC_URL$CART_PATH" | grep -o 'createNonceMiddleware( "[^"]*" )' | head -1 | cut -d'"' -f2
+}
+lower() { echo "$1" | tr 'A-Z' 'a-z'; }
 lands_on_cart() { # "status location" -> "302 same-host cart" or what it was
 	local status=${1%% *} loc=${1#* }
 	local rest=${loc#*://}
@@ -87,7 +97,7 @@ lands_on_cart() { # "status location" -> "302 same-host cart" or what it was
 }
 notice() { # the WooCommerce notices on the cart page for the current browser
 	curl -s -b "$JAR" -c "$JAR" "$WC_URL$CART_PATH" >"$TMP/cart.html"
-	grep -o 'Coupon code applied successfully\.\|Please enter a valid email at checkout to use coupon code[^<]*\|Coupon &quot;[^<]*&quot; does not exist!\|Coupon code already applied!' "$TMP/cart.html" | sed 's/[[:space:]]*$//' | paste -sd'|'
+	grep -o 'Coupon code applied successfully\.\|Sorry, coupon &quot;[^<]*&quot; is not applicable to selected products\.\|Please enter a valid email at checkout to use coupon code[^<]*\|Coupon &quot;[^<]*&quot; does not exist!\|Coupon code already applied!' "$TMP/cart.html" | sed 's/[[:space:]]*$//' | paste -sd'|'
 }
 
 OPEN="LOYAL-$RUN-Open"
@@ -180,6 +190,50 @@ new_coupon "$OTHER" "bob-$RUN@example.com" >/dev/null
 R=$(browse "$WC_URL/?loyalty_apply=$OTHER")
 expect "someone else's coupon: lands on the cart" "302 to own cart" "$(lands_on_cart "$R")"
 expect "... refused with the same notice" "Please enter a valid email at checkout to use coupon code &quot;$OTHER&quot;." "$(notice)"
+
+echo "== a free-product coupon (100% off one of product_ids) and a cart without that product"
+FREE="LOYAL-$RUN-Free"
+GHOST="LOYAL-$RUN-Ghost"
+FREEMAIL="carol-$RUN@example.com"
+free_coupon() { # code product_id [email]
+	local body="{\"code\":\"$1\",\"discount_type\":\"percent\",\"amount\":\"100\",\"usage_limit\":1,\"product_ids\":[$2],\"limit_usage_to_x_items\":1"
+	[ -n "${3:-}" ] && body="$body,\"email_restrictions\":[\"$3\"]"
+	rest POST /coupons "$body}" | jq -r '"\(.code // .message) \(.product_ids)"'
+}
+expect "free-product coupon created (product $WC_PRODUCT_ID_50, carol only)" "$FREE [$WC_PRODUCT_ID_50]" "$(free_coupon "$FREE" "$WC_PRODUCT_ID_50" "$FREEMAIL")"
+GONE=$(rest POST /products '{"name":"Gone","type":"simple","regular_price":"7.00","virtual":true}' | jq -r .id)
+expect "a product made and deleted again" "$GONE" "$(rest DELETE "/products/$GONE?force=true" | jq -r .id)"
+expect "free-product coupon for the deleted product created" "$GHOST [$GONE]" "$(free_coupon "$GHOST" "$GONE")"
+CAROL=$(rest POST /customers "{\"email\":\"$FREEMAIL\",\"username\":\"carol$RUN\",\"password\":\"pw-$RUN-secret\",\"first_name\":\"Carol\"}")
+expect "customer carol created" "$FREEMAIL" "$(echo "$CAROL" | jq -r .email)"
+new_browser
+browse "$WC_URL/wp-login.php" >/dev/null
+R=$(browse "$WC_URL/wp-login.php" --data-urlencode "log=carol$RUN" --data-urlencode "pwd=pw-$RUN-secret" -d 'wp-submit=Log+In&testcookie=1')
+expect "carol logs in" 302 "${R%% *}"
+NONCE=$(page_nonce)
+expect "carol's cart is empty" " | 0 0 | " "$(cart_summary)"
+R=$(browse "$WC_URL/?loyalty_apply=$FREE")
+expect "the free-product link lands on the cart" "302 to own cart" "$(lands_on_cart "$R")"
+expect "... WooCommerce's notice" "Coupon code applied successfully." "$(notice)"
+expect "... the product is in the cart once, free: total 0" "${WC_PRODUCT_ID_50}x1 | 5000 0 | $(lower "$FREE")" "$(cart_summary)"
+R=$(browse "$WC_URL/?loyalty_apply=$FREE")
+expect "the same link again: still one of it, total 0" "${WC_PRODUCT_ID_50}x1 | 5000 0 | $(lower "$FREE")" "$(cart_summary)"
+NONCE=""
+new_browser
+R=$(browse "$WC_URL/?loyalty_apply=$GHOST")
+expect "a coupon for a deleted product: lands on the cart" "302 to own cart" "$(lands_on_cart "$R")"
+expect "... WooCommerce's refusal" "Sorry, coupon &quot;$GHOST&quot; is not applicable to selected products." "$(notice)"
+expect "... nothing added, no coupon" " | 0 0 | " "$(cart_summary)"
+new_browser
+R=$(browse "$WC_URL/?loyalty_apply=$FREE")
+expect "a guest (no billing email) with carol's free-product link: lands on the cart" "302 to own cart" "$(lands_on_cart "$R")"
+expect "... refused for the email" "Please enter a valid email at checkout to use coupon code &quot;$FREE&quot;." "$(notice)"
+expect "... and the product taken out again (cart as it was)" " | 0 0 | " "$(cart_summary)"
+new_browser
+browse "$WC_URL/?add-to-cart=$WC_PRODUCT_ID" >/dev/null
+R=$(browse "$WC_URL/?loyalty_apply=$GHOST")
+expect "a cart with another product and the deleted-product coupon: lands on the cart" "302 to own cart" "$(lands_on_cart "$R")"
+expect "... the cart is untouched" "${WC_PRODUCT_ID}x1 | 0 2000 | " "$(cart_summary)"
 
 echo "== without WooCommerce the parameter is ignored"
 (cd "$SITE" && php -d display_errors=stderr -d error_reporting='E_ALL&~E_DEPRECATED&~E_NOTICE' -r '
