@@ -50,7 +50,7 @@ pub async fn open(config: ServerConfig) -> Result<Arc<AppState>, String> {
     tx.commit().await.map_err(|err| err.to_string())?;
     tracing::info!(
         database = store.kind(),
-        program = %program.name.en,
+        program = %program.name.get(&program.language(None)),
         tiers = program.tiers.levels.len(),
         rewards = program.rewards.len(),
         "program installed"

@@ -100,6 +100,10 @@ fn every_documented_operation_answers_as_documented() {
         ("/admin/v1/customers/{id}/adjustments", "post", "cust-hana"),
         ("/admin/v1/customers/{id}/ledger", "get", "cust-hana"),
         ("/admin/v1/settle", "post", ""),
+        ("/admin/v1/redemptions", "get", ""),
+        // No redemption is pending without a platform: the documented 404.
+        ("/admin/v1/redemptions/{id}/retry", "post", "red-none"),
+        ("/admin/v1/reconcile", "post", ""),
         ("/livez", "get", ""),
         ("/readyz", "get", ""),
     ];
@@ -133,11 +137,15 @@ fn every_documented_operation_answers_as_documented() {
             "{method} {url}: {status} is not documented: {}",
             reply.body
         );
-        assert!(
-            reply.status < 300,
-            "{method} {url}: {status}: {}",
-            reply.body
-        );
+        if path.ends_with("/retry") {
+            assert_eq!(reply.status, 404, "{method} {url}: {}", reply.body);
+        } else {
+            assert!(
+                reply.status < 300,
+                "{method} {url}: {status}: {}",
+                reply.body
+            );
+        }
         let schema = &response["content"]["application/json"]["schema"];
         let answer: Value = serde_json::from_str(&reply.body).expect("JSON");
         let found = problems(&spec, schema, &answer, "answer");

@@ -329,7 +329,19 @@ impl Server {
         )
     }
 
+    /// Rows of `from_where` (`"redemptions WHERE ..."`). The redemptions
+    /// and orders counted are the ones made through the endpoint, not the
+    /// demo's seeded ones (codes `MR-DEMO-...`, orders `demo-...`).
     pub fn count(&self, from_where: &str) -> i64 {
+        let from_where = if let Some(rest) = from_where.strip_prefix("redemptions") {
+            format!(
+                "(SELECT * FROM redemptions WHERE code NOT LIKE 'MR-DEMO-%') AS redemptions{rest}"
+            )
+        } else if let Some(rest) = from_where.strip_prefix("orders") {
+            format!("(SELECT * FROM orders WHERE id NOT LIKE 'demo-%') AS orders{rest}")
+        } else {
+            from_where.to_owned()
+        };
         let sql = format!("SELECT COUNT(*) FROM {from_where}");
         sql_count(&self.db, self.database_url.as_deref(), &sql)
     }

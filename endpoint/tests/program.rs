@@ -123,10 +123,12 @@ fn a_reward_dropped_from_the_file_is_switched_off_and_old_redemptions_stay() {
          VALUES ('red-1', 'cust-carla', 'r-mug', 1500, 'MR-AAAAA-BBBBB', '2026-12-31', '2026-11-30')",
     )
     .expect("a redemption");
-    let without_mug = program::DEMO.replace(
-        "[[rewards]]\nid = \"r-mug\"\nkind = \"gift_code\"\ntitle = { de = \"Morgenrot-Emaillebecher\", en = \"Morgenrot enamel mug\" }\npoints_price = 1500\nmin_tier = \"silver\"\nvalue = { free_product = \"1042\" }\ncombines = true\n",
-        "",
-    );
+    // The mug's block: from its [[rewards]] to the first offer.
+    let from = program::DEMO
+        .find("[[rewards]]\nid = \"r-mug\"")
+        .expect("the mug in the demo");
+    let to = program::DEMO.find("[[offers]]").expect("offers after it");
+    let without_mug = format!("{}{}", &program::DEMO[..from], &program::DEMO[to..]);
     assert_ne!(without_mug, program::DEMO);
     std::fs::write(dir.path().join("b.toml"), without_mug).expect("write");
     start("b.toml");

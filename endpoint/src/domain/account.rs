@@ -4,19 +4,19 @@
 //! transaction.
 
 use super::error::{bad, refused, Error, Result};
+use super::language::{self, Language};
 use super::ledger::{self, Balance, Entry, Kind};
 use super::program::{Basis, Grant, Program};
 use super::snapshot::Snapshot;
 use crate::platform::Connector;
 use crate::store::queries::{self as q, Counted};
-use crate::store::rows::{CustomerRow, EntryRow, NewEntryRow, NewRedemption};
+use crate::store::rows::{ActivityRow, CustomerRow, EntryRow, NewEntryRow, NewRedemption};
 use crate::store::{Db, Store};
 use loyalty_core::contract::{
     Activity, ActivityKind, ActivityPage, ActivityState, Club, Coupon, CustomerState, EarnKind,
     EarningRule, ErrorCode, Expiring, LockReason, Membership, Money, Offer, Offers, Points,
-    Redemption, RedemptionState, Referral, Reward, RewardKind, Summary, Tier, TierStatus,
+    Redemption, RedemptionState, Referral, Reward, Summary, Tier, TierStatus,
 };
-use loyalty_core::i18n::Lang;
 use serde::de::DeserializeOwned;
 
 /// Entries on one page of activity history.
@@ -24,13 +24,6 @@ pub const PAGE_SIZE: u32 = 10;
 
 /// How far ahead, in days, a customer is told which points expire.
 pub const EXPIRING_WINDOW_DAYS: i64 = 90;
-
-fn pick<'a>(lang: Lang, en: &'a str, de: &'a str) -> &'a str {
-    match lang {
-        Lang::En => en,
-        Lang::De => de,
-    }
-}
 
 fn enum_from<T: DeserializeOwned>(text: &str) -> Result<T> {
     Ok(serde_json::from_value(serde_json::Value::String(
@@ -55,43 +48,36 @@ pub async fn referrer(db: &mut Db<'_>, code: &str) -> Result<(String, Option<Str
     Ok((code, first_name))
 }
 
-/// `GET /v1/program`.
-pub async fn program(
-    db: &mut Db<'_>,
-    lang: Lang,
-    file: &Program,
-) -> Result<loyalty_core::contract::Program> {
-    let name = q::setting(db, &format!("name_{}", lang.tag())).await?;
-    let pitch = q::setting(db, &format!("pitch_{}", lang.tag())).await?;
-    let referral_text = q::setting(db, &format!("referral_{}", lang.tag())).await?;
-    let earning = q::earning(db)
-        .await?
+/// `GET /v1/program`, in `lang`, from the program in force (its tables
+/// mirror it).
+pub fn program(lang: &Language, file: &Program) -> Result<loyalty_core::contract::Program> {
+    let earning = file
+        .earning(lang)
         .into_iter()
-        .map(|row| {
+        .map(|(kind, title, points_text)| {
             Ok(EarningRule {
-                kind: enum_from::<EarnKind>(&row.kind)?,
-                title: pick(lang, &row.title_en, &row.title_de).to_owned(),
-                points_text: pick(lang, &row.points_en, &row.points_de).to_owned(),
+                kind: enum_from::<EarnKind>(kind)?,
+                title,
+                points_text,
             })
         })
         .collect::<Result<Vec<_>>>()?;
-    let rewards = q::active_rewards(db)
-        .await?
-        .into_iter()
-        .map(|row| {
-            Ok(Reward {
-                kind: enum_from::<RewardKind>(&row.kind)?,
-                title: pick(lang, &row.title_en, &row.title_de).to_owned(),
-                points_price: unsigned(row.points_price),
-                min_tier_id: row.min_tier_id,
-                id: row.id,
-            })
+    let rewards = file
+        .rewards
+        .iter()
+        .map(|reward| Reward {
+            id: reward.id.clone(),
+            kind: reward.kind,
+            title: reward.title.get(lang).to_owned(),
+            points_price: reward.points_price,
+            min_tier_id: reward.min_tier.clone(),
         })
-        .collect::<Result<Vec<_>>>()?;
+        .collect();
+    let referral_text = file.referral.text.get(lang).to_owned();
     Ok(loyalty_core::contract::Program {
-        name,
+        name: file.name.get(lang).to_owned(),
         currency: file.currency.clone(),
-        pitch,
+        pitch: file.pitch.get(lang).to_owned(),
         tiers: file.published_tiers(lang),
         earning,
         rewards,
@@ -266,7 +252,7 @@ fn club_of(row: &CustomerRow) -> Club {
 pub async fn summary(
     db: &mut Db<'_>,
     id: &str,
-    lang: Lang,
+    lang: &Language,
     shop_url: &str,
     program: &Program,
     today: i64,
@@ -309,7 +295,7 @@ pub async fn summary(
 pub async fn offers(
     db: &mut Db<'_>,
     id: &str,
-    lang: Lang,
+    lang: &Language,
     program: &Program,
     today: i64,
 ) -> Result<Offers> {
@@ -317,12 +303,12 @@ pub async fn offers(
     let tiers = program.published_tiers(lang);
     let rank = rank(&tiers, program, &account);
     let member = account.row.club_member != 0;
-    let offers = q::offers(db)
-        .await?
-        .into_iter()
-        .map(|row| {
-            let needs_rank = row.min_tier_id.as_deref().and_then(|t| rank_of(&tiers, t));
-            let locked = if row.members_only != 0 && !member {
+    let offers = program
+        .offers
+        .iter()
+        .map(|offer| {
+            let needs_rank = offer.min_tier.as_deref().and_then(|t| rank_of(&tiers, t));
+            let locked = if !member {
                 Some(LockReason::MembersOnly)
             } else if needs_rank.is_some_and(|needed| rank < needed) {
                 Some(LockReason::TierTooLow)
@@ -330,13 +316,13 @@ pub async fn offers(
                 None
             };
             Offer {
-                title: pick(lang, &row.title_en, &row.title_de).to_owned(),
-                description: pick(lang, &row.desc_en, &row.desc_de).to_owned(),
-                id: row.id,
-                min_tier_id: row.min_tier_id,
-                ends_at: row.ends_at,
-                code: row.code.filter(|_| locked.is_none()),
-                cta_url: row.cta_url.filter(|_| locked.is_none()),
+                id: offer.id.clone(),
+                title: offer.title.get(lang).to_owned(),
+                description: offer.description.get(lang).to_owned(),
+                min_tier_id: offer.min_tier.clone(),
+                ends_at: offer.ends_at.clone(),
+                code: offer.code.clone().filter(|_| locked.is_none()),
+                cta_url: offer.cta_url.clone().filter(|_| locked.is_none()),
                 locked,
             }
         })
@@ -344,12 +330,72 @@ pub async fn offers(
     Ok(Offers { offers })
 }
 
+/// A history entry's label in `lang`, from what the entry records (its
+/// kind, order, reward, reason); entries that record too little (booked
+/// before labels were made on reading) show the label they were booked
+/// with.
+fn label_of(row: &ActivityRow, customer: &str, lang: &Language, program: &Program) -> String {
+    let say = |key: &str, values: &[(&str, &str)]| language::say(lang, key, values);
+    let number = row
+        .order_number
+        .as_deref()
+        .map(|n| format!("#{}", n.trim_start_matches('#')));
+    let reward = |id: &str| {
+        if id == super::program::FRIEND_GIFT {
+            return program.referral.friend_gift.get(lang).to_owned();
+        }
+        program
+            .rewards
+            .iter()
+            .find(|reward| reward.id == id)
+            .map_or_else(|| id.to_owned(), |reward| reward.title.get(lang).to_owned())
+    };
+    let stored = || {
+        if lang.tag.split('-').next() == Some("de") {
+            row.label_de.clone()
+        } else {
+            row.label_en.clone()
+        }
+    };
+    match Kind::from_name(&row.kind) {
+        Some(Kind::Welcome) => say("label-welcome", &[]),
+        Some(Kind::Birthday) => say("label-birthday", &[]),
+        Some(Kind::Expiry) => say("label-expiry", &[]),
+        Some(Kind::Adjustment) => row.reason.clone(),
+        Some(Kind::Order) => match &number {
+            Some(number) => say("label-order", &[("number", number)]),
+            None => stored(),
+        },
+        Some(Kind::Refund) => match (&number, row.order_customer.as_deref()) {
+            // The referrer's points for a friend's order that came back.
+            (Some(_), Some(owner)) if owner != customer => say("label-referral-cancelled", &[]),
+            (Some(number), _) => say("label-refund", &[("number", number)]),
+            _ => stored(),
+        },
+        Some(Kind::Referral) if row.order_customer.is_some() => {
+            let someone = say("label-referral-someone", &[]);
+            let name = row.order_first_name.as_deref().unwrap_or(&someone);
+            say("label-referral", &[("name", name)])
+        }
+        Some(Kind::Redemption) => row.reward_id.as_deref().map_or_else(stored, reward),
+        Some(Kind::Release) => match row.reward_id.as_deref() {
+            Some(id) if row.reason == "release-expired" => {
+                say("label-release-expired", &[("title", &reward(id))])
+            }
+            Some(id) => say("label-release", &[("title", &reward(id))]),
+            None => stored(),
+        },
+        _ => stored(),
+    }
+}
+
 /// `GET /v1/activity?page=N`: the customer's ledger, newest first.
 pub async fn activity(
     db: &mut Db<'_>,
     id: &str,
     page: u32,
-    lang: Lang,
+    lang: &Language,
+    program: &Program,
     today: i64,
 ) -> Result<ActivityPage> {
     customer_row(db, id).await?;
@@ -376,7 +422,7 @@ pub async fn activity(
                     Some(Kind::Expiry) => ActivityKind::Expired,
                     _ => ActivityKind::Earned,
                 },
-                label: pick(lang, &row.label_en, &row.label_de).to_owned(),
+                label: label_of(&row, id, lang, program),
                 points: row.points,
                 state: if held || stored_day(&row.available_on)? > today {
                     ActivityState::Pending
@@ -654,7 +700,7 @@ pub async fn redeem(
     db: &mut Db<'_>,
     customer_id: &str,
     reward_id: &str,
-    lang: Lang,
+    lang: &Language,
     program: &Program,
     today: i64,
     issuing: &Issuing<'_>,
@@ -696,7 +742,10 @@ pub async fn redeem(
         Kind::Redemption,
         points,
         today,
-        (&reward.title.en, &reward.title.de),
+        (
+            reward.title.get(&program.language(Some("en"))),
+            reward.title.get(&program.language(Some("de"))),
+        ),
     );
     entry.code = Some(&code);
     let (entry_id, snapshot) = append_folded(db, program, &entry, today).await?;
@@ -707,7 +756,10 @@ pub async fn redeem(
     let created_at = ledger::format_date(today);
     let spec = match issuing.platform {
         Some(_) => Some(serde_json::to_string(&Frozen {
-            title: format!("{}: {}", program.name.en, reward.title.en),
+            title: {
+                let shop = program.language(None);
+                format!("{}: {}", program.name.get(&shop), reward.title.get(&shop))
+            },
             value: reward.value.clone().ok_or_else(|| {
                 refused(ErrorCode::NotAvailable, "this reward has no value to grant")
             })?,

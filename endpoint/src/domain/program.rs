@@ -1,4 +1,4 @@
-//! The loyalty program as a file: TOML, in German and English, validated
+//! The loyalty program as a file: TOML, in any languages, validated
 //! before the endpoint starts (`serve --program FILE`) or on its own
 //! (`program check FILE`), with one precise message per problem naming the
 //! field. `endpoint/programs/morgenrot.toml` is the demo shop's program.
@@ -9,44 +9,49 @@
 //! left out of the file are switched off, not deleted (redemptions refer
 //! to them).
 
+use super::language::{self, Language};
 use crate::store::queries as q;
 use crate::store::rows::{EarningRow, NewOffer, NewReward, TierRow};
 use crate::store::Db;
 use loyalty_core::contract::{self, MilestoneKind, RewardKind};
-use loyalty_core::i18n::Lang;
 use serde::Deserialize;
+use std::collections::BTreeMap;
 
 /// The demo shop's program, built in (used without `--program`).
 pub const DEMO: &str = include_str!("../../programs/morgenrot.toml");
 
-/// A text in both languages.
+/// A text in the program's languages: `{ de = "...", fr = "..." }`, any
+/// BCP 47 tags.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct Text {
-    /// German.
-    pub de: String,
-    /// English.
-    pub en: String,
-}
+#[serde(transparent)]
+pub struct Text(pub BTreeMap<String, String>);
 
 impl Text {
-    /// The text in `lang`.
-    pub fn get(&self, lang: Lang) -> &str {
-        match lang {
-            Lang::En => &self.en,
-            Lang::De => &self.de,
-        }
+    /// The text in `lang`, else in the program's default language, else
+    /// any it has.
+    pub fn get(&self, lang: &Language) -> &str {
+        self.0
+            .get(&lang.tag)
+            .or_else(|| self.0.get(&lang.default))
+            .or_else(|| self.0.values().next())
+            .map_or("", String::as_str)
     }
 }
 
-/// A list of texts in both languages.
+/// A list of texts in the program's languages: `{ de = [...], en = [...] }`.
 #[derive(Debug, Clone, Default, PartialEq, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct Texts {
-    /// German.
-    pub de: Vec<String>,
-    /// English.
-    pub en: Vec<String>,
+#[serde(transparent)]
+pub struct Texts(pub BTreeMap<String, Vec<String>>);
+
+impl Texts {
+    /// The list in `lang`, else in the default language, else any.
+    pub fn get(&self, lang: &Language) -> &[String] {
+        self.0
+            .get(&lang.tag)
+            .or_else(|| self.0.get(&lang.default))
+            .or_else(|| self.0.values().next())
+            .map_or(&[], Vec::as_slice)
+    }
 }
 
 /// What tiers are measured by.
@@ -239,6 +244,14 @@ pub struct Offer {
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Program {
+    /// The languages the program speaks (every text in each); the
+    /// languages of `name` when not given.
+    #[serde(default)]
+    pub languages: Option<Vec<String>>,
+    /// The language an answer falls back to (every text has it); `en`, or
+    /// the first of `languages`, when not given.
+    #[serde(default)]
+    pub default_language: Option<String>,
     /// The club's name.
     pub name: Text,
     /// ISO 4217 currency code (`EUR`).
@@ -292,7 +305,8 @@ pub fn parse(text: &str) -> Result<Program, Vec<String>> {
 }
 
 /// Collects problems with their field path.
-struct Check(Vec<String>);
+/// Problems found, and the program's languages (lower case).
+struct Check(Vec<String>, Vec<String>);
 
 impl Check {
     fn fail(&mut self, field: &str, why: impl std::fmt::Display) {
@@ -300,7 +314,7 @@ impl Check {
     }
 
     fn text(&mut self, field: &str, text: &Text, max: usize) {
-        for (lang, value) in [("de", &text.de), ("en", &text.en)] {
+        for (lang, value) in &text.0 {
             let count = value.trim().chars().count();
             if count == 0 {
                 self.fail(&format!("{field}.{lang}"), "must not be empty");
@@ -310,6 +324,32 @@ impl Check {
                     format!("is {count} characters long; at most {max}"),
                 );
             }
+        }
+        self.languages(field, text.0.keys());
+    }
+
+    /// Every language of the program is there, and nothing else.
+    fn languages<'a>(&mut self, field: &str, have: impl Iterator<Item = &'a String> + Clone) {
+        for lang in have.clone() {
+            if !self.1.contains(lang) {
+                self.fail(
+                    &format!("{field}.{lang}"),
+                    format!(
+                        "{lang:?} is not one of the program's languages ({}); add it to \
+                         `languages` or remove the text",
+                        self.1.join(", ")
+                    ),
+                );
+            }
+        }
+        let missing: Vec<&String> = self
+            .1
+            .iter()
+            .filter(|l| !have.clone().any(|h| h == *l))
+            .collect();
+        if !missing.is_empty() {
+            let list: Vec<&str> = missing.iter().map(|l| l.as_str()).collect();
+            self.fail(field, format!("no text in {}", list.join(", ")));
         }
     }
 
@@ -400,7 +440,7 @@ impl Program {
     /// The tiers as the contract publishes them, in `lang`, lowest first
     /// (the file's thresholds rise); thresholds of tiers by spend are in
     /// minor units.
-    pub fn published_tiers(&self, lang: Lang) -> Vec<contract::Tier> {
+    pub fn published_tiers(&self, lang: &Language) -> Vec<contract::Tier> {
         let (kind, unit) = match self.tiers.basis {
             Basis::LifetimePoints => (MilestoneKind::Points, 1),
             Basis::Spend12Months => (MilestoneKind::Spend, 100),
@@ -413,17 +453,29 @@ impl Program {
                 name: tier.name.get(lang).to_owned(),
                 kind,
                 threshold: tier.threshold.saturating_mul(unit),
-                perks: match lang {
-                    Lang::En => tier.perks.en.clone(),
-                    Lang::De => tier.perks.de.clone(),
-                },
+                perks: tier.perks.get(lang).to_vec(),
             })
             .collect()
     }
 
     /// Every rule the file breaks, each naming its field.
     pub fn problems(&self) -> Vec<String> {
-        let mut check = Check(Vec::new());
+        let mut check = Check(Vec::new(), self.languages());
+        for lang in &check.1.clone() {
+            if !language::well_formed(lang) || lang.chars().any(|c| c.is_ascii_uppercase()) {
+                check.fail(
+                    "languages",
+                    format!("{lang:?} is not a lower-case language tag such as de, pt-br"),
+                );
+            }
+        }
+        let default = self.default_language();
+        if !check.1.contains(&default) {
+            check.fail(
+                "default_language",
+                format!("{default:?} is not one of the program's languages"),
+            );
+        }
         check.text("name", &self.name, MAX_TITLE);
         check.text("pitch", &self.pitch, MAX_TEXT);
         if self.currency.len() != 3 || !self.currency.bytes().all(|b| b.is_ascii_uppercase()) {
@@ -465,13 +517,18 @@ impl Program {
             if !(0.0..=100.0).contains(&tier.points_per_unit) {
                 check.fail(&format!("{at}.points_per_unit"), "must be 0 to 100");
             }
-            for (lang, perks) in [("de", &tier.perks.de), ("en", &tier.perks.en)] {
+            for (lang, perks) in &tier.perks.0 {
                 check.count(&format!("{at}.perks.{lang}"), perks.len());
             }
-            if tier.perks.de.len() != tier.perks.en.len() {
+            if !tier.perks.0.is_empty() {
+                check.languages(&format!("{at}.perks"), tier.perks.0.keys());
+            }
+            let counts: std::collections::BTreeSet<usize> =
+                tier.perks.0.values().map(Vec::len).collect();
+            if counts.len() > 1 {
                 check.fail(
                     &format!("{at}.perks"),
-                    "de and en must list the same number of perks",
+                    "every language must list the same number of perks",
                 );
             }
         }
@@ -562,8 +619,8 @@ impl Program {
     pub fn summary(&self) -> String {
         format!(
             "{} ({}): {} tiers by {}, {} rewards, {} offers; welcome {} points, birthday {} points, \
-             referrer {} points; points pending {} days, expiring after {}",
-            self.name.en,
+             referrer {} points; points pending {} days, expiring after {}; in {} (default {})",
+            self.name.get(&self.language(None)),
             self.currency,
             self.tiers.levels.len(),
             match self.tiers.basis {
@@ -580,62 +637,73 @@ impl Program {
                 0 => "never".to_owned(),
                 months => format!("{months} months"),
             },
+            self.languages().join(", "),
+            self.default_language(),
         )
     }
 
-    /// The earning rules as shown (`GET /v1/program`'s `earning`), made
-    /// from the figures so they never disagree with them.
-    fn earning(&self) -> Vec<(&'static str, Text, Text)> {
+    /// The program's languages, lower case.
+    pub fn languages(&self) -> Vec<String> {
+        match &self.languages {
+            Some(list) => list.iter().map(|l| l.to_ascii_lowercase()).collect(),
+            None => self.name.0.keys().map(|l| l.to_ascii_lowercase()).collect(),
+        }
+    }
+
+    /// The language answers fall back to.
+    pub fn default_language(&self) -> String {
+        if let Some(lang) = &self.default_language {
+            return lang.to_ascii_lowercase();
+        }
+        let languages = self.languages();
+        if languages.iter().any(|l| l == "en") {
+            "en".into()
+        } else {
+            languages.first().cloned().unwrap_or_else(|| "en".into())
+        }
+    }
+
+    /// The language to answer a request for `requested` in.
+    pub fn language(&self, requested: Option<&str>) -> Language {
+        language::negotiate(requested, &self.languages(), &self.default_language())
+    }
+
+    /// The earning rules as shown (`GET /v1/program`'s `earning`) in
+    /// `lang`, made from the figures so they never disagree with them:
+    /// (kind, title, points).
+    pub fn earning(&self, lang: &Language) -> Vec<(&'static str, String, String)> {
         let mut rules = Vec::new();
-        let points = |n: u64| Text {
-            de: format!("{n} {}", if n == 1 { "Punkt" } else { "Punkte" }),
-            en: format!("{n} {}", if n == 1 { "point" } else { "points" }),
-        };
+        let points = |n: u64| language::count(lang, "points", &n.to_string());
         if self.welcome.points > 0 {
             let p = points(self.welcome.points);
             rules.push((
                 "signup",
-                Text {
-                    de: "Club beitreten".into(),
-                    en: "Join the club".into(),
-                },
-                Text {
-                    de: format!("{} Willkommensbonus", p.de),
-                    en: format!("{} welcome bonus", p.en),
-                },
+                language::say(lang, "earn-signup-title", &[]),
+                language::say(lang, "earn-signup-points", &[("points", &p)]),
             ));
         }
         if let Some(base) = self.tiers.levels.first() {
-            let (unit_de, unit_en) = unit_names(&self.currency);
-            let rate = base.points_per_unit;
-            let one = (rate - 1.0).abs() < f64::EPSILON;
-            let figure_en = format_rate(rate);
+            let unit = language::say(lang, &format!("unit-{}", self.currency), &[]);
+            let unit = if unit.starts_with("unit-") {
+                self.currency.clone()
+            } else {
+                unit
+            };
+            let rate = language::count(lang, "points", &format_rate(base.points_per_unit));
             rules.push((
                 "order",
-                Text {
-                    de: "Bestellen".into(),
-                    en: "Place an order".into(),
-                },
-                Text {
-                    de: format!(
-                        "{} {} pro {unit_de}",
-                        figure_en.replace('.', ","),
-                        if one { "Punkt" } else { "Punkte" }
-                    ),
-                    en: format!(
-                        "{figure_en} {} per {unit_en}",
-                        if one { "point" } else { "points" }
-                    ),
-                },
+                language::say(lang, "earn-order-title", &[]),
+                language::say(
+                    lang,
+                    "earn-order-points",
+                    &[("points", &rate), ("unit", &unit)],
+                ),
             ));
         }
         if self.birthday.points > 0 {
             rules.push((
                 "birthday",
-                Text {
-                    de: "Dein Geburtstag".into(),
-                    en: "Your birthday".into(),
-                },
+                language::say(lang, "earn-birthday-title", &[]),
                 points(self.birthday.points),
             ));
         }
@@ -643,14 +711,8 @@ impl Program {
             let p = points(self.referral.referrer_points);
             rules.push((
                 "referral",
-                Text {
-                    de: "Freunde werben".into(),
-                    en: "Refer a friend".into(),
-                },
-                Text {
-                    de: format!("{} pro Freund", p.de),
-                    en: format!("{} per friend", p.en),
-                },
+                language::say(lang, "earn-referral-title", &[]),
+                language::say(lang, "earn-referral-points", &[("points", &p)]),
             ));
         }
         rules
@@ -661,17 +723,6 @@ impl Program {
 fn format_rate(rate: f64) -> String {
     let text = format!("{rate:.2}");
     text.trim_end_matches('0').trim_end_matches('.').to_owned()
-}
-
-/// The currency unit's name, German and English.
-fn unit_names(currency: &str) -> (String, String) {
-    match currency {
-        "EUR" => ("Euro".into(), "euro".into()),
-        "CHF" => ("Franken".into(), "franc".into()),
-        "GBP" => ("Pfund".into(), "pound".into()),
-        "USD" => ("Dollar".into(), "dollar".into()),
-        other => (other.into(), other.into()),
-    }
 }
 
 /// Whether `id` names a product the way a platform does.
@@ -694,37 +745,71 @@ fn kind_name(kind: RewardKind) -> super::Result<String> {
 /// Writes a checked program into the program tables, inside the caller's
 /// write transaction.
 pub async fn install(db: &mut Db<'_>, program: &Program) -> super::Result<()> {
-    for (key, value) in [
-        ("currency", program.currency.as_str()),
-        ("name_en", &program.name.en),
-        ("name_de", &program.name.de),
-        ("pitch_en", &program.pitch.en),
-        ("pitch_de", &program.pitch.de),
-        ("referral_en", &program.referral.text.en),
-        ("referral_de", &program.referral.text.de),
-    ] {
-        q::put_setting(db, key, value).await?;
-    }
+    q::put_setting(db, "currency", &program.currency).await?;
     // Rewards and offers point at tiers: clear those links, then the tiers.
     q::clear_program(db).await?;
+    q::clear_texts(db).await?;
+    let languages = program.languages();
+    let default = program.default_language();
+    for tag in &languages {
+        let lang = Language::new(tag, &default);
+        let mut texts: Vec<(String, String)> = vec![
+            ("program.name".into(), program.name.get(&lang).to_owned()),
+            ("program.pitch".into(), program.pitch.get(&lang).to_owned()),
+            (
+                "program.referral".into(),
+                program.referral.text.get(&lang).to_owned(),
+            ),
+            (
+                "program.friend_gift".into(),
+                program.referral.friend_gift.get(&lang).to_owned(),
+            ),
+        ];
+        for tier in &program.tiers.levels {
+            texts.push((
+                format!("tier.{}.name", tier.id),
+                tier.name.get(&lang).to_owned(),
+            ));
+            let perks = serde_json::to_string(tier.perks.get(&lang))?;
+            texts.push((format!("tier.{}.perks", tier.id), perks));
+        }
+        for (position, (_, title, points)) in program.earning(&lang).into_iter().enumerate() {
+            texts.push((format!("earning.{position}.title"), title));
+            texts.push((format!("earning.{position}.points"), points));
+        }
+        for reward in &program.rewards {
+            texts.push((
+                format!("reward.{}.title", reward.id),
+                reward.title.get(&lang).to_owned(),
+            ));
+        }
+        if program.referral.friend_reward.is_some() {
+            let title = program.referral.friend_gift.get(&lang).to_owned();
+            texts.push((format!("reward.{FRIEND_GIFT}.title"), title));
+        }
+        for offer in &program.offers {
+            texts.push((
+                format!("offer.{}.title", offer.id),
+                offer.title.get(&lang).to_owned(),
+            ));
+            let description = offer.description.get(&lang).to_owned();
+            texts.push((format!("offer.{}.description", offer.id), description));
+        }
+        for (owner, text) in texts {
+            q::put_text(db, &owner, tag, &text).await?;
+        }
+    }
     for tier in &program.tiers.levels {
         let row = TierRow {
             id: &tier.id,
             threshold: i64::try_from(tier.threshold).unwrap_or(i64::MAX),
-            name_en: &tier.name.en,
-            name_de: &tier.name.de,
-            perks_en: serde_json::to_string(&tier.perks.en)?,
-            perks_de: serde_json::to_string(&tier.perks.de)?,
         };
         q::put_tier(db, &row).await?;
     }
-    for (position, (kind, title, points)) in program.earning().into_iter().enumerate() {
+    let first = Language::new(&default, &default);
+    for (position, (kind, _, _)) in program.earning(&first).into_iter().enumerate() {
         let row = EarningRow {
             kind: kind.to_owned(),
-            title_en: title.en,
-            title_de: title.de,
-            points_en: points.en,
-            points_de: points.de,
         };
         q::put_earning(db, position as i64, &row).await?;
     }
@@ -734,8 +819,6 @@ pub async fn install(db: &mut Db<'_>, program: &Program) -> super::Result<()> {
             id: &reward.id,
             position: position as i64,
             kind: &kind,
-            title_en: &reward.title.en,
-            title_de: &reward.title.de,
             points_price: i64::try_from(reward.points_price).unwrap_or(i64::MAX),
             min_tier_id: reward.min_tier.as_deref(),
         };
@@ -747,8 +830,6 @@ pub async fn install(db: &mut Db<'_>, program: &Program) -> super::Result<()> {
             id: FRIEND_GIFT,
             position: program.rewards.len() as i64,
             kind: &kind,
-            title_en: &program.referral.friend_gift.en,
-            title_de: &program.referral.friend_gift.de,
             points_price: 0,
             min_tier_id: None,
         };
@@ -759,10 +840,6 @@ pub async fn install(db: &mut Db<'_>, program: &Program) -> super::Result<()> {
         let row = NewOffer {
             id: &offer.id,
             position: position as i64,
-            title_en: &offer.title.en,
-            title_de: &offer.title.de,
-            desc_en: &offer.description.en,
-            desc_de: &offer.description.de,
             min_tier_id: offer.min_tier.as_deref(),
             ends_at: offer.ends_at.as_deref(),
             code: offer.code.as_deref(),
@@ -825,24 +902,67 @@ mod tests {
     #[test]
     fn earning_texts_follow_the_figures() {
         let program = parse(DEMO).expect("valid");
-        let earning = program.earning();
-        let texts: Vec<(&str, &str)> = earning
-            .iter()
-            .map(|(_, _, points)| (points.de.as_str(), points.en.as_str()))
-            .collect();
+        let points = |tag: &str| -> Vec<String> {
+            let lang = program.language(Some(tag));
+            program
+                .earning(&lang)
+                .into_iter()
+                .map(|(_, _, points)| points)
+                .collect()
+        };
         assert_eq!(
-            texts,
+            points("de"),
             [
-                ("100 Punkte Willkommensbonus", "100 points welcome bonus"),
-                ("1 Punkt pro Euro", "1 point per euro"),
-                ("50 Punkte", "50 points"),
-                ("200 Punkte pro Freund", "200 points per friend"),
+                "100 Punkte Willkommensbonus",
+                "1 Punkt pro Euro",
+                "50 Punkte",
+                "200 Punkte pro Freund"
             ]
         );
+        assert_eq!(
+            points("en"),
+            [
+                "100 points welcome bonus",
+                "1 point per euro",
+                "50 points",
+                "200 points per friend"
+            ]
+        );
+        // Each language's plural forms and decimal comma.
+        assert_eq!(points("pl")[2], "50 punktów");
+        assert_eq!(points("fr")[1], "1 point par euro");
         let mut swiss = program.clone();
         swiss.currency = "CHF".into();
         swiss.tiers.levels[0].points_per_unit = 1.5;
-        assert_eq!(swiss.earning()[1].2.de, "1,5 Punkte pro Franken");
-        assert_eq!(swiss.earning()[1].2.en, "1.5 points per franc");
+        let rate = |tag: &str| swiss.earning(&swiss.language(Some(tag)))[1].2.clone();
+        assert_eq!(rate("de"), "1,5 Punkte pro Franken");
+        assert_eq!(rate("en"), "1.5 points per franc");
+        assert_eq!(rate("fr"), "1,5 point par franc");
+    }
+
+    #[test]
+    fn texts_are_in_every_language_of_the_program() {
+        let two = DEMO.replace(
+            "languages = [\"ar\", \"cs\", \"da\", \"de\", \"en\", \"es\", \"fi\", \"fr\", \"he\", \"it\", \"nb\", \"nl\", \"pl\", \"pt\", \"sv\"]",
+            "languages = [\"de\", \"en\", \"ja\"]",
+        );
+        assert_ne!(two, DEMO);
+        let problems = parse(&two).expect_err("ja is declared but missing");
+        assert!(
+            problems.iter().any(|p| p == "name: no text in ja"),
+            "{problems:?}"
+        );
+        assert!(
+            problems
+                .iter()
+                .any(|p| p.starts_with("name.fr: \"fr\" is not one of")),
+            "{problems:?}"
+        );
+        let bad_default = DEMO.replace("default_language = \"en\"", "default_language = \"xx\"");
+        let problems = parse(&bad_default).expect_err("no such language");
+        assert!(
+            problems.iter().any(|p| p.starts_with("default_language")),
+            "{problems:?}"
+        );
     }
 }

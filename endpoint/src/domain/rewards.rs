@@ -9,6 +9,7 @@
 
 use super::account::{self, state_name, state_of, Frozen, NewEntry};
 use super::error::{Error, Result};
+use super::language::{self, Language};
 use super::ledger::{self, Kind};
 use super::program::{Grant, Program, FRIEND_GIFT};
 use crate::platform::{Benefit, CodeSpec, Connector};
@@ -18,7 +19,6 @@ use crate::store::Db;
 use loyalty_core::contract::{
     Coupon, ErrorCode, Redemption, RedemptionItem, RedemptionPage, RedemptionState,
 };
-use loyalty_core::i18n::Lang;
 
 /// Redemptions on one page of `GET /v1/redemptions`.
 pub const PAGE_SIZE: u32 = 20;
@@ -160,8 +160,11 @@ pub async fn release(
         program,
         today,
         (
-            "Points back: the reward could not be issued",
-            "Punkte zurück: Prämie konnte nicht ausgestellt werden",
+            (
+                "Points back: the reward could not be issued",
+                "Punkte zurück: Prämie konnte nicht ausgestellt werden",
+            ),
+            "release",
         ),
     )
     .await?;
@@ -193,7 +196,7 @@ async fn give_back(
     row: &RedemptionRow,
     program: &Program,
     today: i64,
-    label: (&str, &str),
+    (label, reason): ((&str, &str), &'static str),
 ) -> Result<Option<i64>> {
     if row.points_spent <= 0 {
         // A gift cost nothing: nothing to give back.
@@ -203,7 +206,13 @@ async fn give_back(
         .rewards
         .iter()
         .find(|reward| reward.id == row.reward_id)
-        .map(|reward| (reward.title.en.clone(), reward.title.de.clone()))
+        .map(|reward| {
+            let (en, de) = (program.language(Some("en")), program.language(Some("de")));
+            (
+                reward.title.get(&en).to_owned(),
+                reward.title.get(&de).to_owned(),
+            )
+        })
         .unwrap_or_else(|| (row.reward_id.clone(), row.reward_id.clone()));
     let label_en = format!("{} ({})", label.0, title.0);
     let label_de = format!("{} ({})", label.1, title.1);
@@ -215,7 +224,7 @@ async fn give_back(
         (&label_en, &label_de),
     );
     entry.lot = row.entry_id;
-    entry.reason = "release";
+    entry.reason = reason;
     let (id, _) = account::append_for_points(db, program, &entry, today).await?;
     Ok(Some(id))
 }
@@ -244,7 +253,14 @@ pub async fn friend_gift(
     let expires_at = ledger::format_date(today + i64::from(gift.valid_days.max(1)) - 1);
     let spec = match platform {
         Some(_) => Some(serde_json::to_string(&Frozen {
-            title: format!("{}: {}", program.name.en, program.referral.friend_gift.en),
+            title: {
+                let shop = program.language(None);
+                format!(
+                    "{}: {}",
+                    program.name.get(&shop),
+                    program.referral.friend_gift.get(&shop)
+                )
+            },
             value: gift.value.clone(),
             currency: program.currency.clone(),
             min_subtotal: gift.min_subtotal,
@@ -352,8 +368,11 @@ pub async fn expire(db: &mut Db<'_>, program: &Program, today: i64, now: i64) ->
                 program,
                 today,
                 (
-                    "Points back: the code expired unused",
-                    "Punkte zurück: Code ungenutzt abgelaufen",
+                    (
+                        "Points back: the code expired unused",
+                        "Punkte zurück: Code ungenutzt abgelaufen",
+                    ),
+                    "release-expired",
                 ),
             )
             .await?;
@@ -374,7 +393,7 @@ pub async fn list(
     db: &mut Db<'_>,
     customer_id: &str,
     page: u32,
-    lang: Lang,
+    lang: &Language,
     program: &Program,
     platform: Option<&Connector>,
 ) -> Result<RedemptionPage> {
@@ -382,6 +401,24 @@ pub async fn list(
     let offset = i64::from(page - 1) * i64::from(PAGE_SIZE);
     let rows = q::customer_redemptions(db, customer_id, i64::from(PAGE_SIZE) + 1, offset).await?;
     let has_more = rows.len() > PAGE_SIZE as usize;
+    // Titles of rewards the program no longer has, from the texts table.
+    let mut gone = std::collections::BTreeMap::new();
+    for row in rows.iter().take(PAGE_SIZE as usize) {
+        let known =
+            row.reward_id == FRIEND_GIFT || program.rewards.iter().any(|r| r.id == row.reward_id);
+        if !known && !gone.contains_key(&row.reward_id) {
+            let chain: Vec<String> = language::chain(&lang.tag)
+                .into_iter()
+                .chain([lang.default.clone()])
+                .collect();
+            let owner = format!("reward.{}.title", row.reward_id);
+            let title = q::text(db, &owner, &chain).await?;
+            gone.insert(
+                row.reward_id.clone(),
+                title.unwrap_or_else(|| row.reward_id.clone()),
+            );
+        }
+    }
     let items = rows
         .into_iter()
         .take(PAGE_SIZE as usize)
@@ -394,7 +431,10 @@ pub async fn list(
                     .rewards
                     .iter()
                     .find(|reward| reward.id == row.reward_id)
-                    .map_or_else(|| row.reward_id.clone(), |r| r.title.get(lang).to_owned())
+                    .map_or_else(
+                        || gone.get(&row.reward_id).cloned().unwrap_or_default(),
+                        |r| r.title.get(lang).to_owned(),
+                    )
             };
             let apply_url = (state == RedemptionState::Active)
                 .then(|| platform.filter(|p| row.platform.as_deref() == Some(p.name())))

@@ -9,7 +9,7 @@ use super::error::Result;
 use super::ledger::{self, Kind};
 use super::program::Program;
 use crate::store::queries::{self as q, Counted};
-use crate::store::rows::NewCustomer;
+use crate::store::rows::{NewCustomer, NewOrder, NewRedemption};
 use crate::store::{Db, Store};
 
 /// A demo customer.
@@ -161,7 +161,10 @@ async fn book(
     (booked_on, today): (i64, i64),
     what: &str,
 ) -> Result<()> {
-    let (en, de, code) = match kind {
+    // The labels booked with the entry (the history renders them from what
+    // the entry records, in the reader's language).
+    let (en, de) = (program.language(Some("en")), program.language(Some("de")));
+    let (label_en, label_de, code) = match kind {
         Kind::Order => (
             format!("Order #{what}"),
             format!("Bestellung #{what}"),
@@ -179,11 +182,11 @@ async fn book(
         ),
         _ => {
             let reward = program.rewards.iter().find(|reward| reward.id == what);
-            let (en, de) = reward.map_or((what.to_owned(), what.to_owned()), |reward| {
-                (reward.title.en.clone(), reward.title.de.clone())
+            let (title_en, title_de) = reward.map_or((what.to_owned(), what.to_owned()), |r| {
+                (r.title.get(&en).to_owned(), r.title.get(&de).to_owned())
             });
             let name = customer.trim_start_matches("cust-").to_uppercase();
-            (en, de, Some(format!("MR-DEMO-{name}")))
+            (title_en, title_de, Some(format!("MR-DEMO-{name}")))
         }
     };
     let available_on = if kind == Kind::Order {
@@ -191,11 +194,49 @@ async fn book(
     } else {
         booked_on
     };
+    let order_id = format!("demo-{what}");
     let entry = NewEntry {
         available_on,
         code: code.as_deref(),
-        ..NewEntry::now(customer, kind, points, booked_on, (&en, &de))
+        order_id: (kind == Kind::Order).then_some(order_id.as_str()),
+        ..NewEntry::now(customer, kind, points, booked_on, (&label_en, &label_de))
     };
-    account::append(db, program, &entry, today).await?;
+    let entry_id = account::append(db, program, &entry, today).await?;
+    match (kind, code) {
+        (Kind::Order, _) => {
+            let order = NewOrder {
+                id: &order_id,
+                customer_id: customer,
+                total_minor: points * 100,
+                points,
+                entry_id,
+                available_on: ledger::format_date(available_on),
+                paid_on: ledger::format_date(booked_on),
+                referrer_id: None,
+                referral_points: 0,
+                number: what,
+            };
+            q::insert_order(db, &order).await?;
+        }
+        (Kind::Redemption, Some(code)) => {
+            let redemption = NewRedemption {
+                id: &format!("red-{entry_id}"),
+                customer_id: customer,
+                reward_id: what,
+                points_spent: -points,
+                code: &code,
+                expires_at: &ledger::format_date(booked_on + 89),
+                created_at: &ledger::format_date(booked_on),
+                state: "active",
+                idempotency_key: None,
+                entry_id,
+                platform: None,
+                spec: None,
+                touched_at: 0,
+            };
+            q::insert_redemption(db, &redemption).await?;
+        }
+        _ => {}
+    }
     Ok(())
 }

@@ -304,7 +304,7 @@ fn order_record_of(id: &str, row: OrderRow, replayed: bool) -> OrderRecord {
 
 /// The points per currency unit of the customer's tier today.
 fn rate(account: &Account, program: &Program) -> f64 {
-    let tiers = program.published_tiers(loyalty_core::i18n::Lang::En);
+    let tiers = program.published_tiers(&program.language(None));
     let rank = account::rank(&tiers, program, account);
     program
         .tiers

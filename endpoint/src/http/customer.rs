@@ -9,6 +9,7 @@ use super::extract::{Customer, IdempotencyKey, JsonBody};
 use super::issuing;
 use super::state::{begin_idempotent, finish_idempotent, now, write, AppState, Begun};
 use crate::domain::idempotency::{self, fingerprint, Stored};
+use crate::domain::language::Language;
 use crate::domain::{account, rewards};
 use crate::telemetry;
 use axum::extract::{Path, Query, Request, State};
@@ -19,7 +20,6 @@ use axum::Extension;
 use loyalty_core::contract::{
     ErrorBody, ErrorCode, JoinRequest, RedeemRequest, Redemption, ReferralInvite,
 };
-use loyalty_core::i18n::Lang;
 use serde::Deserialize;
 use sha2::{Digest, Sha256};
 use std::sync::Arc;
@@ -33,8 +33,8 @@ pub(crate) struct LangQuery {
 
 impl LangQuery {
     /// The language negotiated for a `lang` that [`languages`] let through.
-    fn lang(&self) -> Lang {
-        self.lang.as_deref().map(Lang::from_tag).unwrap_or_default()
+    fn lang(&self, state: &AppState) -> Language {
+        state.program.language(self.lang.as_deref())
     }
 }
 
@@ -56,18 +56,22 @@ pub fn is_language_tag(tag: &str) -> bool {
 
 /// In front of every route that takes `lang`: a malformed tag, or `lang`
 /// given twice, is refused (400); otherwise the answer says in
-/// `Content-Language` which language it is in. The negotiation is
-/// [`Lang::from_tag`]'s: the tag's primary language if the program has it
-/// (`de-AT` is `de`), else English.
-pub(crate) async fn languages(request: Request, next: Next) -> Response {
+/// `Content-Language` which language it is in: the first of the tag's
+/// fallback chain the program has (`pt-BR`, `pt`; Norwegian to `nb`),
+/// else the program's default language.
+pub(crate) async fn languages(
+    State(state): State<Arc<AppState>>,
+    request: Request,
+    next: Next,
+) -> Response {
     let query = request.uri().query().unwrap_or_default();
     let tags: Vec<String> = form_urlencoded::parse(query.as_bytes())
         .filter(|(name, _)| name == "lang")
         .map(|(_, value)| value.into_owned())
         .collect();
     let lang = match tags.as_slice() {
-        [] => Lang::default(),
-        [tag] if is_language_tag(tag) => Lang::from_tag(tag),
+        [] => state.program.language(None),
+        [tag] if is_language_tag(tag) => state.program.language(Some(tag)),
         [_] => {
             return error(
                 400,
@@ -80,10 +84,11 @@ pub(crate) async fn languages(request: Request, next: Next) -> Response {
     let mut response = next.run(request).await;
     let status = response.status();
     if status.is_success() || status == StatusCode::NOT_MODIFIED {
-        response.headers_mut().insert(
-            header::CONTENT_LANGUAGE,
-            HeaderValue::from_static(lang.tag()),
-        );
+        if let Ok(value) = HeaderValue::from_str(&lang.tag) {
+            response
+                .headers_mut()
+                .insert(header::CONTENT_LANGUAGE, value);
+        }
     }
     response
 }
@@ -99,8 +104,7 @@ pub(crate) async fn program(
     Query(q): Query<LangQuery>,
     headers: HeaderMap,
 ) -> Result<Response, AppError> {
-    let mut conn = state.store.read().await?;
-    let program = account::program(&mut conn.db(), q.lang(), &state.program).await?;
+    let program = account::program(&q.lang(&state), &state.program)?;
     Ok(with_etag(&headers, serde_json::to_string(&program)?))
 }
 
@@ -140,7 +144,7 @@ pub(crate) async fn summary(
     let summary = account::summary(
         &mut conn.db(),
         &id,
-        q.lang(),
+        &q.lang(&state),
         shop_url,
         &state.program,
         today,
@@ -158,7 +162,8 @@ pub(crate) async fn offers(
 ) -> Result<Response, AppError> {
     let today = state.today();
     let mut conn = state.store.read().await?;
-    let offers = account::offers(&mut conn.db(), &id, q.lang(), &state.program, today).await?;
+    let lang = q.lang(&state);
+    let offers = account::offers(&mut conn.db(), &id, &lang, &state.program, today).await?;
     Ok(with_etag(&headers, serde_json::to_string(&offers)?))
 }
 
@@ -176,7 +181,9 @@ pub(crate) async fn activity(
             "page must be 1 to {MAX_PAGE}"
         )));
     }
-    let page = account::activity(&mut conn.db(), &id, page, q.lang(), today).await?;
+    let lang = q.lang(&state);
+    let program = &state.program;
+    let page = account::activity(&mut conn.db(), &id, page, &lang, program, today).await?;
     Ok(json(200, serde_json::to_string(&page)?))
 }
 
@@ -205,7 +212,7 @@ pub(crate) async fn redeem(
     Query(q): Query<LangQuery>,
     body: JsonBody<RedeemRequest>,
 ) -> Result<Response, AppError> {
-    let lang = q.lang();
+    let lang = q.lang(&state);
     let tag = telemetry::customer_tag(&id);
     let reward_id = body.value.reward_id.clone();
     let task = tokio::spawn(redeem_to_end(state, id, key, request, lang, body));
@@ -235,7 +242,7 @@ async fn redeem_to_end(
     id: String,
     key: String,
     request: String,
-    lang: Lang,
+    lang: Language,
     body: JsonBody<RedeemRequest>,
 ) -> Result<Stored, AppError> {
     let print = fingerprint(&body.raw);
@@ -254,7 +261,7 @@ async fn redeem_to_end(
             };
             let reward = &body.value.reward_id;
             let result =
-                account::redeem(&mut tx.db(), &id, reward, lang, program, today, &issuing).await;
+                account::redeem(&mut tx.db(), &id, reward, &lang, program, today, &issuing).await;
             let answer =
                 result.and_then(|(status, done)| Ok((status, serde_json::to_string(&done)?)));
             finish_idempotent(tx, &id, &key, &print, &request, answer).await
@@ -298,7 +305,7 @@ pub(crate) async fn redemptions(
         &mut conn.db(),
         &id,
         page,
-        q.lang(),
+        &q.lang(&state),
         &state.program,
         platform,
     )
@@ -355,10 +362,8 @@ pub(crate) async fn referral_invite(
         Err(err) => return err.into_response(),
     };
     let program = &state.program;
-    let pick = |text: &crate::domain::program::Text| match q.lang() {
-        Lang::De => text.de.clone(),
-        Lang::En => text.en.clone(),
-    };
+    let lang = q.lang(&state);
+    let pick = |text: &crate::domain::program::Text| text.get(&lang).to_owned();
     let invite = ReferralInvite {
         code,
         program_name: pick(&program.name),

@@ -40,7 +40,10 @@ pub fn router(state: Arc<AppState>) -> Router {
             post(customer::redeem).get(customer::redemptions),
         )
         .route("/v1/referrals/{code}", get(customer::referral_invite))
-        .route_layer(middleware::from_fn(customer::languages));
+        .route_layer(middleware::from_fn_with_state(
+            state.clone(),
+            customer::languages,
+        ));
     let mut app = Router::new()
         .route("/v1/health", get(customer::health))
         .route("/livez", get(health::livez))

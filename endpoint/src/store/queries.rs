@@ -43,35 +43,59 @@ pub async fn clear_program(db: &mut Db<'_>) -> Result<()> {
 /// Adds a tier.
 pub async fn put_tier(db: &mut Db<'_>, tier: &TierRow<'_>) -> Result<()> {
     on!(db, c => sqlx::query(
-        "INSERT INTO tiers (id, threshold, name_en, name_de, perks_en, perks_de)
-         VALUES ($1, $2, $3, $4, $5, $6)")
-        .bind(tier.id).bind(tier.threshold).bind(tier.name_en).bind(tier.name_de)
-        .bind(&tier.perks_en).bind(&tier.perks_de).execute(&mut **c).await.map(drop))?;
+        "INSERT INTO tiers (id, threshold) VALUES ($1, $2)")
+        .bind(tier.id).bind(tier.threshold).execute(&mut **c).await.map(drop))?;
     Ok(())
 }
 
 /// Adds an earning rule at `position`.
 pub async fn put_earning(db: &mut Db<'_>, position: i64, rule: &EarningRow) -> Result<()> {
     on!(db, c => sqlx::query(
-        "INSERT INTO earning (position, kind, title_en, title_de, points_en, points_de)
-         VALUES ($1, $2, $3, $4, $5, $6)")
-        .bind(position).bind(&rule.kind).bind(&rule.title_en).bind(&rule.title_de)
-        .bind(&rule.points_en).bind(&rule.points_de).execute(&mut **c).await.map(drop))?;
+        "INSERT INTO earning (position, kind) VALUES ($1, $2)")
+        .bind(position).bind(&rule.kind).execute(&mut **c).await.map(drop))?;
     Ok(())
 }
 
 /// Adds or updates a reward, switched on.
 pub async fn put_reward(db: &mut Db<'_>, reward: &NewReward<'_>) -> Result<()> {
     on!(db, c => sqlx::query(
-        "INSERT INTO rewards (id, position, kind, title_en, title_de, points_price, min_tier_id, active)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, 1)
+        "INSERT INTO rewards (id, position, kind, points_price, min_tier_id, active)
+         VALUES ($1, $2, $3, $4, $5, 1)
          ON CONFLICT (id) DO UPDATE SET position = excluded.position, kind = excluded.kind,
-           title_en = excluded.title_en, title_de = excluded.title_de,
            points_price = excluded.points_price, min_tier_id = excluded.min_tier_id, active = 1")
-        .bind(reward.id).bind(reward.position).bind(reward.kind).bind(reward.title_en)
-        .bind(reward.title_de).bind(reward.points_price).bind(reward.min_tier_id)
+        .bind(reward.id).bind(reward.position).bind(reward.kind).bind(reward.points_price)
+        .bind(reward.min_tier_id).execute(&mut **c).await.map(drop))?;
+    Ok(())
+}
+
+/// Sets a program text (`owner` as in migration 0004) in `lang`.
+pub async fn put_text(db: &mut Db<'_>, owner: &str, lang: &str, text: &str) -> Result<()> {
+    on!(db, c => sqlx::query(
+        "INSERT INTO texts (owner, lang, text) VALUES ($1, $2, $3)
+         ON CONFLICT (owner, lang) DO UPDATE SET text = excluded.text")
+        .bind(owner).bind(lang).bind(text).execute(&mut **c).await.map(drop))?;
+    Ok(())
+}
+
+/// Forgets the texts of what a program installs afresh (everything but
+/// rewards', which redemptions of switched-off rewards still show).
+pub async fn clear_texts(db: &mut Db<'_>) -> Result<()> {
+    on!(db, c => sqlx::query("DELETE FROM texts WHERE owner NOT LIKE 'reward.%'")
         .execute(&mut **c).await.map(drop))?;
     Ok(())
+}
+
+/// A program text in the first of `langs` it has.
+pub async fn text(db: &mut Db<'_>, owner: &str, langs: &[String]) -> Result<Option<String>> {
+    for lang in langs {
+        let found: Option<String> = on!(db, c => sqlx::query_scalar(
+            "SELECT text FROM texts WHERE owner = $1 AND lang = $2")
+            .bind(owner).bind(lang).fetch_optional(&mut **c).await)?;
+        if found.is_some() {
+            return Ok(found);
+        }
+    }
+    Ok(None)
 }
 
 /// Keeps a reward's row but out of the catalog (a referred friend's gift:
@@ -85,37 +109,11 @@ pub async fn hide_reward(db: &mut Db<'_>, id: &str) -> Result<()> {
 /// Adds an offer.
 pub async fn put_offer(db: &mut Db<'_>, offer: &NewOffer<'_>) -> Result<()> {
     on!(db, c => sqlx::query(
-        "INSERT INTO offers (id, position, title_en, title_de, desc_en, desc_de, min_tier_id,
-                             members_only, ends_at, code, cta_url)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, 1, $8, $9, $10)")
-        .bind(offer.id).bind(offer.position).bind(offer.title_en).bind(offer.title_de)
-        .bind(offer.desc_en).bind(offer.desc_de).bind(offer.min_tier_id).bind(offer.ends_at)
+        "INSERT INTO offers (id, position, min_tier_id, members_only, ends_at, code, cta_url)
+         VALUES ($1, $2, $3, 1, $4, $5, $6)")
+        .bind(offer.id).bind(offer.position).bind(offer.min_tier_id).bind(offer.ends_at)
         .bind(offer.code).bind(offer.cta_url).execute(&mut **c).await.map(drop))?;
     Ok(())
-}
-
-/// The earning rules, in order.
-pub async fn earning(db: &mut Db<'_>) -> Result<Vec<EarningRow>> {
-    Ok(on!(db, c => sqlx::query_as(
-        "SELECT kind, title_en, title_de, points_en, points_de FROM earning ORDER BY position")
-        .fetch_all(&mut **c).await)?)
-}
-
-/// The rewards switched on, in order.
-pub async fn active_rewards(db: &mut Db<'_>) -> Result<Vec<RewardRow>> {
-    Ok(on!(db, c => sqlx::query_as(
-        "SELECT id, kind, title_en, title_de, points_price, min_tier_id FROM rewards
-         WHERE active = 1 ORDER BY position")
-        .fetch_all(&mut **c).await)?)
-}
-
-/// The offers, in order.
-pub async fn offers(db: &mut Db<'_>) -> Result<Vec<OfferRow>> {
-    Ok(on!(db, c => sqlx::query_as(
-        "SELECT id, title_en, title_de, desc_en, desc_de, min_tier_id, members_only, ends_at,
-                code, cta_url
-         FROM offers ORDER BY position")
-        .fetch_all(&mut **c).await)?)
 }
 
 // --- customers ----------------------------------------------------------------
@@ -236,8 +234,15 @@ pub async fn activity(
     offset: i64,
 ) -> Result<Vec<ActivityRow>> {
     Ok(on!(db, c => sqlx::query_as(
-        "SELECT id, kind, label_en, label_de, points, available_on, booked_on, code FROM ledger
-         WHERE customer_id = $1 ORDER BY booked_on DESC, id DESC LIMIT $2 OFFSET $3")
+        "SELECT l.id, l.kind, l.label_en, l.label_de, l.points, l.available_on, l.booked_on,
+                l.code, l.reason, o.number AS order_number, o.customer_id AS order_customer,
+                f.first_name AS order_first_name, COALESCE(r.reward_id, g.reward_id) AS reward_id
+         FROM ledger l
+         LEFT JOIN orders o ON o.id = l.order_id
+         LEFT JOIN customers f ON f.id = o.customer_id
+         LEFT JOIN redemptions r ON r.code = l.code
+         LEFT JOIN redemptions g ON g.release_entry = l.id
+         WHERE l.customer_id = $1 ORDER BY l.booked_on DESC, l.id DESC LIMIT $2 OFFSET $3")
         .bind(customer_id).bind(limit).bind(offset).fetch_all(&mut **c).await)?)
 }
 

@@ -118,6 +118,17 @@ pub struct ActivityRow {
     pub booked_on: String,
     /// A coupon code.
     pub code: Option<String>,
+    /// Why, for the shop (an adjustment's reason as given; `release`,
+    /// `release-expired` for points given back).
+    pub reason: String,
+    /// The number of the order it belongs to.
+    pub order_number: Option<String>,
+    /// Whose order that is.
+    pub order_customer: Option<String>,
+    /// Their first name.
+    pub order_first_name: Option<String>,
+    /// The reward of the redemption it is (by its code) or gives back.
+    pub reward_id: Option<String>,
 }
 
 /// One ledger entry as the admin API shows it.
@@ -148,56 +159,6 @@ pub struct LedgerLineRow {
 pub struct EarningRow {
     /// The contract's earn kind.
     pub kind: String,
-    /// Title, English.
-    pub title_en: String,
-    /// Title, German.
-    pub title_de: String,
-    /// What it earns, English.
-    pub points_en: String,
-    /// What it earns, German.
-    pub points_de: String,
-}
-
-/// A reward.
-#[derive(Debug, Clone, FromRow)]
-pub struct RewardRow {
-    /// Its id.
-    pub id: String,
-    /// The contract's reward kind.
-    pub kind: String,
-    /// Title, English.
-    pub title_en: String,
-    /// Title, German.
-    pub title_de: String,
-    /// Its price in points.
-    pub points_price: i64,
-    /// The lowest tier that may redeem it.
-    pub min_tier_id: Option<String>,
-}
-
-/// An offer.
-#[derive(Debug, Clone, FromRow)]
-pub struct OfferRow {
-    /// Its id.
-    pub id: String,
-    /// Title, English.
-    pub title_en: String,
-    /// Title, German.
-    pub title_de: String,
-    /// Description, English.
-    pub desc_en: String,
-    /// Description, German.
-    pub desc_de: String,
-    /// The lowest tier it is for.
-    pub min_tier_id: Option<String>,
-    /// 1 when only for club members.
-    pub members_only: i64,
-    /// When it ends.
-    pub ends_at: Option<String>,
-    /// Its code.
-    pub code: Option<String>,
-    /// Its link.
-    pub cta_url: Option<String>,
 }
 
 /// A tier as the program tables hold it.
@@ -207,14 +168,6 @@ pub struct TierRow<'a> {
     pub id: &'a str,
     /// Where it starts.
     pub threshold: i64,
-    /// Name, English.
-    pub name_en: &'a str,
-    /// Name, German.
-    pub name_de: &'a str,
-    /// Perks, English (a JSON list).
-    pub perks_en: String,
-    /// Perks, German (a JSON list).
-    pub perks_de: String,
 }
 
 /// An offer to install.
@@ -224,14 +177,6 @@ pub struct NewOffer<'a> {
     pub id: &'a str,
     /// Its place.
     pub position: i64,
-    /// Title, English.
-    pub title_en: &'a str,
-    /// Title, German.
-    pub title_de: &'a str,
-    /// Description, English.
-    pub desc_en: &'a str,
-    /// Description, German.
-    pub desc_de: &'a str,
     /// The lowest tier it is for.
     pub min_tier_id: Option<&'a str>,
     /// When it ends.
@@ -251,10 +196,6 @@ pub struct NewReward<'a> {
     pub position: i64,
     /// The contract's reward kind.
     pub kind: &'a str,
-    /// Title, English.
-    pub title_en: &'a str,
-    /// Title, German.
-    pub title_de: &'a str,
     /// Price in points.
     pub points_price: i64,
     /// The lowest tier that may redeem it.
