@@ -10,8 +10,10 @@
 // and a quiet visible state.
 //
 // scripts/build.sh turns this file into dist/widget/loyalty-widget.js (the
-// stable URL shops embed) by filling in the hashed names of the WebAssembly
-// and its glue, and minifying it.
+// stable URL shops embed) by filling in the hashed names of the WebAssembly,
+// its glue and the language packs, bundling negotiate.js and minifying it.
+import { negotiate, RTL } from './negotiate.js';
+
 (() => {
   'use strict';
 
@@ -52,9 +54,26 @@
     return module;
   };
 
-  const TEXT = {
-    de: { title: 'Prämien', close: 'Schließen', loading: 'Deine Prämien werden geladen …', failed: 'Prämien sind gerade nicht verfügbar.', gift: 'Geschenk für dich' },
-    en: { title: 'Rewards', close: 'Close', loading: 'Loading your rewards…', failed: 'Rewards are not available right now.', gift: 'A gift for you' },
+  // English is built in; every other language's texts come from its pack,
+  // i18n/<lang>.<hash>.json beside this script (scripts/build.sh fills in
+  // the names), fetched once per page when it is needed, cached for good.
+  const PACKS = {/*LOAD_PACKS*/};
+  const packUrl = (name) => `${base}i18n/${name}`;
+  const TEXT = { title: 'Rewards', close: 'Close', loading: 'Loading your rewards…', 'error-config': 'Rewards are not available right now.', gift: 'A gift for you' };
+  const packs = {};
+  // The pack of a language, or null (English, or it did not arrive: the
+  // widget then speaks English and says so once).
+  const packOf = (lang) => {
+    if (!PACKS[lang]) return Promise.resolve(null);
+    if (!packs[lang]) {
+      packs[lang] = fetch(packUrl(PACKS[lang])).then((answer) => (answer.ok ? answer.json() : null)).catch(() => null);
+    }
+    return packs[lang];
+  };
+  // A text of the loader in the pack's language.
+  const say = (pack, key) => {
+    const text = pack && pack.texts && pack.texts[key];
+    return typeof text === 'string' ? text : TEXT[key];
   };
 
   // The launcher's host must not become a containing block (the widget's
@@ -74,7 +93,7 @@
 .panel{position:fixed;inset:auto;right:var(--lw-x,16px);bottom:calc(var(--lw-y,16px) + 64px);margin:0;padding:0;border:0;background:transparent;color:inherit;z-index:2147483000;box-sizing:border-box;width:min(400px,calc(100vw / var(--lw-zoom,1) - 32px));max-height:calc(100vh / var(--lw-zoom,1) - 112px);overflow:auto;overscroll-behavior:contain;border-radius:var(--lw-radius,12px);box-shadow:0 8px 30px rgba(0,0,0,.3)}
 .panel[hidden]{display:none}
 .panel:focus{outline:none}
-.close{position:absolute;top:8px;right:8px;z-index:1;width:44px;height:44px;border:0;border-radius:22px;background:transparent;color:var(--lw-fg,#1d1b19);font:400 28px/1 system-ui,sans-serif;cursor:pointer}
+.close{position:absolute;top:8px;inset-inline-end:8px;z-index:1;width:44px;height:44px;border:0;border-radius:22px;background:transparent;color:var(--lw-fg,#1d1b19);font:400 28px/1 system-ui,sans-serif;cursor:pointer}
 @media (forced-colors:active){.launcher,.close{border:1px solid ButtonText}.panel{border:1px solid CanvasText}}
 :host([corner$=left]) .launcher,:host([corner$=left]) .panel{right:auto;left:var(--lw-x,16px)}
 :host([corner^=top]) .launcher{bottom:auto;top:var(--lw-y,16px)}
@@ -105,11 +124,9 @@
     root.adoptedStyleSheets = [sheet];
   };
 
-  // The same rule as the widget's (`Lang::from_tag`): the primary subtag.
-  const langOf = (el) => {
-    const tag = el.getAttribute('lang') || document.documentElement.getAttribute('lang') || '';
-    return tag.trim().split(/[-_]/)[0].toLowerCase() === 'de' ? 'de' : 'en';
-  };
+  // The same rule as the widget's (`loyalty_core::i18n::negotiate`): the
+  // embed's lang, the page's, the browser's, each along its fallback chain.
+  const langOf = (el) => negotiate(el.getAttribute('lang'), document.documentElement.getAttribute('lang'), navigator.languages);
 
   // The head start: when the widget is needed, its first three answers are
   // asked for at once, beside the glue and the wasm, and the wasm takes them
@@ -185,7 +202,7 @@
     if (!endpoint || typeof AbortSignal.timeout !== 'function' || visitCached()) return null;
     const token = await tokenNow(el, held, fn);
     if (!token) return null;
-    const lang = langOf(el);
+    const { lang } = langOf(el);
     const answers = {};
     for (const route of ROUTES) {
       const url = `${endpoint.raw}/v1${route}?lang=${lang}`;
@@ -200,13 +217,16 @@
     return { token, answers };
   };
 
-  // A shop's `texts` override of the title names the launcher too.
-  const titleOf = (el, lang) => {
+  // A shop's `texts` override of the title (for this language, or for all)
+  // names the launcher too.
+  const titleOf = (el, lang, pack) => {
     try {
       const texts = JSON.parse(el.getAttribute('texts') || '{}');
-      if (typeof texts.title === 'string' && texts.title.trim()) return texts.title.trim();
+      for (const title of [texts[lang] && texts[lang].title, texts.title]) {
+        if (typeof title === 'string' && title.trim()) return title.trim();
+      }
     } catch (_) { /* the widget reports bad texts itself */ }
-    return TEXT[lang].title;
+    return say(pack, 'title');
   };
 
   const make = (parent, tag, attrs = {}, text = '') => {
@@ -236,6 +256,7 @@
     #launcher = null;
     #panel = null;
     #observer = null;
+    #wantsOpen = false;
 
     static get observedAttributes() {
       return ['token'];
@@ -265,7 +286,8 @@
     #setup() {
       if (this.#slot) return;
       const mode = this.#mode();
-      const lang = langOf(this);
+      const { lang } = langOf(this);
+      const dir = RTL.includes(lang) ? 'rtl' : 'ltr';
       const root = this.shadowRoot || this.attachShadow({ mode: 'open' });
       root.replaceChildren();
       adopt(root);
@@ -278,11 +300,12 @@
       // The connection to the endpoint is open before the widget asks.
       const endpoint = endpointOf(this);
       if (endpoint) preconnect(endpoint.origin);
-      // Both languages read left to right, whatever the shop's page does.
-      this.#slot = make(null, 'div', { class: 'lw-root', dir: 'ltr', lang });
-      make(this.#slot, 'div', { class: 'reserve', role: 'status' }).append(
-        make(null, 'span', { class: 'sr' }, TEXT[lang].loading),
-      );
+      // The language's own direction, whatever the shop's page does.
+      this.#slot = make(null, 'div', { class: 'lw-root', dir, lang });
+      const loading = make(null, 'span', { class: 'sr' });
+      make(this.#slot, 'div', { class: 'reserve', role: 'status' }).append(loading);
+      const slot = this.#slot;
+      packOf(lang).then((pack) => { if (slot === this.#slot) loading.textContent = say(pack, 'loading'); });
       this.dataset.state = 'loading';
       if (mode === 'launcher' && launcherOwner && launcherOwner !== this && launcherOwner.isConnected
         && !this.hasAttribute('allow-second-launcher')) {
@@ -295,7 +318,11 @@
       if (mode === 'launcher') {
         launcherOwner = launcherOwner && launcherOwner.isConnected ? launcherOwner : this;
         this.#place();
-        this.#drawLauncher(root, lang);
+        // Drawn in the shop's language: its pack is fetched now (a few KB,
+        // cached for good), English at once.
+        packOf(lang).then((pack) => guard('drawing the launcher', () => {
+          if (slot === this.#slot && !this.#launcher) this.#drawLauncher(root, lang, dir, pack);
+        }));
       } else {
         root.append(this.#slot);
         // The observer answers after the frame the shop paints now, so the
@@ -335,10 +362,10 @@
       }
     }
 
-    #drawLauncher(root, lang) {
-      const title = titleOf(this, lang);
+    #drawLauncher(root, lang, dir, pack) {
+      const title = titleOf(this, lang, pack);
       const button = make(root, 'button', {
-        type: 'button', class: 'launcher', 'aria-expanded': 'false', 'aria-controls': 'lw-panel', part: 'launcher', dir: 'ltr', lang,
+        type: 'button', class: 'launcher', 'aria-expanded': 'false', 'aria-controls': 'lw-panel', part: 'launcher', dir, lang,
       });
       const svg = document.createElementNS('http://www.w3.org/2000/svg', 'svg');
       svg.setAttribute('viewBox', '0 0 24 24');
@@ -349,11 +376,11 @@
       button.append(svg, make(null, 'span', {}, title));
       // A guest who came through a friend's referral link: the launcher
       // says a gift waits (the panel's guest view says which).
-      if (this.#invited()) button.append(make(null, 'span', { class: 'gift' }, TEXT[lang].gift));
+      if (this.#invited()) button.append(make(null, 'span', { class: 'gift' }, say(pack, 'gift')));
       const panel = make(root, 'div', {
-        id: 'lw-panel', class: 'panel', role: 'dialog', 'aria-label': title, tabindex: '-1', hidden: '', dir: 'ltr', lang,
+        id: 'lw-panel', class: 'panel', role: 'dialog', 'aria-label': title, tabindex: '-1', hidden: '', dir, lang,
       });
-      const close = make(panel, 'button', { type: 'button', class: 'close', 'aria-label': TEXT[lang].close }, '×');
+      const close = make(panel, 'button', { type: 'button', class: 'close', 'aria-label': say(pack, 'close') }, '×');
       panel.append(this.#slot);
       // The first interaction fetches the widget; the click opens it.
       const warm = () => this.#mountWidget();
@@ -371,6 +398,7 @@
       }
       this.#launcher = button;
       this.#panel = panel;
+      if (this.#wantsOpen) this.open();
     }
 
     // A guest (no token of any kind) with a referral code: the attribute,
@@ -386,7 +414,10 @@
       this.dataset.state = 'config-error';
       // A launcher with a broken configuration stays out of sight; an inline
       // embed says quietly that rewards are unavailable.
-      if (this.#mode() !== 'launcher') make(root, 'p', { class: 'failed' }, TEXT[lang].failed);
+      if (this.#mode() !== 'launcher') {
+        const failed = make(root, 'p', { class: 'failed', lang }, TEXT['error-config']);
+        packOf(lang).then((pack) => { failed.textContent = say(pack, 'error-config'); });
+      }
       this.#emit('error', { reason: 'config', message });
     }
 
@@ -404,30 +435,34 @@
       const token = this.#token;
       const fn = this.#tokenFn;
       const early = headStart(this, token, fn).catch(() => null);
+      // The language's pack, beside them: it adds nothing to the wait.
+      const { lang, locale } = langOf(this);
+      const pack = packOf(lang);
       // The browser's first number and date formats load its locale data
       // (tens of ms of main thread): done right after the requests are
       // sent, while the network works, not once the answers or the wasm
       // are in. The widget's own formats (src/edge/intl.rs) then cost
       // little.
-      const lang = langOf(this);
       early.then(() => guard('warming Intl', () => {
-        new Intl.NumberFormat(lang).format(1);
-        new Intl.DateTimeFormat(lang, { dateStyle: 'medium' }).format(0);
+        new Intl.NumberFormat(locale).format(1);
+        new Intl.DateTimeFormat(locale, { dateStyle: 'medium' }).format(0);
       }));
-      Promise.all([loading, early]).then(([glue, head]) => {
+      Promise.all([loading, early, pack]).then(([glue, head, texts]) => {
         delete slot.dataset.loading;
         if (slot !== this.#slot || this.#widget) return;
         const emit = (name, detail) => this.#emit(name, detail);
         // Another customer since the head start began: it is not theirs.
         const ours = head && token === this.#token && fn === this.#tokenFn;
         const start = ours && !usable(token) ? head.token : this.#token;
-        this.#widget = new glue.Widget(this, slot, start, this.#tokenFn, emit, ours ? head : undefined);
+        this.#widget = new glue.Widget(this, slot, start, this.#tokenFn, emit, ours ? head : undefined, texts || undefined);
       }).catch((err) => {
         delete slot.dataset.loading;
         if (slot !== this.#slot) return;
         log('error', `could not load the widget: ${err && err.message ? err.message : err}`);
         this.dataset.state = 'load-error';
-        slot.replaceChildren(make(null, 'p', { class: 'failed', role: 'status' }, TEXT[langOf(this)].failed));
+        const failed = make(null, 'p', { class: 'failed', role: 'status' }, TEXT['error-config']);
+        slot.replaceChildren(failed);
+        pack.then((texts) => { failed.textContent = say(texts, 'error-config'); });
         this.#emit('error', { reason: 'load', message: String(err) });
       });
     }
@@ -455,6 +490,8 @@
     /** Opens the panel (launcher mode). */
     open() {
       guard('open', () => {
+        // Asked before the launcher is drawn (its pack on its way): opens then.
+        this.#wantsOpen = !this.#panel && !!this.#slot;
         if (!this.#panel || this.#isOpen()) return;
         // A page zoomed on its root (CSS zoom) scales the panel's lengths,
         // viewport units too: the sheet divides its viewport sizes by it.
@@ -471,6 +508,7 @@
     /** Closes the panel and gives focus back to the launcher. */
     close() {
       guard('close', () => {
+        this.#wantsOpen = false;
         if (!this.#isOpen()) return;
         lower(this.#panel);
         this.#panel.hidden = true;

@@ -140,7 +140,7 @@ async fn an_endpoint_that_never_answers_times_out_three_times_then_says_so() {
     let waited = js_sys::Date::now() - started;
     assert_eq!(result.err(), Some(ApiError::Timeout));
     assert_eq!(
-        ApiError::Timeout.message_key().text(Lang::En),
+        ApiError::Timeout.message_key().text(),
         "We can't reach the rewards service right now."
     );
     // Each of the three attempts waited its full 8 s.

@@ -187,7 +187,7 @@ fn OfferItem(offer: Offer, tiers: Vec<Tier>) -> impl IntoView {
             {locked.map(|text| view! { <p class="lw-lock">{text}</p> })}
             {code.map(|code| view! {
                 <p class="lw-row">
-                    <code class="lw-code lw-grow">{code.clone()}</code>
+                    <code class="lw-code lw-grow" dir="ltr">{code.clone()}</code>
                     <CopyButton text=code.clone() label=i18n.fill(Key::CopyCode, &[("code", &code)]) what=Copied::OfferCode/>
                 </p>
             })}

@@ -29,7 +29,7 @@ pub fn CouponCode(
         .map(|date| i18n.fill(Key::CouponExpires, &[("date", &i18n.date(date))]));
     view! {
         <p class="lw-row">
-            <code class="lw-code lw-grow" data-testid="coupon-code">{code.clone()}</code>
+            <code class="lw-code lw-grow" dir="ltr" data-testid="coupon-code">{code.clone()}</code>
             <CopyButton text=code.clone() label=i18n.fill(Key::CopyCode, &[("code", &code)]) what=Copied::Coupon/>
         </p>
         {link.map(|href| view! {

@@ -2,39 +2,35 @@
 
 use crate::edge::intl;
 use leptos::prelude::*;
-use loyalty_core::i18n::{self as texts, Key, Lang};
+use loyalty_core::i18n::{self as texts, Catalog, Key, Lang, Plural};
 
-/// Texts and formatting for one language, with the shop owner's overrides;
-/// provided by [`super::widget::Widget`].
+/// Texts and formatting for one language: the shop owner's overrides, the
+/// language's pack, English built in; provided by [`super::widget::Widget`].
 #[derive(Debug, Clone, Copy)]
 pub struct I18n {
     /// The interface language.
     pub lang: Lang,
-    /// The locale figures and dates are formatted in (`de-CH`).
+    /// The locale figures, dates and plural forms follow (`de-CH`, `pt-BR`).
     locale: StoredValue<String>,
-    overrides: StoredValue<Vec<(Key, String)>>,
+    catalog: StoredValue<Catalog>,
 }
 
 impl I18n {
-    /// Texts in `lang`, with `overrides` taking precedence; figures and
-    /// dates in `locale`.
-    pub fn new(lang: Lang, locale: String, overrides: Vec<(Key, String)>) -> I18n {
+    /// Texts in `lang` from `catalog`; figures, dates and plural forms in
+    /// `locale`.
+    pub fn new(lang: Lang, locale: String, catalog: Catalog) -> I18n {
         I18n {
             lang,
             locale: StoredValue::new(locale),
-            overrides: StoredValue::new(overrides),
+            catalog: StoredValue::new(catalog),
         }
     }
 
-    /// The text for a key: the shop owner's wording, else the built-in one.
+    /// The text for a key: the shop owner's wording, else the pack's, else
+    /// English.
     pub fn t(self, key: Key) -> String {
-        self.overrides
-            .with_value(|all| {
-                all.iter()
-                    .find(|(overridden, _)| *overridden == key)
-                    .map(|(_, text)| text.clone())
-            })
-            .unwrap_or_else(|| key.text(self.lang).to_owned())
+        self.catalog
+            .with_value(|catalog| catalog.get(key, None).to_owned())
     }
 
     /// A template filled with values, e.g. `{money}`.
@@ -42,10 +38,21 @@ impl I18n {
         texts::fill(&self.t(key), values)
     }
 
+    /// A plural family (`points`, `friends`) for a count: the form
+    /// `Intl.PluralRules` picks in the locale, `{n}` the count formatted by
+    /// `Intl.NumberFormat`.
+    pub fn count(self, key: Key, count: u64) -> String {
+        self.locale.with_value(|locale| {
+            let number = intl::number(locale, count);
+            let form = intl::plural(locale, count).unwrap_or_else(|| Plural::english(count));
+            self.catalog
+                .with_value(|catalog| texts::fill(catalog.get(key, Some(form)), &[("n", &number)]))
+        })
+    }
+
     /// "1.250 Punkte": the count formatted by `Intl`, with the right plural.
     pub fn points(self, count: u64) -> String {
-        let number = self.locale.with_value(|locale| intl::number(locale, count));
-        self.fill(texts::points_key(count), &[("n", &number)])
+        self.count(Key::Points, count)
     }
 
     /// A contract date, formatted by `Intl`.

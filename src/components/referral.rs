@@ -29,8 +29,7 @@ pub fn Referral(
     let message = i18n.fill(Key::ReferralMessage, &[("url", &shown_url)]);
     let friends = match referral.friends_joined {
         0 => i18n.t(Key::FriendsNone),
-        1 => i18n.t(Key::FriendsOne),
-        n => i18n.fill(Key::FriendsOther, &[("n", &n.to_string())]),
+        n => i18n.count(Key::Friends, n),
     };
     let task = Task::new();
     let share = move |title: String, text: String, url: String| {
@@ -59,14 +58,14 @@ pub fn Referral(
             }}
             <p class="lw-label">{i18n.t(Key::ReferralLink)}</p>
             <p class="lw-row">
-                <span class="lw-code lw-grow lw-break" data-testid="referral-url">{shown_url.clone()}</span>
+                <span class="lw-code lw-grow lw-break" dir="ltr" data-testid="referral-url">{shown_url.clone()}</span>
                 {url.clone().map(|url| view! {
                     <CopyButton text=url.clone() label=i18n.t(Key::CopyLink) what=Copied::ReferralLink/>
                 })}
             </p>
             <p class="lw-label">{i18n.t(Key::ReferralCode)}</p>
             <p class="lw-row">
-                <code class="lw-code lw-grow" data-testid="referral-code">{code.clone()}</code>
+                <code class="lw-code lw-grow" dir="ltr" data-testid="referral-code">{code.clone()}</code>
                 <CopyButton text=code.clone() label=i18n.fill(Key::CopyCode, &[("code", &code)]) what=Copied::ReferralCode/>
             </p>
             <p class="lw-actions">

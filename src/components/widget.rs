@@ -22,7 +22,7 @@ use leptos::prelude::*;
 use loyalty_core::config::Config;
 use loyalty_core::contract::{Membership, Offers, Program, Summary};
 use loyalty_core::events::{ErrorDetail, Event, Joined, Ready};
-use loyalty_core::i18n::Key;
+use loyalty_core::i18n::{Catalog, Key, Text};
 
 /// One widget for one configuration: provides the language and announcer
 /// contexts and shows the customer's dashboard, or the guest invitation when
@@ -35,8 +35,14 @@ pub fn Widget(
     token_function: Option<TokenFunction>,
     /// The loader's first answers in flight, if it had a head start.
     head_start: Option<HeadStart>,
+    /// The texts of the language's pack (empty: English, built in).
+    pack: Vec<Text>,
 ) -> impl IntoView {
-    let i18n = I18n::new(config.lang, config.locale.clone(), config.texts.clone());
+    let catalog = Catalog {
+        overrides: config.texts.clone(),
+        pack,
+    };
+    let i18n = I18n::new(config.lang, config.locale.clone(), catalog);
     provide_context(i18n);
     provide_context(Announcer::new());
     let source = TokenSource {

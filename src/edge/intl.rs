@@ -1,13 +1,30 @@
 //! Numbers, money and dates formatted by the browser's `Intl` in the
-//! widget's locale (`de-CH`, `en-GB`: see [`Lang::locale`]), never by hand.
+//! widget's locale (`de-CH`, `en-GB`: see [`Lang::locale`]), never by hand,
+//! and the plural category of a count from `Intl.PluralRules`.
 //!
 //! [`Lang::locale`]: loyalty_core::i18n::Lang::locale
 
 use js_sys::{Array, Function, Intl::DateTimeFormat, Intl::NumberFormat, Object, Reflect};
 use loyalty_core::date::{self, ContractDate};
+use loyalty_core::i18n::Plural;
 use std::cell::RefCell;
 use std::thread::LocalKey;
+use wasm_bindgen::prelude::wasm_bindgen;
 use wasm_bindgen::JsValue;
+
+#[wasm_bindgen]
+extern "C" {
+    /// `Intl.PluralRules`, bound here (js-sys is not on the design card).
+    #[derive(Clone)]
+    #[wasm_bindgen(js_namespace = Intl)]
+    type PluralRules;
+
+    #[wasm_bindgen(catch, constructor, js_namespace = Intl)]
+    fn new(locale: &str) -> Result<PluralRules, JsValue>;
+
+    #[wasm_bindgen(method)]
+    fn select(this: &PluralRules, count: f64) -> String;
+}
 
 thread_local! {
     /// Formatters already built, by locale and currency (empty for plain
@@ -16,6 +33,8 @@ thread_local! {
     static FORMATS: RefCell<Vec<(String, NumberFormat)>> = const { RefCell::new(Vec::new()) };
     /// Date formatters already built, by locale (one per page, as a rule).
     static DATES: RefCell<Vec<(String, DateTimeFormat)>> = const { RefCell::new(Vec::new()) };
+    /// Plural rules already built, by locale (`None`: `Intl` refused it).
+    static PLURALS: RefCell<Vec<(String, Option<PluralRules>)>> = const { RefCell::new(Vec::new()) };
 }
 
 /// The formatter in `store` under `key`, built by `build` the first time.
@@ -57,6 +76,13 @@ fn number_format(locale: &str, currency: &str) -> NumberFormat {
         }
         NumberFormat::new(&Array::of1(&JsValue::from_str(locale)), &options)
     })
+}
+
+/// The CLDR plural category of a count in `locale` (`few` for 2 in Polish),
+/// by `Intl.PluralRules`; `None` where the browser has no such rules.
+pub fn plural(locale: &str, count: u64) -> Option<Plural> {
+    cached(&PLURALS, locale, || PluralRules::new(locale).ok())
+        .and_then(|rules| Plural::from_name(&rules.select(count as f64)))
 }
 
 fn call_format(format: &NumberFormat, value: f64) -> Option<String> {

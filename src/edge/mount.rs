@@ -17,7 +17,7 @@ use js_sys::Function;
 use leptos::prelude::*;
 use loyalty_core::config::{Config, ConfigError, Options};
 use loyalty_core::events::{ErrorDetail, Event, Reason};
-use loyalty_core::i18n::{Key, Lang};
+use loyalty_core::i18n::{self, Key, Lang, Pack, Text};
 use send_wrapper::SendWrapper;
 use std::any::Any;
 use wasm_bindgen::{JsCast, JsValue};
@@ -65,6 +65,20 @@ pub struct Lent {
     pub emit: Option<Function>,
     /// The loader's first answers, already in flight for `token`.
     pub head_start: Option<HeadStart>,
+    /// The language pack the loader fetched for this embed (`None` for
+    /// English, which is built in, or when it did not arrive).
+    pub pack: Option<Pack>,
+}
+
+/// A language pack as the loader hands it over (the parsed JSON of
+/// `i18n/<lang>.<hash>.json`); `None` for anything else.
+pub fn pack_from_js(value: JsValue) -> Option<Pack> {
+    if value.is_undefined() || value.is_null() {
+        return None;
+    }
+    serde_wasm_bindgen::from_value(value)
+        .map_err(|err| console::warn(&format!("the language pack is unreadable: {err}")))
+        .ok()
 }
 
 /// One mounted widget.
@@ -138,7 +152,35 @@ impl Instance {
                 .and_then(|window| window.location().search().ok())
                 .and_then(|search| loyalty_core::config::referral_from_query(&search));
         }
-        Config::from_options(&options, page_lang(&self.host).as_deref())
+        Config::from_options(&options, page_lang(&self.host).as_deref(), &browser_langs())
+    }
+
+    /// The texts of the pack for `config`'s language. Without its pack (it
+    /// did not arrive, or is another language's) the widget speaks English
+    /// throughout, and says so once.
+    fn pack_texts(&self, config: &mut Config) -> Vec<Text> {
+        let mut texts = Vec::new();
+        if config.lang == Lang::En {
+            return texts;
+        }
+        match &self.lent.pack {
+            Some(pack) if pack.lang == config.lang.tag() => {
+                let mut warnings = Vec::new();
+                i18n::read_texts(&pack.texts, None, &mut texts, &mut warnings);
+                for warning in warnings {
+                    console::warn(&format!("language pack {}: {warning}", pack.lang));
+                }
+            }
+            _ => {
+                console::warn(&format!(
+                    "the \"{}\" language pack did not arrive; using \"en\"",
+                    config.lang.tag()
+                ));
+                config.lang = Lang::En;
+                config.locale = Lang::En.tag().to_owned();
+            }
+        }
+        texts
     }
 
     fn mount(&mut self) {
@@ -152,13 +194,14 @@ impl Instance {
         {
             adopt_styles(&root);
         }
-        let config = match self.config() {
+        let mut config = match self.config() {
             Ok(config) => config,
             Err(err) => return self.show_config_error(&err),
         };
         for warning in &config.warnings {
             console::warn(warning);
         }
+        let pack = self.pack_texts(&mut config);
         let emitter = self.lent.emit.clone().map(Emitter::new);
         let token_function = self
             .lent
@@ -172,7 +215,9 @@ impl Instance {
                 emitter.provide();
             }
             let head_start = head_start.map(SendWrapper::take);
-            view! { <Widget config=config token_function=token_function head_start=head_start/> }
+            view! {
+                <Widget config=config token_function=token_function head_start=head_start pack=pack/>
+            }
         });
         self.mounted = Some(Box::new(handle));
         let _ = self.host.set_attribute("data-state", "mounted");
@@ -182,14 +227,17 @@ impl Instance {
     fn show_config_error(&self, err: &ConfigError) {
         let message = err.to_string();
         console::error(&message);
-        let lang = self
-            .host
-            .get_attribute("lang")
-            .or_else(|| page_lang(&self.host))
-            .map(|tag| Lang::from_tag(&tag))
-            .unwrap_or_default();
+        // In the pack's language when it is here, else in English.
+        let text = self.lent.pack.as_ref().and_then(|pack| {
+            let (mut texts, mut warnings) = (Vec::new(), Vec::new());
+            i18n::read_texts(&pack.texts, None, &mut texts, &mut warnings);
+            texts
+                .into_iter()
+                .find(|text| text.key == Key::ErrorConfig)
+                .map(|text| text.template)
+        });
         self.container
-            .set_text_content(Some(Key::ErrorConfig.text(lang)));
+            .set_text_content(Some(text.as_deref().unwrap_or(Key::ErrorConfig.text())));
         let _ = self.host.set_attribute("data-state", "config-error");
         if let Some(emit) = &self.lent.emit {
             events::send(
@@ -232,6 +280,20 @@ impl Instance {
         self.container.set_text_content(None);
         let _ = self.host.remove_attribute("data-state");
     }
+}
+
+/// The browser's `navigator.languages`, in order of preference.
+fn browser_langs() -> Vec<String> {
+    web_sys::window()
+        .map(|window| {
+            window
+                .navigator()
+                .languages()
+                .iter()
+                .filter_map(|tag| tag.as_string())
+                .collect()
+        })
+        .unwrap_or_default()
 }
 
 fn page_lang(element: &Element) -> Option<String> {

@@ -4,7 +4,8 @@
 #![allow(dead_code)]
 
 use gloo_timers::future::TimeoutFuture;
-use loyalty_widget::edge::embed;
+use loyalty_widget::core::i18n::{Lang, Pack};
+use loyalty_widget::edge::mount::{Instance, Lent};
 use wasm_bindgen::JsCast;
 use web_sys::{Element, HtmlElement, ShadowRoot};
 
@@ -34,8 +35,43 @@ pub fn mounted(attributes: &[(&str, &str)]) -> Element {
         .expect("body")
         .append_child(&element)
         .expect("append");
-    embed::start_one(&element);
+    // As the loader does: the token taken off the page, the language's
+    // pack handed over (English is built in).
+    let token = element.get_attribute("token");
+    let _ = element.remove_attribute("token");
+    let lang = attributes
+        .iter()
+        .find(|(name, _)| *name == "lang")
+        .and_then(|(_, tag)| Lang::from_tag(tag));
+    let lent = Lent {
+        token,
+        pack: lang.and_then(pack),
+        ..Lent::default()
+    };
+    std::mem::forget(Instance::attach(&element, lent).expect("mounts"));
     element
+}
+
+/// The pack of a language, as the loader would fetch it.
+pub fn pack(lang: Lang) -> Option<Pack> {
+    let raw = match lang {
+        Lang::En => return None,
+        Lang::De => include_str!("../../src/i18n/de.json"),
+        Lang::Fr => include_str!("../../src/i18n/fr.json"),
+        Lang::It => include_str!("../../src/i18n/it.json"),
+        Lang::Es => include_str!("../../src/i18n/es.json"),
+        Lang::Nl => include_str!("../../src/i18n/nl.json"),
+        Lang::Pl => include_str!("../../src/i18n/pl.json"),
+        Lang::Pt => include_str!("../../src/i18n/pt.json"),
+        Lang::Sv => include_str!("../../src/i18n/sv.json"),
+        Lang::Da => include_str!("../../src/i18n/da.json"),
+        Lang::Fi => include_str!("../../src/i18n/fi.json"),
+        Lang::Nb => include_str!("../../src/i18n/nb.json"),
+        Lang::Cs => include_str!("../../src/i18n/cs.json"),
+        Lang::Ar => include_str!("../../src/i18n/ar.json"),
+        Lang::He => include_str!("../../src/i18n/he.json"),
+    };
+    Some(serde_json::from_str(raw).expect("pack json"))
 }
 
 /// A demo token for a customer, from `GET {endpoint}/_demo/token`.

@@ -4,7 +4,7 @@
 
 use js_sys::Function;
 use loyalty_widget::edge::client::HeadStart;
-use loyalty_widget::edge::mount::{Instance, Lent};
+use loyalty_widget::edge::mount::{self, Instance, Lent};
 use wasm_bindgen::prelude::wasm_bindgen;
 use wasm_bindgen::JsValue;
 use web_sys::{Element, HtmlElement};
@@ -19,7 +19,8 @@ impl Widget {
     /// (inside `host`'s shadow root). `token` and `token_function` are the
     /// customer's, held in memory only; `emit(name, detail)` reports events;
     /// `head_start` is `{token, answers}`, the first answers the loader
-    /// already asked for (see `HeadStart`), or `undefined`.
+    /// already asked for (see `HeadStart`), or `undefined`; `pack` the
+    /// language pack the loader fetched (`{lang, dir, texts}`), or `undefined`.
     #[wasm_bindgen(constructor)]
     pub fn new(
         host: Element,
@@ -28,12 +29,14 @@ impl Widget {
         token_function: Option<Function>,
         emit: Option<Function>,
         head_start: JsValue,
+        pack: JsValue,
     ) -> Widget {
         let lent = Lent {
             token,
             token_function,
             emit,
             head_start: HeadStart::from_js(head_start),
+            pack: mount::pack_from_js(pack),
         };
         Widget(Instance::new(host, container, lent))
     }

@@ -8,7 +8,7 @@
 //! `JSON.parse`. This module decides defaults and gives one precise message
 //! per mistake.
 
-use crate::i18n::{Key, Lang};
+use crate::i18n::{self, Lang, Node, Text};
 use crate::lenient::Lenient;
 use crate::url::{self, UrlError};
 use serde::Deserialize;
@@ -111,8 +111,9 @@ pub struct Config {
     /// The referral code a guest arrived with (`referral-code`, or `?ref=`
     /// in the page's address), checked by [`referral_code`].
     pub referral_code: Option<String>,
-    /// The shop owner's own wording for texts (from the `texts` attribute).
-    pub texts: Vec<(Key, String)>,
+    /// The shop owner's own wording for texts (from the `texts` attribute),
+    /// this language's own first.
+    pub texts: Vec<Text>,
     /// Problems that did not stop the widget (e.g. an unknown text name),
     /// for the console.
     pub warnings: Vec<String>,
@@ -134,7 +135,7 @@ pub struct Options {
     pub token: Option<String>,
     /// `token-url`: where a fresh token comes from.
     pub token_url: Option<String>,
-    /// `lang`: `de` or `en` (a region is allowed: `de-AT`).
+    /// `lang`: a BCP 47 tag (`fr`, `de-AT`, `pt-BR`); see [`i18n::negotiate`].
     pub lang: Option<String>,
     /// `mode`: `inline` or `launcher`.
     pub mode: Option<String>,
@@ -151,19 +152,22 @@ pub struct Options {
     pub texts: Option<Texts>,
 }
 
-/// The `texts` option: a JSON object of text names (see [`Key::as_str`]) to
-/// strings, or whatever else a shop wrote there (which only warns).
+/// The `texts` option: a JSON object of text names (see
+/// [`Key::as_str`](crate::i18n::Key::as_str)) to strings (plural families:
+/// objects of CLDR forms), and of language tags to such objects; or
+/// whatever else a shop wrote there (which only warns).
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[serde(untagged)]
 pub enum Texts {
-    /// An object, each value kept when it is a string.
-    Object(BTreeMap<String, Lenient<String>>),
+    /// An object, each value kept when it is a text, forms or a language's texts.
+    Object(BTreeMap<String, Lenient<Node>>),
     /// Anything else: text that is not JSON, a list, a number.
     Unusable(serde::de::IgnoredAny),
 }
 
-/// Reads the `texts` overrides. Whatever cannot be used becomes a warning.
-pub fn parse_texts(texts: &Texts) -> (Vec<(Key, String)>, Vec<String>) {
+/// Reads the `texts` overrides for `lang`. Whatever cannot be used becomes a
+/// warning.
+pub fn parse_texts(texts: &Texts, lang: Lang) -> (Vec<Text>, Vec<String>) {
     let Texts::Object(entries) = texts else {
         return (
             Vec::new(),
@@ -172,26 +176,20 @@ pub fn parse_texts(texts: &Texts) -> (Vec<(Key, String)>, Vec<String>) {
     };
     let mut found = Vec::new();
     let mut warnings = Vec::new();
-    for (name, text) in entries {
-        let key = Key::ALL.iter().copied().find(|key| key.as_str() == name);
-        match (key, &text.0) {
-            (Some(key), Some(text)) if text.chars().count() <= MAX_OVERRIDE => {
-                found.push((key, text.clone()));
-            }
-            (Some(_), _) => warnings.push(format!(
-                "\"texts\": {name:?} must be a string of at most {MAX_OVERRIDE} characters; ignored"
-            )),
-            (None, _) => warnings.push(format!("\"texts\": no text is called {name:?}; ignored")),
-        }
-    }
+    i18n::read_texts(entries, Some(lang), &mut found, &mut warnings);
     (found, warnings)
 }
 
 impl Config {
     /// Builds a configuration from the embed's options. `page_lang` is the
-    /// host page's `lang`, used when no `lang` option is given. Blank values
-    /// count as absent.
-    pub fn from_options(options: &Options, page_lang: Option<&str>) -> Result<Config, ConfigError> {
+    /// host page's `lang`, used when no `lang` option is given, and
+    /// `browser_langs` the browser's `navigator.languages`, used when neither
+    /// is (see [`i18n::negotiate`]). Blank values count as absent.
+    pub fn from_options(
+        options: &Options,
+        page_lang: Option<&str>,
+        browser_langs: &[String],
+    ) -> Result<Config, ConfigError> {
         let present =
             |value: &Option<String>| value.clone().filter(|value| !value.trim().is_empty());
         let endpoint = present(&options.endpoint).ok_or(ConfigError::MissingEndpoint)?;
@@ -220,13 +218,22 @@ impl Config {
                     })
                     .transpose()
             };
-        let lang_tag = present(&options.lang).or_else(|| page_lang.map(str::to_owned));
-        let lang = lang_tag.as_deref().map(Lang::from_tag).unwrap_or_default();
-        let locale = lang.locale(lang_tag.as_deref());
+        let negotiated = i18n::negotiate(options.lang.as_deref(), page_lang, browser_langs);
+        let (lang, locale) = (negotiated.lang, negotiated.locale);
         let token_url = present(&options.token_url)
             .map(|raw| check_token_url(&raw).ok_or(ConfigError::BadTokenUrl(raw)))
             .transpose()?;
-        let (texts, mut warnings) = options.texts.as_ref().map(parse_texts).unwrap_or_default();
+        let (texts, mut warnings) = options
+            .texts
+            .as_ref()
+            .map(|texts| parse_texts(texts, lang))
+            .unwrap_or_default();
+        if let Some(tag) = negotiated.unavailable {
+            warnings.insert(
+                0,
+                format!("no language pack for \"{tag}\"; using \"{}\"", lang.tag()),
+            );
+        }
         let referral = present(&options.referral_code);
         let checked_referral = referral.as_deref().and_then(referral_code);
         if let (Some(raw), None) = (&referral, &checked_referral) {
@@ -353,7 +360,7 @@ mod tests {
             .collect();
         let options: Options =
             serde_json::from_value(serde_json::Value::Object(object)).expect("options decode");
-        Config::from_options(&options, page_lang)
+        Config::from_options(&options, page_lang, &[])
     }
 
     #[test]
@@ -410,7 +417,13 @@ mod tests {
             parse(&[base, ("lang", "en")], Some("de")).map(|c| c.lang),
             Ok(Lang::En)
         );
-        assert_eq!(parse(&[base], Some("fr")).map(|c| c.lang), Ok(Lang::En));
+        assert_eq!(parse(&[base], Some("fr")).map(|c| c.lang), Ok(Lang::Fr));
+        let unknown = parse(&[base], Some("ja")).expect("valid");
+        assert_eq!(unknown.lang, Lang::En);
+        assert_eq!(
+            unknown.warnings,
+            ["no language pack for \"ja\"; using \"en\""]
+        );
         let swiss = parse(&[base, ("lang", "de-CH")], Some("en")).expect("valid");
         assert_eq!((swiss.lang, swiss.locale.as_str()), (Lang::De, "de-CH"));
         let page = parse(&[base], Some("en-GB")).expect("valid");
@@ -458,6 +471,7 @@ mod tests {
 
     #[test]
     fn text_overrides_apply_by_name_and_mistakes_only_warn() {
+        use crate::i18n::{Key, Plural};
         let base = ("endpoint", "https://x.example");
         let raw =
             r#"{"title": "Bonusclub", "points-other": "{n} Bohnen", "titel": "x", "retry": 5}"#;
@@ -466,8 +480,16 @@ mod tests {
             config.texts,
             // In name order: an object's keys are a set.
             vec![
-                (Key::PointsOther, "{n} Bohnen".to_owned()),
-                (Key::Title, "Bonusclub".to_owned())
+                Text {
+                    key: Key::Points,
+                    form: Some(Plural::Other),
+                    template: "{n} Bohnen".to_owned()
+                },
+                Text {
+                    key: Key::Title,
+                    form: None,
+                    template: "Bonusclub".to_owned()
+                }
             ]
         );
         assert_eq!(config.warnings.len(), 2, "{:?}", config.warnings);

@@ -14,7 +14,8 @@
 //! - [`url`]: endpoint and link URL checks.
 //! - [`retry`]: which failures to retry and how long to wait.
 //! - [`identity`]: the cache key of a customer (from the token's `sub`).
-//! - [`i18n`]: German and English messages.
+//! - [`i18n`]: the languages (negotiation, packs, plural forms) and the
+//!   built-in English texts.
 //! - [`lenient`]: values kept only when they have the expected type.
 
 pub mod config;

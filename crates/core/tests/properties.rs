@@ -439,7 +439,7 @@ proptest! {
             token: None,
             referral_code: Some(code),
         };
-        if let Ok(config) = Config::from_options(&options, None) {
+        if let Ok(config) = Config::from_options(&options, None, &[]) {
             // An accepted endpoint is always https, or http on loopback.
             let lower = config.endpoint.to_ascii_lowercase();
             prop_assert!(lower.starts_with("https://") || lower.starts_with("http://"));

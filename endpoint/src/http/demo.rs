@@ -106,13 +106,14 @@ fn render_demo(state: &AppState, file: &str, q: &DemoQuery) -> Response {
 }
 
 /// How long a browser may keep a static file: the widget's hashed files
-/// for a year (a new build has new names), the loader (the stable URL
+/// (and its hashed language packs, `i18n/<lang>.<hash>.json`) for a year
+/// (a new build has new names), the loader (the stable URL
 /// shops embed) for five minutes, anything else only after asking again.
 pub fn cache_control(path: &str) -> &'static str {
     let Some(name) = path.strip_prefix("/widget/") else {
         return "no-cache";
     };
-    if name.starts_with("loyalty-widget-web-") {
+    if name.starts_with("loyalty-widget-web-") || name.starts_with("i18n/") {
         "public, max-age=31536000, immutable"
     } else if name == "loyalty-widget.js" {
         "public, max-age=300"
