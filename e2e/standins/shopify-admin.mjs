@@ -6,7 +6,7 @@
 // Usage:
 //   node e2e/standins/shopify-admin.mjs [--port 0] [--schema-dir DIR]
 //     [--token shpat_test_token] [--shop loyalty-test.myshopify.com] [--seed N]
-//     [--currency EUR] [--ignore-stdin] [--max-lifetime SECONDS] [--verbose]
+//     [--currency EUR] [--timezone-offset +0100] [--ignore-stdin] [--max-lifetime SECONDS] [--verbose]
 //
 // Prints exactly one line to stdout when ready: {"port":N}. Logs (if at all)
 // to stderr. Exits on SIGTERM/SIGINT, when its stdin closes (unless
@@ -36,6 +36,7 @@ function parseArgs(argv) {
     shop: 'loyalty-test.myshopify.com',
     seed: 1,
     currency: 'EUR',
+    timezoneOffset: '+0100',
     ignoreStdin: false,
     maxLifetime: 3 * 3600,
     verbose: false,
@@ -55,6 +56,7 @@ function parseArgs(argv) {
       case '--shop': o.shop = val(); break;
       case '--seed': o.seed = Number(val()); break;
       case '--currency': o.currency = val(); break;
+      case '--timezone-offset': o.timezoneOffset = val(); break;
       case '--max-lifetime': o.maxLifetime = Number(val()); break;
       case '--ignore-stdin': o.ignoreStdin = true; break;
       case '--verbose': o.verbose = true; break;
@@ -137,7 +139,7 @@ const FAULT_KINDS = ['500', '429', 'timeout', 'throttled', 'user_error_internal'
 const SCRIPT_KINDS = [...FAULT_KINDS, 'ok', 'drop_after_create'];
 const CREATE_FIELDS = new Set(['discountCodeBasicCreate', 'discountCodeFreeShippingCreate']);
 const IMPLEMENTED = {
-  query: new Set(['codeDiscountNodeByCode']),
+  query: new Set(['codeDiscountNodeByCode', 'shop']),
   mutation: CREATE_FIELDS,
 };
 const THROTTLE_DOC = 'https://shopify.dev/api/usage/rate-limits';
@@ -553,6 +555,20 @@ function nodeObject(rec) {
 const rootValue = {
   discountCodeBasicCreate: (args, ctx) => createDiscount('DiscountCodeBasic', 'basicCodeDiscount', args.basicCodeDiscount, ctx),
   discountCodeFreeShippingCreate: (args, ctx) => createDiscount('DiscountCodeFreeShipping', 'freeShippingCodeDiscount', args.freeShippingCodeDiscount, ctx),
+  // The shop's settings a client reads (its currency and time zone).
+  shop: () => {
+    const sign = opts.timezoneOffset.startsWith('-') ? -1 : 1;
+    const digits = opts.timezoneOffset.replace(/^[+-]/, '');
+    const minutes = sign * (Number(digits.slice(0, 2)) * 60 + Number(digits.slice(2, 4)));
+    return {
+      name: 'Loyalty test shop',
+      myshopifyDomain: opts.shop,
+      currencyCode: opts.currency,
+      timezoneOffset: opts.timezoneOffset,
+      timezoneOffsetMinutes: minutes,
+      ianaTimezone: minutes === 60 ? 'Europe/Berlin' : 'Etc/Unknown',
+    };
+  },
   codeDiscountNodeByCode: (args, ctx) => {
     if (ctx.internalError) throw internalServerError(ctx.requestId);
     const rec = findByCode(args.code);

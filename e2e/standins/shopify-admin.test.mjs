@@ -348,10 +348,15 @@ await check('syntax error -> errors only', async () => {
   assert.match(r.json.errors[0].message, /^Parse error/);
 });
 await check('valid but unimplemented operation -> error naming it', async () => {
-  const r = await gql('{ shop { name } }');
+  const r = await gql('{ orders(first: 1) { nodes { id } } }');
   assert.equal(r.status, 200);
   assert.equal(r.json.errors[0].extensions.code, 'NOT_IMPLEMENTED_BY_STANDIN');
-  assert.match(r.json.errors[0].message, /QueryRoot\.shop/);
+  assert.match(r.json.errors[0].message, /QueryRoot\.orders/);
+});
+await check('the shop answers its currency and time zone', async () => {
+  const r = await gql('{ shop { currencyCode timezoneOffset timezoneOffsetMinutes } }');
+  assert.equal(r.status, 200, JSON.stringify(r.json));
+  assert.deepEqual(r.json.data.shop, { currencyCode: 'EUR', timezoneOffset: '+0100', timezoneOffsetMinutes: 60 });
 });
 await check('unmodelled field of a modelled type -> error naming it', async () => {
   const r = await gql('query($c: String!) { codeDiscountNodeByCode(code: $c) { id events(first: 1) { nodes { id } } } }', { c: firstCode });

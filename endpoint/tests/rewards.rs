@@ -840,3 +840,40 @@ fn the_platform_s_credentials_never_show() {
         }
     }
 }
+
+#[test]
+fn the_shop_s_currency_and_time_zone_are_read_at_start() {
+    let shopify = StandIn::start_with(
+        Kind::Shopify,
+        &["--currency", "USD", "--timezone-offset", "-0800"],
+    );
+    let connector = Connector::new(shopify.settings()).expect("a connector");
+    let runtime = tokio::runtime::Runtime::new().expect("a runtime");
+    let findings = runtime.block_on(connector.preflight("EUR", true));
+    assert!(
+        findings
+            .iter()
+            .any(|f| f.contains("\"USD\"") && f.contains("\"EUR\"")),
+        "the currency mismatch is found: {findings:?}"
+    );
+    let server = Server::with(move |config| config.issuing.platform = Some(connector));
+    customer(&server, "1040", 1000);
+    let reply = redeem(&server, "1040", "r-10pct", "tz-1");
+    assert_eq!(reply.status, 200, "{}", reply.body);
+    let code = value(&reply)["coupon"]["code"]
+        .as_str()
+        .expect("code")
+        .to_owned();
+    let made = shopify.codes();
+    // The last day shown (2026-12-29) ends at midnight in the shop's zone.
+    assert_eq!(
+        record(&made, &code)["input"]["endsAt"],
+        "2026-12-29T23:59:59-08:00"
+    );
+    // A shop in the program's currency: nothing to say.
+    let euro = StandIn::start(Kind::Shopify);
+    let connector = Connector::new(euro.settings()).expect("a connector");
+    assert!(runtime
+        .block_on(connector.preflight("EUR", true))
+        .is_empty());
+}

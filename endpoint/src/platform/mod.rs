@@ -146,6 +146,9 @@ enum Attempt {
 pub struct Connector {
     settings: Settings,
     client: reqwest::Client,
+    /// The shop's offset from UTC (`+01:00`), once read: a code's last day
+    /// ends at midnight in the shop's time zone.
+    offset: std::sync::Arc<std::sync::Mutex<Option<String>>>,
 }
 
 /// Why a configuration cannot be used.
@@ -239,7 +242,11 @@ impl Connector {
             .user_agent(concat!("loyalty-endpoint/", env!("CARGO_PKG_VERSION")))
             .build()
             .map_err(|err| SettingsError::Invalid(format!("HTTP client: {err}")))?;
-        Ok(Connector { settings, client })
+        Ok(Connector {
+            settings,
+            client,
+            offset: std::sync::Arc::default(),
+        })
     }
 
     /// `shopify` or `woocommerce`.
@@ -280,8 +287,18 @@ impl Connector {
     pub async fn preflight(&self, currency: &str, free_shipping: bool) -> Vec<String> {
         match &self.settings {
             Settings::WooCommerce { .. } => woo::preflight(self, currency, free_shipping).await,
-            Settings::Shopify { .. } => Vec::new(),
+            Settings::Shopify { .. } => shopify::preflight(self, currency).await,
         }
+    }
+
+    /// The shop's offset from UTC as RFC 3339 writes it (`+01:00`), or `Z`
+    /// before it is known.
+    fn offset(&self) -> String {
+        self.offset
+            .lock()
+            .ok()
+            .and_then(|offset| offset.clone())
+            .unwrap_or_else(|| "Z".into())
     }
 
     /// Creates `spec`'s code unless it exists; retries what can be retried

@@ -24,8 +24,53 @@ fn gid(kind: &str, id: &str) -> Option<String> {
         .then(|| format!("{prefix}{digits}"))
 }
 
+const SHOP: &str = "query LoyaltyShop { shop { currencyCode timezoneOffset } }";
+
+/// `+0100` as RFC 3339 writes an offset (`+01:00`); `None` if it is not one.
+fn rfc3339_offset(shopify: &str) -> Option<String> {
+    let (sign, digits) = shopify.split_at_checked(1)?;
+    let valid = matches!(sign, "+" | "-")
+        && digits.len() == 4
+        && digits.bytes().all(|b| b.is_ascii_digit());
+    valid.then(|| format!("{sign}{}:{}", &digits[..2], &digits[2..]))
+}
+
+/// Reads the shop's currency (a finding when it is not the program's) and
+/// time zone offset (kept for the codes' last day).
+pub(super) async fn preflight(connector: &Connector, currency: &str) -> Vec<String> {
+    let deadline = Instant::now() + Duration::from_secs(10);
+    let value = match post(connector, SHOP, json!({}), deadline).await {
+        Ok(value) => value,
+        Err(attempt) => {
+            return vec![format!(
+                "could not read the Shopify shop's settings: {attempt:?}"
+            )]
+        }
+    };
+    let shop = &value["data"]["shop"];
+    let mut found = Vec::new();
+    match shop["currencyCode"].as_str() {
+        Some(code) if !code.eq_ignore_ascii_case(currency) => found.push(format!(
+            "the Shopify shop's currency is {code:?} but the program's is {currency:?}: \
+             codes' amounts would be read in {code:?}"
+        )),
+        Some(_) => {}
+        None => found.push("the Shopify shop did not say its currency".into()),
+    }
+    match shop["timezoneOffset"].as_str().and_then(rfc3339_offset) {
+        Some(offset) => {
+            if let Ok(mut kept) = connector.offset.lock() {
+                *kept = Some(offset);
+            }
+        }
+        None => found
+            .push("the Shopify shop did not say its time zone: codes end at midnight UTC".into()),
+    }
+    found
+}
+
 /// The variables of the create mutation for `spec`, and which mutation.
-fn create_request(spec: &CodeSpec) -> Result<(&'static str, Value), String> {
+fn create_request(spec: &CodeSpec, offset: &str) -> Result<(&'static str, Value), String> {
     let customer = gid("Customer", &spec.customer_id).ok_or_else(|| {
         format!(
             "customer {:?} has no Shopify customer id: a code limited to them cannot be made",
@@ -36,7 +81,8 @@ fn create_request(spec: &CodeSpec) -> Result<(&'static str, Value), String> {
         "title": spec.title,
         "code": spec.code,
         "startsAt": format!("{}T00:00:00Z", spec.starts_on),
-        "endsAt": format!("{}T23:59:59Z", spec.ends_on),
+        // The end of the last day in the shop's time zone.
+        "endsAt": format!("{}T23:59:59{offset}", spec.ends_on),
         "usageLimit": 1,
         "appliesOncePerCustomer": true,
         "context": { "customers": { "add": [customer] } },
@@ -173,7 +219,7 @@ fn graphql_errors(errors: &Value, extensions: Option<&Value>) -> Attempt {
 
 /// One try at creating the code.
 pub(super) async fn create(connector: &Connector, spec: &CodeSpec, deadline: Instant) -> Attempt {
-    let (document, variables) = match create_request(spec) {
+    let (document, variables) = match create_request(spec, &connector.offset()) {
         Ok(request) => request,
         Err(reason) => return Attempt::Refused(reason),
     };
@@ -275,7 +321,7 @@ mod tests {
 
     #[test]
     fn each_benefit_becomes_its_mutation() {
-        let (doc, vars) = create_request(&spec(Benefit::AmountOff(500))).expect("request");
+        let (doc, vars) = create_request(&spec(Benefit::AmountOff(500)), "Z").expect("request");
         assert_eq!(doc, CREATE_BASIC);
         let input = &vars["input"];
         assert_eq!(
@@ -293,14 +339,15 @@ mod tests {
         assert_eq!(input["usageLimit"], 1);
         assert_eq!(input["endsAt"], "2027-01-05T23:59:59Z");
 
-        let (_, vars) = create_request(&spec(Benefit::PercentOff(10))).expect("request");
+        let (_, vars) = create_request(&spec(Benefit::PercentOff(10)), "Z").expect("request");
         assert_eq!(vars["input"]["customerGets"]["value"]["percentage"], 0.1);
 
-        let (doc, vars) = create_request(&spec(Benefit::FreeShipping)).expect("request");
+        let (doc, vars) = create_request(&spec(Benefit::FreeShipping), "Z").expect("request");
         assert_eq!(doc, CREATE_SHIPPING);
         assert!(vars["input"].get("customerGets").is_none());
 
-        let (_, vars) = create_request(&spec(Benefit::FreeProduct("42".into()))).expect("request");
+        let (_, vars) =
+            create_request(&spec(Benefit::FreeProduct("42".into())), "Z").expect("request");
         let gets = &vars["input"]["customerGets"];
         assert_eq!(gets["value"]["percentage"], 1.0);
         assert_eq!(
@@ -309,7 +356,7 @@ mod tests {
         );
 
         let variant = Benefit::FreeProduct("gid://shopify/ProductVariant/7".into());
-        let (_, vars) = create_request(&spec(variant)).expect("request");
+        let (_, vars) = create_request(&spec(variant), "Z").expect("request");
         assert_eq!(
             vars["input"]["customerGets"]["items"]["products"]["productVariantsToAdd"][0],
             "gid://shopify/ProductVariant/7"
@@ -317,9 +364,18 @@ mod tests {
     }
 
     #[test]
+    fn the_last_day_ends_in_the_shop_s_time_zone() {
+        assert_eq!(rfc3339_offset("+0100").as_deref(), Some("+01:00"));
+        assert_eq!(rfc3339_offset("-0530").as_deref(), Some("-05:30"));
+        assert_eq!(rfc3339_offset("0100"), None);
+        let (_, vars) = create_request(&spec(Benefit::FreeShipping), "-08:00").expect("request");
+        assert_eq!(vars["input"]["endsAt"], "2027-01-05T23:59:59-08:00");
+    }
+
+    #[test]
     fn a_customer_without_a_shopify_id_gets_no_code_for_everyone() {
         let mut spec = spec(Benefit::AmountOff(500));
         spec.customer_id = "anna@example.com".into();
-        assert!(create_request(&spec).is_err());
+        assert!(create_request(&spec, "Z").is_err());
     }
 }

@@ -44,6 +44,11 @@ impl Drop for StandIn {
 
 impl StandIn {
     pub fn start(kind: Kind) -> StandIn {
+        StandIn::start_with(kind, &[])
+    }
+
+    /// A stand-in with extra flags (`--currency USD`, `--timezone-offset -0800`).
+    pub fn start_with(kind: Kind, flags: &[&str]) -> StandIn {
         let script = match kind {
             Kind::Shopify => "shopify-admin.mjs",
             Kind::Woo => "woo-coupons.mjs",
@@ -52,6 +57,7 @@ impl StandIn {
         let mut child = Command::new("node")
             .arg(&path)
             .args(["--port", "0", "--seed", "7"])
+            .args(flags)
             // Its stdin stays open while it runs: it stops when we do.
             .stdin(Stdio::piped())
             .stdout(Stdio::piped())
