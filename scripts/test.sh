@@ -172,6 +172,14 @@ node e2e/head-start.mjs "$ENDPOINT_URL" firefox
 stop_endpoints
 ENDPOINT_PIDS=()
 
+step "every language (#29): the packs against en.json and Intl's plural categories (node, Chromium, Firefox), the loader's negotiation against the Rust's table; the dashboard per language at 320 px (overflow, overlap, plural forms, axe, RTL for ar/he, screenshots) in both browsers"
+node e2e/i18n-packs.mjs chromium firefox
+start_endpoint "$ROOT/target/test-run/i18n.sqlite" --demo --static dist
+node e2e/i18n.mjs "$ENDPOINT_URL" chromium
+node e2e/i18n.mjs "$ENDPOINT_URL" firefox
+stop_endpoints
+ENDPOINT_PIDS=()
+
 step "size report and budgets"
 bash scripts/size-report.sh --enforce
 
