@@ -402,19 +402,14 @@ pub async fn activity(
     let page = page.max(1);
     let offset = i64::from(page - 1) * i64::from(PAGE_SIZE);
     let rows = q::activity(db, id, i64::from(PAGE_SIZE) + 1, offset).await?;
-    // A redemption's code shows once it is issued; until then it waits.
-    let mut waiting = std::collections::BTreeSet::new();
-    for code in rows.iter().filter_map(|row| row.code.as_deref()) {
-        if let Some(redemption) = q::redemption_by_code(db, code).await? {
-            if !state_of(&redemption.state).has_code() {
-                waiting.insert(code.to_owned());
-            }
-        }
-    }
     let mut items = rows
         .into_iter()
         .map(|row| {
-            let held = row.code.as_ref().is_some_and(|code| waiting.contains(code));
+            // A redemption's code shows once it is issued; until then it waits.
+            let held = row
+                .redemption_state
+                .as_deref()
+                .is_some_and(|state| !state_of(state).has_code());
             Ok(Activity {
                 id: row.id.to_string(),
                 kind: match Kind::from_name(&row.kind) {

@@ -236,7 +236,8 @@ pub async fn activity(
     Ok(on!(db, c => sqlx::query_as(
         "SELECT l.id, l.kind, l.label_en, l.label_de, l.points, l.available_on, l.booked_on,
                 l.code, l.reason, o.number AS order_number, o.customer_id AS order_customer,
-                f.first_name AS order_first_name, COALESCE(r.reward_id, g.reward_id) AS reward_id
+                f.first_name AS order_first_name, COALESCE(r.reward_id, g.reward_id) AS reward_id,
+                r.state AS redemption_state
          FROM ledger l
          LEFT JOIN orders o ON o.id = l.order_id
          LEFT JOIN customers f ON f.id = o.customer_id

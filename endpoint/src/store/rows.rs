@@ -129,6 +129,8 @@ pub struct ActivityRow {
     pub order_first_name: Option<String>,
     /// The reward of the redemption it is (by its code) or gives back.
     pub reward_id: Option<String>,
+    /// The state of the redemption it is (by its code).
+    pub redemption_state: Option<String>,
 }
 
 /// One ledger entry as the admin API shows it.
