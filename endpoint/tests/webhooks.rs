@@ -153,19 +153,41 @@ fn woo_order(status: &str, refunds: &str) -> String {
 }
 
 #[test]
-fn a_woocommerce_order_earns_when_completed_and_refunds_take_back() {
+fn a_woocommerce_order_earns_pending_points_when_paid_and_refunds_take_back() {
     let server = server();
-    // Processing is not yet paid-and-done: nothing.
-    let processing = value(&woo(&server, &woo_order("processing", "")));
-    assert_eq!(processing["applied"], false);
+    // Placed, not paid yet (cheque, bank transfer): nothing.
+    for status in ["pending", "on-hold"] {
+        let waiting = value(&woo(&server, &woo_order(status, "")));
+        assert_eq!(waiting["applied"], false, "{waiting}");
+    }
     assert_eq!(server.count("orders"), 0);
-    // Completed: points on 64.90 - 4.90 shipping - 9.58 tax = 50.42.
+    // Paid (processing): points on 64.90 - 4.90 shipping - 9.58 tax =
+    // 50.42, pending for the return window from today.
+    let paid = value(&woo(&server, &woo_order("processing", "")));
+    assert_eq!(paid["orders"][0]["points"], 50, "{paid}");
+    assert_eq!(server.points("26")["pending"], 50);
+    // Completed (shipped): the same order, nothing more; its points stay
+    // pending until the window ends, as a completed-first order's would.
     let done = value(&woo(&server, &woo_order("completed", "")));
-    assert_eq!(done["orders"][0]["points"], 50, "{done}");
+    assert_eq!(done["applied"], false, "{done}");
+    assert_eq!(done["orders"][0]["replayed"], true);
+    assert_eq!(
+        done["orders"][0]["pending_until"],
+        paid["orders"][0]["pending_until"]
+    );
     assert_eq!(
         value(&woo(&server, &woo_order("completed", "")))["applied"],
         false
     );
+    // Edited after payment (another total): still the order as recorded,
+    // not an error WooCommerce would count towards disabling the webhook.
+    let edited = woo(
+        &server,
+        &woo_order("completed", "").replace("64.90", "80.00"),
+    );
+    assert_eq!(edited.status, 200, "{}", edited.body);
+    assert_eq!(value(&edited)["applied"], false);
+    assert_eq!(server.points("26")["pending"], 50);
     // A partial refund listed on the order.
     let partial = woo_order("completed", r#"{"id":728,"reason":"","total":"-25.21"}"#);
     let refunded = value(&woo(&server, &partial));
@@ -200,6 +222,32 @@ fn a_woocommerce_order_earns_when_completed_and_refunds_take_back() {
         "{}",
     );
     assert_eq!(forged.status, 401);
+}
+
+#[test]
+fn a_cancelled_woocommerce_order_gives_its_points_back() {
+    let server = server();
+    let paid = value(&woo(&server, &woo_order("processing", "")));
+    assert_eq!(paid["orders"][0]["points"], 50, "{paid}");
+    // Part refunded, then cancelled: the refund, then the rest.
+    let partial = woo_order("processing", r#"{"id":730,"reason":"","total":"-10.00"}"#);
+    assert_eq!(value(&woo(&server, &partial))["refunds"][0]["points"], 9);
+    let cancelled = woo_order("cancelled", r#"{"id":730,"reason":"","total":"-10.00"}"#);
+    let outcome = value(&woo(&server, &cancelled));
+    assert_eq!(outcome["applied"], true, "{outcome}");
+    assert_eq!(outcome["refunds"][1]["points"], 41, "{outcome}");
+    assert_eq!(server.points("26")["pending"], 0);
+    assert_eq!(value(&woo(&server, &cancelled))["applied"], false, "once");
+    // An order cancelled before it was paid earned nothing to give back.
+    let unpaid = woo_order("cancelled", "").replace(r#""id":727"#, r#""id":731"#);
+    let outcome = value(&woo(&server, &unpaid));
+    assert_eq!(outcome["applied"], false, "{outcome}");
+    // A guest's paid order earns no one anything.
+    let guest = woo_order("processing", "")
+        .replace(r#""id":727"#, r#""id":732"#)
+        .replace(r#""customer_id":26"#, r#""customer_id":0"#);
+    assert_eq!(value(&woo(&server, &guest))["ignored"], "a guest's order");
+    assert_eq!(server.count("orders"), 1);
 }
 
 #[test]

@@ -1,6 +1,7 @@
 //! The shops' own order webhooks, mapped onto the ledger
 //! ([`super::shop`]): Shopify's `orders/paid` and `refunds/create`, and
-//! WooCommerce's `order.updated` (completed, refunds, refunded).
+//! WooCommerce's `order.created` and `order.updated` (paid, refunds,
+//! refunded, cancelled).
 //!
 //! Both platforms sign the raw body: base64 of its HMAC-SHA256 with the
 //! shared secret, in `X-Shopify-Hmac-Sha256` or `X-WC-Webhook-Signature`.
@@ -245,10 +246,13 @@ pub async fn shopify(
     Ok(outcome)
 }
 
-/// WooCommerce: an order that is `completed` (or later `refunded`) is
-/// recorded (points on `total` less `shipping_total` and `total_tax`);
-/// each of its `refunds` is recorded; a `refunded` order without refunds
-/// listed is refunded whole.
+/// WooCommerce: an order in one of WooCommerce's paid statuses
+/// (`processing`: paid, not yet shipped; `completed`) is recorded once, on
+/// the first of them that arrives (points on `total` less `shipping_total`
+/// and `total_tax`, pending for the program's `pending_days` from then, as
+/// Shopify's `orders/paid`); `completed` after `processing` changes
+/// nothing. Each of its `refunds` is recorded; a `refunded`, `cancelled` or
+/// `failed` order gives back what its refunds have not.
 pub async fn woocommerce(
     db: &mut Db<'_>,
     topic: &str,
@@ -280,7 +284,11 @@ pub async fn woocommerce(
         }
         _ => {}
     }
-    if status == "completed" {
+    // WooCommerce's paid statuses (`wc_get_is_paid_statuses`).
+    let paid = matches!(status, "processing" | "completed");
+    // What takes back the points the refunds have not.
+    let undone = matches!(status, "refunded" | "cancelled" | "failed");
+    if paid {
         let Some(customer_id) = customer_id else {
             return Ok(Outcome {
                 ignored: Some("a guest's order".into()),
@@ -290,7 +298,7 @@ pub async fn woocommerce(
         let total = amount_of(&body["total"]).ok_or_else(|| bad("the order has no total"))?;
         let shipping = amount_of(&body["shipping_total"]).unwrap_or(0);
         let tax = amount_of(&body["total_tax"]).unwrap_or(0);
-        let order = OrderInput {
+        let mut order = OrderInput {
             id: order_id.clone(),
             number: id_of(&body["number"]).or(Some(id)),
             customer_id,
@@ -299,8 +307,16 @@ pub async fn woocommerce(
             email: text_of(&body["billing"]["email"]),
             referral_code: referral_code(body),
         };
+        // Recorded at `processing` already: `completed` (or any later
+        // update: an edited order, a note) is the same order, taken as it
+        // was recorded. An error here would be a failed delivery to
+        // WooCommerce, which disables a webhook after a few in a row.
+        if let Some(seen) = q::order(db, &order_id).await? {
+            order.customer_id = seen.customer_id;
+            order.total_minor = u64::try_from(seen.total_minor).unwrap_or(0);
+        }
         outcome.order(shop::record_order(db, &order, program, today).await?);
-    } else if status != "refunded" {
+    } else if !undone {
         return Ok(Outcome {
             ignored: Some(format!("status {status:?}")),
             ..outcome
@@ -327,7 +343,7 @@ pub async fn woocommerce(
         };
         outcome.refund(shop::record_refund(db, &order_id, &input, program, today).await?);
     }
-    if status == "refunded" && refunds.is_empty() {
+    if undone {
         // Read again: the refunds above may have changed it.
         let row = q::order(db, &order_id)
             .await?
@@ -336,7 +352,7 @@ pub async fn woocommerce(
         let refunded = u64::try_from(row.refunded_minor).unwrap_or(0);
         if total > refunded {
             let input = RefundInput {
-                id: format!("{order_id}-refunded"),
+                id: format!("{order_id}-{status}"),
                 amount_minor: total - refunded,
             };
             outcome.refund(shop::record_refund(db, &order_id, &input, program, today).await?);
