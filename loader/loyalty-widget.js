@@ -10,8 +10,9 @@
 // and a quiet visible state.
 //
 // scripts/build.sh turns this file into dist/widget/loyalty-widget.js (the
-// stable URL shops embed) by filling in the hashed names of the WebAssembly,
-// its glue and the language packs, bundling negotiate.js and minifying it.
+// stable URL shops embed) by filling in the hashed names of the WebAssembly
+// and its glue and the language packs' hash, bundling negotiate.js and
+// minifying it.
 import { negotiate, RTL } from './negotiate.js';
 
 (() => {
@@ -55,26 +56,24 @@ import { negotiate, RTL } from './negotiate.js';
   };
 
   // English is built in; every other language's texts come from its pack,
-  // i18n/<lang>.<hash>.json beside this script (scripts/build.sh fills in
-  // the names), fetched once per page when it is needed, cached for good.
-  const PACKS = {/*LOAD_PACKS*/};
-  const packUrl = (name) => `${base}i18n/${name}`;
-  const TEXT = { title: 'Rewards', close: 'Close', loading: 'Loading your rewards…', 'error-config': 'Rewards are not available right now.', gift: 'A gift for you' };
+  // i18n/<hash>/<lang>.json beside this script (scripts/build.sh fills in
+  // the hash of them all), fetched once per page when it is needed, cached
+  // for good. A pack is an array read by position (scripts/pack-texts.mjs):
+  // the tag, then the texts in the order of the Rust `Key`, whose first five
+  // are the loader's own, in this order (English here).
+  const PACKS = 'LOAD_PACKS';
+  const [TITLE, LOADING, FAILED, CLOSE, GIFT] = [1, 2, 3, 4, 5];
+  const TEXT = [, 'Rewards', 'Loading your rewards…', 'Rewards are not available right now.', 'Close', 'A gift for you'];
   const packs = {};
   // The pack of a language, or null (English, or it did not arrive: the
   // widget then speaks English and says so once).
   const packOf = (lang) => {
-    if (!PACKS[lang]) return Promise.resolve(null);
-    if (!packs[lang]) {
-      packs[lang] = fetch(packUrl(PACKS[lang])).then((answer) => (answer.ok ? answer.json() : null)).catch(() => null);
-    }
+    if (lang === 'en') return Promise.resolve(null);
+    packs[lang] ||= fetch(`${base}i18n/${PACKS}/${lang}.json`).then((answer) => (answer.ok ? answer.json() : null)).catch(() => null);
     return packs[lang];
   };
   // A text of the loader in the pack's language.
-  const say = (pack, key) => {
-    const text = pack && pack.texts && pack.texts[key];
-    return typeof text === 'string' ? text : TEXT[key];
-  };
+  const say = (pack, slot) => (pack && typeof pack[slot] === 'string' && pack[slot]) || TEXT[slot];
 
   // The launcher's host must not become a containing block (the widget's
   // own sheet gives hosts layout containment), or the fixed launcher and
@@ -226,7 +225,7 @@ import { negotiate, RTL } from './negotiate.js';
         if (typeof title === 'string' && title.trim()) return title.trim();
       }
     } catch (_) { /* the widget reports bad texts itself */ }
-    return say(pack, 'title');
+    return say(pack, TITLE);
   };
 
   const make = (parent, tag, attrs = {}, text = '') => {
@@ -305,7 +304,7 @@ import { negotiate, RTL } from './negotiate.js';
       const loading = make(null, 'span', { class: 'sr' });
       make(this.#slot, 'div', { class: 'reserve', role: 'status' }).append(loading);
       const slot = this.#slot;
-      packOf(lang).then((pack) => { if (slot === this.#slot) loading.textContent = say(pack, 'loading'); });
+      packOf(lang).then((pack) => { if (slot === this.#slot) loading.textContent = say(pack, LOADING); });
       this.dataset.state = 'loading';
       if (mode === 'launcher' && launcherOwner && launcherOwner !== this && launcherOwner.isConnected
         && !this.hasAttribute('allow-second-launcher')) {
@@ -376,11 +375,11 @@ import { negotiate, RTL } from './negotiate.js';
       button.append(svg, make(null, 'span', {}, title));
       // A guest who came through a friend's referral link: the launcher
       // says a gift waits (the panel's guest view says which).
-      if (this.#invited()) button.append(make(null, 'span', { class: 'gift' }, say(pack, 'gift')));
+      if (this.#invited()) button.append(make(null, 'span', { class: 'gift' }, say(pack, GIFT)));
       const panel = make(root, 'div', {
         id: 'lw-panel', class: 'panel', role: 'dialog', 'aria-label': title, tabindex: '-1', hidden: '', dir, lang,
       });
-      const close = make(panel, 'button', { type: 'button', class: 'close', 'aria-label': say(pack, 'close') }, '×');
+      const close = make(panel, 'button', { type: 'button', class: 'close', 'aria-label': say(pack, CLOSE) }, '×');
       panel.append(this.#slot);
       // The first interaction fetches the widget; the click opens it.
       const warm = () => this.#mountWidget();
@@ -415,8 +414,8 @@ import { negotiate, RTL } from './negotiate.js';
       // A launcher with a broken configuration stays out of sight; an inline
       // embed says quietly that rewards are unavailable.
       if (this.#mode() !== 'launcher') {
-        const failed = make(root, 'p', { class: 'failed', lang }, TEXT['error-config']);
-        packOf(lang).then((pack) => { failed.textContent = say(pack, 'error-config'); });
+        const failed = make(root, 'p', { class: 'failed', lang }, TEXT[FAILED]);
+        packOf(lang).then((pack) => { failed.textContent = say(pack, FAILED); });
       }
       this.#emit('error', { reason: 'config', message });
     }
@@ -460,9 +459,9 @@ import { negotiate, RTL } from './negotiate.js';
         if (slot !== this.#slot) return;
         log('error', `could not load the widget: ${err && err.message ? err.message : err}`);
         this.dataset.state = 'load-error';
-        const failed = make(null, 'p', { class: 'failed', role: 'status' }, TEXT['error-config']);
+        const failed = make(null, 'p', { class: 'failed', role: 'status' }, TEXT[FAILED]);
         slot.replaceChildren(failed);
-        pack.then((texts) => { failed.textContent = say(texts, 'error-config'); });
+        pack.then((texts) => { failed.textContent = say(texts, FAILED); });
         this.#emit('error', { reason: 'load', message: String(err) });
       });
     }

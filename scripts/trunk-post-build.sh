@@ -4,8 +4,9 @@
 # ..._bg.wasm) and copied the loader and the shop's stylesheet; this adds
 # what Trunk has no step for:
 #   widget/loyalty-widget.js        the loader, told the hashed names, minified
-#   widget/i18n/<lang>.<hash>.json  the language packs (src/i18n/), minified
-#                                   and content-hashed; English is built in
+#   widget/i18n/<hash>/<lang>.json  the language packs (src/i18n/), built to
+#                                   be read by position, under one content
+#                                   hash; English is built in
 #   npm/                            the npm package for bundler users
 #   examples/                       the embed examples (the README's snippets)
 #   *.br, *.gz                      the widget's files compressed ahead, as a
@@ -35,30 +36,17 @@ if $release; then
   esbuild "${glues[0]}" --minify --format=esm --log-level=warning --allow-overwrite --outfile="${glues[0]}"
 fi
 
-# The language packs, minified and named by their content, and the loader's
-# manifest of them ({"de":"de.<hash>.json",...}). English is built into the
-# wasm: no pack is fetched for it.
+# The language packs, read by position and named by one hash of them all
+# (i18n/<hash>/<lang>.json, scripts/pack-texts.mjs): the loader carries the
+# hash alone. English is built into the wasm: no pack is fetched for it.
 mkdir -p "$stage/widget/i18n"
-packs=$(node -e '
-  const fs = require("fs"), crypto = require("crypto");
-  const [src, out] = process.argv.slice(1);
-  const names = {};
-  for (const file of fs.readdirSync(src).filter((f) => f.endsWith(".json")).sort()) {
-    const lang = file.slice(0, -5);
-    if (lang === "en") continue;
-    const text = JSON.stringify(JSON.parse(fs.readFileSync(`${src}/${file}`, "utf8")));
-    const name = `${lang}.${crypto.createHash("sha256").update(text).digest("hex").slice(0, 12)}.json`;
-    fs.writeFileSync(`${out}/${name}`, text);
-    names[lang] = name;
-  }
-  process.stdout.write(JSON.stringify(names));
-' src/i18n "$stage/widget/i18n")
+packs=$(node scripts/pack-texts.mjs src/i18n "$stage/widget/i18n")
 
 # The loader every shop page loads, told the hashed names, with
 # loader/negotiate.js bundled in.
 minify=()
 $release && minify=(--minify)
-sed -e "s|'LOAD_GLUE'|'$glue'|" -e "s|'LOAD_WASM'|'$wasm'|" -e "s|{/\*LOAD_PACKS\*/}|$packs|" loader/loyalty-widget.js \
+sed -e "s|'LOAD_GLUE'|'$glue'|" -e "s|'LOAD_WASM'|'$wasm'|" -e "s|'LOAD_PACKS'|'$packs'|" loader/loyalty-widget.js \
   | (cd loader && esbuild "${minify[@]}" --bundle --format=iife --target=es2022 --log-level=warning) >"$stage/widget/loyalty-widget.js"
 if grep -qE "LOAD_(GLUE|WASM|PACKS)" "$stage/widget/loyalty-widget.js"; then
   echo "post-build: the loader still has placeholders" >&2
@@ -81,8 +69,8 @@ cp "${glues[0]}" "$stage/npm/loyalty-widget-wasm.js"
 cp "${wasms[0]}" "$stage/npm/loyalty-widget-wasm_bg.wasm"
 sed -e "s|import(base + 'LOAD_GLUE')|import('./loyalty-widget-wasm.js')|" \
   -e "s|base + 'LOAD_WASM'|new URL('./loyalty-widget-wasm_bg.wasm', import.meta.url)|" \
-  -e "s|{/\*LOAD_PACKS\*/}|$packs|" \
-  -e 's|`${base}i18n/${name}`|new URL(`./i18n/${name}`, import.meta.url).href|' \
+  -e "s|'LOAD_PACKS'|'$packs'|" \
+  -e 's|`${base}i18n/${PACKS}/${lang}.json`|new URL(`./i18n/${PACKS}/${lang}.json`, import.meta.url).href|' \
   loader/loyalty-widget.js >"$stage/npm/index.js"
 cp loader/negotiate.js "$stage/npm/"
 cp -r "$stage/widget/i18n" "$stage/npm/"
@@ -122,7 +110,7 @@ cp -r "$stage/npm/i18n" "$stage/examples/assets/"
 # Brotli and gzip beside the widget's files, for servers that send them
 # precompressed (the reference endpoint's --static does; so can any CDN).
 if $release; then
-  for file in "$stage"/widget/*.js "$stage"/widget/*.wasm "$stage"/widget/i18n/*.json "$stage"/shop.css; do
+  for file in "$stage"/widget/*.js "$stage"/widget/*.wasm "$stage"/widget/i18n/*/*.json "$stage"/shop.css; do
     brotli -q 11 -f -k "$file"
     gzip -9 -f -k "$file"
   done

@@ -17,7 +17,7 @@ use js_sys::Function;
 use leptos::prelude::*;
 use loyalty_core::config::{Config, ConfigError, Options};
 use loyalty_core::events::{ErrorDetail, Event, Reason};
-use loyalty_core::i18n::{self, Key, Lang, Pack, Text};
+use loyalty_core::i18n::{Built, Key, Lang, Text};
 use send_wrapper::SendWrapper;
 use std::any::Any;
 use wasm_bindgen::{JsCast, JsValue};
@@ -67,18 +67,29 @@ pub struct Lent {
     pub head_start: Option<HeadStart>,
     /// The language pack the loader fetched for this embed (`None` for
     /// English, which is built in, or when it did not arrive).
-    pub pack: Option<Pack>,
+    pub pack: Option<Built>,
 }
 
 /// A language pack as the loader hands it over (the parsed JSON of
-/// `i18n/<lang>.<hash>.json`); `None` for anything else.
-pub fn pack_from_js(value: JsValue) -> Option<Pack> {
+/// `i18n/<hash>/<lang>.json`, an array read by position: see [`Built`]);
+/// `None` for anything else.
+pub fn pack_from_js(value: JsValue) -> Option<Built> {
     if value.is_undefined() || value.is_null() {
         return None;
     }
-    serde_wasm_bindgen::from_value(value)
-        .map_err(|err| console::warn(&format!("the language pack is unreadable: {err}")))
-        .ok()
+    let built = js_sys::Array::is_array(&value)
+        .then(|| {
+            Built::from_items(
+                js_sys::Array::from(&value)
+                    .iter()
+                    .map(|item| item.as_string()),
+            )
+        })
+        .flatten();
+    if built.is_none() {
+        console::warn("the language pack is unreadable");
+    }
+    built
 }
 
 /// One mounted widget.
@@ -164,13 +175,7 @@ impl Instance {
             return texts;
         }
         match &self.lent.pack {
-            Some(pack) if pack.lang == config.lang.tag() => {
-                let mut warnings = Vec::new();
-                i18n::read_texts(&pack.texts, None, &mut texts, &mut warnings);
-                for warning in warnings {
-                    console::warn(&format!("language pack {}: {warning}", pack.lang));
-                }
-            }
+            Some(pack) if pack.lang == config.lang.tag() => texts.clone_from(&pack.texts),
             _ => {
                 console::warn(&format!(
                     "the \"{}\" language pack did not arrive; using \"en\"",
@@ -229,12 +234,10 @@ impl Instance {
         console::error(&message);
         // In the pack's language when it is here, else in English.
         let text = self.lent.pack.as_ref().and_then(|pack| {
-            let (mut texts, mut warnings) = (Vec::new(), Vec::new());
-            i18n::read_texts(&pack.texts, None, &mut texts, &mut warnings);
-            texts
-                .into_iter()
+            pack.texts
+                .iter()
                 .find(|text| text.key == Key::ErrorConfig)
-                .map(|text| text.template)
+                .map(|text| text.template.clone())
         });
         self.container
             .set_text_content(Some(text.as_deref().unwrap_or(Key::ErrorConfig.text())));

@@ -4,7 +4,7 @@
 #![allow(dead_code)]
 
 use gloo_timers::future::TimeoutFuture;
-use loyalty_widget::core::i18n::{Lang, Pack};
+use loyalty_widget::core::i18n::{Built, Lang, Pack};
 use loyalty_widget::edge::mount::{Instance, Lent};
 use wasm_bindgen::JsCast;
 use web_sys::{Element, HtmlElement, ShadowRoot};
@@ -52,8 +52,8 @@ pub fn mounted(attributes: &[(&str, &str)]) -> Element {
     element
 }
 
-/// The pack of a language, as the loader would fetch it.
-pub fn pack(lang: Lang) -> Option<Pack> {
+/// The pack of a language, as the loader would hand it over.
+pub fn pack(lang: Lang) -> Option<Built> {
     let raw = match lang {
         Lang::En => return None,
         Lang::De => include_str!("../../src/i18n/de.json"),
@@ -71,7 +71,12 @@ pub fn pack(lang: Lang) -> Option<Pack> {
         Lang::Ar => include_str!("../../src/i18n/ar.json"),
         Lang::He => include_str!("../../src/i18n/he.json"),
     };
-    Some(serde_json::from_str(raw).expect("pack json"))
+    let pack: Pack = serde_json::from_str(raw).expect("pack json");
+    let (texts, _) = pack.read();
+    Some(Built {
+        lang: pack.lang,
+        texts,
+    })
 }
 
 /// A demo token for a customer, from `GET {endpoint}/_demo/token`.

@@ -20,7 +20,7 @@ impl Widget {
     /// customer's, held in memory only; `emit(name, detail)` reports events;
     /// `head_start` is `{token, answers}`, the first answers the loader
     /// already asked for (see `HeadStart`), or `undefined`; `pack` the
-    /// language pack the loader fetched (`{lang, dir, texts}`), or `undefined`.
+    /// language pack the loader fetched (`[lang, texts…]`), or `undefined`.
     #[wasm_bindgen(constructor)]
     pub fn new(
         host: Element,

@@ -238,9 +238,14 @@ macro_rules! texts {
     };
 }
 
+// The first five are the loader's own texts too (loader/loyalty-widget.js
+// reads them from a built pack by position: keep them first, in this order).
 texts! {
     Title "title" "Rewards"
     Loading "loading" "Loading your rewards…"
+    ErrorConfig "error-config" "Rewards are not available right now."
+    Close "close" "Close"
+    Gift "gift" "A gift for you"
     PointsTitle "points-title" "Your points"
     Points "points" "{n} points"
     PendingPoints "pending-points" "{points} pending"
@@ -350,9 +355,6 @@ texts! {
     ErrorData "error-data" "The rewards service sent data we can't show."
     ErrorAuth "error-auth" "Please sign in again to see your rewards."
     ErrorRateLimited "error-rate-limited" "Too many requests. Please wait a moment."
-    ErrorConfig "error-config" "Rewards are not available right now."
-    Close "close" "Close"
-    Gift "gift" "A gift for you"
 }
 
 /// The English `one` forms of the plural families (their `other` forms are
@@ -419,6 +421,78 @@ pub struct Pack {
     /// Its texts by override name.
     #[serde(default)]
     pub texts: BTreeMap<String, Lenient<Node>>,
+}
+
+impl Pack {
+    /// The texts of this pack, and what in it cannot be used.
+    pub fn read(&self) -> (Vec<Text>, Vec<String>) {
+        let (mut texts, mut warnings) = (Vec::new(), Vec::new());
+        read_texts(&self.texts, None, &mut texts, &mut warnings);
+        (texts, warnings)
+    }
+}
+
+/// The plural forms a built pack has slots for after the keys (`other` is
+/// in the key's own slot).
+const EXTRA_FORMS: [Plural; 5] = [
+    Plural::Zero,
+    Plural::One,
+    Plural::Two,
+    Plural::Few,
+    Plural::Many,
+];
+
+/// What each slot of a built pack holds, in order: every [`Key`] in the
+/// order of [`Key::ALL`] (a plural family's `other` form in its slot), then
+/// the zero, one, two, few and many forms of each plural family (`points`,
+/// then `friends`). The build (scripts/pack-texts.mjs) reads the same order
+/// from this file; crates/core/tests/packs.rs keeps the two in step.
+pub fn slots() -> impl Iterator<Item = (Key, Option<Plural>)> {
+    let keys = Key::ALL
+        .iter()
+        .map(|key| (*key, key.is_plural().then_some(Plural::Other)));
+    let forms = ENGLISH_ONE
+        .iter()
+        .flat_map(|(key, _)| EXTRA_FORMS.iter().map(move |form| (*key, Some(*form))));
+    keys.chain(forms)
+}
+
+/// A language pack as the build ships it and the loader hands it over
+/// (`i18n/<hash>/<lang>.json`): a JSON array, the language's tag first,
+/// then a template per [slot](slots), `""` where the pack has none. No
+/// names: the widget reads it by position.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Built {
+    /// The pack's language tag (`fr`).
+    pub lang: String,
+    /// Its texts.
+    pub texts: Vec<Text>,
+}
+
+impl Built {
+    /// Reads a built pack's items (`None`: not a string). `None` when the
+    /// first item is not a language tag; empty, non-string and overlong
+    /// templates are left out (English stands in for them).
+    pub fn from_items(items: impl IntoIterator<Item = Option<String>>) -> Option<Built> {
+        let mut items = items.into_iter();
+        let lang = items
+            .next()
+            .flatten()
+            .filter(|tag| Lang::from_tag(tag).is_some())?;
+        let texts = slots()
+            .zip(items)
+            .filter_map(|((key, form), template)| {
+                let template =
+                    template.filter(|t| !t.is_empty() && t.chars().count() <= MAX_TEXT)?;
+                Some(Text {
+                    key,
+                    form,
+                    template,
+                })
+            })
+            .collect();
+        Some(Built { lang, texts })
+    }
 }
 
 /// Longest text accepted from a shop's overrides or a pack, in characters.
@@ -587,8 +661,47 @@ mod tests {
         assert_eq!(Key::Title.as_str(), "title");
         assert_eq!(Key::Loading.text(), "Loading your rewards…");
         let last = Key::ALL[Key::ALL.len() - 1];
-        assert_eq!(last, Key::Gift);
-        assert_eq!(last.as_str(), "gift");
+        assert_eq!(last, Key::ErrorRateLimited);
+        assert_eq!(last.as_str(), "error-rate-limited");
+    }
+
+    #[test]
+    fn the_loaders_texts_come_first() {
+        // loader/loyalty-widget.js reads these from a built pack by position.
+        assert_eq!(
+            Key::ALL[..5],
+            [
+                Key::Title,
+                Key::Loading,
+                Key::ErrorConfig,
+                Key::Close,
+                Key::Gift
+            ]
+        );
+    }
+
+    #[test]
+    fn a_built_pack_reads_by_position() {
+        let some = |s: &str| Some(s.to_owned());
+        let mut items = vec![some("pl"), some("Nagrody"), some(""), None];
+        let points = slots().position(|slot| slot == (Key::Points, Some(Plural::Few)));
+        items.resize(points.map_or(0, |i| i + 2), some(""));
+        if let Some(i) = points {
+            items[i + 1] = some("{n} punkty");
+        }
+        let built = Built::from_items(items).unwrap_or_default();
+        assert_eq!(built.lang, "pl");
+        let catalog = Catalog {
+            overrides: Vec::new(),
+            pack: built.texts,
+        };
+        assert_eq!(catalog.get(Key::Title, None), "Nagrody");
+        assert_eq!(catalog.get(Key::Loading, None), Key::Loading.text());
+        assert_eq!(catalog.get(Key::Points, Some(Plural::Few)), "{n} punkty");
+        assert_eq!(catalog.get(Key::Points, Some(Plural::One)), "{n} point");
+        assert_eq!(Built::from_items([some("xx"), some("a")]), None);
+        assert_eq!(Built::from_items([None]), None);
+        assert_eq!(slots().count(), Key::ALL.len() + 10);
     }
 
     #[test]
