@@ -6,7 +6,9 @@
  * Requires PHP: 7.4
  * License: MIT OR Apache-2.0
  *
- * One file, no build step. Set three constants in wp-config.php:
+ * One file, no build step. Three settings, under WooCommerce -> Settings ->
+ * Loyalty (capability `manage_woocommerce`), or as constants in
+ * wp-config.php, which win over the settings page:
  *
  *   define( 'LOYALTY_SECRET', '...' );   // the endpoint's LOYALTY_SECRET, at least 32 bytes
  *   define( 'LOYALTY_ENDPOINT', 'https://loyalty.example.com' );
@@ -14,12 +16,92 @@
  *
  * The customer id in the token is the WordPress user id; a site whose
  * loyalty customers have other ids maps them with the
- * `loyalty_widget_customer_id` filter.
+ * `loyalty_widget_customer_id` filter. A guest gets the widget without a
+ * token: its guest view, with a link to the sign-in page.
  */
 
 if ( ! defined( 'ABSPATH' ) ) {
 	exit;
 }
+
+/** The settings: option name => the wp-config.php constant that wins over it. */
+function loyalty_widget_settings() {
+	return array(
+		'loyalty_widget_endpoint'   => 'LOYALTY_ENDPOINT',
+		'loyalty_widget_widget_src' => 'LOYALTY_WIDGET_SRC',
+		'loyalty_widget_secret'     => 'LOYALTY_SECRET',
+	);
+}
+
+/** A setting's value: its constant when wp-config.php defines it, else the option ('' for none). */
+function loyalty_widget_setting( $option ) {
+	$constants = loyalty_widget_settings();
+	if ( isset( $constants[ $option ] ) && defined( $constants[ $option ] ) ) {
+		return (string) constant( $constants[ $option ] );
+	}
+	$value = get_option( $option, '' );
+	return is_string( $value ) ? $value : '';
+}
+
+/**
+ * A URL setting as stored: an absolute https URL, or http for localhost and
+ * 127.0.0.1 (as the widget accepts its endpoint); null when it is not one.
+ */
+function loyalty_widget_clean_url( $raw ) {
+	if ( ! is_string( $raw ) ) {
+		return null;
+	}
+	$raw = trim( $raw );
+	if ( '' === $raw ) {
+		return '';
+	}
+	$url   = esc_url_raw( $raw, array( 'http', 'https' ) );
+	$parts = '' === $url ? false : wp_parse_url( $url );
+	if ( ! is_array( $parts ) || empty( $parts['host'] ) || $url !== $raw ) {
+		return null;
+	}
+	$local = in_array( strtolower( $parts['host'] ), array( 'localhost', '127.0.0.1' ), true );
+	if ( 'https' !== strtolower( $parts['scheme'] ) && ! ( 'http' === strtolower( $parts['scheme'] ) && $local ) ) {
+		return null;
+	}
+	return untrailingslashit( $url );
+}
+
+/** A secret as stored: at least 32 bytes without spaces at either end; null when it is not one. */
+function loyalty_widget_clean_secret( $raw ) {
+	if ( ! is_string( $raw ) || strlen( $raw ) < 32 || trim( $raw ) !== $raw || preg_match( '/[\x00-\x1f\x7f]/', $raw ) ) {
+		return null;
+	}
+	return $raw;
+}
+
+/**
+ * The options through the options API: whatever writes them (the settings
+ * page, update_option() from other code) stores only a valid value; an
+ * invalid one leaves the stored value as it was.
+ */
+function loyalty_widget_register_settings() {
+	foreach ( array_keys( loyalty_widget_settings() ) as $option ) {
+		register_setting(
+			'loyalty_widget',
+			$option,
+			array(
+				'type'              => 'string',
+				'show_in_rest'      => false,
+				'default'           => '',
+				'sanitize_callback' => function ( $value ) use ( $option ) {
+					$clean = 'loyalty_widget_secret' === $option ? loyalty_widget_clean_secret( $value ) : loyalty_widget_clean_url( $value );
+					if ( null === $clean ) {
+						$old = get_option( $option, '' );
+						return is_string( $old ) ? $old : '';
+					}
+					return $clean;
+				},
+			)
+		);
+	}
+}
+add_action( 'init', 'loyalty_widget_register_settings' );
 
 /** Base64url without padding, as JSON Web Tokens use it. */
 function loyalty_widget_base64url( $bytes ) {
@@ -37,13 +119,15 @@ function loyalty_widget_customer_id( $user_id ) {
 if ( ! function_exists( 'my_loyalty_token' ) ) {
 	/**
 	 * A customer token for a WordPress user: an HS256 JWT over sub, iat and
-	 * exp, valid for $ttl seconds (at most an hour), signed with
-	 * LOYALTY_SECRET. '' for a guest or when the secret is missing or
-	 * shorter than 32 bytes (the endpoint would refuse to start with it).
+	 * exp, valid for $ttl seconds (at most an hour), signed with the
+	 * secret (LOYALTY_SECRET, or the settings page's). '' for a guest or
+	 * when the secret is missing or shorter than 32 bytes (the endpoint
+	 * would refuse to start with it).
 	 */
 	function my_loyalty_token( $user_id, $ttl = 900 ) {
-		$sub = loyalty_widget_customer_id( $user_id );
-		if ( '' === $sub || ! defined( 'LOYALTY_SECRET' ) || strlen( LOYALTY_SECRET ) < 32 ) {
+		$sub    = loyalty_widget_customer_id( $user_id );
+		$secret = loyalty_widget_setting( 'loyalty_widget_secret' );
+		if ( '' === $sub || strlen( $secret ) < 32 ) {
 			return '';
 		}
 		$now     = time();
@@ -55,25 +139,40 @@ if ( ! function_exists( 'my_loyalty_token' ) ) {
 		);
 		$payload = loyalty_widget_base64url( wp_json_encode( $claims ) );
 		$input   = $header . '.' . $payload;
-		return $input . '.' . loyalty_widget_base64url( hash_hmac( 'sha256', $input, LOYALTY_SECRET, true ) );
+		return $input . '.' . loyalty_widget_base64url( hash_hmac( 'sha256', $input, $secret, true ) );
 	}
 }
 
-/** Prints the widget for the signed-in customer; nothing for a guest. */
+/**
+ * Prints the widget: with a customer token for the signed-in customer, the
+ * guest view (no token, a link to the sign-in page) for a guest. Nothing
+ * while the endpoint or the widget's URL is not set, nor for a signed-in
+ * customer while the secret is not.
+ */
 function loyalty_widget_render( $mode = 'inline' ) {
-	$token = my_loyalty_token( get_current_user_id() );
-	if ( '' === $token || ! defined( 'LOYALTY_ENDPOINT' ) || ! defined( 'LOYALTY_WIDGET_SRC' ) ) {
+	$endpoint = loyalty_widget_setting( 'loyalty_widget_endpoint' );
+	$src      = loyalty_widget_setting( 'loyalty_widget_widget_src' );
+	if ( '' === $endpoint || '' === $src ) {
 		return;
 	}
-	$lang = strtolower( substr( get_locale(), 0, 2 ) ) === 'de' ? 'de' : 'en';
+	$attributes = '';
+	if ( is_user_logged_in() ) {
+		$token = my_loyalty_token( get_current_user_id() );
+		if ( '' === $token ) {
+			return;
+		}
+		$attributes .= sprintf( ' token="%s"', esc_attr( $token ) );
+	} elseif ( function_exists( 'wc_get_page_permalink' ) ) {
+		$attributes .= sprintf( ' signin-url="%s"', esc_url( wc_get_page_permalink( 'myaccount' ) ) );
+	}
 	printf(
-		'<loyalty-widget endpoint="%1$s" token="%2$s" mode="%3$s" lang="%4$s"></loyalty-widget>' .
+		'<loyalty-widget endpoint="%1$s"%2$s mode="%3$s" lang="%4$s"></loyalty-widget>' .
 		'<script async src="%5$s"></script>',
-		esc_url( LOYALTY_ENDPOINT ),
-		esc_attr( $token ),
+		esc_url( $endpoint ),
+		$attributes, // phpcs:ignore WordPress.Security.EscapeOutput.OutputNotEscaped -- escaped above.
 		esc_attr( 'launcher' === $mode ? 'launcher' : 'inline' ),
-		esc_attr( $lang ),
-		esc_url( LOYALTY_WIDGET_SRC )
+		esc_attr( str_replace( '_', '-', get_locale() ) ),
+		esc_url( $src )
 	);
 }
 
@@ -88,6 +187,137 @@ add_shortcode(
 		return ob_get_clean();
 	}
 );
+
+/*
+ * Settings: WooCommerce -> Settings -> Loyalty (admin.php?page=wc-settings&tab=loyalty).
+ * WooCommerce shows the tab to users with `manage_woocommerce` and checks its
+ * own nonce before saving; the save below checks both again. The secret is
+ * never printed back into the page: an empty field keeps it. A setting
+ * whose constant wp-config.php defines is shown read-only and not saved.
+ */
+function loyalty_widget_settings_page( $pages ) {
+	if ( ! class_exists( 'WC_Settings_Page' ) ) {
+		return $pages;
+	}
+	if ( ! class_exists( 'Loyalty_Widget_Settings_Page' ) ) {
+		/** The Loyalty tab of WooCommerce's settings. */
+		class Loyalty_Widget_Settings_Page extends WC_Settings_Page {
+			/** The tab. */
+			public function __construct() {
+				$this->id    = 'loyalty';
+				$this->label = __( 'Loyalty', 'loyalty-widget' );
+				parent::__construct();
+			}
+
+			/** The fields of the tab's one section. */
+			protected function get_settings_for_default_section() {
+				$fixed = function ( $option ) {
+					$constants = loyalty_widget_settings();
+					return defined( $constants[ $option ] ) ? array( 'disabled' => 'disabled' ) : array();
+				};
+				$note  = function ( $option, $text ) {
+					$constants = loyalty_widget_settings();
+					return defined( $constants[ $option ] )
+						/* translators: %s: a constant's name */
+						? sprintf( __( 'Set in wp-config.php (%s), which wins over this page.', 'loyalty-widget' ), $constants[ $option ] )
+						: $text;
+				};
+				return array(
+					array(
+						'id'    => 'loyalty_widget',
+						'type'  => 'title',
+						'title' => __( 'Loyalty widget', 'loyalty-widget' ),
+						'desc'  => __( 'The widget on the customer\'s "My account" page and in the [loyalty_widget] shortcode.', 'loyalty-widget' ),
+					),
+					array(
+						'id'                => 'loyalty_widget_endpoint',
+						'type'              => 'url',
+						'title'             => __( 'Loyalty endpoint', 'loyalty-widget' ),
+						'placeholder'       => 'https://loyalty.example.com',
+						'desc'              => $note( 'loyalty_widget_endpoint', __( 'The loyalty endpoint\'s address (https).', 'loyalty-widget' ) ),
+						'value'             => loyalty_widget_setting( 'loyalty_widget_endpoint' ),
+						'custom_attributes' => $fixed( 'loyalty_widget_endpoint' ),
+						'css'               => 'min-width: 24em',
+					),
+					array(
+						'id'                => 'loyalty_widget_widget_src',
+						'type'              => 'url',
+						'title'             => __( 'Widget script', 'loyalty-widget' ),
+						'placeholder'       => 'https://cdn.example.com/loyalty-widget/loyalty-widget.js',
+						'desc'              => $note( 'loyalty_widget_widget_src', __( 'The address of loyalty-widget.js (https).', 'loyalty-widget' ) ),
+						'value'             => loyalty_widget_setting( 'loyalty_widget_widget_src' ),
+						'custom_attributes' => $fixed( 'loyalty_widget_widget_src' ),
+						'css'               => 'min-width: 24em',
+					),
+					array(
+						'id'                => 'loyalty_widget_secret',
+						'type'              => 'password',
+						'title'             => __( 'Secret', 'loyalty-widget' ),
+						'desc'              => $note(
+							'loyalty_widget_secret',
+							'' === loyalty_widget_setting( 'loyalty_widget_secret' )
+								? __( 'The endpoint\'s LOYALTY_SECRET, at least 32 characters. Not set yet.', 'loyalty-widget' )
+								: __( 'Set. Leave empty to keep it; type a new one to replace it.', 'loyalty-widget' )
+						),
+						'value'             => '',
+						'custom_attributes' => $fixed( 'loyalty_widget_secret' ) + array( 'autocomplete' => 'new-password' ),
+						'css'               => 'min-width: 24em',
+					),
+					array(
+						'id'   => 'loyalty_widget',
+						'type' => 'sectionend',
+					),
+				);
+			}
+
+			/** Saves what was sent: valid values only, each with a message when refused. */
+			public function save() {
+				$nonce = isset( $_REQUEST['_wpnonce'] ) ? sanitize_text_field( wp_unslash( $_REQUEST['_wpnonce'] ) ) : '';
+				if ( ! current_user_can( 'manage_woocommerce' ) || ( ! wp_verify_nonce( $nonce, 'woocommerce-settings' ) && ! wp_verify_nonce( $nonce, 'wp_rest' ) ) ) {
+					wp_die( esc_html__( 'Sorry, you are not allowed to change these settings.', 'loyalty-widget' ), '', array( 'response' => 403 ) );
+				}
+				$constants = loyalty_widget_settings();
+				foreach ( $constants as $option => $constant ) {
+					if ( defined( $constant ) || ! isset( $_POST[ $option ] ) || ! is_string( $_POST[ $option ] ) ) {
+						continue;
+					}
+					$raw = wp_unslash( $_POST[ $option ] ); // phpcs:ignore WordPress.Security.ValidatedSanitizedInput.InputNotSanitized -- validated below, stored only when valid.
+					if ( 'loyalty_widget_secret' === $option ) {
+						if ( '' === $raw ) {
+							continue; // Empty: keep the secret.
+						}
+						if ( null === loyalty_widget_clean_secret( $raw ) ) {
+							WC_Admin_Settings::add_error( __( 'The secret was not changed: it must be at least 32 characters, without spaces at either end.', 'loyalty-widget' ) );
+							continue;
+						}
+						update_option( $option, $raw, false );
+						continue;
+					}
+					$url = loyalty_widget_clean_url( $raw );
+					if ( null === $url ) {
+						/* translators: %s: what was typed */
+						WC_Admin_Settings::add_error( sprintf( __( 'Not saved: "%s" is not an https address.', 'loyalty-widget' ), $raw ) );
+						continue;
+					}
+					update_option( $option, $url );
+				}
+				$this->do_update_options_action();
+			}
+		}
+	}
+	$pages[] = new Loyalty_Widget_Settings_Page();
+	return $pages;
+}
+add_filter( 'woocommerce_get_settings_pages', 'loyalty_widget_settings_page' );
+
+/** A "Settings" link beside the plugin's "Deactivate" link. */
+function loyalty_widget_action_links( $links ) {
+	if ( function_exists( 'WC' ) && current_user_can( 'manage_woocommerce' ) ) {
+		array_unshift( $links, sprintf( '<a href="%s">%s</a>', esc_url( admin_url( 'admin.php?page=wc-settings&tab=loyalty' ) ), esc_html__( 'Settings', 'loyalty-widget' ) ) );
+	}
+	return $links;
+}
+add_filter( 'plugin_action_links_' . plugin_basename( __FILE__ ), 'loyalty_widget_action_links' );
 
 /*
  * "Apply to cart" link: {shop}/?loyalty_apply=CODE
