@@ -44,9 +44,16 @@ async function open(lang) {
     el.setAttribute('lang', tag);
     document.getElementById('konto').append(el);
   }, lang);
+  // The dashboard with its progress bar laid out and filled: the fill's
+  // width is set and its transition has ended (measured mid-transition or
+  // before layout, the bar's edges said nothing; a flaky Firefox run).
   await page.waitForFunction(() => {
     const shadow = document.querySelector('loyalty-widget')?.shadowRoot;
-    return shadow?.querySelector('[data-testid=referral-code]') && shadow.querySelector('.lw-progress-fill');
+    const bar = shadow?.querySelector('.lw-progress');
+    const fill = shadow?.querySelector('.lw-progress-fill');
+    if (!shadow?.querySelector('[data-testid=referral-code]') || !bar || !fill) return false;
+    fill.getBoundingClientRect(); // styles and layout now, so a transition shows
+    return bar.getBoundingClientRect().width > 0 && fill.style.width !== '' && fill.getAnimations().length === 0;
   }, { timeout: 20000 });
   return { page, lines };
 }
