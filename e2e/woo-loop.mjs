@@ -269,6 +269,7 @@ add_action( 'http_api_debug', function ( $response, $context, $class, $args, $ur
 		set_site_transient("update_core", $c);`);
 
 	// -------------------------------------------------------------- 1. the plugin into the real site
+	const run = randomBytes(3).toString('hex');
 	mkdirSync(join(SITE, 'wp-content/plugins/loyalty-widget'), { recursive: true });
 	copyFileSync(PLUGIN, join(SITE, 'wp-content/plugins/loyalty-widget/loyalty-widget.php'));
 	freshUpdateChecks();
@@ -281,6 +282,14 @@ add_action( 'http_api_debug', function ( $response, $context, $class, $args, $ur
 		eq(php('echo WP_DEBUG ? "on" : "off", " ", WP_DEBUG_LOG;'), `on ${DEBUG_LOG}`, 'in WordPress');
 	});
 
+	const WC = `${wc.WC_URL}/wp-json/wc/v3`;
+	const restAuth = { Authorization: `Basic ${Buffer.from(`${wc.WC_CONSUMER_KEY}:${wc.WC_CONSUMER_SECRET}`).toString('base64')}` };
+	const rest = async (path, { method = 'GET', body } = {}) => {
+		const res = await fetch(`${WC}${path}`, { method, headers: { ...restAuth, ...(body ? { 'Content-Type': 'application/json' } : {}) }, body: body ? JSON.stringify(body) : undefined });
+		const text = await res.text();
+		if (res.status >= 300) throw new Error(`${method} ${path}: ${res.status} ${text.slice(0, 300)}`);
+		return JSON.parse(text);
+	};
 	const admin = new Browser(wc.WC_URL);
 	await admin.login(wc.WC_ADMIN_USER, wc.WC_ADMIN_PASSWORD);
 	// WooCommerce sends the first wp-admin visit after its installation to its setup screen (once).
@@ -296,6 +305,7 @@ add_action( 'http_api_debug', function ( $response, $context, $class, $args, $ur
 		eq(JSON.parse(php('echo json_encode(get_option("active_plugins"));')).includes('loyalty-widget/loyalty-widget.php'), true, 'active_plugins');
 		const after = await admin.req('/wp-admin/plugins.php');
 		ok(/page=wc-settings&(amp;|#038;)tab=loyalty/.test(after.text), 'no Settings link beside Deactivate');
+		eq(debugLog(), '', 'wp-debug.log after activation');
 	});
 
 	// -------------------------------------------------------------- settings page
@@ -343,15 +353,19 @@ add_action( 'http_api_debug', function ( $response, $context, $class, $args, $ur
 		eq(option('loyalty_widget_endpoint'), EP, 'endpoint option');
 	});
 
+	await check('settings: a signed-in customer (no manage_woocommerce) with a valid nonce of their own saves nothing (403)', async () => {
+		const c = await rest('/customers', { method: 'POST', body: { email: `eve-${run}@example.com`, username: `eve${run}`, password: `pw-${run}-eve-secret`, first_name: 'Eve' } });
+		const eve = new Browser(wc.WC_URL);
+		await eve.login(`eve${run}`, `pw-${run}-eve-secret`);
+		// The nonce WordPress would give Eve's session for that action (made here, in PHP, from her cookie).
+		const [name, value] = [...eve.jar].find(([k]) => k.startsWith('wordpress_logged_in_'));
+		const nonce = php(`$_COOKIE[${JSON.stringify(name)}] = urldecode(${JSON.stringify(value)}); wp_set_current_user(${c.id}); echo wp_create_nonce("woocommerce-settings");`);
+		const r = await eve.req(SETTINGS, { method: 'POST', form: { _wpnonce: nonce, save: 'Save changes', loyalty_widget_endpoint: 'https://evil.example' } });
+		eq(r.status, 403, 'save as a customer');
+		eq(option('loyalty_widget_endpoint'), EP, 'endpoint option');
+	});
+
 	// -------------------------------------------------------------- webhooks through WooCommerce's REST API
-	const WC = `${wc.WC_URL}/wp-json/wc/v3`;
-	const restAuth = { Authorization: `Basic ${Buffer.from(`${wc.WC_CONSUMER_KEY}:${wc.WC_CONSUMER_SECRET}`).toString('base64')}` };
-	const rest = async (path, { method = 'GET', body } = {}) => {
-		const res = await fetch(`${WC}${path}`, { method, headers: { ...restAuth, ...(body ? { 'Content-Type': 'application/json' } : {}) }, body: body ? JSON.stringify(body) : undefined });
-		const text = await res.text();
-		if (res.status >= 300) throw new Error(`${method} ${path}: ${res.status} ${text.slice(0, 300)}`);
-		return JSON.parse(text);
-	};
 	const hooks = {};
 	await check('webhooks: order.created and order.updated registered through POST /wc/v3/webhooks (active, the endpoint\'s secret)', async () => {
 		for (const topic of ['order.created', 'order.updated']) {
@@ -366,7 +380,6 @@ add_action( 'http_api_debug', function ( $response, $context, $class, $args, $ur
 	say(`WooCommerce's pings on creating the webhooks: ${JSON.stringify(pings.map((p) => [p.ping, p.code, Object.keys(p.headers)]))}`);
 
 	// -------------------------------------------------------------- the customer, signed in
-	const run = randomBytes(3).toString('hex');
 	const USER = `mira${run}`;
 	const PASS = `pw-${run}-mira-secret`;
 	const EMAIL = `mira-${run}@example.com`;
