@@ -42,6 +42,7 @@ step "a real WooCommerce 9.9.5 (../shared/woocommerce): the stand-in answers as 
 node e2e/standins/woo-parity.mjs
 bash integrations/wordpress/test-apply.sh
 node e2e/woo-checkout.mjs
+node e2e/woo-loop.mjs
 
 step "the contract from outside: Schemathesis on both OpenAPI files against a fresh demo endpoint (every check, stateful links, seed 1, 0 failures)"
 cargo build -p loyalty-endpoint --quiet
