@@ -361,7 +361,7 @@ add_action( 'http_api_debug', function ( $response, $context, $class, $args, $ur
 		const [name, value] = [...eve.jar].find(([k]) => k.startsWith('wordpress_logged_in_'));
 		const nonce = php(`$_COOKIE[${JSON.stringify(name)}] = urldecode(${JSON.stringify(value)}); wp_set_current_user(${c.id}); echo wp_create_nonce("woocommerce-settings");`);
 		const r = await eve.req(SETTINGS, { method: 'POST', form: { _wpnonce: nonce, save: 'Save changes', loyalty_widget_endpoint: 'https://evil.example' } });
-		eq(r.status, 403, 'save as a customer');
+		eq([r.status, /Sorry, you are not allowed to change these settings\./.test(r.text)], [403, true], 'save as a customer: refused by the capability check (not for the nonce)');
 		eq(option('loyalty_widget_endpoint'), EP, 'endpoint option');
 	});
 
