@@ -106,7 +106,7 @@ fn render_demo(state: &AppState, file: &str, q: &DemoQuery) -> Response {
 }
 
 /// How long a browser may keep a static file: the widget's hashed files
-/// (and its hashed language packs, `i18n/<lang>.<hash>.json`) for a year
+/// (and its language packs, `i18n/<hash>/<lang>.json`) for a year
 /// (a new build has new names), the loader (the stable URL
 /// shops embed) for five minutes, anything else only after asking again.
 pub fn cache_control(path: &str) -> &'static str {
