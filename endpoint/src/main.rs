@@ -65,6 +65,76 @@ enum Command {
     Backup(BackupArgs),
     /// Check a database: integrity, migrations, balances against the ledger.
     CheckDb(CheckArgs),
+    /// Bring members, balances and history over from another loyalty app
+    /// (Smile.io, Joy, Rivo, a CSV file): a dry run unless --apply.
+    Import(Box<ImportArgs>),
+    /// Write every member (or, with --ledger, every ledger entry) to
+    /// standard output as CSV that `import` reads back.
+    Export(ExportArgs),
+}
+
+#[derive(Args)]
+#[command(args_conflicts_with_subcommands = true)]
+struct ImportArgs {
+    #[command(subcommand)]
+    command: Option<ImportCommand>,
+    /// The CSV file (UTF-8, `,` or `;`).
+    file: Option<PathBuf>,
+    /// `add` the file's points to the balances, or `set` the balances to them.
+    #[arg(long, value_parser = ["add", "set"], default_value = "add")]
+    mode: String,
+    /// Write what the dry run shows (in one transaction).
+    #[arg(long)]
+    apply: bool,
+    /// `column=field` for a column the importer does not know (fields:
+    /// customer_id, email, first_name, points, tier, date, order_id).
+    #[arg(long, value_name = "COLUMN=FIELD", value_parser = pair)]
+    map: Vec<(String, String)>,
+    /// `old=new`: a tier name of the old app and the program's tier.
+    #[arg(long, value_name = "OLD=NEW", value_parser = pair)]
+    tier_map: Vec<(String, String)>,
+    #[command(flatten)]
+    common: ImportCommon,
+}
+
+#[derive(Args, Clone)]
+struct ImportCommon {
+    #[command(flatten)]
+    database: DatabaseArgs,
+    /// The program file (TOML); the demo shop's program without one.
+    #[arg(long, env = "LOYALTY_PROGRAM", value_name = "FILE")]
+    program: Option<PathBuf>,
+    /// The ledger's day, `YYYY-MM-DD` (tests); today in UTC without it.
+    #[arg(long, value_name = "YYYY-MM-DD")]
+    today: Option<String>,
+}
+
+#[derive(Subcommand)]
+enum ImportCommand {
+    /// The imports applied, newest first, each line starting with its id.
+    List(ImportCommon),
+    /// Undo an import with compensating ledger entries.
+    Undo {
+        /// The import's id (`import list`).
+        id: String,
+        #[command(flatten)]
+        common: ImportCommon,
+    },
+}
+
+#[derive(Args)]
+struct ExportArgs {
+    /// Every ledger entry instead of one row per member.
+    #[arg(long)]
+    ledger: bool,
+    #[command(flatten)]
+    common: ImportCommon,
+}
+
+fn pair(text: &str) -> Result<(String, String), String> {
+    text.split_once('=')
+        .map(|(a, b)| (a.to_owned(), b.to_owned()))
+        .ok_or_else(|| format!("{text:?}: write it as NAME=VALUE"))
 }
 
 #[derive(Subcommand)]
@@ -664,6 +734,102 @@ async fn check_db(args: CheckArgs) -> Result<(), String> {
     }
 }
 
+/// The store (migrated), the program and the day an import works with.
+async fn import_setup(common: &ImportCommon) -> Result<(Store, program::Program, i64), String> {
+    let program = match &common.program {
+        Some(file) => read_program(file)?,
+        None => program::parse(program::DEMO)
+            .map_err(|problems| format!("program: {}", problems.join("; ")))?,
+    };
+    let today = day_of(common.today.as_deref())?;
+    let store = loyalty_endpoint::app::open_store(&common.database.target(), 1).await?;
+    Ok((store, program, today))
+}
+
+async fn import(args: ImportArgs) -> Result<(), String> {
+    use loyalty_endpoint::domain::import as imp;
+    let common = match &args.command {
+        Some(ImportCommand::List(common)) | Some(ImportCommand::Undo { common, .. }) => common,
+        None => &args.common,
+    };
+    let (store, program, today) = import_setup(common).await?;
+    let result = async {
+        let mut tx = store.write().await.map_err(|err| err.to_string())?;
+        let lines = match &args.command {
+            Some(ImportCommand::List(_)) => imp::list(&mut tx.db()).await?,
+            Some(ImportCommand::Undo { id, .. }) => {
+                imp::undo(&mut tx.db(), &program, id, today).await?
+            }
+            None => {
+                let file = args
+                    .file
+                    .as_ref()
+                    .ok_or("import FILE, import list or import undo ID")?;
+                let bytes =
+                    std::fs::read(file).map_err(|err| format!("{}: {err}", file.display()))?;
+                let options = imp::Options {
+                    mode: if args.mode == "set" {
+                        imp::Mode::Set
+                    } else {
+                        imp::Mode::Add
+                    },
+                    map: args.map.clone(),
+                    tier_map: args.tier_map.clone(),
+                };
+                let report =
+                    imp::run(&mut tx.db(), &program, &bytes, &options, args.apply, today).await?;
+                let mut lines = report.lines();
+                if let Some(failed) = &report.failed_rows {
+                    let mut name = file.file_stem().unwrap_or_default().to_os_string();
+                    name.push(".failed.csv");
+                    let path = file.with_file_name(name);
+                    std::fs::write(&path, failed)
+                        .map_err(|err| format!("{}: {err}", path.display()))?;
+                    lines.push(format!(
+                        "failed rows: {} (fix them and import that file)",
+                        path.display()
+                    ));
+                }
+                if report.applied {
+                    tx.commit().await.map_err(|err| err.to_string())?;
+                    for line in &lines {
+                        println!("{line}");
+                    }
+                    return Ok(());
+                }
+                lines
+            }
+        };
+        if args.command.is_some() {
+            tx.commit().await.map_err(|err| err.to_string())?;
+        }
+        for line in &lines {
+            println!("{line}");
+        }
+        Ok::<(), String>(())
+    }
+    .await;
+    store.close().await;
+    result
+}
+
+async fn export(args: ExportArgs) -> Result<(), String> {
+    use std::io::Write;
+    let (store, program, today) = import_setup(&args.common).await?;
+    let result = async {
+        let mut tx = store.write().await.map_err(|err| err.to_string())?;
+        let bytes =
+            loyalty_endpoint::domain::import::export(&mut tx.db(), &program, args.ledger, today)
+                .await?;
+        std::io::stdout()
+            .write_all(&bytes)
+            .map_err(|err| err.to_string())
+    }
+    .await;
+    store.close().await;
+    result
+}
+
 #[tokio::main]
 async fn main() -> ExitCode {
     let cli = Cli::parse();
@@ -678,6 +844,8 @@ async fn main() -> ExitCode {
         Command::Migrate(args) => migrate(args).await,
         Command::Backup(args) => backup(args).await,
         Command::CheckDb(args) => check_db(args).await,
+        Command::Import(args) => import(*args).await,
+        Command::Export(args) => export(args).await,
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -241,6 +241,24 @@ pub(crate) fn rank(tiers: &[Tier], program: &Program, account: &Account) -> usiz
     tier_of(tiers, tier_value(program, account)).map_or(0, |(rank, _)| rank)
 }
 
+/// The id of the tier the customer is in today (the lowest without one).
+pub async fn tier_id(
+    db: &mut Db<'_>,
+    id: &str,
+    program: &Program,
+    today: i64,
+) -> Result<Option<String>> {
+    let account = load_account(db, id, program, today).await?;
+    let value = tier_value(program, &account);
+    Ok(program
+        .tiers
+        .levels
+        .iter()
+        .rev()
+        .find(|tier| tier.threshold <= value)
+        .map(|tier| tier.id.clone()))
+}
+
 fn club_of(row: &CustomerRow) -> Club {
     Club {
         member: row.club_member != 0,
@@ -362,6 +380,13 @@ fn label_of(row: &ActivityRow, customer: &str, lang: &Language, program: &Progra
         Some(Kind::Birthday) => say("label-birthday", &[]),
         Some(Kind::Expiry) => say("label-expiry", &[]),
         Some(Kind::Adjustment) => row.reason.clone(),
+        // `import ID from APP`; an undo's entries keep their stored label.
+        Some(Kind::Import) if row.reason.starts_with("import ") => {
+            match row.reason.split_once(" from ") {
+                Some((_, app)) => say("label-import", &[("app", app)]),
+                None => stored(),
+            }
+        }
         Some(Kind::Order) => match &number {
             Some(number) => say("label-order", &[("number", number)]),
             None => stored(),

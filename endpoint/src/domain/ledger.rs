@@ -100,11 +100,14 @@ pub enum Kind {
     /// A redemption's points given back: its code could not be issued,
     /// or (when the program says so) it expired unused.
     Release,
+    /// Points brought over from another loyalty app (`import`), or taken
+    /// back by undoing such an import.
+    Import,
 }
 
 impl Kind {
     /// Every kind, for parsing.
-    const ALL: [Kind; 9] = [
+    const ALL: [Kind; 10] = [
         Kind::Welcome,
         Kind::Order,
         Kind::Refund,
@@ -114,6 +117,7 @@ impl Kind {
         Kind::Birthday,
         Kind::Expiry,
         Kind::Release,
+        Kind::Import,
     ];
 
     /// The stored and published name (`order`).
@@ -128,6 +132,7 @@ impl Kind {
             Kind::Birthday => "birthday",
             Kind::Expiry => "expiry",
             Kind::Release => "release",
+            Kind::Import => "import",
         }
     }
 

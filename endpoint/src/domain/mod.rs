@@ -9,6 +9,7 @@
 pub mod account;
 pub mod error;
 pub mod idempotency;
+pub mod import;
 pub mod language;
 pub mod ledger;
 pub mod program;

@@ -114,7 +114,7 @@ fn check_customer(input: &CustomerInput) -> Result<()> {
 
 /// A new referral code: up to eight letters of the first name and three
 /// random digits (`ANNA482`), unique.
-async fn new_referral_code(db: &mut Db<'_>, first_name: Option<&str>) -> Result<String> {
+pub(crate) async fn new_referral_code(db: &mut Db<'_>, first_name: Option<&str>) -> Result<String> {
     let stem: String = first_name
         .unwrap_or_default()
         .chars()

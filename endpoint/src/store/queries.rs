@@ -579,3 +579,77 @@ pub async fn count(db: &mut Db<'_>, what: Counted) -> Result<i64> {
     };
     Ok(on!(db, c => sqlx::query_scalar(sql).fetch_one(&mut **c).await)?)
 }
+
+// --- imports from other loyalty apps -----------------------------------------
+
+/// The customer whose e-mail address is `email` (already lower-cased and
+/// trimmed), if any.
+pub async fn customer_by_email(db: &mut Db<'_>, email: &str) -> Result<Option<String>> {
+    Ok(on!(db, c => sqlx::query_scalar(
+        "SELECT id FROM customers WHERE lower(trim(email)) = $1 ORDER BY id LIMIT 1")
+        .bind(email).fetch_optional(&mut **c).await)?)
+}
+
+/// An import as recorded: (id, app, mode, created_at, rows, points, state).
+pub type ImportRow = (String, String, String, String, i64, i64, String);
+
+/// One import, if recorded.
+pub async fn import(db: &mut Db<'_>, id: &str) -> Result<Option<ImportRow>> {
+    Ok(on!(db, c => sqlx::query_as(
+        "SELECT id, app, mode, created_at, rows, points, state FROM imports WHERE id = $1")
+        .bind(id).fetch_optional(&mut **c).await)?)
+}
+
+/// Every import, newest first.
+pub async fn imports(db: &mut Db<'_>) -> Result<Vec<ImportRow>> {
+    Ok(on!(db, c => sqlx::query_as(
+        "SELECT id, app, mode, created_at, rows, points, state FROM imports
+         ORDER BY created_at DESC, id")
+        .fetch_all(&mut **c).await)?)
+}
+
+/// Records an applied import.
+pub async fn insert_import(db: &mut Db<'_>, row: &ImportRow) -> Result<()> {
+    on!(db, c => sqlx::query(
+        "INSERT INTO imports (id, app, mode, created_at, rows, points, state)
+         VALUES ($1, $2, $3, $4, $5, $6, $7)")
+        .bind(&row.0).bind(&row.1).bind(&row.2).bind(&row.3).bind(row.4).bind(row.5)
+        .bind(&row.6).execute(&mut **c).await.map(drop))?;
+    Ok(())
+}
+
+/// Marks an import undone.
+pub async fn undo_import(db: &mut Db<'_>, id: &str, day: &str) -> Result<()> {
+    on!(db, c => sqlx::query(
+        "UPDATE imports SET state = 'undone', undone_at = $2 WHERE id = $1")
+        .bind(id).bind(day).execute(&mut **c).await.map(drop))?;
+    Ok(())
+}
+
+/// The points the ledger entries with `reason` add up to, per customer.
+pub async fn points_by_reason(db: &mut Db<'_>, reason: &str) -> Result<Vec<(String, i64)>> {
+    Ok(on!(db, c => sqlx::query_as(
+        "SELECT customer_id, CAST(SUM(points) AS BIGINT) FROM ledger WHERE reason = $1
+         GROUP BY customer_id ORDER BY customer_id")
+        .bind(reason).fetch_all(&mut **c).await)?)
+}
+
+/// Every customer for an export: id, e-mail, first name, referral code.
+pub async fn export_customers(
+    db: &mut Db<'_>,
+) -> Result<Vec<(String, Option<String>, Option<String>, Option<String>)>> {
+    Ok(on!(db, c => sqlx::query_as(
+        "SELECT id, email, first_name, referral_code FROM customers ORDER BY id")
+        .fetch_all(&mut **c).await)?)
+}
+
+/// The whole ledger for an export, oldest first: customer id, e-mail,
+/// points, booked on, order id, kind.
+pub async fn export_ledger(
+    db: &mut Db<'_>,
+) -> Result<Vec<(String, Option<String>, i64, String, Option<String>, String)>> {
+    Ok(on!(db, c => sqlx::query_as(
+        "SELECT l.customer_id, c.email, l.points, l.booked_on, l.order_id, l.kind
+         FROM ledger l JOIN customers c ON c.id = l.customer_id ORDER BY l.id")
+        .fetch_all(&mut **c).await)?)
+}
