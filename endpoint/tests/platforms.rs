@@ -137,7 +137,7 @@ fn the_wordpress_plugins_token_is_verified_by_the_endpoint() {
     // The shortcode prints the element with that token, in German.
     let html = out["html"].as_str().expect("html");
     assert!(html.contains(&format!(r#"token="{token}""#)), "{html}");
-    assert!(html.contains(r#"mode="launcher" lang="de""#), "{html}");
+    assert!(html.contains(r#"mode="launcher" lang="de-DE""#), "{html}");
     assert!(
         html.contains(
             r#"<script async src="https://cdn.example.com/loyalty-widget/loyalty-widget.js">"#
@@ -151,10 +151,13 @@ fn the_wordpress_plugins_token_is_verified_by_the_endpoint() {
 }
 
 #[test]
-fn the_wordpress_plugin_gives_guests_and_short_secrets_nothing() {
+fn the_wordpress_plugin_gives_guests_the_guest_view_and_short_secrets_nothing() {
+    // A guest: the widget without a token (its guest view), never a token.
     let guest = wordpress(0, SECRET_32);
     assert_eq!(guest["token"], "");
-    assert_eq!(guest["html"], "");
+    let html = guest["html"].as_str().expect("html");
+    assert!(html.starts_with("<loyalty-widget "), "{html}");
+    assert!(!html.contains("token="), "{html}");
     let short = wordpress(7, "too-short");
     assert_eq!(short["token"], "");
     assert_eq!(short["html"], "");

@@ -212,6 +212,19 @@ fn a_woocommerce_order_earns_pending_points_when_paid_and_refunds_take_back() {
         "webhook_id=15",
     );
     assert_eq!(ping.status, 200, "{}", ping.body);
+    // As WooCommerce really sends it: unsigned. Answered, and nothing else
+    // unsigned is (an order without a signature stays refused).
+    let unsigned = deliver(&server, "/webhooks/woocommerce", &[], "webhook_id=15");
+    assert_eq!(unsigned.status, 200, "{}", unsigned.body);
+    let unsigned_order = deliver(
+        &server,
+        "/webhooks/woocommerce",
+        &[("X-WC-Webhook-Topic", "order.updated")],
+        &woo_order("processing", ""),
+    );
+    assert_eq!(unsigned_order.status, 401);
+    let not_a_ping = deliver(&server, "/webhooks/woocommerce", &[], "webhook_id=15&x=1");
+    assert_eq!(not_a_ping.status, 401);
     let forged = deliver(
         &server,
         "/webhooks/woocommerce",

@@ -13,7 +13,7 @@ use loyalty_core::contract::ErrorCode;
 use std::sync::Arc;
 
 /// Which platform sent it.
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Platform {
     Shopify,
     WooCommerce,
@@ -56,6 +56,12 @@ fn record(platform: Platform, topic: &str, outcome: &'static str) {
     }
 }
 
+/// Whether `body` is WooCommerce's ping: `webhook_id=` and digits.
+fn is_ping(body: &[u8]) -> bool {
+    body.strip_prefix(b"webhook_id=")
+        .is_some_and(|id| !id.is_empty() && id.len() <= 20 && id.iter().all(u8::is_ascii_digit))
+}
+
 /// A signed webhook: the signature first, then the body, then the ledger.
 async fn webhook(
     state: Arc<AppState>,
@@ -76,6 +82,16 @@ async fn webhook(
         ),
     };
     let topic = topic.unwrap_or_default();
+    // WooCommerce pings a webhook when it is saved, unsigned, with a bare
+    // `webhook_id=N`: answered 200 (it changes nothing), else WooCommerce
+    // keeps pinging and the shop's admin shows the webhook failing.
+    if platform == Platform::WooCommerce && signature.is_none() && is_ping(&body) {
+        record(platform, &topic, "ping");
+        return Ok(json(
+            200,
+            r#"{"applied":false,"orders":[],"refunds":[],"ignored":"ping"}"#.to_owned(),
+        ));
+    }
     let (Some(secret), Some(signature)) = (secret, signature) else {
         record(platform, &topic, "refused_unsigned");
         return Err(AppError::unauthorized("the webhook is not signed"));

@@ -36,6 +36,15 @@ function get_current_user_id() {
 function get_locale() {
 	return 'de_DE';
 }
+function is_user_logged_in() {
+	return get_current_user_id() > 0;
+}
+function get_option( $name, $fallback = false ) {
+	return $fallback;
+}
+function plugin_basename( $file ) {
+	return basename( dirname( $file ) ) . '/' . basename( $file );
+}
 function esc_attr( $text ) {
 	return htmlspecialchars( (string) $text, ENT_QUOTES, 'UTF-8' );
 }
