@@ -51,6 +51,7 @@ node e2e/standins/woo-parity.mjs
 bash integrations/wordpress/test-apply.sh
 node e2e/woo-checkout.mjs
 node e2e/woo-loop.mjs
+node e2e/woo-journey.mjs
 node e2e/woo-failures.mjs
 echo "the real WooCommerce step: $(( $(date +%s) - woo_started )) s"
 
