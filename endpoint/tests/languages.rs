@@ -128,3 +128,27 @@ fn an_unknown_language_falls_back_and_says_which() {
         assert_eq!(reply.header("content-language"), Some(served), "{tag}");
     }
 }
+
+#[test]
+fn a_new_shop_customer_signs_up_the_first_time_they_look() {
+    // A token the shop minted for an account the program has not met yet
+    // (no order, no sign-up through the admin API): a member with the
+    // welcome bonus, not an error.
+    let server = Server::start();
+    let summary = get(&server, "/v1/customer?lang=fr", Some("wp-4711"));
+    assert_eq!(summary["state"], "member", "{summary}");
+    assert_eq!(summary["points"]["approved"], 100, "{summary}");
+    let history = get(&server, "/v1/activity?lang=fr", Some("wp-4711"));
+    assert_eq!(
+        history["items"][0]["label"], "Bienvenue au club",
+        "{history}"
+    );
+    // Every route meets them the same way, once.
+    for path in ["/v1/offers", "/v1/redemptions", "/v1/activity"] {
+        get(&server, path, Some("wp-4712"));
+    }
+    assert_eq!(
+        get(&server, "/v1/customer", Some("wp-4712"))["points"]["approved"],
+        100
+    );
+}

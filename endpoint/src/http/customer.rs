@@ -139,18 +139,43 @@ pub(crate) async fn summary(
     headers: HeaderMap,
 ) -> Result<Response, AppError> {
     let today = state.today();
-    let mut conn = state.store.read().await?;
     let shop_url = &state.config.shop_url;
-    let summary = account::summary(
-        &mut conn.db(),
-        &id,
-        &q.lang(&state),
-        shop_url,
-        &state.program,
-        today,
-    )
-    .await?;
+    let lang = q.lang(&state);
+    let read = || async {
+        let mut conn = state.store.read().await?;
+        let db = &mut conn.db();
+        Ok::<_, AppError>(account::summary(db, &id, &lang, shop_url, &state.program, today).await)
+    };
+    let summary = match read().await? {
+        Err(err) if unknown(&err) => {
+            meet(&state, &id).await?;
+            read().await??
+        }
+        other => other?,
+    };
     Ok(with_etag(&headers, serde_json::to_string(&summary)?))
+}
+
+/// Whether `err` says the token's customer is not known here.
+fn unknown(err: &crate::domain::Error) -> bool {
+    matches!(err, crate::domain::Error::Refused(ErrorCode::NotFound, _))
+}
+
+/// A customer the shop vouches for (a valid token) whom the program has not
+/// met yet (a new shop account, no order yet) signs up the first time they
+/// look, as the admin API's sign-up does: a member, with the welcome bonus.
+async fn meet(state: &Arc<AppState>, id: &str) -> Result<(), AppError> {
+    let id = id.to_owned();
+    write(state, move |state| async move {
+        let mut tx = state.store.write().await?;
+        let input = crate::domain::shop::CustomerInput::default();
+        let today = state.today();
+        crate::domain::shop::upsert_customer(&mut tx.db(), &id, &input, &state.program, today)
+            .await?;
+        tx.commit().await?;
+        Ok(())
+    })
+    .await
 }
 
 /// `GET /v1/offers`.
@@ -161,9 +186,19 @@ pub(crate) async fn offers(
     headers: HeaderMap,
 ) -> Result<Response, AppError> {
     let today = state.today();
-    let mut conn = state.store.read().await?;
     let lang = q.lang(&state);
-    let offers = account::offers(&mut conn.db(), &id, &lang, &state.program, today).await?;
+    let read = || async {
+        let mut conn = state.store.read().await?;
+        let db = &mut conn.db();
+        Ok::<_, AppError>(account::offers(db, &id, &lang, &state.program, today).await)
+    };
+    let offers = match read().await? {
+        Err(err) if unknown(&err) => {
+            meet(&state, &id).await?;
+            read().await??
+        }
+        other => other?,
+    };
     Ok(with_etag(&headers, serde_json::to_string(&offers)?))
 }
 
@@ -174,7 +209,6 @@ pub(crate) async fn activity(
     Query(q): Query<LangQuery>,
 ) -> Result<Response, AppError> {
     let today = state.today();
-    let mut conn = state.store.read().await?;
     let page = q.page.unwrap_or(1);
     if !(1..=MAX_PAGE).contains(&page) {
         return Err(AppError::bad_request(format!(
@@ -183,7 +217,18 @@ pub(crate) async fn activity(
     }
     let lang = q.lang(&state);
     let program = &state.program;
-    let page = account::activity(&mut conn.db(), &id, page, &lang, program, today).await?;
+    let read = || async {
+        let mut conn = state.store.read().await?;
+        let db = &mut conn.db();
+        Ok::<_, AppError>(account::activity(db, &id, page, &lang, program, today).await)
+    };
+    let page = match read().await? {
+        Err(err) if unknown(&err) => {
+            meet(&state, &id).await?;
+            read().await??
+        }
+        other => other?,
+    };
     Ok(json(200, serde_json::to_string(&page)?))
 }
 
@@ -299,7 +344,10 @@ pub(crate) async fn redemptions(
         )));
     }
     let mut conn = state.store.read().await?;
-    account::known(&mut conn.db(), &id).await?;
+    match account::known(&mut conn.db(), &id).await {
+        Err(err) if unknown(&err) => meet(&state, &id).await?,
+        other => other?,
+    }
     let platform = state.config.issuing.platform.as_ref();
     let list = rewards::list(
         &mut conn.db(),
