@@ -12,7 +12,8 @@
 //   4. checks out with the discount (the total 5.00 less), the queue runs, and the widget's "Your
 //      rewards" says the code was used on that order, and the new order's points are pending.
 //   5. Chromium only: screenshots of My account (the widget) and of the cart with the code applied, at
-//      360 and 1280 px wide: docs/screenshots/woo-{my-account,cart}-{360,1280}.png.
+//      360 and 1280 px wide: target/woo-shots/woo-{my-account,cart}-{360,1280}.png (WOO_SHOTS=docs/screenshots
+//      writes the README's copies).
 //
 // Set up from here, as woo-loop.mjs does: the harness (/work/shared/woocommerce/up.sh) in its own state
 // folder, the shop switched to EUR; the endpoint (target/debug/loyalty-endpoint) serving the release
@@ -49,7 +50,8 @@ const STATE = process.env.WC_HARNESS_STATE || '/tmp/loyalty-woo-journey';
 const BIN = process.env.LOYALTY_BIN || join(ROOT, 'target/debug/loyalty-endpoint');
 const PLUGIN = join(ROOT, 'integrations/wordpress/loyalty-widget.php');
 const DIST = join(ROOT, 'dist');
-const SHOTS = join(ROOT, 'docs/screenshots');
+// Into target/ by default; WOO_SHOTS=docs/screenshots refreshes the README's copies.
+const SHOTS = resolve(ROOT, process.env.WOO_SHOTS || 'target/woo-shots');
 const BROWSERS = process.argv.slice(2).length ? process.argv.slice(2) : ['chromium', 'firefox'];
 const harnessEnv = { ...process.env, WC_HARNESS_STATE: STATE };
 const t0 = Date.now();
