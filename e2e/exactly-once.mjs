@@ -96,10 +96,15 @@ await check('a redeem committed but never answered says it is unconfirmed, then 
   const said = await page.evaluate(() => document.querySelector('loyalty-widget').shadowRoot.textContent);
   if (said.includes('No points were taken')) throw new Error('it claims no points were taken');
   if ((await db()).redemptions - before !== 1) throw new Error('the endpoint did not commit exactly one');
-  // A reload in the same visit: the remembered key is asked again.
-  await setFaults(base, {});
+  // A reload in the same visit, the endpoint still unreachable: the
+  // remembered key says "not confirmed yet" again (the answers are cleared
+  // only after the reload: a retry of the page before it could otherwise
+  // settle it first, and then there is nothing left to remember).
   await page.reload();
   await page.evaluate(() => document.querySelector('loyalty-widget')?.scrollIntoView());
+  await inWidget('[data-reward=r-5eur] [data-testid=unconfirmed]');
+  // The endpoint answers again: the remembered key gets the code.
+  await setFaults(base, {});
   await inWidget('[data-reward=r-5eur] [data-testid=coupon]');
   await new Promise((r) => setTimeout(r, 1000));
   const applied = (await db()).redemptions - before;
