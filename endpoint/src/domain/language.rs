@@ -154,16 +154,32 @@ pub fn say(lang: &Language, key: &str, values: &[(&str, &str)]) -> String {
     }
 }
 
-/// The CLDR plural category of `number` (as written, `1.5`) in `lang`.
-fn category(lang: &Language, number: &str) -> &'static str {
-    let rules = chain(&lang.tag)
+/// The plural rules of a language (along its chain, then English), made
+/// once per tag: they are read on every answer that counts something.
+fn rules_for(tag: &str) -> Option<std::sync::Arc<PluralRules>> {
+    type Made = std::collections::HashMap<String, Option<std::sync::Arc<PluralRules>>>;
+    static MADE: OnceLock<std::sync::Mutex<Made>> = OnceLock::new();
+    let made = MADE.get_or_init(Default::default);
+    if let Some(rules) = made.lock().ok()?.get(tag) {
+        return rules.clone();
+    }
+    let rules = chain(tag)
         .into_iter()
         .chain(["en".to_owned()])
         .find_map(|tag| {
             let id: unic_langid::LanguageIdentifier = tag.parse().ok()?;
             PluralRules::create(id, PluralRuleType::CARDINAL).ok()
-        });
-    let Some(rules) = rules else {
+        })
+        .map(std::sync::Arc::new);
+    if let Ok(mut made) = made.lock() {
+        made.insert(tag.to_owned(), rules.clone());
+    }
+    rules
+}
+
+/// The CLDR plural category of `number` (as written, `1.5`) in `lang`.
+fn category(lang: &Language, number: &str) -> &'static str {
+    let Some(rules) = rules_for(&lang.tag) else {
         return "other";
     };
     match rules.select(number) {

@@ -146,13 +146,7 @@ pub(crate) async fn summary(
         let db = &mut conn.db();
         Ok::<_, AppError>(account::summary(db, &id, &lang, shop_url, &state.program, today).await)
     };
-    let summary = match read().await? {
-        Err(err) if unknown(&err) => {
-            meet(&state, &id).await?;
-            read().await??
-        }
-        other => other?,
-    };
+    let summary = met(&state, &id, read).await?;
     Ok(with_etag(&headers, serde_json::to_string(&summary)?))
 }
 
@@ -178,6 +172,22 @@ async fn meet(state: &Arc<AppState>, id: &str) -> Result<(), AppError> {
     .await
 }
 
+/// `read` for the token's customer, who is met first when the program does
+/// not know them yet ([`meet`]).
+async fn met<T, F, Fut>(state: &Arc<AppState>, id: &str, read: F) -> Result<T, AppError>
+where
+    F: Fn() -> Fut,
+    Fut: std::future::Future<Output = Result<crate::domain::Result<T>, AppError>>,
+{
+    match read().await? {
+        Err(err) if unknown(&err) => {
+            meet(state, id).await?;
+            Ok(read().await??)
+        }
+        other => Ok(other?),
+    }
+}
+
 /// `GET /v1/offers`.
 pub(crate) async fn offers(
     State(state): State<Arc<AppState>>,
@@ -192,13 +202,7 @@ pub(crate) async fn offers(
         let db = &mut conn.db();
         Ok::<_, AppError>(account::offers(db, &id, &lang, &state.program, today).await)
     };
-    let offers = match read().await? {
-        Err(err) if unknown(&err) => {
-            meet(&state, &id).await?;
-            read().await??
-        }
-        other => other?,
-    };
+    let offers = met(&state, &id, read).await?;
     Ok(with_etag(&headers, serde_json::to_string(&offers)?))
 }
 
@@ -222,13 +226,7 @@ pub(crate) async fn activity(
         let db = &mut conn.db();
         Ok::<_, AppError>(account::activity(db, &id, page, &lang, program, today).await)
     };
-    let page = match read().await? {
-        Err(err) if unknown(&err) => {
-            meet(&state, &id).await?;
-            read().await??
-        }
-        other => other?,
-    };
+    let page = met(&state, &id, read).await?;
     Ok(json(200, serde_json::to_string(&page)?))
 }
 

@@ -336,10 +336,7 @@ impl Connector {
                     (reason, wait)
                 }
             };
-            let backoff = Duration::from_millis(200 * 2u64.pow(tries.min(4)));
-            let wait = wait.unwrap_or(backoff).max(Duration::from_millis(50));
-            let now = Instant::now();
-            if now + wait + Duration::from_millis(500) > deadline {
+            if !pause(tries, wait, deadline).await {
                 return if maybe_made {
                     Outcome::Unknown { reason }
                 } else {
@@ -348,7 +345,6 @@ impl Connector {
                     }
                 };
             }
-            tokio::time::sleep(wait).await;
         }
     }
 
@@ -381,12 +377,9 @@ impl Connector {
                 Err(Attempt::Refused(reason)) => return Err(reason),
                 Err(other) => return Err(format!("unexpected answer to a look-up: {other:?}")),
             };
-            let backoff = Duration::from_millis(200 * 2u64.pow(tries.min(4)));
-            let wait = wait.unwrap_or(backoff).max(Duration::from_millis(50));
-            if Instant::now() + wait + Duration::from_millis(500) > deadline {
+            if !pause(tries, wait, deadline).await {
                 return Err(reason);
             }
-            tokio::time::sleep(wait).await;
         }
     }
 
@@ -397,6 +390,19 @@ impl Connector {
             .min(Duration::from_secs(10))
             .max(Duration::from_millis(100))
     }
+}
+
+/// Waits before try `tries + 1`: the platform's `wait` if it gave one,
+/// else a doubling backoff; false (without waiting) when the deadline
+/// leaves no room for another try.
+async fn pause(tries: u32, wait: Option<Duration>, deadline: Instant) -> bool {
+    let backoff = Duration::from_millis(200 * 2u64.pow(tries.min(4)));
+    let wait = wait.unwrap_or(backoff).max(Duration::from_millis(50));
+    if Instant::now() + wait + Duration::from_millis(500) > deadline {
+        return false;
+    }
+    tokio::time::sleep(wait).await;
+    true
 }
 
 /// What a transport error says about whether the platform acted.
