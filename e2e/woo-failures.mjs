@@ -45,7 +45,7 @@ function cleanup() {
 	endpoint = null;
 	if (harnessStarted) {
 		harnessStarted = false;
-		const r = spawnSync(join(HARNESS, 'down.sh'), { env: harnessEnv, encoding: 'utf8' });
+		const r = spawnSync(join(HARNESS, 'down.sh'), process.env.WOO_KEEP_STATE ? [] : ['--purge'], { env: harnessEnv, encoding: 'utf8' });
 		say(`down.sh: ${(r.stdout + r.stderr).trim().replace(/\n/g, '; ')}`);
 	}
 	if (work) { rmSync(work, { recursive: true, force: true }); work = null; }

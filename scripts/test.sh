@@ -9,6 +9,12 @@ set -euo pipefail
 source "$(dirname "$0")/lib.sh"
 cd "$ROOT"
 started=$(date +%s)
+# No incremental caches: a fresh clone (CI) never reuses them, and they
+# doubled the disk the test command takes. A developer's own `cargo test`
+# keeps them.
+export CARGO_INCREMENTAL=0
+disk_report() { df -h --output=avail,target "$ROOT" | tail -1 | awk '{print "disk: " $1 " free on " $2}'; du -sh "$ROOT/target" 2>/dev/null | awk '{print "target/: " $1}'; }
+disk_report
 
 step "setup"
 bash scripts/setup.sh
@@ -196,4 +202,5 @@ step "size report and budgets"
 bash scripts/size-report.sh --enforce
 
 echo
+disk_report
 echo "all checks passed in $(( $(date +%s) - started )) s"

@@ -28,7 +28,7 @@ function cleanup() {
 	}
 	if (harnessUp) {
 		harnessUp = false;
-		const r = spawnSync(join(HARNESS, 'down.sh'), { env, stdio: ['ignore', 'pipe', 'pipe'], encoding: 'utf8' });
+		const r = spawnSync(join(HARNESS, 'down.sh'), process.env.WOO_KEEP_STATE ? [] : ['--purge'], { env, stdio: ['ignore', 'pipe', 'pipe'], encoding: 'utf8' });
 		say(`down.sh: ${(r.stdout + r.stderr).trim().replace(/\n/g, '; ')}`);
 	}
 }

@@ -13,7 +13,8 @@ export WC_HARNESS_STATE="${WC_HARNESS_STATE:-/tmp/loyalty-woo-apply}"
 T0=$(date +%s)
 TMP=$(mktemp -d)
 cleanup() {
-	"$HARNESS/down.sh" >&2 || true
+	# --purge: each real-shop suite's state folder is ~460 MB (WOO_KEEP_STATE=1 keeps it to read).
+	if [ -n "${WOO_KEEP_STATE:-}" ]; then "$HARNESS/down.sh" >&2 || true; else "$HARNESS/down.sh" --purge >&2 || true; fi
 	rm -rf "$TMP"
 }
 trap cleanup EXIT
