@@ -187,6 +187,17 @@ async function myAccount(page, { later = false } = {}) {
 	await waitInWidget(page, '[data-testid=balance]');
 }
 
+/** Opens "Your rewards" in the widget: each item's state, code, state text and whether it has an Apply link. */
+async function yourRewards(page) {
+	await waitInWidget(page, '[aria-controls=lw-mine]');
+	await inWidget(page, (root) => root.querySelector('[aria-controls=lw-mine]').click());
+	await waitInWidget(page, '[data-testid=mine-item]');
+	return inWidget(page, (root) => [...root.querySelectorAll('[data-testid=mine-item]')].map((li) => ({
+		state: li.dataset.state, code: li.querySelector('[data-testid=coupon-code]')?.textContent.trim() ?? li.textContent.match(/[A-Z0-9]{2,}-[A-Z0-9-]+/)?.[0] ?? null,
+		text: li.querySelector('[data-testid=mine-state]')?.textContent.trim(), apply: !!li.querySelector('[data-testid=apply]'),
+	})));
+}
+
 // ------------------------------------------------------------------ the shop's own pages
 /** The block checkout: fills what is empty, places the order; resolves to the order id from the URL. */
 async function checkout(page, address) {
@@ -496,17 +507,53 @@ async function journey(name, { rest, runQueue, adminApi, adminKey, EP, P50, shot
 			runQueue();
 			await myAccount(page, { later: true });
 			eq(await waitWidgetText(page, '.lw-pending', '\\b95\\b'), '95 points pending', 'pending');
-			await waitInWidget(page, '[aria-controls=lw-mine]');
-			await inWidget(page, (root) => root.querySelector('[aria-controls=lw-mine]').click());
-			await waitInWidget(page, '[data-testid=mine-item]');
-			const items = await inWidget(page, (root) => [...root.querySelectorAll('[data-testid=mine-item]')].map((li) => ({
-				state: li.dataset.state, code: li.querySelector('[data-testid=coupon-code]')?.textContent.trim() ?? li.textContent.match(/[A-Z0-9]{2,}-[A-Z0-9-]+/)?.[0] ?? null,
-				text: li.querySelector('[data-testid=mine-state]')?.textContent.trim(), apply: !!li.querySelector('[data-testid=apply]'),
-			})));
+			const items = await yourRewards(page);
 			say(`${name}: your rewards ${JSON.stringify(items)}`);
 			eq(items.length, 1, 'rewards listed');
 			eq([items[0].text, items[0].apply], [`Used on order #${order2}`, false], '[state, apply link]');
 			ok(!items[0].code || items[0].code.toLowerCase() === code.toLowerCase(), `the code shown ${items[0].code}`);
+		});
+		// ---------------------------------------------------------- 5. the platform decides: given back, expired
+		// The endpoint learns a code's state from WooCommerce itself (the reconciler looks each code up),
+		// not only from webhooks: here the cancellation's webhook is held back until after the look-up.
+		await check(`${name}: the shop owner cancels order #${order2 || 'N'}: WooCommerce gives the code's use back; before any webhook, the endpoint's reconcile pass finds it on the shop: "Your rewards" shows it ready to use again, with its Apply link`, async () => {
+			ok(order2, 'no order');
+			const o = await rest(`/orders/${order2}`, { method: 'PUT', body: { status: 'cancelled' } });
+			eq(o.status, 'cancelled', 'order status');
+			const [c] = await rest(`/coupons?code=${encodeURIComponent(code)}`);
+			eq(c.usage_count, 0, 'the coupon\'s usage_count after the cancellation');
+			const r = await fetch(`${EP}/admin/v1/reconcile`, { method: 'POST', headers: { Authorization: `Bearer ${adminKey}` } });
+			const report = await r.json();
+			eq([r.status, report.active_again, report.used, report.missing], [200, 1, 0, 0], `reconcile ${JSON.stringify(report)}`);
+			await myAccount(page, { later: true });
+			const items = await yourRewards(page);
+			eq(items.map((i) => [i.state, i.text, i.apply]), [['mine-active', 'Ready to use', true]], 'your rewards');
+		});
+		await check(`${name}: the cancellation's webhook comes late: changes nothing more on the code, and the order's 45 points pending are taken back (50 left)`, async () => {
+			runQueue();
+			await myAccount(page, { later: true });
+			eq(await waitWidgetText(page, '.lw-pending', '\\b50\\b'), '50 points pending', 'pending');
+			const items = await yourRewards(page);
+			eq(items.map((i) => i.state), ['mine-active'], 'your rewards');
+		});
+		await check(`${name}: the shop owner ends the code early (date_expires two days ago): WooCommerce refuses it at the cart ("Apply to cart"), and after a reconcile pass "Your rewards" says Expired`, async () => {
+			const [c] = await rest(`/coupons?code=${encodeURIComponent(code)}`);
+			const past = new Date(Date.now() - 2 * 86400e3).toISOString().slice(0, 10);
+			eq((await rest(`/coupons/${c.id}`, { method: 'PUT', body: { date_expires: `${past}T23:59:59` } })).date_expires, `${past}T23:59:59`, 'date_expires');
+			await page.goto(`${SHOP}/?add-to-cart=${P50}`, { waitUntil: 'load' });
+			await page.goto(`${SHOP}/?loyalty_apply=${encodeURIComponent(code)}`, { waitUntil: 'load' });
+			eq(new URL(page.url()).pathname, '/cart/', 'landed on');
+			await page.waitForSelector('.wc-block-components-notice-banner, .woocommerce-error', { timeout: 20000 });
+			const t = await cartTotals(page);
+			say(`${name}: cart with the expired code ${JSON.stringify(t)}`);
+			eq([t.coupons, t.discount], [[], null], 'cart [codes, discount]');
+			ok(t.notices.some((n) => /expired/i.test(n)), `no "expired" notice: ${JSON.stringify(t.notices)}`);
+			const r = await fetch(`${EP}/admin/v1/reconcile`, { method: 'POST', headers: { Authorization: `Bearer ${adminKey}` } });
+			const report = await r.json();
+			eq([r.status, report.expired, report.active_again, report.used], [200, 1, 0, 0], `reconcile ${JSON.stringify(report)}`);
+			await myAccount(page, { later: true });
+			const items = await yourRewards(page);
+			eq(items.map((i) => [i.state, i.text, i.apply]), [['mine-expired', 'Expired', false]], 'your rewards');
 		});
 		await check(`${name}: no page error and no widget error in the console through the journey`, async () => {
 			eq(errors, [], 'errors');

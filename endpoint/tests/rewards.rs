@@ -421,6 +421,139 @@ fn orders_mark_codes_used_and_cancelled_orders_give_them_back() {
     }
 }
 
+/// A signed Shopify `orders/paid` webhook for order 1235 that used `code`.
+fn shopify_order_used(server: &Server, customer: &str, code: &str) {
+    let text = serde_json::json!({"id": 9002, "order_number": 1235, "customer": {"id": customer},
+        "subtotal_price": "30.00", "discount_codes": [{"code": code, "amount": "5.00", "type": "fixed_amount"}]})
+    .to_string();
+    let signature =
+        loyalty_endpoint::domain::webhooks::sign(b"shopify-webhook-secret", text.as_bytes());
+    let headers = [
+        ("Content-Type", "application/json"),
+        ("X-Shopify-Topic", "orders/paid"),
+        ("X-Shopify-Hmac-Sha256", signature.as_str()),
+    ];
+    let sent = server
+        .send("POST", "/webhooks/shopify", &headers, &text)
+        .expect("an answer");
+    assert!(sent.status < 300, "{}", sent.body);
+}
+
+/// The customer's list as `code -> (state, used_order)`.
+fn states(server: &Server, id: &str) -> std::collections::BTreeMap<String, (String, String)> {
+    let list = redemptions(server, id);
+    list["items"]
+        .as_array()
+        .expect("items")
+        .iter()
+        .map(|item| {
+            (
+                item["coupon"]["code"]
+                    .as_str()
+                    .unwrap_or_default()
+                    .to_owned(),
+                (
+                    item["state"].as_str().unwrap_or_default().to_owned(),
+                    item["used_order"].as_str().unwrap_or_default().to_owned(),
+                ),
+            )
+        })
+        .collect()
+}
+
+#[test]
+fn a_code_s_state_follows_the_platform_when_no_webhook_says() {
+    let platform = StandIn::start(Kind::Shopify);
+    // The shop's clock on the ledger's day, whatever the day the test runs.
+    let (status, _) = platform.control(
+        "PUT",
+        "/_standin/clock",
+        r#"{"now":"2026-11-30T12:00:00Z"}"#,
+    );
+    assert_eq!(status, 200);
+    let server = server_on(&platform, Duration::from_secs(8));
+    customer(&server, "1010", 2000);
+    let codes: Vec<String> = ["r-5eur", "r-10pct", "r-shipping"]
+        .iter()
+        .map(|reward| {
+            let reply = redeem(&server, "1010", reward, &format!("follow-{reward}"));
+            assert_eq!(reply.status, 200, "{}", reply.body);
+            value(&reply)["coupon"]["code"]
+                .as_str()
+                .expect("a code")
+                .to_owned()
+        })
+        .collect();
+    let pass = |what: &str| {
+        let report = value(&server.admin("POST", "/admin/v1/reconcile", ""));
+        let counts: Vec<u64> = ["used", "active_again", "expired", "missing"]
+            .iter()
+            .map(|k| report[k].as_u64().unwrap_or(u64::MAX))
+            .collect();
+        eprintln!("{what}: {report}");
+        counts
+    };
+    let lookups = || {
+        let (_, requests) = platform.control("GET", "/_standin/requests", "");
+        requests.as_array().map_or(0, |r| {
+            r.iter()
+                .filter(|r| r.to_string().contains("LoyaltyFind"))
+                .count()
+        })
+    };
+    let before = lookups();
+    assert_eq!(pass("nothing happened"), [0, 0, 0, 0]);
+    assert_eq!(lookups() - before, 3, "each active code looked up once");
+    let active = ("active".to_owned(), String::new());
+    assert!(states(&server, "1010").values().all(|s| *s == active));
+
+    // A checkout used the first code; its webhook was lost.
+    let (status, used) = platform.control(
+        "POST",
+        "/_standin/redeem",
+        &format!(r#"{{"code":"{}"}}"#, codes[0]),
+    );
+    assert_eq!(status, 200, "{used}");
+    assert_eq!(pass("used at the checkout"), [1, 0, 0, 0]);
+    let now = states(&server, "1010");
+    assert_eq!(
+        now[&codes[0]],
+        ("used".to_owned(), String::new()),
+        "used, the order not known yet"
+    );
+    assert_eq!(now[&codes[1]], active);
+    // The webhook comes late: the order is filled in, nothing else moves.
+    shopify_order_used(&server, "1010", &codes[0].to_lowercase());
+    assert_eq!(
+        states(&server, "1010")[&codes[0]],
+        ("used".to_owned(), "1235".to_owned())
+    );
+
+    // The shop's clock passes the codes' end: Shopify counts them EXPIRED.
+    let (status, _) = platform.control(
+        "PUT",
+        "/_standin/clock",
+        r#"{"now":"2030-01-01T00:00:00Z"}"#,
+    );
+    assert_eq!(status, 200);
+    assert_eq!(pass("the end passed on the platform"), [0, 0, 2, 0]);
+    let now = states(&server, "1010");
+    assert_eq!(now[&codes[1]].0, "expired");
+    assert_eq!(now[&codes[2]].0, "expired");
+    assert_eq!(now[&codes[0]].0, "used", "a used code stays used");
+
+    // The shop owner deletes the used code: reported, not changed.
+    let (status, _) = platform.control("POST", "/_standin/reset", "");
+    assert_eq!(status, 200);
+    assert_eq!(pass("deleted in the shop"), [0, 0, 0, 1]);
+    assert_eq!(states(&server, "1010")[&codes[0]].0, "used");
+    let admin = value(&server.admin("GET", "/admin/v1/redemptions?state=used", ""));
+    assert!(
+        admin.to_string().contains("no longer has this code"),
+        "the admin API says why: {admin}"
+    );
+}
+
 #[test]
 fn codes_past_their_day_expire_and_the_program_decides_about_the_points() {
     for refund in [false, true] {

@@ -12,7 +12,7 @@ use super::error::{Error, Result};
 use super::language::{self, Language};
 use super::ledger::{self, Kind};
 use super::program::{Grant, Program, FRIEND_GIFT};
-use crate::platform::{Benefit, CodeSpec, Connector};
+use crate::platform::{Benefit, CodeSpec, Connector, Found};
 use crate::store::queries as q;
 use crate::store::rows::{RedemptionChange, RedemptionRow};
 use crate::store::Db;
@@ -324,6 +324,10 @@ pub async fn mark_used(db: &mut Db<'_>, code: &str, order: &str, now: i64) -> Re
             return Ok(q::move_redemption(db, &row.id, from, &change).await?);
         }
     }
+    if row.state == "used" && row.used_order.is_none() {
+        // Marked used from the platform's count before the webhook came.
+        q::move_redemption(db, &row.id, "used", &change).await?;
+    }
     Ok(false)
 }
 
@@ -352,40 +356,137 @@ pub async fn expire(db: &mut Db<'_>, program: &Program, today: i64, now: i64) ->
     let rows = q::active_expired(db, &day, 500).await?;
     let mut count = 0;
     for row in rows {
-        let change = RedemptionChange {
-            to: "expired",
-            touched_at: now,
-            ..RedemptionChange::default()
-        };
-        if !q::move_redemption(db, &row.id, "active", &change).await? {
-            continue;
-        }
-        count += 1;
-        if program.refund_expired_rewards {
-            let entry = give_back(
-                db,
-                &row,
-                program,
-                today,
-                (
-                    (
-                        "Points back: the code expired unused",
-                        "Punkte zurück: Code ungenutzt abgelaufen",
-                    ),
-                    "release-expired",
-                ),
-            )
-            .await?;
-            let change = RedemptionChange {
-                to: "expired",
-                release_entry: entry,
-                touched_at: now,
-                ..RedemptionChange::default()
-            };
-            q::move_redemption(db, &row.id, "expired", &change).await?;
+        if expire_one(db, &row, program, today, now).await? {
+            count += 1;
         }
     }
     Ok(count)
+}
+
+/// `row` (active, or used with its use given back) becomes `expired`,
+/// with its points back when the program says so. False when someone
+/// else moved it first.
+async fn expire_one(
+    db: &mut Db<'_>,
+    row: &RedemptionRow,
+    program: &Program,
+    today: i64,
+    now: i64,
+) -> Result<bool> {
+    let change = RedemptionChange {
+        to: "expired",
+        touched_at: now,
+        ..RedemptionChange::default()
+    };
+    if !q::move_redemption(db, &row.id, &row.state, &change).await? {
+        return Ok(false);
+    }
+    if program.refund_expired_rewards {
+        let entry = give_back(
+            db,
+            row,
+            program,
+            today,
+            (
+                (
+                    "Points back: the code expired unused",
+                    "Punkte zurück: Code ungenutzt abgelaufen",
+                ),
+                "release-expired",
+            ),
+        )
+        .await?;
+        let change = RedemptionChange {
+            to: "expired",
+            release_entry: entry,
+            touched_at: now,
+            ..RedemptionChange::default()
+        };
+        q::move_redemption(db, &row.id, "expired", &change).await?;
+    }
+    Ok(true)
+}
+
+/// What [`follow`] changed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Followed {
+    /// Nothing: the platform agrees (the check is recorded).
+    Nothing,
+    /// An order used the active code (its webhook never came).
+    Used,
+    /// The use was given back (a cancelled order): active again.
+    Active,
+    /// The platform counts the code as ended.
+    Expired,
+}
+
+/// Active or used redemptions whose code should be looked up on the
+/// platform now: not checked since `before` (Unix seconds), still within
+/// their last day, oldest check first, at most `limit`.
+pub async fn to_follow(
+    db: &mut Db<'_>,
+    platform: &str,
+    before: i64,
+    today: i64,
+    limit: i64,
+) -> Result<Vec<RedemptionRow>> {
+    let day = ledger::format_date(today);
+    Ok(q::redemptions_to_follow(db, platform, before, &day, limit).await?)
+}
+
+/// Brings an active or used redemption in line with its code as the
+/// platform has it (`found`), so the customer's list follows the shop
+/// rather than a guess: a code an order used is `used` (which order stays
+/// unknown when no webhook said), a use given back by a cancelled order
+/// makes it `active` again, and a code the platform counts as ended is
+/// `expired` (the points back when the program says so).
+pub async fn follow(
+    db: &mut Db<'_>,
+    row: &RedemptionRow,
+    found: &Found,
+    program: &Program,
+    today: i64,
+    now: i64,
+) -> Result<Followed> {
+    let (to, outcome) = match (row.state.as_str(), found.used, found.expired) {
+        ("active", true, _) => ("used", Followed::Used),
+        ("active" | "used", false, true) => ("expired", Followed::Expired),
+        ("used", false, false) => ("active", Followed::Active),
+        _ => {
+            q::touch_redemption(db, &row.id, now).await?;
+            return Ok(Followed::Nothing);
+        }
+    };
+    let moved = if to == "expired" {
+        expire_one(db, row, program, today, now).await?
+    } else {
+        let change = RedemptionChange {
+            to,
+            touched_at: now,
+            ..RedemptionChange::default()
+        };
+        q::move_redemption(db, &row.id, &row.state, &change).await?
+    };
+    Ok(if moved { outcome } else { Followed::Nothing })
+}
+
+/// Records that a redemption's code was checked now (without an answer
+/// that tells), so the next pass looks at others first.
+pub async fn touch(db: &mut Db<'_>, id: &str, now: i64) -> Result<()> {
+    Ok(q::touch_redemption(db, id, now).await?)
+}
+
+/// The platform no longer has the code of an active or used redemption
+/// (the shop owner deleted it): recorded as its last error for the admin
+/// API, and the check counted.
+pub async fn note_missing(db: &mut Db<'_>, row: &RedemptionRow, now: i64) -> Result<()> {
+    note_attempt(
+        db,
+        &row.id,
+        "the shop's platform no longer has this code",
+        now,
+    )
+    .await
 }
 
 /// `GET /v1/redemptions?page=N`: the customer's redemptions, newest first.

@@ -132,14 +132,30 @@ pub struct Reconciled {
     pub released: u64,
     /// Still pending after this pass.
     pub pending: u64,
-    /// Active codes past their last day marked expired.
+    /// Active codes past their last day marked expired, by our date or
+    /// the platform's.
     pub expired: u64,
+    /// Active codes the platform says an order used (no webhook said so).
+    pub used: u64,
+    /// Used codes whose use the platform gave back (a cancelled order):
+    /// active again.
+    pub active_again: u64,
+    /// Codes the platform no longer has (deleted in the shop).
+    pub missing: u64,
 }
+
+/// Codes looked up on the platform per pass, and how long a code's last
+/// look-up counts before the reconciler looks again.
+const FOLLOW_BATCH: i64 = 50;
+const FOLLOW_EVERY: i64 = 3_600;
 
 /// One pass: pending redemptions no request is working on are issued
 /// again (the code is the key: a code made before is found, not made
-/// twice), and codes past their day are marked expired. `all` takes every
-/// pending one, however recently touched (the admin API's reconcile).
+/// twice), codes past their day are marked expired, and active and used
+/// codes are looked up on the platform so their state follows the shop
+/// (used, given back, ended), at most [`FOLLOW_BATCH`] a pass, each at
+/// most once in [`FOLLOW_EVERY`] seconds. `all` takes every pending one
+/// and every code, however recently touched (the admin API's reconcile).
 pub(crate) async fn reconcile(state: &Arc<AppState>, all: bool) -> Result<Reconciled, AppError> {
     let expired = write(state, |state| async move {
         let mut tx = state.store.write().await?;
@@ -172,16 +188,87 @@ pub(crate) async fn reconcile(state: &Arc<AppState>, all: bool) -> Result<Reconc
             Issued::Nothing => {}
         }
     }
-    if report.confirmed + report.released + report.pending + report.expired > 0 {
+    follow(state, all, now, &mut report).await?;
+    if report.confirmed
+        + report.released
+        + report.pending
+        + report.expired
+        + report.used
+        + report.active_again
+        + report.missing
+        > 0
+    {
         tracing::info!(
             confirmed = report.confirmed,
             released = report.released,
             pending = report.pending,
             expired = report.expired,
+            used = report.used,
+            active_again = report.active_again,
+            missing = report.missing,
             "reconciled"
         );
     }
     Ok(report)
+}
+
+/// The look-ups of one pass ([`reconcile`]).
+async fn follow(
+    state: &Arc<AppState>,
+    all: bool,
+    at: i64,
+    report: &mut Reconciled,
+) -> Result<(), AppError> {
+    let Some(platform) = state.config.issuing.platform.clone() else {
+        return Ok(());
+    };
+    let before = if all { at + 1 } else { at - FOLLOW_EVERY };
+    let rows = {
+        let mut conn = state.store.read().await?;
+        let today = state.today();
+        rewards::to_follow(&mut conn.db(), platform.name(), before, today, FOLLOW_BATCH).await?
+    };
+    for row in rows {
+        let found = platform
+            .find(&row.code, Instant::now() + state.config.issuing.budget)
+            .await;
+        let missing = matches!(found, Ok(None));
+        let followed = write(state, move |state| {
+            async move {
+                let mut tx = state.store.write().await?;
+                let (today, now) = (state.today(), i64::try_from(now()).unwrap_or(i64::MAX));
+                let followed = match &found {
+                    Ok(Some(found)) => {
+                        rewards::follow(&mut tx.db(), &row, found, &state.program, today, now)
+                            .await?
+                    }
+                    Ok(None) => {
+                        tracing::warn!(redemption = %row.id, "the platform no longer has a code");
+                        rewards::note_missing(&mut tx.db(), &row, now).await?;
+                        rewards::Followed::Nothing
+                    }
+                    Err(reason) => {
+                        tracing::warn!(redemption = %row.id, reason = %reason, "could not look a code up on the platform");
+                        rewards::touch(&mut tx.db(), &row.id, now).await?;
+                        rewards::Followed::Nothing
+                    }
+                };
+                tx.commit().await?;
+                Ok(followed)
+            }
+        })
+        .await?;
+        match followed {
+            rewards::Followed::Used => report.used += 1,
+            rewards::Followed::Active => report.active_again += 1,
+            rewards::Followed::Expired => report.expired += 1,
+            rewards::Followed::Nothing => {}
+        }
+        if missing {
+            report.missing += 1;
+        }
+    }
+    Ok(())
 }
 
 /// Runs [`reconcile`] every `reconcile_every`, from the first tick after

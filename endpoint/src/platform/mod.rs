@@ -119,8 +119,11 @@ pub enum Outcome {
 pub struct Found {
     /// The platform's id for it.
     pub reference: String,
-    /// Whether an order used it.
+    /// Whether an order used it (and still does: a cancelled order's use
+    /// given back counts as unused).
     pub used: bool,
+    /// Whether the platform counts it past its end.
+    pub expired: bool,
 }
 
 /// What one attempt learnt.

@@ -13,7 +13,8 @@ const CREATE_SHIPPING: &str = "mutation LoyaltyCreateShipping($input: DiscountCo
 discountCodeFreeShippingCreate(freeShippingCodeDiscount: $input) { codeDiscountNode { id } userErrors { field message code } } }";
 
 const FIND: &str = "query LoyaltyFind($code: String!) { codeDiscountNodeByCode(code: $code) { id \
-codeDiscount { __typename ... on DiscountCodeBasic { asyncUsageCount } ... on DiscountCodeFreeShipping { asyncUsageCount } } } }";
+codeDiscount { __typename ... on DiscountCodeBasic { asyncUsageCount status } \
+... on DiscountCodeFreeShipping { asyncUsageCount status } } } }";
 
 /// A Shopify global id for a numeric id (`gid://shopify/Customer/7`), or
 /// the id itself when it is one of `kind` already.
@@ -294,9 +295,11 @@ pub(super) async fn find(
     let used = node["codeDiscount"]["asyncUsageCount"]
         .as_u64()
         .is_some_and(|count| count > 0);
+    let expired = node["codeDiscount"]["status"].as_str() == Some("EXPIRED");
     Ok(Some(Found {
         reference: reference.to_owned(),
         used,
+        expired,
     }))
 }
 

@@ -281,13 +281,44 @@ pub(super) async fn find(
             Some(Found {
                 reference: c["id"].as_u64()?.to_string(),
                 used: c["usage_count"].as_u64().is_some_and(|n| n > 0),
+                expired: c["date_expires_gmt"]
+                    .as_str()
+                    .is_some_and(|gmt| past(gmt, now_ms())),
             })
         }))
+}
+
+/// Whether a coupon's `date_expires_gmt` (`YYYY-MM-DDTHH:MM:SS`, UTC) is
+/// before `now_ms` (Unix milliseconds). A value in another form is not
+/// taken as past: the code's own last day still decides.
+fn past(gmt: &str, now_ms: i64) -> bool {
+    matches!(
+        loyalty_core::date::parse(&format!("{gmt}Z")),
+        Some(loyalty_core::date::ContractDate::Instant(at)) if at < now_ms
+    )
+}
+
+/// Now in Unix milliseconds.
+fn now_ms() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| i64::try_from(d.as_millis()).unwrap_or(i64::MAX))
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_coupon_is_past_after_its_gmt_end_only() {
+        let end = "2026-12-31T23:59:59";
+        // 2026-12-31T23:59:58Z and 2027-01-01T00:00:00Z in milliseconds.
+        assert!(!past(end, 1_798_761_598_000));
+        assert!(past(end, 1_798_761_600_000));
+        for odd in ["", "2026-12-31", "31.12.2026 23:59", "2026-02-30T00:00:00"] {
+            assert!(!past(odd, i64::MAX), "{odd}");
+        }
+    }
 
     fn spec(benefit: Benefit) -> CodeSpec {
         CodeSpec {

@@ -477,6 +477,33 @@ pub async fn redemptions_in(
     )
 }
 
+/// Active and used redemptions with a code on `platform`, last checked
+/// before `before` (Unix seconds), whose last day is `day` or later:
+/// oldest check first, at most `limit`.
+pub async fn redemptions_to_follow(
+    db: &mut Db<'_>,
+    platform: &str,
+    before: i64,
+    day: &str,
+    limit: i64,
+) -> Result<Vec<RedemptionRow>> {
+    let sql = format!(
+        "{REDEMPTION} WHERE state IN ('active', 'used') AND platform = $1 AND reference IS NOT NULL
+         AND touched_at < $2 AND expires_at >= $3 ORDER BY touched_at, id LIMIT $4"
+    );
+    Ok(
+        on!(db, c => sqlx::query_as(&sql).bind(platform).bind(before).bind(day).bind(limit)
+        .fetch_all(&mut **c).await)?,
+    )
+}
+
+/// Records that a redemption was looked at now.
+pub async fn touch_redemption(db: &mut Db<'_>, id: &str, now: i64) -> Result<()> {
+    on!(db, c => sqlx::query("UPDATE redemptions SET touched_at = $2 WHERE id = $1")
+        .bind(id).bind(now).execute(&mut **c).await.map(drop))?;
+    Ok(())
+}
+
 /// Active redemptions whose code's last day is before `day` (`YYYY-MM-DD`).
 pub async fn active_expired(db: &mut Db<'_>, day: &str, limit: i64) -> Result<Vec<RedemptionRow>> {
     let sql = format!(
