@@ -122,7 +122,7 @@ impl Default for Limits {
     fn default() -> Limits {
         Limits {
             max_connections: 4096,
-            max_connections_per_address: 128,
+            max_connections_per_address: 256,
             header_timeout: Duration::from_secs(5),
             body_timeout: Duration::from_secs(10),
             max_body: 64 * 1024,

@@ -539,7 +539,6 @@ fn configure(args: &ServeArgs) -> Result<ServerConfig, String> {
             max_webhook_body: args.max_webhook_body,
             shutdown_grace: Duration::from_secs(args.shutdown_timeout),
         },
-        ..ServerConfig::default()
     })
 }
 

@@ -141,6 +141,9 @@ fn assert_error(reply: Option<&Reply>, raw: &str, status: u16, code: &str, what:
 
 const WOO_SECRET: &[u8] = b"woo-webhook-secret";
 
+/// A request's headers, name and value.
+type Headers<'a> = [(&'a str, &'a str)];
+
 #[test]
 fn a_body_over_the_limit_is_answered_413_on_every_route_even_while_it_is_still_coming() {
     let server = Server::with(|config| {
@@ -159,7 +162,7 @@ fn a_body_over_the_limit_is_answered_413_on_every_route_even_while_it_is_still_c
         ("Content-Type", "application/json"),
     ];
     let json = [("Content-Type", "application/json")];
-    let routes: [(&str, &str, &[(&str, &str)]); 9] = [
+    let routes: [(&str, &str, &Headers); 9] = [
         ("POST", "/v1/redemptions", &customer),
         ("POST", "/v1/club/join", &customer),
         ("GET", "/v1/customer", &customer),
@@ -290,6 +293,9 @@ fn a_length_announced_over_the_limit_is_answered_at_once_without_reading() {
     }
 }
 
+/// A change made to one part of a token.
+type Change<'a> = dyn Fn(&str) -> String + 'a;
+
 /// A token with part `index` (0 header, 1 payload, 2 signature) changed.
 fn with_part(token: &str, index: usize, change: impl Fn(&str) -> String) -> String {
     let mut parts: Vec<String> = token.split('.').map(str::to_owned).collect();
@@ -312,7 +318,7 @@ fn a_token_in_any_encoding_but_unpadded_base64url_is_malformed() {
     let reply = server.get("/v1/customer", Some(&token));
     assert_eq!(reply.status, 200, "{}", reply.body);
     let standard = |part: &str| part.replace('-', "+").replace('_', "/");
-    let changes: [(&str, &dyn Fn(&str) -> String); 11] = [
+    let changes: [(&str, &Change<'_>); 11] = [
         ("standard base64", &standard),
         ("standard base64, padded", &|p| {
             let mut p = standard(p);
@@ -543,9 +549,13 @@ fn a_thousand_slow_connections_from_one_address_do_not_starve_another() {
                 for entry in slow.iter_mut() {
                     let alive = entry.as_mut().is_some_and(|(stream, sent)| {
                         let byte = [head.get(*sent).copied().unwrap_or(b'a')];
-                        *sent += 1;
+                        // Nonblocking: a byte that does not fit now is
+                        // sent in a later round.
                         match stream.write(&byte) {
-                            Ok(_) => true,
+                            Ok(n) => {
+                                *sent += n;
+                                true
+                            }
                             Err(err) => err.kind() == std::io::ErrorKind::WouldBlock,
                         }
                     });

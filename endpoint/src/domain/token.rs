@@ -246,6 +246,9 @@ mod tests {
         }
     }
 
+    /// A change made to one part of a token.
+    type Change<'a> = dyn Fn(&str) -> String + 'a;
+
     /// `token` with part `index` (0 header, 1 payload, 2 signature)
     /// replaced by `change` of it.
     fn with_part(token: &str, index: usize, change: impl Fn(&str) -> String) -> String {
@@ -267,7 +270,7 @@ mod tests {
             .expect("a signature with - and _");
         assert!(verify(SECRET, &token, NOW).is_ok());
         let standard = |part: &str| part.replace('-', "+").replace('_', "/");
-        let changes: [(&str, &dyn Fn(&str) -> String); 10] = [
+        let changes: [(&str, &Change<'_>); 10] = [
             ("standard base64", &standard),
             ("standard base64, padded", &|p| {
                 let mut p = standard(p);
