@@ -610,7 +610,7 @@ async fn serve(args: ServeArgs) -> Result<(), String> {
     };
     let mut config = configure(&args)?;
     let open_files = loyalty_endpoint::server::raise_open_files();
-    let listener = tokio::net::TcpListener::bind(&args.addr)
+    let listener = loyalty_endpoint::server::listen(&args.addr)
         .await
         .map_err(|err| format!("cannot listen on {}: {err}", args.addr))?;
     let local = listener.local_addr().map_err(|err| err.to_string())?;

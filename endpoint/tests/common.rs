@@ -177,7 +177,7 @@ impl Server {
                 .expect("demo seeded");
         }
         let listener = runtime
-            .block_on(tokio::net::TcpListener::bind("127.0.0.1:0"))
+            .block_on(loyalty_endpoint::server::listen("127.0.0.1:0"))
             .expect("bind");
         let addr = listener.local_addr().expect("addr");
         runtime.spawn(async move {

@@ -42,6 +42,31 @@ pub fn raise_open_files() -> u64 {
     rlimit::increase_nofile_limit(u64::MAX).unwrap_or(1024)
 }
 
+/// How many connections the kernel keeps waiting to be accepted: a burst
+/// of connections (a client opening a thousand at once) does not make the
+/// kernel drop other clients' SYNs, which they would send again only after
+/// a second. The system's `net.core.somaxconn` caps it.
+const BACKLOG: u32 = 4096;
+
+/// Listens on `addr` (an address or `host:port`) with a listen queue of
+/// [`BACKLOG`].
+pub async fn listen(addr: &str) -> io::Result<TcpListener> {
+    let mut failure = io::Error::new(io::ErrorKind::InvalidInput, "no address to listen on");
+    for addr in tokio::net::lookup_host(addr).await? {
+        let socket = if addr.is_ipv4() {
+            tokio::net::TcpSocket::new_v4()?
+        } else {
+            tokio::net::TcpSocket::new_v6()?
+        };
+        socket.set_reuseaddr(true)?;
+        match socket.bind(addr) {
+            Ok(()) => return socket.listen(BACKLOG),
+            Err(err) => failure = err,
+        }
+    }
+    Err(failure)
+}
+
 /// Serves `app` on `listener` until `shutdown` completes: HTTP/1.1, at most
 /// `limits.max_connections` connections at once and at most
 /// `limits.max_connections_per_address` from one client address (further
