@@ -90,17 +90,24 @@ impl Default for Issuing {
     }
 }
 
-/// The server's limits (see [`crate::serve`]).
+/// The server's limits (see [`crate::serve`]), each a `serve` flag.
 #[derive(Debug, Clone)]
 pub struct Limits {
     /// Connections served at once; further ones wait in the listen queue.
     pub max_connections: usize,
+    /// Connections served at once from one client address (an IPv4
+    /// address, or an IPv6 /64); further ones are closed as soon as they
+    /// are accepted. 0: no such limit (behind a proxy that is every
+    /// client's address).
+    pub max_connections_per_address: usize,
     /// How long a client may take to send a request's headers, counted
     /// from when the connection is ready for one (an idle kept-alive
     /// connection is closed after this long).
     pub header_timeout: Duration,
     /// How long a request may take from its headers to the answer, the
-    /// client sending its body included (408 after).
+    /// client sending its body included (408 after). Also how long a
+    /// client still sending a body that was refused is read from, so that
+    /// it gets the refusal (see [`crate::server`]).
     pub body_timeout: Duration,
     /// The largest request body accepted (413 above).
     pub max_body: usize,
@@ -115,7 +122,8 @@ impl Default for Limits {
     fn default() -> Limits {
         Limits {
             max_connections: 4096,
-            header_timeout: Duration::from_secs(10),
+            max_connections_per_address: 256,
+            header_timeout: Duration::from_secs(5),
             body_timeout: Duration::from_secs(10),
             max_body: 64 * 1024,
             max_webhook_body: 2 * 1024 * 1024,

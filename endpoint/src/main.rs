@@ -10,12 +10,13 @@
 //! Exit status: 0 done, 1 failed (the reason on standard error), 2 the
 //! command line was not understood.
 
+use clap::builder::TypedValueParser as _;
 use clap::{Args, Parser, Subcommand};
 use loyalty_endpoint::faults::Faults;
 use loyalty_endpoint::platform;
 use loyalty_endpoint::store::{Store, Target};
 use loyalty_endpoint::telemetry::{self, LogFormat};
-use loyalty_endpoint::{program, router, token, ServerConfig};
+use loyalty_endpoint::{program, router, token, Limits, ServerConfig};
 use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -251,6 +252,46 @@ struct ServeArgs {
         value_name = "SECONDS"
     )]
     shutdown_delay: u64,
+    /// Connections served at once (at most the open-file limit less 64);
+    /// further clients wait in the listen queue.
+    #[arg(long, env = "LOYALTY_MAX_CONNECTIONS", value_name = "N",
+          default_value_t = Limits::default().max_connections,
+          value_parser = clap::value_parser!(u32).range(16..=1_000_000).map(|n| n as usize))]
+    max_connections: usize,
+    /// Connections served at once from one client address (an IPv4
+    /// address, or an IPv6 /64); further ones are closed as soon as they are
+    /// accepted, so that one client holding connections open (slowly or
+    /// idly) cannot take everyone else's. 0: no limit, for a reverse proxy or
+    /// load balancer in front, whose address every connection has (limit
+    /// clients there).
+    #[arg(long, env = "LOYALTY_MAX_CONNECTIONS_PER_ADDRESS", value_name = "N",
+          default_value_t = Limits::default().max_connections_per_address,
+          value_parser = clap::value_parser!(u32).map(|n| n as usize))]
+    max_connections_per_address: usize,
+    /// How long a client may take to send a request's headers; an idle
+    /// kept-alive connection is closed after as long.
+    #[arg(long, env = "LOYALTY_HEADER_TIMEOUT", value_name = "SECONDS",
+          default_value_t = Limits::default().header_timeout.as_secs(),
+          value_parser = clap::value_parser!(u64).range(1..=300))]
+    header_timeout: u64,
+    /// How long a request may take from its headers to its answer, its body
+    /// included (408 after).
+    #[arg(long, env = "LOYALTY_BODY_TIMEOUT", value_name = "SECONDS",
+          default_value_t = Limits::default().body_timeout.as_secs(),
+          value_parser = clap::value_parser!(u64).range(1..=300))]
+    body_timeout: u64,
+    /// The largest request body taken, in bytes (413 above; the webhooks
+    /// have their own limit).
+    #[arg(long, env = "LOYALTY_MAX_BODY", value_name = "BYTES",
+          default_value_t = Limits::default().max_body,
+          value_parser = clap::value_parser!(u32).range(1024..=16_777_216).map(|n| n as usize))]
+    max_body: usize,
+    /// The largest webhook body taken (POST /webhooks/...), in bytes: a
+    /// platform's order with its line items can be large.
+    #[arg(long, env = "LOYALTY_MAX_WEBHOOK_BODY", value_name = "BYTES",
+          default_value_t = Limits::default().max_webhook_body,
+          value_parser = clap::value_parser!(u32).range(1024..=67_108_864).map(|n| n as usize))]
+    max_webhook_body: usize,
     /// Write the port listened on into FILE (with --addr 127.0.0.1:0).
     #[arg(long, value_name = "FILE")]
     port_file: Option<PathBuf>,
@@ -489,7 +530,15 @@ fn configure(args: &ServeArgs) -> Result<ServerConfig, String> {
         fault_control: args.fault_control,
         faults,
         demo: args.demo,
-        ..ServerConfig::default()
+        limits: Limits {
+            max_connections: args.max_connections,
+            max_connections_per_address: args.max_connections_per_address,
+            header_timeout: Duration::from_secs(args.header_timeout),
+            body_timeout: Duration::from_secs(args.body_timeout),
+            max_body: args.max_body,
+            max_webhook_body: args.max_webhook_body,
+            shutdown_grace: Duration::from_secs(args.shutdown_timeout),
+        },
     })
 }
 
@@ -561,7 +610,7 @@ async fn serve(args: ServeArgs) -> Result<(), String> {
     };
     let mut config = configure(&args)?;
     let open_files = loyalty_endpoint::server::raise_open_files();
-    let listener = tokio::net::TcpListener::bind(&args.addr)
+    let listener = loyalty_endpoint::server::listen(&args.addr)
         .await
         .map_err(|err| format!("cannot listen on {}: {err}", args.addr))?;
     let local = listener.local_addr().map_err(|err| err.to_string())?;
@@ -575,7 +624,6 @@ async fn serve(args: ServeArgs) -> Result<(), String> {
     if config.shop_url.is_empty() {
         config.shop_url = format!("http://{local}");
     }
-    config.limits.shutdown_grace = Duration::from_secs(args.shutdown_timeout);
     let limits = config.limits.clone();
     let demo_data = loyalty_endpoint::app::wants_demo(&config);
     let state = loyalty_endpoint::open(config).await?;

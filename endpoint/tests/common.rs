@@ -109,6 +109,15 @@ impl Server {
         Server::serving(Faults::default(), files)
     }
 
+    /// A server with `files` as its static files and its configuration
+    /// changed by `change`.
+    pub fn with_static_and(
+        files: &[(&str, &[u8])],
+        change: impl FnOnce(&mut ServerConfig),
+    ) -> Server {
+        Server::configured(Faults::default(), files, change)
+    }
+
     fn serving(faults: Faults, files: &[(&str, &[u8])]) -> Server {
         Server::configured(faults, files, |_| {})
     }
@@ -168,7 +177,7 @@ impl Server {
                 .expect("demo seeded");
         }
         let listener = runtime
-            .block_on(tokio::net::TcpListener::bind("127.0.0.1:0"))
+            .block_on(loyalty_endpoint::server::listen("127.0.0.1:0"))
             .expect("bind");
         let addr = listener.local_addr().expect("addr");
         runtime.spawn(async move {
@@ -398,7 +407,8 @@ pub struct Reply {
 }
 
 impl Reply {
-    fn parse(raw: &[u8]) -> Option<Reply> {
+    /// An answer as it came over the wire; `None` when it is incomplete.
+    pub fn parse(raw: &[u8]) -> Option<Reply> {
         let text = String::from_utf8_lossy(raw);
         let (head, rest) = text.split_once("\r\n\r\n")?;
         let mut lines = head.lines();

@@ -179,7 +179,7 @@ fn every_error_wherever_it_arises_is_the_json_error_shape() {
         ),
     );
     assert!(reply.starts_with("HTTP/1.1 413"), "{reply}");
-    assert!(reply.contains(r#""code":"bad_request""#), "{reply}");
+    assert!(reply.contains(r#""code":"payload_too_large""#), "{reply}");
 }
 
 /// Sends `request` as it is and reads until the error body is in (or the
@@ -224,7 +224,7 @@ fn the_fault_switch_takes_whole_hostile_answers_the_contract_routes_do_not() {
     let reply = server
         .post("/v1/redemptions", &token, "k-big", &faults)
         .expect("an answer");
-    assert_error_shape(&reply, 413, "bad_request", "a 3 MB redeem");
+    assert_error_shape(&reply, 413, "payload_too_large", "a 3 MB redeem");
 }
 
 #[test]

@@ -227,6 +227,8 @@ pub enum ErrorCode {
     /// The shop's platform did not issue the reward's code; the points
     /// spent on it are back on the balance.
     RewardNotIssued,
+    /// The request's body is larger than the backend takes (413).
+    PayloadTooLarge,
     /// A code from a newer contract version.
     #[serde(other)]
     Other,
@@ -248,6 +250,7 @@ impl ErrorCode {
             ErrorCode::RateLimited => "rate_limited",
             ErrorCode::Internal => "internal",
             ErrorCode::RewardNotIssued => "reward_not_issued",
+            ErrorCode::PayloadTooLarge => "payload_too_large",
             ErrorCode::Other => "other",
         }
     }

@@ -319,6 +319,7 @@ fn error_body() -> impl Strategy<Value = ErrorBody> {
         ErrorCode::RateLimited,
         ErrorCode::Internal,
         ErrorCode::RewardNotIssued,
+        ErrorCode::PayloadTooLarge,
         ErrorCode::Other,
     ]);
     (code, words()).prop_map(|(code, message)| ErrorBody {

@@ -48,6 +48,7 @@ pub fn status_of(code: &ErrorCode) -> u16 {
         ErrorCode::TierTooLow => 403,
         ErrorCode::NotFound | ErrorCode::NotAvailable => 404,
         ErrorCode::InsufficientPoints | ErrorCode::RewardNotIssued => 409,
+        ErrorCode::PayloadTooLarge => 413,
         ErrorCode::IdempotencyConflict => 422,
         ErrorCode::RateLimited => 429,
         ErrorCode::Internal => 500,

@@ -7,7 +7,15 @@
 //! public key only ([`Verifier::public_key`]), so that the endpoint cannot
 //! mint tokens itself. A token claiming any other `alg`, `none` included, is
 //! refused.
+//!
+//! The form is checked before anything else ([`compact_form`]): a token is
+//! JWS compact serialization, three parts of unpadded base64url, and
+//! nothing else. `jsonwebtoken` compares an HMAC signature as text and
+//! decodes the other parts with its own engine, so what it lets through
+//! is its business; what this endpoint takes is the standard's.
 
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use base64::Engine;
 use jsonwebtoken::errors::ErrorKind;
 use jsonwebtoken::{Algorithm, DecodingKey, EncodingKey, Header, Validation};
 use serde::{Deserialize, Serialize};
@@ -106,6 +114,7 @@ impl Verifier {
 
     /// Verifies a token at time `now` and returns its claims.
     pub fn verify(&self, token: &str, now: u64) -> Result<Claims, TokenError> {
+        compact_form(token)?;
         let mut validation = Validation::new(self.algorithm);
         // Time is checked below against `now` (injectable), not the clock.
         validation.validate_exp = false;
@@ -129,6 +138,27 @@ impl Verifier {
             return Err(TokenError::Lifetime);
         }
         Ok(claims)
+    }
+}
+
+/// Whether `token` is in JWS compact serialization (RFC 7515 section 7.1):
+/// three non-empty parts joined by `.`, each base64url without padding
+/// (RFC 7515 section 2: `A-Z a-z 0-9 - _` only, no `=`, no whitespace or
+/// line breaks, no other character, and no stray bits in the last symbol).
+/// Standard base64 (`+`, `/`), padding and anything else are malformed.
+pub fn compact_form(token: &str) -> Result<(), TokenError> {
+    let parts: Vec<&str> = token.split('.').collect();
+    let canonical = |part: &&str| {
+        !part.is_empty()
+            && part
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+            && URL_SAFE_NO_PAD.decode(part).is_ok()
+    };
+    if parts.len() == 3 && parts.iter().all(canonical) {
+        Ok(())
+    } else {
+        Err(TokenError::Malformed)
     }
 }
 
@@ -208,6 +238,80 @@ mod tests {
             Err(TokenError::Algorithm)
         );
         for junk in ["", "a.b", "a.b.c.d", "!!.??.**"] {
+            assert_eq!(
+                verify(SECRET, junk, NOW),
+                Err(TokenError::Malformed),
+                "{junk}"
+            );
+        }
+    }
+
+    /// A change made to one part of a token.
+    type Change<'a> = dyn Fn(&str) -> String + 'a;
+
+    /// `token` with part `index` (0 header, 1 payload, 2 signature)
+    /// replaced by `change` of it.
+    fn with_part(token: &str, index: usize, change: impl Fn(&str) -> String) -> String {
+        let mut parts: Vec<String> = token.split('.').map(str::to_owned).collect();
+        parts[index] = change(&parts[index]);
+        parts.join(".")
+    }
+
+    #[test]
+    fn only_unpadded_base64url_is_a_token_in_every_part() {
+        // A signature with both `-` and `_` in it, so that its standard
+        // base64 spelling differs.
+        let token = (0..)
+            .map(|i| mint(SECRET, &format!("cust-{i}"), NOW, 900))
+            .find(|t| {
+                let signature = t.rsplit('.').next().unwrap_or_default();
+                signature.contains('-') && signature.contains('_')
+            })
+            .expect("a signature with - and _");
+        assert!(verify(SECRET, &token, NOW).is_ok());
+        let standard = |part: &str| part.replace('-', "+").replace('_', "/");
+        let changes: [(&str, &Change<'_>); 10] = [
+            ("standard base64", &standard),
+            ("standard base64, padded", &|p| {
+                let mut p = standard(p);
+                while p.len() % 4 != 0 {
+                    p.push('=');
+                }
+                p
+            }),
+            ("a plus", &|p| format!("{p}+")),
+            ("a slash", &|p| format!("/{p}")),
+            ("padding", &|p| format!("{p}=")),
+            ("a space inside", &|p| format!("{} {}", &p[..4], &p[4..])),
+            ("a tab at the end", &|p| format!("{p}\t")),
+            ("a line break inside", &|p| {
+                format!("{}\r\n{}", &p[..4], &p[4..])
+            }),
+            ("non-ASCII", &|p| format!("{p}é")),
+            ("a stray bit", &|p| {
+                // The last symbol with a low bit that no byte holds (only
+                // where the last symbol has bits to spare).
+                let mut bytes = p.as_bytes().to_vec();
+                if let Some(last) = bytes.last_mut().filter(|_| p.len() % 4 != 0) {
+                    *last = if *last == b'B' { b'D' } else { b'B' };
+                }
+                String::from_utf8(bytes).unwrap_or_default()
+            }),
+        ];
+        for index in 0..3 {
+            for (what, change) in &changes {
+                let bad = with_part(&token, index, change);
+                if bad == token {
+                    continue;
+                }
+                assert_eq!(
+                    verify(SECRET, &bad, NOW),
+                    Err(TokenError::Malformed),
+                    "part {index} with {what}: {bad}"
+                );
+            }
+        }
+        for junk in [".b.c", "a..c", "a.b.", "a.b.c.", &format!("{token}.")] {
             assert_eq!(
                 verify(SECRET, junk, NOW),
                 Err(TokenError::Malformed),

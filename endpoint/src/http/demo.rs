@@ -7,7 +7,7 @@ use super::error::{error, json};
 use super::state::{now, AppState};
 use crate::domain::token;
 use axum::extract::{Path, Query, RawQuery, Request, State};
-use axum::http::{header, HeaderValue, StatusCode};
+use axum::http::{header, HeaderValue, Method, StatusCode};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use loyalty_core::contract::ErrorCode;
@@ -120,6 +120,53 @@ pub fn cache_control(path: &str) -> &'static str {
     } else {
         "no-cache"
     }
+}
+
+/// The static files under `dir` as a CDN serves a build: brotli or gzip
+/// made ahead by the build (scripts/trunk-post-build.sh), and caching
+/// headers by file kind. Files are read with `GET` and `HEAD`; another
+/// method answers `405` for a file that is there and `404` for a path that
+/// is not (a route that is not mounted, `PUT /_faults` without its flag
+/// say, is no file either: it does not exist).
+pub(crate) fn static_files(dir: &std::path::Path) -> axum::Router {
+    let files = tower_http::services::ServeDir::new(dir)
+        .precompressed_br()
+        .precompressed_gzip();
+    let serve = move |request: Request| {
+        let files = files.clone();
+        async move {
+            use tower::ServiceExt;
+            let method = request.method().clone();
+            let (mut parts, _) = request.into_parts();
+            let reading = method == Method::GET || method == Method::HEAD;
+            if !reading {
+                parts.method = Method::HEAD;
+            }
+            let request = Request::from_parts(parts, axum::body::Body::empty());
+            let response = match files.oneshot(request).await {
+                Ok(response) => response.map(axum::body::Body::new),
+                Err(never) => match never {},
+            };
+            if reading {
+                response
+            } else if response.status().is_success() {
+                let mut refused = error(
+                    405,
+                    ErrorCode::BadRequest,
+                    &format!("a file is read with GET or HEAD, not {method}"),
+                );
+                refused
+                    .headers_mut()
+                    .insert(header::ALLOW, HeaderValue::from_static("GET, HEAD"));
+                refused
+            } else {
+                error(404, ErrorCode::NotFound, "no such route or file")
+            }
+        }
+    };
+    axum::Router::new()
+        .fallback(serve)
+        .layer(axum::middleware::from_fn(static_caching))
 }
 
 pub(crate) async fn static_caching(request: Request, next: Next) -> Response {

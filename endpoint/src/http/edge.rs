@@ -1,6 +1,7 @@
 //! Around every route: CORS (allowed origins, preflights), request
 //! counting by route template, injected faults (tests), body size limits
-//! announced up front, and every error in the contract's JSON shape.
+//! (announced up front, and read), and every error in the contract's JSON
+//! shape.
 
 use super::error::{error, retry_after};
 use super::state::{lock, AppState};
@@ -18,6 +19,63 @@ use tracing::Instrument;
 /// The largest body `PUT /_faults` (a test-only route) takes: the faults
 /// carry whole hostile answers, the browser tests' largest about 4 MB.
 pub(crate) const FAULTS_BODY_LIMIT: usize = 16 * 1024 * 1024;
+
+/// The largest body a request to `path` may have: the webhooks' limit for
+/// the platforms' webhooks, the test switch's for `/_faults` (where it is
+/// mounted), and `max_body` for every other route.
+pub(crate) fn body_limit(config: &ServerConfig, path: &str) -> usize {
+    let limits = &config.limits;
+    if path.starts_with("/webhooks/") {
+        limits.max_webhook_body
+    } else if path == "/_faults" && config.fault_control {
+        FAULTS_BODY_LIMIT
+    } else {
+        limits.max_body
+    }
+}
+
+/// `413 payload_too_large` for a body over `limit` bytes; the connection
+/// is closed after it (what is left of the body is not read as a request),
+/// in stages so that a client still sending gets it (see
+/// [`crate::server`]).
+pub(crate) fn too_large(limit: usize) -> Response {
+    let mut response = error(
+        413,
+        ErrorCode::PayloadTooLarge,
+        &format!("the body is larger than {limit} bytes"),
+    );
+    response
+        .headers_mut()
+        .insert(header::CONNECTION, HeaderValue::from_static("close"));
+    response
+}
+
+/// Reads the request's whole body (up to its route's limit) before the
+/// route runs, so that a body over the limit is answered `413` on every
+/// route, whether its handler reads the body or not, and whatever way it
+/// is sent (a chunked body announces no length). Inside the body timeout:
+/// a body sent too slowly is answered `408`.
+pub(crate) async fn read_body(
+    State(state): State<Arc<AppState>>,
+    request: Request,
+    next: Next,
+) -> Response {
+    use http_body_util::BodyExt;
+    let limit = body_limit(&state.config, request.uri().path());
+    let (parts, body) = request.into_parts();
+    match http_body_util::Limited::new(body, limit).collect().await {
+        Ok(collected) => {
+            let body = Body::from(collected.to_bytes());
+            next.run(Request::from_parts(parts, body)).await
+        }
+        Err(err) if err.is::<http_body_util::LengthLimitError>() => too_large(limit),
+        Err(_) => error(
+            400,
+            ErrorCode::BadRequest,
+            "the request body could not be read",
+        ),
+    }
+}
 
 fn allowed_origin(config: &ServerConfig, origin: &str) -> bool {
     let loopback = ["http://127.0.0.1:", "http://localhost:", "http://[::1]:"];
@@ -129,6 +187,7 @@ pub(crate) async fn json_errors(request: Request, next: Next) -> Response {
     let code = match status.as_u16() {
         401 => ErrorCode::Unauthorized,
         404 => ErrorCode::NotFound,
+        413 => ErrorCode::PayloadTooLarge,
         429 => ErrorCode::RateLimited,
         400..=499 => ErrorCode::BadRequest,
         _ => ErrorCode::Internal,
@@ -168,7 +227,9 @@ pub(crate) async fn edge(
                 .is_ok_and(|o| allowed_origin(&state.config, o))
         })
         .cloned();
-    if method == Method::OPTIONS {
+    // A preflight for a route that exists; any other path answers what it
+    // would to any method (404, or a static file's 405).
+    if method == Method::OPTIONS && request.extensions().get::<MatchedPath>().is_some() {
         let mut response = StatusCode::NO_CONTENT.into_response();
         if let Some(origin) = &origin {
             cors_headers(response.headers_mut(), origin);
@@ -216,26 +277,15 @@ pub(crate) async fn edge(
         tokio::time::sleep(Duration::from_millis(faults.latency_ms)).await;
     }
     // A body announced larger than the limit is refused before it is read.
-    let limits = &state.config.limits;
-    let limit = if request.uri().path().starts_with("/webhooks/") {
-        limits.max_webhook_body
-    } else if request.uri().path() == "/_faults" {
-        FAULTS_BODY_LIMIT
-    } else {
-        limits.max_body
-    };
-    let too_large = request
+    let limit = body_limit(&state.config, &path);
+    let too_long = request
         .headers()
         .get(header::CONTENT_LENGTH)
         .and_then(|value| value.to_str().ok())
         .and_then(|value| value.parse::<u64>().ok())
         .is_some_and(|length| length > limit as u64);
-    let mut response = if too_large {
-        error(
-            413,
-            ErrorCode::BadRequest,
-            &format!("the body is larger than {limit} bytes"),
-        )
+    let mut response = if too_long {
+        too_large(limit)
     } else if fail_now || (active && state.dice.roll(faults.error_rate)) {
         let status = faults.error_status.unwrap_or(500);
         let code = if status == 429 {

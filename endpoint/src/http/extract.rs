@@ -32,11 +32,24 @@ impl FromRequestParts<Arc<AppState>> for Customer {
         parts: &mut Parts,
         state: &Arc<AppState>,
     ) -> Result<Customer, AppError> {
-        let token = bearer(&parts.headers)
-            .ok_or_else(|| AppError::unauthorized("a customer token is required"))?;
+        let malformed = || AppError::unauthorized(TokenError::Malformed.to_string());
+        let required = || AppError::unauthorized("a customer token is required");
+        let value = parts
+            .headers
+            .get(header::AUTHORIZATION)
+            .ok_or_else(required)?;
+        // Bytes a token never has (non-ASCII, controls) make it malformed,
+        // not missing.
+        let text = value.to_str().map_err(|_| malformed())?;
+        // `Bearer` and one or more spaces (RFC 6750); the token as sent after
+        // that, every character of it checked by the verifier.
+        let token = text
+            .strip_prefix("Bearer ")
+            .ok_or_else(required)?
+            .trim_start_matches(' ');
         state
             .verifier
-            .verify(token.trim(), super::state::now())
+            .verify(token, super::state::now())
             .map(|claims| Customer(claims.sub))
             .map_err(|err| match err {
                 TokenError::Expired => AppError::new(401, ErrorCode::TokenExpired, "token expired"),

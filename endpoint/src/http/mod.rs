@@ -56,20 +56,18 @@ pub fn router(state: Arc<AppState>) -> Router {
     if config.admin_key.is_some() {
         app = app.merge(admin::routes());
     }
-    let webhook_body = DefaultBodyLimit::max(config.limits.max_webhook_body);
+    // Each route's body limit is kept in one place (`edge::body_limit`).
     if config.shopify_secret.is_some() {
-        let route = post(webhooks::shopify).layer(webhook_body);
-        app = app.route("/webhooks/shopify", route);
+        app = app.route("/webhooks/shopify", post(webhooks::shopify));
     }
     if config.woocommerce_secret.is_some() {
-        let route = post(webhooks::woocommerce).layer(webhook_body);
-        app = app.route("/webhooks/woocommerce", route);
+        app = app.route("/webhooks/woocommerce", post(webhooks::woocommerce));
     }
-    // Test-only routes exist only when asked for.
+    // Test-only routes exist only when asked for: without their flag every
+    // method on them answers 404, as on any path that is not a route.
     if config.fault_control {
-        let faults = put(testing::set_faults).layer(DefaultBodyLimit::max(edge::FAULTS_BODY_LIMIT));
         app = app
-            .route("/_faults", faults)
+            .route("/_faults", put(testing::set_faults))
             .route("/_stats", get(testing::stats).delete(testing::reset_stats));
     }
     if config.clock_control {
@@ -83,24 +81,21 @@ pub fn router(state: Arc<AppState>) -> Router {
             .route("/examples/{name}", get(demo::example_page));
     }
     if let Some(dir) = &config.static_dir {
-        // As a CDN serves a build: brotli or gzip made ahead by the build
-        // (scripts/trunk-post-build.sh), and caching headers by file kind.
-        let files = tower_http::services::ServeDir::new(dir)
-            .precompressed_br()
-            .precompressed_gzip();
-        app = app.fallback_service(
-            Router::new()
-                .fallback_service(files)
-                .layer(middleware::from_fn(demo::static_caching)),
-        );
+        app = app.fallback_service(demo::static_files(dir));
     }
     let limits = &config.limits;
     app.layer(tower_http::catch_panic::CatchPanicLayer::new())
+        // Every body is read (up to its route's limit) before its route
+        // runs, within the body timeout; handlers take it as it is.
+        .layer(DefaultBodyLimit::disable())
+        .layer(middleware::from_fn_with_state(
+            state.clone(),
+            edge::read_body,
+        ))
         .layer(tower_http::timeout::TimeoutLayer::with_status_code(
             StatusCode::REQUEST_TIMEOUT,
             limits.body_timeout,
         ))
-        .layer(DefaultBodyLimit::max(limits.max_body))
         .layer(middleware::from_fn(edge::json_errors))
         .layer(middleware::from_fn_with_state(state.clone(), edge::edge))
         .layer(middleware::from_fn(edge::observe))
