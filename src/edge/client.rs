@@ -641,15 +641,16 @@ pub fn new_idempotency_key() -> String {
 
 /// Decodes what the browser parsed into a checked contract value. Each
 /// optional part left out (a malformed date, link, entry or block; see
-/// [`contract::accept_parts`]) is named in one console line per page, with
+/// [`contract::accept_noting`]) is named in one console line per page, with
 /// the route it came from.
 pub fn from_js<T: DeserializeOwned + Checked>(
     value: JsValue,
     path: &str,
 ) -> Result<T, DecodeError> {
-    let accepted = contract::accept_parts(serde_wasm_bindgen::from_value(value))?;
-    report_left_out(&accepted.left_out, path);
-    Ok(accepted.value)
+    let mut left_out = Vec::new();
+    let value = contract::accept_noting(serde_wasm_bindgen::from_value(value), &mut left_out)?;
+    report_left_out(&left_out, path);
+    Ok(value)
 }
 
 /// The console lines of [`from_js`], once for every type.

@@ -111,11 +111,26 @@ fn left_out(field: &'static str) {
 pub fn accept_parts<T: Checked, E: fmt::Display>(
     decoded: Result<T, E>,
 ) -> Result<Accepted<T>, DecodeError> {
+    let mut left_out = Vec::new();
+    let value = accept_noting(decoded, &mut left_out)?;
+    Ok(Accepted { value, left_out })
+}
+
+/// [`accept_parts`] with the names of the parts left out put in
+/// `left_out` (emptied when the answer is refused): the widget's way, which
+/// moves no answer through an [`Accepted`].
+pub fn accept_noting<T: Checked, E: fmt::Display>(
+    decoded: Result<T, E>,
+    left_out: &mut Vec<&'static str>,
+) -> Result<T, DecodeError> {
     let checked = decoded
         .map_err(|err| DecodeError::Malformed(err.to_string()))
         .and_then(|mut value| value.check().map(|()| value));
-    let left_out = take_left_out();
-    checked.map(|value| Accepted { value, left_out })
+    *left_out = take_left_out();
+    if checked.is_err() {
+        left_out.clear();
+    }
+    checked
 }
 
 /// The parts left out by the decode that just ended, and a clean slate.
@@ -126,7 +141,7 @@ fn take_left_out() -> Vec<&'static str> {
 
 /// [`accept_parts`] without the names of the parts left out.
 pub fn accept<T: Checked, E: fmt::Display>(decoded: Result<T, E>) -> Result<T, DecodeError> {
-    accept_parts(decoded).map(|accepted| accepted.value)
+    accept_noting(decoded, &mut Vec::new())
 }
 
 /// Reads a value, or nothing when it does not deserialize; the parts it
