@@ -2,11 +2,16 @@
 // endpoint's `bodies` fault after its real token check: HTML, truncated and
 // empty bodies, wrong types, missing fields, negative, huge, fractional and
 // NaN-like numbers, enormous strings and arrays, deep nesting, unknown enum
-// values. Each must become the translated "data we can't show" notice with a
-// retry button: no number on screen, no uncaught error in the page. What a
-// newer contract version may send (an unknown customer state, extra fields)
-// is tolerated instead: the right balance must show. A broken program or
-// offers list leaves the balance and adds a notice with a retry.
+// values. A broken core (the balance, the state, club membership) must become
+// the translated "data we can't show" notice with a retry button: no number
+// on screen, no uncaught error in the page. A broken optional part (a date,
+// a link, an expiring entry, the referral or tier block, one reward or
+// offer; issue #32) is left out alone: the right balance shows, the part is
+// absent, there is no notice, and exactly one console line names the field.
+// What a newer contract version may send (an unknown customer state, extra
+// fields) is tolerated: the right balance must show. A program or offers
+// list broken at its core leaves the balance and adds a notice with a retry.
+// Every count is grouped in the customer's number format (en, de, pl).
 //
 // Usage: node e2e/bad-bodies.mjs http://127.0.0.1:PORT [chromium|firefox]
 // (an endpoint with --demo --static dist --fault-control)
@@ -36,17 +41,48 @@ export const BODIES = {
   'fractional points': edit((b) => { b.points.approved = 12.5; }),
   'NaN as a bare token': real.replace('"approved":1250', '"approved":NaN'),
   'Infinity as a bare token': real.replace('"approved":1250', '"approved":Infinity'),
-  'a 100,000-character name': edit((b) => { b.first_name = 'A'.repeat(100000); }),
-  '100,000 expiring entries': edit((b) => { b.points.expiring = Array(100000).fill(b.points.expiring[0]); }),
   'nesting 100,000 deep': `{"state":"member","points":${nested(100000)}}`,
   'points as an empty array': edit((b) => { b.points = []; }),
-  'an impossible expiry day (2026-02-30)': edit((b) => { b.points.expiring[0].at = '2026-02-30'; }),
-  'a bare number as a date': edit((b) => { b.points.expiring[0].at = '0'; }),
-  'a partial date': edit((b) => { b.points.expiring[0].at = '2026-12'; }),
   'the club as an array': edit((b) => { b.club = [true]; }),
-  'an unknown tier kind': edit((b) => { b.tier.kind = 'karma'; }),
-  'a malformed currency': edit((b) => { b.points_value.currency = '<b>€</b>'; }),
-  'a number where an object belongs': edit((b) => { b.tier = 7; }),
+  'a number as the state': edit((b) => { b.state = 7; }),
+};
+
+// Optional parts broken, the core fine (issue #32): [route, body, the field
+// the one console line names, a check run in the page (with `root()`, the
+// widget's shadow root, and `arg`) that returns what is wrong: '' when the
+// bad part is absent and the rest is there].
+const expiringGone = () => {
+  const shown = [...root().querySelectorAll('[data-testid=expiring]')].map((e) => e.textContent);
+  return shown.some((t) => t.includes('200 points')) ? `the bad entry is shown: ${shown.join(' | ')}` : '';
+};
+const referralWithoutLink = () => {
+  if (root().querySelector('[data-testid=referral-url]')) return 'the bad link is shown';
+  if (root().innerHTML.includes('javascript:')) return 'the bad link reached the page';
+  return root().querySelector('[data-testid=referral-code]')?.textContent.trim() === 'ANNA10' ? '' : 'the referral code is missing';
+};
+const noReferral = () => (root().querySelector('[data-testid=referral-code], [data-testid=friends]') ? 'the referral block is shown' : '');
+const noTier = () => (root().querySelector('[data-testid=tier]') ? 'the tier is shown' : '');
+const noGreeting = () => (root().textContent.includes('AAAAAAAAAA') ? 'the name is shown' : '');
+const noWorth = () => (root().textContent.includes('Worth') ? 'the money value is shown' : '');
+const rewardGone = (id) => (root().querySelector(`[data-reward="${id}"]`) ? `the reward ${id} is shown` : '');
+const textGone = (text) => (root().textContent.includes(text) ? `"${text}" is shown` : '');
+export const LEFT_OUT = {
+  ...Object.fromEntries(['31.12.2026', '2026/12/31', 'Dec 31', '2026-02-30', '0', 0, '2026-12'].map((at) => [
+    `the expiry date ${JSON.stringify(at)}`,
+    ['/v1/customer', edit((b) => { b.points.expiring[0].at = at; }), 'points.expiring.at', expiringGone],
+  ])),
+  'an expiring entry that is a number': ['/v1/customer', edit((b) => { b.points.expiring[0] = 7; }), 'points.expiring', expiringGone],
+  'an expiring entry with points as text': ['/v1/customer', edit((b) => { b.points.expiring[0].points = 'many'; }), 'points.expiring', expiringGone],
+  '100,000 expiring entries': ['/v1/customer', edit((b) => { b.points.expiring = Array(100000).fill(b.points.expiring[0]); }), 'points.expiring', expiringGone],
+  'a referral link that is javascript:': ['/v1/customer', edit((b) => { b.referral.url = 'javascript:alert(1)'; }), 'referral.url', referralWithoutLink],
+  'a referral link without a scheme': ['/v1/customer', edit((b) => { b.referral.url = 'shop.example/?ref=ANNA10'; }), 'referral.url', referralWithoutLink],
+  'a referral block that is a string': ['/v1/customer', edit((b) => { b.referral = 'ANNA10'; }), 'referral', noReferral],
+  'a referral block without its code': ['/v1/customer', edit((b) => { delete b.referral.code; }), 'referral', noReferral],
+  'a negative friends count': ['/v1/customer', edit((b) => { b.referral.friends_joined = -1; }), 'referral', noReferral],
+  'a 100,000-character name': ['/v1/customer', edit((b) => { b.first_name = 'A'.repeat(100000); }), 'first_name', noGreeting],
+  'an unknown tier kind': ['/v1/customer', edit((b) => { b.tier.kind = 'karma'; }), 'tier', noTier],
+  'a number where the tier belongs': ['/v1/customer', edit((b) => { b.tier = 7; }), 'tier', noTier],
+  'a malformed currency': ['/v1/customer', edit((b) => { b.points_value.currency = '<b>€</b>'; }), 'points_value', noWorth],
 };
 
 const program = await (await fetch(`${base}/v1/program?lang=en`)).json();
@@ -62,13 +98,16 @@ const variant = (value, fn) => {
 export const PARTIAL = {
   'the program as an HTML page': ['/v1/program', '<html><body>502 Bad Gateway</body></html>'],
   'the program cut in half': ['/v1/program', JSON.stringify(program).slice(0, 200)],
-  'a negative tier threshold': ['/v1/program', variant(program, (p) => { p.tiers[1].threshold = -1; })],
-  'a reward costing a string': ['/v1/program', variant(program, (p) => { p.rewards[0].points_price = 'free'; })],
-  '600 rewards': ['/v1/program', variant(program, (p) => { p.rewards = Array(600).fill(p.rewards[0]); })],
+  'a program without a name': ['/v1/program', variant(program, (p) => { delete p.name; })],
   'offers as a number': ['/v1/offers', '42'],
-  '600 offers': ['/v1/offers', variant(offers, (o) => { o.offers = Array(600).fill(o.offers[0]); })],
-  'an offer with a 5,000-character title': ['/v1/offers', variant(offers, (o) => { o.offers[0].title = 'x'.repeat(5000); })],
 };
+Object.assign(LEFT_OUT, {
+  'a reward costing a string': ['/v1/program', variant(program, (p) => { p.rewards[0].points_price = 'free'; }), 'rewards', rewardGone, program.rewards[0].id],
+  '600 rewards': ['/v1/program', variant(program, (p) => { p.rewards = Array(600).fill(p.rewards[0]); }), 'rewards', rewardGone, program.rewards[0].id],
+  'an offer with a 5,000-character title': ['/v1/offers', variant(offers, (o) => { o.offers[0].title = 'x'.repeat(5000); }), 'offers.title', textGone, 'xxxxxxxxxx'],
+  'an offer link that is javascript:': ['/v1/offers', variant(offers, (o) => { o.offers.forEach((x) => { x.cta_url = 'javascript:alert(1)'; }); }), 'offers.cta_url',
+    () => (root().innerHTML.includes('javascript:') ? 'the bad link reached the page' : '')],
+});
 
 // Forward compatible, or valid against the contract's JSON Schema however
 // it is spelled: these must show Anna's real balance with no notice.
@@ -93,10 +132,13 @@ const cases = [
     ? { name, route: body[0], body: body[1], expect: 'tolerated' }
     : { name, body, expect: 'tolerated' })),
   ...Object.entries(PARTIAL).map(([name, [route, body]]) => ({ name, body, route, expect: 'partial' })),
+  ...Object.entries(LEFT_OUT).map(([name, [route, body, field, absent, arg]]) => ({ name: `left out: ${name}`, body, route, expect: 'left out', field, absent, arg })),
 ];
-for (const { name, body, expect, route = '/v1/customer' } of cases) {
+for (const { name, body, expect, route = '/v1/customer', field, absent, arg } of cases) {
   await setFaults(base, { bodies: { [route]: body } });
   await tally.check(name, async (page) => {
+    const lines = [];
+    page.on('console', (message) => { if (message.text().startsWith('[loyalty-widget]')) lines.push(message.text()); });
     await page.goto(`${base}/examples/hostile-baseline.html?customer=cust-anna`);
     const shown = await page.waitForFunction((w) => {
       const root = document.querySelector('loyalty-widget')?.shadowRoot;
@@ -109,7 +151,22 @@ for (const { name, body, expect, route = '/v1/customer' } of cases) {
     }, { timeout: 20000, polling: 100 }, expect).then((h) => h.jsonValue());
     const errors = await page.evaluate(() => window.__lw.errors);
     const problems = [];
-    if (expect === 'tolerated' || expect === 'partial') {
+    if (expect === 'left out') {
+      // The rest of the answer is drawn in the same frame as the balance;
+      // the program and offers follow, so wait for the rewards too.
+      await page.waitForFunction(() => document.querySelector('loyalty-widget').shadowRoot
+        .querySelector('[data-testid=reward], [data-testid=offer]'), { timeout: 20000, polling: 100 });
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      const wrong = await page.evaluate(`(() => {
+        const root = () => document.querySelector('loyalty-widget').shadowRoot;
+        return (${absent})(${JSON.stringify(arg ?? null)});
+      })()`);
+      if (wrong) problems.push(wrong);
+      if (shown.partial) problems.push(`partial notice: ${shown.partial}`);
+      const named = lines.filter((line) => line.includes(`left out ${field} `));
+      if (named.length !== 1 || lines.length !== 1) problems.push(`console: ${JSON.stringify(lines)} (want one line naming ${field})`);
+    }
+    if (expect === 'tolerated' || expect === 'partial' || expect === 'left out') {
       if (!shown.balance || !shown.balance.includes('1,250')) problems.push(`balance: ${shown.balance}`);
       if (shown.notice) problems.push(`notice: ${shown.notice}`);
     }
@@ -255,7 +312,44 @@ if (browserName === 'chromium') {
 }
 cases.push(...longWords);
 
+// Every count in the customer's number format and plural rules, whatever
+// its size (issue #32: "4294967295 friends have joined."): English, German
+// and Polish, against the browser's own Intl for that language.
+await setFaults(base, { bodies: { '/v1/customer': edit((b) => { b.referral.friends_joined = 4294967295; }) } });
+for (const lang of ['en', 'de', 'pl']) {
+  await tally.check(`4294967295 friends in ${lang}: grouped in the language's format`, async (page) => {
+    await page.goto(`${base}/examples/hostile-baseline.html?customer=cust-anna`);
+    // The same embed in another language (the loader takes the token out
+    // of the page's element, so the new one gets its own).
+    const fresh = (await (await fetch(`${base}/_demo/token?customer=cust-anna`)).json()).token;
+    await page.evaluate((lang, token) => {
+      const old = document.querySelector('loyalty-widget');
+      const widget = document.createElement('loyalty-widget');
+      for (const { name, value } of old.attributes) widget.setAttribute(name, value);
+      widget.setAttribute('lang', lang);
+      widget.setAttribute('token', token);
+      old.replaceWith(widget);
+    }, lang, fresh);
+    const text = await page.waitForFunction(() => document.querySelector('loyalty-widget')?.shadowRoot
+      ?.querySelector('[data-testid=friends]')?.textContent.trim(), { timeout: 20000, polling: 100 }).then((h) => h.jsonValue());
+    const { grouped, balance, form } = await page.evaluate((lang) => ({
+      grouped: new Intl.NumberFormat(lang).format(4294967295),
+      balance: new Intl.NumberFormat(lang).format(1250),
+      form: new Intl.PluralRules(lang).select(4294967295),
+    }), lang);
+    const shown = await page.evaluate(() => document.querySelector('loyalty-widget').shadowRoot
+      .querySelector('[data-testid=balance]')?.textContent ?? '');
+    const problems = [];
+    if (!text.includes(grouped) || /[0-9]{5}/.test(text)) problems.push(`friends: "${text}" (want ${grouped})`);
+    if (!shown.includes(balance)) problems.push(`balance: "${shown}" (want ${balance})`);
+    // Polish "many" (like pięć: 4294967295) is its own form; it must be the one shown.
+    if (lang === 'pl' && (form !== 'many' || !text.endsWith('osób.'))) problems.push(`Polish form ${form}: "${text}"`);
+    if (problems.length) throw new Error(problems.join('; '));
+  });
+  cases.push(`friends ${lang}`);
+}
+
 await setFaults(base, {});
 await browser.close();
-console.log(`bad bodies (${browserName}): ${tally.passed} of ${cases.length} passed (${Object.keys(BODIES).length} summaries refused with the data notice, ${Object.keys(TOLERATED).length} tolerated with the right balance, ${Object.keys(PARTIAL).length} broken programs or offers explained beside the right balance, ${longWords.length} long-word layouts at 320 px)`);
+console.log(`bad bodies (${browserName}): ${tally.passed} of ${cases.length} passed (${Object.keys(BODIES).length} summaries refused with the data notice, ${Object.keys(TOLERATED).length} tolerated with the right balance, ${Object.keys(LEFT_OUT).length} with one optional part left out and named, ${Object.keys(PARTIAL).length} broken programs or offers explained beside the right balance, ${longWords.length} long-word layouts at 320 px)`);
 process.exit(tally.failed ? 1 : 0);

@@ -16,7 +16,7 @@ fn valid_token_reads_the_customer_summary() {
     assert_eq!(summary.points.approved, 1250);
     assert_eq!(summary.tier.map(|t| t.name), Some("Silber".to_owned()));
     assert_eq!(
-        summary.referral.map(|r| r.url),
+        summary.referral.and_then(|r| r.url),
         Some("https://shop.example/?ref=ANNA10".to_owned())
     );
 }

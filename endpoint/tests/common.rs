@@ -483,7 +483,9 @@ pub fn value(reply: &Reply) -> serde_json::Value {
 pub fn decode<T: serde::de::DeserializeOwned + loyalty_core::contract::Checked>(
     body: &str,
 ) -> Result<T, loyalty_core::contract::DecodeError> {
-    loyalty_core::contract::accept(serde_json::from_str(body))
+    loyalty_core::contract::accept(
+        serde_json::from_str::<serde_json::Value>(body).and_then(serde_json::from_value),
+    )
 }
 
 /// Runs `apply` on a connection of its own to the SQLite file `db`, or to

@@ -23,10 +23,13 @@ pub fn Referral(
     program: RwSignal<Option<Result<Program, ApiError>>>,
 ) -> impl IntoView {
     let i18n = expect_context::<I18n>();
-    // A link that is not http(s) is shown as text only, never offered.
-    let url = safe_link(&referral.url);
-    let shown_url = url.clone().unwrap_or_else(|| referral.url.clone());
-    let message = i18n.fill(Key::ReferralMessage, &[("url", &shown_url)]);
+    // The contract's checks left out a link that is not http(s); the code
+    // is still there to share.
+    let url = referral.url.as_deref().and_then(safe_link);
+    let message = i18n.fill(
+        Key::ReferralMessage,
+        &[("url", url.as_deref().unwrap_or_default())],
+    );
     let friends = match referral.friends_joined {
         0 => i18n.t(Key::FriendsNone),
         n => i18n.count(Key::Friends, n),
@@ -56,13 +59,13 @@ pub fn Referral(
                 let text = program.with(|p| p.as_ref()?.as_ref().ok()?.referral_text.clone())?;
                 Some(erased(view! { <p class="lw-pitch">{text}</p> }))
             }}
-            <p class="lw-label">{i18n.t(Key::ReferralLink)}</p>
-            <p class="lw-row">
-                <span class="lw-code lw-grow lw-break" dir="ltr" data-testid="referral-url">{shown_url.clone()}</span>
-                {url.clone().map(|url| view! {
+            {url.clone().map(|url| view! {
+                <p class="lw-label">{i18n.t(Key::ReferralLink)}</p>
+                <p class="lw-row">
+                    <span class="lw-code lw-grow lw-break" dir="ltr" data-testid="referral-url">{url.clone()}</span>
                     <CopyButton text=url.clone() label=i18n.t(Key::CopyLink) what=Copied::ReferralLink/>
-                })}
-            </p>
+                </p>
+            })}
             <p class="lw-label">{i18n.t(Key::ReferralCode)}</p>
             <p class="lw-row">
                 <code class="lw-code lw-grow" dir="ltr" data-testid="referral-code">{code.clone()}</code>

@@ -13,6 +13,7 @@
 //! ([`loyalty_core::contract::accept`]).
 
 use crate::edge::cache::{self, Entry};
+use crate::edge::console;
 use gloo_net::http::{Request, RequestBuilder};
 use gloo_timers::future::TimeoutFuture;
 use loyalty_core::contract::{
@@ -272,7 +273,7 @@ impl Client {
     /// The summary cached earlier in this visit for this customer, if any.
     pub fn cached_summary(&self) -> Option<Summary> {
         let entry = cache::get(&self.cache_key("/customer"))?;
-        from_js(entry.body).ok()
+        from_js(entry.body, "/customer").ok()
     }
 
     /// `GET /v1/customer`: the signed-in customer's summary.
@@ -309,7 +310,7 @@ impl Client {
         let mut value = None;
         let stale = self
             .cached_body(path, &mut |body| {
-                value = Some(from_js::<T>(body.clone())?);
+                value = Some(from_js::<T>(body.clone(), path)?);
                 Ok(())
             })
             .await?;
@@ -405,7 +406,7 @@ impl Client {
 
     /// A read, decoded and checked.
     pub async fn get<T: DeserializeOwned + Checked>(&self, path: &str) -> Result<T, ApiError> {
-        Ok(from_js(self.get_body(path).await?)?)
+        Ok(from_js(self.get_body(path).await?, path)?)
     }
 
     /// The body of a read (one copy for every type; [`Client::get`]
@@ -452,7 +453,7 @@ impl Client {
             etag: None,
             write: Some((&body, key)),
         };
-        Ok(from_js(body_of(self.send(call).await?)?)?)
+        Ok(from_js(body_of(self.send(call).await?)?, path)?)
     }
 
     async fn get_raw(&self, path: &str, etag: Option<&str>) -> Result<Raw, ApiError> {
@@ -517,7 +518,7 @@ impl Client {
             return Err(ApiError::Status {
                 status: answer.status,
                 code: match answer.body {
-                    Body::Json(body) => from_js::<ErrorBody>(body).ok().map(|b| b.error.code),
+                    Body::Json(body) => from_js::<ErrorBody>(body, "").ok().map(|b| b.error.code),
                     Body::NotJson => None,
                 },
                 retry_after,
@@ -638,9 +639,29 @@ pub fn new_idempotency_key() -> String {
         })
 }
 
-/// Decodes what the browser parsed into a checked contract value.
-pub fn from_js<T: DeserializeOwned + Checked>(value: JsValue) -> Result<T, DecodeError> {
-    contract::accept(serde_wasm_bindgen::from_value(value))
+/// Decodes what the browser parsed into a checked contract value. Each
+/// optional part left out (a malformed date, link, entry or block; see
+/// [`contract::accept_noting`]) is named in one console line per page, with
+/// the route it came from.
+pub fn from_js<T: DeserializeOwned + Checked>(
+    value: JsValue,
+    path: &str,
+) -> Result<T, DecodeError> {
+    let mut left_out = Vec::new();
+    let value = contract::accept_noting(serde_wasm_bindgen::from_value(value), &mut left_out)?;
+    report_left_out(&left_out, path);
+    Ok(value)
+}
+
+/// The console lines of [`from_js`], once for every type.
+#[inline(never)]
+fn report_left_out(left_out: &[&str], path: &str) {
+    for field in left_out {
+        console::warn_once(&format!(
+            "left out {field} of {}{path}: not a value the contract allows",
+            contract::API_PREFIX
+        ));
+    }
 }
 
 /// The body of an answer that must have one (a read without an ETag, or a

@@ -94,10 +94,22 @@ fn call_format(format: &NumberFormat, value: f64) -> Option<String> {
 }
 
 /// A whole number with the locale's grouping, e.g. `1.250` in German and
-/// `1’250` in Swiss German.
+/// `1’250` in Swiss German: the one formatter of every count the widget
+/// shows (points, friends, through [`crate::components::i18n::I18n`]).
+///
+/// The number goes to `Intl` as its decimal text, which `format` reads
+/// exactly, so no digit is ever lost whatever its size. (The contract caps
+/// every figure at 10^12, below 2^53, so the browser's `JSON.parse` has
+/// already read it exactly; a figure beyond is refused, or left out where
+/// it is an optional part, never shown rounded.)
 pub fn number(locale: &str, value: u64) -> String {
-    // Values are capped at 10^12 by the contract checks: exact in an f64.
-    call_format(&number_format(locale, ""), value as f64).unwrap_or_else(|| value.to_string())
+    let digits = value.to_string();
+    number_format(locale, "")
+        .format()
+        .call1(&JsValue::NULL, &JsValue::from_str(&digits))
+        .ok()
+        .and_then(|text| text.as_string())
+        .unwrap_or(digits)
 }
 
 /// An amount in minor units as money, e.g. `12,50 €` in German.

@@ -10,6 +10,23 @@
 //! [`Checked::check`] refuses values no real program has (negative or
 //! astronomically large points, enormous strings or lists), so nothing
 //! absurd reaches the screen; the schema states the same limits.
+//!
+//! **Core and optional parts.** Each answer has a core the widget cannot
+//! show anything without (a summary's state, balance and club membership, a
+//! program's name and currency, ...): a bad core value refuses the whole
+//! answer. Everything else is an optional part (a date, a link, a name, an
+//! expiring entry, a referral or tier block, one entry of a list): a bad
+//! value there, of the wrong type or breaking the checks, leaves that part
+//! out and the rest is shown. [`accept_parts`] says which parts were left
+//! out, by the contract's field name, so the widget can log each once. The
+//! decision for every field is written in the OpenAPI file's descriptions
+//! (`openapi/loyalty-v1.json`).
+//!
+//! Optional parts are read by trying them and dropping the attempt when it
+//! fails, which needs a deserializer of an already parsed value: the
+//! browser's `JSON.parse` with `serde_wasm_bindgen` in the widget,
+//! `serde_json::Value` natively (never a `serde_json` stream, which cannot
+//! go on after a failed part).
 
 use serde::de::{self, Deserializer, Visitor};
 use serde::{Deserialize, Serialize};
@@ -43,19 +60,266 @@ pub enum DecodeError {
     },
 }
 
-/// Sanity checks beyond the JSON shape.
-pub trait Checked {
-    /// `Ok` when every value is plausible.
-    fn check(&self) -> Result<(), DecodeError>;
+impl DecodeError {
+    /// The field an implausible value was in (`""` for a malformed body).
+    fn field(&self) -> &'static str {
+        match self {
+            DecodeError::Implausible { field, .. } => field,
+            DecodeError::Malformed(_) => "",
+        }
+    }
 }
 
-/// The result of any serde deserializer (`serde_wasm_bindgen` in the
-/// widget, `serde_json` in native tests and the fuzz target), checked: the
-/// one way an answer becomes a value.
+/// Sanity checks beyond the JSON shape.
+pub trait Checked {
+    /// `Ok` when every core value is plausible; an implausible optional
+    /// part is left out (set to `None`, dropped from its list) and named.
+    fn check(&mut self) -> Result<(), DecodeError>;
+}
+
+/// An answer as the widget shows it, and the optional parts left out of it
+/// (contract field names, each once, in the order met).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Accepted<T> {
+    /// The answer without its bad optional parts.
+    pub value: T,
+    /// The optional parts left out, e.g. `points.expiring.at`.
+    pub left_out: Vec<&'static str>,
+}
+
+thread_local! {
+    /// The optional parts left out by the decode in progress on this thread
+    /// (serde gives a field's deserializer no other way out).
+    static LEFT_OUT: std::cell::RefCell<Vec<&'static str>> = const { std::cell::RefCell::new(Vec::new()) };
+}
+
+/// Records that an optional part was left out (once per answer).
+#[inline(never)]
+fn left_out(field: &'static str) {
+    LEFT_OUT.with(|all| {
+        let mut all = all.borrow_mut();
+        if !all.contains(&field) {
+            all.push(field);
+        }
+    });
+}
+
+/// The result of a serde deserializer of a parsed value
+/// (`serde_wasm_bindgen` in the widget, `serde_json::Value` natively),
+/// checked: the one way an answer becomes a value. Bad optional parts are
+/// left out (see the module's documentation) and named.
+pub fn accept_parts<T: Checked, E: fmt::Display>(
+    decoded: Result<T, E>,
+) -> Result<Accepted<T>, DecodeError> {
+    let mut left_out = Vec::new();
+    let value = accept_noting(decoded, &mut left_out)?;
+    Ok(Accepted { value, left_out })
+}
+
+/// [`accept_parts`] with the names of the parts left out put in
+/// `left_out` (emptied when the answer is refused): the widget's way, which
+/// moves no answer through an [`Accepted`].
+pub fn accept_noting<T: Checked, E: fmt::Display>(
+    decoded: Result<T, E>,
+    left_out: &mut Vec<&'static str>,
+) -> Result<T, DecodeError> {
+    let checked = decoded
+        .map_err(|err| DecodeError::Malformed(err.to_string()))
+        .and_then(|mut value| value.check().map(|()| value));
+    *left_out = take_left_out();
+    if checked.is_err() {
+        left_out.clear();
+    }
+    checked
+}
+
+/// The parts left out by the decode that just ended, and a clean slate.
+#[inline(never)]
+fn take_left_out() -> Vec<&'static str> {
+    LEFT_OUT.with(|all| std::mem::take(&mut *all.borrow_mut()))
+}
+
+/// [`accept_parts`] without the names of the parts left out.
 pub fn accept<T: Checked, E: fmt::Display>(decoded: Result<T, E>) -> Result<T, DecodeError> {
-    let value = decoded.map_err(|err| DecodeError::Malformed(err.to_string()))?;
-    value.check()?;
-    Ok(value)
+    accept_noting(decoded, &mut Vec::new())
+}
+
+/// Reads a value, or nothing when it does not deserialize; the parts it
+/// left out itself go with it.
+fn attempt<'de, D: Deserializer<'de>, T: Deserialize<'de>>(deserializer: D) -> Option<T> {
+    let mark = left_out_so_far();
+    let value = T::deserialize(deserializer).ok();
+    if value.is_none() {
+        forget_left_out(mark);
+    }
+    value
+}
+
+/// How many parts were left out so far (the generic readers share these
+/// two: the WebAssembly has one copy).
+#[inline(never)]
+fn left_out_so_far() -> usize {
+    LEFT_OUT.with(|all| all.borrow().len())
+}
+
+/// Forgets the parts left out since `mark`.
+#[inline(never)]
+fn forget_left_out(mark: usize) {
+    LEFT_OUT.with(|all| all.borrow_mut().truncate(mark));
+}
+
+/// Whether a checked part may stay; records it as left out if not.
+#[inline(never)]
+fn passes(checked: Result<(), DecodeError>) -> bool {
+    let error = match checked {
+        Ok(()) => return true,
+        Err(error) => error,
+    };
+    left_out(error.field());
+    false
+}
+
+/// An optional part: missing or `null` is its default (`None`, empty), a
+/// value of the wrong shape is left out as `field`.
+fn optional<'de, D, T>(deserializer: D, field: &'static str) -> Result<T, D::Error>
+where
+    D: Deserializer<'de>,
+    T: Deserialize<'de> + Default,
+{
+    let value = attempt::<D, Option<T>>(deserializer).unwrap_or_else(|| {
+        left_out(field);
+        None
+    });
+    Ok(value.unwrap_or_default())
+}
+
+/// One entry of a list whose entries are optional parts.
+struct Entry<T>(Option<T>);
+
+impl<'de, T: Deserialize<'de>> Deserialize<'de> for Entry<T> {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        Ok(Entry(attempt(deserializer)))
+    }
+}
+
+/// A list's entries of the right shape, and whether any was not.
+struct Entries<T>(Vec<T>, bool);
+
+impl<T> Default for Entries<T> {
+    fn default() -> Self {
+        Entries(Vec::new(), false)
+    }
+}
+
+impl<'de, T: Deserialize<'de>> Deserialize<'de> for Entries<T> {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct List<T>(std::marker::PhantomData<T>);
+        impl<'de, T: Deserialize<'de>> Visitor<'de> for List<T> {
+            type Value = Entries<T>;
+            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                f.write_str("a list")
+            }
+            fn visit_seq<A: de::SeqAccess<'de>>(self, mut seq: A) -> Result<Entries<T>, A::Error> {
+                let mut list = Entries::default();
+                while let Some(Entry(entry)) = seq.next_element()? {
+                    match entry {
+                        Some(entry) => list.0.push(entry),
+                        None => list.1 = true,
+                    }
+                }
+                Ok(list)
+            }
+        }
+        deserializer.deserialize_seq(List(std::marker::PhantomData))
+    }
+}
+
+/// A list of optional entries: each entry of the wrong shape is left out,
+/// as `field`; so is the whole list when it is not one.
+fn entries<'de, D, T>(deserializer: D, field: &'static str) -> Result<Vec<T>, D::Error>
+where
+    D: Deserializer<'de>,
+    T: Deserialize<'de>,
+{
+    let list: Entries<T> = optional(deserializer, field)?;
+    if list.1 {
+        left_out(field);
+    }
+    Ok(list.0)
+}
+
+/// The optional fields and lists, each read under its contract name.
+mod part {
+    use super::{entries, optional};
+    use serde::{Deserialize, Deserializer};
+
+    macro_rules! parts {
+        ($helper:ident, $($name:ident $field:literal),* $(,)?) => {$(
+            pub fn $name<'de, D, T>(deserializer: D) -> Result<T, D::Error>
+            where
+                D: Deserializer<'de>,
+                T: Deserialize<'de> + Default,
+            {
+                $helper(deserializer, $field)
+            }
+        )*};
+    }
+    macro_rules! lists {
+        ($($name:ident $field:literal),* $(,)?) => {$(
+            pub fn $name<'de, D, T>(deserializer: D) -> Result<Vec<T>, D::Error>
+            where
+                D: Deserializer<'de>,
+                T: Deserialize<'de>,
+            {
+                entries(deserializer, $field)
+            }
+        )*};
+    }
+    parts!(optional,
+        first_name "first_name", points_value "points_value", tier "tier",
+        referral "referral", referral_url "referral.url", joined_at "club.joined_at",
+        pitch "pitch", referral_text "referral_text", description "offers.description",
+        ends_at "offers.ends_at", offer_code "offers.code", cta_url "offers.cta_url",
+        activity_code "items.code", expires_at "coupon.expires_at",
+        apply_url "coupon.apply_url", coupon "coupon", item_coupon "items.coupon",
+        used_order "items.used_order", idempotency_key "items.idempotency_key",
+        referrer_first_name "referrer_first_name", expiring_at "points.expiring.at",
+        activity_date "items.date", created_at "items.created_at",
+    );
+    lists!(
+        expiring "points.expiring", tiers "tiers", earning "earning", rewards "rewards",
+        offers "offers", items "items",
+    );
+}
+
+/// Keeps an optional value only when `ok` passes it; otherwise leaves it
+/// out under the name of the field `ok` refused.
+fn keep<T>(slot: &mut Option<T>, ok: impl FnOnce(&T) -> Result<(), DecodeError>) {
+    if slot.as_ref().is_some_and(|value| !passes(ok(value))) {
+        *slot = None;
+    }
+}
+
+/// Keeps the entries `ok` passes, at most [`MAX_ITEMS`] (more leave the
+/// whole list out as `field`).
+fn keep_each<T>(
+    list: &mut Vec<T>,
+    field: &'static str,
+    ok: impl Fn(&T) -> Result<(), DecodeError>,
+) {
+    if items(field, list).is_err() {
+        left_out(field);
+        list.clear();
+    }
+    // Not `retain`: this loop is a fraction of its WebAssembly per type.
+    let mut at = 0;
+    while at < list.len() {
+        if passes(ok(&list[at])) {
+            at += 1;
+        } else {
+            list.remove(at);
+        }
+    }
 }
 
 /// Deserializes a struct only from a JSON object. serde_wasm_bindgen reads
@@ -174,8 +438,16 @@ fn date(field: &'static str, value: &str) -> Result<(), DecodeError> {
     })
 }
 
-fn opt_date(field: &'static str, value: &Option<String>) -> Result<(), DecodeError> {
-    value.as_deref().map_or(Ok(()), |value| date(field, value))
+/// A link the widget may render: http(s) only (see [`crate::url::safe_link`]).
+fn link(field: &'static str, value: &str) -> Result<(), DecodeError> {
+    text(field, value)?;
+    if crate::url::safe_link(value).is_some() {
+        return Ok(());
+    }
+    Err(DecodeError::Implausible {
+        field,
+        why: "not an http(s) link".to_owned(),
+    })
 }
 
 /// At most 40 characters of a value, for a message.
@@ -288,21 +560,21 @@ pub struct Points {
     /// Points ever earned.
     #[serde(deserialize_with = "whole")]
     pub lifetime: u64,
-    /// Points that expire soon, earliest first.
+    /// Points that expire soon, earliest first (optional entries).
+    #[serde(deserialize_with = "part::expiring")]
     pub expiring: Vec<Expiring>,
 }
 
 impl Checked for Points {
-    fn check(&self) -> Result<(), DecodeError> {
+    fn check(&mut self) -> Result<(), DecodeError> {
         points("points.approved", self.approved)?;
         points("points.pending", self.pending)?;
         points("points.spent", self.spent)?;
         points("points.lifetime", self.lifetime)?;
-        items("points.expiring", &self.expiring)?;
-        for entry in &self.expiring {
+        keep_each(&mut self.expiring, "points.expiring", |entry| {
             points("points.expiring.points", entry.points)?;
-            date("points.expiring.at", &entry.at)?;
-        }
+            date("points.expiring.at", &entry.at)
+        });
         Ok(())
     }
 }
@@ -313,7 +585,9 @@ pub struct Expiring {
     /// How many.
     #[serde(deserialize_with = "whole")]
     pub points: u64,
-    /// When, as an ISO 8601 date or date-time.
+    /// When, as an ISO 8601 date or date-time (a bad one leaves the entry
+    /// out, named `points.expiring.at`).
+    #[serde(default, deserialize_with = "part::expiring_at")]
     pub at: String,
 }
 
@@ -380,8 +654,10 @@ pub struct TierStatus {
 /// The customer's referral link and results.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Referral {
-    /// The link to share.
-    pub url: String,
+    /// The link to share (http(s); an optional part: a bad one is left out
+    /// and the code is still shown).
+    #[serde(default, deserialize_with = "part::referral_url")]
+    pub url: Option<String>,
     /// The code friends can type at checkout.
     pub code: String,
     /// How many friends joined through it.
@@ -396,6 +672,7 @@ pub struct Club {
     /// Whether the customer joined the club.
     pub member: bool,
     /// When, ISO 8601.
+    #[serde(deserialize_with = "part::joined_at")]
     pub joined_at: Option<String>,
 }
 
@@ -406,19 +683,19 @@ pub struct Summary {
     #[serde(default)]
     pub state: CustomerState,
     /// First name for a greeting, if the shop shares it.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "part::first_name")]
     pub first_name: Option<String>,
     /// Balances.
     #[serde(deserialize_with = "object")]
     pub points: Points,
     /// What the approved points are worth.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "part::points_value")]
     pub points_value: Option<Money>,
     /// Tier and progress; absent when the program has no tiers.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "part::tier")]
     pub tier: Option<TierStatus>,
     /// Referral link; absent when the program has no referrals.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "part::referral")]
     pub referral: Option<Referral>,
     /// Club membership.
     #[serde(default, deserialize_with = "object")]
@@ -446,25 +723,33 @@ impl Summary {
 }
 
 impl Checked for Summary {
-    fn check(&self) -> Result<(), DecodeError> {
+    fn check(&mut self) -> Result<(), DecodeError> {
         self.points.check()?;
-        opt_text("first_name", &self.first_name)?;
-        if let Some(value) = &self.points_value {
-            value.check("points_value")?;
-        }
-        if let Some(tier) = &self.tier {
+        keep(&mut self.first_name, |name| text("first_name", name));
+        keep(&mut self.points_value, |value| value.check("points_value"));
+        keep(&mut self.tier, |tier| {
             text("tier.id", &tier.id)?;
             text("tier.name", &tier.name)?;
             points("tier.value", tier.value)?;
             points("tier.needed_for_upgrade", tier.needed_for_upgrade)?;
-            opt_text("tier.next_tier_id", &tier.next_tier_id)?;
+            opt_text("tier.next_tier_id", &tier.next_tier_id)
+        });
+        if let Some(referral) = &mut self.referral {
+            keep(&mut referral.url, |url| link("referral.url", url));
         }
-        if let Some(referral) = &self.referral {
-            text("referral.url", &referral.url)?;
+        keep(&mut self.referral, |referral| {
             text("referral.code", &referral.code)?;
-            points("referral.friends_joined", referral.friends_joined)?;
-        }
-        opt_date("club.joined_at", &self.club.joined_at)
+            points("referral.friends_joined", referral.friends_joined)
+        });
+        self.club.check();
+        Ok(())
+    }
+}
+
+impl Club {
+    /// Leaves out a joining day that is not a date.
+    fn check(&mut self) {
+        keep(&mut self.joined_at, |day| date("club.joined_at", day));
     }
 }
 
@@ -556,19 +841,19 @@ pub struct Program {
     /// The shop's currency, ISO 4217.
     pub currency: String,
     /// Localised pitch for guests.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "part::pitch")]
     pub pitch: String,
     /// Tiers, lowest first.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "part::tiers")]
     pub tiers: Vec<Tier>,
     /// Ways to earn.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "part::earning")]
     pub earning: Vec<EarningRule>,
     /// The rewards catalog.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "part::rewards")]
     pub rewards: Vec<Reward>,
     /// "Give X, get Y" referral text, localised.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "part::referral_text")]
     pub referral_text: Option<String>,
 }
 
@@ -612,30 +897,30 @@ fn first_of_each<T>(items: &mut Vec<T>, key: impl Fn(&T) -> String) {
 }
 
 impl Checked for Program {
-    fn check(&self) -> Result<(), DecodeError> {
+    fn check(&mut self) -> Result<(), DecodeError> {
         text("name", &self.name)?;
         currency("currency", &self.currency)?;
-        text("pitch", &self.pitch)?;
-        opt_text("referral_text", &self.referral_text)?;
-        items("tiers", &self.tiers)?;
-        items("earning", &self.earning)?;
-        items("rewards", &self.rewards)?;
-        for tier in &self.tiers {
+        if text("pitch", &self.pitch).is_err() {
+            left_out("pitch");
+            self.pitch.clear();
+        }
+        keep(&mut self.referral_text, |t| text("referral_text", t));
+        keep_each(&mut self.tiers, "tiers", |tier| {
             text("tiers.name", &tier.name)?;
             points("tiers.threshold", tier.threshold)?;
             items("tiers.perks", &tier.perks)?;
-            for perk in &tier.perks {
-                text("tiers.perks", perk)?;
-            }
-        }
-        for rule in &self.earning {
+            tier.perks
+                .iter()
+                .try_for_each(|perk| text("tiers.perks", perk))
+        });
+        keep_each(&mut self.earning, "earning", |rule| {
             text("earning.title", &rule.title)?;
-            text("earning.points_text", &rule.points_text)?;
-        }
-        for reward in &self.rewards {
+            text("earning.points_text", &rule.points_text)
+        });
+        keep_each(&mut self.rewards, "rewards", |reward| {
             text("rewards.title", &reward.title)?;
-            points("rewards.points_price", reward.points_price)?;
-        }
+            points("rewards.points_price", reward.points_price)
+        });
         Ok(())
     }
 }
@@ -648,19 +933,19 @@ pub struct Offer {
     /// Localised title.
     pub title: String,
     /// Localised description.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "part::description")]
     pub description: String,
     /// Lowest tier that sees it unlocked.
     #[serde(default)]
     pub min_tier_id: Option<String>,
     /// Last day, ISO 8601.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "part::ends_at")]
     pub ends_at: Option<String>,
     /// Code to copy, only when unlocked.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "part::offer_code")]
     pub code: Option<String>,
     /// Link to follow, only when unlocked.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "part::cta_url")]
     pub cta_url: Option<String>,
     /// Why it is locked, if it is.
     #[serde(default)]
@@ -683,20 +968,25 @@ pub enum LockReason {
 /// `GET /v1/offers`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Offers {
-    /// The offers, soonest ending first.
+    /// The offers, soonest ending first (optional entries).
+    #[serde(deserialize_with = "part::offers")]
     pub offers: Vec<Offer>,
 }
 
 impl Checked for Offers {
-    fn check(&self) -> Result<(), DecodeError> {
-        items("offers", &self.offers)?;
-        for offer in &self.offers {
-            text("offers.title", &offer.title)?;
-            text("offers.description", &offer.description)?;
-            opt_text("offers.code", &offer.code)?;
-            opt_text("offers.cta_url", &offer.cta_url)?;
-            opt_date("offers.ends_at", &offer.ends_at)?;
+    fn check(&mut self) -> Result<(), DecodeError> {
+        for offer in &mut self.offers {
+            if text("offers.description", &offer.description).is_err() {
+                left_out("offers.description");
+                offer.description.clear();
+            }
+            keep(&mut offer.code, |code| text("offers.code", code));
+            keep(&mut offer.cta_url, |url| link("offers.cta_url", url));
+            keep(&mut offer.ends_at, |day| date("offers.ends_at", day));
         }
+        keep_each(&mut self.offers, "offers", |offer| {
+            text("offers.title", &offer.title)
+        });
         Ok(())
     }
 }
@@ -747,18 +1037,20 @@ pub struct Activity {
     /// Whether it counts yet.
     #[serde(default)]
     pub state: ActivityState,
-    /// When, ISO 8601.
+    /// When, ISO 8601 (a bad one leaves the entry out).
+    #[serde(default, deserialize_with = "part::activity_date")]
     pub date: String,
     /// The coupon code a redemption gave (a `spent` entry), so the customer
     /// can always find it again.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "part::activity_code")]
     pub code: Option<String>,
 }
 
 /// `GET /v1/activity?page=N`: one page of history, newest first.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ActivityPage {
-    /// Entries on this page.
+    /// Entries on this page (optional entries).
+    #[serde(deserialize_with = "part::items")]
     pub items: Vec<Activity>,
     /// This page, from 1.
     #[serde(deserialize_with = "whole")]
@@ -769,14 +1061,15 @@ pub struct ActivityPage {
 }
 
 impl Checked for ActivityPage {
-    fn check(&self) -> Result<(), DecodeError> {
-        items("items", &self.items)?;
-        for entry in &self.items {
+    fn check(&mut self) -> Result<(), DecodeError> {
+        for entry in &mut self.items {
+            keep(&mut entry.code, |code| text("items.code", code));
+        }
+        keep_each(&mut self.items, "items", |entry| {
             text("items.label", &entry.label)?;
             date("items.date", &entry.date)?;
-            opt_text("items.code", &entry.code)?;
-            signed_points("items.points", entry.points)?;
-        }
+            signed_points("items.points", entry.points)
+        });
         Ok(())
     }
 }
@@ -794,11 +1087,15 @@ pub struct Coupon {
     /// The code to enter at checkout.
     pub code: String,
     /// When it expires, ISO 8601.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "part::expires_at")]
     pub expires_at: Option<String>,
     /// A link that applies the code to the shop's cart and opens it, when
     /// the shop has one.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "part::apply_url"
+    )]
     pub apply_url: Option<String>,
 }
 
@@ -849,13 +1146,20 @@ pub struct Redemption {
     #[serde(default)]
     pub state: RedemptionState,
     /// The coupon, once issued.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "part::coupon"
+    )]
     pub coupon: Option<Coupon>,
     /// The balance after it.
     #[serde(deserialize_with = "object")]
     pub points: Points,
 }
 
+/// A redemption's coupon: its code is core when the state has one (a
+/// redemption that says `active` without a usable code is refused); its
+/// last day and its link are optional parts.
 fn coupon(
     field: &'static str,
     state: RedemptionState,
@@ -870,8 +1174,7 @@ fn coupon(
                     why: "an empty code".into(),
                 });
             }
-            opt_date(field, &coupon.expires_at)?;
-            opt_text(field, &coupon.apply_url)
+            Ok(())
         }
         None if state.has_code() => Err(DecodeError::Implausible {
             field,
@@ -881,8 +1184,20 @@ fn coupon(
     }
 }
 
+impl Coupon {
+    /// Leaves out a last day that is not a date and a link that is not
+    /// http(s).
+    fn check(&mut self) {
+        keep(&mut self.expires_at, |day| date("coupon.expires_at", day));
+        keep(&mut self.apply_url, |url| link("coupon.apply_url", url));
+    }
+}
+
 impl Checked for Redemption {
-    fn check(&self) -> Result<(), DecodeError> {
+    fn check(&mut self) -> Result<(), DecodeError> {
+        if let Some(coupon) = &mut self.coupon {
+            coupon.check();
+        }
         coupon("coupon", self.state, &self.coupon)?;
         points("points_spent", self.points_spent)?;
         self.points.check()
@@ -904,16 +1219,29 @@ pub struct RedemptionItem {
     /// Where it stands.
     pub state: RedemptionState,
     /// The coupon, when the state has one (`active`, `used`, `expired`).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "part::item_coupon"
+    )]
     pub coupon: Option<Coupon>,
-    /// The day it was redeemed.
+    /// The day it was redeemed (a bad one leaves the item out).
+    #[serde(default, deserialize_with = "part::created_at")]
     pub created_at: String,
     /// The shop's order number it was used on (`used`).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "part::used_order"
+    )]
     pub used_order: Option<String>,
     /// The `Idempotency-Key` the redeem was sent with, so a client whose
     /// answer was lost finds its redemption here.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "part::idempotency_key"
+    )]
     pub idempotency_key: Option<String>,
 }
 
@@ -921,7 +1249,8 @@ pub struct RedemptionItem {
 /// newest first.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct RedemptionPage {
-    /// Redemptions on this page.
+    /// Redemptions on this page (optional entries).
+    #[serde(deserialize_with = "part::items")]
     pub items: Vec<RedemptionItem>,
     /// This page, from 1.
     #[serde(deserialize_with = "whole")]
@@ -932,16 +1261,24 @@ pub struct RedemptionPage {
 }
 
 impl Checked for RedemptionPage {
-    fn check(&self) -> Result<(), DecodeError> {
-        items("items", &self.items)?;
-        for item in &self.items {
+    fn check(&mut self) -> Result<(), DecodeError> {
+        for item in &mut self.items {
+            keep(&mut item.used_order, |order| {
+                text("items.used_order", order)
+            });
+            keep(&mut item.idempotency_key, |key| {
+                text("items.idempotency_key", key)
+            });
+            if let Some(coupon) = &mut item.coupon {
+                coupon.check();
+            }
+        }
+        keep_each(&mut self.items, "items", |item| {
             text("items.title", &item.title)?;
             date("items.created_at", &item.created_at)?;
-            opt_text("items.used_order", &item.used_order)?;
-            opt_text("items.idempotency_key", &item.idempotency_key)?;
             coupon("items.coupon", item.state, &item.coupon)?;
-            points("items.points_spent", item.points_spent)?;
-        }
+            points("items.points_spent", item.points_spent)
+        });
         Ok(())
     }
 }
@@ -965,9 +1302,10 @@ pub struct Membership {
 }
 
 impl Checked for Membership {
-    fn check(&self) -> Result<(), DecodeError> {
+    fn check(&mut self) -> Result<(), DecodeError> {
         points("bonus_points", self.bonus_points)?;
-        opt_date("club.joined_at", &self.club.joined_at)
+        self.club.check();
+        Ok(())
     }
 }
 
@@ -982,33 +1320,36 @@ pub struct ReferralInvite {
     /// What the friend gets on their first order.
     pub friend_gift: String,
     /// The referrer's first name, when the program shows it.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "part::referrer_first_name")]
     pub referrer_first_name: Option<String>,
 }
 
 impl Checked for ReferralInvite {
-    fn check(&self) -> Result<(), DecodeError> {
+    fn check(&mut self) -> Result<(), DecodeError> {
         text("code", &self.code)?;
         text("program_name", &self.program_name)?;
         text("friend_gift", &self.friend_gift)?;
-        opt_text("referrer_first_name", &self.referrer_first_name)
+        keep(&mut self.referrer_first_name, |name| {
+            text("referrer_first_name", name)
+        });
+        Ok(())
     }
 }
 
 impl Checked for RedeemRequest {
-    fn check(&self) -> Result<(), DecodeError> {
+    fn check(&mut self) -> Result<(), DecodeError> {
         text("reward_id", &self.reward_id)
     }
 }
 
 impl Checked for JoinRequest {
-    fn check(&self) -> Result<(), DecodeError> {
+    fn check(&mut self) -> Result<(), DecodeError> {
         Ok(())
     }
 }
 
 impl Checked for ErrorBody {
-    fn check(&self) -> Result<(), DecodeError> {
+    fn check(&mut self) -> Result<(), DecodeError> {
         text("error.message", &self.error.message)
     }
 }
@@ -1021,7 +1362,14 @@ mod tests {
     /// The native harness: serde_json drives the same `Deserialize` impls
     /// the widget drives with serde_wasm_bindgen, then the checks.
     fn decode<T: DeserializeOwned + Checked>(body: &str) -> Result<T, DecodeError> {
-        accept(serde_json::from_str(body))
+        accept(serde_json::from_str::<serde_json::Value>(body).and_then(serde_json::from_value))
+    }
+
+    /// The same, with the optional parts left out.
+    fn parts<T: DeserializeOwned + Checked>(body: &str) -> Result<Accepted<T>, DecodeError> {
+        accept_parts(
+            serde_json::from_str::<serde_json::Value>(body).and_then(serde_json::from_value),
+        )
     }
 
     const SUMMARY: &str = r#"{
@@ -1096,19 +1444,24 @@ mod tests {
     }
 
     #[test]
-    fn enormous_strings_and_lists_are_refused() {
+    fn enormous_strings_and_lists_are_left_out_or_refused() {
         let name = "A".repeat(MAX_TEXT + 1);
-        let body = format!(r#"{{"first_name": "{name}", "points": {{}}}}"#);
-        assert!(matches!(
-            decode::<Summary>(&body),
-            Err(DecodeError::Implausible {
-                field: "first_name",
-                ..
-            })
-        ));
+        let body = format!(r#"{{"first_name": "{name}", "points": {{"approved": 5}}}}"#);
+        let summary = parts::<Summary>(&body).expect("the balance stays");
+        assert_eq!(summary.left_out, ["first_name"]);
+        assert_eq!(summary.value.first_name, None);
+        assert_eq!(summary.value.points.approved, 5);
         let list = vec![r#"{"points": 1, "at": "2026-01-01"}"#; MAX_ITEMS + 1].join(",");
         let body = format!(r#"{{"points": {{"expiring": [{list}]}}}}"#);
-        assert!(decode::<Summary>(&body).is_err());
+        let summary = parts::<Summary>(&body).expect("the balance stays");
+        assert_eq!(summary.left_out, ["points.expiring"]);
+        assert!(summary.value.points.expiring.is_empty());
+        // In the core, the same is a refusal.
+        let body = format!(r#"{{"name": "{name}", "currency": "EUR"}}"#);
+        assert!(matches!(
+            decode::<Program>(&body),
+            Err(DecodeError::Implausible { field: "name", .. })
+        ));
     }
 
     #[test]
@@ -1232,13 +1585,10 @@ mod tests {
             r#"{{"first_name": "{}", "points": {{}}}}"#,
             "ä".repeat(MAX_TEXT + 1)
         );
-        assert!(matches!(
-            decode::<Summary>(&body),
-            Err(DecodeError::Implausible {
-                field: "first_name",
-                ..
-            })
-        ));
+        assert_eq!(
+            parts::<Summary>(&body).map(|s| s.left_out),
+            Ok(vec!["first_name"])
+        );
     }
 
     #[test]
@@ -1254,13 +1604,9 @@ mod tests {
     #[test]
     fn currency_must_be_an_iso_code() {
         let body = r#"{"points": {}, "points_value": {"amount_minor": 5, "currency": "<b>"}}"#;
-        assert!(matches!(
-            decode::<Summary>(body),
-            Err(DecodeError::Implausible {
-                field: "points_value",
-                ..
-            })
-        ));
+        let summary = parts::<Summary>(body).expect("the balance stays");
+        assert_eq!(summary.left_out, ["points_value"]);
+        assert_eq!(summary.value.points_value, None);
     }
 
     #[test]

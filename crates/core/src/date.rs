@@ -6,8 +6,10 @@
 //! an instant, shown as its calendar day in the customer's time zone; without
 //! one it names a local date and time, shown as its date. Anything else (an
 //! impossible day like `2026-02-30`, a partial date, a bare number) is not a
-//! date: [`parse`] refuses it and the answer is refused as implausible, so
-//! no other day is ever shown in its place.
+//! date: [`parse`] refuses it and the date (or the entry it dates) is left
+//! out of the view (dates are optional parts, see [`crate::contract`]), so
+//! no other day is ever shown in its place. The OpenAPI file's `pattern`
+//! for dates says the same form.
 
 /// A date as the contract sends it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -102,7 +102,8 @@ mod tests {
     ], "page": 1, "has_more": true}"#;
 
     fn page() -> RedemptionPage {
-        accept(serde_json::from_str(PAGE)).expect("the fixture decodes")
+        accept(serde_json::from_str::<serde_json::Value>(PAGE).and_then(serde_json::from_value))
+            .expect("the fixture decodes")
     }
 
     fn coupon(apply_url: Option<&str>) -> Coupon {

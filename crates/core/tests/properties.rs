@@ -15,7 +15,7 @@ use std::fmt::Debug;
 /// `Deserialize` impls the widget drives with serde_wasm_bindgen, then the
 /// plausibility checks.
 fn decode<T: DeserializeOwned + Checked>(body: &str) -> Result<T, DecodeError> {
-    accept(serde_json::from_str(body))
+    accept(serde_json::from_str::<serde_json::Value>(body).and_then(serde_json::from_value))
 }
 
 /// A value survives serializing (as the endpoint does) and decoding (as the
@@ -62,6 +62,11 @@ fn date() -> impl Strategy<Value = String> {
 
 fn opt_date() -> impl Strategy<Value = Option<String>> {
     prop::option::of(date())
+}
+
+/// A link the widget renders (http(s)); anything else is left out.
+fn opt_link() -> impl Strategy<Value = Option<String>> {
+    prop::option::of("https://shop\\.example/[a-z0-9/]{0,16}")
 }
 
 fn currency() -> impl Strategy<Value = String> {
@@ -119,11 +124,12 @@ fn summary() -> impl Strategy<Value = Summary> {
                 needed_for_upgrade,
             },
         );
-    let referral = (words(), words(), figure()).prop_map(|(url, code, friends_joined)| Referral {
-        url,
-        code,
-        friends_joined,
-    });
+    let referral =
+        (opt_link(), words(), figure()).prop_map(|(url, code, friends_joined)| Referral {
+            url,
+            code,
+            friends_joined,
+        });
     let club =
         (any::<bool>(), opt_date()).prop_map(|(member, joined_at)| Club { member, joined_at });
     (
@@ -226,7 +232,7 @@ fn offers() -> impl Strategy<Value = Offers> {
         opt_words(),
         opt_date(),
         opt_words(),
-        opt_words(),
+        opt_link(),
         lock,
     )
         .prop_map(

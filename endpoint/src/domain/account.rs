@@ -301,7 +301,7 @@ pub async fn summary(
         points: points_of(&account.balance),
         tier,
         referral: row.referral_code.map(|code| Referral {
-            url: format!("{}/?ref={code}", shop_url.trim_end_matches('/')),
+            url: Some(format!("{}/?ref={code}", shop_url.trim_end_matches('/'))),
             code,
             friends_joined: unsigned(row.friends_joined),
         }),
