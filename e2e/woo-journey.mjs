@@ -514,6 +514,11 @@ async function journey(name, { rest, runQueue, adminApi, adminKey, EP, P50, shot
 			ok(!items[0].code || items[0].code.toLowerCase() === code.toLowerCase(), `the code shown ${items[0].code}`);
 		});
 		// ---------------------------------------------------------- 5. the platform decides: given back, expired
+		/** One reconciler pass now (the admin API): its report, with the answer's status. */
+		const reconcile = async () => {
+			const r = await fetch(`${EP}/admin/v1/reconcile`, { method: 'POST', headers: { Authorization: `Bearer ${adminKey}` } });
+			return { status: r.status, ...(await r.json()) };
+		};
 		// The endpoint learns a code's state from WooCommerce itself (the reconciler looks each code up),
 		// not only from webhooks: here the cancellation's webhook is held back until after the look-up.
 		await check(`${name}: the shop owner cancels order #${order2 || 'N'}: WooCommerce gives the code's use back; before any webhook, the endpoint's reconcile pass finds it on the shop: "Your rewards" shows it ready to use again, with its Apply link`, async () => {
@@ -522,9 +527,8 @@ async function journey(name, { rest, runQueue, adminApi, adminKey, EP, P50, shot
 			eq(o.status, 'cancelled', 'order status');
 			const [c] = await rest(`/coupons?code=${encodeURIComponent(code)}`);
 			eq(c.usage_count, 0, 'the coupon\'s usage_count after the cancellation');
-			const r = await fetch(`${EP}/admin/v1/reconcile`, { method: 'POST', headers: { Authorization: `Bearer ${adminKey}` } });
-			const report = await r.json();
-			eq([r.status, report.active_again, report.used, report.missing], [200, 1, 0, 0], `reconcile ${JSON.stringify(report)}`);
+			const report = await reconcile();
+			eq([report.status, report.active_again, report.used, report.missing], [200, 1, 0, 0], `reconcile ${JSON.stringify(report)}`);
 			await myAccount(page, { later: true });
 			const items = await yourRewards(page);
 			eq(items.map((i) => [i.state, i.text, i.apply]), [['mine-active', 'Ready to use', true]], 'your rewards');
@@ -548,9 +552,8 @@ async function journey(name, { rest, runQueue, adminApi, adminKey, EP, P50, shot
 			say(`${name}: cart with the expired code ${JSON.stringify(t)}`);
 			eq([t.coupons, t.discount], [[], null], 'cart [codes, discount]');
 			ok(t.notices.some((n) => /expired/i.test(n)), `no "expired" notice: ${JSON.stringify(t.notices)}`);
-			const r = await fetch(`${EP}/admin/v1/reconcile`, { method: 'POST', headers: { Authorization: `Bearer ${adminKey}` } });
-			const report = await r.json();
-			eq([r.status, report.expired, report.active_again, report.used], [200, 1, 0, 0], `reconcile ${JSON.stringify(report)}`);
+			const report = await reconcile();
+			eq([report.status, report.expired, report.active_again, report.used], [200, 1, 0, 0], `reconcile ${JSON.stringify(report)}`);
 			await myAccount(page, { later: true });
 			const items = await yourRewards(page);
 			eq(items.map((i) => [i.state, i.text, i.apply]), [['mine-expired', 'Expired', false]], 'your rewards');
