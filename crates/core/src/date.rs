@@ -34,10 +34,13 @@ fn digits(text: &str) -> Option<u32> {
     text.parse().ok()
 }
 
-fn days_in_month(year: u32, month: u32) -> u32 {
+/// Days in `month` (1 to 12) of `year`, in the proleptic Gregorian calendar.
+pub fn days_in_month(year: i64, month: u32) -> u32 {
     match month {
         4 | 6 | 9 | 11 => 30,
-        2 if year.is_multiple_of(4) && (!year.is_multiple_of(100) || year.is_multiple_of(400)) => {
+        2 if year.rem_euclid(4) == 0
+            && (year.rem_euclid(100) != 0 || year.rem_euclid(400) == 0) =>
+        {
             29
         }
         2 => 28,
@@ -45,15 +48,56 @@ fn days_in_month(year: u32, month: u32) -> u32 {
     }
 }
 
-/// Days from 1970-01-01 to a civil date (Howard Hinnant's algorithm).
-fn days_from_civil(year: i64, month: i64, day: i64) -> i64 {
+/// Days since 1970-01-01 of a civil date (Howard Hinnant's algorithm).
+pub fn days_from_civil(year: i64, month: u32, day: u32) -> i64 {
     let year = if month <= 2 { year - 1 } else { year };
     let era = year.div_euclid(400);
     let year_of_era = year - era * 400;
-    let month_index = (month + 9) % 12;
-    let day_of_year = (153 * month_index + 2) / 5 + day - 1;
+    let month_index = (i64::from(month) + 9) % 12;
+    let day_of_year = (153 * month_index + 2) / 5 + i64::from(day) - 1;
     let day_of_era = year_of_era * 365 + year_of_era / 4 - year_of_era / 100 + day_of_year;
     era * 146_097 + day_of_era - 719_468
+}
+
+/// The civil date `(year, month, day)` of a day number (days since
+/// 1970-01-01): the inverse of [`days_from_civil`].
+pub fn civil_from_days(days: i64) -> (i64, u32, u32) {
+    let days = days + 719_468;
+    let era = days.div_euclid(146_097);
+    let day_of_era = days - era * 146_097;
+    let year_of_era =
+        (day_of_era - day_of_era / 1_460 + day_of_era / 36_524 - day_of_era / 146_096) / 365;
+    let day_of_year = day_of_era - (365 * year_of_era + year_of_era / 4 - year_of_era / 100);
+    let month_index = (5 * day_of_year + 2) / 153;
+    let day = (day_of_year - (153 * month_index + 2) / 5 + 1) as u32;
+    let month = if month_index < 10 {
+        month_index + 3
+    } else {
+        month_index - 9
+    } as u32;
+    (year_of_era + era * 400 + i64::from(month <= 2), month, day)
+}
+
+/// `YYYY-MM-DD` of a day number.
+pub fn format_date(days: i64) -> String {
+    let (year, month, day) = civil_from_days(days);
+    format!("{year:04}-{month:02}-{day:02}")
+}
+
+/// The day number of a `YYYY-MM-DD` date; `None` unless it is exactly
+/// that form and a day that exists (no 2026-02-30).
+pub fn parse_date(text: &str) -> Option<i64> {
+    let (year, month, day_of_month) = day(text)?;
+    Some(days_from_civil(i64::from(year), month, day_of_month))
+}
+
+/// The same day `months` later (earlier if negative), or that month's
+/// last day where it has no such day (2026-01-31 + 1 month = 2026-02-28).
+pub fn add_months(days: i64, months: i64) -> i64 {
+    let (year, month, day) = civil_from_days(days);
+    let index = year * 12 + i64::from(month) - 1 + months;
+    let (year, month) = (index.div_euclid(12), (index.rem_euclid(12) + 1) as u32);
+    days_from_civil(year, month, day.min(days_in_month(year, month)))
 }
 
 /// `YYYY-MM-DD`, a real day.
@@ -67,7 +111,8 @@ fn day(text: &str) -> Option<(u32, u32, u32)> {
         digits(&text[5..7])?,
         digits(&text[8..])?,
     );
-    let real = (1..=12).contains(&month) && (1..=days_in_month(year, month)).contains(&day);
+    let real =
+        (1..=12).contains(&month) && (1..=days_in_month(i64::from(year), month)).contains(&day);
     real.then_some((year, month, day))
 }
 
@@ -146,7 +191,7 @@ pub fn parse(text: &str) -> Option<ContractDate> {
     match zone {
         None => Some(calendar),
         Some(zone) => {
-            let days = days_from_civil(year.into(), month.into(), day_of_month.into());
+            let days = days_from_civil(year.into(), month, day_of_month);
             Some(ContractDate::Instant(
                 days * 86_400_000 + millis - offset(zone)?,
             ))
@@ -193,6 +238,53 @@ mod tests {
             parse("2026-11-19T18:30:00-05:00"),
             parse("2026-11-19T23:30:00Z")
         );
+    }
+
+    #[test]
+    fn days_round_trip_and_months_end_where_the_month_does() {
+        let day = |text: &str| parse_date(text).expect("a day");
+        for text in [
+            "1970-01-01",
+            "2024-02-29",
+            "2026-12-31",
+            "2000-03-01",
+            "1600-02-29",
+        ] {
+            assert_eq!(format_date(day(text)), text);
+        }
+        assert_eq!(day("1970-01-02"), 1);
+        assert_eq!(day("1969-12-31"), -1);
+        for bad in [
+            "2026-02-29",
+            "1900-02-29",
+            "2026-13-01",
+            "2026-1-01",
+            "2026-01-00",
+            "+026-01-01",
+            "",
+        ] {
+            assert_eq!(parse_date(bad), None, "{bad}");
+        }
+        assert_eq!(format_date(add_months(day("2026-01-31"), 1)), "2026-02-28");
+        assert_eq!(format_date(add_months(day("2024-02-29"), 12)), "2025-02-28");
+        assert_eq!(
+            format_date(add_months(day("2026-03-15"), -12)),
+            "2025-03-15"
+        );
+        assert_eq!(format_date(add_months(day("2026-11-30"), 2)), "2027-01-30");
+        // Every day of four centuries: the number and the date agree both
+        // ways, and consecutive days are consecutive numbers.
+        let mut previous = day("1899-12-31");
+        for year in 1900..2300 {
+            for month in 1..=12 {
+                for day_of_month in 1..=days_in_month(year, month) {
+                    let number = days_from_civil(year, month, day_of_month);
+                    assert_eq!(number, previous + 1, "{year}-{month}-{day_of_month}");
+                    assert_eq!(civil_from_days(number), (year, month, day_of_month));
+                    previous = number;
+                }
+            }
+        }
     }
 
     #[test]

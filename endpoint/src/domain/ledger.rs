@@ -1,5 +1,6 @@
-//! The points ledger's arithmetic, pure (no database, no clock): civil
-//! dates, and what a customer's append-only entries add up to on a day.
+//! The points ledger's arithmetic, pure (no database, no clock): what a
+//! customer's append-only entries add up to on a day (the calendar is the
+//! core's, [`loyalty_core::date`]).
 //!
 //! Every change of points is an [`Entry`]. An entry counts from its
 //! `available_on` day (before that it is pending: an order's return
@@ -11,72 +12,11 @@
 
 use std::collections::BTreeSet;
 
-/// Days since 1970-01-01 of a civil date (Howard Hinnant's algorithm).
-pub fn days_from_civil(year: i64, month: u32, day: u32) -> i64 {
-    let year = if month <= 2 { year - 1 } else { year };
-    let era = year.div_euclid(400);
-    let yoe = year - era * 400;
-    let month = i64::from(month);
-    let doy = (153 * (if month > 2 { month - 3 } else { month + 9 }) + 2) / 5 + i64::from(day) - 1;
-    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    era * 146_097 + doe - 719_468
-}
-
-/// The civil date of a day number: (year, month, day).
-pub fn civil_from_days(days: i64) -> (i64, u32, u32) {
-    let days = days + 719_468;
-    let era = days.div_euclid(146_097);
-    let doe = days - era * 146_097;
-    let yoe = (doe - doe / 1_460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let day = (doy - (153 * mp + 2) / 5 + 1) as u32;
-    let month = if mp < 10 { mp + 3 } else { mp - 9 } as u32;
-    (yoe + era * 400 + i64::from(month <= 2), month, day)
-}
-
-fn days_in_month(year: i64, month: u32) -> u32 {
-    let next = if month == 12 {
-        days_from_civil(year + 1, 1, 1)
-    } else {
-        days_from_civil(year, month + 1, 1)
-    };
-    (next - days_from_civil(year, month, 1)) as u32
-}
-
-/// `YYYY-MM-DD` of a day number.
-pub fn format_date(days: i64) -> String {
-    let (year, month, day) = civil_from_days(days);
-    format!("{year:04}-{month:02}-{day:02}")
-}
-
-/// The day number of a `YYYY-MM-DD` date; `None` unless it is one, with
-/// a day that exists (no 2026-02-30).
-pub fn parse_date(text: &str) -> Option<i64> {
-    let bytes = text.as_bytes();
-    if bytes.len() != 10 || bytes[4] != b'-' || bytes[7] != b'-' {
-        return None;
-    }
-    let number = |range: std::ops::Range<usize>| -> Option<u32> {
-        let part = text.get(range)?;
-        part.bytes()
-            .all(|b| b.is_ascii_digit())
-            .then(|| part.parse().ok())
-            .flatten()
-    };
-    let (year, month, day) = (i64::from(number(0..4)?), number(5..7)?, number(8..10)?);
-    ((1..=12).contains(&month) && day >= 1 && day <= days_in_month(year, month))
-        .then(|| days_from_civil(year, month, day))
-}
-
-/// The same day `months` later (earlier if negative), or the month's last
-/// day if it has no such day (2026-01-31 + 1 month = 2026-02-28).
-pub fn add_months(days: i64, months: i64) -> i64 {
-    let (year, month, day) = civil_from_days(days);
-    let index = year * 12 + i64::from(month) - 1 + months;
-    let (year, month) = (index.div_euclid(12), (index.rem_euclid(12) + 1) as u32);
-    days_from_civil(year, month, day.min(days_in_month(year, month)))
-}
+// The calendar is the core's, shared with the widget: day numbers since
+// 1970-01-01, `YYYY-MM-DD`, months added.
+pub use loyalty_core::date::{
+    add_months, civil_from_days, days_from_civil, format_date, parse_date,
+};
 
 /// Why points changed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -401,31 +341,6 @@ mod tests {
             lot: None,
             amount_minor: 0,
         }
-    }
-
-    #[test]
-    fn dates_round_trip_and_reject_what_is_no_day() {
-        for text in ["1970-01-01", "2024-02-29", "2026-12-31", "2000-03-01"] {
-            assert_eq!(format_date(day(text)), text);
-        }
-        assert_eq!(day("1970-01-02"), 1);
-        for bad in [
-            "2026-02-29",
-            "2026-13-01",
-            "2026-1-01",
-            "2026-01-00",
-            "+026-01-01",
-            "",
-        ] {
-            assert_eq!(parse_date(bad), None, "{bad}");
-        }
-        assert_eq!(format_date(add_months(day("2026-01-31"), 1)), "2026-02-28");
-        assert_eq!(format_date(add_months(day("2024-02-29"), 12)), "2025-02-28");
-        assert_eq!(
-            format_date(add_months(day("2026-03-15"), -12)),
-            "2025-03-15"
-        );
-        assert_eq!(format_date(add_months(day("2026-11-30"), 2)), "2027-01-30");
     }
 
     #[test]
