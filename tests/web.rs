@@ -75,8 +75,11 @@ async fn loading_skeleton_reserves_space_before_data() {
 }
 
 #[wasm_bindgen_test]
-async fn failing_endpoint_shows_translated_error_with_retry() {
-    // A path the endpoint answers with 404: an error status, not data.
+async fn a_wrong_endpoint_path_shows_a_translated_error_with_retry() {
+    // A path that is no route: the endpoint answers even the CORS preflight
+    // with 404 (only routes that exist take preflights), so the browser
+    // reports a failed request, as it does for a server it cannot reach.
+    // (Server errors' own message: tests/client.rs, with the faulty endpoint.)
     let widget = mounted(&[
         ("endpoint", &format!("{ENDPOINT}/no-such-api")),
         ("token", "anything"),
@@ -85,7 +88,7 @@ async fn failing_endpoint_shows_translated_error_with_retry() {
     let alert = wait_for(&widget, "[role=alert]").await;
     let message = alert.text_content().unwrap_or_default();
     assert!(
-        message.contains("Beim Prämienservice ist ein Fehler aufgetreten."),
+        message.contains("Der Prämienservice ist gerade nicht erreichbar."),
         "{message}"
     );
     let retry = alert
