@@ -418,6 +418,8 @@ pub enum Followed {
     Active,
     /// The platform counts the code as ended.
     Expired,
+    /// The platform no longer has the code (see [`note_missing`]).
+    Missing,
 }
 
 /// Active or used redemptions whose code should be looked up on the
@@ -453,11 +455,11 @@ pub async fn follow(
         ("active" | "used", false, true) => ("expired", Followed::Expired),
         ("used", false, false) => ("active", Followed::Active),
         _ => {
-            q::touch_redemption(db, &row.id, now).await?;
+            touch(db, &row.id, now).await?;
             return Ok(Followed::Nothing);
         }
     };
-    let moved = if to == "expired" {
+    let moved = if outcome == Followed::Expired {
         expire_one(db, row, program, today, now).await?
     } else {
         let change = RedemptionChange {

@@ -232,7 +232,6 @@ async fn follow(
         let found = platform
             .find(&row.code, Instant::now() + state.config.issuing.budget)
             .await;
-        let missing = matches!(found, Ok(None));
         let followed = write(state, move |state| {
             async move {
                 let mut tx = state.store.write().await?;
@@ -245,7 +244,7 @@ async fn follow(
                     Ok(None) => {
                         tracing::warn!(redemption = %row.id, "the platform no longer has a code");
                         rewards::note_missing(&mut tx.db(), &row, now).await?;
-                        rewards::Followed::Nothing
+                        rewards::Followed::Missing
                     }
                     Err(reason) => {
                         tracing::warn!(redemption = %row.id, reason = %reason, "could not look a code up on the platform");
@@ -262,10 +261,8 @@ async fn follow(
             rewards::Followed::Used => report.used += 1,
             rewards::Followed::Active => report.active_again += 1,
             rewards::Followed::Expired => report.expired += 1,
+            rewards::Followed::Missing => report.missing += 1,
             rewards::Followed::Nothing => {}
-        }
-        if missing {
-            report.missing += 1;
         }
     }
     Ok(())
