@@ -78,7 +78,7 @@ enum Command {
 struct ImportArgs {
     #[command(subcommand)]
     command: Option<ImportCommand>,
-    /// The CSV file (UTF-8, `,` or `;`).
+    /// The file: CSV (UTF-8, `,` or `;`) or JSON lines (one object a line).
     file: Option<PathBuf>,
     /// `add` the file's points to the balances, or `set` the balances to them.
     #[arg(long, value_parser = ["add", "set"], default_value = "add")]
@@ -251,6 +251,11 @@ struct ServeArgs {
         value_name = "SECONDS"
     )]
     shutdown_delay: u64,
+    /// The largest file POST /admin/v1/imports takes, in MiB (that route
+    /// only; every other request is limited to 64 KiB, webhooks to 2 MiB).
+    #[arg(long, env = "LOYALTY_MAX_IMPORT_BODY", default_value_t = 64, value_name = "MIB",
+          value_parser = clap::value_parser!(u64).range(1..=1024))]
+    max_import_body: u64,
     /// Write the port listened on into FILE (with --addr 127.0.0.1:0).
     #[arg(long, value_name = "FILE")]
     port_file: Option<PathBuf>,
@@ -576,6 +581,8 @@ async fn serve(args: ServeArgs) -> Result<(), String> {
         config.shop_url = format!("http://{local}");
     }
     config.limits.shutdown_grace = Duration::from_secs(args.shutdown_timeout);
+    config.limits.max_import_body =
+        usize::try_from(args.max_import_body.saturating_mul(1024 * 1024)).unwrap_or(usize::MAX);
     let limits = config.limits.clone();
     let demo_data = loyalty_endpoint::app::wants_demo(&config);
     let state = loyalty_endpoint::open(config).await?;
@@ -758,7 +765,7 @@ async fn import(args: ImportArgs) -> Result<(), String> {
         let lines = match &args.command {
             Some(ImportCommand::List(_)) => imp::list(&mut tx.db()).await?,
             Some(ImportCommand::Undo { id, .. }) => {
-                imp::undo(&mut tx.db(), &program, id, today).await?
+                imp::undo(&mut tx.db(), &program, id, today).await?.lines()
             }
             None => {
                 let file = args
@@ -781,7 +788,7 @@ async fn import(args: ImportArgs) -> Result<(), String> {
                 let mut lines = report.lines();
                 if let Some(failed) = &report.failed_rows {
                     let mut name = file.file_stem().unwrap_or_default().to_os_string();
-                    name.push(".failed.csv");
+                    name.push(format!(".failed.{}", report.failed_rows_extension()));
                     let path = file.with_file_name(name);
                     std::fs::write(&path, failed)
                         .map_err(|err| format!("{}: {err}", path.display()))?;

@@ -398,6 +398,11 @@ pub struct Reply {
 }
 
 impl Reply {
+    /// An answer read off the wire.
+    pub fn parse_bytes(raw: &[u8]) -> Option<Reply> {
+        Reply::parse(raw)
+    }
+
     fn parse(raw: &[u8]) -> Option<Reply> {
         let text = String::from_utf8_lossy(raw);
         let (head, rest) = text.split_once("\r\n\r\n")?;

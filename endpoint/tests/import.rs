@@ -1,13 +1,18 @@
 //! `loyalty-endpoint import` and `export` over the binary: the files other
 //! loyalty apps document (tests/fixtures/import/), a dry run that writes
 //! nothing, an apply that does exactly the plan, once, an undo and the
-//! export's round trip. On PostgreSQL with `LOYALTY_TEST_POSTGRES`.
+//! export's round trip; and the same importer over the admin API
+//! (`POST /admin/v1/imports`). On PostgreSQL with `LOYALTY_TEST_POSTGRES`.
 
 mod common;
 
-use common::{fresh_postgres, run_binary};
+use common::{fresh_postgres, run_binary, Reply, Server, ADMIN_KEY};
 use std::collections::BTreeMap;
+use std::io::{Read, Write};
+use std::net::TcpStream;
 use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::Duration;
 
 const FIXTURES: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/import");
 
@@ -264,4 +269,263 @@ fn export_then_import_into_an_empty_shop_gives_the_same_balances_and_tiers() {
     assert!(report.contains("(loyalty-endpoint)"), "{report}");
     assert_eq!(new.balances(), old.balances());
     assert_eq!(new.balances().len(), 4);
+}
+
+// --- the admin API: POST /admin/v1/imports ----------------------------------
+
+/// A file sent to the admin API as its own body: the answer (waits up to
+/// 5 minutes: a large import takes a while).
+fn upload(server: &Server, query: &str, content_type: &str, body: &[u8]) -> Reply {
+    let mut stream = TcpStream::connect(server.addr).expect("connect");
+    stream
+        .set_read_timeout(Some(Duration::from_secs(300)))
+        .expect("a timeout");
+    let head = format!(
+        "POST /admin/v1/imports{query} HTTP/1.1\r\nHost: {}\r\nConnection: close\r\n\
+         Authorization: Bearer {}\r\nContent-Type: {content_type}\r\nContent-Length: {}\r\n\r\n",
+        server.addr,
+        String::from_utf8_lossy(ADMIN_KEY),
+        body.len()
+    );
+    stream.write_all(head.as_bytes()).expect("the head");
+    // A refusal may close the connection before the whole body is read.
+    let _ = stream.write_all(body);
+    let mut raw = Vec::new();
+    let _ = stream.read_to_end(&mut raw);
+    Reply::parse_bytes(&raw).expect("an answer")
+}
+
+fn fixture(name: &str) -> Vec<u8> {
+    std::fs::read(format!("{FIXTURES}/{name}")).expect("a sample file")
+}
+
+#[test]
+fn the_admin_api_dry_runs_applies_once_lists_and_undoes_an_import() {
+    let server = Server::start();
+    let customers = server.count("customers");
+    let plan = upload(&server, "", "text/csv", &fixture("smile-points.csv"));
+    assert_eq!(plan.status, 200, "{}", plan.body);
+    let report = plan.json();
+    assert_eq!(report["app"], "Smile.io");
+    assert_eq!(report["format"], "csv");
+    assert_eq!(report["mode"], "add");
+    assert_eq!(report["applied"], false);
+    assert_eq!(report["rows"], 5);
+    assert_eq!(report["created"], 1);
+    assert_eq!(report["points_added"], 300);
+    assert_eq!(report["points_removed"], 0);
+    let lines: Vec<i64> = report["refused"]
+        .as_array()
+        .expect("refused rows")
+        .iter()
+        .map(|r| r["line"].as_i64().expect("a line"))
+        .collect();
+    assert_eq!(lines, [2, 4, 5, 6], "{report}");
+    assert!(
+        report["refused"][0]["reason"]
+            .as_str()
+            .is_some_and(|r| r.contains("twice (lines 2 and 5)")),
+        "{report}"
+    );
+    let failed = report["failed_rows"].as_str().expect("the failed rows");
+    assert!(failed.starts_with("email,points\n"), "{failed}");
+    assert!(failed.contains("dan@example.com,'=SUM(A1)"), "{failed}");
+    assert_eq!(server.count("customers"), customers, "a dry run wrote");
+
+    let applied = upload(
+        &server,
+        "?apply=true",
+        "text/csv",
+        &fixture("smile-points.csv"),
+    );
+    assert_eq!(applied.status, 201, "{}", applied.body);
+    let applied = applied.json();
+    assert_eq!(applied["applied"], true);
+    assert_eq!(applied["id"], report["id"]);
+    assert_eq!(server.count("customers"), customers + 1);
+    let ben = server.count("customers WHERE email = 'ben@example.com'");
+    assert_eq!(ben, 1);
+
+    let again = upload(
+        &server,
+        "?apply=true",
+        "text/csv",
+        &fixture("smile-points.csv"),
+    );
+    assert_eq!(again.status, 200, "{}", again.body);
+    assert!(
+        again.json()["already_imported"].is_string(),
+        "{}",
+        again.body
+    );
+
+    let list = server.admin("GET", "/admin/v1/imports", "");
+    assert_eq!(list.status, 200, "{}", list.body);
+    let list = list.json();
+    assert_eq!(list["running"], serde_json::Value::Null);
+    assert_eq!(list["imports"][0]["id"], report["id"]);
+    assert_eq!(list["imports"][0]["points"], 300);
+    assert_eq!(list["imports"][0]["state"], "applied");
+
+    let id = report["id"].as_str().expect("an id");
+    let undo = server.admin("POST", &format!("/admin/v1/imports/{id}/undo"), "");
+    assert_eq!(undo.status, 200, "{}", undo.body);
+    assert_eq!(undo.json()["points"], -300);
+    let twice = server.admin("POST", &format!("/admin/v1/imports/{id}/undo"), "");
+    assert_eq!(twice.status, 409, "{}", twice.body);
+    assert!(twice.body.contains("undone already"), "{}", twice.body);
+    let unknown = server.admin("POST", "/admin/v1/imports/0123456789abcdef/undo", "");
+    assert_eq!(unknown.status, 404, "{}", unknown.body);
+    assert_eq!(unknown.code(), "not_found");
+}
+
+#[test]
+fn the_admin_api_reads_json_lines_and_set_mode_with_maps() {
+    let server = Server::start();
+    let lines = concat!(
+        "{\"Mail\":\"uma@example.com\",\"Punkte\":40}\n",
+        "{\"Mail\":\"vic@example.com\",\"Punkte\":\"52,620\"}\n",
+        "not json at all\n",
+        "{\"Mail\":\"wes@example.com\",\"Punkte\":7}\n",
+    );
+    let query = "?apply=true&mode=set&map=Mail%3Demail&map=Punkte%3Dpoints";
+    let reply = upload(&server, query, "application/x-ndjson", lines.as_bytes());
+    assert_eq!(reply.status, 201, "{}", reply.body);
+    let report = reply.json();
+    assert_eq!(report["format"], "json_lines");
+    assert_eq!(report["mode"], "set");
+    assert_eq!(report["rows"], 4);
+    assert_eq!(report["created"], 2);
+    assert_eq!(report["points_added"], 47);
+    assert_eq!(report["refused"][0]["line"], 2);
+    assert_eq!(report["refused"][1]["line"], 3);
+    // The failed rows are the refused lines as they were sent.
+    assert_eq!(
+        report["failed_rows"],
+        "{\"Mail\":\"vic@example.com\",\"Punkte\":\"52,620\"}\nnot json at all\n"
+    );
+    let wes = server.count("ledger WHERE points = 7 AND kind = 'import'");
+    assert_eq!(wes, 1);
+}
+
+#[test]
+fn the_admin_api_refuses_what_is_not_an_import_with_the_contracts_errors() {
+    let server = Server::start();
+    let smile = fixture("smile-points.csv");
+    // No admin key.
+    let anonymous = server
+        .send(
+            "POST",
+            "/admin/v1/imports",
+            &[("Content-Type", "text/csv")],
+            "email,points\n",
+        )
+        .expect("an answer");
+    assert_eq!(anonymous.status, 401, "{}", anonymous.body);
+    for (query, content_type, body, status, says) in [
+        ("?mode=reset", "text/csv", &smile[..], 400, "add or set"),
+        ("?apply=yes", "text/csv", &smile[..], 400, "true or false"),
+        ("?dry=1", "text/csv", &smile[..], 400, "unknown parameter"),
+        ("?map=Mail", "text/csv", &smile[..], 400, "OLD=NEW"),
+        (
+            "",
+            "multipart/form-data; boundary=x",
+            &smile[..],
+            415,
+            "not as a form",
+        ),
+        ("", "text/csv", b"", 400, "empty"),
+        ("", "text/csv", b"id;punkte\n1;2\n", 400, "unknown header"),
+    ] {
+        let reply = upload(&server, query, content_type, body);
+        assert_eq!(
+            reply.status, status,
+            "{query} {content_type}: {}",
+            reply.body
+        );
+        assert!(reply.body.contains(says), "{query}: {}", reply.body);
+        assert_eq!(
+            reply.json()["error"]["code"],
+            "bad_request",
+            "{}",
+            reply.body
+        );
+    }
+
+    // Larger than every other route takes (64 KiB), within the import's
+    // own limit.
+    let mut big = b"email,points\n".to_vec();
+    for n in 0..5_000 {
+        big.extend_from_slice(format!("member{n:05}@example.com,{n}\n").as_bytes());
+    }
+    assert!(big.len() > 64 * 1024);
+    let reply = upload(&server, "", "text/csv", &big);
+    assert_eq!(reply.status, 200, "{}", reply.body);
+    assert_eq!(reply.json()["rows"], 5_000);
+    let customer = server.admin("PUT", "/admin/v1/customers/c-1", &" ".repeat(70 * 1024));
+    assert_eq!(customer.status, 413, "{}", customer.body);
+
+    let small = Server::with(|config| config.limits.max_import_body = 4096);
+    let reply = upload(&small, "", "text/csv", &big);
+    assert_eq!(reply.status, 413, "{}", reply.body);
+    assert!(
+        reply.body.contains("larger than 4096 bytes"),
+        "{}",
+        reply.body
+    );
+}
+
+#[test]
+fn two_imports_never_run_at_once() {
+    let server = Arc::new(Server::start());
+    let mut big = b"email,points\n".to_vec();
+    for n in 0..4_000 {
+        big.extend_from_slice(format!("member{n:05}@example.com,{}\n", n + 1).as_bytes());
+    }
+    let first = {
+        let (server, big) = (server.clone(), big.clone());
+        std::thread::spawn(move || upload(&server, "?apply=true", "text/csv", &big))
+    };
+    // Wait until the first is running.
+    let started = std::time::Instant::now();
+    loop {
+        let list = server.admin("GET", "/admin/v1/imports", "").json();
+        if list["running"]["kind"] == "apply" {
+            break;
+        }
+        assert!(
+            started.elapsed() < Duration::from_secs(60),
+            "the import never showed as running"
+        );
+        std::thread::sleep(Duration::from_millis(5));
+    }
+    let second = upload(
+        &server,
+        "?apply=true",
+        "text/csv",
+        &fixture("smile-points.csv"),
+    );
+    assert_eq!(second.status, 409, "{}", second.body);
+    assert!(
+        second.body.contains("another import is running"),
+        "{}",
+        second.body
+    );
+    assert_eq!(second.header("retry-after"), Some("5"));
+    let undo = server.admin("POST", "/admin/v1/imports/0123456789abcdef/undo", "");
+    assert_eq!(undo.status, 409, "{}", undo.body);
+
+    let first = first.join().expect("the first import");
+    assert_eq!(first.status, 201, "{}", first.body);
+    assert_eq!(first.json()["points_added"], 4_000 * 4_001 / 2);
+    let list = server.admin("GET", "/admin/v1/imports", "").json();
+    assert_eq!(list["running"], serde_json::Value::Null);
+    // Once it is done, the next one runs.
+    let second = upload(
+        &server,
+        "?apply=true",
+        "text/csv",
+        &fixture("smile-points.csv"),
+    );
+    assert_eq!(second.status, 201, "{}", second.body);
 }

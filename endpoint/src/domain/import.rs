@@ -16,14 +16,46 @@ use super::shop;
 use crate::store::queries as q;
 use crate::store::rows::NewCustomer;
 use crate::store::Db;
+use serde::Serialize;
 use sha2::{Digest, Sha256};
 use std::collections::HashMap;
 use std::fmt::Display;
 
-type R<T> = std::result::Result<T, String>;
+/// Why an import (or its undo) did not go ahead.
+#[derive(Debug, thiserror::Error)]
+pub enum ImportError {
+    /// The file or the request is wrong as a whole: the message says where.
+    #[error("{0}")]
+    Refused(String),
+    /// No such import.
+    #[error("{0}")]
+    NotFound(String),
+    /// The import is in a state that does not allow it (undone already).
+    #[error("{0}")]
+    Conflict(String),
+    /// The store failed underneath.
+    #[error("{0}")]
+    Failed(String),
+}
 
-fn text<E: Display>(err: E) -> String {
-    err.to_string()
+impl From<String> for ImportError {
+    fn from(message: String) -> ImportError {
+        ImportError::Refused(message)
+    }
+}
+
+impl From<ImportError> for String {
+    fn from(err: ImportError) -> String {
+        err.to_string()
+    }
+}
+
+type R<T> = std::result::Result<T, ImportError>;
+/// What reading the file gives: a refusal of the whole file is a message.
+type P<T> = std::result::Result<T, String>;
+
+fn text<E: Display>(err: E) -> ImportError {
+    ImportError::Failed(err.to_string())
 }
 
 /// The longest field the importer takes, in characters.
@@ -101,7 +133,7 @@ struct Dialect {
     columns: Vec<Option<Field>>,
 }
 
-fn dialect(header: &[String], options: &Options) -> R<Dialect> {
+fn dialect(header: &[String], options: &Options) -> P<Dialect> {
     let names: Vec<String> = header
         .iter()
         .map(|h| h.trim().trim_start_matches('\u{feff}').to_lowercase())
@@ -286,17 +318,32 @@ fn read_row(line: u64, record: &csv::ByteRecord, dialect: &Dialect) -> (Row, Opt
     (row, None)
 }
 
+/// How the file is written.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Format {
+    /// CSV with this separator.
+    Csv(u8),
+    /// One JSON object a line.
+    JsonLines,
+}
+
 /// The file read: its dialect, rows, and refusals by line.
 struct Parsed {
     dialect: Dialect,
-    delimiter: u8,
+    format: Format,
     header: Vec<String>,
     rows: Vec<Row>,
     refused: Vec<(Row, String)>,
 }
 
-fn parse(bytes: &[u8], options: &Options) -> R<Parsed> {
+/// The longest line of a JSON lines file, in bytes.
+const MAX_JSON_LINE: usize = 64 * 1024;
+
+fn parse(bytes: &[u8], options: &Options) -> P<Parsed> {
     let body = bytes.strip_prefix(b"\xef\xbb\xbf").unwrap_or(bytes);
+    if body.iter().find(|b| !b.is_ascii_whitespace()) == Some(&b'{') {
+        return parse_json_lines(body, options);
+    }
     let first = body.split(|b| *b == b'\n').next().unwrap_or_default();
     let count = |c: u8| first.iter().filter(|b| **b == c).count();
     let delimiter = if count(b';') > count(b',') {
@@ -359,8 +406,112 @@ fn parse(bytes: &[u8], options: &Options) -> R<Parsed> {
             (row, Some(why)) => refused.push((row, why)),
         }
     }
-    // A balance file gives each customer once: two rows for one are both
-    // refused rather than summed.
+    Ok(finish(
+        dialect,
+        Format::Csv(delimiter),
+        header,
+        rows,
+        refused,
+    ))
+}
+
+/// A JSON value as a cell: text as it is, numbers and booleans as written,
+/// `null` empty; lists and objects are not cells.
+fn cell(value: &serde_json::Value) -> Option<String> {
+    Some(match value {
+        serde_json::Value::String(text) => text.clone(),
+        serde_json::Value::Number(number) => number.to_string(),
+        serde_json::Value::Bool(flag) => flag.to_string(),
+        serde_json::Value::Null => String::new(),
+        _ => return None,
+    })
+}
+
+/// JSON lines: one object a line; the first object's keys are the header.
+fn parse_json_lines(body: &[u8], options: &Options) -> P<Parsed> {
+    let mut header: Option<(Vec<String>, Dialect)> = None;
+    let mut rows = Vec::new();
+    let mut refused = Vec::new();
+    for (index, raw_line) in body.split(|b| *b == b'\n').enumerate() {
+        let line = index as u64 + 1;
+        let raw_line = raw_line.strip_suffix(b"\r").unwrap_or(raw_line);
+        if raw_line.iter().all(u8::is_ascii_whitespace) {
+            continue;
+        }
+        let unparsed = |why: String| {
+            (
+                Row {
+                    line,
+                    ..Row::default()
+                },
+                why,
+            )
+        };
+        if raw_line.len() > MAX_JSON_LINE {
+            refused.push(unparsed(format!(
+                "a line longer than {MAX_JSON_LINE} bytes"
+            )));
+            continue;
+        }
+        let object: serde_json::Map<String, serde_json::Value> =
+            match serde_json::from_slice(raw_line) {
+                Ok(object) => object,
+                Err(err) => {
+                    refused.push(unparsed(format!("not a JSON object: {err}")));
+                    continue;
+                }
+            };
+        if header.is_none() {
+            let names: Vec<String> = object.keys().cloned().collect();
+            let found = dialect(&names, options)
+                .map_err(|why| why.replacen("line 1", &format!("line {line}"), 1))?;
+            header = Some((names, found));
+        }
+        let Some((names, found)) = &header else {
+            continue;
+        };
+        if let Some(other) = object.keys().find(|key| !names.contains(key)) {
+            refused.push(unparsed(format!(
+                "key {other:?} is not on the first line: give every line the same keys"
+            )));
+            continue;
+        }
+        let mut cells = Vec::with_capacity(names.len());
+        let mut nested = None;
+        for name in names {
+            match object.get(name).map_or(Some(String::new()), cell) {
+                Some(text) => cells.push(text),
+                None => {
+                    nested = Some(name);
+                    break;
+                }
+            }
+        }
+        if let Some(name) = nested {
+            refused.push(unparsed(format!("{name:?}: a list or object, not a value")));
+            continue;
+        }
+        let record = csv::ByteRecord::from(cells);
+        match read_row(line, &record, found) {
+            (row, None) => rows.push(row),
+            (row, Some(why)) => refused.push((row, why)),
+        }
+    }
+    let Some((names, found)) = header else {
+        return Err("the file is empty".into());
+    };
+    Ok(finish(found, Format::JsonLines, names, rows, refused))
+}
+
+/// A balance file gives each customer once: two rows for one are both
+/// refused rather than summed.
+fn finish(
+    dialect: Dialect,
+    format: Format,
+    header: Vec<String>,
+    mut rows: Vec<Row>,
+    mut refused: Vec<(Row, String)>,
+) -> Parsed {
     if dialect.shape == Shape::Balances {
         let mut first_line: HashMap<String, usize> = HashMap::new();
         let mut twice: HashMap<usize, String> = HashMap::new();
@@ -391,13 +542,13 @@ fn parse(bytes: &[u8], options: &Options) -> R<Parsed> {
         rows = kept;
     }
     refused.sort_by_key(|(row, _)| row.line);
-    Ok(Parsed {
+    Parsed {
         dialect,
-        delimiter,
+        format,
         header,
         rows,
         refused,
-    })
+    }
 }
 
 /// The import's id: the file's bytes and how it is applied.
@@ -411,35 +562,66 @@ pub fn import_id(bytes: &[u8], options: &Options) -> String {
     hex::encode(&hash.finalize()[..8])
 }
 
-/// What a dry run found, or an apply did.
-#[derive(Debug, Default, Clone)]
+/// What a dry run found, or an apply did (the admin API answers it as
+/// JSON, `ImportReport` in `openapi/loyalty-admin-v1.json`).
+#[derive(Debug, Default, Clone, Serialize)]
 pub struct Report {
     /// The import's id.
     pub id: String,
     /// The app the file came from.
     pub app: String,
+    /// `csv` or `json_lines`.
+    pub format: String,
+    /// `add` or `set`.
+    pub mode: String,
+    /// Whether it was applied.
+    pub applied: bool,
+    /// Set when the file was applied before (its day and state): nothing
+    /// changed.
+    #[serde(rename = "already_imported")]
+    pub already: Option<String>,
     /// Rows read (without the header).
     pub rows: usize,
     /// Customers matched.
     pub matched: usize,
     /// Customers created.
     pub created: usize,
+    /// Rows that change nothing (a balance already right in `set` mode).
+    pub unchanged: usize,
     /// Points added, in total.
-    pub added: i64,
+    pub points_added: i64,
     /// Points taken, in total.
-    pub removed: i64,
+    pub points_removed: i64,
     /// Ledger entries written (or to write).
     pub entries: usize,
-    /// Per row: the tier the file gives and the program's tier it matches.
-    pub tiers: Vec<String>,
-    /// Refused rows: line and reason.
-    pub refused: Vec<(u64, String)>,
-    /// Whether it was applied.
-    pub applied: bool,
-    /// Set when the file was applied before: nothing changed.
-    pub already: Option<String>,
+    /// The tiers the file gives, matched to the program's.
+    pub tiers: Vec<TierChange>,
+    /// Refused rows: line and reason, by line.
+    pub refused: Vec<Refusal>,
     /// The refused rows in the input's own format, to fix and import again.
-    pub failed_rows: Option<Vec<u8>>,
+    pub failed_rows: Option<String>,
+}
+
+/// A tier the file gives a customer.
+#[derive(Debug, Clone, Serialize)]
+pub struct TierChange {
+    /// The file's line.
+    pub line: u64,
+    /// The customer's id here.
+    pub customer: String,
+    /// The tier's name in the file.
+    pub from_file: String,
+    /// The program's tier it is.
+    pub tier: String,
+}
+
+/// A row not imported.
+#[derive(Debug, Clone, Serialize)]
+pub struct Refusal {
+    /// The file's line (the header is line 1 of a CSV file).
+    pub line: u64,
+    /// Why, and what to change.
+    pub reason: String,
 }
 
 impl Report {
@@ -468,18 +650,34 @@ impl Report {
         ));
         lines.push(format!(
             "points: +{} added, -{} removed, in {} ledger entries",
-            self.added, self.removed, self.entries
+            self.points_added, self.points_removed, self.entries
         ));
-        for tier in &self.tiers {
-            lines.push(tier.clone());
+        for change in &self.tiers {
+            lines.push(format!(
+                "tier: line {}: {}: {:?} is {} here (not kept yet: the tier follows this \
+                 program's rule)",
+                change.line, change.customer, change.from_file, change.tier
+            ));
         }
-        for (line, why) in &self.refused {
-            lines.push(format!("refused: line {line}: {why}"));
+        for refusal in &self.refused {
+            lines.push(format!(
+                "refused: line {}: {}",
+                refusal.line, refusal.reason
+            ));
         }
         if !self.applied {
             lines.push("nothing written: run again with --apply to apply exactly this".into());
         }
         lines
+    }
+
+    /// The failed rows file's extension: the input's own format.
+    pub fn failed_rows_extension(&self) -> &'static str {
+        if self.format == "json_lines" {
+            "jsonl"
+        } else {
+            "csv"
+        }
     }
 }
 
@@ -492,12 +690,31 @@ fn neutralised(cell: &str) -> String {
     }
 }
 
-fn failed_rows(parsed: &Parsed) -> R<Option<Vec<u8>>> {
+/// The refused rows in the input's format: a CSV file's header and rows
+/// (formulas neutralised), or a JSON lines file's lines as they were.
+fn failed_rows(parsed: &Parsed, body: &[u8]) -> R<Option<String>> {
     if parsed.refused.is_empty() {
         return Ok(None);
     }
+    let delimiter = match parsed.format {
+        Format::Csv(delimiter) => delimiter,
+        Format::JsonLines => {
+            let body = body.strip_prefix(b"\xef\xbb\xbf").unwrap_or(body);
+            let lines: Vec<&[u8]> = body.split(|b| *b == b'\n').collect();
+            let mut out = String::new();
+            for (row, _) in &parsed.refused {
+                let index = usize::try_from(row.line.saturating_sub(1)).unwrap_or(usize::MAX);
+                if let Some(line) = lines.get(index) {
+                    let line = line.strip_suffix(b"\r").unwrap_or(line);
+                    out.push_str(&String::from_utf8_lossy(line));
+                    out.push('\n');
+                }
+            }
+            return Ok(Some(out));
+        }
+    };
     let mut writer = csv::WriterBuilder::new()
-        .delimiter(parsed.delimiter)
+        .delimiter(delimiter)
         .flexible(true)
         .from_writer(Vec::new());
     writer.write_record(&parsed.header).map_err(text)?;
@@ -507,7 +724,8 @@ fn failed_rows(parsed: &Parsed) -> R<Option<Vec<u8>>> {
             writer.write_record(&cells).map_err(text)?;
         }
     }
-    writer.into_inner().map(Some).map_err(text)
+    let bytes = writer.into_inner().map_err(text)?;
+    Ok(Some(String::from_utf8_lossy(&bytes).into_owned()))
 }
 
 /// The program's tier a name from the file stands for (its id or its name
@@ -555,6 +773,7 @@ pub async fn run(
         return Ok(Report {
             id,
             app: done.1,
+            mode: done.2,
             already: Some(format!("{} ({})", done.3, done.6)),
             ..Report::default()
         });
@@ -564,6 +783,12 @@ pub async fn run(
     let mut report = Report {
         id: id.clone(),
         app: app.clone(),
+        format: match parsed.format {
+            Format::Csv(_) => "csv",
+            Format::JsonLines => "json_lines",
+        }
+        .to_owned(),
+        mode: options.mode.name().to_owned(),
         rows: parsed.rows.len() + parsed.refused.len(),
         ..Report::default()
     };
@@ -640,11 +865,12 @@ pub async fn run(
         };
         if let Some(name) = &row.tier {
             match match_tier(program, options, name) {
-                Some(tier) => report.tiers.push(format!(
-                    "tier: line {}: {customer}: {name:?} is {tier} here (not kept yet: the \
-                     tier follows this program's rule)",
-                    row.line
-                )),
+                Some(tier) => report.tiers.push(TierChange {
+                    line: row.line,
+                    customer: customer.clone(),
+                    from_file: name.clone(),
+                    tier,
+                }),
                 None => {
                     let why = format!(
                         "tier {name:?} matches none of the program's tiers: name it with \
@@ -685,12 +911,13 @@ pub async fn run(
         }
         balance.insert(customer.clone(), now + delta);
         if delta == 0 {
+            report.unchanged += 1;
             continue;
         }
         if delta > 0 {
-            report.added += delta;
+            report.points_added += delta;
         } else {
-            report.removed += -delta;
+            report.points_removed += -delta;
         }
         report.entries += 1;
         if apply {
@@ -711,9 +938,12 @@ pub async fn run(
     report.refused = parsed
         .refused
         .iter()
-        .map(|(row, why)| (row.line, why.clone()))
+        .map(|(row, why)| Refusal {
+            line: row.line,
+            reason: why.clone(),
+        })
         .collect();
-    report.failed_rows = failed_rows(&parsed)?;
+    report.failed_rows = failed_rows(&parsed, bytes)?;
     if apply {
         let rows = i64::try_from(report.rows).unwrap_or(i64::MAX);
         q::insert_import(
@@ -724,7 +954,7 @@ pub async fn run(
                 options.mode.name().to_owned(),
                 ledger::format_date(today),
                 rows,
-                report.added - report.removed,
+                report.points_added - report.points_removed,
                 "applied".to_owned(),
             ),
         )
@@ -735,32 +965,104 @@ pub async fn run(
     Ok(report)
 }
 
-/// The imports, newest first, one line each, its id first.
-pub async fn list(db: &mut Db<'_>) -> R<Vec<String>> {
+/// An import as recorded (`GET /admin/v1/imports`).
+#[derive(Debug, Clone, Serialize)]
+pub struct Recorded {
+    /// Its id.
+    pub id: String,
+    /// The app the file came from.
+    pub app: String,
+    /// `add` or `set`.
+    pub mode: String,
+    /// The day it was applied.
+    pub created_at: String,
+    /// Rows read.
+    pub rows: i64,
+    /// Points it added, net.
+    pub points: i64,
+    /// `applied` or `undone`.
+    pub state: String,
+}
+
+/// The imports, newest first.
+pub async fn recorded(db: &mut Db<'_>) -> R<Vec<Recorded>> {
     Ok(q::imports(db)
         .await
         .map_err(text)?
         .into_iter()
-        .map(|(id, app, mode, created_at, rows, points, state)| {
-            format!("{id} {created_at} {app}: {rows} rows, {points:+} points ({mode}), {state}")
+        .map(
+            |(id, app, mode, created_at, rows, points, state)| Recorded {
+                id,
+                app,
+                mode,
+                created_at,
+                rows,
+                points,
+                state,
+            },
+        )
+        .collect())
+}
+
+/// The imports, newest first, one line each, its id first.
+pub async fn list(db: &mut Db<'_>) -> R<Vec<String>> {
+    Ok(recorded(db)
+        .await?
+        .into_iter()
+        .map(|i| {
+            format!(
+                "{} {} {}: {} rows, {:+} points ({}), {}",
+                i.id, i.created_at, i.app, i.rows, i.points, i.mode, i.state
+            )
         })
         .collect())
 }
 
+/// What an undo did.
+#[derive(Debug, Clone, Serialize)]
+pub struct Undone {
+    /// The import's id.
+    pub id: String,
+    /// The points the compensating entries add up to (negative: taken).
+    pub points: i64,
+    /// Imported points spent already, which stay with their customers.
+    pub kept: i64,
+    /// One line per customer who keeps some.
+    pub notes: Vec<String>,
+}
+
+impl Undone {
+    /// The undo as printed.
+    pub fn lines(&self) -> Vec<String> {
+        let mut lines = vec![format!(
+            "undone import {}: {:+} points in compensating entries, {} could not be taken \
+             back; customers it created stay",
+            self.id, self.points, self.kept
+        )];
+        lines.extend(self.notes.iter().cloned());
+        lines
+    }
+}
+
 /// Undoes an applied import with compensating entries; points already
-/// spent cannot be taken back (the lines say how many).
-pub async fn undo(db: &mut Db<'_>, program: &Program, id: &str, today: i64) -> R<Vec<String>> {
+/// spent cannot be taken back (the notes say how many).
+pub async fn undo(db: &mut Db<'_>, program: &Program, id: &str, today: i64) -> R<Undone> {
     let Some(found) = q::import(db, id).await.map_err(text)? else {
-        return Err(format!("no import {id}: `import list` shows them"));
+        return Err(ImportError::NotFound(format!(
+            "no import {id}: `import list` shows them"
+        )));
     };
     if found.6 != "applied" {
-        return Err(format!("import {id} is {} already", found.6));
+        return Err(ImportError::Conflict(format!(
+            "import {id} is {} already",
+            found.6
+        )));
     }
     let reason = format!("import {id} from {}", found.1);
     let undo_reason = format!("undo import {id}");
     let english = format!("Import from {} undone", found.1);
     let german = format!("Übernahme aus {} rückgängig gemacht", found.1);
-    let mut lines = Vec::new();
+    let mut notes = Vec::new();
     let (mut taken, mut kept) = (0i64, 0i64);
     for (customer, points) in q::points_by_reason(db, &reason).await.map_err(text)? {
         let back = if points > 0 {
@@ -771,7 +1073,7 @@ pub async fn undo(db: &mut Db<'_>, program: &Program, id: &str, today: i64) -> R
             let back = points.min(spendable);
             if back < points {
                 kept += points - back;
-                lines.push(format!(
+                notes.push(format!(
                     "{customer}: {} of the {points} imported points were spent already: they \
                      stay",
                     points - back
@@ -796,14 +1098,12 @@ pub async fn undo(db: &mut Db<'_>, program: &Program, id: &str, today: i64) -> R
     q::undo_import(db, id, &ledger::format_date(today))
         .await
         .map_err(text)?;
-    lines.insert(
-        0,
-        format!(
-            "undone import {id}: {taken:+} points in compensating entries, {kept} could not be \
-             taken back; customers it created stay"
-        ),
-    );
-    Ok(lines)
+    Ok(Undone {
+        id: id.to_owned(),
+        points: taken,
+        kept,
+        notes,
+    })
 }
 
 /// `export`: every customer with balance, tier and referral code, or

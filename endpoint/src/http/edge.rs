@@ -219,6 +219,8 @@ pub(crate) async fn edge(
     let limits = &state.config.limits;
     let limit = if request.uri().path().starts_with("/webhooks/") {
         limits.max_webhook_body
+    } else if request.uri().path() == super::imports::UPLOAD {
+        limits.max_import_body
     } else if request.uri().path() == "/_faults" {
         FAULTS_BODY_LIMIT
     } else {

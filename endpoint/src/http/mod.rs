@@ -1,6 +1,7 @@
 //! The HTTP layer: one router module per area ([`customer`]: the widget's
 //! contract; [`admin`]: the shop's admin API; [`webhooks`]: the platforms'
-//! order webhooks; [`demo`]: the demo shop and static files; [`testing`]:
+//! order webhooks; [`imports`]: the importer over the admin API; [`demo`]:
+//! the demo shop and static files; [`testing`]:
 //! test-only switches), what every handler extracts ([`extract`]), one
 //! error type in the contract's shape ([`error`]), what runs around every
 //! route ([`edge`]) and the connection limits ([`server`]).
@@ -12,6 +13,7 @@ pub mod edge;
 pub mod error;
 pub mod extract;
 pub mod health;
+pub mod imports;
 pub mod issuing;
 pub mod server;
 pub mod state;
@@ -95,13 +97,19 @@ pub fn router(state: Arc<AppState>) -> Router {
         );
     }
     let limits = &config.limits;
-    app.layer(tower_http::catch_panic::CatchPanicLayer::new())
+    let mut app = app
+        .layer(tower_http::catch_panic::CatchPanicLayer::new())
         .layer(tower_http::timeout::TimeoutLayer::with_status_code(
             StatusCode::REQUEST_TIMEOUT,
             limits.body_timeout,
         ))
-        .layer(DefaultBodyLimit::max(limits.max_body))
-        .layer(middleware::from_fn(edge::json_errors))
+        .layer(DefaultBodyLimit::max(limits.max_body));
+    if config.admin_key.is_some() {
+        // Merged after the body limit and timeout above: an import's body
+        // is a whole export of another app, with limits of its own.
+        app = app.merge(imports::routes(limits));
+    }
+    app.layer(middleware::from_fn(edge::json_errors))
         .layer(middleware::from_fn_with_state(state.clone(), edge::edge))
         .layer(middleware::from_fn(edge::observe))
         .with_state(state)

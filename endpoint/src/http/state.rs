@@ -28,6 +28,9 @@ pub struct AppState {
     /// Held by a write from its transaction's start to its commit: writes
     /// of this instance take turns here, not in the store's lock.
     writer: tokio::sync::Mutex<()>,
+    /// The import running now, if any (`/admin/v1/imports`): two never
+    /// run at once.
+    pub(crate) importing: Mutex<Option<crate::http::imports::Running>>,
     /// Faults in force (tests).
     pub(crate) faults: Mutex<Faults>,
     /// The dice faults are rolled with.
@@ -95,6 +98,7 @@ impl AppState {
             program,
             store,
             writer: tokio::sync::Mutex::new(()),
+            importing: Mutex::new(None),
             dice: Dice::new(seed),
             counts: Mutex::new(BTreeMap::new()),
             lookups: RateLimiter::new(),
