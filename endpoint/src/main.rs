@@ -93,6 +93,10 @@ struct ImportArgs {
     /// `old=new`: a tier name of the old app and the program's tier.
     #[arg(long, value_name = "OLD=NEW", value_parser = pair)]
     tier_map: Vec<(String, String)>,
+    /// The last day a tier from the file is kept as a floor (nobody drops a
+    /// tier on the day of the move); default: twelve months after the import.
+    #[arg(long, value_name = "YYYY-MM-DD")]
+    tier_until: Option<String>,
     #[command(flatten)]
     common: ImportCommon,
 }
@@ -782,6 +786,14 @@ async fn import(args: ImportArgs) -> Result<(), String> {
                     },
                     map: args.map.clone(),
                     tier_map: args.tier_map.clone(),
+                    tier_until: args
+                        .tier_until
+                        .as_deref()
+                        .map(|day| {
+                            loyalty_endpoint::domain::ledger::parse_date(day)
+                                .ok_or(format!("--tier-until {day:?} is not a date YYYY-MM-DD"))
+                        })
+                        .transpose()?,
                 };
                 let report =
                     imp::run(&mut tx.db(), &program, &bytes, &options, args.apply, today).await?;

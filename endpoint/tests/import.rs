@@ -529,3 +529,119 @@ fn two_imports_never_run_at_once() {
     );
     assert_eq!(second.status, 201, "{}", second.body);
 }
+
+// --- tiers without surprises ---------------------------------------------------
+
+/// The customer's tier as the widget shows it (`GET /v1/customer`).
+fn tier_of(server: &Server, customer: &str) -> String {
+    let reply = server.get("/v1/customer", Some(&server.token(customer)));
+    assert_eq!(reply.status, 200, "{}", reply.body);
+    reply.json()["tier"]["id"]
+        .as_str()
+        .expect("a tier")
+        .to_owned()
+}
+
+/// The customer as the admin API shows them (their ledger's `customer`).
+fn admin_customer(server: &Server, customer: &str) -> serde_json::Value {
+    let reply = server.admin("GET", &format!("/admin/v1/customers/{customer}/ledger"), "");
+    assert_eq!(reply.status, 200, "{}", reply.body);
+    reply.json()["customer"].clone()
+}
+
+const GOLD_WITH_FEW_POINTS: &str = "customer_id,email,first_name,points,tier,referral_code\n\
+    c-gold,gold@example.com,Greta,10,Gold,\n\
+    c-plain,plain@example.com,Paul,10,,\n";
+
+#[test]
+fn a_tier_from_the_file_is_kept_until_its_day_then_the_program_decides() {
+    let server = Server::start();
+    // The default: twelve months from the import day (2026-11-30).
+    let plan = upload(&server, "", "text/csv", GOLD_WITH_FEW_POINTS.as_bytes());
+    assert_eq!(plan.status, 200, "{}", plan.body);
+    assert_eq!(
+        plan.json()["tiers"][0]["until"],
+        "2027-11-30",
+        "{}",
+        plan.body
+    );
+    let early = upload(
+        &server,
+        "?tier_until=2026-11-30",
+        "text/csv",
+        GOLD_WITH_FEW_POINTS.as_bytes(),
+    );
+    assert_eq!(early.status, 400, "{}", early.body);
+    assert!(
+        early.body.contains("a day after the import day"),
+        "{}",
+        early.body
+    );
+
+    let query = "?apply=true&tier_until=2027-01-31";
+    let applied = upload(&server, query, "text/csv", GOLD_WITH_FEW_POINTS.as_bytes());
+    assert_eq!(applied.status, 201, "{}", applied.body);
+    let tiers = applied.json()["tiers"].clone();
+    assert_eq!(
+        tiers,
+        serde_json::json!([{"line": 2, "customer": "c-gold", "from_file": "Gold",
+                            "tier": "gold", "until": "2027-01-31"}])
+    );
+    // Gold on the day of the move, with 10 points; the rule for the rest.
+    assert_eq!(tier_of(&server, "c-gold"), "gold");
+    assert_eq!(tier_of(&server, "c-plain"), "bronze");
+    let gold = admin_customer(&server, "c-gold");
+    assert_eq!(gold["tier"], "gold");
+    assert_eq!(gold["tier_kept_until"], "2027-01-31");
+    assert_eq!(
+        admin_customer(&server, "c-plain")["tier_kept_until"],
+        serde_json::Value::Null
+    );
+
+    server.set_today("2027-01-31");
+    assert_eq!(
+        tier_of(&server, "c-gold"),
+        "gold",
+        "kept through its last day"
+    );
+    server.set_today("2027-02-01");
+    assert_eq!(
+        tier_of(&server, "c-gold"),
+        "bronze",
+        "then the program's rule"
+    );
+    let gold = admin_customer(&server, "c-gold");
+    assert_eq!(gold["tier"], "bronze");
+    assert_eq!(gold["tier_kept_until"], serde_json::Value::Null);
+}
+
+#[test]
+fn undoing_an_import_takes_its_tiers_away_and_the_subcommand_keeps_them_too() {
+    let server = Server::start();
+    let applied = upload(
+        &server,
+        "?apply=true",
+        "text/csv",
+        GOLD_WITH_FEW_POINTS.as_bytes(),
+    );
+    assert_eq!(applied.status, 201, "{}", applied.body);
+    assert_eq!(tier_of(&server, "c-gold"), "gold");
+    let id = applied.json()["id"].as_str().expect("an id").to_owned();
+    let undo = server.admin("POST", &format!("/admin/v1/imports/{id}/undo"), "");
+    assert_eq!(undo.status, 200, "{}", undo.body);
+    assert_eq!(undo.json()["tier_floors"], 1);
+    assert_eq!(tier_of(&server, "c-gold"), "bronze");
+
+    // The subcommand: `--tier-until`, and `export` shows the tier kept.
+    let shop = Shop::new();
+    std::fs::write(shop.file("gold.csv"), GOLD_WITH_FEW_POINTS).expect("a file");
+    let report = shop.import("gold.csv", &["--apply", "--tier-until", "2026-06-30"]);
+    assert!(
+        report.contains("\"Gold\" is gold here, kept as a floor until 2026-06-30"),
+        "{report}"
+    );
+    assert_eq!(shop.balances()["gold@example.com"], (10, "gold".to_owned()));
+    let path = shop.file("gold.csv").display().to_string();
+    let (ok, err, _) = shop.run(&["import", "--tier-until", "someday", &path]);
+    assert!(!ok && err.contains("not a date"), "{err}");
+}

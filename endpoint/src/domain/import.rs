@@ -90,6 +90,17 @@ pub struct Options {
     pub map: Vec<(String, String)>,
     /// `old=new` tier names.
     pub tier_map: Vec<(String, String)>,
+    /// The last day a tier from the file is kept as a floor; without one,
+    /// [`default_tier_until`] of the import day.
+    pub tier_until: Option<i64>,
+}
+
+/// How long a tier from the file is kept by default: twelve months from
+/// the import day. The program evaluates tiers continuously (by lifetime
+/// points, or by the spend of the last 12 months), so its next evaluation
+/// that sees a whole period of this shop's own figures is a year on.
+pub fn default_tier_until(today: i64) -> i64 {
+    ledger::add_months(today, 12)
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -559,6 +570,9 @@ pub fn import_id(bytes: &[u8], options: &Options) -> String {
     for (a, b) in options.map.iter().chain(&options.tier_map) {
         hash.update(format!("\n{a}={b}").as_bytes());
     }
+    if let Some(day) = options.tier_until {
+        hash.update(format!("\ntier-until={day}").as_bytes());
+    }
     hex::encode(&hash.finalize()[..8])
 }
 
@@ -613,6 +627,8 @@ pub struct TierChange {
     pub from_file: String,
     /// The program's tier it is.
     pub tier: String,
+    /// Kept as the customer's floor until this day (inclusive).
+    pub until: String,
 }
 
 /// A row not imported.
@@ -654,9 +670,8 @@ impl Report {
         ));
         for change in &self.tiers {
             lines.push(format!(
-                "tier: line {}: {}: {:?} is {} here (not kept yet: the tier follows this \
-                 program's rule)",
-                change.line, change.customer, change.from_file, change.tier
+                "tier: line {}: {}: {:?} is {} here, kept as a floor until {}",
+                change.line, change.customer, change.from_file, change.tier, change.until
             ));
         }
         for refusal in &self.refused {
@@ -778,6 +793,17 @@ pub async fn run(
             ..Report::default()
         });
     }
+    let until = options
+        .tier_until
+        .unwrap_or_else(|| default_tier_until(today));
+    if until <= today {
+        return Err(ImportError::Refused(format!(
+            "--tier-until {}: a day after the import day ({})",
+            ledger::format_date(until),
+            ledger::format_date(today)
+        )));
+    }
+    let until = ledger::format_date(until);
     let mut parsed = parse(bytes, options)?;
     let app = parsed.dialect.app.clone();
     let mut report = Report {
@@ -865,12 +891,20 @@ pub async fn run(
         };
         if let Some(name) = &row.tier {
             match match_tier(program, options, name) {
-                Some(tier) => report.tiers.push(TierChange {
-                    line: row.line,
-                    customer: customer.clone(),
-                    from_file: name.clone(),
-                    tier,
-                }),
+                Some(tier) => {
+                    if apply {
+                        q::set_tier_floor(db, &customer, &tier, &until, &id)
+                            .await
+                            .map_err(text)?;
+                    }
+                    report.tiers.push(TierChange {
+                        line: row.line,
+                        customer: customer.clone(),
+                        from_file: name.clone(),
+                        tier,
+                        until: until.clone(),
+                    });
+                }
                 None => {
                     let why = format!(
                         "tier {name:?} matches none of the program's tiers: name it with \
@@ -1029,6 +1063,8 @@ pub struct Undone {
     pub kept: i64,
     /// One line per customer who keeps some.
     pub notes: Vec<String>,
+    /// Customers whose tier kept from the file is taken away.
+    pub tier_floors: u64,
 }
 
 impl Undone {
@@ -1036,8 +1072,8 @@ impl Undone {
     pub fn lines(&self) -> Vec<String> {
         let mut lines = vec![format!(
             "undone import {}: {:+} points in compensating entries, {} could not be taken \
-             back; customers it created stay",
-            self.id, self.points, self.kept
+             back, {} tiers kept from the file taken away; customers it created stay",
+            self.id, self.points, self.kept, self.tier_floors
         )];
         lines.extend(self.notes.iter().cloned());
         lines
@@ -1095,6 +1131,7 @@ pub async fn undo(db: &mut Db<'_>, program: &Program, id: &str, today: i64) -> R
             .await
             .map_err(text)?;
     }
+    let tier_floors = q::clear_tier_floors(db, id).await.map_err(text)?;
     q::undo_import(db, id, &ledger::format_date(today))
         .await
         .map_err(text)?;
@@ -1103,6 +1140,7 @@ pub async fn undo(db: &mut Db<'_>, program: &Program, id: &str, today: i64) -> R
         points: taken,
         kept,
         notes,
+        tier_floors,
     })
 }
 

@@ -13,6 +13,7 @@ use super::extract::AdminKey;
 use super::state::{lock, now, write, AppState};
 use crate::config::Limits;
 use crate::domain::import::{self, ImportError, Mode, Options};
+use crate::domain::ledger;
 use axum::body::Body;
 use axum::extract::{DefaultBodyLimit, Path, RawQuery, State};
 use axum::http::{header, HeaderMap, StatusCode};
@@ -99,6 +100,7 @@ fn asked(query: Option<&str>) -> Result<(bool, Options), AppError> {
         mode: Mode::Add,
         map: Vec::new(),
         tier_map: Vec::new(),
+        tier_until: None,
     };
     let pair = |name: &str, value: &str| {
         value
@@ -130,9 +132,15 @@ fn asked(query: Option<&str>) -> Result<(bool, Options), AppError> {
             }
             "map" => options.map.push(pair("map", &value)?),
             "tier_map" => options.tier_map.push(pair("tier_map", &value)?),
+            "tier_until" => {
+                let day = ledger::parse_date(&value).ok_or_else(|| {
+                    AppError::bad_request(format!("tier_until={value:?}: a date YYYY-MM-DD"))
+                })?;
+                options.tier_until = Some(day);
+            }
             other => {
                 return Err(AppError::bad_request(format!(
-                    "unknown parameter {other:?}: apply, mode, map, tier_map"
+                    "unknown parameter {other:?}: apply, mode, map, tier_map, tier_until"
                 )))
             }
         }
