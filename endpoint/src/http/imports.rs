@@ -10,7 +10,7 @@
 
 use super::error::{error, json_value, retry_after, AppError};
 use super::extract::AdminKey;
-use super::state::{lock, now, write, AppState};
+use super::state::{lock, now, write, AppState, Running};
 use crate::config::Limits;
 use crate::domain::import::{self, ImportError, Mode, Options};
 use crate::domain::ledger;
@@ -22,7 +22,6 @@ use axum::routing::post;
 use axum::Router;
 use futures_util::StreamExt;
 use loyalty_core::contract::ErrorCode;
-use serde::Serialize;
 use std::sync::Arc;
 
 /// The upload's path (its body limit is checked at the edge too).
@@ -43,15 +42,6 @@ const TYPES: [&str; 8] = [
 
 /// Seconds a refused second import is told to wait.
 const RETRY_SECONDS: u64 = 5;
-
-/// The import running now (`running` in `GET /admin/v1/imports`).
-#[derive(Debug, Clone, Serialize)]
-pub struct Running {
-    /// `dry_run`, `apply` or `undo`.
-    pub kind: &'static str,
-    /// When it started, in seconds since 1970.
-    pub since: u64,
-}
 
 /// This instance's one import turn, given back when dropped (when the
 /// import's write ends, even if its client went away before).

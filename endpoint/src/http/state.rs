@@ -30,7 +30,7 @@ pub struct AppState {
     writer: tokio::sync::Mutex<()>,
     /// The import running now, if any (`/admin/v1/imports`): two never
     /// run at once.
-    pub(crate) importing: Mutex<Option<crate::http::imports::Running>>,
+    pub(crate) importing: Mutex<Option<Running>>,
     /// Faults in force (tests).
     pub(crate) faults: Mutex<Faults>,
     /// The dice faults are rolled with.
@@ -66,6 +66,16 @@ pub fn now() -> u64 {
 /// Today's day number (days since 1970-01-01), in UTC.
 fn real_today() -> i64 {
     (now() / 86_400) as i64
+}
+
+/// The import running now on this instance (`running` in
+/// `GET /admin/v1/imports`).
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct Running {
+    /// `dry_run`, `apply` or `undo`.
+    pub kind: &'static str,
+    /// When it started, in seconds since 1970.
+    pub since: u64,
 }
 
 /// What an idempotent write found on opening its transaction.
