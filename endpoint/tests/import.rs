@@ -645,3 +645,111 @@ fn undoing_an_import_takes_its_tiers_away_and_the_subcommand_keeps_them_too() {
     let (ok, err, _) = shop.run(&["import", "--tier-until", "someday", &path]);
     assert!(!ok && err.contains("not a date"), "{err}");
 }
+
+// --- old referral links keep working -------------------------------------------
+
+/// Customers with the links they shared from their old apps, each in its
+/// app's documented shape.
+const OLD_LINKS: &str = "customer_id,email,first_name,points,tier,referral_code\n\
+    c-rivo,rivo@example.com,Rita,10,,https://example.com/?referral_code=4DdQ6WlI95l5ZJ5n\n\
+    c-lion,lion@example.com,Leo,10,,https://prz.io/a482k\n\
+    c-yotpo,yotpo@example.com,Yara,10,,rwrd.io/ref_CODE33?e\n\
+    c-smile,smile@example.com,Sami,10,,https://i.refs.cc/Xy7Kp2Qa\n\
+    c-code,code@example.com,Cody,10,,OLDCODE7\n\
+    c-taken,taken@example.com,Tom,10,,https://prz.io/a482k\n";
+
+#[test]
+fn old_referral_links_of_each_app_lead_to_the_same_welcome_gift() {
+    let server = Server::start();
+    let applied = upload(&server, "?apply=true", "text/csv", OLD_LINKS.as_bytes());
+    assert_eq!(applied.status, 201, "{}", applied.body);
+    let report = applied.json();
+    assert_eq!(report["referral_aliases"], 5, "{report}");
+    // One code leads to one customer: the second row with it is refused.
+    assert_eq!(report["refused"][0]["line"], 7, "{report}");
+    assert!(
+        report["refused"][0]["reason"]
+            .as_str()
+            .is_some_and(|r| r.contains("already the code of customer c-lion")),
+        "{report}"
+    );
+
+    // How a friend's browser gets the code from each old link: the shop
+    // page's query (the widget reads Rivo's and LoyaltyLion's parameters
+    // too), or the path of the app's own short link.
+    let links = [
+        (
+            "c-rivo",
+            "https://example.com/?referral_code=4DdQ6WlI95l5ZJ5n",
+        ),
+        ("c-lion", "https://store.example.com?ll_ref_id=a482k"),
+        ("c-lion", "https://prz.io/a482k"),
+        ("c-yotpo", "rwrd.io/ref_CODE33?e"),
+        ("c-smile", "https://i.refs.cc/Xy7Kp2Qa"),
+        ("c-code", "https://shop.example/?ref=oldcode7"),
+    ];
+    for (n, (customer, link)) in links.iter().enumerate() {
+        let code = match link.split_once('?') {
+            Some((_, query)) if link.contains("example") => {
+                loyalty_core::config::referral_from_query(query)
+            }
+            _ => loyalty_core::config::referral_from_link(link),
+        }
+        .unwrap_or_else(|| panic!("a code in {link}"));
+        // The invitation: the same gift, under the customer's own code.
+        let invite = server.get(&format!("/v1/referrals/{code}?lang=en"), None);
+        assert_eq!(invite.status, 200, "{link}: {}", invite.body);
+        let own = server
+            .admin("GET", &format!("/admin/v1/customers/{customer}/ledger"), "")
+            .json()["customer"]["referral_code"]
+            .clone();
+        assert_eq!(invite.json()["code"], own, "{link}");
+        let canonical = server.get(
+            &format!("/v1/referrals/{}?lang=en", own.as_str().expect("a code")),
+            None,
+        );
+        assert_eq!(
+            invite.json()["friend_gift"],
+            canonical.json()["friend_gift"]
+        );
+
+        // The friend signs up with the old code: attributed, gift made.
+        let friend = format!("friend-{n}");
+        let body = format!(r#"{{"email":"{friend}@example.com","referral_code":"{code}"}}"#);
+        let reply = server.admin("PUT", &format!("/admin/v1/customers/{friend}"), &body);
+        assert_eq!(reply.status, 201, "{link}: {}", reply.body);
+        assert_eq!(reply.json()["referral"], "attributed", "{link}");
+        assert_eq!(reply.json()["referred_by"], *customer, "{link}");
+        let gifts = server.count(&format!("redemptions WHERE id = 'gift-{friend}'"));
+        assert_eq!(gifts, 1, "{link}: the friend's welcome gift");
+    }
+
+    // Undone, the old codes lead nowhere.
+    let id = report["id"].as_str().expect("an id");
+    let undo = server.admin("POST", &format!("/admin/v1/imports/{id}/undo"), "");
+    assert_eq!(undo.status, 200, "{}", undo.body);
+    assert_eq!(undo.json()["referral_aliases"], 5);
+    assert_eq!(server.get("/v1/referrals/a482k", None).status, 404);
+}
+
+#[test]
+fn a_referral_column_that_holds_no_code_is_refused_by_line() {
+    let server = Server::start();
+    let file = "customer_id,email,referral_url\nc-1,one@example.com,https://shop.example/\n\
+                c-2,two@example.com,<script>\nc-3,three@example.com,https://prz.io/b9\n";
+    let reply = upload(&server, "", "text/csv", file.as_bytes());
+    assert_eq!(reply.status, 400, "{}", reply.body);
+    // Not a known app's header: named with a map, it reads.
+    let query = "?map=referral_url%3Dreferral_code";
+    let reply = upload(&server, query, "text/csv", file.as_bytes());
+    assert_eq!(reply.status, 200, "{}", reply.body);
+    let report = reply.json();
+    assert_eq!(report["referral_aliases"], 1, "{report}");
+    let lines: Vec<i64> = report["refused"]
+        .as_array()
+        .expect("refused")
+        .iter()
+        .map(|r| r["line"].as_i64().expect("a line"))
+        .collect();
+    assert_eq!(lines, [2, 3], "{report}");
+}

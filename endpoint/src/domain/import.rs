@@ -112,6 +112,7 @@ enum Field {
     Tier,
     Date,
     OrderId,
+    Referral,
 }
 
 fn field_named(name: &str) -> Option<Field> {
@@ -127,6 +128,8 @@ fn field_named(name: &str) -> Option<Field> {
         "vip_tier" | "vip tier" | "membership type" | "tier" => Field::Tier,
         "applied_at" | "applied at" | "date" => Field::Date,
         "order_id" | "order id" | "points_order_id" => Field::OrderId,
+        "referral_code" | "referral code" | "referral_url" | "referral url" | "referral link"
+        | "referral_link" => Field::Referral,
         _ => return None,
     })
 }
@@ -159,7 +162,7 @@ fn dialect(header: &[String], options: &Options) -> P<Dialect> {
         let field = field_named(&field.trim().to_lowercase()).ok_or_else(|| {
             format!(
                 "--map {column}={field}: the fields are customer_id, email, first_name, points, \
-                 tier, date, order_id"
+                 tier, date, order_id, referral_code"
             )
         })?;
         if let Some(slot) = columns.get_mut(position) {
@@ -191,10 +194,11 @@ fn dialect(header: &[String], options: &Options) -> P<Dialect> {
         .any(|c| matches!(c, Some(Field::CustomerId | Field::Email)));
     let data = columns
         .iter()
-        .any(|c| matches!(c, Some(Field::Points | Field::Tier)));
+        .any(|c| matches!(c, Some(Field::Points | Field::Tier | Field::Referral)));
     if !id || !data {
         return Err(
-            "line 1: the header needs a customer id or e-mail column and a points or tier column"
+            "line 1: the header needs a customer id or e-mail column and a points, tier \
+                    or referral column"
                 .into(),
         );
     }
@@ -221,6 +225,8 @@ struct Row {
     tier: Option<String>,
     date: Option<i64>,
     order_id: Option<String>,
+    /// An old referral code (from a code or a whole link).
+    referral: Option<String>,
 }
 
 /// A whole number of points, as a spreadsheet would write one.
@@ -318,13 +324,25 @@ fn read_row(line: u64, record: &csv::ByteRecord, dialect: &Dialect) -> (Row, Opt
                 }
             },
             Field::OrderId => row.order_id = Some(value.to_owned()),
+            Field::Referral => match loyalty_core::config::referral_from_link(value) {
+                Some(code) => row.referral = Some(code),
+                None => {
+                    return (
+                        row,
+                        Some(format!(
+                            "referral {value:?}: no referral code in it (1 to 64 letters, \
+                             digits, - or _, or a link with one)"
+                        )),
+                    )
+                }
+            },
         }
     }
     if row.customer_id.is_none() && row.email.is_none() {
         return (row, Some("no customer id and no e-mail".into()));
     }
-    if row.points.is_none() && row.tier.is_none() {
-        return (row, Some("no points and no tier".into()));
+    if row.points.is_none() && row.tier.is_none() && row.referral.is_none() {
+        return (row, Some("no points, no tier and no referral code".into()));
     }
     (row, None)
 }
@@ -608,6 +626,8 @@ pub struct Report {
     pub points_removed: i64,
     /// Ledger entries written (or to write).
     pub entries: usize,
+    /// Old referral codes that become aliases of their customer's code.
+    pub referral_aliases: usize,
     /// The tiers the file gives, matched to the program's.
     pub tiers: Vec<TierChange>,
     /// Refused rows: line and reason, by line.
@@ -667,6 +687,10 @@ impl Report {
         lines.push(format!(
             "points: +{} added, -{} removed, in {} ledger entries",
             self.points_added, self.points_removed, self.entries
+        ));
+        lines.push(format!(
+            "referral links: {} old codes kept as aliases",
+            self.referral_aliases
         ));
         for change in &self.tiers {
             lines.push(format!(
@@ -824,6 +848,8 @@ pub async fn run(
     // Who each row's customer is: (id, whether created by this import).
     let mut known: HashMap<String, (String, bool)> = HashMap::new();
     let mut balance: HashMap<String, i64> = HashMap::new();
+    // Old referral codes given so far (lower case) and whose.
+    let mut aliases: HashMap<String, String> = HashMap::new();
     let rows = std::mem::take(&mut parsed.rows);
     for row in rows {
         let key = row
@@ -889,6 +915,30 @@ pub async fn run(
                 pair
             }
         };
+        // An old referral code: checked first, kept once the row's tier is.
+        let mut alias = None;
+        if let Some(code) = &row.referral {
+            let key = code.to_lowercase();
+            let owner = match aliases.get(&key) {
+                Some(owner) => Some(owner.clone()),
+                None => q::by_referral_code(db, code)
+                    .await
+                    .map_err(text)?
+                    .map(|found| found.0),
+            };
+            match owner {
+                Some(owner) if owner == customer => {}
+                Some(owner) => {
+                    let why = format!(
+                        "referral code {code}: already the code of customer {owner}; a code \
+                         leads to one customer"
+                    );
+                    parsed.refused.push((row, why));
+                    continue;
+                }
+                None => alias = Some(key),
+            }
+        }
         if let Some(name) = &row.tier {
             match match_tier(program, options, name) {
                 Some(tier) => {
@@ -914,6 +964,15 @@ pub async fn run(
                     continue;
                 }
             }
+        }
+        if let Some(key) = alias {
+            report.referral_aliases += 1;
+            if apply {
+                q::insert_referral_alias(db, &key, &customer, &id)
+                    .await
+                    .map_err(text)?;
+            }
+            aliases.insert(key, customer.clone());
         }
         let Some(points) = row.points else {
             continue;
@@ -1065,6 +1124,8 @@ pub struct Undone {
     pub notes: Vec<String>,
     /// Customers whose tier kept from the file is taken away.
     pub tier_floors: u64,
+    /// Old referral codes that lead nowhere any more.
+    pub referral_aliases: u64,
 }
 
 impl Undone {
@@ -1072,8 +1133,9 @@ impl Undone {
     pub fn lines(&self) -> Vec<String> {
         let mut lines = vec![format!(
             "undone import {}: {:+} points in compensating entries, {} could not be taken \
-             back, {} tiers kept from the file taken away; customers it created stay",
-            self.id, self.points, self.kept, self.tier_floors
+             back, {} tiers kept from the file and {} old referral codes taken away; \
+             customers it created stay",
+            self.id, self.points, self.kept, self.tier_floors, self.referral_aliases
         )];
         lines.extend(self.notes.iter().cloned());
         lines
@@ -1132,6 +1194,7 @@ pub async fn undo(db: &mut Db<'_>, program: &Program, id: &str, today: i64) -> R
             .map_err(text)?;
     }
     let tier_floors = q::clear_tier_floors(db, id).await.map_err(text)?;
+    let referral_aliases = q::delete_referral_aliases(db, id).await.map_err(text)?;
     q::undo_import(db, id, &ledger::format_date(today))
         .await
         .map_err(text)?;
@@ -1141,6 +1204,7 @@ pub async fn undo(db: &mut Db<'_>, program: &Program, id: &str, today: i64) -> R
         kept,
         notes,
         tier_floors,
+        referral_aliases,
     })
 }
 

@@ -159,7 +159,12 @@ pub async fn by_referral_code(
 ) -> Result<Option<(String, String, Option<String>, Option<String>)>> {
     Ok(on!(db, c => sqlx::query_as(
         "SELECT id, referral_code, first_name, email FROM customers
-         WHERE lower(referral_code) = lower($1)")
+         WHERE lower(referral_code) = lower($1)
+         UNION ALL
+         SELECT c.id, c.referral_code, c.first_name, c.email
+         FROM referral_aliases a JOIN customers c ON c.id = a.customer_id
+         WHERE a.code = lower($1)
+         LIMIT 1")
         .bind(code).fetch_optional(&mut **c).await)?)
 }
 
@@ -642,6 +647,27 @@ pub async fn clear_tier_floors(db: &mut Db<'_>, import: &str) -> Result<u64> {
                 tier_floor_import = NULL
          WHERE tier_floor_import = $1")
         .bind(import).execute(&mut **c).await.map(|done| done.rows_affected()))?)
+}
+
+/// Makes `code` (lower case) another name of the customer's referral code.
+pub async fn insert_referral_alias(
+    db: &mut Db<'_>,
+    code: &str,
+    customer_id: &str,
+    import: &str,
+) -> Result<()> {
+    on!(db, c => sqlx::query(
+        "INSERT INTO referral_aliases (code, customer_id, import_id) VALUES ($1, $2, $3)")
+        .bind(code).bind(customer_id).bind(import).execute(&mut **c).await.map(drop))?;
+    Ok(())
+}
+
+/// Takes away the referral aliases an import made; how many.
+pub async fn delete_referral_aliases(db: &mut Db<'_>, import: &str) -> Result<u64> {
+    Ok(
+        on!(db, c => sqlx::query("DELETE FROM referral_aliases WHERE import_id = $1")
+        .bind(import).execute(&mut **c).await.map(|done| done.rows_affected()))?,
+    )
 }
 
 /// Marks an import undone.
