@@ -93,6 +93,10 @@ struct ImportArgs {
     /// `old=new`: a tier name of the old app and the program's tier.
     #[arg(long, value_name = "OLD=NEW", value_parser = pair)]
     tier_map: Vec<(String, String)>,
+    /// The app the file comes from when its header does not tell:
+    /// `loyaltylion` (its customer export, whose columns the merchant names).
+    #[arg(long, value_name = "APP", value_parser = ["loyaltylion"])]
+    dialect: Option<String>,
     /// The last day a tier from the file is kept as a floor (nobody drops a
     /// tier on the day of the move); default: twelve months after the import.
     #[arg(long, value_name = "YYYY-MM-DD")]
@@ -786,6 +790,7 @@ async fn import(args: ImportArgs) -> Result<(), String> {
                     },
                     map: args.map.clone(),
                     tier_map: args.tier_map.clone(),
+                    preset: args.dialect.as_deref().and_then(imp::Preset::named),
                     tier_until: args
                         .tier_until
                         .as_deref()

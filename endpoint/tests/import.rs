@@ -427,6 +427,7 @@ fn the_admin_api_refuses_what_is_not_an_import_with_the_contracts_errors() {
         ("?apply=yes", "text/csv", &smile[..], 400, "true or false"),
         ("?dry=1", "text/csv", &smile[..], 400, "unknown parameter"),
         ("?map=Mail", "text/csv", &smile[..], 400, "OLD=NEW"),
+        ("?dialect=joy", "text/csv", &smile[..], 400, "loyaltylion"),
         (
             "",
             "multipart/form-data; boundary=x",
@@ -752,4 +753,114 @@ fn a_referral_column_that_holds_no_code_is_refused_by_line() {
         .map(|r| r["line"].as_i64().expect("a line"))
         .collect();
     assert_eq!(lines, [2, 3], "{report}");
+}
+
+// --- Yotpo and LoyaltyLion -------------------------------------------------------
+
+#[test]
+fn yotpo_exports_and_its_import_template_are_told_by_their_header() {
+    let shop = Shop::new();
+    let report = shop.import("yotpo-customers.csv", &["--apply"]);
+    assert!(report.contains("(Yotpo)"), "{report}");
+    // Yotpo warns of "inconsistent point balances" for an e-mail given
+    // twice: here both rows are refused, with both lines.
+    assert!(
+        report.contains("refused: line 2: mia@example.com is in the file twice (lines 2 and 4)"),
+        "{report}"
+    );
+    assert!(
+        report.contains("referral links: 2 old codes kept as aliases"),
+        "{report}"
+    );
+    let balances = shop.balances();
+    assert_eq!(balances["olle@example.com"], (75, "bronze".to_owned()));
+    assert_eq!(balances["noah@example.com"], (0, "bronze".to_owned()));
+    assert!(!balances.contains_key("mia@example.com"), "{balances:?}");
+
+    let template = shop.import("yotpo-import-template.csv", &["--apply"]);
+    assert!(template.contains("(Yotpo)"), "{template}");
+    assert!(template.contains("0 rows refused"), "{template}");
+    assert_eq!(shop.balances()["ola@example.com"].0, 1200);
+}
+
+#[test]
+fn a_loyaltylion_export_reads_with_its_preset() {
+    let shop = Shop::new();
+    let path = shop.file("loyaltylion-customers.csv").display().to_string();
+    let (ok, err, _) = shop.run(&["import", &path]);
+    assert!(!ok && err.contains("--dialect loyaltylion"), "{err}");
+    let report = shop.import(
+        "loyaltylion-customers.csv",
+        &["--dialect", "loyaltylion", "--apply"],
+    );
+    assert!(report.contains("(LoyaltyLion)"), "{report}");
+    assert!(report.contains("2 created"), "{report}");
+    assert!(report.contains("\"Gold\" is gold here"), "{report}");
+    assert!(
+        report.contains("referral links: 2 old codes kept as aliases"),
+        "{report}"
+    );
+    // Approved points are the balance; pending and lifetime ones are not.
+    let balances = shop.balances();
+    assert_eq!(balances["pia@example.com"], (880, "gold".to_owned()));
+    assert_eq!(balances["quin@example.com"], (15, "bronze".to_owned()));
+
+    let server = Server::start();
+    let body = fixture("loyaltylion-customers.csv");
+    let reply = upload(&server, "?dialect=loyaltylion", "text/csv", &body);
+    assert_eq!(reply.status, 200, "{}", reply.body);
+    assert_eq!(reply.json()["app"], "LoyaltyLion");
+    let reply = upload(&server, "?dialect=smile", "text/csv", &body);
+    assert_eq!(reply.status, 400, "{}", reply.body);
+}
+
+// --- expiry ---------------------------------------------------------------------
+
+#[test]
+fn imported_points_keep_the_files_expiry_or_the_programs_rule_from_the_import_day() {
+    // The demo program: points expire 24 months after they count; the
+    // server's day is 2026-11-30.
+    let server = Server::start();
+    let file = "customer_id,points_amount,applied_at,expires_at,order_id,source\n\
+        c-exp,100,2025-11-01 10:00:00,2027-03-31,2001,order\n\
+        c-exp,50,2024-01-15,,,manual\n\
+        c-exp,30,2025-06-01,2026-01-01,,order\n\
+        c-exp,20,2025-06-01,someday,,order\n";
+    let reply = upload(&server, "?apply=true", "text/csv", file.as_bytes());
+    assert_eq!(reply.status, 201, "{}", reply.body);
+    let report = reply.json();
+    assert_eq!(report["app"], "Rivo");
+    assert_eq!(report["points_added"], 150, "{report}");
+    let refused = &report["refused"];
+    assert_eq!(refused[0]["line"], 4, "{report}");
+    assert!(
+        refused[0]["reason"]
+            .as_str()
+            .is_some_and(|r| r.contains("expired on 2026-01-01")),
+        "{report}"
+    );
+    assert_eq!(refused[1]["line"], 5, "{report}");
+
+    let ledger = server
+        .admin("GET", "/admin/v1/customers/c-exp/ledger", "")
+        .json();
+    let entry = |points: i64| {
+        ledger["entries"]
+            .as_array()
+            .expect("entries")
+            .iter()
+            .find(|e| e["kind"] == "import" && e["points"] == points)
+            .cloned()
+            .unwrap_or_else(|| panic!("an entry of {points}: {ledger}"))
+    };
+    // The file's date, and the file's expiry.
+    assert_eq!(entry(100)["booked_on"], "2025-11-01");
+    assert_eq!(entry(100)["expires_on"], "2027-03-31");
+    // No expiry in the file: the program's rule from the import day, not
+    // from 2024-01-15 (which would have expired them on the day of the move).
+    assert_eq!(entry(50)["booked_on"], "2024-01-15");
+    assert_eq!(entry(50)["expires_on"], "2028-11-30");
+    assert_eq!(server.approved("c-exp"), 150);
+    server.set_today("2027-04-01");
+    assert_eq!(server.approved("c-exp"), 50, "the file's expiry applied");
 }

@@ -510,6 +510,9 @@ pub struct NewEntry<'a> {
     pub label: (&'a str, &'a str),
     /// A coupon code (redemptions).
     pub code: Option<&'a str>,
+    /// The day a positive entry expires, instead of the program's rule
+    /// (points brought over by an import that keep their old app's date).
+    pub expires_on: Option<i64>,
 }
 
 impl<'a> NewEntry<'a> {
@@ -533,6 +536,7 @@ impl<'a> NewEntry<'a> {
             reason: label.0,
             label,
             code: None,
+            expires_on: None,
         }
     }
 }
@@ -555,8 +559,11 @@ async fn append_folded(
     entry: &NewEntry<'_>,
     today: i64,
 ) -> Result<(i64, Snapshot)> {
-    let expires_on = (entry.points > 0 && program.expiry.months > 0)
-        .then(|| ledger::add_months(entry.available_on, i64::from(program.expiry.months)));
+    let expires_on = match entry.expires_on {
+        Some(day) if entry.points > 0 => Some(day),
+        _ => (entry.points > 0 && program.expiry.months > 0)
+            .then(|| ledger::add_months(entry.available_on, i64::from(program.expiry.months))),
+    };
     let row = NewEntryRow {
         customer_id: entry.customer_id,
         kind: entry.kind.name(),

@@ -93,6 +93,60 @@ pub struct Options {
     /// The last day a tier from the file is kept as a floor; without one,
     /// [`default_tier_until`] of the import day.
     pub tier_until: Option<i64>,
+    /// The app, for a file whose header does not tell it.
+    pub preset: Option<Preset>,
+}
+
+/// An app whose exports the header alone does not tell, because the
+/// merchant names their columns (`--dialect NAME`): its column names as
+/// its help centre shows them, read without regard to case.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Preset {
+    /// LoyaltyLion's customer export (Analytics > Exports > Customers).
+    LoyaltyLion,
+}
+
+impl Preset {
+    /// The preset called `name` (`loyaltylion`).
+    pub fn named(name: &str) -> Option<Preset> {
+        match name.trim().to_lowercase().as_str() {
+            "loyaltylion" | "loyalty-lion" | "loyalty_lion" => Some(Preset::LoyaltyLion),
+            _ => None,
+        }
+    }
+
+    fn app(self) -> &'static str {
+        match self {
+            Preset::LoyaltyLion => "LoyaltyLion",
+        }
+    }
+
+    fn name(self) -> &'static str {
+        match self {
+            Preset::LoyaltyLion => "loyaltylion",
+        }
+    }
+
+    /// The field a column of the app's export is (pending and lifetime
+    /// points are not balances: not read).
+    fn field(self, column: &str) -> Option<Field> {
+        match self {
+            Preset::LoyaltyLion => {
+                Some(match column {
+                    "customer id" | "merchant id" | "merchant_id" | "shopify id"
+                    | "platform id" => Field::CustomerId,
+                    "email" | "email address" | "customer email" => Field::Email,
+                    "first name" | "first_name" | "name" | "customer name" => Field::FirstName,
+                    "approved points" | "points approved" | "points_approved"
+                    | "approved balance" | "points balance" | "balance" | "points" => Field::Points,
+                    "tier" | "current tier" | "tier level" | "current tier level"
+                    | "loyalty tier" => Field::Tier,
+                    "referral url" | "referral link" | "referral_url" => Field::Referral,
+                    _ => return None,
+                })
+            }
+        }
+    }
 }
 
 /// How long a tier from the file is kept by default: twelve months from
@@ -113,21 +167,31 @@ enum Field {
     Date,
     OrderId,
     Referral,
+    Expires,
 }
 
 fn field_named(name: &str) -> Option<Field> {
     Some(match name {
         "customer_id" | "customer id" | "customerid" | "shopify customer id" => Field::CustomerId,
-        "email" | "e-mail" | "customer_email" | "customer email" | "shopify customer email" => {
-            Field::Email
-        }
+        "email"
+        | "e-mail"
+        | "email address"
+        | "customer_email"
+        | "customer email"
+        | "shopify customer email" => Field::Email,
         "name" | "first_name" | "first name" => Field::FirstName,
-        "points" | "points balance" | "points_balance" | "points_amount" | "points amount" => {
-            Field::Points
-        }
+        "points"
+        | "points balance"
+        | "points_balance"
+        | "current points balance"
+        | "points_amount"
+        | "points amount" => Field::Points,
         "vip_tier" | "vip tier" | "membership type" | "tier" => Field::Tier,
         "applied_at" | "applied at" | "date" => Field::Date,
         "order_id" | "order id" | "points_order_id" => Field::OrderId,
+        "expires_at" | "expires at" | "expires_on" | "expiry date" | "expiration date" => {
+            Field::Expires
+        }
         "referral_code" | "referral code" | "referral_url" | "referral url" | "referral link"
         | "referral_link" => Field::Referral,
         _ => return None,
@@ -153,7 +217,15 @@ fn dialect(header: &[String], options: &Options) -> P<Dialect> {
         .map(|h| h.trim().trim_start_matches('\u{feff}').to_lowercase())
         .collect();
     let has = |name: &str| names.iter().any(|n| n == name);
-    let mut columns: Vec<Option<Field>> = names.iter().map(|n| field_named(n)).collect();
+    let mut columns: Vec<Option<Field>> = names
+        .iter()
+        .map(|n| {
+            options
+                .preset
+                .and_then(|preset| preset.field(n))
+                .or_else(|| field_named(n))
+        })
+        .collect();
     for (column, field) in &options.map {
         let position = names
             .iter()
@@ -162,7 +234,7 @@ fn dialect(header: &[String], options: &Options) -> P<Dialect> {
         let field = field_named(&field.trim().to_lowercase()).ok_or_else(|| {
             format!(
                 "--map {column}={field}: the fields are customer_id, email, first_name, points, \
-                 tier, date, order_id, referral_code"
+                 tier, date, order_id, referral_code, expires_at"
             )
         })?;
         if let Some(slot) = columns.get_mut(position) {
@@ -170,10 +242,16 @@ fn dialect(header: &[String], options: &Options) -> P<Dialect> {
         }
     }
     let history = has("points_amount") || has("points amount");
-    let app = if has("membership type") {
+    let app = if let Some(preset) = options.preset {
+        preset.app()
+    } else if has("membership type") {
         "Joy"
     } else if history && has("kind") {
         "loyalty-endpoint"
+    } else if has("points spent") || has("referral link") || has("current points balance") {
+        // Yotpo's import template (Points Spent) and its customer export
+        // (the referral link, the current points balance).
+        "Yotpo"
     } else if history || has("points balance") {
         "Rivo"
     } else if has("referral_code") && has("customer_id") {
@@ -184,8 +262,9 @@ fn dialect(header: &[String], options: &Options) -> P<Dialect> {
         "a CSV file"
     } else {
         return Err(format!(
-            "line 1: unknown header {:?}: not a file of Smile.io, Joy, Rivo or this endpoint; \
-             name the columns with --map column=field",
+            "line 1: unknown header {:?}: not a file of Smile.io, Joy, Rivo, Yotpo or this \
+             endpoint; a LoyaltyLion export is read with --dialect loyaltylion; name other \
+             columns with --map column=field",
             names.join(",")
         ));
     };
@@ -227,6 +306,8 @@ struct Row {
     order_id: Option<String>,
     /// An old referral code (from a code or a whole link).
     referral: Option<String>,
+    /// The day the row's points expire, as the old app had it.
+    expires: Option<i64>,
 }
 
 /// A whole number of points, as a spreadsheet would write one.
@@ -324,6 +405,18 @@ fn read_row(line: u64, record: &csv::ByteRecord, dialect: &Dialect) -> (Row, Opt
                 }
             },
             Field::OrderId => row.order_id = Some(value.to_owned()),
+            Field::Expires => match parse_day(value) {
+                Some(day) => row.expires = Some(day),
+                None => {
+                    return (
+                        row,
+                        Some(format!(
+                            "expiry date {value:?}: not YYYY-MM-DD, YYYY-MM-DD HH:MM:SS or \
+                             MM/DD/YYYY"
+                        )),
+                    )
+                }
+            },
             Field::Referral => match loyalty_core::config::referral_from_link(value) {
                 Some(code) => row.referral = Some(code),
                 None => {
@@ -590,6 +683,9 @@ pub fn import_id(bytes: &[u8], options: &Options) -> String {
     }
     if let Some(day) = options.tier_until {
         hash.update(format!("\ntier-until={day}").as_bytes());
+    }
+    if let Some(preset) = options.preset {
+        hash.update(format!("\ndialect={}", preset.name()).as_bytes());
     }
     hex::encode(&hash.finalize()[..8])
 }
@@ -997,6 +1093,17 @@ pub async fn run(
             (Shape::Balances, Mode::Set) => points - now,
             _ => points,
         };
+        if let Some(day) = row.expires.filter(|_| delta > 0) {
+            if day <= today {
+                let why = format!(
+                    "{delta} points that expired on {} (before the import): nothing to bring \
+                     over; leave the row out",
+                    ledger::format_date(day)
+                );
+                parsed.refused.push((row, why));
+                continue;
+            }
+        }
         if now + delta < 0 {
             let why = format!("{delta} points would leave {customer} below zero (they have {now})");
             parsed.refused.push((row, why));
@@ -1015,11 +1122,19 @@ pub async fn run(
         report.entries += 1;
         if apply {
             let day = row.date.unwrap_or(today).min(today);
+            // The old app's expiry day where the file has one, else the
+            // program's rule counted from the import (never from a day
+            // long past: nobody loses points on the day of the move).
+            let expires_on = row.expires.or_else(|| {
+                (program.expiry.months > 0)
+                    .then(|| ledger::add_months(today, i64::from(program.expiry.months)))
+            });
             let entry = NewEntry {
                 order_id: row.order_id.as_deref(),
                 reason: &reason,
                 booked_on: day,
                 available_on: day,
+                expires_on,
                 ..NewEntry::now(&customer, Kind::Import, delta, today, (&english, &german))
             };
             account::append(db, program, &entry, today)

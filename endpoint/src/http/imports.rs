@@ -12,7 +12,7 @@ use super::error::{error, json_value, retry_after, AppError};
 use super::extract::AdminKey;
 use super::state::{lock, now, write, AppState, Running};
 use crate::config::Limits;
-use crate::domain::import::{self, ImportError, Mode, Options};
+use crate::domain::import::{self, ImportError, Mode, Options, Preset};
 use crate::domain::ledger;
 use axum::body::Body;
 use axum::extract::{DefaultBodyLimit, Path, RawQuery, State};
@@ -91,6 +91,7 @@ fn asked(query: Option<&str>) -> Result<(bool, Options), AppError> {
         map: Vec::new(),
         tier_map: Vec::new(),
         tier_until: None,
+        preset: None,
     };
     let pair = |name: &str, value: &str| {
         value
@@ -122,6 +123,15 @@ fn asked(query: Option<&str>) -> Result<(bool, Options), AppError> {
             }
             "map" => options.map.push(pair("map", &value)?),
             "tier_map" => options.tier_map.push(pair("tier_map", &value)?),
+            "dialect" => {
+                let preset = Preset::named(&value).ok_or_else(|| {
+                    AppError::bad_request(format!(
+                        "dialect={value:?}: loyaltylion (the other apps' files are told by \
+                         their header)"
+                    ))
+                })?;
+                options.preset = Some(preset);
+            }
             "tier_until" => {
                 let day = ledger::parse_date(&value).ok_or_else(|| {
                     AppError::bad_request(format!("tier_until={value:?}: a date YYYY-MM-DD"))
@@ -130,7 +140,7 @@ fn asked(query: Option<&str>) -> Result<(bool, Options), AppError> {
             }
             other => {
                 return Err(AppError::bad_request(format!(
-                    "unknown parameter {other:?}: apply, mode, map, tier_map, tier_until"
+                    "unknown parameter {other:?}: apply, mode, map, tier_map, tier_until, dialect"
                 )))
             }
         }
