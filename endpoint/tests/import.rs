@@ -864,3 +864,94 @@ fn imported_points_keep_the_files_expiry_or_the_programs_rule_from_the_import_da
     server.set_today("2027-04-01");
     assert_eq!(server.approved("c-exp"), 50, "the file's expiry applied");
 }
+
+// --- all or nothing -----------------------------------------------------------
+
+#[test]
+fn a_large_import_killed_half_way_leaves_nothing_and_runs_whole_again() {
+    const ROWS: i64 = 50_000;
+    let shop = Shop::new();
+    let mut file = String::from("email,points\n");
+    for n in 0..ROWS {
+        file.push_str(&format!("member{n:05}@example.com,{}\n", n % 997 + 1));
+    }
+    let total: i64 = (0..ROWS).map(|n| n % 997 + 1).sum();
+    std::fs::write(shop.file("large.csv"), &file).expect("the file");
+    let path = shop.file("large.csv").display().to_string();
+
+    let mut args = vec!["import", "--apply", path.as_str()];
+    args.extend(shop.database.iter().map(String::as_str));
+    args.extend(["--today", "2026-03-01"]);
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_loyalty-endpoint"))
+        .args(&args)
+        .current_dir(shop.dir.path())
+        .stdin(std::process::Stdio::null())
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .expect("the binary runs");
+    // Half-way: its transaction has been writing for a while and is not
+    // done (the whole file takes about a minute in a debug build). On
+    // SQLite its uncommitted pages spill into the write-ahead log (the
+    // whole import leaves ~20 MB there); on PostgreSQL its transaction is
+    // seconds old (the migrations before it are short).
+    let wal = shop.file("shop.sqlite-wal");
+    let started = std::time::Instant::now();
+    loop {
+        std::thread::sleep(Duration::from_millis(200));
+        let writing = match shop.database[0].as_str() {
+            "--db" => std::fs::metadata(&wal).map_or(0, |m| m.len()) > 3 * 1024 * 1024,
+            _ => {
+                let sql = "SELECT COUNT(*) FROM pg_stat_activity WHERE datname = \
+                           current_database() AND pid <> pg_backend_pid() AND xact_start < \
+                           now() - interval '5 seconds'";
+                common::sql_count(shop.dir.path(), Some(&shop.database[1]), sql) > 0
+            }
+        };
+        if writing {
+            break;
+        }
+        assert!(
+            child.try_wait().expect("its state").is_none(),
+            "the import finished before it was seen half-way: make the file larger"
+        );
+        assert!(
+            started.elapsed() < Duration::from_secs(300),
+            "the import never got going"
+        );
+    }
+    assert!(
+        child.try_wait().expect("its state").is_none(),
+        "the import finished before it was killed: make the file larger"
+    );
+    child.kill().expect("SIGKILL");
+    let status = child.wait().expect("it ends");
+    assert!(!status.success(), "{status:?}");
+
+    // Nothing of it: no customer, no entry, no import recorded (counted in
+    // the store: an export of 50,000 customers takes minutes on PostgreSQL).
+    let count = |sql: &str| {
+        let url = (shop.database[0] == "--database").then(|| shop.database[1].as_str());
+        common::sql_count(&shop.file("shop.sqlite"), url, sql)
+    };
+    assert_eq!(count("SELECT COUNT(*) FROM customers"), 0);
+    assert_eq!(count("SELECT COUNT(*) FROM ledger"), 0);
+    let (ok, err, list) = shop.run(&["import", "list"]);
+    assert!(ok, "{err}");
+    assert!(list.trim().is_empty(), "{list}");
+
+    // Again: it applies whole.
+    let again = std::time::Instant::now();
+    let report = shop.import("large.csv", &["--apply"]);
+    let took = again.elapsed();
+    assert!(report.contains("applied import"), "{report}");
+    assert!(report.contains(&format!("{ROWS} created")), "{report}");
+    assert_eq!(count("SELECT COUNT(*) FROM customers"), ROWS);
+    let sum = "SELECT CAST(SUM(points) AS BIGINT) FROM ledger WHERE kind = 'import'";
+    assert_eq!(count(sum), total);
+    eprintln!(
+        "{ROWS} rows applied in {:.1} s ({:.0} rows/s, this build)",
+        took.as_secs_f64(),
+        ROWS as f64 / took.as_secs_f64()
+    );
+}
