@@ -401,10 +401,15 @@ import { negotiate, RTL } from './negotiate.js';
     }
 
     // A guest (no token of any kind) with a referral code: the attribute,
-    // or `?ref=` in the page's address (the widget's own rule).
+    // or in the page's address `?ref=`, or another app's old link's
+    // parameter (the widget's own rule: REFERRAL_PARAMS in crates/core).
     #invited() {
       if (usable(this.#token) || this.#tokenFn || this.hasAttribute('token-url')) return false;
-      const code = this.getAttribute('referral-code') ?? new URLSearchParams(location.search).get('ref') ?? '';
+      const query = new URLSearchParams(location.search);
+      const fromLink = ['ref', 'referral_code', 'll_ref_id']
+        .map((name) => query.get(name))
+        .find((code) => /^[A-Za-z0-9_-]{1,64}$/.test((code ?? '').trim()));
+      const code = this.getAttribute('referral-code') ?? fromLink ?? '';
       return /^[A-Za-z0-9_-]{1,64}$/.test(code.trim());
     }
 

@@ -114,6 +114,14 @@ pub struct Limits {
     /// The largest webhook body accepted (a platform's order with its
     /// line items can be far larger than any widget request).
     pub max_webhook_body: usize,
+    /// The largest file `POST /admin/v1/imports` takes (413 above): an
+    /// import's body is a whole export of another app, so it has a limit
+    /// of its own, on that route only.
+    pub max_import_body: usize,
+    /// How long the import routes may take from their headers to the
+    /// answer, the upload and the whole import included (408 after; an
+    /// import the client gave up on still finishes or rolls back whole).
+    pub import_timeout: Duration,
     /// On shutdown, how long in-flight requests may take to finish.
     pub shutdown_grace: Duration,
 }
@@ -127,6 +135,8 @@ impl Default for Limits {
             body_timeout: Duration::from_secs(10),
             max_body: 64 * 1024,
             max_webhook_body: 2 * 1024 * 1024,
+            max_import_body: 64 * 1024 * 1024,
+            import_timeout: Duration::from_secs(600),
             shutdown_grace: Duration::from_secs(10),
         }
     }

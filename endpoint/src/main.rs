@@ -79,7 +79,7 @@ enum Command {
 struct ImportArgs {
     #[command(subcommand)]
     command: Option<ImportCommand>,
-    /// The CSV file (UTF-8, `,` or `;`).
+    /// The file: CSV (UTF-8, `,` or `;`) or JSON lines (one object a line).
     file: Option<PathBuf>,
     /// `add` the file's points to the balances, or `set` the balances to them.
     #[arg(long, value_parser = ["add", "set"], default_value = "add")]
@@ -94,6 +94,14 @@ struct ImportArgs {
     /// `old=new`: a tier name of the old app and the program's tier.
     #[arg(long, value_name = "OLD=NEW", value_parser = pair)]
     tier_map: Vec<(String, String)>,
+    /// The app the file comes from when its header does not tell:
+    /// `loyaltylion` (its customer export, whose columns the merchant names).
+    #[arg(long, value_name = "APP", value_parser = ["loyaltylion"])]
+    dialect: Option<String>,
+    /// The last day a tier from the file is kept as a floor (nobody drops a
+    /// tier on the day of the move); default: twelve months after the import.
+    #[arg(long, value_name = "YYYY-MM-DD")]
+    tier_until: Option<String>,
     #[command(flatten)]
     common: ImportCommon,
 }
@@ -292,6 +300,11 @@ struct ServeArgs {
           default_value_t = Limits::default().max_webhook_body,
           value_parser = clap::value_parser!(u32).range(1024..=67_108_864).map(|n| n as usize))]
     max_webhook_body: usize,
+    /// The largest file POST /admin/v1/imports takes, in MiB (that route
+    /// only; every other request is limited to 64 KiB, webhooks to 2 MiB).
+    #[arg(long, env = "LOYALTY_MAX_IMPORT_BODY", default_value_t = 64, value_name = "MIB",
+          value_parser = clap::value_parser!(u64).range(1..=1024))]
+    max_import_body: u64,
     /// Write the port listened on into FILE (with --addr 127.0.0.1:0).
     #[arg(long, value_name = "FILE")]
     port_file: Option<PathBuf>,
@@ -537,6 +550,9 @@ fn configure(args: &ServeArgs) -> Result<ServerConfig, String> {
             body_timeout: Duration::from_secs(args.body_timeout),
             max_body: args.max_body,
             max_webhook_body: args.max_webhook_body,
+            max_import_body: usize::try_from(args.max_import_body.saturating_mul(1024 * 1024))
+                .unwrap_or(usize::MAX),
+            import_timeout: Limits::default().import_timeout,
             shutdown_grace: Duration::from_secs(args.shutdown_timeout),
         },
     })
@@ -806,7 +822,7 @@ async fn import(args: ImportArgs) -> Result<(), String> {
         let lines = match &args.command {
             Some(ImportCommand::List(_)) => imp::list(&mut tx.db()).await?,
             Some(ImportCommand::Undo { id, .. }) => {
-                imp::undo(&mut tx.db(), &program, id, today).await?
+                imp::undo(&mut tx.db(), &program, id, today).await?.lines()
             }
             None => {
                 let file = args
@@ -823,13 +839,22 @@ async fn import(args: ImportArgs) -> Result<(), String> {
                     },
                     map: args.map.clone(),
                     tier_map: args.tier_map.clone(),
+                    preset: args.dialect.as_deref().and_then(imp::Preset::named),
+                    tier_until: args
+                        .tier_until
+                        .as_deref()
+                        .map(|day| {
+                            loyalty_endpoint::domain::ledger::parse_date(day)
+                                .ok_or(format!("--tier-until {day:?} is not a date YYYY-MM-DD"))
+                        })
+                        .transpose()?,
                 };
                 let report =
                     imp::run(&mut tx.db(), &program, &bytes, &options, args.apply, today).await?;
                 let mut lines = report.lines();
                 if let Some(failed) = &report.failed_rows {
                     let mut name = file.file_stem().unwrap_or_default().to_os_string();
-                    name.push(".failed.csv");
+                    name.push(format!(".failed.{}", report.failed_rows_extension()));
                     let path = file.with_file_name(name);
                     std::fs::write(&path, failed)
                         .map_err(|err| format!("{}: {err}", path.display()))?;

@@ -407,6 +407,11 @@ pub struct Reply {
 }
 
 impl Reply {
+    /// An answer read off the wire (the name the import tests use).
+    pub fn parse_bytes(raw: &[u8]) -> Option<Reply> {
+        Reply::parse(raw)
+    }
+
     /// An answer as it came over the wire; `None` when it is incomplete.
     pub fn parse(raw: &[u8]) -> Option<Reply> {
         let text = String::from_utf8_lossy(raw);

@@ -156,8 +156,9 @@ impl Instance {
         let mut options: Options = serde_wasm_bindgen::from_value(object.into())
             .map_err(|err| ConfigError::Unreadable(err.to_string()))?;
         options.token = self.lent.token.clone();
-        // A guest who arrives through a referral link: `?ref=` in the page's
-        // address, unless the shop gave the code itself.
+        // A guest who arrives through a referral link: `?ref=` (or an old
+        // app's parameter, see `REFERRAL_PARAMS`) in the page's address,
+        // unless the shop gave the code itself.
         if options.referral_code.is_none() {
             options.referral_code = web_sys::window()
                 .and_then(|window| window.location().search().ok())

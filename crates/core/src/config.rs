@@ -270,14 +270,51 @@ pub fn referral_code(raw: &str) -> Option<String> {
     plain.then(|| code.to_owned())
 }
 
-/// The `ref` parameter of a page address's query (`?utm=x&ref=ANNA10`),
-/// if it is a referral code.
+/// The query parameters a referral code arrives in, first found wins: the
+/// widget's own `ref`, then the ones other loyalty apps' links land on the
+/// shop with, so a customer's old link keeps working after a switch (the
+/// importer makes the old codes aliases): Rivo's `referral_code`
+/// (`example.com/?referral_code=4DdQ6WlI95l5ZJ5n`) and LoyaltyLion's
+/// `ll_ref_id` (`prz.io/a482k` redirects to `?ll_ref_id=a482k`).
+pub const REFERRAL_PARAMS: [&str; 3] = ["ref", "referral_code", "ll_ref_id"];
+
+/// The referral code of a page address's query (`?utm=x&ref=ANNA10`), in
+/// the first of [`REFERRAL_PARAMS`] it has, if it is a referral code.
 pub fn referral_from_query(search: &str) -> Option<String> {
-    search
+    let pairs: Vec<(&str, &str)> = search
         .trim_start_matches('?')
         .split('&')
-        .find_map(|pair| pair.strip_prefix("ref="))
-        .and_then(referral_code)
+        .filter_map(|pair| pair.split_once('='))
+        .collect();
+    REFERRAL_PARAMS.iter().find_map(|name| {
+        pairs
+            .iter()
+            .find(|(key, _)| key == name)
+            .and_then(|(_, value)| referral_code(value))
+    })
+}
+
+/// The referral code in a whole referral link, as the loyalty apps write
+/// them: in the query ([`referral_from_query`]), or else the link's last
+/// path segment, less Yotpo's `ref_` (`rwrd.io/ref_CODE33?e` is `CODE33`;
+/// LoyaltyLion's `prz.io/a482k`, Smile's `i.refs.cc/...`). A bare code is
+/// itself.
+pub fn referral_from_link(link: &str) -> Option<String> {
+    let link = link.trim();
+    let link = link.split('#').next().unwrap_or_default();
+    let (before, query) = link.split_once('?').unwrap_or((link, ""));
+    if let Some(code) = referral_from_query(query) {
+        return Some(code);
+    }
+    let rest = before.split_once("://").map_or(before, |(_, rest)| rest);
+    let mut segments = rest.split('/');
+    let host = segments.next().unwrap_or_default();
+    match segments.rfind(|segment| !segment.is_empty()) {
+        Some(last) => referral_code(last.strip_prefix("ref_").unwrap_or(last)),
+        // A bare code (no host with a dot, no path).
+        None if !host.contains('.') => referral_code(host),
+        None => None,
+    }
 }
 
 /// `link` with `name=value` added to its query, before any `#fragment`
@@ -330,6 +367,45 @@ mod tests {
         assert_eq!(referral_from_query("?preference=1&xref=2"), None);
         assert_eq!(referral_from_query("?ref=%3Cb%3E"), None);
         assert_eq!(referral_from_query(""), None);
+    }
+
+    #[test]
+    fn old_apps_referral_links_give_their_codes() {
+        // Other apps' parameters, after the widget's own.
+        assert_eq!(
+            referral_from_query("?referral_code=4DdQ6WlI95l5ZJ5n").as_deref(),
+            Some("4DdQ6WlI95l5ZJ5n")
+        );
+        assert_eq!(
+            referral_from_query("?ll_ref_id=a482k&utm=x").as_deref(),
+            Some("a482k")
+        );
+        assert_eq!(
+            referral_from_query("?ll_ref_id=a482k&ref=ANNA10").as_deref(),
+            Some("ANNA10")
+        );
+        for (link, code) in [
+            (
+                "https://example.com/?referral_code=4DdQ6WlI95l5ZJ5n",
+                "4DdQ6WlI95l5ZJ5n",
+            ),
+            ("https://prz.io/a482k", "a482k"),
+            ("https://store.example.com?ll_ref_id=a482k", "a482k"),
+            ("rwrd.io/ref_CODE33?e", "CODE33"),
+            ("https://i.refs.cc/Xy7Kp2Qa", "Xy7Kp2Qa"),
+            ("https://shop.example/?ref=ANNA10#club", "ANNA10"),
+            ("ANNA10", "ANNA10"),
+        ] {
+            assert_eq!(referral_from_link(link).as_deref(), Some(code), "{link}");
+        }
+        for link in [
+            "https://shop.example/",
+            "https://shop.example/<b>",
+            "",
+            "a b",
+        ] {
+            assert_eq!(referral_from_link(link), None, "{link}");
+        }
     }
 
     #[test]

@@ -190,6 +190,8 @@ pub struct Account {
     row: CustomerRow,
     balance: Balance,
     spend_12_months: u64,
+    /// A tier kept as a floor today (brought over by an import).
+    floor: Option<String>,
 }
 
 /// Reads a customer's account: on PostgreSQL one round trip when the
@@ -207,11 +209,23 @@ async fn load_account(db: &mut Db<'_>, id: &str, program: &Program, today: i64) 
             unsigned(q::spend_since(db, id, &since).await?)
         }
     };
+    let floor = floor_on(&found.customer, today);
     Ok(Account {
         row: found.customer,
         balance,
         spend_12_months,
+        floor,
     })
+}
+
+/// The tier a customer's row keeps as a floor on `today`, if any: until
+/// its day, inclusive.
+fn floor_on(row: &CustomerRow, today: i64) -> Option<String> {
+    let until = row
+        .tier_floor_until
+        .as_deref()
+        .and_then(ledger::parse_date)?;
+    (today <= until).then(|| row.tier_floor.clone()).flatten()
 }
 
 /// What the customer's tier is measured by, in the tiers' unit: lifetime
@@ -236,9 +250,16 @@ fn rank_of(tiers: &[Tier], id: &str) -> Option<usize> {
     tiers.iter().position(|tier| tier.id == id)
 }
 
-/// The rank of the customer's tier (0 without one).
+/// The rank of the customer's tier (0 without one): the program's rule,
+/// or the floor an import keeps until its day when that is higher.
 pub(crate) fn rank(tiers: &[Tier], program: &Program, account: &Account) -> usize {
-    tier_of(tiers, tier_value(program, account)).map_or(0, |(rank, _)| rank)
+    let computed = tier_of(tiers, tier_value(program, account)).map_or(0, |(rank, _)| rank);
+    let floor = account
+        .floor
+        .as_deref()
+        .and_then(|id| rank_of(tiers, id))
+        .unwrap_or(0);
+    computed.max(floor)
 }
 
 /// The id of the tier the customer is in today (the lowest without one).
@@ -249,14 +270,15 @@ pub async fn tier_id(
     today: i64,
 ) -> Result<Option<String>> {
     let account = load_account(db, id, program, today).await?;
-    let value = tier_value(program, &account);
-    Ok(program
-        .tiers
-        .levels
-        .iter()
-        .rev()
-        .find(|tier| tier.threshold <= value)
-        .map(|tier| tier.id.clone()))
+    Ok(tier_now(program, &account))
+}
+
+/// The id of the customer's tier (its floor included).
+fn tier_now(program: &Program, account: &Account) -> Option<String> {
+    let tiers = program.published_tiers(&program.language(None));
+    tiers
+        .get(rank(&tiers, program, account))
+        .map(|tier| tier.id.clone())
 }
 
 fn club_of(row: &CustomerRow) -> Club {
@@ -278,7 +300,8 @@ pub async fn summary(
     let account = load_account(db, id, program, today).await?;
     let tiers = program.published_tiers(lang);
     let value = tier_value(program, &account);
-    let tier = tier_of(&tiers, value).map(|(rank, tier)| {
+    let rank = rank(&tiers, program, &account);
+    let tier = tiers.get(rank).map(|tier| {
         let next = tiers.get(rank + 1);
         TierStatus {
             id: tier.id.clone(),
@@ -487,6 +510,9 @@ pub struct NewEntry<'a> {
     pub label: (&'a str, &'a str),
     /// A coupon code (redemptions).
     pub code: Option<&'a str>,
+    /// The day a positive entry expires, instead of the program's rule
+    /// (points brought over by an import that keep their old app's date).
+    pub expires_on: Option<i64>,
 }
 
 impl<'a> NewEntry<'a> {
@@ -510,6 +536,7 @@ impl<'a> NewEntry<'a> {
             reason: label.0,
             label,
             code: None,
+            expires_on: None,
         }
     }
 }
@@ -532,8 +559,11 @@ async fn append_folded(
     entry: &NewEntry<'_>,
     today: i64,
 ) -> Result<(i64, Snapshot)> {
-    let expires_on = (entry.points > 0 && program.expiry.months > 0)
-        .then(|| ledger::add_months(entry.available_on, i64::from(program.expiry.months)));
+    let expires_on = match entry.expires_on {
+        Some(day) if entry.points > 0 => Some(day),
+        _ => (entry.points > 0 && program.expiry.months > 0)
+            .then(|| ledger::add_months(entry.available_on, i64::from(program.expiry.months))),
+    };
     let row = NewEntryRow {
         customer_id: entry.customer_id,
         kind: entry.kind.name(),
@@ -689,15 +719,17 @@ impl Account {
     }
 }
 
-/// A customer's own row and their points on `today`, in one read.
+/// A customer's own row, their points and their tier's id on `today`, in
+/// one read.
 pub async fn with_points(
     db: &mut Db<'_>,
     id: &str,
     program: &Program,
     today: i64,
-) -> Result<(CustomerRow, Points)> {
+) -> Result<(CustomerRow, Points, Option<String>)> {
     let account = load_account(db, id, program, today).await?;
-    Ok((account.row, points_of(&account.balance)))
+    let tier = tier_now(program, &account);
+    Ok((account.row, points_of(&account.balance), tier))
 }
 
 /// How a redeem is issued: only in this database (the code is active at

@@ -16,14 +16,46 @@ use super::shop;
 use crate::store::queries as q;
 use crate::store::rows::NewCustomer;
 use crate::store::Db;
+use serde::Serialize;
 use sha2::{Digest, Sha256};
 use std::collections::HashMap;
 use std::fmt::Display;
 
-type R<T> = std::result::Result<T, String>;
+/// Why an import (or its undo) did not go ahead.
+#[derive(Debug, thiserror::Error)]
+pub enum ImportError {
+    /// The file or the request is wrong as a whole: the message says where.
+    #[error("{0}")]
+    Refused(String),
+    /// No such import.
+    #[error("{0}")]
+    NotFound(String),
+    /// The import is in a state that does not allow it (undone already).
+    #[error("{0}")]
+    Conflict(String),
+    /// The store failed underneath.
+    #[error("{0}")]
+    Failed(String),
+}
 
-fn text<E: Display>(err: E) -> String {
-    err.to_string()
+impl From<String> for ImportError {
+    fn from(message: String) -> ImportError {
+        ImportError::Refused(message)
+    }
+}
+
+impl From<ImportError> for String {
+    fn from(err: ImportError) -> String {
+        err.to_string()
+    }
+}
+
+type R<T> = std::result::Result<T, ImportError>;
+/// What reading the file gives: a refusal of the whole file is a message.
+type P<T> = std::result::Result<T, String>;
+
+fn text<E: Display>(err: E) -> ImportError {
+    ImportError::Failed(err.to_string())
 }
 
 /// The longest field the importer takes, in characters.
@@ -58,6 +90,71 @@ pub struct Options {
     pub map: Vec<(String, String)>,
     /// `old=new` tier names.
     pub tier_map: Vec<(String, String)>,
+    /// The last day a tier from the file is kept as a floor; without one,
+    /// [`default_tier_until`] of the import day.
+    pub tier_until: Option<i64>,
+    /// The app, for a file whose header does not tell it.
+    pub preset: Option<Preset>,
+}
+
+/// An app whose exports the header alone does not tell, because the
+/// merchant names their columns (`--dialect NAME`): its column names as
+/// its help centre shows them, read without regard to case.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Preset {
+    /// LoyaltyLion's customer export (Analytics > Exports > Customers).
+    LoyaltyLion,
+}
+
+impl Preset {
+    /// The preset called `name` (`loyaltylion`).
+    pub fn named(name: &str) -> Option<Preset> {
+        match name.trim().to_lowercase().as_str() {
+            "loyaltylion" | "loyalty-lion" | "loyalty_lion" => Some(Preset::LoyaltyLion),
+            _ => None,
+        }
+    }
+
+    fn app(self) -> &'static str {
+        match self {
+            Preset::LoyaltyLion => "LoyaltyLion",
+        }
+    }
+
+    fn name(self) -> &'static str {
+        match self {
+            Preset::LoyaltyLion => "loyaltylion",
+        }
+    }
+
+    /// The field a column of the app's export is (pending and lifetime
+    /// points are not balances: not read).
+    fn field(self, column: &str) -> Option<Field> {
+        match self {
+            Preset::LoyaltyLion => {
+                Some(match column {
+                    "customer id" | "merchant id" | "merchant_id" | "shopify id"
+                    | "platform id" => Field::CustomerId,
+                    "email" | "email address" | "customer email" => Field::Email,
+                    "first name" | "first_name" | "name" | "customer name" => Field::FirstName,
+                    "approved points" | "points approved" | "points_approved"
+                    | "approved balance" | "points balance" | "balance" | "points" => Field::Points,
+                    "tier" | "current tier" | "tier level" | "current tier level"
+                    | "loyalty tier" => Field::Tier,
+                    "referral url" | "referral link" | "referral_url" => Field::Referral,
+                    _ => return None,
+                })
+            }
+        }
+    }
+}
+
+/// How long a tier from the file is kept by default: twelve months from
+/// the import day. The program evaluates tiers continuously (by lifetime
+/// points, or by the spend of the last 12 months), so its next evaluation
+/// that sees a whole period of this shop's own figures is a year on.
+pub fn default_tier_until(today: i64) -> i64 {
+    ledger::add_months(today, 12)
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -69,21 +166,34 @@ enum Field {
     Tier,
     Date,
     OrderId,
+    Referral,
+    Expires,
 }
 
 fn field_named(name: &str) -> Option<Field> {
     Some(match name {
         "customer_id" | "customer id" | "customerid" | "shopify customer id" => Field::CustomerId,
-        "email" | "e-mail" | "customer_email" | "customer email" | "shopify customer email" => {
-            Field::Email
-        }
+        "email"
+        | "e-mail"
+        | "email address"
+        | "customer_email"
+        | "customer email"
+        | "shopify customer email" => Field::Email,
         "name" | "first_name" | "first name" => Field::FirstName,
-        "points" | "points balance" | "points_balance" | "points_amount" | "points amount" => {
-            Field::Points
-        }
+        "points"
+        | "points balance"
+        | "points_balance"
+        | "current points balance"
+        | "points_amount"
+        | "points amount" => Field::Points,
         "vip_tier" | "vip tier" | "membership type" | "tier" => Field::Tier,
         "applied_at" | "applied at" | "date" => Field::Date,
         "order_id" | "order id" | "points_order_id" => Field::OrderId,
+        "expires_at" | "expires at" | "expires_on" | "expiry date" | "expiration date" => {
+            Field::Expires
+        }
+        "referral_code" | "referral code" | "referral_url" | "referral url" | "referral link"
+        | "referral_link" => Field::Referral,
         _ => return None,
     })
 }
@@ -101,13 +211,21 @@ struct Dialect {
     columns: Vec<Option<Field>>,
 }
 
-fn dialect(header: &[String], options: &Options) -> R<Dialect> {
+fn dialect(header: &[String], options: &Options) -> P<Dialect> {
     let names: Vec<String> = header
         .iter()
         .map(|h| h.trim().trim_start_matches('\u{feff}').to_lowercase())
         .collect();
     let has = |name: &str| names.iter().any(|n| n == name);
-    let mut columns: Vec<Option<Field>> = names.iter().map(|n| field_named(n)).collect();
+    let mut columns: Vec<Option<Field>> = names
+        .iter()
+        .map(|n| {
+            options
+                .preset
+                .and_then(|preset| preset.field(n))
+                .or_else(|| field_named(n))
+        })
+        .collect();
     for (column, field) in &options.map {
         let position = names
             .iter()
@@ -116,7 +234,7 @@ fn dialect(header: &[String], options: &Options) -> R<Dialect> {
         let field = field_named(&field.trim().to_lowercase()).ok_or_else(|| {
             format!(
                 "--map {column}={field}: the fields are customer_id, email, first_name, points, \
-                 tier, date, order_id"
+                 tier, date, order_id, referral_code, expires_at"
             )
         })?;
         if let Some(slot) = columns.get_mut(position) {
@@ -124,10 +242,16 @@ fn dialect(header: &[String], options: &Options) -> R<Dialect> {
         }
     }
     let history = has("points_amount") || has("points amount");
-    let app = if has("membership type") {
+    let app = if let Some(preset) = options.preset {
+        preset.app()
+    } else if has("membership type") {
         "Joy"
     } else if history && has("kind") {
         "loyalty-endpoint"
+    } else if has("points spent") || has("referral link") || has("current points balance") {
+        // Yotpo's import template (Points Spent) and its customer export
+        // (the referral link, the current points balance).
+        "Yotpo"
     } else if history || has("points balance") {
         "Rivo"
     } else if has("referral_code") && has("customer_id") {
@@ -138,8 +262,9 @@ fn dialect(header: &[String], options: &Options) -> R<Dialect> {
         "a CSV file"
     } else {
         return Err(format!(
-            "line 1: unknown header {:?}: not a file of Smile.io, Joy, Rivo or this endpoint; \
-             name the columns with --map column=field",
+            "line 1: unknown header {:?}: not a file of Smile.io, Joy, Rivo, Yotpo or this \
+             endpoint; a LoyaltyLion export is read with --dialect loyaltylion; name other \
+             columns with --map column=field",
             names.join(",")
         ));
     };
@@ -148,10 +273,11 @@ fn dialect(header: &[String], options: &Options) -> R<Dialect> {
         .any(|c| matches!(c, Some(Field::CustomerId | Field::Email)));
     let data = columns
         .iter()
-        .any(|c| matches!(c, Some(Field::Points | Field::Tier)));
+        .any(|c| matches!(c, Some(Field::Points | Field::Tier | Field::Referral)));
     if !id || !data {
         return Err(
-            "line 1: the header needs a customer id or e-mail column and a points or tier column"
+            "line 1: the header needs a customer id or e-mail column and a points, tier \
+                    or referral column"
                 .into(),
         );
     }
@@ -178,6 +304,10 @@ struct Row {
     tier: Option<String>,
     date: Option<i64>,
     order_id: Option<String>,
+    /// An old referral code (from a code or a whole link).
+    referral: Option<String>,
+    /// The day the row's points expire, as the old app had it.
+    expires: Option<i64>,
 }
 
 /// A whole number of points, as a spreadsheet would write one.
@@ -275,28 +405,67 @@ fn read_row(line: u64, record: &csv::ByteRecord, dialect: &Dialect) -> (Row, Opt
                 }
             },
             Field::OrderId => row.order_id = Some(value.to_owned()),
+            Field::Expires => match parse_day(value) {
+                Some(day) => row.expires = Some(day),
+                None => {
+                    return (
+                        row,
+                        Some(format!(
+                            "expiry date {value:?}: not YYYY-MM-DD, YYYY-MM-DD HH:MM:SS or \
+                             MM/DD/YYYY"
+                        )),
+                    )
+                }
+            },
+            Field::Referral => match loyalty_core::config::referral_from_link(value) {
+                Some(code) => row.referral = Some(code),
+                None => {
+                    return (
+                        row,
+                        Some(format!(
+                            "referral {value:?}: no referral code in it (1 to 64 letters, \
+                             digits, - or _, or a link with one)"
+                        )),
+                    )
+                }
+            },
         }
     }
     if row.customer_id.is_none() && row.email.is_none() {
         return (row, Some("no customer id and no e-mail".into()));
     }
-    if row.points.is_none() && row.tier.is_none() {
-        return (row, Some("no points and no tier".into()));
+    if row.points.is_none() && row.tier.is_none() && row.referral.is_none() {
+        return (row, Some("no points, no tier and no referral code".into()));
     }
     (row, None)
+}
+
+/// How the file is written.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Format {
+    /// CSV with this separator.
+    Csv(u8),
+    /// One JSON object a line.
+    JsonLines,
 }
 
 /// The file read: its dialect, rows, and refusals by line.
 struct Parsed {
     dialect: Dialect,
-    delimiter: u8,
+    format: Format,
     header: Vec<String>,
     rows: Vec<Row>,
     refused: Vec<(Row, String)>,
 }
 
-fn parse(bytes: &[u8], options: &Options) -> R<Parsed> {
+/// The longest line of a JSON lines file, in bytes.
+const MAX_JSON_LINE: usize = 64 * 1024;
+
+fn parse(bytes: &[u8], options: &Options) -> P<Parsed> {
     let body = bytes.strip_prefix(b"\xef\xbb\xbf").unwrap_or(bytes);
+    if body.iter().find(|b| !b.is_ascii_whitespace()) == Some(&b'{') {
+        return parse_json_lines(body, options);
+    }
     let first = body.split(|b| *b == b'\n').next().unwrap_or_default();
     let count = |c: u8| first.iter().filter(|b| **b == c).count();
     let delimiter = if count(b';') > count(b',') {
@@ -359,8 +528,112 @@ fn parse(bytes: &[u8], options: &Options) -> R<Parsed> {
             (row, Some(why)) => refused.push((row, why)),
         }
     }
-    // A balance file gives each customer once: two rows for one are both
-    // refused rather than summed.
+    Ok(finish(
+        dialect,
+        Format::Csv(delimiter),
+        header,
+        rows,
+        refused,
+    ))
+}
+
+/// A JSON value as a cell: text as it is, numbers and booleans as written,
+/// `null` empty; lists and objects are not cells.
+fn cell(value: &serde_json::Value) -> Option<String> {
+    Some(match value {
+        serde_json::Value::String(text) => text.clone(),
+        serde_json::Value::Number(number) => number.to_string(),
+        serde_json::Value::Bool(flag) => flag.to_string(),
+        serde_json::Value::Null => String::new(),
+        _ => return None,
+    })
+}
+
+/// JSON lines: one object a line; the first object's keys are the header.
+fn parse_json_lines(body: &[u8], options: &Options) -> P<Parsed> {
+    let mut header: Option<(Vec<String>, Dialect)> = None;
+    let mut rows = Vec::new();
+    let mut refused = Vec::new();
+    for (index, raw_line) in body.split(|b| *b == b'\n').enumerate() {
+        let line = index as u64 + 1;
+        let raw_line = raw_line.strip_suffix(b"\r").unwrap_or(raw_line);
+        if raw_line.iter().all(u8::is_ascii_whitespace) {
+            continue;
+        }
+        let unparsed = |why: String| {
+            (
+                Row {
+                    line,
+                    ..Row::default()
+                },
+                why,
+            )
+        };
+        if raw_line.len() > MAX_JSON_LINE {
+            refused.push(unparsed(format!(
+                "a line longer than {MAX_JSON_LINE} bytes"
+            )));
+            continue;
+        }
+        let object: serde_json::Map<String, serde_json::Value> =
+            match serde_json::from_slice(raw_line) {
+                Ok(object) => object,
+                Err(err) => {
+                    refused.push(unparsed(format!("not a JSON object: {err}")));
+                    continue;
+                }
+            };
+        if header.is_none() {
+            let names: Vec<String> = object.keys().cloned().collect();
+            let found = dialect(&names, options)
+                .map_err(|why| why.replacen("line 1", &format!("line {line}"), 1))?;
+            header = Some((names, found));
+        }
+        let Some((names, found)) = &header else {
+            continue;
+        };
+        if let Some(other) = object.keys().find(|key| !names.contains(key)) {
+            refused.push(unparsed(format!(
+                "key {other:?} is not on the first line: give every line the same keys"
+            )));
+            continue;
+        }
+        let mut cells = Vec::with_capacity(names.len());
+        let mut nested = None;
+        for name in names {
+            match object.get(name).map_or(Some(String::new()), cell) {
+                Some(text) => cells.push(text),
+                None => {
+                    nested = Some(name);
+                    break;
+                }
+            }
+        }
+        if let Some(name) = nested {
+            refused.push(unparsed(format!("{name:?}: a list or object, not a value")));
+            continue;
+        }
+        let record = csv::ByteRecord::from(cells);
+        match read_row(line, &record, found) {
+            (row, None) => rows.push(row),
+            (row, Some(why)) => refused.push((row, why)),
+        }
+    }
+    let Some((names, found)) = header else {
+        return Err("the file is empty".into());
+    };
+    Ok(finish(found, Format::JsonLines, names, rows, refused))
+}
+
+/// A balance file gives each customer once: two rows for one are both
+/// refused rather than summed.
+fn finish(
+    dialect: Dialect,
+    format: Format,
+    header: Vec<String>,
+    mut rows: Vec<Row>,
+    mut refused: Vec<(Row, String)>,
+) -> Parsed {
     if dialect.shape == Shape::Balances {
         let mut first_line: HashMap<String, usize> = HashMap::new();
         let mut twice: HashMap<usize, String> = HashMap::new();
@@ -391,13 +664,13 @@ fn parse(bytes: &[u8], options: &Options) -> R<Parsed> {
         rows = kept;
     }
     refused.sort_by_key(|(row, _)| row.line);
-    Ok(Parsed {
+    Parsed {
         dialect,
-        delimiter,
+        format,
         header,
         rows,
         refused,
-    })
+    }
 }
 
 /// The import's id: the file's bytes and how it is applied.
@@ -408,38 +681,79 @@ pub fn import_id(bytes: &[u8], options: &Options) -> String {
     for (a, b) in options.map.iter().chain(&options.tier_map) {
         hash.update(format!("\n{a}={b}").as_bytes());
     }
+    if let Some(day) = options.tier_until {
+        hash.update(format!("\ntier-until={day}").as_bytes());
+    }
+    if let Some(preset) = options.preset {
+        hash.update(format!("\ndialect={}", preset.name()).as_bytes());
+    }
     hex::encode(&hash.finalize()[..8])
 }
 
-/// What a dry run found, or an apply did.
-#[derive(Debug, Default, Clone)]
+/// What a dry run found, or an apply did (the admin API answers it as
+/// JSON, `ImportReport` in `openapi/loyalty-admin-v1.json`).
+#[derive(Debug, Default, Clone, Serialize)]
 pub struct Report {
     /// The import's id.
     pub id: String,
     /// The app the file came from.
     pub app: String,
+    /// `csv` or `json_lines`.
+    pub format: String,
+    /// `add` or `set`.
+    pub mode: String,
+    /// Whether it was applied.
+    pub applied: bool,
+    /// Set when the file was applied before (its day and state): nothing
+    /// changed.
+    #[serde(rename = "already_imported")]
+    pub already: Option<String>,
     /// Rows read (without the header).
     pub rows: usize,
     /// Customers matched.
     pub matched: usize,
     /// Customers created.
     pub created: usize,
+    /// Rows that change nothing (a balance already right in `set` mode).
+    pub unchanged: usize,
     /// Points added, in total.
-    pub added: i64,
+    pub points_added: i64,
     /// Points taken, in total.
-    pub removed: i64,
+    pub points_removed: i64,
     /// Ledger entries written (or to write).
     pub entries: usize,
-    /// Per row: the tier the file gives and the program's tier it matches.
-    pub tiers: Vec<String>,
-    /// Refused rows: line and reason.
-    pub refused: Vec<(u64, String)>,
-    /// Whether it was applied.
-    pub applied: bool,
-    /// Set when the file was applied before: nothing changed.
-    pub already: Option<String>,
+    /// Old referral codes that become aliases of their customer's code.
+    pub referral_aliases: usize,
+    /// The tiers the file gives, matched to the program's.
+    pub tiers: Vec<TierChange>,
+    /// Refused rows: line and reason, by line.
+    pub refused: Vec<Refusal>,
     /// The refused rows in the input's own format, to fix and import again.
-    pub failed_rows: Option<Vec<u8>>,
+    pub failed_rows: Option<String>,
+}
+
+/// A tier the file gives a customer.
+#[derive(Debug, Clone, Serialize)]
+pub struct TierChange {
+    /// The file's line.
+    pub line: u64,
+    /// The customer's id here.
+    pub customer: String,
+    /// The tier's name in the file.
+    pub from_file: String,
+    /// The program's tier it is.
+    pub tier: String,
+    /// Kept as the customer's floor until this day (inclusive).
+    pub until: String,
+}
+
+/// A row not imported.
+#[derive(Debug, Clone, Serialize)]
+pub struct Refusal {
+    /// The file's line (the header is line 1 of a CSV file).
+    pub line: u64,
+    /// Why, and what to change.
+    pub reason: String,
 }
 
 impl Report {
@@ -468,18 +782,37 @@ impl Report {
         ));
         lines.push(format!(
             "points: +{} added, -{} removed, in {} ledger entries",
-            self.added, self.removed, self.entries
+            self.points_added, self.points_removed, self.entries
         ));
-        for tier in &self.tiers {
-            lines.push(tier.clone());
+        lines.push(format!(
+            "referral links: {} old codes kept as aliases",
+            self.referral_aliases
+        ));
+        for change in &self.tiers {
+            lines.push(format!(
+                "tier: line {}: {}: {:?} is {} here, kept as a floor until {}",
+                change.line, change.customer, change.from_file, change.tier, change.until
+            ));
         }
-        for (line, why) in &self.refused {
-            lines.push(format!("refused: line {line}: {why}"));
+        for refusal in &self.refused {
+            lines.push(format!(
+                "refused: line {}: {}",
+                refusal.line, refusal.reason
+            ));
         }
         if !self.applied {
             lines.push("nothing written: run again with --apply to apply exactly this".into());
         }
         lines
+    }
+
+    /// The failed rows file's extension: the input's own format.
+    pub fn failed_rows_extension(&self) -> &'static str {
+        if self.format == "json_lines" {
+            "jsonl"
+        } else {
+            "csv"
+        }
     }
 }
 
@@ -492,12 +825,31 @@ fn neutralised(cell: &str) -> String {
     }
 }
 
-fn failed_rows(parsed: &Parsed) -> R<Option<Vec<u8>>> {
+/// The refused rows in the input's format: a CSV file's header and rows
+/// (formulas neutralised), or a JSON lines file's lines as they were.
+fn failed_rows(parsed: &Parsed, body: &[u8]) -> R<Option<String>> {
     if parsed.refused.is_empty() {
         return Ok(None);
     }
+    let delimiter = match parsed.format {
+        Format::Csv(delimiter) => delimiter,
+        Format::JsonLines => {
+            let body = body.strip_prefix(b"\xef\xbb\xbf").unwrap_or(body);
+            let lines: Vec<&[u8]> = body.split(|b| *b == b'\n').collect();
+            let mut out = String::new();
+            for (row, _) in &parsed.refused {
+                let index = usize::try_from(row.line.saturating_sub(1)).unwrap_or(usize::MAX);
+                if let Some(line) = lines.get(index) {
+                    let line = line.strip_suffix(b"\r").unwrap_or(line);
+                    out.push_str(&String::from_utf8_lossy(line));
+                    out.push('\n');
+                }
+            }
+            return Ok(Some(out));
+        }
+    };
     let mut writer = csv::WriterBuilder::new()
-        .delimiter(parsed.delimiter)
+        .delimiter(delimiter)
         .flexible(true)
         .from_writer(Vec::new());
     writer.write_record(&parsed.header).map_err(text)?;
@@ -507,7 +859,8 @@ fn failed_rows(parsed: &Parsed) -> R<Option<Vec<u8>>> {
             writer.write_record(&cells).map_err(text)?;
         }
     }
-    writer.into_inner().map(Some).map_err(text)
+    let bytes = writer.into_inner().map_err(text)?;
+    Ok(Some(String::from_utf8_lossy(&bytes).into_owned()))
 }
 
 /// The program's tier a name from the file stands for (its id or its name
@@ -555,15 +908,33 @@ pub async fn run(
         return Ok(Report {
             id,
             app: done.1,
+            mode: done.2,
             already: Some(format!("{} ({})", done.3, done.6)),
             ..Report::default()
         });
     }
+    let until = options
+        .tier_until
+        .unwrap_or_else(|| default_tier_until(today));
+    if until <= today {
+        return Err(ImportError::Refused(format!(
+            "--tier-until {}: a day after the import day ({})",
+            ledger::format_date(until),
+            ledger::format_date(today)
+        )));
+    }
+    let until = ledger::format_date(until);
     let mut parsed = parse(bytes, options)?;
     let app = parsed.dialect.app.clone();
     let mut report = Report {
         id: id.clone(),
         app: app.clone(),
+        format: match parsed.format {
+            Format::Csv(_) => "csv",
+            Format::JsonLines => "json_lines",
+        }
+        .to_owned(),
+        mode: options.mode.name().to_owned(),
         rows: parsed.rows.len() + parsed.refused.len(),
         ..Report::default()
     };
@@ -573,6 +944,8 @@ pub async fn run(
     // Who each row's customer is: (id, whether created by this import).
     let mut known: HashMap<String, (String, bool)> = HashMap::new();
     let mut balance: HashMap<String, i64> = HashMap::new();
+    // Old referral codes given so far (lower case) and whose.
+    let mut aliases: HashMap<String, String> = HashMap::new();
     let rows = std::mem::take(&mut parsed.rows);
     for row in rows {
         let key = row
@@ -638,13 +1011,46 @@ pub async fn run(
                 pair
             }
         };
+        // An old referral code: checked first, kept once the row's tier is.
+        let mut alias = None;
+        if let Some(code) = &row.referral {
+            let key = code.to_lowercase();
+            let owner = match aliases.get(&key) {
+                Some(owner) => Some(owner.clone()),
+                None => q::by_referral_code(db, code)
+                    .await
+                    .map_err(text)?
+                    .map(|found| found.0),
+            };
+            match owner {
+                Some(owner) if owner == customer => {}
+                Some(owner) => {
+                    let why = format!(
+                        "referral code {code}: already the code of customer {owner}; a code \
+                         leads to one customer"
+                    );
+                    parsed.refused.push((row, why));
+                    continue;
+                }
+                None => alias = Some(key),
+            }
+        }
         if let Some(name) = &row.tier {
             match match_tier(program, options, name) {
-                Some(tier) => report.tiers.push(format!(
-                    "tier: line {}: {customer}: {name:?} is {tier} here (not kept yet: the \
-                     tier follows this program's rule)",
-                    row.line
-                )),
+                Some(tier) => {
+                    if apply {
+                        q::set_tier_floor(db, &customer, &tier, &until, &id)
+                            .await
+                            .map_err(text)?;
+                    }
+                    report.tiers.push(TierChange {
+                        line: row.line,
+                        customer: customer.clone(),
+                        from_file: name.clone(),
+                        tier,
+                        until: until.clone(),
+                    });
+                }
                 None => {
                     let why = format!(
                         "tier {name:?} matches none of the program's tiers: name it with \
@@ -654,6 +1060,15 @@ pub async fn run(
                     continue;
                 }
             }
+        }
+        if let Some(key) = alias {
+            report.referral_aliases += 1;
+            if apply {
+                q::insert_referral_alias(db, &key, &customer, &id)
+                    .await
+                    .map_err(text)?;
+            }
+            aliases.insert(key, customer.clone());
         }
         let Some(points) = row.points else {
             continue;
@@ -678,6 +1093,17 @@ pub async fn run(
             (Shape::Balances, Mode::Set) => points - now,
             _ => points,
         };
+        if let Some(day) = row.expires.filter(|_| delta > 0) {
+            if day <= today {
+                let why = format!(
+                    "{delta} points that expired on {} (before the import): nothing to bring \
+                     over; leave the row out",
+                    ledger::format_date(day)
+                );
+                parsed.refused.push((row, why));
+                continue;
+            }
+        }
         if now + delta < 0 {
             let why = format!("{delta} points would leave {customer} below zero (they have {now})");
             parsed.refused.push((row, why));
@@ -685,21 +1111,30 @@ pub async fn run(
         }
         balance.insert(customer.clone(), now + delta);
         if delta == 0 {
+            report.unchanged += 1;
             continue;
         }
         if delta > 0 {
-            report.added += delta;
+            report.points_added += delta;
         } else {
-            report.removed += -delta;
+            report.points_removed += -delta;
         }
         report.entries += 1;
         if apply {
             let day = row.date.unwrap_or(today).min(today);
+            // The old app's expiry day where the file has one, else the
+            // program's rule counted from the import (never from a day
+            // long past: nobody loses points on the day of the move).
+            let expires_on = row.expires.or_else(|| {
+                (program.expiry.months > 0)
+                    .then(|| ledger::add_months(today, i64::from(program.expiry.months)))
+            });
             let entry = NewEntry {
                 order_id: row.order_id.as_deref(),
                 reason: &reason,
                 booked_on: day,
                 available_on: day,
+                expires_on,
                 ..NewEntry::now(&customer, Kind::Import, delta, today, (&english, &german))
             };
             account::append(db, program, &entry, today)
@@ -711,9 +1146,12 @@ pub async fn run(
     report.refused = parsed
         .refused
         .iter()
-        .map(|(row, why)| (row.line, why.clone()))
+        .map(|(row, why)| Refusal {
+            line: row.line,
+            reason: why.clone(),
+        })
         .collect();
-    report.failed_rows = failed_rows(&parsed)?;
+    report.failed_rows = failed_rows(&parsed, bytes)?;
     if apply {
         let rows = i64::try_from(report.rows).unwrap_or(i64::MAX);
         q::insert_import(
@@ -724,7 +1162,7 @@ pub async fn run(
                 options.mode.name().to_owned(),
                 ledger::format_date(today),
                 rows,
-                report.added - report.removed,
+                report.points_added - report.points_removed,
                 "applied".to_owned(),
             ),
         )
@@ -735,32 +1173,109 @@ pub async fn run(
     Ok(report)
 }
 
-/// The imports, newest first, one line each, its id first.
-pub async fn list(db: &mut Db<'_>) -> R<Vec<String>> {
+/// An import as recorded (`GET /admin/v1/imports`).
+#[derive(Debug, Clone, Serialize)]
+pub struct Recorded {
+    /// Its id.
+    pub id: String,
+    /// The app the file came from.
+    pub app: String,
+    /// `add` or `set`.
+    pub mode: String,
+    /// The day it was applied.
+    pub created_at: String,
+    /// Rows read.
+    pub rows: i64,
+    /// Points it added, net.
+    pub points: i64,
+    /// `applied` or `undone`.
+    pub state: String,
+}
+
+/// The imports, newest first.
+pub async fn recorded(db: &mut Db<'_>) -> R<Vec<Recorded>> {
     Ok(q::imports(db)
         .await
         .map_err(text)?
         .into_iter()
-        .map(|(id, app, mode, created_at, rows, points, state)| {
-            format!("{id} {created_at} {app}: {rows} rows, {points:+} points ({mode}), {state}")
+        .map(
+            |(id, app, mode, created_at, rows, points, state)| Recorded {
+                id,
+                app,
+                mode,
+                created_at,
+                rows,
+                points,
+                state,
+            },
+        )
+        .collect())
+}
+
+/// The imports, newest first, one line each, its id first.
+pub async fn list(db: &mut Db<'_>) -> R<Vec<String>> {
+    Ok(recorded(db)
+        .await?
+        .into_iter()
+        .map(|i| {
+            format!(
+                "{} {} {}: {} rows, {:+} points ({}), {}",
+                i.id, i.created_at, i.app, i.rows, i.points, i.mode, i.state
+            )
         })
         .collect())
 }
 
+/// What an undo did.
+#[derive(Debug, Clone, Serialize)]
+pub struct Undone {
+    /// The import's id.
+    pub id: String,
+    /// The points the compensating entries add up to (negative: taken).
+    pub points: i64,
+    /// Imported points spent already, which stay with their customers.
+    pub kept: i64,
+    /// One line per customer who keeps some.
+    pub notes: Vec<String>,
+    /// Customers whose tier kept from the file is taken away.
+    pub tier_floors: u64,
+    /// Old referral codes that lead nowhere any more.
+    pub referral_aliases: u64,
+}
+
+impl Undone {
+    /// The undo as printed.
+    pub fn lines(&self) -> Vec<String> {
+        let mut lines = vec![format!(
+            "undone import {}: {:+} points in compensating entries, {} could not be taken \
+             back, {} tiers kept from the file and {} old referral codes taken away; \
+             customers it created stay",
+            self.id, self.points, self.kept, self.tier_floors, self.referral_aliases
+        )];
+        lines.extend(self.notes.iter().cloned());
+        lines
+    }
+}
+
 /// Undoes an applied import with compensating entries; points already
-/// spent cannot be taken back (the lines say how many).
-pub async fn undo(db: &mut Db<'_>, program: &Program, id: &str, today: i64) -> R<Vec<String>> {
+/// spent cannot be taken back (the notes say how many).
+pub async fn undo(db: &mut Db<'_>, program: &Program, id: &str, today: i64) -> R<Undone> {
     let Some(found) = q::import(db, id).await.map_err(text)? else {
-        return Err(format!("no import {id}: `import list` shows them"));
+        return Err(ImportError::NotFound(format!(
+            "no import {id}: `import list` shows them"
+        )));
     };
     if found.6 != "applied" {
-        return Err(format!("import {id} is {} already", found.6));
+        return Err(ImportError::Conflict(format!(
+            "import {id} is {} already",
+            found.6
+        )));
     }
     let reason = format!("import {id} from {}", found.1);
     let undo_reason = format!("undo import {id}");
     let english = format!("Import from {} undone", found.1);
     let german = format!("Übernahme aus {} rückgängig gemacht", found.1);
-    let mut lines = Vec::new();
+    let mut notes = Vec::new();
     let (mut taken, mut kept) = (0i64, 0i64);
     for (customer, points) in q::points_by_reason(db, &reason).await.map_err(text)? {
         let back = if points > 0 {
@@ -771,7 +1286,7 @@ pub async fn undo(db: &mut Db<'_>, program: &Program, id: &str, today: i64) -> R
             let back = points.min(spendable);
             if back < points {
                 kept += points - back;
-                lines.push(format!(
+                notes.push(format!(
                     "{customer}: {} of the {points} imported points were spent already: they \
                      stay",
                     points - back
@@ -793,17 +1308,19 @@ pub async fn undo(db: &mut Db<'_>, program: &Program, id: &str, today: i64) -> R
             .await
             .map_err(text)?;
     }
+    let tier_floors = q::clear_tier_floors(db, id).await.map_err(text)?;
+    let referral_aliases = q::delete_referral_aliases(db, id).await.map_err(text)?;
     q::undo_import(db, id, &ledger::format_date(today))
         .await
         .map_err(text)?;
-    lines.insert(
-        0,
-        format!(
-            "undone import {id}: {taken:+} points in compensating entries, {kept} could not be \
-             taken back; customers it created stay"
-        ),
-    );
-    Ok(lines)
+    Ok(Undone {
+        id: id.to_owned(),
+        points: taken,
+        kept,
+        notes,
+        tier_floors,
+        referral_aliases,
+    })
 }
 
 /// `export`: every customer with balance, tier and referral code, or

@@ -87,6 +87,11 @@ pub struct CustomerRecord {
     pub referral: Option<Attribution>,
     /// Their points today.
     pub points: Points,
+    /// Their tier's id today.
+    pub tier: Option<String>,
+    /// The last day a tier brought over by an import is kept as a floor,
+    /// while it is.
+    pub tier_kept_until: Option<String>,
 }
 
 fn check_customer(input: &CustomerInput) -> Result<()> {
@@ -147,7 +152,11 @@ async fn record_of(
     referral: Option<Attribution>,
     today: i64,
 ) -> Result<CustomerRecord> {
-    let (row, points) = account::with_points(db, id, program, today).await?;
+    let (row, points, tier) = account::with_points(db, id, program, today).await?;
+    let tier_kept_until = row
+        .tier_floor_until
+        .clone()
+        .filter(|until| ledger::parse_date(until).is_some_and(|day| today <= day));
     Ok(CustomerRecord {
         id: id.to_owned(),
         first_name: row.first_name,
@@ -156,6 +165,8 @@ async fn record_of(
         created,
         referral,
         points,
+        tier,
+        tier_kept_until,
     })
 }
 

@@ -21,12 +21,15 @@ use tracing::Instrument;
 pub(crate) const FAULTS_BODY_LIMIT: usize = 16 * 1024 * 1024;
 
 /// The largest body a request to `path` may have: the webhooks' limit for
-/// the platforms' webhooks, the test switch's for `/_faults` (where it is
-/// mounted), and `max_body` for every other route.
+/// the platforms' webhooks, the imports' for an import's upload (where it
+/// is mounted), the test switch's for `/_faults` (where it is mounted), and
+/// `max_body` for every other route.
 pub(crate) fn body_limit(config: &ServerConfig, path: &str) -> usize {
     let limits = &config.limits;
     if path.starts_with("/webhooks/") {
         limits.max_webhook_body
+    } else if super::imports::is_import(path) && config.admin_key.is_some() {
+        limits.max_import_body
     } else if path == "/_faults" && config.fault_control {
         FAULTS_BODY_LIMIT
     } else {
@@ -74,6 +77,28 @@ pub(crate) async fn read_body(
             ErrorCode::BadRequest,
             "the request body could not be read",
         ),
+    }
+}
+
+/// How long a request may take from its headers to its answer, its body
+/// included: the import routes' time (a whole file, and its import) where
+/// they are mounted, else the body timeout. `408` after.
+pub(crate) async fn deadline(
+    State(state): State<Arc<AppState>>,
+    request: Request,
+    next: Next,
+) -> Response {
+    let limits = &state.config.limits;
+    let imports =
+        super::imports::is_import(request.uri().path()) && state.config.admin_key.is_some();
+    let time = if imports {
+        limits.import_timeout
+    } else {
+        limits.body_timeout
+    };
+    match tokio::time::timeout(time, next.run(request)).await {
+        Ok(response) => response,
+        Err(_) => StatusCode::REQUEST_TIMEOUT.into_response(),
     }
 }
 

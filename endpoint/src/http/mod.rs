@@ -1,6 +1,7 @@
 //! The HTTP layer: one router module per area ([`customer`]: the widget's
 //! contract; [`admin`]: the shop's admin API; [`webhooks`]: the platforms'
-//! order webhooks; [`demo`]: the demo shop and static files; [`testing`]:
+//! order webhooks; [`imports`]: the importer over the admin API; [`demo`]:
+//! the demo shop and static files; [`testing`]:
 //! test-only switches), what every handler extracts ([`extract`]), one
 //! error type in the contract's shape ([`error`]), what runs around every
 //! route ([`edge`]) and the connection limits ([`server`]).
@@ -12,6 +13,7 @@ pub mod edge;
 pub mod error;
 pub mod extract;
 pub mod health;
+pub mod imports;
 pub mod issuing;
 pub mod server;
 pub mod state;
@@ -19,7 +21,6 @@ pub mod testing;
 pub mod webhooks;
 
 use axum::extract::DefaultBodyLimit;
-use axum::http::StatusCode;
 use axum::middleware;
 use axum::routing::{get, post, put};
 use axum::Router;
@@ -83,18 +84,22 @@ pub fn router(state: Arc<AppState>) -> Router {
     if let Some(dir) = &config.static_dir {
         app = app.fallback_service(demo::static_files(dir));
     }
-    let limits = &config.limits;
+    if config.admin_key.is_some() {
+        // An import's body is a whole export of another app: its route has
+        // its own body limit (edge::body_limit) and time (edge::deadline).
+        app = app.merge(imports::routes());
+    }
     app.layer(tower_http::catch_panic::CatchPanicLayer::new())
         // Every body is read (up to its route's limit) before its route
-        // runs, within the body timeout; handlers take it as it is.
+        // runs, within the route's time; handlers take it as it is.
         .layer(DefaultBodyLimit::disable())
         .layer(middleware::from_fn_with_state(
             state.clone(),
             edge::read_body,
         ))
-        .layer(tower_http::timeout::TimeoutLayer::with_status_code(
-            StatusCode::REQUEST_TIMEOUT,
-            limits.body_timeout,
+        .layer(middleware::from_fn_with_state(
+            state.clone(),
+            edge::deadline,
         ))
         .layer(middleware::from_fn(edge::json_errors))
         .layer(middleware::from_fn_with_state(state.clone(), edge::edge))

@@ -28,6 +28,9 @@ pub struct AppState {
     /// Held by a write from its transaction's start to its commit: writes
     /// of this instance take turns here, not in the store's lock.
     writer: tokio::sync::Mutex<()>,
+    /// The import running now, if any (`/admin/v1/imports`): two never
+    /// run at once.
+    pub(crate) importing: Mutex<Option<Running>>,
     /// Faults in force (tests).
     pub(crate) faults: Mutex<Faults>,
     /// The dice faults are rolled with.
@@ -65,6 +68,16 @@ fn real_today() -> i64 {
     (now() / 86_400) as i64
 }
 
+/// The import running now on this instance (`running` in
+/// `GET /admin/v1/imports`).
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct Running {
+    /// `dry_run`, `apply` or `undo`.
+    pub kind: &'static str,
+    /// When it started, in seconds since 1970.
+    pub since: u64,
+}
+
 /// What an idempotent write found on opening its transaction.
 pub enum Begun {
     /// The same request was answered before: this answer again.
@@ -95,6 +108,7 @@ impl AppState {
             program,
             store,
             writer: tokio::sync::Mutex::new(()),
+            importing: Mutex::new(None),
             dice: Dice::new(seed),
             counts: Mutex::new(BTreeMap::new()),
             lookups: RateLimiter::new(),

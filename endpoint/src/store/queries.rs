@@ -122,7 +122,7 @@ pub async fn put_offer(db: &mut Db<'_>, offer: &NewOffer<'_>) -> Result<()> {
 pub async fn customer(db: &mut Db<'_>, id: &str) -> Result<Option<CustomerRow>> {
     Ok(on!(db, c => sqlx::query_as(
         "SELECT first_name, birthday, state, referral_code, referred_by, friends_joined,
-                club_member, club_joined_at
+                club_member, club_joined_at, tier_floor, tier_floor_until
          FROM customers WHERE id = $1")
         .bind(id).fetch_optional(&mut **c).await)?)
 }
@@ -159,7 +159,12 @@ pub async fn by_referral_code(
 ) -> Result<Option<(String, String, Option<String>, Option<String>)>> {
     Ok(on!(db, c => sqlx::query_as(
         "SELECT id, referral_code, first_name, email FROM customers
-         WHERE lower(referral_code) = lower($1)")
+         WHERE lower(referral_code) = lower($1)
+         UNION ALL
+         SELECT c.id, c.referral_code, c.first_name, c.email
+         FROM referral_aliases a JOIN customers c ON c.id = a.customer_id
+         WHERE a.code = lower($1)
+         LIMIT 1")
         .bind(code).fetch_optional(&mut **c).await)?)
 }
 
@@ -312,7 +317,8 @@ pub async fn spend_since(db: &mut Db<'_>, customer_id: &str, since: &str) -> Res
 pub async fn account(db: &mut Db<'_>, id: &str) -> Result<Option<AccountRow>> {
     Ok(on!(db, c => sqlx::query_as(
         "SELECT c.first_name, c.birthday, c.state, c.referral_code, c.referred_by,
-                c.friends_joined, c.club_member, c.club_joined_at, b.snapshot,
+                c.friends_joined, c.club_member, c.club_joined_at, c.tier_floor,
+                c.tier_floor_until, b.snapshot,
                 (SELECT MAX(l.id) FROM ledger l WHERE l.customer_id = c.id) AS max_id
          FROM customers c LEFT JOIN balances b ON b.customer_id = c.id WHERE c.id = $1")
         .bind(id).fetch_optional(&mut **c).await)?)
@@ -643,6 +649,52 @@ pub async fn insert_import(db: &mut Db<'_>, row: &ImportRow) -> Result<()> {
         .bind(&row.0).bind(&row.1).bind(&row.2).bind(&row.3).bind(row.4).bind(row.5)
         .bind(&row.6).execute(&mut **c).await.map(drop))?;
     Ok(())
+}
+
+/// Keeps `tier` as the customer's floor until `until` (set by `import`).
+pub async fn set_tier_floor(
+    db: &mut Db<'_>,
+    customer_id: &str,
+    tier: &str,
+    until: &str,
+    import: &str,
+) -> Result<()> {
+    on!(db, c => sqlx::query(
+        "UPDATE customers SET tier_floor = $2, tier_floor_until = $3, tier_floor_import = $4
+         WHERE id = $1")
+        .bind(customer_id).bind(tier).bind(until).bind(import)
+        .execute(&mut **c).await.map(drop))?;
+    Ok(())
+}
+
+/// Takes away the tier floors an import set; how many.
+pub async fn clear_tier_floors(db: &mut Db<'_>, import: &str) -> Result<u64> {
+    Ok(on!(db, c => sqlx::query(
+        "UPDATE customers SET tier_floor = NULL, tier_floor_until = NULL,
+                tier_floor_import = NULL
+         WHERE tier_floor_import = $1")
+        .bind(import).execute(&mut **c).await.map(|done| done.rows_affected()))?)
+}
+
+/// Makes `code` (lower case) another name of the customer's referral code.
+pub async fn insert_referral_alias(
+    db: &mut Db<'_>,
+    code: &str,
+    customer_id: &str,
+    import: &str,
+) -> Result<()> {
+    on!(db, c => sqlx::query(
+        "INSERT INTO referral_aliases (code, customer_id, import_id) VALUES ($1, $2, $3)")
+        .bind(code).bind(customer_id).bind(import).execute(&mut **c).await.map(drop))?;
+    Ok(())
+}
+
+/// Takes away the referral aliases an import made; how many.
+pub async fn delete_referral_aliases(db: &mut Db<'_>, import: &str) -> Result<u64> {
+    Ok(
+        on!(db, c => sqlx::query("DELETE FROM referral_aliases WHERE import_id = $1")
+        .bind(import).execute(&mut **c).await.map(|done| done.rows_affected()))?,
+    )
 }
 
 /// Marks an import undone.

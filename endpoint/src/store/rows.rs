@@ -22,6 +22,10 @@ pub struct CustomerRow {
     pub club_member: i64,
     /// The day they joined the club.
     pub club_joined_at: Option<String>,
+    /// A tier brought over by an import, kept as a floor ...
+    pub tier_floor: Option<String>,
+    /// ... until this day (inclusive), `YYYY-MM-DD`.
+    pub tier_floor_until: Option<String>,
 }
 
 /// A new customer.

@@ -1,0 +1,289 @@
+//! The importer over the admin API (`/admin/v1/imports`): the body is the
+//! file itself (CSV or JSON lines, as `loyalty-endpoint import FILE` reads
+//! it), the query says how (`?apply=true&mode=set&map=Mail=email`), and the
+//! answer is the dry run's or the apply's report as JSON. An import's body
+//! is a whole export of another app: these routes have a body limit and a
+//! timeout of their own ([`crate::Limits::max_import_body`],
+//! [`crate::Limits::import_timeout`]). Two imports (or undos) never run at
+//! once: a second one is answered 409 at once; and as every write, an
+//! import holds the store's write lock (across instances) while it runs.
+
+use super::error::{error, json_value, retry_after, AppError};
+use super::extract::AdminKey;
+use super::state::{lock, now, write, AppState, Running};
+use crate::domain::import::{self, ImportError, Mode, Options, Preset};
+use crate::domain::ledger;
+use axum::body::Body;
+use axum::extract::{Path, RawQuery, State};
+use axum::http::{header, HeaderMap};
+use axum::response::Response;
+use axum::routing::post;
+use axum::Router;
+use futures_util::StreamExt;
+use loyalty_core::contract::ErrorCode;
+use std::sync::Arc;
+
+/// The upload's path (its body limit is checked at the edge too).
+pub(crate) const UPLOAD: &str = "/admin/v1/imports";
+
+/// The media types an import's body may be sent as (the importer tells
+/// CSV from JSON lines by the content: a first `{` is JSON lines).
+const TYPES: [&str; 8] = [
+    "text/csv",
+    "text/plain",
+    "application/csv",
+    "application/x-ndjson",
+    "application/jsonl",
+    "application/x-jsonlines",
+    "application/json",
+    "application/octet-stream",
+];
+
+/// Seconds a refused second import is told to wait.
+const RETRY_SECONDS: u64 = 5;
+
+/// This instance's one import turn, given back when dropped (when the
+/// import's write ends, even if its client went away before).
+struct Turn(Arc<AppState>);
+
+impl Drop for Turn {
+    fn drop(&mut self) {
+        *lock(&self.0.importing) = None;
+    }
+}
+
+/// Takes the import turn, or says which import has it.
+fn take_turn(state: &Arc<AppState>, kind: &'static str) -> Result<Turn, String> {
+    let mut slot = lock(&state.importing);
+    if let Some(other) = slot.as_ref() {
+        let message = format!(
+            "another import is running (a {} started {} s ago): try again when it is done",
+            other.kind.replace('_', " "),
+            now().saturating_sub(other.since)
+        );
+        return Err(message);
+    }
+    *slot = Some(Running { kind, since: now() });
+    Ok(Turn(state.clone()))
+}
+
+/// The answer to an import while another runs: 409 with `Retry-After`.
+fn busy(message: &str) -> Response {
+    retry_after(error(409, ErrorCode::BadRequest, message), RETRY_SECONDS)
+}
+
+/// An importer's refusal as the contract answers it.
+fn refusal(err: ImportError) -> AppError {
+    match err {
+        ImportError::Refused(message) => AppError::bad_request(message),
+        ImportError::NotFound(message) => AppError::new(404, ErrorCode::NotFound, message),
+        ImportError::Conflict(message) => AppError::new(409, ErrorCode::BadRequest, message),
+        ImportError::Failed(message) => AppError::Internal(message),
+    }
+}
+
+/// What the query asks for: whether to apply, and the importer's options.
+fn asked(query: Option<&str>) -> Result<(bool, Options), AppError> {
+    let mut apply = false;
+    let mut options = Options {
+        mode: Mode::Add,
+        map: Vec::new(),
+        tier_map: Vec::new(),
+        tier_until: None,
+        preset: None,
+    };
+    let pair = |name: &str, value: &str| {
+        value
+            .split_once('=')
+            .map(|(a, b)| (a.to_owned(), b.to_owned()))
+            .ok_or_else(|| AppError::bad_request(format!("{name}={value:?}: write it as OLD=NEW")))
+    };
+    for (key, value) in form_urlencoded::parse(query.unwrap_or_default().as_bytes()) {
+        match key.as_ref() {
+            "apply" => {
+                apply = match value.as_ref() {
+                    "true" | "1" => true,
+                    "false" | "0" => false,
+                    other => {
+                        return Err(AppError::bad_request(format!(
+                            "apply={other:?}: true or false"
+                        )))
+                    }
+                }
+            }
+            "mode" => {
+                options.mode = match value.as_ref() {
+                    "add" => Mode::Add,
+                    "set" => Mode::Set,
+                    other => {
+                        return Err(AppError::bad_request(format!("mode={other:?}: add or set")))
+                    }
+                }
+            }
+            "map" => options.map.push(pair("map", &value)?),
+            "tier_map" => options.tier_map.push(pair("tier_map", &value)?),
+            "dialect" => {
+                let preset = Preset::named(&value).ok_or_else(|| {
+                    AppError::bad_request(format!(
+                        "dialect={value:?}: loyaltylion (the other apps' files are told by \
+                         their header)"
+                    ))
+                })?;
+                options.preset = Some(preset);
+            }
+            "tier_until" => {
+                let day = ledger::parse_date(&value).ok_or_else(|| {
+                    AppError::bad_request(format!("tier_until={value:?}: a date YYYY-MM-DD"))
+                })?;
+                options.tier_until = Some(day);
+            }
+            other => {
+                return Err(AppError::bad_request(format!(
+                    "unknown parameter {other:?}: apply, mode, map, tier_map, tier_until, dialect"
+                )))
+            }
+        }
+    }
+    Ok((apply, options))
+}
+
+/// Refuses a body sent as something other than the file itself.
+fn check_type(headers: &HeaderMap) -> Result<(), AppError> {
+    let Some(value) = headers.get(header::CONTENT_TYPE) else {
+        return Ok(());
+    };
+    let media = value
+        .to_str()
+        .unwrap_or_default()
+        .split(';')
+        .next()
+        .unwrap_or_default()
+        .trim()
+        .to_ascii_lowercase();
+    if TYPES.contains(&media.as_str()) {
+        return Ok(());
+    }
+    Err(AppError::new(
+        415,
+        ErrorCode::BadRequest,
+        format!(
+            "Content-Type {media:?}: send the file itself as the body, as text/csv or \
+             application/x-ndjson (curl --data-binary @file.csv -H 'Content-Type: text/csv'), \
+             not as a form"
+        ),
+    ))
+}
+
+/// Reads the body up to `limit` bytes; 413 above.
+async fn read_body(body: Body, limit: usize) -> Result<Vec<u8>, AppError> {
+    let mut stream = body.into_data_stream();
+    let mut bytes = Vec::new();
+    while let Some(chunk) = stream.next().await {
+        let chunk =
+            chunk.map_err(|err| AppError::bad_request(format!("the upload broke off: {err}")))?;
+        if bytes.len().saturating_add(chunk.len()) > limit {
+            return Err(AppError::new(
+                413,
+                ErrorCode::PayloadTooLarge,
+                format!(
+                    "the file is larger than {limit} bytes, the import limit (--max-import-body): \
+                     split it in parts"
+                ),
+            ));
+        }
+        bytes.extend_from_slice(&chunk);
+    }
+    Ok(bytes)
+}
+
+/// `POST /admin/v1/imports`: the dry run (200), or with `apply=true` the
+/// import applied in one transaction (201); 200 with `already_imported`
+/// when this file was applied before.
+async fn post_import(
+    _: AdminKey,
+    State(state): State<Arc<AppState>>,
+    RawQuery(query): RawQuery,
+    headers: HeaderMap,
+    body: Body,
+) -> Result<Response, AppError> {
+    let (apply, options) = asked(query.as_deref())?;
+    check_type(&headers)?;
+    // The turn is taken before the body is read: one file in memory at a
+    // time.
+    let turn = match take_turn(&state, if apply { "apply" } else { "dry_run" }) {
+        Ok(turn) => turn,
+        Err(other) => return Ok(busy(&other)),
+    };
+    let bytes = read_body(body, state.config.limits.max_import_body).await?;
+    let report = write(&state, move |state| async move {
+        let _turn = turn;
+        let mut tx = state.store.write().await?;
+        let today = state.today();
+        let report = import::run(&mut tx.db(), &state.program, &bytes, &options, apply, today)
+            .await
+            .map_err(refusal)?;
+        // A dry run's transaction is dropped: nothing of it stays.
+        if report.applied {
+            tx.commit().await?;
+        }
+        Ok(report)
+    })
+    .await?;
+    json_value(if report.applied { 201 } else { 200 }, &report)
+}
+
+/// `GET /admin/v1/imports`: the import running now, if any, and the
+/// imports applied, newest first.
+async fn get_imports(
+    _: AdminKey,
+    State(state): State<Arc<AppState>>,
+) -> Result<Response, AppError> {
+    let running = lock(&state.importing).clone();
+    let mut conn = state.store.read().await?;
+    let imports = import::recorded(&mut conn.db()).await.map_err(refusal)?;
+    json_value(
+        200,
+        &serde_json::json!({ "running": running, "imports": imports }),
+    )
+}
+
+/// `POST /admin/v1/imports/{id}/undo`: compensating entries for every
+/// point the import wrote (spent ones stay: `kept`).
+async fn post_undo(
+    _: AdminKey,
+    State(state): State<Arc<AppState>>,
+    Path(id): Path<String>,
+) -> Result<Response, AppError> {
+    let turn = match take_turn(&state, "undo") {
+        Ok(turn) => turn,
+        Err(other) => return Ok(busy(&other)),
+    };
+    let undone = write(&state, move |state| async move {
+        let _turn = turn;
+        let mut tx = state.store.write().await?;
+        let today = state.today();
+        let undone = import::undo(&mut tx.db(), &state.program, &id, today)
+            .await
+            .map_err(refusal)?;
+        tx.commit().await?;
+        Ok(undone)
+    })
+    .await?;
+    json_value(200, &undone)
+}
+
+/// The import routes (their body limit and time are the edge's:
+/// [`super::edge::body_limit`], [`super::edge::deadline`]).
+pub(crate) fn routes() -> Router<Arc<AppState>> {
+    Router::new()
+        .route(UPLOAD, post(post_import).get(get_imports))
+        .route("/admin/v1/imports/{id}/undo", post(post_undo))
+}
+
+/// Whether `path` is one of the import routes (the upload and an undo).
+pub(crate) fn is_import(path: &str) -> bool {
+    path == UPLOAD
+        || path
+            .strip_prefix("/admin/v1/imports/")
+            .is_some_and(|rest| rest.ends_with("/undo"))
+}
