@@ -70,7 +70,10 @@ check() {
   } >"$reports/$name.toml"
   # Run from the reports folder: the tester keeps its caches in the working
   # directory, and none must carry over from an earlier run.
-  (cd "$reports" && CONTRACT_AUTHORIZATION=$auth schemathesis --config-file "$reports/$name.toml" \
+  # contract_hooks.py teaches the tester to write the import route's
+  # files (text/csv, application/x-ndjson).
+  (cd "$reports" && CONTRACT_AUTHORIZATION=$auth PYTHONPATH="$ROOT/scripts${PYTHONPATH:+:$PYTHONPATH}" \
+    SCHEMATHESIS_HOOKS=contract_hooks schemathesis --config-file "$reports/$name.toml" \
     run "$ROOT/openapi/$spec" --url "$url" --checks all "${limits[@]}" --seed "$seed" \
     --generation-database none --no-color \
     --report junit,json --report-junit-path "$reports/$name.xml" --report-json-path "$reports/$name.json") \

@@ -694,8 +694,11 @@ pub fn import_id(bytes: &[u8], options: &Options) -> String {
 /// JSON, `ImportReport` in `openapi/loyalty-admin-v1.json`).
 #[derive(Debug, Default, Clone, Serialize)]
 pub struct Report {
-    /// The import's id.
-    pub id: String,
+    /// The import's id, once there is an import: applied now, or before
+    /// (`already_imported`). A dry run creates nothing and has none; applying
+    /// the same file with the same options gives the id it will have.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
     /// The app the file came from.
     pub app: String,
     /// `csv` or `json_lines`.
@@ -763,16 +766,14 @@ impl Report {
         if let Some(when) = &self.already {
             lines.push(format!(
                 "already imported as {} on {when}: nothing changed",
-                self.id
+                self.id.as_deref().unwrap_or("?")
             ));
             return lines;
         }
-        lines.push(format!(
-            "{} import {} ({})",
-            if self.applied { "applied" } else { "dry run:" },
-            self.id,
-            self.app
-        ));
+        lines.push(match &self.id {
+            Some(id) => format!("applied import {id} ({})", self.app),
+            None => format!("dry run: an import from {}", self.app),
+        });
         lines.push(format!("rows read: {}", self.rows));
         lines.push(format!(
             "customers: {} matched, {} created, {} rows refused",
@@ -906,7 +907,7 @@ pub async fn run(
     let id = import_id(bytes, options);
     if let Some(done) = q::import(db, &id).await.map_err(text)? {
         return Ok(Report {
-            id,
+            id: Some(id),
             app: done.1,
             mode: done.2,
             already: Some(format!("{} ({})", done.3, done.6)),
@@ -927,7 +928,6 @@ pub async fn run(
     let mut parsed = parse(bytes, options)?;
     let app = parsed.dialect.app.clone();
     let mut report = Report {
-        id: id.clone(),
         app: app.clone(),
         format: match parsed.format {
             Format::Csv(_) => "csv",
@@ -1157,7 +1157,7 @@ pub async fn run(
         q::insert_import(
             db,
             &(
-                id,
+                id.clone(),
                 app,
                 options.mode.name().to_owned(),
                 ledger::format_date(today),
@@ -1169,6 +1169,7 @@ pub async fn run(
         .await
         .map_err(text)?;
         report.applied = true;
+        report.id = Some(id);
     }
     Ok(report)
 }
