@@ -281,16 +281,12 @@ pub const REFERRAL_PARAMS: [&str; 3] = ["ref", "referral_code", "ll_ref_id"];
 /// The referral code of a page address's query (`?utm=x&ref=ANNA10`), in
 /// the first of [`REFERRAL_PARAMS`] it has, if it is a referral code.
 pub fn referral_from_query(search: &str) -> Option<String> {
-    let pairs: Vec<(&str, &str)> = search
-        .trim_start_matches('?')
-        .split('&')
-        .filter_map(|pair| pair.split_once('='))
-        .collect();
+    let search = search.trim_start_matches('?');
     REFERRAL_PARAMS.iter().find_map(|name| {
-        pairs
-            .iter()
-            .find(|(key, _)| key == name)
-            .and_then(|(_, value)| referral_code(value))
+        search
+            .split('&')
+            .find_map(|pair| pair.strip_prefix(name)?.strip_prefix('='))
+            .and_then(referral_code)
     })
 }
 
