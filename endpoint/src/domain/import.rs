@@ -864,6 +864,185 @@ fn failed_rows(parsed: &Parsed, body: &[u8]) -> R<Option<String>> {
     Ok(Some(String::from_utf8_lossy(&bytes).into_owned()))
 }
 
+/// Whose each row is: a customer matched or created, found a batch of
+/// rows at a time.
+#[derive(Default)]
+struct Customers {
+    /// A row's key (its customer id, else its e-mail) and its customer:
+    /// (id, whether this import creates them).
+    known: HashMap<String, (String, bool)>,
+    /// The customers this import creates, by e-mail: a later row with only
+    /// the address is theirs.
+    created_by_email: HashMap<String, String>,
+    /// Keys whose customer cannot be created, and why.
+    refused: HashMap<String, String>,
+}
+
+/// A row's key: its customer id, else its e-mail.
+fn key_of(row: &Row) -> String {
+    row.customer_id
+        .clone()
+        .or_else(|| row.email.clone())
+        .unwrap_or_default()
+}
+
+impl Customers {
+    /// Finds the customers of the batch's rows not seen before: by customer
+    /// id, then by e-mail (a few look-ups for the whole batch), or to be
+    /// created silently (no welcome bonus, nothing sent), which `apply`
+    /// does at once, a batch to a statement. `many` is the file's number of
+    /// rows (for the width of new referral codes).
+    async fn resolve(
+        &mut self,
+        db: &mut Db<'_>,
+        batch: &[Row],
+        report: &mut Report,
+        (apply, many): (bool, usize),
+        today: i64,
+    ) -> R<()> {
+        let mut new: Vec<(String, &Row)> = Vec::new();
+        let mut seen = std::collections::HashSet::new();
+        for row in batch {
+            let key = key_of(row);
+            if !self.known.contains_key(&key)
+                && !self.refused.contains_key(&key)
+                && seen.insert(key.clone())
+            {
+                new.push((key, row));
+            }
+        }
+        if new.is_empty() {
+            return Ok(());
+        }
+        let ids: Vec<String> = new
+            .iter()
+            .filter_map(|(_, row)| row.customer_id.clone())
+            .collect();
+        let existing: std::collections::HashSet<String> = q::existing_customers(db, &ids)
+            .await
+            .map_err(text)?
+            .into_iter()
+            .collect();
+        let emails: Vec<String> = new
+            .iter()
+            .filter(|(_, row)| {
+                row.customer_id
+                    .as_ref()
+                    .is_none_or(|id| !existing.contains(id))
+            })
+            .filter_map(|(_, row)| row.email.clone())
+            .collect();
+        let mut by_email: HashMap<String, String> = HashMap::new();
+        for (email, id) in q::customers_by_emails(db, &emails).await.map_err(text)? {
+            by_email.entry(email).or_insert(id);
+        }
+        let mut created: Vec<(String, &Row)> = Vec::new();
+        for (key, row) in new {
+            let matched = row
+                .customer_id
+                .clone()
+                .filter(|id| existing.contains(id))
+                .or_else(|| row.email.as_ref().and_then(|e| by_email.get(e).cloned()));
+            let pair = if let Some(id) = matched {
+                report.matched += 1;
+                (id, false)
+            } else if let Some(id) = row
+                .email
+                .as_ref()
+                .and_then(|e| self.created_by_email.get(e))
+            {
+                (id.clone(), true)
+            } else {
+                let id = row
+                    .customer_id
+                    .clone()
+                    .unwrap_or_else(|| id_for_email(row.email.as_deref().unwrap_or("")));
+                if let Err(err) = shop::check_id("the customer id", &id) {
+                    self.refused.insert(key, err.to_string());
+                    continue;
+                }
+                report.created += 1;
+                if let Some(email) = &row.email {
+                    self.created_by_email.insert(email.clone(), id.clone());
+                }
+                created.push((id.clone(), row));
+                (id, true)
+            };
+            self.known.insert(key, pair);
+        }
+        if apply && !created.is_empty() {
+            let names: Vec<Option<&str>> = created
+                .iter()
+                .map(|(_, row)| row.first_name.as_deref())
+                .collect();
+            let codes = shop::new_referral_codes(db, &names, many)
+                .await
+                .map_err(text)?;
+            let created_on = ledger::format_date(today);
+            let rows: Vec<NewCustomer<'_>> = created
+                .iter()
+                .zip(&codes)
+                .map(|((id, row), code)| NewCustomer {
+                    id,
+                    first_name: row.first_name.as_deref(),
+                    email: row.email.as_deref(),
+                    birthday: None,
+                    referral_code: code,
+                    referred_by: None,
+                    friends_joined: 0,
+                    club_joined_at: None,
+                    created_on: &created_on,
+                })
+                .collect();
+            q::insert_customers(db, &rows).await.map_err(text)?;
+        }
+        Ok(())
+    }
+}
+
+/// An import's entry waiting to be written with its batch.
+struct Written {
+    customer: String,
+    order_id: Option<String>,
+    points: i64,
+    day: i64,
+    expires_on: Option<i64>,
+}
+
+/// Writes the batch of entries (and empties it); `labels` are the reason
+/// and the customer's English and German words, the same for every entry.
+async fn write(
+    db: &mut Db<'_>,
+    program: &Program,
+    batch: &mut Vec<Written>,
+    labels: (&str, &str, &str),
+    today: i64,
+) -> R<()> {
+    let (reason, english, german) = labels;
+    let entries: Vec<NewEntry<'_>> = batch
+        .iter()
+        .map(|w| NewEntry {
+            order_id: w.order_id.as_deref(),
+            reason,
+            booked_on: w.day,
+            available_on: w.day,
+            expires_on: w.expires_on,
+            ..NewEntry::now(
+                &w.customer,
+                Kind::Import,
+                w.points,
+                today,
+                (english, german),
+            )
+        })
+        .collect();
+    account::append_many_unsettled(db, program, &entries)
+        .await
+        .map_err(text)?;
+    batch.clear();
+    Ok(())
+}
+
 /// The program's tier a name from the file stands for (its id or its name
 /// in any of the program's languages, without regard to case).
 fn match_tier(program: &Program, options: &Options, name: &str) -> Option<String> {
@@ -941,207 +1120,189 @@ pub async fn run(
     let reason = format!("import {id} from {app}");
     let english = format!("Opening balance, imported from {app}");
     let german = format!("Anfangsstand, übernommen aus {app}");
-    // Who each row's customer is: (id, whether created by this import).
-    let mut known: HashMap<String, (String, bool)> = HashMap::new();
     let mut balance: HashMap<String, i64> = HashMap::new();
+    // Entries to write, a batch at a time.
+    let mut written: Vec<Written> = Vec::with_capacity(q::BATCH);
+    // Customers with entries written and their snapshots not yet folded.
+    let mut unsettled: std::collections::BTreeSet<String> = std::collections::BTreeSet::new();
     // Old referral codes given so far (lower case) and whose.
     let mut aliases: HashMap<String, String> = HashMap::new();
     let rows = std::mem::take(&mut parsed.rows);
-    for row in rows {
-        let key = row
-            .customer_id
-            .clone()
-            .or_else(|| row.email.clone())
-            .unwrap_or_default();
-        let (customer, created) = match known.get(&key) {
-            Some(found) => found.clone(),
-            None => {
-                let mut found = None;
-                if let Some(cid) = &row.customer_id {
-                    if q::customer_exists(db, cid).await.map_err(text)? {
-                        found = Some(cid.clone());
-                    }
-                }
-                if found.is_none() {
-                    if let Some(email) = &row.email {
-                        found = q::customer_by_email(db, email).await.map_err(text)?;
-                    }
-                }
-                let pair = match found {
-                    Some(cid) => {
-                        report.matched += 1;
-                        (cid, false)
-                    }
-                    None => {
-                        let cid = row
-                            .customer_id
-                            .clone()
-                            .unwrap_or_else(|| id_for_email(row.email.as_deref().unwrap_or("")));
-                        if let Err(err) = shop::check_id("the customer id", &cid) {
-                            parsed.refused.push((row, err.to_string()));
-                            continue;
-                        }
-                        report.created += 1;
-                        if apply {
-                            let code = shop::new_referral_code(db, row.first_name.as_deref())
-                                .await
-                                .map_err(text)?;
-                            let created_on = ledger::format_date(today);
-                            q::insert_customer(
-                                db,
-                                &NewCustomer {
-                                    id: &cid,
-                                    first_name: row.first_name.as_deref(),
-                                    email: row.email.as_deref(),
-                                    birthday: None,
-                                    referral_code: &code,
-                                    referred_by: None,
-                                    friends_joined: 0,
-                                    club_joined_at: None,
-                                    created_on: &created_on,
-                                },
-                            )
-                            .await
-                            .map_err(text)?;
-                        }
-                        (cid, true)
-                    }
-                };
-                known.insert(key.clone(), pair.clone());
-                pair
-            }
-        };
-        // An old referral code: checked first, kept once the row's tier is.
-        let mut alias = None;
-        if let Some(code) = &row.referral {
-            let key = code.to_lowercase();
-            let owner = match aliases.get(&key) {
-                Some(owner) => Some(owner.clone()),
-                None => q::by_referral_code(db, code)
-                    .await
-                    .map_err(text)?
-                    .map(|found| found.0),
-            };
-            match owner {
-                Some(owner) if owner == customer => {}
-                Some(owner) => {
-                    let why = format!(
-                        "referral code {code}: already the code of customer {owner}; a code \
-                         leads to one customer"
-                    );
-                    parsed.refused.push((row, why));
-                    continue;
-                }
-                None => alias = Some(key),
-            }
+    let many = rows.len();
+    let mut customers = Customers::default();
+    let mut rows = rows.into_iter();
+    loop {
+        let batch: Vec<Row> = rows.by_ref().take(q::BATCH).collect();
+        if batch.is_empty() {
+            break;
         }
-        if let Some(name) = &row.tier {
-            match match_tier(program, options, name) {
-                Some(tier) => {
-                    if apply {
-                        q::set_tier_floor(db, &customer, &tier, &until, &id)
-                            .await
-                            .map_err(text)?;
-                    }
-                    report.tiers.push(TierChange {
-                        line: row.line,
-                        customer: customer.clone(),
-                        from_file: name.clone(),
-                        tier,
-                        until: until.clone(),
-                    });
-                }
-                None => {
-                    let why = format!(
-                        "tier {name:?} matches none of the program's tiers: name it with \
-                         --tier-map {name}=TIER"
-                    );
-                    parsed.refused.push((row, why));
-                    continue;
-                }
-            }
-        }
-        if let Some(key) = alias {
-            report.referral_aliases += 1;
-            if apply {
-                q::insert_referral_alias(db, &key, &customer, &id)
-                    .await
-                    .map_err(text)?;
-            }
-            aliases.insert(key, customer.clone());
-        }
-        let Some(points) = row.points else {
-            continue;
-        };
-        let now = match balance.get(&customer) {
-            Some(points) => *points,
-            None if created && !apply => 0,
-            None => {
-                let current = account::points_now(db, &customer, today)
-                    .await
-                    .map_err(text)?;
-                i64::try_from(current.approved).unwrap_or(i64::MAX)
-            }
-        };
-        let delta = match (parsed.dialect.shape, options.mode) {
-            (Shape::Balances, _) if points < 0 => {
-                parsed
-                    .refused
-                    .push((row, format!("a balance of {points} points: below zero")));
+        customers
+            .resolve(db, &batch, &mut report, (apply, many), today)
+            .await?;
+        for row in batch {
+            let key = key_of(&row);
+            if let Some(why) = customers.refused.get(&key) {
+                parsed.refused.push((row, why.clone()));
                 continue;
             }
-            (Shape::Balances, Mode::Set) => points - now,
-            _ => points,
-        };
-        if let Some(day) = row.expires.filter(|_| delta > 0) {
-            if day <= today {
-                let why = format!(
-                    "{delta} points that expired on {} (before the import): nothing to bring \
+            let Some((customer, created)) = customers.known.get(&key).cloned() else {
+                continue;
+            };
+            // An old referral code: checked first, kept once the row's tier is.
+            let mut alias = None;
+            if let Some(code) = &row.referral {
+                let key = code.to_lowercase();
+                let owner = match aliases.get(&key) {
+                    Some(owner) => Some(owner.clone()),
+                    None => q::by_referral_code(db, code)
+                        .await
+                        .map_err(text)?
+                        .map(|found| found.0),
+                };
+                match owner {
+                    Some(owner) if owner == customer => {}
+                    Some(owner) => {
+                        let why = format!(
+                            "referral code {code}: already the code of customer {owner}; a code \
+                         leads to one customer"
+                        );
+                        parsed.refused.push((row, why));
+                        continue;
+                    }
+                    None => alias = Some(key),
+                }
+            }
+            if let Some(name) = &row.tier {
+                match match_tier(program, options, name) {
+                    Some(tier) => {
+                        if apply {
+                            q::set_tier_floor(db, &customer, &tier, &until, &id)
+                                .await
+                                .map_err(text)?;
+                        }
+                        report.tiers.push(TierChange {
+                            line: row.line,
+                            customer: customer.clone(),
+                            from_file: name.clone(),
+                            tier,
+                            until: until.clone(),
+                        });
+                    }
+                    None => {
+                        let why = format!(
+                            "tier {name:?} matches none of the program's tiers: name it with \
+                         --tier-map {name}=TIER"
+                        );
+                        parsed.refused.push((row, why));
+                        continue;
+                    }
+                }
+            }
+            if let Some(key) = alias {
+                report.referral_aliases += 1;
+                if apply {
+                    q::insert_referral_alias(db, &key, &customer, &id)
+                        .await
+                        .map_err(text)?;
+                }
+                aliases.insert(key, customer.clone());
+            }
+            let Some(points) = row.points else {
+                continue;
+            };
+            let now = match balance.get(&customer) {
+                Some(points) => *points,
+                // A customer this import creates has nothing yet (created
+                // silently: no welcome bonus), applied or not.
+                None if created => 0,
+                None => {
+                    let current = account::points_now(db, &customer, today)
+                        .await
+                        .map_err(text)?;
+                    i64::try_from(current.approved).unwrap_or(i64::MAX)
+                }
+            };
+            let delta = match (parsed.dialect.shape, options.mode) {
+                (Shape::Balances, _) if points < 0 => {
+                    parsed
+                        .refused
+                        .push((row, format!("a balance of {points} points: below zero")));
+                    continue;
+                }
+                (Shape::Balances, Mode::Set) => points - now,
+                _ => points,
+            };
+            if let Some(day) = row.expires.filter(|_| delta > 0) {
+                if day <= today {
+                    let why = format!(
+                        "{delta} points that expired on {} (before the import): nothing to bring \
                      over; leave the row out",
-                    ledger::format_date(day)
-                );
+                        ledger::format_date(day)
+                    );
+                    parsed.refused.push((row, why));
+                    continue;
+                }
+            }
+            if now + delta < 0 {
+                let why =
+                    format!("{delta} points would leave {customer} below zero (they have {now})");
                 parsed.refused.push((row, why));
                 continue;
             }
-        }
-        if now + delta < 0 {
-            let why = format!("{delta} points would leave {customer} below zero (they have {now})");
-            parsed.refused.push((row, why));
-            continue;
-        }
-        balance.insert(customer.clone(), now + delta);
-        if delta == 0 {
-            report.unchanged += 1;
-            continue;
-        }
-        if delta > 0 {
-            report.points_added += delta;
-        } else {
-            report.points_removed += -delta;
-        }
-        report.entries += 1;
-        if apply {
-            let day = row.date.unwrap_or(today).min(today);
-            // The old app's expiry day where the file has one, else the
-            // program's rule counted from the import (never from a day
-            // long past: nobody loses points on the day of the move).
-            let expires_on = row.expires.or_else(|| {
-                (program.expiry.months > 0)
-                    .then(|| ledger::add_months(today, i64::from(program.expiry.months)))
-            });
-            let entry = NewEntry {
-                order_id: row.order_id.as_deref(),
-                reason: &reason,
-                booked_on: day,
-                available_on: day,
-                expires_on,
-                ..NewEntry::now(&customer, Kind::Import, delta, today, (&english, &german))
-            };
-            account::append(db, program, &entry, today)
-                .await
-                .map_err(text)?;
+            balance.insert(customer.clone(), now + delta);
+            if delta == 0 {
+                report.unchanged += 1;
+                continue;
+            }
+            if delta > 0 {
+                report.points_added += delta;
+            } else {
+                report.points_removed += -delta;
+            }
+            report.entries += 1;
+            if apply {
+                let day = row.date.unwrap_or(today).min(today);
+                // The old app's expiry day where the file has one, else the
+                // program's rule counted from the import (never from a day
+                // long past: nobody loses points on the day of the move).
+                let expires_on = row.expires.or_else(|| {
+                    (program.expiry.months > 0)
+                        .then(|| ledger::add_months(today, i64::from(program.expiry.months)))
+                });
+                written.push(Written {
+                    customer: customer.clone(),
+                    order_id: row.order_id.clone(),
+                    points: delta,
+                    day,
+                    expires_on,
+                });
+                if written.len() >= q::BATCH {
+                    write(
+                        db,
+                        program,
+                        &mut written,
+                        (&reason, &english, &german),
+                        today,
+                    )
+                    .await?;
+                }
+                unsettled.insert(customer.clone());
+            }
         }
     }
+    write(
+        db,
+        program,
+        &mut written,
+        (&reason, &english, &german),
+        today,
+    )
+    .await?;
+    // Each customer's snapshot folded once, whatever their number of rows.
+    let unsettled: Vec<String> = unsettled.into_iter().collect();
+    account::fold_up_many(db, &unsettled, today)
+        .await
+        .map_err(text)?;
     parsed.refused.sort_by_key(|(row, _)| row.line);
     report.refused = parsed
         .refused
