@@ -205,6 +205,7 @@ enum Shape {
     History,
 }
 
+#[derive(Debug, Clone)]
 struct Dialect {
     app: String,
     shape: Shape,
@@ -449,20 +450,31 @@ enum Format {
     JsonLines,
 }
 
-/// The file read: its dialect, rows, and refusals by line.
+/// The file read: its dialect and header (its rows are read one at a time
+/// by [`rows`]), and the rows refused so far, by line.
 struct Parsed {
     dialect: Dialect,
     format: Format,
     header: Vec<String>,
-    rows: Vec<Row>,
     refused: Vec<(Row, String)>,
 }
 
 /// The longest line of a JSON lines file, in bytes.
 const MAX_JSON_LINE: usize = 64 * 1024;
 
+/// A file's rows one at a time, in order: each read, or refused and why.
+/// Reading a file never holds more than one of its rows.
+type Rows<'b> = Box<dyn Iterator<Item = (Row, Option<String>)> + Send + 'b>;
+
+/// The file without its byte order mark.
+fn body_of(bytes: &[u8]) -> &[u8] {
+    bytes.strip_prefix(b"\xef\xbb\xbf").unwrap_or(bytes)
+}
+
+/// Reads the file's header and tells its dialect (a file that cannot be
+/// read at all is refused whole).
 fn parse(bytes: &[u8], options: &Options) -> P<Parsed> {
-    let body = bytes.strip_prefix(b"\xef\xbb\xbf").unwrap_or(bytes);
+    let body = body_of(bytes);
     if body.iter().find(|b| !b.is_ascii_whitespace()) == Some(&b'{') {
         return parse_json_lines(body, options);
     }
@@ -473,13 +485,7 @@ fn parse(bytes: &[u8], options: &Options) -> P<Parsed> {
     } else {
         b','
     };
-    let mut reader = csv::ReaderBuilder::new()
-        .delimiter(delimiter)
-        .has_headers(false)
-        .flexible(true)
-        .from_reader(body);
-    let mut records = reader.byte_records();
-    let header_record = match records.next() {
+    let header_record = match csv_reader(body, delimiter).byte_records().next() {
         Some(Ok(record)) => record,
         Some(Err(err)) => return Err(format!("line 1: {err}")),
         None => return Err("the file is empty".into()),
@@ -489,52 +495,64 @@ fn parse(bytes: &[u8], options: &Options) -> P<Parsed> {
         .map(|f| String::from_utf8_lossy(f).into_owned())
         .collect();
     let dialect = dialect(&header, options)?;
-    let mut rows = Vec::new();
-    let mut refused = Vec::new();
-    // Lines counted from the bytes (the header is line 1).
-    let (mut counted_to, mut newlines) = (0usize, 0u64);
-    let mut line_at = |byte: u64| {
-        // After a CR the record starts at the LF that ends the line before.
-        let to = usize::try_from(byte.saturating_add(1))
-            .unwrap_or(usize::MAX)
-            .min(body.len());
-        if to > counted_to {
-            newlines += body[counted_to..to].iter().filter(|b| **b == b'\n').count() as u64;
-            counted_to = to;
-        }
-        newlines + 1
-    };
-    for record in records {
-        let record = match record {
-            Ok(record) => record,
-            Err(err) => {
-                let line = err.position().map_or(0, |p| line_at(p.byte()));
-                refused.push((
-                    Row {
-                        line,
-                        ..Row::default()
-                    },
-                    format!("not CSV: {err}"),
-                ));
-                continue;
-            }
-        };
-        if record.iter().all(|f| f.iter().all(u8::is_ascii_whitespace)) {
-            continue;
-        }
-        let line = record.position().map_or(0, |p| line_at(p.byte()));
-        match read_row(line, &record, &dialect) {
-            (row, None) => rows.push(row),
-            (row, Some(why)) => refused.push((row, why)),
+    Ok(Parsed {
+        dialect,
+        format: Format::Csv(delimiter),
+        header,
+        refused: Vec::new(),
+    })
+}
+
+fn csv_reader(body: &[u8], delimiter: u8) -> csv::Reader<&[u8]> {
+    csv::ReaderBuilder::new()
+        .delimiter(delimiter)
+        .has_headers(false)
+        .flexible(true)
+        .from_reader(body)
+}
+
+/// The file's rows after its header, one at a time.
+fn rows<'b>(bytes: &'b [u8], parsed: &Parsed) -> Rows<'b> {
+    let body = body_of(bytes);
+    let dialect = parsed.dialect.clone();
+    match parsed.format {
+        Format::JsonLines => json_rows(body, parsed.header.clone(), dialect),
+        Format::Csv(delimiter) => {
+            // Lines counted from the bytes (the header is line 1).
+            let (mut counted_to, mut newlines) = (0usize, 0u64);
+            let mut line_at = move |byte: u64| {
+                // After a CR the record starts at the LF that ends the line
+                // before.
+                let to = usize::try_from(byte.saturating_add(1))
+                    .unwrap_or(usize::MAX)
+                    .min(body.len());
+                if to > counted_to {
+                    newlines += body[counted_to..to].iter().filter(|b| **b == b'\n').count() as u64;
+                    counted_to = to;
+                }
+                newlines + 1
+            };
+            let records = csv_reader(body, delimiter).into_byte_records().skip(1);
+            Box::new(records.filter_map(move |record| {
+                let record = match record {
+                    Ok(record) => record,
+                    Err(err) => {
+                        let line = err.position().map_or(0, |p| line_at(p.byte()));
+                        let row = Row {
+                            line,
+                            ..Row::default()
+                        };
+                        return Some((row, Some(format!("not CSV: {err}"))));
+                    }
+                };
+                if record.iter().all(|f| f.iter().all(u8::is_ascii_whitespace)) {
+                    return None;
+                }
+                let line = record.position().map_or(0, |p| line_at(p.byte()));
+                Some(read_row(line, &record, &dialect))
+            }))
         }
     }
-    Ok(finish(
-        dialect,
-        Format::Csv(delimiter),
-        header,
-        rows,
-        refused,
-    ))
 }
 
 /// A JSON value as a cell: text as it is, numbers and booleans as written,
@@ -549,128 +567,104 @@ fn cell(value: &serde_json::Value) -> Option<String> {
     })
 }
 
+/// A JSON lines file's line as an object, or why it is not one (`None`: a
+/// blank line).
+fn json_object(
+    raw_line: &[u8],
+) -> Option<std::result::Result<serde_json::Map<String, serde_json::Value>, String>> {
+    let raw_line = raw_line.strip_suffix(b"\r").unwrap_or(raw_line);
+    if raw_line.iter().all(u8::is_ascii_whitespace) {
+        return None;
+    }
+    if raw_line.len() > MAX_JSON_LINE {
+        return Some(Err(format!("a line longer than {MAX_JSON_LINE} bytes")));
+    }
+    Some(serde_json::from_slice(raw_line).map_err(|err| format!("not a JSON object: {err}")))
+}
+
 /// JSON lines: one object a line; the first object's keys are the header.
 fn parse_json_lines(body: &[u8], options: &Options) -> P<Parsed> {
-    let mut header: Option<(Vec<String>, Dialect)> = None;
-    let mut rows = Vec::new();
-    let mut refused = Vec::new();
     for (index, raw_line) in body.split(|b| *b == b'\n').enumerate() {
-        let line = index as u64 + 1;
-        let raw_line = raw_line.strip_suffix(b"\r").unwrap_or(raw_line);
-        if raw_line.iter().all(u8::is_ascii_whitespace) {
-            continue;
+        if let Some(Ok(object)) = json_object(raw_line) {
+            let names: Vec<String> = object.keys().cloned().collect();
+            let line = index as u64 + 1;
+            let dialect = dialect(&names, options)
+                .map_err(|why| why.replacen("line 1", &format!("line {line}"), 1))?;
+            return Ok(Parsed {
+                dialect,
+                format: Format::JsonLines,
+                header: names,
+                refused: Vec::new(),
+            });
         }
+    }
+    Err("the file is empty".into())
+}
+
+/// A JSON lines file's rows, one at a time (lines before the first object
+/// are refused as they are not objects).
+fn json_rows<'b>(body: &'b [u8], names: Vec<String>, dialect: Dialect) -> Rows<'b> {
+    let lines = body.split(|b| *b == b'\n').enumerate();
+    Box::new(lines.filter_map(move |(index, raw_line)| {
+        let line = index as u64 + 1;
         let unparsed = |why: String| {
-            (
+            Some((
                 Row {
                     line,
                     ..Row::default()
                 },
-                why,
-            )
+                Some(why),
+            ))
         };
-        if raw_line.len() > MAX_JSON_LINE {
-            refused.push(unparsed(format!(
-                "a line longer than {MAX_JSON_LINE} bytes"
-            )));
-            continue;
-        }
-        let object: serde_json::Map<String, serde_json::Value> =
-            match serde_json::from_slice(raw_line) {
-                Ok(object) => object,
-                Err(err) => {
-                    refused.push(unparsed(format!("not a JSON object: {err}")));
-                    continue;
-                }
-            };
-        if header.is_none() {
-            let names: Vec<String> = object.keys().cloned().collect();
-            let found = dialect(&names, options)
-                .map_err(|why| why.replacen("line 1", &format!("line {line}"), 1))?;
-            header = Some((names, found));
-        }
-        let Some((names, found)) = &header else {
-            continue;
+        let object = match json_object(raw_line)? {
+            Ok(object) => object,
+            Err(why) => return unparsed(why),
         };
         if let Some(other) = object.keys().find(|key| !names.contains(key)) {
-            refused.push(unparsed(format!(
+            return unparsed(format!(
                 "key {other:?} is not on the first line: give every line the same keys"
-            )));
-            continue;
+            ));
         }
         let mut cells = Vec::with_capacity(names.len());
-        let mut nested = None;
-        for name in names {
+        for name in &names {
             match object.get(name).map_or(Some(String::new()), cell) {
                 Some(text) => cells.push(text),
-                None => {
-                    nested = Some(name);
-                    break;
-                }
+                None => return unparsed(format!("{name:?}: a list or object, not a value")),
             }
         }
-        if let Some(name) = nested {
-            refused.push(unparsed(format!("{name:?}: a list or object, not a value")));
-            continue;
-        }
         let record = csv::ByteRecord::from(cells);
-        match read_row(line, &record, found) {
-            (row, None) => rows.push(row),
-            (row, Some(why)) => refused.push((row, why)),
-        }
-    }
-    let Some((names, found)) = header else {
-        return Err("the file is empty".into());
-    };
-    Ok(finish(found, Format::JsonLines, names, rows, refused))
+        Some(read_row(line, &record, &dialect))
+    }))
 }
 
 /// A balance file gives each customer once: two rows for one are both
-/// refused rather than summed.
-fn finish(
-    dialect: Dialect,
-    format: Format,
-    header: Vec<String>,
-    mut rows: Vec<Row>,
-    mut refused: Vec<(Row, String)>,
-) -> Parsed {
-    if dialect.shape == Shape::Balances {
-        let mut first_line: HashMap<String, usize> = HashMap::new();
-        let mut twice: HashMap<usize, String> = HashMap::new();
-        for (index, row) in rows.iter().enumerate() {
-            let key = row
-                .email
-                .clone()
-                .or_else(|| row.customer_id.clone())
-                .unwrap_or_default();
-            if let Some(&earlier) = first_line.get(&key) {
+/// refused rather than summed. Reads the file once, holding one key a
+/// customer: the number of rows, and the lines given twice with why.
+fn rows_and_repeats(bytes: &[u8], parsed: &Parsed) -> (usize, HashMap<u64, String>) {
+    let mut count = 0;
+    let mut first_line: HashMap<String, u64> = HashMap::new();
+    let mut twice: HashMap<u64, String> = HashMap::new();
+    for (row, why) in rows(bytes, parsed) {
+        count += 1;
+        if why.is_some() || parsed.dialect.shape != Shape::Balances {
+            continue;
+        }
+        let key = row.email.or(row.customer_id).unwrap_or_default();
+        match first_line.get(&key) {
+            Some(&earlier) => {
                 let lines = format!(
-                    "{key} is in the file twice (lines {} and {}): keep one row",
-                    rows[earlier].line, row.line
+                    "{key} is in the file twice (lines {earlier} and {}): keep one row",
+                    row.line
                 );
                 twice.insert(earlier, lines.clone());
-                twice.insert(index, lines);
-            } else {
-                first_line.insert(key, index);
+                twice.insert(row.line, lines);
+            }
+            None => {
+                first_line.insert(key, row.line);
             }
         }
-        let mut kept = Vec::new();
-        for (index, row) in rows.into_iter().enumerate() {
-            match twice.remove(&index) {
-                Some(why) => refused.push((row, why)),
-                None => kept.push(row),
-            }
-        }
-        rows = kept;
     }
-    refused.sort_by_key(|(row, _)| row.line);
-    Parsed {
-        dialect,
-        format,
-        header,
-        rows,
-        refused,
-    }
+    (count, twice)
 }
 
 /// The import's id: the file's bytes and how it is applied.
@@ -1105,6 +1099,9 @@ pub async fn run(
     }
     let until = ledger::format_date(until);
     let mut parsed = parse(bytes, options)?;
+    // A first reading counts the rows and finds a customer given twice; the
+    // second imports them a batch at a time.
+    let (rows, mut twice) = rows_and_repeats(bytes, &parsed);
     let app = parsed.dialect.app.clone();
     let mut report = Report {
         app: app.clone(),
@@ -1114,7 +1111,7 @@ pub async fn run(
         }
         .to_owned(),
         mode: options.mode.name().to_owned(),
-        rows: parsed.rows.len() + parsed.refused.len(),
+        rows,
         ..Report::default()
     };
     let reason = format!("import {id} from {app}");
@@ -1127,12 +1124,22 @@ pub async fn run(
     let mut unsettled: std::collections::BTreeSet<String> = std::collections::BTreeSet::new();
     // Old referral codes given so far (lower case) and whose.
     let mut aliases: HashMap<String, String> = HashMap::new();
-    let rows = std::mem::take(&mut parsed.rows);
-    let many = rows.len();
+    let many = rows;
     let mut customers = Customers::default();
-    let mut rows = rows.into_iter();
+    let mut source = self::rows(bytes, &parsed);
     loop {
-        let batch: Vec<Row> = rows.by_ref().take(q::BATCH).collect();
+        let mut batch: Vec<Row> = Vec::with_capacity(q::BATCH);
+        for (row, why) in source.by_ref() {
+            match why.or_else(|| twice.remove(&row.line)) {
+                Some(why) => parsed.refused.push((row, why)),
+                None => {
+                    batch.push(row);
+                    if batch.len() == q::BATCH {
+                        break;
+                    }
+                }
+            }
+        }
         if batch.is_empty() {
             break;
         }
