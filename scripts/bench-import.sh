@@ -21,17 +21,18 @@ stores=${STORES:-sqlite postgres}
 balance_rows=${BALANCE_ROWS:-10000 100000}
 history_rows=${HISTORY_ROWS:-1000000}
 cargo build --release -p loyalty-endpoint --quiet
-dir="$ROOT/target/bench-import"
+target_dir=${CARGO_TARGET_DIR:-$ROOT/target}
+dir="$target_dir/bench-import"
 mkdir -p "$dir"
-builds=("this|$ROOT/target/release/loyalty-endpoint")
+builds=("this|$target_dir/release/loyalty-endpoint")
 if [ -n "${1:-}" ]; then
   rev=$(git rev-parse --short "$1")
-  src="$ROOT/target/bench-import-baseline-src"
+  src="$target_dir/bench-import-baseline-src"
   git worktree remove --force "$src" 2>/dev/null || rm -rf "$src"
   git worktree add --detach "$src" "$rev" >/dev/null
-  (cd "$src" && cargo build --release -p loyalty-endpoint --quiet --target-dir "$ROOT/target/bench-baseline")
+  (cd "$src" && cargo build --release -p loyalty-endpoint --quiet --target-dir "$target_dir/bench-baseline")
   git worktree remove --force "$src"
-  builds=("$rev|$ROOT/target/bench-baseline/release/loyalty-endpoint" "${builds[@]}")
+  builds=("$rev|$target_dir/bench-baseline/release/loyalty-endpoint" "${builds[@]}")
 fi
 
 # The files, made once (the same bytes for every build and store).
@@ -77,10 +78,10 @@ results=()
 # measure LABEL COMMAND...: wall seconds and peak RSS (MB) of one command;
 # "failed" when it does not finish well.
 measure() {
-  local label=$1 out
+  local label=$1
   shift
-  if out=$( { /usr/bin/time -f '%e %M' "$@" >"$dir/last.out" 2>"$dir/last.err"; } 2>&1 | tail -1); then
-    awk -v l="$label" '{ printf "%s|%.1f|%.0f\n", l, $1, $2 / 1024 }' <<<"$out"
+  if /usr/bin/time -o "$dir/last.time" -f '%e %M' "$@" >"$dir/last.out" 2>"$dir/last.err"; then
+    awk -v l="$label" '{ printf "%s|%.1f|%.0f\n", l, $1, $2 / 1024 }' "$dir/last.time"
   else
     echo "$label|failed|-"
     tail -3 "$dir/last.err" >&2

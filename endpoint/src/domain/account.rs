@@ -559,6 +559,56 @@ async fn append_folded(
     entry: &NewEntry<'_>,
     today: i64,
 ) -> Result<(i64, Snapshot)> {
+    let appended = insert(db, program, entry).await?;
+    let snapshot = fold_in(db, entry.customer_id, &appended, today).await?;
+    Ok((appended.id, snapshot))
+}
+
+/// Appends many entries and leaves the customers' stored snapshots behind
+/// them, for a writer of many entries (the importer): it calls
+/// [`fold_up_many`] for those customers before its transaction ends. A
+/// snapshot left behind is never wrong, only slower: the next write or read
+/// folds the ledger again.
+pub async fn append_many_unsettled(
+    db: &mut Db<'_>,
+    program: &Program,
+    entries: &[NewEntry<'_>],
+) -> Result<()> {
+    let rows: Vec<NewEntryRow<'_>> = entries
+        .iter()
+        .map(|entry| row_of(program, entry).0)
+        .collect();
+    q::append_many(db, &rows).await?;
+    for entry in entries {
+        count_points(entry.kind, entry.points);
+    }
+    Ok(())
+}
+
+/// Folds these customers' whole ledgers and stores their snapshots, a
+/// batch of customers to a statement (after [`append_many_unsettled`]).
+pub async fn fold_up_many(db: &mut Db<'_>, ids: &[String], today: i64) -> Result<()> {
+    for chunk in ids.chunks(q::BATCH) {
+        let mut rows = q::ledgers_of(db, chunk).await?.into_iter().peekable();
+        let mut snapshots = Vec::with_capacity(chunk.len());
+        while let Some(first) = rows.next() {
+            let customer = first.customer_id;
+            let mut entries = vec![entry_of(first.entry)?];
+            while let Some(next) = rows.next_if(|row| row.customer_id == customer) {
+                entries.push(entry_of(next.entry)?);
+            }
+            let snapshot = Snapshot::of(&entries, today);
+            let text = serde_json::to_string(&snapshot)?;
+            snapshots.push((customer, snapshot.last_id, text));
+        }
+        q::put_snapshots(db, &snapshots).await?;
+    }
+    Ok(())
+}
+
+/// The entry's row, and the day it expires (the program's rule for a
+/// positive entry that does not bring its own).
+fn row_of<'a>(program: &Program, entry: &NewEntry<'a>) -> (NewEntryRow<'a>, Option<i64>) {
     let expires_on = match entry.expires_on {
         Some(day) if entry.points > 0 => Some(day),
         _ => (entry.points > 0 && program.expiry.months > 0)
@@ -579,8 +629,15 @@ async fn append_folded(
         label_de: entry.label.1,
         code: entry.code,
     };
+    (row, expires_on)
+}
+
+/// Writes the entry's row and counts its points.
+async fn insert(db: &mut Db<'_>, program: &Program, entry: &NewEntry<'_>) -> Result<Entry> {
+    let (row, expires_on) = row_of(program, entry);
     let id = q::append(db, &row).await?;
-    let appended = Entry {
+    count_points(entry.kind, entry.points);
+    Ok(Entry {
         id,
         kind: entry.kind,
         points: entry.points,
@@ -589,10 +646,7 @@ async fn append_folded(
         expires_on,
         lot: entry.lot,
         amount_minor: entry.amount_minor,
-    };
-    let snapshot = fold_in(db, entry.customer_id, &appended, today).await?;
-    count_points(entry.kind, entry.points);
-    Ok((id, snapshot))
+    })
 }
 
 /// Folds the entry just appended into the customer's stored snapshot and

@@ -205,6 +205,7 @@ enum Shape {
     History,
 }
 
+#[derive(Debug, Clone)]
 struct Dialect {
     app: String,
     shape: Shape,
@@ -449,20 +450,31 @@ enum Format {
     JsonLines,
 }
 
-/// The file read: its dialect, rows, and refusals by line.
+/// The file read: its dialect and header (its rows are read one at a time
+/// by [`rows`]), and the rows refused so far, by line.
 struct Parsed {
     dialect: Dialect,
     format: Format,
     header: Vec<String>,
-    rows: Vec<Row>,
     refused: Vec<(Row, String)>,
 }
 
 /// The longest line of a JSON lines file, in bytes.
 const MAX_JSON_LINE: usize = 64 * 1024;
 
+/// A file's rows one at a time, in order: each read, or refused and why.
+/// Reading a file never holds more than one of its rows.
+type Rows<'b> = Box<dyn Iterator<Item = (Row, Option<String>)> + Send + 'b>;
+
+/// The file without its byte order mark.
+fn body_of(bytes: &[u8]) -> &[u8] {
+    bytes.strip_prefix(b"\xef\xbb\xbf").unwrap_or(bytes)
+}
+
+/// Reads the file's header and tells its dialect (a file that cannot be
+/// read at all is refused whole).
 fn parse(bytes: &[u8], options: &Options) -> P<Parsed> {
-    let body = bytes.strip_prefix(b"\xef\xbb\xbf").unwrap_or(bytes);
+    let body = body_of(bytes);
     if body.iter().find(|b| !b.is_ascii_whitespace()) == Some(&b'{') {
         return parse_json_lines(body, options);
     }
@@ -473,13 +485,7 @@ fn parse(bytes: &[u8], options: &Options) -> P<Parsed> {
     } else {
         b','
     };
-    let mut reader = csv::ReaderBuilder::new()
-        .delimiter(delimiter)
-        .has_headers(false)
-        .flexible(true)
-        .from_reader(body);
-    let mut records = reader.byte_records();
-    let header_record = match records.next() {
+    let header_record = match csv_reader(body, delimiter).byte_records().next() {
         Some(Ok(record)) => record,
         Some(Err(err)) => return Err(format!("line 1: {err}")),
         None => return Err("the file is empty".into()),
@@ -489,52 +495,64 @@ fn parse(bytes: &[u8], options: &Options) -> P<Parsed> {
         .map(|f| String::from_utf8_lossy(f).into_owned())
         .collect();
     let dialect = dialect(&header, options)?;
-    let mut rows = Vec::new();
-    let mut refused = Vec::new();
-    // Lines counted from the bytes (the header is line 1).
-    let (mut counted_to, mut newlines) = (0usize, 0u64);
-    let mut line_at = |byte: u64| {
-        // After a CR the record starts at the LF that ends the line before.
-        let to = usize::try_from(byte.saturating_add(1))
-            .unwrap_or(usize::MAX)
-            .min(body.len());
-        if to > counted_to {
-            newlines += body[counted_to..to].iter().filter(|b| **b == b'\n').count() as u64;
-            counted_to = to;
-        }
-        newlines + 1
-    };
-    for record in records {
-        let record = match record {
-            Ok(record) => record,
-            Err(err) => {
-                let line = err.position().map_or(0, |p| line_at(p.byte()));
-                refused.push((
-                    Row {
-                        line,
-                        ..Row::default()
-                    },
-                    format!("not CSV: {err}"),
-                ));
-                continue;
-            }
-        };
-        if record.iter().all(|f| f.iter().all(u8::is_ascii_whitespace)) {
-            continue;
-        }
-        let line = record.position().map_or(0, |p| line_at(p.byte()));
-        match read_row(line, &record, &dialect) {
-            (row, None) => rows.push(row),
-            (row, Some(why)) => refused.push((row, why)),
+    Ok(Parsed {
+        dialect,
+        format: Format::Csv(delimiter),
+        header,
+        refused: Vec::new(),
+    })
+}
+
+fn csv_reader(body: &[u8], delimiter: u8) -> csv::Reader<&[u8]> {
+    csv::ReaderBuilder::new()
+        .delimiter(delimiter)
+        .has_headers(false)
+        .flexible(true)
+        .from_reader(body)
+}
+
+/// The file's rows after its header, one at a time.
+fn rows<'b>(bytes: &'b [u8], parsed: &Parsed) -> Rows<'b> {
+    let body = body_of(bytes);
+    let dialect = parsed.dialect.clone();
+    match parsed.format {
+        Format::JsonLines => json_rows(body, parsed.header.clone(), dialect),
+        Format::Csv(delimiter) => {
+            // Lines counted from the bytes (the header is line 1).
+            let (mut counted_to, mut newlines) = (0usize, 0u64);
+            let mut line_at = move |byte: u64| {
+                // After a CR the record starts at the LF that ends the line
+                // before.
+                let to = usize::try_from(byte.saturating_add(1))
+                    .unwrap_or(usize::MAX)
+                    .min(body.len());
+                if to > counted_to {
+                    newlines += body[counted_to..to].iter().filter(|b| **b == b'\n').count() as u64;
+                    counted_to = to;
+                }
+                newlines + 1
+            };
+            let records = csv_reader(body, delimiter).into_byte_records().skip(1);
+            Box::new(records.filter_map(move |record| {
+                let record = match record {
+                    Ok(record) => record,
+                    Err(err) => {
+                        let line = err.position().map_or(0, |p| line_at(p.byte()));
+                        let row = Row {
+                            line,
+                            ..Row::default()
+                        };
+                        return Some((row, Some(format!("not CSV: {err}"))));
+                    }
+                };
+                if record.iter().all(|f| f.iter().all(u8::is_ascii_whitespace)) {
+                    return None;
+                }
+                let line = record.position().map_or(0, |p| line_at(p.byte()));
+                Some(read_row(line, &record, &dialect))
+            }))
         }
     }
-    Ok(finish(
-        dialect,
-        Format::Csv(delimiter),
-        header,
-        rows,
-        refused,
-    ))
 }
 
 /// A JSON value as a cell: text as it is, numbers and booleans as written,
@@ -549,128 +567,104 @@ fn cell(value: &serde_json::Value) -> Option<String> {
     })
 }
 
+/// A JSON lines file's line as an object, or why it is not one (`None`: a
+/// blank line).
+fn json_object(
+    raw_line: &[u8],
+) -> Option<std::result::Result<serde_json::Map<String, serde_json::Value>, String>> {
+    let raw_line = raw_line.strip_suffix(b"\r").unwrap_or(raw_line);
+    if raw_line.iter().all(u8::is_ascii_whitespace) {
+        return None;
+    }
+    if raw_line.len() > MAX_JSON_LINE {
+        return Some(Err(format!("a line longer than {MAX_JSON_LINE} bytes")));
+    }
+    Some(serde_json::from_slice(raw_line).map_err(|err| format!("not a JSON object: {err}")))
+}
+
 /// JSON lines: one object a line; the first object's keys are the header.
 fn parse_json_lines(body: &[u8], options: &Options) -> P<Parsed> {
-    let mut header: Option<(Vec<String>, Dialect)> = None;
-    let mut rows = Vec::new();
-    let mut refused = Vec::new();
     for (index, raw_line) in body.split(|b| *b == b'\n').enumerate() {
-        let line = index as u64 + 1;
-        let raw_line = raw_line.strip_suffix(b"\r").unwrap_or(raw_line);
-        if raw_line.iter().all(u8::is_ascii_whitespace) {
-            continue;
+        if let Some(Ok(object)) = json_object(raw_line) {
+            let names: Vec<String> = object.keys().cloned().collect();
+            let line = index as u64 + 1;
+            let dialect = dialect(&names, options)
+                .map_err(|why| why.replacen("line 1", &format!("line {line}"), 1))?;
+            return Ok(Parsed {
+                dialect,
+                format: Format::JsonLines,
+                header: names,
+                refused: Vec::new(),
+            });
         }
+    }
+    Err("the file is empty".into())
+}
+
+/// A JSON lines file's rows, one at a time (lines before the first object
+/// are refused as they are not objects).
+fn json_rows<'b>(body: &'b [u8], names: Vec<String>, dialect: Dialect) -> Rows<'b> {
+    let lines = body.split(|b| *b == b'\n').enumerate();
+    Box::new(lines.filter_map(move |(index, raw_line)| {
+        let line = index as u64 + 1;
         let unparsed = |why: String| {
-            (
+            Some((
                 Row {
                     line,
                     ..Row::default()
                 },
-                why,
-            )
+                Some(why),
+            ))
         };
-        if raw_line.len() > MAX_JSON_LINE {
-            refused.push(unparsed(format!(
-                "a line longer than {MAX_JSON_LINE} bytes"
-            )));
-            continue;
-        }
-        let object: serde_json::Map<String, serde_json::Value> =
-            match serde_json::from_slice(raw_line) {
-                Ok(object) => object,
-                Err(err) => {
-                    refused.push(unparsed(format!("not a JSON object: {err}")));
-                    continue;
-                }
-            };
-        if header.is_none() {
-            let names: Vec<String> = object.keys().cloned().collect();
-            let found = dialect(&names, options)
-                .map_err(|why| why.replacen("line 1", &format!("line {line}"), 1))?;
-            header = Some((names, found));
-        }
-        let Some((names, found)) = &header else {
-            continue;
+        let object = match json_object(raw_line)? {
+            Ok(object) => object,
+            Err(why) => return unparsed(why),
         };
         if let Some(other) = object.keys().find(|key| !names.contains(key)) {
-            refused.push(unparsed(format!(
+            return unparsed(format!(
                 "key {other:?} is not on the first line: give every line the same keys"
-            )));
-            continue;
+            ));
         }
         let mut cells = Vec::with_capacity(names.len());
-        let mut nested = None;
-        for name in names {
+        for name in &names {
             match object.get(name).map_or(Some(String::new()), cell) {
                 Some(text) => cells.push(text),
-                None => {
-                    nested = Some(name);
-                    break;
-                }
+                None => return unparsed(format!("{name:?}: a list or object, not a value")),
             }
         }
-        if let Some(name) = nested {
-            refused.push(unparsed(format!("{name:?}: a list or object, not a value")));
-            continue;
-        }
         let record = csv::ByteRecord::from(cells);
-        match read_row(line, &record, found) {
-            (row, None) => rows.push(row),
-            (row, Some(why)) => refused.push((row, why)),
-        }
-    }
-    let Some((names, found)) = header else {
-        return Err("the file is empty".into());
-    };
-    Ok(finish(found, Format::JsonLines, names, rows, refused))
+        Some(read_row(line, &record, &dialect))
+    }))
 }
 
 /// A balance file gives each customer once: two rows for one are both
-/// refused rather than summed.
-fn finish(
-    dialect: Dialect,
-    format: Format,
-    header: Vec<String>,
-    mut rows: Vec<Row>,
-    mut refused: Vec<(Row, String)>,
-) -> Parsed {
-    if dialect.shape == Shape::Balances {
-        let mut first_line: HashMap<String, usize> = HashMap::new();
-        let mut twice: HashMap<usize, String> = HashMap::new();
-        for (index, row) in rows.iter().enumerate() {
-            let key = row
-                .email
-                .clone()
-                .or_else(|| row.customer_id.clone())
-                .unwrap_or_default();
-            if let Some(&earlier) = first_line.get(&key) {
+/// refused rather than summed. Reads the file once, holding one key a
+/// customer: the number of rows, and the lines given twice with why.
+fn rows_and_repeats(bytes: &[u8], parsed: &Parsed) -> (usize, HashMap<u64, String>) {
+    let mut count = 0;
+    let mut first_line: HashMap<String, u64> = HashMap::new();
+    let mut twice: HashMap<u64, String> = HashMap::new();
+    for (row, why) in rows(bytes, parsed) {
+        count += 1;
+        if why.is_some() || parsed.dialect.shape != Shape::Balances {
+            continue;
+        }
+        let key = row.email.or(row.customer_id).unwrap_or_default();
+        match first_line.get(&key) {
+            Some(&earlier) => {
                 let lines = format!(
-                    "{key} is in the file twice (lines {} and {}): keep one row",
-                    rows[earlier].line, row.line
+                    "{key} is in the file twice (lines {earlier} and {}): keep one row",
+                    row.line
                 );
                 twice.insert(earlier, lines.clone());
-                twice.insert(index, lines);
-            } else {
-                first_line.insert(key, index);
+                twice.insert(row.line, lines);
+            }
+            None => {
+                first_line.insert(key, row.line);
             }
         }
-        let mut kept = Vec::new();
-        for (index, row) in rows.into_iter().enumerate() {
-            match twice.remove(&index) {
-                Some(why) => refused.push((row, why)),
-                None => kept.push(row),
-            }
-        }
-        rows = kept;
     }
-    refused.sort_by_key(|(row, _)| row.line);
-    Parsed {
-        dialect,
-        format,
-        header,
-        rows,
-        refused,
-    }
+    (count, twice)
 }
 
 /// The import's id: the file's bytes and how it is applied.
@@ -864,6 +858,185 @@ fn failed_rows(parsed: &Parsed, body: &[u8]) -> R<Option<String>> {
     Ok(Some(String::from_utf8_lossy(&bytes).into_owned()))
 }
 
+/// Whose each row is: a customer matched or created, found a batch of
+/// rows at a time.
+#[derive(Default)]
+struct Customers {
+    /// A row's key (its customer id, else its e-mail) and its customer:
+    /// (id, whether this import creates them).
+    known: HashMap<String, (String, bool)>,
+    /// The customers this import creates, by e-mail: a later row with only
+    /// the address is theirs.
+    created_by_email: HashMap<String, String>,
+    /// Keys whose customer cannot be created, and why.
+    refused: HashMap<String, String>,
+}
+
+/// A row's key: its customer id, else its e-mail.
+fn key_of(row: &Row) -> String {
+    row.customer_id
+        .clone()
+        .or_else(|| row.email.clone())
+        .unwrap_or_default()
+}
+
+impl Customers {
+    /// Finds the customers of the batch's rows not seen before: by customer
+    /// id, then by e-mail (a few look-ups for the whole batch), or to be
+    /// created silently (no welcome bonus, nothing sent), which `apply`
+    /// does at once, a batch to a statement. `many` is the file's number of
+    /// rows (for the width of new referral codes).
+    async fn resolve(
+        &mut self,
+        db: &mut Db<'_>,
+        batch: &[Row],
+        report: &mut Report,
+        (apply, many): (bool, usize),
+        today: i64,
+    ) -> R<()> {
+        let mut new: Vec<(String, &Row)> = Vec::new();
+        let mut seen = std::collections::HashSet::new();
+        for row in batch {
+            let key = key_of(row);
+            if !self.known.contains_key(&key)
+                && !self.refused.contains_key(&key)
+                && seen.insert(key.clone())
+            {
+                new.push((key, row));
+            }
+        }
+        if new.is_empty() {
+            return Ok(());
+        }
+        let ids: Vec<String> = new
+            .iter()
+            .filter_map(|(_, row)| row.customer_id.clone())
+            .collect();
+        let existing: std::collections::HashSet<String> = q::existing_customers(db, &ids)
+            .await
+            .map_err(text)?
+            .into_iter()
+            .collect();
+        let emails: Vec<String> = new
+            .iter()
+            .filter(|(_, row)| {
+                row.customer_id
+                    .as_ref()
+                    .is_none_or(|id| !existing.contains(id))
+            })
+            .filter_map(|(_, row)| row.email.clone())
+            .collect();
+        let mut by_email: HashMap<String, String> = HashMap::new();
+        for (email, id) in q::customers_by_emails(db, &emails).await.map_err(text)? {
+            by_email.entry(email).or_insert(id);
+        }
+        let mut created: Vec<(String, &Row)> = Vec::new();
+        for (key, row) in new {
+            let matched = row
+                .customer_id
+                .clone()
+                .filter(|id| existing.contains(id))
+                .or_else(|| row.email.as_ref().and_then(|e| by_email.get(e).cloned()));
+            let pair = if let Some(id) = matched {
+                report.matched += 1;
+                (id, false)
+            } else if let Some(id) = row
+                .email
+                .as_ref()
+                .and_then(|e| self.created_by_email.get(e))
+            {
+                (id.clone(), true)
+            } else {
+                let id = row
+                    .customer_id
+                    .clone()
+                    .unwrap_or_else(|| id_for_email(row.email.as_deref().unwrap_or("")));
+                if let Err(err) = shop::check_id("the customer id", &id) {
+                    self.refused.insert(key, err.to_string());
+                    continue;
+                }
+                report.created += 1;
+                if let Some(email) = &row.email {
+                    self.created_by_email.insert(email.clone(), id.clone());
+                }
+                created.push((id.clone(), row));
+                (id, true)
+            };
+            self.known.insert(key, pair);
+        }
+        if apply && !created.is_empty() {
+            let names: Vec<Option<&str>> = created
+                .iter()
+                .map(|(_, row)| row.first_name.as_deref())
+                .collect();
+            let codes = shop::new_referral_codes(db, &names, many)
+                .await
+                .map_err(text)?;
+            let created_on = ledger::format_date(today);
+            let rows: Vec<NewCustomer<'_>> = created
+                .iter()
+                .zip(&codes)
+                .map(|((id, row), code)| NewCustomer {
+                    id,
+                    first_name: row.first_name.as_deref(),
+                    email: row.email.as_deref(),
+                    birthday: None,
+                    referral_code: code,
+                    referred_by: None,
+                    friends_joined: 0,
+                    club_joined_at: None,
+                    created_on: &created_on,
+                })
+                .collect();
+            q::insert_customers(db, &rows).await.map_err(text)?;
+        }
+        Ok(())
+    }
+}
+
+/// An import's entry waiting to be written with its batch.
+struct Written {
+    customer: String,
+    order_id: Option<String>,
+    points: i64,
+    day: i64,
+    expires_on: Option<i64>,
+}
+
+/// Writes the batch of entries (and empties it); `labels` are the reason
+/// and the customer's English and German words, the same for every entry.
+async fn write(
+    db: &mut Db<'_>,
+    program: &Program,
+    batch: &mut Vec<Written>,
+    labels: (&str, &str, &str),
+    today: i64,
+) -> R<()> {
+    let (reason, english, german) = labels;
+    let entries: Vec<NewEntry<'_>> = batch
+        .iter()
+        .map(|w| NewEntry {
+            order_id: w.order_id.as_deref(),
+            reason,
+            booked_on: w.day,
+            available_on: w.day,
+            expires_on: w.expires_on,
+            ..NewEntry::now(
+                &w.customer,
+                Kind::Import,
+                w.points,
+                today,
+                (english, german),
+            )
+        })
+        .collect();
+    account::append_many_unsettled(db, program, &entries)
+        .await
+        .map_err(text)?;
+    batch.clear();
+    Ok(())
+}
+
 /// The program's tier a name from the file stands for (its id or its name
 /// in any of the program's languages, without regard to case).
 fn match_tier(program: &Program, options: &Options, name: &str) -> Option<String> {
@@ -926,6 +1099,9 @@ pub async fn run(
     }
     let until = ledger::format_date(until);
     let mut parsed = parse(bytes, options)?;
+    // A first reading counts the rows and finds a customer given twice; the
+    // second imports them a batch at a time.
+    let (rows, mut twice) = rows_and_repeats(bytes, &parsed);
     let app = parsed.dialect.app.clone();
     let mut report = Report {
         app: app.clone(),
@@ -935,213 +1111,205 @@ pub async fn run(
         }
         .to_owned(),
         mode: options.mode.name().to_owned(),
-        rows: parsed.rows.len() + parsed.refused.len(),
+        rows,
         ..Report::default()
     };
     let reason = format!("import {id} from {app}");
     let english = format!("Opening balance, imported from {app}");
     let german = format!("Anfangsstand, übernommen aus {app}");
-    // Who each row's customer is: (id, whether created by this import).
-    let mut known: HashMap<String, (String, bool)> = HashMap::new();
     let mut balance: HashMap<String, i64> = HashMap::new();
+    // Entries to write, a batch at a time.
+    let mut written: Vec<Written> = Vec::with_capacity(q::BATCH);
+    // Customers with entries written and their snapshots not yet folded.
+    let mut unsettled: std::collections::BTreeSet<String> = std::collections::BTreeSet::new();
     // Old referral codes given so far (lower case) and whose.
     let mut aliases: HashMap<String, String> = HashMap::new();
-    let rows = std::mem::take(&mut parsed.rows);
-    for row in rows {
-        let key = row
-            .customer_id
-            .clone()
-            .or_else(|| row.email.clone())
-            .unwrap_or_default();
-        let (customer, created) = match known.get(&key) {
-            Some(found) => found.clone(),
-            None => {
-                let mut found = None;
-                if let Some(cid) = &row.customer_id {
-                    if q::customer_exists(db, cid).await.map_err(text)? {
-                        found = Some(cid.clone());
-                    }
-                }
-                if found.is_none() {
-                    if let Some(email) = &row.email {
-                        found = q::customer_by_email(db, email).await.map_err(text)?;
-                    }
-                }
-                let pair = match found {
-                    Some(cid) => {
-                        report.matched += 1;
-                        (cid, false)
-                    }
-                    None => {
-                        let cid = row
-                            .customer_id
-                            .clone()
-                            .unwrap_or_else(|| id_for_email(row.email.as_deref().unwrap_or("")));
-                        if let Err(err) = shop::check_id("the customer id", &cid) {
-                            parsed.refused.push((row, err.to_string()));
-                            continue;
-                        }
-                        report.created += 1;
-                        if apply {
-                            let code = shop::new_referral_code(db, row.first_name.as_deref())
-                                .await
-                                .map_err(text)?;
-                            let created_on = ledger::format_date(today);
-                            q::insert_customer(
-                                db,
-                                &NewCustomer {
-                                    id: &cid,
-                                    first_name: row.first_name.as_deref(),
-                                    email: row.email.as_deref(),
-                                    birthday: None,
-                                    referral_code: &code,
-                                    referred_by: None,
-                                    friends_joined: 0,
-                                    club_joined_at: None,
-                                    created_on: &created_on,
-                                },
-                            )
-                            .await
-                            .map_err(text)?;
-                        }
-                        (cid, true)
-                    }
-                };
-                known.insert(key.clone(), pair.clone());
-                pair
-            }
-        };
-        // An old referral code: checked first, kept once the row's tier is.
-        let mut alias = None;
-        if let Some(code) = &row.referral {
-            let key = code.to_lowercase();
-            let owner = match aliases.get(&key) {
-                Some(owner) => Some(owner.clone()),
-                None => q::by_referral_code(db, code)
-                    .await
-                    .map_err(text)?
-                    .map(|found| found.0),
-            };
-            match owner {
-                Some(owner) if owner == customer => {}
-                Some(owner) => {
-                    let why = format!(
-                        "referral code {code}: already the code of customer {owner}; a code \
-                         leads to one customer"
-                    );
-                    parsed.refused.push((row, why));
-                    continue;
-                }
-                None => alias = Some(key),
-            }
-        }
-        if let Some(name) = &row.tier {
-            match match_tier(program, options, name) {
-                Some(tier) => {
-                    if apply {
-                        q::set_tier_floor(db, &customer, &tier, &until, &id)
-                            .await
-                            .map_err(text)?;
-                    }
-                    report.tiers.push(TierChange {
-                        line: row.line,
-                        customer: customer.clone(),
-                        from_file: name.clone(),
-                        tier,
-                        until: until.clone(),
-                    });
-                }
+    let many = rows;
+    let mut customers = Customers::default();
+    let mut source = self::rows(bytes, &parsed);
+    loop {
+        let mut batch: Vec<Row> = Vec::with_capacity(q::BATCH);
+        for (row, why) in source.by_ref() {
+            match why.or_else(|| twice.remove(&row.line)) {
+                Some(why) => parsed.refused.push((row, why)),
                 None => {
-                    let why = format!(
-                        "tier {name:?} matches none of the program's tiers: name it with \
-                         --tier-map {name}=TIER"
-                    );
-                    parsed.refused.push((row, why));
-                    continue;
+                    batch.push(row);
+                    if batch.len() == q::BATCH {
+                        break;
+                    }
                 }
             }
         }
-        if let Some(key) = alias {
-            report.referral_aliases += 1;
-            if apply {
-                q::insert_referral_alias(db, &key, &customer, &id)
-                    .await
-                    .map_err(text)?;
-            }
-            aliases.insert(key, customer.clone());
+        if batch.is_empty() {
+            break;
         }
-        let Some(points) = row.points else {
-            continue;
-        };
-        let now = match balance.get(&customer) {
-            Some(points) => *points,
-            None if created && !apply => 0,
-            None => {
-                let current = account::points_now(db, &customer, today)
-                    .await
-                    .map_err(text)?;
-                i64::try_from(current.approved).unwrap_or(i64::MAX)
-            }
-        };
-        let delta = match (parsed.dialect.shape, options.mode) {
-            (Shape::Balances, _) if points < 0 => {
-                parsed
-                    .refused
-                    .push((row, format!("a balance of {points} points: below zero")));
+        customers
+            .resolve(db, &batch, &mut report, (apply, many), today)
+            .await?;
+        for row in batch {
+            let key = key_of(&row);
+            if let Some(why) = customers.refused.get(&key) {
+                parsed.refused.push((row, why.clone()));
                 continue;
             }
-            (Shape::Balances, Mode::Set) => points - now,
-            _ => points,
-        };
-        if let Some(day) = row.expires.filter(|_| delta > 0) {
-            if day <= today {
-                let why = format!(
-                    "{delta} points that expired on {} (before the import): nothing to bring \
+            let Some((customer, created)) = customers.known.get(&key).cloned() else {
+                continue;
+            };
+            // An old referral code: checked first, kept once the row's tier is.
+            let mut alias = None;
+            if let Some(code) = &row.referral {
+                let key = code.to_lowercase();
+                let owner = match aliases.get(&key) {
+                    Some(owner) => Some(owner.clone()),
+                    None => q::by_referral_code(db, code)
+                        .await
+                        .map_err(text)?
+                        .map(|found| found.0),
+                };
+                match owner {
+                    Some(owner) if owner == customer => {}
+                    Some(owner) => {
+                        let why = format!(
+                            "referral code {code}: already the code of customer {owner}; a code \
+                         leads to one customer"
+                        );
+                        parsed.refused.push((row, why));
+                        continue;
+                    }
+                    None => alias = Some(key),
+                }
+            }
+            if let Some(name) = &row.tier {
+                match match_tier(program, options, name) {
+                    Some(tier) => {
+                        if apply {
+                            q::set_tier_floor(db, &customer, &tier, &until, &id)
+                                .await
+                                .map_err(text)?;
+                        }
+                        report.tiers.push(TierChange {
+                            line: row.line,
+                            customer: customer.clone(),
+                            from_file: name.clone(),
+                            tier,
+                            until: until.clone(),
+                        });
+                    }
+                    None => {
+                        let why = format!(
+                            "tier {name:?} matches none of the program's tiers: name it with \
+                         --tier-map {name}=TIER"
+                        );
+                        parsed.refused.push((row, why));
+                        continue;
+                    }
+                }
+            }
+            if let Some(key) = alias {
+                report.referral_aliases += 1;
+                if apply {
+                    q::insert_referral_alias(db, &key, &customer, &id)
+                        .await
+                        .map_err(text)?;
+                }
+                aliases.insert(key, customer.clone());
+            }
+            let Some(points) = row.points else {
+                continue;
+            };
+            let now = match balance.get(&customer) {
+                Some(points) => *points,
+                // A customer this import creates has nothing yet (created
+                // silently: no welcome bonus), applied or not.
+                None if created => 0,
+                None => {
+                    let current = account::points_now(db, &customer, today)
+                        .await
+                        .map_err(text)?;
+                    i64::try_from(current.approved).unwrap_or(i64::MAX)
+                }
+            };
+            let delta = match (parsed.dialect.shape, options.mode) {
+                (Shape::Balances, _) if points < 0 => {
+                    parsed
+                        .refused
+                        .push((row, format!("a balance of {points} points: below zero")));
+                    continue;
+                }
+                (Shape::Balances, Mode::Set) => points - now,
+                _ => points,
+            };
+            if let Some(day) = row.expires.filter(|_| delta > 0) {
+                if day <= today {
+                    let why = format!(
+                        "{delta} points that expired on {} (before the import): nothing to bring \
                      over; leave the row out",
-                    ledger::format_date(day)
-                );
+                        ledger::format_date(day)
+                    );
+                    parsed.refused.push((row, why));
+                    continue;
+                }
+            }
+            if now + delta < 0 {
+                let why =
+                    format!("{delta} points would leave {customer} below zero (they have {now})");
                 parsed.refused.push((row, why));
                 continue;
             }
-        }
-        if now + delta < 0 {
-            let why = format!("{delta} points would leave {customer} below zero (they have {now})");
-            parsed.refused.push((row, why));
-            continue;
-        }
-        balance.insert(customer.clone(), now + delta);
-        if delta == 0 {
-            report.unchanged += 1;
-            continue;
-        }
-        if delta > 0 {
-            report.points_added += delta;
-        } else {
-            report.points_removed += -delta;
-        }
-        report.entries += 1;
-        if apply {
-            let day = row.date.unwrap_or(today).min(today);
-            // The old app's expiry day where the file has one, else the
-            // program's rule counted from the import (never from a day
-            // long past: nobody loses points on the day of the move).
-            let expires_on = row.expires.or_else(|| {
-                (program.expiry.months > 0)
-                    .then(|| ledger::add_months(today, i64::from(program.expiry.months)))
-            });
-            let entry = NewEntry {
-                order_id: row.order_id.as_deref(),
-                reason: &reason,
-                booked_on: day,
-                available_on: day,
-                expires_on,
-                ..NewEntry::now(&customer, Kind::Import, delta, today, (&english, &german))
-            };
-            account::append(db, program, &entry, today)
-                .await
-                .map_err(text)?;
+            balance.insert(customer.clone(), now + delta);
+            if delta == 0 {
+                report.unchanged += 1;
+                continue;
+            }
+            if delta > 0 {
+                report.points_added += delta;
+            } else {
+                report.points_removed += -delta;
+            }
+            report.entries += 1;
+            if apply {
+                let day = row.date.unwrap_or(today).min(today);
+                // The old app's expiry day where the file has one, else the
+                // program's rule counted from the import (never from a day
+                // long past: nobody loses points on the day of the move).
+                let expires_on = row.expires.or_else(|| {
+                    (program.expiry.months > 0)
+                        .then(|| ledger::add_months(today, i64::from(program.expiry.months)))
+                });
+                written.push(Written {
+                    customer: customer.clone(),
+                    order_id: row.order_id.clone(),
+                    points: delta,
+                    day,
+                    expires_on,
+                });
+                if written.len() >= q::BATCH {
+                    write(
+                        db,
+                        program,
+                        &mut written,
+                        (&reason, &english, &german),
+                        today,
+                    )
+                    .await?;
+                }
+                unsettled.insert(customer.clone());
+            }
         }
     }
+    write(
+        db,
+        program,
+        &mut written,
+        (&reason, &english, &german),
+        today,
+    )
+    .await?;
+    // Each customer's snapshot folded once, whatever their number of rows.
+    let unsettled: Vec<String> = unsettled.into_iter().collect();
+    account::fold_up_many(db, &unsettled, today)
+        .await
+        .map_err(text)?;
     parsed.refused.sort_by_key(|(row, _)| row.line);
     report.refused = parsed
         .refused

@@ -120,6 +120,63 @@ fn check_customer(input: &CustomerInput) -> Result<()> {
 /// A new referral code: up to eight letters of the first name and three
 /// random digits (`ANNA482`), unique.
 pub(crate) async fn new_referral_code(db: &mut Db<'_>, first_name: Option<&str>) -> Result<String> {
+    let stem = code_stem(first_name);
+    for digits in [3u32, 4, 5, 6, 7, 8] {
+        let code = code_with(&stem, digits)?;
+        if q::by_referral_code(db, &code).await?.is_none() {
+            return Ok(code);
+        }
+    }
+    Err(Error::Random("no free referral code".into()))
+}
+
+/// New referral codes for many new customers at once (an import), one per
+/// first name given, unique among themselves and in the shop: their
+/// numbers start wide enough that few collide (ten times as many numbers
+/// as `many` new customers, 3 to 8 digits), and the batch is checked in
+/// one look-up a round (a hundred thousand members without first names
+/// would otherwise fill FRIEND000 to FRIEND99999 one look-up at a time).
+pub(crate) async fn new_referral_codes(
+    db: &mut Db<'_>,
+    first_names: &[Option<&str>],
+    many: usize,
+) -> Result<Vec<String>> {
+    let from = many.saturating_mul(10).max(1).ilog10().clamp(3, 8);
+    let stems: Vec<String> = first_names.iter().map(|name| code_stem(*name)).collect();
+    let mut codes: Vec<Option<String>> = vec![None; stems.len()];
+    for digits in (from..=8).chain([8, 8, 8]) {
+        let mut drawn = Vec::new();
+        let mut fresh = std::collections::HashSet::new();
+        for (index, stem) in stems.iter().enumerate() {
+            if codes[index].is_none() {
+                let code = code_with(stem, digits)?;
+                if fresh.insert(code.to_lowercase()) {
+                    drawn.push((index, code));
+                }
+            }
+        }
+        if drawn.is_empty() {
+            break;
+        }
+        let lower: Vec<String> = drawn.iter().map(|(_, code)| code.to_lowercase()).collect();
+        let taken: std::collections::HashSet<String> = q::taken_referral_codes(db, &lower)
+            .await?
+            .into_iter()
+            .collect();
+        for (index, code) in drawn {
+            if !taken.contains(&code.to_lowercase()) {
+                codes[index] = Some(code);
+            }
+        }
+    }
+    codes
+        .into_iter()
+        .map(|code| code.ok_or_else(|| Error::Random("no free referral code".into())))
+        .collect()
+}
+
+/// Up to eight letters of the first name, in capitals (`FRIEND` without).
+fn code_stem(first_name: Option<&str>) -> String {
     let stem: String = first_name
         .unwrap_or_default()
         .chars()
@@ -127,21 +184,19 @@ pub(crate) async fn new_referral_code(db: &mut Db<'_>, first_name: Option<&str>)
         .take(8)
         .collect::<String>()
         .to_ascii_uppercase();
-    let stem = if stem.is_empty() {
+    if stem.is_empty() {
         "FRIEND".to_owned()
     } else {
         stem
-    };
-    for digits in [3u32, 4, 5, 6, 7, 8] {
-        let mut bytes = [0u8; 8];
-        getrandom::fill(&mut bytes).map_err(|err| Error::Random(err.to_string()))?;
-        let number = u64::from_le_bytes(bytes) % 10u64.pow(digits);
-        let code = format!("{stem}{number:0width$}", width = digits as usize);
-        if q::by_referral_code(db, &code).await?.is_none() {
-            return Ok(code);
-        }
     }
-    Err(Error::Random("no free referral code".into()))
+}
+
+/// The stem and a random number of `digits` digits.
+fn code_with(stem: &str, digits: u32) -> Result<String> {
+    let mut bytes = [0u8; 8];
+    getrandom::fill(&mut bytes).map_err(|err| Error::Random(err.to_string()))?;
+    let number = u64::from_le_bytes(bytes) % 10u64.pow(digits);
+    Ok(format!("{stem}{number:0width$}", width = digits as usize))
 }
 
 async fn record_of(

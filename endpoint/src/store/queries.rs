@@ -168,6 +168,87 @@ pub async fn by_referral_code(
         .bind(code).fetch_optional(&mut **c).await)?)
 }
 
+/// Which of these customer ids exist (at most [`BATCH`]).
+pub async fn existing_customers(db: &mut Db<'_>, ids: &[String]) -> Result<Vec<String>> {
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    Ok(on!(db, c => {
+        let mut select = sqlx::QueryBuilder::new("SELECT id FROM customers WHERE id IN (");
+        let mut list = select.separated(", ");
+        for id in ids {
+            list.push_bind(id);
+        }
+        select.push(")");
+        select.build_query_scalar().fetch_all(&mut **c).await
+    })?)
+}
+
+/// The customers with these e-mail addresses (given trimmed, in lower case;
+/// at most [`BATCH`]): (address, id), the lowest id first for an address
+/// two customers share.
+pub async fn customers_by_emails(
+    db: &mut Db<'_>,
+    emails: &[String],
+) -> Result<Vec<(String, String)>> {
+    if emails.is_empty() {
+        return Ok(Vec::new());
+    }
+    Ok(on!(db, c => {
+        let mut select = sqlx::QueryBuilder::new(
+            "SELECT lower(trim(email)), id FROM customers WHERE lower(trim(email)) IN (");
+        let mut list = select.separated(", ");
+        for email in emails {
+            list.push_bind(email);
+        }
+        select.push(") ORDER BY id");
+        select.build_query_as().fetch_all(&mut **c).await
+    })?)
+}
+
+/// Which of these referral codes (in lower case; at most [`BATCH`]) are a
+/// customer's code or an alias already, in lower case.
+pub async fn taken_referral_codes(db: &mut Db<'_>, codes: &[String]) -> Result<Vec<String>> {
+    if codes.is_empty() {
+        return Ok(Vec::new());
+    }
+    Ok(on!(db, c => {
+        let mut select = sqlx::QueryBuilder::new(
+            "SELECT lower(referral_code) FROM customers WHERE lower(referral_code) IN (");
+        let mut list = select.separated(", ");
+        for code in codes {
+            list.push_bind(code);
+        }
+        select.push(") UNION ALL SELECT code FROM referral_aliases WHERE code IN (");
+        let mut list = select.separated(", ");
+        for code in codes {
+            list.push_bind(code);
+        }
+        select.push(")");
+        select.build_query_scalar().fetch_all(&mut **c).await
+    })?)
+}
+
+/// Adds many customers (members), [`BATCH`] to a statement.
+pub async fn insert_customers(db: &mut Db<'_>, customers: &[NewCustomer<'_>]) -> Result<()> {
+    for chunk in customers.chunks(BATCH) {
+        on!(db, c => {
+            let mut insert = sqlx::QueryBuilder::new(
+                "INSERT INTO customers (id, first_name, email, birthday, state, referral_code, \
+                 referred_by, friends_joined, club_member, club_joined_at, created_on) ");
+            insert.push_values(chunk, |mut row, new| {
+                row.push_bind(new.id).push_bind(new.first_name).push_bind(new.email)
+                    .push_bind(new.birthday).push_bind("member").push_bind(new.referral_code)
+                    .push_bind(new.referred_by).push_bind(new.friends_joined)
+                    .push_bind(i64::from(new.club_joined_at.is_some()))
+                    .push_bind(new.club_joined_at).push_bind(new.created_on);
+            });
+            insert.build().execute(&mut **c).await.map(drop)
+        })?;
+    }
+    Ok(())
+}
+
 /// Adds a customer (a member).
 pub async fn insert_customer(db: &mut Db<'_>, new: &NewCustomer<'_>) -> Result<()> {
     on!(db, c => sqlx::query(
@@ -229,6 +310,65 @@ pub async fn append(db: &mut Db<'_>, entry: &NewEntryRow<'_>) -> Result<i64> {
         .bind(entry.amount_minor).bind(entry.order_id).bind(entry.reason)
         .bind(entry.label_en).bind(entry.label_de).bind(entry.code)
         .fetch_one(&mut **c).await)?)
+}
+
+/// Rows a statement of many rows writes or reads at once: within SQLite's
+/// 32,766 and PostgreSQL's 65,535 bound values at 13 a row.
+pub const BATCH: usize = 500;
+
+/// Appends many entries, [`BATCH`] to a statement (their ids are not
+/// needed: the importer folds each customer's ledger afterwards).
+pub async fn append_many(db: &mut Db<'_>, entries: &[NewEntryRow<'_>]) -> Result<()> {
+    for chunk in entries.chunks(BATCH) {
+        on!(db, c => {
+            let mut insert = sqlx::QueryBuilder::new(
+                "INSERT INTO ledger (customer_id, kind, points, booked_on, available_on, expires_on, \
+                 lot, amount_minor, order_id, reason, label_en, label_de, code) ");
+            insert.push_values(chunk, |mut row, entry| {
+                row.push_bind(entry.customer_id).push_bind(entry.kind).push_bind(entry.points)
+                    .push_bind(&entry.booked_on).push_bind(&entry.available_on)
+                    .push_bind(&entry.expires_on).push_bind(entry.lot).push_bind(entry.amount_minor)
+                    .push_bind(entry.order_id).push_bind(entry.reason).push_bind(entry.label_en)
+                    .push_bind(entry.label_de).push_bind(entry.code);
+            });
+            insert.build().execute(&mut **c).await.map(drop)
+        })?;
+    }
+    Ok(())
+}
+
+/// The whole ledgers of these customers (at most [`BATCH`]), by customer
+/// and then in order.
+pub async fn ledgers_of(db: &mut Db<'_>, customer_ids: &[String]) -> Result<Vec<CustomerEntryRow>> {
+    Ok(on!(db, c => {
+        let mut select = sqlx::QueryBuilder::new(
+            "SELECT customer_id, id, kind, points, booked_on, available_on, expires_on, lot, \
+             amount_minor FROM ledger WHERE customer_id IN (");
+        let mut ids = select.separated(", ");
+        for id in customer_ids {
+            ids.push_bind(id);
+        }
+        select.push(") ORDER BY customer_id, id");
+        select.build_query_as().fetch_all(&mut **c).await
+    })?)
+}
+
+/// Stores many customers' snapshots: (customer, last entry id, snapshot).
+pub async fn put_snapshots(db: &mut Db<'_>, snapshots: &[(String, i64, String)]) -> Result<()> {
+    for chunk in snapshots.chunks(BATCH) {
+        on!(db, c => {
+            let mut upsert =
+                sqlx::QueryBuilder::new("INSERT INTO balances (customer_id, last_id, snapshot) ");
+            upsert.push_values(chunk, |mut row, (id, last_id, snapshot)| {
+                row.push_bind(id).push_bind(last_id).push_bind(snapshot);
+            });
+            upsert.push(
+                " ON CONFLICT (customer_id) DO UPDATE SET last_id = excluded.last_id, \
+                 snapshot = excluded.snapshot");
+            upsert.build().execute(&mut **c).await.map(drop)
+        })?;
+    }
+    Ok(())
 }
 
 /// A page of the customer's history, newest first.

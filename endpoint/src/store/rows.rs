@@ -72,6 +72,17 @@ pub struct EntryRow {
     pub amount_minor: i64,
 }
 
+/// One ledger entry and whose it is (the ledgers of many customers read
+/// at once).
+#[derive(Debug, Clone, FromRow)]
+pub struct CustomerEntryRow {
+    /// Whose points.
+    pub customer_id: String,
+    /// The entry.
+    #[sqlx(flatten)]
+    pub entry: EntryRow,
+}
+
 /// A ledger entry to append.
 #[derive(Debug, Clone)]
 pub struct NewEntryRow<'a> {
