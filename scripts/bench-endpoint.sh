@@ -37,13 +37,8 @@ mkdir -p "$dir"
 this="$ROOT/target/release/loyalty-endpoint"
 builds=("this|$this|--log off" "this, JSON logs + metrics|$this|--log info --log-format json --metrics-addr 127.0.0.1:0")
 if [ -n "${1:-}" ]; then
-  rev=$(git rev-parse --short "$1")
-  src="$ROOT/target/bench-baseline-src"
-  git worktree remove --force "$src" 2>/dev/null || rm -rf "$src"
-  git worktree add --detach "$src" "$rev" >/dev/null
-  (cd "$src" && cargo build --release -p loyalty-endpoint --quiet --target-dir "$ROOT/target/bench-baseline")
-  git worktree remove --force "$src"
-  builds=("$rev|$ROOT/target/bench-baseline/release/loyalty-endpoint|" "${builds[@]}")
+  build_baseline "$1"
+  builds=("$BASELINE_REV|$BASELINE_BIN|" "${builds[@]}")
 fi
 export LOYALTY_SECRET="bench-secret-bench-secret-bench-secret!"
 export LOYALTY_ADMIN_KEY="bench-admin-key-bench-admin-key-bench!"

@@ -26,13 +26,8 @@ dir="$target_dir/bench-import"
 mkdir -p "$dir"
 builds=("this|$target_dir/release/loyalty-endpoint")
 if [ -n "${1:-}" ]; then
-  rev=$(git rev-parse --short "$1")
-  src="$target_dir/bench-import-baseline-src"
-  git worktree remove --force "$src" 2>/dev/null || rm -rf "$src"
-  git worktree add --detach "$src" "$rev" >/dev/null
-  (cd "$src" && cargo build --release -p loyalty-endpoint --quiet --target-dir "$target_dir/bench-baseline")
-  git worktree remove --force "$src"
-  builds=("$rev|$target_dir/bench-baseline/release/loyalty-endpoint" "${builds[@]}")
+  build_baseline "$1"
+  builds=("$BASELINE_REV|$BASELINE_BIN" "${builds[@]}")
 fi
 
 # The files, made once (the same bytes for every build and store).

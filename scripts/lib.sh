@@ -105,3 +105,19 @@ start_postgres() {
   POSTGRES_WATCHDOGS+=($!)
   POSTGRES_URL="postgres://loyalty@127.0.0.1:$port/postgres"
 }
+
+# build_baseline REV: the reference endpoint built (release) from commit REV
+# in a throwaway git worktree, into bench-baseline/ under the target
+# directory ($CARGO_TARGET_DIR or target/), for a benchmark to measure beside
+# this build in the same run; sets BASELINE_REV (its short hash) and
+# BASELINE_BIN (the binary).
+build_baseline() {
+  local target_dir=${CARGO_TARGET_DIR:-$ROOT/target} src
+  BASELINE_REV=$(git -C "$ROOT" rev-parse --short "$1")
+  src="$target_dir/bench-baseline-src"
+  git -C "$ROOT" worktree remove --force "$src" 2>/dev/null || rm -rf "$src"
+  git -C "$ROOT" worktree add --detach "$src" "$BASELINE_REV" >/dev/null
+  (cd "$src" && cargo build --release -p loyalty-endpoint --quiet --target-dir "$target_dir/bench-baseline")
+  git -C "$ROOT" worktree remove --force "$src"
+  BASELINE_BIN="$target_dir/bench-baseline/release/loyalty-endpoint"
+}

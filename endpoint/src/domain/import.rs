@@ -1117,6 +1117,7 @@ pub async fn run(
     let reason = format!("import {id} from {app}");
     let english = format!("Opening balance, imported from {app}");
     let german = format!("Anfangsstand, übernommen aus {app}");
+    let labels = (reason.as_str(), english.as_str(), german.as_str());
     let mut balance: HashMap<String, i64> = HashMap::new();
     // Entries to write, a batch at a time.
     let mut written: Vec<Written> = Vec::with_capacity(q::BATCH);
@@ -1284,27 +1285,13 @@ pub async fn run(
                     expires_on,
                 });
                 if written.len() >= q::BATCH {
-                    write(
-                        db,
-                        program,
-                        &mut written,
-                        (&reason, &english, &german),
-                        today,
-                    )
-                    .await?;
+                    write(db, program, &mut written, labels, today).await?;
                 }
                 unsettled.insert(customer.clone());
             }
         }
     }
-    write(
-        db,
-        program,
-        &mut written,
-        (&reason, &english, &german),
-        today,
-    )
-    .await?;
+    write(db, program, &mut written, labels, today).await?;
     // Each customer's snapshot folded once, whatever their number of rows.
     let unsettled: Vec<String> = unsettled.into_iter().collect();
     account::fold_up_many(db, &unsettled, today)
