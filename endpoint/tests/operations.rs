@@ -170,6 +170,33 @@ fn logs_carry_request_ids_and_never_a_secret() {
     assert!(!text.contains("nothing-here"));
 }
 
+/// Every HTTP test's server logs at `trace` into a file that the harness
+/// reads when the server is dropped (`common::Watched`): a value it
+/// watches that the log holds fails the test. Here a request id, which the
+/// log holds as it should, is watched on purpose: the drop fails, in
+/// process and for the binary.
+#[test]
+fn the_harness_fails_a_test_whose_server_logged_a_watched_value() {
+    let dir = tempfile::tempdir().expect("dir");
+    let servers = [
+        Server::start(),
+        Server::binary(&dir.path().join("loyalty.sqlite"), None, &[], &[], None),
+    ];
+    for server in servers {
+        let reply = server.get("/v1/customer", Some(&server.token("cust-anna")));
+        let id = reply.header("x-request-id").expect("an id").to_owned();
+        let log = server.log.clone();
+        server.watch(&id);
+        let dropped = std::panic::catch_unwind(std::panic::AssertUnwindSafe(move || drop(server)));
+        let text = std::fs::read_to_string(&log).unwrap_or_default();
+        assert!(
+            dropped.is_err(),
+            "{id} was in the log unnoticed ({} lines)",
+            text.lines().count()
+        );
+    }
+}
+
 /// The metrics' values by name and labels, from the text format.
 fn scrape(addr: &str) -> BTreeMap<String, f64> {
     use std::io::{Read, Write};
