@@ -13,8 +13,20 @@
 //! - `loyalty_points_issued_total` (`kind`), `loyalty_points_redeemed_total`,
 //!   `loyalty_points_expired_total`: points booked in the ledger;
 //! - `loyalty_webhooks_total` (`platform`, `topic`, `outcome`);
+//! - `loyalty_platform_calls_total` (`platform`, `operation`, `outcome`)
+//!   and `loyalty_platform_call_duration_seconds` (histogram; `platform`,
+//!   `operation`): every HTTP call to the shop's platform, retries
+//!   included, counted where the connector sends it
+//!   (`platform::Connector::call`);
+//! - `loyalty_platform_issues_total` (`platform`, `outcome`) and
+//!   `loyalty_platform_issue_seconds` (histogram; `platform`): a code's
+//!   whole making, all its calls and waits;
 //! - `loyalty_db_connections` (`state`: in_use, idle, waiting), read at
-//!   each scrape.
+//!   each scrape;
+//! - `loyalty_redemptions_waiting` and
+//!   `loyalty_redemption_oldest_waiting_seconds` (0 when none): pending
+//!   redemptions on the store, read at each scrape (one query; every
+//!   instance on one store reports the same).
 
 use metrics_exporter_prometheus::{Matcher, PrometheusBuilder, PrometheusHandle};
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -76,6 +88,10 @@ const DURATION_BUCKETS: &[f64] = &[
     0.005, 0.01, 0.025, 0.05, 0.075, 0.1, 0.25, 0.5, 0.75, 1.0, 2.5, 5.0, 7.5, 10.0,
 ];
 
+/// The platform's latency buckets, in seconds: a call takes at most 10 s,
+/// a whole issue at most the platform budget.
+const PLATFORM_BUCKETS: &[f64] = &[0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0];
+
 /// Installs the Prometheus recorder for this process; its handle renders
 /// the text exposition format.
 pub fn install_metrics() -> Result<PrometheusHandle, String> {
@@ -84,6 +100,12 @@ pub fn install_metrics() -> Result<PrometheusHandle, String> {
             Matcher::Full("http_server_request_duration_seconds".into()),
             DURATION_BUCKETS,
         )
+        .and_then(|builder| {
+            builder.set_buckets_for_metric(
+                Matcher::Prefix("loyalty_platform_".into()),
+                PLATFORM_BUCKETS,
+            )
+        })
         .map_err(|err| format!("metrics: {err}"))?
         .install_recorder()
         .map_err(|err| format!("metrics: {err}"))

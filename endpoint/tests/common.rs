@@ -1,13 +1,23 @@
 //! A reference endpoint on a free loopback port with its own SQLite file, and
 //! a minimal blocking HTTP/1.1 client, for the integration tests.
+//!
+//! Every server started here logs at `trace`, as JSON lines, into a file of
+//! its own, and the harness keeps what must never be in it: the server's
+//! secrets and keys, the platform's credentials, every customer token
+//! minted or sent, every e-mail address in a request or an answer, every
+//! reward code and token an answer carried. When the server is dropped
+//! (and the test has not failed already) its log is read and none of them
+//! may be in it, in any letter case.
 #![allow(dead_code)]
 
 use loyalty_endpoint::faults::Faults;
 use loyalty_endpoint::{router, serve, token, Limits, ServerConfig};
+use std::collections::BTreeSet;
 use std::io::{Read, Write};
 use std::net::{SocketAddr, TcpStream};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 pub const SECRET: &[u8] = b"integration-test-secret-of-at-least-32-bytes";
@@ -16,13 +26,31 @@ pub const ADMIN_KEY: &[u8] = b"integration-test-admin-key-32-bytes-long";
 /// The ledger's day the in-process servers start on.
 pub const TODAY: &str = "2026-11-30";
 
+/// The Shopify Admin API token the platform stand-ins take (and every test
+/// gives the endpoint).
+pub const SHOPIFY_TOKEN: &str = "shpat_test_token";
+
+/// The WooCommerce REST API key the stand-in takes.
+pub fn woo_key() -> String {
+    format!("ck_{}", "a".repeat(40))
+}
+
+/// The WooCommerce REST API secret the stand-in takes.
+pub fn woo_secret() -> String {
+    format!("cs_{}", "b".repeat(40))
+}
+
 pub struct Server {
     pub addr: SocketAddr,
     pub db: PathBuf,
     /// The PostgreSQL database, when the tests run on PostgreSQL.
     pub database_url: Option<String>,
+    /// Its log: JSON lines at `trace`.
+    pub log: PathBuf,
+    /// What must never be in the log.
+    watched: Watched,
     _dir: Option<tempfile::TempDir>,
-    _running: Running,
+    _running: Option<Running>,
 }
 
 /// What keeps a server running while its [`Server`] lives.
@@ -36,8 +64,274 @@ enum Running {
 impl Drop for Running {
     fn drop(&mut self) {
         if let Running::Process(child) = self {
+            // Asked to stop first, so that it writes its last log lines;
+            // killed if it takes longer than a moment.
+            if let Ok(None) = child.try_wait() {
+                let _ = Command::new("kill")
+                    .args(["-TERM", &child.id().to_string()])
+                    .stderr(Stdio::null())
+                    .status();
+                let started = std::time::Instant::now();
+                while started.elapsed() < Duration::from_secs(2) {
+                    if let Ok(Some(_)) = child.try_wait() {
+                        break;
+                    }
+                    std::thread::sleep(Duration::from_millis(10));
+                }
+            }
             let _ = child.kill();
             let _ = child.wait();
+        }
+    }
+}
+
+impl Drop for Server {
+    /// Stops the server (its last lines written), then reads its log for
+    /// anything [`Watched`].
+    fn drop(&mut self) {
+        drop(self._running.take());
+        if std::thread::panicking() {
+            return;
+        }
+        self.watched.check(&self.log);
+    }
+}
+
+/// The shortest value watched for: shorter ones (`x`, a test's `bad`)
+/// would be found by chance.
+const WATCHED_FROM: usize = 8;
+
+/// What must never be in a server's log: secrets, keys, tokens, e-mail
+/// addresses and reward codes, gathered as the test goes.
+#[derive(Clone, Default)]
+struct Watched(Arc<Mutex<BTreeSet<String>>>);
+
+impl Watched {
+    fn add(&self, value: &str) {
+        let value = value.trim();
+        if value.chars().count() >= WATCHED_FROM {
+            if let Ok(mut all) = self.0.lock() {
+                all.insert(value.to_owned());
+            }
+        }
+    }
+
+    /// The secrets of an in-process server's configuration.
+    fn config(&self, config: &ServerConfig) {
+        for secret in [
+            Some(&config.secret),
+            config.admin_key.as_ref(),
+            config.shopify_secret.as_ref(),
+            config.woocommerce_secret.as_ref(),
+        ]
+        .into_iter()
+        .flatten()
+        {
+            self.add(&String::from_utf8_lossy(secret));
+        }
+        if config.issuing.platform.is_some() {
+            self.platform();
+        }
+    }
+
+    /// The platform credentials the tests use.
+    fn platform(&self) {
+        for credential in [SHOPIFY_TOKEN.to_owned(), woo_key(), woo_secret()] {
+            self.add(&credential);
+        }
+    }
+
+    /// A binary's secrets: its environment's keys, secrets, tokens and
+    /// passwords.
+    fn environment(&self, env: &[(&str, &str)]) {
+        for (name, value) in env {
+            let name = name.to_ascii_uppercase();
+            if ["SECRET", "KEY", "TOKEN", "PASSWORD"]
+                .iter()
+                .any(|word| name.contains(word))
+            {
+                self.add(value);
+            }
+        }
+    }
+
+    /// What a request carries: its credentials and signatures, the
+    /// query's signatures and tokens, the e-mail addresses in its body.
+    fn request(&self, path: &str, headers: &[(&str, &str)], body: &str) {
+        for (name, value) in headers {
+            let name = name.to_ascii_lowercase();
+            if name == "authorization" {
+                let credential = value.split_once(' ').map_or(*value, |(_, rest)| rest);
+                self.add(credential);
+            } else if ["signature", "hmac", "token", "secret"]
+                .iter()
+                .any(|word| name.contains(word))
+            {
+                self.add(value);
+            }
+        }
+        if let Some((_, query)) = path.split_once('?') {
+            for (name, value) in form_urlencoded::parse(query.as_bytes()) {
+                if ["signature", "hmac", "token"].contains(&name.as_ref()) {
+                    self.add(&value);
+                }
+            }
+        }
+        self.emails(body);
+    }
+
+    /// What an answer carries: e-mail addresses, reward codes, tokens.
+    fn reply(&self, body: &str) {
+        self.emails(body);
+        if let Ok(value) = serde_json::from_str::<serde_json::Value>(body) {
+            self.codes(&value);
+        }
+    }
+
+    /// Every e-mail address in `text`.
+    fn emails(&self, text: &str) {
+        let local = |c: char| c.is_alphanumeric() || "._%+-'".contains(c);
+        let domain = |c: char| c.is_alphanumeric() || ".-".contains(c);
+        for (at, _) in text.match_indices('@') {
+            let before = &text[..at];
+            let start = before
+                .char_indices()
+                .rev()
+                .take_while(|(_, c)| local(*c))
+                .last()
+                .map_or(at, |(i, _)| i);
+            let after = &text[at + 1..];
+            let end = after
+                .char_indices()
+                .find(|(_, c)| !domain(*c))
+                .map_or(after.len(), |(i, _)| i);
+            let host = after[..end].trim_end_matches(['.', '-']);
+            if start < at && host.contains('.') {
+                self.add(&format!("{}@{host}", &text[start..at]));
+            }
+        }
+    }
+
+    /// Reward codes (`coupon.code`, a redemption's or a history line's
+    /// `code`) and tokens (`token`) anywhere in an answer.
+    fn codes(&self, value: &serde_json::Value) {
+        match value {
+            serde_json::Value::Object(object) => {
+                let has = |key: &str| object.contains_key(key);
+                let reward = has("reward_id") || (has("points") && has("label"));
+                for (key, inner) in object {
+                    match (key.as_str(), inner) {
+                        ("coupon", serde_json::Value::Object(coupon)) => {
+                            if let Some(code) = coupon.get("code").and_then(|c| c.as_str()) {
+                                self.add(code);
+                            }
+                        }
+                        ("code", serde_json::Value::String(code)) if reward => self.add(code),
+                        ("token", serde_json::Value::String(token)) => self.add(token),
+                        _ => {}
+                    }
+                    self.codes(inner);
+                }
+            }
+            serde_json::Value::Array(items) => items.iter().for_each(|item| self.codes(item)),
+            _ => {}
+        }
+    }
+
+    /// Fails the test if the log at `path` holds anything watched.
+    fn check(&self, path: &Path) {
+        let Ok(text) = std::fs::read_to_string(path) else {
+            return;
+        };
+        let text = text.to_lowercase();
+        let Ok(all) = self.0.lock() else {
+            return;
+        };
+        let found: Vec<&String> = all
+            .iter()
+            .filter(|value| text.contains(&value.to_lowercase()))
+            .collect();
+        assert!(
+            found.is_empty(),
+            "the server's log {} holds {found:?}",
+            path.display()
+        );
+    }
+}
+
+/// The in-process servers' logs: one tracing subscriber for the whole test
+/// process (installed once, at `trace`, JSON lines), writing each event to
+/// the log of the server whose thread it happened on. Each server's
+/// runtime threads (workers and blocking ones) carry its log, and so does
+/// the test's thread while it starts the server; events on other threads
+/// (the test's own, SQLite's connection threads) are not written.
+mod thread_log {
+    use std::cell::RefCell;
+    use std::io::Write;
+    use std::sync::{Arc, Mutex, Once};
+    use tracing_subscriber::fmt::MakeWriter;
+    use tracing_subscriber::layer::SubscriberExt;
+    use tracing_subscriber::util::SubscriberInitExt;
+    use tracing_subscriber::Layer;
+
+    /// A server's log file, shared by its threads.
+    pub type File = Arc<Mutex<std::fs::File>>;
+
+    thread_local! {
+        static LOG: RefCell<Option<File>> = const { RefCell::new(None) };
+    }
+
+    /// Sets (or clears) this thread's log; the one it had before.
+    pub fn set(log: Option<File>) -> Option<File> {
+        LOG.with(|current| current.replace(log))
+    }
+
+    fn has_log() -> bool {
+        LOG.with(|current| current.borrow().is_some())
+    }
+
+    /// Installs the subscriber, once per test process.
+    pub fn install() {
+        static ONCE: Once = Once::new();
+        ONCE.call_once(|| {
+            let layer = tracing_subscriber::fmt::layer()
+                .json()
+                .flatten_event(true)
+                .with_current_span(true)
+                .with_span_list(false)
+                .with_writer(Writer)
+                .with_filter(tracing_subscriber::filter::filter_fn(|_| has_log()));
+            // Another subscriber installed first (none is): logs stay off.
+            let _ = tracing_subscriber::registry().with(layer).try_init();
+        });
+    }
+
+    /// Writes each event to its thread's log.
+    struct Writer;
+
+    impl<'a> MakeWriter<'a> for Writer {
+        type Writer = ToLog;
+
+        fn make_writer(&'a self) -> ToLog {
+            ToLog(LOG.with(|current| current.borrow().clone()))
+        }
+    }
+
+    pub struct ToLog(Option<File>);
+
+    impl Write for ToLog {
+        fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+            if let Some(file) = &self.0 {
+                let mut file = file
+                    .lock()
+                    .map_err(|_| std::io::Error::other("a log's lock"))?;
+                file.write_all(buf)?;
+            }
+            Ok(buf.len())
+        }
+
+        fn flush(&mut self) -> std::io::Result<()> {
+            Ok(())
         }
     }
 }
@@ -141,6 +435,11 @@ impl Server {
             std::fs::write(file, content).expect("static file");
         }
         let database_url = fresh_postgres();
+        let log = dir.path().join("endpoint.log");
+        let file: thread_log::File = Arc::new(Mutex::new(
+            std::fs::File::create(&log).expect("the log file"),
+        ));
+        thread_log::install();
         let config = ServerConfig {
             db_path: db.clone(),
             database_url: database_url.clone(),
@@ -165,8 +464,18 @@ impl Server {
         };
         let mut config = config;
         change(&mut config);
+        let watched = Watched::default();
+        watched.config(&config);
         let limits = config.limits.clone();
-        let runtime = tokio::runtime::Runtime::new().expect("runtime");
+        let starts = file.clone();
+        let runtime = tokio::runtime::Builder::new_multi_thread()
+            .enable_all()
+            .on_thread_start(move || drop(thread_log::set(Some(starts.clone()))))
+            .on_thread_stop(move || drop(thread_log::set(None)))
+            .build()
+            .expect("runtime");
+        // This thread writes to the log while it starts the server.
+        let before = thread_log::set(Some(file));
         let demo = loyalty_endpoint::app::wants_demo(&config);
         let state = runtime
             .block_on(loyalty_endpoint::open(config))
@@ -179,6 +488,7 @@ impl Server {
         let listener = runtime
             .block_on(loyalty_endpoint::server::listen("127.0.0.1:0"))
             .expect("bind");
+        thread_log::set(before);
         let addr = listener.local_addr().expect("addr");
         runtime.spawn(async move {
             serve(listener, router(state), &limits, std::future::pending()).await;
@@ -187,8 +497,10 @@ impl Server {
             addr,
             db,
             database_url,
+            log,
+            watched,
             _dir: Some(dir),
-            _running: Running::InProcess(runtime),
+            _running: Some(Running::InProcess(runtime)),
         }
     }
 
@@ -200,7 +512,9 @@ impl Server {
 
     /// The endpoint's binary serving the store at `db` (or the PostgreSQL
     /// `database_url`) with the test secrets, `args` after its own and
-    /// `env` set; its standard error into `log` when given.
+    /// `env` set (after `RUST_LOG=trace` and `LOYALTY_LOG_FORMAT=json`,
+    /// which it may change); its standard error into `log` when given, else
+    /// into a file of its own ([`Server::log`]).
     pub fn binary(
         db: &Path,
         database_url: Option<&str>,
@@ -219,46 +533,60 @@ impl Server {
             None => command.arg("--db").arg(db),
         };
         command.args(args);
-        let stderr = match log {
-            Some(file) => Stdio::from(std::fs::File::create(file).expect("the log file")),
-            None => Stdio::null(),
-        };
+        let log = log.map_or_else(|| dir.path().join("endpoint.log"), Path::to_path_buf);
+        let stderr = Stdio::from(std::fs::File::create(&log).expect("the log file"));
+        let watched = Watched::default();
+        watched.add(&String::from_utf8_lossy(SECRET));
+        watched.add(&String::from_utf8_lossy(ADMIN_KEY));
+        watched.environment(env);
         let child = command
             .env("LOYALTY_SECRET", String::from_utf8_lossy(SECRET).as_ref())
             .env(
                 "LOYALTY_ADMIN_KEY",
                 String::from_utf8_lossy(ADMIN_KEY).as_ref(),
             )
+            .env("RUST_LOG", "trace")
+            .env("LOYALTY_LOG_FORMAT", "json")
             .envs(env.iter().copied())
             .stdin(Stdio::null())
             .stdout(Stdio::null())
             .stderr(stderr)
             .spawn()
             .expect("the binary starts");
-        let running = Running::Process(child);
+        let mut child = child;
         let mut port = String::new();
-        for _ in 0..400 {
+        // Up to 30 s (migrations on a busy PostgreSQL), unless it stopped.
+        for _ in 0..1200 {
             port = std::fs::read_to_string(&port_file).unwrap_or_default();
-            if !port.trim().is_empty() {
+            if !port.trim().is_empty() || !matches!(child.try_wait(), Ok(None)) {
                 break;
             }
             std::thread::sleep(Duration::from_millis(25));
         }
-        let addr: SocketAddr = format!("127.0.0.1:{}", port.trim())
-            .parse()
-            .expect("the binary wrote its port");
+        let running = Running::Process(child);
+        let Ok(addr) = format!("127.0.0.1:{}", port.trim()).parse::<SocketAddr>() else {
+            drop(running);
+            let text = std::fs::read_to_string(&log).unwrap_or_default();
+            let tail: Vec<&str> = text.lines().rev().take(20).collect();
+            panic!(
+                "the binary did not write its port; the end of its log:\n{}",
+                tail.into_iter().rev().collect::<Vec<_>>().join("\n")
+            );
+        };
         Server {
             addr,
             db: db.to_path_buf(),
             database_url: database_url.map(str::to_owned),
+            log,
+            watched,
             _dir: Some(dir),
-            _running: running,
+            _running: Some(running),
         }
     }
 
     /// Sends SIGTERM to the binary (see [`Server::binary`]).
     pub fn terminate(&self) {
-        if let Running::Process(child) = &self._running {
+        if let Some(Running::Process(child)) = &self._running {
             let status = Command::new("kill")
                 .args(["-TERM", &child.id().to_string()])
                 .status()
@@ -269,7 +597,7 @@ impl Server {
 
     /// Waits up to `limit` for the binary to exit: its exit status.
     pub fn wait_exit(&mut self, limit: Duration) -> Option<std::process::ExitStatus> {
-        let Running::Process(child) = &mut self._running else {
+        let Some(Running::Process(child)) = &mut self._running else {
             return None;
         };
         let started = std::time::Instant::now();
@@ -283,7 +611,14 @@ impl Server {
     }
 
     pub fn token(&self, customer: &str) -> String {
-        token::mint(SECRET, customer, now(), 900)
+        let minted = token::mint(SECRET, customer, now(), 900);
+        self.watched.add(&minted);
+        minted
+    }
+
+    /// Adds `value` to what must never be in this server's log.
+    pub fn watch(&self, value: &str) {
+        self.watched.add(value);
     }
 
     /// One request with `Connection: close`; `None` when the connection
@@ -309,10 +644,13 @@ impl Server {
         }
         request.push_str("\r\n");
         request.push_str(body);
+        self.watched.request(path, headers, body);
         stream.write_all(request.as_bytes()).ok()?;
         let mut raw = Vec::new();
         stream.read_to_end(&mut raw).ok()?;
-        Reply::parse(&raw)
+        let reply = Reply::parse(&raw)?;
+        self.watched.reply(&reply.body);
+        Some(reply)
     }
 
     pub fn get(&self, path: &str, token: Option<&str>) -> Reply {

@@ -1,11 +1,14 @@
 //! Running it in production (#38), through the real binary: logs with
 //! request ids and never a secret, metrics that move by exactly what a
-//! session did, readiness, a SIGTERM in the middle of a burst of writes
+//! session did (the shop's platform's calls and the redemptions waiting
+//! for it too), readiness, a SIGTERM in the middle of a burst of writes
 //! losing nothing, and a backup taken while writes go on.
 
 mod common;
+mod standin;
 
 use common::{run_binary, Server, ADMIN_KEY, SECRET};
+use standin::{Kind, StandIn};
 use std::collections::BTreeMap;
 use std::time::Duration;
 
@@ -167,6 +170,33 @@ fn logs_carry_request_ids_and_never_a_secret() {
     assert!(!text.contains("nothing-here"));
 }
 
+/// Every HTTP test's server logs at `trace` into a file that the harness
+/// reads when the server is dropped (`common::Watched`): a value it
+/// watches that the log holds fails the test. Here a request id, which the
+/// log holds as it should, is watched on purpose: the drop fails, in
+/// process and for the binary.
+#[test]
+fn the_harness_fails_a_test_whose_server_logged_a_watched_value() {
+    let dir = tempfile::tempdir().expect("dir");
+    let servers = [
+        Server::start(),
+        Server::binary(&dir.path().join("loyalty.sqlite"), None, &[], &[], None),
+    ];
+    for server in servers {
+        let reply = server.get("/v1/customer", Some(&server.token("cust-anna")));
+        let id = reply.header("x-request-id").expect("an id").to_owned();
+        let log = server.log.clone();
+        server.watch(&id);
+        let dropped = std::panic::catch_unwind(std::panic::AssertUnwindSafe(move || drop(server)));
+        let text = std::fs::read_to_string(&log).unwrap_or_default();
+        assert!(
+            dropped.is_err(),
+            "{id} was in the log unnoticed ({} lines)",
+            text.lines().count()
+        );
+    }
+}
+
 /// The metrics' values by name and labels, from the text format.
 fn scrape(addr: &str) -> BTreeMap<String, f64> {
     use std::io::{Read, Write};
@@ -275,6 +305,323 @@ fn metrics_move_by_exactly_what_a_session_did() {
     }
     assert!(after.contains_key(r#"loyalty_db_connections{state="in_use"}"#));
     assert!(after.contains_key(r#"loyalty_db_connections{state="waiting"}"#));
+}
+
+/// A free address on this machine for a metrics listener.
+fn metrics_addr() -> String {
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .expect("a free port")
+        .port();
+    format!("127.0.0.1:{port}")
+}
+
+/// The series of `loyalty_platform_calls_total` for one platform,
+/// operation and outcome.
+fn calls(platform: &str, operation: &str, outcome: &str) -> String {
+    format!(
+        r#"loyalty_platform_calls_total{{platform="{platform}",operation="{operation}",outcome="{outcome}"}}"#
+    )
+}
+
+/// The sum of every series of `metric` whose labels begin with `labels`.
+fn total(scraped: &BTreeMap<String, f64>, metric: &str, labels: &str) -> f64 {
+    let prefix = format!("{metric}{{{labels}");
+    scraped
+        .iter()
+        .filter(|(name, _)| name.starts_with(&prefix))
+        .map(|(_, value)| value)
+        .sum()
+}
+
+/// The binary on `platform`'s stand-in with metrics at `metrics`, a
+/// platform budget of two seconds, the reconciler only when asked (its
+/// own pass waits an hour), and its log as JSON into `log`; once its
+/// start-up checks of the shop have been counted (WooCommerce's stand-in
+/// has no settings routes: three refused reads).
+fn on_platform(platform: &StandIn, dir: &std::path::Path, metrics: &str) -> Server {
+    let env = platform.env();
+    let env: Vec<(&str, &str)> = env.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    let args = [
+        "--metrics-addr",
+        metrics,
+        "--platform-budget",
+        "2",
+        "--reconcile-every",
+        "3600",
+        "--log-format",
+        "json",
+    ];
+    let url = common::fresh_postgres();
+    let db = dir.join("loyalty.sqlite");
+    let log = dir.join("endpoint.log");
+    let server = Server::binary(&db, url.as_deref(), &args, &env, Some(&log));
+    let (name, reads) = match platform.kind {
+        Kind::Shopify => ("shopify", 1.0),
+        Kind::Woo => ("woocommerce", 3.0),
+    };
+    let labels = format!(r#"platform="{name}",operation="read_"#);
+    for _ in 0..200 {
+        if total(&scrape(metrics), "loyalty_platform_calls_total", &labels) >= reads {
+            break;
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    let checked = scrape(metrics);
+    let expect: &[(&str, &str, f64)] = match platform.kind {
+        Kind::Shopify => &[("read_shop", "ok", 1.0)],
+        Kind::Woo => &[
+            ("read_shop", "refused", 1.0),
+            ("read_shipping", "refused", 2.0),
+        ],
+    };
+    for (operation, outcome, count) in expect {
+        let series = calls(name, operation, outcome);
+        assert_eq!(checked.get(&series), Some(count), "{series}");
+    }
+    server
+}
+
+/// A shop customer `id` (a number: Shopify's customer id) with 5,000
+/// points to spend.
+fn funded(server: &Server, id: &str) {
+    let reply = server.admin(
+        "PUT",
+        &format!("/admin/v1/customers/{id}"),
+        &format!(r#"{{"first_name":"Ada","email":"{id}@example.com"}}"#),
+    );
+    assert!(matches!(reply.status, 200 | 201), "{}", reply.body);
+    let reply = server
+        .send(
+            "POST",
+            &format!("/admin/v1/customers/{id}/adjustments"),
+            &[
+                ("Authorization", &format!("Bearer {}", admin_key())),
+                ("Content-Type", "application/json"),
+                ("Idempotency-Key", &format!("fund-{id}")),
+            ],
+            r#"{"points":5000,"reason":"test balance"}"#,
+        )
+        .expect("an answer");
+    assert_eq!(reply.status, 201, "{}", reply.body);
+}
+
+/// Every call to the shop's platform is counted by operation and outcome
+/// where the connector sends it, retries included, and timed; each is one
+/// log line; the redemptions waiting for the platform and the oldest's age
+/// are gauges. A session on each platform: a redeem made at once, one
+/// throttled first (and on WooCommerce a server error), one whose answer
+/// was lost (the code found made), one left pending by a platform that
+/// does not answer (the gauges say 1 and its age), then the reconciler
+/// makes it (the gauges say 0) and looks the other codes up.
+#[test]
+fn platform_calls_and_waiting_redemptions_are_measured() {
+    for kind in [Kind::Shopify, Kind::Woo] {
+        let platform = StandIn::start(kind);
+        let dir = tempfile::tempdir().expect("dir");
+        let metrics = metrics_addr();
+        let mut server = on_platform(&platform, dir.path(), &metrics);
+        let name = match kind {
+            Kind::Shopify => "shopify",
+            Kind::Woo => "woocommerce",
+        };
+        funded(&server, "1001");
+        let before = scrape(&metrics);
+
+        let made = redeem(&server, "1001", "m-ok", "r-5eur").expect("an answer");
+        assert_eq!(made.status, 200, "{kind:?}: {}", made.body);
+        let busy = match kind {
+            Kind::Shopify => serde_json::json!(["429", "throttled"]),
+            Kind::Woo => serde_json::json!(["429", "500"]),
+        };
+        platform.faults(serde_json::json!({"script": busy, "retry_after": 0}));
+        let waited = redeem(&server, "1001", "m-busy", "r-5eur").expect("an answer");
+        assert_eq!(waited.status, 200, "{kind:?}: {}", waited.body);
+        platform.faults(serde_json::json!({"script": ["drop_after_create"]}));
+        let lost = redeem(&server, "1001", "m-lost", "r-5eur").expect("an answer");
+        assert_eq!(lost.status, 200, "{kind:?}: {}", lost.body);
+        platform.faults(serde_json::json!({"script": ["timeout"], "timeout_ms": 3000}));
+        let slow = redeem(&server, "1001", "m-slow", "r-5eur").expect("an answer");
+        assert_eq!(slow.status, 202, "{kind:?}: {}", slow.body);
+        let waiting = scrape(&metrics);
+        platform.faults(serde_json::json!({}));
+        let report = server.admin("POST", "/admin/v1/reconcile", "");
+        assert_eq!(report.json()["confirmed"], 1, "{kind:?}: {}", report.body);
+        assert_eq!(report.json()["pending"], 0, "{kind:?}: {}", report.body);
+        let after = scrape(&metrics);
+
+        assert_eq!(waiting.get("loyalty_redemptions_waiting"), Some(&1.0));
+        let age = waiting
+            .get("loyalty_redemption_oldest_waiting_seconds")
+            .copied()
+            .unwrap_or_default();
+        // Reserved before the two seconds the platform was given.
+        assert!((1.5..120.0).contains(&age), "{kind:?}: {age}");
+        assert_eq!(after.get("loyalty_redemptions_waiting"), Some(&0.0));
+        assert_eq!(
+            after.get("loyalty_redemption_oldest_waiting_seconds"),
+            Some(&0.0)
+        );
+        // Each try of each operation, by what it met.
+        let (throttled, server_errors) = match kind {
+            Kind::Shopify => (2.0, 0.0),
+            Kind::Woo => (1.0, 1.0),
+        };
+        let expect = [
+            ("create_code", "ok", 3.0),
+            ("create_code", "throttled", throttled),
+            ("create_code", "server_error", server_errors),
+            ("create_code", "dropped", 1.0),
+            ("create_code", "exists", 1.0),
+            ("create_code", "timeout", 1.0),
+            ("find_code", "ok", 1.0),
+            // The three codes made before the pass; not the one it made.
+            ("follow_code", "ok", 3.0),
+        ];
+        let mut per_operation: BTreeMap<&str, f64> = BTreeMap::new();
+        for (operation, outcome, delta) in expect {
+            let series = calls(name, operation, outcome);
+            assert_eq!(moved(&before, &after, &series), delta, "{series}");
+            *per_operation.entry(operation).or_default() += delta;
+        }
+        // Nothing else was asked, and each call was timed.
+        let everything = format!(r#"platform="{name}""#);
+        assert_eq!(
+            total(&after, "loyalty_platform_calls_total", &everything)
+                - total(&before, "loyalty_platform_calls_total", &everything),
+            per_operation.values().sum::<f64>(),
+            "{kind:?}"
+        );
+        for (operation, count) in per_operation {
+            let series = format!(
+                r#"loyalty_platform_call_duration_seconds_count{{platform="{name}",operation="{operation}"}}"#
+            );
+            assert_eq!(moved(&before, &after, &series), count, "{series}");
+        }
+        // A redemption's code made: the four at once or after waiting, and
+        // the one whose outcome was not known in time.
+        for (outcome, count) in [("issued", 4.0), ("unknown", 1.0), ("refused", 0.0)] {
+            let series = format!(
+                r#"loyalty_platform_issues_total{{platform="{name}",outcome="{outcome}"}}"#
+            );
+            assert_eq!(moved(&before, &after, &series), count, "{series}");
+        }
+        let series = format!(r#"loyalty_platform_issue_seconds_count{{platform="{name}"}}"#);
+        assert_eq!(moved(&before, &after, &series), 5.0, "{series}");
+
+        // One log line per call: operation, outcome, status, latency, try.
+        server.terminate();
+        assert!(server.wait_exit(Duration::from_secs(15)).is_some());
+        let text = std::fs::read_to_string(dir.path().join("endpoint.log")).expect("the log");
+        let lines: Vec<serde_json::Value> = text
+            .lines()
+            .filter_map(|line| serde_json::from_str(line).ok())
+            .filter(|line: &serde_json::Value| line["message"] == "platform call")
+            .collect();
+        let creates: Vec<(String, u64)> = lines
+            .iter()
+            .filter(|line| line["operation"] == "create_code")
+            .map(|line| {
+                assert_eq!(line["platform"], name);
+                assert!(line["latency_ms"].is_u64(), "{line}");
+                let outcome = line["outcome"].as_str().unwrap_or_default().to_owned();
+                let level = if matches!(outcome.as_str(), "ok" | "exists") {
+                    "INFO"
+                } else {
+                    "WARN"
+                };
+                assert_eq!(line["level"], level, "{line}");
+                (outcome, line["attempt"].as_u64().unwrap_or_default())
+            })
+            .collect();
+        let throttled_tries: Vec<(String, u64)> = match kind {
+            Kind::Shopify => vec![
+                ("throttled".into(), 1),
+                ("throttled".into(), 2),
+                ("ok".into(), 3),
+            ],
+            Kind::Woo => vec![
+                ("throttled".into(), 1),
+                ("server_error".into(), 2),
+                ("ok".into(), 3),
+            ],
+        };
+        let mut expected = vec![("ok".to_owned(), 1)];
+        expected.extend(throttled_tries);
+        expected.extend([
+            ("dropped".to_owned(), 1),
+            ("exists".to_owned(), 2),
+            ("timeout".to_owned(), 1),
+            ("ok".to_owned(), 1),
+        ]);
+        assert_eq!(creates, expected, "{kind:?}");
+        assert_eq!(
+            lines.len(),
+            8 + 1 + 3 + if kind == Kind::Woo { 3 } else { 1 },
+            "{kind:?}: creates, a find, the follows and the start-up reads"
+        );
+        // The line says nothing of the code, the customer or the keys.
+        for reply in [&made, &waited, &lost] {
+            let code = reply.json()["coupon"]["code"]
+                .as_str()
+                .expect("a code")
+                .to_owned();
+            assert!(!text.contains(&code), "{kind:?}: the log holds {code}");
+        }
+        assert!(!text.contains("1001@example.com"));
+        for (variable, value) in platform.env() {
+            if ["TOKEN", "KEY", "SECRET"]
+                .iter()
+                .any(|w| variable.contains(w))
+            {
+                assert!(!text.contains(&value), "{kind:?}: the log holds {variable}");
+            }
+        }
+    }
+}
+
+/// A call the platform refuses (credentials it does not take) is counted
+/// as refused, and the redemption as refused: its points are back.
+#[test]
+fn refused_platform_calls_are_counted_as_refused() {
+    for kind in [Kind::Shopify, Kind::Woo] {
+        let platform = StandIn::start(kind);
+        let dir = tempfile::tempdir().expect("dir");
+        let metrics = metrics_addr();
+        let mut env = platform.env();
+        for (name, value) in env.iter_mut() {
+            if matches!(*name, "LOYALTY_SHOPIFY_ADMIN_TOKEN" | "LOYALTY_WOO_SECRET") {
+                value.push_str("-not-this-one");
+            }
+        }
+        let env: Vec<(&str, &str)> = env.iter().map(|(k, v)| (*k, v.as_str())).collect();
+        let args = ["--metrics-addr", &metrics, "--platform-budget", "2"];
+        let url = common::fresh_postgres();
+        let db = dir.path().join("loyalty.sqlite");
+        let server = Server::binary(&db, url.as_deref(), &args, &env, None);
+        let name = match kind {
+            Kind::Shopify => "shopify",
+            Kind::Woo => "woocommerce",
+        };
+        funded(&server, "1002");
+        let before = scrape(&metrics);
+        let reply = redeem(&server, "1002", "m-refused", "r-5eur").expect("an answer");
+        assert_eq!(reply.status, 409, "{kind:?}: {}", reply.body);
+        let after = scrape(&metrics);
+        let series = calls(name, "create_code", "refused");
+        assert_eq!(moved(&before, &after, &series), 1.0, "{series}");
+        let everything = format!(r#"platform="{name}",operation="create_code""#);
+        assert_eq!(
+            total(&after, "loyalty_platform_calls_total", &everything)
+                - total(&before, "loyalty_platform_calls_total", &everything),
+            1.0,
+            "{kind:?}: a refusal is not tried again"
+        );
+        let series =
+            format!(r#"loyalty_platform_issues_total{{platform="{name}",outcome="refused"}}"#);
+        assert_eq!(moved(&before, &after, &series), 1.0, "{series}");
+        assert_eq!(after.get("loyalty_redemptions_waiting"), Some(&0.0));
+    }
 }
 
 #[test]

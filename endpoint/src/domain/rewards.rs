@@ -81,6 +81,28 @@ pub async fn stale_pending(db: &mut Db<'_>, before: i64, limit: i64) -> Result<V
         .collect())
 }
 
+/// Redemptions waiting for the platform to make their codes.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Waiting {
+    /// Pending redemptions.
+    pub count: u64,
+    /// Seconds since the oldest one's points were reserved; 0 when none
+    /// waits.
+    pub oldest_seconds: f64,
+}
+
+/// The redemptions waiting for the platform at `now` (Unix seconds): one
+/// query, cheap enough for every metrics scrape.
+pub async fn waiting(db: &mut Db<'_>, now: f64) -> Result<Waiting> {
+    let (count, oldest) = q::waiting(db).await?;
+    Ok(Waiting {
+        count: u64::try_from(count).unwrap_or(0),
+        // Whole seconds in the table: a redemption of this second is a
+        // fraction of one old, never less than nothing.
+        oldest_seconds: oldest.map_or(0.0, |at| (now - at as f64).max(0.0)),
+    })
+}
+
 /// The answer a redemption's redeem gets in its current state.
 fn answer_of(
     row: &RedemptionRow,

@@ -9,6 +9,7 @@ use super::state::{lock, now, write, AppState};
 use crate::domain::rewards;
 use crate::platform::Outcome;
 use serde::Serialize;
+use std::collections::BTreeSet;
 use std::sync::Arc;
 use std::time::Instant;
 
@@ -123,6 +124,15 @@ pub(crate) async fn issue(
     .await
 }
 
+/// The redemptions waiting for the platform now (the metrics' gauges).
+pub(crate) async fn waiting(state: &AppState) -> Result<rewards::Waiting, AppError> {
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0.0, |since| since.as_secs_f64());
+    let mut conn = state.store.read().await?;
+    Ok(rewards::waiting(&mut conn.db(), now).await?)
+}
+
 /// What one reconciler pass did.
 #[derive(Debug, Clone, Default, Serialize)]
 pub struct Reconciled {
@@ -180,15 +190,20 @@ pub(crate) async fn reconcile(state: &Arc<AppState>, all: bool) -> Result<Reconc
         let mut conn = state.store.read().await?;
         rewards::stale_pending(&mut conn.db(), before, 1000).await?
     };
+    // Codes made in this pass are not looked up again in it.
+    let mut made = BTreeSet::new();
     for id in ids {
         match issue(state, &id, None).await? {
-            Issued::Confirmed => report.confirmed += 1,
+            Issued::Confirmed => {
+                report.confirmed += 1;
+                made.insert(id);
+            }
             Issued::Released => report.released += 1,
             Issued::Pending => report.pending += 1,
             Issued::Nothing => {}
         }
     }
-    follow(state, all, now, &mut report).await?;
+    follow(state, all, now, &made, &mut report).await?;
     if report.confirmed
         + report.released
         + report.pending
@@ -212,11 +227,12 @@ pub(crate) async fn reconcile(state: &Arc<AppState>, all: bool) -> Result<Reconc
     Ok(report)
 }
 
-/// The look-ups of one pass ([`reconcile`]).
+/// The look-ups of one pass ([`reconcile`]), but for the codes it `made`.
 async fn follow(
     state: &Arc<AppState>,
     all: bool,
     at: i64,
+    made: &BTreeSet<String>,
     report: &mut Reconciled,
 ) -> Result<(), AppError> {
     let Some(platform) = state.config.issuing.platform.clone() else {
@@ -228,9 +244,9 @@ async fn follow(
         let today = state.today();
         rewards::to_follow(&mut conn.db(), platform.name(), before, today, FOLLOW_BATCH).await?
     };
-    for row in rows {
+    for row in rows.into_iter().filter(|row| !made.contains(&row.id)) {
         let found = platform
-            .find(&row.code, Instant::now() + state.config.issuing.budget)
+            .follow(&row.code, Instant::now() + state.config.issuing.budget)
             .await;
         let followed = write(state, move |state| {
             async move {

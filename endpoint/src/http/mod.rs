@@ -108,7 +108,8 @@ pub fn router(state: Arc<AppState>) -> Router {
 }
 
 /// The metrics listener's routes: `GET /metrics` in Prometheus's text
-/// format, with the database pool's gauges read at each scrape.
+/// format, with the database pool's gauges and the redemptions waiting
+/// for the platform read at each scrape.
 pub fn metrics_router(
     state: Arc<AppState>,
     handle: metrics_exporter_prometheus::PrometheusHandle,
@@ -123,6 +124,19 @@ pub fn metrics_router(
                 ("waiting", pool.waiting),
             ] {
                 metrics::gauge!("loyalty_db_connections", "state" => kind).set(count as f64);
+            }
+            // Every instance on the store reports the same: alert on max().
+            let asked = std::time::Duration::from_secs(2);
+            match tokio::time::timeout(asked, issuing::waiting(&state)).await {
+                Ok(Ok(waiting)) => {
+                    metrics::gauge!("loyalty_redemptions_waiting").set(waiting.count as f64);
+                    metrics::gauge!("loyalty_redemption_oldest_waiting_seconds")
+                        .set(waiting.oldest_seconds);
+                }
+                Ok(Err(err)) => {
+                    tracing::warn!(error = %err, "metrics: could not count the waiting redemptions");
+                }
+                Err(_) => tracing::warn!("metrics: counting the waiting redemptions took over 2 s"),
             }
             (
                 [(

@@ -8,6 +8,10 @@
 //! one of three outcomes ([`Outcome`]): issued, refused (nothing was made),
 //! or unknown (a code may exist; ask again later with the same code).
 //!
+//! Every request to the platform goes through one function
+//! (`Connector::call`), which counts, times and logs it by operation and
+//! outcome, retries included.
+//!
 //! This layer knows HTTP clients and the platforms' shapes only: no
 //! database, no program, no axum.
 
@@ -141,7 +145,96 @@ enum Attempt {
         reason: String,
         wait: Option<Duration>,
         maybe_made: bool,
+        trouble: Trouble,
     },
+}
+
+impl Attempt {
+    /// What went wrong, for the operator's log and the admin API.
+    fn reason(&self) -> String {
+        match self {
+            Attempt::Issued(_) => "issued".into(),
+            Attempt::Exists => "the code exists".into(),
+            Attempt::Refused(reason) | Attempt::Again { reason, .. } => reason.clone(),
+        }
+    }
+
+    /// The `outcome` label of the call that ended in `self`.
+    fn outcome(&self) -> &'static str {
+        match self {
+            Attempt::Issued(_) => "ok",
+            Attempt::Exists => "exists",
+            Attempt::Refused(_) => "refused",
+            Attempt::Again { trouble, .. } => trouble.as_str(),
+        }
+    }
+}
+
+/// Why a try is worth another: the `outcome` of the call that failed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Trouble {
+    /// 429, or Shopify's `THROTTLED`.
+    Throttled,
+    /// 408, a 5xx, or Shopify's `INTERNAL_ERROR`.
+    ServerError,
+    /// No answer within the request's time.
+    Timeout,
+    /// No connection could be made.
+    Unreachable,
+    /// The connection ended before the whole answer came.
+    Dropped,
+    /// An answer that does not say what it should (not JSON, no id).
+    BadAnswer,
+}
+
+impl Trouble {
+    fn as_str(self) -> &'static str {
+        match self {
+            Trouble::Throttled => "throttled",
+            Trouble::ServerError => "server_error",
+            Trouble::Timeout => "timeout",
+            Trouble::Unreachable => "unreachable",
+            Trouble::Dropped => "dropped",
+            Trouble::BadAnswer => "bad_answer",
+        }
+    }
+}
+
+/// What a call to the platform is for: the `operation` of its metrics and
+/// its log line.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Operation {
+    /// Making a code (Shopify's `discountCode...Create`, WooCommerce's
+    /// `POST coupons`).
+    CreateCode,
+    /// Looking a code up while issuing it (after "it exists", or a refusal
+    /// that follows a try that may have made it).
+    FindCode,
+    /// Looking a code up to follow its state (the reconciler).
+    FollowCode,
+    /// The shop's currency and time zone, read at start.
+    ReadShop,
+    /// WooCommerce's shipping zones and their methods, read at start.
+    ReadShipping,
+}
+
+impl Operation {
+    fn as_str(self) -> &'static str {
+        match self {
+            Operation::CreateCode => "create_code",
+            Operation::FindCode => "find_code",
+            Operation::FollowCode => "follow_code",
+            Operation::ReadShop => "read_shop",
+            Operation::ReadShipping => "read_shipping",
+        }
+    }
+}
+
+/// An answer as it came: status, headers, body.
+struct Answer {
+    status: u16,
+    headers: reqwest::header::HeaderMap,
+    body: String,
 }
 
 /// A configured platform.
@@ -312,8 +405,8 @@ impl Connector {
         loop {
             tries += 1;
             let attempt = match &self.settings {
-                Settings::Shopify { .. } => shopify::create(self, spec, deadline).await,
-                Settings::WooCommerce { .. } => woo::create(self, spec, deadline).await,
+                Settings::Shopify { .. } => shopify::create(self, spec, tries, deadline).await,
+                Settings::WooCommerce { .. } => woo::create(self, spec, tries, deadline).await,
             };
             let (reason, wait) = match attempt {
                 Attempt::Issued(reference) => return Outcome::Issued { reference },
@@ -321,7 +414,10 @@ impl Connector {
                 Attempt::Refused(reason) if maybe_made => {
                     // An earlier try may have made it: a refusal now does
                     // not say that nothing exists.
-                    return match self.find(&spec.code, deadline).await {
+                    return match self
+                        .look_up(&spec.code, Operation::FindCode, deadline)
+                        .await
+                    {
                         Ok(Some(found)) => Outcome::Issued {
                             reference: found.reference,
                         },
@@ -334,6 +430,7 @@ impl Connector {
                     reason,
                     wait,
                     maybe_made: made,
+                    ..
                 } => {
                     maybe_made |= made;
                     (reason, wait)
@@ -353,7 +450,7 @@ impl Connector {
 
     /// After "the code exists": its id, found by looking it up.
     async fn settle_existing(&self, code: &str, deadline: Instant) -> Outcome {
-        match self.find(code, deadline).await {
+        match self.look_up(code, Operation::FindCode, deadline).await {
             Ok(Some(found)) => Outcome::Issued {
                 reference: found.reference,
             },
@@ -364,15 +461,27 @@ impl Connector {
         }
     }
 
+    /// Looks `code` up to follow its state (the reconciler), retrying what
+    /// can be retried until `deadline`. `Err` when it cannot tell.
+    pub async fn follow(&self, code: &str, deadline: Instant) -> Result<Option<Found>, String> {
+        self.look_up(code, Operation::FollowCode, deadline).await
+    }
+
     /// Looks `code` up (case-insensitively, as the platforms do); retries
     /// what can be retried until `deadline`. `Err` when it cannot tell.
-    pub async fn find(&self, code: &str, deadline: Instant) -> Result<Option<Found>, String> {
+    async fn look_up(
+        &self,
+        code: &str,
+        operation: Operation,
+        deadline: Instant,
+    ) -> Result<Option<Found>, String> {
         let mut tries: u32 = 0;
         loop {
             tries += 1;
+            let call = (operation, tries);
             let answer = match &self.settings {
-                Settings::Shopify { .. } => shopify::find(self, code, deadline).await,
-                Settings::WooCommerce { .. } => woo::find(self, code, deadline).await,
+                Settings::Shopify { .. } => shopify::find(self, code, call, deadline).await,
+                Settings::WooCommerce { .. } => woo::find(self, code, call, deadline).await,
             };
             let (reason, wait) = match answer {
                 Ok(found) => return Ok(found),
@@ -384,6 +493,73 @@ impl Connector {
                 return Err(reason);
             }
         }
+    }
+
+    /// Sends one request to the platform and reads its answer with `read`.
+    /// Every call to the platform goes through here, so each one, retries
+    /// included, is counted
+    /// (`loyalty_platform_calls_total{platform,operation,outcome}`), timed
+    /// (`loyalty_platform_call_duration_seconds{platform,operation}`) and
+    /// logged: platform, operation, outcome, status, latency and which
+    /// try, never the request, the answer or a credential (they hold
+    /// codes, e-mail addresses and keys). Successful calls are logged at
+    /// `info`, the others as warnings.
+    async fn call<T>(
+        &self,
+        (operation, attempt): (Operation, u32),
+        request: reqwest::RequestBuilder,
+        read: impl FnOnce(Answer) -> Result<T, Attempt>,
+    ) -> Result<T, Attempt> {
+        let started = Instant::now();
+        let mut status = None;
+        let result = async {
+            let answer = request.send().await.map_err(transport)?;
+            let code = answer.status().as_u16();
+            status = Some(code);
+            let headers = answer.headers().clone();
+            let body = answer.text().await.map_err(transport)?;
+            read(Answer {
+                status: code,
+                headers,
+                body,
+            })
+        }
+        .await;
+        let elapsed = started.elapsed();
+        let outcome = match &result {
+            Ok(_) => "ok",
+            Err(attempt) => attempt.outcome(),
+        };
+        let (platform, operation) = (self.name(), operation.as_str());
+        metrics::counter!("loyalty_platform_calls_total",
+            "platform" => platform, "operation" => operation, "outcome" => outcome)
+        .increment(1);
+        metrics::histogram!("loyalty_platform_call_duration_seconds",
+            "platform" => platform, "operation" => operation)
+        .record(elapsed.as_secs_f64());
+        let latency_ms = u64::try_from(elapsed.as_millis()).unwrap_or(u64::MAX);
+        if matches!(outcome, "ok" | "exists") {
+            tracing::info!(
+                platform,
+                operation,
+                outcome,
+                status,
+                latency_ms,
+                attempt,
+                "platform call"
+            );
+        } else {
+            tracing::warn!(
+                platform,
+                operation,
+                outcome,
+                status,
+                latency_ms,
+                attempt,
+                "platform call"
+            );
+        }
+        result
     }
 
     /// A request's timeout: what is left of the budget, at most 10 s.
@@ -412,17 +588,18 @@ async fn pause(tries: u32, wait: Option<Duration>, deadline: Instant) -> bool {
 fn transport(err: reqwest::Error) -> Attempt {
     // Nothing reached the platform when the connection was never made.
     let maybe_made = !err.is_connect() && !err.is_builder();
-    let kind = if err.is_timeout() {
-        "timed out"
+    let (kind, trouble) = if err.is_timeout() {
+        ("timed out", Trouble::Timeout)
     } else if err.is_connect() {
-        "could not connect"
+        ("could not connect", Trouble::Unreachable)
     } else {
-        "the connection failed"
+        ("the connection failed", Trouble::Dropped)
     };
     Attempt::Again {
         reason: format!("{kind}: {}", described(err)),
         wait: None,
         maybe_made,
+        trouble,
     }
 }
 
@@ -460,11 +637,13 @@ fn status_attempt(status: u16, headers: &reqwest::header::HeaderMap, body: &str)
             reason: format!("429 too many requests: {brief}"),
             wait: retry_after(headers),
             maybe_made: false,
+            trouble: Trouble::Throttled,
         },
         408 | 500..=599 => Attempt::Again {
             reason: format!("{status}: {brief}"),
             wait: retry_after(headers),
             maybe_made: true,
+            trouble: Trouble::ServerError,
         },
         _ => Attempt::Refused(format!("{status}: {brief}")),
     }
@@ -522,6 +701,24 @@ mod tests {
         assert!(secure_address("x", "http://shop.example").is_err());
         assert!(secure_address("x", "http://127.0.0.1.evil.example/").is_err());
         assert!(secure_address("x", "ftp://shop.example").is_err());
+    }
+
+    #[test]
+    fn each_answer_is_counted_by_what_it_says() {
+        let none = reqwest::header::HeaderMap::new();
+        for (status, outcome) in [
+            (429, "throttled"),
+            (408, "server_error"),
+            (500, "server_error"),
+            (503, "server_error"),
+            (400, "refused"),
+            (401, "refused"),
+            (404, "refused"),
+        ] {
+            assert_eq!(status_attempt(status, &none, "").outcome(), outcome);
+        }
+        assert_eq!(Attempt::Exists.outcome(), "exists");
+        assert_eq!(Attempt::Issued("1".into()).outcome(), "ok");
     }
 
     #[test]

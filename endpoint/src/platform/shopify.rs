@@ -2,7 +2,10 @@
 //! percentage off, or 100% off one product), `discountCodeFreeShippingCreate`,
 //! and `codeDiscountNodeByCode` to find a code made before.
 
-use super::{status_attempt, transport, Attempt, Benefit, CodeSpec, Connector, Found, Settings};
+use super::{
+    status_attempt, Answer, Attempt, Benefit, CodeSpec, Connector, Found, Operation, Settings,
+    Trouble,
+};
 use serde_json::{json, Value};
 use std::time::{Duration, Instant};
 
@@ -40,11 +43,13 @@ fn rfc3339_offset(shopify: &str) -> Option<String> {
 /// time zone offset (kept for the codes' last day).
 pub(super) async fn preflight(connector: &Connector, currency: &str) -> Vec<String> {
     let deadline = Instant::now() + Duration::from_secs(10);
-    let value = match post(connector, SHOP, json!({}), deadline).await {
+    let call = (Operation::ReadShop, 1);
+    let value = match post(connector, call, SHOP, json!({}), deadline, Ok).await {
         Ok(value) => value,
         Err(attempt) => {
             return vec![format!(
-                "could not read the Shopify shop's settings: {attempt:?}"
+                "could not read the Shopify shop's settings: {}",
+                attempt.reason()
             )]
         }
     };
@@ -141,13 +146,16 @@ fn create_request(spec: &CodeSpec, offset: &str) -> Result<(&'static str, Value)
     Ok((document, json!({ "input": input })))
 }
 
-/// Posts one GraphQL document; the answer's JSON when Shopify answered 200.
-async fn post(
+/// Posts one GraphQL document (through [`Connector::call`]); `read` takes
+/// the answer's JSON when Shopify answered 200 without top-level errors.
+async fn post<T>(
     connector: &Connector,
+    call: (Operation, u32),
     document: &str,
     variables: Value,
     deadline: Instant,
-) -> Result<Value, Attempt> {
+    read: impl FnOnce(Value) -> Result<T, Attempt>,
+) -> Result<T, Attempt> {
     let Settings::Shopify {
         shop,
         token,
@@ -160,30 +168,29 @@ async fn post(
     let url = admin_url
         .clone()
         .unwrap_or_else(|| format!("https://{shop}/admin/api/{version}/graphql.json"));
-    let answer = connector
+    let request = connector
         .client
         .post(url)
         .timeout(Connector::timeout(deadline))
         .header("X-Shopify-Access-Token", &token.0)
-        .json(&json!({ "query": document, "variables": variables }))
-        .send()
+        .json(&json!({ "query": document, "variables": variables }));
+    connector
+        .call(call, request, |answer: Answer| {
+            if answer.status != 200 {
+                return Err(status_attempt(answer.status, &answer.headers, &answer.body));
+            }
+            let value: Value = serde_json::from_str(&answer.body).map_err(|_| Attempt::Again {
+                reason: "an answer that is not JSON".into(),
+                wait: None,
+                maybe_made: true,
+                trouble: Trouble::BadAnswer,
+            })?;
+            if let Some(errors) = value.get("errors") {
+                return Err(graphql_errors(errors, value.get("extensions")));
+            }
+            read(value)
+        })
         .await
-        .map_err(transport)?;
-    let status = answer.status().as_u16();
-    let headers = answer.headers().clone();
-    let body = answer.text().await.map_err(transport)?;
-    if status != 200 {
-        return Err(status_attempt(status, &headers, &body));
-    }
-    let value: Value = serde_json::from_str(&body).map_err(|_| Attempt::Again {
-        reason: "an answer that is not JSON".into(),
-        wait: None,
-        maybe_made: true,
-    })?;
-    if let Some(errors) = value.get("errors") {
-        return Err(graphql_errors(errors, value.get("extensions")));
-    }
-    Ok(value)
 }
 
 /// Top-level GraphQL errors: throttling waits for the bucket to refill;
@@ -213,21 +220,33 @@ fn graphql_errors(errors: &Value, extensions: Option<&Value>) -> Attempt {
             reason: "throttled".into(),
             wait: wait.or(Some(Duration::from_secs(1))),
             maybe_made: false,
+            trouble: Trouble::Throttled,
         };
     }
     Attempt::Refused(format!("Shopify refused the request: {text}"))
 }
 
-/// One try at creating the code.
-pub(super) async fn create(connector: &Connector, spec: &CodeSpec, deadline: Instant) -> Attempt {
+/// Try `attempt` at creating the code.
+pub(super) async fn create(
+    connector: &Connector,
+    spec: &CodeSpec,
+    attempt: u32,
+    deadline: Instant,
+) -> Attempt {
     let (document, variables) = match create_request(spec, &connector.offset()) {
         Ok(request) => request,
         Err(reason) => return Attempt::Refused(reason),
     };
-    let value = match post(connector, document, variables, deadline).await {
-        Ok(value) => value,
-        Err(attempt) => return attempt,
-    };
+    let call = (Operation::CreateCode, attempt);
+    match post(connector, call, document, variables, deadline, created).await {
+        Ok(reference) => Attempt::Issued(reference),
+        Err(attempt) => attempt,
+    }
+}
+
+/// What a create mutation's answer says: the new discount's id, or why
+/// there is none.
+fn created(value: Value) -> Result<String, Attempt> {
     let payload = value["data"]
         .as_object()
         .and_then(|data| data.values().next())
@@ -239,12 +258,13 @@ pub(super) async fn create(connector: &Connector, spec: &CodeSpec, deadline: Ins
         .unwrap_or_default();
     if errors.is_empty() {
         return match payload["codeDiscountNode"]["id"].as_str() {
-            Some(id) => Attempt::Issued(id.to_owned()),
-            None => Attempt::Again {
+            Some(id) => Ok(id.to_owned()),
+            None => Err(Attempt::Again {
                 reason: "an answer without the discount's id".into(),
                 wait: None,
                 maybe_made: true,
-            },
+                trouble: Trouble::BadAnswer,
+            }),
         };
     }
     let code_of = |e: &Value| e["code"].as_str().unwrap_or_default().to_owned();
@@ -259,7 +279,7 @@ pub(super) async fn create(connector: &Connector, spec: &CodeSpec, deadline: Ins
         .iter()
         .any(|e| on_code(e) && matches!(code_of(e).as_str(), "TAKEN" | "DUPLICATE"))
     {
-        return Attempt::Exists;
+        return Err(Attempt::Exists);
     }
     let text = errors
         .iter()
@@ -267,22 +287,38 @@ pub(super) async fn create(connector: &Connector, spec: &CodeSpec, deadline: Ins
         .collect::<Vec<_>>()
         .join("; ");
     if errors.iter().any(|e| code_of(e) == "INTERNAL_ERROR") {
-        return Attempt::Again {
+        return Err(Attempt::Again {
             reason: format!("Shopify: {text}"),
             wait: None,
             maybe_made: true,
-        };
+            trouble: Trouble::ServerError,
+        });
     }
-    Attempt::Refused(format!("Shopify refused the discount: {text}"))
+    Err(Attempt::Refused(format!(
+        "Shopify refused the discount: {text}"
+    )))
 }
 
-/// One look-up of a code.
+/// One look-up of a code (`call`: which operation, which try).
 pub(super) async fn find(
     connector: &Connector,
     code: &str,
+    call: (Operation, u32),
     deadline: Instant,
 ) -> Result<Option<Found>, Attempt> {
-    let value = post(connector, FIND, json!({ "code": code }), deadline).await?;
+    post(
+        connector,
+        call,
+        FIND,
+        json!({ "code": code }),
+        deadline,
+        found,
+    )
+    .await
+}
+
+/// What a look-up's answer says about the code.
+fn found(value: Value) -> Result<Option<Found>, Attempt> {
     let node = &value["data"]["codeDiscountNodeByCode"];
     if node.is_null() {
         return Ok(None);
@@ -291,6 +327,7 @@ pub(super) async fn find(
         reason: "a found discount without an id".into(),
         wait: None,
         maybe_made: false,
+        trouble: Trouble::BadAnswer,
     })?;
     let used = node["codeDiscount"]["asyncUsageCount"]
         .as_u64()
@@ -364,6 +401,30 @@ mod tests {
             vars["input"]["customerGets"]["items"]["products"]["productVariantsToAdd"][0],
             "gid://shopify/ProductVariant/7"
         );
+    }
+
+    #[test]
+    fn shopify_s_answers_are_counted_by_what_they_say() {
+        let throttled = json!([{ "message": "Throttled", "extensions": { "code": "THROTTLED" } }]);
+        assert_eq!(graphql_errors(&throttled, None).outcome(), "throttled");
+        let invalid = json!([{ "message": "Field 'x' doesn't exist" }]);
+        assert_eq!(graphql_errors(&invalid, None).outcome(), "refused");
+        let answer = |errors: Value| {
+            json!({ "data": { "discountCodeBasicCreate": {
+                "codeDiscountNode": null, "userErrors": errors } } })
+        };
+        let taken =
+            json!([{ "field": ["basicCodeDiscount", "code"], "code": "TAKEN", "message": "" }]);
+        let internal = json!([{ "field": null, "code": "INTERNAL_ERROR", "message": "" }]);
+        let blank = json!([{ "field": ["title"], "code": "BLANK", "message": "" }]);
+        let outcome = |value| match created(value) {
+            Ok(_) => "ok",
+            Err(attempt) => attempt.outcome(),
+        };
+        assert_eq!(outcome(answer(taken)), "exists");
+        assert_eq!(outcome(answer(internal)), "server_error");
+        assert_eq!(outcome(answer(blank)), "refused");
+        assert_eq!(outcome(answer(json!([]))), "bad_answer", "no id");
     }
 
     #[test]

@@ -2,7 +2,10 @@
 //! `GET /wp-json/wc/v3/coupons?code=...`, with the shop's REST API keys
 //! (HTTP Basic, which WooCommerce accepts over https).
 
-use super::{status_attempt, transport, Attempt, Benefit, CodeSpec, Connector, Found, Settings};
+use super::{
+    status_attempt, Answer, Attempt, Benefit, CodeSpec, Connector, Found, Operation, Settings,
+    Trouble,
+};
 use serde_json::{json, Value};
 use std::time::Instant;
 
@@ -84,8 +87,13 @@ fn error_code(body: &str) -> String {
         .unwrap_or_default()
 }
 
-/// One try at creating the coupon.
-pub(super) async fn create(connector: &Connector, spec: &CodeSpec, deadline: Instant) -> Attempt {
+/// Try `attempt` at creating the coupon.
+pub(super) async fn create(
+    connector: &Connector,
+    spec: &CodeSpec,
+    attempt: u32,
+    deadline: Instant,
+) -> Attempt {
     let (url, key, secret) = match parts(connector) {
         Ok(parts) => parts,
         Err(attempt) => return attempt,
@@ -94,31 +102,33 @@ pub(super) async fn create(connector: &Connector, spec: &CodeSpec, deadline: Ins
         Ok(body) => body,
         Err(reason) => return Attempt::Refused(reason),
     };
-    let answer = match connector
+    let request = connector
         .client
         .post(format!("{url}/wp-json/wc/v3/coupons"))
         .timeout(Connector::timeout(deadline))
         .basic_auth(key, Some(secret))
-        .json(&body)
-        .send()
+        .json(&body);
+    let sent = body["email_restrictions"][0].as_str();
+    let call = (Operation::CreateCode, attempt);
+    match connector
+        .call(call, request, |answer| created(answer, sent))
         .await
     {
-        Ok(answer) => answer,
-        Err(err) => return transport(err),
-    };
-    let status = answer.status().as_u16();
-    let headers = answer.headers().clone();
-    let text = match answer.text().await {
-        Ok(text) => text,
-        Err(err) => return transport(err),
-    };
-    match status {
-        200 | 201 => match serde_json::from_str::<Value>(&text)
+        Ok(id) => Attempt::Issued(id),
+        Err(attempt) => attempt,
+    }
+}
+
+/// What a create's answer says: the coupon's id, or why there is none.
+/// `sent`: the e-mail restriction asked for, checked in the answer.
+fn created(answer: Answer, sent: Option<&str>) -> Result<String, Attempt> {
+    match answer.status {
+        200 | 201 => match serde_json::from_str::<Value>(&answer.body)
             .ok()
             .and_then(|v| Some((v["id"].as_u64()?, v)))
         {
             Some((id, coupon)) => {
-                if let Some(sent) = body["email_restrictions"][0].as_str() {
+                if let Some(sent) = sent {
                     let kept = coupon["email_restrictions"]
                         .to_string()
                         .to_ascii_lowercase();
@@ -129,19 +139,49 @@ pub(super) async fn create(connector: &Connector, spec: &CodeSpec, deadline: Ins
                         );
                     }
                 }
-                Attempt::Issued(id.to_string())
+                Ok(id.to_string())
             }
-            None => Attempt::Again {
+            None => Err(Attempt::Again {
                 reason: "an answer without the coupon's id".into(),
                 wait: None,
                 maybe_made: true,
-            },
+                trouble: Trouble::BadAnswer,
+            }),
         },
-        400 if error_code(&text) == "woocommerce_rest_coupon_code_already_exists" => {
-            Attempt::Exists
+        400 if error_code(&answer.body) == "woocommerce_rest_coupon_code_already_exists" => {
+            Err(Attempt::Exists)
         }
-        _ => status_attempt(status, &headers, &text),
+        status => Err(status_attempt(status, &answer.headers, &answer.body)),
     }
+}
+
+/// One GET of WooCommerce's REST API at `path` (under `/wp-json/wc/v3/`):
+/// its JSON, when it answered with success.
+async fn read(
+    connector: &Connector,
+    operation: Operation,
+    path: &str,
+    deadline: Instant,
+) -> Result<Value, Attempt> {
+    let (url, key, secret) = parts(connector)?;
+    let request = connector
+        .client
+        .get(format!("{url}/wp-json/wc/v3/{path}"))
+        .timeout(Connector::timeout(deadline))
+        .basic_auth(key, Some(secret));
+    connector
+        .call((operation, 1), request, |answer| {
+            if !(200..300).contains(&answer.status) {
+                return Err(status_attempt(answer.status, &answer.headers, &answer.body));
+            }
+            serde_json::from_str(&answer.body).map_err(|_| Attempt::Again {
+                reason: "an answer that is not JSON".into(),
+                wait: None,
+                maybe_made: false,
+                trouble: Trouble::BadAnswer,
+            })
+        })
+        .await
 }
 
 /// What the shop must have for the codes to work: the program's currency,
@@ -152,52 +192,43 @@ pub(super) async fn preflight(
     currency: &str,
     free_shipping: bool,
 ) -> Vec<String> {
-    let Ok((url, key, secret)) = parts(connector) else {
+    if parts(connector).is_err() {
         return Vec::new();
-    };
+    }
     let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
-    let get = |path: String| {
-        connector
-            .client
-            .get(format!("{url}/wp-json/wc/v3/{path}"))
-            .timeout(Connector::timeout(deadline))
-            .basic_auth(key, Some(secret))
-            .send()
-    };
-    let json = |answer: reqwest::Response| async move {
-        if !answer.status().is_success() {
-            return Err(format!("{}", answer.status()));
-        }
-        answer
-            .json::<Value>()
-            .await
-            .map_err(|err| err.without_url().to_string())
-    };
     let mut found = Vec::new();
-    match get("settings/general/woocommerce_currency".into()).await {
-        Ok(answer) => match json(answer).await {
-            Ok(setting) => {
-                let shop = setting["value"].as_str().unwrap_or_default();
-                if !shop.eq_ignore_ascii_case(currency) {
-                    found.push(format!(
-                        "WooCommerce's currency is {shop:?} but the program's is {currency:?}: \
-                         codes' amounts would be read in {shop:?}"
-                    ));
-                }
+    let currency_setting = "settings/general/woocommerce_currency";
+    match read(connector, Operation::ReadShop, currency_setting, deadline).await {
+        Ok(setting) => {
+            let shop = setting["value"].as_str().unwrap_or_default();
+            if !shop.eq_ignore_ascii_case(currency) {
+                found.push(format!(
+                    "WooCommerce's currency is {shop:?} but the program's is {currency:?}: \
+                     codes' amounts would be read in {shop:?}"
+                ));
             }
-            Err(why) => found.push(format!("could not read WooCommerce's currency: {why}")),
-        },
-        Err(err) => found.push(format!(
-            "could not reach WooCommerce: {}",
-            err.without_url()
+        }
+        Err(
+            attempt @ Attempt::Again {
+                trouble: Trouble::Unreachable | Trouble::Timeout | Trouble::Dropped,
+                ..
+            },
+        ) => found.push(format!("could not reach WooCommerce: {}", attempt.reason())),
+        Err(attempt) => found.push(format!(
+            "could not read WooCommerce's currency: {}",
+            attempt.reason()
         )),
     }
     if free_shipping {
         let mut unlocked = false;
-        let zones = match get("shipping/zones".into()).await {
-            Ok(answer) => json(answer).await.ok(),
-            Err(_) => None,
-        };
+        let zones = read(
+            connector,
+            Operation::ReadShipping,
+            "shipping/zones",
+            deadline,
+        )
+        .await
+        .ok();
         let mut ids: Vec<u64> = vec![0];
         if let Some(list) = zones.as_ref().and_then(Value::as_array) {
             ids.extend(
@@ -207,10 +238,9 @@ pub(super) async fn preflight(
             );
         }
         for id in ids {
-            let Ok(answer) = get(format!("shipping/zones/{id}/methods")).await else {
-                continue;
-            };
-            let Ok(methods) = json(answer).await else {
+            let path = format!("shipping/zones/{id}/methods");
+            let Ok(methods) = read(connector, Operation::ReadShipping, &path, deadline).await
+            else {
                 continue;
             };
             unlocked |= methods.as_array().is_some_and(|all| {
@@ -236,39 +266,35 @@ pub(super) async fn preflight(
     found
 }
 
-/// One look-up of a code.
+/// One look-up of a code (`call`: which operation, which try).
 pub(super) async fn find(
     connector: &Connector,
     code: &str,
+    call: (Operation, u32),
     deadline: Instant,
 ) -> Result<Option<Found>, Attempt> {
     let (url, key, secret) = parts(connector)?;
-    let answer = connector
+    let request = connector
         .client
         .get(format!("{url}/wp-json/wc/v3/coupons"))
         .query(&[("code", code)])
         .timeout(Connector::timeout(deadline))
-        .basic_auth(key, Some(secret))
-        .send()
+        .basic_auth(key, Some(secret));
+    connector
+        .call(call, request, |answer| found(answer, code))
         .await
-        .map_err(|err| match transport(err) {
-            Attempt::Again { reason, wait, .. } => Attempt::Again {
-                reason,
-                wait,
-                maybe_made: false,
-            },
-            other => other,
-        })?;
-    let status = answer.status().as_u16();
-    let headers = answer.headers().clone();
-    let text = answer.text().await.map_err(transport)?;
-    if status != 200 {
-        return Err(status_attempt(status, &headers, &text));
+}
+
+/// What a look-up's answer says about `code`.
+fn found(answer: Answer, code: &str) -> Result<Option<Found>, Attempt> {
+    if answer.status != 200 {
+        return Err(status_attempt(answer.status, &answer.headers, &answer.body));
     }
-    let list: Vec<Value> = serde_json::from_str(&text).map_err(|_| Attempt::Again {
+    let list: Vec<Value> = serde_json::from_str(&answer.body).map_err(|_| Attempt::Again {
         reason: "a coupon list that is not JSON".into(),
         wait: None,
         maybe_made: false,
+        trouble: Trouble::BadAnswer,
     })?;
     Ok(list
         .iter()

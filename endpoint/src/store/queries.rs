@@ -565,12 +565,12 @@ pub async fn insert_redemption(db: &mut Db<'_>, new: &NewRedemption<'_>) -> Resu
     on!(db, c => sqlx::query(
         "INSERT INTO redemptions (id, customer_id, reward_id, points_spent, code, expires_at,
                                   created_at, state, idempotency_key, entry_id, platform, spec,
-                                  touched_at)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)")
+                                  touched_at, reserved_at)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)")
         .bind(new.id).bind(new.customer_id).bind(new.reward_id).bind(new.points_spent)
         .bind(new.code).bind(new.expires_at).bind(new.created_at).bind(new.state)
         .bind(new.idempotency_key).bind(new.entry_id).bind(new.platform).bind(new.spec)
-        .bind(new.touched_at).execute(&mut **c).await.map(drop))?;
+        .bind(new.touched_at).bind(new.touched_at).execute(&mut **c).await.map(drop))?;
     Ok(())
 }
 
@@ -641,6 +641,16 @@ pub async fn redemptions_to_follow(
         on!(db, c => sqlx::query_as(&sql).bind(platform).bind(before).bind(day).bind(limit)
         .fetch_all(&mut **c).await)?,
     )
+}
+
+/// Redemptions waiting for the platform (`pending`): how many, and when
+/// the oldest one's points were reserved (Unix seconds; `None` when none
+/// waits). One pass over the pending rows (`redemptions_by_state`).
+pub async fn waiting(db: &mut Db<'_>) -> Result<(i64, Option<i64>)> {
+    Ok(on!(db, c => sqlx::query_as(
+        "SELECT COUNT(*), MIN(COALESCE(reserved_at, touched_at)) FROM redemptions
+         WHERE state = 'pending'")
+        .fetch_one(&mut **c).await)?)
 }
 
 /// Records that a redemption was looked at now.

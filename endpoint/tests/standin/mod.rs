@@ -18,15 +18,10 @@ pub enum Kind {
 
 /// The Shopify stand-in's shop, token and version.
 pub const SHOP: &str = "loyalty-test.myshopify.com";
-pub const SHOPIFY_TOKEN: &str = "shpat_test_token";
+/// The credentials live with the harness, which keeps them out of every
+/// server's log.
+pub use crate::common::{woo_key, woo_secret, SHOPIFY_TOKEN};
 pub const SHOPIFY_VERSION: &str = "2026-10";
-/// The WooCommerce stand-in's keys.
-pub fn woo_key() -> String {
-    format!("ck_{}", "a".repeat(40))
-}
-pub fn woo_secret() -> String {
-    format!("cs_{}", "b".repeat(40))
-}
 
 /// A running stand-in.
 pub struct StandIn {
