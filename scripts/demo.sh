@@ -2,16 +2,33 @@
 # The demo command (README.md): builds the demo shop with the widget and
 # serves it with the reference endpoint on http://127.0.0.1:8787 (PORT=...
 # to change). Stop with Ctrl-C.
+#
+# It installs only what the demo needs (scripts/setup.sh --demo: no
+# browsers, drivers, PHP or PostgreSQL), and builds the endpoint and the
+# widget's crates while trunk and wasm-bindgen install.
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"
 cd "$ROOT"
-bash scripts/setup.sh
-step "building the widget (release)"
-bash scripts/build.sh
-cargo build -p loyalty-endpoint --release --quiet
-port=${PORT:-8787}
+started=$(date +%s)
+rustup target list --installed | grep -qx wasm32-unknown-unknown || rustup target add wasm32-unknown-unknown
 mkdir -p target/demo
+# The endpoint, then the widget's crates for wasm32, as trunk will ask for
+# them (trunk's own build then finds them compiled).
+(cargo build -p loyalty-endpoint --release --quiet &&
+  cargo build -p loyalty-widget-web --release --target wasm32-unknown-unknown --quiet) \
+  >target/demo/build.log 2>&1 &
+build_pid=$!
+bash scripts/setup.sh --demo
+step "building the endpoint and the widget's crates (started beside the setup)"
+if ! wait "$build_pid"; then
+  tail -30 target/demo/build.log >&2
+  exit 1
+fi
+step "building the widget (trunk build --release)"
+bash scripts/build.sh
+port=${PORT:-8787}
 echo
+echo "built in $(( $(date +%s) - started )) s"
 echo "Demo shop with the loyalty widget: http://127.0.0.1:$port/"
 echo "(signed in as Anna; the footer switches customer or shows the guest view)"
 exec target/release/loyalty-endpoint serve --addr "127.0.0.1:$port" \
