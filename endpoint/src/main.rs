@@ -829,8 +829,10 @@ async fn import(args: ImportArgs) -> Result<(), String> {
                     .file
                     .as_ref()
                     .ok_or("import FILE, import list or import undo ID")?;
-                let bytes =
-                    std::fs::read(file).map_err(|err| format!("{}: {err}", file.display()))?;
+                // Read from the disk a buffer at a time, as often as the
+                // importer needs it: never held whole.
+                std::fs::File::open(file).map_err(|err| format!("{}: {err}", file.display()))?;
+                let source = imp::FileSource(file.clone());
                 let options = imp::Options {
                     mode: if args.mode == "set" {
                         imp::Mode::Set
@@ -850,7 +852,7 @@ async fn import(args: ImportArgs) -> Result<(), String> {
                         .transpose()?,
                 };
                 let report =
-                    imp::run(&mut tx.db(), &program, &bytes, &options, args.apply, today).await?;
+                    imp::run(&mut tx.db(), &program, &source, &options, args.apply, today).await?;
                 let mut lines = report.lines();
                 if let Some(failed) = &report.failed_rows {
                     let mut name = file.file_stem().unwrap_or_default().to_os_string();

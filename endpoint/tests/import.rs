@@ -79,7 +79,7 @@ fn balances_of(export: &str) -> BTreeMap<String, (i64, String)> {
     let mut lines = export.lines();
     assert_eq!(
         lines.next(),
-        Some("customer_id,email,first_name,points,tier,referral_code")
+        Some("customer_id,email,first_name,points,tier,referral_code,referral_aliases")
     );
     lines
         .map(|line| {
@@ -736,6 +736,134 @@ fn old_referral_links_of_each_app_lead_to_the_same_welcome_gift() {
     assert_eq!(undo.status, 200, "{}", undo.body);
     assert_eq!(undo.json()["referral_aliases"], 5);
     assert_eq!(server.get("/v1/referrals/a482k", None).status, 404);
+}
+
+/// Each member's cells of an export by customer id: (points, tier, own
+/// code, old codes).
+fn members_of(export: &str) -> BTreeMap<String, (String, String, String, String)> {
+    let mut lines = export.lines();
+    assert_eq!(
+        lines.next(),
+        Some("customer_id,email,first_name,points,tier,referral_code,referral_aliases")
+    );
+    lines
+        .map(|line| {
+            let cells: Vec<&str> = line.split(',').collect();
+            assert_eq!(cells.len(), 7, "{line}");
+            (
+                cells[0].to_owned(),
+                (
+                    cells[3].to_owned(),
+                    cells[4].to_owned(),
+                    cells[5].to_owned(),
+                    cells[6].to_owned(),
+                ),
+            )
+        })
+        .collect()
+}
+
+#[test]
+fn an_export_carries_old_referral_codes_on_and_the_next_shop_keeps_every_link() {
+    // The first move: old links of four apps become aliases.
+    let first = Server::start();
+    let applied = upload(&first, "?apply=true", "text/csv", OLD_LINKS.as_bytes());
+    assert_eq!(applied.status, 201, "{}", applied.body);
+    let export = first.admin("GET", "/admin/v1/export", "");
+    assert_eq!(export.status, 200, "{}", export.body);
+    assert_eq!(
+        export.header("content-type"),
+        Some("text/csv; charset=utf-8")
+    );
+    assert!(export
+        .header("content-disposition")
+        .is_some_and(|d| d.starts_with("attachment")));
+    let members = members_of(&export.body);
+    assert_eq!(members["c-lion"].3, "a482k", "{}", export.body);
+    assert_eq!(members["c-rivo"].3, "4ddq6wli95l5zj5n", "{}", export.body);
+    // The ledger's export is the other shape.
+    let ledger = first.admin("GET", "/admin/v1/export?ledger=true", "");
+    assert_eq!(ledger.status, 200, "{}", ledger.body);
+    assert!(ledger
+        .body
+        .starts_with("customer_id,email,points_amount,applied_at,order_id,kind\n"));
+    assert_eq!(
+        first
+            .admin("GET", "/admin/v1/export?ledger=maybe", "")
+            .status,
+        400
+    );
+    assert_eq!(first.admin("GET", "/admin/v1/export?all=1", "").status, 400);
+
+    // The second move, into an empty shop: the same balances and tiers, and
+    // every code that led to a customer (their own and the old ones) still
+    // leads to them, under the new shop's own code.
+    let second = Server::start();
+    let applied = upload(&second, "?apply=true", "text/csv", export.body.as_bytes());
+    assert_eq!(applied.status, 201, "{}", applied.body);
+    let report = applied.json();
+    assert_eq!(report["app"], "loyalty-endpoint", "{report}");
+    assert_eq!(report["refused"], serde_json::json!([]), "{report}");
+    let again = members_of(&second.admin("GET", "/admin/v1/export", "").body);
+    let mut checked = 0;
+    for (customer, (points, tier, own, old)) in &members {
+        if !customer.starts_with("c-") {
+            continue; // the demo's own customers of each shop
+        }
+        assert_eq!(again[customer].0, *points, "{customer}");
+        assert_eq!(again[customer].1, *tier, "{customer}");
+        let new_own = &again[customer].2;
+        for code in std::iter::once(own.as_str()).chain(old.split_whitespace()) {
+            let invite = second.get(&format!("/v1/referrals/{code}?lang=en"), None);
+            assert_eq!(invite.status, 200, "{customer} {code}: {}", invite.body);
+            assert_eq!(invite.json()["code"], new_own.as_str(), "{customer} {code}");
+            checked += 1;
+        }
+    }
+    // Five customers with an old code each and their own: ten links.
+    assert_eq!(checked, 10, "{members:?}");
+}
+
+#[test]
+fn a_refused_row_writes_nothing_not_even_its_customer() {
+    let server = Server::start();
+    let customers = server.count("customers");
+    // New customers whose only rows are refused (a tier the program does
+    // not have, a balance below zero, a code that is someone else's), and
+    // a customer whose second row is refused after the first was taken.
+    let file = "customer_id,email,first_name,points,tier,referral_code\n\
+        n-tier,tier@example.com,Tia,10,Platinum Plus,\n\
+        n-minus,minus@example.com,Mia,-5,silver,oldminus1\n\
+        n-own,own@example.com,Ole,10,,oldcode9\n\
+        n-taken,taken@example.com,Tom,10,,oldcode9\n";
+    let plan = upload(&server, "", "text/csv", file.as_bytes());
+    assert_eq!(plan.status, 200, "{}", plan.body);
+    // The dry run counts only the customer it would really make.
+    assert_eq!(plan.json()["created"], 1, "{}", plan.body);
+    let applied = upload(&server, "?apply=true", "text/csv", file.as_bytes());
+    assert_eq!(applied.status, 201, "{}", applied.body);
+    let report = applied.json();
+    assert_eq!(report["created"], 1, "{report}");
+    let refused: Vec<i64> = report["refused"]
+        .as_array()
+        .expect("refused rows")
+        .iter()
+        .map(|r| r["line"].as_i64().expect("a line"))
+        .collect();
+    assert_eq!(refused, [2, 3, 5], "{report}");
+    assert_eq!(server.count("customers"), customers + 1);
+    for gone in ["n-tier", "n-minus", "n-taken"] {
+        assert_eq!(
+            server.count(&format!("customers WHERE id = '{gone}'")),
+            0,
+            "{gone}"
+        );
+    }
+    // The refused row's old code was not kept either.
+    assert_eq!(server.get("/v1/referrals/oldminus1", None).status, 404);
+    assert_eq!(server.get("/v1/referrals/oldcode9", None).status, 200);
+    // Nor its tier.
+    assert_eq!(server.count("customers WHERE tier_floor IS NOT NULL"), 0);
 }
 
 #[test]

@@ -20,6 +20,7 @@ use serde::Serialize;
 use sha2::{Digest, Sha256};
 use std::collections::HashMap;
 use std::fmt::Display;
+use std::io::{BufRead, BufReader, Read};
 
 /// Why an import (or its undo) did not go ahead.
 #[derive(Debug, thiserror::Error)]
@@ -62,6 +63,8 @@ fn text<E: Display>(err: E) -> ImportError {
 pub const MAX_FIELD: usize = 254;
 /// The largest number of points one row may carry.
 const MAX_POINTS: i64 = 1_000_000_000;
+/// The most old referral codes one row (one customer) may bring.
+const MAX_ALIASES: usize = 64;
 
 /// How a balance is written.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -167,6 +170,9 @@ enum Field {
     Date,
     OrderId,
     Referral,
+    /// Several old referral codes, separated by spaces (this endpoint's
+    /// export: the codes an earlier move kept).
+    Aliases,
     Expires,
 }
 
@@ -194,6 +200,7 @@ fn field_named(name: &str) -> Option<Field> {
         }
         "referral_code" | "referral code" | "referral_url" | "referral url" | "referral link"
         | "referral_link" => Field::Referral,
+        "referral_aliases" | "referral aliases" | "old referral codes" => Field::Aliases,
         _ => return None,
     })
 }
@@ -235,7 +242,7 @@ fn dialect(header: &[String], options: &Options) -> P<Dialect> {
         let field = field_named(&field.trim().to_lowercase()).ok_or_else(|| {
             format!(
                 "--map {column}={field}: the fields are customer_id, email, first_name, points, \
-                 tier, date, order_id, referral_code, expires_at"
+                 tier, date, order_id, referral_code, referral_aliases, expires_at"
             )
         })?;
         if let Some(slot) = columns.get_mut(position) {
@@ -272,9 +279,12 @@ fn dialect(header: &[String], options: &Options) -> P<Dialect> {
     let id = columns
         .iter()
         .any(|c| matches!(c, Some(Field::CustomerId | Field::Email)));
-    let data = columns
-        .iter()
-        .any(|c| matches!(c, Some(Field::Points | Field::Tier | Field::Referral)));
+    let data = columns.iter().any(|c| {
+        matches!(
+            c,
+            Some(Field::Points | Field::Tier | Field::Referral | Field::Aliases)
+        )
+    });
     if !id || !data {
         return Err(
             "line 1: the header needs a customer id or e-mail column and a points, tier \
@@ -305,8 +315,9 @@ struct Row {
     tier: Option<String>,
     date: Option<i64>,
     order_id: Option<String>,
-    /// An old referral code (from a code or a whole link).
-    referral: Option<String>,
+    /// Old referral codes (from a code or a whole link, and the aliases
+    /// an earlier move kept).
+    referral: Vec<String>,
     /// The day the row's points expire, as the old app had it.
     expires: Option<i64>,
 }
@@ -366,11 +377,14 @@ fn read_row(line: u64, record: &csv::ByteRecord, dialect: &Dialect) -> (Row, Opt
             return (row, Some("not UTF-8 text: save the file as UTF-8".into()));
         };
         let value = value.trim();
-        if value.chars().count() > MAX_FIELD {
-            return (
-                row,
-                Some(format!("a field longer than {MAX_FIELD} characters")),
-            );
+        // A cell of old referral codes holds up to MAX_ALIASES of them.
+        let limit = if *field == Field::Aliases {
+            MAX_FIELD * MAX_ALIASES
+        } else {
+            MAX_FIELD
+        };
+        if value.chars().count() > limit {
+            return (row, Some(format!("a field longer than {limit} characters")));
         }
         if value.is_empty() || value.chars().any(char::is_control) {
             if value.is_empty() {
@@ -418,24 +432,39 @@ fn read_row(line: u64, record: &csv::ByteRecord, dialect: &Dialect) -> (Row, Opt
                     )
                 }
             },
-            Field::Referral => match loyalty_core::config::referral_from_link(value) {
-                Some(code) => row.referral = Some(code),
-                None => {
+            Field::Referral | Field::Aliases => {
+                let parts: Vec<&str> = if *field == Field::Aliases {
+                    value.split_whitespace().collect()
+                } else {
+                    vec![value]
+                };
+                if parts.len() > MAX_ALIASES {
                     return (
                         row,
-                        Some(format!(
-                            "referral {value:?}: no referral code in it (1 to 64 letters, \
-                             digits, - or _, or a link with one)"
-                        )),
-                    )
+                        Some(format!("more than {MAX_ALIASES} old referral codes")),
+                    );
                 }
-            },
+                for part in parts {
+                    match loyalty_core::config::referral_from_link(part) {
+                        Some(code) => row.referral.push(code),
+                        None => {
+                            return (
+                                row,
+                                Some(format!(
+                                    "referral {part:?}: no referral code in it (1 to 64 \
+                                     letters, digits, - or _, or a link with one)"
+                                )),
+                            )
+                        }
+                    }
+                }
+            }
         }
     }
     if row.customer_id.is_none() && row.email.is_none() {
         return (row, Some("no customer id and no e-mail".into()));
     }
-    if row.points.is_none() && row.tier.is_none() && row.referral.is_none() {
+    if row.points.is_none() && row.tier.is_none() && row.referral.is_empty() {
         return (row, Some("no points, no tier and no referral code".into()));
     }
     (row, None)
@@ -461,31 +490,114 @@ struct Parsed {
 
 /// The longest line of a JSON lines file, in bytes.
 const MAX_JSON_LINE: usize = 64 * 1024;
+/// The longest line of a CSV file, in bytes: the rest of a longer line is
+/// not read (the row is refused), so no line sets the memory used.
+const MAX_CSV_LINE: usize = 1024 * 1024;
+
+/// Where an import's file is read from, as many times as the importer needs
+/// it (its header, a first pass counting the rows and the customers given
+/// twice, the import, the refused rows), a buffer at a time: the file's
+/// size never sets the memory an import takes.
+pub trait Source: Sync {
+    /// A reader at the file's first byte.
+    fn open(&self) -> std::io::Result<Box<dyn Read + Send + '_>>;
+}
+
+impl Source for Vec<u8> {
+    fn open(&self) -> std::io::Result<Box<dyn Read + Send + '_>> {
+        Ok(Box::new(self.as_slice()))
+    }
+}
+
+/// A file on disk (`loyalty-endpoint import FILE`, an upload spooled).
+pub struct FileSource(pub std::path::PathBuf);
+
+impl Source for FileSource {
+    fn open(&self) -> std::io::Result<Box<dyn Read + Send + '_>> {
+        Ok(Box::new(std::fs::File::open(&self.0)?))
+    }
+}
+
+/// A reader of the file's body: after its byte order mark, if any.
+type Body<'b> = BufReader<Box<dyn Read + Send + 'b>>;
+
+fn body(source: &dyn Source) -> std::io::Result<Body<'_>> {
+    let mut reader = BufReader::with_capacity(64 * 1024, source.open()?);
+    if reader.fill_buf()?.starts_with(b"\xef\xbb\xbf") {
+        reader.consume(3);
+    }
+    Ok(reader)
+}
+
+/// Reads the next line (without its `\n`) into `line`, at most `limit`
+/// bytes of it; the rest of a longer line is skipped. `None` at the end,
+/// else whether the line was longer.
+fn next_line(
+    reader: &mut impl BufRead,
+    line: &mut Vec<u8>,
+    limit: usize,
+) -> std::io::Result<Option<bool>> {
+    line.clear();
+    let (mut any, mut long) = (false, false);
+    loop {
+        let available = reader.fill_buf()?;
+        if available.is_empty() {
+            return Ok(any.then_some(long));
+        }
+        any = true;
+        let (part, done) = match available.iter().position(|b| *b == b'\n') {
+            Some(at) => (at, true),
+            None => (available.len(), false),
+        };
+        let room = limit.saturating_sub(line.len());
+        line.extend_from_slice(&available[..part.min(room)]);
+        long |= part > room;
+        reader.consume(if done { part + 1 } else { part });
+        if done {
+            return Ok(Some(long));
+        }
+    }
+}
 
 /// A file's rows one at a time, in order: each read, or refused and why.
-/// Reading a file never holds more than one of its rows.
-type Rows<'b> = Box<dyn Iterator<Item = (Row, Option<String>)> + Send + 'b>;
+/// Reading a file never holds more than one of its rows; a failure to read
+/// the file at all ends the import.
+type Rows<'b> = Box<dyn Iterator<Item = std::io::Result<(Row, Option<String>)>> + Send + 'b>;
 
-/// The file without its byte order mark.
-fn body_of(bytes: &[u8]) -> &[u8] {
-    bytes.strip_prefix(b"\xef\xbb\xbf").unwrap_or(bytes)
+fn unreadable(err: std::io::Error) -> String {
+    format!("the file cannot be read: {err}")
 }
 
 /// Reads the file's header and tells its dialect (a file that cannot be
 /// read at all is refused whole).
-fn parse(bytes: &[u8], options: &Options) -> P<Parsed> {
-    let body = body_of(bytes);
-    if body.iter().find(|b| !b.is_ascii_whitespace()) == Some(&b'{') {
-        return parse_json_lines(body, options);
+fn parse(source: &dyn Source, options: &Options) -> P<Parsed> {
+    let mut reader = body(source).map_err(unreadable)?;
+    // The first line with something on it tells the format and separator.
+    let mut first = Vec::new();
+    loop {
+        if next_line(&mut reader, &mut first, MAX_CSV_LINE)
+            .map_err(unreadable)?
+            .is_none()
+        {
+            return Err("the file is empty".into());
+        }
+        if first.iter().any(|b| !b.is_ascii_whitespace()) {
+            break;
+        }
     }
-    let first = body.split(|b| *b == b'\n').next().unwrap_or_default();
+    if first.iter().find(|b| !b.is_ascii_whitespace()) == Some(&b'{') {
+        return parse_json_lines(source, options);
+    }
     let count = |c: u8| first.iter().filter(|b| **b == c).count();
     let delimiter = if count(b';') > count(b',') {
         b';'
     } else {
         b','
     };
-    let header_record = match csv_reader(body, delimiter).byte_records().next() {
+    let header_record = match csv_reader(body(source).map_err(unreadable)?, delimiter)
+        .byte_records()
+        .next()
+    {
         Some(Ok(record)) => record,
         Some(Err(err)) => return Err(format!("line 1: {err}")),
         None => return Err("the file is empty".into()),
@@ -503,7 +615,7 @@ fn parse(bytes: &[u8], options: &Options) -> P<Parsed> {
     })
 }
 
-fn csv_reader(body: &[u8], delimiter: u8) -> csv::Reader<&[u8]> {
+fn csv_reader<R: Read>(body: R, delimiter: u8) -> csv::Reader<R> {
     csv::ReaderBuilder::new()
         .delimiter(delimiter)
         .has_headers(false)
@@ -511,48 +623,143 @@ fn csv_reader(body: &[u8], delimiter: u8) -> csv::Reader<&[u8]> {
         .from_reader(body)
 }
 
-/// The file's rows after its header, one at a time.
-fn rows<'b>(bytes: &'b [u8], parsed: &Parsed) -> Rows<'b> {
-    let body = body_of(bytes);
-    let dialect = parsed.dialect.clone();
-    match parsed.format {
-        Format::JsonLines => json_rows(body, parsed.header.clone(), dialect),
-        Format::Csv(delimiter) => {
-            // Lines counted from the bytes (the header is line 1).
-            let (mut counted_to, mut newlines) = (0usize, 0u64);
-            let mut line_at = move |byte: u64| {
-                // After a CR the record starts at the LF that ends the line
-                // before.
-                let to = usize::try_from(byte.saturating_add(1))
-                    .unwrap_or(usize::MAX)
-                    .min(body.len());
-                if to > counted_to {
-                    newlines += body[counted_to..to].iter().filter(|b| **b == b'\n').count() as u64;
-                    counted_to = to;
-                }
-                newlines + 1
-            };
-            let records = csv_reader(body, delimiter).into_byte_records().skip(1);
-            Box::new(records.filter_map(move |record| {
-                let record = match record {
-                    Ok(record) => record,
-                    Err(err) => {
-                        let line = err.position().map_or(0, |p| line_at(p.byte()));
-                        let row = Row {
-                            line,
-                            ..Row::default()
-                        };
-                        return Some((row, Some(format!("not CSV: {err}"))));
+/// Where the lines of what a [`Lines`] reader passed on begin, to give each
+/// CSV record its line.
+#[derive(Default)]
+struct Newlines {
+    /// Bytes passed on so far.
+    read: u64,
+    /// Newlines passed on so far.
+    count: u64,
+    /// Whether the last byte passed on ended a line (or none was yet).
+    at_start: bool,
+    /// The lines with something on them (not blank), not yet asked for:
+    /// (offset of their first byte, line number from 1).
+    starts: std::collections::VecDeque<(u64, u64)>,
+    /// Bytes of the current line so far (for [`MAX_CSV_LINE`]).
+    line: usize,
+}
+
+impl Newlines {
+    /// The line of a record that starts at `at` (as the CSV reader counts:
+    /// just after the record before, blank lines included): the first line
+    /// with something on it from there. Asked in order.
+    fn line_at(&mut self, at: u64) -> u64 {
+        while self.starts.front().is_some_and(|(offset, _)| *offset < at) {
+            self.starts.pop_front();
+        }
+        self.starts
+            .front()
+            .map_or(self.count + 1, |(_, line)| *line)
+    }
+}
+
+/// A reader that notes where the lines begin, and passes on at most
+/// [`MAX_CSV_LINE`] bytes of a line, then a NUL in place of the rest (a
+/// row with a NUL is refused).
+struct Lines<R> {
+    inner: R,
+    newlines: std::sync::Arc<std::sync::Mutex<Newlines>>,
+}
+
+impl<R: Read> Read for Lines<R> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        loop {
+            let got = self.inner.read(buf)?;
+            if got == 0 {
+                return Ok(0);
+            }
+            let mut seen = self
+                .newlines
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner);
+            let mut kept = 0;
+            for at in 0..got {
+                let byte = buf[at];
+                if byte == b'\n' {
+                    seen.count += 1;
+                    seen.line = 0;
+                    seen.at_start = true;
+                } else {
+                    seen.line += 1;
+                    if seen.line > MAX_CSV_LINE + 1 {
+                        continue;
                     }
-                };
-                if record.iter().all(|f| f.iter().all(u8::is_ascii_whitespace)) {
-                    return None;
+                    if seen.at_start && byte != b'\r' {
+                        let start = (seen.read + kept as u64, seen.count + 1);
+                        seen.starts.push_back(start);
+                        seen.at_start = false;
+                    }
                 }
-                let line = record.position().map_or(0, |p| line_at(p.byte()));
-                Some(read_row(line, &record, &dialect))
-            }))
+                buf[kept] = if seen.line == MAX_CSV_LINE + 1 {
+                    0
+                } else {
+                    byte
+                };
+                kept += 1;
+            }
+            seen.read += kept as u64;
+            if kept > 0 {
+                return Ok(kept);
+            }
         }
     }
+}
+
+/// The file's rows after its header, one at a time.
+fn rows<'b>(source: &'b dyn Source, parsed: &Parsed) -> std::io::Result<Rows<'b>> {
+    let reader = body(source)?;
+    let dialect = parsed.dialect.clone();
+    let delimiter = match parsed.format {
+        Format::JsonLines => return Ok(json_rows(reader, parsed.header.clone(), dialect)),
+        Format::Csv(delimiter) => delimiter,
+    };
+    let newlines = std::sync::Arc::new(std::sync::Mutex::new(Newlines {
+        at_start: true,
+        ..Newlines::default()
+    }));
+    let lines = Lines {
+        inner: reader,
+        newlines: newlines.clone(),
+    };
+    // A record's line is the one its first byte is on (the header is line
+    // 1).
+    let line_at = move |byte: u64| {
+        newlines
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .line_at(byte)
+    };
+    let records = csv_reader(lines, delimiter).into_byte_records().skip(1);
+    Ok(Box::new(records.filter_map(move |record| {
+        let record = match record {
+            Ok(record) => record,
+            Err(err) => {
+                if let csv::ErrorKind::Io(_) = err.kind() {
+                    return Some(Err(std::io::Error::other(err.to_string())));
+                }
+                let line = err.position().map_or(0, |p| line_at(p.byte()));
+                let row = Row {
+                    line,
+                    ..Row::default()
+                };
+                return Some(Ok((row, Some(format!("not CSV: {err}")))));
+            }
+        };
+        if record.iter().all(|f| f.iter().all(u8::is_ascii_whitespace)) {
+            return None;
+        }
+        let line = record.position().map_or(0, |p| line_at(p.byte()));
+        if record.iter().any(|f| f.contains(&0)) {
+            let row = Row {
+                line,
+                ..Row::default()
+            };
+            let why = format!("a line longer than {MAX_CSV_LINE} bytes, or a NUL byte: not a row");
+            return Some(Ok((row, Some(why))));
+        }
+        Some(Ok(read_row(line, &record, &dialect)))
+    })))
 }
 
 /// A JSON value as a cell: text as it is, numbers and booleans as written,
@@ -568,26 +775,46 @@ fn cell(value: &serde_json::Value) -> Option<String> {
 }
 
 /// A JSON lines file's line as an object, or why it is not one (`None`: a
-/// blank line).
+/// blank line). `long`: the line was longer than [`MAX_JSON_LINE`].
 fn json_object(
     raw_line: &[u8],
+    long: bool,
 ) -> Option<std::result::Result<serde_json::Map<String, serde_json::Value>, String>> {
+    if long {
+        return Some(Err(format!("a line longer than {MAX_JSON_LINE} bytes")));
+    }
     let raw_line = raw_line.strip_suffix(b"\r").unwrap_or(raw_line);
     if raw_line.iter().all(u8::is_ascii_whitespace) {
         return None;
     }
-    if raw_line.len() > MAX_JSON_LINE {
-        return Some(Err(format!("a line longer than {MAX_JSON_LINE} bytes")));
-    }
     Some(serde_json::from_slice(raw_line).map_err(|err| format!("not a JSON object: {err}")))
 }
 
+/// A JSON lines file's lines one at a time: (line number, the line, whether
+/// it was longer than [`MAX_JSON_LINE`]).
+fn json_lines<'b>(
+    mut reader: Body<'b>,
+) -> impl Iterator<Item = std::io::Result<(u64, Vec<u8>, bool)>> + Send + 'b {
+    let mut number = 0u64;
+    std::iter::from_fn(move || {
+        let mut line = Vec::new();
+        match next_line(&mut reader, &mut line, MAX_JSON_LINE) {
+            Ok(Some(long)) => {
+                number += 1;
+                Some(Ok((number, line, long)))
+            }
+            Ok(None) => None,
+            Err(err) => Some(Err(err)),
+        }
+    })
+}
+
 /// JSON lines: one object a line; the first object's keys are the header.
-fn parse_json_lines(body: &[u8], options: &Options) -> P<Parsed> {
-    for (index, raw_line) in body.split(|b| *b == b'\n').enumerate() {
-        if let Some(Ok(object)) = json_object(raw_line) {
+fn parse_json_lines(source: &dyn Source, options: &Options) -> P<Parsed> {
+    for item in json_lines(body(source).map_err(unreadable)?) {
+        let (line, raw_line, long) = item.map_err(unreadable)?;
+        if let Some(Ok(object)) = json_object(&raw_line, long) {
             let names: Vec<String> = object.keys().cloned().collect();
-            let line = index as u64 + 1;
             let dialect = dialect(&names, options)
                 .map_err(|why| why.replacen("line 1", &format!("line {line}"), 1))?;
             return Ok(Parsed {
@@ -603,20 +830,22 @@ fn parse_json_lines(body: &[u8], options: &Options) -> P<Parsed> {
 
 /// A JSON lines file's rows, one at a time (lines before the first object
 /// are refused as they are not objects).
-fn json_rows<'b>(body: &'b [u8], names: Vec<String>, dialect: Dialect) -> Rows<'b> {
-    let lines = body.split(|b| *b == b'\n').enumerate();
-    Box::new(lines.filter_map(move |(index, raw_line)| {
-        let line = index as u64 + 1;
+fn json_rows<'b>(reader: Body<'b>, names: Vec<String>, dialect: Dialect) -> Rows<'b> {
+    Box::new(json_lines(reader).filter_map(move |item| {
+        let (line, raw_line, long) = match item {
+            Ok(item) => item,
+            Err(err) => return Some(Err(err)),
+        };
         let unparsed = |why: String| {
-            Some((
+            Some(Ok((
                 Row {
                     line,
                     ..Row::default()
                 },
                 Some(why),
-            ))
+            )))
         };
-        let object = match json_object(raw_line)? {
+        let object = match json_object(&raw_line, long)? {
             Ok(object) => object,
             Err(why) => return unparsed(why),
         };
@@ -633,18 +862,22 @@ fn json_rows<'b>(body: &'b [u8], names: Vec<String>, dialect: Dialect) -> Rows<'
             }
         }
         let record = csv::ByteRecord::from(cells);
-        Some(read_row(line, &record, &dialect))
+        Some(Ok(read_row(line, &record, &dialect)))
     }))
 }
 
 /// A balance file gives each customer once: two rows for one are both
 /// refused rather than summed. Reads the file once, holding one key a
 /// customer: the number of rows, and the lines given twice with why.
-fn rows_and_repeats(bytes: &[u8], parsed: &Parsed) -> (usize, HashMap<u64, String>) {
+fn rows_and_repeats(
+    source: &dyn Source,
+    parsed: &Parsed,
+) -> std::io::Result<(usize, HashMap<u64, String>)> {
     let mut count = 0;
     let mut first_line: HashMap<String, u64> = HashMap::new();
     let mut twice: HashMap<u64, String> = HashMap::new();
-    for (row, why) in rows(bytes, parsed) {
+    for item in rows(source, parsed)? {
+        let (row, why) = item?;
         count += 1;
         if why.is_some() || parsed.dialect.shape != Shape::Balances {
             continue;
@@ -664,13 +897,13 @@ fn rows_and_repeats(bytes: &[u8], parsed: &Parsed) -> (usize, HashMap<u64, Strin
             }
         }
     }
-    (count, twice)
+    Ok((count, twice))
 }
 
 /// The import's id: the file's bytes and how it is applied.
-pub fn import_id(bytes: &[u8], options: &Options) -> String {
+pub fn import_id(source: &dyn Source, options: &Options) -> std::io::Result<String> {
     let mut hash = Sha256::new();
-    hash.update(bytes);
+    std::io::copy(&mut source.open()?, &mut hash)?;
     hash.update(options.mode.name().as_bytes());
     for (a, b) in options.map.iter().chain(&options.tier_map) {
         hash.update(format!("\n{a}={b}").as_bytes());
@@ -681,7 +914,7 @@ pub fn import_id(bytes: &[u8], options: &Options) -> String {
     if let Some(preset) = options.preset {
         hash.update(format!("\ndialect={}", preset.name()).as_bytes());
     }
-    hex::encode(&hash.finalize()[..8])
+    Ok(hex::encode(&hash.finalize()[..8]))
 }
 
 /// What a dry run found, or an apply did (the admin API answers it as
@@ -822,21 +1055,22 @@ fn neutralised(cell: &str) -> String {
 
 /// The refused rows in the input's format: a CSV file's header and rows
 /// (formulas neutralised), or a JSON lines file's lines as they were.
-fn failed_rows(parsed: &Parsed, body: &[u8]) -> R<Option<String>> {
+fn failed_rows(parsed: &Parsed, file: &dyn Source) -> R<Option<String>> {
     if parsed.refused.is_empty() {
         return Ok(None);
     }
     let delimiter = match parsed.format {
         Format::Csv(delimiter) => delimiter,
         Format::JsonLines => {
-            let body = body.strip_prefix(b"\xef\xbb\xbf").unwrap_or(body);
-            let lines: Vec<&[u8]> = body.split(|b| *b == b'\n').collect();
+            // The refused lines as they were, read again from the file.
+            let wanted: std::collections::HashSet<u64> =
+                parsed.refused.iter().map(|(row, _)| row.line).collect();
             let mut out = String::new();
-            for (row, _) in &parsed.refused {
-                let index = usize::try_from(row.line.saturating_sub(1)).unwrap_or(usize::MAX);
-                if let Some(line) = lines.get(index) {
-                    let line = line.strip_suffix(b"\r").unwrap_or(line);
-                    out.push_str(&String::from_utf8_lossy(line));
+            for item in json_lines(body(file).map_err(text)?) {
+                let (line, raw_line, _) = item.map_err(text)?;
+                if wanted.contains(&line) {
+                    let raw_line = raw_line.strip_suffix(b"\r").unwrap_or(&raw_line);
+                    out.push_str(&String::from_utf8_lossy(raw_line));
                     out.push('\n');
                 }
             }
@@ -1072,12 +1306,12 @@ fn id_for_email(email: &str) -> String {
 pub async fn run(
     db: &mut Db<'_>,
     program: &Program,
-    bytes: &[u8],
+    file: &dyn Source,
     options: &Options,
     apply: bool,
     today: i64,
 ) -> R<Report> {
-    let id = import_id(bytes, options);
+    let id = import_id(file, options).map_err(|err| ImportError::Refused(unreadable(err)))?;
     if let Some(done) = q::import(db, &id).await.map_err(text)? {
         return Ok(Report {
             id: Some(id),
@@ -1098,10 +1332,10 @@ pub async fn run(
         )));
     }
     let until = ledger::format_date(until);
-    let mut parsed = parse(bytes, options)?;
+    let mut parsed = parse(file, options)?;
     // A first reading counts the rows and finds a customer given twice; the
     // second imports them a batch at a time.
-    let (rows, mut twice) = rows_and_repeats(bytes, &parsed);
+    let (rows, mut twice) = rows_and_repeats(file, &parsed).map_err(text)?;
     let app = parsed.dialect.app.clone();
     let mut report = Report {
         app: app.clone(),
@@ -1127,10 +1361,13 @@ pub async fn run(
     let mut aliases: HashMap<String, String> = HashMap::new();
     let many = rows;
     let mut customers = Customers::default();
-    let mut source = self::rows(bytes, &parsed);
+    // Customers with at least one row taken.
+    let mut kept: std::collections::HashSet<String> = std::collections::HashSet::new();
+    let mut source = self::rows(file, &parsed).map_err(text)?;
     loop {
         let mut batch: Vec<Row> = Vec::with_capacity(q::BATCH);
-        for (row, why) in source.by_ref() {
+        for item in source.by_ref() {
+            let (row, why) = item.map_err(text)?;
             match why.or_else(|| twice.remove(&row.line)) {
                 Some(why) => parsed.refused.push((row, why)),
                 None => {
@@ -1147,7 +1384,7 @@ pub async fn run(
         customers
             .resolve(db, &batch, &mut report, (apply, many), today)
             .await?;
-        for row in batch {
+        'rows: for row in batch {
             let key = key_of(&row);
             if let Some(why) = customers.refused.get(&key) {
                 parsed.refused.push((row, why.clone()));
@@ -1156,9 +1393,10 @@ pub async fn run(
             let Some((customer, created)) = customers.known.get(&key).cloned() else {
                 continue;
             };
-            // An old referral code: checked first, kept once the row's tier is.
-            let mut alias = None;
-            if let Some(code) = &row.referral {
+            // Every check first: a refused row writes nothing (no tier, no
+            // alias, no customer of its own).
+            let mut new_aliases: Vec<String> = Vec::new();
+            for code in &row.referral {
                 let key = code.to_lowercase();
                 let owner = match aliases.get(&key) {
                     Some(owner) => Some(owner.clone()),
@@ -1172,41 +1410,92 @@ pub async fn run(
                     Some(owner) => {
                         let why = format!(
                             "referral code {code}: already the code of customer {owner}; a code \
-                         leads to one customer"
+                             leads to one customer"
                         );
                         parsed.refused.push((row, why));
-                        continue;
+                        continue 'rows;
                     }
-                    None => alias = Some(key),
+                    None if new_aliases.contains(&key) => {}
+                    None => new_aliases.push(key),
                 }
             }
-            if let Some(name) = &row.tier {
-                match match_tier(program, options, name) {
-                    Some(tier) => {
-                        if apply {
-                            q::set_tier_floor(db, &customer, &tier, &until, &id)
-                                .await
-                                .map_err(text)?;
-                        }
-                        report.tiers.push(TierChange {
-                            line: row.line,
-                            customer: customer.clone(),
-                            from_file: name.clone(),
-                            tier,
-                            until: until.clone(),
-                        });
-                    }
+            let tier = match &row.tier {
+                None => None,
+                Some(name) => match match_tier(program, options, name) {
+                    Some(tier) => Some((name.clone(), tier)),
                     None => {
                         let why = format!(
                             "tier {name:?} matches none of the program's tiers: name it with \
-                         --tier-map {name}=TIER"
+                             --tier-map {name}=TIER"
                         );
                         parsed.refused.push((row, why));
                         continue;
                     }
+                },
+            };
+            let change = match row.points {
+                None => None,
+                Some(points) => {
+                    let now = match balance.get(&customer) {
+                        Some(points) => *points,
+                        // A customer this import creates has nothing yet
+                        // (created silently: no welcome bonus), applied or not.
+                        None if created => 0,
+                        None => {
+                            let current = account::points_now(db, &customer, today)
+                                .await
+                                .map_err(text)?;
+                            i64::try_from(current.approved).unwrap_or(i64::MAX)
+                        }
+                    };
+                    let delta = match (parsed.dialect.shape, options.mode) {
+                        (Shape::Balances, _) if points < 0 => {
+                            let why = format!("a balance of {points} points: below zero");
+                            parsed.refused.push((row, why));
+                            continue;
+                        }
+                        (Shape::Balances, Mode::Set) => points - now,
+                        _ => points,
+                    };
+                    if let Some(day) = row.expires.filter(|_| delta > 0) {
+                        if day <= today {
+                            let why = format!(
+                                "{delta} points that expired on {} (before the import): nothing \
+                                 to bring over; leave the row out",
+                                ledger::format_date(day)
+                            );
+                            parsed.refused.push((row, why));
+                            continue;
+                        }
+                    }
+                    if now + delta < 0 {
+                        let why = format!(
+                            "{delta} points would leave {customer} below zero (they have {now})"
+                        );
+                        parsed.refused.push((row, why));
+                        continue;
+                    }
+                    Some((now, delta))
                 }
+            };
+
+            // The row is taken: what it brings is written.
+            kept.insert(customer.clone());
+            if let Some((from_file, tier)) = tier {
+                if apply {
+                    q::set_tier_floor(db, &customer, &tier, &until, &id)
+                        .await
+                        .map_err(text)?;
+                }
+                report.tiers.push(TierChange {
+                    line: row.line,
+                    customer: customer.clone(),
+                    from_file,
+                    tier,
+                    until: until.clone(),
+                });
             }
-            if let Some(key) = alias {
+            for key in new_aliases {
                 report.referral_aliases += 1;
                 if apply {
                     q::insert_referral_alias(db, &key, &customer, &id)
@@ -1215,48 +1504,9 @@ pub async fn run(
                 }
                 aliases.insert(key, customer.clone());
             }
-            let Some(points) = row.points else {
+            let Some((now, delta)) = change else {
                 continue;
             };
-            let now = match balance.get(&customer) {
-                Some(points) => *points,
-                // A customer this import creates has nothing yet (created
-                // silently: no welcome bonus), applied or not.
-                None if created => 0,
-                None => {
-                    let current = account::points_now(db, &customer, today)
-                        .await
-                        .map_err(text)?;
-                    i64::try_from(current.approved).unwrap_or(i64::MAX)
-                }
-            };
-            let delta = match (parsed.dialect.shape, options.mode) {
-                (Shape::Balances, _) if points < 0 => {
-                    parsed
-                        .refused
-                        .push((row, format!("a balance of {points} points: below zero")));
-                    continue;
-                }
-                (Shape::Balances, Mode::Set) => points - now,
-                _ => points,
-            };
-            if let Some(day) = row.expires.filter(|_| delta > 0) {
-                if day <= today {
-                    let why = format!(
-                        "{delta} points that expired on {} (before the import): nothing to bring \
-                     over; leave the row out",
-                        ledger::format_date(day)
-                    );
-                    parsed.refused.push((row, why));
-                    continue;
-                }
-            }
-            if now + delta < 0 {
-                let why =
-                    format!("{delta} points would leave {customer} below zero (they have {now})");
-                parsed.refused.push((row, why));
-                continue;
-            }
             balance.insert(customer.clone(), now + delta);
             if delta == 0 {
                 report.unchanged += 1;
@@ -1292,6 +1542,20 @@ pub async fn run(
         }
     }
     write(db, program, &mut written, labels, today).await?;
+    // A customer the import would make only for rows it refused is not
+    // made: taken away again, in the same transaction.
+    let unmade: Vec<String> = customers
+        .known
+        .values()
+        .filter(|(customer, created)| *created && !kept.contains(customer))
+        .map(|(customer, _)| customer.clone())
+        .collect::<std::collections::BTreeSet<_>>()
+        .into_iter()
+        .collect();
+    report.created = report.created.saturating_sub(unmade.len());
+    if apply {
+        q::delete_customers(db, &unmade).await.map_err(text)?;
+    }
     // Each customer's snapshot folded once, whatever their number of rows.
     let unsettled: Vec<String> = unsettled.into_iter().collect();
     account::fold_up_many(db, &unsettled, today)
@@ -1306,7 +1570,7 @@ pub async fn run(
             reason: why.clone(),
         })
         .collect();
-    report.failed_rows = failed_rows(&parsed, bytes)?;
+    report.failed_rows = failed_rows(&parsed, file)?;
     if apply {
         let rows = i64::try_from(report.rows).unwrap_or(i64::MAX);
         q::insert_import(
@@ -1479,7 +1743,8 @@ pub async fn undo(db: &mut Db<'_>, program: &Program, id: &str, today: i64) -> R
     })
 }
 
-/// `export`: every customer with balance, tier and referral code, or
+/// `export`: every customer with balance, tier, referral code and the old
+/// codes kept as aliases of it, or
 /// (`ledger`) every ledger entry, as CSV the importer reads back.
 pub async fn export(db: &mut Db<'_>, program: &Program, ledger: bool, today: i64) -> R<Vec<u8>> {
     let mut writer = csv::Writer::from_writer(Vec::new());
@@ -1517,8 +1782,15 @@ pub async fn export(db: &mut Db<'_>, program: &Program, ledger: bool, today: i64
                 "points",
                 "tier",
                 "referral_code",
+                "referral_aliases",
             ])
             .map_err(text)?;
+        // The old codes an earlier move kept: their links go on working in
+        // the shop that imports this file.
+        let mut aliases: HashMap<String, Vec<String>> = HashMap::new();
+        for (customer, code) in q::export_referral_aliases(db).await.map_err(text)? {
+            aliases.entry(customer).or_default().push(code);
+        }
         for (customer, email, first_name, code) in q::export_customers(db).await.map_err(text)? {
             let points = account::points_now(db, &customer, today)
                 .await
@@ -1526,6 +1798,7 @@ pub async fn export(db: &mut Db<'_>, program: &Program, ledger: bool, today: i64
             let tier = account::tier_id(db, &customer, program, today)
                 .await
                 .map_err(text)?;
+            let old_codes = aliases.remove(&customer).unwrap_or_default().join(" ");
             writer
                 .write_record([
                     customer,
@@ -1534,6 +1807,7 @@ pub async fn export(db: &mut Db<'_>, program: &Program, ledger: bool, today: i64
                     points.approved.to_string(),
                     tier.unwrap_or_default(),
                     code.unwrap_or_default(),
+                    old_codes,
                 ])
                 .map_err(text)?;
         }
@@ -1565,6 +1839,90 @@ mod tests {
         assert_eq!(parse_day("03/04/2025"), day);
         assert_eq!(parse_day("2025-02-30"), None);
         assert_eq!(parse_day("04.03.2025"), None);
+    }
+
+    fn options() -> Options {
+        Options {
+            mode: Mode::Add,
+            map: Vec::new(),
+            tier_map: Vec::new(),
+            tier_until: None,
+            preset: None,
+        }
+    }
+
+    /// A row as the tests look at it: (line, email, points, why refused).
+    type Seen = (u64, Option<String>, Option<i64>, Option<String>);
+
+    /// Every row of a file.
+    fn read_all(file: &dyn Source) -> Vec<Seen> {
+        let parsed = parse(file, &options()).expect("a header");
+        rows(file, &parsed)
+            .expect("a reader")
+            .map(|item| {
+                let (row, why) = item.expect("a row");
+                (row.line, row.email, row.points, why)
+            })
+            .collect()
+    }
+
+    #[test]
+    fn a_line_too_long_is_refused_unheld_and_the_next_lines_keep_their_numbers() {
+        let mut file = b"\xef\xbb\xbfemail,points\r\na@example.com,5\r\n".to_vec();
+        file.extend(b"b@example.com,");
+        file.extend(std::iter::repeat_n(b'7', 2 * MAX_CSV_LINE));
+        file.extend(b"\r\n\"c@example.com\",\"12\"\r\n\r\nd@example.com,3\n");
+        let rows = read_all(&file);
+        assert_eq!(rows.len(), 4, "{rows:?}");
+        assert_eq!(rows[0], (2, Some("a@example.com".into()), Some(5), None));
+        assert_eq!(rows[1].0, 3);
+        assert!(rows[1]
+            .3
+            .as_deref()
+            .is_some_and(|why| why.contains("longer than")));
+        assert_eq!(rows[1].2, None, "no points from a cut line");
+        assert_eq!(rows[2], (4, Some("c@example.com".into()), Some(12), None));
+        // A blank line between is skipped, and counted.
+        assert_eq!(rows[3], (6, Some("d@example.com".into()), Some(3), None));
+    }
+
+    #[test]
+    fn a_quoted_field_across_lines_gives_the_next_row_its_own_line() {
+        let file = b"customer_id,email,first_name,points,tier,referral_code\n\
+            c1,a@example.com,\"Ann\nMarie\",1,,\nc2,b@example.com,Bo,2,,\n"
+            .to_vec();
+        let rows = read_all(&file);
+        assert_eq!(rows[0].0, 2);
+        assert_eq!(rows[1], (4, Some("b@example.com".into()), Some(2), None));
+    }
+
+    #[test]
+    fn a_json_line_too_long_is_refused_and_the_file_is_read_on() {
+        let mut file = b"{\"email\":\"a@example.com\",\"points\":5}\n{\"email\":\"".to_vec();
+        file.extend(std::iter::repeat_n(b'x', 2 * MAX_JSON_LINE));
+        file.extend(b"\"}\n{\"email\":\"b@example.com\",\"points\":6}\n");
+        let rows = read_all(&file);
+        assert_eq!(rows.len(), 3, "{rows:?}");
+        assert_eq!(rows[0], (1, Some("a@example.com".into()), Some(5), None));
+        assert!(rows[1]
+            .3
+            .as_deref()
+            .is_some_and(|why| why.contains("longer than")));
+        assert_eq!(rows[2], (3, Some("b@example.com".into()), Some(6), None));
+    }
+
+    #[test]
+    fn a_file_on_disk_reads_as_the_same_bytes_in_memory() {
+        let file = b"email,points\na@example.com,5\nb@example.com,6\n".to_vec();
+        let dir = std::env::temp_dir().join(format!("import-source-{}", std::process::id()));
+        std::fs::write(&dir, &file).expect("a file");
+        let on_disk = FileSource(dir.clone());
+        assert_eq!(read_all(&on_disk), read_all(&file));
+        assert_eq!(
+            import_id(&on_disk, &options()).expect("an id"),
+            import_id(&file, &options()).expect("an id")
+        );
+        let _ = std::fs::remove_file(dir);
     }
 
     #[test]

@@ -16,8 +16,8 @@ use crate::domain::ledger;
 use axum::body::Body;
 use axum::extract::{Path, RawQuery, State};
 use axum::http::{header, HeaderMap};
-use axum::response::Response;
-use axum::routing::post;
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
 use axum::Router;
 use futures_util::StreamExt;
 use loyalty_core::contract::ErrorCode;
@@ -25,6 +25,8 @@ use std::sync::Arc;
 
 /// The upload's path (its body limit is checked at the edge too).
 pub(crate) const UPLOAD: &str = "/admin/v1/imports";
+/// The export's path.
+const EXPORT: &str = "/admin/v1/export";
 
 /// The media types an import's body may be sent as (the importer tells
 /// CSV from JSON lines by the content: a first `{` is JSON lines).
@@ -174,14 +176,19 @@ fn check_type(headers: &HeaderMap) -> Result<(), AppError> {
     ))
 }
 
-/// Reads the body up to `limit` bytes; 413 above.
-async fn read_body(body: Body, limit: usize) -> Result<Vec<u8>, AppError> {
+/// Writes the body to a temporary file (removed when dropped), up to
+/// `limit` bytes; 413 above. The importer then reads it from the disk a
+/// buffer at a time: an upload is never held in memory whole.
+async fn spool_body(body: Body, limit: usize) -> Result<tempfile::NamedTempFile, AppError> {
+    let failed = |err: std::io::Error| AppError::Internal(format!("the upload's file: {err}"));
+    let mut file = tempfile::NamedTempFile::new().map_err(failed)?;
     let mut stream = body.into_data_stream();
-    let mut bytes = Vec::new();
+    let mut length = 0usize;
     while let Some(chunk) = stream.next().await {
         let chunk =
             chunk.map_err(|err| AppError::bad_request(format!("the upload broke off: {err}")))?;
-        if bytes.len().saturating_add(chunk.len()) > limit {
+        length = length.saturating_add(chunk.len());
+        if length > limit {
             return Err(AppError::new(
                 413,
                 ErrorCode::PayloadTooLarge,
@@ -191,9 +198,10 @@ async fn read_body(body: Body, limit: usize) -> Result<Vec<u8>, AppError> {
                 ),
             ));
         }
-        bytes.extend_from_slice(&chunk);
+        std::io::Write::write_all(&mut file, &chunk).map_err(failed)?;
     }
-    Ok(bytes)
+    std::io::Write::flush(&mut file).map_err(failed)?;
+    Ok(file)
 }
 
 /// `POST /admin/v1/imports`: the dry run (200), or with `apply=true` the
@@ -208,18 +216,18 @@ async fn post_import(
 ) -> Result<Response, AppError> {
     let (apply, options) = asked(query.as_deref())?;
     check_type(&headers)?;
-    // The turn is taken before the body is read: one file in memory at a
-    // time.
+    // The turn is taken before the body is read: one upload at a time.
     let turn = match take_turn(&state, if apply { "apply" } else { "dry_run" }) {
         Ok(turn) => turn,
         Err(other) => return Ok(busy(&other)),
     };
-    let bytes = read_body(body, state.config.limits.max_import_body).await?;
+    let spooled = spool_body(body, state.config.limits.max_import_body).await?;
     let report = write(&state, move |state| async move {
         let _turn = turn;
+        let file = import::FileSource(spooled.path().to_owned());
         let mut tx = state.store.write().await?;
         let today = state.today();
-        let report = import::run(&mut tx.db(), &state.program, &bytes, &options, apply, today)
+        let report = import::run(&mut tx.db(), &state.program, &file, &options, apply, today)
             .await
             .map_err(refusal)?;
         // A dry run's transaction is dropped: nothing of it stays.
@@ -272,17 +280,65 @@ async fn post_undo(
     json_value(200, &undone)
 }
 
+/// `GET /admin/v1/export`: every member with their balance, tier, referral
+/// code and the old codes kept as aliases of it, or with `ledger=true`
+/// every ledger entry: CSV that `POST /admin/v1/imports` (and
+/// `loyalty-endpoint import`) read back, so a shop can always leave.
+async fn get_export(
+    _: AdminKey,
+    State(state): State<Arc<AppState>>,
+    RawQuery(query): RawQuery,
+) -> Result<Response, AppError> {
+    let mut ledger = false;
+    for (key, value) in form_urlencoded::parse(query.unwrap_or_default().as_bytes()) {
+        match (key.as_ref(), value.as_ref()) {
+            ("ledger", "true" | "1") => ledger = true,
+            ("ledger", "false" | "0") => ledger = false,
+            ("ledger", other) => {
+                return Err(AppError::bad_request(format!(
+                    "ledger={other:?}: true or false"
+                )))
+            }
+            (other, _) => {
+                return Err(AppError::bad_request(format!(
+                    "unknown parameter {other:?}: ledger"
+                )))
+            }
+        }
+    }
+    let mut conn = state.store.read().await?;
+    let file = import::export(&mut conn.db(), &state.program, ledger, state.today())
+        .await
+        .map_err(refusal)?;
+    let name = if ledger {
+        "attachment; filename=\"loyalty-ledger.csv\""
+    } else {
+        "attachment; filename=\"loyalty-members.csv\""
+    };
+    Ok((
+        [
+            (header::CONTENT_TYPE, "text/csv; charset=utf-8"),
+            (header::CONTENT_DISPOSITION, name),
+        ],
+        file,
+    )
+        .into_response())
+}
+
 /// The import routes (their body limit and time are the edge's:
 /// [`super::edge::body_limit`], [`super::edge::deadline`]).
 pub(crate) fn routes() -> Router<Arc<AppState>> {
     Router::new()
         .route(UPLOAD, post(post_import).get(get_imports))
         .route("/admin/v1/imports/{id}/undo", post(post_undo))
+        .route(EXPORT, get(get_export))
 }
 
-/// Whether `path` is one of the import routes (the upload and an undo).
+/// Whether `path` is one of the import routes (the upload, an undo and
+/// the export: a whole shop's file each way).
 pub(crate) fn is_import(path: &str) -> bool {
     path == UPLOAD
+        || path == EXPORT
         || path
             .strip_prefix("/admin/v1/imports/")
             .is_some_and(|rest| rest.ends_with("/undo"))

@@ -229,6 +229,25 @@ pub async fn taken_referral_codes(db: &mut Db<'_>, codes: &[String]) -> Result<V
     })?)
 }
 
+/// Removes customers an import made and then left without a row (every
+/// row of theirs refused), [`BATCH`] to a statement: nothing else refers to
+/// them yet.
+pub async fn delete_customers(db: &mut Db<'_>, ids: &[String]) -> Result<u64> {
+    let mut removed = 0;
+    for chunk in ids.chunks(BATCH) {
+        removed += on!(db, c => {
+            let mut delete = sqlx::QueryBuilder::new("DELETE FROM customers WHERE id IN (");
+            let mut list = delete.separated(", ");
+            for id in chunk {
+                list.push_bind(id);
+            }
+            delete.push(")");
+            delete.build().execute(&mut **c).await.map(|done| done.rows_affected())
+        })?;
+    }
+    Ok(removed)
+}
+
 /// Adds many customers (members), [`BATCH`] to a statement.
 pub async fn insert_customers(db: &mut Db<'_>, customers: &[NewCustomer<'_>]) -> Result<()> {
     for chunk in customers.chunks(BATCH) {
@@ -869,6 +888,14 @@ pub async fn export_customers(
 ) -> Result<Vec<(String, Option<String>, Option<String>, Option<String>)>> {
     Ok(on!(db, c => sqlx::query_as(
         "SELECT id, email, first_name, referral_code FROM customers ORDER BY id")
+        .fetch_all(&mut **c).await)?)
+}
+
+/// Every old referral code kept as an alias, for an export: (customer id,
+/// code), by customer.
+pub async fn export_referral_aliases(db: &mut Db<'_>) -> Result<Vec<(String, String)>> {
+    Ok(on!(db, c => sqlx::query_as(
+        "SELECT customer_id, code FROM referral_aliases ORDER BY customer_id, code")
         .fetch_all(&mut **c).await)?)
 }
 
