@@ -251,6 +251,39 @@ fn rivo_balances_and_mapped_columns() {
 }
 
 #[test]
+fn smile_points_transactions_keep_their_days_and_match_by_e_mail() {
+    let shop = Shop::new();
+    let report = shop.import("smile-points-transactions.csv", &["--apply"]);
+    assert!(report.contains("(Smile.io)"), "{report}");
+    assert!(report.contains("+600 added, -200 removed"), "{report}");
+    assert!(
+        report.contains("refused: line 5: date \"2026-13-01T00:00:00Z\""),
+        "{report}"
+    );
+    let balances = shop.balances();
+    assert_eq!(balances["ana@example.com"].0, 300);
+    assert_eq!(balances["ben@example.com"].0, 100);
+    // Smile's own customer ids are not the shop's: nobody is made with one.
+    let export = shop.export();
+    assert!(!export.contains("304169228"), "{export}");
+    // Each entry on the day it happened at Smile.
+    let (ok, err, ledger) = shop.run(&["export", "--ledger"]);
+    assert!(ok, "{err}");
+    for (points, day) in [
+        ("500", "2025-10-02"),
+        ("-200", "2025-11-20"),
+        ("100", "2025-12-07"),
+    ] {
+        assert!(
+            ledger
+                .lines()
+                .any(|line| line.contains(&format!(",{points},{day},"))),
+            "{points} on {day}: {ledger}"
+        );
+    }
+}
+
+#[test]
 fn invalid_utf8_is_refused_by_row() {
     let shop = Shop::new();
     let report = shop.import("latin1.csv", &["--apply"]);

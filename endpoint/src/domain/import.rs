@@ -191,7 +191,9 @@ fn field_named(name: &str) -> Option<Field> {
         | "points_balance"
         | "current points balance"
         | "points_amount"
-        | "points amount" => Field::Points,
+        | "points amount"
+        | "points_change"
+        | "points change" => Field::Points,
         "vip_tier" | "vip tier" | "membership type" | "tier" => Field::Tier,
         "applied_at" | "applied at" | "date" => Field::Date,
         "order_id" | "order id" | "points_order_id" => Field::OrderId,
@@ -249,11 +251,30 @@ fn dialect(header: &[String], options: &Options) -> P<Dialect> {
             *slot = Some(field);
         }
     }
-    let history = has("points_amount") || has("points amount");
+    // Smile.io's points transactions (its REST API's `points_change`,
+    // `description`, `created_at`, ...; a file of them carries the
+    // customer's e-mail beside Smile's own customer id).
+    let smile_history = has("points_change") || has("points change");
+    if smile_history {
+        for (name, column) in names.iter().zip(columns.iter_mut()) {
+            match name.as_str() {
+                // The day the points changed.
+                "created_at" | "created at" => *column = Some(Field::Date),
+                // Smile's id, not the shop's: the e-mail matches.
+                "customer_id" | "customer id" if has("email") || has("customer_email") => {
+                    *column = None
+                }
+                _ => {}
+            }
+        }
+    }
+    let history = has("points_amount") || has("points amount") || smile_history;
     let app = if let Some(preset) = options.preset {
         preset.app()
     } else if has("membership type") {
         "Joy"
+    } else if smile_history {
+        "Smile.io"
     } else if history && has("kind") {
         "loyalty-endpoint"
     } else if has("points spent") || has("referral link") || has("current points balance") {
