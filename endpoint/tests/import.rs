@@ -97,6 +97,20 @@ fn balances_of(export: &str) -> BTreeMap<String, (i64, String)> {
         .collect()
 }
 
+/// Applies a sample file and checks its report: the app the file was told
+/// to be from, the totals, and one refused row.
+fn applied(shop: &Shop, name: &str, app: &str, totals: &str, refused: &str) -> String {
+    let report = shop.import(name, &["--apply"]);
+    for expected in [
+        format!("({app})"),
+        totals.to_owned(),
+        format!("refused: {refused}"),
+    ] {
+        assert!(report.contains(&expected), "{expected}: {report}");
+    }
+    report
+}
+
 fn id_of(report: &str) -> String {
     report
         .split_whitespace()
@@ -202,12 +216,12 @@ fn joy_with_semicolons_a_bom_and_crlf_keeps_points_and_names_tiers() {
 #[test]
 fn rivo_points_logs_import_signed_history_and_undo_takes_it_back() {
     let shop = Shop::new();
-    let report = shop.import("rivo-points-logs.csv", &["--apply"]);
-    assert!(report.contains("(Rivo)"), "{report}");
-    assert!(report.contains("+540 added, -200 removed"), "{report}");
-    assert!(
-        report.contains("refused: line 4: date \"2025-13-01\""),
-        "{report}"
+    let report = applied(
+        &shop,
+        "rivo-points-logs.csv",
+        "Rivo",
+        "+540 added, -200 removed",
+        "line 4: date \"2025-13-01\"",
     );
     let balances = shop.balances();
     assert_eq!(balances["7001"].0, 300);
@@ -253,12 +267,12 @@ fn rivo_balances_and_mapped_columns() {
 #[test]
 fn smile_points_transactions_keep_their_days_and_match_by_e_mail() {
     let shop = Shop::new();
-    let report = shop.import("smile-points-transactions.csv", &["--apply"]);
-    assert!(report.contains("(Smile.io)"), "{report}");
-    assert!(report.contains("+600 added, -200 removed"), "{report}");
-    assert!(
-        report.contains("refused: line 5: date \"2026-13-01T00:00:00Z\""),
-        "{report}"
+    applied(
+        &shop,
+        "smile-points-transactions.csv",
+        "Smile.io",
+        "+600 added, -200 removed",
+        "line 5: date \"2026-13-01T00:00:00Z\"",
     );
     let balances = shop.balances();
     assert_eq!(balances["ana@example.com"].0, 300);
