@@ -105,8 +105,10 @@ describe('woo-failures: a shop that freezes, locks or revokes the key mid-redemp
     });
     check(`${what}: the reconciler confirms it and the shop holds exactly one coupon`, async (t) => {
       // The shop works off what it had queued: the coupon appears on the shop. Then the reconciler runs.
-      const code = (await s.inState('pending')).find((r) => r.idempotency_key === key)?.code;
-      expect(code, `no pending redemption for ${key}`);
+      // Its code (the admin list has it while pending; the customer's list says which one is the key's).
+      const id = (await s.mine()).find((r) => r.idempotency_key === key)?.id;
+      const code = (await s.inState('pending')).find((r) => r.id === id)?.code;
+      expect(code, `no pending redemption for ${key} (${id})`);
       await waitFor(async () => (await s.coupons(code)).length > 0, { what: `the shop to make ${code} from the request it had queued` });
       const report = await s.reconcile();
       t.diagnostic(`reconcile: ${JSON.stringify(report)}`);

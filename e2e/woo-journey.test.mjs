@@ -340,7 +340,7 @@ if ( PHP_SAPI !== 'cli' && empty( $_SERVER['HTTP_AUTHORIZATION'] ) && empty( $_S
       });
       check('WooCommerce\'s queue delivers the webhooks; My account, reloaded: 50 points pending, the balance still 100', async (page) => {
         ok(order1, 'no order');
-        const ran = shop.runQueue();
+        const ran = await shop.runQueue();
         ok(ran >= 1, `the queue ran ${ran} actions`);
         await myAccount(page, { later: true });
         eq(await waitWidgetText(page, '.lw-pending', '\\b50\\b'), '50 points pending', 'pending');
@@ -409,7 +409,7 @@ if ( PHP_SAPI !== 'cli' && empty( $_SERVER['HTTP_AUTHORIZATION'] ) && empty( $_S
       });
       check('after the queue, "Your rewards" says the code was used on that order; 95 points pending (50 + 45)', async (page) => {
         ok(order2, 'no order');
-        shop.runQueue();
+        await shop.runQueue();
         await myAccount(page, { later: true });
         eq(await waitWidgetText(page, '.lw-pending', '\\b95\\b'), '95 points pending', 'pending');
         const items = await yourRewards(page);
@@ -434,7 +434,7 @@ if ( PHP_SAPI !== 'cli' && empty( $_SERVER['HTTP_AUTHORIZATION'] ) && empty( $_S
         eq(items.map((i) => [i.state, i.text, i.apply]), [['mine-active', 'Ready to use', true]], 'your rewards');
       });
       check('the cancellation\'s webhook comes late: changes nothing more on the code, and the order\'s 45 points pending are taken back (50 left)', async (page) => {
-        shop.runQueue();
+        await shop.runQueue();
         await myAccount(page, { later: true });
         eq(await waitWidgetText(page, '.lw-pending', '\\b50\\b'), '50 points pending', 'pending');
         const items = await yourRewards(page);
@@ -466,7 +466,7 @@ if ( PHP_SAPI !== 'cli' && empty( $_SERVER['HTTP_AUTHORIZATION'] ) && empty( $_S
 
   const check = checker(() => shop.context(s.endpoint));
   check('the debug log has nothing from the plugin (no PHP warning, notice or deprecation in loyalty-widget.php)', async () => {
-    const log = shop.php('echo file_exists(WP_DEBUG_LOG) ? file_get_contents(WP_DEBUG_LOG) : "";');
+    const log = await shop.phpAsync('echo file_exists(WP_DEBUG_LOG) ? file_get_contents(WP_DEBUG_LOG) : "";');
     eq(log.split('\n').filter((l) => /loyalty-widget/.test(l)), [], 'wp-debug.log lines about the plugin');
   });
 });

@@ -90,7 +90,7 @@ describe('woo-loop: the plugin in real WordPress and WooCommerce\'s own order we
   const run = randomBytes(3).toString('hex');
   const deliveries = () => (existsSync(s.DELIVERIES) ? readFileSync(s.DELIVERIES, 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l)) : []);
   const debugLog = () => (existsSync(s.DEBUG_LOG) ? readFileSync(s.DEBUG_LOG, 'utf8') : '');
-  const option = (name) => shop.php(`echo get_option(${JSON.stringify(name)}, "");`);
+  const option = (name) => shop.phpAsync(`echo get_option(${JSON.stringify(name)}, "");`);
   const settingsForm = async (browser) => {
     const page = await browser.req(SETTINGS);
     const nonce = /name="_wpnonce" value="([^"]+)"/.exec(page.text)?.[1];
@@ -143,6 +143,9 @@ add_action( 'http_api_debug', function ( $response, $context, $class, $args, $ur
 	}
 }, 10, 5 );
 `);
+    // ------------------------------------------------------------ 1. the plugin into the real site
+    mkdirSync(join(s.SITE, 'wp-content/plugins/loyalty-widget'), { recursive: true });
+    copyFileSync(PLUGIN, join(s.SITE, 'wp-content/plugins/loyalty-widget/loyalty-widget.php'));
     // A site that has asked WordPress.org for updates lately (as every live site has): otherwise each
     // wp-admin page asks again, offline here, and WordPress logs "wp_version_check(): An unexpected error
     // occurred" warnings into the debug log that have nothing to do with the plugin.
@@ -157,9 +160,6 @@ add_action( 'http_api_debug', function ( $response, $context, $class, $args, $ur
       $c = new stdClass; $c->last_checked = time(); $c->updates = array(); $c->version_checked = get_bloginfo("version"); $c->translations = array();
       set_site_transient("update_core", $c);`);
 
-    // ------------------------------------------------------------ 1. the plugin into the real site
-    mkdirSync(join(s.SITE, 'wp-content/plugins/loyalty-widget'), { recursive: true });
-    copyFileSync(PLUGIN, join(s.SITE, 'wp-content/plugins/loyalty-widget/loyalty-widget.php'));
     writeFileSync(s.DEBUG_LOG, ''); // what up.sh's install wrote (WooCommerce's own notices) is not ours
     s.wpConfig = readFileSync(join(s.SITE, 'wp-config.php'), 'utf8');
     s.admin = new Browser(shop.url);
@@ -176,7 +176,7 @@ add_action( 'http_api_debug', function ( $response, $context, $class, $args, $ur
   check('the harness runs with WP_DEBUG and WP_DEBUG_LOG on', async () => {
     ok(/define\( 'WP_DEBUG', true \)/.test(s.wpConfig), 'WP_DEBUG');
     ok(/define\( 'WP_DEBUG_LOG', '[^']+' \)/.test(s.wpConfig), 'WP_DEBUG_LOG');
-    eq(shop.php('echo WP_DEBUG ? "on" : "off", " ", WP_DEBUG_LOG;'), `on ${s.DEBUG_LOG}`, 'in WordPress');
+    eq(await shop.phpAsync('echo WP_DEBUG ? "on" : "off", " ", WP_DEBUG_LOG;'), `on ${s.DEBUG_LOG}`, 'in WordPress');
   });
   check('installed: wp-admin lists it; activated through its "Activate" link', async () => {
     const list = await s.admin.req('/wp-admin/plugins.php');
@@ -185,7 +185,7 @@ add_action( 'http_api_debug', function ( $response, $context, $class, $args, $ur
     ok(link, 'no Activate link for loyalty-widget');
     const r = await s.admin.req(`/wp-admin/${link[1].replace(/&amp;/g, '&')}`);
     eq([r.status, /activate=true/.test(r.headers.get('location') || '')], [302, true], 'activation redirect');
-    eq(JSON.parse(shop.php('echo json_encode(get_option("active_plugins"));')).includes('loyalty-widget/loyalty-widget.php'), true, 'active_plugins');
+    eq(JSON.parse(await shop.phpAsync('echo json_encode(get_option("active_plugins"));')).includes('loyalty-widget/loyalty-widget.php'), true, 'active_plugins');
     const listed = await s.admin.req('/wp-admin/plugins.php');
     ok(/page=wc-settings&(amp;|#038;)tab=loyalty/.test(listed.text), 'no Settings link beside Deactivate');
     eq(debugLog(), '', 'wp-debug.log after activation');
@@ -203,7 +203,7 @@ add_action( 'http_api_debug', function ( $response, $context, $class, $args, $ur
     const { nonce } = await settingsForm(s.admin);
     const r = await s.admin.req(SETTINGS, { method: 'POST', form: { _wpnonce: nonce, _wp_http_referer: SETTINGS, save: 'Save changes', loyalty_widget_endpoint: s.EP, loyalty_widget_widget_src: s.WIDGET_SRC, loyalty_widget_secret: s.secrets.LOYALTY_SECRET } });
     ok([200, 302].includes(r.status), `save: ${r.status}`);
-    eq([option('loyalty_widget_endpoint'), option('loyalty_widget_widget_src'), option('loyalty_widget_secret')], [s.EP, s.WIDGET_SRC, s.secrets.LOYALTY_SECRET], 'options');
+    eq([await option('loyalty_widget_endpoint'), await option('loyalty_widget_widget_src'), await option('loyalty_widget_secret')], [s.EP, s.WIDGET_SRC, s.secrets.LOYALTY_SECRET], 'options');
     const { page } = await settingsForm(s.admin);
     ok(!page.text.includes(s.secrets.LOYALTY_SECRET), 'the secret is printed back into the page');
     ok(page.text.includes(`value="${s.EP}"`), 'the endpoint is not shown');
@@ -213,19 +213,19 @@ add_action( 'http_api_debug', function ( $response, $context, $class, $args, $ur
     const r = await s.admin.req(SETTINGS, { method: 'POST', form: { _wpnonce: nonce, save: 'Save changes', loyalty_widget_endpoint: 'javascript:alert(1)', loyalty_widget_widget_src: 'http://cdn.example.com/w.js', loyalty_widget_secret: '' } });
     ok([200, 302].includes(r.status), `save: ${r.status}`);
     ok(/is not an https address/.test(r.text), 'no message for the refused address');
-    eq([option('loyalty_widget_endpoint'), option('loyalty_widget_widget_src'), option('loyalty_widget_secret')], [s.EP, s.WIDGET_SRC, s.secrets.LOYALTY_SECRET], 'options');
+    eq([await option('loyalty_widget_endpoint'), await option('loyalty_widget_widget_src'), await option('loyalty_widget_secret')], [s.EP, s.WIDGET_SRC, s.secrets.LOYALTY_SECRET], 'options');
     const short = await s.admin.req(SETTINGS, { method: 'POST', form: { _wpnonce: nonce, save: 'Save changes', loyalty_widget_secret: 'too-short' } });
     ok(/The secret was not changed/.test(short.text), 'no message for the short secret');
-    eq(option('loyalty_widget_secret'), s.secrets.LOYALTY_SECRET, 'secret');
+    eq(await option('loyalty_widget_secret'), s.secrets.LOYALTY_SECRET, 'secret');
     // update_option() from any code goes through the same sanitizing.
-    eq(shop.php('update_option("loyalty_widget_endpoint", "ftp://x.example"); echo get_option("loyalty_widget_endpoint");'), s.EP, 'update_option with a bad URL');
+    eq(await shop.phpAsync('update_option("loyalty_widget_endpoint", "ftp://x.example"); echo get_option("loyalty_widget_endpoint");'), s.EP, 'update_option with a bad URL');
   });
   check('settings: without the nonce, or with a forged one, nothing is saved', async () => {
     for (const form of [{ save: 'Save changes', loyalty_widget_endpoint: 'https://evil.example' }, { _wpnonce: 'abcdef0123', save: 'Save changes', loyalty_widget_endpoint: 'https://evil.example' }]) {
       const r = await s.admin.req(SETTINGS, { method: 'POST', form });
       eq(r.status, 403, `POST ${form._wpnonce ? 'forged' : 'no'} nonce`);
     }
-    eq(option('loyalty_widget_endpoint'), s.EP, 'endpoint option');
+    eq(await option('loyalty_widget_endpoint'), s.EP, 'endpoint option');
   });
   check('settings: a signed-in customer (no manage_woocommerce) with a valid nonce of their own saves nothing (403)', async () => {
     const c = await shop.rest('/customers', { method: 'POST', body: { email: `eve-${run}@example.com`, username: `eve${run}`, password: `pw-${run}-eve-secret`, first_name: 'Eve' } });
@@ -233,10 +233,10 @@ add_action( 'http_api_debug', function ( $response, $context, $class, $args, $ur
     await eve.login(`eve${run}`, `pw-${run}-eve-secret`);
     // The nonce WordPress would give Eve's session for that action (made here, in PHP, from her cookie).
     const [name, value] = [...eve.jar].find(([k]) => k.startsWith('wordpress_logged_in_'));
-    const nonce = shop.php(`$_COOKIE[${JSON.stringify(name)}] = urldecode(${JSON.stringify(value)}); wp_set_current_user(${c.id}); echo wp_create_nonce("woocommerce-settings");`);
+    const nonce = await shop.phpAsync(`$_COOKIE[${JSON.stringify(name)}] = urldecode(${JSON.stringify(value)}); wp_set_current_user(${c.id}); echo wp_create_nonce("woocommerce-settings");`);
     const r = await eve.req(SETTINGS, { method: 'POST', form: { _wpnonce: nonce, save: 'Save changes', loyalty_widget_endpoint: 'https://evil.example' } });
     eq([r.status, /Sorry, you are not allowed to change these settings\./.test(r.text)], [403, true], 'save as a customer: refused by the capability check (not for the nonce)');
-    eq(option('loyalty_widget_endpoint'), s.EP, 'endpoint option');
+    eq(await option('loyalty_widget_endpoint'), s.EP, 'endpoint option');
   });
 
   // -------------------------------------------------------------- webhooks through WooCommerce's REST API
@@ -296,7 +296,7 @@ add_action( 'http_api_debug', function ( $response, $context, $class, $args, $ur
     check('an order placed and paid (processing) by the signed-in customer: WooCommerce delivers, the customer has 50 pending points', async () => {
       const before = deliveries().length;
       orderA = await placeOrder(s.P50);
-      const ran = shop.runQueue();
+      const ran = await shop.runQueue();
       const mine = deliveries().slice(before).filter((d) => !d.ping && d.arg === orderA);
       shop.say(`queue ran ${ran} actions; deliveries for order ${orderA}: ${JSON.stringify(mine.map((d) => [d.headers['X-WC-Webhook-Topic'], d.webhook, d.code, d.answer.slice(0, 90)]))}`);
       const good = mine.filter((d) => d.webhook !== hooks.wrong);
@@ -371,7 +371,7 @@ add_action( 'http_api_debug', function ( $response, $context, $class, $args, $ur
       check('the order marked completed: delivered, changes nothing (the points stay pending for the return window)', async () => {
         const from = deliveries().length;
         await shop.rest(`/orders/${orderA}`, { method: 'PUT', body: { status: 'completed' } });
-        shop.runQueue();
+        await shop.runQueue();
         const got = lastFor(orderA, from);
         eq(got.map((d) => [JSON.parse(d.body).status, d.code, JSON.parse(d.answer).applied]), [['completed', 200, false]], 'deliveries');
         eq(JSON.parse(got[0].answer).orders[0].pending_until, pendingUntil, 'pending_until');
@@ -381,12 +381,12 @@ add_action( 'http_api_debug', function ( $response, $context, $class, $args, $ur
       let orderB = 0;
       check('a second order (20.00) paid: 20 more pending; a partial refund (REST, 5.00) takes back 5', async () => {
         orderB = await placeOrder(s.P20);
-        shop.runQueue();
+        await shop.runQueue();
         eq((await points()).pending, 70, 'pending after the order');
         const from = deliveries().length;
         const refund = await shop.rest(`/orders/${orderB}/refunds`, { method: 'POST', body: { amount: '5.00', reason: 'one cup broken', api_refund: false } });
         ok(refund.id, 'no refund id');
-        shop.runQueue();
+        await shop.runQueue();
         const got = lastFor(orderB, from);
         shop.say(`deliveries after the partial refund: ${JSON.stringify(got.map((d) => [d.headers['X-WC-Webhook-Topic'], JSON.parse(d.body).status, JSON.parse(d.body).refunds, d.code]))}`);
         eq(got.map((d) => d.code), [200], 'one delivery (order.updated), 200');
@@ -395,18 +395,18 @@ add_action( 'http_api_debug', function ( $response, $context, $class, $args, $ur
       check('the rest refunded (REST, 15.00: WooCommerce sets the order refunded): the order\'s points are all back', async () => {
         const from = deliveries().length;
         await shop.rest(`/orders/${orderB}/refunds`, { method: 'POST', body: { amount: '15.00', api_refund: false } });
-        shop.runQueue();
+        await shop.runQueue();
         const got = lastFor(orderB, from);
         eq(got.map((d) => [JSON.parse(d.body).status, d.code]), [['refunded', 200]], 'deliveries');
         eq((await points()).pending, 50, 'pending');
       });
       check('a third order (20.00) paid, then cancelled (REST): the points are back', async () => {
         const orderC = await placeOrder(s.P20);
-        shop.runQueue();
+        await shop.runQueue();
         eq((await points()).pending, 70, 'pending after the order');
         const from = deliveries().length;
         await shop.rest(`/orders/${orderC}`, { method: 'PUT', body: { status: 'cancelled' } });
-        shop.runQueue();
+        await shop.runQueue();
         eq(lastFor(orderC, from).map((d) => [JSON.parse(d.body).status, d.code, JSON.parse(d.answer).applied]), [['cancelled', 200, true]], 'deliveries');
         eq((await points()).pending, 50, 'pending');
       });
@@ -442,7 +442,7 @@ add_action( 'http_api_debug', function ( $response, $context, $class, $args, $ur
       check('WooCommerce\'s own redelivery (its woocommerce_deliver_webhook_async action run again): 200, nothing changes', async () => {
         const before = await ledger();
         const from = deliveries().length;
-        shop.php(`do_action("woocommerce_deliver_webhook_async", ${hooks['order.updated']}, ${orderA});`);
+        await shop.phpAsync(`do_action("woocommerce_deliver_webhook_async", ${hooks['order.updated']}, ${orderA});`);
         const got = deliveries().slice(from).filter((d) => !d.ping);
         eq(got.map((d) => [d.arg, d.code, JSON.parse(d.answer).applied]), [[orderA, 200, false]], 'deliveries');
         eq(await ledger(), before, 'points and history');
@@ -474,7 +474,7 @@ add_action( 'http_api_debug', function ( $response, $context, $class, $args, $ur
         ok(/name="loyalty_widget_endpoint"[^>]*disabled/.test(page.text.replace(/\s+/g, ' ')), 'endpoint field not read-only');
         ok(!page.text.includes(SECRET2), 'the constant secret is printed');
         await s.admin.req(SETTINGS, { method: 'POST', form: { _wpnonce: nonce, save: 'Save changes', loyalty_widget_endpoint: 'https://other.example', loyalty_widget_secret: 'x'.repeat(40) } });
-        eq([option('loyalty_widget_endpoint'), option('loyalty_widget_secret')], [s.EP, s.secrets.LOYALTY_SECRET], 'options untouched');
+        eq([await option('loyalty_widget_endpoint'), await option('loyalty_widget_secret')], [s.EP, s.secrets.LOYALTY_SECRET], 'options untouched');
       } finally {
         writeFileSync(join(s.SITE, 'wp-config.php'), s.wpConfig);
         // Served with the restored file again (the assertions below say so if it never is).

@@ -161,18 +161,30 @@ export async function startShop(suite, { say = logger(suite) } = {}) {
   };
   shop.wp = (path, opts = {}) => http(`${shop.url}/wp-json/wp/v2${path}`, { ...opts, headers: { ...shop.wpAuth, ...(opts.headers || {}) } });
   // PHP in the site (wp-load.php), as WP-CLI would: its stdout; throws on a non-zero exit.
+  const phpArgs = (phpCode) => ['-d', 'display_errors=stderr', '-r', `define("WP_USE_THEMES", false); require "wp-load.php"; ${phpCode}`];
   shop.php = (phpCode) => {
-    const r = spawnSync('php', ['-d', 'display_errors=stderr', '-r', `define("WP_USE_THEMES", false); require "wp-load.php"; ${phpCode}`],
-      { cwd: shop.site, encoding: 'utf8' });
+    const r = spawnSync('php', phpArgs(phpCode), { cwd: shop.site, encoding: 'utf8' });
     if (r.status !== 0) throw new Error(`php: ${r.status} ${r.stdout}${r.stderr}`);
     return r.stdout;
   };
+  // The same without blocking the event loop: while PHP runs (seconds, when it delivers webhooks),
+  // the endpoint closes kept-alive connections idle for 5 s; a blocked loop would not see that and
+  // fetch would send the next request into a closed socket ("fetch failed").
+  shop.phpAsync = (phpCode) => new Promise((res, rej) => {
+    const child = spawn('php', phpArgs(phpCode), { cwd: shop.site, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d) => { stdout += d; });
+    child.stderr.on('data', (d) => { stderr += d; });
+    child.once('error', rej);
+    child.once('close', (status) => (status === 0 ? res(stdout) : rej(new Error(`php: ${status} ${stdout}${stderr}`))));
+  });
   // WooCommerce's Action Scheduler queue (webhook deliveries among it), run
   // until nothing is due: the harness has WP-cron off. How many actions ran.
-  shop.runQueue = () => {
+  shop.runQueue = async () => {
     let total = 0;
     for (let i = 0; i < 10; i++) {
-      const n = Number(shop.php(`echo ActionScheduler_QueueRunner::instance()->run("loyalty-${suite}");`));
+      const n = Number(await shop.phpAsync(`echo ActionScheduler_QueueRunner::instance()->run("loyalty-${suite}");`));
       total += n;
       if (!n) break;
     }
@@ -263,6 +275,7 @@ export function checker(context, { timeout = 120000 } = {}) {
     } catch (err) {
       let more = '';
       try { more = await context(); } catch (e) { more = `(no context: ${e.message})`; }
+      if (err instanceof Error && err.cause) err.message = `${err.message} (${err.cause.code ?? ''} ${err.cause.message ?? err.cause})`;
       if (more && err instanceof Error) err.message = `${err.message}\n--- what the shop and the endpoint last did ---\n${more}`;
       throw err;
     }
