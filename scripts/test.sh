@@ -181,12 +181,13 @@ run_woo() {
     echo "NOT RUN: the real WooCommerce step needs the shop at $WC_HARNESS_DIR/up.sh (../shared/woocommerce beside this clone, or WC_HARNESS_DIR); it is not counted as passed" >&2
     return 1
   fi
-  node e2e/standins/woo-parity.mjs
   bash integrations/wordpress/test-apply.sh
-  node e2e/woo-checkout.mjs
-  node e2e/woo-loop.mjs
-  node e2e/woo-journey.mjs
-  node e2e/woo-failures.mjs
+  # One file per area on Node's own test runner, one shop at a time (each
+  # file starts its shop and endpoint and purges the shop after); the
+  # runner's closing lines count the tests.
+  node --test --test-concurrency=1 --test-reporter=spec \
+    e2e/woo-parity.test.mjs e2e/woo-checkout.test.mjs e2e/woo-loop.test.mjs \
+    e2e/woo-journey.test.mjs e2e/woo-failures.test.mjs
   echo "the real WooCommerce step: $(( $(date +%s) - woo_started )) s"
 }
 
