@@ -816,7 +816,7 @@ async fn a_304_twice_is_the_endpoints_error_not_a_network_failure() {
 }
 
 #[wasm_bindgen_test]
-async fn a_cached_copy_that_no_longer_decodes_is_fetched_again_not_revalidated() {
+async fn a_cached_copy_that_no_longer_decodes_is_fetched_again_not_kept_by_a_304() {
     // The visit's copy of the program still has its ETag, but its body is
     // not a program any more (a hand-edited or older version's entry). A
     // 304 to its ETag would leave nothing to show.
