@@ -768,3 +768,121 @@ async fn a_head_start_answer_that_was_not_json_is_asked_again_by_the_client() {
         "the client's own request, after the unreadable one"
     );
 }
+
+// Regression (issue #31): a 304 that arrived with no cached copy to keep
+// was reported as `Network("304 without a cached answer")`, and to a write
+// as `Network("unexpected 304")`, which the widget counts as a redeem of
+// unknown outcome. It is asked for again, once, and the fresh answer used.
+
+/// Drops the visit's copies of public answers (the program), which
+/// `cache::clear_all` keeps.
+fn forget_public_answers() {
+    let storage = web_sys::window()
+        .and_then(|w| w.session_storage().ok().flatten())
+        .expect("session storage");
+    let keys: Vec<String> = (0..storage.length().unwrap_or(0))
+        .filter_map(|index| storage.key(index).ok().flatten())
+        .filter(|key| key.starts_with(cache::PUBLIC))
+        .collect();
+    for key in keys {
+        cache::remove(&key);
+    }
+}
+
+#[wasm_bindgen_test]
+async fn a_304_to_a_read_with_no_cached_copy_is_asked_again_and_the_answer_used() {
+    // A proxy (here the endpoint's fault) answers 304 to a request that
+    // sent no If-None-Match: the widget has nothing to keep.
+    fresh(json!({"fail_next": 1, "error_status": 304, "method": "GET",
+                 "path_prefix": "/v1/program"}))
+    .await;
+    forget_public_answers();
+    let client = anna_client(&token_for("cust-anna").await);
+    let program = client.program().await.expect("the program, asked again");
+    assert!(!program.name.is_empty() && !program.rewards.is_empty());
+    assert_eq!(
+        requests("GET /v1/program").await,
+        2,
+        "the 304, then once more"
+    );
+    // The fresh answer is the visit's copy now: the next read asks nobody.
+    client.program().await.expect("from the visit cache");
+    assert_eq!(requests("GET /v1/program").await, 2);
+}
+
+#[wasm_bindgen_test]
+async fn a_304_twice_is_the_endpoints_error_not_a_network_failure() {
+    fresh(
+        json!({"error_rate": 1.0, "error_status": 304, "method": "GET",
+                 "path_prefix": "/v1/activity"}),
+    )
+    .await;
+    let client = anna_client(&token_for("cust-anna").await);
+    let error = client.activity(1).await.expect_err("no answer to show");
+    assert_eq!(
+        error,
+        ApiError::Status {
+            status: 304,
+            code: None,
+            retry_after: None
+        }
+    );
+    assert!(!error.outcome_unknown());
+    assert_eq!(requests("GET /v1/activity").await, 2, "asked again once");
+}
+
+#[wasm_bindgen_test]
+async fn a_cached_copy_that_no_longer_decodes_is_fetched_again_not_kept_by_a_304() {
+    // The visit's copy of the program still has its ETag, but its body is
+    // not a program any more (a hand-edited or older version's entry). A
+    // 304 to its ETag would leave nothing to show.
+    fresh(json!({})).await;
+    forget_public_answers();
+    let client = anna_client(&token_for("cust-anna").await);
+    client.program().await.expect("the program");
+    assert_eq!(requests("GET /v1/program").await, 1);
+    let storage = web_sys::window()
+        .and_then(|w| w.session_storage().ok().flatten())
+        .expect("session storage");
+    let mut edited = 0;
+    for index in 0..storage.length().unwrap_or(0) {
+        let Some(key) = storage.key(index).ok().flatten() else {
+            continue;
+        };
+        if !(key.starts_with(cache::PUBLIC) && key.ends_with("/program")) {
+            continue;
+        }
+        let raw = storage.get_item(&key).ok().flatten().expect("entry");
+        let mut entry: Value = serde_json::from_str(&raw).expect("entry json");
+        assert!(entry["etag"].is_string(), "{raw}");
+        entry["body"] = json!({"name": 7});
+        entry["stored_at"] = json!(0);
+        storage.set_item(&key, &entry.to_string()).expect("write");
+        edited += 1;
+    }
+    assert_eq!(edited, 1, "the program's entry");
+    let program = client.program().await.expect("the program, fetched again");
+    assert!(!program.name.is_empty() && !program.rewards.is_empty());
+    assert_eq!(requests("GET /v1/program").await, 2);
+}
+
+#[wasm_bindgen_test]
+async fn a_redeem_answered_304_is_sent_again_with_its_key_and_applied_once() {
+    fresh(
+        json!({"fail_next": 1, "error_status": 304, "method": "POST",
+                 "path_prefix": "/v1/redemptions"}),
+    )
+    .await;
+    let before = db_count("redemptions").await;
+    let client = dora().await;
+    let redemption = client
+        .redeem("r-5eur", &new_idempotency_key())
+        .await
+        .expect("redeemed, not 'could not confirm'");
+    assert!(redemption
+        .coupon
+        .as_ref()
+        .is_some_and(|coupon| coupon.code.starts_with("MR-")));
+    assert_eq!(requests("POST /v1/redemptions").await, 2);
+    assert_eq!(db_count("redemptions").await, before + 1, "applied once");
+}

@@ -13,6 +13,8 @@
 //!   show.
 //! - [`url`]: endpoint and link URL checks.
 //! - [`retry`]: which failures to retry and how long to wait.
+//! - [`error`]: why a call to the endpoint failed, and what that means
+//!   (retry, outcome unknown, refused, sign in again).
 //! - [`identity`]: the cache key of a customer (from the token's `sub`).
 //! - [`i18n`]: the languages (negotiation, packs, plural forms) and the
 //!   built-in English texts.
@@ -21,6 +23,7 @@
 pub mod config;
 pub mod contract;
 pub mod date;
+pub mod error;
 pub mod events;
 pub mod i18n;
 pub mod identity;

@@ -3,7 +3,12 @@
 //! Only reads are retried here; writes are made safe to repeat with an
 //! `Idempotency-Key` instead. Waits grow exponentially with full jitter, so
 //! many widgets that failed together do not come back together, and a
-//! server's `Retry-After` is honoured up to a cap.
+//! server's `Retry-After` is honoured up to a cap. A `304 Not Modified` to a
+//! call that revalidated nothing (no cached copy to keep) is asked again at
+//! once, once.
+
+/// How long one attempt may take before it is abandoned, in ms.
+pub const TIMEOUT_MS: u32 = 8_000;
 
 /// What became of one attempt, as far as retrying is concerned.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -11,6 +16,7 @@ pub enum Outcome {
     /// No answer: offline, refused, dropped, timed out.
     NoAnswer,
     /// An HTTP status, with `Retry-After` seconds if the server sent them.
+    /// A `304` here answered a call with no cached copy to keep.
     Status(u16, Option<u64>),
     /// A 2xx whose body did not decode (e.g. cut off mid-way).
     BadBody,
@@ -43,7 +49,9 @@ impl RetryPolicy {
     pub fn retryable(outcome: Outcome) -> bool {
         match outcome {
             Outcome::NoAnswer | Outcome::BadBody => true,
-            Outcome::Status(status, _) => matches!(status, 408 | 429 | 500 | 502 | 503 | 504),
+            Outcome::Status(status, _) => {
+                matches!(status, 304 | 408 | 429 | 500 | 502 | 503 | 504)
+            }
         }
     }
 
@@ -54,6 +62,11 @@ impl RetryPolicy {
     pub fn next_delay(&self, attempt: u32, outcome: Outcome, jitter: f64) -> Option<u64> {
         if attempt >= self.max_attempts || !Self::retryable(outcome) {
             return None;
+        }
+        if let Outcome::Status(304, _) = outcome {
+            // Nothing is wrong with the endpoint; the fresh answer is one
+            // request away. Asked for once: a second 304 is the error.
+            return (attempt == 1).then_some(0);
         }
         if let Outcome::Status(_, Some(seconds)) = outcome {
             let asked = seconds.saturating_mul(1_000);
