@@ -19,7 +19,9 @@ pub struct Faults {
     /// The next this many matching requests fail with `error_status`, then
     /// the backend recovers (deterministic, for tests of retries).
     pub fail_next: u64,
-    /// Status for injected errors (500 by default; 429 adds `Retry-After`).
+    /// Status for injected errors (500 by default; 429 adds `Retry-After`;
+    /// 304 is sent without a body, as a cache would answer a conditional
+    /// request).
     pub error_status: Option<u16>,
     /// `Retry-After` seconds sent with injected 429s and 503s.
     pub retry_after: Option<u64>,
