@@ -694,6 +694,30 @@ impl<R: Read> Read for Lines<R> {
                 .newlines
                 .lock()
                 .unwrap_or_else(std::sync::PoisonError::into_inner);
+            // No line can pass the limit within this read: only the
+            // newlines are looked at, and every byte is passed on.
+            if seen.line + got <= MAX_CSV_LINE {
+                let mut from = 0;
+                for newline in memchr::memchr_iter(b'\n', &buf[..got]).chain([got]) {
+                    if seen.at_start {
+                        if let Some(first) = buf[from..newline].iter().position(|b| *b != b'\r') {
+                            let start = (seen.read + (from + first) as u64, seen.count + 1);
+                            seen.starts.push_back(start);
+                            seen.at_start = false;
+                        }
+                    }
+                    if newline < got {
+                        seen.count += 1;
+                        seen.at_start = true;
+                        seen.line = 0;
+                        from = newline + 1;
+                    } else {
+                        seen.line += newline - from;
+                    }
+                }
+                seen.read += got as u64;
+                return Ok(got);
+            }
             let mut kept = 0;
             for at in 0..got {
                 let byte = buf[at];
