@@ -382,12 +382,12 @@ export function waitInWidget(page, selector, { host = 'loyalty-widget', timeout:
 }
 
 /** Waits for `selector` in the widget's shadow root to have text, and returns it (trimmed). */
-export function widgetText(page, selector, { host = 'loyalty-widget', timeout: ms = WAIT, what } = {}) {
+export function widgetText(page, selector, { host = 'loyalty-widget', timeout: ms = WAIT, what } = {}, label = what) {
   return until(page, ([h, s]) => {
     const el = document.querySelector(h)?.shadowRoot?.querySelector(s);
     const text = el?.textContent.trim();
     return text || null;
-  }, [host, selector], what ?? `text in ${selector} of <${host}>`, ms);
+  }, [host, selector], label ?? `text in ${selector} of <${host}>`, ms);
 }
 
 /** Waits until the widget's shadow root (or `selector` in it) shows `text`. */
@@ -465,16 +465,18 @@ function waitOnWatcher(watcher, probe, what, ms) {
 }
 
 /**
- * The widget settled: web fonts loaded, no animation or transition running
- * in any widget's shadow root or the page, and two frames painted since.
+ * The widget settled: web fonts loaded, no animation or transition that
+ * ends still running in any shadow root or the page, and two frames
+ * painted since.
  * (What screenshots, layout measurements and axe need.)
  */
 export async function settled(page, { timeout: ms = WAIT } = {}) {
   await until(page, () => {
     if (document.fonts.status !== 'loaded') return false;
+    // (An endless animation, a loading indicator's, never ends: not waited for.)
+    const ending = (a) => a.playState === 'running' && a.effect?.getComputedTiming().endTime !== Infinity;
     const roots = [...document.querySelectorAll('*')].map((el) => el.shadowRoot).filter(Boolean);
-    return document.getAnimations().every((a) => a.playState !== 'running')
-      && roots.every((root) => root.getAnimations().every((a) => a.playState !== 'running'));
+    return !document.getAnimations().some(ending) && !roots.some((root) => root.getAnimations().some(ending));
   }, null, 'the widget\'s fonts and animations to settle', ms);
   await bounded(page.evaluate(() => new Promise((done) => {
     requestAnimationFrame(() => requestAnimationFrame(() => done(true)));
