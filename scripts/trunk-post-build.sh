@@ -58,7 +58,9 @@ perl -0pi -e 's/<link[^>]*\bdata-trunk\b[^>]*>\s*//g' "$stage/index.html"
 if ! $release; then
   # trunk serve: the endpoint is the dev server's own origin (its proxy
   # forwards /v1/ and /_demo/), and the token comes from the token URL.
-  origin="http://127.0.0.1:8080"
+  # Trunk.toml's port, or TRUNK_SERVE_PORT (which trunk serve also reads):
+  # the test serves on a free port (e2e/trunk-serve.test.mjs).
+  origin="http://127.0.0.1:${TRUNK_SERVE_PORT:-8080}"
   perl -0pi -e "s|__DEMO_ENDPOINT__|$origin|; s|token=\"?__DEMO_TOKEN__\"?|token-url=\"/_demo/token?customer=cust-anna\"|; s|__DEMO_LANG__|de|; s|__DEMO_THEME__|auto|" "$stage/index.html"
 fi
 

@@ -15,6 +15,7 @@
 //   widget's animations done. Each is bounded by a timeout that fails the
 //   test and says what it waited for.
 import { spawn } from 'node:child_process';
+import { createServer } from 'node:net';
 import { closeSync, existsSync, mkdirSync, openSync, readFileSync, rmSync, statSync, writeSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -131,6 +132,23 @@ export async function startEndpoint({ args = [], name, env = {}, exitAfter = 900
       }
     },
   };
+}
+
+/**
+ * A loopback port the system hands out as free, for a server that cannot
+ * be told port 0 (trunk serve must know its port before it builds). It is
+ * closed again when this resolves, so another process could take it first:
+ * the server then fails to listen, and says so.
+ */
+export function freePort() {
+  return new Promise((resolvePort, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address();
+      server.close(() => resolvePort(port));
+    });
+  });
 }
 
 /** Sets the faults of an endpoint started with --fault-control (`{}`: none). */
@@ -372,6 +390,21 @@ export async function until(page, fn, arg = null, what = 'a condition in the pag
   } catch (err) {
     if (err.name === 'TimeoutError' || /timeout|timed out|exceeded/i.test(err.message)) throw new Error(`timed out after ${ms} ms waiting for ${what}`);
     throw err;
+  }
+}
+
+/**
+ * Asks `probe()` (async, node side) again every `every` ms until it returns
+ * a truthy value, which it returns; for a condition nothing announces (a
+ * server that starts listening without a word). Fails after `ms`.
+ */
+export async function pollUntil(probe, { every = 250, timeout: ms = WAIT, what = 'a condition' } = {}) {
+  const deadline = Date.now() + ms;
+  for (;;) {
+    const value = await probe();
+    if (value) return value;
+    if (Date.now() > deadline) throw new Error(`timed out after ${ms} ms waiting for ${what}`);
+    await new Promise((resolvePoll) => { setTimeout(resolvePoll, every); });
   }
 }
 
