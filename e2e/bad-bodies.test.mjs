@@ -21,7 +21,6 @@ import { after, describe } from 'node:test';
 import { browsers, session, setFaults, settled, startEndpoint, until, waitForIdle } from './lib/fixture.mjs';
 
 const endpoint = await startEndpoint({ name: 'bad-bodies', args: ['--demo', '--static', 'dist', '--fault-control'] });
-after(() => endpoint.stop());
 const base = endpoint.url;
 const { token } = await (await fetch(`${base}/_demo/token?customer=cust-anna`)).json();
 const real = await (await fetch(`${base}/v1/customer?lang=en`, { headers: { authorization: `Bearer ${token}` } })).text();
@@ -163,204 +162,208 @@ const dates = [
 /** Waits for fn in the page (20 s at most) and returns its value. */
 const shown = (page, fn, arg, what) => until(page, fn, arg, what);
 
-for (const browserName of browsers()) {
-  describe(`malformed and hostile bodies (${browserName}): ${Object.keys(BODIES).length} summaries refused with the data notice, ${Object.keys(TOLERATED).length} tolerated with the right balance, ${Object.keys(LEFT_OUT).length} with one optional part left out and named, ${Object.keys(PARTIAL).length} broken programs or offers explained beside the right balance, ${longWords.length} long-word layouts at 320 px`, () => {
-    const s = session({ browser: browserName });
-    /** A test with the endpoint answering `bodies` (reset after). */
-    const check = (name, bodies, fn, options) => s.check(name, async (page, w, t) => {
-      await setFaults(base, { bodies });
-      try {
-        await fn(page, w, t);
-      } finally {
-        await setFaults(base, {});
-      }
-    }, options);
+describe('malformed and hostile bodies', () => {
+  after(() => endpoint.stop());
 
-    for (const { name, body, expect, route = '/v1/customer', field, absent, arg } of cases) {
-      check(name, { [route]: body }, async (page, w) => {
-        const lines = [];
-        page.on('console', (message) => { if (message.text().startsWith('[loyalty-widget]')) lines.push(message.text()); });
-        await page.goto(`${base}/examples/hostile-baseline.html?customer=cust-anna`);
-        const seen = await shown(page, (want) => {
-          const root = document.querySelector('loyalty-widget')?.shadowRoot;
-          const notice = root?.querySelector('.lw-error');
-          const balance = root?.querySelector('[data-testid=balance]')?.textContent.trim() ?? null;
-          const partial = root?.querySelector('.lw-partial')?.textContent.trim() ?? null;
-          if (notice) return { notice: notice.textContent.trim(), balance, partial };
-          if (want === 'partial') return partial ? { notice: null, balance, partial } : null;
-          return balance ? { notice: null, balance, partial } : null;
-        }, expect, expect === 'partial' ? 'the partial notice' : 'the balance or the notice');
-        const errors = await page.evaluate(() => window.__lw.errors);
-        const problems = [];
-        if (expect === 'left out') {
-          // The rest of the answer is drawn in the same frame as the balance;
-          // the program and offers follow, so wait for the rewards too, and
-          // for every answer to be in and drawn.
-          await shown(page, () => !!document.querySelector('loyalty-widget').shadowRoot
-            .querySelector('[data-testid=reward], [data-testid=offer]'), null, 'the rewards or offers');
-          await waitForIdle(w);
-          await settled(page);
-          const wrong = await page.evaluate(`(() => {
-            const root = () => document.querySelector('loyalty-widget').shadowRoot;
-            return (${absent})(${JSON.stringify(arg ?? null)});
-          })()`);
-          if (wrong) problems.push(wrong);
-          if (seen.partial) problems.push(`partial notice: ${seen.partial}`);
-          const named = lines.filter((line) => line.includes(`left out ${field} `));
-          if (named.length !== 1 || lines.length !== 1) problems.push(`console: ${JSON.stringify(lines)} (want one line naming ${field})`);
+  for (const browserName of browsers()) {
+    describe(`malformed and hostile bodies (${browserName}): ${Object.keys(BODIES).length} summaries refused with the data notice, ${Object.keys(TOLERATED).length} tolerated with the right balance, ${Object.keys(LEFT_OUT).length} with one optional part left out and named, ${Object.keys(PARTIAL).length} broken programs or offers explained beside the right balance, ${longWords.length} long-word layouts at 320 px`, () => {
+      const s = session({ browser: browserName });
+      /** A test with the endpoint answering `bodies` (reset after). */
+      const check = (name, bodies, fn, options) => s.check(name, async (page, w, t) => {
+        await setFaults(base, { bodies });
+        try {
+          await fn(page, w, t);
+        } finally {
+          await setFaults(base, {});
         }
-        if (expect === 'tolerated' || expect === 'partial' || expect === 'left out') {
-          if (!seen.balance || !seen.balance.includes('1,250')) problems.push(`balance: ${seen.balance}`);
-          if (seen.notice) problems.push(`notice: ${seen.notice}`);
-        }
-        if (expect === 'partial' && !(seen.partial || '').includes("Some of your rewards can't be shown right now.Try again")) {
-          problems.push(`partial notice: ${seen.partial}`);
-        }
-        if (expect === 'refused') {
-          if (seen.balance) problems.push(`a balance is on screen: ${seen.balance}`);
-          if (!seen.notice || !seen.notice.includes("The rewards service sent data we can't show.")) problems.push(`notice: ${seen.notice}`);
-          if (seen.notice && !seen.notice.includes('Try again')) problems.push('no retry button');
-        }
-        if (errors.length) problems.push(`uncaught: ${errors.join(' | ')}`);
-        if (problems.length) throw new Error(problems.join('; '));
-      });
-    }
+      }, options);
 
-    for (const [route, body] of longWords) {
-      check(`long words in ${route} at 320 px: everything stays in the widget, no control covered`, { [route]: body }, async (page) => {
-        await page.goto(`${base}/examples/hostile-baseline.html?customer=cust-anna&lang=de`);
-        await shown(page, () => document.querySelector('loyalty-widget')?.shadowRoot
-          ?.querySelectorAll('[data-testid=rewards] li, [data-testid=offers] li').length, null, 'the rewards and offers');
-        const problems = await page.evaluate(() => {
-          const root = document.querySelector('loyalty-widget').shadowRoot;
-          const frame = root.querySelector('.lw').getBoundingClientRect();
-          const out = [];
-          for (const el of root.querySelectorAll('.lw *')) {
-            const r = el.getBoundingClientRect();
-            if (r.width === 0 || getComputedStyle(el).visibility === 'hidden') continue;
-            if (r.right > frame.right + 0.5 || r.left < frame.left - 0.5) {
-              out.push(`${el.tagName.toLowerCase()}.${el.className} spans ${Math.round(r.left)}-${Math.round(r.right)} outside ${Math.round(frame.left)}-${Math.round(frame.right)}`);
-            }
-            if (el.scrollWidth > el.clientWidth + 1 && getComputedStyle(el).overflowX !== 'visible') {
-              out.push(`${el.tagName.toLowerCase()}.${el.className} is cut off (${el.scrollWidth} > ${el.clientWidth})`);
-            }
-          }
-          for (const button of root.querySelectorAll('.lw button')) {
-            const r = button.getBoundingClientRect();
-            if (r.width === 0) continue;
-            button.scrollIntoView({ block: 'center' });
-            const b = button.getBoundingClientRect();
-            const hit = root.elementFromPoint(b.left + b.width / 2, b.top + b.height / 2);
-            if (!hit || !(hit === button || button.contains(hit))) out.push(`the button "${button.textContent.trim()}" is covered by ${hit && hit.tagName}`);
-          }
-          return out;
-        });
-        if (problems.length) throw new Error(problems.slice(0, 3).join('; '));
-      }, { viewport: { width: 320, height: 640 } });
-    }
-
-    // A program that breaks its own rules: tiers highest first, a tier and a
-    // reward listed twice. The widget reads tiers in threshold order and keeps
-    // the first of each id: Anna (Silver) may redeem a Bronze reward, three
-    // tiers are listed, every element id is unique.
-    const unruly = variant(program, (p) => {
-      p.tiers.reverse();
-      p.tiers.push({ ...p.tiers[0], name: 'Gold again' });
-      p.rewards[1].min_tier_id = 'bronze';
-      p.rewards.push({ ...p.rewards[1], title: 'the same id again' });
-    });
-    check('tiers listed highest first, a tier and a reward listed twice: read by threshold, first of each id', { '/v1/program': unruly }, async (page) => {
-      await page.goto(`${base}/examples/hostile-baseline.html?customer=cust-anna`);
-      await shown(page, () => document.querySelector('loyalty-widget')?.shadowRoot
-        ?.querySelectorAll('[data-testid=reward]').length, null, 'the rewards');
-      const seen = await page.evaluate((id) => {
-        const root = document.querySelector('loyalty-widget').shadowRoot;
-        const ids = [...root.querySelectorAll('[id]')].map((el) => el.id);
-        const reward = root.querySelectorAll(`[data-reward="${id}"]`);
-        const button = reward[0]?.querySelector('button');
-        return {
-          duplicateIds: ids.filter((x, i) => ids.indexOf(x) !== i),
-          rewards: reward.length,
-          locked: !button || button.disabled,
-          lock: reward[0]?.querySelector('.lw-lock')?.textContent.trim(),
-          tiers: root.querySelectorAll('[data-testid=tiers] > li').length,
-          text: root.textContent,
-        };
-      }, program.rewards[1].id);
-      const problems = [];
-      if (seen.duplicateIds.length) problems.push(`duplicate element ids: ${seen.duplicateIds.join(', ')}`);
-      if (seen.rewards !== 1) problems.push(`${seen.rewards} rewards with one id`);
-      if (seen.locked) problems.push(`the Bronze reward is locked for a Silver member: ${seen.lock}`);
-      if (seen.tiers !== 3) problems.push(`${seen.tiers} tiers listed`);
-      if (seen.text.includes('Gold again') || seen.text.includes('the same id again')) problems.push('a repeated entry is shown');
-      if (problems.length) throw new Error(problems.join('; '));
-    });
-
-    // A spend tier status beside a program whose tiers count points: each
-    // figure in what it counts (the tier list showed point thresholds as money).
-    const spend = edit((b) => { b.tier.kind = 'spend'; b.tier.needed_for_upgrade = 5000; });
-    check('a spend status beside point tiers: thresholds stay points, the need is money', { '/v1/customer': spend }, async (page) => {
-      await page.goto(`${base}/examples/hostile-baseline.html?customer=cust-anna`);
-      await shown(page, () => document.querySelector('loyalty-widget')?.shadowRoot
-        ?.querySelectorAll('[data-testid=tiers] li').length, null, 'the tiers');
-      const seen = await page.evaluate(() => {
-        const root = document.querySelector('loyalty-widget').shadowRoot;
-        return {
-          tiers: root.querySelector('[data-testid=tiers]').textContent,
-          needed: root.querySelector('[data-testid=tier-needed]')?.textContent ?? '',
-        };
-      });
-      if (!seen.tiers.includes('1,000 points') || seen.tiers.includes('€')) throw new Error(`tiers: ${seen.tiers}`);
-      if (!seen.needed.includes('€50.00')) throw new Error(`needed: ${seen.needed}`);
-    });
-
-    if (browserName === 'chromium') {
-      for (const [at, zone, want] of dates) {
-        const body = edit((b) => { b.points.expiring[0].at = at; });
-        check(`the date ${at} in ${zone} shows ${want}`, { '/v1/customer': body }, async (page) => {
-          await page.emulateTimezone(zone);
+      for (const { name, body, expect, route = '/v1/customer', field, absent, arg } of cases) {
+        check(name, { [route]: body }, async (page, w) => {
+          const lines = [];
+          page.on('console', (message) => { if (message.text().startsWith('[loyalty-widget]')) lines.push(message.text()); });
           await page.goto(`${base}/examples/hostile-baseline.html?customer=cust-anna`);
-          const text = await shown(page, () => document.querySelector('loyalty-widget')?.shadowRoot
-            ?.querySelector('[data-testid=expiring]')?.textContent.trim(), null, 'the expiring points');
-          if (text !== `200 points expire on ${want}`) throw new Error(`shows "${text}"`);
+          const seen = await shown(page, (want) => {
+            const root = document.querySelector('loyalty-widget')?.shadowRoot;
+            const notice = root?.querySelector('.lw-error');
+            const balance = root?.querySelector('[data-testid=balance]')?.textContent.trim() ?? null;
+            const partial = root?.querySelector('.lw-partial')?.textContent.trim() ?? null;
+            if (notice) return { notice: notice.textContent.trim(), balance, partial };
+            if (want === 'partial') return partial ? { notice: null, balance, partial } : null;
+            return balance ? { notice: null, balance, partial } : null;
+          }, expect, expect === 'partial' ? 'the partial notice' : 'the balance or the notice');
+          const errors = await page.evaluate(() => window.__lw.errors);
+          const problems = [];
+          if (expect === 'left out') {
+            // The rest of the answer is drawn in the same frame as the balance;
+            // the program and offers follow, so wait for the rewards too, and
+            // for every answer to be in and drawn.
+            await shown(page, () => !!document.querySelector('loyalty-widget').shadowRoot
+              .querySelector('[data-testid=reward], [data-testid=offer]'), null, 'the rewards or offers');
+            await waitForIdle(w);
+            await settled(page);
+            const wrong = await page.evaluate(`(() => {
+              const root = () => document.querySelector('loyalty-widget').shadowRoot;
+              return (${absent})(${JSON.stringify(arg ?? null)});
+            })()`);
+            if (wrong) problems.push(wrong);
+            if (seen.partial) problems.push(`partial notice: ${seen.partial}`);
+            const named = lines.filter((line) => line.includes(`left out ${field} `));
+            if (named.length !== 1 || lines.length !== 1) problems.push(`console: ${JSON.stringify(lines)} (want one line naming ${field})`);
+          }
+          if (expect === 'tolerated' || expect === 'partial' || expect === 'left out') {
+            if (!seen.balance || !seen.balance.includes('1,250')) problems.push(`balance: ${seen.balance}`);
+            if (seen.notice) problems.push(`notice: ${seen.notice}`);
+          }
+          if (expect === 'partial' && !(seen.partial || '').includes("Some of your rewards can't be shown right now.Try again")) {
+            problems.push(`partial notice: ${seen.partial}`);
+          }
+          if (expect === 'refused') {
+            if (seen.balance) problems.push(`a balance is on screen: ${seen.balance}`);
+            if (!seen.notice || !seen.notice.includes("The rewards service sent data we can't show.")) problems.push(`notice: ${seen.notice}`);
+            if (seen.notice && !seen.notice.includes('Try again')) problems.push('no retry button');
+          }
+          if (errors.length) problems.push(`uncaught: ${errors.join(' | ')}`);
+          if (problems.length) throw new Error(problems.join('; '));
         });
       }
-    }
 
-    // Every count in the customer's number format and plural rules, whatever
-    // its size (issue #32: "4294967295 friends have joined."): English, German
-    // and Polish, against the browser's own Intl for that language.
-    const many = edit((b) => { b.referral.friends_joined = 4294967295; });
-    for (const lang of ['en', 'de', 'pl']) {
-      check(`4294967295 friends in ${lang}: grouped in the language's format`, { '/v1/customer': many }, async (page) => {
+      for (const [route, body] of longWords) {
+        check(`long words in ${route} at 320 px: everything stays in the widget, no control covered`, { [route]: body }, async (page) => {
+          await page.goto(`${base}/examples/hostile-baseline.html?customer=cust-anna&lang=de`);
+          await shown(page, () => document.querySelector('loyalty-widget')?.shadowRoot
+            ?.querySelectorAll('[data-testid=rewards] li, [data-testid=offers] li').length, null, 'the rewards and offers');
+          const problems = await page.evaluate(() => {
+            const root = document.querySelector('loyalty-widget').shadowRoot;
+            const frame = root.querySelector('.lw').getBoundingClientRect();
+            const out = [];
+            for (const el of root.querySelectorAll('.lw *')) {
+              const r = el.getBoundingClientRect();
+              if (r.width === 0 || getComputedStyle(el).visibility === 'hidden') continue;
+              if (r.right > frame.right + 0.5 || r.left < frame.left - 0.5) {
+                out.push(`${el.tagName.toLowerCase()}.${el.className} spans ${Math.round(r.left)}-${Math.round(r.right)} outside ${Math.round(frame.left)}-${Math.round(frame.right)}`);
+              }
+              if (el.scrollWidth > el.clientWidth + 1 && getComputedStyle(el).overflowX !== 'visible') {
+                out.push(`${el.tagName.toLowerCase()}.${el.className} is cut off (${el.scrollWidth} > ${el.clientWidth})`);
+              }
+            }
+            for (const button of root.querySelectorAll('.lw button')) {
+              const r = button.getBoundingClientRect();
+              if (r.width === 0) continue;
+              button.scrollIntoView({ block: 'center' });
+              const b = button.getBoundingClientRect();
+              const hit = root.elementFromPoint(b.left + b.width / 2, b.top + b.height / 2);
+              if (!hit || !(hit === button || button.contains(hit))) out.push(`the button "${button.textContent.trim()}" is covered by ${hit && hit.tagName}`);
+            }
+            return out;
+          });
+          if (problems.length) throw new Error(problems.slice(0, 3).join('; '));
+        }, { viewport: { width: 320, height: 640 } });
+      }
+
+      // A program that breaks its own rules: tiers highest first, a tier and a
+      // reward listed twice. The widget reads tiers in threshold order and keeps
+      // the first of each id: Anna (Silver) may redeem a Bronze reward, three
+      // tiers are listed, every element id is unique.
+      const unruly = variant(program, (p) => {
+        p.tiers.reverse();
+        p.tiers.push({ ...p.tiers[0], name: 'Gold again' });
+        p.rewards[1].min_tier_id = 'bronze';
+        p.rewards.push({ ...p.rewards[1], title: 'the same id again' });
+      });
+      check('tiers listed highest first, a tier and a reward listed twice: read by threshold, first of each id', { '/v1/program': unruly }, async (page) => {
         await page.goto(`${base}/examples/hostile-baseline.html?customer=cust-anna`);
-        // The same embed in another language (the loader takes the token out
-        // of the page's element, so the new one gets its own).
-        const fresh = (await (await fetch(`${base}/_demo/token?customer=cust-anna`)).json()).token;
-        await page.evaluate((tag, tok) => {
-          const old = document.querySelector('loyalty-widget');
-          const widget = document.createElement('loyalty-widget');
-          for (const { name, value } of old.attributes) widget.setAttribute(name, value);
-          widget.setAttribute('lang', tag);
-          widget.setAttribute('token', tok);
-          old.replaceWith(widget);
-        }, lang, fresh);
-        const text = await shown(page, () => document.querySelector('loyalty-widget')?.shadowRoot
-          ?.querySelector('[data-testid=friends]')?.textContent.trim(), null, 'the friends line');
-        const { grouped, balance, form } = await page.evaluate((tag) => ({
-          grouped: new Intl.NumberFormat(tag).format(4294967295),
-          balance: new Intl.NumberFormat(tag).format(1250),
-          form: new Intl.PluralRules(tag).select(4294967295),
-        }), lang);
-        const onScreen = await page.evaluate(() => document.querySelector('loyalty-widget').shadowRoot
-          .querySelector('[data-testid=balance]')?.textContent ?? '');
+        await shown(page, () => document.querySelector('loyalty-widget')?.shadowRoot
+          ?.querySelectorAll('[data-testid=reward]').length, null, 'the rewards');
+        const seen = await page.evaluate((id) => {
+          const root = document.querySelector('loyalty-widget').shadowRoot;
+          const ids = [...root.querySelectorAll('[id]')].map((el) => el.id);
+          const reward = root.querySelectorAll(`[data-reward="${id}"]`);
+          const button = reward[0]?.querySelector('button');
+          return {
+            duplicateIds: ids.filter((x, i) => ids.indexOf(x) !== i),
+            rewards: reward.length,
+            locked: !button || button.disabled,
+            lock: reward[0]?.querySelector('.lw-lock')?.textContent.trim(),
+            tiers: root.querySelectorAll('[data-testid=tiers] > li').length,
+            text: root.textContent,
+          };
+        }, program.rewards[1].id);
         const problems = [];
-        if (!text.includes(grouped) || /[0-9]{5}/.test(text)) problems.push(`friends: "${text}" (want ${grouped})`);
-        if (!onScreen.includes(balance)) problems.push(`balance: "${onScreen}" (want ${balance})`);
-        // Polish "many" (like pięć: 4294967295) is its own form; it must be the one shown.
-        if (lang === 'pl' && (form !== 'many' || !text.endsWith('osób.'))) problems.push(`Polish form ${form}: "${text}"`);
+        if (seen.duplicateIds.length) problems.push(`duplicate element ids: ${seen.duplicateIds.join(', ')}`);
+        if (seen.rewards !== 1) problems.push(`${seen.rewards} rewards with one id`);
+        if (seen.locked) problems.push(`the Bronze reward is locked for a Silver member: ${seen.lock}`);
+        if (seen.tiers !== 3) problems.push(`${seen.tiers} tiers listed`);
+        if (seen.text.includes('Gold again') || seen.text.includes('the same id again')) problems.push('a repeated entry is shown');
         if (problems.length) throw new Error(problems.join('; '));
       });
-    }
-  });
-}
+
+      // A spend tier status beside a program whose tiers count points: each
+      // figure in what it counts (the tier list showed point thresholds as money).
+      const spend = edit((b) => { b.tier.kind = 'spend'; b.tier.needed_for_upgrade = 5000; });
+      check('a spend status beside point tiers: thresholds stay points, the need is money', { '/v1/customer': spend }, async (page) => {
+        await page.goto(`${base}/examples/hostile-baseline.html?customer=cust-anna`);
+        await shown(page, () => document.querySelector('loyalty-widget')?.shadowRoot
+          ?.querySelectorAll('[data-testid=tiers] li').length, null, 'the tiers');
+        const seen = await page.evaluate(() => {
+          const root = document.querySelector('loyalty-widget').shadowRoot;
+          return {
+            tiers: root.querySelector('[data-testid=tiers]').textContent,
+            needed: root.querySelector('[data-testid=tier-needed]')?.textContent ?? '',
+          };
+        });
+        if (!seen.tiers.includes('1,000 points') || seen.tiers.includes('€')) throw new Error(`tiers: ${seen.tiers}`);
+        if (!seen.needed.includes('€50.00')) throw new Error(`needed: ${seen.needed}`);
+      });
+
+      if (browserName === 'chromium') {
+        for (const [at, zone, want] of dates) {
+          const body = edit((b) => { b.points.expiring[0].at = at; });
+          check(`the date ${at} in ${zone} shows ${want}`, { '/v1/customer': body }, async (page) => {
+            await page.emulateTimezone(zone);
+            await page.goto(`${base}/examples/hostile-baseline.html?customer=cust-anna`);
+            const text = await shown(page, () => document.querySelector('loyalty-widget')?.shadowRoot
+              ?.querySelector('[data-testid=expiring]')?.textContent.trim(), null, 'the expiring points');
+            if (text !== `200 points expire on ${want}`) throw new Error(`shows "${text}"`);
+          });
+        }
+      }
+
+      // Every count in the customer's number format and plural rules, whatever
+      // its size (issue #32: "4294967295 friends have joined."): English, German
+      // and Polish, against the browser's own Intl for that language.
+      const many = edit((b) => { b.referral.friends_joined = 4294967295; });
+      for (const lang of ['en', 'de', 'pl']) {
+        check(`4294967295 friends in ${lang}: grouped in the language's format`, { '/v1/customer': many }, async (page) => {
+          await page.goto(`${base}/examples/hostile-baseline.html?customer=cust-anna`);
+          // The same embed in another language (the loader takes the token out
+          // of the page's element, so the new one gets its own).
+          const fresh = (await (await fetch(`${base}/_demo/token?customer=cust-anna`)).json()).token;
+          await page.evaluate((tag, tok) => {
+            const old = document.querySelector('loyalty-widget');
+            const widget = document.createElement('loyalty-widget');
+            for (const { name, value } of old.attributes) widget.setAttribute(name, value);
+            widget.setAttribute('lang', tag);
+            widget.setAttribute('token', tok);
+            old.replaceWith(widget);
+          }, lang, fresh);
+          const text = await shown(page, () => document.querySelector('loyalty-widget')?.shadowRoot
+            ?.querySelector('[data-testid=friends]')?.textContent.trim(), null, 'the friends line');
+          const { grouped, balance, form } = await page.evaluate((tag) => ({
+            grouped: new Intl.NumberFormat(tag).format(4294967295),
+            balance: new Intl.NumberFormat(tag).format(1250),
+            form: new Intl.PluralRules(tag).select(4294967295),
+          }), lang);
+          const onScreen = await page.evaluate(() => document.querySelector('loyalty-widget').shadowRoot
+            .querySelector('[data-testid=balance]')?.textContent ?? '');
+          const problems = [];
+          if (!text.includes(grouped) || /[0-9]{5}/.test(text)) problems.push(`friends: "${text}" (want ${grouped})`);
+          if (!onScreen.includes(balance)) problems.push(`balance: "${onScreen}" (want ${balance})`);
+          // Polish "many" (like pięć: 4294967295) is its own form; it must be the one shown.
+          if (lang === 'pl' && (form !== 'many' || !text.endsWith('osób.'))) problems.push(`Polish form ${form}: "${text}"`);
+          if (problems.length) throw new Error(problems.join('; '));
+        });
+      }
+    });
+  }
+});
