@@ -352,11 +352,11 @@ for (const browserName of browsers()) {
         await settled(page);
         return page.evaluate(() => window.memories_.reduce((sum, m) => sum + m.buffer.byteLength, 0));
       };
-      const settled = await remount(3);
+      const steady = await remount(3);
       const after = await remount(30);
       // Each remount used to keep the whole previous reactive graph: 32 KB of
       // WebAssembly memory every second remount.
-      assert(after - settled <= 65536, `30 remounts grew the WebAssembly memory from ${settled} to ${after} bytes`);
+      assert(after - steady <= 65536, `30 remounts grew the WebAssembly memory from ${steady} to ${after} bytes`);
       await quiet(page);
     });
 
