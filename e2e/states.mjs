@@ -102,7 +102,9 @@ export const states = [
   },
   { name: 'top-tier', customer: 'cust-carla' },
   { name: 'guest', customer: '', ready: '.lw-guest' },
-  { name: 'loading', customer: 'cust-anna', before: (page) => intercept(page, 'slow'), ready: '[role=status]' },
+  // (The widget's own loading state, in its section: the loader's reserved
+  // space says "loading" too, before the widget has started.)
+  { name: 'loading', customer: 'cust-anna', before: (page) => intercept(page, 'slow'), ready: '.lw .lw-skeleton[role=status]' },
   { name: 'error', customer: 'cust-anna', before: (page) => intercept(page, 'fail'), ready: '[role=alert]' },
   {
     name: 'stale', customer: 'cust-anna', ready: '.lw-stale',

@@ -337,7 +337,13 @@ export async function diagnose(page, fn) {
   } catch (err) {
     const shown = await explain(page).catch((e) => `(nothing to show: ${e.message})`);
     if (err instanceof Error) {
-      err.message = `${err.message}\n--- what the page showed ---\n${shown}`;
+      const said = err.message;
+      err.message = `${said}\n--- what the page showed ---\n${shown}`;
+      // (The runner prints the stack, which some libraries have already
+      // written out with the message it had.)
+      if (typeof err.stack === 'string') {
+        err.stack = said && err.stack.includes(said) ? err.stack.replace(said, err.message) : `${err.message}\n${err.stack}`;
+      }
       throw err;
     }
     throw new Error(`${String(err)}\n--- what the page showed ---\n${shown}`);
