@@ -93,7 +93,7 @@ sed '/widget:start/,/widget:end/d' <<<"$demo_source" >"$stage/examples/shop-none
 sed -e '/widget:start/,/widget:end/d' -e 's|</body>|  <script async src="/widget/loyalty-widget.js" data-endpoint="__DEMO_ENDPOINT__" data-token="__DEMO_TOKEN__"></script>\n</body>|' \
   <<<"$demo_source" >"$stage/examples/shop-launcher.html"
 cp examples/assets/guard.js examples/assets/aggressive.css examples/assets/taken-tag.js examples/assets/hostile-layout.css examples/assets/zoom.css "$stage/examples/assets/"
-# Hostile host pages (e2e/hostile.mjs): a plain page, a real Bootstrap and
+# Hostile host pages (e2e/hostile.test.mjs): a plain page, a real Bootstrap and
 # Tailwind's preflight from npm, and examples/assets/aggressive.css.
 cp node_modules/bootstrap/dist/css/bootstrap.min.css node_modules/tailwindcss/preflight.css "$stage/examples/assets/"
 rm "$stage/examples/hostile.html"
