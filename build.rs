@@ -2,7 +2,7 @@
 //! `$OUT_DIR/widget.min.css`, made from `style/widget.css` (the file people
 //! edit) by lightningcss, printed minified. Its rule-merging pass is left
 //! out: the shipped sheet keeps exactly the source's rules, which
-//! e2e/hostile.mjs reads back rule for rule; no browser targets are given,
+//! e2e/hostile.test.mjs reads back rule for rule; no browser targets are given,
 //! so nothing is prefixed or lowered.
 
 use lightningcss::stylesheet::{ParserOptions, PrinterOptions, StyleSheet};

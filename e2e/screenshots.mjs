@@ -2,8 +2,8 @@
 // light and dark, German and English, into a folder (default docs/screenshots).
 // Usage: node e2e/screenshots.mjs http://127.0.0.1:PORT [DIR]
 import { mkdirSync } from 'node:fs';
-import puppeteer from 'puppeteer-core';
-import { chromiumArgs, openState, states } from './states.mjs';
+import { launchBrowser, settled, waitInWidget } from './lib/fixture.mjs';
+import { openState, states } from './states.mjs';
 
 const [base, dir = 'docs/screenshots'] = process.argv.slice(2);
 if (!base) {
@@ -16,11 +16,7 @@ const viewports = {
   phone: { width: 375, height: 800, deviceScaleFactor: 1, isMobile: true, hasTouch: true },
   desktop: { width: 1280, height: 900, deviceScaleFactor: 1 },
 };
-const browser = await puppeteer.launch({
-  executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
-  headless: true,
-  args: chromiumArgs,
-});
+const browser = await launchBrowser('chromium');
 let count = 0;
 try {
   for (const [device, viewport] of Object.entries(viewports)) {
@@ -42,11 +38,11 @@ try {
     const page = await context.newPage();
     await page.setViewport(viewport);
     await page.goto(`${base}/examples/shop-launcher.html?customer=cust-anna`, { waitUntil: 'load' });
-    await page.waitForFunction(() => document.querySelector('loyalty-widget')?.shadowRoot?.querySelector('.launcher'));
+    await waitInWidget(page, '.launcher');
     await page.screenshot({ path: `${dir}/launcher-closed-${device}-de.png` });
     await page.evaluate(() => LoyaltyWidget.open());
-    await page.waitForFunction(() => document.querySelector('loyalty-widget').shadowRoot.querySelector('[data-testid=balance]'));
-    await new Promise((r) => setTimeout(r, 300));
+    await waitInWidget(page, '[data-testid=balance]');
+    await settled(page);
     await page.screenshot({ path: `${dir}/launcher-open-${device}-de.png` });
     count += 2;
     await context.close();

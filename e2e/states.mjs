@@ -1,32 +1,23 @@
 // The widget's states, reachable in the demo shop by a real browser, shared
-// by the accessibility run (a11y.mjs) and the screenshot script.
-export const chromiumArgs = [
-  '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-  '--disable-background-networking', '--disable-component-update', '--disable-sync',
-];
+// by the accessibility suite (a11y.test.mjs) and the screenshot script.
+import { chromiumArgs, launchBrowser, setFaults, settled, waitInWidget as waitFor } from './lib/fixture.mjs';
+import { ageVisitCache, clickButtonText, pressInWidget, visit } from './lib/widget.mjs';
 
-/** Debian's Chromium or Firefox ESR, headless, for the suites that run in both. */
-export async function launch(name) {
-  const { default: puppeteer } = await import('puppeteer-core');
-  return name === 'firefox'
-    ? puppeteer.launch({ browser: 'firefox', executablePath: '/usr/bin/firefox-esr', headless: true })
-    : puppeteer.launch({ executablePath: '/usr/bin/chromium', headless: true, args: chromiumArgs });
-}
+export { ageVisitCache, chromiumArgs, setFaults, visit };
 
-/**
- * Sets the faults of an endpoint started with --fault-control (`{}`: none);
- * throws if the endpoint did not take them, so no check runs on the faults
- * of the one before.
- */
-export async function setFaults(base, faults) {
-  const answer = await fetch(`${base}/_faults`, { method: 'PUT', body: JSON.stringify(faults) });
-  if (!answer.ok) throw new Error(`the endpoint refused the faults: ${answer.status} ${await answer.text()}`);
-  return answer;
-}
+/** Debian's Chromium or Firefox ESR, headless (e2e/lib/fixture.mjs). */
+export const launch = launchBrowser;
+
+/** Waits for `selector` in the widget's shadow root. */
+export const waitInWidget = (page, selector, timeout) => waitFor(page, selector, timeout ? { timeout } : {});
+
+export const clickInWidget = pressInWidget;
 
 /**
  * Named checks, each in a fresh browser context (no cache, no storage):
  * prints `ok` or `FAIL` with the first line of the error, and counts them.
+ * (For the scripts not yet on node:test; the suites use the fixture's
+ * session().)
  */
 export function checks(browser, viewport = { width: 1024, height: 800 }) {
   const tally = { passed: 0, failed: 0 };
@@ -50,58 +41,15 @@ export function checks(browser, viewport = { width: 1024, height: 800 }) {
 
 const widget = () => document.querySelector('loyalty-widget')?.shadowRoot;
 
-/** Ages the widget's visit cache, as if the customer came back much later. */
-export async function ageVisitCache(page) {
-  await page.evaluate(() => {
-    for (let i = 0; i < sessionStorage.length; i += 1) {
-      const key = sessionStorage.key(i);
-      if (!key.startsWith('loyalty-widget:')) continue;
-      const entry = JSON.parse(sessionStorage.getItem(key));
-      entry.stored_at = 0;
-      sessionStorage.setItem(key, JSON.stringify(entry));
-    }
-  });
-}
-
 /**
- * Opens a page of the demo shop and scrolls its inline widget into view:
- * an inline widget loads only when the customer comes near it.
+ * Holds (slow: never answered while the page lives) or fails the widget's
+ * requests to /v1/customer in this page.
  */
-export async function visit(page, url) {
-  await page.goto(url, { waitUntil: 'load' });
-  await page.evaluate(() => document.querySelector('loyalty-widget')?.scrollIntoView());
-}
-
-export async function waitInWidget(page, selector, timeout = 15000) {
-  await page.waitForFunction(
-    (sel) => document.querySelector('loyalty-widget')?.shadowRoot?.querySelector(sel),
-    { timeout },
-    selector,
-  );
-}
-
-export async function clickInWidget(page, selector) {
-  await page.evaluate((sel) => {
-    document.querySelector('loyalty-widget').shadowRoot.querySelector(sel).click();
-  }, selector);
-}
-
-async function clickButtonText(page, scope, label) {
-  await page.evaluate((scopeSel, text) => {
-    const root = document.querySelector('loyalty-widget').shadowRoot;
-    const button = [...root.querySelectorAll(`${scopeSel} button`)]
-      .find((b) => b.textContent.trim() === text);
-    if (!button) throw new Error(`no button ${text} in ${scopeSel}`);
-    button.click();
-  }, scope, label);
-}
-
-/** Delays or fails the widget's requests to /v1/customer in this page. */
 async function intercept(page, mode) {
   await page.setRequestInterception(true);
   page.on('request', (request) => {
     if (!request.url().includes('/v1/customer')) return request.continue();
-    if (mode === 'slow') return setTimeout(() => request.continue(), 60000);
+    if (mode === 'slow') return undefined;
     return request.respond({
       status: 503,
       contentType: 'application/json',
@@ -148,12 +96,15 @@ export const states = [
       await page.waitForFunction(
         () => document.querySelector('loyalty-widget').shadowRoot
           .querySelector('#lw-consent-error')?.textContent.length > 0,
+        { timeout: 20000, polling: 50 },
       );
     },
   },
   { name: 'top-tier', customer: 'cust-carla' },
   { name: 'guest', customer: '', ready: '.lw-guest' },
-  { name: 'loading', customer: 'cust-anna', before: (page) => intercept(page, 'slow'), ready: '[role=status]' },
+  // (The widget's own loading state, in its section: the loader's reserved
+  // space says "loading" too, before the widget has started.)
+  { name: 'loading', customer: 'cust-anna', before: (page) => intercept(page, 'slow'), ready: '.lw .lw-skeleton[role=status]' },
   { name: 'error', customer: 'cust-anna', before: (page) => intercept(page, 'fail'), ready: '[role=alert]' },
   {
     name: 'stale', customer: 'cust-anna', ready: '.lw-stale',
@@ -167,10 +118,11 @@ export const states = [
   },
 ];
 
-/** Opens the demo shop in a fresh context in a state; returns the page. */
-export async function openState(browser, base, state, { lang, theme, viewport }) {
-  const context = await browser.createBrowserContext();
-  const page = await context.newPage();
+/**
+ * Opens the demo shop in a state on `page` (a fresh context's), settled:
+ * fonts loaded, no animation running, two frames painted.
+ */
+export async function showState(page, base, state, { lang, theme, viewport }) {
   if (viewport) await page.setViewport(viewport);
   if (theme === 'dark') {
     await page.emulateMediaFeatures([{ name: 'prefers-color-scheme', value: 'dark' }]);
@@ -180,7 +132,15 @@ export async function openState(browser, base, state, { lang, theme, viewport })
   await visit(page, url);
   await waitInWidget(page, state.ready || '[data-testid=balance]');
   if (state.act) await state.act(page, lang);
-  await new Promise((resolve) => setTimeout(resolve, 300));
+  await settled(page);
+  return page;
+}
+
+/** Opens the demo shop in a fresh context in a state; returns the page. */
+export async function openState(browser, base, state, options) {
+  const context = await browser.createBrowserContext();
+  const page = await context.newPage();
+  await showState(page, base, state, options);
   return { page, context };
 }
 

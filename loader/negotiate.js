@@ -1,7 +1,7 @@
 // The loader's twin of loyalty_core::i18n::negotiate (crates/core/src/i18n.rs):
 // the loader must know the language before the WebAssembly exists, to fetch
 // its pack beside it. Both are tested against crates/core/tests/negotiation.json
-// (cargo test -p loyalty-core; node e2e/i18n-packs.mjs).
+// (cargo test -p loyalty-core; node --test e2e/i18n-packs.test.mjs).
 
 // The languages with a pack, in the order of the Rust `Lang`.
 export const LANGS = ['en', 'de', 'fr', 'it', 'es', 'nl', 'pl', 'pt', 'sv', 'da', 'fi', 'nb', 'cs', 'ar', 'he'];

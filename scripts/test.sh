@@ -193,35 +193,8 @@ run_woo() {
 
 run_trunk_serve() {
   need_endpoint
-  step "the developer's loop: trunk serve shows the demo shop with Anna's balance (endpoint behind its proxy)"
-  trunk_serve_check() {
-    local port
-    for port in 8080 8787; do
-      if (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then
-        echo "port $port is in use: trunk serve (Trunk.toml) needs 8080 and the endpoint 8787" >&2
-        return 1
-      fi
-    done
-    "$ROOT/target/debug/loyalty-endpoint" serve --addr 127.0.0.1:8787 --db "$ROOT/target/test-run/dev.sqlite" \
-      --demo --exit-after 900 >"$ROOT/target/test-run/dev.log" 2>&1 &
-    ENDPOINT_PIDS+=($!)
-    # Its own dist: dist/ keeps the release build the next steps test.
-    timeout 900 trunk --quiet serve --dist "$ROOT/target/trunk-serve-dist" >"$ROOT/target/test-run/trunk-serve.log" 2>&1 &
-    local trunk_pid=$!
-    local ok=0
-    for _ in $(seq 1 300); do
-      curl -sf -o /dev/null http://127.0.0.1:8080/widget/loyalty-widget.js && { ok=1; break; }
-      sleep 1
-    done
-    [ "$ok" = 1 ] && node e2e/trunk-serve.mjs http://127.0.0.1:8080 || { tail -20 "$ROOT/target/test-run/trunk-serve.log" >&2; ok=0; }
-    kill "$trunk_pid" 2>/dev/null || true
-    wait "$trunk_pid" 2>/dev/null || true
-    stop_endpoints
-    ENDPOINT_PIDS=()
-    [ "$ok" = 1 ]
-  }
-  rm -f "$ROOT/target/test-run/dev.sqlite"*
-  trunk_serve_check
+  step "the developer's loop: trunk serve shows the demo shop with Anna's balance (endpoint behind its proxy; both on free ports, beside a running demo or trunk serve)"
+  e2e e2e/trunk-serve.test.mjs
 }
 
 run_fresh_shell() {
@@ -229,81 +202,54 @@ run_fresh_shell() {
   bash scripts/check-fresh-shell.sh
 }
 
+# e2e FILE...: browser end-to-end suites on Node's own test runner, one file
+# after another; each starts the endpoint it needs (e2e/lib/fixture.mjs) on a
+# free port. The closing lines count the tests, passed and failed.
+# E2E_BROWSERS=chromium (or firefox) runs one browser.
+e2e() {
+  node --test --test-concurrency=1 --test-reporter=spec "$@"
+}
+
 run_a11y() {
   need_endpoint
   need_dist
   step "accessibility: axe-core over every state (de/en, light/dark), keyboard-only use"
-  start_endpoint "$ROOT/target/test-run/a11y.sqlite" --demo --static dist
-  node e2e/a11y.mjs "$ENDPOINT_URL"
-  node e2e/keyboard.mjs "$ENDPOINT_URL"
-  stop_endpoints
-  ENDPOINT_PIDS=()
+  e2e e2e/a11y.test.mjs
 }
 
 run_embed() {
   need_endpoint
   need_dist
-  step "embedding end to end (Chromium, Firefox): snippets, launcher, API, SPA, CSP, mistakes, hostile host pages"
-  node e2e/snippets.mjs
-  node e2e/npm-package.mjs
-  tsc --noEmit --strict --target es2020 --lib dom,es2020 --module esnext --moduleResolution bundler e2e/types.ts
-  echo "TypeScript declarations: e2e/types.ts type-checks (and its three mistakes are refused)"
-  start_endpoint "$ROOT/target/test-run/embed.sqlite" --demo --static dist
-  node e2e/embed.mjs "$ENDPOINT_URL" chromium
-  node e2e/embed.mjs "$ENDPOINT_URL" firefox
-  node e2e/hostile.mjs "$ENDPOINT_URL"
-  stop_endpoints
-  ENDPOINT_PIDS=()
+  step "embedding end to end (Chromium, Firefox): snippets, npm package and its TypeScript types, launcher, API, SPA, CSP, mistakes, hostile host pages"
+  e2e e2e/snippets.test.mjs e2e/npm-package.test.mjs e2e/embed.test.mjs e2e/hostile.test.mjs
 }
 
 run_hostile() {
   need_endpoint
   need_dist
   step "hostile data (Chromium, Firefox): XSS payloads in answers and attributes, malformed bodies; offline and back"
-  start_endpoint "$ROOT/target/test-run/hostile-data.sqlite" --demo --static dist --fault-control
-  node e2e/xss.mjs "$ENDPOINT_URL" chromium
-  node e2e/xss.mjs "$ENDPOINT_URL" firefox
-  node e2e/bad-bodies.mjs "$ENDPOINT_URL" chromium
-  node e2e/bad-bodies.mjs "$ENDPOINT_URL" firefox
-  node e2e/recovery.mjs "$ENDPOINT_URL"
-  stop_endpoints
-  ENDPOINT_PIDS=()
+  e2e e2e/xss.test.mjs e2e/bad-bodies.test.mjs e2e/recovery.test.mjs
 }
 
 run_once() {
   need_endpoint
   need_dist
   step "exactly once in the browser: double clicks with lost answers; every redeem outcome and Your rewards (Chromium, Firefox)"
-  for browser in chromium firefox; do
-    start_endpoint "$ROOT/target/test-run/once-$browser.sqlite" --demo --static dist --fault-control
-    node e2e/exactly-once.mjs "$ENDPOINT_URL" "$browser"
-    node e2e/rewards-view.mjs "$ENDPOINT_URL" "$browser"
-    stop_endpoints
-    ENDPOINT_PIDS=()
-  done
+  e2e e2e/exactly-once.test.mjs e2e/rewards-view.test.mjs
 }
 
 run_head_start() {
   need_endpoint
   need_dist
   step "the head start (Chromium, Firefox): the first answers asked for beside the wasm, once, and taken over"
-  start_endpoint "$ROOT/target/test-run/head-start.sqlite" --demo --static dist --fault-control
-  node e2e/head-start.mjs "$ENDPOINT_URL" chromium
-  node e2e/head-start.mjs "$ENDPOINT_URL" firefox
-  stop_endpoints
-  ENDPOINT_PIDS=()
+  e2e e2e/head-start.test.mjs
 }
 
 run_i18n() {
   need_endpoint
   need_dist
   step "every language (#29): the packs against en.json and Intl's plural categories (node, Chromium, Firefox), the loader's negotiation against the Rust's table; the dashboard per language at 320 px (overflow, overlap, plural forms, axe, RTL for ar/he, screenshots) in both browsers"
-  node e2e/i18n-packs.mjs chromium firefox
-  start_endpoint "$ROOT/target/test-run/i18n.sqlite" --demo --static dist
-  node e2e/i18n.mjs "$ENDPOINT_URL" chromium
-  node e2e/i18n.mjs "$ENDPOINT_URL" firefox
-  stop_endpoints
-  ENDPOINT_PIDS=()
+  e2e e2e/i18n-packs.test.mjs e2e/i18n.test.mjs
 }
 
 run_size() {

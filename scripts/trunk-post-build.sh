@@ -58,7 +58,9 @@ perl -0pi -e 's/<link[^>]*\bdata-trunk\b[^>]*>\s*//g' "$stage/index.html"
 if ! $release; then
   # trunk serve: the endpoint is the dev server's own origin (its proxy
   # forwards /v1/ and /_demo/), and the token comes from the token URL.
-  origin="http://127.0.0.1:8080"
+  # Trunk.toml's port, or TRUNK_SERVE_PORT (which trunk serve also reads):
+  # the test serves on a free port (e2e/trunk-serve.test.mjs).
+  origin="http://127.0.0.1:${TRUNK_SERVE_PORT:-8080}"
   perl -0pi -e "s|__DEMO_ENDPOINT__|$origin|; s|token=\"?__DEMO_TOKEN__\"?|token-url=\"/_demo/token?customer=cust-anna\"|; s|__DEMO_LANG__|de|; s|__DEMO_THEME__|auto|" "$stage/index.html"
 fi
 
@@ -91,7 +93,7 @@ sed '/widget:start/,/widget:end/d' <<<"$demo_source" >"$stage/examples/shop-none
 sed -e '/widget:start/,/widget:end/d' -e 's|</body>|  <script async src="/widget/loyalty-widget.js" data-endpoint="__DEMO_ENDPOINT__" data-token="__DEMO_TOKEN__"></script>\n</body>|' \
   <<<"$demo_source" >"$stage/examples/shop-launcher.html"
 cp examples/assets/guard.js examples/assets/aggressive.css examples/assets/taken-tag.js examples/assets/hostile-layout.css examples/assets/zoom.css "$stage/examples/assets/"
-# Hostile host pages (e2e/hostile.mjs): a plain page, a real Bootstrap and
+# Hostile host pages (e2e/hostile.test.mjs): a plain page, a real Bootstrap and
 # Tailwind's preflight from npm, and examples/assets/aggressive.css.
 cp node_modules/bootstrap/dist/css/bootstrap.min.css node_modules/tailwindcss/preflight.css "$stage/examples/assets/"
 rm "$stage/examples/hostile.html"

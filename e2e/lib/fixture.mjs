@@ -15,6 +15,7 @@
 //   widget's animations done. Each is bounded by a timeout that fails the
 //   test and says what it waited for.
 import { spawn } from 'node:child_process';
+import { createServer } from 'node:net';
 import { closeSync, existsSync, mkdirSync, openSync, readFileSync, rmSync, statSync, writeSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -131,6 +132,23 @@ export async function startEndpoint({ args = [], name, env = {}, exitAfter = 900
       }
     },
   };
+}
+
+/**
+ * A loopback port the system hands out as free, for a server that cannot
+ * be told port 0 (trunk serve must know its port before it builds). It is
+ * closed again when this resolves, so another process could take it first:
+ * the server then fails to listen, and says so.
+ */
+export function freePort() {
+  return new Promise((resolvePort, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address();
+      server.close(() => resolvePort(port));
+    });
+  });
 }
 
 /** Sets the faults of an endpoint started with --fault-control (`{}`: none). */
@@ -319,7 +337,13 @@ export async function diagnose(page, fn) {
   } catch (err) {
     const shown = await explain(page).catch((e) => `(nothing to show: ${e.message})`);
     if (err instanceof Error) {
-      err.message = `${err.message}\n--- what the page showed ---\n${shown}`;
+      const said = err.message;
+      err.message = `${said}\n--- what the page showed ---\n${shown}`;
+      // (The runner prints the stack, which some libraries have already
+      // written out with the message it had.)
+      if (typeof err.stack === 'string') {
+        err.stack = said && err.stack.includes(said) ? err.stack.replace(said, err.message) : `${err.message}\n${err.stack}`;
+      }
       throw err;
     }
     throw new Error(`${String(err)}\n--- what the page showed ---\n${shown}`);
@@ -375,6 +399,21 @@ export async function until(page, fn, arg = null, what = 'a condition in the pag
   }
 }
 
+/**
+ * Asks `probe()` (async, node side) again every `every` ms until it returns
+ * a truthy value, which it returns; for a condition nothing announces (a
+ * server that starts listening without a word). Fails after `ms`.
+ */
+export async function pollUntil(probe, { every = 250, timeout: ms = WAIT, what = 'a condition' } = {}) {
+  const deadline = Date.now() + ms;
+  for (;;) {
+    const value = await probe();
+    if (value) return value;
+    if (Date.now() > deadline) throw new Error(`timed out after ${ms} ms waiting for ${what}`);
+    await new Promise((resolvePoll) => { setTimeout(resolvePoll, every); });
+  }
+}
+
 /** Waits for `selector` in the shadow root of the widget `host` (first match of that selector). */
 export function waitInWidget(page, selector, { host = 'loyalty-widget', timeout: ms = WAIT, what } = {}) {
   return until(page, ([h, s]) => !!document.querySelector(h)?.shadowRoot?.querySelector(s),
@@ -382,12 +421,12 @@ export function waitInWidget(page, selector, { host = 'loyalty-widget', timeout:
 }
 
 /** Waits for `selector` in the widget's shadow root to have text, and returns it (trimmed). */
-export function widgetText(page, selector, { host = 'loyalty-widget', timeout: ms = WAIT, what } = {}) {
+export function widgetText(page, selector, { host = 'loyalty-widget', timeout: ms = WAIT, what } = {}, label = what) {
   return until(page, ([h, s]) => {
     const el = document.querySelector(h)?.shadowRoot?.querySelector(s);
     const text = el?.textContent.trim();
     return text || null;
-  }, [host, selector], what ?? `text in ${selector} of <${host}>`, ms);
+  }, [host, selector], label ?? `text in ${selector} of <${host}>`, ms);
 }
 
 /** Waits until the widget's shadow root (or `selector` in it) shows `text`. */
@@ -465,16 +504,18 @@ function waitOnWatcher(watcher, probe, what, ms) {
 }
 
 /**
- * The widget settled: web fonts loaded, no animation or transition running
- * in any widget's shadow root or the page, and two frames painted since.
+ * The widget settled: web fonts loaded, no animation or transition that
+ * ends still running in any shadow root or the page, and two frames
+ * painted since.
  * (What screenshots, layout measurements and axe need.)
  */
 export async function settled(page, { timeout: ms = WAIT } = {}) {
   await until(page, () => {
     if (document.fonts.status !== 'loaded') return false;
+    // (An endless animation, a loading indicator's, never ends: not waited for.)
+    const ending = (a) => a.playState === 'running' && a.effect?.getComputedTiming().endTime !== Infinity;
     const roots = [...document.querySelectorAll('*')].map((el) => el.shadowRoot).filter(Boolean);
-    return document.getAnimations().every((a) => a.playState !== 'running')
-      && roots.every((root) => root.getAnimations().every((a) => a.playState !== 'running'));
+    return !document.getAnimations().some(ending) && !roots.some((root) => root.getAnimations().some(ending));
   }, null, 'the widget\'s fonts and animations to settle', ms);
   await bounded(page.evaluate(() => new Promise((done) => {
     requestAnimationFrame(() => requestAnimationFrame(() => done(true)));

@@ -1,6 +1,6 @@
 // Test instrumentation for the example pages (not part of any snippet):
 // records uncaught errors, CSP violations, console warnings and errors, and
-// every loyalty-widget:* event, for e2e/embed.mjs to read.
+// every loyalty-widget:* event, for e2e/embed.test.mjs to read.
 (() => {
   const record = (window.__lw = { errors: [], violations: [], console: [], events: [] });
   record.globals = Object.getOwnPropertyNames(window);

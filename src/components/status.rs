@@ -15,7 +15,7 @@ pub fn Loading() -> impl IntoView {
             <span class="lw-sr-only">{i18n.t(Key::Loading)}</span>
             // Values in braces: an element with only literal attributes
             // becomes Leptos' "inert HTML", written through innerHTML, which
-            // a shop that requires Trusted Types refuses (e2e/embed.mjs).
+            // a shop that requires Trusted Types refuses (e2e/embed.test.mjs).
             <span class="lw-skeleton-line lw-skeleton-line--wide" aria-hidden={"true"}></span>
             <span class="lw-skeleton-line" aria-hidden={"true"}></span>
         </div>

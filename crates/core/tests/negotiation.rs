@@ -1,6 +1,6 @@
 //! The language negotiation table (`negotiation.json`), which the loader's
 //! JavaScript twin (`loader/negotiate.js`) is tested against too
-//! (`e2e/i18n-packs.mjs`): attribute, then page, then browser, each along
+//! (`e2e/i18n-packs.test.mjs`): attribute, then page, then browser, each along
 //! its fallback chain.
 
 use loyalty_core::i18n::{negotiate, Lang};

@@ -1,6 +1,6 @@
 //! The language packs (`src/i18n/<lang>.json`) as the widget reads them:
 //! English built in equals en.json, and every pack reads without a warning.
-//! (`e2e/i18n-packs.mjs` checks keys, placeholders and plural categories
+//! (`e2e/i18n-packs.test.mjs` checks keys, placeholders and plural categories
 //! against the browser's `Intl`.)
 
 use loyalty_core::i18n::{read_texts, slots, Built, Catalog, Key, Lang, Pack, Plural};

@@ -4,11 +4,13 @@
 // language needs (`Intl.PluralRules(lang).resolvedOptions().pluralCategories`);
 // and the loader's language negotiation (loader/negotiate.js) agrees with
 // the widget's Rust on crates/core/tests/negotiation.json. Runs in node, and
-// with browser names also in those browsers (the same checks, their Intl),
-// with the plural cases of Polish, Czech and Arabic.
-// Usage: node e2e/i18n-packs.mjs [chromium] [firefox]
+// in Chromium and Firefox (the same checks, their Intl), with the plural
+// cases of Polish, Czech and Arabic.
+// Run alone: node --test e2e/i18n-packs.test.mjs (E2E_BROWSERS=chromium for one browser)
 import { readFileSync, readdirSync } from 'node:fs';
+import { test } from 'node:test';
 import { negotiate, LANGS, RTL } from '../loader/negotiate.js';
+import { browsers, launchBrowser } from './lib/fixture.mjs';
 
 const root = new URL('..', import.meta.url);
 const packs = {};
@@ -64,36 +66,39 @@ function checkPacks(all, rtl) {
   return problems;
 }
 
-let failed = 0;
-const report = (where, problems) => {
-  if (problems.length === 0) console.log(`  ok    ${where}: ${Object.keys(packs).length} packs, every key, placeholder and plural category`);
-  for (const problem of problems) console.log(`  FAIL  ${where}: ${problem}`);
-  failed += problems.length;
+const fail = (problems) => {
+  if (problems.length) throw new Error(`${problems.length} problems:\n${problems.join('\n')}`);
 };
-
 const sorted = (list) => list.slice().sort().join(' ');
-if (sorted(LANGS) !== sorted(Object.keys(packs))) report('languages', [`loader/negotiate.js has ${sorted(LANGS)}, src/i18n has ${sorted(Object.keys(packs))}`]);
-report('node', checkPacks(packs, RTL));
 
-const table = JSON.parse(readFileSync(new URL('crates/core/tests/negotiation.json', root), 'utf8'));
-const wrong = table.cases.flatMap((c) => {
-  const got = negotiate(c.attribute, c.page, c.browser);
-  const want = { lang: c.lang, locale: c.locale, unavailable: c.unavailable };
-  return JSON.stringify(got) === JSON.stringify(want) ? [] : [`${JSON.stringify([c.attribute, c.page, c.browser])}: ${JSON.stringify(got)}, table says ${JSON.stringify(want)}`];
+test('loader/negotiate.js knows exactly the languages of src/i18n', () => {
+  if (sorted(LANGS) !== sorted(Object.keys(packs))) throw new Error(`loader/negotiate.js has ${sorted(LANGS)}, src/i18n has ${sorted(Object.keys(packs))}`);
 });
-if (wrong.length === 0) console.log(`  ok    negotiation: loader/negotiate.js agrees with the Rust on ${table.cases.length} cases`);
-if (wrong.length) report('negotiation', wrong);
 
-for (const name of process.argv.slice(2)) {
-  const { launch } = await import('./states.mjs');
-  const browser = await launch(name);
-  try {
-    const page = await browser.newPage();
-    await page.goto('about:blank');
-    const problems = await page.evaluate(`(${checkPacks.toString()})(${JSON.stringify(packs)}, ${JSON.stringify(RTL)})`);
-    report(name, problems);
-  } finally {
-    await browser.close();
-  }
+test(`node: ${Object.keys(packs).length} packs, every key, placeholder and plural category`, () => {
+  fail(checkPacks(packs, RTL));
+});
+
+test('negotiation: loader/negotiate.js agrees with the Rust on every case of crates/core/tests/negotiation.json', (t) => {
+  const table = JSON.parse(readFileSync(new URL('crates/core/tests/negotiation.json', root), 'utf8'));
+  const wrong = table.cases.flatMap((c) => {
+    const got = negotiate(c.attribute, c.page, c.browser);
+    const want = { lang: c.lang, locale: c.locale, unavailable: c.unavailable };
+    return JSON.stringify(got) === JSON.stringify(want) ? [] : [`${JSON.stringify([c.attribute, c.page, c.browser])}: ${JSON.stringify(got)}, table says ${JSON.stringify(want)}`];
+  });
+  t.diagnostic(`${table.cases.length} cases`);
+  fail(wrong);
+});
+
+for (const name of browsers()) {
+  test(`${name}: ${Object.keys(packs).length} packs, every key, placeholder and plural category (its Intl)`, { timeout: 120000 }, async () => {
+    const browser = await launchBrowser(name);
+    try {
+      const page = await browser.newPage();
+      await page.goto('about:blank');
+      fail(await page.evaluate(`(${checkPacks.toString()})(${JSON.stringify(packs)}, ${JSON.stringify(RTL)})`));
+    } finally {
+      await browser.close();
+    }
+  });
 }
-process.exit(failed ? 1 : 0);

@@ -6,34 +6,26 @@
 // progress bar fills from the right, codes stay left to right; a language
 // without a pack: English and one console line. Screenshots per language
 // into target/i18n-shots/.
-// Usage: node e2e/i18n.mjs http://127.0.0.1:PORT chromium|firefox
-// (an endpoint started with --demo --static dist)
+// Run alone: node --test e2e/i18n.test.mjs (Chromium and Firefox; its own
+// endpoint with --demo --static dist on a free port)
 import { mkdirSync, readFileSync, readdirSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { launch } from './states.mjs';
+import { join } from 'node:path';
+import { describe } from 'node:test';
+import { ROOT, browsers, session, until } from './lib/fixture.mjs';
 
-const [base, browserName = 'chromium'] = process.argv.slice(2);
-if (!base) {
-  console.error('usage: node e2e/i18n.mjs ENDPOINT_URL chromium|firefox');
-  process.exit(2);
-}
 const root = new URL('..', import.meta.url);
 const packs = {};
 for (const file of readdirSync(new URL('src/i18n/', root)).filter((f) => f.endsWith('.json'))) {
   packs[file.slice(0, -5)] = JSON.parse(readFileSync(new URL(`src/i18n/${file}`, root), 'utf8'));
 }
 const axeSource = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
-const shots = 'target/i18n-shots';
+const shots = join(ROOT, 'target/i18n-shots');
 mkdirSync(shots, { recursive: true });
+const assert = (condition, message) => { if (!condition) throw new Error(message); };
 
-const browser = await launch(browserName);
-let failed = 0;
-const started = Date.now();
-
-/** A page with one widget in `lang` for Anna, at 320 px; its console lines. */
-async function open(lang) {
-  const page = await browser.newPage();
-  await page.setViewport({ width: 320, height: 640 });
+/** One widget in `lang` for Anna on `page` (at 320 px); its console lines. */
+async function open(page, base, lang) {
   const lines = [];
   page.on('console', (message) => { if (message.text().includes('[loyalty-widget]')) lines.push(message.text()); });
   await page.goto(`${base}/examples/languages.html`, { waitUntil: 'load' });
@@ -47,15 +39,15 @@ async function open(lang) {
   // The dashboard with its progress bar laid out and filled: the fill's
   // width is set and its transition has ended (measured mid-transition or
   // before layout, the bar's edges said nothing; a flaky Firefox run).
-  await page.waitForFunction(() => {
+  await until(page, () => {
     const shadow = document.querySelector('loyalty-widget')?.shadowRoot;
     const bar = shadow?.querySelector('.lw-progress');
     const fill = shadow?.querySelector('.lw-progress-fill');
     if (!shadow?.querySelector('[data-testid=referral-code]') || !bar || !fill) return false;
     fill.getBoundingClientRect(); // styles and layout now, so a transition shows
     return bar.getBoundingClientRect().width > 0 && fill.style.width !== '' && fill.getAnimations().length === 0;
-  }, { timeout: 20000 });
-  return { page, lines };
+  }, null, `the dashboard in ${lang} with its progress bar filled`);
+  return lines;
 }
 
 /** What a customer sees, measured in the page. */
@@ -91,22 +83,17 @@ const measure = (page) => page.evaluate(() => {
   };
 });
 
-async function check(name, fn) {
-  try {
-    await fn();
-    console.log(`  ok    ${name}`);
-  } catch (err) {
-    failed += 1;
-    console.log(`  FAIL  ${name}: ${err.message.split('\n')[0]}`);
-  }
-}
-const assert = (condition, message) => { if (!condition) throw new Error(message); };
+for (const browserName of browsers()) {
+  describe(`every language at 320 px (${browserName})`, () => {
+    const s = session({
+      browser: browserName,
+      endpoint: { name: `i18n-${browserName}`, args: ['--demo', '--static', 'dist'] },
+      viewport: { width: 320, height: 640 },
+    });
 
-try {
-  for (const lang of Object.keys(packs).sort()) {
-    await check(`${lang} at 320 px (${browserName})`, async () => {
-      const { page, lines } = await open(lang);
-      try {
+    for (const lang of Object.keys(packs).sort()) {
+      s.check(`${lang} at 320 px`, async (page) => {
+        const lines = await open(page, s.base, lang);
         const seen = await measure(page);
         const rtl = ['ar', 'he'].includes(lang);
         assert(seen.lang === lang && seen.dir === (rtl ? 'rtl' : 'ltr') && seen.direction === seen.dir, `lang/dir ${JSON.stringify([seen.lang, seen.dir, seen.direction])}`);
@@ -128,36 +115,25 @@ try {
         assert(axe.violations.length === 0, `axe: ${axe.violations.map((v) => v.id).join(', ')}`);
         const element = await page.$('loyalty-widget');
         await element.screenshot({ path: `${shots}/dashboard-320-${lang}-${browserName}.png` });
-      } finally {
-        await page.close();
-      }
-    });
-  }
-  await check(`a language without a pack (ja): English, one console line (${browserName})`, async () => {
-    const { page, lines } = await open('ja');
-    try {
+      });
+    }
+
+    s.check('a language without a pack (ja): English, one console line', async (page) => {
+      const lines = await open(page, s.base, 'ja');
       const seen = await measure(page);
       assert(seen.lang === 'en' && seen.balance === '1,250 points', `${seen.lang}: ${seen.balance}`);
       assert(lines.length === 1 && lines[0].includes('"ja"') && lines[0].includes('"en"'), `console: ${JSON.stringify(lines)}`);
-    } finally {
-      await page.close();
-    }
-  });
-  await check(`nn-NO and pt-BR follow their chain to nb and pt, figures in the full locale (${browserName})`, async () => {
+    });
+
     for (const [tag, lang] of [['nn-NO', 'nb'], ['pt-BR', 'pt']]) {
-      const { page, lines } = await open(tag);
-      try {
+      // (One check for both before the move; one each now.)
+      s.check(`${tag} follows its chain to ${lang}, figures in the full locale`, async (page) => {
+        const lines = await open(page, s.base, tag);
         const seen = await measure(page);
         const want = await page.evaluate((t) => new Intl.NumberFormat(t).format(1250), tag);
         assert(seen.lang === lang && seen.balance.includes(want), `${tag}: ${seen.lang} "${seen.balance}"`);
         assert(lines.length === 0, `console: ${lines.join(' | ')}`);
-      } finally {
-        await page.close();
-      }
+      });
     }
   });
-} finally {
-  await browser.close();
 }
-console.log(`${browserName}: ${failed ? `${failed} failed` : 'all passed'} in ${((Date.now() - started) / 1000).toFixed(1)} s (screenshots in ${shots})`);
-process.exit(failed ? 1 : 0);
