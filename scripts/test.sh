@@ -185,8 +185,7 @@ run_woo() {
   # One file per area on Node's own test runner, one shop at a time (each
   # file starts its shop and endpoint and purges the shop after); the
   # runner's closing lines count the tests.
-  node --test --test-concurrency=1 --test-reporter=spec \
-    e2e/woo-parity.test.mjs e2e/woo-checkout.test.mjs e2e/woo-loop.test.mjs \
+  e2e e2e/woo-parity.test.mjs e2e/woo-checkout.test.mjs e2e/woo-loop.test.mjs \
     e2e/woo-journey.test.mjs e2e/woo-failures.test.mjs
   echo "the real WooCommerce step: $(( $(date +%s) - woo_started )) s"
 }
