@@ -22,7 +22,7 @@
 //
 //   node --test e2e/woo-checkout.test.mjs
 //
-// Env: WC_HARNESS_STATE (default /tmp/loyalty-woo-checkout), WC_HARNESS_DIR (default
+// Env: WC_HARNESS_STATE (default /tmp/loyalty-woo-checkout-<checkout>), WC_HARNESS_DIR (default
 // ../shared/woocommerce), WOO_KEEP_STATE=1 keeps the shop's state folder. The shop and the endpoints
 // are always stopped (also on an error, Ctrl-C or SIGTERM).
 import { before, describe } from 'node:test';

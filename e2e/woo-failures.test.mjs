@@ -12,7 +12,7 @@
 //
 //   node --test e2e/woo-failures.test.mjs
 //
-// Env: WC_HARNESS_STATE (default /tmp/loyalty-woo-failures), WC_HARNESS_DIR (default
+// Env: WC_HARNESS_STATE (default /tmp/loyalty-woo-failures-<checkout>), WC_HARNESS_DIR (default
 // ../shared/woocommerce). The shop (down.sh --purge), the endpoint and any lock are always released,
 // also on an error, Ctrl-C or SIGTERM.
 import { before, describe } from 'node:test';

@@ -32,7 +32,7 @@
 //   node --test e2e/woo-journey.test.mjs                      (Chromium, then Firefox)
 //   E2E_BROWSERS=firefox node --test e2e/woo-journey.test.mjs (one of them)
 //
-// Env: WC_HARNESS_STATE (default /tmp/loyalty-woo-journey), WC_HARNESS_DIR (default
+// Env: WC_HARNESS_STATE (default /tmp/loyalty-woo-journey-<checkout>), WC_HARNESS_DIR (default
 // ../shared/woocommerce). Every wait is on a condition (an element or a text in the widget's shadow
 // root, a page, a Store API request answered); a failing check prints what the page showed (a
 // screenshot under target/test-run/e2e-failures/, console lines, the last requests). The shop, the
@@ -45,6 +45,7 @@ import {
   bounded, browsers, diagnose, launchBrowser, needDist, settled, until, waitForIdle, waitForRequest, waitInWidget, watchPage,
 } from './lib/fixture.mjs';
 import { DIST, PLUGIN, ROOT, WAIT, checker, eq, ok, startWooEndpoint, useShop } from './lib/woo.mjs';
+import { ageVisitCache } from './lib/widget.mjs';
 
 const SUITE = 'woo-journey';
 // Into target/ by default; WOO_SHOTS=docs/screenshots refreshes the README's copies.
@@ -86,17 +87,7 @@ describe('woo-journey: a customer\'s whole journey on a real WooCommerce shop, i
    * as after a real webhook delay; within those 30 s the widget shows what it showed before, by design.
    */
   async function myAccount(page, { later = false } = {}) {
-    if (later) {
-      await page.evaluate(() => {
-        for (let i = 0; i < sessionStorage.length; i += 1) {
-          const key = sessionStorage.key(i);
-          if (!key.startsWith('loyalty-widget:')) continue;
-          const entry = JSON.parse(sessionStorage.getItem(key));
-          entry.stored_at = 0;
-          sessionStorage.setItem(key, JSON.stringify(entry));
-        }
-      });
-    }
+    if (later) await ageVisitCache(page);
     await page.goto(`${SHOP}/my-account/`, { waitUntil: 'load' });
     await page.evaluate(() => document.querySelector('loyalty-widget')?.scrollIntoView());
     await waitInWidget(page, '[data-testid=balance]');

@@ -22,7 +22,7 @@
 //
 //   node --test e2e/woo-loop.test.mjs
 //
-// Env: WC_HARNESS_STATE (default /tmp/loyalty-woo-loop), WC_HARNESS_DIR (default ../shared/woocommerce).
+// Env: WC_HARNESS_STATE (default /tmp/loyalty-woo-loop-<checkout>), WC_HARNESS_DIR (default ../shared/woocommerce).
 // The shop and the endpoints are always stopped (also on an error, Ctrl-C or SIGTERM).
 import { after, before, describe } from 'node:test';
 import { copyFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';

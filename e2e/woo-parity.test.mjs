@@ -4,7 +4,7 @@
 // and their JSON types (and, where the input fixes them, the values). One test per request; the shop
 // is always stopped and purged after (down.sh --purge).
 //
-//   node --test e2e/woo-parity.test.mjs      # WC_HARNESS_STATE defaults to /tmp/loyalty-woo-parity
+//   node --test e2e/woo-parity.test.mjs      # WC_HARNESS_STATE defaults to /tmp/loyalty-woo-parity-<checkout>
 import { after, before, describe } from 'node:test';
 import { spawn } from 'node:child_process';
 import { createInterface } from 'node:readline';

@@ -15,6 +15,7 @@
 // scripts/test.sh), WC_HARNESS_STATE (default /tmp/loyalty-<suite>),
 // WOO_KEEP_STATE=1 (down.sh without --purge, to read the shop's logs after).
 import { spawn, spawnSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { after, before, it } from 'node:test';
@@ -126,7 +127,9 @@ export async function startShop(suite, { say = logger(suite) } = {}) {
   if (!existsSync(upSh)) {
     throw new Error(`the real WooCommerce is not here: ${upSh} is missing (../shared/woocommerce beside this clone, or WC_HARNESS_DIR)`);
   }
-  const state = process.env.WC_HARNESS_STATE || `/tmp/loyalty-${suite}`;
+  // This checkout's own state folder: two checkouts' test runs can share a machine.
+  const checkout = createHash('sha1').update(ROOT).digest('hex').slice(0, 8);
+  const state = process.env.WC_HARNESS_STATE || `/tmp/loyalty-${suite}-${checkout}`;
   const harnessEnv = { ...process.env, WC_HARNESS_STATE: state };
   const shop = { suite, state, harnessEnv, site: join(state, 'site') };
   say(`starting WooCommerce (${upSh}, state ${state})`);

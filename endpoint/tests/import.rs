@@ -111,6 +111,16 @@ fn applied(shop: &Shop, name: &str, app: &str, totals: &str, refused: &str) -> S
     report
 }
 
+/// The lines of the rows an import's report refused.
+fn refused_lines(report: &serde_json::Value) -> Vec<i64> {
+    report["refused"]
+        .as_array()
+        .expect("refused rows")
+        .iter()
+        .map(|r| r["line"].as_i64().expect("a line"))
+        .collect()
+}
+
 fn id_of(report: &str) -> String {
     report
         .split_whitespace()
@@ -366,12 +376,7 @@ fn the_admin_api_dry_runs_applies_once_lists_and_undoes_an_import() {
     assert_eq!(report["created"], 1);
     assert_eq!(report["points_added"], 300);
     assert_eq!(report["points_removed"], 0);
-    let lines: Vec<i64> = report["refused"]
-        .as_array()
-        .expect("refused rows")
-        .iter()
-        .map(|r| r["line"].as_i64().expect("a line"))
-        .collect();
+    let lines = refused_lines(&report);
     assert_eq!(lines, [2, 4, 5, 6], "{report}");
     assert!(
         report["refused"][0]["reason"]
@@ -891,12 +896,7 @@ fn a_refused_row_writes_nothing_not_even_its_customer() {
     assert_eq!(applied.status, 201, "{}", applied.body);
     let report = applied.json();
     assert_eq!(report["created"], 1, "{report}");
-    let refused: Vec<i64> = report["refused"]
-        .as_array()
-        .expect("refused rows")
-        .iter()
-        .map(|r| r["line"].as_i64().expect("a line"))
-        .collect();
+    let refused = refused_lines(&report);
     assert_eq!(refused, [2, 3, 5], "{report}");
     assert_eq!(server.count("customers"), customers + 1);
     for gone in ["n-tier", "n-minus", "n-taken"] {
@@ -926,12 +926,7 @@ fn a_referral_column_that_holds_no_code_is_refused_by_line() {
     assert_eq!(reply.status, 200, "{}", reply.body);
     let report = reply.json();
     assert_eq!(report["referral_aliases"], 1, "{report}");
-    let lines: Vec<i64> = report["refused"]
-        .as_array()
-        .expect("refused")
-        .iter()
-        .map(|r| r["line"].as_i64().expect("a line"))
-        .collect();
+    let lines = refused_lines(&report);
     assert_eq!(lines, [2, 3], "{report}");
 }
 

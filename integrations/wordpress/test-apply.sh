@@ -4,12 +4,15 @@
 # over REST, then drives a shopper's browser with curl and a cookie jar.
 # Prints "N passed, M failed", exits non-zero on failure, and always stops the harness.
 #
-# Environment: WC_HARNESS_STATE (default /tmp/loyalty-woo-apply), WC_HARNESS_DIR (default /work/shared/woocommerce).
+# Environment: WC_HARNESS_STATE (default /tmp/loyalty-woo-apply-<checkout>), WC_HARNESS_DIR (default /work/shared/woocommerce).
 set -uo pipefail
 
 HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 HARNESS="${WC_HARNESS_DIR:-/work/shared/woocommerce}"
-export WC_HARNESS_STATE="${WC_HARNESS_STATE:-/tmp/loyalty-woo-apply}"
+# The shop's state folder is this checkout's own: two checkouts' test runs
+# can share a machine.
+checkout=$(printf '%s' "$(cd "$HERE/../.." && pwd)" | sha1sum | cut -c1-8)
+export WC_HARNESS_STATE="${WC_HARNESS_STATE:-/tmp/loyalty-woo-apply-$checkout}"
 T0=$(date +%s)
 TMP=$(mktemp -d)
 cleanup() {
