@@ -37,24 +37,12 @@ stop
 [ "${1:-}" = "stop" ] && { echo "test endpoints stopped" >&2; exit 0; }
 
 cargo build -p loyalty-endpoint --quiet >&2
-launch() { # launch NAME [extra args...]: sets URL
+launch() { # launch NAME [extra args...]: sets URL (lib.sh's start_endpoint, kept after this script ends)
   local name=$1
   shift
-  rm -f "$dir/$name.sqlite"* "$dir/$name.port"
-  "$ROOT/target/debug/loyalty-endpoint" serve --addr 127.0.0.1:0 --port-file "$dir/$name.port" --db "$dir/$name.sqlite" \
-    --exit-after 3600 --demo --allow-loopback-origins --today 2026-11-30 "$@" >"$dir/$name.log" 2>&1 &
-  echo $! >"$dir/$name.pid"
-  for _ in $(seq 1 100); do
-    [ -s "$dir/$name.port" ] && curl -sf -o /dev/null "http://127.0.0.1:$(cat "$dir/$name.port")/livez" && break
-    sleep 0.1
-  done
-  if ! [ -s "$dir/$name.port" ] || ! curl -sf -o /dev/null "http://127.0.0.1:$(cat "$dir/$name.port")/livez"; then
-    cat "$dir/$name.log" >&2
-    echo "the $name endpoint did not start" >&2
-    stop
-    exit 1
-  fi
-  URL="http://127.0.0.1:$(cat "$dir/$name.port")"
+  start_endpoint "$dir/$name.sqlite" --demo --allow-loopback-origins "$@" || { stop; exit 1; }
+  echo "${ENDPOINT_PIDS[-1]}" >"$dir/$name.pid"
+  URL=$ENDPOINT_URL
 }
 launch normal
 normal=$URL
@@ -62,6 +50,8 @@ launch slow --faults '{"latency_ms": 1500, "path_prefix": "/v1/customer"}'
 slow=$URL
 launch faulty --fault-control
 faulty=$URL
+# They outlive this script (start_endpoint stops them on its exit otherwise).
+trap - EXIT
 cat >"$dir/env" <<VARS
 export LOYALTY_TEST_ENDPOINT=$normal
 export LOYALTY_TEST_SLOW_ENDPOINT=$slow

@@ -402,14 +402,28 @@ export async function until(page, fn, arg = null, what = 'a condition in the pag
 /**
  * Asks `probe()` (async, node side) again every `every` ms until it returns
  * a truthy value, which it returns; for a condition nothing announces (a
- * server that starts listening without a word). Fails after `ms`.
+ * server that starts listening without a word). Fails after `ms`, saying
+ * what `last()` reports then. With `retryErrors`, a probe that throws is
+ * asked again (its last error is in the failure); without, it fails at once.
  */
-export async function pollUntil(probe, { every = 250, timeout: ms = WAIT, what = 'a condition' } = {}) {
+export async function pollUntil(probe, {
+  every = 250, timeout: ms = WAIT, what = 'a condition', retryErrors = false, last = null,
+} = {}) {
   const deadline = Date.now() + ms;
+  let error = null;
   for (;;) {
-    const value = await probe();
-    if (value) return value;
-    if (Date.now() > deadline) throw new Error(`timed out after ${ms} ms waiting for ${what}`);
+    try {
+      const value = await probe();
+      if (value) return value;
+      error = null;
+    } catch (err) {
+      if (!retryErrors) throw err;
+      error = err;
+    }
+    if (Date.now() > deadline) {
+      const seen = last ? `; last seen: ${await Promise.resolve().then(last).catch((e) => e.message)}` : '';
+      throw new Error(`timed out after ${ms} ms waiting for ${what}${error ? ` (last error: ${error.message})` : ''}${seen}`);
+    }
     await new Promise((resolvePoll) => { setTimeout(resolvePoll, every); });
   }
 }

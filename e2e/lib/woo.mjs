@@ -19,7 +19,7 @@ import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { after, before, it } from 'node:test';
-import { ROOT, RUN_DIR, WAIT, bounded, startEndpoint } from './fixture.mjs';
+import { ROOT, RUN_DIR, WAIT, bounded, pollUntil, startEndpoint } from './fixture.mjs';
 
 export { ROOT, RUN_DIR, WAIT };
 export const HARNESS_DIR = process.env.WC_HARNESS_DIR || resolve(ROOT, '../shared/woocommerce');
@@ -63,24 +63,7 @@ export function ok(cond, what) { if (!cond) throw new Error(what); }
  * `last()` says it saw, when given). For conditions outside a page: a log
  * line written, a coupon made, a lock held.
  */
-export async function waitFor(probe, { what, timeout = WAIT, every = 100, last } = {}) {
-  const until = Date.now() + timeout;
-  let error = null;
-  for (;;) {
-    try {
-      const value = await probe();
-      if (value) return value;
-      error = null;
-    } catch (err) {
-      error = err;
-    }
-    if (Date.now() > until) {
-      const seen = last ? `; last seen: ${await Promise.resolve().then(last).catch((e) => e.message)}` : '';
-      throw new Error(`timed out after ${timeout} ms waiting for ${what}${error ? ` (last error: ${error.message})` : ''}${seen}`);
-    }
-    await new Promise((r) => { setTimeout(r, every); });
-  }
-}
+export const waitFor = (probe, { every = 100, ...rest } = {}) => pollUntil(probe, { every, retryErrors: true, ...rest });
 
 // ---------------------------------------------------------------- HTTP
 /** One request: { status, headers, json (or null), text }. A body is sent as JSON. */

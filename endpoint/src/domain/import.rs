@@ -694,54 +694,36 @@ impl<R: Read> Read for Lines<R> {
                 .newlines
                 .lock()
                 .unwrap_or_else(std::sync::PoisonError::into_inner);
-            // No line can pass the limit within this read: only the
-            // newlines are looked at, and every byte is passed on.
-            if seen.line + got <= MAX_CSV_LINE {
-                let mut from = 0;
-                for newline in memchr::memchr_iter(b'\n', &buf[..got]).chain([got]) {
-                    if seen.at_start {
-                        if let Some(first) = buf[from..newline].iter().position(|b| *b != b'\r') {
-                            let start = (seen.read + (from + first) as u64, seen.count + 1);
-                            seen.starts.push_back(start);
-                            seen.at_start = false;
-                        }
-                    }
-                    if newline < got {
-                        seen.count += 1;
-                        seen.at_start = true;
-                        seen.line = 0;
-                        from = newline + 1;
-                    } else {
-                        seen.line += newline - from;
-                    }
-                }
-                seen.read += got as u64;
-                return Ok(got);
-            }
-            let mut kept = 0;
-            for at in 0..got {
-                let byte = buf[at];
-                if byte == b'\n' {
-                    seen.count += 1;
-                    seen.line = 0;
-                    seen.at_start = true;
-                } else {
-                    seen.line += 1;
-                    if seen.line > MAX_CSV_LINE + 1 {
-                        continue;
-                    }
-                    if seen.at_start && byte != b'\r' {
-                        let start = (seen.read + kept as u64, seen.count + 1);
+            // Piece by piece between newlines: each piece continues the
+            // current line, and is passed on (moved down over what was left
+            // out) up to the limit, its byte past the limit a NUL.
+            let (mut kept, mut from) = (0, 0);
+            loop {
+                let end = memchr::memchr(b'\n', &buf[from..got]).map_or(got, |at| from + at);
+                let before = seen.line;
+                let take = (end - from).min((MAX_CSV_LINE + 1).saturating_sub(before));
+                if seen.at_start {
+                    if let Some(first) = buf[from..from + take].iter().position(|b| *b != b'\r') {
+                        let start = (seen.read + (kept + first) as u64, seen.count + 1);
                         seen.starts.push_back(start);
                         seen.at_start = false;
                     }
                 }
-                buf[kept] = if seen.line == MAX_CSV_LINE + 1 {
-                    0
-                } else {
-                    byte
-                };
+                buf.copy_within(from..from + take, kept);
+                kept += take;
+                if take > 0 && before + take == MAX_CSV_LINE + 1 {
+                    buf[kept - 1] = 0;
+                }
+                if end == got {
+                    seen.line = before + (end - from);
+                    break;
+                }
+                buf[kept] = b'\n';
                 kept += 1;
+                seen.count += 1;
+                seen.line = 0;
+                seen.at_start = true;
+                from = end + 1;
             }
             seen.read += kept as u64;
             if kept > 0 {

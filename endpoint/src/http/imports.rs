@@ -84,6 +84,17 @@ fn refusal(err: ImportError) -> AppError {
     }
 }
 
+/// A yes-or-no query parameter: `true`/`1` or `false`/`0`.
+fn flag(name: &str, value: &str) -> Result<bool, AppError> {
+    match value {
+        "true" | "1" => Ok(true),
+        "false" | "0" => Ok(false),
+        other => Err(AppError::bad_request(format!(
+            "{name}={other:?}: true or false"
+        ))),
+    }
+}
+
 /// What the query asks for: whether to apply, and the importer's options.
 fn asked(query: Option<&str>) -> Result<(bool, Options), AppError> {
     let mut apply = false;
@@ -102,17 +113,7 @@ fn asked(query: Option<&str>) -> Result<(bool, Options), AppError> {
     };
     for (key, value) in form_urlencoded::parse(query.unwrap_or_default().as_bytes()) {
         match key.as_ref() {
-            "apply" => {
-                apply = match value.as_ref() {
-                    "true" | "1" => true,
-                    "false" | "0" => false,
-                    other => {
-                        return Err(AppError::bad_request(format!(
-                            "apply={other:?}: true or false"
-                        )))
-                    }
-                }
-            }
+            "apply" => apply = flag("apply", &value)?,
             "mode" => {
                 options.mode = match value.as_ref() {
                     "add" => Mode::Add,
@@ -291,15 +292,9 @@ async fn get_export(
 ) -> Result<Response, AppError> {
     let mut ledger = false;
     for (key, value) in form_urlencoded::parse(query.unwrap_or_default().as_bytes()) {
-        match (key.as_ref(), value.as_ref()) {
-            ("ledger", "true" | "1") => ledger = true,
-            ("ledger", "false" | "0") => ledger = false,
-            ("ledger", other) => {
-                return Err(AppError::bad_request(format!(
-                    "ledger={other:?}: true or false"
-                )))
-            }
-            (other, _) => {
+        match key.as_ref() {
+            "ledger" => ledger = flag("ledger", &value)?,
+            other => {
                 return Err(AppError::bad_request(format!(
                     "unknown parameter {other:?}: ledger"
                 )))
