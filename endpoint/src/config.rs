@@ -59,6 +59,14 @@ pub struct ServerConfig {
     pub clock_control: bool,
     /// Where rewards' codes are made, and how patiently.
     pub issuing: Issuing,
+    /// How long a console session lives unused; 30 minutes without.
+    pub admin_session_idle: Option<Duration>,
+    /// The console's built files, served at `/admin/` (none without).
+    pub console_dir: Option<PathBuf>,
+    /// Take a sign-in's client address from `X-Forwarded-For` (its last
+    /// address) instead of the connection's: only behind a proxy that sets
+    /// it.
+    pub trust_forwarded_for: bool,
 }
 
 /// Where rewards' codes are made (the shop's platform, or only this

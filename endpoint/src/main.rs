@@ -350,6 +350,23 @@ struct ServeArgs {
     /// Faults from the start (tests), as JSON.
     #[arg(long, value_name = "JSON")]
     faults: Option<String>,
+    /// How long a console session lives without being used (it ends 12
+    /// hours after signing in whatever this is).
+    #[arg(long, env = "LOYALTY_ADMIN_SESSION_IDLE_MINUTES", default_value_t = 30,
+          value_name = "MINUTES", value_parser = clap::value_parser!(u64).range(1..=720))]
+    admin_session_idle_minutes: u64,
+    /// The same in seconds, instead (tests).
+    #[arg(long, value_name = "SECONDS", value_parser = clap::value_parser!(u64).range(1..=43_200))]
+    admin_session_idle_seconds: Option<u64>,
+    /// The console's built files, served at /admin/ (default: dist/admin
+    /// when that folder exists in the working directory).
+    #[arg(long, env = "LOYALTY_CONSOLE_DIR", value_name = "DIR")]
+    console_dir: Option<PathBuf>,
+    /// Count failed console sign-ins against the last address in
+    /// X-Forwarded-For instead of the connection's (only behind a reverse
+    /// proxy that sets it; otherwise anyone can claim any address).
+    #[arg(long)]
+    trust_forwarded_for: bool,
 }
 
 #[derive(Args)]
@@ -515,7 +532,21 @@ fn configure(args: &ServeArgs) -> Result<ServerConfig, String> {
         reconcile_every: Duration::from_secs(args.reconcile_every),
         crash_at,
     };
+    let console_dir = match &args.console_dir {
+        Some(dir) if !dir.is_dir() => {
+            return Err(format!("--console-dir {}: not a folder", dir.display()))
+        }
+        Some(dir) => Some(dir.clone()),
+        None => Some(PathBuf::from("dist/admin")).filter(|dir| dir.is_dir()),
+    };
+    let admin_session_idle = Duration::from_secs(
+        args.admin_session_idle_seconds
+            .unwrap_or(args.admin_session_idle_minutes.saturating_mul(60)),
+    );
     Ok(ServerConfig {
+        admin_session_idle: Some(admin_session_idle),
+        console_dir,
+        trust_forwarded_for: args.trust_forwarded_for,
         issuing,
         db_connections: args.db_connections as usize,
         woocommerce_secret,

@@ -461,6 +461,7 @@ impl Server {
             today: Some(TODAY.into()),
             clock_control: true,
             issuing: loyalty_endpoint::config::Issuing::default(),
+            ..ServerConfig::default()
         };
         let mut config = config;
         change(&mut config);

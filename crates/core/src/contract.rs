@@ -501,6 +501,9 @@ pub enum ErrorCode {
     RewardNotIssued,
     /// The request's body is larger than the backend takes (413).
     PayloadTooLarge,
+    /// The request is authenticated but not allowed as sent (403): the
+    /// admin console's write without its CSRF token.
+    Forbidden,
     /// A code from a newer contract version.
     #[serde(other)]
     Other,
@@ -523,6 +526,7 @@ impl ErrorCode {
             ErrorCode::Internal => "internal",
             ErrorCode::RewardNotIssued => "reward_not_issued",
             ErrorCode::PayloadTooLarge => "payload_too_large",
+            ErrorCode::Forbidden => "forbidden",
             ErrorCode::Other => "other",
         }
     }

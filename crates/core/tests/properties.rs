@@ -326,6 +326,7 @@ fn error_body() -> impl Strategy<Value = ErrorBody> {
         ErrorCode::Internal,
         ErrorCode::RewardNotIssued,
         ErrorCode::PayloadTooLarge,
+        ErrorCode::Forbidden,
         ErrorCode::Other,
     ]);
     (code, words()).prop_map(|(code, message)| ErrorBody {

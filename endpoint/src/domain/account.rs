@@ -273,6 +273,22 @@ pub async fn tier_id(
     Ok(tier_now(program, &account))
 }
 
+/// The state of a customer whose personal data was erased (the console's
+/// `POST /admin/v1/customers/{id}/erase`).
+pub const ERASED: &str = "erased";
+
+/// A customer's spendable points and tier id today, from their ledger,
+/// whatever their state (the console's customer list).
+pub async fn standing(
+    db: &mut Db<'_>,
+    id: &str,
+    program: &Program,
+    today: i64,
+) -> Result<(u64, Option<String>)> {
+    let account = load_account(db, id, program, today).await?;
+    Ok((account.balance.approved, tier_now(program, &account)))
+}
+
 /// The id of the customer's tier (its floor included).
 fn tier_now(program: &Program, account: &Account) -> Option<String> {
     let tiers = program.published_tiers(&program.language(None));
@@ -298,6 +314,19 @@ pub async fn summary(
     today: i64,
 ) -> Result<Summary> {
     let account = load_account(db, id, program, today).await?;
+    if account.row.state == ERASED {
+        // Their personal data is gone; what is left is not shown to
+        // whoever holds a token for them.
+        return Ok(Summary {
+            state: CustomerState::Guest,
+            first_name: None,
+            points: Points::default(),
+            points_value: None,
+            tier: None,
+            referral: None,
+            club: Club::default(),
+        });
+    }
     let tiers = program.published_tiers(lang);
     let value = tier_value(program, &account);
     let rank = rank(&tiers, program, &account);

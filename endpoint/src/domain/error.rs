@@ -45,7 +45,7 @@ pub fn bad(message: impl Into<String>) -> Error {
 pub fn status_of(code: &ErrorCode) -> u16 {
     match code {
         ErrorCode::Unauthorized | ErrorCode::TokenExpired => 401,
-        ErrorCode::TierTooLow => 403,
+        ErrorCode::TierTooLow | ErrorCode::Forbidden => 403,
         ErrorCode::NotFound | ErrorCode::NotAvailable => 404,
         ErrorCode::InsufficientPoints | ErrorCode::RewardNotIssued => 409,
         ErrorCode::PayloadTooLarge => 413,

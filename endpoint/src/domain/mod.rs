@@ -7,6 +7,7 @@
 //! transaction.
 
 pub mod account;
+pub mod customers;
 pub mod error;
 pub mod idempotency;
 pub mod import;
@@ -15,6 +16,7 @@ pub mod ledger;
 pub mod program;
 pub mod rewards;
 pub mod seed;
+pub mod session;
 pub mod shop;
 pub mod shopify;
 pub mod snapshot;

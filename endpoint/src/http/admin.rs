@@ -3,7 +3,9 @@
 //! Every route wants the admin key ([`AdminKey`]; a customer token is
 //! never it), and each request is one write transaction.
 
+use super::console;
 use super::customer::stored_response;
+use super::customers;
 use super::edge::RequestId;
 use super::error::{json_value, AppError};
 use super::extract::{AdminKey, IdempotencyKey, JsonBody};
@@ -92,7 +94,7 @@ async fn post_refund(
 
 /// `POST /admin/v1/customers/{id}/adjustments`, once per `Idempotency-Key`.
 async fn post_adjustment(
-    _: AdminKey,
+    admin: AdminKey,
     State(state): State<Arc<AppState>>,
     Path(id): Path<String>,
     IdempotencyKey(key): IdempotencyKey,
@@ -108,6 +110,23 @@ async fn post_adjustment(
         };
         let (program, today) = (&state.program, state.today());
         let result = shop::adjust(&mut tx.db(), &id, &body.value, program, today).await;
+        let result = match result {
+            Ok(done) => {
+                let detail = serde_json::json!({ "points": body.value.points });
+                let at = now();
+                crate::domain::customers::record(
+                    &mut tx.db(),
+                    at,
+                    "adjust",
+                    Some(&id),
+                    admin.actor,
+                    detail,
+                )
+                .await
+                .map(|()| done)
+            }
+            Err(err) => Err(err),
+        };
         let answer = result.and_then(|done| Ok((201, serde_json::to_string(&done)?)));
         finish_idempotent(tx, &owner, &key, &print, &request, answer).await
     })
@@ -221,7 +240,20 @@ async fn post_reconcile(
 /// The admin API's routes (only with an admin key configured).
 pub(crate) fn routes() -> Router<Arc<AppState>> {
     Router::new()
-        .route("/admin/v1/customers/{id}", put(put_customer))
+        .route(
+            "/admin/v1/customers/{id}",
+            put(put_customer).get(customers::detail),
+        )
+        .route("/admin/v1/customers", get(customers::list))
+        .route("/admin/v1/customers/{id}/export", get(customers::export))
+        .route("/admin/v1/customers/{id}/erase", post(customers::erase))
+        .route("/admin/v1/audit", get(customers::audit))
+        .route(
+            "/admin/v1/session",
+            post(console::sign_in)
+                .get(console::current)
+                .delete(console::sign_out),
+        )
         .route(
             "/admin/v1/customers/{id}/adjustments",
             post(post_adjustment),

@@ -4,12 +4,15 @@
 //! ([`JsonBody`]). Each refuses in the contract's error shape.
 
 use super::error::AppError;
+use super::session::{self, Found};
 use super::state::AppState;
+use crate::domain::customers::Actor;
+use crate::domain::session::same;
 use crate::domain::token::TokenError;
 use axum::body::Bytes;
 use axum::extract::{FromRequest, FromRequestParts, Request};
 use axum::http::request::Parts;
-use axum::http::{header, HeaderMap};
+use axum::http::{header, HeaderMap, Method};
 use axum::response::{IntoResponse, Response};
 use loyalty_core::contract::ErrorCode;
 use serde::de::DeserializeOwned;
@@ -61,9 +64,18 @@ impl FromRequestParts<Arc<AppState>> for Customer {
 /// The shortest admin key accepted, in bytes.
 pub const MIN_ADMIN_KEY: usize = 32;
 
-/// The request carries the admin key (compared in constant time); 401
-/// otherwise. A customer token is never it.
-pub struct AdminKey;
+/// The request carries the admin key as a bearer token (compared in
+/// constant time) or the cookie of a live console session; 401 otherwise.
+/// With the cookie, a request other than GET and HEAD also carries the
+/// session's `X-CSRF-Token` (403 `forbidden` without it). A customer token
+/// is never the key.
+pub struct AdminKey {
+    /// Who is asking: a script with the key or the signed-in console.
+    pub actor: Actor,
+}
+
+/// The CSRF header a console write carries.
+pub const CSRF_HEADER: &str = "x-csrf-token";
 
 impl FromRequestParts<Arc<AppState>> for AdminKey {
     type Rejection = AppError;
@@ -75,20 +87,40 @@ impl FromRequestParts<Arc<AppState>> for AdminKey {
         let refused =
             || AppError::unauthorized("the admin API needs the admin key as a bearer token");
         let key = state.config.admin_key.as_deref().ok_or_else(refused)?;
-        let given = bearer(&parts.headers)
-            .map(str::trim)
-            .unwrap_or_default()
-            .as_bytes();
-        let same = given.len() == key.len()
-            && given
-                .iter()
-                .zip(key)
-                .fold(0u8, |diff, (a, b)| diff | (a ^ b))
-                == 0;
-        if same {
-            Ok(AdminKey)
-        } else {
-            Err(refused())
+        let cookie = session::cookie_of(&parts.headers);
+        let given = bearer(&parts.headers);
+        let Some(cookie) = cookie.filter(|_| given.is_none()) else {
+            let given = given.map(str::trim).unwrap_or_default().as_bytes();
+            return if same(given, key) {
+                Ok(AdminKey { actor: Actor::Key })
+            } else {
+                Err(refused())
+            };
+        };
+        match state.sessions.find(&cookie, super::state::now()) {
+            Found::Live(live) => {
+                let reading = parts.method == Method::GET || parts.method == Method::HEAD;
+                let csrf = parts
+                    .headers
+                    .get(CSRF_HEADER)
+                    .map(|value| value.as_bytes())
+                    .unwrap_or_default();
+                if reading || same(csrf, live.csrf.as_bytes()) {
+                    Ok(AdminKey {
+                        actor: Actor::Session,
+                    })
+                } else {
+                    Err(AppError::new(
+                        403,
+                        ErrorCode::Forbidden,
+                        "the CSRF token is missing or wrong",
+                    ))
+                }
+            }
+            Found::Expired => Err(AppError::unauthorized("the session has expired")),
+            Found::Unknown => Err(AppError::unauthorized(
+                "the admin API needs the admin key as a bearer token or a console session",
+            )),
         }
     }
 }

@@ -7,7 +7,9 @@
 //! route ([`edge`]) and the connection limits ([`server`]).
 
 pub mod admin;
+pub mod console;
 pub mod customer;
+pub mod customers;
 pub mod demo;
 pub mod edge;
 pub mod error;
@@ -16,6 +18,7 @@ pub mod health;
 pub mod imports;
 pub mod issuing;
 pub mod server;
+pub mod session;
 pub mod state;
 pub mod testing;
 pub mod webhooks;
@@ -56,6 +59,9 @@ pub fn router(state: Arc<AppState>) -> Router {
     }
     if config.admin_key.is_some() {
         app = app.merge(admin::routes());
+    }
+    if config.console_dir.is_some() {
+        app = app.merge(console::files());
     }
     // Each route's body limit is kept in one place (`edge::body_limit`).
     if config.shopify_secret.is_some() {

@@ -39,6 +39,8 @@ pub struct AppState {
     pub(crate) counts: Mutex<BTreeMap<String, u64>>,
     /// Per-client budgets of the public, unauthenticated lookups.
     pub(crate) lookups: RateLimiter,
+    /// The console's sessions and failed sign-ins.
+    pub(crate) sessions: super::session::Sessions,
     /// Redemptions whose code this instance is making on the platform now.
     pub(crate) issuing: Mutex<std::collections::HashSet<String>>,
     /// The ledger's day when pinned (`--today`, `PUT /_clock`).
@@ -98,6 +100,9 @@ impl AppState {
         let seed = SystemTime::now()
             .duration_since(UNIX_EPOCH)
             .map_or(7, |d| d.as_nanos() as u64);
+        let idle = config
+            .admin_session_idle
+            .map_or(crate::domain::session::DEFAULT_IDLE, |idle| idle.as_secs());
         AppState {
             faults: Mutex::new(config.faults.clone()),
             verifier: config
@@ -112,6 +117,7 @@ impl AppState {
             dice: Dice::new(seed),
             counts: Mutex::new(BTreeMap::new()),
             lookups: RateLimiter::new(),
+            sessions: super::session::Sessions::new(idle),
             issuing: Mutex::new(std::collections::HashSet::new()),
             clock: Mutex::new(pinned),
             draining: std::sync::atomic::AtomicBool::new(false),
