@@ -37,8 +37,8 @@ fn client(state: &AppState, headers: &HeaderMap, peer: Option<SocketAddr>) -> Ip
         .iter()
         .filter_map(|value| value.to_str().ok())
         .flat_map(|value| value.split(','))
-        .filter_map(|part| part.trim().parse::<IpAddr>().ok())
-        .last()
+        .next_back()
+        .and_then(|last| last.trim().parse::<IpAddr>().ok())
         .unwrap_or(connection)
 }
 
