@@ -117,6 +117,13 @@ pub async fn list(
         return Err(bad("q: at most 200 characters"));
     }
     let before = cursor.map(id_of).transpose()?;
+    if query.is_some_and(|q| q.contains('\0')) {
+        // No stored text holds a NUL (and PostgreSQL takes none).
+        return Ok(Page {
+            customers: Vec::new(),
+            next_cursor: None,
+        });
+    }
     let mut rows = q::search(db, query, before.as_deref(), limit + 1).await?;
     let more = rows.len() > usize::try_from(limit).unwrap_or(0);
     rows.truncate(usize::try_from(limit).unwrap_or(0));
@@ -217,10 +224,17 @@ pub struct Detail {
 /// The most orders and redemptions a customer's page shows.
 const PAGE_LINES: i64 = 500;
 
+/// A customer's row; 404 for an id no customer can have.
+async fn row(db: &mut Db<'_>, id: &str) -> Result<q::DetailRow> {
+    let unknown = || refused(ErrorCode::NotFound, "unknown customer");
+    if shop::check_id("id", id).is_err() {
+        return Err(unknown());
+    }
+    q::detail(db, id).await?.ok_or_else(unknown)
+}
+
 async fn customer(db: &mut Db<'_>, id: &str, program: &Program, today: i64) -> Result<Customer> {
-    let row = q::detail(db, id)
-        .await?
-        .ok_or_else(|| refused(ErrorCode::NotFound, "unknown customer"))?;
+    let row = row(db, id).await?;
     let (balance, tier) = account::standing(db, id, program, today).await?;
     Ok(Customer {
         listed: Listed {
@@ -313,6 +327,9 @@ pub const EVENTS_LIMIT: i64 = 1000;
 
 /// `GET /admin/v1/audit`: events, newest first, about one customer or all.
 pub async fn audit(db: &mut Db<'_>, customer_id: Option<&str>) -> Result<Vec<Event>> {
+    if customer_id.is_some_and(|id| id.contains('\0')) {
+        return Ok(Vec::new());
+    }
     Ok(q::events(db, customer_id, EVENTS_LIMIT)
         .await?
         .into_iter()
@@ -383,9 +400,7 @@ pub struct Erased {
 /// data and records it; their ledger, orders and amounts stay. Erasing
 /// again answers the first time's.
 pub async fn erase(db: &mut Db<'_>, id: &str, now: u64, actor: Actor) -> Result<Erased> {
-    let row = q::detail(db, id)
-        .await?
-        .ok_or_else(|| refused(ErrorCode::NotFound, "unknown customer"))?;
+    let row = row(db, id).await?;
     if let Some(erased_at) = row.erased_at.filter(|_| row.state == ERASED) {
         return Ok(Erased {
             id: id.to_owned(),

@@ -3,12 +3,20 @@
 //! CSRF token and lifetime, and the failed sign-ins' limits. A restart
 //! signs everyone out.
 
-use super::state::lock;
 use crate::domain::session::{self, Attempts, Lifetime};
 use sha2::{Digest, Sha256};
 use std::collections::HashMap;
 use std::net::IpAddr;
-use std::sync::Mutex;
+use std::sync::{Mutex, MutexGuard};
+
+/// Locks `mutex`; a panic while holding one cannot leave these values
+/// half-written (the state's own `lock`, which this module sits below).
+fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
+    match mutex.lock() {
+        Ok(guard) => guard,
+        Err(poisoned) => poisoned.into_inner(),
+    }
+}
 
 /// The session cookie's name.
 pub const COOKIE: &str = "loyalty_admin";
