@@ -71,16 +71,17 @@ pub fn App() -> impl IntoView {
         ctx.checked.set(true);
     });
 
+    let signed_in = Memo::new(move |_| ctx.csrf.with(Option::is_some));
     view! {
         <a class="skip" href="#main">{move || ctx.t(T::SkipToContent)}</a>
         <header class="bar">
             <p class="brand">{move || ctx.t(T::ConsoleTitle)}</p>
-            <Show when=move || ctx.csrf.with(Option::is_some)>
+            <Show when=move || signed_in.get()>
                 <Nav/>
             </Show>
             <div class="bar-tools">
                 <LangSwitch/>
-                <Show when=move || ctx.csrf.with(Option::is_some)>
+                <Show when=move || signed_in.get()>
                     <SignOut/>
                 </Show>
             </div>
@@ -89,7 +90,7 @@ pub fn App() -> impl IntoView {
             {move || {
                 if !ctx.checked.get() {
                     view! { <p class="loading">{ctx.t(T::Loading)}</p> }.into_any()
-                } else if ctx.csrf.with(Option::is_none) {
+                } else if !signed_in.get() {
                     view! { <pages::signin::SignIn/> }.into_any()
                 } else {
                     page(ctx.route.get())

@@ -37,8 +37,8 @@ impl Ctx {
     pub fn expire(&self) {
         if self.csrf.get_untracked().is_some() {
             self.notice.set(Some(T::SessionExpired));
+            self.csrf.set(None);
         }
-        self.csrf.set(None);
     }
 
     /// Shows another page and records it in the history.
