@@ -56,7 +56,8 @@ fn details(
     ledger: Ledger,
     reload: impl Fn() + Copy + Send + Sync + 'static,
 ) -> impl IntoView {
-    let lang = ctx.lang.get_untracked();
+    // Tracked: the page is drawn again in the other language.
+    let lang = ctx.lang.get();
     let c = detail.customer.clone();
     let erased = c.row.state == "erased";
     let title = match (&c.row.first_name, erased) {
@@ -151,6 +152,7 @@ fn details(
         <section aria-labelledby="h-orders">
             <h2 id="h-orders">{T::Orders.get(lang)}</h2>
             {detail.orders.is_empty().then(|| view! { <p>{T::NoOrders.get(lang)}</p> })}
+            {(!detail.orders.is_empty()).then(|| view! {
             <Scroll label=T::Orders.get(lang).to_string()>
                 <table>
                     <thead><tr>
@@ -173,10 +175,12 @@ fn details(
                     </tbody>
                 </table>
             </Scroll>
+            })}
         </section>
         <section aria-labelledby="h-redemptions">
             <h2 id="h-redemptions">{T::Redemptions.get(lang)}</h2>
             {detail.redemptions.is_empty().then(|| view! { <p>{T::NoRedemptions.get(lang)}</p> })}
+            {(!detail.redemptions.is_empty()).then(|| view! {
             <Scroll label=T::Redemptions.get(lang).to_string()>
                 <table>
                     <thead><tr>
@@ -199,6 +203,7 @@ fn details(
                     </tbody>
                 </table>
             </Scroll>
+            })}
         </section>
         <section aria-labelledby="h-data">
             <h2 id="h-data">{T::PersonalData.get(lang)}</h2>
