@@ -159,3 +159,38 @@ pub fn random_key() -> String {
     }
     bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_wait_in_minutes_or_seconds() {
+        assert_eq!(
+            rate_limited(Some(900), Lang::En),
+            "Too many attempts. Try again in 15 minutes."
+        );
+        assert_eq!(
+            rate_limited(Some(61), Lang::De),
+            "Zu viele Versuche. Versuchen Sie es in 61 Sekunden erneut."
+        );
+        assert_eq!(
+            rate_limited(Some(121), Lang::En),
+            "Too many attempts. Try again in 3 minutes."
+        );
+        assert!(rate_limited(None, Lang::En).starts_with("Too many attempts."));
+    }
+
+    #[test]
+    fn refusals_say_the_endpoints_message() {
+        let refused = ApiError::Refused {
+            status: 409,
+            code: "insufficient_points".into(),
+            message: "only 10 points".into(),
+        };
+        assert_eq!(
+            refused.describe(Lang::En),
+            "The endpoint refused this (409): only 10 points"
+        );
+    }
+}
