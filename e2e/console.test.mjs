@@ -355,9 +355,16 @@ for (const browserName of browsers()) {
           const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
           if (overflow > 0) problems.push(`${name}: the page scrolls sideways by ${overflow} px`);
           for (const v of await axe(page)) problems.push(`${name}: ${v}`);
+          for (const v of await page.evaluate(() => window.cspViolations)) problems.push(`${name}: CSP violation ${v}`);
           await page.screenshot({ path: join(SHOTS, `${name}-${width}-${browserName}.png`), fullPage: true });
         };
-        await page.goto(`${s.base}/admin/`);
+        // The pages run under the console's CSP, and nothing breaks it.
+        await page.evaluateOnNewDocument(() => {
+          window.cspViolations = [];
+          document.addEventListener('securitypolicyviolation', (e) => window.cspViolations.push(`${e.violatedDirective} ${e.blockedURI}`));
+        });
+        const first = await page.goto(`${s.base}/admin/`);
+        assert.match(first.headers()['content-security-policy'] ?? '', /script-src 'self' 'wasm-unsafe-eval'; style-src 'self'/);
         await page.waitForSelector('#admin-key');
         await look('signin');
         await page.type('#admin-key', KEY);
