@@ -251,6 +251,7 @@ texts! {
     ErasedAt => "Erased at {at}.", "Gelöscht am {at}.";
     ImportIntro => "Bring members, balances, tiers and history over from another loyalty app's export. A dry run shows what would change; nothing is written until you apply it.", "Übernehmen Sie Mitglieder, Punktestände, Stufen und Verlauf aus dem Export einer anderen Treue-App. Ein Probelauf zeigt, was sich ändern würde; geschrieben wird erst beim Anwenden.";
     ImportApp => "App", "App";
+    ImportId => "Import id", "Import-ID";
     AppByHeader => "Recognised by the file's header (Smile.io, Joy, Rivo, Yotpo, this endpoint)", "Am Kopf der Datei erkannt (Smile.io, Joy, Rivo, Yotpo, dieser Endpoint)";
     ImportMode => "Balances", "Punktestände";
     ModeAdd => "Add to what customers have", "Zum Bestand addieren";

@@ -148,6 +148,7 @@ pub fn Import() -> impl IntoView {
                     <h2 id="h-report">{title.get(lang).replace("{n}", &r.rows.to_string())}</h2>
                     {r.already_imported.clone().map(|when| view! { <p class="notice">{T::AlreadyImported.get(lang).replace("{when}", &when)}</p> })}
                     <dl>
+                        {r.id.clone().map(|id| line(T::ImportId, id))}
                         {line(T::ImportApp, r.app.clone())}
                         {line(T::Rows, format::count(r.rows as i64, lang))}
                         {line(T::Matched, format::count(r.matched as i64, lang))}
@@ -199,7 +200,7 @@ pub fn Import() -> impl IntoView {
                                         let id = i.id.clone();
                                         let label = T::UndoImport.get(lang).replace("{app}", &i.app).replace("{day}", &i.created_at);
                                         view! {
-                                            <tr>
+                                            <tr data-import=i.id.clone()>
                                                 <td>{i.created_at.clone()}</td>
                                                 <td>{i.app.clone()}</td>
                                                 <td class="num">{format::count(i.rows as i64, lang)}</td>
