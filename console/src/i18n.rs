@@ -314,6 +314,34 @@ texts! {
     Rewards => "Rewards", "Prämien";
     MinTier => "Lowest tier", "Ab Stufe";
     Referrals => "Referrals", "Empfehlungen";
+    KindOrder => "order", "Bestellung";
+    KindRefund => "refund", "Erstattung";
+    KindWelcome => "welcome", "Willkommen";
+    KindBirthday => "birthday", "Geburtstag";
+    KindReferral => "referral", "Empfehlung";
+    KindRedemption => "redemption", "Einlösung";
+    KindRelease => "given back", "Zurückgebucht";
+    KindAdjustment => "adjustment", "Anpassung";
+    KindExpiry => "expired", "Verfallen";
+    KindImport => "import", "Import";
+}
+
+/// A ledger entry's kind in words (an unknown kind as the API wrote it).
+pub fn ledger_kind(kind: &str, lang: Lang) -> String {
+    let key = match kind {
+        "order" => T::KindOrder,
+        "refund" => T::KindRefund,
+        "welcome" => T::KindWelcome,
+        "birthday" => T::KindBirthday,
+        "referral" => T::KindReferral,
+        "redemption" => T::KindRedemption,
+        "release" => T::KindRelease,
+        "adjustment" => T::KindAdjustment,
+        "expiry" => T::KindExpiry,
+        "import" => T::KindImport,
+        other => return other.to_string(),
+    };
+    key.get(lang).to_string()
 }
 
 #[cfg(test)]
@@ -337,6 +365,12 @@ mod tests {
             assert!(!en.trim().is_empty() && !de.trim().is_empty(), "{key:?}");
             assert_eq!(placeholders(en), placeholders(de), "{key:?}");
         }
+    }
+
+    #[test]
+    fn ledger_kinds() {
+        assert_eq!(ledger_kind("refund", Lang::De), "Erstattung");
+        assert_eq!(ledger_kind("something_new", Lang::De), "something_new");
     }
 
     #[test]

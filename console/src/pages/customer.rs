@@ -4,10 +4,10 @@
 use crate::api::{CustomerDetail, Erased, Ledger};
 use crate::client::{self, ApiError, Body};
 use crate::format;
-use crate::i18n::T;
+use crate::i18n::{self, T};
 use crate::route::{encode, Route};
 use crate::state::Ctx;
-use crate::widgets::{ErrorNote, Link, Scroll};
+use crate::widgets::{focus_main, ErrorNote, Link, Scroll};
 use leptos::html;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
@@ -139,7 +139,7 @@ fn details(
                         {ledger.entries.iter().map(|e| view! {
                             <tr>
                                 <td>{e.booked_on.clone()}</td>
-                                <td>{e.kind.clone()}</td>
+                                <td>{i18n::ledger_kind(&e.kind, lang)}</td>
                                 <td class="num">{format!("{}{}", if e.points > 0 { "+" } else { "" }, format::count(e.points, lang))}</td>
                                 <td>{e.reason.clone().unwrap_or_else(none)}</td>
                                 <td>{e.expires_on.clone().unwrap_or_else(none)}</td>
@@ -257,6 +257,9 @@ fn Adjust(base: String, reload: impl Fn() + Copy + Send + Sync + 'static) -> imp
                     points.set(String::new());
                     reason.set(String::new());
                     ctx.announce(ctx.t(T::Adjusted).replace("{n}", &amount.to_string()));
+                    // The page is drawn again with the new balance: the
+                    // focus goes to its start rather than nowhere.
+                    focus_main();
                     reload();
                 }
                 Err(err) => {
@@ -390,6 +393,7 @@ fn Erase(
             match answer {
                 Ok(done) => {
                     ctx.announce(ctx.t(T::ErasedAt).replace("{at}", &done.erased_at));
+                    focus_main();
                     reload();
                 }
                 Err(err) => error.set(Some(err)),
