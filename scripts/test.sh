@@ -36,16 +36,17 @@ STEPS=(
   "once|exactly once: double clicks with lost answers, every redeem outcome, Your rewards"
   "head-start|the first answers asked for beside the wasm, once, and taken over"
   "i18n|every language: packs, plural rules, negotiation, the dashboard per language at 320 px"
+  "console|the shop owner's console (#30, Chromium, Firefox): sign-in, wrong key, rate limit, CSRF, expiry, sign-out, the overview's figures against the API, customers, import, embed, program, keyboard, axe at 360 and 1280 px"
   "size|the size report and its budgets"
 )
 declare -A STEP_GROUPS=(
   [wasm]="wasm-chrome wasm-firefox"
-  [e2e]="a11y embed hostile once head-start i18n"
+  [e2e]="a11y embed hostile once head-start i18n console"
 )
 
 usage() {
   echo "usage: scripts/test.sh [--list | STEP...]   (no STEP: every step, as CI runs it)"
-  echo "groups: wasm = wasm-chrome wasm-firefox; e2e = a11y embed hostile once head-start i18n"
+  echo "groups: wasm = wasm-chrome wasm-firefox; e2e = a11y embed hostile once head-start i18n console"
 }
 list_steps() {
   local entry
@@ -66,6 +67,18 @@ need_dist() {
   fi
 }
 
+# need_console: the console's release build in dist/admin/ (after need_dist:
+# the widget's build replaces dist/ whole), made when missing or older than
+# its sources.
+need_console() {
+  if [ ! -f dist/admin/index.html ] || [ ! -f dist/admin/loyalty-console_bg.wasm ] ||
+    [ -n "$(find console crates/core/src Cargo.toml Cargo.lock scripts/build-console.sh \
+      -newer dist/admin/index.html -type f -print -quit 2>/dev/null)" ]; then
+    step "the console's release build this step needs (dist/admin/ is missing or older than its sources)"
+    bash scripts/build-console.sh
+  fi
+}
+
 run_setup() {
   step "setup"
   bash scripts/setup.sh
@@ -80,6 +93,7 @@ run_lint() {
 
   step "clippy (wasm32)"
   cargo clippy -p loyalty-widget --target wasm32-unknown-unknown --all-targets --quiet -- -D warnings
+  cargo clippy -p loyalty-console --target wasm32-unknown-unknown --all-targets --quiet -- -D warnings
 }
 
 run_openapi() {
@@ -249,6 +263,14 @@ run_i18n() {
   need_dist
   step "every language (#29): the packs against en.json and Intl's plural categories (node, Chromium, Firefox), the loader's negotiation against the Rust's table; the dashboard per language at 320 px (overflow, overlap, plural forms, axe, RTL for ar/he, screenshots) in both browsers"
   e2e e2e/i18n-packs.test.mjs e2e/i18n.test.mjs
+}
+
+run_console() {
+  need_endpoint
+  need_dist
+  need_console
+  step "the shop owner's console (#30) end to end (Chromium, Firefox): sessions, CSRF, figures against the API, customers, import, embed, program, keyboard, axe-core at 360 and 1280 px (screenshots in target/console-shots/)"
+  e2e e2e/console.test.mjs
 }
 
 run_size() {

@@ -1,0 +1,516 @@
+//! The admin API's answers as the console reads them (docs: /work's
+//! console-api.md and openapi/loyalty-admin-v1.json). Serde only, no
+//! browser: tested natively. Every field the console does not strictly
+//! need has a default, so an answer with more (or fewer optional) fields
+//! still reads.
+
+use serde::Deserialize;
+use serde_json::Value;
+
+/// `GET`/`POST /admin/v1/session`: the live session (the key is never kept).
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+pub struct SessionInfo {
+    /// Sent back as `X-CSRF-Token` on every write; held in memory only.
+    pub csrf_token: String,
+    /// When the session ends unless used.
+    #[serde(default)]
+    pub expires_at: String,
+    /// Minutes without use before it expires.
+    #[serde(default)]
+    pub idle_minutes: u32,
+}
+
+/// One row of `GET /admin/v1/customers`.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+pub struct CustomerRow {
+    /// The shop's customer id.
+    pub id: String,
+    /// First name, none once erased.
+    #[serde(default)]
+    pub first_name: Option<String>,
+    /// E-mail, none once erased.
+    #[serde(default)]
+    pub email: Option<String>,
+    /// `member` or `erased`.
+    #[serde(default)]
+    pub state: String,
+    /// Points they can spend.
+    #[serde(default)]
+    pub balance: i64,
+    /// Their tier's id.
+    #[serde(default)]
+    pub tier: Option<String>,
+    /// The day they joined.
+    #[serde(default)]
+    pub created_on: Option<String>,
+    /// Their last order, RFC 3339.
+    #[serde(default)]
+    pub last_order_at: Option<String>,
+}
+
+/// `GET /admin/v1/customers`: a page of the search.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+pub struct CustomerPage {
+    /// The customers on this page.
+    pub customers: Vec<CustomerRow>,
+    /// The next page's cursor, none on the last page.
+    #[serde(default)]
+    pub next_cursor: Option<String>,
+}
+
+/// The customer part of `GET /admin/v1/customers/{id}`.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+pub struct CustomerFull {
+    /// What the list shows.
+    #[serde(flatten)]
+    pub row: CustomerRow,
+    /// `YYYY-MM-DD` or `MM-DD`.
+    #[serde(default)]
+    pub birthday: Option<String>,
+    /// Their own referral code.
+    #[serde(default)]
+    pub referral_code: Option<String>,
+    /// Who referred them.
+    #[serde(default)]
+    pub referred_by: Option<String>,
+    /// Whether they are in the club.
+    #[serde(default)]
+    pub club_member: Option<bool>,
+}
+
+/// An order of the customer.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+pub struct OrderRow {
+    /// The platform's order id.
+    pub id: String,
+    /// The number the shop shows.
+    #[serde(default)]
+    pub number: Option<String>,
+    /// Total, minor units.
+    #[serde(default)]
+    pub total_minor: i64,
+    /// Refunded, minor units.
+    #[serde(default)]
+    pub refunded_minor: i64,
+    /// Points it earned.
+    #[serde(default)]
+    pub points: i64,
+    /// When it was placed.
+    #[serde(default)]
+    pub placed_at: Option<String>,
+}
+
+/// A redemption of the customer.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+pub struct RedemptionRow {
+    /// Its id (a string or a number).
+    #[serde(default)]
+    pub id: Value,
+    /// The reward.
+    #[serde(default)]
+    pub reward_id: String,
+    /// Points it took.
+    #[serde(default)]
+    pub points_spent: i64,
+    /// The discount code.
+    #[serde(default)]
+    pub code: Option<String>,
+    /// Its state.
+    #[serde(default)]
+    pub state: String,
+    /// When it was made.
+    #[serde(default)]
+    pub created_at: Option<String>,
+    /// When its code expires.
+    #[serde(default)]
+    pub expires_at: Option<String>,
+    /// The order that used it.
+    #[serde(default)]
+    pub used_order: Option<String>,
+}
+
+/// `GET /admin/v1/customers/{id}`.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+pub struct CustomerDetail {
+    /// The person.
+    pub customer: CustomerFull,
+    /// What `GET /v1/customer` answers for them.
+    #[serde(default)]
+    pub summary: Value,
+    /// Their orders.
+    #[serde(default)]
+    pub orders: Vec<OrderRow>,
+    /// Their redemptions.
+    #[serde(default)]
+    pub redemptions: Vec<RedemptionRow>,
+}
+
+/// One entry of `GET /admin/v1/customers/{id}/ledger`.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+pub struct LedgerEntry {
+    /// Its id.
+    #[serde(default)]
+    pub id: i64,
+    /// `order`, `refund`, `welcome`, `adjustment`, ...
+    #[serde(default)]
+    pub kind: String,
+    /// Signed points.
+    #[serde(default)]
+    pub points: i64,
+    /// The day it was booked.
+    #[serde(default)]
+    pub booked_on: String,
+    /// The day its points can be spent.
+    #[serde(default)]
+    pub available_on: Option<String>,
+    /// The day its points expire.
+    #[serde(default)]
+    pub expires_on: Option<String>,
+    /// What the customer's history shows.
+    #[serde(default)]
+    pub reason: Option<String>,
+}
+
+/// `GET /admin/v1/customers/{id}/ledger`.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+pub struct Ledger {
+    /// Newest first.
+    pub entries: Vec<LedgerEntry>,
+}
+
+/// `POST /admin/v1/customers/{id}/erase`.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+pub struct Erased {
+    /// The customer.
+    pub id: String,
+    /// When (the first time).
+    pub erased_at: String,
+}
+
+/// A split of a figure by membership, as `GET /admin/v1/analytics` sends it.
+#[derive(Debug, Clone, Copy, PartialEq, Default, Deserialize)]
+pub struct Split {
+    /// Everyone.
+    #[serde(default)]
+    pub all: Option<f64>,
+    /// Members.
+    #[serde(default)]
+    pub members: Option<f64>,
+    /// Customers who are not members.
+    #[serde(default)]
+    pub non_members: Option<f64>,
+}
+
+/// One bucket of the analytics' trend.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+pub struct TrendBucket {
+    /// First day.
+    pub start: String,
+    /// Last day.
+    pub end: String,
+    /// Orders placed.
+    #[serde(default)]
+    pub orders: Split,
+    /// Revenue, minor units.
+    #[serde(default)]
+    pub revenue_minor: Split,
+    /// Points issued.
+    #[serde(default)]
+    pub points_issued: Option<f64>,
+    /// Points redeemed.
+    #[serde(default)]
+    pub points_redeemed: Option<f64>,
+    /// Members who joined.
+    #[serde(default)]
+    pub new_members: Option<f64>,
+}
+
+/// A month's cohort of new members.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+pub struct Cohort {
+    /// `YYYY-MM`.
+    pub month: String,
+    /// Members who joined that month.
+    #[serde(default)]
+    pub members: Option<f64>,
+    /// Their revenue since, minor units.
+    #[serde(default)]
+    pub revenue_minor: Option<f64>,
+    /// Revenue per member, minor units.
+    #[serde(default)]
+    pub lifetime_value_minor: Option<f64>,
+}
+
+/// A member the analytics think may not come back.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+pub struct AtRiskCustomer {
+    /// Their id.
+    pub id: String,
+    /// First name.
+    #[serde(default)]
+    pub first_name: Option<String>,
+    /// Points they could spend.
+    #[serde(default)]
+    pub points: i64,
+    /// Their last order.
+    #[serde(default)]
+    pub last_order_at: Option<String>,
+    /// Their median days between orders.
+    #[serde(default)]
+    pub usual_gap_days: Option<f64>,
+    /// Days since their last order.
+    #[serde(default)]
+    pub days_since_order: Option<f64>,
+}
+
+/// The at-risk list.
+#[derive(Debug, Clone, PartialEq, Default, Deserialize)]
+pub struct AtRisk {
+    /// How many there are in all.
+    #[serde(default)]
+    pub count: u64,
+    /// The first of them, most points first.
+    #[serde(default)]
+    pub customers: Vec<AtRiskCustomer>,
+}
+
+/// `GET /admin/v1/analytics`. The period's figures stay JSON: the console
+/// reads them by name ([`figure`]), so a figure the API adds costs nothing.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+pub struct Analytics {
+    /// First day.
+    pub from: String,
+    /// Last day.
+    pub to: String,
+    /// Days in the period.
+    #[serde(default)]
+    pub days: u32,
+    /// The previous period's first day.
+    #[serde(default)]
+    pub previous_from: String,
+    /// The previous period's last day.
+    #[serde(default)]
+    pub previous_to: String,
+    /// The shop's currency, ISO 4217.
+    #[serde(default)]
+    pub currency: String,
+    /// This period's figures.
+    #[serde(default)]
+    pub current: Value,
+    /// The previous period's figures.
+    #[serde(default)]
+    pub previous: Value,
+    /// Weekly (or longer) buckets.
+    #[serde(default)]
+    pub trend: Vec<TrendBucket>,
+    /// Members by the month they joined.
+    #[serde(default)]
+    pub cohorts: Vec<Cohort>,
+    /// Members who may not come back.
+    #[serde(default)]
+    pub at_risk: AtRisk,
+}
+
+/// A figure by its dotted path (`revenue_minor.members`,
+/// `retention.start`): a number, or none when it is null or missing.
+pub fn figure(figures: &Value, path: &str) -> Option<f64> {
+    path.split('.')
+        .try_fold(figures, |value, part| value.get(part))
+        .and_then(Value::as_f64)
+}
+
+/// A ranked bar of the analytics (rewards or tiers): a label and a count.
+pub fn bars(figures: &Value, list: &str, label: &str, count: &str) -> Vec<(String, f64)> {
+    figures
+        .get(list)
+        .and_then(Value::as_array)
+        .map(|items| {
+            items
+                .iter()
+                .map(|item| {
+                    let name = item
+                        .get(label)
+                        .and_then(Value::as_str)
+                        .or_else(|| item.get("id").and_then(Value::as_str))
+                        .unwrap_or("?")
+                        .to_string();
+                    (name, item.get(count).and_then(Value::as_f64).unwrap_or(0.0))
+                })
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+/// An import's report (`POST /admin/v1/imports`).
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+pub struct ImportReport {
+    /// The import's id once applied.
+    #[serde(default)]
+    pub id: Option<String>,
+    /// The app the file comes from.
+    #[serde(default)]
+    pub app: String,
+    /// `add` or `set`.
+    #[serde(default)]
+    pub mode: String,
+    /// Whether it was written.
+    #[serde(default)]
+    pub applied: bool,
+    /// When the same file was applied before.
+    #[serde(default)]
+    pub already_imported: Option<String>,
+    /// Rows read.
+    #[serde(default)]
+    pub rows: u64,
+    /// Customers found.
+    #[serde(default)]
+    pub matched: u64,
+    /// Customers created.
+    #[serde(default)]
+    pub created: u64,
+    /// Rows that change nothing.
+    #[serde(default)]
+    pub unchanged: u64,
+    /// Points added.
+    #[serde(default)]
+    pub points_added: i64,
+    /// Points removed.
+    #[serde(default)]
+    pub points_removed: i64,
+    /// Ledger entries.
+    #[serde(default)]
+    pub entries: u64,
+    /// Rows refused, with why.
+    #[serde(default)]
+    pub refused: Vec<Refusal>,
+}
+
+/// A row an import refused.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+pub struct Refusal {
+    /// The file's line.
+    #[serde(default)]
+    pub line: u64,
+    /// Why, and what to change.
+    #[serde(default)]
+    pub reason: String,
+}
+
+/// `GET /admin/v1/imports`.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+pub struct Imports {
+    /// The imports applied, newest first.
+    #[serde(default)]
+    pub imports: Vec<ImportRecord>,
+}
+
+/// An applied import.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+pub struct ImportRecord {
+    /// Its id.
+    pub id: String,
+    /// The app.
+    #[serde(default)]
+    pub app: String,
+    /// `add` or `set`.
+    #[serde(default)]
+    pub mode: String,
+    /// The day it was applied.
+    #[serde(default)]
+    pub created_at: String,
+    /// Rows.
+    #[serde(default)]
+    pub rows: u64,
+    /// Net points.
+    #[serde(default)]
+    pub points: i64,
+    /// `applied` or `undone`.
+    #[serde(default)]
+    pub state: String,
+}
+
+/// `POST /admin/v1/imports/{id}/undo`.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+pub struct ImportUndone {
+    /// The import.
+    pub id: String,
+    /// What the compensating entries add up to.
+    #[serde(default)]
+    pub points: i64,
+    /// Imported points spent already.
+    #[serde(default)]
+    pub kept: i64,
+    /// One line per customer who keeps some.
+    #[serde(default)]
+    pub notes: Vec<String>,
+}
+
+/// The contract's error body `{"error":{"code","message"}}`: code and message.
+pub fn error_body(text: &str) -> Option<(String, String)> {
+    let value: Value = serde_json::from_str(text).ok()?;
+    let error = value.get("error")?;
+    Some((
+        error.get("code")?.as_str()?.to_string(),
+        error
+            .get("message")
+            .and_then(Value::as_str)
+            .unwrap_or_default()
+            .to_string(),
+    ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn reads_figures_by_path() {
+        let figures = json!({"revenue_minor": {"all": 1200, "members": 800, "non_members": null},
+                             "retention": {"start": 4}, "members": 9});
+        assert_eq!(figure(&figures, "revenue_minor.all"), Some(1200.0));
+        assert_eq!(figure(&figures, "revenue_minor.non_members"), None);
+        assert_eq!(figure(&figures, "retention.start"), Some(4.0));
+        assert_eq!(figure(&figures, "members"), Some(9.0));
+        assert_eq!(figure(&figures, "nope.all"), None);
+    }
+
+    #[test]
+    fn reads_the_documented_analytics_answer() {
+        let answer = json!({
+            "from": "2026-11-07", "to": "2026-12-06", "days": 30,
+            "previous_from": "2026-10-08", "previous_to": "2026-11-06",
+            "currency": "EUR", "point_value_minor": 1.0,
+            "current": {"rewards": [{"id": "r5", "title": "5 €", "redemptions": 3}]},
+            "previous": {},
+            "trend": [{"start": "2026-11-07", "end": "2026-11-13",
+                       "orders": {"all": 3, "members": 2, "non_members": 1},
+                       "revenue_minor": {"all": 300, "members": 200, "non_members": 100},
+                       "points_issued": 20, "points_redeemed": 0, "new_members": 1}],
+            "cohorts": [{"month": "2025-01", "members": 12, "revenue_minor": 123400, "lifetime_value_minor": 10283}],
+            "at_risk": {"count": 1, "customers": [{"id": "cust-anna", "first_name": "Anna", "points": 120,
+                        "last_order_at": "2026-08-01T10:00:00Z", "usual_gap_days": 30, "days_since_order": 120}]}
+        });
+        let analytics: Analytics = serde_json::from_value(answer).unwrap();
+        assert_eq!(analytics.trend[0].revenue_minor.members, Some(200.0));
+        assert_eq!(analytics.at_risk.customers[0].id, "cust-anna");
+        assert_eq!(
+            bars(&analytics.current, "rewards", "title", "redemptions"),
+            vec![("5 €".to_string(), 3.0)]
+        );
+    }
+
+    #[test]
+    fn reads_a_customer_page_and_errors() {
+        let page: CustomerPage = serde_json::from_value(json!({"customers": [{"id": "c1",
+            "first_name": null, "email": null, "state": "erased", "balance": 0, "tier": null,
+            "created_on": "2026-01-01", "last_order_at": null}], "next_cursor": null}))
+        .unwrap();
+        assert_eq!(page.customers[0].state, "erased");
+        assert_eq!(
+            error_body(r#"{"error":{"code":"rate_limited","message":"wait"}}"#),
+            Some(("rate_limited".into(), "wait".into()))
+        );
+        assert_eq!(error_body("<html>"), None);
+    }
+}
