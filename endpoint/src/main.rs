@@ -72,6 +72,18 @@ enum Command {
     /// Write every member (or, with --ledger, every ledger entry) to
     /// standard output as CSV that `import` reads back.
     Export(ExportArgs),
+    /// Record past orders (CSV with a header, or JSON lines; columns id,
+    /// customer_id, email, total_minor, refunded_minor, placed_at, member)
+    /// for the console's figures only: no points, each order id once.
+    ImportOrders(ImportOrdersArgs),
+}
+
+#[derive(Args)]
+struct ImportOrdersArgs {
+    /// The file.
+    file: PathBuf,
+    #[command(flatten)]
+    database: DatabaseArgs,
 }
 
 #[derive(Args)]
@@ -905,6 +917,33 @@ async fn export(args: ExportArgs) -> Result<(), String> {
     result
 }
 
+async fn import_orders(args: ImportOrdersArgs) -> Result<(), String> {
+    let text = std::fs::read_to_string(&args.file)
+        .map_err(|err| format!("{}: {err}", args.file.display()))?;
+    let store = loyalty_endpoint::app::open_store(&args.database.target(), 1).await?;
+    let result = async {
+        let mut tx = store.write().await.map_err(|err| err.to_string())?;
+        let report = loyalty_endpoint::domain::sales::import_orders(&mut tx.db(), &text)
+            .await
+            .map_err(|err| err.to_string())?;
+        tx.commit().await.map_err(|err| err.to_string())?;
+        println!(
+            "{} rows: {} recorded, {} already recorded, {} refused",
+            report.rows,
+            report.recorded,
+            report.already,
+            report.rows - report.recorded - report.already
+        );
+        for refusal in &report.refused {
+            println!("line {}: {}", refusal.line, refusal.message);
+        }
+        Ok::<(), String>(())
+    }
+    .await;
+    store.close().await;
+    result
+}
+
 #[tokio::main]
 async fn main() -> ExitCode {
     let cli = Cli::parse();
@@ -921,6 +960,7 @@ async fn main() -> ExitCode {
         Command::CheckDb(args) => check_db(args).await,
         Command::Import(args) => import(*args).await,
         Command::Export(args) => export(args).await,
+        Command::ImportOrders(args) => import_orders(args).await,
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -14,6 +14,7 @@ pub mod language;
 pub mod ledger;
 pub mod program;
 pub mod rewards;
+pub mod sales;
 pub mod seed;
 pub mod shop;
 pub mod shopify;

@@ -17,6 +17,7 @@
 
 pub mod queries;
 pub mod rows;
+pub mod sales;
 
 use sqlx::pool::PoolConnection;
 use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
