@@ -7,6 +7,7 @@
 //! transaction.
 
 pub mod account;
+pub mod analytics;
 pub mod error;
 pub mod idempotency;
 pub mod import;
