@@ -18,6 +18,10 @@
 //! each once.
 
 use super::ledger::{self, Kind};
+use super::program::{Basis, Grant, Program};
+pub use crate::store::analytics::{
+    Candidate, Day, Entry, History, Member, Parts, Redemption, Sale, Split,
+};
 use serde::Serialize;
 use std::collections::{BTreeMap, HashMap, HashSet};
 
@@ -27,123 +31,6 @@ pub const MAX_DAYS: i64 = 3660;
 pub const AT_RISK_LIMIT: usize = 50;
 /// The usual gap of a member with one order, in days.
 pub const ONE_ORDER_GAP: i64 = 60;
-
-/// A figure for everyone, members and non-members.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
-pub struct Split<T> {
-    /// Every customer (each once).
-    pub all: T,
-    /// Members' orders.
-    pub members: T,
-    /// Non-members' orders.
-    pub non_members: T,
-}
-
-impl<T: Copy> Split<T> {
-    fn zip<U: Copy, V>(self, other: Split<U>, mut f: impl FnMut(T, U) -> V) -> Split<V> {
-        Split {
-            all: f(self.all, other.all),
-            members: f(self.members, other.members),
-            non_members: f(self.non_members, other.non_members),
-        }
-    }
-}
-
-impl Split<i64> {
-    /// Adds `amount` to `all` and to the member's or non-member's side.
-    pub fn add(&mut self, member: bool, amount: i64) {
-        self.all += amount;
-        if member {
-            self.members += amount;
-        } else {
-            self.non_members += amount;
-        }
-    }
-}
-
-/// One order as the figures see it.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Sale {
-    /// Whose (a customer key).
-    pub customer: String,
-    /// A member's order.
-    pub member: bool,
-    /// Its total, minor units.
-    pub total: i64,
-    /// What was refunded of it, minor units.
-    pub refunded: i64,
-    /// The UTC day it was placed.
-    pub day: i64,
-    /// When it was placed, `YYYY-MM-DDTHH:MM:SSZ`.
-    pub placed_at: String,
-}
-
-/// A member of the program.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Member {
-    /// Their customer id.
-    pub id: String,
-    /// Their first name.
-    pub first_name: Option<String>,
-    /// The day they joined.
-    pub joined: i64,
-    /// The day they left (were erased), if they did: a member up to the
-    /// day before.
-    pub left: Option<i64>,
-    /// Who referred them.
-    pub referred_by: Option<String>,
-}
-
-impl Member {
-    fn member_on(&self, day: i64) -> bool {
-        self.joined <= day && self.left.is_none_or(|left| day < left)
-    }
-}
-
-/// One ledger entry as the figures see it.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Entry {
-    /// The customer.
-    pub customer: String,
-    /// Why.
-    pub kind: Kind,
-    /// Signed points.
-    pub points: i64,
-    /// Money of an order or refund (minor units, signed).
-    pub amount: i64,
-    /// The day it was booked.
-    pub day: i64,
-}
-
-/// One redemption as the figures see it.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Redemption {
-    /// The customer.
-    pub customer: String,
-    /// The reward.
-    pub reward: String,
-    /// Points it cost.
-    pub points: i64,
-    /// The day it was made.
-    pub day: i64,
-    /// Whether its code was made on the platform (active, used, expired).
-    pub code_made: bool,
-    /// Whether its code was used at a checkout.
-    pub used: bool,
-}
-
-/// A whole shop's history: the reference input.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct History {
-    /// Every order.
-    pub sales: Vec<Sale>,
-    /// Every member.
-    pub members: Vec<Member>,
-    /// The whole ledger.
-    pub entries: Vec<Entry>,
-    /// Every redemption.
-    pub redemptions: Vec<Redemption>,
-}
 
 /// What tiers are measured by.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -167,87 +54,6 @@ pub struct Settings {
     pub basis: TierBasis,
     /// Rewards' titles by id.
     pub reward_titles: HashMap<String, String>,
-}
-
-/// The sums one period needs, as the store's aggregates or [`parts_of`]
-/// give them.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct Parts {
-    /// Members at the period's end.
-    pub members: i64,
-    /// Members who joined within it.
-    pub new_members: i64,
-    /// Members who ordered or redeemed within it.
-    pub active_members: i64,
-    /// Customers with an order in it.
-    pub ordering: Split<i64>,
-    /// Customers with two or more.
-    pub repeating: Split<i64>,
-    /// Orders placed in it.
-    pub orders: Split<i64>,
-    /// Their totals less refunds.
-    pub revenue: Split<i64>,
-    /// All revenue up to its end.
-    pub revenue_to_end: Split<i64>,
-    /// Customers who ever ordered, up to its end.
-    pub customers_to_end: Split<i64>,
-    /// Customers who ordered in it and in the period before.
-    pub retained: i64,
-    /// Customers whose first order ever is in it.
-    pub first_timers: i64,
-    /// Points earned in it (positive entries but releases).
-    pub points_issued: i64,
-    /// Points spent on rewards in it.
-    pub points_redeemed: i64,
-    /// Points that expired in it.
-    pub points_expired: i64,
-    /// Members' points at its end (every entry booked up to it).
-    pub points_outstanding: i64,
-    /// Redemptions made in it.
-    pub redemptions: i64,
-    /// Of those, with a code made on the platform.
-    pub codes_issued: i64,
-    /// Of those, used at a checkout.
-    pub codes_used: i64,
-    /// Per reward: (redemptions, points, codes used).
-    pub rewards: BTreeMap<String, (i64, i64, i64)>,
-    /// Referred members who joined in it.
-    pub friends_joined: i64,
-    /// Of those, who placed a member's order by its end.
-    pub friends_ordered: i64,
-    /// Members at its end by (tier rank the day before it, rank at its end).
-    pub tier_moves: BTreeMap<(usize, usize), i64>,
-}
-
-/// A period's sums per day, for the trend: (orders, revenue, points
-/// issued, points redeemed, new members).
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct Day {
-    /// Orders placed.
-    pub orders: Split<i64>,
-    /// Their revenue.
-    pub revenue: Split<i64>,
-    /// Points issued.
-    pub points_issued: i64,
-    /// Points redeemed.
-    pub points_redeemed: i64,
-    /// Members who joined.
-    pub new_members: i64,
-}
-
-/// A member's orders, for the at-risk list.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Candidate {
-    /// Their customer id.
-    pub id: String,
-    /// Their first name.
-    pub first_name: Option<String>,
-    /// Their points.
-    pub points: i64,
-    /// The days of their member orders up to the period's end, rising.
-    pub order_days: Vec<i64>,
-    /// When the last of them was placed.
-    pub last_order_at: String,
 }
 
 /// A period, `from..=to`.
@@ -309,11 +115,16 @@ pub fn rank_of(thresholds: &[u64], value: i64) -> usize {
 }
 
 /// A member's tier value on `day` from their entries (the basis' unit).
+/// Whether `member` is one on `day`.
+fn member_on(member: &Member, day: i64) -> bool {
+    member.joined <= day && member.left.is_none_or(|left| day < left)
+}
+
 fn tier_value(basis: TierBasis, entries: &[&Entry], day: i64) -> i64 {
     match basis {
         TierBasis::LifetimePoints => entries
             .iter()
-            .filter(|entry| entry.day <= day && entry.kind.earns())
+            .filter(|entry| entry.day <= day && earns(&entry.kind))
             .map(|entry| entry.points)
             .sum(),
         TierBasis::Spend12Months => {
@@ -321,16 +132,21 @@ fn tier_value(basis: TierBasis, entries: &[&Entry], day: i64) -> i64 {
             entries
                 .iter()
                 .filter(|entry| since < entry.day && entry.day <= day)
-                .filter(|entry| matches!(entry.kind, Kind::Order | Kind::Refund))
+                .filter(|entry| entry.kind == "order" || entry.kind == "refund")
                 .map(|entry| entry.amount)
                 .sum()
         }
     }
 }
 
-/// Whether an entry counts as points issued.
-pub fn issues(kind: Kind, points: i64) -> bool {
-    points > 0 && kind != Kind::Release
+/// Whether an entry of `kind` counts as points issued.
+pub fn issues(kind: &str, points: i64) -> bool {
+    points > 0 && kind != Kind::Release.name()
+}
+
+/// Whether an entry of `kind` counts towards lifetime points.
+pub fn earns(kind: &str) -> bool {
+    Kind::from_name(kind).is_some_and(Kind::earns)
 }
 
 /// Counts customers (by key) ordering, and repeating, in a split.
@@ -406,7 +222,7 @@ pub fn parts_of(history: &History, settings: &Settings, period: Period) -> Parts
     let members_at_end: Vec<&Member> = history
         .members
         .iter()
-        .filter(|member| member.member_on(period.to))
+        .filter(|member| member_on(member, period.to))
         .collect();
     let ids_at_end: HashSet<&str> = members_at_end.iter().map(|m| m.id.as_str()).collect();
     parts.members = members_at_end.len() as i64;
@@ -428,12 +244,12 @@ pub fn parts_of(history: &History, settings: &Settings, period: Period) -> Parts
     parts.active_members = active.intersection(&ids_at_end).count() as i64;
     for entry in &history.entries {
         if period.holds(entry.day) {
-            if issues(entry.kind, entry.points) {
+            if issues(&entry.kind, entry.points) {
                 parts.points_issued += entry.points;
             }
-            match entry.kind {
-                Kind::Redemption => parts.points_redeemed -= entry.points,
-                Kind::Expiry => parts.points_expired -= entry.points,
+            match entry.kind.as_str() {
+                "redemption" => parts.points_redeemed -= entry.points,
+                "expiry" => parts.points_expired -= entry.points,
                 _ => {}
             }
         }
@@ -490,10 +306,10 @@ pub fn days_of(history: &History, period: Period) -> BTreeMap<i64, Day> {
     }
     for entry in history.entries.iter().filter(|e| period.holds(e.day)) {
         let day = days.entry(entry.day).or_default();
-        if issues(entry.kind, entry.points) {
+        if issues(&entry.kind, entry.points) {
             day.points_issued += entry.points;
         }
-        if entry.kind == Kind::Redemption {
+        if entry.kind == "redemption" {
             day.points_redeemed -= entry.points;
         }
     }
@@ -508,7 +324,7 @@ pub fn days_of(history: &History, period: Period) -> BTreeMap<i64, Day> {
 pub fn cohorts_of(history: &History, to: i64) -> BTreeMap<String, (i64, i64)> {
     let mut month_of: HashMap<&str, String> = HashMap::new();
     let mut cohorts: BTreeMap<String, (i64, i64)> = BTreeMap::new();
-    for member in history.members.iter().filter(|m| m.member_on(to)) {
+    for member in history.members.iter().filter(|m| member_on(m, to)) {
         let month = ledger::format_date(member.joined)[..7].to_owned();
         cohorts.entry(month.clone()).or_default().0 += 1;
         month_of.insert(&member.id, month);
@@ -544,7 +360,7 @@ pub fn candidates_of(history: &History, to: i64) -> Vec<Candidate> {
     history
         .members
         .iter()
-        .filter(|member| member.member_on(to))
+        .filter(|member| member_on(member, to))
         .filter_map(|member| {
             let points = points.get(member.id.as_str()).copied().unwrap_or(0);
             let mut order_days = days.get(member.id.as_str()).cloned()?;
@@ -994,6 +810,71 @@ pub fn inputs_of(history: &History, settings: &Settings, period: Period) -> Inpu
     }
 }
 
+/// What the figures need of the program: its currency, a point's money
+/// value (the best of its amount-off rewards: minor units off per point;
+/// 0 without one), its tiers in `lang` and its rewards' titles.
+pub fn settings_of(program: &Program) -> Settings {
+    let lang = program.language(None);
+    let point_value_minor = program
+        .rewards
+        .iter()
+        .filter_map(|reward| match reward.value {
+            Some(Grant::AmountOff(amount)) if reward.points_price > 0 => {
+                Some(amount as f64 / reward.points_price as f64)
+            }
+            _ => None,
+        })
+        .fold(0.0, f64::max);
+    Settings {
+        currency: program.currency.clone(),
+        point_value_minor,
+        tiers: program
+            .published_tiers(&lang)
+            .into_iter()
+            .map(|tier| (tier.id, tier.name, tier.threshold))
+            .collect(),
+        basis: match program.tiers.basis {
+            Basis::LifetimePoints => TierBasis::LifetimePoints,
+            Basis::Spend12Months => TierBasis::Spend12Months,
+        },
+        reward_titles: program
+            .rewards
+            .iter()
+            .map(|reward| (reward.id.clone(), reward.title.get(&lang).to_owned()))
+            .collect(),
+    }
+}
+
+/// The period `from..=to` asked for (`YYYY-MM-DD`, both inclusive):
+/// the last 30 days ending `today` by default; `to` not before `from`,
+/// at most [`MAX_DAYS`] days.
+pub fn period_of(
+    from: Option<&str>,
+    to: Option<&str>,
+    today: i64,
+) -> std::result::Result<Period, String> {
+    let day = |name: &str, text: &str| {
+        ledger::parse_date(text)
+            .filter(|_| text.len() == 10)
+            .ok_or_else(|| format!("{name} {text:?} is not a day YYYY-MM-DD"))
+    };
+    let to = match to {
+        Some(text) => day("to", text)?,
+        None => today,
+    };
+    let from = match from {
+        Some(text) => day("from", text)?,
+        None => to - 29,
+    };
+    if to < from {
+        return Err("to must not be before from".into());
+    }
+    if to - from + 1 > MAX_DAYS {
+        return Err(format!("a period is at most {MAX_DAYS} days"));
+    }
+    Ok(Period { from, to })
+}
+
 /// The answer.
 pub fn answer(inputs: &Inputs, settings: &Settings, period: Period) -> Analytics {
     let previous = period.previous();
@@ -1054,7 +935,7 @@ mod tests {
     fn entry(customer: &str, kind: Kind, points: i64, on: &str) -> Entry {
         Entry {
             customer: customer.into(),
-            kind,
+            kind: kind.name().into(),
             points,
             amount: 0,
             day: day(on),

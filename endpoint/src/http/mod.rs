@@ -7,6 +7,7 @@
 //! route ([`edge`]) and the connection limits ([`server`]).
 
 pub mod admin;
+pub mod analytics;
 pub mod customer;
 pub mod demo;
 pub mod edge;
@@ -55,7 +56,7 @@ pub fn router(state: Arc<AppState>) -> Router {
         app = app.route("/shopify/proxy/token", get(demo::shopify_token));
     }
     if config.admin_key.is_some() {
-        app = app.merge(admin::routes());
+        app = app.merge(admin::routes()).merge(analytics::routes());
     }
     // Each route's body limit is kept in one place (`edge::body_limit`).
     if config.shopify_secret.is_some() {

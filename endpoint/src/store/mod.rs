@@ -15,6 +15,7 @@
 //! file, so a key, an order or a refund is applied once whichever instance
 //! gets it, and no balance goes below zero; reads run in parallel.
 
+pub mod analytics;
 pub mod queries;
 pub mod rows;
 pub mod sales;
