@@ -11,7 +11,6 @@ use super::issuing;
 use super::state::{begin_idempotent, finish_idempotent, now, write, AppState, Begun};
 use crate::domain::idempotency::fingerprint;
 use crate::domain::rewards;
-use crate::domain::sales;
 use crate::domain::shop::{self, AdjustmentInput, CustomerInput, OrderInput, RefundInput};
 use axum::extract::{Path, Query, State};
 use axum::response::Response;
@@ -69,30 +68,6 @@ async fn post_order(
     })
     .await?;
     json_value(if record.replayed { 200 } else { 201 }, &record)
-}
-
-/// The path of [`post_order_import`] (its body limit is an import's).
-pub(crate) const ORDER_IMPORT: &str = "/admin/v1/orders/import";
-
-/// `POST /admin/v1/orders/import`: past orders (CSV with a header, or JSON
-/// lines) recorded for the figures only, each order id once; 200 with
-/// what was recorded, what was there already and the lines refused.
-async fn post_order_import(
-    _: AdminKey,
-    State(state): State<Arc<AppState>>,
-    body: axum::body::Bytes,
-) -> Result<Response, AppError> {
-    let Ok(text) = String::from_utf8(body.to_vec()) else {
-        return Err(AppError::bad_request("the file must be UTF-8 text"));
-    };
-    let report = write(&state, move |state| async move {
-        let mut tx = state.store.write().await?;
-        let report = sales::import_orders(&mut tx.db(), &text).await?;
-        tx.commit().await?;
-        Ok(report)
-    })
-    .await?;
-    json_value(200, &report)
 }
 
 /// `POST /admin/v1/orders/{id}/refunds`: 201 when recorded, 200 when it
@@ -253,7 +228,6 @@ pub(crate) fn routes() -> Router<Arc<AppState>> {
         )
         .route("/admin/v1/customers/{id}/ledger", get(get_ledger))
         .route("/admin/v1/orders", post(post_order))
-        .route(ORDER_IMPORT, post(post_order_import))
         .route("/admin/v1/orders/{id}/refunds", post(post_refund))
         .route("/admin/v1/settle", post(post_settle))
         .route("/admin/v1/redemptions", get(get_redemptions))

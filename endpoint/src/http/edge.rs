@@ -28,9 +28,7 @@ pub(crate) fn body_limit(config: &ServerConfig, path: &str) -> usize {
     let limits = &config.limits;
     if path.starts_with("/webhooks/") {
         limits.max_webhook_body
-    } else if (super::imports::is_import(path) || path == super::admin::ORDER_IMPORT)
-        && config.admin_key.is_some()
-    {
+    } else if super::imports::is_import(path) && config.admin_key.is_some() {
         limits.max_import_body
     } else if path == "/_faults" && config.fault_control {
         FAULTS_BODY_LIMIT
@@ -92,8 +90,7 @@ pub(crate) async fn deadline(
 ) -> Response {
     let limits = &state.config.limits;
     let path = request.uri().path();
-    let imports = (super::imports::is_import(path) || path == super::admin::ORDER_IMPORT)
-        && state.config.admin_key.is_some();
+    let imports = super::imports::is_import(path) && state.config.admin_key.is_some();
     let time = if imports {
         limits.import_timeout
     } else {
