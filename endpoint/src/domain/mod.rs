@@ -9,6 +9,7 @@
 pub mod account;
 pub mod analytics;
 pub mod error;
+pub mod generate;
 pub mod idempotency;
 pub mod import;
 pub mod language;

@@ -16,6 +16,7 @@
 //! gets it, and no balance goes below zero; reads run in parallel.
 
 pub mod analytics;
+pub mod generate;
 pub mod queries;
 pub mod rows;
 pub mod sales;
