@@ -300,16 +300,24 @@ pub async fn parts(
     (parts.orders, parts.revenue) = by_flag(&orders);
     parts.orders.all = parts.orders.members + parts.orders.non_members;
     parts.revenue.all = parts.revenue.members + parts.revenue.non_members;
-    let to_end: Vec<(i64, i64, i64)> = on!(db, c => sqlx::query_as(
-        "SELECT member, CAST(COALESCE(SUM(total_minor - refunded_minor), 0) AS BIGINT),
-                COUNT(DISTINCT customer_key)
-         FROM sales WHERE placed_at < $1 GROUP BY member")
+    // Up to the period's end: the sums kept per day and per customer.
+    let revenue: Vec<(i64, i64)> = on!(db, c => sqlx::query_as(
+        "SELECT member, CAST(COALESCE(SUM(revenue), 0) AS BIGINT)
+         FROM sales_daily WHERE day <= $1 GROUP BY member")
+        .bind(&b.to).fetch_all(&mut **c).await)?;
+    for (member, money) in revenue {
+        parts.revenue_to_end.add(member != 0, money);
+    }
+    let customers: Vec<(i64, i64)> = on!(db, c => sqlx::query_as(
+        "SELECT member, COUNT(*) FROM customer_sales WHERE first_at < $1 GROUP BY member")
         .bind(&b.next).fetch_all(&mut **c).await)?;
-    (parts.revenue_to_end, parts.customers_to_end) = by_flag(&to_end);
-    parts.revenue_to_end.all = parts.revenue_to_end.members + parts.revenue_to_end.non_members;
-    parts.customers_to_end.all = on!(db, c => sqlx::query_scalar(
-        "SELECT COUNT(DISTINCT customer_key) FROM sales WHERE placed_at < $1")
-        .bind(&b.next).fetch_one(&mut **c).await)?;
+    for (member, count) in customers {
+        match member {
+            0 => parts.customers_to_end.non_members = count,
+            1 => parts.customers_to_end.members = count,
+            _ => parts.customers_to_end.all = count,
+        }
+    }
     let before = Bounds::of(from - (to - from + 1), from - 1);
     let (retained, returning): (i64, i64) = on!(db, c => sqlx::query_as(
         "SELECT
@@ -387,14 +395,17 @@ async fn tier_moves(
         format_date(add_months(to, -12)),
     );
     let values = match sum {
+        // Lifetime points kept per customer, less what was earned after.
         TierSum::Points => {
-            "SELECT c.id,
-               COALESCE(SUM(CASE WHEN l.booked_on <= $1 THEN l.points ELSE 0 END), 0) AS vb,
-               COALESCE(SUM(l.points), 0) AS va
-             FROM customers c LEFT JOIN ledger l ON l.customer_id = c.id AND l.booked_on <= $2
-               AND l.kind NOT IN ('redemption', 'expiry', 'release')
-             WHERE c.state = 'member' AND c.created_on <= $2
-             GROUP BY c.id"
+            "SELECT COALESCE(p.lifetime, 0) - COALESCE(a.after_before, 0) AS vb,
+                    COALESCE(p.lifetime, 0) - COALESCE(a.after_end, 0) AS va
+             FROM customers c LEFT JOIN customer_points p ON p.customer_id = c.id
+             LEFT JOIN (SELECT customer_id, SUM(points) AS after_before,
+                          SUM(CASE WHEN booked_on > $2 THEN points ELSE 0 END) AS after_end
+                        FROM ledger WHERE booked_on > $1
+                          AND kind NOT IN ('redemption', 'expiry', 'release')
+                        GROUP BY customer_id) a ON a.customer_id = c.id
+             WHERE c.state = 'member' AND c.created_on <= $2"
         }
         TierSum::Spend => {
             "SELECT c.id,
@@ -433,20 +444,15 @@ pub async fn days(db: &mut Db<'_>, from: i64, to: i64) -> Result<BTreeMap<i64, D
     let b = Bounds::of(from, to);
     let mut days: BTreeMap<i64, Day> = BTreeMap::new();
     let sales: Vec<(String, i64, i64, i64)> = on!(db, c => sqlx::query_as(
-        "SELECT substr(placed_at, 1, 10), member, COUNT(*),
-                CAST(COALESCE(SUM(total_minor - refunded_minor), 0) AS BIGINT)
-         FROM sales WHERE placed_at >= $1 AND placed_at < $2 GROUP BY 1, 2")
-        .bind(&b.from).bind(&b.next).fetch_all(&mut **c).await)?;
+        "SELECT day, member, orders, revenue FROM sales_daily WHERE day >= $1 AND day <= $2")
+        .bind(&b.from).bind(&b.to).fetch_all(&mut **c).await)?;
     for (on, member, orders, revenue) in sales {
         let entry = days.entry(day(&on)).or_default();
         entry.orders.add(member != 0, orders);
         entry.revenue.add(member != 0, revenue);
     }
     let points: Vec<(String, i64, i64)> = on!(db, c => sqlx::query_as(
-        "SELECT booked_on,
-           CAST(COALESCE(SUM(CASE WHEN points > 0 AND kind <> 'release' THEN points ELSE 0 END), 0) AS BIGINT),
-           CAST(COALESCE(SUM(CASE WHEN kind = 'redemption' THEN -points ELSE 0 END), 0) AS BIGINT)
-         FROM ledger WHERE booked_on >= $1 AND booked_on <= $2 GROUP BY booked_on")
+        "SELECT day, issued, redeemed FROM ledger_daily WHERE day >= $1 AND day <= $2")
         .bind(&b.from).bind(&b.to).fetch_all(&mut **c).await)?;
     for (on, issued, redeemed) in points {
         let entry = days.entry(day(&on)).or_default();
@@ -471,12 +477,22 @@ pub async fn cohorts(db: &mut Db<'_>, to: i64) -> Result<BTreeMap<String, (i64, 
         "SELECT substr(created_on, 1, 7), COUNT(*) FROM customers
          WHERE state = 'member' AND created_on <= $1 GROUP BY 1")
         .bind(&b.to).fetch_all(&mut **c).await)?;
+    // Each member's revenue kept, less their orders after the end.
     let revenue: Vec<(String, i64)> = on!(db, c => sqlx::query_as(
+        "SELECT substr(c.created_on, 1, 7), CAST(COALESCE(SUM(s.revenue), 0) AS BIGINT)
+         FROM customer_sales s JOIN customers c ON c.id = s.customer_key
+         WHERE s.member = 1 AND c.state = 'member' AND c.created_on <= $1
+         GROUP BY 1")
+        .bind(&b.to).fetch_all(&mut **c).await)?;
+    let later: Vec<(String, i64)> = on!(db, c => sqlx::query_as(
         "SELECT substr(c.created_on, 1, 7), CAST(COALESCE(SUM(s.total_minor - s.refunded_minor), 0) AS BIGINT)
          FROM sales s JOIN customers c ON c.id = s.customer_key
-         WHERE s.member = 1 AND s.placed_at < $2 AND c.state = 'member' AND c.created_on <= $1
+         WHERE s.member = 1 AND s.placed_at >= $2 AND c.state = 'member' AND c.created_on <= $1
          GROUP BY 1")
         .bind(&b.to).bind(&b.next).fetch_all(&mut **c).await)?;
+    let revenue = revenue
+        .into_iter()
+        .chain(later.into_iter().map(|(month, money)| (month, -money)));
     let mut cohorts: BTreeMap<String, (i64, i64)> = members
         .into_iter()
         .map(|(month, count)| (month, (count, 0)))
@@ -493,30 +509,43 @@ pub async fn cohorts(db: &mut Db<'_>, to: i64) -> Result<BTreeMap<String, (i64, 
 /// and a member's order up to it, with their orders' days.
 pub async fn candidates(db: &mut Db<'_>, to: i64) -> Result<Vec<Candidate>> {
     let b = Bounds::of(to, to);
-    let rows: Vec<(String, Option<String>, i64, String)> = on!(db, c => sqlx::query_as(
-        "SELECT c.id, c.first_name, CAST(p.points AS BIGINT), s.placed_at
-         FROM customers c
-         JOIN (SELECT customer_id, SUM(points) AS points FROM ledger WHERE booked_on <= $1
-               GROUP BY customer_id HAVING SUM(points) > 0) p ON p.customer_id = c.id
-         JOIN sales s ON s.customer_key = c.id AND s.member = 1 AND s.placed_at < $2
-         WHERE c.state = 'member' AND c.created_on <= $1
-         ORDER BY c.id, s.placed_at")
+    // Points and order days kept per customer; points booked after the end
+    // taken off, order days after it left out.
+    let rows: Vec<(String, Option<String>, i64, String, String)> = on!(db, c => sqlx::query_as(
+        "SELECT c.id, c.first_name,
+                CAST(COALESCE(p.points, 0) - COALESCE(a.points, 0) AS BIGINT), s.days, s.last_at
+         FROM customer_sales s JOIN customers c ON c.id = s.customer_key
+         LEFT JOIN customer_points p ON p.customer_id = c.id
+         LEFT JOIN (SELECT customer_id, SUM(points) AS points FROM ledger WHERE booked_on > $1
+                    GROUP BY customer_id) a ON a.customer_id = c.id
+         WHERE s.member = 1 AND s.first_at < $2 AND c.state = 'member' AND c.created_on <= $1
+           AND COALESCE(p.points, 0) - COALESCE(a.points, 0) > 0")
         .bind(&b.to).bind(&b.next).fetch_all(&mut **c).await)?;
+    // The last order up to the end of those who ordered again after it.
+    let last: std::collections::HashMap<String, String> = on!(db, c => sqlx::query_as(
+        "SELECT customer_key, MAX(placed_at) FROM sales
+         WHERE member = 1 AND placed_at < $1 AND customer_key IN
+           (SELECT customer_key FROM sales WHERE member = 1 AND placed_at >= $1)
+         GROUP BY customer_key")
+        .bind(&b.next).fetch_all(&mut **c).await)?
+    .into_iter()
+    .collect();
     let mut found: Vec<Candidate> = Vec::new();
-    for (id, first_name, points, placed_at) in rows {
-        match found.last_mut() {
-            Some(last) if last.id == id => {
-                last.order_days.push(day(&placed_at));
-                last.last_order_at = placed_at;
-            }
-            _ => found.push(Candidate {
-                id,
-                first_name,
-                points,
-                order_days: vec![day(&placed_at)],
-                last_order_at: placed_at,
-            }),
-        }
+    for (id, first_name, points, days, last_at) in rows {
+        let mut order_days: Vec<i64> = days.split(',').map(day).filter(|on| *on <= to).collect();
+        order_days.sort_unstable();
+        let last_order_at = if last_at < b.next {
+            last_at
+        } else {
+            last.get(&id).cloned().unwrap_or_default()
+        };
+        found.push(Candidate {
+            id,
+            first_name,
+            points,
+            order_days,
+            last_order_at,
+        });
     }
     Ok(found)
 }
