@@ -113,3 +113,4 @@ CREATE INDEX IF NOT EXISTS sales_by_customer ON sales (customer_key, placed_at);
 CREATE INDEX IF NOT EXISTS ledger_by_booked ON ledger (booked_on, kind, points, customer_id);
 CREATE INDEX IF NOT EXISTS redemptions_by_created ON redemptions (created_at);
 CREATE INDEX IF NOT EXISTS customers_by_created ON customers (created_on);
+CREATE INDEX IF NOT EXISTS customers_by_state_created ON customers (state, created_on);

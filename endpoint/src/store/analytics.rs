@@ -6,6 +6,9 @@
 //! compare with these sums.
 //!
 //! Days are day numbers (since 1970-01-01); a period is `from..=to`.
+//! A sum over the ledger's entries after a day groups by `customer_id || ''`
+//! so that SQLite reads the day's range (`ledger_by_booked`) instead of the
+//! whole ledger in customer order.
 //! `sales.placed_at` is `YYYY-MM-DDTHH:MM:SSZ`, so a day's orders are those
 //! from its `YYYY-MM-DD` (inclusive) to the next day's (exclusive).
 
@@ -404,7 +407,7 @@ async fn tier_moves(
                           SUM(CASE WHEN booked_on > $2 THEN points ELSE 0 END) AS after_end
                         FROM ledger WHERE booked_on > $1
                           AND kind NOT IN ('redemption', 'expiry', 'release')
-                        GROUP BY customer_id) a ON a.customer_id = c.id
+                        GROUP BY customer_id || '') a ON a.customer_id = c.id
              WHERE c.state = 'member' AND c.created_on <= $2"
         }
         TierSum::Spend => {
@@ -510,17 +513,19 @@ pub async fn cohorts(db: &mut Db<'_>, to: i64) -> Result<BTreeMap<String, (i64, 
 pub async fn candidates(db: &mut Db<'_>, to: i64) -> Result<Vec<Candidate>> {
     let b = Bounds::of(to, to);
     // Points and order days kept per customer; points booked after the end
-    // taken off, order days after it left out.
+    // taken off (few, for a recent end), order days after it left out.
     let rows: Vec<(String, Option<String>, i64, String, String)> = on!(db, c => sqlx::query_as(
-        "SELECT c.id, c.first_name,
-                CAST(COALESCE(p.points, 0) - COALESCE(a.points, 0) AS BIGINT), s.days, s.last_at
+        "SELECT c.id, c.first_name, CAST(COALESCE(p.points, 0) AS BIGINT), s.days, s.last_at
          FROM customer_sales s JOIN customers c ON c.id = s.customer_key
          LEFT JOIN customer_points p ON p.customer_id = c.id
-         LEFT JOIN (SELECT customer_id, SUM(points) AS points FROM ledger WHERE booked_on > $1
-                    GROUP BY customer_id) a ON a.customer_id = c.id
-         WHERE s.member = 1 AND s.first_at < $2 AND c.state = 'member' AND c.created_on <= $1
-           AND COALESCE(p.points, 0) - COALESCE(a.points, 0) > 0")
+         WHERE s.member = 1 AND s.first_at < $2 AND c.state = 'member' AND c.created_on <= $1")
         .bind(&b.to).bind(&b.next).fetch_all(&mut **c).await)?;
+    let after: std::collections::HashMap<String, i64> = on!(db, c => sqlx::query_as(
+        "SELECT customer_id, CAST(SUM(points) AS BIGINT) FROM ledger WHERE booked_on > $1
+         GROUP BY customer_id || ''")
+        .bind(&b.to).fetch_all(&mut **c).await)?
+    .into_iter()
+    .collect();
     // The last order up to the end of those who ordered again after it.
     let last: std::collections::HashMap<String, String> = on!(db, c => sqlx::query_as(
         "SELECT customer_key, MAX(placed_at) FROM sales
@@ -532,6 +537,10 @@ pub async fn candidates(db: &mut Db<'_>, to: i64) -> Result<Vec<Candidate>> {
     .collect();
     let mut found: Vec<Candidate> = Vec::new();
     for (id, first_name, points, days, last_at) in rows {
+        let points = points - after.get(&id).copied().unwrap_or(0);
+        if points <= 0 {
+            continue;
+        }
         let mut order_days: Vec<i64> = days.split(',').map(day).filter(|on| *on <= to).collect();
         order_days.sort_unstable();
         let last_order_at = if last_at < b.next {
