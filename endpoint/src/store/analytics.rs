@@ -403,7 +403,7 @@ async fn tier_moves(
             "SELECT COALESCE(p.lifetime, 0) - COALESCE(a.after_before, 0) AS vb,
                     COALESCE(p.lifetime, 0) - COALESCE(a.after_end, 0) AS va
              FROM customers c LEFT JOIN customer_points p ON p.customer_id = c.id
-             LEFT JOIN (SELECT customer_id, SUM(points) AS after_before,
+             LEFT JOIN (SELECT customer_id || '' AS customer_id, SUM(points) AS after_before,
                           SUM(CASE WHEN booked_on > $2 THEN points ELSE 0 END) AS after_end
                         FROM ledger WHERE booked_on > $1
                           AND kind NOT IN ('redemption', 'expiry', 'release')
@@ -521,7 +521,7 @@ pub async fn candidates(db: &mut Db<'_>, to: i64) -> Result<Vec<Candidate>> {
          WHERE s.member = 1 AND s.first_at < $2 AND c.state = 'member' AND c.created_on <= $1")
         .bind(&b.to).bind(&b.next).fetch_all(&mut **c).await)?;
     let after: std::collections::HashMap<String, i64> = on!(db, c => sqlx::query_as(
-        "SELECT customer_id, CAST(SUM(points) AS BIGINT) FROM ledger WHERE booked_on > $1
+        "SELECT customer_id || '', CAST(SUM(points) AS BIGINT) FROM ledger WHERE booked_on > $1
          GROUP BY customer_id || ''")
         .bind(&b.to).fetch_all(&mut **c).await)?
     .into_iter()
