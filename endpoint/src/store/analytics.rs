@@ -6,9 +6,10 @@
 //! compare with these sums.
 //!
 //! Days are day numbers (since 1970-01-01); a period is `from..=to`.
-//! A sum over the ledger's entries after a day groups by `customer_id || ''`
-//! so that SQLite reads the day's range (`ledger_by_booked`) instead of the
-//! whole ledger in customer order.
+//! A sum over the ledger's entries after a day read on its own groups by
+//! `customer_id || ''`, so that SQLite reads the day's range
+//! (`ledger_by_booked`) instead of the whole ledger in customer order; not
+//! one joined again (SQLite would then find no index to join it by).
 //! `sales.placed_at` is `YYYY-MM-DDTHH:MM:SSZ`, so a day's orders are those
 //! from its `YYYY-MM-DD` (inclusive) to the next day's (exclusive).
 
@@ -403,11 +404,11 @@ async fn tier_moves(
             "SELECT COALESCE(p.lifetime, 0) - COALESCE(a.after_before, 0) AS vb,
                     COALESCE(p.lifetime, 0) - COALESCE(a.after_end, 0) AS va
              FROM customers c LEFT JOIN customer_points p ON p.customer_id = c.id
-             LEFT JOIN (SELECT customer_id || '' AS customer_id, SUM(points) AS after_before,
+             LEFT JOIN (SELECT customer_id, SUM(points) AS after_before,
                           SUM(CASE WHEN booked_on > $2 THEN points ELSE 0 END) AS after_end
                         FROM ledger WHERE booked_on > $1
                           AND kind NOT IN ('redemption', 'expiry', 'release')
-                        GROUP BY customer_id || '') a ON a.customer_id = c.id
+                        GROUP BY customer_id) a ON a.customer_id = c.id
              WHERE c.state = 'member' AND c.created_on <= $2"
         }
         TierSum::Spend => {
