@@ -8,7 +8,7 @@ use super::extract::AdminKey;
 use super::state::AppState;
 use crate::domain::analytics::{self as figures, Inputs, Period, TierBasis};
 use crate::store::analytics::{self as sums, TierSum};
-use crate::store::{Db, StoreError};
+use crate::store::{Db, Store, StoreError};
 use axum::extract::{Query, State};
 use axum::response::Response;
 use axum::routing::get;
@@ -22,20 +22,15 @@ struct Asked {
     to: Option<String>,
 }
 
-/// Everything one answer needs, from the store's sums.
+/// Everything one answer needs, from the store's sums, read on one
+/// connection (tests, tools).
 pub async fn inputs(
     db: &mut Db<'_>,
     period: Period,
     thresholds: &[u64],
     basis: TierBasis,
 ) -> Result<Inputs, StoreError> {
-    let tiers = (
-        thresholds,
-        match basis {
-            TierBasis::LifetimePoints => TierSum::Points,
-            TierBasis::Spend12Months => TierSum::Spend,
-        },
-    );
+    let tiers = (thresholds, tier_sum(basis));
     let previous = period.previous();
     let before = previous.previous();
     Ok(Inputs {
@@ -45,6 +40,56 @@ pub async fn inputs(
         days: sums::days(db, period.from, period.to).await?,
         cohorts: sums::cohorts(db, period.to).await?,
         candidates: sums::candidates(db, period.to).await?,
+    })
+}
+
+fn tier_sum(basis: TierBasis) -> TierSum {
+    match basis {
+        TierBasis::LifetimePoints => TierSum::Points,
+        TierBasis::Spend12Months => TierSum::Spend,
+    }
+}
+
+/// The same, its three parts read at once on three connections of the
+/// pool (the period's sums; the previous period's; the trend, cohorts and
+/// at-risk list): reads run side by side on both databases.
+async fn inputs_at_once(
+    store: &Store,
+    period: Period,
+    thresholds: &[u64],
+    basis: TierBasis,
+) -> Result<Inputs, StoreError> {
+    let tiers = (thresholds, tier_sum(basis));
+    let previous = period.previous();
+    let before = previous.previous();
+    let current = async {
+        let mut conn = store.read().await?;
+        sums::parts(&mut conn.db(), period.from, period.to, tiers, false).await
+    };
+    let earlier = async {
+        let mut conn = store.read().await?;
+        let mut db = conn.db();
+        let previous = sums::parts(&mut db, previous.from, previous.to, tiers, false).await?;
+        let before = sums::parts(&mut db, before.from, before.to, tiers, true).await?;
+        Ok::<_, StoreError>((previous, before))
+    };
+    let window = async {
+        let mut conn = store.read().await?;
+        let mut db = conn.db();
+        let days = sums::days(&mut db, period.from, period.to).await?;
+        let cohorts = sums::cohorts(&mut db, period.to).await?;
+        let candidates = sums::candidates(&mut db, period.to).await?;
+        Ok::<_, StoreError>((days, cohorts, candidates))
+    };
+    let (current, (previous, before_previous), (days, cohorts, candidates)) =
+        tokio::try_join!(current, earlier, window)?;
+    Ok(Inputs {
+        current,
+        previous,
+        before_previous,
+        days,
+        cohorts,
+        candidates,
     })
 }
 
@@ -58,9 +103,7 @@ async fn get_analytics(
         .map_err(AppError::bad_request)?;
     let settings = figures::settings_of(&state.program);
     let thresholds: Vec<u64> = settings.tiers.iter().map(|tier| tier.2).collect();
-    let mut conn = state.store.read().await?;
-    let inputs = inputs(&mut conn.db(), period, &thresholds, settings.basis).await?;
-    drop(conn);
+    let inputs = inputs_at_once(&state.store, period, &thresholds, settings.basis).await?;
     json_value(200, &figures::answer(&inputs, &settings, period))
 }
 
