@@ -86,10 +86,13 @@ impl Period {
     /// The trend's buckets: a day each up to 14 days, a week each up to
     /// 26 weeks, else 28 days each; the last may be shorter.
     pub fn buckets(self) -> Vec<Period> {
-        let size = match self.days() {
-            ..=14 => 1,
-            ..=182 => 7,
-            _ => 28,
+        let days = self.days();
+        let size = if days <= 14 {
+            1
+        } else if days <= 182 {
+            7
+        } else {
+            28
         };
         let mut all = Vec::new();
         let mut start = self.from;

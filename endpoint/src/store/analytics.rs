@@ -566,7 +566,9 @@ pub async fn history(db: &mut Db<'_>) -> Result<History> {
     let sales: Vec<(String, i64, i64, i64, String)> = on!(db, c => sqlx::query_as(
         "SELECT customer_key, member, total_minor, refunded_minor, placed_at FROM sales")
         .fetch_all(&mut **c).await)?;
-    let members: Vec<(String, Option<String>, String, String, Option<String>)> = on!(db, c => sqlx::query_as(
+    /// id, first name, created on, state, referred by.
+    type MemberRow = (String, Option<String>, String, String, Option<String>);
+    let members: Vec<MemberRow> = on!(db, c => sqlx::query_as(
         "SELECT id, first_name, created_on, state, referred_by FROM customers")
         .fetch_all(&mut **c).await)?;
     let entries: Vec<(String, String, i64, i64, String)> = on!(db, c => sqlx::query_as(
