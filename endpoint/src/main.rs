@@ -72,6 +72,39 @@ enum Command {
     /// Write every member (or, with --ledger, every ledger entry) to
     /// standard output as CSV that `import` reads back.
     Export(ExportArgs),
+    /// Record past orders (CSV with a header, or JSON lines; columns id,
+    /// customer_id, email, total_minor, refunded_minor, placed_at, member)
+    /// for the console's figures only: no points, each order id once.
+    ImportOrders(ImportOrdersArgs),
+    /// Fill a database with a plausible generated shop (members, guests,
+    /// orders, refunds, redemptions, expiries, referrals) for benchmarks.
+    Generate(GenerateArgs),
+}
+
+#[derive(Args)]
+struct GenerateArgs {
+    /// People: about 65% members, the rest guests with orders.
+    #[arg(long, default_value_t = 1000)]
+    customers: u64,
+    /// About how many ledger entries.
+    #[arg(long, default_value_t = 10_000)]
+    entries: u64,
+    /// Years of history up to today.
+    #[arg(long, default_value_t = 3)]
+    years: u32,
+    /// The random seed (the same seed, the same shop).
+    #[arg(long, default_value_t = 1)]
+    seed: u64,
+    #[command(flatten)]
+    common: ImportCommon,
+}
+
+#[derive(Args)]
+struct ImportOrdersArgs {
+    /// The file.
+    file: PathBuf,
+    #[command(flatten)]
+    database: DatabaseArgs,
 }
 
 #[derive(Args)]
@@ -936,6 +969,68 @@ async fn export(args: ExportArgs) -> Result<(), String> {
     result
 }
 
+async fn import_orders(args: ImportOrdersArgs) -> Result<(), String> {
+    let text = std::fs::read_to_string(&args.file)
+        .map_err(|err| format!("{}: {err}", args.file.display()))?;
+    let store = loyalty_endpoint::app::open_store(&args.database.target(), 1).await?;
+    let result = async {
+        let mut tx = store.write().await.map_err(|err| err.to_string())?;
+        let report = loyalty_endpoint::domain::sales::import_orders(&mut tx.db(), &text)
+            .await
+            .map_err(|err| err.to_string())?;
+        tx.commit().await.map_err(|err| err.to_string())?;
+        println!(
+            "{} rows: {} recorded, {} already recorded, {} refused",
+            report.rows,
+            report.recorded,
+            report.already,
+            report.rows - report.recorded - report.already
+        );
+        for refusal in &report.refused {
+            println!("line {}: {}", refusal.line, refusal.message);
+        }
+        Ok::<(), String>(())
+    }
+    .await;
+    store.close().await;
+    result
+}
+
+async fn generate(args: GenerateArgs) -> Result<(), String> {
+    let (store, program, today) = import_setup(&args.common).await?;
+    let result = async {
+        let started = std::time::Instant::now();
+        let mut tx = store.write().await.map_err(|err| err.to_string())?;
+        program::install(&mut tx.db(), &program)
+            .await
+            .map_err(|err| err.to_string())?;
+        let options = loyalty_endpoint::domain::generate::Options {
+            customers: args.customers,
+            entries: args.entries,
+            years: args.years,
+            seed: args.seed,
+            today,
+        };
+        let summary = loyalty_endpoint::domain::generate::generate(&mut tx.db(), &program, options)
+            .await
+            .map_err(|err| err.to_string())?;
+        tx.commit().await.map_err(|err| err.to_string())?;
+        println!(
+            "generated {} members, {} guests, {} orders, {} ledger entries, {} redemptions in {:.1} s",
+            summary.members,
+            summary.guests,
+            summary.orders,
+            summary.entries,
+            summary.redemptions,
+            started.elapsed().as_secs_f64()
+        );
+        Ok::<(), String>(())
+    }
+    .await;
+    store.close().await;
+    result
+}
+
 #[tokio::main]
 async fn main() -> ExitCode {
     let cli = Cli::parse();
@@ -952,6 +1047,8 @@ async fn main() -> ExitCode {
         Command::CheckDb(args) => check_db(args).await,
         Command::Import(args) => import(*args).await,
         Command::Export(args) => export(args).await,
+        Command::ImportOrders(args) => import_orders(args).await,
+        Command::Generate(args) => generate(args).await,
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

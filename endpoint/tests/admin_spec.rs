@@ -97,6 +97,8 @@ fn every_documented_operation_answers_as_documented() {
         ("/admin/v1/customers/{id}", "put", "cust-hana"),
         ("/admin/v1/orders", "post", ""),
         ("/admin/v1/orders/{id}/refunds", "post", "1042"),
+        ("/admin/v1/orders/import", "post", ""),
+        ("/admin/v1/analytics", "get", ""),
         ("/admin/v1/customers/{id}/adjustments", "post", "cust-hana"),
         ("/admin/v1/customers/{id}/ledger", "get", "cust-hana"),
         ("/admin/v1/customers", "get", ""),

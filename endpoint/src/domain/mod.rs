@@ -8,13 +8,16 @@
 
 pub mod account;
 pub mod customers;
+pub mod analytics;
 pub mod error;
+pub mod generate;
 pub mod idempotency;
 pub mod import;
 pub mod language;
 pub mod ledger;
 pub mod program;
 pub mod rewards;
+pub mod sales;
 pub mod seed;
 pub mod session;
 pub mod shop;

@@ -217,6 +217,18 @@ async fn book(
                 number: what,
             };
             q::insert_order(db, &order).await?;
+            // Its sale, for the console's figures (placed at the day's start,
+            // as migration 0010 places orders from before it).
+            let sale = crate::store::sales::SaleRow {
+                id: order_id.clone(),
+                customer_key: customer.to_owned(),
+                member: 1,
+                total_minor: points * 100,
+                refunded_minor: 0,
+                placed_at: format!("{}T00:00:00Z", ledger::format_date(booked_on)),
+                source: "live".into(),
+            };
+            crate::store::sales::insert_sales(db, &[sale]).await?;
         }
         (Kind::Redemption, Some(code)) => {
             let redemption = NewRedemption {

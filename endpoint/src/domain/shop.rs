@@ -8,8 +8,10 @@ use super::account::{self, Account, NewEntry};
 use super::error::{bad, refused, Error, Result};
 use super::ledger::{self, Kind};
 use super::program::Program;
+use super::sales;
 use crate::store::queries as q;
 use crate::store::rows::{NewCustomer, NewOrder, OrderRow};
+use crate::store::sales::{self as s, SaleRow};
 use crate::store::Db;
 use loyalty_core::contract::{ErrorCode, Points};
 use serde::{Deserialize, Serialize};
@@ -312,6 +314,14 @@ pub struct OrderInput {
     /// (taken only then, as at sign-up).
     #[serde(default)]
     pub referral_code: Option<String>,
+    /// When the order was placed (RFC 3339); now when not given.
+    #[serde(default)]
+    pub placed_at: Option<String>,
+    /// `false`: the customer is not a member; the order is recorded for
+    /// the figures only (no points, no customer made), keyed by
+    /// `customer_id`. A member's order when not given.
+    #[serde(default)]
+    pub member: Option<bool>,
 }
 
 /// Points a referrer got for this order.
@@ -342,6 +352,11 @@ pub struct OrderRecord {
     pub referral: Option<ReferralCredit>,
     /// Whether the order was already recorded (nothing changed now).
     pub replayed: bool,
+    /// When it was placed, RFC 3339 UTC.
+    pub placed_at: String,
+    /// Whether it is a member's order (with points) or recorded for the
+    /// figures only.
+    pub member: bool,
 }
 
 fn unsigned(value: i64) -> u64 {
@@ -352,8 +367,10 @@ fn signed(value: u64) -> i64 {
     i64::try_from(value).unwrap_or(i64::MAX)
 }
 
-fn order_record_of(id: &str, row: OrderRow, replayed: bool) -> OrderRecord {
+fn order_record_of(id: &str, row: OrderRow, replayed: bool, placed_at: String) -> OrderRecord {
     OrderRecord {
+        placed_at,
+        member: true,
         id: id.to_owned(),
         customer_id: row.customer_id,
         total_minor: unsigned(row.total_minor),
@@ -379,6 +396,80 @@ fn rate(account: &Account, program: &Program) -> f64 {
         .map_or(0.0, |tier| tier.points_per_unit)
 }
 
+/// When an order was placed: `given` (RFC 3339, any zone; a platform's
+/// zoneless UTC with `naive_is_utc`), else now (the ledger's day at this
+/// moment's time of day, so a pinned test clock stays in its day).
+pub fn placed_at(given: Option<&str>, today: i64, naive_is_utc: bool) -> Result<String> {
+    match given {
+        Some(text) => sales::parse_instant(text, naive_is_utc)
+            .map(sales::format_instant)
+            .ok_or_else(|| bad("placed_at must be an RFC 3339 instant (2026-11-28T10:02:11Z)")),
+        None => {
+            let now = std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .map_or(0, |elapsed| elapsed.as_secs());
+            let within = i64::try_from(now % 86_400).unwrap_or(0);
+            Ok(sales::format_instant(today * 86_400 + within))
+        }
+    }
+}
+
+/// The instant a recorded order was placed (its sale's).
+async fn placed_of(db: &mut Db<'_>, id: &str) -> Result<String> {
+    Ok(s::sale(db, id)
+        .await?
+        .map(|sale| sale.placed_at)
+        .unwrap_or_default())
+}
+
+/// Records a non-member's order once, for the figures only: no points, no
+/// customer made; `key` groups a customer's orders
+/// ([`sales::guest_key`]).
+pub async fn record_sale_only(
+    db: &mut Db<'_>,
+    id: &str,
+    key: &str,
+    total_minor: u64,
+    placed_at: &str,
+    today: i64,
+) -> Result<OrderRecord> {
+    check_id("the order id", id)?;
+    check_money("total_minor", total_minor)?;
+    let record = |sale: &SaleRow, replayed: bool| OrderRecord {
+        id: id.to_owned(),
+        customer_id: sale.customer_key.clone(),
+        total_minor: unsigned(sale.total_minor),
+        points: 0,
+        pending_until: ledger::format_date(sales::day_of(&sale.placed_at).unwrap_or(today)),
+        refunded_minor: unsigned(sale.refunded_minor),
+        referral: None,
+        replayed,
+        placed_at: sale.placed_at.clone(),
+        member: sale.member != 0,
+    };
+    if let Some(seen) = s::sale(db, id).await? {
+        if seen.member != 0 || seen.customer_key != key || unsigned(seen.total_minor) != total_minor
+        {
+            return Err(refused(
+                ErrorCode::IdempotencyConflict,
+                "this order id was recorded with another customer, total or membership",
+            ));
+        }
+        return Ok(record(&seen, true));
+    }
+    let sale = SaleRow {
+        id: id.to_owned(),
+        customer_key: key.to_owned(),
+        member: 0,
+        total_minor: signed(total_minor),
+        refunded_minor: 0,
+        placed_at: placed_at.to_owned(),
+        source: "live".into(),
+    };
+    s::insert_sales(db, std::slice::from_ref(&sale)).await?;
+    Ok(record(&sale, false))
+}
+
 /// Records a paid order once: it earns points at the customer's tier's
 /// rate, pending for the program's `pending_days`. A referred customer's
 /// first order also earns their referrer the program's referral points,
@@ -401,8 +492,14 @@ pub async fn record_order(
     // Checked whether or not they are used (a known customer's are not):
     // a request is valid or not whatever the ledger holds.
     check_customer(&customer)?;
+    let placed = placed_at(input.placed_at.as_deref(), today, false)?;
+    if input.member == Some(false) {
+        let key = input.customer_id.trim();
+        return record_sale_only(db, &input.id, key, input.total_minor, &placed, today).await;
+    }
     if let Some(seen) = q::order(db, &input.id).await? {
-        let seen = order_record_of(&input.id, seen, true);
+        let placed = placed_of(db, &input.id).await?;
+        let seen = order_record_of(&input.id, seen, true, placed);
         if seen.customer_id != input.customer_id || seen.total_minor != input.total_minor {
             return Err(refused(
                 ErrorCode::IdempotencyConflict,
@@ -410,6 +507,12 @@ pub async fn record_order(
             ));
         }
         return Ok(seen);
+    }
+    if s::sale(db, &input.id).await?.is_some() {
+        return Err(refused(
+            ErrorCode::IdempotencyConflict,
+            "this order id was recorded as a non-member's or an imported order",
+        ));
     }
     if !q::customer_exists(db, &input.customer_id).await? {
         upsert_customer(db, &input.customer_id, &customer, program, today).await?;
@@ -473,10 +576,20 @@ pub async fn record_order(
         },
     )
     .await?;
+    let sale = SaleRow {
+        id: input.id.clone(),
+        customer_key: input.customer_id.clone(),
+        member: 1,
+        total_minor: signed(input.total_minor),
+        refunded_minor: 0,
+        placed_at: placed.clone(),
+        source: "live".into(),
+    };
+    s::insert_sales(db, std::slice::from_ref(&sale)).await?;
     let row = q::order(db, &input.id)
         .await?
         .ok_or_else(|| Error::Corrupt("order vanished".into()))?;
-    Ok(order_record_of(&input.id, row, false))
+    Ok(order_record_of(&input.id, row, false, placed))
 }
 
 /// Recording a refund (`POST /admin/v1/orders/{id}/refunds`).
@@ -533,13 +646,40 @@ pub async fn record_refund(
             replayed: true,
         });
     }
+    if let Some((sale_id, amount)) = s::sale_refund(db, &input.id).await? {
+        if sale_id != order_id || unsigned(amount) != input.amount_minor {
+            return Err(refused(
+                ErrorCode::IdempotencyConflict,
+                "this refund id was recorded for another order or amount",
+            ));
+        }
+        return Ok(RefundRecord {
+            id: input.id.clone(),
+            order_id: sale_id,
+            amount_minor: input.amount_minor,
+            points: 0,
+            replayed: true,
+        });
+    }
     if input.amount_minor == 0 {
         return Err(bad("amount_minor must be above 0"));
     }
     check_money("amount_minor", input.amount_minor)?;
-    let order = q::order(db, order_id)
-        .await?
-        .ok_or_else(|| refused(ErrorCode::NotFound, "no such order"))?;
+    let Some(order) = q::order(db, order_id).await? else {
+        // A non-member's order: its revenue only.
+        if s::sale(db, order_id).await?.is_none() {
+            return Err(refused(ErrorCode::NotFound, "no such order"));
+        }
+        s::add_sale_refunded(db, order_id, signed(input.amount_minor)).await?;
+        s::insert_sale_refund(db, &input.id, order_id, signed(input.amount_minor)).await?;
+        return Ok(RefundRecord {
+            id: input.id.clone(),
+            order_id: order_id.to_owned(),
+            amount_minor: input.amount_minor,
+            points: 0,
+            replayed: false,
+        });
+    };
     let (total, earned, before) = (
         unsigned(order.total_minor),
         unsigned(order.points),
@@ -574,6 +714,7 @@ pub async fn record_refund(
         cancel_referral(db, order_id, program, today).await?;
     }
     q::add_refunded(db, order_id, signed(refunded)).await?;
+    s::add_sale_refunded(db, order_id, signed(refunded)).await?;
     q::insert_refund(
         db,
         &input.id,

@@ -7,16 +7,20 @@
 //! shared secret, in `X-Shopify-Hmac-Sha256` or `X-WC-Webhook-Signature`.
 //! A body whose signature does not match is refused before it is read. A
 //! webhook delivered twice applies once: orders and refunds are recorded
-//! once per id. What does not concern points (a guest's order, another
-//! topic, WooCommerce's ping) is answered `200` with `"applied": false`, so
-//! the platform does not retry it.
+//! once per id. A guest's order (no customer account) is recorded for the
+//! figures only ([`shop::record_sale_only`]): no points, keyed by the
+//! e-mail's hash. What does not concern orders (another topic,
+//! WooCommerce's ping) is answered `200` with `"applied": false`, so the
+//! platform does not retry it.
 
 use super::error::{bad, Error, Result};
 use super::ledger;
 use super::program::Program;
 use super::rewards;
+use super::sales;
 use super::shop::{self, OrderInput, RefundInput};
 use crate::store::queries as q;
+use crate::store::sales as s;
 use crate::store::Db;
 use base64::Engine;
 use hmac::{Hmac, Mac};
@@ -183,15 +187,25 @@ pub async fn shopify(
             let used = use_codes(db, &codes_in(&body["discount_codes"]), &number, today).await?;
             outcome.applied |= !used.is_empty();
             outcome.codes_used = used;
-            let Some(customer_id) = id_of(&body["customer"]["id"]) else {
-                return Ok(Outcome {
-                    ignored: Some("a guest's order".into()),
-                    ..outcome
-                });
-            };
             let total = amount_of(&body["subtotal_price"])
                 .or_else(|| amount_of(&body["total_price"]))
                 .ok_or_else(|| bad("the order has no subtotal_price"))?;
+            // When it was placed; a date Shopify sends otherwise is not a
+            // reason to lose the order: it is then placed now.
+            let placed_at = body["created_at"]
+                .as_str()
+                .and_then(|at| sales::parse_instant(at, false))
+                .map(sales::format_instant);
+            let Some(customer_id) = id_of(&body["customer"]["id"]) else {
+                let email = text_of(&body["email"]).or_else(|| text_of(&body["contact_email"]));
+                let order_id = format!("shopify-{id}");
+                let key = sales::guest_key(None, email.as_deref(), &order_id);
+                let placed = shop::placed_at(placed_at.as_deref(), today, false)?;
+                outcome.order(
+                    shop::record_sale_only(db, &order_id, &key, total, &placed, today).await?,
+                );
+                return Ok(outcome);
+            };
             let order = OrderInput {
                 id: format!("shopify-{id}"),
                 number: id_of(&body["order_number"]).or(Some(id)),
@@ -200,6 +214,8 @@ pub async fn shopify(
                 first_name: text_of(&body["customer"]["first_name"]),
                 email: text_of(&body["customer"]["email"]),
                 referral_code: referral_code(body),
+                placed_at,
+                member: None,
             };
             outcome.order(shop::record_order(db, &order, program, today).await?);
         }
@@ -234,10 +250,8 @@ pub async fn shopify(
                 amount_minor: amount,
             };
             let order_id = format!("shopify-{order_id}");
-            if q::order(db, &order_id).await?.is_none() {
-                return Ok(Outcome::ignored(
-                    "a refund of an order that earned no points",
-                ));
+            if s::sale(db, &order_id).await?.is_none() {
+                return Ok(Outcome::ignored("a refund of an order not recorded"));
             }
             outcome.refund(shop::record_refund(db, &order_id, &refund, program, today).await?);
         }
@@ -289,15 +303,25 @@ pub async fn woocommerce(
     // What takes back the points the refunds have not.
     let undone = matches!(status, "refunded" | "cancelled" | "failed");
     if paid {
-        let Some(customer_id) = customer_id else {
-            return Ok(Outcome {
-                ignored: Some("a guest's order".into()),
-                ..outcome
-            });
-        };
         let total = amount_of(&body["total"]).ok_or_else(|| bad("the order has no total"))?;
         let shipping = amount_of(&body["shipping_total"]).unwrap_or(0);
         let tax = amount_of(&body["total_tax"]).unwrap_or(0);
+        let placed_at = body["date_created_gmt"]
+            .as_str()
+            .and_then(|at| sales::parse_instant(at, true))
+            .map(sales::format_instant);
+        let Some(customer_id) = customer_id else {
+            let email = text_of(&body["billing"]["email"]);
+            let key = sales::guest_key(None, email.as_deref(), &order_id);
+            let placed = shop::placed_at(placed_at.as_deref(), today, false)?;
+            let total = match s::sale(db, &order_id).await? {
+                Some(seen) => u64::try_from(seen.total_minor).unwrap_or(0),
+                None => total.saturating_sub(shipping).saturating_sub(tax),
+            };
+            outcome
+                .order(shop::record_sale_only(db, &order_id, &key, total, &placed, today).await?);
+            return woo_refunds(db, body, &order_id, status, undone, program, today, outcome).await;
+        };
         let mut order = OrderInput {
             id: order_id.clone(),
             number: id_of(&body["number"]).or(Some(id)),
@@ -306,6 +330,8 @@ pub async fn woocommerce(
             first_name: text_of(&body["billing"]["first_name"]),
             email: text_of(&body["billing"]["email"]),
             referral_code: referral_code(body),
+            placed_at,
+            member: None,
         };
         // Recorded at `processing` already: `completed` (or any later
         // update: an edited order, a note) is the same order, taken as it
@@ -322,9 +348,26 @@ pub async fn woocommerce(
             ..outcome
         });
     }
-    if q::order(db, &order_id).await?.is_none() {
+    woo_refunds(db, body, &order_id, status, undone, program, today, outcome).await
+}
+
+/// A WooCommerce order's refunds, and what a `refunded`, `cancelled` or
+/// `failed` order gives back, on an order recorded before (a member's or a
+/// guest's).
+#[allow(clippy::too_many_arguments)]
+async fn woo_refunds(
+    db: &mut Db<'_>,
+    body: &Value,
+    order_id: &str,
+    status: &str,
+    undone: bool,
+    program: &Program,
+    today: i64,
+    mut outcome: Outcome,
+) -> Result<Outcome> {
+    if s::sale(db, order_id).await?.is_none() {
         return Ok(Outcome {
-            ignored: Some("an order that earned no points".into()),
+            ignored: Some("an order not recorded".into()),
             ..outcome
         });
     }
@@ -341,11 +384,11 @@ pub async fn woocommerce(
             id: format!("wc-refund-{refund_id}"),
             amount_minor: amount,
         };
-        outcome.refund(shop::record_refund(db, &order_id, &input, program, today).await?);
+        outcome.refund(shop::record_refund(db, order_id, &input, program, today).await?);
     }
     if undone {
         // Read again: the refunds above may have changed it.
-        let row = q::order(db, &order_id)
+        let row = s::sale(db, order_id)
             .await?
             .ok_or_else(|| Error::Corrupt("order vanished".into()))?;
         let total = u64::try_from(row.total_minor).unwrap_or(0);
@@ -355,7 +398,7 @@ pub async fn woocommerce(
                 id: format!("{order_id}-{status}"),
                 amount_minor: total - refunded,
             };
-            outcome.refund(shop::record_refund(db, &order_id, &input, program, today).await?);
+            outcome.refund(shop::record_refund(db, order_id, &input, program, today).await?);
         }
     }
     Ok(outcome)

@@ -89,8 +89,8 @@ pub(crate) async fn deadline(
     next: Next,
 ) -> Response {
     let limits = &state.config.limits;
-    let imports =
-        super::imports::is_import(request.uri().path()) && state.config.admin_key.is_some();
+    let path = request.uri().path();
+    let imports = super::imports::is_import(path) && state.config.admin_key.is_some();
     let time = if imports {
         limits.import_timeout
     } else {

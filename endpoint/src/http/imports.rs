@@ -13,6 +13,7 @@ use super::extract::AdminKey;
 use super::state::{lock, now, write, AppState, Running};
 use crate::domain::import::{self, ImportError, Mode, Options, Preset};
 use crate::domain::ledger;
+use crate::domain::sales;
 use axum::body::Body;
 use axum::extract::{Path, RawQuery, State};
 use axum::http::{header, HeaderMap};
@@ -25,6 +26,8 @@ use std::sync::Arc;
 
 /// The upload's path (its body limit is checked at the edge too).
 pub(crate) const UPLOAD: &str = "/admin/v1/imports";
+/// The order history's upload path ([`post_order_import`]).
+pub(crate) const ORDER_IMPORT: &str = "/admin/v1/orders/import";
 /// The export's path.
 const EXPORT: &str = "/admin/v1/export";
 
@@ -321,18 +324,41 @@ async fn get_export(
 }
 
 /// The import routes (their body limit and time are the edge's:
+/// `POST /admin/v1/orders/import`: past orders (CSV with a header, or JSON
+/// lines) recorded for the figures only, each order id once; 200 with
+/// what was recorded, what was there already and the lines refused.
+async fn post_order_import(
+    _: AdminKey,
+    State(state): State<Arc<AppState>>,
+    body: axum::body::Bytes,
+) -> Result<Response, AppError> {
+    let Ok(text) = String::from_utf8(body.to_vec()) else {
+        return Err(AppError::bad_request("the file must be UTF-8 text"));
+    };
+    let report = write(&state, move |state| async move {
+        let mut tx = state.store.write().await?;
+        let report = sales::import_orders(&mut tx.db(), &text).await?;
+        tx.commit().await?;
+        Ok(report)
+    })
+    .await?;
+    json_value(200, &report)
+}
+
 /// [`super::edge::body_limit`], [`super::edge::deadline`]).
 pub(crate) fn routes() -> Router<Arc<AppState>> {
     Router::new()
         .route(UPLOAD, post(post_import).get(get_imports))
         .route("/admin/v1/imports/{id}/undo", post(post_undo))
         .route(EXPORT, get(get_export))
+        .route(ORDER_IMPORT, post(post_order_import))
 }
 
 /// Whether `path` is one of the import routes (the upload, an undo and
 /// the export: a whole shop's file each way).
 pub(crate) fn is_import(path: &str) -> bool {
     path == UPLOAD
+        || path == ORDER_IMPORT
         || path == EXPORT
         || path
             .strip_prefix("/admin/v1/imports/")

@@ -8,6 +8,7 @@
 
 pub mod admin;
 pub mod console;
+pub mod analytics;
 pub mod customer;
 pub mod customers;
 pub mod demo;
@@ -58,7 +59,7 @@ pub fn router(state: Arc<AppState>) -> Router {
         app = app.route("/shopify/proxy/token", get(demo::shopify_token));
     }
     if config.admin_key.is_some() {
-        app = app.merge(admin::routes());
+        app = app.merge(admin::routes()).merge(analytics::routes());
     }
     if config.console_dir.is_some() {
         app = app.merge(console::files());

@@ -16,8 +16,11 @@
 //! gets it, and no balance goes below zero; reads run in parallel.
 
 pub mod customers;
+pub mod analytics;
+pub mod generate;
 pub mod queries;
 pub mod rows;
+pub mod sales;
 
 use sqlx::pool::PoolConnection;
 use sqlx::postgres::{PgConnectOptions, PgPoolOptions};

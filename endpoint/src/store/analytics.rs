@@ -1,0 +1,625 @@
+//! The console's figures as SQL aggregates (`GET /admin/v1/analytics`):
+//! each function sums one part of a period over `sales`, `ledger`,
+//! `customers` and `redemptions` (indexes in migration 0010), so that an
+//! answer reads sums, not histories. [`history`] reads everything whole:
+//! the input of the domain's reference computation, which the tests
+//! compare with these sums.
+//!
+//! Days are day numbers (since 1970-01-01); a period is `from..=to`.
+//! A sum over the ledger's entries after a day read on its own groups by
+//! `customer_id || ''`, so that SQLite reads the day's range
+//! (`ledger_by_booked`) instead of the whole ledger in customer order; not
+//! one joined again (SQLite would then find no index to join it by).
+//! `sales.placed_at` is `YYYY-MM-DDTHH:MM:SSZ`, so a day's orders are those
+//! from its `YYYY-MM-DD` (inclusive) to the next day's (exclusive).
+
+use super::{on, Db, StoreError};
+use loyalty_core::date::{add_months, format_date, parse_date};
+use serde::Serialize;
+use std::collections::BTreeMap;
+
+type Result<T> = std::result::Result<T, StoreError>;
+
+/// A figure for everyone, members and non-members.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+pub struct Split<T> {
+    /// Every customer (each once).
+    pub all: T,
+    /// Members' orders.
+    pub members: T,
+    /// Non-members' orders.
+    pub non_members: T,
+}
+
+impl<T: Copy> Split<T> {
+    /// Each side of two splits combined.
+    pub fn zip<U: Copy, V>(self, other: Split<U>, mut f: impl FnMut(T, U) -> V) -> Split<V> {
+        Split {
+            all: f(self.all, other.all),
+            members: f(self.members, other.members),
+            non_members: f(self.non_members, other.non_members),
+        }
+    }
+}
+
+impl Split<i64> {
+    /// Adds `amount` to `all` and to the member's or non-member's side.
+    pub fn add(&mut self, member: bool, amount: i64) {
+        self.all += amount;
+        if member {
+            self.members += amount;
+        } else {
+            self.non_members += amount;
+        }
+    }
+}
+
+/// One order as the figures see it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Sale {
+    /// Whose (a customer key).
+    pub customer: String,
+    /// A member's order.
+    pub member: bool,
+    /// Its total, minor units.
+    pub total: i64,
+    /// What was refunded of it, minor units.
+    pub refunded: i64,
+    /// The UTC day it was placed.
+    pub day: i64,
+    /// When it was placed, `YYYY-MM-DDTHH:MM:SSZ`.
+    pub placed_at: String,
+}
+
+/// A member of the program.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Member {
+    /// Their customer id.
+    pub id: String,
+    /// Their first name.
+    pub first_name: Option<String>,
+    /// The day they joined.
+    pub joined: i64,
+    /// The day they left (were erased), if they did: a member up to the
+    /// day before.
+    pub left: Option<i64>,
+    /// Who referred them.
+    pub referred_by: Option<String>,
+}
+
+/// One ledger entry as the figures see it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Entry {
+    /// The customer.
+    pub customer: String,
+    /// Why (`order`, `redemption`, ... as the ledger names it).
+    pub kind: String,
+    /// Signed points.
+    pub points: i64,
+    /// Money of an order or refund (minor units, signed).
+    pub amount: i64,
+    /// The day it was booked.
+    pub day: i64,
+}
+
+/// One redemption as the figures see it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Redemption {
+    /// The customer.
+    pub customer: String,
+    /// The reward.
+    pub reward: String,
+    /// Points it cost.
+    pub points: i64,
+    /// The day it was made.
+    pub day: i64,
+    /// Whether its code was made on the platform (active, used, expired).
+    pub code_made: bool,
+    /// Whether its code was used at a checkout.
+    pub used: bool,
+}
+
+/// A whole shop's history: the reference input.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct History {
+    /// Every order.
+    pub sales: Vec<Sale>,
+    /// Every member.
+    pub members: Vec<Member>,
+    /// The whole ledger.
+    pub entries: Vec<Entry>,
+    /// Every redemption.
+    pub redemptions: Vec<Redemption>,
+}
+
+/// The sums one period needs, as [`figures_inputs`]' aggregates or the
+/// domain's reference (`domain::analytics::parts_of`) give them.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Parts {
+    /// Members at the period's end.
+    pub members: i64,
+    /// Members who joined within it.
+    pub new_members: i64,
+    /// Members who ordered or redeemed within it.
+    pub active_members: i64,
+    /// Customers with an order in it.
+    pub ordering: Split<i64>,
+    /// Customers with two or more.
+    pub repeating: Split<i64>,
+    /// Orders placed in it.
+    pub orders: Split<i64>,
+    /// Their totals less refunds.
+    pub revenue: Split<i64>,
+    /// All revenue up to its end.
+    pub revenue_to_end: Split<i64>,
+    /// Customers who ever ordered, up to its end.
+    pub customers_to_end: Split<i64>,
+    /// Customers who ordered in it and in the period before.
+    pub retained: i64,
+    /// Customers whose first order ever is in it.
+    pub first_timers: i64,
+    /// Points earned in it (positive entries but releases).
+    pub points_issued: i64,
+    /// Points spent on rewards in it.
+    pub points_redeemed: i64,
+    /// Points that expired in it.
+    pub points_expired: i64,
+    /// Members' points at its end (every entry booked up to it).
+    pub points_outstanding: i64,
+    /// Redemptions made in it.
+    pub redemptions: i64,
+    /// Of those, with a code made on the platform.
+    pub codes_issued: i64,
+    /// Of those, used at a checkout.
+    pub codes_used: i64,
+    /// Per reward: (redemptions, points, codes used).
+    pub rewards: BTreeMap<String, (i64, i64, i64)>,
+    /// Referred members who joined in it.
+    pub friends_joined: i64,
+    /// Of those, who placed a member's order by its end.
+    pub friends_ordered: i64,
+    /// Members at its end by (tier rank the day before it, rank at its end).
+    pub tier_moves: BTreeMap<(usize, usize), i64>,
+}
+
+/// A period's sums per day, for the trend: (orders, revenue, points
+/// issued, points redeemed, new members).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Day {
+    /// Orders placed.
+    pub orders: Split<i64>,
+    /// Their revenue.
+    pub revenue: Split<i64>,
+    /// Points issued.
+    pub points_issued: i64,
+    /// Points redeemed.
+    pub points_redeemed: i64,
+    /// Members who joined.
+    pub new_members: i64,
+}
+
+/// A member's orders, for the at-risk list.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Candidate {
+    /// Their customer id.
+    pub id: String,
+    /// Their first name.
+    pub first_name: Option<String>,
+    /// Their points.
+    pub points: i64,
+    /// The days of their member orders up to the period's end, rising.
+    pub order_days: Vec<i64>,
+    /// When the last of them was placed.
+    pub last_order_at: String,
+}
+
+/// A period's bounds as the tables' text compares: its first day, its last
+/// day, and the day after it.
+struct Bounds {
+    from: String,
+    to: String,
+    next: String,
+}
+
+impl Bounds {
+    fn of(from: i64, to: i64) -> Bounds {
+        Bounds {
+            from: format_date(from),
+            to: format_date(to),
+            next: format_date(to + 1),
+        }
+    }
+}
+
+/// A day's text as a day number (0 when it is not one).
+fn day(text: &str) -> i64 {
+    text.get(..10).and_then(parse_date).unwrap_or(0)
+}
+
+/// The tier rank of `value` as SQL (`CASE WHEN value >= t2 THEN 2 ...`):
+/// the thresholds are the program's numbers, written into the text.
+fn rank_sql(value: &str, thresholds: &[u64]) -> String {
+    let mut sql = String::from("CASE");
+    for (rank, threshold) in thresholds.iter().enumerate().skip(1).rev() {
+        let threshold = i64::try_from(*threshold).unwrap_or(i64::MAX);
+        sql.push_str(&format!(" WHEN {value} >= {threshold} THEN {rank}"));
+    }
+    sql.push_str(" ELSE 0 END");
+    sql
+}
+
+/// Counts by member flag: (flag, a, b) rows into two splits' sides.
+fn by_flag(rows: &[(i64, i64, i64)]) -> (Split<i64>, Split<i64>) {
+    let (mut first, mut second) = (Split::default(), Split::default());
+    for (member, a, b) in rows {
+        if *member != 0 {
+            (first.members, second.members) = (*a, *b);
+        } else {
+            (first.non_members, second.non_members) = (*a, *b);
+        }
+    }
+    (first, second)
+}
+
+/// What tiers are measured by, for [`parts`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TierSum {
+    /// Points of every entry but redemptions, expiries and releases.
+    Points,
+    /// Money of orders less refunds booked in the last 12 months.
+    Spend,
+}
+
+/// A period's sums. With `light`, only the customers ordering (what the
+/// period before a previous one contributes to it).
+pub async fn parts(
+    db: &mut Db<'_>,
+    from: i64,
+    to: i64,
+    tiers: (&[u64], TierSum),
+    light: bool,
+) -> Result<Parts> {
+    let b = Bounds::of(from, to);
+    let mut parts = Parts::default();
+    let flags: Vec<(i64, i64, i64)> = on!(db, c => sqlx::query_as(
+        "SELECT member, COUNT(*), CAST(COALESCE(SUM(CASE WHEN n >= 2 THEN 1 ELSE 0 END), 0) AS BIGINT)
+         FROM (SELECT customer_key, member, COUNT(*) AS n FROM sales
+               WHERE placed_at >= $1 AND placed_at < $2 GROUP BY customer_key, member) t
+         GROUP BY member")
+        .bind(&b.from).bind(&b.next).fetch_all(&mut **c).await)?;
+    (parts.ordering, parts.repeating) = by_flag(&flags);
+    let (all, repeating): (i64, i64) = on!(db, c => sqlx::query_as(
+        "SELECT COUNT(*), CAST(COALESCE(SUM(CASE WHEN n >= 2 THEN 1 ELSE 0 END), 0) AS BIGINT)
+         FROM (SELECT customer_key, COUNT(*) AS n FROM sales
+               WHERE placed_at >= $1 AND placed_at < $2 GROUP BY customer_key) t")
+        .bind(&b.from).bind(&b.next).fetch_one(&mut **c).await)?;
+    (parts.ordering.all, parts.repeating.all) = (all, repeating);
+    if light {
+        return Ok(parts);
+    }
+    let orders: Vec<(i64, i64, i64)> = on!(db, c => sqlx::query_as(
+        "SELECT member, COUNT(*), CAST(COALESCE(SUM(total_minor - refunded_minor), 0) AS BIGINT)
+         FROM sales WHERE placed_at >= $1 AND placed_at < $2 GROUP BY member")
+        .bind(&b.from).bind(&b.next).fetch_all(&mut **c).await)?;
+    (parts.orders, parts.revenue) = by_flag(&orders);
+    parts.orders.all = parts.orders.members + parts.orders.non_members;
+    parts.revenue.all = parts.revenue.members + parts.revenue.non_members;
+    // Up to the period's end: the sums kept per day and per customer.
+    let revenue: Vec<(i64, i64)> = on!(db, c => sqlx::query_as(
+        "SELECT member, CAST(COALESCE(SUM(revenue), 0) AS BIGINT)
+         FROM sales_daily WHERE day <= $1 GROUP BY member")
+        .bind(&b.to).fetch_all(&mut **c).await)?;
+    for (member, money) in revenue {
+        parts.revenue_to_end.add(member != 0, money);
+    }
+    let customers: Vec<(i64, i64)> = on!(db, c => sqlx::query_as(
+        "SELECT member, COUNT(*) FROM customer_sales WHERE first_at < $1 GROUP BY member")
+        .bind(&b.next).fetch_all(&mut **c).await)?;
+    for (member, count) in customers {
+        match member {
+            0 => parts.customers_to_end.non_members = count,
+            1 => parts.customers_to_end.members = count,
+            _ => parts.customers_to_end.all = count,
+        }
+    }
+    let before = Bounds::of(from - (to - from + 1), from - 1);
+    let (retained, returning): (i64, i64) = on!(db, c => sqlx::query_as(
+        "SELECT
+           CAST(COALESCE(SUM(CASE WHEN EXISTS (SELECT 1 FROM sales s WHERE s.customer_key = k.customer_key
+                  AND s.placed_at >= $3 AND s.placed_at < $1) THEN 1 ELSE 0 END), 0) AS BIGINT),
+           CAST(COALESCE(SUM(CASE WHEN EXISTS (SELECT 1 FROM sales s WHERE s.customer_key = k.customer_key
+                  AND s.placed_at < $1) THEN 1 ELSE 0 END), 0) AS BIGINT)
+         FROM (SELECT DISTINCT customer_key FROM sales WHERE placed_at >= $1 AND placed_at < $2) k")
+        .bind(&b.from).bind(&b.next).bind(&before.from).fetch_one(&mut **c).await)?;
+    parts.retained = retained;
+    parts.first_timers = parts.ordering.all - returning;
+    let (members, new_members): (i64, i64) = on!(db, c => sqlx::query_as(
+        "SELECT
+           (SELECT COUNT(*) FROM customers WHERE state = 'member' AND created_on <= $2),
+           (SELECT COUNT(*) FROM customers WHERE created_on >= $1 AND created_on <= $2)")
+        .bind(&b.from).bind(&b.to).fetch_one(&mut **c).await)?;
+    (parts.members, parts.new_members) = (members, new_members);
+    parts.active_members = on!(db, c => sqlx::query_scalar(
+        "SELECT COUNT(*) FROM customers c JOIN (
+           SELECT customer_key AS id FROM sales
+           WHERE member = 1 AND placed_at >= $1 AND placed_at < $2
+           UNION SELECT customer_id FROM redemptions WHERE created_at >= $1 AND created_at < $2
+         ) a ON a.id = c.id
+         WHERE c.state = 'member' AND c.created_on <= $3")
+        .bind(&b.from).bind(&b.next).bind(&b.to).fetch_one(&mut **c).await)?;
+    (
+        parts.points_issued,
+        parts.points_redeemed,
+        parts.points_expired,
+    ) = on!(db, c => sqlx::query_as(
+        "SELECT
+           CAST(COALESCE(SUM(CASE WHEN points > 0 AND kind <> 'release' THEN points ELSE 0 END), 0) AS BIGINT),
+           CAST(COALESCE(SUM(CASE WHEN kind = 'redemption' THEN -points ELSE 0 END), 0) AS BIGINT),
+           CAST(COALESCE(SUM(CASE WHEN kind = 'expiry' THEN -points ELSE 0 END), 0) AS BIGINT)
+         FROM ledger WHERE booked_on >= $1 AND booked_on <= $2")
+        .bind(&b.from).bind(&b.to).fetch_one(&mut **c).await)?;
+    parts.points_outstanding = on!(db, c => sqlx::query_scalar(
+        "SELECT CAST(COALESCE(SUM(l.points), 0) AS BIGINT)
+         FROM ledger l JOIN customers c ON c.id = l.customer_id
+         WHERE l.booked_on <= $1 AND c.state = 'member' AND c.created_on <= $1")
+        .bind(&b.to).fetch_one(&mut **c).await)?;
+    let rewards: Vec<(String, i64, i64, i64, i64)> = on!(db, c => sqlx::query_as(
+        "SELECT reward_id, COUNT(*), CAST(COALESCE(SUM(points_spent), 0) AS BIGINT),
+                CAST(COALESCE(SUM(CASE WHEN state = 'used' THEN 1 ELSE 0 END), 0) AS BIGINT),
+                CAST(COALESCE(SUM(CASE WHEN state IN ('active', 'used', 'expired') THEN 1 ELSE 0 END), 0) AS BIGINT)
+         FROM redemptions WHERE created_at >= $1 AND created_at < $2 GROUP BY reward_id")
+        .bind(&b.from).bind(&b.next).fetch_all(&mut **c).await)?;
+    for (reward, count, points, used, made) in rewards {
+        parts.redemptions += count;
+        parts.codes_used += used;
+        parts.codes_issued += made;
+        parts.rewards.insert(reward, (count, points, used));
+    }
+    (parts.friends_joined, parts.friends_ordered) = on!(db, c => sqlx::query_as(
+        "SELECT COUNT(*), CAST(COALESCE(SUM(CASE WHEN EXISTS (SELECT 1 FROM sales s
+                  WHERE s.customer_key = c.id AND s.member = 1 AND s.placed_at < $3)
+                THEN 1 ELSE 0 END), 0) AS BIGINT)
+         FROM customers c
+         WHERE c.referred_by IS NOT NULL AND c.created_on >= $1 AND c.created_on <= $2")
+        .bind(&b.from).bind(&b.to).bind(&b.next).fetch_one(&mut **c).await)?;
+    parts.tier_moves = tier_moves(db, from, to, tiers).await?;
+    Ok(parts)
+}
+
+/// Members at `to` by (tier rank the day before `from`, rank at `to`).
+async fn tier_moves(
+    db: &mut Db<'_>,
+    from: i64,
+    to: i64,
+    (thresholds, sum): (&[u64], TierSum),
+) -> Result<BTreeMap<(usize, usize), i64>> {
+    let (day_before, last) = (format_date(from - 1), format_date(to));
+    let (since_before, since_last) = (
+        format_date(add_months(from - 1, -12)),
+        format_date(add_months(to, -12)),
+    );
+    let values = match sum {
+        // Lifetime points kept per customer, less what was earned after.
+        TierSum::Points => {
+            "SELECT COALESCE(p.lifetime, 0) - COALESCE(a.after_before, 0) AS vb,
+                    COALESCE(p.lifetime, 0) - COALESCE(a.after_end, 0) AS va
+             FROM customers c LEFT JOIN customer_points p ON p.customer_id = c.id
+             LEFT JOIN (SELECT customer_id, SUM(points) AS after_before,
+                          SUM(CASE WHEN booked_on > $2 THEN points ELSE 0 END) AS after_end
+                        FROM ledger WHERE booked_on > $1
+                          AND kind NOT IN ('redemption', 'expiry', 'release')
+                        GROUP BY customer_id) a ON a.customer_id = c.id
+             WHERE c.state = 'member' AND c.created_on <= $2"
+        }
+        TierSum::Spend => {
+            "SELECT c.id,
+               COALESCE(SUM(CASE WHEN l.booked_on <= $1 AND l.booked_on > $3
+                 THEN l.amount_minor ELSE 0 END), 0) AS vb,
+               COALESCE(SUM(CASE WHEN l.booked_on > $4 THEN l.amount_minor ELSE 0 END), 0) AS va
+             FROM customers c LEFT JOIN ledger l ON l.customer_id = c.id AND l.booked_on <= $2
+               AND l.kind IN ('order', 'refund')
+             WHERE c.state = 'member' AND c.created_on <= $2
+             GROUP BY c.id"
+        }
+    };
+    let sql = format!(
+        "SELECT CAST({} AS BIGINT), CAST({} AS BIGINT), COUNT(*) FROM ({values}) v GROUP BY 1, 2",
+        rank_sql("vb", thresholds),
+        rank_sql("va", thresholds)
+    );
+    let rows: Vec<(i64, i64, i64)> = match sum {
+        TierSum::Points => on!(db, c => sqlx::query_as(&sql)
+            .bind(&day_before).bind(&last).fetch_all(&mut **c).await)?,
+        TierSum::Spend => on!(db, c => sqlx::query_as(&sql)
+            .bind(&day_before).bind(&last).bind(&since_before).bind(&since_last)
+            .fetch_all(&mut **c).await)?,
+    };
+    Ok(rows
+        .into_iter()
+        .map(|(before, after, count)| {
+            let rank = |r: i64| usize::try_from(r).unwrap_or(0);
+            ((rank(before), rank(after)), count)
+        })
+        .collect())
+}
+
+/// A period's sums per day (the trend's input).
+pub async fn days(db: &mut Db<'_>, from: i64, to: i64) -> Result<BTreeMap<i64, Day>> {
+    let b = Bounds::of(from, to);
+    let mut days: BTreeMap<i64, Day> = BTreeMap::new();
+    let sales: Vec<(String, i64, i64, i64)> = on!(db, c => sqlx::query_as(
+        "SELECT day, member, orders, revenue FROM sales_daily WHERE day >= $1 AND day <= $2")
+        .bind(&b.from).bind(&b.to).fetch_all(&mut **c).await)?;
+    for (on, member, orders, revenue) in sales {
+        let entry = days.entry(day(&on)).or_default();
+        entry.orders.add(member != 0, orders);
+        entry.revenue.add(member != 0, revenue);
+    }
+    let points: Vec<(String, i64, i64)> = on!(db, c => sqlx::query_as(
+        "SELECT day, issued, redeemed FROM ledger_daily WHERE day >= $1 AND day <= $2")
+        .bind(&b.from).bind(&b.to).fetch_all(&mut **c).await)?;
+    for (on, issued, redeemed) in points {
+        let entry = days.entry(day(&on)).or_default();
+        entry.points_issued += issued;
+        entry.points_redeemed += redeemed;
+    }
+    let joined: Vec<(String, i64)> = on!(db, c => sqlx::query_as(
+        "SELECT created_on, COUNT(*) FROM customers
+         WHERE created_on >= $1 AND created_on <= $2 GROUP BY created_on")
+        .bind(&b.from).bind(&b.to).fetch_all(&mut **c).await)?;
+    for (on, count) in joined {
+        days.entry(day(&on)).or_default().new_members += count;
+    }
+    Ok(days)
+}
+
+/// Per join month (`YYYY-MM`) of the members at `to`: how many, and their
+/// member revenue up to `to`.
+pub async fn cohorts(db: &mut Db<'_>, to: i64) -> Result<BTreeMap<String, (i64, i64)>> {
+    let b = Bounds::of(to, to);
+    let members: Vec<(String, i64)> = on!(db, c => sqlx::query_as(
+        "SELECT substr(created_on, 1, 7), COUNT(*) FROM customers
+         WHERE state = 'member' AND created_on <= $1 GROUP BY 1")
+        .bind(&b.to).fetch_all(&mut **c).await)?;
+    // Each member's revenue kept, less their orders after the end.
+    let revenue: Vec<(String, i64)> = on!(db, c => sqlx::query_as(
+        "SELECT substr(c.created_on, 1, 7), CAST(COALESCE(SUM(s.revenue), 0) AS BIGINT)
+         FROM customer_sales s JOIN customers c ON c.id = s.customer_key
+         WHERE s.member = 1 AND c.state = 'member' AND c.created_on <= $1
+         GROUP BY 1")
+        .bind(&b.to).fetch_all(&mut **c).await)?;
+    let later: Vec<(String, i64)> = on!(db, c => sqlx::query_as(
+        "SELECT substr(c.created_on, 1, 7), CAST(COALESCE(SUM(s.total_minor - s.refunded_minor), 0) AS BIGINT)
+         FROM sales s JOIN customers c ON c.id = s.customer_key
+         WHERE s.member = 1 AND s.placed_at >= $2 AND c.state = 'member' AND c.created_on <= $1
+         GROUP BY 1")
+        .bind(&b.to).bind(&b.next).fetch_all(&mut **c).await)?;
+    let revenue = revenue
+        .into_iter()
+        .chain(later.into_iter().map(|(month, money)| (month, -money)));
+    let mut cohorts: BTreeMap<String, (i64, i64)> = members
+        .into_iter()
+        .map(|(month, count)| (month, (count, 0)))
+        .collect();
+    for (month, money) in revenue {
+        if let Some(cohort) = cohorts.get_mut(&month) {
+            cohort.1 += money;
+        }
+    }
+    Ok(cohorts)
+}
+
+/// The members at `to` with points above 0 (every entry booked up to it)
+/// and a member's order up to it, with their orders' days.
+pub async fn candidates(db: &mut Db<'_>, to: i64) -> Result<Vec<Candidate>> {
+    let b = Bounds::of(to, to);
+    // Points and order days kept per customer; points booked after the end
+    // taken off (few, for a recent end), order days after it left out.
+    let rows: Vec<(String, Option<String>, i64, String, String)> = on!(db, c => sqlx::query_as(
+        "SELECT c.id, c.first_name, CAST(COALESCE(p.points, 0) AS BIGINT), s.days, s.last_at
+         FROM customer_sales s JOIN customers c ON c.id = s.customer_key
+         LEFT JOIN customer_points p ON p.customer_id = c.id
+         WHERE s.member = 1 AND s.first_at < $2 AND c.state = 'member' AND c.created_on <= $1")
+        .bind(&b.to).bind(&b.next).fetch_all(&mut **c).await)?;
+    let after: std::collections::HashMap<String, i64> = on!(db, c => sqlx::query_as(
+        "SELECT customer_id || '', CAST(SUM(points) AS BIGINT) FROM ledger WHERE booked_on > $1
+         GROUP BY customer_id || ''")
+        .bind(&b.to).fetch_all(&mut **c).await)?
+    .into_iter()
+    .collect();
+    // The last order up to the end of those who ordered again after it.
+    let last: std::collections::HashMap<String, String> = on!(db, c => sqlx::query_as(
+        "SELECT customer_key, MAX(placed_at) FROM sales
+         WHERE member = 1 AND placed_at < $1 AND customer_key IN
+           (SELECT customer_key FROM sales WHERE member = 1 AND placed_at >= $1)
+         GROUP BY customer_key")
+        .bind(&b.next).fetch_all(&mut **c).await)?
+    .into_iter()
+    .collect();
+    let mut found: Vec<Candidate> = Vec::new();
+    for (id, first_name, points, days, last_at) in rows {
+        let points = points - after.get(&id).copied().unwrap_or(0);
+        if points <= 0 {
+            continue;
+        }
+        let mut order_days: Vec<i64> = days.split(',').map(day).filter(|on| *on <= to).collect();
+        order_days.sort_unstable();
+        let last_order_at = if last_at < b.next {
+            last_at
+        } else {
+            last.get(&id).cloned().unwrap_or_default()
+        };
+        found.push(Candidate {
+            id,
+            first_name,
+            points,
+            order_days,
+            last_order_at,
+        });
+    }
+    Ok(found)
+}
+
+/// The whole shop, read whole: the reference computation's input (tests
+/// and checks; an answer never reads this).
+pub async fn history(db: &mut Db<'_>) -> Result<History> {
+    let sales: Vec<(String, i64, i64, i64, String)> = on!(db, c => sqlx::query_as(
+        "SELECT customer_key, member, total_minor, refunded_minor, placed_at FROM sales")
+        .fetch_all(&mut **c).await)?;
+    /// id, first name, created on, state, referred by.
+    type MemberRow = (String, Option<String>, String, String, Option<String>);
+    let members: Vec<MemberRow> = on!(db, c => sqlx::query_as(
+        "SELECT id, first_name, created_on, state, referred_by FROM customers")
+        .fetch_all(&mut **c).await)?;
+    let entries: Vec<(String, String, i64, i64, String)> = on!(db, c => sqlx::query_as(
+        "SELECT customer_id, kind, points, amount_minor, booked_on FROM ledger")
+        .fetch_all(&mut **c).await)?;
+    let redemptions: Vec<(String, String, i64, String, String)> = on!(db, c => sqlx::query_as(
+        "SELECT customer_id, reward_id, points_spent, created_at, state FROM redemptions")
+        .fetch_all(&mut **c).await)?;
+    Ok(History {
+        sales: sales
+            .into_iter()
+            .map(|(customer, member, total, refunded, placed_at)| Sale {
+                customer,
+                member: member != 0,
+                total,
+                refunded,
+                day: day(&placed_at),
+                placed_at,
+            })
+            .collect(),
+        members: members
+            .into_iter()
+            .map(|(id, first_name, created_on, state, referred_by)| Member {
+                id,
+                first_name,
+                joined: day(&created_on),
+                // The day someone left is not kept: gone from the start.
+                left: (state != "member").then(|| day(&created_on)),
+                referred_by,
+            })
+            .collect(),
+        entries: entries
+            .into_iter()
+            .map(|(customer, kind, points, amount, booked_on)| Entry {
+                customer,
+                kind,
+                points,
+                amount,
+                day: day(&booked_on),
+            })
+            .collect(),
+        redemptions: redemptions
+            .into_iter()
+            .map(|(customer, reward, points, created_at, state)| Redemption {
+                customer,
+                reward,
+                points,
+                day: day(&created_at),
+                code_made: matches!(state.as_str(), "active" | "used" | "expired"),
+                used: state == "used",
+            })
+            .collect(),
+    })
+}
