@@ -290,7 +290,11 @@ for (const browserName of browsers()) {
       await signedIn(page, s.base, '/admin/customers');
       await page.type('#q', `loadmore-${browserName}`);
       await page.click('form[role="search"] button');
-      await until(page, () => document.querySelectorAll('table.customers tbody tr').length === 25, null, 'the first 25');
+      // The list before the search has 25 rows too: wait for the search's own.
+      await until(page, (needle) => {
+        const rows = [...document.querySelectorAll('table.customers tbody tr')];
+        return rows.length === 25 && rows.every((row) => row.textContent.includes(needle));
+      }, `loadmore-${browserName}`, 'the first 25 found');
       const more = await page.waitForSelector('::-p-text(Load more)');
       await more.click();
       await until(page, () => document.querySelectorAll('table.customers tbody tr').length === 30, null, 'all 30');

@@ -70,13 +70,6 @@ pub struct Page {
     pub next_cursor: Option<String>,
 }
 
-/// A day as an instant: the orders hold the day they were paid.
-// Orders carry `placed_at` once the orders history lands (issue #30, part
-// A): read that instead of the day then.
-fn day_instant(day: &str) -> String {
-    format!("{day}T00:00:00Z")
-}
-
 /// A cursor the list gives: the last id it showed, opaque to the client.
 fn cursor_of(id: &str) -> String {
     base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(id.as_bytes())
@@ -138,7 +131,7 @@ pub async fn list(
         customers.push(Listed {
             balance,
             tier,
-            last_order_at: row.last_paid_on.as_deref().map(day_instant),
+            last_order_at: row.last_order_at,
             id: row.id,
             first_name: row.first_name,
             email: row.email,
@@ -245,7 +238,7 @@ async fn customer(db: &mut Db<'_>, id: &str, program: &Program, today: i64) -> R
             balance,
             tier,
             created_on: row.created_on,
-            last_order_at: row.last_paid_on.as_deref().map(day_instant),
+            last_order_at: row.last_order_at,
         },
         birthday: row.birthday,
         referral_code: row.referral_code,
@@ -260,7 +253,7 @@ async fn orders(db: &mut Db<'_>, id: &str) -> Result<Vec<OrderLine>> {
         .await?
         .into_iter()
         .map(|row| OrderLine {
-            placed_at: day_instant(&row.paid_on),
+            placed_at: row.placed_at,
             id: row.id,
             number: row.number,
             total_minor: row.total_minor,
@@ -434,10 +427,5 @@ mod tests {
         assert_eq!(limit_of(Some(100)).expect("100"), 100);
         assert!(limit_of(Some(0)).is_err());
         assert!(limit_of(Some(101)).is_err());
-    }
-
-    #[test]
-    fn days_read_as_midnight_utc() {
-        assert_eq!(day_instant("2026-11-30"), "2026-11-30T00:00:00Z");
     }
 }

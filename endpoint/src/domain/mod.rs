@@ -7,8 +7,8 @@
 //! transaction.
 
 pub mod account;
-pub mod customers;
 pub mod analytics;
+pub mod customers;
 pub mod error;
 pub mod generate;
 pub mod idempotency;

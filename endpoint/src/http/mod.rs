@@ -7,8 +7,8 @@
 //! route ([`edge`]) and the connection limits ([`server`]).
 
 pub mod admin;
-pub mod console;
 pub mod analytics;
+pub mod console;
 pub mod customer;
 pub mod customers;
 pub mod demo;

@@ -21,7 +21,7 @@ pub struct ListedRow {
     /// The day they joined, `YYYY-MM-DD`.
     pub created_on: String,
     /// The day of their last paid order, `YYYY-MM-DD`.
-    pub last_paid_on: Option<String>,
+    pub last_order_at: Option<String>,
 }
 
 /// What the console shows of one customer beyond the list's row.
@@ -38,7 +38,7 @@ pub struct DetailRow {
     /// The day they joined.
     pub created_on: String,
     /// The day of their last paid order.
-    pub last_paid_on: Option<String>,
+    pub last_order_at: Option<String>,
     /// Birthday, `MM-DD`.
     pub birthday: Option<String>,
     /// Their own referral code.
@@ -66,8 +66,8 @@ pub struct OrderLineRow {
     pub refunded_minor: i64,
     /// Points it earned.
     pub points: i64,
-    /// The day it was paid, `YYYY-MM-DD`.
-    pub paid_on: String,
+    /// When it was placed (RFC 3339 UTC).
+    pub placed_at: String,
 }
 
 /// One admin audit event.
@@ -86,7 +86,7 @@ pub struct EventRow {
 }
 
 const LISTED: &str = "SELECT c.id, c.first_name, c.email, c.state, c.created_on,
-        (SELECT MAX(o.paid_on) FROM orders o WHERE o.customer_id = c.id) AS last_paid_on
+        (SELECT MAX(s.placed_at) FROM sales s WHERE s.customer_key = c.id AND s.member = 1) AS last_order_at
      FROM customers c";
 
 /// `text` for a `LIKE` pattern: its `%`, `_` and `\` taken as themselves.
@@ -144,18 +144,22 @@ pub async fn search(
 pub async fn detail(db: &mut Db<'_>, id: &str) -> Result<Option<DetailRow>> {
     Ok(on!(db, c => sqlx::query_as(
         "SELECT c.id, c.first_name, c.email, c.state, c.created_on,
-                (SELECT MAX(o.paid_on) FROM orders o WHERE o.customer_id = c.id) AS last_paid_on,
+                (SELECT MAX(s.placed_at) FROM sales s WHERE s.customer_key = c.id AND s.member = 1) AS last_order_at,
                 c.birthday, c.referral_code, c.referred_by, c.club_member, c.club_joined_at,
                 c.erased_at
          FROM customers c WHERE c.id = $1")
         .bind(id).fetch_optional(&mut **c).await)?)
 }
 
-/// A customer's orders, newest first, at most `limit`.
+/// A customer's orders (the ones that earned points and the history
+/// imported without), newest first, at most `limit`.
 pub async fn orders(db: &mut Db<'_>, customer_id: &str, limit: i64) -> Result<Vec<OrderLineRow>> {
     Ok(on!(db, c => sqlx::query_as(
-        "SELECT id, number, total_minor, refunded_minor, points, paid_on
-         FROM orders WHERE customer_id = $1 ORDER BY paid_on DESC, id DESC LIMIT $2")
+        "SELECT s.id, COALESCE(o.number, s.id) AS number, s.total_minor, s.refunded_minor,
+                COALESCE(o.points, 0) AS points, s.placed_at
+         FROM sales s LEFT JOIN orders o ON o.id = s.id
+         WHERE s.customer_key = $1 AND s.member = 1
+         ORDER BY s.placed_at DESC, s.id DESC LIMIT $2")
         .bind(customer_id).bind(limit).fetch_all(&mut **c).await)?)
 }
 

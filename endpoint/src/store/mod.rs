@@ -15,8 +15,8 @@
 //! file, so a key, an order or a refund is applied once whichever instance
 //! gets it, and no balance goes below zero; reads run in parallel.
 
-pub mod customers;
 pub mod analytics;
+pub mod customers;
 pub mod generate;
 pub mod queries;
 pub mod rows;
