@@ -519,10 +519,13 @@ pub async fn cohorts(db: &mut Db<'_>, to: i64) -> Result<BTreeMap<String, (i64, 
          WHERE s.member = 1 AND c.state = 'member' AND c.created_on <= $1
          GROUP BY 1")
         .bind(&b.to).fetch_all(&mut **c).await)?;
+    // From the sales after the end (SQLite keeps a CROSS JOIN's order: few
+    // rows for a recent end, the usual case).
     let later: Vec<(String, i64)> = on!(db, c => sqlx::query_as(
         "SELECT substr(c.created_on, 1, 7), CAST(COALESCE(SUM(s.total_minor - s.refunded_minor), 0) AS BIGINT)
-         FROM sales s JOIN customers c ON c.id = s.customer_key
-         WHERE s.member = 1 AND s.placed_at >= $2 AND c.state = 'member' AND c.created_on <= $1
+         FROM sales s CROSS JOIN customers c
+         WHERE c.id = s.customer_key AND s.member = 1 AND s.placed_at >= $2
+           AND c.state = 'member' AND c.created_on <= $1
          GROUP BY 1")
         .bind(&b.to).bind(&b.next).fetch_all(&mut **c).await)?;
     let revenue = revenue
