@@ -398,42 +398,27 @@ async fn tier_moves(
         format_date(add_months(from - 1, -12)),
         format_date(add_months(to, -12)),
     );
-    let values = match sum {
-        // Lifetime points kept per customer, less what was earned after.
-        TierSum::Points => {
-            "SELECT COALESCE(p.lifetime, 0) - COALESCE(a.after_before, 0) AS vb,
-                    COALESCE(p.lifetime, 0) - COALESCE(a.after_end, 0) AS va
-             FROM customers c LEFT JOIN customer_points p ON p.customer_id = c.id
-             LEFT JOIN (SELECT customer_id, SUM(points) AS after_before,
-                          SUM(CASE WHEN booked_on > $2 THEN points ELSE 0 END) AS after_end
-                        FROM ledger WHERE booked_on > $1
-                          AND kind NOT IN ('redemption', 'expiry', 'release')
-                        GROUP BY customer_id) a ON a.customer_id = c.id
-             WHERE c.state = 'member' AND c.created_on <= $2"
-        }
-        TierSum::Spend => {
-            "SELECT c.id,
+    if sum == TierSum::Points {
+        return lifetime_moves(db, &day_before, &last, thresholds).await;
+    }
+    // Spend in the 12 months before each day, from the ledger's orders and
+    // refunds.
+    let values = "SELECT c.id,
                COALESCE(SUM(CASE WHEN l.booked_on <= $1 AND l.booked_on > $3
                  THEN l.amount_minor ELSE 0 END), 0) AS vb,
                COALESCE(SUM(CASE WHEN l.booked_on > $4 THEN l.amount_minor ELSE 0 END), 0) AS va
              FROM customers c LEFT JOIN ledger l ON l.customer_id = c.id AND l.booked_on <= $2
                AND l.kind IN ('order', 'refund')
              WHERE c.state = 'member' AND c.created_on <= $2
-             GROUP BY c.id"
-        }
-    };
+             GROUP BY c.id";
     let sql = format!(
         "SELECT CAST({} AS BIGINT), CAST({} AS BIGINT), COUNT(*) FROM ({values}) v GROUP BY 1, 2",
         rank_sql("vb", thresholds),
         rank_sql("va", thresholds)
     );
-    let rows: Vec<(i64, i64, i64)> = match sum {
-        TierSum::Points => on!(db, c => sqlx::query_as(&sql)
-            .bind(&day_before).bind(&last).fetch_all(&mut **c).await)?,
-        TierSum::Spend => on!(db, c => sqlx::query_as(&sql)
-            .bind(&day_before).bind(&last).bind(&since_before).bind(&since_last)
-            .fetch_all(&mut **c).await)?,
-    };
+    let rows: Vec<(i64, i64, i64)> = on!(db, c => sqlx::query_as(&sql)
+        .bind(&day_before).bind(&last).bind(&since_before).bind(&since_last)
+        .fetch_all(&mut **c).await)?;
     Ok(rows
         .into_iter()
         .map(|(before, after, count)| {
@@ -441,6 +426,52 @@ async fn tier_moves(
             ((rank(before), rank(after)), count)
         })
         .collect())
+}
+
+/// The rank [`rank_sql`] gives, in Rust.
+fn rank(thresholds: &[u64], value: i64) -> usize {
+    thresholds
+        .iter()
+        .enumerate()
+        .skip(1)
+        .rev()
+        .find(|(_, threshold)| i128::from(value) >= i128::from(**threshold))
+        .map_or(0, |(rank, _)| rank)
+}
+
+/// Tier moves by lifetime points: each member's lifetime points kept
+/// (`customer_points`), less what they earned after the day before the
+/// period and after its end (the ledger's range after that day only).
+async fn lifetime_moves(
+    db: &mut Db<'_>,
+    day_before: &str,
+    last: &str,
+    thresholds: &[u64],
+) -> Result<BTreeMap<(usize, usize), i64>> {
+    let after: std::collections::HashMap<String, (i64, i64)> = on!(db, c => sqlx::query_as(
+        "SELECT customer_id || '', CAST(SUM(points) AS BIGINT),
+                CAST(SUM(CASE WHEN booked_on > $2 THEN points ELSE 0 END) AS BIGINT)
+         FROM ledger WHERE booked_on > $1 AND kind NOT IN ('redemption', 'expiry', 'release')
+         GROUP BY customer_id || ''")
+        .bind(day_before).bind(last).fetch_all(&mut **c).await)?
+    .into_iter()
+    .map(|(id, before, end): (String, i64, i64)| (id, (before, end)))
+    .collect();
+    let members: Vec<(String, i64)> = on!(db, c => sqlx::query_as(
+        "SELECT c.id, CAST(COALESCE(p.lifetime, 0) AS BIGINT)
+         FROM customers c LEFT JOIN customer_points p ON p.customer_id = c.id
+         WHERE c.state = 'member' AND c.created_on <= $1")
+        .bind(last).fetch_all(&mut **c).await)?;
+    let mut moves = BTreeMap::new();
+    for (id, lifetime) in members {
+        let (after_before, after_end) = after.get(&id).copied().unwrap_or((0, 0));
+        let key = (
+            rank(thresholds, lifetime - after_before),
+            rank(thresholds, lifetime - after_end),
+        );
+        *moves.entry(key).or_insert(0) += 1;
+    }
+    Ok(moves)
 }
 
 /// A period's sums per day (the trend's input).
@@ -488,10 +519,13 @@ pub async fn cohorts(db: &mut Db<'_>, to: i64) -> Result<BTreeMap<String, (i64, 
          WHERE s.member = 1 AND c.state = 'member' AND c.created_on <= $1
          GROUP BY 1")
         .bind(&b.to).fetch_all(&mut **c).await)?;
+    // From the sales after the end (SQLite keeps a CROSS JOIN's order: few
+    // rows for a recent end, the usual case).
     let later: Vec<(String, i64)> = on!(db, c => sqlx::query_as(
         "SELECT substr(c.created_on, 1, 7), CAST(COALESCE(SUM(s.total_minor - s.refunded_minor), 0) AS BIGINT)
-         FROM sales s JOIN customers c ON c.id = s.customer_key
-         WHERE s.member = 1 AND s.placed_at >= $2 AND c.state = 'member' AND c.created_on <= $1
+         FROM sales s CROSS JOIN customers c
+         WHERE c.id = s.customer_key AND s.member = 1 AND s.placed_at >= $2
+           AND c.state = 'member' AND c.created_on <= $1
          GROUP BY 1")
         .bind(&b.to).bind(&b.next).fetch_all(&mut **c).await)?;
     let revenue = revenue
