@@ -65,6 +65,7 @@ pub fn show(ctx: Ctx, lang: Lang) {
                     )
                     .into(),
                 );
+                ctx.wanted.set(Lang::En);
                 ctx.lang.set(Lang::En);
             }
         }

@@ -456,7 +456,7 @@ fn figures(ctx: Ctx, a: Analytics) -> impl IntoView {
             .iter()
             .map(|(_, v)| format::value(Some(*v), Kind::Count, &currency, lang))
             .collect();
-        let svg = bar_svg(title.clone(), &rows, &shown);
+        let svg = bar_svg(title.clone(), &rows, &shown, lang.dir() == "rtl");
         let body = rows
             .iter()
             .zip(&shown)
