@@ -596,9 +596,9 @@ mod tests {
         out
     }
 
-    fn pack_json(lang: Lang) -> String {
+    fn pack_json(lang: Lang) -> Result<String, String> {
         let path = format!("{}/i18n/{}.json", env!("CARGO_MANIFEST_DIR"), lang.tag());
-        std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{path}: {e}"))
+        std::fs::read_to_string(&path).map_err(|e| format!("{path}: {e}"))
     }
 
     #[test]
@@ -606,7 +606,7 @@ mod tests {
         let mut problems = Vec::new();
         for lang in Lang::ALL.iter().copied().filter(|l| *l != Lang::En) {
             let tag = lang.tag();
-            let pack = match read_pack(&pack_json(lang)) {
+            let pack = match pack_json(lang).and_then(|json| read_pack(&json)) {
                 Ok(pack) => pack,
                 Err(why) => {
                     problems.push(format!("{tag}.json: {why}"));
