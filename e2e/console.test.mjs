@@ -312,7 +312,8 @@ for (const browserName of browsers()) {
       await input.uploadFile(file);
       const before = await pageFetch(page, '/admin/v1/imports');
       await page.click('form.import button[type="submit"]');
-      assert.match(await textOf(page, '#h-report'), /Dry run: 1 rows/);
+      // One row: the singular (plural forms, issue #30's languages).
+      assert.equal(await textOf(page, '#h-report'), 'Dry run: 1 row');
       const unchanged = await pageFetch(page, '/admin/v1/imports');
       assert.deepEqual(unchanged.json.imports, before.json.imports, 'a dry run writes nothing');
       await page.click('#import-apply');
@@ -413,7 +414,7 @@ for (const browserName of browsers()) {
       await page.select('#console-lang', 'pl');
       await until(page, () => document.documentElement.lang === 'pl' && document.documentElement.dir === 'ltr', null, 'Polish');
       await page.goto(`${s.base}/admin/customers/cust-carla`);
-      await page.waitForSelector('#balance');
+      await page.waitForSelector('#adjust-points');
       assert.equal(await page.evaluate(() => document.documentElement.lang), 'pl', 'Polish after a reload');
       const status = () => page.$eval('[role="status"]', (e) => e.textContent);
       for (const [points, said] of [['2', 'Zaksięgowano 2 punkty.'], ['5', 'Zaksięgowano 5 punktów.']]) {
