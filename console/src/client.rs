@@ -61,12 +61,13 @@ pub fn rate_limited(seconds: Option<u64>, lang: Lang) -> String {
 /// The wait a rate limit's text names: whole minutes from two minutes up,
 /// seconds below.
 fn wait(seconds: Option<u64>) -> Option<(P, i64)> {
-    let s = i64::try_from(seconds?).unwrap_or(i64::MAX);
-    Some(if s >= 120 {
-        (P::ErrRateLimitedMinutes, (s + 59) / 60)
+    let s = seconds?;
+    let (key, n) = if s >= 120 {
+        (P::ErrRateLimitedMinutes, s.div_ceil(60))
     } else {
         (P::ErrRateLimitedSeconds, s)
-    })
+    };
+    Some((key, i64::try_from(n).unwrap_or(i64::MAX)))
 }
 
 /// A request's body.

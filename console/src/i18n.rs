@@ -69,7 +69,11 @@ impl Lang {
 
     /// The language of a tag, if the console speaks it.
     fn spoken(tag: &str) -> Option<Lang> {
-        let primary = tag.split(['-', '_']).next().unwrap_or("").to_ascii_lowercase();
+        let primary = tag
+            .split(['-', '_'])
+            .next()
+            .unwrap_or("")
+            .to_ascii_lowercase();
         let primary = match primary.as_str() {
             "no" | "nn" => "nb",
             "iw" => "he",
@@ -614,17 +618,24 @@ mod tests {
                 }
             };
             for name in &pack.unknown {
-                problems.push(format!("{tag}.json: {name:?} is not a text of the console (T or P in src/i18n.rs)"));
+                problems.push(format!(
+                    "{tag}.json: {name:?} is not a text of the console (T or P in src/i18n.rs)"
+                ));
             }
             for key in T::ALL {
                 match &pack.texts[*key as usize] {
-                    None => problems.push(format!("{tag}.json lacks {:?} (English: {:?})", key.name(), key.english())),
-                    Some(text) if placeholders(text) != placeholders(key.english()) => problems.push(format!(
-                        "{tag}.json: {:?} has placeholders {:?}, English {:?}",
+                    None => problems.push(format!(
+                        "{tag}.json lacks {:?} (English: {:?})",
                         key.name(),
-                        placeholders(text),
-                        placeholders(key.english())
+                        key.english()
                     )),
+                    Some(text) if placeholders(text) != placeholders(key.english()) => problems
+                        .push(format!(
+                            "{tag}.json: {:?} has placeholders {:?}, English {:?}",
+                            key.name(),
+                            placeholders(text),
+                            placeholders(key.english())
+                        )),
                     Some(_) => {}
                 }
             }
@@ -676,7 +687,11 @@ mod tests {
             assert!(names.insert(key.name(), ()).is_none(), "{key:?} twice");
         }
         for key in P::ALL {
-            assert!(names.insert(key.name(), ()).is_none(), "{:?} is both a T and a P", key.name());
+            assert!(
+                names.insert(key.name(), ()).is_none(),
+                "{:?} is both a T and a P",
+                key.name()
+            );
             let (one, other) = (key.english(Plural::One), key.english(Plural::Other));
             assert!(placeholders(other).contains(&"n"), "{key:?} has no {{n}}");
             assert!(!one.trim().is_empty(), "{key:?}");

@@ -256,7 +256,11 @@ fn Adjust(base: String, reload: impl Fn() + Copy + Send + Sync + 'static) -> imp
                     last.set(None);
                     points.set(String::new());
                     reason.set(String::new());
-                    ctx.announce(format::plural(P::Adjusted, amount, ctx.lang.get_untracked()));
+                    ctx.announce(format::plural(
+                        P::Adjusted,
+                        amount,
+                        ctx.lang.get_untracked(),
+                    ));
                     // The page is drawn again with the new balance: the
                     // focus goes to its start rather than nowhere.
                     focus_main();
