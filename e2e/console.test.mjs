@@ -407,6 +407,7 @@ for (const browserName of browsers()) {
       });
       assert.ok(sides.width - sides.brandRight < 40, `the title sits at the right: ${JSON.stringify(sides)}`);
       assert.deepEqual(await axe(page), []);
+      await page.screenshot({ path: join(SHOTS, `overview-ar-360-${browserName}.png`), fullPage: true });
       await page.reload();
       await until(page, () => document.documentElement.dir === 'rtl' && document.querySelector('main h1')?.textContent === 'نظرة عامة', null, 'Arabic after a reload');
 
