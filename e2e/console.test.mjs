@@ -218,7 +218,7 @@ for (const browserName of browsers()) {
       assert.equal(second.json.days, 90);
       await checkFigures(page, second.json);
       // German: <html lang>, texts and figures as German writes them.
-      await page.click('button.lang[lang="de"]');
+      await page.select('#console-lang', 'de');
       await until(page, () => document.documentElement.lang === 'de' && document.querySelector('main h1')?.textContent === 'Überblick', null, 'German');
       await checkFigures(page, second.json);
       // A definition is one click away; each chart has its table.
@@ -312,7 +312,8 @@ for (const browserName of browsers()) {
       await input.uploadFile(file);
       const before = await pageFetch(page, '/admin/v1/imports');
       await page.click('form.import button[type="submit"]');
-      assert.match(await textOf(page, '#h-report'), /Dry run: 1 rows/);
+      // One row: the singular (plural forms, issue #30's languages).
+      assert.equal(await textOf(page, '#h-report'), 'Dry run: 1 row');
       const unchanged = await pageFetch(page, '/admin/v1/imports');
       assert.deepEqual(unchanged.json.imports, before.json.imports, 'a dry run writes nothing');
       await page.click('#import-apply');
@@ -379,6 +380,70 @@ for (const browserName of browsers()) {
       }
       await page.keyboard.press('Enter');
       await until(page, () => document.querySelector('main h1')?.textContent === 'Customers' && document.activeElement?.id === 'main', null, 'the customers page, focus on its content');
+    });
+
+    s.check('every language: Arabic right to left, Polish plural forms, a broken pack shows English', async (page, watcher) => {
+      // The switch lists all fifteen languages, each by its own name.
+      await page.setViewport({ width: 360, height: 900 });
+      await signedIn(page, s.base);
+      await page.waitForSelector('[data-figure]');
+      const options = await page.$$eval('#console-lang option', (os) => os.map((o) => [o.value, o.lang, o.textContent]));
+      assert.equal(options.length, 15);
+      assert.deepEqual(options.find(([tag]) => tag === 'ar'), ['ar', 'ar', 'العربية']);
+      assert.deepEqual(options.find(([tag]) => tag === 'pl'), ['pl', 'pl', 'Polski']);
+
+      // Arabic: <html lang dir>, the texts, a layout without sideways
+      // scrolling at 360 px, axe clean; remembered (the tag only) over a reload.
+      await page.select('#console-lang', 'ar');
+      await until(page, () => document.documentElement.lang === 'ar' && document.documentElement.dir === 'rtl'
+        && document.querySelector('main h1')?.textContent === 'نظرة عامة', null, 'Arabic, right to left');
+      assert.equal(await page.evaluate(() => JSON.stringify({ ...localStorage })), '{"loyalty-console-lang":"ar"}');
+      const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+      assert.equal(overflow, 0, 'no sideways scroll at 360 px');
+      // Mirrored: the console's title starts at the right.
+      const sides = await page.evaluate(() => {
+        const brand = document.querySelector('.brand').getBoundingClientRect();
+        return { brandRight: brand.right, width: document.documentElement.clientWidth };
+      });
+      assert.ok(sides.width - sides.brandRight < 40, `the title sits at the right: ${JSON.stringify(sides)}`);
+      assert.deepEqual(await axe(page), []);
+      await page.screenshot({ path: join(SHOTS, `overview-ar-360-${browserName}.png`), fullPage: true });
+      await page.reload();
+      await until(page, () => document.documentElement.dir === 'rtl' && document.querySelector('main h1')?.textContent === 'نظرة عامة', null, 'Arabic after a reload');
+
+      // Polish: a count's plural form (2 punkty, 5 punktów).
+      await page.select('#console-lang', 'pl');
+      await until(page, () => document.documentElement.lang === 'pl' && document.documentElement.dir === 'ltr', null, 'Polish');
+      // Ben (Carla is erased by the test above).
+      await page.goto(`${s.base}/admin/customers/cust-ben`);
+      await page.waitForSelector('#adjust-points');
+      assert.equal(await page.evaluate(() => document.documentElement.lang), 'pl', 'Polish after a reload');
+      const status = () => page.$eval('[role="status"]', (e) => e.textContent);
+      for (const [points, said] of [['2', 'Zaksięgowano 2 punkty.'], ['5', 'Zaksięgowano 5 punktów.']]) {
+        const before = Number(await page.$eval('#balance', (e) => e.dataset.value));
+        await page.type('#adjust-points', points);
+        await page.type('#adjust-reason', `Plural ${points}`);
+        await page.click('form.adjust button');
+        await until(page, (n) => Number(document.querySelector('#balance')?.dataset.value) === n, before + Number(points), `${points} points booked`);
+        await until(page, (text) => document.querySelector('[role="status"]')?.textContent === text, said, said);
+      }
+      assert.equal(await status(), 'Zaksięgowano 5 punktów.');
+
+      // A malformed pack: English, a [loyalty-console] line, a working page.
+      await page.setRequestInterception(true);
+      page.on('request', (request) => {
+        if (request.isInterceptResolutionHandled()) return;
+        if (request.url().endsWith('/admin/i18n/fr.json')) {
+          request.respond({ status: 200, contentType: 'application/json', body: '{"Search": 42' });
+        } else {
+          request.continue();
+        }
+      });
+      await page.select('#console-lang', 'fr');
+      await until(page, () => document.documentElement.lang === 'en' && document.querySelector('#console-lang').value === 'en', null, 'English after the broken pack');
+      assert.ok(watcher.console.some((line) => line.includes('[loyalty-console]') && line.includes('fr')), `the console line: ${watcher.console.join(' | ')}`);
+      assert.equal(await textOf(page, 'form.adjust button'), 'Book');
+      assert.ok(await page.$('#balance'), 'the customer page still shows');
     });
 
     for (const width of [360, 1280]) {

@@ -23,3 +23,13 @@ export function formatPercent(fraction, lang, signed) {
     signDisplay: signed ? 'exceptZero' : 'auto',
   }).format(fraction);
 }
+
+// The CLDR plural category of a count in the console's language ("one",
+// "few", ...), for the texts with plural forms (src/i18n.rs `P`).
+export function pluralCategory(value, lang) {
+  try {
+    return new Intl.PluralRules(lang).select(value);
+  } catch {
+    return 'other';
+  }
+}

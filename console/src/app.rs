@@ -5,6 +5,7 @@
 use crate::api::SessionInfo;
 use crate::client::{self, Body};
 use crate::i18n::{Lang, T};
+use crate::packs;
 use crate::pages;
 use crate::route::Route;
 use crate::state::Ctx;
@@ -21,13 +22,10 @@ pub fn App() -> impl IntoView {
         .as_ref()
         .and_then(|w| w.location().pathname().ok())
         .unwrap_or_default();
-    let lang = window
-        .as_ref()
-        .and_then(|w| w.navigator().language())
-        .map(|tag| Lang::from_tag(&tag))
-        .unwrap_or_default();
+    let start = packs::initial();
     let ctx = Ctx {
-        lang: RwSignal::new(lang),
+        lang: RwSignal::new(Lang::En),
+        wanted: RwSignal::new(start),
         csrf: RwSignal::new(None),
         checked: RwSignal::new(false),
         notice: RwSignal::new(None),
@@ -35,13 +33,15 @@ pub fn App() -> impl IntoView {
         status: RwSignal::new(String::new()),
     };
     provide_context(ctx);
+    packs::show(ctx, start);
 
-    // <html lang> and the title follow the language.
+    // <html lang>, <html dir> and the title follow the language.
     Effect::new(move |_| {
         let lang = ctx.lang.get();
         if let Some(document) = web_sys::window().and_then(|w| w.document()) {
             if let Some(root) = document.document_element() {
                 let _ = root.set_attribute("lang", lang.tag());
+                let _ = root.set_attribute("dir", lang.dir());
             }
             document.set_title(T::ConsoleTitle.get(lang));
         }
@@ -143,23 +143,24 @@ fn Nav() -> impl IntoView {
     }
 }
 
-/// English / Deutsch.
+/// The language switch: every language by its own name.
 #[component]
 fn LangSwitch() -> impl IntoView {
     let ctx = expect_context::<Ctx>();
-    let button = move |lang: Lang| {
-        view! {
-            <button type="button" class="lang" lang=lang.tag()
-                aria-pressed=move || (ctx.lang.get() == lang).to_string()
-                on:click=move |_| ctx.lang.set(lang)>
-                {lang.name()}
-            </button>
-        }
+    let on_change = move |ev: leptos::ev::Event| {
+        let lang = Lang::from_tag(&event_target_value(&ev));
+        packs::choose(ctx, lang);
     };
     view! {
-        <div role="group" class="langs" aria-label=move || ctx.t(T::Language)>
-            {button(Lang::En)}
-            {button(Lang::De)}
+        <div class="langs">
+            <label for="console-lang">{move || ctx.t(T::Language)}</label>
+            <select id="console-lang" on:change=on_change
+                prop:value=move || ctx.wanted.get().tag()>
+                {Lang::ALL.iter().map(|lang| view! {
+                    <option value=lang.tag() lang=lang.tag()
+                        selected=move || ctx.wanted.get() == *lang>{lang.name()}</option>
+                }).collect_view()}
+            </select>
         </div>
     }
 }

@@ -4,7 +4,7 @@
 //! its sign-in page.
 
 use crate::api;
-use crate::i18n::{Lang, T};
+use crate::i18n::{Lang, P, T};
 use crate::state::Ctx;
 use gloo_net::http::{Request, RequestBuilder, Response};
 use leptos::prelude::*;
@@ -52,15 +52,22 @@ impl ApiError {
 
 /// "Too many attempts: try again in N minutes" (seconds under two minutes).
 pub fn rate_limited(seconds: Option<u64>, lang: Lang) -> String {
-    match seconds {
-        Some(s) if s >= 120 => T::ErrRateLimitedMinutes
-            .get(lang)
-            .replace("{n}", &s.div_ceil(60).to_string()),
-        Some(s) => T::ErrRateLimitedSeconds
-            .get(lang)
-            .replace("{n}", &s.to_string()),
+    match wait(seconds) {
+        Some((key, n)) => crate::format::plural(key, n, lang),
         None => T::ErrRateLimited.get(lang).to_string(),
     }
+}
+
+/// The wait a rate limit's text names: whole minutes from two minutes up,
+/// seconds below.
+fn wait(seconds: Option<u64>) -> Option<(P, i64)> {
+    let s = seconds?;
+    let (key, n) = if s >= 120 {
+        (P::ErrRateLimitedMinutes, s.div_ceil(60))
+    } else {
+        (P::ErrRateLimitedSeconds, s)
+    };
+    Some((key, i64::try_from(n).unwrap_or(i64::MAX)))
 }
 
 /// A request's body.
@@ -163,22 +170,24 @@ pub fn random_key() -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use loyalty_core::i18n::Plural;
 
     #[test]
     fn the_wait_in_minutes_or_seconds() {
+        // The count goes through the language's plural rules in the browser
+        // (format::plural); here the wait and the English forms.
+        assert_eq!(wait(Some(900)), Some((P::ErrRateLimitedMinutes, 15)));
+        assert_eq!(wait(Some(61)), Some((P::ErrRateLimitedSeconds, 61)));
+        assert_eq!(wait(Some(121)), Some((P::ErrRateLimitedMinutes, 3)));
+        assert_eq!(wait(None), None);
         assert_eq!(
-            rate_limited(Some(900), Lang::En),
-            "Too many attempts. Try again in 15 minutes."
+            P::ErrRateLimitedMinutes.get(Lang::En, Plural::Other),
+            "Too many attempts. Try again in {n} minutes."
         );
         assert_eq!(
-            rate_limited(Some(61), Lang::De),
-            "Zu viele Versuche. Versuchen Sie es in 61 Sekunden erneut."
+            P::ErrRateLimitedSeconds.get(Lang::En, Plural::One),
+            "Too many attempts. Try again in {n} second."
         );
-        assert_eq!(
-            rate_limited(Some(121), Lang::En),
-            "Too many attempts. Try again in 3 minutes."
-        );
-        assert!(rate_limited(None, Lang::En).starts_with("Too many attempts."));
     }
 
     #[test]

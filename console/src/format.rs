@@ -3,7 +3,8 @@
 //! for a figure that does not exist. The arithmetic is pure and tested
 //! natively; the Intl calls run in the browser only.
 
-use crate::i18n::Lang;
+use crate::i18n::{Lang, P};
+use loyalty_core::i18n::Plural;
 use wasm_bindgen::prelude::*;
 
 #[wasm_bindgen(module = "/js/intl.js")]
@@ -14,6 +15,8 @@ extern "C" {
     fn format_number(value: f64, lang: &str) -> String;
     #[wasm_bindgen(js_name = formatPercent)]
     fn format_percent(fraction: f64, lang: &str, signed: bool) -> String;
+    #[wasm_bindgen(js_name = pluralCategory)]
+    fn plural_category(value: f64, lang: &str) -> String;
 }
 
 /// What is shown for a figure that does not exist (null).
@@ -51,6 +54,13 @@ pub fn value(value: Option<f64>, kind: Kind, currency: &str, lang: Lang) -> Stri
         Kind::Count => format_number(v, lang.tag()),
         Kind::Rate => format_percent(v, lang.tag(), false),
     }
+}
+
+/// A text with a count in the plural form the language needs for it
+/// (`Intl.PluralRules`), `{n}` the count as the language writes it.
+pub fn plural(key: P, n: i64, lang: Lang) -> String {
+    let form = Plural::from_name(&plural_category(n as f64, lang.tag())).unwrap_or(Plural::Other);
+    key.get(lang, form).replace("{n}", &count(n, lang))
 }
 
 /// A plain count.

@@ -8,6 +8,7 @@ mod dates;
 mod embed;
 mod format;
 mod i18n;
+mod packs;
 mod pages;
 mod route;
 mod state;

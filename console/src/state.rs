@@ -8,8 +8,11 @@ use leptos::prelude::*;
 /// The console's shared state, in context (`expect_context::<Ctx>()`).
 #[derive(Clone, Copy)]
 pub struct Ctx {
-    /// The console's language.
+    /// The console's language: the one whose texts are shown (its pack is
+    /// loaded).
     pub lang: RwSignal<Lang>,
+    /// The language chosen last (shown once its pack has loaded).
+    pub wanted: RwSignal<Lang>,
     /// The session's CSRF token: some while signed in. Never the key.
     pub csrf: RwSignal<Option<String>>,
     /// Whether the session check on load is done.

@@ -102,8 +102,10 @@ pub fn Chart(
     }
 }
 
-/// Horizontal bars, one per label, longest the widest.
-pub fn bar_svg(name: String, rows: &[(String, f64)], shown: &[String]) -> AnyView {
+/// Horizontal bars, one per label, longest the widest; mirrored when the
+/// language is written from right to left (`rtl`: the label on the right,
+/// the bar growing to the left, the value on the left).
+pub fn bar_svg(name: String, rows: &[(String, f64)], shown: &[String], rtl: bool) -> AnyView {
     let max = rows
         .iter()
         .map(|(_, v)| *v)
@@ -118,11 +120,17 @@ pub fn bar_svg(name: String, rows: &[(String, f64)], shown: &[String]) -> AnyVie
         .map(|(i, ((label, v), text))| {
             let y = i as f64 * row_height;
             let width = 60.0 * v / max;
+            // text-anchor start/end follow the text's direction.
+            let (label_x, bar_x, value_x) = if rtl {
+                ("100%", format!("{:.1}%", 62.0 - width), "0")
+            } else {
+                ("0", "38%".to_string(), "100%")
+            };
             view! {
                 <g>
-                    <text x="0" y=format!("{:.1}", y + 18.0) class="bar-label">{label.clone()}</text>
-                    <rect x="38%" y=format!("{:.1}", y + 6.0) width=format!("{width:.1}%") height="16" class="bar"></rect>
-                    <text x="100%" y=format!("{:.1}", y + 18.0) text-anchor="end" class="bar-value">{text.clone()}</text>
+                    <text x=label_x y=format!("{:.1}", y + 18.0) class="bar-label">{label.clone()}</text>
+                    <rect x=bar_x y=format!("{:.1}", y + 6.0) width=format!("{width:.1}%") height="16" class="bar"></rect>
+                    <text x=value_x y=format!("{:.1}", y + 18.0) text-anchor="end" class="bar-value">{text.clone()}</text>
                 </g>
             }
         })

@@ -4,7 +4,7 @@
 use crate::api::{CustomerDetail, Erased, Ledger};
 use crate::client::{self, ApiError, Body};
 use crate::format;
-use crate::i18n::{self, T};
+use crate::i18n::{self, P, T};
 use crate::route::{encode, Route};
 use crate::state::Ctx;
 use crate::widgets::{focus_main, ErrorNote, Link, Scroll};
@@ -256,7 +256,11 @@ fn Adjust(base: String, reload: impl Fn() + Copy + Send + Sync + 'static) -> imp
                     last.set(None);
                     points.set(String::new());
                     reason.set(String::new());
-                    ctx.announce(ctx.t(T::Adjusted).replace("{n}", &amount.to_string()));
+                    ctx.announce(format::plural(
+                        P::Adjusted,
+                        amount,
+                        ctx.lang.get_untracked(),
+                    ));
                     // The page is drawn again with the new balance: the
                     // focus goes to its start rather than nowhere.
                     focus_main();

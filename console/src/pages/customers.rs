@@ -4,7 +4,7 @@
 use crate::api::{CustomerPage, CustomerRow};
 use crate::client::{self, ApiError};
 use crate::format;
-use crate::i18n::T;
+use crate::i18n::{P, T};
 use crate::route::{encode, Route};
 use crate::state::Ctx;
 use crate::widgets::{ErrorNote, Link, Scroll};
@@ -50,14 +50,14 @@ pub fn Customers() -> impl IntoView {
                     searched.set(true);
                     let total = rows.with_untracked(Vec::len);
                     let key = if more {
-                        T::MoreCustomersFound
+                        P::MoreCustomersFound
                     } else {
-                        T::CustomersFound
+                        P::CustomersFound
                     };
+                    let lang = ctx.lang.get_untracked();
                     ctx.announce(
-                        ctx.t(key)
-                            .replace("{n}", &added.to_string())
-                            .replace("{total}", &total.to_string()),
+                        format::plural(key, added as i64, lang)
+                            .replace("{total}", &format::count(total as i64, lang)),
                     );
                 }
                 Err(err) => {

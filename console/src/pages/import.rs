@@ -5,7 +5,7 @@
 use crate::api::{ImportReport, ImportUndone, Imports};
 use crate::client::{self, ApiError, Body};
 use crate::format;
-use crate::i18n::T;
+use crate::i18n::{P, T};
 use crate::route::encode;
 use crate::state::Ctx;
 use crate::widgets::{ErrorNote, Scroll};
@@ -68,11 +68,12 @@ pub fn Import() -> impl IntoView {
                 match answer {
                     Ok(r) => {
                         let key = if r.applied {
-                            T::ImportApplied
+                            P::ImportApplied
                         } else {
-                            T::DryRunDone
+                            P::DryRunDone
                         };
-                        ctx.announce(ctx.t(key).replace("{n}", &r.rows.to_string()));
+                        let n = i64::try_from(r.rows).unwrap_or(i64::MAX);
+                        ctx.announce(format::plural(key, n, ctx.lang.get_untracked()));
                         report.set(Some(r));
                         if apply {
                             list.refetch();
@@ -97,9 +98,8 @@ pub fn Import() -> impl IntoView {
             busy.set(false);
             match answer {
                 Ok(done) => {
-                    let mut text = ctx
-                        .t(T::ImportUndone)
-                        .replace("{points}", &done.points.to_string());
+                    let mut text =
+                        format::plural(P::ImportUndone, done.points, ctx.lang.get_untracked());
                     for note in done.notes {
                         text.push(' ');
                         text.push_str(&note);
@@ -141,11 +141,11 @@ pub fn Import() -> impl IntoView {
         {move || report.get().map(|r| {
             let lang = ctx.lang.get();
             let can_apply = !r.applied && r.already_imported.is_none();
-            let title = if r.applied { T::ImportApplied } else { T::DryRunReport };
+            let title = if r.applied { P::ImportApplied } else { P::DryRunReport };
             let line = |key: T, value: String| view! { <dt>{key.get(lang)}</dt><dd>{value}</dd> };
             view! {
                 <section aria-labelledby="h-report" class="report">
-                    <h2 id="h-report">{title.get(lang).replace("{n}", &r.rows.to_string())}</h2>
+                    <h2 id="h-report">{format::plural(title, i64::try_from(r.rows).unwrap_or(i64::MAX), lang)}</h2>
                     {r.already_imported.clone().map(|when| view! { <p class="notice">{T::AlreadyImported.get(lang).replace("{when}", &when)}</p> })}
                     <dl>
                         {r.id.clone().map(|id| line(T::ImportId, id))}

@@ -7,7 +7,7 @@ use crate::api::{self, Analytics};
 use crate::client;
 use crate::dates;
 use crate::format::{self, Kind};
-use crate::i18n::T;
+use crate::i18n::{P, T};
 use crate::route::{encode, Route};
 use crate::state::Ctx;
 use crate::widgets::{bar_svg, trend_svg, Chart, ErrorNote, Link, Scroll};
@@ -448,9 +448,7 @@ fn figures(ctx: Ctx, a: Analytics) -> impl IntoView {
         </table>
     };
     let trend_table = view! { <Scroll label=trend_title.clone()>{trend_inner}</Scroll> }.into_any();
-    let trend_name = T::TrendName
-        .get(lang)
-        .replace("{n}", &a.trend.len().to_string());
+    let trend_name = format::plural(P::TrendName, a.trend.len() as i64, lang);
 
     let bar_chart = |title: T, rows: Vec<(String, f64)>, head: T| {
         let title = title.get(lang).to_string();
@@ -458,7 +456,7 @@ fn figures(ctx: Ctx, a: Analytics) -> impl IntoView {
             .iter()
             .map(|(_, v)| format::value(Some(*v), Kind::Count, &currency, lang))
             .collect();
-        let svg = bar_svg(title.clone(), &rows, &shown);
+        let svg = bar_svg(title.clone(), &rows, &shown, lang.dir() == "rtl");
         let body = rows
             .iter()
             .zip(&shown)
@@ -509,7 +507,7 @@ fn figures(ctx: Ctx, a: Analytics) -> impl IntoView {
         <p class="period-text">
             {T::PeriodText.get(lang)
                 .replace("{from}", &a.from).replace("{to}", &a.to)
-                .replace("{days}", &a.days.to_string())
+                .replace("{days}", &format::plural(P::Days, i64::from(a.days), lang))
                 .replace("{pfrom}", &a.previous_from).replace("{pto}", &a.previous_to)}
         </p>
         <section aria-labelledby="h-customers">
@@ -533,14 +531,14 @@ fn figures(ctx: Ctx, a: Analytics) -> impl IntoView {
         </section>
         <section aria-labelledby="h-risk">
             <h2 id="h-risk">{T::AtRiskTitle.get(lang)}</h2>
-            <p>{T::AtRiskText.get(lang).replace("{n}", &at_risk.count.to_string())}</p>
+            <p>{format::plural(P::AtRiskText, i64::try_from(at_risk.count).unwrap_or(i64::MAX), lang)}</p>
             <ul class="at-risk">
                 {at_risk.customers.into_iter().map(|c| {
                     let name = c.first_name.clone().unwrap_or_else(|| c.id.clone());
                     let detail = T::AtRiskLine.get(lang)
-                        .replace("{points}", &format::count(c.points, lang))
-                        .replace("{days}", &c.days_since_order.map(|d| d.to_string()).unwrap_or_else(|| format::NONE.into()))
-                        .replace("{gap}", &c.usual_gap_days.map(|d| d.to_string()).unwrap_or_else(|| format::NONE.into()));
+                        .replace("{points}", &format::plural(P::AtRiskPoints, c.points, lang))
+                        .replace("{last}", &c.days_since_order.map(|d| format::plural(P::AtRiskLastOrder, d.round() as i64, lang)).unwrap_or_else(|| format::NONE.into()))
+                        .replace("{usual}", &c.usual_gap_days.map(|d| format::plural(P::AtRiskUsually, d.round() as i64, lang)).unwrap_or_else(|| format::NONE.into()));
                     view! {
                         <li><Link to=Route::Customer(c.id.clone())>{name}</Link>" "{detail}</li>
                     }
