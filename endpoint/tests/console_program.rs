@@ -83,3 +83,90 @@ fn a_new_program_file_is_a_new_version_with_its_changes() {
     assert_eq!(page["file"]["currency"], json!("CHF"));
     assert_eq!(page["checks"][0]["level"], json!("ok"));
 }
+
+/// Every customer id the console's list shows, page after page.
+fn listed_ids(server: &Server) -> Vec<String> {
+    let mut ids = Vec::new();
+    let mut path = "/admin/v1/customers?limit=100".to_owned();
+    loop {
+        let page = server.admin("GET", &path, "").json();
+        for customer in page["customers"].as_array().expect("customers") {
+            ids.push(customer["id"].as_str().expect("an id").to_owned());
+        }
+        match page["next_cursor"].as_str() {
+            Some(cursor) => path = format!("/admin/v1/customers?limit=100&cursor={cursor}"),
+            None => return ids,
+        }
+    }
+}
+
+fn members(server: &Server) -> (Value, Value) {
+    let figures = server.admin("GET", "/admin/v1/analytics", "").json();
+    (
+        figures["current"]["members"].clone(),
+        figures["current"]["new_members"].clone(),
+    )
+}
+
+#[test]
+fn the_preview_customer_reads_as_a_member_but_never_counts_or_redeems() {
+    let server = Server::start();
+    let (members_before, new_before) = members(&server);
+    let listed_before = listed_ids(&server);
+    let reply = server.admin("POST", "/admin/v1/preview-token", "");
+    assert_eq!(reply.status, 201, "{}", reply.body);
+    let answer = reply.json();
+    assert_eq!(answer["customer_id"], json!("_preview"));
+    assert!(answer["languages"]
+        .as_array()
+        .is_some_and(|l| !l.is_empty()));
+    let token = answer["token"].as_str().expect("a token").to_owned();
+    // A second token is for the same sample customer.
+    assert_eq!(
+        server.admin("POST", "/admin/v1/preview-token", "").status,
+        201
+    );
+
+    let summary = server.get("/v1/customer?lang=de", Some(&token));
+    assert_eq!(summary.status, 200, "{}", summary.body);
+    let summary = summary.json();
+    assert_eq!(summary["state"], json!("member"), "{summary}");
+    assert_eq!(summary["points"]["approved"], json!(0), "{summary}");
+    assert!(summary["tier"]["id"].is_string(), "{summary}");
+
+    // Read-only: redeeming is refused and books nothing.
+    let redeem = server
+        .post(
+            "/v1/redemptions",
+            &token,
+            "k-preview",
+            r#"{"reward_id":"r-shipping"}"#,
+        )
+        .expect("an answer");
+    assert!(redeem.status >= 400, "{} {}", redeem.status, redeem.body);
+    assert_eq!(server.count("ledger WHERE customer_id = '_preview'"), 0);
+    assert_eq!(
+        server.count("redemptions WHERE customer_id = '_preview'"),
+        0
+    );
+
+    // Never in the list, never in the figures.
+    let listed_after = listed_ids(&server);
+    assert!(!listed_after.contains(&"_preview".to_owned()));
+    assert_eq!(listed_after, listed_before);
+    assert_eq!(members(&server), (members_before, new_before));
+    let search = server
+        .admin("GET", "/admin/v1/customers?q=_prev", "")
+        .json();
+    assert_eq!(search["customers"], json!([]), "{search}");
+}
+
+#[test]
+fn the_preview_token_wants_the_admin_key() {
+    let server = Server::start();
+    let reply = server
+        .send("POST", "/admin/v1/preview-token", &[], "")
+        .expect("an answer");
+    assert_eq!(reply.status, 401, "{}", reply.body);
+    assert_eq!(server.count("customers WHERE id = '_preview'"), 0);
+}
