@@ -324,6 +324,22 @@ texts! {
     KindAdjustment => "adjustment", "Anpassung";
     KindExpiry => "expired", "Verfallen";
     KindImport => "import", "Import";
+    // program page, snippets, reissue (#30)
+    ProgramInstalled => "Installed program file", "Installierte Programmdatei";
+    ProgramVersionLine => "Version {v}, installed {at}", "Version {v}, installiert {at}";
+    ProgramVersionUnknown => "The installed file's version is not known.", "Die Version der installierten Datei ist nicht bekannt.";
+    ProgramChecks => "Program check", "Programmprüfung";
+    CheckOk => "OK", "In Ordnung";
+    CheckError => "Error", "Fehler";
+    ProgramChangesSince => "Changes since version {v}", "Änderungen seit Version {v}";
+    ProgramChanges => "Changes", "Änderungen";
+    NoPreviousVersion => "No earlier version is known.", "Keine frühere Version bekannt.";
+    NoChanges => "Nothing changed.", "Nichts geändert.";
+    ChangeField => "Field", "Feld";
+    ChangeBefore => "Before", "Vorher";
+    ChangeAfter => "After", "Nachher";
+    ProgramPreview => "Preview with a sample customer", "Vorschau mit Beispielkunde";
+    PreviewNote => "A sample member without points, as a customer sees the widget. Never counted in the figures; it cannot redeem.", "Ein Beispielmitglied ohne Punkte, so wie Kunden das Widget sehen. Zählt nie in den Kennzahlen mit und kann nichts einlösen.";
 }
 
 /// A ledger entry's kind in words (an unknown kind as the API wrote it).

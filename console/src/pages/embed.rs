@@ -12,7 +12,7 @@ use leptos::task::spawn_local;
 use wasm_bindgen::JsCast;
 
 /// Where the same origin serves the widget's loader.
-const LOADER: &str = "/widget/loyalty-widget.js";
+pub(crate) const LOADER: &str = "/widget/loyalty-widget.js";
 
 /// The embed page.
 #[component]
@@ -177,7 +177,7 @@ pub fn Embed() -> impl IntoView {
 }
 
 /// Adds the loader's script tag once (a second one would be a no-op anyway).
-fn load_loader() {
+pub(crate) fn load_loader() {
     let Some(document) = web_sys::window().and_then(|w| w.document()) else {
         return;
     };
