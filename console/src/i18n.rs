@@ -340,6 +340,10 @@ texts! {
     ChangeAfter => "After", "Nachher";
     ProgramPreview => "Preview with a sample customer", "Vorschau mit Beispielkunde";
     PreviewNote => "A sample member without points, as a customer sees the widget. Never counted in the figures; it cannot redeem.", "Ein Beispielmitglied ohne Punkte, so wie Kunden das Widget sehen. Zählt nie in den Kennzahlen mit und kann nichts einlösen.";
+    SnippetShopify => "Shopify theme", "Shopify-Theme";
+    SnippetShopifyNote => "In layout/theme.liquid, before </body>. The token comes from your app's proxy at /apps/loyalty/token (see README, \"Shopify theme\").", "In layout/theme.liquid vor </body>. Der Token kommt über den App-Proxy unter /apps/loyalty/token (siehe README, „Shopify theme“).";
+    SnippetWooCommerce => "WooCommerce (WordPress plugin)", "WooCommerce (WordPress-Plugin)";
+    SnippetWooCommerceNote => "The settings of the plugin integrations/wordpress/loyalty-widget.php, in wp-config.php; the secret stays in the server's environment.", "Die Einstellungen des Plugins integrations/wordpress/loyalty-widget.php in wp-config.php; das Geheimnis bleibt in der Umgebung des Servers.";
 }
 
 /// A ledger entry's kind in words (an unknown kind as the API wrote it).
