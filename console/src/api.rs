@@ -536,6 +536,25 @@ pub fn change_value(value: &Option<Value>) -> String {
     }
 }
 
+/// `POST /admin/v1/redemptions/{id}/retry`: how the try ended.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+pub struct Retried {
+    /// `confirmed`, `released`, `pending` or `nothing`.
+    #[serde(default)]
+    pub outcome: String,
+    /// The redemption's state after it.
+    #[serde(default)]
+    pub state: Option<String>,
+}
+
+/// A redemption's id as its path segment (the API gives a string or a number).
+pub fn id_text(id: &Value) -> String {
+    match id {
+        Value::String(text) => text.clone(),
+        other => other.to_string(),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -606,5 +625,16 @@ mod tests {
         assert_eq!(change_value(&page.changes[0].before), "EUR");
         assert_eq!(change_value(&page.changes[1].before), "–");
         assert_eq!(change_value(&page.changes[1].after), "3");
+    }
+
+    #[test]
+    fn a_retry_reads_and_ids_are_path_text() {
+        let retried: Retried =
+            serde_json::from_str(r#"{"id":"7","outcome":"confirmed","state":"active"}"#)
+                .expect("reads");
+        assert_eq!(retried.outcome, "confirmed");
+        assert_eq!(retried.state.as_deref(), Some("active"));
+        assert_eq!(id_text(&serde_json::json!("r-7")), "r-7");
+        assert_eq!(id_text(&serde_json::json!(7)), "7");
     }
 }

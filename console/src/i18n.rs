@@ -344,6 +344,13 @@ texts! {
     SnippetShopifyNote => "In layout/theme.liquid, before </body>. The token comes from your app's proxy at /apps/loyalty/token (see README, \"Shopify theme\").", "In layout/theme.liquid vor </body>. Der Token kommt über den App-Proxy unter /apps/loyalty/token (siehe README, „Shopify theme“).";
     SnippetWooCommerce => "WooCommerce (WordPress plugin)", "WooCommerce (WordPress-Plugin)";
     SnippetWooCommerceNote => "The settings of the plugin integrations/wordpress/loyalty-widget.php, in wp-config.php; the secret stays in the server's environment.", "Die Einstellungen des Plugins integrations/wordpress/loyalty-widget.php in wp-config.php; das Geheimnis bleibt in der Umgebung des Servers.";
+    RedemptionAction => "Action", "Aktion";
+    RetryCode => "Try the code again", "Code erneut anfordern";
+    RetryConfirmed => "Redemption {id}: the code is made and active now.", "Einlösung {id}: Der Code ist erstellt und jetzt aktiv.";
+    RetryReleased => "Redemption {id}: the shop refused the code; the points are back.", "Einlösung {id}: Der Shop hat den Code abgelehnt; die Punkte sind zurückgebucht.";
+    RetryPending => "Redemption {id}: still no answer from the shop; it stays pending.", "Einlösung {id}: Noch keine Antwort vom Shop; sie bleibt ausstehend.";
+    RetryNothing => "Redemption {id}: nothing to do, it is no longer pending.", "Einlösung {id}: Nichts zu tun, sie steht nicht mehr aus.";
+    NoReissue => "A new code would spend points again: the customer redeems it in the widget.", "Ein neuer Code würde erneut Punkte kosten: Die Person löst ihn im Widget ein.";
 }
 
 /// A ledger entry's kind in words (an unknown kind as the API wrote it).
