@@ -110,29 +110,29 @@ pub fn ProgramPage() -> impl IntoView {
                 Some(false) => Some(view! { <p class="notice">{ctx.t(T::NoWidgetHere)}</p> }.into_any()),
                 Some(true) => None,
             }}
+            <div class="field">
+                <label for="program-lang">{move || ctx.t(T::ProgramLanguage)}</label>
+                <select id="program-lang" prop:value=move || lang.get()
+                    on:change:target=move |ev| lang.set(ev.target().value())>
+                    {move || {
+                        let tags: Vec<String> = match installed.get() {
+                            Some(Ok(page)) if !page.languages.is_empty() => page.languages.clone(),
+                            _ => FALLBACK_LANGUAGES.iter().map(|t| t.to_string()).collect(),
+                        };
+                        let chosen = lang.get_untracked();
+                        tags.into_iter().map(|tag| {
+                            let selected = tag == chosen;
+                            view! {
+                                <option value=tag.clone() lang=tag.clone() selected=selected>
+                                    {language_name(&tag).to_string()}
+                                </option>
+                            }
+                        }).collect_view()
+                    }}
+                </select>
+            </div>
             <div class="preview" id="program-preview" node_ref=preview></div>
         </section>
-        <div class="field">
-            <label for="program-lang">{move || ctx.t(T::ProgramLanguage)}</label>
-            <select id="program-lang" prop:value=move || lang.get()
-                on:change:target=move |ev| lang.set(ev.target().value())>
-                {move || {
-                    let tags: Vec<String> = match installed.get() {
-                        Some(Ok(page)) if !page.languages.is_empty() => page.languages.clone(),
-                        _ => FALLBACK_LANGUAGES.iter().map(|t| t.to_string()).collect(),
-                    };
-                    let chosen = lang.get_untracked();
-                    tags.into_iter().map(|tag| {
-                        let selected = tag == chosen;
-                        view! {
-                            <option value=tag.clone() lang=tag.clone() selected=selected>
-                                {language_name(&tag).to_string()}
-                            </option>
-                        }
-                    }).collect_view()
-                }}
-            </select>
-        </div>
         {move || match data.get() {
             None => view! { <p class="loading">{ctx.t(T::Loading)}</p> }.into_any(),
             Some(Err(err)) => view! { <ErrorNote error=err/> }.into_any(),
