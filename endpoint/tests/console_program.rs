@@ -170,3 +170,45 @@ fn the_preview_token_wants_the_admin_key() {
     assert_eq!(reply.status, 401, "{}", reply.body);
     assert_eq!(server.count("customers WHERE id = '_preview'"), 0);
 }
+
+#[test]
+fn the_sample_customer_cannot_be_signed_up_ordered_for_or_given_points() {
+    let server = Server::start();
+    assert_eq!(
+        server.admin("POST", "/admin/v1/preview-token", "").status,
+        201
+    );
+    let put = server.admin(
+        "PUT",
+        "/admin/v1/customers/_preview",
+        r#"{"first_name":"Sam"}"#,
+    );
+    assert_eq!(put.status, 400, "{}", put.body);
+    assert_eq!(put.code(), "bad_request");
+    let order = server.admin(
+        "POST",
+        "/admin/v1/orders",
+        r#"{"id":"o-preview","customer_id":"_preview","total_minor":5000}"#,
+    );
+    assert_eq!(order.status, 400, "{}", order.body);
+    let auth = format!("Bearer {}", String::from_utf8_lossy(common::ADMIN_KEY));
+    let adjust = server
+        .send(
+            "POST",
+            "/admin/v1/customers/_preview/adjustments",
+            &[
+                ("Authorization", &auth),
+                ("Content-Type", "application/json"),
+                ("Idempotency-Key", "adj-preview"),
+            ],
+            r#"{"points": 50, "reason": "try"}"#,
+        )
+        .expect("an answer");
+    assert_eq!(adjust.status, 400, "{}", adjust.body);
+    assert_eq!(server.count("ledger WHERE customer_id = '_preview'"), 0);
+    assert_eq!(server.count("orders WHERE customer_id = '_preview'"), 0);
+    assert_eq!(
+        server.count("customers WHERE id = '_preview' AND state = 'preview'"),
+        1
+    );
+}
