@@ -12,7 +12,9 @@
 // - customers: search, adjust points (the balance changes), export (the
 //   downloaded file's content), erase (the dialog names the customer);
 // - import: a dry run's report, apply, undo; embed: the snippet follows the
-//   choices and the live widget shows; program: per language;
+//   choices and the live widget shows, the Shopify and WooCommerce snippets;
+//   program: per language, the program check's findings, the live widget for
+//   the sample customer (never in the customer list or the figures);
 // - axe-core (WCAG 2.x A and AA) on every page at 360 and 1280 px, with
 //   screenshots into target/console-shots/; keyboard: skip link, focus.
 //
@@ -24,7 +26,7 @@ import { join } from 'node:path';
 import assert from 'node:assert/strict';
 import { after, before, describe } from 'node:test';
 import {
-  ROOT, browsers, session, startEndpoint, until,
+  ROOT, browsers, session, startEndpoint, until, widgetText,
 } from './lib/fixture.mjs';
 
 const require = createRequire(import.meta.url);
@@ -355,6 +357,65 @@ for (const browserName of browsers()) {
       await until(page, (name) => document.querySelector('#h-program-name')?.textContent === name, de.json.name, 'the German program');
     });
 
+    s.check('embed: Shopify and WooCommerce snippets, each with a copy button', async (page) => {
+      await signedIn(page, s.base, '/admin/embed');
+      const shopify = await textOf(page, '#snippet-shopify');
+      assert.match(shopify, /^\{% if customer %\}/);
+      assert.ok(shopify.includes(`endpoint="${s.base}"`), shopify);
+      assert.match(shopify, /token-url="\/apps\/loyalty\/token"/);
+      assert.match(shopify, /lang="\{\{ request\.locale\.iso_code \}\}"/);
+      assert.match(shopify, /\{% endif %\}\s*$/);
+      const woo = await textOf(page, '#snippet-woocommerce');
+      assert.ok(woo.includes(`define( 'LOYALTY_ENDPOINT', '${s.base}' );`), woo);
+      assert.ok(woo.includes(`define( 'LOYALTY_WIDGET_SRC', '${s.base}/widget/loyalty-widget.js' );`), woo);
+      assert.match(woo, /\/\/ \[loyalty_widget\]$/);
+      await page.click('input[name="mode"][value="launcher"]');
+      await until(page, () => document.querySelector('#snippet-woocommerce').textContent.includes('[loyalty_widget mode="launcher"]')
+        && document.querySelector('#snippet-shopify').textContent.includes('mode="launcher"'), null, 'the launcher in both snippets');
+      await page.select('#widget-lang', 'de');
+      await until(page, () => document.querySelector('#snippet-shopify').textContent.includes('lang="de"'), null, 'the chosen language in the Shopify snippet');
+      const buttons = await page.$$eval('button[aria-describedby^="h-snippet"]', (all) => all.map((b) => b.getAttribute('aria-describedby')));
+      assert.deepEqual(buttons, ['h-snippet', 'h-snippet-shopify', 'h-snippet-woocommerce']);
+    });
+
+    s.check('program: the check, the sample customer\'s widget, never counted', async (page) => {
+      await signedIn(page, s.base);
+      const figuresBefore = await pageFetch(page, '/admin/v1/analytics');
+      await page.click('nav a[href="/admin/program"]');
+      const installed = await pageFetch(page, '/admin/v1/program');
+      assert.equal(installed.status, 200);
+      await page.waitForSelector('#program-checks li');
+      const checks = await page.$$eval('#program-checks li', (all) => all.map((li) => ({ level: li.dataset.level, text: li.textContent })));
+      assert.equal(checks.length, installed.json.checks.length);
+      checks.forEach((shown, i) => {
+        assert.equal(shown.level, installed.json.checks[i].level);
+        assert.ok(shown.text.includes(installed.json.checks[i].message), shown.text);
+      });
+      assert.match(await textOf(page, '#program-version'), new RegExp(`Version ${installed.json.version}, installed `));
+      // The real widget for the sample customer: a member with no points.
+      await page.$eval('#program-preview', (e) => e.scrollIntoView());
+      const balance = await widgetText(page, '[data-testid=balance]', { host: '#program-preview loyalty-widget' }, 'the preview balance');
+      assert.equal(balance, '0 points');
+      const options = await page.$$eval('#program-lang option', (all) => all.map((o) => o.value));
+      assert.deepEqual(options, installed.json.languages);
+      await page.select('#program-lang', 'de');
+      await until(page, () => {
+        const widget = document.querySelector('#program-preview loyalty-widget');
+        const text = widget?.shadowRoot?.querySelector('[data-testid=balance]')?.textContent ?? '';
+        return widget?.getAttribute('lang') === 'de' && /Punkte/.test(text);
+      }, null, 'the preview in German');
+      // The sample customer is in no list and no figure.
+      const search = await pageFetch(page, '/admin/v1/customers?q=_preview');
+      assert.deepEqual(search.json.customers, []);
+      const figuresAfter = await pageFetch(page, '/admin/v1/analytics');
+      assert.equal(figuresAfter.json.current.members, figuresBefore.json.current.members);
+      assert.equal(figuresAfter.json.new_members, figuresBefore.json.new_members);
+      await page.click('nav a[href="/admin/customers"]');
+      await page.waitForSelector('table.customers tbody tr');
+      const ids = await page.$$eval('table.customers a', (all) => all.map((a) => a.getAttribute('href')));
+      assert.ok(ids.length > 0 && !ids.some((href) => href.includes('_preview')), ids.join(' '));
+    });
+
     s.check('keyboard: skip link first, focus visible, pages reached with Enter', async (page) => {
       await signedIn(page, s.base);
       // A fresh load (the session resumes): the first Tab of the page.
@@ -475,7 +536,7 @@ for (const browserName of browsers()) {
           ['customer', '/admin/customers/cust-anna', '#balance'],
           ['import', '/admin/import', '#import-file'],
           ['embed', '/admin/embed', '#snippet'],
-          ['program', '/admin/program', '#h-program-name'],
+          ['program', '/admin/program', '#program-checks li'],
         ]) {
           await page.goto(`${s.base}${path}`);
           await page.waitForSelector(ready);

@@ -459,6 +459,102 @@ pub fn error_body(text: &str) -> Option<(String, String)> {
     ))
 }
 
+/// One finding of `program check` (`GET /admin/v1/program`'s `checks`).
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+pub struct ProgramFinding {
+    /// `ok` or `error`.
+    #[serde(default)]
+    pub level: String,
+    /// What was found.
+    #[serde(default)]
+    pub message: String,
+}
+
+/// One field changed since the previous program version.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+pub struct ProgramChange {
+    /// The field (`tiers.levels[1].threshold`).
+    #[serde(default)]
+    pub path: String,
+    /// Its value before (`None` when added).
+    #[serde(default)]
+    pub before: Option<Value>,
+    /// Its value after (`None` when removed).
+    #[serde(default)]
+    pub after: Option<Value>,
+}
+
+/// A kept program version.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+pub struct ProgramVersion {
+    /// Its number.
+    pub version: i64,
+    /// When it was installed (RFC 3339).
+    #[serde(default)]
+    pub installed_at: String,
+}
+
+/// `GET /admin/v1/program`: the installed program, its checks, its changes.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+pub struct ProgramPage {
+    /// The installed version (unknown: `None`).
+    #[serde(default)]
+    pub version: Option<i64>,
+    /// When it was installed.
+    #[serde(default)]
+    pub installed_at: Option<String>,
+    /// The program's languages.
+    #[serde(default)]
+    pub languages: Vec<String>,
+    /// The language answers fall back to.
+    #[serde(default)]
+    pub default_language: String,
+    /// `program check`'s findings.
+    #[serde(default)]
+    pub checks: Vec<ProgramFinding>,
+    /// The version before.
+    #[serde(default)]
+    pub previous: Option<ProgramVersion>,
+    /// What changed since `previous`.
+    #[serde(default)]
+    pub changes: Vec<ProgramChange>,
+}
+
+/// `POST /admin/v1/preview-token`: a token for the sample customer.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+pub struct PreviewToken {
+    /// The customer token for the widget.
+    pub token: String,
+}
+
+/// A changed value as the program page writes it: JSON, `–` when absent.
+pub fn change_value(value: &Option<Value>) -> String {
+    match value {
+        None | Some(Value::Null) => "–".into(),
+        Some(Value::String(text)) => text.clone(),
+        Some(other) => other.to_string(),
+    }
+}
+
+/// `POST /admin/v1/redemptions/{id}/retry`: how the try ended.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+pub struct Retried {
+    /// `confirmed`, `released`, `pending` or `nothing`.
+    #[serde(default)]
+    pub outcome: String,
+    /// The redemption's state after it.
+    #[serde(default)]
+    pub state: Option<String>,
+}
+
+/// A redemption's id as its path segment (the API gives a string or a number).
+pub fn id_text(id: &Value) -> String {
+    match id {
+        Value::String(text) => text.clone(),
+        other => other.to_string(),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -512,5 +608,33 @@ mod tests {
             Some(("rate_limited".into(), "wait".into()))
         );
         assert_eq!(error_body("<html>"), None);
+    }
+
+    #[test]
+    fn the_program_page_reads_with_its_checks_and_changes() {
+        let page: ProgramPage = serde_json::from_str(
+            r#"{"version":2,"installed_at":"2026-12-07T14:03:09Z","summary":"x","languages":["de","en"],
+                "default_language":"en","file":{},"source":"","checks":[{"level":"ok","message":"fine"}],
+                "previous":{"version":1,"installed_at":"2026-11-30T09:00:00Z"},
+                "changes":[{"path":"currency","before":"EUR","after":"CHF"},{"path":"a[1]","before":null,"after":3}]}"#,
+        )
+        .expect("reads");
+        assert_eq!(page.version, Some(2));
+        assert_eq!(page.checks[0].level, "ok");
+        assert_eq!(page.previous.map(|p| p.version), Some(1));
+        assert_eq!(change_value(&page.changes[0].before), "EUR");
+        assert_eq!(change_value(&page.changes[1].before), "–");
+        assert_eq!(change_value(&page.changes[1].after), "3");
+    }
+
+    #[test]
+    fn a_retry_reads_and_ids_are_path_text() {
+        let retried: Retried =
+            serde_json::from_str(r#"{"id":"7","outcome":"confirmed","state":"active"}"#)
+                .expect("reads");
+        assert_eq!(retried.outcome, "confirmed");
+        assert_eq!(retried.state.as_deref(), Some("active"));
+        assert_eq!(id_text(&serde_json::json!("r-7")), "r-7");
+        assert_eq!(id_text(&serde_json::json!(7)), "7");
     }
 }

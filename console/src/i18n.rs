@@ -544,6 +544,33 @@ texts! {
     KindExpiry => "expired";
     KindImport => "import";
     PercentagePoints => "pp";
+    // program page, snippets, reissue (#30)
+    ProgramInstalled => "Installed program file";
+    ProgramVersionLine => "Version {v}, installed {at}";
+    ProgramVersionUnknown => "The installed file's version is not known.";
+    ProgramChecks => "Program check";
+    CheckOk => "OK";
+    CheckError => "Error";
+    ProgramChangesSince => "Changes since version {v}";
+    ProgramChanges => "Changes";
+    NoPreviousVersion => "No earlier version is known.";
+    NoChanges => "Nothing changed.";
+    ChangeField => "Field";
+    ChangeBefore => "Before";
+    ChangeAfter => "After";
+    ProgramPreview => "Preview with a sample customer";
+    PreviewNote => "A sample member without points, as a customer sees the widget. Never counted in the figures; it cannot redeem.";
+    SnippetShopify => "Shopify theme";
+    SnippetShopifyNote => "In layout/theme.liquid, before </body>. The token comes from your app's proxy at /apps/loyalty/token (see README, \"Shopify theme\").";
+    SnippetWooCommerce => "WooCommerce (WordPress plugin)";
+    SnippetWooCommerceNote => "The settings of the plugin integrations/wordpress/loyalty-widget.php, in wp-config.php; the secret stays in the server's environment.";
+    RedemptionAction => "Action";
+    RetryCode => "Try the code again";
+    RetryConfirmed => "Redemption {id}: the code is made and active now.";
+    RetryReleased => "Redemption {id}: the shop refused the code; the points are back.";
+    RetryPending => "Redemption {id}: still no answer from the shop; it stays pending.";
+    RetryNothing => "Redemption {id}: nothing to do, it is no longer pending.";
+    NoReissue => "A new code would spend points again: the customer redeems it in the widget.";
 }
 
 plurals! {

@@ -7,7 +7,7 @@
 //! `check-db`).
 
 use crate::config::ServerConfig;
-use crate::domain::{account, program, seed};
+use crate::domain::{account, program, seed, versions};
 use crate::http::state::{pinned_day, AppState};
 use crate::store::{Store, Target};
 use std::sync::Arc;
@@ -47,6 +47,16 @@ pub async fn open(config: ServerConfig) -> Result<Arc<AppState>, String> {
     program::install(&mut tx.db(), &program)
         .await
         .map_err(|err| err.to_string())?;
+    let source = match (&config.program, &config.program_source) {
+        (_, Some(text)) => Some(text.as_str()),
+        (None, None) => Some(program::DEMO),
+        (Some(_), None) => None,
+    };
+    if let Some(source) = source {
+        versions::record(&mut tx.db(), source, crate::http::state::now())
+            .await
+            .map_err(|err| err.to_string())?;
+    }
     tx.commit().await.map_err(|err| err.to_string())?;
     tracing::info!(
         database = store.kind(),

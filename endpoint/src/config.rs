@@ -45,6 +45,9 @@ pub struct ServerConfig {
     pub limits: Limits,
     /// The program (a checked program file); the demo program without one.
     pub program: Option<Program>,
+    /// The program file's text as read (kept per version for the
+    /// console's program page); unknown when `None` with a `program`.
+    pub program_source: Option<String>,
     /// The Shopify app's secret, when the endpoint answers the shop's app
     /// proxy (`GET /shopify/proxy/token`: [`crate::domain::shopify`]) and takes its
     /// order webhooks (`POST /webhooks/shopify`).

@@ -515,11 +515,15 @@ fn configure(args: &ServeArgs) -> Result<ServerConfig, String> {
         }
         None => None,
     };
-    let program = match &args.program {
-        Some(file) => Some(read_program(file)?),
+    let (program, program_source) = match &args.program {
+        Some(file) => {
+            let text = std::fs::read_to_string(file)
+                .map_err(|err| format!("{}: {err}", file.display()))?;
+            (Some(read_program(file)?), Some(text))
+        }
         None => {
             tracing::warn!("no --program FILE: running the demo shop's program");
-            None
+            (None, None)
         }
     };
     // A Shopify app's secret: the endpoint answers the shop's app proxy.
@@ -588,6 +592,7 @@ fn configure(args: &ServeArgs) -> Result<ServerConfig, String> {
         clock_control: args.clock_control,
         shopify_secret,
         program,
+        program_source,
         db_path: args
             .database
             .db

@@ -106,6 +106,9 @@ fn every_documented_operation_answers_as_documented() {
         ("/admin/v1/customers/{id}/export", "get", "cust-hana"),
         ("/admin/v1/customers/{id}/erase", "post", "cust-hana"),
         ("/admin/v1/audit", "get", ""),
+        // The console's program page and its sample customer's token.
+        ("/admin/v1/program", "get", ""),
+        ("/admin/v1/preview-token", "post", ""),
         // The console's session: the example's key is not this server's
         // (401), and the admin key is no session (401); signing out
         // without a session is still 204.

@@ -1,7 +1,7 @@
 //! One customer: details, summary, ledger, orders and redemptions; adjust
 //! their points with a reason, export everything about them, erase them.
 
-use crate::api::{CustomerDetail, Erased, Ledger};
+use crate::api::{id_text, CustomerDetail, Erased, Ledger, Retried};
 use crate::client::{self, ApiError, Body};
 use crate::format;
 use crate::i18n::{self, P, T};
@@ -189,6 +189,7 @@ fn details(
                         <th scope="col">{T::Points.get(lang)}</th>
                         <th scope="col">{T::Code.get(lang)}</th>
                         <th scope="col">{T::State.get(lang)}</th>
+                        <th scope="col">{T::RedemptionAction.get(lang)}</th>
                     </tr></thead>
                     <tbody>
                         {detail.redemptions.iter().map(|r| view! {
@@ -198,6 +199,11 @@ fn details(
                                 <td class="num">{format::count(r.points_spent, lang)}</td>
                                 <td>{r.code.clone().unwrap_or_else(none)}</td>
                                 <td>{r.state.clone()}</td>
+                                <td>{match r.state.as_str() {
+                                    "pending" => view! { <Retry id=id_text(&r.id) reload=reload/> }.into_any(),
+                                    "released" | "expired" => view! { <span class="note">{T::NoReissue.get(lang)}</span> }.into_any(),
+                                    _ => view! { <span>{none()}</span> }.into_any(),
+                                }}</td>
                             </tr>
                         }).collect_view()}
                     </tbody>
@@ -420,5 +426,55 @@ fn Erase(
                 <button type="button" class="secondary" on:click=move |_| close()>{move || ctx.t(T::Cancel)}</button>
             </div>
         </dialog>
+    }
+}
+
+/// Tries a pending redemption's code on the platform again
+/// (`POST /admin/v1/redemptions/{id}/retry`); the outcome goes to the live
+/// region. Released and expired codes are not reissued here: a new code
+/// would spend points again, which is the customer's choice.
+#[component]
+fn Retry(
+    /// The redemption's id.
+    id: String,
+    /// Reloads the page after the try.
+    reload: impl Fn() + Copy + Send + Sync + 'static,
+) -> impl IntoView {
+    let ctx = expect_context::<Ctx>();
+    let busy = RwSignal::new(false);
+    let label = format!("{} ({id})", T::RetryCode.get(ctx.lang.get_untracked()));
+    let retry = {
+        let id = id.clone();
+        move |_| {
+            let id = id.clone();
+            let path = format!("/admin/v1/redemptions/{}/retry", encode(&id));
+            busy.set(true);
+            spawn_local(async move {
+                let answer = match client::send(ctx, "POST", &path, Body::Empty, None).await {
+                    Ok(response) => client::json::<Retried>(response).await,
+                    Err(err) => Err(err),
+                };
+                busy.set(false);
+                match answer {
+                    Ok(done) => {
+                        let key = match done.outcome.as_str() {
+                            "confirmed" => T::RetryConfirmed,
+                            "released" => T::RetryReleased,
+                            "pending" => T::RetryPending,
+                            _ => T::RetryNothing,
+                        };
+                        ctx.announce(ctx.t(key).replace("{id}", &id));
+                        reload();
+                    }
+                    Err(err) => ctx.announce(err.describe(ctx.lang.get_untracked())),
+                }
+            });
+        }
+    };
+    view! {
+        <button type="button" class="secondary retry" aria-label=label
+            disabled=move || busy.get() on:click=retry>
+            {move || ctx.t(T::RetryCode)}
+        </button>
     }
 }

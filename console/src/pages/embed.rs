@@ -1,7 +1,8 @@
 //! The snippet builder: the choices of README.md's "Embed it" (inline or
-//! launcher, corner, offsets, theme, colours, language), the snippet for
-//! plain HTML with a copy button, and the live widget beside it when the
-//! endpoint serves the widget's loader (`--static dist`) on this origin.
+//! launcher, corner, offsets, theme, colours, language), the snippets for
+//! plain HTML, a Shopify theme and WooCommerce (the WordPress plugin's
+//! settings), each with a copy button, and the live widget beside them when
+//! the endpoint serves the widget's loader (`--static dist`) on this origin.
 
 use crate::embed::{css_colour, EmbedOptions, DEFAULT_COLOURS};
 use crate::i18n::T;
@@ -12,7 +13,7 @@ use leptos::task::spawn_local;
 use wasm_bindgen::JsCast;
 
 /// Where the same origin serves the widget's loader.
-const LOADER: &str = "/widget/loyalty-widget.js";
+pub(crate) const LOADER: &str = "/widget/loyalty-widget.js";
 
 /// The embed page.
 #[component]
@@ -23,6 +24,8 @@ pub fn Embed() -> impl IntoView {
         .unwrap_or_default();
     let options = RwSignal::new(EmbedOptions::for_origin(&origin));
     let snippet = Memo::new(move |_| options.with(EmbedOptions::snippet));
+    let shopify = Memo::new(move |_| options.with(EmbedOptions::shopify_snippet));
+    let woocommerce = Memo::new(move |_| options.with(EmbedOptions::woocommerce_snippet));
     let preview = NodeRef::<html::Div>::new();
     let loader_here = RwSignal::new(None::<bool>);
 
@@ -68,19 +71,31 @@ pub fn Embed() -> impl IntoView {
             }
         }
     };
-    let copied = RwSignal::new(false);
-    let copy = move |_| {
-        if let Some(window) = web_sys::window() {
-            let promise = window
-                .navigator()
-                .clipboard()
-                .write_text(&snippet.get_untracked());
-            spawn_local(async move {
-                let ok = wasm_bindgen_futures::JsFuture::from(promise).await.is_ok();
-                copied.set(ok);
-                let key = if ok { T::Copied } else { T::CopyFailed };
-                ctx.announce(ctx.t(key).to_string());
-            });
+    // Which snippet was copied last (0 none, 1 HTML, 2 Shopify, 3 WooCommerce).
+    let copied = RwSignal::new(0u32);
+    let copy = move |which: u32, text: Memo<String>| {
+        move |_| {
+            if let Some(window) = web_sys::window() {
+                let promise = window
+                    .navigator()
+                    .clipboard()
+                    .write_text(&text.get_untracked());
+                spawn_local(async move {
+                    let ok = wasm_bindgen_futures::JsFuture::from(promise).await.is_ok();
+                    copied.set(if ok { which } else { 0 });
+                    let key = if ok { T::Copied } else { T::CopyFailed };
+                    ctx.announce(ctx.t(key).to_string());
+                });
+            }
+        }
+    };
+    let copy_label = move |which: u32| {
+        move || {
+            if copied.get() == which {
+                ctx.t(T::Copied)
+            } else {
+                ctx.t(T::Copy)
+            }
         }
     };
     let launcher = move || options.with(|o| o.mode == "launcher");
@@ -163,7 +178,15 @@ pub fn Embed() -> impl IntoView {
             <div>
                 <h2 id="h-snippet">{move || ctx.t(T::Snippet)}</h2>
                 <pre class="snippet" tabindex="0" aria-labelledby="h-snippet"><code id="snippet">{move || snippet.get()}</code></pre>
-                <button type="button" on:click=copy>{move || if copied.get() { ctx.t(T::Copied) } else { ctx.t(T::Copy) }}</button>
+                <button type="button" id="copy-snippet" aria-describedby="h-snippet" on:click=copy(1, snippet)>{copy_label(1)}</button>
+                <h2 id="h-snippet-shopify">{move || ctx.t(T::SnippetShopify)}</h2>
+                <p>{move || ctx.t(T::SnippetShopifyNote)}</p>
+                <pre class="snippet" tabindex="0" aria-labelledby="h-snippet-shopify"><code id="snippet-shopify">{move || shopify.get()}</code></pre>
+                <button type="button" id="copy-shopify" aria-describedby="h-snippet-shopify" on:click=copy(2, shopify)>{copy_label(2)}</button>
+                <h2 id="h-snippet-woocommerce">{move || ctx.t(T::SnippetWooCommerce)}</h2>
+                <p>{move || ctx.t(T::SnippetWooCommerceNote)}</p>
+                <pre class="snippet" tabindex="0" aria-labelledby="h-snippet-woocommerce"><code id="snippet-woocommerce">{move || woocommerce.get()}</code></pre>
+                <button type="button" id="copy-woocommerce" aria-describedby="h-snippet-woocommerce" on:click=copy(3, woocommerce)>{copy_label(3)}</button>
                 <h2>{move || ctx.t(T::LivePreview)}</h2>
                 {move || match loader_here.get() {
                     None => Some(view! { <p class="loading">{ctx.t(T::Loading)}</p> }.into_any()),
@@ -177,7 +200,7 @@ pub fn Embed() -> impl IntoView {
 }
 
 /// Adds the loader's script tag once (a second one would be a no-op anyway).
-fn load_loader() {
+pub(crate) fn load_loader() {
     let Some(document) = web_sys::window().and_then(|w| w.document()) else {
         return;
     };

@@ -277,6 +277,15 @@ pub async fn tier_id(
 /// `POST /admin/v1/customers/{id}/erase`).
 pub const ERASED: &str = "erased";
 
+/// The console's sample customer (the program page's live preview): a
+/// reserved id no shop gives out.
+pub const PREVIEW: &str = "_preview";
+
+/// The state of [`PREVIEW`]: reads as a member; every write that needs a
+/// member (redeeming) refuses it, and the figures and the customer list
+/// leave it out.
+pub const PREVIEW_STATE: &str = "preview";
+
 /// A customer's spendable points and tier id today, from their ledger,
 /// whatever their state (the console's customer list).
 pub async fn standing(
@@ -344,7 +353,11 @@ pub async fn summary(
     let club = club_of(&account.row);
     let row = account.row;
     Ok(Summary {
-        state: enum_from::<CustomerState>(&row.state)?,
+        state: if row.state == PREVIEW_STATE {
+            CustomerState::Member
+        } else {
+            enum_from::<CustomerState>(&row.state)?
+        },
         first_name: row.first_name,
         points_value: Some(Money {
             amount_minor: account.balance.approved,

@@ -409,6 +409,15 @@ pub async fn erase(db: &mut Db<'_>, id: &str, now: u64, actor: Actor) -> Result<
     })
 }
 
+/// The console's sample customer ([`account::PREVIEW`]), added on `today`
+/// the first time: a club member without points whose writes are refused
+/// and whom the figures and the customer list leave out.
+pub async fn ensure_preview(db: &mut Db<'_>, today: i64) -> Result<&'static str> {
+    let day = loyalty_core::date::format_date(today);
+    q::ensure_preview(db, account::PREVIEW, &day).await?;
+    Ok(account::PREVIEW)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

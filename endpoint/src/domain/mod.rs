@@ -24,6 +24,7 @@ pub mod shop;
 pub mod shopify;
 pub mod snapshot;
 pub mod token;
+pub mod versions;
 pub mod webhooks;
 
 pub use error::{Error, Result};

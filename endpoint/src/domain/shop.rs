@@ -227,6 +227,17 @@ async fn record_of(
     })
 }
 
+/// Refuses the console's sample customer ([`super::account::PREVIEW`]):
+/// it never signs up, orders or gets points, so it never counts.
+fn not_the_sample(customer_id: &str) -> Result<()> {
+    if customer_id == super::account::PREVIEW {
+        return Err(bad(format!(
+            "{customer_id} is reserved for the console's sample customer"
+        )));
+    }
+    Ok(())
+}
+
 /// Creates or updates a customer. Creating one books the welcome bonus and
 /// attributes a referral code given with it (never the customer's own, nor
 /// one of a customer with the same e-mail address).
@@ -238,6 +249,7 @@ pub async fn upsert_customer(
     today: i64,
 ) -> Result<CustomerRecord> {
     check_id("the customer id", id)?;
+    not_the_sample(id)?;
     check_customer(input)?;
     let email = input.email.as_deref().map(str::to_lowercase);
     if q::customer_exists(db, id).await? {
@@ -482,6 +494,7 @@ pub async fn record_order(
 ) -> Result<OrderRecord> {
     check_id("the order id", &input.id)?;
     check_id("the customer id", &input.customer_id)?;
+    not_the_sample(&input.customer_id)?;
     check_money("total_minor", input.total_minor)?;
     let customer = CustomerInput {
         first_name: input.first_name.clone(),
@@ -784,6 +797,7 @@ pub async fn adjust(
     program: &Program,
     today: i64,
 ) -> Result<CustomerRecord> {
+    not_the_sample(customer_id)?;
     // Counted as sent, as the schema's maxLength counts; stored trimmed.
     let reason = input.reason.trim();
     if reason.is_empty() || input.reason.chars().count() > 120 {

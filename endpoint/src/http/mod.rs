@@ -18,6 +18,7 @@ pub mod extract;
 pub mod health;
 pub mod imports;
 pub mod issuing;
+pub mod program;
 pub mod server;
 pub mod session;
 pub mod state;
@@ -59,7 +60,10 @@ pub fn router(state: Arc<AppState>) -> Router {
         app = app.route("/shopify/proxy/token", get(demo::shopify_token));
     }
     if config.admin_key.is_some() {
-        app = app.merge(admin::routes()).merge(analytics::routes());
+        app = app
+            .merge(admin::routes())
+            .merge(analytics::routes())
+            .merge(program::routes());
     }
     if config.console_dir.is_some() {
         app = app.merge(console::files());

@@ -336,7 +336,8 @@ pub async fn parts(
     let (members, new_members): (i64, i64) = on!(db, c => sqlx::query_as(
         "SELECT
            (SELECT COUNT(*) FROM customers WHERE state = 'member' AND created_on <= $2),
-           (SELECT COUNT(*) FROM customers WHERE created_on >= $1 AND created_on <= $2)")
+           (SELECT COUNT(*) FROM customers WHERE created_on >= $1 AND created_on <= $2
+              AND state <> 'preview')")
         .bind(&b.from).bind(&b.to).fetch_one(&mut **c).await)?;
     (parts.members, parts.new_members) = (members, new_members);
     parts.active_members = on!(db, c => sqlx::query_scalar(
@@ -496,7 +497,8 @@ pub async fn days(db: &mut Db<'_>, from: i64, to: i64) -> Result<BTreeMap<i64, D
     }
     let joined: Vec<(String, i64)> = on!(db, c => sqlx::query_as(
         "SELECT created_on, COUNT(*) FROM customers
-         WHERE created_on >= $1 AND created_on <= $2 GROUP BY created_on")
+         WHERE created_on >= $1 AND created_on <= $2 AND state <> 'preview'
+         GROUP BY created_on")
         .bind(&b.from).bind(&b.to).fetch_all(&mut **c).await)?;
     for (on, count) in joined {
         days.entry(day(&on)).or_default().new_members += count;

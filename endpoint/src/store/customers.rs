@@ -128,7 +128,8 @@ pub async fn search(
         None => ("", None),
     };
     let sql = format!(
-        "{LISTED} WHERE ($1 IS NULL OR c.id < $1){matching} ORDER BY c.id DESC LIMIT {limit}",
+        "{LISTED} WHERE ($1 IS NULL OR c.id < $1) AND c.state <> 'preview'{matching}
+         ORDER BY c.id DESC LIMIT {limit}",
         limit = limit.clamp(1, 1000)
     );
     Ok(on!(db, c => {
@@ -199,4 +200,16 @@ pub async fn events(
         "SELECT at, action, customer_id, actor, detail FROM admin_events
          WHERE ($1 IS NULL OR customer_id = $1) ORDER BY id DESC LIMIT $2")
         .bind(customer_id).bind(limit).fetch_all(&mut **c).await)?)
+}
+
+/// Adds the console's sample customer (`id`, state `preview`, a club
+/// member without points) unless it is there: the figures and the list
+/// leave customers in that state out.
+pub async fn ensure_preview(db: &mut Db<'_>, id: &str, created_on: &str) -> Result<()> {
+    on!(db, c => sqlx::query(
+        "INSERT INTO customers (id, first_name, state, friends_joined, club_member,
+                                club_joined_at, created_on)
+         VALUES ($1, NULL, 'preview', 0, 1, $2, $2) ON CONFLICT (id) DO NOTHING")
+        .bind(id).bind(created_on).execute(&mut **c).await.map(drop))?;
+    Ok(())
 }

@@ -25,6 +25,22 @@ pub async fn put_setting(db: &mut Db<'_>, key: &str, value: &str) -> Result<()> 
     Ok(())
 }
 
+/// The latest installed program files, newest first, at most `limit`:
+/// `(version, source, installed_at)`.
+pub async fn program_versions(db: &mut Db<'_>, limit: i64) -> Result<Vec<(i64, String, String)>> {
+    Ok(on!(db, c => sqlx::query_as(
+        "SELECT id, source, installed_at FROM program_versions ORDER BY id DESC LIMIT $1")
+        .bind(limit).fetch_all(&mut **c).await)?)
+}
+
+/// Records an installed program file's text.
+pub async fn put_program_version(db: &mut Db<'_>, source: &str, installed_at: &str) -> Result<()> {
+    on!(db, c => sqlx::query(
+        "INSERT INTO program_versions (source, installed_at) VALUES ($1, $2)")
+        .bind(source).bind(installed_at).execute(&mut **c).await.map(drop))?;
+    Ok(())
+}
+
 /// Switches every reward off and clears the offers, tiers and earning
 /// rules, before a program is installed (rewards stay: redemptions refer to
 /// them).
