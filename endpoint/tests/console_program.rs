@@ -183,14 +183,14 @@ fn the_sample_customer_cannot_be_signed_up_ordered_for_or_given_points() {
         "/admin/v1/customers/_preview",
         r#"{"first_name":"Sam"}"#,
     );
-    assert_eq!(put.status, 400, "{}", put.body);
-    assert_eq!(put.code(), "bad_request");
+    assert_eq!(put.status, 403, "{}", put.body);
+    assert_eq!(put.code(), "forbidden");
     let order = server.admin(
         "POST",
         "/admin/v1/orders",
         r#"{"id":"o-preview","customer_id":"_preview","total_minor":5000}"#,
     );
-    assert_eq!(order.status, 400, "{}", order.body);
+    assert_eq!(order.status, 403, "{}", order.body);
     let auth = format!("Bearer {}", String::from_utf8_lossy(common::ADMIN_KEY));
     let adjust = server
         .send(
@@ -204,7 +204,7 @@ fn the_sample_customer_cannot_be_signed_up_ordered_for_or_given_points() {
             r#"{"points": 50, "reason": "try"}"#,
         )
         .expect("an answer");
-    assert_eq!(adjust.status, 400, "{}", adjust.body);
+    assert_eq!(adjust.status, 403, "{}", adjust.body);
     assert_eq!(server.count("ledger WHERE customer_id = '_preview'"), 0);
     assert_eq!(server.count("orders WHERE customer_id = '_preview'"), 0);
     assert_eq!(

@@ -223,6 +223,12 @@ fn past_orders_are_imported_once_with_refusals_by_line_and_no_points() {
     );
     assert_eq!(live.status, 422, "{}", live.body);
     assert_eq!(server.count("ledger WHERE customer_id = 'anna'"), 0);
+    // No body, or a blank one, is no file: 400 in the contract's shape.
+    for blank in ["", "\n  \n"] {
+        let reply = server.admin("POST", "/admin/v1/orders/import", blank);
+        assert_eq!(reply.status, 400, "{}", reply.body);
+        assert_eq!(value(&reply)["error"]["code"], "bad_request");
+    }
     // Without the admin key: refused.
     let anonymous = server
         .send("POST", "/admin/v1/orders/import", &[], csv)

@@ -228,12 +228,15 @@ async fn record_of(
 }
 
 /// Refuses the console's sample customer ([`super::account::PREVIEW`]):
-/// it never signs up, orders or gets points, so it never counts.
+/// it never signs up, orders or gets points, so it never counts. The id is
+/// well formed and the request may be too: it is the act that is not
+/// allowed (403, as every admin write documents), not the input.
 fn not_the_sample(customer_id: &str) -> Result<()> {
     if customer_id == super::account::PREVIEW {
-        return Err(bad(format!(
-            "{customer_id} is reserved for the console's sample customer"
-        )));
+        return Err(refused(
+            ErrorCode::Forbidden,
+            format!("{customer_id} is reserved for the console's sample customer"),
+        ));
     }
     Ok(())
 }

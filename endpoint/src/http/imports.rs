@@ -335,6 +335,12 @@ async fn post_order_import(
     let Ok(text) = String::from_utf8(body.to_vec()) else {
         return Err(AppError::bad_request("the file must be UTF-8 text"));
     };
+    // The body is required: a missing or blank one is no file at all.
+    if text.trim().is_empty() {
+        return Err(AppError::bad_request(
+            "the body is the file of orders (CSV with a header, or JSON lines); it is empty",
+        ));
+    }
     let report = write(&state, move |state| async move {
         let mut tx = state.store.write().await?;
         let report = sales::import_orders(&mut tx.db(), &text).await?;
