@@ -229,6 +229,21 @@ fn past_orders_are_imported_once_with_refusals_by_line_and_no_points() {
         assert_eq!(reply.status, 400, "{}", reply.body);
         assert_eq!(value(&reply)["error"]["code"], "bad_request");
     }
+    // A file none of whose lines is an order (here another app's export)
+    // is refused whole, naming the first line's reason.
+    let reply = server.admin(
+        "POST",
+        "/admin/v1/orders/import",
+        "email,points\nanna@example.com,10\n",
+    );
+    assert_eq!(reply.status, 400, "{}", reply.body);
+    assert!(
+        value(&reply)["error"]["message"]
+            .as_str()
+            .is_some_and(|m| m.contains("line 1")),
+        "{}",
+        reply.body
+    );
     // Without the admin key: refused.
     let anonymous = server
         .send("POST", "/admin/v1/orders/import", &[], csv)

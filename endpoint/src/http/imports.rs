@@ -348,6 +348,19 @@ async fn post_order_import(
         Ok(report)
     })
     .await?;
+    // A file none of whose lines is an order is not a file of orders (a
+    // CSV without the header, another app's export): refused whole, with
+    // its first line's reason. One good line makes it a file whose bad
+    // lines are listed.
+    if report.recorded == 0 && report.already == 0 {
+        let why = report.refused.first().map_or_else(
+            || "it holds no order".to_owned(),
+            |first| format!("line {}: {}", first.line, first.message),
+        );
+        return Err(AppError::bad_request(format!(
+            "no line of the file is an order ({why})"
+        )));
+    }
     json_value(200, &report)
 }
 
