@@ -281,19 +281,31 @@ pub async fn parts(
 ) -> Result<Parts> {
     let b = Bounds::of(from, to);
     let mut parts = Parts::default();
-    let flags: Vec<(i64, i64, i64)> = on!(db, c => sqlx::query_as(
-        "SELECT member, COUNT(*), CAST(COALESCE(SUM(CASE WHEN n >= 2 THEN 1 ELSE 0 END), 0) AS BIGINT)
-         FROM (SELECT customer_key, member, COUNT(*) AS n FROM sales
-               WHERE placed_at >= $1 AND placed_at < $2 GROUP BY customer_key, member) t
-         GROUP BY member")
-        .bind(&b.from).bind(&b.next).fetch_all(&mut **c).await)?;
-    (parts.ordering, parts.repeating) = by_flag(&flags);
-    let (all, repeating): (i64, i64) = on!(db, c => sqlx::query_as(
-        "SELECT COUNT(*), CAST(COALESCE(SUM(CASE WHEN n >= 2 THEN 1 ELSE 0 END), 0) AS BIGINT)
-         FROM (SELECT customer_key, COUNT(*) AS n FROM sales
-               WHERE placed_at >= $1 AND placed_at < $2 GROUP BY customer_key) t")
+    // Per customer key in the period: all their orders and their member
+    // orders, so that one grouping counts every side.
+    let flags: (i64, i64, i64, i64, i64, i64) = on!(db, c => sqlx::query_as(
+        "SELECT
+           CAST(COUNT(*) AS BIGINT),
+           CAST(COALESCE(SUM(CASE WHEN n >= 2 THEN 1 ELSE 0 END), 0) AS BIGINT),
+           CAST(COALESCE(SUM(CASE WHEN m >= 1 THEN 1 ELSE 0 END), 0) AS BIGINT),
+           CAST(COALESCE(SUM(CASE WHEN m >= 2 THEN 1 ELSE 0 END), 0) AS BIGINT),
+           CAST(COALESCE(SUM(CASE WHEN n - m >= 1 THEN 1 ELSE 0 END), 0) AS BIGINT),
+           CAST(COALESCE(SUM(CASE WHEN n - m >= 2 THEN 1 ELSE 0 END), 0) AS BIGINT)
+         FROM (SELECT customer_key, COUNT(*) AS n,
+                 SUM(CASE WHEN member <> 0 THEN 1 ELSE 0 END) AS m
+               FROM sales WHERE placed_at >= $1 AND placed_at < $2 GROUP BY customer_key) t")
         .bind(&b.from).bind(&b.next).fetch_one(&mut **c).await)?;
-    (parts.ordering.all, parts.repeating.all) = (all, repeating);
+    let (all, repeating, members, members_repeating, non_members, non_members_repeating) = flags;
+    parts.ordering = Split {
+        all,
+        members,
+        non_members,
+    };
+    parts.repeating = Split {
+        all: repeating,
+        members: members_repeating,
+        non_members: non_members_repeating,
+    };
     if light {
         return Ok(parts);
     }
@@ -323,16 +335,17 @@ pub async fn parts(
         }
     }
     let before = Bounds::of(from - (to - from + 1), from - 1);
-    let (retained, returning): (i64, i64) = on!(db, c => sqlx::query_as(
-        "SELECT
-           CAST(COALESCE(SUM(CASE WHEN EXISTS (SELECT 1 FROM sales s WHERE s.customer_key = k.customer_key
-                  AND s.placed_at >= $3 AND s.placed_at < $1) THEN 1 ELSE 0 END), 0) AS BIGINT),
-           CAST(COALESCE(SUM(CASE WHEN EXISTS (SELECT 1 FROM sales s WHERE s.customer_key = k.customer_key
-                  AND s.placed_at < $1) THEN 1 ELSE 0 END), 0) AS BIGINT)
-         FROM (SELECT DISTINCT customer_key FROM sales WHERE placed_at >= $1 AND placed_at < $2) k")
+    parts.retained = on!(db, c => sqlx::query_scalar(
+        "SELECT COUNT(*) FROM (SELECT DISTINCT customer_key FROM sales
+                               WHERE placed_at >= $1 AND placed_at < $2) k
+         WHERE EXISTS (SELECT 1 FROM sales s WHERE s.customer_key = k.customer_key
+                         AND s.placed_at >= $3 AND s.placed_at < $1)")
         .bind(&b.from).bind(&b.next).bind(&before.from).fetch_one(&mut **c).await)?;
-    parts.retained = retained;
-    parts.first_timers = parts.ordering.all - returning;
+    // A customer's first order is in the period when their first order
+    // ever (kept, either flag) is.
+    parts.first_timers = on!(db, c => sqlx::query_scalar(
+        "SELECT COUNT(*) FROM customer_sales WHERE member = 2 AND first_at >= $1 AND first_at < $2")
+        .bind(&b.from).bind(&b.next).fetch_one(&mut **c).await)?;
     let (members, new_members): (i64, i64) = on!(db, c => sqlx::query_as(
         "SELECT
            (SELECT COUNT(*) FROM customers WHERE state = 'member' AND created_on <= $2),
@@ -358,11 +371,6 @@ pub async fn parts(
            CAST(COALESCE(SUM(CASE WHEN kind = 'expiry' THEN -points ELSE 0 END), 0) AS BIGINT)
          FROM ledger WHERE booked_on >= $1 AND booked_on <= $2")
         .bind(&b.from).bind(&b.to).fetch_one(&mut **c).await)?;
-    parts.points_outstanding = on!(db, c => sqlx::query_scalar(
-        "SELECT CAST(COALESCE(SUM(l.points), 0) AS BIGINT)
-         FROM ledger l JOIN customers c ON c.id = l.customer_id
-         WHERE l.booked_on <= $1 AND c.state = 'member' AND c.created_on <= $1")
-        .bind(&b.to).fetch_one(&mut **c).await)?;
     let rewards: Vec<(String, i64, i64, i64, i64)> = on!(db, c => sqlx::query_as(
         "SELECT reward_id, COUNT(*), CAST(COALESCE(SUM(points_spent), 0) AS BIGINT),
                 CAST(COALESCE(SUM(CASE WHEN state = 'used' THEN 1 ELSE 0 END), 0) AS BIGINT),
@@ -382,17 +390,18 @@ pub async fn parts(
          FROM customers c
          WHERE c.referred_by IS NOT NULL AND c.created_on >= $1 AND c.created_on <= $2")
         .bind(&b.from).bind(&b.to).bind(&b.next).fetch_one(&mut **c).await)?;
-    parts.tier_moves = tier_moves(db, from, to, tiers).await?;
+    (parts.tier_moves, parts.points_outstanding) = tier_moves(db, from, to, tiers).await?;
     Ok(parts)
 }
 
-/// Members at `to` by (tier rank the day before `from`, rank at `to`).
+/// Members at `to` by (tier rank the day before `from`, rank at `to`),
+/// and the members' points at `to` (every entry booked up to it).
 async fn tier_moves(
     db: &mut Db<'_>,
     from: i64,
     to: i64,
     (thresholds, sum): (&[u64], TierSum),
-) -> Result<BTreeMap<(usize, usize), i64>> {
+) -> Result<(BTreeMap<(usize, usize), i64>, i64)> {
     let (day_before, last) = (format_date(from - 1), format_date(to));
     let (since_before, since_last) = (
         format_date(add_months(from - 1, -12)),
@@ -419,13 +428,32 @@ async fn tier_moves(
     let rows: Vec<(i64, i64, i64)> = on!(db, c => sqlx::query_as(&sql)
         .bind(&day_before).bind(&last).bind(&since_before).bind(&since_last)
         .fetch_all(&mut **c).await)?;
-    Ok(rows
+    let moves = rows
         .into_iter()
         .map(|(before, after, count)| {
             let rank = |r: i64| usize::try_from(r).unwrap_or(0);
             ((rank(before), rank(after)), count)
         })
-        .collect())
+        .collect();
+    Ok((moves, outstanding(db, &last).await?))
+}
+
+/// The members' points at `last` (every entry booked up to it): the
+/// points kept per member, less the entries booked after it (few, for a
+/// recent day; SQLite keeps a CROSS JOIN's order and reads that range).
+async fn outstanding(db: &mut Db<'_>, last: &str) -> Result<i64> {
+    let kept: i64 = on!(db, c => sqlx::query_scalar(
+        "SELECT CAST(COALESCE(SUM(p.points), 0) AS BIGINT)
+         FROM customers c JOIN customer_points p ON p.customer_id = c.id
+         WHERE c.state = 'member' AND c.created_on <= $1")
+        .bind(last).fetch_one(&mut **c).await)?;
+    let later: i64 = on!(db, c => sqlx::query_scalar(
+        "SELECT CAST(COALESCE(SUM(l.points), 0) AS BIGINT)
+         FROM ledger l CROSS JOIN customers c
+         WHERE c.id = l.customer_id AND l.booked_on > $1
+           AND c.state = 'member' AND c.created_on <= $1")
+        .bind(last).fetch_one(&mut **c).await)?;
+    Ok(kept - later)
 }
 
 /// The rank [`rank_sql`] gives, in Rust.
@@ -441,37 +469,49 @@ fn rank(thresholds: &[u64], value: i64) -> usize {
 
 /// Tier moves by lifetime points: each member's lifetime points kept
 /// (`customer_points`), less what they earned after the day before the
-/// period and after its end (the ledger's range after that day only).
+/// period and after its end (the ledger's range after that day only); and
+/// the members' points at the end, their points kept less the entries
+/// after it, read in the same pass.
 async fn lifetime_moves(
     db: &mut Db<'_>,
     day_before: &str,
     last: &str,
     thresholds: &[u64],
-) -> Result<BTreeMap<(usize, usize), i64>> {
-    let after: std::collections::HashMap<String, (i64, i64)> = on!(db, c => sqlx::query_as(
-        "SELECT customer_id || '', CAST(SUM(points) AS BIGINT),
+) -> Result<(BTreeMap<(usize, usize), i64>, i64)> {
+    /// Per customer after the day before: lifetime points earned, those
+    /// after the end, and every entry's points after the end.
+    type After = (i64, i64, i64);
+    let after: std::collections::HashMap<String, After> = on!(db, c => sqlx::query_as(
+        "SELECT customer_id || '',
+                CAST(SUM(CASE WHEN kind NOT IN ('redemption', 'expiry', 'release')
+                  THEN points ELSE 0 END) AS BIGINT),
+                CAST(SUM(CASE WHEN booked_on > $2 AND kind NOT IN ('redemption', 'expiry', 'release')
+                  THEN points ELSE 0 END) AS BIGINT),
                 CAST(SUM(CASE WHEN booked_on > $2 THEN points ELSE 0 END) AS BIGINT)
-         FROM ledger WHERE booked_on > $1 AND kind NOT IN ('redemption', 'expiry', 'release')
+         FROM ledger WHERE booked_on > $1
          GROUP BY customer_id || ''")
         .bind(day_before).bind(last).fetch_all(&mut **c).await)?
     .into_iter()
-    .map(|(id, before, end): (String, i64, i64)| (id, (before, end)))
+    .map(|(id, before, end, points): (String, i64, i64, i64)| (id, (before, end, points)))
     .collect();
-    let members: Vec<(String, i64)> = on!(db, c => sqlx::query_as(
-        "SELECT c.id, CAST(COALESCE(p.lifetime, 0) AS BIGINT)
+    let members: Vec<(String, i64, i64)> = on!(db, c => sqlx::query_as(
+        "SELECT c.id, CAST(COALESCE(p.lifetime, 0) AS BIGINT), CAST(COALESCE(p.points, 0) AS BIGINT)
          FROM customers c LEFT JOIN customer_points p ON p.customer_id = c.id
          WHERE c.state = 'member' AND c.created_on <= $1")
         .bind(last).fetch_all(&mut **c).await)?;
     let mut moves = BTreeMap::new();
-    for (id, lifetime) in members {
-        let (after_before, after_end) = after.get(&id).copied().unwrap_or((0, 0));
+    let mut outstanding = 0;
+    for (id, lifetime, points) in members {
+        let (after_before, after_end, points_after_end) =
+            after.get(&id).copied().unwrap_or((0, 0, 0));
         let key = (
             rank(thresholds, lifetime - after_before),
             rank(thresholds, lifetime - after_end),
         );
         *moves.entry(key).or_insert(0) += 1;
+        outstanding += points - points_after_end;
     }
-    Ok(moves)
+    Ok((moves, outstanding))
 }
 
 /// A period's sums per day (the trend's input).
