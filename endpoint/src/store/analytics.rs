@@ -469,63 +469,48 @@ async fn outstanding(db: &mut Db<'_>, last: &str) -> Result<i64> {
     Ok(kept - later)
 }
 
-/// The rank [`rank_sql`] gives, in Rust.
-fn rank(thresholds: &[u64], value: i64) -> usize {
-    thresholds
-        .iter()
-        .enumerate()
-        .skip(1)
-        .rev()
-        .find(|(_, threshold)| i128::from(value) >= i128::from(**threshold))
-        .map_or(0, |(rank, _)| rank)
-}
-
 /// Tier moves by lifetime points: each member's lifetime points kept
 /// (`customer_points`), less what they earned after the day before the
 /// period and after its end (the ledger's range after that day only); and
 /// the members' points at the end, their points kept less the entries
-/// after it, read in the same pass.
+/// after it. Counted in SQL: a few rows come back, not one per member.
 async fn lifetime_moves(
     db: &mut Db<'_>,
     day_before: &str,
     last: &str,
     thresholds: &[u64],
 ) -> Result<(BTreeMap<(usize, usize), i64>, i64)> {
-    /// Per customer after the day before: lifetime points earned, those
-    /// after the end, and every entry's points after the end.
-    type After = (i64, i64, i64);
-    let after: std::collections::HashMap<String, After> = on!(db, c => sqlx::query_as(
-        "SELECT customer_id || '',
-                CAST(SUM(CASE WHEN kind NOT IN ('redemption', 'expiry', 'release')
-                  THEN points ELSE 0 END) AS BIGINT),
-                CAST(SUM(CASE WHEN booked_on > $2 AND kind NOT IN ('redemption', 'expiry', 'release')
-                  THEN points ELSE 0 END) AS BIGINT),
-                CAST(SUM(CASE WHEN booked_on > $2 THEN points ELSE 0 END) AS BIGINT)
-         FROM ledger WHERE booked_on > $1
-         GROUP BY customer_id || ''")
-        .bind(day_before).bind(last).fetch_all(&mut **c).await)?
-    .into_iter()
-    .map(|(id, before, end, points): (String, i64, i64, i64)| (id, (before, end, points)))
-    .collect();
+    // Per member: the kept sums (flag m = 1) and the entries after the day
+    // before (the ledger's range only), summed by customer; customers who
+    // are not members at the end have no kept row here and drop out.
+    let earns = "kind NOT IN ('redemption', 'expiry', 'release')";
     let sql = format!(
-        "SELECT c.id, CAST(COALESCE(p.lifetime, 0) AS BIGINT), CAST(COALESCE(p.points, 0) AS BIGINT)
-         FROM customers c LEFT JOIN customer_points p{} ON p.customer_id = c.id
-         WHERE c.state = 'member' AND c.created_on <= $1",
+        "SELECT CAST({} AS BIGINT), CAST({} AS BIGINT), COUNT(*), CAST(COALESCE(SUM(pts), 0) AS BIGINT)
+         FROM (SELECT id, SUM(lt) - SUM(e) AS vb, SUM(lt) - SUM(ea) AS va, SUM(pt) - SUM(pa) AS pts
+               FROM (SELECT c.id AS id, 1 AS m, COALESCE(p.lifetime, 0) AS lt,
+                       COALESCE(p.points, 0) AS pt, 0 AS e, 0 AS ea, 0 AS pa
+                     FROM customers c LEFT JOIN customer_points p{} ON p.customer_id = c.id
+                     WHERE c.state = 'member' AND c.created_on <= $2
+                     UNION ALL
+                     SELECT customer_id, 0, 0, 0,
+                       CASE WHEN {earns} THEN points ELSE 0 END,
+                       CASE WHEN booked_on > $2 AND {earns} THEN points ELSE 0 END,
+                       CASE WHEN booked_on > $2 THEN points ELSE 0 END
+                     FROM ledger WHERE booked_on > $1) u
+               GROUP BY id HAVING SUM(m) = 1) v
+         GROUP BY 1, 2",
+        rank_sql("vb", thresholds),
+        rank_sql("va", thresholds),
         indexed_by(db, "customer_points_whole")
     );
-    let members: Vec<(String, i64, i64)> = on!(db, c => sqlx::query_as(&sql)
-        .bind(last).fetch_all(&mut **c).await)?;
+    let rows: Vec<(i64, i64, i64, i64)> = on!(db, c => sqlx::query_as(&sql)
+        .bind(day_before).bind(last).fetch_all(&mut **c).await)?;
     let mut moves = BTreeMap::new();
     let mut outstanding = 0;
-    for (id, lifetime, points) in members {
-        let (after_before, after_end, points_after_end) =
-            after.get(&id).copied().unwrap_or((0, 0, 0));
-        let key = (
-            rank(thresholds, lifetime - after_before),
-            rank(thresholds, lifetime - after_end),
-        );
-        *moves.entry(key).or_insert(0) += 1;
-        outstanding += points - points_after_end;
+    for (before, after, count, points) in rows {
+        let rank = |r: i64| usize::try_from(r).unwrap_or(0);
+        *moves.entry((rank(before), rank(after))).or_insert(0) += count;
+        outstanding += points;
     }
     Ok((moves, outstanding))
 }
