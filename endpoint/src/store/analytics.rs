@@ -587,22 +587,93 @@ pub async fn cohorts(db: &mut Db<'_>, to: i64) -> Result<BTreeMap<String, (i64, 
     Ok(cohorts)
 }
 
+/// The at-risk read's text: per member `N:id`, then `N:first name` or `-`,
+/// then `points last_at days`, members joined by `;` (N: the text's length
+/// in characters, so that an id or a name may hold any character; the
+/// rest holds no `;`). Yields (id, first name, points, last_at, days), or
+/// `None` for text not of that shape.
+struct CandidateText<'a>(&'a str);
+
+/// One member's fields in [`CandidateText`].
+type CandidateFields<'a> = (String, Option<String>, i64, &'a str, &'a str);
+
+impl<'a> CandidateText<'a> {
+    /// `N:text` at the start: the text and what follows it.
+    fn counted(rest: &'a str) -> Option<(&'a str, &'a str)> {
+        let (count, rest) = rest.split_once(':')?;
+        let count: usize = count.parse().ok()?;
+        let end = rest
+            .char_indices()
+            .nth(count)
+            .map_or(rest.len(), |(at, _)| at);
+        (rest[..end].chars().count() == count).then(|| (&rest[..end], &rest[end..]))
+    }
+
+    fn member(&mut self) -> Option<CandidateFields<'a>> {
+        let (id, rest) = Self::counted(self.0)?;
+        let (first_name, rest) = match rest.strip_prefix('-') {
+            Some(rest) => (None, rest),
+            None => {
+                let (name, rest) = Self::counted(rest)?;
+                (Some(name.to_owned()), rest)
+            }
+        };
+        let (points, rest) = rest.split_once(' ')?;
+        let (last_at, rest) = rest.split_once(' ')?;
+        let (days, rest) = rest.split_once(';').unwrap_or((rest, ""));
+        self.0 = rest;
+        Some((
+            id.to_owned(),
+            first_name,
+            points.parse().ok()?,
+            last_at,
+            days,
+        ))
+    }
+}
+
+impl<'a> Iterator for CandidateText<'a> {
+    type Item = Option<CandidateFields<'a>>;
+
+    fn next(&mut self) -> Option<Self::Item> {
+        if self.0.is_empty() {
+            return None;
+        }
+        let member = self.member();
+        if member.is_none() {
+            self.0 = "";
+        }
+        Some(member)
+    }
+}
+
 /// The members at `to` with points above 0 (every entry booked up to it)
 /// and a member's order up to it, with their orders' days.
 pub async fn candidates(db: &mut Db<'_>, to: i64) -> Result<Vec<Candidate>> {
     let b = Bounds::of(to, to);
     // Points and order days kept per customer; points booked after the end
     // taken off (few, for a recent end), order days after it left out.
+    // One text per read, not a row per member (tens of thousands of rows
+    // cost more to hand over than to read): see [`CandidateText`].
+    let agg = match db {
+        Db::Sqlite(_) => "group_concat",
+        Db::Postgres(_) => "string_agg",
+    };
     let sql = format!(
-        "SELECT c.id, c.first_name, CAST(COALESCE(p.points, 0) AS BIGINT), s.days, s.last_at
+        "SELECT {agg}(length(c.id) || ':' || c.id
+                 || COALESCE(length(c.first_name) || ':' || c.first_name, '-')
+                 || CAST(COALESCE(p.points, 0) AS TEXT) || ' ' || s.last_at || ' ' || s.days, ';')
          FROM customers c JOIN customer_sales s{} ON s.customer_key = c.id
          LEFT JOIN customer_points p{} ON p.customer_id = c.id
          WHERE s.member = 1 AND s.first_at < $2 AND c.state = 'member' AND c.created_on <= $1",
         indexed_by(db, "customer_sales_whole"),
         indexed_by(db, "customer_points_whole")
     );
-    let rows: Vec<(String, Option<String>, i64, String, String)> = on!(db, c => sqlx::query_as(&sql)
-        .bind(&b.to).bind(&b.next).fetch_all(&mut **c).await)?;
+    let text: Option<String> = on!(db, c => sqlx::query_scalar(&sql)
+        .bind(&b.to).bind(&b.next).fetch_one(&mut **c).await)?;
+    let rows = CandidateText(text.as_deref().unwrap_or(""))
+        .collect::<Option<Vec<_>>>()
+        .ok_or_else(|| StoreError::Corrupt("the at-risk candidates' text".into()))?;
     let after: std::collections::HashMap<String, i64> = on!(db, c => sqlx::query_as(
         "SELECT customer_id || '', CAST(SUM(points) AS BIGINT) FROM ledger WHERE booked_on > $1
          GROUP BY customer_id || ''")
@@ -619,15 +690,15 @@ pub async fn candidates(db: &mut Db<'_>, to: i64) -> Result<Vec<Candidate>> {
     .into_iter()
     .collect();
     let mut found: Vec<Candidate> = Vec::new();
-    for (id, first_name, points, days, last_at) in rows {
+    for (id, first_name, points, last_at, days) in rows {
         let points = points - after.get(&id).copied().unwrap_or(0);
         if points <= 0 {
             continue;
         }
         let mut order_days: Vec<i64> = days.split(',').map(day).filter(|on| *on <= to).collect();
         order_days.sort_unstable();
-        let last_order_at = if last_at < b.next {
-            last_at
+        let last_order_at = if last_at < b.next.as_str() {
+            last_at.to_owned()
         } else {
             last.get(&id).cloned().unwrap_or_default()
         };
@@ -704,4 +775,40 @@ pub async fn history(db: &mut Db<'_>) -> Result<History> {
             })
             .collect(),
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::CandidateText;
+
+    #[test]
+    fn the_candidates_text_holds_any_id_and_name() {
+        let text = "3:a;b5:Zoë ;120 2026-11-30T23:59:59Z 2026-10-01,2026-11-30;\
+                    1:x-0 2026-01-02T00:00:00Z 2026-01-02";
+        let rows: Option<Vec<_>> = CandidateText(text).collect();
+        assert_eq!(
+            rows,
+            Some(vec![
+                (
+                    "a;b".to_owned(),
+                    Some("Zoë ;".to_owned()),
+                    120,
+                    "2026-11-30T23:59:59Z",
+                    "2026-10-01,2026-11-30"
+                ),
+                (
+                    "x".to_owned(),
+                    None,
+                    0,
+                    "2026-01-02T00:00:00Z",
+                    "2026-01-02"
+                ),
+            ])
+        );
+        // Text of another shape is refused, not read in part.
+        for broken in ["3:ab", "2:ab-x 2026-01-02T00:00:00Z 2026-01-02", "1:a-5"] {
+            let rows: Option<Vec<_>> = CandidateText(broken).collect();
+            assert_eq!(rows, None, "{broken}");
+        }
+    }
 }
