@@ -1,7 +1,7 @@
 //! The console's figures as SQL aggregates (`GET /admin/v1/analytics`):
 //! each function sums one part of a period over `sales`, `ledger`,
-//! `customers` and `redemptions` (indexes in migration 0010), so that an
-//! answer reads sums, not histories. [`history`] reads everything whole:
+//! `customers` and `redemptions` (indexes in migrations 0010 and 0013),
+//! so that an answer reads sums, not histories. [`history`] reads everything whole:
 //! the input of the domain's reference computation, which the tests
 //! compare with these sums.
 //!
