@@ -7,6 +7,13 @@
 # two warm-up ones.
 #
 #   scripts/bench-analytics.sh [--release] [--requests N] [--customers N] [--entries N] [--sqlite-only]
+#                              [--baseline BINARY]
+#
+# Periods: the default 30 days, 90 days and a whole year, all ending on
+# the generated shop's day. --baseline BINARY measures another build of
+# the endpoint first (an older one, on SQLite only), on its own copy of
+# the generated shop made before this build's migrations touch it, so
+# that the two builds' figures come from one run.
 #
 # The generated SQLite shop is kept under target/bench-analytics/ and
 # reused (generated again when its size or the seed changes). --release
@@ -16,11 +23,12 @@ set -euo pipefail
 source "$(dirname "$0")/lib.sh"
 cd "$ROOT"
 
-profile=debug sqlite_only=0 requests=20 customers=100000 entries=1000000 years=3 seed=1
+profile=debug sqlite_only=0 requests=20 baseline= customers=100000 entries=1000000 years=3 seed=1
 while [ $# -gt 0 ]; do
   case $1 in
     --release) profile=release ;;
     --sqlite-only) sqlite_only=1 ;;
+    --baseline) baseline=$(realpath "$2"); shift ;;
     --requests) requests=$2; shift ;;
     --customers) customers=$2; shift ;;
     --entries) entries=$2; shift ;;
@@ -47,10 +55,10 @@ generate() { # generate ARGS...: a shop into the database ARGS name
     --seed "$seed" --today "$today" "$@"
 }
 
-# measure LABEL DATABASE-ARGS...: starts the endpoint on the database and
-# prints the answer times.
+# measure LABEL DATABASE-ARGS...: starts the endpoint ($bin) on the
+# database and prints the answer times.
 measure() {
-  local label=$1 port_file pid url
+  local label=$1 port_file pid url bin=${measured_bin:-$bin}
   shift
   port_file=$(mktemp)
   "$bin" serve --addr 127.0.0.1:0 --port-file "$port_file" --exit-after 900 \
@@ -62,7 +70,11 @@ measure() {
   [ -s "$port_file" ] || { cat "$dir/$label.log" >&2; echo "the endpoint did not start" >&2; exit 1; }
   url="http://127.0.0.1:$(cat "$port_file")"
   rm -f "$port_file"
-  for query in "" "?from=2025-12-08&to=2026-12-07"; do
+  # The hourly sweep (every customer settled) starts with the endpoint and
+  # takes seconds on this shop: measure after it, not beside it (a build
+  # that does not say when it is done gets a minute).
+  for _ in $(seq 1 600); do grep -q "the hourly sweep finished" "$dir/$label.log" && break; sleep 0.1; done
+  for query in "" "?from=2026-09-09&to=2026-12-07" "?from=2025-12-08&to=2026-12-07"; do
     python3 - "$url/admin/v1/analytics$query" "$requests" "$label" <<'PY'
 import json, os, statistics, sys, time, urllib.error, urllib.request
 url, n, label = sys.argv[1], int(sys.argv[2]), sys.argv[3]
@@ -93,6 +105,11 @@ sqlite="$dir/$name.sqlite"
 if [ ! -s "$sqlite" ]; then
   rm -f "$sqlite" "$sqlite-wal" "$sqlite-shm"
   generate --db "$sqlite"
+fi
+if [ -n "$baseline" ]; then
+  # The baseline's own copy, taken while the shop has only its migrations.
+  [ -s "$sqlite.baseline" ] || cp "$sqlite" "$sqlite.baseline"
+  measured_bin=$baseline measure baseline --db "$sqlite.baseline"
 fi
 measure sqlite --db "$sqlite"
 

@@ -749,8 +749,9 @@ async fn serve(args: ServeArgs) -> Result<(), String> {
         let mut hourly = tokio::time::interval(Duration::from_secs(3600));
         loop {
             hourly.tick().await;
-            if let Err(err) = sweeper.settle_all().await {
-                tracing::error!(error = %err, "the hourly sweep failed");
+            match sweeper.settle_all().await {
+                Ok(booked) => tracing::info!(booked, "the hourly sweep finished"),
+                Err(err) => tracing::error!(error = %err, "the hourly sweep failed"),
             }
         }
     });

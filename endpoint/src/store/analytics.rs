@@ -1,7 +1,7 @@
 //! The console's figures as SQL aggregates (`GET /admin/v1/analytics`):
 //! each function sums one part of a period over `sales`, `ledger`,
-//! `customers` and `redemptions` (indexes in migration 0010), so that an
-//! answer reads sums, not histories. [`history`] reads everything whole:
+//! `customers` and `redemptions` (indexes in migrations 0010 and 0013),
+//! so that an answer reads sums, not histories. [`history`] reads everything whole:
 //! the input of the domain's reference computation, which the tests
 //! compare with these sums.
 //!
@@ -236,6 +236,16 @@ fn day(text: &str) -> i64 {
     text.get(..10).and_then(parse_date).unwrap_or(0)
 }
 
+/// ` INDEXED BY index` on SQLite, nothing on PostgreSQL: the per-member
+/// reads walk migration 0013's covering indexes, which SQLite (without
+/// statistics) would pass over for the kept tables' primary keys.
+fn indexed_by(db: &Db<'_>, index: &str) -> String {
+    match db {
+        Db::Sqlite(_) => format!(" INDEXED BY {index}"),
+        Db::Postgres(_) => String::new(),
+    }
+}
+
 /// The tier rank of `value` as SQL (`CASE WHEN value >= t2 THEN 2 ...`):
 /// the thresholds are the program's numbers, written into the text.
 fn rank_sql(value: &str, thresholds: &[u64]) -> String {
@@ -281,19 +291,31 @@ pub async fn parts(
 ) -> Result<Parts> {
     let b = Bounds::of(from, to);
     let mut parts = Parts::default();
-    let flags: Vec<(i64, i64, i64)> = on!(db, c => sqlx::query_as(
-        "SELECT member, COUNT(*), CAST(COALESCE(SUM(CASE WHEN n >= 2 THEN 1 ELSE 0 END), 0) AS BIGINT)
-         FROM (SELECT customer_key, member, COUNT(*) AS n FROM sales
-               WHERE placed_at >= $1 AND placed_at < $2 GROUP BY customer_key, member) t
-         GROUP BY member")
-        .bind(&b.from).bind(&b.next).fetch_all(&mut **c).await)?;
-    (parts.ordering, parts.repeating) = by_flag(&flags);
-    let (all, repeating): (i64, i64) = on!(db, c => sqlx::query_as(
-        "SELECT COUNT(*), CAST(COALESCE(SUM(CASE WHEN n >= 2 THEN 1 ELSE 0 END), 0) AS BIGINT)
-         FROM (SELECT customer_key, COUNT(*) AS n FROM sales
-               WHERE placed_at >= $1 AND placed_at < $2 GROUP BY customer_key) t")
+    // Per customer key in the period: all their orders and their member
+    // orders, so that one grouping counts every side.
+    let flags: (i64, i64, i64, i64, i64, i64) = on!(db, c => sqlx::query_as(
+        "SELECT
+           CAST(COUNT(*) AS BIGINT),
+           CAST(COALESCE(SUM(CASE WHEN n >= 2 THEN 1 ELSE 0 END), 0) AS BIGINT),
+           CAST(COALESCE(SUM(CASE WHEN m >= 1 THEN 1 ELSE 0 END), 0) AS BIGINT),
+           CAST(COALESCE(SUM(CASE WHEN m >= 2 THEN 1 ELSE 0 END), 0) AS BIGINT),
+           CAST(COALESCE(SUM(CASE WHEN n - m >= 1 THEN 1 ELSE 0 END), 0) AS BIGINT),
+           CAST(COALESCE(SUM(CASE WHEN n - m >= 2 THEN 1 ELSE 0 END), 0) AS BIGINT)
+         FROM (SELECT customer_key, COUNT(*) AS n,
+                 SUM(CASE WHEN member <> 0 THEN 1 ELSE 0 END) AS m
+               FROM sales WHERE placed_at >= $1 AND placed_at < $2 GROUP BY customer_key) t")
         .bind(&b.from).bind(&b.next).fetch_one(&mut **c).await)?;
-    (parts.ordering.all, parts.repeating.all) = (all, repeating);
+    let (all, repeating, members, members_repeating, non_members, non_members_repeating) = flags;
+    parts.ordering = Split {
+        all,
+        members,
+        non_members,
+    };
+    parts.repeating = Split {
+        all: repeating,
+        members: members_repeating,
+        non_members: non_members_repeating,
+    };
     if light {
         return Ok(parts);
     }
@@ -323,16 +345,17 @@ pub async fn parts(
         }
     }
     let before = Bounds::of(from - (to - from + 1), from - 1);
-    let (retained, returning): (i64, i64) = on!(db, c => sqlx::query_as(
-        "SELECT
-           CAST(COALESCE(SUM(CASE WHEN EXISTS (SELECT 1 FROM sales s WHERE s.customer_key = k.customer_key
-                  AND s.placed_at >= $3 AND s.placed_at < $1) THEN 1 ELSE 0 END), 0) AS BIGINT),
-           CAST(COALESCE(SUM(CASE WHEN EXISTS (SELECT 1 FROM sales s WHERE s.customer_key = k.customer_key
-                  AND s.placed_at < $1) THEN 1 ELSE 0 END), 0) AS BIGINT)
-         FROM (SELECT DISTINCT customer_key FROM sales WHERE placed_at >= $1 AND placed_at < $2) k")
+    parts.retained = on!(db, c => sqlx::query_scalar(
+        "SELECT COUNT(*) FROM (SELECT DISTINCT customer_key FROM sales
+                               WHERE placed_at >= $1 AND placed_at < $2) k
+         WHERE EXISTS (SELECT 1 FROM sales s WHERE s.customer_key = k.customer_key
+                         AND s.placed_at >= $3 AND s.placed_at < $1)")
         .bind(&b.from).bind(&b.next).bind(&before.from).fetch_one(&mut **c).await)?;
-    parts.retained = retained;
-    parts.first_timers = parts.ordering.all - returning;
+    // A customer's first order is in the period when their first order
+    // ever (kept, either flag) is.
+    parts.first_timers = on!(db, c => sqlx::query_scalar(
+        "SELECT COUNT(*) FROM customer_sales WHERE member = 2 AND first_at >= $1 AND first_at < $2")
+        .bind(&b.from).bind(&b.next).fetch_one(&mut **c).await)?;
     let (members, new_members): (i64, i64) = on!(db, c => sqlx::query_as(
         "SELECT
            (SELECT COUNT(*) FROM customers WHERE state = 'member' AND created_on <= $2),
@@ -359,11 +382,6 @@ pub async fn parts(
            CAST(COALESCE(SUM(CASE WHEN kind = 'expiry' THEN -points ELSE 0 END), 0) AS BIGINT)
          FROM ledger WHERE booked_on >= $1 AND booked_on <= $2")
         .bind(&b.from).bind(&b.to).fetch_one(&mut **c).await)?;
-    parts.points_outstanding = on!(db, c => sqlx::query_scalar(
-        "SELECT CAST(COALESCE(SUM(l.points), 0) AS BIGINT)
-         FROM ledger l JOIN customers c ON c.id = l.customer_id
-         WHERE l.booked_on <= $1 AND c.state = 'member' AND c.created_on <= $1")
-        .bind(&b.to).fetch_one(&mut **c).await)?;
     let rewards: Vec<(String, i64, i64, i64, i64)> = on!(db, c => sqlx::query_as(
         "SELECT reward_id, COUNT(*), CAST(COALESCE(SUM(points_spent), 0) AS BIGINT),
                 CAST(COALESCE(SUM(CASE WHEN state = 'used' THEN 1 ELSE 0 END), 0) AS BIGINT),
@@ -383,17 +401,18 @@ pub async fn parts(
          FROM customers c
          WHERE c.referred_by IS NOT NULL AND c.created_on >= $1 AND c.created_on <= $2")
         .bind(&b.from).bind(&b.to).bind(&b.next).fetch_one(&mut **c).await)?;
-    parts.tier_moves = tier_moves(db, from, to, tiers).await?;
+    (parts.tier_moves, parts.points_outstanding) = tier_moves(db, from, to, tiers).await?;
     Ok(parts)
 }
 
-/// Members at `to` by (tier rank the day before `from`, rank at `to`).
+/// Members at `to` by (tier rank the day before `from`, rank at `to`),
+/// and the members' points at `to` (every entry booked up to it).
 async fn tier_moves(
     db: &mut Db<'_>,
     from: i64,
     to: i64,
     (thresholds, sum): (&[u64], TierSum),
-) -> Result<BTreeMap<(usize, usize), i64>> {
+) -> Result<(BTreeMap<(usize, usize), i64>, i64)> {
     let (day_before, last) = (format_date(from - 1), format_date(to));
     let (since_before, since_last) = (
         format_date(add_months(from - 1, -12)),
@@ -420,59 +439,81 @@ async fn tier_moves(
     let rows: Vec<(i64, i64, i64)> = on!(db, c => sqlx::query_as(&sql)
         .bind(&day_before).bind(&last).bind(&since_before).bind(&since_last)
         .fetch_all(&mut **c).await)?;
-    Ok(rows
+    let moves = rows
         .into_iter()
         .map(|(before, after, count)| {
             let rank = |r: i64| usize::try_from(r).unwrap_or(0);
             ((rank(before), rank(after)), count)
         })
-        .collect())
+        .collect();
+    Ok((moves, outstanding(db, &last).await?))
 }
 
-/// The rank [`rank_sql`] gives, in Rust.
-fn rank(thresholds: &[u64], value: i64) -> usize {
-    thresholds
-        .iter()
-        .enumerate()
-        .skip(1)
-        .rev()
-        .find(|(_, threshold)| i128::from(value) >= i128::from(**threshold))
-        .map_or(0, |(rank, _)| rank)
+/// The members' points at `last` (every entry booked up to it): the
+/// points kept per member, less the entries booked after it (few, for a
+/// recent day; SQLite keeps a CROSS JOIN's order and reads that range).
+async fn outstanding(db: &mut Db<'_>, last: &str) -> Result<i64> {
+    let sql = format!(
+        "SELECT CAST(COALESCE(SUM(p.points), 0) AS BIGINT)
+         FROM customers c JOIN customer_points p{} ON p.customer_id = c.id
+         WHERE c.state = 'member' AND c.created_on <= $1",
+        indexed_by(db, "customer_points_whole")
+    );
+    let kept: i64 = on!(db, c => sqlx::query_scalar(&sql)
+        .bind(last).fetch_one(&mut **c).await)?;
+    let later: i64 = on!(db, c => sqlx::query_scalar(
+        "SELECT CAST(COALESCE(SUM(l.points), 0) AS BIGINT)
+         FROM ledger l CROSS JOIN customers c
+         WHERE c.id = l.customer_id AND l.booked_on > $1
+           AND c.state = 'member' AND c.created_on <= $1")
+        .bind(last).fetch_one(&mut **c).await)?;
+    Ok(kept - later)
 }
 
 /// Tier moves by lifetime points: each member's lifetime points kept
 /// (`customer_points`), less what they earned after the day before the
-/// period and after its end (the ledger's range after that day only).
+/// period and after its end (the ledger's range after that day only); and
+/// the members' points at the end, their points kept less the entries
+/// after it. Counted in SQL: a few rows come back, not one per member.
 async fn lifetime_moves(
     db: &mut Db<'_>,
     day_before: &str,
     last: &str,
     thresholds: &[u64],
-) -> Result<BTreeMap<(usize, usize), i64>> {
-    let after: std::collections::HashMap<String, (i64, i64)> = on!(db, c => sqlx::query_as(
-        "SELECT customer_id || '', CAST(SUM(points) AS BIGINT),
-                CAST(SUM(CASE WHEN booked_on > $2 THEN points ELSE 0 END) AS BIGINT)
-         FROM ledger WHERE booked_on > $1 AND kind NOT IN ('redemption', 'expiry', 'release')
-         GROUP BY customer_id || ''")
-        .bind(day_before).bind(last).fetch_all(&mut **c).await)?
-    .into_iter()
-    .map(|(id, before, end): (String, i64, i64)| (id, (before, end)))
-    .collect();
-    let members: Vec<(String, i64)> = on!(db, c => sqlx::query_as(
-        "SELECT c.id, CAST(COALESCE(p.lifetime, 0) AS BIGINT)
-         FROM customers c LEFT JOIN customer_points p ON p.customer_id = c.id
-         WHERE c.state = 'member' AND c.created_on <= $1")
-        .bind(last).fetch_all(&mut **c).await)?;
+) -> Result<(BTreeMap<(usize, usize), i64>, i64)> {
+    // Per member: the kept sums (flag m = 1) and the entries after the day
+    // before (the ledger's range only), summed by customer; customers who
+    // are not members at the end have no kept row here and drop out.
+    let earns = "kind NOT IN ('redemption', 'expiry', 'release')";
+    let sql = format!(
+        "SELECT CAST({} AS BIGINT), CAST({} AS BIGINT), COUNT(*), CAST(COALESCE(SUM(pts), 0) AS BIGINT)
+         FROM (SELECT id, SUM(lt) - SUM(e) AS vb, SUM(lt) - SUM(ea) AS va, SUM(pt) - SUM(pa) AS pts
+               FROM (SELECT c.id AS id, 1 AS m, COALESCE(p.lifetime, 0) AS lt,
+                       COALESCE(p.points, 0) AS pt, 0 AS e, 0 AS ea, 0 AS pa
+                     FROM customers c LEFT JOIN customer_points p{} ON p.customer_id = c.id
+                     WHERE c.state = 'member' AND c.created_on <= $2
+                     UNION ALL
+                     SELECT customer_id, 0, 0, 0,
+                       CASE WHEN {earns} THEN points ELSE 0 END,
+                       CASE WHEN booked_on > $2 AND {earns} THEN points ELSE 0 END,
+                       CASE WHEN booked_on > $2 THEN points ELSE 0 END
+                     FROM ledger WHERE booked_on > $1) u
+               GROUP BY id HAVING SUM(m) = 1) v
+         GROUP BY 1, 2",
+        rank_sql("vb", thresholds),
+        rank_sql("va", thresholds),
+        indexed_by(db, "customer_points_whole")
+    );
+    let rows: Vec<(i64, i64, i64, i64)> = on!(db, c => sqlx::query_as(&sql)
+        .bind(day_before).bind(last).fetch_all(&mut **c).await)?;
     let mut moves = BTreeMap::new();
-    for (id, lifetime) in members {
-        let (after_before, after_end) = after.get(&id).copied().unwrap_or((0, 0));
-        let key = (
-            rank(thresholds, lifetime - after_before),
-            rank(thresholds, lifetime - after_end),
-        );
-        *moves.entry(key).or_insert(0) += 1;
+    let mut outstanding = 0;
+    for (before, after, count, points) in rows {
+        let rank = |r: i64| usize::try_from(r).unwrap_or(0);
+        *moves.entry((rank(before), rank(after))).or_insert(0) += count;
+        outstanding += points;
     }
-    Ok(moves)
+    Ok((moves, outstanding))
 }
 
 /// A period's sums per day (the trend's input).
@@ -515,11 +556,14 @@ pub async fn cohorts(db: &mut Db<'_>, to: i64) -> Result<BTreeMap<String, (i64, 
          WHERE state = 'member' AND created_on <= $1 GROUP BY 1")
         .bind(&b.to).fetch_all(&mut **c).await)?;
     // Each member's revenue kept, less their orders after the end.
-    let revenue: Vec<(String, i64)> = on!(db, c => sqlx::query_as(
+    let sql = format!(
         "SELECT substr(c.created_on, 1, 7), CAST(COALESCE(SUM(s.revenue), 0) AS BIGINT)
-         FROM customer_sales s JOIN customers c ON c.id = s.customer_key
+         FROM customers c JOIN customer_sales s{} ON s.customer_key = c.id
          WHERE s.member = 1 AND c.state = 'member' AND c.created_on <= $1
-         GROUP BY 1")
+         GROUP BY 1",
+        indexed_by(db, "customer_sales_whole")
+    );
+    let revenue: Vec<(String, i64)> = on!(db, c => sqlx::query_as(&sql)
         .bind(&b.to).fetch_all(&mut **c).await)?;
     // From the sales after the end (SQLite keeps a CROSS JOIN's order: few
     // rows for a recent end, the usual case).
@@ -545,18 +589,93 @@ pub async fn cohorts(db: &mut Db<'_>, to: i64) -> Result<BTreeMap<String, (i64, 
     Ok(cohorts)
 }
 
+/// The at-risk read's text: per member `N:id`, then `N:first name` or `-`,
+/// then `points last_at days`, members joined by `;` (N: the text's length
+/// in characters, so that an id or a name may hold any character; the
+/// rest holds no `;`). Yields (id, first name, points, last_at, days), or
+/// `None` for text not of that shape.
+struct CandidateText<'a>(&'a str);
+
+/// One member's fields in [`CandidateText`].
+type CandidateFields<'a> = (String, Option<String>, i64, &'a str, &'a str);
+
+impl<'a> CandidateText<'a> {
+    /// `N:text` at the start: the text and what follows it.
+    fn counted(rest: &'a str) -> Option<(&'a str, &'a str)> {
+        let (count, rest) = rest.split_once(':')?;
+        let count: usize = count.parse().ok()?;
+        let end = rest
+            .char_indices()
+            .nth(count)
+            .map_or(rest.len(), |(at, _)| at);
+        (rest[..end].chars().count() == count).then(|| (&rest[..end], &rest[end..]))
+    }
+
+    fn member(&mut self) -> Option<CandidateFields<'a>> {
+        let (id, rest) = Self::counted(self.0)?;
+        let (first_name, rest) = match rest.strip_prefix('-') {
+            Some(rest) => (None, rest),
+            None => {
+                let (name, rest) = Self::counted(rest)?;
+                (Some(name.to_owned()), rest)
+            }
+        };
+        let (points, rest) = rest.split_once(' ')?;
+        let (last_at, rest) = rest.split_once(' ')?;
+        let (days, rest) = rest.split_once(';').unwrap_or((rest, ""));
+        self.0 = rest;
+        Some((
+            id.to_owned(),
+            first_name,
+            points.parse().ok()?,
+            last_at,
+            days,
+        ))
+    }
+}
+
+impl<'a> Iterator for CandidateText<'a> {
+    type Item = Option<CandidateFields<'a>>;
+
+    fn next(&mut self) -> Option<Self::Item> {
+        if self.0.is_empty() {
+            return None;
+        }
+        let member = self.member();
+        if member.is_none() {
+            self.0 = "";
+        }
+        Some(member)
+    }
+}
+
 /// The members at `to` with points above 0 (every entry booked up to it)
 /// and a member's order up to it, with their orders' days.
 pub async fn candidates(db: &mut Db<'_>, to: i64) -> Result<Vec<Candidate>> {
     let b = Bounds::of(to, to);
     // Points and order days kept per customer; points booked after the end
     // taken off (few, for a recent end), order days after it left out.
-    let rows: Vec<(String, Option<String>, i64, String, String)> = on!(db, c => sqlx::query_as(
-        "SELECT c.id, c.first_name, CAST(COALESCE(p.points, 0) AS BIGINT), s.days, s.last_at
-         FROM customer_sales s JOIN customers c ON c.id = s.customer_key
-         LEFT JOIN customer_points p ON p.customer_id = c.id
-         WHERE s.member = 1 AND s.first_at < $2 AND c.state = 'member' AND c.created_on <= $1")
-        .bind(&b.to).bind(&b.next).fetch_all(&mut **c).await)?;
+    // One text per read, not a row per member (tens of thousands of rows
+    // cost more to hand over than to read): see [`CandidateText`].
+    let agg = match db {
+        Db::Sqlite(_) => "group_concat",
+        Db::Postgres(_) => "string_agg",
+    };
+    let sql = format!(
+        "SELECT {agg}(length(c.id) || ':' || c.id
+                 || COALESCE(length(c.first_name) || ':' || c.first_name, '-')
+                 || CAST(COALESCE(p.points, 0) AS TEXT) || ' ' || s.last_at || ' ' || s.days, ';')
+         FROM customers c JOIN customer_sales s{} ON s.customer_key = c.id
+         LEFT JOIN customer_points p{} ON p.customer_id = c.id
+         WHERE s.member = 1 AND s.first_at < $2 AND c.state = 'member' AND c.created_on <= $1",
+        indexed_by(db, "customer_sales_whole"),
+        indexed_by(db, "customer_points_whole")
+    );
+    let text: Option<String> = on!(db, c => sqlx::query_scalar(&sql)
+        .bind(&b.to).bind(&b.next).fetch_one(&mut **c).await)?;
+    let rows = CandidateText(text.as_deref().unwrap_or(""))
+        .collect::<Option<Vec<_>>>()
+        .ok_or_else(|| StoreError::Corrupt("the at-risk candidates' text".into()))?;
     let after: std::collections::HashMap<String, i64> = on!(db, c => sqlx::query_as(
         "SELECT customer_id || '', CAST(SUM(points) AS BIGINT) FROM ledger WHERE booked_on > $1
          GROUP BY customer_id || ''")
@@ -573,15 +692,15 @@ pub async fn candidates(db: &mut Db<'_>, to: i64) -> Result<Vec<Candidate>> {
     .into_iter()
     .collect();
     let mut found: Vec<Candidate> = Vec::new();
-    for (id, first_name, points, days, last_at) in rows {
+    for (id, first_name, points, last_at, days) in rows {
         let points = points - after.get(&id).copied().unwrap_or(0);
         if points <= 0 {
             continue;
         }
         let mut order_days: Vec<i64> = days.split(',').map(day).filter(|on| *on <= to).collect();
         order_days.sort_unstable();
-        let last_order_at = if last_at < b.next {
-            last_at
+        let last_order_at = if last_at < b.next.as_str() {
+            last_at.to_owned()
         } else {
             last.get(&id).cloned().unwrap_or_default()
         };
@@ -658,4 +777,40 @@ pub async fn history(db: &mut Db<'_>) -> Result<History> {
             })
             .collect(),
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::CandidateText;
+
+    #[test]
+    fn the_candidates_text_holds_any_id_and_name() {
+        let text = "3:a;b5:Zoë ;120 2026-11-30T23:59:59Z 2026-10-01,2026-11-30;\
+                    1:x-0 2026-01-02T00:00:00Z 2026-01-02";
+        let rows: Option<Vec<_>> = CandidateText(text).collect();
+        assert_eq!(
+            rows,
+            Some(vec![
+                (
+                    "a;b".to_owned(),
+                    Some("Zoë ;".to_owned()),
+                    120,
+                    "2026-11-30T23:59:59Z",
+                    "2026-10-01,2026-11-30"
+                ),
+                (
+                    "x".to_owned(),
+                    None,
+                    0,
+                    "2026-01-02T00:00:00Z",
+                    "2026-01-02"
+                ),
+            ])
+        );
+        // Text of another shape is refused, not read in part.
+        for broken in ["3:ab", "2:ab-x 2026-01-02T00:00:00Z 2026-01-02", "1:a-5"] {
+            let rows: Option<Vec<_>> = CandidateText(broken).collect();
+            assert_eq!(rows, None, "{broken}");
+        }
+    }
 }

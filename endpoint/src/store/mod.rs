@@ -118,6 +118,9 @@ const WRITE_LOCK: i64 = 0x4C57_4C45_4447_4552; // "LWLEDGER"
 
 /// How long a statement waits for SQLite's write lock.
 const BUSY_TIMEOUT: Duration = Duration::from_secs(5);
+/// How much of a SQLite file each connection maps into memory (address
+/// space, not memory: the pages stay the operating system's cache).
+const SQLITE_MMAP_SIZE: u64 = 1 << 30;
 
 /// A connection to one of the two databases, for the queries.
 pub enum Db<'c> {
@@ -187,7 +190,10 @@ impl Store {
                     .create_if_missing(true)
                     .journal_mode(SqliteJournalMode::Wal)
                     .foreign_keys(true)
-                    .busy_timeout(BUSY_TIMEOUT);
+                    .busy_timeout(BUSY_TIMEOUT)
+                    // Pages read through a memory map: a large shop's
+                    // reads (the console's figures) copy no pages.
+                    .pragma("mmap_size", SQLITE_MMAP_SIZE.to_string());
                 let pool = SqlitePoolOptions::new()
                     .max_connections(connections)
                     .connect_with(options)
