@@ -275,6 +275,7 @@ run_console() {
 
 run_size() {
   need_dist
+  need_console
   step "size report and budgets"
   bash scripts/size-report.sh --enforce
 }
