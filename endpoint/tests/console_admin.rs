@@ -588,3 +588,70 @@ fn the_console_is_served_with_strict_headers() {
         .expect("an answer");
     assert_eq!(put.status, 405);
 }
+
+#[test]
+fn an_erased_friend_leaves_no_name_in_the_referrer_s_ledger() {
+    let server = Server::start();
+    let rosa = server.admin(
+        "PUT",
+        "/admin/v1/customers/cust-rosa",
+        r#"{"first_name":"Rosa","email":"rosa@example.com"}"#,
+    );
+    assert!(rosa.status == 201 || rosa.status == 200, "{}", rosa.body);
+    let code = server
+        .admin("GET", "/admin/v1/customers/cust-rosa", "")
+        .json()["customer"]["referral_code"]
+        .as_str()
+        .unwrap_or_default()
+        .to_owned();
+    assert!(!code.is_empty());
+    let finn =
+        json!({"first_name": "Finnegan", "email": "finn@example.com", "referral_code": code});
+    let reply = server.admin("PUT", "/admin/v1/customers/cust-finn", &finn.to_string());
+    assert_eq!(reply.status, 201, "{}", reply.body);
+    order(&server, "o-finn-1", "cust-finn", 5_000);
+    // Rosa earned for Finnegan's first order; her widget names him.
+    let rosa_ledger = server.admin("GET", "/admin/v1/customers/cust-rosa/ledger", "");
+    assert!(
+        rosa_ledger.body.contains("referral"),
+        "{}",
+        rosa_ledger.body
+    );
+    let activity = server.get("/v1/activity", Some(&server.token("cust-rosa")));
+    assert!(activity.body.contains("Finnegan"), "{}", activity.body);
+
+    let erased = server.admin("POST", "/admin/v1/customers/cust-finn/erase", "");
+    assert_eq!(erased.status, 200, "{}", erased.body);
+    // His name is nowhere in what Rosa's records show: not in her ledger,
+    // her export or her widget's history.
+    for (what, body) in [
+        (
+            "ledger",
+            server
+                .admin("GET", "/admin/v1/customers/cust-rosa/ledger", "")
+                .body,
+        ),
+        (
+            "export",
+            server
+                .admin("GET", "/admin/v1/customers/cust-rosa/export", "")
+                .body,
+        ),
+        (
+            "activity",
+            server
+                .get("/v1/activity", Some(&server.token("cust-rosa")))
+                .body,
+        ),
+    ] {
+        assert!(!body.contains("Finnegan"), "{what}: {body}");
+    }
+    assert_eq!(
+        common::sql_count(
+            &server.db,
+            server.database_url.as_deref(),
+            "SELECT COUNT(*) FROM ledger WHERE label_en LIKE '%Finnegan%' OR label_de LIKE '%Finnegan%' OR reason LIKE '%Finnegan%'",
+        ),
+        0
+    );
+}

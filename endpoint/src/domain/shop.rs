@@ -557,12 +557,10 @@ pub async fn record_order(
         first_order && *referrer != input.customer_id && program.referral.referrer_points > 0
     });
     if let Some(referrer) = referrer {
-        let friend = account.first_name().unwrap_or("a friend");
-        let freund = account.first_name().unwrap_or("Freund*in");
-        let (en, de) = (
-            format!("Referral: {friend}"),
-            format!("Empfehlung: {freund}"),
-        );
+        // No name in the referrer's row: the ledger is never changed, and an
+        // erased friend's name must not stay in it. The friend's name is
+        // shown from their order (`order_id`) while they are there.
+        let (en, de) = ("Referral".to_owned(), "Empfehlung".to_owned());
         let entry = NewEntry {
             available_on,
             order_id: Some(&input.id),
