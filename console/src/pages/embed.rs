@@ -13,7 +13,7 @@ use leptos::task::spawn_local;
 use wasm_bindgen::JsCast;
 
 /// Where the same origin serves the widget's loader.
-pub(crate) const LOADER: &str = "/widget/loyalty-widget.js";
+const LOADER: &str = "/widget/loyalty-widget.js";
 
 /// The embed page.
 #[component]
@@ -31,15 +31,7 @@ pub fn Embed() -> impl IntoView {
 
     // Is the widget served here? Then load its loader once and show it.
     spawn_local(async move {
-        let found = gloo_net::http::Request::get(LOADER)
-            .send()
-            .await
-            .map(|r| r.ok())
-            .unwrap_or(false);
-        if found {
-            load_loader();
-        }
-        loader_here.set(Some(found));
+        loader_here.set(Some(load_loader_if_served().await));
     });
     // The live widget follows every change (a fresh element each time).
     Effect::new(move |_| {
@@ -199,8 +191,22 @@ pub fn Embed() -> impl IntoView {
     }
 }
 
+/// Whether the widget's loader is served on this origin; when it is, its
+/// script tag is added (once). The embed and program pages' live widgets.
+pub(crate) async fn load_loader_if_served() -> bool {
+    let found = gloo_net::http::Request::get(LOADER)
+        .send()
+        .await
+        .map(|r| r.ok())
+        .unwrap_or(false);
+    if found {
+        load_loader();
+    }
+    found
+}
+
 /// Adds the loader's script tag once (a second one would be a no-op anyway).
-pub(crate) fn load_loader() {
+fn load_loader() {
     let Some(document) = web_sys::window().and_then(|w| w.document()) else {
         return;
     };

@@ -8,7 +8,7 @@ use crate::api::{change_value, PreviewToken, ProgramPage as Installed};
 use crate::client::{self, Body};
 use crate::format;
 use crate::i18n::T;
-use crate::pages::embed::{load_loader, LOADER};
+use crate::pages::embed::load_loader_if_served;
 use crate::route::encode;
 use crate::state::Ctx;
 use crate::widgets::{ErrorNote, Scroll};
@@ -59,13 +59,8 @@ pub fn ProgramPage() -> impl IntoView {
     let loader_here = RwSignal::new(None::<bool>);
     // The widget's loader served here, and a token for the sample customer.
     spawn_local(async move {
-        let found = gloo_net::http::Request::get(LOADER)
-            .send()
-            .await
-            .map(|r| r.ok())
-            .unwrap_or(false);
+        let found = load_loader_if_served().await;
         if found {
-            load_loader();
             let minted =
                 client::send(ctx, "POST", "/admin/v1/preview-token", Body::Empty, None).await;
             match minted {
