@@ -17,7 +17,7 @@
 #
 # The generated SQLite shop is kept under target/bench-analytics/ and
 # reused (generated again when its size or the seed changes). --release
-# measures a release build (built once when missing); the debug build by
+# measures the production build (the `server` profile); the debug build by
 # default.
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"
@@ -37,9 +37,11 @@ while [ $# -gt 0 ]; do
   shift
 done
 target_dir=${CARGO_TARGET_DIR:-$ROOT/target}
+# --release: the endpoint's production build (the `server` profile).
+[ "$profile" = release ] && profile=server
 bin="$target_dir/$profile/loyalty-endpoint"
-if [ "$profile" = release ]; then
-  [ -x "$bin" ] || cargo build --release -p loyalty-endpoint --quiet
+if [ "$profile" = server ]; then
+  cargo build --profile server -p loyalty-endpoint --quiet
 else
   cargo build -p loyalty-endpoint --quiet
 fi

@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Requests per second and latency of the reference endpoint (release build),
+# Requests per second and latency of the reference endpoint (its production
+# build, the `server` profile; a baseline REV is built as it was released),
 # on SQLite and on PostgreSQL (a throwaway cluster from Debian's packages,
 # durable: fsync on), measured with wrk from Debian's packages on 127.0.0.1:
 #   GET /v1/customer         a signed-in customer's summary (token check,
@@ -20,6 +21,7 @@
 #   scripts/bench-endpoint.sh [REV]      (STORES="sqlite postgres" by default)
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"
+source "$ROOT/bench/endpoint/common.sh"
 cd "$ROOT"
 command -v wrk >/dev/null || {
   echo "installing wrk (Debian package)"
@@ -29,40 +31,17 @@ command -v wrk >/dev/null || {
 }
 duration=${DURATION:-10s}
 stores=${STORES:-sqlite postgres}
-cargo build --release -p loyalty-endpoint --quiet
+cargo build --profile server -p loyalty-endpoint --quiet
 dir="$ROOT/target/bench-endpoint"
 mkdir -p "$dir"
 # name|binary|extra serve flags: this build with logs and metrics off, and
 # with logs at info as JSON and metrics on (their cost).
-this="$ROOT/target/release/loyalty-endpoint"
+this="$ROOT/target/server/loyalty-endpoint"
 builds=("this|$this|--log off" "this, JSON logs + metrics|$this|--log info --log-format json --metrics-addr 127.0.0.1:0")
 if [ -n "${1:-}" ]; then
   build_baseline "$1"
   builds=("$BASELINE_REV|$BASELINE_BIN|" "${builds[@]}")
 fi
-export LOYALTY_SECRET="bench-secret-bench-secret-bench-secret!"
-export LOYALTY_ADMIN_KEY="bench-admin-key-bench-admin-key-bench!"
-export SHOPIFY_API_SECRET="bench-shopify-app-secret"
-
-# bodies FILE FIRST COUNT: signed orders/paid bodies, order ids from FIRST.
-bodies() {
-  python3 - "$@" <<'PY'
-import base64, hashlib, hmac, json, os, sys
-path, first, count = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
-secret = os.environ["SHOPIFY_API_SECRET"].encode()
-with open(path, "w") as out:
-    for n in range(first, first + count):
-        body = json.dumps({
-            "id": n, "order_number": n, "financial_status": "paid", "currency": "EUR",
-            "subtotal_price": "49.90", "total_price": "54.80",
-            "customer": {"id": 7_000_000 + n % 5_000, "first_name": "Bench"},
-            "line_items": [{"id": n, "title": "Espresso Roast 1 kg", "quantity": 1, "price": "49.90"}],
-        }, separators=(",", ":"))
-        signature = base64.b64encode(hmac.new(secret, body.encode(), hashlib.sha256).digest()).decode()
-        out.write(f"{signature}\t{body}\n")
-PY
-}
-
 row() { printf '| %s | %s | %s | %s | %s | %s | %s |\n' "$@"; }
 measure() { # measure STORE NAME CONNECTIONS wrk-args...
   local store=$1 name=$2 connections=$3
@@ -78,26 +57,11 @@ measure() { # measure STORE NAME CONNECTIONS wrk-args...
 
 # bench STORE BINARY serve-args...: one endpoint on the store, every route.
 bench() {
-  local store=$1 bin=$2 port_file pid base anna dora
+  local store=$1 bin=$2 pid base anna
   shift 2
-  port_file=$(mktemp)
-  "$bin" serve --addr 127.0.0.1:0 --demo "$@" \
-    --port-file "$port_file" --exit-after 900 >"$dir/endpoint-$store.log" 2>&1 &
-  pid=$!
-  for _ in $(seq 1 100); do [ -s "$port_file" ] && break; sleep 0.1; done
-  [ -s "$port_file" ] || { cat "$dir/endpoint-$store.log" >&2; return 1; }
-  base="http://127.0.0.1:$(cat "$port_file")"
-  rm -f "$port_file"
-  # 200 shoppers sign up and get a billion points each to redeem.
-  local n
-  : >"$dir/tokens.txt"
-  for n in $(seq 1 200); do
-    curl -sf -X PUT -H "Authorization: Bearer $LOYALTY_ADMIN_KEY" -d '{"first_name":"Bench"}' \
-      "$base/admin/v1/customers/bench-$n" >/dev/null
-    curl -sf -X POST -H "Authorization: Bearer $LOYALTY_ADMIN_KEY" -H "Idempotency-Key: topup" \
-      -d '{"points":1000000000,"reason":"benchmark"}' "$base/admin/v1/customers/bench-$n/adjustments" >/dev/null
-    "$bin" token --customer "bench-$n" --ttl 3600 >>"$dir/tokens.txt"
-  done
+  bench_serve "$dir/endpoint-$store.log" "$bin" "$@"
+  pid=$BENCH_PID base=$BENCH_BASE
+  seed_shoppers "$base" "$bin" "$dir/tokens.txt"
   anna=$("$bin" token --customer cust-anna --ttl 3600)
   for c in 20 200; do
     measure "$store" "GET /v1/customer" "$c" -H "Authorization: Bearer $anna" "$base/v1/customer"
@@ -118,7 +82,7 @@ bench() {
 }
 
 echo
-echo "The reference endpoint, release build, wrk -t2 -d$duration on 127.0.0.1 (2 cores shared with wrk and the database)"
+echo "The reference endpoint, production build (server profile), wrk -t2 -d$duration on 127.0.0.1 (2 cores shared with wrk and the database)"
 row "store" "route" "connections" "requests/s" "p50" "p99" "non-2xx answers"
 row "---" "---" "---" "---" "---" "---" "---"
 : >"$dir/growth.md"

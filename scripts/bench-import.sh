@@ -20,11 +20,11 @@ cd "$ROOT"
 stores=${STORES:-sqlite postgres}
 balance_rows=${BALANCE_ROWS:-10000 100000}
 history_rows=${HISTORY_ROWS:-1000000}
-cargo build --release -p loyalty-endpoint --quiet
+cargo build --profile server -p loyalty-endpoint --quiet
 target_dir=${CARGO_TARGET_DIR:-$ROOT/target}
 dir="$target_dir/bench-import"
 mkdir -p "$dir"
-builds=("this|$target_dir/release/loyalty-endpoint")
+builds=("this|$target_dir/server/loyalty-endpoint")
 if [ -n "${1:-}" ]; then
   build_baseline "$1"
   builds=("$BASELINE_REV|$BASELINE_BIN" "${builds[@]}")

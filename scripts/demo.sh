@@ -14,7 +14,7 @@ rustup target list --installed | grep -qx wasm32-unknown-unknown || rustup targe
 mkdir -p target/demo
 # The endpoint, then the widget's crates for wasm32, as trunk will ask for
 # them (trunk's own build then finds them compiled).
-(cargo build -p loyalty-endpoint --release --quiet &&
+(cargo build -p loyalty-endpoint --profile server --quiet &&
   cargo build -p loyalty-widget-web --release --target wasm32-unknown-unknown --quiet &&
   cargo build -p loyalty-console --release --target wasm32-unknown-unknown --quiet) \
   >target/demo/build.log 2>&1 &
@@ -44,5 +44,5 @@ echo "Demo shop with the loyalty widget: http://127.0.0.1:$port/"
 echo "(signed in as Anna; the footer switches customer or shows the guest view)"
 echo "The shop owner's console: http://127.0.0.1:$port/admin/"
 echo "(its admin key is in target/demo/admin-key)"
-exec target/release/loyalty-endpoint serve --addr "127.0.0.1:$port" \
+exec target/server/loyalty-endpoint serve --addr "127.0.0.1:$port" \
   --db target/demo/demo.sqlite --static dist --demo

@@ -117,7 +117,11 @@ build_baseline() {
   src="$target_dir/bench-baseline-src"
   git -C "$ROOT" worktree remove --force "$src" 2>/dev/null || rm -rf "$src"
   git -C "$ROOT" worktree add --detach "$src" "$BASELINE_REV" >/dev/null
-  (cd "$src" && cargo build --release -p loyalty-endpoint --quiet --target-dir "$target_dir/bench-baseline")
+  # Its own production build: the `server` profile where it has one, else
+  # the release profile it was released with.
+  local profile=release
+  grep -q '^\[profile.server\]' "$src/Cargo.toml" && profile=server
+  (cd "$src" && cargo build --profile "$profile" -p loyalty-endpoint --quiet --target-dir "$target_dir/bench-baseline")
   git -C "$ROOT" worktree remove --force "$src"
-  BASELINE_BIN="$target_dir/bench-baseline/release/loyalty-endpoint"
+  BASELINE_BIN="$target_dir/bench-baseline/$profile/loyalty-endpoint"
 }

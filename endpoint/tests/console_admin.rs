@@ -390,10 +390,11 @@ fn export_and_erase_keep_the_figures_and_drop_the_person() {
                 ),
                 ("Idempotency-Key", "adj-1"),
             ],
-            r#"{"points": 50, "reason": "sorry"}"#,
+            r#"{"points": 50, "reason": "sorry, Greta: the parcel was lost"}"#,
         )
         .expect("an answer");
     assert_eq!(adjust.status, 201, "{}", adjust.body);
+    assert!(adjust.body.contains("Greta"), "{}", adjust.body);
     let ledger_before = server.admin("GET", "/admin/v1/customers/cust-greta/ledger", "");
     let before: Value = ledger_before.json();
     let points_before = server
@@ -487,9 +488,49 @@ fn export_and_erase_keep_the_figures_and_drop_the_person() {
     assert!(widget["referral"].is_null());
     assert_eq!(widget["points"]["approved"], 0);
 
-    // The figures stay: the same ledger, the same balance for the shop.
+    // The figures stay: the same ledger, the same balance for the shop;
+    // only the adjustment's reason (free text that named her) is gone.
     let ledger_after = server.admin("GET", "/admin/v1/customers/cust-greta/ledger", "");
-    assert_eq!(ledger_after.json()["entries"], before["entries"]);
+    assert!(
+        !ledger_after.body.contains("Greta"),
+        "{}",
+        ledger_after.body
+    );
+    let mut expected = before["entries"].clone();
+    for entry in expected.as_array_mut().expect("entries") {
+        if entry["kind"] == "adjustment" {
+            assert_eq!(entry["reason"], "sorry, Greta: the parcel was lost");
+            entry["reason"] = "(erased)".into();
+        }
+    }
+    assert_eq!(ledger_after.json()["entries"], expected);
+    assert_eq!(
+        common::sql_count(
+            &server.db,
+            server.database_url.as_deref(),
+            "SELECT COUNT(*) FROM ledger WHERE reason LIKE '%parcel%' OR label_en LIKE '%parcel%' \
+             OR label_de LIKE '%parcel%'",
+        ),
+        0
+    );
+    // The adjustment sent again under its key: the first answer's status,
+    // nothing booked twice, and no name kept for the replay.
+    let replay = server
+        .send(
+            "POST",
+            "/admin/v1/customers/cust-greta/adjustments",
+            &[
+                (
+                    "Authorization",
+                    &format!("Bearer {}", String::from_utf8_lossy(ADMIN_KEY)),
+                ),
+                ("Idempotency-Key", "adj-1"),
+            ],
+            r#"{"points": 50, "reason": "sorry, Greta: the parcel was lost"}"#,
+        )
+        .expect("an answer");
+    assert_eq!(replay.status, 201, "{}", replay.body);
+    assert!(!replay.body.contains("Greta"), "{}", replay.body);
     assert_eq!(page["customer"]["balance"], points_before);
     assert_eq!(page["orders"][0]["total_minor"], 12_345);
     assert_eq!(ledger_sum(), sum_before);

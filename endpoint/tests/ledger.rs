@@ -383,6 +383,25 @@ fn the_ledger_is_append_only() {
     let delete = server.execute("DELETE FROM ledger");
     assert!(delete.is_err(), "a delete is refused");
     assert!(update.unwrap_err().contains("append-only"));
+    // The one change let through: an entry's free text replaced by
+    // '(erased)' (erasure), every other column kept.
+    for refused in [
+        "UPDATE ledger SET reason = 'changed'",
+        "UPDATE ledger SET reason = '(erased)', label_en = '(erased)', label_de = '(erased)', points = points + 1",
+        "UPDATE ledger SET reason = '(erased)', label_en = '(erased)', label_de = '(erased)', booked_on = '2020-01-01'",
+        "UPDATE ledger SET reason = '(erased)', label_en = 'x', label_de = '(erased)'",
+    ] {
+        let update = server.execute(refused);
+        assert!(
+            update.as_ref().is_err_and(|err| err.contains("append-only")),
+            "{refused}: {update:?}"
+        );
+    }
+    let redacted = server.execute(
+        "UPDATE ledger SET reason = '(erased)', label_en = '(erased)', label_de = '(erased)' \
+         WHERE id = (SELECT MIN(id) FROM ledger)",
+    );
+    assert_eq!(redacted, Ok(1));
     assert_eq!(server.points("cust-anna")["approved"], 1250);
 }
 

@@ -1010,3 +1010,118 @@ fn the_shop_s_currency_and_time_zone_are_read_at_start() {
         .block_on(connector.preflight("EUR", true))
         .is_empty());
 }
+
+/// A code that expired unused, its points not given back, is reissued by
+/// the shop owner once, at no points: a new code for the same reward,
+/// made on the platform like a redeem's, listed for the customer first;
+/// nothing else can be reissued.
+#[test]
+fn an_expired_code_is_reissued_once_at_no_points() {
+    for kind in [None, Some(Kind::Shopify), Some(Kind::Woo)] {
+        let platform = kind.map(StandIn::start);
+        let server = match &platform {
+            Some(platform) => server_on(platform, Duration::from_secs(5)),
+            None => Server::start(),
+        };
+        let start = customer(&server, "1020", 1000);
+        let reply = redeem(&server, "1020", "r-10pct", "old-1");
+        assert_eq!(reply.status, 200, "{kind:?}: {}", reply.body);
+        let first = value(&reply);
+        let id = first["id"].as_str().expect("an id").to_owned();
+        let first_code = first["coupon"]["code"].as_str().expect("a code").to_owned();
+        let reissue =
+            |id: &str| server.admin("POST", &format!("/admin/v1/redemptions/{id}/reissue"), "");
+        // Still usable: nothing to reissue.
+        let early = reissue(&id);
+        assert_eq!(early.status, 409, "{kind:?}: {}", early.body);
+        assert_eq!(early.code(), "bad_request");
+        server.set_today("2026-12-30");
+        let report = value(&server.admin("POST", "/admin/v1/reconcile", ""));
+        assert!(report["expired"].as_u64() >= Some(1), "{kind:?}: {report}");
+        assert_eq!(redemptions(&server, "1020")["items"][0]["state"], "expired");
+        assert_eq!(server.approved("1020"), start - 800);
+
+        let made = reissue(&id);
+        assert_eq!(made.status, 201, "{kind:?}: {}", made.body);
+        let made = value(&made);
+        let new_id = format!("reissue-{id}");
+        assert_eq!(made["id"], new_id.as_str(), "{made}");
+        assert_eq!(made["reissue_of"], id.as_str());
+        let outcome = if kind.is_some() {
+            "confirmed"
+        } else {
+            "nothing"
+        };
+        assert_eq!(made["outcome"], outcome, "{kind:?}: {made}");
+        let line = &made["redemption"];
+        assert_eq!(line["state"], "active", "{made}");
+        assert_eq!(line["points_spent"], 0);
+        assert_eq!(line["reward_id"], "r-10pct");
+        assert_eq!(
+            line["expires_at"], "2027-01-28",
+            "the reward's 30 days from today"
+        );
+        let code = line["code"].as_str().expect("a code").to_owned();
+        assert_ne!(code, first_code);
+        // No points taken; the customer sees the new code first.
+        assert_eq!(server.approved("1020"), start - 800, "{kind:?}");
+        let list = redemptions(&server, "1020");
+        assert_eq!(list["items"][0]["coupon"]["code"], code.as_str(), "{list}");
+        assert_eq!(list["items"][0]["state"], "active");
+        assert_eq!(list["items"][1]["state"], "expired");
+        if let Some(platform) = &platform {
+            let names = platform.code_names();
+            assert_eq!(names.len(), 2, "{kind:?}: {names:?}");
+            assert!(names.contains(&code), "{kind:?}: {names:?}");
+        }
+        // Once: again answers the same reissue; the reissue itself is usable.
+        let again = reissue(&id);
+        assert_eq!(again.status, 200, "{}", again.body);
+        assert_eq!(value(&again)["redemption"]["code"], code.as_str());
+        assert_eq!(reissue(&new_id).status, 409);
+        if let Some(platform) = &platform {
+            assert_eq!(platform.code_names().len(), 2, "{kind:?}: made once");
+        }
+        let unknown = reissue("red-999999");
+        assert_eq!(unknown.status, 404, "{}", unknown.body);
+        assert_eq!(unknown.code(), "not_found");
+        // The console's page says it was reissued; the audit log has it.
+        let page = value(&server.admin("GET", "/admin/v1/customers/1020", ""));
+        let lines = page["redemptions"].as_array().expect("redemptions");
+        let old = lines
+            .iter()
+            .find(|l| l["id"] == id.as_str())
+            .expect("the first");
+        assert_eq!(old["reissuable"], false, "{page}");
+        assert_eq!(old["reissued_as"], new_id.as_str());
+        let audit = value(&server.admin("GET", "/admin/v1/audit?customer_id=1020", ""));
+        assert_eq!(audit["events"][0]["action"], "reissue", "{audit}");
+    }
+}
+
+/// A code whose points came back when it expired is not reissued: the
+/// customer can redeem again.
+#[test]
+fn an_expired_code_whose_points_came_back_is_not_reissued() {
+    let text = loyalty_endpoint::program::DEMO.replace(
+        "refund_expired_rewards = false",
+        "refund_expired_rewards = true",
+    );
+    let program = loyalty_endpoint::program::parse(&text).expect("a program");
+    let server = Server::with(move |config| config.program = Some(program));
+    customer(&server, "1021", 1000);
+    let reply = redeem(&server, "1021", "r-10pct", "old-1");
+    let id = value(&reply)["id"].as_str().expect("an id").to_owned();
+    server.set_today("2026-12-30");
+    value(&server.admin("POST", "/admin/v1/reconcile", ""));
+    let page = value(&server.admin("GET", "/admin/v1/customers/1021", ""));
+    assert_eq!(page["redemptions"][0]["state"], "expired", "{page}");
+    assert_eq!(page["redemptions"][0]["reissuable"], false, "{page}");
+    let refused = server.admin("POST", &format!("/admin/v1/redemptions/{id}/reissue"), "");
+    assert_eq!(refused.status, 409, "{}", refused.body);
+    assert!(
+        refused.body.contains("points came back"),
+        "{}",
+        refused.body
+    );
+}

@@ -327,3 +327,72 @@ fn webhooks_exist_only_with_their_secret() {
     let reply = shopify(&server, "orders/paid", &body);
     assert_eq!(reply.status, 404, "{}", reply.body);
 }
+
+/// A delivery that conflicts with what is recorded (an order imported as
+/// history, then delivered live; a redelivery with another total; a refund
+/// id again with another amount) books nothing and is answered 200 with
+/// why, on both platforms: any other answer is retried by the platform,
+/// which never succeeds, and in the end switches the webhook off.
+#[test]
+fn a_delivery_that_conflicts_with_the_records_books_nothing_and_is_not_retried() {
+    let server = server();
+    let import = server.admin(
+        "POST",
+        "/admin/v1/orders/import",
+        "{\"id\":\"shopify-8001\",\"customer_id\":\"207119551\",\"member\":true,\"total_minor\":9990,\"placed_at\":\"2025-04-01T10:00:00Z\"}\n\
+         {\"id\":\"wc-727\",\"customer_id\":\"26\",\"member\":true,\"total_minor\":5042,\"placed_at\":\"2025-04-02T10:00:00Z\"}\n",
+    );
+    assert_eq!(import.status, 200, "{}", import.body);
+    assert_eq!(value(&import)["recorded"], 2, "{}", import.body);
+    let ledger = server.count("ledger");
+    // Shopify: the imported order delivered live.
+    let live = shopify(
+        &server,
+        "orders/paid",
+        &shopify_order(8001, 207_119_551, "99.90"),
+    );
+    assert_eq!(live.status, 200, "{}", live.body);
+    let outcome = value(&live);
+    assert_eq!(outcome["applied"], false, "{outcome}");
+    assert!(
+        outcome["ignored"]
+            .as_str()
+            .is_some_and(|why| why.contains("imported")),
+        "{outcome}"
+    );
+    // WooCommerce: the imported order paid.
+    let paid = woo(&server, &woo_order("processing", ""));
+    assert_eq!(paid.status, 200, "{}", paid.body);
+    assert!(value(&paid)["ignored"].is_string(), "{}", paid.body);
+    assert_eq!(server.count("ledger"), ledger, "no points for history");
+    assert_eq!(server.count("orders"), 0);
+    // A member's order recorded, then delivered again with another total
+    // (an edited order): the first stays, the second is let be.
+    let first = shopify(
+        &server,
+        "orders/paid",
+        &shopify_order(8002, 207_119_551, "20.00"),
+    );
+    assert_eq!(value(&first)["applied"], true, "{}", first.body);
+    let points = server.points("207119551");
+    let edited = shopify(
+        &server,
+        "orders/paid",
+        &shopify_order(8002, 207_119_551, "80.00"),
+    );
+    assert_eq!(edited.status, 200, "{}", edited.body);
+    assert!(value(&edited)["ignored"].is_string(), "{}", edited.body);
+    assert_eq!(server.points("207119551"), points);
+    // A refund id delivered again with another amount.
+    let refund = |amount: &str| {
+        format!(
+            r#"{{"id":77,"order_id":8002,"refund_line_items":[{{"id":1,"quantity":1,"subtotal":{amount}}}],"transactions":[]}}"#
+        )
+    };
+    let refunded = shopify(&server, "refunds/create", &refund("10.00"));
+    assert_eq!(value(&refunded)["applied"], true, "{}", refunded.body);
+    let again = shopify(&server, "refunds/create", &refund("15.00"));
+    assert_eq!(again.status, 200, "{}", again.body);
+    assert!(value(&again)["ignored"].is_string(), "{}", again.body);
+    assert_eq!(server.count("refunds"), 1);
+}

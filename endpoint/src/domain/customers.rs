@@ -5,6 +5,7 @@
 use super::account::{self, ERASED};
 use super::error::{bad, refused, Result};
 use super::program::Program;
+use super::rewards;
 use super::session::instant;
 use super::shop;
 use crate::store::customers::{self as q, EventRow};
@@ -199,6 +200,11 @@ pub struct RedemptionLine {
     pub expires_at: String,
     /// The order it was used in.
     pub used_order: Option<String>,
+    /// Whether the shop owner may reissue its code: it expired unused, its
+    /// points did not come back, and it was not reissued yet.
+    pub reissuable: bool,
+    /// The redemption its code was reissued as, if it was.
+    pub reissued_as: Option<String>,
 }
 
 /// `GET /admin/v1/customers/{id}`.
@@ -264,10 +270,18 @@ async fn orders(db: &mut Db<'_>, id: &str) -> Result<Vec<OrderLine>> {
 }
 
 async fn redemptions(db: &mut Db<'_>, id: &str) -> Result<Vec<RedemptionLine>> {
-    Ok(queries::customer_redemptions(db, id, PAGE_LINES, 0)
-        .await?
-        .into_iter()
-        .map(|row| RedemptionLine {
+    let rows = queries::customer_redemptions(db, id, PAGE_LINES, 0).await?;
+    let mut lines = Vec::with_capacity(rows.len());
+    for row in rows {
+        let reissue = rewards::reissue_id(&row.id);
+        let reissued_as = if rewards::reissuable(&row) {
+            queries::redemption(db, &reissue).await?.map(|_| reissue)
+        } else {
+            None
+        };
+        lines.push(RedemptionLine {
+            reissuable: rewards::reissuable(&row) && reissued_as.is_none(),
+            reissued_as,
             id: row.id,
             reward_id: row.reward_id,
             points_spent: row.points_spent,
@@ -276,8 +290,9 @@ async fn redemptions(db: &mut Db<'_>, id: &str) -> Result<Vec<RedemptionLine>> {
             created_at: row.created_at,
             expires_at: row.expires_at,
             used_order: row.used_order,
-        })
-        .collect())
+        });
+    }
+    Ok(lines)
 }
 
 /// `GET /admin/v1/customers/{id}`: the customer, their summary in the
@@ -402,11 +417,59 @@ pub async fn erase(db: &mut Db<'_>, id: &str, now: u64, actor: Actor) -> Result<
     }
     let erased_at = instant(now);
     q::erase(db, id, &erased_at).await?;
+    // Answers kept for replaying a request (the customer's own writes, the
+    // admin API's about them) keep their status, without the personal data.
+    let owners = [id.to_owned(), format!("admin:{id}")];
+    for (owner, key, body) in q::stored_answers(db, &owners).await? {
+        let scrubbed = without_personal_data(&body);
+        if scrubbed != body {
+            q::set_stored_body(db, &owner, &key, &scrubbed).await?;
+        }
+    }
     record(db, now, "erase", Some(id), actor, serde_json::json!({})).await?;
     Ok(Erased {
         id: id.to_owned(),
         erased_at,
     })
+}
+
+/// The fields of a stored answer that may hold a person's data.
+const PERSONAL: [&str; 8] = [
+    "first_name",
+    "last_name",
+    "name",
+    "email",
+    "birthday",
+    "referral_code",
+    "url",
+    "reason",
+];
+
+/// A stored JSON answer with every [`PERSONAL`] field, at any depth, set
+/// to null (an answer that is not JSON becomes `{}`).
+fn without_personal_data(body: &str) -> String {
+    fn scrub(value: &mut serde_json::Value) {
+        match value {
+            serde_json::Value::Object(map) => {
+                for (name, field) in map.iter_mut() {
+                    if PERSONAL.contains(&name.as_str()) {
+                        *field = serde_json::Value::Null;
+                    } else {
+                        scrub(field);
+                    }
+                }
+            }
+            serde_json::Value::Array(items) => items.iter_mut().for_each(scrub),
+            _ => {}
+        }
+    }
+    match serde_json::from_str::<serde_json::Value>(body) {
+        Ok(mut value) => {
+            scrub(&mut value);
+            value.to_string()
+        }
+        Err(_) => "{}".to_owned(),
+    }
 }
 
 /// The console's sample customer ([`account::PREVIEW`]), added on `today`
@@ -428,6 +491,20 @@ mod tests {
         assert_eq!(id_of(&cursor).expect("an id"), "cust-0042");
         assert!(id_of("not base64 !").is_err());
         assert!(id_of("").is_err());
+    }
+
+    #[test]
+    fn a_stored_answer_keeps_no_personal_data() {
+        let body = r#"{"id":"c1","first_name":"Anna","referral":{"url":"https://s/?ref=ANNA1"},"points":{"approved":5},"entries":[{"reason":"for Anna's parcel","points":5}]}"#;
+        let scrubbed: serde_json::Value =
+            serde_json::from_str(&without_personal_data(body)).expect("JSON");
+        assert_eq!(scrubbed["first_name"], serde_json::Value::Null);
+        assert_eq!(scrubbed["referral"]["url"], serde_json::Value::Null);
+        assert_eq!(scrubbed["entries"][0]["reason"], serde_json::Value::Null);
+        assert_eq!(scrubbed["points"]["approved"], 5);
+        assert_eq!(scrubbed["id"], "c1");
+        assert!(!without_personal_data(body).contains("Anna"));
+        assert_eq!(without_personal_data("not json Anna"), "{}");
     }
 
     #[test]

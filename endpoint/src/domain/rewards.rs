@@ -8,7 +8,7 @@
 //! instance may all try: one wins, the others change nothing.
 
 use super::account::{self, state_name, state_of, Frozen, NewEntry};
-use super::error::{Error, Result};
+use super::error::{refused, Error, Result};
 use super::language::{self, Language};
 use super::ledger::{self, Kind};
 use super::program::{Grant, Program, FRIEND_GIFT};
@@ -319,6 +319,142 @@ pub async fn friend_gift(
     Ok(Some(id))
 }
 
+/// The id of redemption `id`'s reissued code.
+pub fn reissue_id(id: &str) -> String {
+    format!("reissue-{id}")
+}
+
+/// Whether the shop owner may reissue a redemption's code: it expired
+/// unused and its points did not come back (the customer paid for a code
+/// they can no longer use).
+pub fn reissuable(row: &RedemptionRow) -> bool {
+    row.state == "expired" && row.release_entry.is_none()
+}
+
+/// What [`reissue`] did.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Reissued {
+    /// The new redemption ([`reissue_id`]).
+    pub id: String,
+    /// Whether this call made it; false when an earlier one had.
+    pub created: bool,
+}
+
+/// `POST /admin/v1/redemptions/{id}/reissue`: a new code for a redemption
+/// whose code expired unused without its points coming back, for the same
+/// reward and customer, valid as long as the reward's codes are (from
+/// today). No points are spent: the first code's paid for it. Made once:
+/// the new redemption is [`reissue_id`], and asking again answers it. It is
+/// pending when a platform must make the code (the caller then issues it,
+/// as a redeem's), else active at once.
+pub async fn reissue(
+    db: &mut Db<'_>,
+    id: &str,
+    program: &Program,
+    today: i64,
+    now: i64,
+    platform: Option<&Connector>,
+) -> Result<Reissued> {
+    let Some(row) = q::redemption(db, id).await? else {
+        return Err(refused(ErrorCode::NotFound, "no such redemption"));
+    };
+    let new_id = reissue_id(id);
+    if q::redemption(db, &new_id).await?.is_some() {
+        return Ok(Reissued {
+            id: new_id,
+            created: false,
+        });
+    }
+    if !reissuable(&row) {
+        let why = match row.state.as_str() {
+            "expired" | "released" => "its points came back: the customer can redeem again",
+            "used" => "its code was used",
+            _ => "its code can still be used",
+        };
+        // A conflict with the redemption's state (the HTTP layer answers 409).
+        return Err(refused(
+            ErrorCode::BadRequest,
+            format!(
+                "redemption {id} is {}: nothing to reissue, {why}",
+                row.state
+            ),
+        ));
+    }
+    let reward = program
+        .rewards
+        .iter()
+        .find(|reward| reward.id == row.reward_id);
+    let valid_days = match (reward, &program.referral.friend_reward) {
+        (Some(reward), _) => reward.valid_days,
+        (None, Some(gift)) if row.reward_id == FRIEND_GIFT => gift.valid_days,
+        _ => {
+            return Err(refused(
+                ErrorCode::NotAvailable,
+                format!("the reward {:?} is no longer in the program", row.reward_id),
+            ))
+        }
+    };
+    let code = account::coupon_code()?;
+    let created_at = ledger::format_date(today);
+    let expires_at = ledger::format_date(today + i64::from(valid_days.max(1)) - 1);
+    // What the platform makes: the first code's terms, with the new days.
+    let spec = match (platform, row.spec.as_deref()) {
+        (None, _) => None,
+        (Some(_), Some(first)) => {
+            let mut frozen: Frozen = serde_json::from_str(first)?;
+            frozen.starts_on = created_at.clone();
+            frozen.ends_on = expires_at.clone();
+            Some(serde_json::to_string(&frozen)?)
+        }
+        (Some(_), None) => {
+            let reward = reward.ok_or_else(|| {
+                refused(ErrorCode::NotAvailable, "this reward has no value to grant")
+            })?;
+            let shop = program.language(None);
+            Some(serde_json::to_string(&Frozen {
+                title: format!("{}: {}", program.name.get(&shop), reward.title.get(&shop)),
+                value: reward.value.clone().ok_or_else(|| {
+                    refused(ErrorCode::NotAvailable, "this reward has no value to grant")
+                })?,
+                currency: program.currency.clone(),
+                min_subtotal: reward.min_subtotal,
+                combines: reward.combines,
+                starts_on: created_at.clone(),
+                ends_on: expires_at.clone(),
+            })?)
+        }
+    };
+    let state = if platform.is_some() {
+        "pending"
+    } else {
+        "active"
+    };
+    q::insert_redemption(
+        db,
+        &crate::store::rows::NewRedemption {
+            id: &new_id,
+            customer_id: &row.customer_id,
+            reward_id: &row.reward_id,
+            points_spent: 0,
+            code: &code,
+            expires_at: &expires_at,
+            created_at: &created_at,
+            state,
+            idempotency_key: None,
+            // Listed beside the first code (lists are by entry, newest first).
+            entry_id: row.entry_id.unwrap_or(0),
+            platform: platform.map(Connector::name),
+            spec: spec.as_deref(),
+            touched_at: now,
+        },
+    )
+    .await?;
+    Ok(Reissued {
+        id: new_id,
+        created: true,
+    })
+}
+
 /// Counts a failed try on the platform.
 pub async fn note_attempt(db: &mut Db<'_>, id: &str, reason: &str, now: i64) -> Result<()> {
     let reason: String = reason.chars().take(500).collect();
@@ -627,9 +763,12 @@ pub async fn in_state(
     limit: i64,
 ) -> Result<Vec<AdminRedemption>> {
     let rows = q::redemptions_in(db, state_name(state), i64::MAX, limit).await?;
-    Ok(rows
-        .into_iter()
-        .map(|row| AdminRedemption {
+    Ok(rows.into_iter().map(AdminRedemption::from).collect())
+}
+
+impl From<RedemptionRow> for AdminRedemption {
+    fn from(row: RedemptionRow) -> AdminRedemption {
+        AdminRedemption {
             state: state_of(&row.state),
             id: row.id,
             customer_id: row.customer_id,
@@ -643,8 +782,18 @@ pub async fn in_state(
             created_at: row.created_at,
             expires_at: row.expires_at,
             used_order: row.used_order,
-        })
-        .collect())
+        }
+    }
+}
+
+/// Redemption `id` as the admin API shows it, if there is one.
+pub async fn admin_line(db: &mut Db<'_>, id: &str) -> Result<Option<AdminRedemption>> {
+    Ok(q::redemption(db, id).await?.map(AdminRedemption::from))
+}
+
+/// The customer whose redemption `id` is, if there is one.
+pub async fn owner(db: &mut Db<'_>, id: &str) -> Result<Option<String>> {
+    Ok(q::redemption(db, id).await?.map(|row| row.customer_id))
 }
 
 /// Whether redemption `id` exists, and its state.

@@ -11,7 +11,12 @@
 //! figures only ([`shop::record_sale_only`]): no points, keyed by the
 //! e-mail's hash. What does not concern orders (another topic,
 //! WooCommerce's ping) is answered `200` with `"applied": false`, so the
-//! platform does not retry it.
+//! platform does not retry it. So is a delivery that conflicts with what is
+//! recorded (an order imported as history, recorded as a non-member's, or
+//! recorded with another customer or total; a refund id with another
+//! amount): nothing is booked, `ignored` says why, and the platform does
+//! not retry it (both platforms switch a webhook off after repeated
+//! failures, and a retry could never succeed).
 
 use super::error::{bad, Error, Result};
 use super::ledger;
@@ -24,6 +29,7 @@ use crate::store::sales as s;
 use crate::store::Db;
 use base64::Engine;
 use hmac::{Hmac, Mac};
+use loyalty_core::contract::ErrorCode;
 use serde::Serialize;
 use serde_json::Value;
 use sha2::Sha256;
@@ -84,6 +90,35 @@ impl Outcome {
     fn refund(&mut self, record: shop::RefundRecord) {
         self.applied |= !record.replayed;
         self.refunds.push(record);
+    }
+
+    /// `result`'s record, or `None` with why in `ignored` when the
+    /// delivery conflicts with what is recorded (see the module's note).
+    fn unless_conflict<T>(&mut self, result: Result<T>) -> Result<Option<T>> {
+        match result {
+            Ok(record) => Ok(Some(record)),
+            Err(Error::Refused(ErrorCode::IdempotencyConflict, why)) => {
+                self.ignored = Some(why);
+                Ok(None)
+            }
+            Err(err) => Err(err),
+        }
+    }
+
+    /// Records an order unless it conflicts with what is recorded.
+    fn order_unless_conflict(&mut self, result: Result<shop::OrderRecord>) -> Result<()> {
+        if let Some(record) = self.unless_conflict(result)? {
+            self.order(record);
+        }
+        Ok(())
+    }
+
+    /// Records a refund unless it conflicts with what is recorded.
+    fn refund_unless_conflict(&mut self, result: Result<shop::RefundRecord>) -> Result<()> {
+        if let Some(record) = self.unless_conflict(result)? {
+            self.refund(record);
+        }
+        Ok(())
     }
 }
 
@@ -201,9 +236,9 @@ pub async fn shopify(
                 let order_id = format!("shopify-{id}");
                 let key = sales::guest_key(None, email.as_deref(), &order_id);
                 let placed = shop::placed_at(placed_at.as_deref(), today, false)?;
-                outcome.order(
-                    shop::record_sale_only(db, &order_id, &key, total, &placed, today).await?,
-                );
+                outcome.order_unless_conflict(
+                    shop::record_sale_only(db, &order_id, &key, total, &placed, today).await,
+                )?;
                 return Ok(outcome);
             };
             let order = OrderInput {
@@ -217,7 +252,7 @@ pub async fn shopify(
                 placed_at,
                 member: None,
             };
-            outcome.order(shop::record_order(db, &order, program, today).await?);
+            outcome.order_unless_conflict(shop::record_order(db, &order, program, today).await)?;
         }
         "refunds/create" => {
             let id = id_of(&body["id"]).ok_or_else(|| bad("the refund has no id"))?;
@@ -253,7 +288,9 @@ pub async fn shopify(
             if s::sale(db, &order_id).await?.is_none() {
                 return Ok(Outcome::ignored("a refund of an order not recorded"));
             }
-            outcome.refund(shop::record_refund(db, &order_id, &refund, program, today).await?);
+            outcome.refund_unless_conflict(
+                shop::record_refund(db, &order_id, &refund, program, today).await,
+            )?;
         }
         other => return Ok(Outcome::ignored(format!("topic {other:?}"))),
     }
@@ -318,8 +355,9 @@ pub async fn woocommerce(
                 Some(seen) => u64::try_from(seen.total_minor).unwrap_or(0),
                 None => total.saturating_sub(shipping).saturating_sub(tax),
             };
-            outcome
-                .order(shop::record_sale_only(db, &order_id, &key, total, &placed, today).await?);
+            outcome.order_unless_conflict(
+                shop::record_sale_only(db, &order_id, &key, total, &placed, today).await,
+            )?;
             return woo_refunds(db, body, &order_id, status, undone, program, today, outcome).await;
         };
         let mut order = OrderInput {
@@ -341,7 +379,7 @@ pub async fn woocommerce(
             order.customer_id = seen.customer_id;
             order.total_minor = u64::try_from(seen.total_minor).unwrap_or(0);
         }
-        outcome.order(shop::record_order(db, &order, program, today).await?);
+        outcome.order_unless_conflict(shop::record_order(db, &order, program, today).await)?;
     } else if !undone {
         return Ok(Outcome {
             ignored: Some(format!("status {status:?}")),
@@ -384,7 +422,9 @@ async fn woo_refunds(
             id: format!("wc-refund-{refund_id}"),
             amount_minor: amount,
         };
-        outcome.refund(shop::record_refund(db, order_id, &input, program, today).await?);
+        outcome.refund_unless_conflict(
+            shop::record_refund(db, order_id, &input, program, today).await,
+        )?;
     }
     if undone {
         // Read again: the refunds above may have changed it.
@@ -398,7 +438,9 @@ async fn woo_refunds(
                 id: format!("{order_id}-{status}"),
                 amount_minor: total - refunded,
             };
-            outcome.refund(shop::record_refund(db, order_id, &input, program, today).await?);
+            outcome.refund_unless_conflict(
+                shop::record_refund(db, order_id, &input, program, today).await,
+            )?;
         }
     }
     Ok(outcome)

@@ -19,7 +19,7 @@ use axum::response::Response;
 use axum::routing::{get, post, put};
 use axum::Extension;
 use axum::Router;
-use loyalty_core::contract::RedemptionState;
+use loyalty_core::contract::{ErrorCode, RedemptionState};
 use std::sync::Arc;
 
 pub use super::extract::MIN_ADMIN_KEY;
@@ -227,6 +227,72 @@ async fn retry_redemption(
     )
 }
 
+/// `POST /admin/v1/redemptions/{id}/reissue`: a new code, at no points,
+/// for a redemption whose code expired unused without its points coming
+/// back ([`rewards::reissue`]): 201 with the new redemption when made, 200
+/// when it was already; 409 when the redemption is in no state to reissue.
+/// A code a platform must make is made now (the reconciler finishes it
+/// otherwise), as a redeem's.
+async fn reissue_redemption(
+    admin: AdminKey,
+    State(state): State<Arc<AppState>>,
+    Path(id): Path<String>,
+) -> Result<Response, AppError> {
+    let first = id.clone();
+    let reissued = write(&state, move |state| async move {
+        let mut tx = state.store.write().await?;
+        let platform = state.config.issuing.platform.as_ref();
+        let at = now();
+        let seconds = i64::try_from(at).unwrap_or(i64::MAX);
+        let result = rewards::reissue(
+            &mut tx.db(),
+            &first,
+            &state.program,
+            state.today(),
+            seconds,
+            platform,
+        )
+        .await;
+        let reissued = match result {
+            Err(crate::domain::error::Error::Refused(ErrorCode::BadRequest, why)) => {
+                return Err(AppError::new(409, ErrorCode::BadRequest, why));
+            }
+            other => other?,
+        };
+        if reissued.created {
+            let customer = rewards::owner(&mut tx.db(), &first).await?;
+            crate::domain::customers::record(
+                &mut tx.db(),
+                at,
+                "reissue",
+                customer.as_deref(),
+                admin.actor,
+                serde_json::json!({ "redemption": first, "reissue": reissued.id }),
+            )
+            .await?;
+        }
+        tx.commit().await?;
+        Ok(reissued)
+    })
+    .await?;
+    let outcome = if reissued.created {
+        issuing::issue(&state, &reissued.id, None).await?
+    } else {
+        issuing::Issued::Nothing
+    };
+    let mut conn = state.store.read().await?;
+    let line = rewards::admin_line(&mut conn.db(), &reissued.id).await?;
+    json_value(
+        if reissued.created { 201 } else { 200 },
+        &serde_json::json!({
+            "id": reissued.id,
+            "reissue_of": id,
+            "outcome": outcome,
+            "redemption": line,
+        }),
+    )
+}
+
 /// `POST /admin/v1/reconcile`: one reconciler pass now, over every pending
 /// redemption.
 async fn post_reconcile(
@@ -264,5 +330,9 @@ pub(crate) fn routes() -> Router<Arc<AppState>> {
         .route("/admin/v1/settle", post(post_settle))
         .route("/admin/v1/redemptions", get(get_redemptions))
         .route("/admin/v1/redemptions/{id}/retry", post(retry_redemption))
+        .route(
+            "/admin/v1/redemptions/{id}/reissue",
+            post(reissue_redemption),
+        )
         .route("/admin/v1/reconcile", post(post_reconcile))
 }

@@ -176,6 +176,40 @@ pub async fn erase(db: &mut Db<'_>, id: &str, at: &str) -> Result<()> {
         .bind(id).bind(at).execute(&mut **c).await.map(drop))?;
     on!(db, c => sqlx::query("DELETE FROM referral_aliases WHERE customer_id = $1")
         .bind(id).execute(&mut **c).await.map(drop))?;
+    // The one change the ledger's update trigger lets through (migration
+    // 0015): free text replaced, amounts and days kept.
+    on!(db, c => sqlx::query(
+        "UPDATE ledger SET reason = $2, label_en = $2, label_de = $2
+         WHERE customer_id = $1 AND kind = 'adjustment' AND reason <> $2")
+        .bind(id).bind(ERASED_TEXT).execute(&mut **c).await.map(drop))?;
+    Ok(())
+}
+
+/// What an erased customer's adjustment reasons read (the only text the
+/// ledger lets replace an entry's; migration 0015).
+pub const ERASED_TEXT: &str = "(erased)";
+
+/// The answers stored under the idempotency keys of `owners` (a customer's
+/// own and the admin API's about them): (owner, key, body).
+pub async fn stored_answers(
+    db: &mut Db<'_>,
+    owners: &[String],
+) -> Result<Vec<(String, String, String)>> {
+    let mut all = Vec::new();
+    for owner in owners {
+        let rows: Vec<(String, String, String)> = on!(db, c => sqlx::query_as(
+            "SELECT customer_id, key, body FROM idempotency WHERE customer_id = $1")
+            .bind(owner).fetch_all(&mut **c).await)?;
+        all.extend(rows);
+    }
+    Ok(all)
+}
+
+/// Replaces the body of a stored answer, its status and request kept.
+pub async fn set_stored_body(db: &mut Db<'_>, owner: &str, key: &str, body: &str) -> Result<()> {
+    on!(db, c => sqlx::query(
+        "UPDATE idempotency SET body = $3 WHERE customer_id = $1 AND key = $2")
+        .bind(owner).bind(key).bind(body).execute(&mut **c).await.map(drop))?;
     Ok(())
 }
 

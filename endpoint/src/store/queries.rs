@@ -610,7 +610,7 @@ pub async fn insert_redemption(db: &mut Db<'_>, new: &NewRedemption<'_>) -> Resu
 
 const REDEMPTION: &str = "SELECT id, customer_id, reward_id, points_spent, code, expires_at,
     created_at, state, idempotency_key, entry_id, platform, reference, spec, used_order, attempts,
-    last_error, touched_at FROM redemptions";
+    last_error, touched_at, release_entry FROM redemptions";
 
 /// One redemption.
 pub async fn redemption(db: &mut Db<'_>, id: &str) -> Result<Option<RedemptionRow>> {

@@ -359,6 +359,8 @@ pub struct RedemptionRow {
     pub last_error: Option<String>,
     /// Last touched, Unix seconds.
     pub touched_at: i64,
+    /// The ledger entry that gave its points back, if one did.
+    pub release_entry: Option<i64>,
 }
 
 /// A redemption's move to another state.
