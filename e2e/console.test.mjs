@@ -10,7 +10,8 @@
 // - every figure on the overview equals the API's answer (fetched in the
 //   test), written as the page's Intl writes it, for two periods;
 // - customers: search, adjust points (the balance changes), export (the
-//   downloaded file's content), erase (the dialog names the customer);
+//   downloaded file's content), erase (the dialog names the customer),
+//   reissue a code that expired unused (a new code, no points spent);
 // - import: a dry run's report, apply, undo; embed: the snippet follows the
 //   choices and the live widget shows, the Shopify and WooCommerce snippets;
 //   program: per language, the program check's findings, the live widget for
@@ -277,6 +278,57 @@ for (const browserName of browsers()) {
       assert.equal(erased.json.customer.state, 'erased');
       assert.equal(erased.json.customer.first_name, null);
       assert.doesNotMatch(await textOf(page, 'main h1'), /Carla/);
+    });
+
+    s.check('a code that expired unused is reissued once, at no points', async (page) => {
+      // Its own endpoint, whose day the test moves on past the code's last day.
+      const shop = await startEndpoint({
+        name: `console-reissue-${browserName}`, args: endpointArgs(['--clock-control']), env: { LOYALTY_ADMIN_KEY: KEY },
+      });
+      try {
+        const admin = (method, path, body, extra = {}) => fetch(`${shop.url}${path}`, {
+          method,
+          headers: { Authorization: `Bearer ${KEY}`, 'Content-Type': 'application/json', ...extra },
+          body: body === undefined ? undefined : JSON.stringify(body),
+        });
+        const id = 'cust-reissue';
+        assert.equal((await admin('PUT', `/admin/v1/customers/${id}`, { first_name: 'Rita' })).status, 201);
+        const funded = await admin('POST', `/admin/v1/customers/${id}/adjustments`, { points: 1000, reason: 'e2e' }, { 'Idempotency-Key': 'fund' });
+        assert.equal(funded.status, 201, await funded.text());
+        const { token } = await (await fetch(`${shop.url}/_demo/token?customer=${id}`)).json();
+        const redeemed = await fetch(`${shop.url}/v1/redemptions`, {
+          method: 'POST',
+          headers: { Authorization: `Bearer ${token}`, 'Content-Type': 'application/json', 'Idempotency-Key': 'redeem-1' },
+          body: JSON.stringify({ reward_id: 'r-10pct' }),
+        });
+        const redeemedText = await redeemed.text();
+        assert.equal(redeemed.status, 200, redeemedText);
+        const first = JSON.parse(redeemedText);
+        const clock = await fetch(`${shop.url}/_clock`, { method: 'PUT', body: JSON.stringify({ today: '2027-02-01' }) });
+        assert.equal(clock.status, 200, await clock.text());
+        assert.equal((await admin('POST', '/admin/v1/reconcile')).status, 200);
+        const before = await (await admin('GET', `/admin/v1/customers/${id}`)).json();
+        assert.equal(before.redemptions[0].state, 'expired');
+        assert.equal(before.redemptions[0].reissuable, true);
+
+        await signedIn(page, shop.url, `/admin/customers/${id}`);
+        const button = await page.waitForSelector('button.reissue');
+        assert.match(await button.evaluate((b) => b.getAttribute('aria-label')), new RegExp(first.id));
+        await button.click();
+        await until(page, () => /Reissued as reissue-/.test(document.querySelector('main')?.textContent ?? ''), null, 'the reissued note');
+        const after = await (await admin('GET', `/admin/v1/customers/${id}`)).json();
+        const fresh = after.redemptions.find((r) => r.id === `reissue-${first.id}`);
+        assert.equal(fresh?.state, 'active', JSON.stringify(after.redemptions));
+        assert.equal(fresh.points_spent, 0);
+        assert.equal(after.customer.balance, before.customer.balance, 'no points spent');
+        // The live region said the new code; the table shows it; no button is left.
+        await until(page, (code) => document.querySelector('[role="status"]')?.textContent.includes(code), fresh.code, 'the new code announced');
+        assert.ok((await textOf(page, 'main')).includes(fresh.code));
+        assert.equal(await page.$('button.reissue'), null);
+        assert.deepEqual(await axe(page), []);
+      } finally {
+        await shop.stop();
+      }
     });
 
     s.check('the search pages with "Load more"', async (page) => {

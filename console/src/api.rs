@@ -127,6 +127,12 @@ pub struct RedemptionRow {
     /// The order that used it.
     #[serde(default)]
     pub used_order: Option<String>,
+    /// Whether its code may be reissued (expired unused, points kept).
+    #[serde(default)]
+    pub reissuable: bool,
+    /// The redemption its code was reissued as.
+    #[serde(default)]
+    pub reissued_as: Option<String>,
 }
 
 /// `GET /admin/v1/customers/{id}`.
@@ -536,15 +542,19 @@ pub fn change_value(value: &Option<Value>) -> String {
     }
 }
 
-/// `POST /admin/v1/redemptions/{id}/retry`: how the try ended.
+/// `POST /admin/v1/redemptions/{id}/retry` and `.../reissue`: how making
+/// the code on the platform ended, and (a reissue) the new redemption.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
-pub struct Retried {
+pub struct CodeOutcome {
     /// `confirmed`, `released`, `pending` or `nothing`.
     #[serde(default)]
     pub outcome: String,
-    /// The redemption's state after it.
+    /// The redemption's state after a retry.
     #[serde(default)]
     pub state: Option<String>,
+    /// A reissue's new redemption now (its code, its state).
+    #[serde(default)]
+    pub redemption: Option<RedemptionRow>,
 }
 
 /// A redemption's id as its path segment (the API gives a string or a number).
@@ -628,12 +638,29 @@ mod tests {
     }
 
     #[test]
-    fn a_retry_reads_and_ids_are_path_text() {
-        let retried: Retried =
+    fn a_retry_and_a_reissue_read_and_ids_are_path_text() {
+        let retried: CodeOutcome =
             serde_json::from_str(r#"{"id":"7","outcome":"confirmed","state":"active"}"#)
                 .expect("reads");
         assert_eq!(retried.outcome, "confirmed");
         assert_eq!(retried.state.as_deref(), Some("active"));
+        assert_eq!(retried.redemption, None);
+        let reissued: CodeOutcome = serde_json::from_str(
+            r#"{"id":"reissue-red-3","reissue_of":"red-3","outcome":"nothing",
+                "redemption":{"id":"reissue-red-3","reward_id":"r-5","points_spent":0,
+                "code":"NEW-CODE","state":"active","created_at":"2026-12-30",
+                "expires_at":"2027-01-28"}}"#,
+        )
+        .expect("reads");
+        let line = reissued.redemption.expect("the new redemption");
+        assert_eq!(line.code.as_deref(), Some("NEW-CODE"));
+        assert_eq!(line.points_spent, 0);
+        let listed: RedemptionRow = serde_json::from_str(
+            r#"{"id":"red-3","state":"expired","reissuable":false,"reissued_as":"reissue-red-3"}"#,
+        )
+        .expect("reads");
+        assert!(!listed.reissuable);
+        assert_eq!(listed.reissued_as.as_deref(), Some("reissue-red-3"));
         assert_eq!(id_text(&serde_json::json!("r-7")), "r-7");
         assert_eq!(id_text(&serde_json::json!(7)), "7");
     }

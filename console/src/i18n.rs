@@ -570,7 +570,12 @@ texts! {
     RetryReleased => "Redemption {id}: the shop refused the code; the points are back.";
     RetryPending => "Redemption {id}: still no answer from the shop; it stays pending.";
     RetryNothing => "Redemption {id}: nothing to do, it is no longer pending.";
-    NoReissue => "A new code would spend points again: the customer redeems it in the widget.";
+    ReissueCode => "Reissue the code";
+    ReissueDone => "Redemption {id}: a new code, {code}, is active; no points were spent.";
+    ReissuePending => "Redemption {id}: the new code waits for the shop's answer; it stays pending.";
+    ReissueRefused => "Redemption {id}: the shop refused the new code.";
+    ReissuedAs => "Reissued as {id}";
+    NoReissue => "Its points came back: the customer can redeem again in the widget.";
 }
 
 plurals! {

@@ -1,7 +1,7 @@
 //! One customer: details, summary, ledger, orders and redemptions; adjust
 //! their points with a reason, export everything about them, erase them.
 
-use crate::api::{id_text, CustomerDetail, Erased, Ledger, Retried};
+use crate::api::{id_text, CodeOutcome, CustomerDetail, Erased, Ledger};
 use crate::client::{self, ApiError, Body};
 use crate::format;
 use crate::i18n::{self, P, T};
@@ -200,7 +200,11 @@ fn details(
                                 <td>{r.code.clone().unwrap_or_else(none)}</td>
                                 <td>{r.state.clone()}</td>
                                 <td>{match r.state.as_str() {
-                                    "pending" => view! { <Retry id=id_text(&r.id) reload=reload/> }.into_any(),
+                                    "pending" => view! { <CodeButton id=id_text(&r.id) action=CodeAction::Retry reload=reload/> }.into_any(),
+                                    _ if r.reissuable => view! { <CodeButton id=id_text(&r.id) action=CodeAction::Reissue reload=reload/> }.into_any(),
+                                    _ if r.reissued_as.is_some() => view! {
+                                        <span class="note">{T::ReissuedAs.get(lang).replace("{id}", r.reissued_as.as_deref().unwrap_or_default())}</span>
+                                    }.into_any(),
                                     "released" | "expired" => view! { <span class="note">{T::NoReissue.get(lang)}</span> }.into_any(),
                                     _ => view! { <span>{none()}</span> }.into_any(),
                                 }}</td>
@@ -429,41 +433,66 @@ fn Erase(
     }
 }
 
-/// Tries a pending redemption's code on the platform again
-/// (`POST /admin/v1/redemptions/{id}/retry`); the outcome goes to the live
-/// region. Released and expired codes are not reissued here: a new code
-/// would spend points again, which is the customer's choice.
+/// What a redemption's button in the customer's page does.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum CodeAction {
+    /// Tries a pending redemption's code on the platform again
+    /// (`POST /admin/v1/redemptions/{id}/retry`).
+    Retry,
+    /// Reissues a code that expired unused, its points kept
+    /// (`POST /admin/v1/redemptions/{id}/reissue`: a new code at no
+    /// points). A code whose points came back is not reissued: the
+    /// customer redeems again.
+    Reissue,
+}
+
+/// A redemption's button: [`CodeAction`]'s request, then how it ended
+/// (with the new code, for a reissue) in the live region and the page
+/// read again.
 #[component]
-fn Retry(
+fn CodeButton(
     /// The redemption's id.
     id: String,
-    /// Reloads the page after the try.
+    /// What the button does.
+    action: CodeAction,
+    /// Reloads the page after it.
     reload: impl Fn() + Copy + Send + Sync + 'static,
 ) -> impl IntoView {
     let ctx = expect_context::<Ctx>();
     let busy = RwSignal::new(false);
-    let label = format!("{} ({id})", T::RetryCode.get(ctx.lang.get_untracked()));
-    let retry = {
+    let (segment, name, class) = match action {
+        CodeAction::Retry => ("retry", T::RetryCode, "secondary retry"),
+        CodeAction::Reissue => ("reissue", T::ReissueCode, "secondary reissue"),
+    };
+    let label = format!("{} ({id})", name.get(ctx.lang.get_untracked()));
+    let send = {
         let id = id.clone();
         move |_| {
             let id = id.clone();
-            let path = format!("/admin/v1/redemptions/{}/retry", encode(&id));
+            let path = format!("/admin/v1/redemptions/{}/{segment}", encode(&id));
             busy.set(true);
             spawn_local(async move {
                 let answer = match client::send(ctx, "POST", &path, Body::Empty, None).await {
-                    Ok(response) => client::json::<Retried>(response).await,
+                    Ok(response) => client::json::<CodeOutcome>(response).await,
                     Err(err) => Err(err),
                 };
                 busy.set(false);
                 match answer {
                     Ok(done) => {
-                        let key = match done.outcome.as_str() {
-                            "confirmed" => T::RetryConfirmed,
-                            "released" => T::RetryReleased,
-                            "pending" => T::RetryPending,
-                            _ => T::RetryNothing,
+                        let key = match (action, done.outcome.as_str()) {
+                            (CodeAction::Retry, "confirmed") => T::RetryConfirmed,
+                            (CodeAction::Retry, "released") => T::RetryReleased,
+                            (CodeAction::Retry, "pending") => T::RetryPending,
+                            (CodeAction::Retry, _) => T::RetryNothing,
+                            (CodeAction::Reissue, "released") => T::ReissueRefused,
+                            (CodeAction::Reissue, "pending") => T::ReissuePending,
+                            (CodeAction::Reissue, _) => T::ReissueDone,
                         };
-                        ctx.announce(ctx.t(key).replace("{id}", &id));
+                        let code = done
+                            .redemption
+                            .and_then(|line| line.code)
+                            .unwrap_or_default();
+                        ctx.announce(ctx.t(key).replace("{id}", &id).replace("{code}", &code));
                         reload();
                     }
                     Err(err) => ctx.announce(err.describe(ctx.lang.get_untracked())),
@@ -472,9 +501,9 @@ fn Retry(
         }
     };
     view! {
-        <button type="button" class="secondary retry" aria-label=label
-            disabled=move || busy.get() on:click=retry>
-            {move || ctx.t(T::RetryCode)}
+        <button type="button" class=class aria-label=label
+            disabled=move || busy.get() on:click=send>
+            {move || ctx.t(name)}
         </button>
     }
 }
