@@ -23,12 +23,7 @@ set -euo pipefail
 source "$(dirname "$0")/lib.sh"
 source "$ROOT/bench/endpoint/common.sh"
 cd "$ROOT"
-command -v wrk >/dev/null || {
-  echo "installing wrk (Debian package)"
-  SUDO=""
-  [ "$(id -u)" -eq 0 ] || SUDO=sudo
-  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq wrk >/dev/null
-}
+need_wrk
 duration=${DURATION:-10s}
 stores=${STORES:-sqlite postgres}
 cargo build --profile server -p loyalty-endpoint --quiet

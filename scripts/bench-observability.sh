@@ -17,12 +17,7 @@ set -euo pipefail
 source "$(dirname "$0")/lib.sh"
 source "$ROOT/bench/endpoint/common.sh"
 cd "$ROOT"
-command -v wrk >/dev/null || {
-  echo "installing wrk (Debian package)"
-  SUDO=""
-  [ "$(id -u)" -eq 0 ] || SUDO=sudo
-  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq wrk >/dev/null
-}
+need_wrk
 rounds=${1:-7}
 duration=${DURATION:-3s}
 connections=${CONNECTIONS:-20 200}

@@ -5,6 +5,15 @@ export LOYALTY_SECRET="bench-secret-bench-secret-bench-secret!"
 export LOYALTY_ADMIN_KEY="bench-admin-key-bench-admin-key-bench!"
 export SHOPIFY_API_SECRET="bench-shopify-app-secret"
 
+# need_wrk: wrk from Debian's packages, installed when missing.
+need_wrk() {
+  command -v wrk >/dev/null && return
+  echo "installing wrk (Debian package)"
+  local sudo=""
+  [ "$(id -u)" -eq 0 ] || sudo=sudo
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq wrk >/dev/null
+}
+
 # bodies FILE FIRST COUNT: signed orders/paid bodies, order ids from FIRST.
 bodies() { python3 "$ROOT/bench/endpoint/shopify_bodies.py" "$@"; }
 

@@ -373,13 +373,9 @@ fn customers_are_searched_by_id_email_and_name_a_page_at_a_time() {
     }
 }
 
-#[test]
-fn export_and_erase_keep_the_figures_and_drop_the_person() {
-    let server = Server::start();
-    let email = "greta.garbo@example.org";
-    put_customer(&server, "cust-greta", "Greta", email);
-    order(&server, "o-greta-1", "cust-greta", 12_345);
-    let adjust = server
+/// Greta's goodwill adjustment, whose reason names her, under key `adj-1`.
+fn adjust_greta(server: &Server) -> Reply {
+    server
         .send(
             "POST",
             "/admin/v1/customers/cust-greta/adjustments",
@@ -392,7 +388,16 @@ fn export_and_erase_keep_the_figures_and_drop_the_person() {
             ],
             r#"{"points": 50, "reason": "sorry, Greta: the parcel was lost"}"#,
         )
-        .expect("an answer");
+        .expect("an answer")
+}
+
+#[test]
+fn export_and_erase_keep_the_figures_and_drop_the_person() {
+    let server = Server::start();
+    let email = "greta.garbo@example.org";
+    put_customer(&server, "cust-greta", "Greta", email);
+    order(&server, "o-greta-1", "cust-greta", 12_345);
+    let adjust = adjust_greta(&server);
     assert_eq!(adjust.status, 201, "{}", adjust.body);
     assert!(adjust.body.contains("Greta"), "{}", adjust.body);
     let ledger_before = server.admin("GET", "/admin/v1/customers/cust-greta/ledger", "");
@@ -515,20 +520,7 @@ fn export_and_erase_keep_the_figures_and_drop_the_person() {
     );
     // The adjustment sent again under its key: the first answer's status,
     // nothing booked twice, and no name kept for the replay.
-    let replay = server
-        .send(
-            "POST",
-            "/admin/v1/customers/cust-greta/adjustments",
-            &[
-                (
-                    "Authorization",
-                    &format!("Bearer {}", String::from_utf8_lossy(ADMIN_KEY)),
-                ),
-                ("Idempotency-Key", "adj-1"),
-            ],
-            r#"{"points": 50, "reason": "sorry, Greta: the parcel was lost"}"#,
-        )
-        .expect("an answer");
+    let replay = adjust_greta(&server);
     assert_eq!(replay.status, 201, "{}", replay.body);
     assert!(!replay.body.contains("Greta"), "{}", replay.body);
     assert_eq!(page["customer"]["balance"], points_before);

@@ -903,20 +903,12 @@ pub async fn redeem(
     let id = format!("red-{entry_id}");
     let created_at = ledger::format_date(today);
     let spec = match issuing.platform {
-        Some(_) => Some(serde_json::to_string(&Frozen {
-            title: {
-                let shop = program.language(None);
-                format!("{}: {}", program.name.get(&shop), reward.title.get(&shop))
-            },
-            value: reward.value.clone().ok_or_else(|| {
-                refused(ErrorCode::NotAvailable, "this reward has no value to grant")
-            })?,
-            currency: program.currency.clone(),
-            min_subtotal: reward.min_subtotal,
-            combines: reward.combines,
-            starts_on: created_at.clone(),
-            ends_on: expires_at.clone(),
-        })?),
+        Some(_) => Some(serde_json::to_string(&Frozen::of_reward(
+            program,
+            reward,
+            &created_at,
+            &expires_at,
+        )?)?),
         None => None,
     };
     let state = if issuing.platform.is_some() {
@@ -980,6 +972,30 @@ pub struct Frozen {
     pub starts_on: String,
     /// Last day.
     pub ends_on: String,
+}
+
+impl Frozen {
+    /// What a code of `reward` valid from `starts_on` to `ends_on` is on
+    /// the platform, under the program in force.
+    pub fn of_reward(
+        program: &Program,
+        reward: &super::program::Reward,
+        starts_on: &str,
+        ends_on: &str,
+    ) -> Result<Frozen> {
+        let shop = program.language(None);
+        Ok(Frozen {
+            title: format!("{}: {}", program.name.get(&shop), reward.title.get(&shop)),
+            value: reward.value.clone().ok_or_else(|| {
+                refused(ErrorCode::NotAvailable, "this reward has no value to grant")
+            })?,
+            currency: program.currency.clone(),
+            min_subtotal: reward.min_subtotal,
+            combines: reward.combines,
+            starts_on: starts_on.to_owned(),
+            ends_on: ends_on.to_owned(),
+        })
+    }
 }
 
 /// A redemption state's stored name (`pending`).

@@ -270,7 +270,6 @@ pub async fn friend_gift(
     if q::redemption(db, &id).await?.is_some() {
         return Ok(None);
     }
-    let code = account::coupon_code()?;
     let created_at = ledger::format_date(today);
     let expires_at = ledger::format_date(today + i64::from(gift.valid_days.max(1)) - 1);
     let spec = match platform {
@@ -292,6 +291,41 @@ pub async fn friend_gift(
         })?),
         None => None,
     };
+    let free = FreeCode {
+        id: &id,
+        customer_id,
+        reward_id: FRIEND_GIFT,
+        entry_id: 0,
+        created_at: &created_at,
+        expires_at: &expires_at,
+        spec: spec.as_deref(),
+    };
+    insert_free_code(db, &free, platform, now).await?;
+    Ok(Some(id))
+}
+
+/// A code that costs no points (a friend's gift, a reissue), as
+/// [`insert_free_code`] records it.
+struct FreeCode<'a> {
+    id: &'a str,
+    customer_id: &'a str,
+    reward_id: &'a str,
+    entry_id: i64,
+    created_at: &'a str,
+    expires_at: &'a str,
+    /// What the platform makes, when one must.
+    spec: Option<&'a str>,
+}
+
+/// Records `free` with a new code: pending when a platform must make it
+/// (the caller then issues it), else active at once.
+async fn insert_free_code(
+    db: &mut Db<'_>,
+    free: &FreeCode<'_>,
+    platform: Option<&Connector>,
+    now: i64,
+) -> Result<()> {
+    let code = account::coupon_code()?;
     let state = if platform.is_some() {
         "pending"
     } else {
@@ -300,23 +334,23 @@ pub async fn friend_gift(
     q::insert_redemption(
         db,
         &crate::store::rows::NewRedemption {
-            id: &id,
-            customer_id,
-            reward_id: FRIEND_GIFT,
+            id: free.id,
+            customer_id: free.customer_id,
+            reward_id: free.reward_id,
             points_spent: 0,
             code: &code,
-            expires_at: &expires_at,
-            created_at: &created_at,
+            expires_at: free.expires_at,
+            created_at: free.created_at,
             state,
             idempotency_key: None,
-            entry_id: 0,
+            entry_id: free.entry_id,
             platform: platform.map(Connector::name),
-            spec: spec.as_deref(),
+            spec: free.spec,
             touched_at: now,
         },
     )
     .await?;
-    Ok(Some(id))
+    Ok(())
 }
 
 /// The id of redemption `id`'s reissued code.
@@ -394,61 +428,41 @@ pub async fn reissue(
             ))
         }
     };
-    let code = account::coupon_code()?;
     let created_at = ledger::format_date(today);
     let expires_at = ledger::format_date(today + i64::from(valid_days.max(1)) - 1);
     // What the platform makes: the first code's terms, with the new days.
-    let spec = match (platform, row.spec.as_deref()) {
-        (None, _) => None,
-        (Some(_), Some(first)) => {
+    let spec = match (platform, row.spec.as_deref(), reward) {
+        (None, _, _) => None,
+        (Some(_), Some(first), _) => {
             let mut frozen: Frozen = serde_json::from_str(first)?;
             frozen.starts_on = created_at.clone();
             frozen.ends_on = expires_at.clone();
             Some(serde_json::to_string(&frozen)?)
         }
-        (Some(_), None) => {
-            let reward = reward.ok_or_else(|| {
-                refused(ErrorCode::NotAvailable, "this reward has no value to grant")
-            })?;
-            let shop = program.language(None);
-            Some(serde_json::to_string(&Frozen {
-                title: format!("{}: {}", program.name.get(&shop), reward.title.get(&shop)),
-                value: reward.value.clone().ok_or_else(|| {
-                    refused(ErrorCode::NotAvailable, "this reward has no value to grant")
-                })?,
-                currency: program.currency.clone(),
-                min_subtotal: reward.min_subtotal,
-                combines: reward.combines,
-                starts_on: created_at.clone(),
-                ends_on: expires_at.clone(),
-            })?)
+        (Some(_), None, Some(reward)) => Some(serde_json::to_string(&Frozen::of_reward(
+            program,
+            reward,
+            &created_at,
+            &expires_at,
+        )?)?),
+        (Some(_), None, None) => {
+            return Err(refused(
+                ErrorCode::NotAvailable,
+                "this reward has no value to grant",
+            ))
         }
     };
-    let state = if platform.is_some() {
-        "pending"
-    } else {
-        "active"
+    let free = FreeCode {
+        id: &new_id,
+        customer_id: &row.customer_id,
+        reward_id: &row.reward_id,
+        // Listed beside the first code (lists are by entry, newest first).
+        entry_id: row.entry_id.unwrap_or(0),
+        created_at: &created_at,
+        expires_at: &expires_at,
+        spec: spec.as_deref(),
     };
-    q::insert_redemption(
-        db,
-        &crate::store::rows::NewRedemption {
-            id: &new_id,
-            customer_id: &row.customer_id,
-            reward_id: &row.reward_id,
-            points_spent: 0,
-            code: &code,
-            expires_at: &expires_at,
-            created_at: &created_at,
-            state,
-            idempotency_key: None,
-            // Listed beside the first code (lists are by entry, newest first).
-            entry_id: row.entry_id.unwrap_or(0),
-            platform: platform.map(Connector::name),
-            spec: spec.as_deref(),
-            touched_at: now,
-        },
-    )
-    .await?;
+    insert_free_code(db, &free, platform, now).await?;
     Ok(Reissued {
         id: new_id,
         created: true,
