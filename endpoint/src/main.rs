@@ -690,7 +690,21 @@ async fn stop_signal(exit_after: Option<u64>) {
 async fn serve(args: ServeArgs) -> Result<(), String> {
     let _logs = telemetry::init_logs(&args.log_level, args.log_format)?;
     let metrics = match args.metrics_addr {
-        Some(addr) => Some((addr, telemetry::install_metrics()?)),
+        Some(addr) => {
+            let handle = telemetry::install_metrics()?;
+            // Histograms keep every sample until drained: drained every few
+            // seconds here, so that memory stays flat whether or not anyone
+            // scrapes (a scrape drains them too).
+            let upkeep = handle.clone();
+            tokio::spawn(async move {
+                let mut every = tokio::time::interval(telemetry::METRICS_UPKEEP);
+                loop {
+                    every.tick().await;
+                    upkeep.run_upkeep();
+                }
+            });
+            Some((addr, handle))
+        }
         None => None,
     };
     let mut config = configure(&args)?;

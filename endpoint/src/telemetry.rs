@@ -92,6 +92,10 @@ const DURATION_BUCKETS: &[f64] = &[
 /// a whole issue at most the platform budget.
 const PLATFORM_BUCKETS: &[f64] = &[0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0];
 
+/// How often the metrics' histograms are drained into their buckets when
+/// no scrape does it (see `serve`).
+pub const METRICS_UPKEEP: std::time::Duration = std::time::Duration::from_secs(5);
+
 /// Installs the Prometheus recorder for this process; its handle renders
 /// the text exposition format.
 pub fn install_metrics() -> Result<PrometheusHandle, String> {
