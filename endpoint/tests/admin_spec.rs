@@ -119,6 +119,8 @@ fn every_documented_operation_answers_as_documented() {
         ("/admin/v1/redemptions", "get", ""),
         // No redemption is pending without a platform: the documented 404.
         ("/admin/v1/redemptions/{id}/retry", "post", "red-none"),
+        // Nothing to reissue: the documented 404.
+        ("/admin/v1/redemptions/{id}/reissue", "post", "red-none"),
         ("/admin/v1/reconcile", "post", ""),
         ("/admin/v1/imports", "post", ""),
         ("/admin/v1/imports", "get", ""),
@@ -175,7 +177,7 @@ fn every_documented_operation_answers_as_documented() {
             reply.body
         );
         let session_read = path == "/admin/v1/session" && method != "delete";
-        if path.ends_with("/retry") || path.ends_with("/undo") {
+        if path.ends_with("/retry") || path.ends_with("/reissue") || path.ends_with("/undo") {
             assert_eq!(reply.status, 404, "{method} {url}: {}", reply.body);
         } else if session_read {
             assert_eq!(reply.status, 401, "{method} {url}: {}", reply.body);
