@@ -373,6 +373,7 @@ pub fn candidates_of(history: &History, to: i64) -> Vec<Candidate> {
                 first_name: member.first_name.clone(),
                 points,
                 order_days,
+                usual_gap: None,
                 last_order_at: last
                     .get(member.id.as_str())
                     .map(|at| (*at).to_owned())
@@ -717,7 +718,9 @@ pub fn at_risk(candidates: &[Candidate], to: i64) -> AtRiskList {
         .iter()
         .filter_map(|candidate| {
             let last = *candidate.order_days.last()?;
-            let gap = usual_gap(&candidate.order_days);
+            let gap = candidate
+                .usual_gap
+                .unwrap_or_else(|| usual_gap(&candidate.order_days));
             let since = to - last;
             (since > 2 * gap).then(|| AtRisk {
                 id: candidate.id.clone(),
@@ -1156,6 +1159,45 @@ mod tests {
     }
 
     #[test]
+    fn an_erasure_leaves_the_days_before_it_as_they_were() {
+        let (settings, period) = (settings(), november());
+        let mut history = shop();
+        let before = answer(&inputs_of(&history, &settings, period), &settings, period);
+        // ben is erased on December 7th: a member up to the 6th.
+        let ben = history.members.iter_mut().find(|m| m.id == "ben");
+        if let Some(ben) = ben {
+            ben.left = Some(day("2026-12-07"));
+        }
+        let after = answer(&inputs_of(&history, &settings, period), &settings, period);
+        assert_eq!(after, before);
+        let december = |to: &str| Period {
+            from: day("2026-12-01"),
+            to: day(to),
+        };
+        let (on_the_6th, on_the_7th) = (december("2026-12-06"), december("2026-12-07"));
+        let parts = |period| parts_of(&history, &settings, period);
+        // anna, ben, dora on the 6th; ben gone on the 7th, with his 70
+        // points and his tier.
+        assert_eq!(parts(on_the_6th).members, 3);
+        assert_eq!(parts(on_the_7th).members, 2);
+        assert_eq!(
+            parts(on_the_6th).points_outstanding - parts(on_the_7th).points_outstanding,
+            70
+        );
+        let members: i64 = parts(on_the_7th).tier_moves.values().sum();
+        assert_eq!(members, 2);
+        // His cohort (November) keeps dora only.
+        assert_eq!(
+            cohorts_of(&history, day("2026-12-07")).get("2026-11"),
+            Some(&(1, 0))
+        );
+        assert_eq!(
+            cohorts_of(&history, day("2026-12-06")).get("2026-11"),
+            Some(&(2, 2_000))
+        );
+    }
+
+    #[test]
     fn the_next_day_starts_at_midnight_utc() {
         let (history, settings) = (shop(), settings());
         let december = Period {
@@ -1190,6 +1232,7 @@ mod tests {
             first_name: None,
             points,
             order_days: days.to_vec(),
+            usual_gap: None,
             last_order_at: ledger::format_date(*days.last().unwrap_or(&0)),
         };
         let list = at_risk(

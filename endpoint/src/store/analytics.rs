@@ -1,7 +1,10 @@
 //! The console's figures as SQL aggregates (`GET /admin/v1/analytics`):
 //! each function sums one part of a period over `sales`, `ledger`,
-//! `customers` and `redemptions` (indexes in migrations 0010 and 0013),
-//! so that an answer reads sums, not histories. [`history`] reads everything whole:
+//! `customers` and `redemptions` (indexes in migrations 0010 and 0013)
+//! and the per-member state kept by triggers (`member_state`, migration
+//! 0014: who is a member on a day, their points, lifetime points, member
+//! revenue, last order and usual gap), so that an answer reads sums, not
+//! histories. [`history`] reads everything whole:
 //! the input of the domain's reference computation, which the tests
 //! compare with these sums.
 //!
@@ -207,8 +210,12 @@ pub struct Candidate {
     pub first_name: Option<String>,
     /// Their points.
     pub points: i64,
-    /// The days of their member orders up to the period's end, rising.
+    /// The days of their member orders up to the period's end, rising;
+    /// only the last one's when `usual_gap` is given.
     pub order_days: Vec<i64>,
+    /// Their usual gap as kept (`member_state`), or `None` to compute it
+    /// from `order_days`.
+    pub usual_gap: Option<i64>,
     /// When the last of them was placed.
     pub last_order_at: String,
 }
@@ -236,16 +243,6 @@ fn day(text: &str) -> i64 {
     text.get(..10).and_then(parse_date).unwrap_or(0)
 }
 
-/// ` INDEXED BY index` on SQLite, nothing on PostgreSQL: the per-member
-/// reads walk migration 0013's covering indexes, which SQLite (without
-/// statistics) would pass over for the kept tables' primary keys.
-fn indexed_by(db: &Db<'_>, index: &str) -> String {
-    match db {
-        Db::Sqlite(_) => format!(" INDEXED BY {index}"),
-        Db::Postgres(_) => String::new(),
-    }
-}
-
 /// The tier rank of `value` as SQL (`CASE WHEN value >= t2 THEN 2 ...`):
 /// the thresholds are the program's numbers, written into the text.
 fn rank_sql(value: &str, thresholds: &[u64]) -> String {
@@ -256,6 +253,12 @@ fn rank_sql(value: &str, thresholds: &[u64]) -> String {
     }
     sql.push_str(" ELSE 0 END");
     sql
+}
+
+/// Whether the `member_state` row `alias` is a member on the day `day` (a
+/// placeholder or a column): joined by it and not gone (erased) by it.
+fn member_on(alias: &str, day: &str) -> String {
+    format!("{alias}.joined_on <= {day} AND ({alias}.left_on IS NULL OR {alias}.left_on > {day})")
 }
 
 /// Counts by member flag: (flag, a, b) rows into two splits' sides.
@@ -356,20 +359,27 @@ pub async fn parts(
     parts.first_timers = on!(db, c => sqlx::query_scalar(
         "SELECT COUNT(*) FROM customer_sales WHERE member = 2 AND first_at >= $1 AND first_at < $2")
         .bind(&b.from).bind(&b.next).fetch_one(&mut **c).await)?;
-    let (members, new_members): (i64, i64) = on!(db, c => sqlx::query_as(
+    // Members kept per customer (migration 0014): a row for each but the
+    // sample customer, gone from the day of their erasure.
+    let sql = format!(
         "SELECT
-           (SELECT COUNT(*) FROM customers WHERE state = 'member' AND created_on <= $2),
-           (SELECT COUNT(*) FROM customers WHERE created_on >= $1 AND created_on <= $2
-              AND state <> 'preview')")
+           (SELECT COUNT(*) FROM member_state m WHERE {}),
+           (SELECT COUNT(*) FROM member_state WHERE joined_on >= $1 AND joined_on <= $2)",
+        member_on("m", "$2")
+    );
+    let (members, new_members): (i64, i64) = on!(db, c => sqlx::query_as(&sql)
         .bind(&b.from).bind(&b.to).fetch_one(&mut **c).await)?;
     (parts.members, parts.new_members) = (members, new_members);
-    parts.active_members = on!(db, c => sqlx::query_scalar(
-        "SELECT COUNT(*) FROM customers c JOIN (
+    let sql = format!(
+        "SELECT COUNT(*) FROM member_state m JOIN (
            SELECT customer_key AS id FROM sales
            WHERE member = 1 AND placed_at >= $1 AND placed_at < $2
            UNION SELECT customer_id FROM redemptions WHERE created_at >= $1 AND created_at < $2
-         ) a ON a.id = c.id
-         WHERE c.state = 'member' AND c.created_on <= $3")
+         ) a ON a.id = m.customer_id
+         WHERE {}",
+        member_on("m", "$3")
+    );
+    parts.active_members = on!(db, c => sqlx::query_scalar(&sql)
         .bind(&b.from).bind(&b.next).bind(&b.to).fetch_one(&mut **c).await)?;
     (
         parts.points_issued,
@@ -423,14 +433,17 @@ async fn tier_moves(
     }
     // Spend in the 12 months before each day, from the ledger's orders and
     // refunds.
-    let values = "SELECT c.id,
+    let values = format!(
+        "SELECT m.customer_id,
                COALESCE(SUM(CASE WHEN l.booked_on <= $1 AND l.booked_on > $3
                  THEN l.amount_minor ELSE 0 END), 0) AS vb,
                COALESCE(SUM(CASE WHEN l.booked_on > $4 THEN l.amount_minor ELSE 0 END), 0) AS va
-             FROM customers c LEFT JOIN ledger l ON l.customer_id = c.id AND l.booked_on <= $2
-               AND l.kind IN ('order', 'refund')
-             WHERE c.state = 'member' AND c.created_on <= $2
-             GROUP BY c.id";
+             FROM member_state m LEFT JOIN ledger l ON l.customer_id = m.customer_id
+               AND l.booked_on <= $2 AND l.kind IN ('order', 'refund')
+             WHERE {}
+             GROUP BY m.customer_id",
+        member_on("m", "$2")
+    );
     let sql = format!(
         "SELECT CAST({} AS BIGINT), CAST({} AS BIGINT), COUNT(*) FROM ({values}) v GROUP BY 1, 2",
         rank_sql("vb", thresholds),
@@ -454,65 +467,79 @@ async fn tier_moves(
 /// recent day; SQLite keeps a CROSS JOIN's order and reads that range).
 async fn outstanding(db: &mut Db<'_>, last: &str) -> Result<i64> {
     let sql = format!(
-        "SELECT CAST(COALESCE(SUM(p.points), 0) AS BIGINT)
-         FROM customers c JOIN customer_points p{} ON p.customer_id = c.id
-         WHERE c.state = 'member' AND c.created_on <= $1",
-        indexed_by(db, "customer_points_whole")
+        "SELECT CAST(COALESCE(SUM(m.points), 0) AS BIGINT) FROM member_state m WHERE {}",
+        member_on("m", "$1")
     );
     let kept: i64 = on!(db, c => sqlx::query_scalar(&sql)
         .bind(last).fetch_one(&mut **c).await)?;
-    let later: i64 = on!(db, c => sqlx::query_scalar(
+    let sql = format!(
         "SELECT CAST(COALESCE(SUM(l.points), 0) AS BIGINT)
-         FROM ledger l CROSS JOIN customers c
-         WHERE c.id = l.customer_id AND l.booked_on > $1
-           AND c.state = 'member' AND c.created_on <= $1")
+         FROM ledger l CROSS JOIN member_state m
+         WHERE m.customer_id = l.customer_id AND l.booked_on > $1 AND {}",
+        member_on("m", "$1")
+    );
+    let later: i64 = on!(db, c => sqlx::query_scalar(&sql)
         .bind(last).fetch_one(&mut **c).await)?;
     Ok(kept - later)
 }
 
-/// Tier moves by lifetime points: each member's lifetime points kept
-/// (`customer_points`), less what they earned after the day before the
-/// period and after its end (the ledger's range after that day only); and
-/// the members' points at the end, their points kept less the entries
-/// after it. Counted in SQL: a few rows come back, not one per member.
+/// Tier moves by lifetime points. Every member at the end is counted at
+/// the rank of their lifetime points kept (`member_state`), as if they
+/// had not moved; then those with entries after the day before the
+/// period (the ledger's range after that day only) are counted again at
+/// their ranks that day and at the end, and taken off where the first
+/// count put them. The members' points at the end: their points kept less
+/// the entries after it. Counted in SQL: a few rows come back, not one
+/// per member.
 async fn lifetime_moves(
     db: &mut Db<'_>,
     day_before: &str,
     last: &str,
     thresholds: &[u64],
 ) -> Result<(BTreeMap<(usize, usize), i64>, i64)> {
-    // Per member: the kept sums (flag m = 1) and the entries after the day
-    // before (the ledger's range only), summed by customer; customers who
-    // are not members at the end have no kept row here and drop out.
-    let earns = "kind NOT IN ('redemption', 'expiry', 'release')";
+    let rank = |r: i64| usize::try_from(r).unwrap_or(0);
     let sql = format!(
-        "SELECT CAST({} AS BIGINT), CAST({} AS BIGINT), COUNT(*), CAST(COALESCE(SUM(pts), 0) AS BIGINT)
-         FROM (SELECT id, SUM(lt) - SUM(e) AS vb, SUM(lt) - SUM(ea) AS va, SUM(pt) - SUM(pa) AS pts
-               FROM (SELECT c.id AS id, 1 AS m, COALESCE(p.lifetime, 0) AS lt,
-                       COALESCE(p.points, 0) AS pt, 0 AS e, 0 AS ea, 0 AS pa
-                     FROM customers c LEFT JOIN customer_points p{} ON p.customer_id = c.id
-                     WHERE c.state = 'member' AND c.created_on <= $2
-                     UNION ALL
-                     SELECT customer_id, 0, 0, 0,
-                       CASE WHEN {earns} THEN points ELSE 0 END,
-                       CASE WHEN booked_on > $2 AND {earns} THEN points ELSE 0 END,
-                       CASE WHEN booked_on > $2 THEN points ELSE 0 END
-                     FROM ledger WHERE booked_on > $1) u
-               GROUP BY id HAVING SUM(m) = 1) v
-         GROUP BY 1, 2",
-        rank_sql("vb", thresholds),
-        rank_sql("va", thresholds),
-        indexed_by(db, "customer_points_whole")
+        "SELECT CAST({} AS BIGINT), COUNT(*), CAST(COALESCE(SUM(m.points), 0) AS BIGINT)
+         FROM member_state m WHERE {} GROUP BY 1",
+        rank_sql("m.lifetime", thresholds),
+        member_on("m", "$1")
     );
-    let rows: Vec<(i64, i64, i64, i64)> = on!(db, c => sqlx::query_as(&sql)
-        .bind(day_before).bind(last).fetch_all(&mut **c).await)?;
-    let mut moves = BTreeMap::new();
+    let kept: Vec<(i64, i64, i64)> = on!(db, c => sqlx::query_as(&sql)
+        .bind(last).fetch_all(&mut **c).await)?;
+    let mut moves: BTreeMap<(usize, usize), i64> = BTreeMap::new();
     let mut outstanding = 0;
-    for (before, after, count, points) in rows {
-        let rank = |r: i64| usize::try_from(r).unwrap_or(0);
-        *moves.entry((rank(before), rank(after))).or_insert(0) += count;
+    for (now, count, points) in kept {
+        *moves.entry((rank(now), rank(now))).or_insert(0) += count;
         outstanding += points;
     }
+    // Per customer with entries after the day before: what they earned
+    // after it, what they earned after the end, and their points after
+    // the end.
+    let earns = "kind NOT IN ('redemption', 'expiry', 'release')";
+    let sql = format!(
+        "SELECT CAST({} AS BIGINT), CAST({} AS BIGINT), CAST({} AS BIGINT), COUNT(*),
+                CAST(COALESCE(SUM(x.pa), 0) AS BIGINT)
+         FROM (SELECT customer_id || '' AS id,
+                 SUM(CASE WHEN {earns} THEN points ELSE 0 END) AS e,
+                 SUM(CASE WHEN booked_on > $2 AND {earns} THEN points ELSE 0 END) AS ea,
+                 SUM(CASE WHEN booked_on > $2 THEN points ELSE 0 END) AS pa
+               FROM ledger WHERE booked_on > $1 GROUP BY customer_id || '') x
+         JOIN member_state m ON m.customer_id = x.id
+         WHERE {}
+         GROUP BY 1, 2, 3",
+        rank_sql("m.lifetime", thresholds),
+        rank_sql("m.lifetime - x.e", thresholds),
+        rank_sql("m.lifetime - x.ea", thresholds),
+        member_on("m", "$2")
+    );
+    let moved: Vec<(i64, i64, i64, i64, i64)> = on!(db, c => sqlx::query_as(&sql)
+        .bind(day_before).bind(last).fetch_all(&mut **c).await)?;
+    for (now, before, after, count, points_after) in moved {
+        *moves.entry((rank(now), rank(now))).or_insert(0) -= count;
+        *moves.entry((rank(before), rank(after))).or_insert(0) += count;
+        outstanding -= points_after;
+    }
+    moves.retain(|_, count| *count != 0);
     Ok((moves, outstanding))
 }
 
@@ -551,49 +578,44 @@ pub async fn days(db: &mut Db<'_>, from: i64, to: i64) -> Result<BTreeMap<i64, D
 /// member revenue up to `to`.
 pub async fn cohorts(db: &mut Db<'_>, to: i64) -> Result<BTreeMap<String, (i64, i64)>> {
     let b = Bounds::of(to, to);
-    let members: Vec<(String, i64)> = on!(db, c => sqlx::query_as(
-        "SELECT substr(created_on, 1, 7), COUNT(*) FROM customers
-         WHERE state = 'member' AND created_on <= $1 GROUP BY 1")
-        .bind(&b.to).fetch_all(&mut **c).await)?;
-    // Each member's revenue kept, less their orders after the end.
+    // Each member's revenue kept (migration 0014), less their orders after
+    // the end.
     let sql = format!(
-        "SELECT substr(c.created_on, 1, 7), CAST(COALESCE(SUM(s.revenue), 0) AS BIGINT)
-         FROM customers c JOIN customer_sales s{} ON s.customer_key = c.id
-         WHERE s.member = 1 AND c.state = 'member' AND c.created_on <= $1
-         GROUP BY 1",
-        indexed_by(db, "customer_sales_whole")
+        "SELECT substr(m.joined_on, 1, 7), COUNT(*), CAST(COALESCE(SUM(m.revenue), 0) AS BIGINT)
+         FROM member_state m WHERE {} GROUP BY 1",
+        member_on("m", "$1")
     );
-    let revenue: Vec<(String, i64)> = on!(db, c => sqlx::query_as(&sql)
+    let members: Vec<(String, i64, i64)> = on!(db, c => sqlx::query_as(&sql)
         .bind(&b.to).fetch_all(&mut **c).await)?;
     // From the sales after the end (SQLite keeps a CROSS JOIN's order: few
     // rows for a recent end, the usual case).
-    let later: Vec<(String, i64)> = on!(db, c => sqlx::query_as(
-        "SELECT substr(c.created_on, 1, 7), CAST(COALESCE(SUM(s.total_minor - s.refunded_minor), 0) AS BIGINT)
-         FROM sales s CROSS JOIN customers c
-         WHERE c.id = s.customer_key AND s.member = 1 AND s.placed_at >= $2
-           AND c.state = 'member' AND c.created_on <= $1
-         GROUP BY 1")
+    let sql = format!(
+        "SELECT substr(m.joined_on, 1, 7),
+                CAST(COALESCE(SUM(s.total_minor - s.refunded_minor), 0) AS BIGINT)
+         FROM sales s CROSS JOIN member_state m
+         WHERE m.customer_id = s.customer_key AND s.member = 1 AND s.placed_at >= $2 AND {}
+         GROUP BY 1",
+        member_on("m", "$1")
+    );
+    let later: Vec<(String, i64)> = on!(db, c => sqlx::query_as(&sql)
         .bind(&b.to).bind(&b.next).fetch_all(&mut **c).await)?;
-    let revenue = revenue
-        .into_iter()
-        .chain(later.into_iter().map(|(month, money)| (month, -money)));
     let mut cohorts: BTreeMap<String, (i64, i64)> = members
         .into_iter()
-        .map(|(month, count)| (month, (count, 0)))
+        .map(|(month, count, revenue)| (month, (count, revenue)))
         .collect();
-    for (month, money) in revenue {
+    for (month, money) in later {
         if let Some(cohort) = cohorts.get_mut(&month) {
-            cohort.1 += money;
+            cohort.1 -= money;
         }
     }
     Ok(cohorts)
 }
 
 /// The at-risk read's text: per member `N:id`, then `N:first name` or `-`,
-/// then `points last_at days`, members joined by `;` (N: the text's length
+/// then `points last_at gap`, members joined by `;` (N: the text's length
 /// in characters, so that an id or a name may hold any character; the
-/// rest holds no `;`). Yields (id, first name, points, last_at, days), or
-/// `None` for text not of that shape.
+/// rest holds no `;`). Yields (id, first name, points, last_at, gap) with
+/// the gap as text, or `None` for text not of that shape.
 struct CandidateText<'a>(&'a str);
 
 /// One member's fields in [`CandidateText`].
@@ -650,11 +672,13 @@ impl<'a> Iterator for CandidateText<'a> {
 }
 
 /// The members at `to` with points above 0 (every entry booked up to it)
-/// and a member's order up to it, with their orders' days.
+/// and a member's order up to it who may be at risk then: those whose
+/// first day at risk as kept (`member_state.risk_on`) is `to` or before
+/// and who ordered nothing after it, with their last order's day and
+/// usual gap; and those who ordered after it, with their orders' days up
+/// to it (few, for a recent end).
 pub async fn candidates(db: &mut Db<'_>, to: i64) -> Result<Vec<Candidate>> {
     let b = Bounds::of(to, to);
-    // Points and order days kept per customer; points booked after the end
-    // taken off (few, for a recent end), order days after it left out.
     // One text per read, not a row per member (tens of thousands of rows
     // cost more to hand over than to read): see [`CandidateText`].
     let agg = match db {
@@ -662,53 +686,73 @@ pub async fn candidates(db: &mut Db<'_>, to: i64) -> Result<Vec<Candidate>> {
         Db::Postgres(_) => "string_agg",
     };
     let sql = format!(
-        "SELECT {agg}(length(c.id) || ':' || c.id
+        "SELECT {agg}(length(m.customer_id) || ':' || m.customer_id
                  || COALESCE(length(c.first_name) || ':' || c.first_name, '-')
-                 || CAST(COALESCE(p.points, 0) AS TEXT) || ' ' || s.last_at || ' ' || s.days, ';')
-         FROM customers c JOIN customer_sales s{} ON s.customer_key = c.id
-         LEFT JOIN customer_points p{} ON p.customer_id = c.id
-         WHERE s.member = 1 AND s.first_at < $2 AND c.state = 'member' AND c.created_on <= $1",
-        indexed_by(db, "customer_sales_whole"),
-        indexed_by(db, "customer_points_whole")
+                 || CAST(m.points AS TEXT) || ' ' || m.last_at || ' ' || CAST(m.gap AS TEXT), ';')
+         FROM member_state m JOIN customers c ON c.id = m.customer_id
+         WHERE m.risk_on <= $1 AND m.last_at < $2 AND {}",
+        member_on("m", "$1")
     );
     let text: Option<String> = on!(db, c => sqlx::query_scalar(&sql)
         .bind(&b.to).bind(&b.next).fetch_one(&mut **c).await)?;
     let rows = CandidateText(text.as_deref().unwrap_or(""))
         .collect::<Option<Vec<_>>>()
         .ok_or_else(|| StoreError::Corrupt("the at-risk candidates' text".into()))?;
+    // Points booked after the end, taken off.
     let after: std::collections::HashMap<String, i64> = on!(db, c => sqlx::query_as(
         "SELECT customer_id || '', CAST(SUM(points) AS BIGINT) FROM ledger WHERE booked_on > $1
          GROUP BY customer_id || ''")
         .bind(&b.to).fetch_all(&mut **c).await)?
     .into_iter()
     .collect();
-    // The last order up to the end of those who ordered again after it.
-    let last: std::collections::HashMap<String, String> = on!(db, c => sqlx::query_as(
-        "SELECT customer_key, MAX(placed_at) FROM sales
-         WHERE member = 1 AND placed_at < $1 AND customer_key IN
-           (SELECT customer_key FROM sales WHERE member = 1 AND placed_at >= $1)
-         GROUP BY customer_key")
-        .bind(&b.next).fetch_all(&mut **c).await)?
-    .into_iter()
-    .collect();
     let mut found: Vec<Candidate> = Vec::new();
-    for (id, first_name, points, last_at, days) in rows {
+    for (id, first_name, points, last_at, gap) in rows {
+        let points = points - after.get(&id).copied().unwrap_or(0);
+        let gap: i64 = gap
+            .parse()
+            .map_err(|_| StoreError::Corrupt("the at-risk candidates' text".into()))?;
+        if points <= 0 {
+            continue;
+        }
+        found.push(Candidate {
+            id,
+            first_name,
+            points,
+            order_days: vec![day(last_at)],
+            usual_gap: Some(gap),
+            last_order_at: last_at.to_owned(),
+        });
+    }
+    // The members who ordered again after the end: their orders up to it.
+    let sql = format!(
+        "SELECT m.customer_id, c.first_name, m.points, s.placed_at
+         FROM member_state m JOIN customers c ON c.id = m.customer_id
+           JOIN sales s ON s.customer_key = m.customer_id
+         WHERE m.last_at >= $2 AND s.member = 1 AND s.placed_at < $2 AND {}
+         ORDER BY m.customer_id, s.placed_at",
+        member_on("m", "$1")
+    );
+    let orders: Vec<(String, Option<String>, i64, String)> = on!(db, c => sqlx::query_as(&sql)
+        .bind(&b.to).bind(&b.next).fetch_all(&mut **c).await)?;
+    let mut orders = orders.into_iter().peekable();
+    while let Some((id, first_name, points, placed_at)) = orders.next() {
+        let mut order_days = vec![day(&placed_at)];
+        let mut last_order_at = placed_at;
+        while let Some((_, _, _, placed_at)) = orders.next_if(|next| next.0 == id) {
+            order_days.push(day(&placed_at));
+            last_order_at = placed_at;
+        }
         let points = points - after.get(&id).copied().unwrap_or(0);
         if points <= 0 {
             continue;
         }
-        let mut order_days: Vec<i64> = days.split(',').map(day).filter(|on| *on <= to).collect();
         order_days.sort_unstable();
-        let last_order_at = if last_at < b.next.as_str() {
-            last_at.to_owned()
-        } else {
-            last.get(&id).cloned().unwrap_or_default()
-        };
         found.push(Candidate {
             id,
             first_name,
             points,
             order_days,
+            usual_gap: None,
             last_order_at,
         });
     }
@@ -721,10 +765,18 @@ pub async fn history(db: &mut Db<'_>) -> Result<History> {
     let sales: Vec<(String, i64, i64, i64, String)> = on!(db, c => sqlx::query_as(
         "SELECT customer_key, member, total_minor, refunded_minor, placed_at FROM sales")
         .fetch_all(&mut **c).await)?;
-    /// id, first name, created on, state, referred by.
-    type MemberRow = (String, Option<String>, String, String, Option<String>);
+    /// id, first name, created on, state, referred by, erased at.
+    type MemberRow = (
+        String,
+        Option<String>,
+        String,
+        String,
+        Option<String>,
+        Option<String>,
+    );
     let members: Vec<MemberRow> = on!(db, c => sqlx::query_as(
-        "SELECT id, first_name, created_on, state, referred_by FROM customers")
+        "SELECT id, first_name, created_on, state, referred_by, erased_at FROM customers
+         WHERE state <> 'preview'")
         .fetch_all(&mut **c).await)?;
     let entries: Vec<(String, String, i64, i64, String)> = on!(db, c => sqlx::query_as(
         "SELECT customer_id, kind, points, amount_minor, booked_on FROM ledger")
@@ -746,14 +798,21 @@ pub async fn history(db: &mut Db<'_>) -> Result<History> {
             .collect(),
         members: members
             .into_iter()
-            .map(|(id, first_name, created_on, state, referred_by)| Member {
-                id,
-                first_name,
-                joined: day(&created_on),
-                // The day someone left is not kept: gone from the start.
-                left: (state != "member").then(|| day(&created_on)),
-                referred_by,
-            })
+            .map(
+                |(id, first_name, created_on, state, referred_by, erased_at)| Member {
+                    id,
+                    first_name,
+                    joined: day(&created_on),
+                    // An erased customer was a member up to the day before
+                    // their erasure; any other state but `member`: never.
+                    left: match (state.as_str(), erased_at) {
+                        ("member", _) => None,
+                        ("erased", Some(at)) => Some(day(&at)),
+                        _ => Some(day(&created_on)),
+                    },
+                    referred_by,
+                },
+            )
             .collect(),
         entries: entries
             .into_iter()
