@@ -322,10 +322,12 @@ pub async fn parts(
     if light {
         return Ok(parts);
     }
+    // Orders and revenue from the sums kept per day and member flag.
     let orders: Vec<(i64, i64, i64)> = on!(db, c => sqlx::query_as(
-        "SELECT member, COUNT(*), CAST(COALESCE(SUM(total_minor - refunded_minor), 0) AS BIGINT)
-         FROM sales WHERE placed_at >= $1 AND placed_at < $2 GROUP BY member")
-        .bind(&b.from).bind(&b.next).fetch_all(&mut **c).await)?;
+        "SELECT member, CAST(COALESCE(SUM(orders), 0) AS BIGINT),
+                CAST(COALESCE(SUM(revenue), 0) AS BIGINT)
+         FROM sales_daily WHERE day >= $1 AND day <= $2 GROUP BY member")
+        .bind(&b.from).bind(&b.to).fetch_all(&mut **c).await)?;
     (parts.orders, parts.revenue) = by_flag(&orders);
     parts.orders.all = parts.orders.members + parts.orders.non_members;
     parts.revenue.all = parts.revenue.members + parts.revenue.non_members;
@@ -381,16 +383,15 @@ pub async fn parts(
     );
     parts.active_members = on!(db, c => sqlx::query_scalar(&sql)
         .bind(&b.from).bind(&b.next).bind(&b.to).fetch_one(&mut **c).await)?;
+    // Points from the sums kept per booked day.
     (
         parts.points_issued,
         parts.points_redeemed,
         parts.points_expired,
     ) = on!(db, c => sqlx::query_as(
-        "SELECT
-           CAST(COALESCE(SUM(CASE WHEN points > 0 AND kind <> 'release' THEN points ELSE 0 END), 0) AS BIGINT),
-           CAST(COALESCE(SUM(CASE WHEN kind = 'redemption' THEN -points ELSE 0 END), 0) AS BIGINT),
-           CAST(COALESCE(SUM(CASE WHEN kind = 'expiry' THEN -points ELSE 0 END), 0) AS BIGINT)
-         FROM ledger WHERE booked_on >= $1 AND booked_on <= $2")
+        "SELECT CAST(COALESCE(SUM(issued), 0) AS BIGINT), CAST(COALESCE(SUM(redeemed), 0) AS BIGINT),
+                CAST(COALESCE(SUM(expired), 0) AS BIGINT)
+         FROM ledger_daily WHERE day >= $1 AND day <= $2")
         .bind(&b.from).bind(&b.to).fetch_one(&mut **c).await)?;
     let rewards: Vec<(String, i64, i64, i64, i64)> = on!(db, c => sqlx::query_as(
         "SELECT reward_id, COUNT(*), CAST(COALESCE(SUM(points_spent), 0) AS BIGINT),
