@@ -188,7 +188,7 @@ fn the_sums_give_the_reference_answer_on_a_generated_shop() {
         ("2026-11-15", "2026-11-15"),
         ("2025-05-01", "2025-06-30"),
     ];
-    let mut seen_tiers_move = false;
+    let (mut seen_tiers_move, mut seen_more_at_risk) = (false, false);
     for (from, to) in periods {
         let reply = server.admin(
             "GET",
@@ -206,8 +206,13 @@ fn the_sums_give_the_reference_answer_on_a_generated_shop() {
             .filter_map(|tier| tier["moved_up"].as_i64())
             .sum();
         seen_tiers_move |= moved > 0;
+        let listed = answer["at_risk"]["customers"]
+            .as_array()
+            .map_or(0, Vec::len);
+        seen_more_at_risk |= answer["at_risk"]["count"].as_u64() > Some(listed as u64);
     }
     assert!(seen_tiers_move, "some member moved up a tier");
+    assert!(seen_more_at_risk, "more members at risk than listed");
     // Not a comparison of empty answers: the shop's last year has orders
     // of members and non-members, redemptions and members at risk.
     let year = value(&server.admin(

@@ -28,7 +28,6 @@ CREATE TABLE IF NOT EXISTS member_state (
   customer_id TEXT PRIMARY KEY, joined_on TEXT NOT NULL, left_on TEXT,
   points BIGINT NOT NULL, lifetime BIGINT NOT NULL, revenue BIGINT NOT NULL,
   orders BIGINT NOT NULL, last_at TEXT, gap BIGINT NOT NULL, risk_on TEXT);
-CREATE INDEX IF NOT EXISTS member_state_by_risk ON member_state (risk_on);
 -- A customer key's usual gap from their member orders (see above).
 CREATE OR REPLACE FUNCTION member_gap(customer TEXT) RETURNS BIGINT AS $$
   SELECT CASE WHEN COUNT(*) = 0 THEN 60 ELSE SUM(g) / COUNT(*) END

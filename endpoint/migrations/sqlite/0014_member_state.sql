@@ -28,7 +28,6 @@ CREATE TABLE IF NOT EXISTS member_state (
   customer_id TEXT PRIMARY KEY, joined_on TEXT NOT NULL, left_on TEXT,
   points BIGINT NOT NULL, lifetime BIGINT NOT NULL, revenue BIGINT NOT NULL,
   orders BIGINT NOT NULL, last_at TEXT, gap BIGINT NOT NULL, risk_on TEXT);
-CREATE INDEX IF NOT EXISTS member_state_by_risk ON member_state (risk_on);
 -- The rows of members there before this migration.
 INSERT INTO member_state (customer_id, joined_on, left_on, points, lifetime, revenue, orders,
                           last_at, gap, risk_on)

@@ -712,8 +712,9 @@ pub fn usual_gap(days: &[i64]) -> i64 {
 }
 
 /// Members whose days since their last order exceed twice their usual
-/// gap, most points first (then by id), at most [`AT_RISK_LIMIT`].
-pub fn at_risk(candidates: &[Candidate], to: i64) -> AtRiskList {
+/// gap, most points first (then by id), at most [`AT_RISK_LIMIT`]; counted
+/// with `left_out` more known to be at risk but not among the candidates.
+pub fn at_risk(candidates: &[Candidate], left_out: i64, to: i64) -> AtRiskList {
     let mut found: Vec<AtRisk> = candidates
         .iter()
         .filter_map(|candidate| {
@@ -733,7 +734,7 @@ pub fn at_risk(candidates: &[Candidate], to: i64) -> AtRiskList {
         })
         .collect();
     found.sort_by(|a, b| b.points.cmp(&a.points).then(a.id.cmp(&b.id)));
-    let count = found.len() as i64;
+    let count = found.len() as i64 + left_out;
     found.truncate(AT_RISK_LIMIT);
     AtRiskList {
         count,
@@ -801,6 +802,9 @@ pub struct Inputs {
     pub cohorts: BTreeMap<String, (i64, i64)>,
     /// At-risk candidates at the period's end.
     pub candidates: Vec<Candidate>,
+    /// Members at risk at the period's end beyond `candidates`: counted,
+    /// not listed (the store lists the ones with the most points).
+    pub candidates_left_out: i64,
 }
 
 /// Everything one answer needs, from the whole history (the reference).
@@ -813,6 +817,7 @@ pub fn inputs_of(history: &History, settings: &Settings, period: Period) -> Inpu
         days: days_of(history, period),
         cohorts: cohorts_of(history, period.to),
         candidates: candidates_of(history, period.to),
+        candidates_left_out: 0,
     }
 }
 
@@ -896,7 +901,7 @@ pub fn answer(inputs: &Inputs, settings: &Settings, period: Period) -> Analytics
         previous: figures(&inputs.previous, &inputs.before_previous, settings),
         trend: trend(period, &inputs.days),
         cohorts: cohorts(&inputs.cohorts),
-        at_risk: at_risk(&inputs.candidates, period.to),
+        at_risk: at_risk(&inputs.candidates, inputs.candidates_left_out, period.to),
         customers_ordering: current.customers_ordering,
         repeat_purchase_rate: current.repeat_purchase_rate,
         average_order_value_minor: current.average_order_value_minor,
@@ -1245,6 +1250,7 @@ mod tests {
                 candidate("c", 50, &[to - 121]),
                 candidate("d", 50, &[to - 120]),
             ],
+            0,
             to,
         );
         let ids: Vec<&str> = list.customers.iter().map(|c| c.id.as_str()).collect();

@@ -33,14 +33,22 @@ pub async fn inputs(
     let tiers = (thresholds, tier_sum(basis));
     let previous = period.previous();
     let before = previous.previous();
+    let (candidates, candidates_left_out) =
+        sums::candidates(db, period.to, at_risk_limit()).await?;
     Ok(Inputs {
         current: sums::parts(db, period.from, period.to, tiers, false).await?,
         previous: sums::parts(db, previous.from, previous.to, tiers, false).await?,
         before_previous: sums::parts(db, before.from, before.to, tiers, true).await?,
         days: sums::days(db, period.from, period.to).await?,
         cohorts: sums::cohorts(db, period.to).await?,
-        candidates: sums::candidates(db, period.to).await?,
+        candidates,
+        candidates_left_out,
     })
+}
+
+/// How many at-risk members the store lists ([`figures::AT_RISK_LIMIT`]).
+fn at_risk_limit() -> i64 {
+    i64::try_from(figures::AT_RISK_LIMIT).unwrap_or(i64::MAX)
 }
 
 fn tier_sum(basis: TierBasis) -> TierSum {
@@ -78,10 +86,10 @@ async fn inputs_at_once(
         let mut db = conn.db();
         let days = sums::days(&mut db, period.from, period.to).await?;
         let cohorts = sums::cohorts(&mut db, period.to).await?;
-        let candidates = sums::candidates(&mut db, period.to).await?;
+        let candidates = sums::candidates(&mut db, period.to, at_risk_limit()).await?;
         Ok::<_, StoreError>((days, cohorts, candidates))
     };
-    let (current, (previous, before_previous), (days, cohorts, candidates)) =
+    let (current, (previous, before_previous), (days, cohorts, (candidates, candidates_left_out))) =
         tokio::try_join!(current, earlier, window)?;
     Ok(Inputs {
         current,
@@ -90,6 +98,7 @@ async fn inputs_at_once(
         days,
         cohorts,
         candidates,
+        candidates_left_out,
     })
 }
 

@@ -612,129 +612,86 @@ pub async fn cohorts(db: &mut Db<'_>, to: i64) -> Result<BTreeMap<String, (i64, 
     Ok(cohorts)
 }
 
-/// The at-risk read's text: per member `N:id`, then `N:first name` or `-`,
-/// then `points last_at gap`, members joined by `;` (N: the text's length
-/// in characters, so that an id or a name may hold any character; the
-/// rest holds no `;`). Yields (id, first name, points, last_at, gap) with
-/// the gap as text, or `None` for text not of that shape.
-struct CandidateText<'a>(&'a str);
-
-/// One member's fields in [`CandidateText`].
-type CandidateFields<'a> = (String, Option<String>, i64, &'a str, &'a str);
-
-impl<'a> CandidateText<'a> {
-    /// `N:text` at the start: the text and what follows it.
-    fn counted(rest: &'a str) -> Option<(&'a str, &'a str)> {
-        let (count, rest) = rest.split_once(':')?;
-        let count: usize = count.parse().ok()?;
-        let end = rest
-            .char_indices()
-            .nth(count)
-            .map_or(rest.len(), |(at, _)| at);
-        (rest[..end].chars().count() == count).then(|| (&rest[..end], &rest[end..]))
-    }
-
-    fn member(&mut self) -> Option<CandidateFields<'a>> {
-        let (id, rest) = Self::counted(self.0)?;
-        let (first_name, rest) = match rest.strip_prefix('-') {
-            Some(rest) => (None, rest),
-            None => {
-                let (name, rest) = Self::counted(rest)?;
-                (Some(name.to_owned()), rest)
-            }
-        };
-        let (points, rest) = rest.split_once(' ')?;
-        let (last_at, rest) = rest.split_once(' ')?;
-        let (days, rest) = rest.split_once(';').unwrap_or((rest, ""));
-        self.0 = rest;
-        Some((
-            id.to_owned(),
-            first_name,
-            points.parse().ok()?,
-            last_at,
-            days,
-        ))
-    }
-}
-
-impl<'a> Iterator for CandidateText<'a> {
-    type Item = Option<CandidateFields<'a>>;
-
-    fn next(&mut self) -> Option<Self::Item> {
-        if self.0.is_empty() {
-            return None;
-        }
-        let member = self.member();
-        if member.is_none() {
-            self.0 = "";
-        }
-        Some(member)
-    }
-}
-
 /// The members at `to` with points above 0 (every entry booked up to it)
-/// and a member's order up to it who may be at risk then: those whose
-/// first day at risk as kept (`member_state.risk_on`) is `to` or before
-/// and who ordered nothing after it, with their last order's day and
-/// usual gap; and those who ordered after it, with their orders' days up
-/// to it (few, for a recent end).
-pub async fn candidates(db: &mut Db<'_>, to: i64) -> Result<Vec<Candidate>> {
+/// and a member's order up to it who may be at risk then, and how many
+/// more of them are at risk but left out. Those who ordered nothing after
+/// `to` are at risk when their first day at risk as kept
+/// (`member_state.risk_on`) is `to` or before: counted in SQL, and only
+/// the `limit` with the most points listed (with their last order's day
+/// and usual gap; all those tied with the last of them too, so that the
+/// list's order by id is the domain's); the rest are the count left out.
+/// Those who ordered after `to` (few, for a recent end) are listed with
+/// their orders' days up to it, at risk or not.
+pub async fn candidates(db: &mut Db<'_>, to: i64, limit: i64) -> Result<(Vec<Candidate>, i64)> {
     let b = Bounds::of(to, to);
-    // One text per read, not a row per member (tens of thousands of rows
-    // cost more to hand over than to read): see [`CandidateText`].
-    let agg = match db {
-        Db::Sqlite(_) => "group_concat",
-        Db::Postgres(_) => "string_agg",
+    // Points booked after the end are taken off: none for an end today,
+    // else per listed member through `ledger_by_customer`.
+    let later: i64 = on!(db, c => sqlx::query_scalar(
+        "SELECT COUNT(*) FROM ledger_daily WHERE day > $1")
+        .bind(&b.to).fetch_one(&mut **c).await)?;
+    let points = if later == 0 {
+        "m.points"
+    } else {
+        "m.points - COALESCE((SELECT CAST(SUM(l.points) AS BIGINT) FROM ledger l
+                               WHERE l.customer_id = m.customer_id AND l.booked_on > $1), 0)"
     };
-    let sql = format!(
-        "SELECT {agg}(length(m.customer_id) || ':' || m.customer_id
-                 || COALESCE(length(c.first_name) || ':' || c.first_name, '-')
-                 || CAST(m.points AS TEXT) || ' ' || m.last_at || ' ' || CAST(m.gap AS TEXT), ';')
-         FROM member_state m JOIN customers c ON c.id = m.customer_id
-         WHERE m.risk_on <= $1 AND m.last_at < $2 AND {}",
+    let at_risk = format!(
+        "SELECT m.customer_id AS id, {points} AS pts, m.last_at AS last_at, m.gap AS gap
+         FROM member_state m WHERE m.risk_on <= $1 AND m.last_at < $2 AND {}",
         member_on("m", "$1")
     );
-    let text: Option<String> = on!(db, c => sqlx::query_scalar(&sql)
-        .bind(&b.to).bind(&b.next).fetch_one(&mut **c).await)?;
-    let rows = CandidateText(text.as_deref().unwrap_or(""))
-        .collect::<Option<Vec<_>>>()
-        .ok_or_else(|| StoreError::Corrupt("the at-risk candidates' text".into()))?;
-    // Points booked after the end, taken off.
+    // How many, and the points of the `limit`th most (a sort kept to
+    // `limit` rows).
+    let sql = format!(
+        "SELECT COUNT(*), (SELECT pts FROM ({at_risk}) p WHERE pts > 0
+                           ORDER BY pts DESC LIMIT 1 OFFSET $3)
+         FROM ({at_risk}) p WHERE pts > 0"
+    );
+    let (counted, least): (i64, Option<i64>) = on!(db, c => sqlx::query_as(&sql)
+        .bind(&b.to).bind(&b.next).bind(limit.max(1) - 1).fetch_one(&mut **c).await)?;
+    let sql = format!(
+        "SELECT p.id, c.first_name, p.pts, p.last_at, p.gap
+         FROM ({at_risk}) p CROSS JOIN customers c
+         WHERE p.pts > 0 AND p.pts >= $3 AND c.id = p.id"
+    );
+    /// id, first name, points, last order's instant, usual gap.
+    type Row = (String, Option<String>, i64, String, i64);
+    let rows: Vec<Row> = on!(db, c => sqlx::query_as(&sql)
+        .bind(&b.to).bind(&b.next).bind(least.unwrap_or(0)).fetch_all(&mut **c).await)?;
+    let mut found: Vec<Candidate> = rows
+        .into_iter()
+        .map(|(id, first_name, points, last_at, gap)| Candidate {
+            id,
+            first_name,
+            points,
+            order_days: vec![day(&last_at)],
+            usual_gap: Some(gap),
+            last_order_at: last_at,
+        })
+        .collect();
+    let left_out = counted - i64::try_from(found.len()).unwrap_or(counted);
+    // The members who ordered again after the end: their orders up to it
+    // (SQLite keeps a CROSS JOIN's order: the members first, then each
+    // one's orders by `sales_by_customer`).
+    let sql = format!(
+        "SELECT m.customer_id, c.first_name, m.points, s.placed_at
+         FROM member_state m CROSS JOIN sales s CROSS JOIN customers c
+         WHERE m.last_at >= $2 AND {} AND s.customer_key = m.customer_id AND s.member = 1
+           AND s.placed_at < $2 AND c.id = m.customer_id
+         ORDER BY m.customer_id, s.placed_at",
+        member_on("m", "$1")
+    );
+    let orders: Vec<(String, Option<String>, i64, String)> = on!(db, c => sqlx::query_as(&sql)
+        .bind(&b.to).bind(&b.next).fetch_all(&mut **c).await)?;
+    if orders.is_empty() {
+        return Ok((found, left_out));
+    }
     let after: std::collections::HashMap<String, i64> = on!(db, c => sqlx::query_as(
         "SELECT customer_id || '', CAST(SUM(points) AS BIGINT) FROM ledger WHERE booked_on > $1
          GROUP BY customer_id || ''")
         .bind(&b.to).fetch_all(&mut **c).await)?
     .into_iter()
     .collect();
-    let mut found: Vec<Candidate> = Vec::new();
-    for (id, first_name, points, last_at, gap) in rows {
-        let points = points - after.get(&id).copied().unwrap_or(0);
-        let gap: i64 = gap
-            .parse()
-            .map_err(|_| StoreError::Corrupt("the at-risk candidates' text".into()))?;
-        if points <= 0 {
-            continue;
-        }
-        found.push(Candidate {
-            id,
-            first_name,
-            points,
-            order_days: vec![day(last_at)],
-            usual_gap: Some(gap),
-            last_order_at: last_at.to_owned(),
-        });
-    }
-    // The members who ordered again after the end: their orders up to it.
-    let sql = format!(
-        "SELECT m.customer_id, c.first_name, m.points, s.placed_at
-         FROM member_state m JOIN customers c ON c.id = m.customer_id
-           JOIN sales s ON s.customer_key = m.customer_id
-         WHERE m.last_at >= $2 AND s.member = 1 AND s.placed_at < $2 AND {}
-         ORDER BY m.customer_id, s.placed_at",
-        member_on("m", "$1")
-    );
-    let orders: Vec<(String, Option<String>, i64, String)> = on!(db, c => sqlx::query_as(&sql)
-        .bind(&b.to).bind(&b.next).fetch_all(&mut **c).await)?;
     let mut orders = orders.into_iter().peekable();
     while let Some((id, first_name, points, placed_at)) = orders.next() {
         let mut order_days = vec![day(&placed_at)];
@@ -757,7 +714,7 @@ pub async fn candidates(db: &mut Db<'_>, to: i64) -> Result<Vec<Candidate>> {
             last_order_at,
         });
     }
-    Ok(found)
+    Ok((found, left_out))
 }
 
 /// The whole shop, read whole: the reference computation's input (tests
@@ -837,40 +794,4 @@ pub async fn history(db: &mut Db<'_>) -> Result<History> {
             })
             .collect(),
     })
-}
-
-#[cfg(test)]
-mod tests {
-    use super::CandidateText;
-
-    #[test]
-    fn the_candidates_text_holds_any_id_and_name() {
-        let text = "3:a;b5:Zoë ;120 2026-11-30T23:59:59Z 2026-10-01,2026-11-30;\
-                    1:x-0 2026-01-02T00:00:00Z 2026-01-02";
-        let rows: Option<Vec<_>> = CandidateText(text).collect();
-        assert_eq!(
-            rows,
-            Some(vec![
-                (
-                    "a;b".to_owned(),
-                    Some("Zoë ;".to_owned()),
-                    120,
-                    "2026-11-30T23:59:59Z",
-                    "2026-10-01,2026-11-30"
-                ),
-                (
-                    "x".to_owned(),
-                    None,
-                    0,
-                    "2026-01-02T00:00:00Z",
-                    "2026-01-02"
-                ),
-            ])
-        );
-        // Text of another shape is refused, not read in part.
-        for broken in ["3:ab", "2:ab-x 2026-01-02T00:00:00Z 2026-01-02", "1:a-5"] {
-            let rows: Option<Vec<_>> = CandidateText(broken).collect();
-            assert_eq!(rows, None, "{broken}");
-        }
-    }
 }
