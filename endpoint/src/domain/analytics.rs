@@ -221,6 +221,7 @@ pub fn parts_of(history: &History, settings: &Settings, period: Period) -> Parts
         .map(|sale| sale.customer.as_str())
         .collect();
     parts.retained = now.intersection(&before).count() as i64;
+    parts.ordering_before = before.len() as i64;
     parts.first_timers = now.difference(&earlier).count() as i64;
     let members_at_end: Vec<&Member> = history
         .members
@@ -512,10 +513,10 @@ pub struct Figures {
     pub tiers: Vec<TierFigures>,
 }
 
-/// A period's figures from its parts and the previous period's.
-pub fn figures(parts: &Parts, previous: &Parts, settings: &Settings) -> Figures {
+/// A period's figures from its parts.
+pub fn figures(parts: &Parts, settings: &Settings) -> Figures {
     let retention = Retention {
-        start: previous.ordering.all,
+        start: parts.ordering_before,
         end: parts.ordering.all,
         new: parts.first_timers,
         retained: parts.retained,
@@ -794,8 +795,6 @@ pub struct Inputs {
     pub current: Parts,
     /// The previous period's.
     pub previous: Parts,
-    /// The one before the previous (for the previous period's retention).
-    pub before_previous: Parts,
     /// The period's days.
     pub days: BTreeMap<i64, Day>,
     /// Cohorts at the period's end.
@@ -813,7 +812,6 @@ pub fn inputs_of(history: &History, settings: &Settings, period: Period) -> Inpu
     Inputs {
         current: parts_of(history, settings, period),
         previous: parts_of(history, settings, previous),
-        before_previous: parts_of(history, settings, previous.previous()),
         days: days_of(history, period),
         cohorts: cohorts_of(history, period.to),
         candidates: candidates_of(history, period.to),
@@ -889,7 +887,7 @@ pub fn period_of(
 /// The answer.
 pub fn answer(inputs: &Inputs, settings: &Settings, period: Period) -> Analytics {
     let previous = period.previous();
-    let current = figures(&inputs.current, &inputs.previous, settings);
+    let current = figures(&inputs.current, settings);
     Analytics {
         from: ledger::format_date(period.from),
         to: ledger::format_date(period.to),
@@ -898,7 +896,7 @@ pub fn answer(inputs: &Inputs, settings: &Settings, period: Period) -> Analytics
         previous_to: ledger::format_date(previous.to),
         currency: settings.currency.clone(),
         point_value_minor: settings.point_value_minor,
-        previous: figures(&inputs.previous, &inputs.before_previous, settings),
+        previous: figures(&inputs.previous, settings),
         trend: trend(period, &inputs.days),
         cohorts: cohorts(&inputs.cohorts),
         at_risk: at_risk(&inputs.candidates, inputs.candidates_left_out, period.to),

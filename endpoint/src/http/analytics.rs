@@ -32,13 +32,11 @@ pub async fn inputs(
 ) -> Result<Inputs, StoreError> {
     let tiers = (thresholds, tier_sum(basis));
     let previous = period.previous();
-    let before = previous.previous();
     let (candidates, candidates_left_out) =
         sums::candidates(db, period.to, at_risk_limit()).await?;
     Ok(Inputs {
-        current: sums::parts(db, period.from, period.to, tiers, false).await?,
-        previous: sums::parts(db, previous.from, previous.to, tiers, false).await?,
-        before_previous: sums::parts(db, before.from, before.to, tiers, true).await?,
+        current: sums::parts(db, period.from, period.to, tiers).await?,
+        previous: sums::parts(db, previous.from, previous.to, tiers).await?,
         days: sums::days(db, period.from, period.to).await?,
         cohorts: sums::cohorts(db, period.to).await?,
         candidates,
@@ -69,17 +67,13 @@ async fn inputs_at_once(
 ) -> Result<Inputs, StoreError> {
     let tiers = (thresholds, tier_sum(basis));
     let previous = period.previous();
-    let before = previous.previous();
     let current = async {
         let mut conn = store.read().await?;
-        sums::parts(&mut conn.db(), period.from, period.to, tiers, false).await
+        sums::parts(&mut conn.db(), period.from, period.to, tiers).await
     };
-    let earlier = async {
+    let previous = async {
         let mut conn = store.read().await?;
-        let mut db = conn.db();
-        let previous = sums::parts(&mut db, previous.from, previous.to, tiers, false).await?;
-        let before = sums::parts(&mut db, before.from, before.to, tiers, true).await?;
-        Ok::<_, StoreError>((previous, before))
+        sums::parts(&mut conn.db(), previous.from, previous.to, tiers).await
     };
     let window = async {
         let mut conn = store.read().await?;
@@ -89,12 +83,11 @@ async fn inputs_at_once(
         let candidates = sums::candidates(&mut db, period.to, at_risk_limit()).await?;
         Ok::<_, StoreError>((days, cohorts, candidates))
     };
-    let (current, (previous, before_previous), (days, cohorts, (candidates, candidates_left_out))) =
-        tokio::try_join!(current, earlier, window)?;
+    let (current, previous, (days, cohorts, (candidates, candidates_left_out))) =
+        tokio::try_join!(current, previous, window)?;
     Ok(Inputs {
         current,
         previous,
-        before_previous,
         days,
         cohorts,
         candidates,

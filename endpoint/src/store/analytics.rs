@@ -159,6 +159,9 @@ pub struct Parts {
     pub customers_to_end: Split<i64>,
     /// Customers who ordered in it and in the period before.
     pub retained: i64,
+    /// Customers with an order in the period before it (the retention's
+    /// start).
+    pub ordering_before: i64,
     /// Customers whose first order ever is in it.
     pub first_timers: i64,
     /// Points earned in it (positive entries but releases).
@@ -283,32 +286,33 @@ pub enum TierSum {
     Spend,
 }
 
-/// A period's sums. With `light`, only the customers ordering (what the
-/// period before a previous one contributes to it).
-pub async fn parts(
-    db: &mut Db<'_>,
-    from: i64,
-    to: i64,
-    tiers: (&[u64], TierSum),
-    light: bool,
-) -> Result<Parts> {
+/// A period's sums.
+pub async fn parts(db: &mut Db<'_>, from: i64, to: i64, tiers: (&[u64], TierSum)) -> Result<Parts> {
     let b = Bounds::of(from, to);
+    let before = Bounds::of(from - (to - from + 1), from - 1);
     let mut parts = Parts::default();
-    // Per customer key in the period: all their orders and their member
-    // orders, so that one grouping counts every side.
-    let flags: (i64, i64, i64, i64, i64, i64) = on!(db, c => sqlx::query_as(
+    // Per customer key in the period and the one before it: their orders
+    // in it, their member orders in it, and their orders before it, so
+    // that one grouping counts every side, those kept from the period
+    // before and those ordering then.
+    let flags: (i64, i64, i64, i64, i64, i64, i64, i64) = on!(db, c => sqlx::query_as(
         "SELECT
-           CAST(COUNT(*) AS BIGINT),
+           CAST(COALESCE(SUM(CASE WHEN n >= 1 THEN 1 ELSE 0 END), 0) AS BIGINT),
            CAST(COALESCE(SUM(CASE WHEN n >= 2 THEN 1 ELSE 0 END), 0) AS BIGINT),
            CAST(COALESCE(SUM(CASE WHEN m >= 1 THEN 1 ELSE 0 END), 0) AS BIGINT),
            CAST(COALESCE(SUM(CASE WHEN m >= 2 THEN 1 ELSE 0 END), 0) AS BIGINT),
            CAST(COALESCE(SUM(CASE WHEN n - m >= 1 THEN 1 ELSE 0 END), 0) AS BIGINT),
-           CAST(COALESCE(SUM(CASE WHEN n - m >= 2 THEN 1 ELSE 0 END), 0) AS BIGINT)
-         FROM (SELECT customer_key, COUNT(*) AS n,
-                 SUM(CASE WHEN member <> 0 THEN 1 ELSE 0 END) AS m
-               FROM sales WHERE placed_at >= $1 AND placed_at < $2 GROUP BY customer_key) t")
-        .bind(&b.from).bind(&b.next).fetch_one(&mut **c).await)?;
-    let (all, repeating, members, members_repeating, non_members, non_members_repeating) = flags;
+           CAST(COALESCE(SUM(CASE WHEN n - m >= 2 THEN 1 ELSE 0 END), 0) AS BIGINT),
+           CAST(COALESCE(SUM(CASE WHEN n >= 1 AND earlier >= 1 THEN 1 ELSE 0 END), 0) AS BIGINT),
+           CAST(COALESCE(SUM(CASE WHEN earlier >= 1 THEN 1 ELSE 0 END), 0) AS BIGINT)
+         FROM (SELECT customer_key,
+                 SUM(CASE WHEN placed_at >= $2 THEN 1 ELSE 0 END) AS n,
+                 SUM(CASE WHEN placed_at >= $2 AND member <> 0 THEN 1 ELSE 0 END) AS m,
+                 SUM(CASE WHEN placed_at < $2 THEN 1 ELSE 0 END) AS earlier
+               FROM sales WHERE placed_at >= $1 AND placed_at < $3 GROUP BY customer_key) t")
+        .bind(&before.from).bind(&b.from).bind(&b.next).fetch_one(&mut **c).await)?;
+    let (all, repeating, members, members_repeating, non_members, non_members_repeating) =
+        (flags.0, flags.1, flags.2, flags.3, flags.4, flags.5);
     parts.ordering = Split {
         all,
         members,
@@ -319,9 +323,7 @@ pub async fn parts(
         members: members_repeating,
         non_members: non_members_repeating,
     };
-    if light {
-        return Ok(parts);
-    }
+    (parts.retained, parts.ordering_before) = (flags.6, flags.7);
     // Orders and revenue from the sums kept per day and member flag.
     let orders: Vec<(i64, i64, i64)> = on!(db, c => sqlx::query_as(
         "SELECT member, CAST(COALESCE(SUM(orders), 0) AS BIGINT),
@@ -349,13 +351,6 @@ pub async fn parts(
             _ => parts.customers_to_end.all = count,
         }
     }
-    let before = Bounds::of(from - (to - from + 1), from - 1);
-    parts.retained = on!(db, c => sqlx::query_scalar(
-        "SELECT COUNT(*) FROM (SELECT DISTINCT customer_key FROM sales
-                               WHERE placed_at >= $1 AND placed_at < $2) k
-         WHERE EXISTS (SELECT 1 FROM sales s WHERE s.customer_key = k.customer_key
-                         AND s.placed_at >= $3 AND s.placed_at < $1)")
-        .bind(&b.from).bind(&b.next).bind(&before.from).fetch_one(&mut **c).await)?;
     // A customer's first order is in the period when their first order
     // ever (kept, either flag) is.
     parts.first_timers = on!(db, c => sqlx::query_scalar(
