@@ -295,7 +295,10 @@ pub async fn parts(db: &mut Db<'_>, from: i64, to: i64, tiers: (&[u64], TierSum)
     // in it, their member orders in it, and their orders before it, so
     // that one grouping counts every side, those kept from the period
     // before and those ordering then.
-    let flags: (i64, i64, i64, i64, i64, i64, i64, i64) = on!(db, c => sqlx::query_as(
+    // With the customers who redeemed in the period (no orders counted),
+    // the members at its end among those with a member order or a
+    // redemption in it are the active members.
+    let sql = format!(
         "SELECT
            CAST(COALESCE(SUM(CASE WHEN n >= 1 THEN 1 ELSE 0 END), 0) AS BIGINT),
            CAST(COALESCE(SUM(CASE WHEN n >= 2 THEN 1 ELSE 0 END), 0) AS BIGINT),
@@ -304,13 +307,31 @@ pub async fn parts(db: &mut Db<'_>, from: i64, to: i64, tiers: (&[u64], TierSum)
            CAST(COALESCE(SUM(CASE WHEN n - m >= 1 THEN 1 ELSE 0 END), 0) AS BIGINT),
            CAST(COALESCE(SUM(CASE WHEN n - m >= 2 THEN 1 ELSE 0 END), 0) AS BIGINT),
            CAST(COALESCE(SUM(CASE WHEN n >= 1 AND earlier >= 1 THEN 1 ELSE 0 END), 0) AS BIGINT),
-           CAST(COALESCE(SUM(CASE WHEN earlier >= 1 THEN 1 ELSE 0 END), 0) AS BIGINT)
-         FROM (SELECT customer_key,
-                 SUM(CASE WHEN placed_at >= $2 THEN 1 ELSE 0 END) AS n,
-                 SUM(CASE WHEN placed_at >= $2 AND member <> 0 THEN 1 ELSE 0 END) AS m,
-                 SUM(CASE WHEN placed_at < $2 THEN 1 ELSE 0 END) AS earlier
-               FROM sales WHERE placed_at >= $1 AND placed_at < $3 GROUP BY customer_key) t")
-        .bind(&before.from).bind(&b.from).bind(&b.next).fetch_one(&mut **c).await)?;
+           CAST(COALESCE(SUM(CASE WHEN earlier >= 1 THEN 1 ELSE 0 END), 0) AS BIGINT),
+           CAST(COALESCE(SUM(CASE WHEN m >= 1 OR redeemed >= 1 THEN
+             (CASE WHEN EXISTS (SELECT 1 FROM member_state ms
+                                WHERE ms.customer_id = t.customer_key AND {})
+              THEN 1 ELSE 0 END) ELSE 0 END), 0) AS BIGINT)
+         FROM (SELECT customer_key, SUM(n) AS n, SUM(m) AS m, SUM(earlier) AS earlier,
+                 SUM(redeemed) AS redeemed
+               FROM (SELECT customer_key,
+                       CASE WHEN placed_at >= $2 THEN 1 ELSE 0 END AS n,
+                       CASE WHEN placed_at >= $2 AND member <> 0 THEN 1 ELSE 0 END AS m,
+                       CASE WHEN placed_at < $2 THEN 1 ELSE 0 END AS earlier,
+                       0 AS redeemed
+                     FROM sales WHERE placed_at >= $1 AND placed_at < $3
+                     UNION ALL
+                     SELECT customer_id, 0, 0, 0, 1 FROM redemptions
+                     WHERE created_at >= $2 AND created_at < $3) u
+               GROUP BY customer_key) t",
+        member_on("ms", "$4")
+    );
+    /// Ordering, repeating (all, members, non-members each), retained,
+    /// ordering before, active members.
+    type Flags = (i64, i64, i64, i64, i64, i64, i64, i64, i64);
+    let flags: Flags = on!(db, c => sqlx::query_as(&sql)
+        .bind(&before.from).bind(&b.from).bind(&b.next).bind(&b.to)
+        .fetch_one(&mut **c).await)?;
     let (all, repeating, members, members_repeating, non_members, non_members_repeating) =
         (flags.0, flags.1, flags.2, flags.3, flags.4, flags.5);
     parts.ordering = Split {
@@ -324,6 +345,7 @@ pub async fn parts(db: &mut Db<'_>, from: i64, to: i64, tiers: (&[u64], TierSum)
         non_members: non_members_repeating,
     };
     (parts.retained, parts.ordering_before) = (flags.6, flags.7);
+    parts.active_members = flags.8;
     // Orders and revenue from the sums kept per day and member flag.
     let orders: Vec<(i64, i64, i64)> = on!(db, c => sqlx::query_as(
         "SELECT member, CAST(COALESCE(SUM(orders), 0) AS BIGINT),
@@ -367,17 +389,6 @@ pub async fn parts(db: &mut Db<'_>, from: i64, to: i64, tiers: (&[u64], TierSum)
     let (members, new_members): (i64, i64) = on!(db, c => sqlx::query_as(&sql)
         .bind(&b.from).bind(&b.to).fetch_one(&mut **c).await)?;
     (parts.members, parts.new_members) = (members, new_members);
-    let sql = format!(
-        "SELECT COUNT(*) FROM member_state m JOIN (
-           SELECT customer_key AS id FROM sales
-           WHERE member = 1 AND placed_at >= $1 AND placed_at < $2
-           UNION SELECT customer_id FROM redemptions WHERE created_at >= $1 AND created_at < $2
-         ) a ON a.id = m.customer_id
-         WHERE {}",
-        member_on("m", "$3")
-    );
-    parts.active_members = on!(db, c => sqlx::query_scalar(&sql)
-        .bind(&b.from).bind(&b.next).bind(&b.to).fetch_one(&mut **c).await)?;
     // Points from the sums kept per booked day.
     (
         parts.points_issued,
