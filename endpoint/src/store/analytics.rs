@@ -286,8 +286,9 @@ pub enum TierSum {
     Spend,
 }
 
-/// A period's sums.
-pub async fn parts(db: &mut Db<'_>, from: i64, to: i64, tiers: (&[u64], TierSum)) -> Result<Parts> {
+/// A period's sums, but its tier moves and points outstanding (see
+/// [`tiers`]).
+pub async fn parts(db: &mut Db<'_>, from: i64, to: i64) -> Result<Parts> {
     let b = Bounds::of(from, to);
     let before = Bounds::of(from - (to - from + 1), from - 1);
     let mut parts = Parts::default();
@@ -418,8 +419,36 @@ pub async fn parts(db: &mut Db<'_>, from: i64, to: i64, tiers: (&[u64], TierSum)
          FROM customers c
          WHERE c.referred_by IS NOT NULL AND c.created_on >= $1 AND c.created_on <= $2")
         .bind(&b.from).bind(&b.to).bind(&b.next).fetch_one(&mut **c).await)?;
-    (parts.tier_moves, parts.points_outstanding) = tier_moves(db, from, to, tiers).await?;
     Ok(parts)
+}
+
+/// Members at a period's end by (tier rank the day before it, rank at its
+/// end), and the members' points at its end (every entry booked up to
+/// it).
+pub type Moves = (BTreeMap<(usize, usize), i64>, i64);
+
+/// The tier moves and points outstanding of the period `from..=to` and of
+/// the period of as many days before it: by lifetime points read
+/// together (one read of the ledger's range since the day before the
+/// earlier period), by spend each on its own.
+pub async fn tiers(
+    db: &mut Db<'_>,
+    from: i64,
+    to: i64,
+    tiers: (&[u64], TierSum),
+) -> Result<(Moves, Moves)> {
+    let earlier = from - (to - from + 1);
+    if tiers.1 == TierSum::Points {
+        let days = [
+            format_date(earlier - 1),
+            format_date(from - 1),
+            format_date(to),
+        ];
+        return lifetime_moves(db, &days, tiers.0).await;
+    }
+    let now = tier_moves(db, from, to, tiers).await?;
+    let before = tier_moves(db, earlier, from - 1, tiers).await?;
+    Ok((now, before))
 }
 
 /// Members at `to` by (tier rank the day before `from`, rank at `to`),
@@ -428,16 +457,13 @@ async fn tier_moves(
     db: &mut Db<'_>,
     from: i64,
     to: i64,
-    (thresholds, sum): (&[u64], TierSum),
-) -> Result<(BTreeMap<(usize, usize), i64>, i64)> {
+    (thresholds, _): (&[u64], TierSum),
+) -> Result<Moves> {
     let (day_before, last) = (format_date(from - 1), format_date(to));
     let (since_before, since_last) = (
         format_date(add_months(from - 1, -12)),
         format_date(add_months(to, -12)),
     );
-    if sum == TierSum::Points {
-        return lifetime_moves(db, &day_before, &last, thresholds).await;
-    }
     // Spend in the 12 months before each day, from the ledger's orders and
     // refunds.
     let values = format!(
@@ -490,64 +516,96 @@ async fn outstanding(db: &mut Db<'_>, last: &str) -> Result<i64> {
     Ok(kept - later)
 }
 
-/// Tier moves by lifetime points. Every member at the end is counted at
-/// the rank of their lifetime points kept (`member_state`), as if they
-/// had not moved; then those with entries after the day before the
-/// period (the ledger's range after that day only) are counted again at
-/// their ranks that day and at the end, and taken off where the first
-/// count put them. The members' points at the end: their points kept less
-/// the entries after it. Counted in SQL: a few rows come back, not one
-/// per member.
+/// Tier moves by lifetime points of two periods back to back, `days`
+/// being the day before the earlier one, its last day (the day before the
+/// later one) and the later one's last day. Every member at a period's
+/// end is counted at the rank of their lifetime points kept
+/// (`member_state`), as if they had not moved; then those with entries
+/// after the first day (the ledger's range after it only) are counted
+/// again at their ranks on each day, and taken off where the first count
+/// put them. The members' points at an end: their points kept less the
+/// entries after it. Counted in SQL: a few rows come back, not one per
+/// member. Yields the later period's, then the earlier one's.
 async fn lifetime_moves(
     db: &mut Db<'_>,
-    day_before: &str,
-    last: &str,
+    days: &[String; 3],
     thresholds: &[u64],
-) -> Result<(BTreeMap<(usize, usize), i64>, i64)> {
+) -> Result<(Moves, Moves)> {
     let rank = |r: i64| usize::try_from(r).unwrap_or(0);
+    let flag = |day: &str| format!("CASE WHEN {} THEN 1 ELSE 0 END", member_on("m", day));
     let sql = format!(
-        "SELECT CAST({} AS BIGINT), COUNT(*), CAST(COALESCE(SUM(m.points), 0) AS BIGINT)
-         FROM member_state m WHERE {} GROUP BY 1",
+        "SELECT CAST({} AS BIGINT), {}, {}, COUNT(*), CAST(COALESCE(SUM(m.points), 0) AS BIGINT)
+         FROM member_state m GROUP BY 1, 2, 3",
         rank_sql("m.lifetime", thresholds),
-        member_on("m", "$1")
+        flag("$1"),
+        flag("$2")
     );
-    let kept: Vec<(i64, i64, i64)> = on!(db, c => sqlx::query_as(&sql)
-        .bind(last).fetch_all(&mut **c).await)?;
-    let mut moves: BTreeMap<(usize, usize), i64> = BTreeMap::new();
-    let mut outstanding = 0;
-    for (now, count, points) in kept {
-        *moves.entry((rank(now), rank(now))).or_insert(0) += count;
-        outstanding += points;
+    let kept: Vec<(i64, i64, i64, i64, i64)> = on!(db, c => sqlx::query_as(&sql)
+        .bind(&days[1]).bind(&days[2]).fetch_all(&mut **c).await)?;
+    let (mut later, mut earlier): (Moves, Moves) = Default::default();
+    for (now, at_first_end, at_second_end, count, points) in kept {
+        let (now, periods) = (
+            rank(now),
+            [(at_second_end, &mut later), (at_first_end, &mut earlier)],
+        );
+        for (member, (moves, outstanding)) in periods {
+            if member != 0 {
+                *moves.entry((now, now)).or_insert(0) += count;
+                *outstanding += points;
+            }
+        }
     }
-    // Per customer with entries after the day before: what they earned
-    // after it, what they earned after the end, and their points after
-    // the end.
+    // Per customer with entries after the first day: what they earned
+    // after each of the three days, and their points after each end.
     let earns = "kind NOT IN ('redemption', 'expiry', 'release')";
     let sql = format!(
-        "SELECT CAST({} AS BIGINT), CAST({} AS BIGINT), CAST({} AS BIGINT), COUNT(*),
-                CAST(COALESCE(SUM(x.pa), 0) AS BIGINT)
+        "SELECT CAST({} AS BIGINT), CAST({} AS BIGINT), CAST({} AS BIGINT), CAST({} AS BIGINT),
+                {}, {}, COUNT(*),
+                CAST(COALESCE(SUM(x.p1), 0) AS BIGINT), CAST(COALESCE(SUM(x.p2), 0) AS BIGINT)
          FROM (SELECT customer_id || '' AS id,
-                 SUM(CASE WHEN {earns} THEN points ELSE 0 END) AS e,
-                 SUM(CASE WHEN booked_on > $2 AND {earns} THEN points ELSE 0 END) AS ea,
-                 SUM(CASE WHEN booked_on > $2 THEN points ELSE 0 END) AS pa
+                 SUM(CASE WHEN {earns} THEN points ELSE 0 END) AS e0,
+                 SUM(CASE WHEN booked_on > $2 AND {earns} THEN points ELSE 0 END) AS e1,
+                 SUM(CASE WHEN booked_on > $3 AND {earns} THEN points ELSE 0 END) AS e2,
+                 SUM(CASE WHEN booked_on > $2 THEN points ELSE 0 END) AS p1,
+                 SUM(CASE WHEN booked_on > $3 THEN points ELSE 0 END) AS p2
                FROM ledger WHERE booked_on > $1 GROUP BY customer_id || '') x
          JOIN member_state m ON m.customer_id = x.id
-         WHERE {}
-         GROUP BY 1, 2, 3",
+         GROUP BY 1, 2, 3, 4, 5, 6",
         rank_sql("m.lifetime", thresholds),
-        rank_sql("m.lifetime - x.e", thresholds),
-        rank_sql("m.lifetime - x.ea", thresholds),
-        member_on("m", "$2")
+        rank_sql("m.lifetime - x.e0", thresholds),
+        rank_sql("m.lifetime - x.e1", thresholds),
+        rank_sql("m.lifetime - x.e2", thresholds),
+        flag("$2"),
+        flag("$3")
     );
-    let moved: Vec<(i64, i64, i64, i64, i64)> = on!(db, c => sqlx::query_as(&sql)
-        .bind(day_before).bind(last).fetch_all(&mut **c).await)?;
-    for (now, before, after, count, points_after) in moved {
-        *moves.entry((rank(now), rank(now))).or_insert(0) -= count;
-        *moves.entry((rank(before), rank(after))).or_insert(0) += count;
-        outstanding -= points_after;
+    /// Ranks now and on each day, member at each end, how many, points
+    /// after each end.
+    type Row = (i64, i64, i64, i64, i64, i64, i64, i64, i64);
+    let moved: Vec<Row> = on!(db, c => sqlx::query_as(&sql)
+        .bind(&days[0]).bind(&days[1]).bind(&days[2]).fetch_all(&mut **c).await)?;
+    for (now, on_0, on_1, on_2, at_first_end, at_second_end, count, after_1, after_2) in moved {
+        let now = rank(now);
+        let periods = [
+            (at_second_end, (rank(on_1), rank(on_2)), after_2, &mut later),
+            (
+                at_first_end,
+                (rank(on_0), rank(on_1)),
+                after_1,
+                &mut earlier,
+            ),
+        ];
+        for (member, moved, after, (moves, outstanding)) in periods {
+            if member != 0 {
+                *moves.entry((now, now)).or_insert(0) -= count;
+                *moves.entry(moved).or_insert(0) += count;
+                *outstanding -= after;
+            }
+        }
     }
-    moves.retain(|_, count| *count != 0);
-    Ok((moves, outstanding))
+    for (moves, _) in [&mut later, &mut earlier] {
+        moves.retain(|_, count| *count != 0);
+    }
+    Ok((later, earlier))
 }
 
 /// A period's sums per day (the trend's input).
