@@ -532,7 +532,12 @@ async fn lifetime_moves(
     thresholds: &[u64],
 ) -> Result<(Moves, Moves)> {
     let rank = |r: i64| usize::try_from(r).unwrap_or(0);
-    let flag = |day: &str| format!("CASE WHEN {} THEN 1 ELSE 0 END", member_on("m", day));
+    let flag = |day: &str| {
+        format!(
+            "CAST(CASE WHEN {} THEN 1 ELSE 0 END AS BIGINT)",
+            member_on("m", day)
+        )
+    };
     let sql = format!(
         "SELECT CAST({} AS BIGINT), {}, {}, COUNT(*), CAST(COALESCE(SUM(m.points), 0) AS BIGINT)
          FROM member_state m GROUP BY 1, 2, 3",
