@@ -75,9 +75,43 @@ fn differences(got: &serde_json::Value, want: &serde_json::Value, at: &str) -> V
     }
 }
 
+/// The first `count` members' ids (by id) who joined before `before`.
+fn members(server: &Server, count: usize, before: &str) -> Vec<String> {
+    let reply = server.admin("GET", "/admin/v1/customers?limit=100", "");
+    assert_eq!(reply.status, 200, "{}", reply.body);
+    let page = value(&reply);
+    let mut ids: Vec<String> = page["customers"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter(|row| row["state"] == "member")
+        .filter(|row| row["created_on"].as_str().is_some_and(|on| on < before))
+        .filter_map(|row| row["id"].as_str().map(str::to_owned))
+        .collect();
+    ids.sort();
+    ids.truncate(count);
+    assert_eq!(ids.len(), count, "{page}");
+    ids
+}
+
+/// Erases the customer through the admin API, then moves their erasure to
+/// `at` in the store (the API erases now, by the wall clock).
+fn erase(server: &Server, id: &str, at: &str) {
+    let reply = server.admin("POST", &format!("/admin/v1/customers/{id}/erase"), "");
+    assert_eq!(reply.status, 200, "{}", reply.body);
+    let moved = server
+        .execute(&format!(
+            "UPDATE customers SET erased_at = '{at}' WHERE id = '{id}'"
+        ))
+        .expect("the erasure moved");
+    assert_eq!(moved, 1);
+}
+
 /// A generated shop (three years up to the tests' day) with live orders,
-/// a guest's, a refund and an import on top.
-fn shop() -> Server {
+/// a guest's, a refund and an import on top; with `erased`, three
+/// members erased too (in the middle of November 2026, in June 2025, and
+/// on the tests' day).
+fn shop_with(erased: bool) -> Server {
     let server = Server::start();
     let dir = tempfile::tempdir().expect("a dir");
     let db = server.db.display().to_string();
@@ -126,7 +160,18 @@ fn shop() -> Server {
          old-2,,someone@example.com,3100,100,2024-06-30,false\n",
     );
     assert_eq!(value(&import)["recorded"], 2, "{}", import.body);
+    if erased {
+        let ids = members(&server, 3, "2025-06-01");
+        erase(&server, &ids[0], "2026-11-15T10:00:00Z");
+        erase(&server, &ids[1], "2025-06-01T00:00:00Z");
+        erase(&server, &ids[2], &format!("{TODAY}T12:00:00Z"));
+    }
     server
+}
+
+/// The generated shop with erased members.
+fn shop() -> Server {
+    shop_with(true)
 }
 
 #[test]
@@ -140,8 +185,10 @@ fn the_sums_give_the_reference_answer_on_a_generated_shop() {
         ("2024-02-29", "2024-03-01"),
         ("2026-12-01", "2026-12-31"),
         ("2019-01-01", "2019-01-31"),
+        ("2026-11-15", "2026-11-15"),
+        ("2025-05-01", "2025-06-30"),
     ];
-    let mut seen_tiers_move = false;
+    let (mut seen_tiers_move, mut seen_more_at_risk) = (false, false);
     for (from, to) in periods {
         let reply = server.admin(
             "GET",
@@ -159,8 +206,13 @@ fn the_sums_give_the_reference_answer_on_a_generated_shop() {
             .filter_map(|tier| tier["moved_up"].as_i64())
             .sum();
         seen_tiers_move |= moved > 0;
+        let listed = answer["at_risk"]["customers"]
+            .as_array()
+            .map_or(0, Vec::len);
+        seen_more_at_risk |= answer["at_risk"]["count"].as_u64() > Some(listed as u64);
     }
     assert!(seen_tiers_move, "some member moved up a tier");
+    assert!(seen_more_at_risk, "more members at risk than listed");
     // Not a comparison of empty answers: the shop's last year has orders
     // of members and non-members, redemptions and members at risk.
     let year = value(&server.admin(
@@ -213,6 +265,60 @@ fn the_sums_give_the_reference_answer_on_a_generated_shop() {
     ] {
         assert_eq!(default[name], default["current"][name], "{name}");
     }
+}
+
+/// The answer with the at-risk list's first names left out (an erasure
+/// removes a name, which the list shows for any period).
+fn without_names(mut answer: serde_json::Value) -> serde_json::Value {
+    if let Some(customers) = answer["at_risk"]["customers"].as_array_mut() {
+        for customer in customers {
+            customer["first_name"] = serde_json::Value::Null;
+        }
+    }
+    answer
+}
+
+#[test]
+fn an_erasure_today_leaves_the_days_before_it_as_they_were() {
+    let server = shop_with(false);
+    // Periods ending the day before the erasure, and the day of it.
+    let before_it = [
+        ("2026-10-31", "2026-11-29"),
+        ("2025-11-30", "2026-11-29"),
+        ("2026-11-29", "2026-11-29"),
+    ];
+    let ask = |from: &str, to: &str| {
+        let reply = server.admin(
+            "GET",
+            &format!("/admin/v1/analytics?from={from}&to={to}"),
+            "",
+        );
+        assert_eq!(reply.status, 200, "{}", reply.body);
+        value(&reply)
+    };
+    let earlier: Vec<serde_json::Value> = before_it.iter().map(|(f, t)| ask(f, t)).collect();
+    let month = ("2026-11-01", TODAY);
+    let this_month = ask(month.0, month.1);
+    let ids = members(&server, 4, "2026-10-01");
+    for id in &ids {
+        erase(&server, id, &format!("{TODAY}T09:30:00Z"));
+    }
+    for ((from, to), was) in before_it.iter().zip(&earlier) {
+        let now = ask(from, to);
+        let found = differences(&without_names(now.clone()), &without_names(was.clone()), "");
+        assert!(found.is_empty(), "{from}..{to}: {found:#?}");
+        let found = differences(&now, &reference(&server, from, to), "");
+        assert!(found.is_empty(), "{from}..{to}: {found:#?}");
+    }
+    // On the day of the erasure they are members no more.
+    let now = ask(month.0, month.1);
+    assert_eq!(
+        now["current"]["members"].as_i64(),
+        this_month["current"]["members"].as_i64().map(|n| n - 4),
+        "{now}"
+    );
+    let found = differences(&now, &reference(&server, month.0, month.1), "");
+    assert!(found.is_empty(), "{found:#?}");
 }
 
 #[test]

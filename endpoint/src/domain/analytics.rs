@@ -221,6 +221,7 @@ pub fn parts_of(history: &History, settings: &Settings, period: Period) -> Parts
         .map(|sale| sale.customer.as_str())
         .collect();
     parts.retained = now.intersection(&before).count() as i64;
+    parts.ordering_before = before.len() as i64;
     parts.first_timers = now.difference(&earlier).count() as i64;
     let members_at_end: Vec<&Member> = history
         .members
@@ -373,6 +374,7 @@ pub fn candidates_of(history: &History, to: i64) -> Vec<Candidate> {
                 first_name: member.first_name.clone(),
                 points,
                 order_days,
+                usual_gap: None,
                 last_order_at: last
                     .get(member.id.as_str())
                     .map(|at| (*at).to_owned())
@@ -511,10 +513,10 @@ pub struct Figures {
     pub tiers: Vec<TierFigures>,
 }
 
-/// A period's figures from its parts and the previous period's.
-pub fn figures(parts: &Parts, previous: &Parts, settings: &Settings) -> Figures {
+/// A period's figures from its parts.
+pub fn figures(parts: &Parts, settings: &Settings) -> Figures {
     let retention = Retention {
-        start: previous.ordering.all,
+        start: parts.ordering_before,
         end: parts.ordering.all,
         new: parts.first_timers,
         retained: parts.retained,
@@ -711,13 +713,16 @@ pub fn usual_gap(days: &[i64]) -> i64 {
 }
 
 /// Members whose days since their last order exceed twice their usual
-/// gap, most points first (then by id), at most [`AT_RISK_LIMIT`].
-pub fn at_risk(candidates: &[Candidate], to: i64) -> AtRiskList {
+/// gap, most points first (then by id), at most [`AT_RISK_LIMIT`]; counted
+/// with `left_out` more known to be at risk but not among the candidates.
+pub fn at_risk(candidates: &[Candidate], left_out: i64, to: i64) -> AtRiskList {
     let mut found: Vec<AtRisk> = candidates
         .iter()
         .filter_map(|candidate| {
             let last = *candidate.order_days.last()?;
-            let gap = usual_gap(&candidate.order_days);
+            let gap = candidate
+                .usual_gap
+                .unwrap_or_else(|| usual_gap(&candidate.order_days));
             let since = to - last;
             (since > 2 * gap).then(|| AtRisk {
                 id: candidate.id.clone(),
@@ -730,7 +735,7 @@ pub fn at_risk(candidates: &[Candidate], to: i64) -> AtRiskList {
         })
         .collect();
     found.sort_by(|a, b| b.points.cmp(&a.points).then(a.id.cmp(&b.id)));
-    let count = found.len() as i64;
+    let count = found.len() as i64 + left_out;
     found.truncate(AT_RISK_LIMIT);
     AtRiskList {
         count,
@@ -790,14 +795,15 @@ pub struct Inputs {
     pub current: Parts,
     /// The previous period's.
     pub previous: Parts,
-    /// The one before the previous (for the previous period's retention).
-    pub before_previous: Parts,
     /// The period's days.
     pub days: BTreeMap<i64, Day>,
     /// Cohorts at the period's end.
     pub cohorts: BTreeMap<String, (i64, i64)>,
     /// At-risk candidates at the period's end.
     pub candidates: Vec<Candidate>,
+    /// Members at risk at the period's end beyond `candidates`: counted,
+    /// not listed (the store lists the ones with the most points).
+    pub candidates_left_out: i64,
 }
 
 /// Everything one answer needs, from the whole history (the reference).
@@ -806,10 +812,10 @@ pub fn inputs_of(history: &History, settings: &Settings, period: Period) -> Inpu
     Inputs {
         current: parts_of(history, settings, period),
         previous: parts_of(history, settings, previous),
-        before_previous: parts_of(history, settings, previous.previous()),
         days: days_of(history, period),
         cohorts: cohorts_of(history, period.to),
         candidates: candidates_of(history, period.to),
+        candidates_left_out: 0,
     }
 }
 
@@ -881,7 +887,7 @@ pub fn period_of(
 /// The answer.
 pub fn answer(inputs: &Inputs, settings: &Settings, period: Period) -> Analytics {
     let previous = period.previous();
-    let current = figures(&inputs.current, &inputs.previous, settings);
+    let current = figures(&inputs.current, settings);
     Analytics {
         from: ledger::format_date(period.from),
         to: ledger::format_date(period.to),
@@ -890,10 +896,10 @@ pub fn answer(inputs: &Inputs, settings: &Settings, period: Period) -> Analytics
         previous_to: ledger::format_date(previous.to),
         currency: settings.currency.clone(),
         point_value_minor: settings.point_value_minor,
-        previous: figures(&inputs.previous, &inputs.before_previous, settings),
+        previous: figures(&inputs.previous, settings),
         trend: trend(period, &inputs.days),
         cohorts: cohorts(&inputs.cohorts),
-        at_risk: at_risk(&inputs.candidates, period.to),
+        at_risk: at_risk(&inputs.candidates, inputs.candidates_left_out, period.to),
         customers_ordering: current.customers_ordering,
         repeat_purchase_rate: current.repeat_purchase_rate,
         average_order_value_minor: current.average_order_value_minor,
@@ -1156,6 +1162,45 @@ mod tests {
     }
 
     #[test]
+    fn an_erasure_leaves_the_days_before_it_as_they_were() {
+        let (settings, period) = (settings(), november());
+        let mut history = shop();
+        let before = answer(&inputs_of(&history, &settings, period), &settings, period);
+        // ben is erased on December 7th: a member up to the 6th.
+        let ben = history.members.iter_mut().find(|m| m.id == "ben");
+        if let Some(ben) = ben {
+            ben.left = Some(day("2026-12-07"));
+        }
+        let after = answer(&inputs_of(&history, &settings, period), &settings, period);
+        assert_eq!(after, before);
+        let december = |to: &str| Period {
+            from: day("2026-12-01"),
+            to: day(to),
+        };
+        let (on_the_6th, on_the_7th) = (december("2026-12-06"), december("2026-12-07"));
+        let parts = |period| parts_of(&history, &settings, period);
+        // anna, ben, dora on the 6th; ben gone on the 7th, with his 70
+        // points and his tier.
+        assert_eq!(parts(on_the_6th).members, 3);
+        assert_eq!(parts(on_the_7th).members, 2);
+        assert_eq!(
+            parts(on_the_6th).points_outstanding - parts(on_the_7th).points_outstanding,
+            70
+        );
+        let members: i64 = parts(on_the_7th).tier_moves.values().sum();
+        assert_eq!(members, 2);
+        // His cohort (November) keeps dora only.
+        assert_eq!(
+            cohorts_of(&history, day("2026-12-07")).get("2026-11"),
+            Some(&(1, 0))
+        );
+        assert_eq!(
+            cohorts_of(&history, day("2026-12-06")).get("2026-11"),
+            Some(&(2, 2_000))
+        );
+    }
+
+    #[test]
     fn the_next_day_starts_at_midnight_utc() {
         let (history, settings) = (shop(), settings());
         let december = Period {
@@ -1190,6 +1235,7 @@ mod tests {
             first_name: None,
             points,
             order_days: days.to_vec(),
+            usual_gap: None,
             last_order_at: ledger::format_date(*days.last().unwrap_or(&0)),
         };
         let list = at_risk(
@@ -1202,6 +1248,7 @@ mod tests {
                 candidate("c", 50, &[to - 121]),
                 candidate("d", 50, &[to - 120]),
             ],
+            0,
             to,
         );
         let ids: Vec<&str> = list.customers.iter().map(|c| c.id.as_str()).collect();

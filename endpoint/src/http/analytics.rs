@@ -7,7 +7,7 @@ use super::error::{json_value, AppError};
 use super::extract::AdminKey;
 use super::state::AppState;
 use crate::domain::analytics::{self as figures, Inputs, Period, TierBasis};
-use crate::store::analytics::{self as sums, TierSum};
+use crate::store::analytics::{self as sums, Parts, TierSum};
 use crate::store::{Db, Store, StoreError};
 use axum::extract::{Query, State};
 use axum::response::Response;
@@ -32,15 +32,30 @@ pub async fn inputs(
 ) -> Result<Inputs, StoreError> {
     let tiers = (thresholds, tier_sum(basis));
     let previous = period.previous();
-    let before = previous.previous();
+    let (now, before) = sums::tiers(db, period.from, period.to, tiers).await?;
+    let (candidates, candidates_left_out) =
+        sums::candidates(db, period.to, at_risk_limit()).await?;
     Ok(Inputs {
-        current: sums::parts(db, period.from, period.to, tiers, false).await?,
-        previous: sums::parts(db, previous.from, previous.to, tiers, false).await?,
-        before_previous: sums::parts(db, before.from, before.to, tiers, true).await?,
+        current: Parts {
+            tier_moves: now.0,
+            points_outstanding: now.1,
+            ..sums::parts(db, period.from, period.to).await?
+        },
+        previous: Parts {
+            tier_moves: before.0,
+            points_outstanding: before.1,
+            ..sums::parts(db, previous.from, previous.to).await?
+        },
         days: sums::days(db, period.from, period.to).await?,
         cohorts: sums::cohorts(db, period.to).await?,
-        candidates: sums::candidates(db, period.to).await?,
+        candidates,
+        candidates_left_out,
     })
+}
+
+/// How many at-risk members the store lists ([`figures::AT_RISK_LIMIT`]).
+fn at_risk_limit() -> i64 {
+    i64::try_from(figures::AT_RISK_LIMIT).unwrap_or(i64::MAX)
 }
 
 fn tier_sum(basis: TierBasis) -> TierSum {
@@ -51,8 +66,9 @@ fn tier_sum(basis: TierBasis) -> TierSum {
 }
 
 /// The same, its three parts read at once on three connections of the
-/// pool (the period's sums; the previous period's; the trend, cohorts and
-/// at-risk list): reads run side by side on both databases.
+/// pool (the period's sums; the previous period's; both periods' tier
+/// moves, the trend, cohorts and at-risk list): reads run side by side on
+/// both databases.
 async fn inputs_at_once(
     store: &Store,
     period: Period,
@@ -61,35 +77,42 @@ async fn inputs_at_once(
 ) -> Result<Inputs, StoreError> {
     let tiers = (thresholds, tier_sum(basis));
     let previous = period.previous();
-    let before = previous.previous();
     let current = async {
         let mut conn = store.read().await?;
-        sums::parts(&mut conn.db(), period.from, period.to, tiers, false).await
+        sums::parts(&mut conn.db(), period.from, period.to).await
     };
-    let earlier = async {
+    let previous = async {
         let mut conn = store.read().await?;
-        let mut db = conn.db();
-        let previous = sums::parts(&mut db, previous.from, previous.to, tiers, false).await?;
-        let before = sums::parts(&mut db, before.from, before.to, tiers, true).await?;
-        Ok::<_, StoreError>((previous, before))
+        sums::parts(&mut conn.db(), previous.from, previous.to).await
     };
     let window = async {
         let mut conn = store.read().await?;
         let mut db = conn.db();
+        let tiers = sums::tiers(&mut db, period.from, period.to, tiers).await?;
         let days = sums::days(&mut db, period.from, period.to).await?;
         let cohorts = sums::cohorts(&mut db, period.to).await?;
-        let candidates = sums::candidates(&mut db, period.to).await?;
-        Ok::<_, StoreError>((days, cohorts, candidates))
+        let candidates = sums::candidates(&mut db, period.to, at_risk_limit()).await?;
+        Ok::<_, StoreError>((tiers, days, cohorts, candidates))
     };
-    let (current, (previous, before_previous), (days, cohorts, candidates)) =
-        tokio::try_join!(current, earlier, window)?;
+    let (current, previous, ((now, before), days, cohorts, (candidates, candidates_left_out))) =
+        tokio::try_join!(current, previous, window)?;
+    let current = Parts {
+        tier_moves: now.0,
+        points_outstanding: now.1,
+        ..current
+    };
+    let previous = Parts {
+        tier_moves: before.0,
+        points_outstanding: before.1,
+        ..previous
+    };
     Ok(Inputs {
         current,
         previous,
-        before_previous,
         days,
         cohorts,
         candidates,
+        candidates_left_out,
     })
 }
 

@@ -1,7 +1,10 @@
 //! The console's figures as SQL aggregates (`GET /admin/v1/analytics`):
 //! each function sums one part of a period over `sales`, `ledger`,
-//! `customers` and `redemptions` (indexes in migrations 0010 and 0013),
-//! so that an answer reads sums, not histories. [`history`] reads everything whole:
+//! `customers` and `redemptions` (indexes in migrations 0010 and 0013)
+//! and the per-member state kept by triggers (`member_state`, migration
+//! 0014: who is a member on a day, their points, lifetime points, member
+//! revenue, last order and usual gap), so that an answer reads sums, not
+//! histories. [`history`] reads everything whole:
 //! the input of the domain's reference computation, which the tests
 //! compare with these sums.
 //!
@@ -156,6 +159,9 @@ pub struct Parts {
     pub customers_to_end: Split<i64>,
     /// Customers who ordered in it and in the period before.
     pub retained: i64,
+    /// Customers with an order in the period before it (the retention's
+    /// start).
+    pub ordering_before: i64,
     /// Customers whose first order ever is in it.
     pub first_timers: i64,
     /// Points earned in it (positive entries but releases).
@@ -207,8 +213,12 @@ pub struct Candidate {
     pub first_name: Option<String>,
     /// Their points.
     pub points: i64,
-    /// The days of their member orders up to the period's end, rising.
+    /// The days of their member orders up to the period's end, rising;
+    /// only the last one's when `usual_gap` is given.
     pub order_days: Vec<i64>,
+    /// Their usual gap as kept (`member_state`), or `None` to compute it
+    /// from `order_days`.
+    pub usual_gap: Option<i64>,
     /// When the last of them was placed.
     pub last_order_at: String,
 }
@@ -236,16 +246,6 @@ fn day(text: &str) -> i64 {
     text.get(..10).and_then(parse_date).unwrap_or(0)
 }
 
-/// ` INDEXED BY index` on SQLite, nothing on PostgreSQL: the per-member
-/// reads walk migration 0013's covering indexes, which SQLite (without
-/// statistics) would pass over for the kept tables' primary keys.
-fn indexed_by(db: &Db<'_>, index: &str) -> String {
-    match db {
-        Db::Sqlite(_) => format!(" INDEXED BY {index}"),
-        Db::Postgres(_) => String::new(),
-    }
-}
-
 /// The tier rank of `value` as SQL (`CASE WHEN value >= t2 THEN 2 ...`):
 /// the thresholds are the program's numbers, written into the text.
 fn rank_sql(value: &str, thresholds: &[u64]) -> String {
@@ -256,6 +256,12 @@ fn rank_sql(value: &str, thresholds: &[u64]) -> String {
     }
     sql.push_str(" ELSE 0 END");
     sql
+}
+
+/// Whether the `member_state` row `alias` is a member on the day `day` (a
+/// placeholder or a column): joined by it and not gone (erased) by it.
+fn member_on(alias: &str, day: &str) -> String {
+    format!("{alias}.joined_on <= {day} AND ({alias}.left_on IS NULL OR {alias}.left_on > {day})")
 }
 
 /// Counts by member flag: (flag, a, b) rows into two splits' sides.
@@ -280,32 +286,55 @@ pub enum TierSum {
     Spend,
 }
 
-/// A period's sums. With `light`, only the customers ordering (what the
-/// period before a previous one contributes to it).
-pub async fn parts(
-    db: &mut Db<'_>,
-    from: i64,
-    to: i64,
-    tiers: (&[u64], TierSum),
-    light: bool,
-) -> Result<Parts> {
+/// A period's sums, but its tier moves and points outstanding (see
+/// [`tiers`]).
+pub async fn parts(db: &mut Db<'_>, from: i64, to: i64) -> Result<Parts> {
     let b = Bounds::of(from, to);
+    let before = Bounds::of(from - (to - from + 1), from - 1);
     let mut parts = Parts::default();
-    // Per customer key in the period: all their orders and their member
-    // orders, so that one grouping counts every side.
-    let flags: (i64, i64, i64, i64, i64, i64) = on!(db, c => sqlx::query_as(
+    // Per customer key in the period and the one before it: their orders
+    // in it, their member orders in it, and their orders before it, so
+    // that one grouping counts every side, those kept from the period
+    // before and those ordering then.
+    // With the customers who redeemed in the period (no orders counted),
+    // the members at its end among those with a member order or a
+    // redemption in it are the active members.
+    let sql = format!(
         "SELECT
-           CAST(COUNT(*) AS BIGINT),
+           CAST(COALESCE(SUM(CASE WHEN n >= 1 THEN 1 ELSE 0 END), 0) AS BIGINT),
            CAST(COALESCE(SUM(CASE WHEN n >= 2 THEN 1 ELSE 0 END), 0) AS BIGINT),
            CAST(COALESCE(SUM(CASE WHEN m >= 1 THEN 1 ELSE 0 END), 0) AS BIGINT),
            CAST(COALESCE(SUM(CASE WHEN m >= 2 THEN 1 ELSE 0 END), 0) AS BIGINT),
            CAST(COALESCE(SUM(CASE WHEN n - m >= 1 THEN 1 ELSE 0 END), 0) AS BIGINT),
-           CAST(COALESCE(SUM(CASE WHEN n - m >= 2 THEN 1 ELSE 0 END), 0) AS BIGINT)
-         FROM (SELECT customer_key, COUNT(*) AS n,
-                 SUM(CASE WHEN member <> 0 THEN 1 ELSE 0 END) AS m
-               FROM sales WHERE placed_at >= $1 AND placed_at < $2 GROUP BY customer_key) t")
-        .bind(&b.from).bind(&b.next).fetch_one(&mut **c).await)?;
-    let (all, repeating, members, members_repeating, non_members, non_members_repeating) = flags;
+           CAST(COALESCE(SUM(CASE WHEN n - m >= 2 THEN 1 ELSE 0 END), 0) AS BIGINT),
+           CAST(COALESCE(SUM(CASE WHEN n >= 1 AND earlier >= 1 THEN 1 ELSE 0 END), 0) AS BIGINT),
+           CAST(COALESCE(SUM(CASE WHEN earlier >= 1 THEN 1 ELSE 0 END), 0) AS BIGINT),
+           CAST(COALESCE(SUM(CASE WHEN m >= 1 OR redeemed >= 1 THEN
+             (CASE WHEN EXISTS (SELECT 1 FROM member_state ms
+                                WHERE ms.customer_id = t.customer_key AND {})
+              THEN 1 ELSE 0 END) ELSE 0 END), 0) AS BIGINT)
+         FROM (SELECT customer_key, SUM(n) AS n, SUM(m) AS m, SUM(earlier) AS earlier,
+                 SUM(redeemed) AS redeemed
+               FROM (SELECT customer_key,
+                       CASE WHEN placed_at >= $2 THEN 1 ELSE 0 END AS n,
+                       CASE WHEN placed_at >= $2 AND member <> 0 THEN 1 ELSE 0 END AS m,
+                       CASE WHEN placed_at < $2 THEN 1 ELSE 0 END AS earlier,
+                       0 AS redeemed
+                     FROM sales WHERE placed_at >= $1 AND placed_at < $3
+                     UNION ALL
+                     SELECT customer_id, 0, 0, 0, 1 FROM redemptions
+                     WHERE created_at >= $2 AND created_at < $3) u
+               GROUP BY customer_key) t",
+        member_on("ms", "$4")
+    );
+    /// Ordering, repeating (all, members, non-members each), retained,
+    /// ordering before, active members.
+    type Flags = (i64, i64, i64, i64, i64, i64, i64, i64, i64);
+    let flags: Flags = on!(db, c => sqlx::query_as(&sql)
+        .bind(&before.from).bind(&b.from).bind(&b.next).bind(&b.to)
+        .fetch_one(&mut **c).await)?;
+    let (all, repeating, members, members_repeating, non_members, non_members_repeating) =
+        (flags.0, flags.1, flags.2, flags.3, flags.4, flags.5);
     parts.ordering = Split {
         all,
         members,
@@ -316,13 +345,14 @@ pub async fn parts(
         members: members_repeating,
         non_members: non_members_repeating,
     };
-    if light {
-        return Ok(parts);
-    }
+    (parts.retained, parts.ordering_before) = (flags.6, flags.7);
+    parts.active_members = flags.8;
+    // Orders and revenue from the sums kept per day and member flag.
     let orders: Vec<(i64, i64, i64)> = on!(db, c => sqlx::query_as(
-        "SELECT member, COUNT(*), CAST(COALESCE(SUM(total_minor - refunded_minor), 0) AS BIGINT)
-         FROM sales WHERE placed_at >= $1 AND placed_at < $2 GROUP BY member")
-        .bind(&b.from).bind(&b.next).fetch_all(&mut **c).await)?;
+        "SELECT member, CAST(COALESCE(SUM(orders), 0) AS BIGINT),
+                CAST(COALESCE(SUM(revenue), 0) AS BIGINT)
+         FROM sales_daily WHERE day >= $1 AND day <= $2 GROUP BY member")
+        .bind(&b.from).bind(&b.to).fetch_all(&mut **c).await)?;
     (parts.orders, parts.revenue) = by_flag(&orders);
     parts.orders.all = parts.orders.members + parts.orders.non_members;
     parts.revenue.all = parts.revenue.members + parts.revenue.non_members;
@@ -344,43 +374,31 @@ pub async fn parts(
             _ => parts.customers_to_end.all = count,
         }
     }
-    let before = Bounds::of(from - (to - from + 1), from - 1);
-    parts.retained = on!(db, c => sqlx::query_scalar(
-        "SELECT COUNT(*) FROM (SELECT DISTINCT customer_key FROM sales
-                               WHERE placed_at >= $1 AND placed_at < $2) k
-         WHERE EXISTS (SELECT 1 FROM sales s WHERE s.customer_key = k.customer_key
-                         AND s.placed_at >= $3 AND s.placed_at < $1)")
-        .bind(&b.from).bind(&b.next).bind(&before.from).fetch_one(&mut **c).await)?;
     // A customer's first order is in the period when their first order
     // ever (kept, either flag) is.
     parts.first_timers = on!(db, c => sqlx::query_scalar(
         "SELECT COUNT(*) FROM customer_sales WHERE member = 2 AND first_at >= $1 AND first_at < $2")
         .bind(&b.from).bind(&b.next).fetch_one(&mut **c).await)?;
-    let (members, new_members): (i64, i64) = on!(db, c => sqlx::query_as(
+    // Members kept per customer (migration 0014): a row for each but the
+    // sample customer, gone from the day of their erasure.
+    let sql = format!(
         "SELECT
-           (SELECT COUNT(*) FROM customers WHERE state = 'member' AND created_on <= $2),
-           (SELECT COUNT(*) FROM customers WHERE created_on >= $1 AND created_on <= $2
-              AND state <> 'preview')")
+           (SELECT COUNT(*) FROM member_state m WHERE {}),
+           (SELECT COUNT(*) FROM member_state WHERE joined_on >= $1 AND joined_on <= $2)",
+        member_on("m", "$2")
+    );
+    let (members, new_members): (i64, i64) = on!(db, c => sqlx::query_as(&sql)
         .bind(&b.from).bind(&b.to).fetch_one(&mut **c).await)?;
     (parts.members, parts.new_members) = (members, new_members);
-    parts.active_members = on!(db, c => sqlx::query_scalar(
-        "SELECT COUNT(*) FROM customers c JOIN (
-           SELECT customer_key AS id FROM sales
-           WHERE member = 1 AND placed_at >= $1 AND placed_at < $2
-           UNION SELECT customer_id FROM redemptions WHERE created_at >= $1 AND created_at < $2
-         ) a ON a.id = c.id
-         WHERE c.state = 'member' AND c.created_on <= $3")
-        .bind(&b.from).bind(&b.next).bind(&b.to).fetch_one(&mut **c).await)?;
+    // Points from the sums kept per booked day.
     (
         parts.points_issued,
         parts.points_redeemed,
         parts.points_expired,
     ) = on!(db, c => sqlx::query_as(
-        "SELECT
-           CAST(COALESCE(SUM(CASE WHEN points > 0 AND kind <> 'release' THEN points ELSE 0 END), 0) AS BIGINT),
-           CAST(COALESCE(SUM(CASE WHEN kind = 'redemption' THEN -points ELSE 0 END), 0) AS BIGINT),
-           CAST(COALESCE(SUM(CASE WHEN kind = 'expiry' THEN -points ELSE 0 END), 0) AS BIGINT)
-         FROM ledger WHERE booked_on >= $1 AND booked_on <= $2")
+        "SELECT CAST(COALESCE(SUM(issued), 0) AS BIGINT), CAST(COALESCE(SUM(redeemed), 0) AS BIGINT),
+                CAST(COALESCE(SUM(expired), 0) AS BIGINT)
+         FROM ledger_daily WHERE day >= $1 AND day <= $2")
         .bind(&b.from).bind(&b.to).fetch_one(&mut **c).await)?;
     let rewards: Vec<(String, i64, i64, i64, i64)> = on!(db, c => sqlx::query_as(
         "SELECT reward_id, COUNT(*), CAST(COALESCE(SUM(points_spent), 0) AS BIGINT),
@@ -401,8 +419,36 @@ pub async fn parts(
          FROM customers c
          WHERE c.referred_by IS NOT NULL AND c.created_on >= $1 AND c.created_on <= $2")
         .bind(&b.from).bind(&b.to).bind(&b.next).fetch_one(&mut **c).await)?;
-    (parts.tier_moves, parts.points_outstanding) = tier_moves(db, from, to, tiers).await?;
     Ok(parts)
+}
+
+/// Members at a period's end by (tier rank the day before it, rank at its
+/// end), and the members' points at its end (every entry booked up to
+/// it).
+pub type Moves = (BTreeMap<(usize, usize), i64>, i64);
+
+/// The tier moves and points outstanding of the period `from..=to` and of
+/// the period of as many days before it: by lifetime points read
+/// together (one read of the ledger's range since the day before the
+/// earlier period), by spend each on its own.
+pub async fn tiers(
+    db: &mut Db<'_>,
+    from: i64,
+    to: i64,
+    tiers: (&[u64], TierSum),
+) -> Result<(Moves, Moves)> {
+    let earlier = from - (to - from + 1);
+    if tiers.1 == TierSum::Points {
+        let days = [
+            format_date(earlier - 1),
+            format_date(from - 1),
+            format_date(to),
+        ];
+        return lifetime_moves(db, &days, tiers.0).await;
+    }
+    let now = tier_moves(db, from, to, tiers).await?;
+    let before = tier_moves(db, earlier, from - 1, tiers).await?;
+    Ok((now, before))
 }
 
 /// Members at `to` by (tier rank the day before `from`, rank at `to`),
@@ -411,26 +457,26 @@ async fn tier_moves(
     db: &mut Db<'_>,
     from: i64,
     to: i64,
-    (thresholds, sum): (&[u64], TierSum),
-) -> Result<(BTreeMap<(usize, usize), i64>, i64)> {
+    (thresholds, _): (&[u64], TierSum),
+) -> Result<Moves> {
     let (day_before, last) = (format_date(from - 1), format_date(to));
     let (since_before, since_last) = (
         format_date(add_months(from - 1, -12)),
         format_date(add_months(to, -12)),
     );
-    if sum == TierSum::Points {
-        return lifetime_moves(db, &day_before, &last, thresholds).await;
-    }
     // Spend in the 12 months before each day, from the ledger's orders and
     // refunds.
-    let values = "SELECT c.id,
+    let values = format!(
+        "SELECT m.customer_id,
                COALESCE(SUM(CASE WHEN l.booked_on <= $1 AND l.booked_on > $3
                  THEN l.amount_minor ELSE 0 END), 0) AS vb,
                COALESCE(SUM(CASE WHEN l.booked_on > $4 THEN l.amount_minor ELSE 0 END), 0) AS va
-             FROM customers c LEFT JOIN ledger l ON l.customer_id = c.id AND l.booked_on <= $2
-               AND l.kind IN ('order', 'refund')
-             WHERE c.state = 'member' AND c.created_on <= $2
-             GROUP BY c.id";
+             FROM member_state m LEFT JOIN ledger l ON l.customer_id = m.customer_id
+               AND l.booked_on <= $2 AND l.kind IN ('order', 'refund')
+             WHERE {}
+             GROUP BY m.customer_id",
+        member_on("m", "$2")
+    );
     let sql = format!(
         "SELECT CAST({} AS BIGINT), CAST({} AS BIGINT), COUNT(*) FROM ({values}) v GROUP BY 1, 2",
         rank_sql("vb", thresholds),
@@ -454,66 +500,117 @@ async fn tier_moves(
 /// recent day; SQLite keeps a CROSS JOIN's order and reads that range).
 async fn outstanding(db: &mut Db<'_>, last: &str) -> Result<i64> {
     let sql = format!(
-        "SELECT CAST(COALESCE(SUM(p.points), 0) AS BIGINT)
-         FROM customers c JOIN customer_points p{} ON p.customer_id = c.id
-         WHERE c.state = 'member' AND c.created_on <= $1",
-        indexed_by(db, "customer_points_whole")
+        "SELECT CAST(COALESCE(SUM(m.points), 0) AS BIGINT) FROM member_state m WHERE {}",
+        member_on("m", "$1")
     );
     let kept: i64 = on!(db, c => sqlx::query_scalar(&sql)
         .bind(last).fetch_one(&mut **c).await)?;
-    let later: i64 = on!(db, c => sqlx::query_scalar(
+    let sql = format!(
         "SELECT CAST(COALESCE(SUM(l.points), 0) AS BIGINT)
-         FROM ledger l CROSS JOIN customers c
-         WHERE c.id = l.customer_id AND l.booked_on > $1
-           AND c.state = 'member' AND c.created_on <= $1")
+         FROM ledger l CROSS JOIN member_state m
+         WHERE m.customer_id = l.customer_id AND l.booked_on > $1 AND {}",
+        member_on("m", "$1")
+    );
+    let later: i64 = on!(db, c => sqlx::query_scalar(&sql)
         .bind(last).fetch_one(&mut **c).await)?;
     Ok(kept - later)
 }
 
-/// Tier moves by lifetime points: each member's lifetime points kept
-/// (`customer_points`), less what they earned after the day before the
-/// period and after its end (the ledger's range after that day only); and
-/// the members' points at the end, their points kept less the entries
-/// after it. Counted in SQL: a few rows come back, not one per member.
+/// Tier moves by lifetime points of two periods back to back, `days`
+/// being the day before the earlier one, its last day (the day before the
+/// later one) and the later one's last day. Every member at a period's
+/// end is counted at the rank of their lifetime points kept
+/// (`member_state`), as if they had not moved; then those with entries
+/// after the first day (the ledger's range after it only) are counted
+/// again at their ranks on each day, and taken off where the first count
+/// put them. The members' points at an end: their points kept less the
+/// entries after it. Counted in SQL: a few rows come back, not one per
+/// member. Yields the later period's, then the earlier one's.
 async fn lifetime_moves(
     db: &mut Db<'_>,
-    day_before: &str,
-    last: &str,
+    days: &[String; 3],
     thresholds: &[u64],
-) -> Result<(BTreeMap<(usize, usize), i64>, i64)> {
-    // Per member: the kept sums (flag m = 1) and the entries after the day
-    // before (the ledger's range only), summed by customer; customers who
-    // are not members at the end have no kept row here and drop out.
+) -> Result<(Moves, Moves)> {
+    let rank = |r: i64| usize::try_from(r).unwrap_or(0);
+    let flag = |day: &str| {
+        format!(
+            "CAST(CASE WHEN {} THEN 1 ELSE 0 END AS BIGINT)",
+            member_on("m", day)
+        )
+    };
+    let sql = format!(
+        "SELECT CAST({} AS BIGINT), {}, {}, COUNT(*), CAST(COALESCE(SUM(m.points), 0) AS BIGINT)
+         FROM member_state m GROUP BY 1, 2, 3",
+        rank_sql("m.lifetime", thresholds),
+        flag("$1"),
+        flag("$2")
+    );
+    let kept: Vec<(i64, i64, i64, i64, i64)> = on!(db, c => sqlx::query_as(&sql)
+        .bind(&days[1]).bind(&days[2]).fetch_all(&mut **c).await)?;
+    let (mut later, mut earlier): (Moves, Moves) = Default::default();
+    for (now, at_first_end, at_second_end, count, points) in kept {
+        let (now, periods) = (
+            rank(now),
+            [(at_second_end, &mut later), (at_first_end, &mut earlier)],
+        );
+        for (member, (moves, outstanding)) in periods {
+            if member != 0 {
+                *moves.entry((now, now)).or_insert(0) += count;
+                *outstanding += points;
+            }
+        }
+    }
+    // Per customer with entries after the first day: what they earned
+    // after each of the three days, and their points after each end.
     let earns = "kind NOT IN ('redemption', 'expiry', 'release')";
     let sql = format!(
-        "SELECT CAST({} AS BIGINT), CAST({} AS BIGINT), COUNT(*), CAST(COALESCE(SUM(pts), 0) AS BIGINT)
-         FROM (SELECT id, SUM(lt) - SUM(e) AS vb, SUM(lt) - SUM(ea) AS va, SUM(pt) - SUM(pa) AS pts
-               FROM (SELECT c.id AS id, 1 AS m, COALESCE(p.lifetime, 0) AS lt,
-                       COALESCE(p.points, 0) AS pt, 0 AS e, 0 AS ea, 0 AS pa
-                     FROM customers c LEFT JOIN customer_points p{} ON p.customer_id = c.id
-                     WHERE c.state = 'member' AND c.created_on <= $2
-                     UNION ALL
-                     SELECT customer_id, 0, 0, 0,
-                       CASE WHEN {earns} THEN points ELSE 0 END,
-                       CASE WHEN booked_on > $2 AND {earns} THEN points ELSE 0 END,
-                       CASE WHEN booked_on > $2 THEN points ELSE 0 END
-                     FROM ledger WHERE booked_on > $1) u
-               GROUP BY id HAVING SUM(m) = 1) v
-         GROUP BY 1, 2",
-        rank_sql("vb", thresholds),
-        rank_sql("va", thresholds),
-        indexed_by(db, "customer_points_whole")
+        "SELECT CAST({} AS BIGINT), CAST({} AS BIGINT), CAST({} AS BIGINT), CAST({} AS BIGINT),
+                {}, {}, COUNT(*),
+                CAST(COALESCE(SUM(x.p1), 0) AS BIGINT), CAST(COALESCE(SUM(x.p2), 0) AS BIGINT)
+         FROM (SELECT customer_id || '' AS id,
+                 SUM(CASE WHEN {earns} THEN points ELSE 0 END) AS e0,
+                 SUM(CASE WHEN booked_on > $2 AND {earns} THEN points ELSE 0 END) AS e1,
+                 SUM(CASE WHEN booked_on > $3 AND {earns} THEN points ELSE 0 END) AS e2,
+                 SUM(CASE WHEN booked_on > $2 THEN points ELSE 0 END) AS p1,
+                 SUM(CASE WHEN booked_on > $3 THEN points ELSE 0 END) AS p2
+               FROM ledger WHERE booked_on > $1 GROUP BY customer_id || '') x
+         JOIN member_state m ON m.customer_id = x.id
+         GROUP BY 1, 2, 3, 4, 5, 6",
+        rank_sql("m.lifetime", thresholds),
+        rank_sql("m.lifetime - x.e0", thresholds),
+        rank_sql("m.lifetime - x.e1", thresholds),
+        rank_sql("m.lifetime - x.e2", thresholds),
+        flag("$2"),
+        flag("$3")
     );
-    let rows: Vec<(i64, i64, i64, i64)> = on!(db, c => sqlx::query_as(&sql)
-        .bind(day_before).bind(last).fetch_all(&mut **c).await)?;
-    let mut moves = BTreeMap::new();
-    let mut outstanding = 0;
-    for (before, after, count, points) in rows {
-        let rank = |r: i64| usize::try_from(r).unwrap_or(0);
-        *moves.entry((rank(before), rank(after))).or_insert(0) += count;
-        outstanding += points;
+    /// Ranks now and on each day, member at each end, how many, points
+    /// after each end.
+    type Row = (i64, i64, i64, i64, i64, i64, i64, i64, i64);
+    let moved: Vec<Row> = on!(db, c => sqlx::query_as(&sql)
+        .bind(&days[0]).bind(&days[1]).bind(&days[2]).fetch_all(&mut **c).await)?;
+    for (now, on_0, on_1, on_2, at_first_end, at_second_end, count, after_1, after_2) in moved {
+        let now = rank(now);
+        let periods = [
+            (at_second_end, (rank(on_1), rank(on_2)), after_2, &mut later),
+            (
+                at_first_end,
+                (rank(on_0), rank(on_1)),
+                after_1,
+                &mut earlier,
+            ),
+        ];
+        for (member, moved, after, (moves, outstanding)) in periods {
+            if member != 0 {
+                *moves.entry((now, now)).or_insert(0) -= count;
+                *moves.entry(moved).or_insert(0) += count;
+                *outstanding -= after;
+            }
+        }
     }
-    Ok((moves, outstanding))
+    for (moves, _) in [&mut later, &mut earlier] {
+        moves.retain(|_, count| *count != 0);
+    }
+    Ok((later, earlier))
 }
 
 /// A period's sums per day (the trend's input).
@@ -551,168 +648,142 @@ pub async fn days(db: &mut Db<'_>, from: i64, to: i64) -> Result<BTreeMap<i64, D
 /// member revenue up to `to`.
 pub async fn cohorts(db: &mut Db<'_>, to: i64) -> Result<BTreeMap<String, (i64, i64)>> {
     let b = Bounds::of(to, to);
-    let members: Vec<(String, i64)> = on!(db, c => sqlx::query_as(
-        "SELECT substr(created_on, 1, 7), COUNT(*) FROM customers
-         WHERE state = 'member' AND created_on <= $1 GROUP BY 1")
-        .bind(&b.to).fetch_all(&mut **c).await)?;
-    // Each member's revenue kept, less their orders after the end.
+    // Each member's revenue kept (migration 0014), less their orders after
+    // the end.
     let sql = format!(
-        "SELECT substr(c.created_on, 1, 7), CAST(COALESCE(SUM(s.revenue), 0) AS BIGINT)
-         FROM customers c JOIN customer_sales s{} ON s.customer_key = c.id
-         WHERE s.member = 1 AND c.state = 'member' AND c.created_on <= $1
-         GROUP BY 1",
-        indexed_by(db, "customer_sales_whole")
+        "SELECT substr(m.joined_on, 1, 7), COUNT(*), CAST(COALESCE(SUM(m.revenue), 0) AS BIGINT)
+         FROM member_state m WHERE {} GROUP BY 1",
+        member_on("m", "$1")
     );
-    let revenue: Vec<(String, i64)> = on!(db, c => sqlx::query_as(&sql)
+    let members: Vec<(String, i64, i64)> = on!(db, c => sqlx::query_as(&sql)
         .bind(&b.to).fetch_all(&mut **c).await)?;
     // From the sales after the end (SQLite keeps a CROSS JOIN's order: few
     // rows for a recent end, the usual case).
-    let later: Vec<(String, i64)> = on!(db, c => sqlx::query_as(
-        "SELECT substr(c.created_on, 1, 7), CAST(COALESCE(SUM(s.total_minor - s.refunded_minor), 0) AS BIGINT)
-         FROM sales s CROSS JOIN customers c
-         WHERE c.id = s.customer_key AND s.member = 1 AND s.placed_at >= $2
-           AND c.state = 'member' AND c.created_on <= $1
-         GROUP BY 1")
+    let sql = format!(
+        "SELECT substr(m.joined_on, 1, 7),
+                CAST(COALESCE(SUM(s.total_minor - s.refunded_minor), 0) AS BIGINT)
+         FROM sales s CROSS JOIN member_state m
+         WHERE m.customer_id = s.customer_key AND s.member = 1 AND s.placed_at >= $2 AND {}
+         GROUP BY 1",
+        member_on("m", "$1")
+    );
+    let later: Vec<(String, i64)> = on!(db, c => sqlx::query_as(&sql)
         .bind(&b.to).bind(&b.next).fetch_all(&mut **c).await)?;
-    let revenue = revenue
-        .into_iter()
-        .chain(later.into_iter().map(|(month, money)| (month, -money)));
     let mut cohorts: BTreeMap<String, (i64, i64)> = members
         .into_iter()
-        .map(|(month, count)| (month, (count, 0)))
+        .map(|(month, count, revenue)| (month, (count, revenue)))
         .collect();
-    for (month, money) in revenue {
+    for (month, money) in later {
         if let Some(cohort) = cohorts.get_mut(&month) {
-            cohort.1 += money;
+            cohort.1 -= money;
         }
     }
     Ok(cohorts)
 }
 
-/// The at-risk read's text: per member `N:id`, then `N:first name` or `-`,
-/// then `points last_at days`, members joined by `;` (N: the text's length
-/// in characters, so that an id or a name may hold any character; the
-/// rest holds no `;`). Yields (id, first name, points, last_at, days), or
-/// `None` for text not of that shape.
-struct CandidateText<'a>(&'a str);
-
-/// One member's fields in [`CandidateText`].
-type CandidateFields<'a> = (String, Option<String>, i64, &'a str, &'a str);
-
-impl<'a> CandidateText<'a> {
-    /// `N:text` at the start: the text and what follows it.
-    fn counted(rest: &'a str) -> Option<(&'a str, &'a str)> {
-        let (count, rest) = rest.split_once(':')?;
-        let count: usize = count.parse().ok()?;
-        let end = rest
-            .char_indices()
-            .nth(count)
-            .map_or(rest.len(), |(at, _)| at);
-        (rest[..end].chars().count() == count).then(|| (&rest[..end], &rest[end..]))
-    }
-
-    fn member(&mut self) -> Option<CandidateFields<'a>> {
-        let (id, rest) = Self::counted(self.0)?;
-        let (first_name, rest) = match rest.strip_prefix('-') {
-            Some(rest) => (None, rest),
-            None => {
-                let (name, rest) = Self::counted(rest)?;
-                (Some(name.to_owned()), rest)
-            }
-        };
-        let (points, rest) = rest.split_once(' ')?;
-        let (last_at, rest) = rest.split_once(' ')?;
-        let (days, rest) = rest.split_once(';').unwrap_or((rest, ""));
-        self.0 = rest;
-        Some((
-            id.to_owned(),
-            first_name,
-            points.parse().ok()?,
-            last_at,
-            days,
-        ))
-    }
-}
-
-impl<'a> Iterator for CandidateText<'a> {
-    type Item = Option<CandidateFields<'a>>;
-
-    fn next(&mut self) -> Option<Self::Item> {
-        if self.0.is_empty() {
-            return None;
-        }
-        let member = self.member();
-        if member.is_none() {
-            self.0 = "";
-        }
-        Some(member)
-    }
-}
-
 /// The members at `to` with points above 0 (every entry booked up to it)
-/// and a member's order up to it, with their orders' days.
-pub async fn candidates(db: &mut Db<'_>, to: i64) -> Result<Vec<Candidate>> {
+/// and a member's order up to it who may be at risk then, and how many
+/// more of them are at risk but left out. Those who ordered nothing after
+/// `to` are at risk when their first day at risk as kept
+/// (`member_state.risk_on`) is `to` or before: counted in SQL, and only
+/// the `limit` with the most points listed (with their last order's day
+/// and usual gap; all those tied with the last of them too, so that the
+/// list's order by id is the domain's); the rest are the count left out.
+/// Those who ordered after `to` (few, for a recent end) are listed with
+/// their orders' days up to it, at risk or not.
+pub async fn candidates(db: &mut Db<'_>, to: i64, limit: i64) -> Result<(Vec<Candidate>, i64)> {
     let b = Bounds::of(to, to);
-    // Points and order days kept per customer; points booked after the end
-    // taken off (few, for a recent end), order days after it left out.
-    // One text per read, not a row per member (tens of thousands of rows
-    // cost more to hand over than to read): see [`CandidateText`].
-    let agg = match db {
-        Db::Sqlite(_) => "group_concat",
-        Db::Postgres(_) => "string_agg",
+    // Points booked after the end are taken off: none for an end today,
+    // else per listed member through `ledger_by_customer`.
+    let later: i64 = on!(db, c => sqlx::query_scalar(
+        "SELECT COUNT(*) FROM ledger_daily WHERE day > $1")
+        .bind(&b.to).fetch_one(&mut **c).await)?;
+    let points = if later == 0 {
+        "m.points"
+    } else {
+        "m.points - COALESCE((SELECT CAST(SUM(l.points) AS BIGINT) FROM ledger l
+                               WHERE l.customer_id = m.customer_id AND l.booked_on > $1), 0)"
     };
-    let sql = format!(
-        "SELECT {agg}(length(c.id) || ':' || c.id
-                 || COALESCE(length(c.first_name) || ':' || c.first_name, '-')
-                 || CAST(COALESCE(p.points, 0) AS TEXT) || ' ' || s.last_at || ' ' || s.days, ';')
-         FROM customers c JOIN customer_sales s{} ON s.customer_key = c.id
-         LEFT JOIN customer_points p{} ON p.customer_id = c.id
-         WHERE s.member = 1 AND s.first_at < $2 AND c.state = 'member' AND c.created_on <= $1",
-        indexed_by(db, "customer_sales_whole"),
-        indexed_by(db, "customer_points_whole")
+    let at_risk = format!(
+        "SELECT m.customer_id AS id, {points} AS pts, m.last_at AS last_at, m.gap AS gap
+         FROM member_state m WHERE m.risk_on <= $1 AND m.last_at < $2 AND {}",
+        member_on("m", "$1")
     );
-    let text: Option<String> = on!(db, c => sqlx::query_scalar(&sql)
-        .bind(&b.to).bind(&b.next).fetch_one(&mut **c).await)?;
-    let rows = CandidateText(text.as_deref().unwrap_or(""))
-        .collect::<Option<Vec<_>>>()
-        .ok_or_else(|| StoreError::Corrupt("the at-risk candidates' text".into()))?;
+    // How many, and the points of the `limit`th most (a sort kept to
+    // `limit` rows).
+    let sql = format!(
+        "SELECT COUNT(*), (SELECT pts FROM ({at_risk}) p WHERE pts > 0
+                           ORDER BY pts DESC LIMIT 1 OFFSET $3)
+         FROM ({at_risk}) p WHERE pts > 0"
+    );
+    let (counted, least): (i64, Option<i64>) = on!(db, c => sqlx::query_as(&sql)
+        .bind(&b.to).bind(&b.next).bind(limit.max(1) - 1).fetch_one(&mut **c).await)?;
+    let sql = format!(
+        "SELECT p.id, c.first_name, p.pts, p.last_at, p.gap
+         FROM ({at_risk}) p CROSS JOIN customers c
+         WHERE p.pts > 0 AND p.pts >= $3 AND c.id = p.id"
+    );
+    /// id, first name, points, last order's instant, usual gap.
+    type Row = (String, Option<String>, i64, String, i64);
+    let rows: Vec<Row> = on!(db, c => sqlx::query_as(&sql)
+        .bind(&b.to).bind(&b.next).bind(least.unwrap_or(0)).fetch_all(&mut **c).await)?;
+    let mut found: Vec<Candidate> = rows
+        .into_iter()
+        .map(|(id, first_name, points, last_at, gap)| Candidate {
+            id,
+            first_name,
+            points,
+            order_days: vec![day(&last_at)],
+            usual_gap: Some(gap),
+            last_order_at: last_at,
+        })
+        .collect();
+    let left_out = counted - i64::try_from(found.len()).unwrap_or(counted);
+    // The members who ordered again after the end: their orders up to it
+    // (SQLite keeps a CROSS JOIN's order: the members first, then each
+    // one's orders by `sales_by_customer`).
+    let sql = format!(
+        "SELECT m.customer_id, c.first_name, m.points, s.placed_at
+         FROM member_state m CROSS JOIN sales s CROSS JOIN customers c
+         WHERE m.last_at >= $2 AND {} AND s.customer_key = m.customer_id AND s.member = 1
+           AND s.placed_at < $2 AND c.id = m.customer_id
+         ORDER BY m.customer_id, s.placed_at",
+        member_on("m", "$1")
+    );
+    let orders: Vec<(String, Option<String>, i64, String)> = on!(db, c => sqlx::query_as(&sql)
+        .bind(&b.to).bind(&b.next).fetch_all(&mut **c).await)?;
+    if orders.is_empty() {
+        return Ok((found, left_out));
+    }
     let after: std::collections::HashMap<String, i64> = on!(db, c => sqlx::query_as(
         "SELECT customer_id || '', CAST(SUM(points) AS BIGINT) FROM ledger WHERE booked_on > $1
          GROUP BY customer_id || ''")
         .bind(&b.to).fetch_all(&mut **c).await)?
     .into_iter()
     .collect();
-    // The last order up to the end of those who ordered again after it.
-    let last: std::collections::HashMap<String, String> = on!(db, c => sqlx::query_as(
-        "SELECT customer_key, MAX(placed_at) FROM sales
-         WHERE member = 1 AND placed_at < $1 AND customer_key IN
-           (SELECT customer_key FROM sales WHERE member = 1 AND placed_at >= $1)
-         GROUP BY customer_key")
-        .bind(&b.next).fetch_all(&mut **c).await)?
-    .into_iter()
-    .collect();
-    let mut found: Vec<Candidate> = Vec::new();
-    for (id, first_name, points, last_at, days) in rows {
+    let mut orders = orders.into_iter().peekable();
+    while let Some((id, first_name, points, placed_at)) = orders.next() {
+        let mut order_days = vec![day(&placed_at)];
+        let mut last_order_at = placed_at;
+        while let Some((_, _, _, placed_at)) = orders.next_if(|next| next.0 == id) {
+            order_days.push(day(&placed_at));
+            last_order_at = placed_at;
+        }
         let points = points - after.get(&id).copied().unwrap_or(0);
         if points <= 0 {
             continue;
         }
-        let mut order_days: Vec<i64> = days.split(',').map(day).filter(|on| *on <= to).collect();
         order_days.sort_unstable();
-        let last_order_at = if last_at < b.next.as_str() {
-            last_at.to_owned()
-        } else {
-            last.get(&id).cloned().unwrap_or_default()
-        };
         found.push(Candidate {
             id,
             first_name,
             points,
             order_days,
+            usual_gap: None,
             last_order_at,
         });
     }
-    Ok(found)
+    Ok((found, left_out))
 }
 
 /// The whole shop, read whole: the reference computation's input (tests
@@ -721,10 +792,18 @@ pub async fn history(db: &mut Db<'_>) -> Result<History> {
     let sales: Vec<(String, i64, i64, i64, String)> = on!(db, c => sqlx::query_as(
         "SELECT customer_key, member, total_minor, refunded_minor, placed_at FROM sales")
         .fetch_all(&mut **c).await)?;
-    /// id, first name, created on, state, referred by.
-    type MemberRow = (String, Option<String>, String, String, Option<String>);
+    /// id, first name, created on, state, referred by, erased at.
+    type MemberRow = (
+        String,
+        Option<String>,
+        String,
+        String,
+        Option<String>,
+        Option<String>,
+    );
     let members: Vec<MemberRow> = on!(db, c => sqlx::query_as(
-        "SELECT id, first_name, created_on, state, referred_by FROM customers")
+        "SELECT id, first_name, created_on, state, referred_by, erased_at FROM customers
+         WHERE state <> 'preview'")
         .fetch_all(&mut **c).await)?;
     let entries: Vec<(String, String, i64, i64, String)> = on!(db, c => sqlx::query_as(
         "SELECT customer_id, kind, points, amount_minor, booked_on FROM ledger")
@@ -746,14 +825,21 @@ pub async fn history(db: &mut Db<'_>) -> Result<History> {
             .collect(),
         members: members
             .into_iter()
-            .map(|(id, first_name, created_on, state, referred_by)| Member {
-                id,
-                first_name,
-                joined: day(&created_on),
-                // The day someone left is not kept: gone from the start.
-                left: (state != "member").then(|| day(&created_on)),
-                referred_by,
-            })
+            .map(
+                |(id, first_name, created_on, state, referred_by, erased_at)| Member {
+                    id,
+                    first_name,
+                    joined: day(&created_on),
+                    // An erased customer was a member up to the day before
+                    // their erasure; any other state but `member`: never.
+                    left: match (state.as_str(), erased_at) {
+                        ("member", _) => None,
+                        ("erased", Some(at)) => Some(day(&at)),
+                        _ => Some(day(&created_on)),
+                    },
+                    referred_by,
+                },
+            )
             .collect(),
         entries: entries
             .into_iter()
@@ -777,40 +863,4 @@ pub async fn history(db: &mut Db<'_>) -> Result<History> {
             })
             .collect(),
     })
-}
-
-#[cfg(test)]
-mod tests {
-    use super::CandidateText;
-
-    #[test]
-    fn the_candidates_text_holds_any_id_and_name() {
-        let text = "3:a;b5:Zoë ;120 2026-11-30T23:59:59Z 2026-10-01,2026-11-30;\
-                    1:x-0 2026-01-02T00:00:00Z 2026-01-02";
-        let rows: Option<Vec<_>> = CandidateText(text).collect();
-        assert_eq!(
-            rows,
-            Some(vec![
-                (
-                    "a;b".to_owned(),
-                    Some("Zoë ;".to_owned()),
-                    120,
-                    "2026-11-30T23:59:59Z",
-                    "2026-10-01,2026-11-30"
-                ),
-                (
-                    "x".to_owned(),
-                    None,
-                    0,
-                    "2026-01-02T00:00:00Z",
-                    "2026-01-02"
-                ),
-            ])
-        );
-        // Text of another shape is refused, not read in part.
-        for broken in ["3:ab", "2:ab-x 2026-01-02T00:00:00Z 2026-01-02", "1:a-5"] {
-            let rows: Option<Vec<_>> = CandidateText(broken).collect();
-            assert_eq!(rows, None, "{broken}");
-        }
-    }
 }
