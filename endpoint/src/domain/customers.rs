@@ -271,16 +271,16 @@ async fn orders(db: &mut Db<'_>, id: &str) -> Result<Vec<OrderLine>> {
 
 async fn redemptions(db: &mut Db<'_>, id: &str) -> Result<Vec<RedemptionLine>> {
     let rows = queries::customer_redemptions(db, id, PAGE_LINES, 0).await?;
+    // A reissue is listed just before its first code (the same entry, a
+    // greater id), so the page that holds a code holds its reissue.
+    let listed: std::collections::HashSet<String> = rows.iter().map(|row| row.id.clone()).collect();
     let mut lines = Vec::with_capacity(rows.len());
     for row in rows {
         let reissue = rewards::reissue_id(&row.id);
-        let reissued_as = if rewards::reissuable(&row) {
-            queries::redemption(db, &reissue).await?.map(|_| reissue)
-        } else {
-            None
-        };
+        let reissuable = rewards::reissuable(&row);
+        let reissued_as = (reissuable && listed.contains(&reissue)).then_some(reissue);
         lines.push(RedemptionLine {
-            reissuable: rewards::reissuable(&row) && reissued_as.is_none(),
+            reissuable: reissuable && reissued_as.is_none(),
             reissued_as,
             id: row.id,
             reward_id: row.reward_id,

@@ -372,6 +372,8 @@ pub struct Reissued {
     pub id: String,
     /// Whether this call made it; false when an earlier one had.
     pub created: bool,
+    /// Whose it is.
+    pub customer_id: String,
 }
 
 /// `POST /admin/v1/redemptions/{id}/reissue`: a new code for a redemption
@@ -397,6 +399,7 @@ pub async fn reissue(
         return Ok(Reissued {
             id: new_id,
             created: false,
+            customer_id: row.customer_id,
         });
     }
     if !reissuable(&row) {
@@ -466,6 +469,7 @@ pub async fn reissue(
     Ok(Reissued {
         id: new_id,
         created: true,
+        customer_id: row.customer_id,
     })
 }
 
@@ -803,11 +807,6 @@ impl From<RedemptionRow> for AdminRedemption {
 /// Redemption `id` as the admin API shows it, if there is one.
 pub async fn admin_line(db: &mut Db<'_>, id: &str) -> Result<Option<AdminRedemption>> {
     Ok(q::redemption(db, id).await?.map(AdminRedemption::from))
-}
-
-/// The customer whose redemption `id` is, if there is one.
-pub async fn owner(db: &mut Db<'_>, id: &str) -> Result<Option<String>> {
-    Ok(q::redemption(db, id).await?.map(|row| row.customer_id))
 }
 
 /// Whether redemption `id` exists, and its state.

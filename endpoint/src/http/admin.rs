@@ -260,12 +260,11 @@ async fn reissue_redemption(
             other => other?,
         };
         if reissued.created {
-            let customer = rewards::owner(&mut tx.db(), &first).await?;
             crate::domain::customers::record(
                 &mut tx.db(),
                 at,
                 "reissue",
-                customer.as_deref(),
+                Some(&reissued.customer_id),
                 admin.actor,
                 serde_json::json!({ "redemption": first, "reissue": reissued.id }),
             )
