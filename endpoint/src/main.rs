@@ -20,6 +20,11 @@ use loyalty_endpoint::{program, router, token, Limits, ServerConfig};
 use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::process::ExitCode;
+
+/// mimalloc serves the many small, short-lived allocations of a request
+/// faster than the system's allocator (see BENCHMARKS.md).
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 use std::sync::Arc;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
@@ -1035,6 +1040,10 @@ async fn generate(args: GenerateArgs) -> Result<(), String> {
             .await
             .map_err(|err| err.to_string())?;
         tx.commit().await.map_err(|err| err.to_string())?;
+        store
+            .compact_after_load()
+            .await
+            .map_err(|err| err.to_string())?;
         println!(
             "generated {} members, {} guests, {} orders, {} ledger entries, {} redemptions in {:.1} s",
             summary.members,

@@ -29,7 +29,10 @@
 //!   instance on one store reports the same).
 
 use metrics_exporter_prometheus::{Matcher, PrometheusBuilder, PrometheusHandle};
+use std::collections::HashMap;
 use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{LazyLock, RwLock};
+use std::time::Duration;
 use tracing_appender::non_blocking::WorkerGuard;
 use tracing_subscriber::EnvFilter;
 
@@ -94,7 +97,7 @@ const PLATFORM_BUCKETS: &[f64] = &[0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 1
 
 /// How often the metrics' histograms are drained into their buckets when
 /// no scrape does it (see `serve`).
-pub const METRICS_UPKEEP: std::time::Duration = std::time::Duration::from_secs(5);
+pub const METRICS_UPKEEP: Duration = Duration::from_secs(5);
 
 /// Installs the Prometheus recorder for this process; its handle renders
 /// the text exposition format.
@@ -122,5 +125,46 @@ pub fn install_metrics() -> Result<PrometheusHandle, String> {
 pub fn customer_tag(id: &str) -> String {
     use sha2::{Digest, Sha256};
     let digest = Sha256::digest(id.as_bytes());
-    digest[..6].iter().map(|b| format!("{b:02x}")).collect()
+    hex::encode(&digest[..6])
+}
+
+/// The request duration histogram's handles by route template, each with
+/// its (method, status) pairs, made on first use. The `metrics` macro would
+/// build three label strings and look them up in the recorder's registry
+/// on every request; a handle records straight into its buckets. Bounded:
+/// routes are the router's templates (and "(no route)"), methods the named
+/// ones and `OTHER`, statuses three digits.
+type DurationHandles = HashMap<String, Vec<(&'static str, u16, metrics::Histogram)>>;
+static DURATIONS: LazyLock<RwLock<DurationHandles>> = LazyLock::new(Default::default);
+
+/// Records one answered request in `http_server_request_duration_seconds`.
+pub fn record_request_duration(route: &str, method: &'static str, status: u16, took: Duration) {
+    let seconds = took.as_secs_f64();
+    let known = |handles: &DurationHandles| {
+        handles.get(route).and_then(|pairs| {
+            pairs
+                .iter()
+                .find(|(m, s, _)| *m == method && *s == status)
+                .map(|(_, _, histogram)| histogram.clone())
+        })
+    };
+    if let Some(histogram) = DURATIONS.read().ok().and_then(|handles| known(&handles)) {
+        histogram.record(seconds);
+        return;
+    }
+    let histogram = metrics::histogram!(
+        "http_server_request_duration_seconds",
+        "http_route" => route.to_owned(),
+        "http_request_method" => method,
+        "http_response_status_code" => status.to_string(),
+    );
+    histogram.record(seconds);
+    if let Ok(mut handles) = DURATIONS.write() {
+        if known(&handles).is_none() {
+            handles
+                .entry(route.to_owned())
+                .or_default()
+                .push((method, status, histogram));
+        }
+    }
 }

@@ -342,6 +342,30 @@ impl Store {
         Ok(())
     }
 
+    /// After a bulk load in one transaction (the generator): on
+    /// PostgreSQL, the tables the triggers keep sums in are written again
+    /// compactly and the planner's statistics made at once. Each of the
+    /// load's rows updated their sums' rows in place, and within one
+    /// transaction every update leaves a dead version behind: the generated
+    /// shop's `member_state` took 387 MB for 65,000 rows (11 MB after), and
+    /// every read of the figures scanned that. A live shop's updates come
+    /// one transaction at a time and autovacuum keeps them small. Takes
+    /// the tables' exclusive lock for a few seconds: a tool's step, never
+    /// the server's. SQLite updates rows in place: nothing to do.
+    pub async fn compact_after_load(&self) -> Result<(), StoreError> {
+        if let Store::Postgres(pool) = self {
+            // One statement per call: VACUUM runs outside any transaction.
+            sqlx::raw_sql(
+                "VACUUM (FULL, ANALYZE) member_state, sales_daily, ledger_daily,
+                   customer_sales, customer_points",
+            )
+            .execute(pool)
+            .await?;
+            sqlx::raw_sql("ANALYZE").execute(pool).await?;
+        }
+        Ok(())
+    }
+
     /// `sqlite` or `postgres`.
     pub fn kind(&self) -> &'static str {
         match self {
