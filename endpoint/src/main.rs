@@ -20,13 +20,13 @@ use loyalty_endpoint::{program, router, token, Limits, ServerConfig};
 use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::process::ExitCode;
+use std::sync::Arc;
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 /// mimalloc serves the many small, short-lived allocations of a request
 /// faster than the system's allocator (see BENCHMARKS.md).
 #[global_allocator]
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
-use std::sync::Arc;
-use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 const DEMO_SECRET: &str = "demo-secret-do-not-use-in-production";
 

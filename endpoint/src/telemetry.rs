@@ -137,20 +137,28 @@ pub fn customer_tag(id: &str) -> String {
 type DurationHandles = HashMap<String, Vec<(&'static str, u16, metrics::Histogram)>>;
 static DURATIONS: LazyLock<RwLock<DurationHandles>> = LazyLock::new(Default::default);
 
+/// The kept handle for `route`, `method` and `status`, if made.
+fn duration_handle<'a>(
+    handles: &'a DurationHandles,
+    route: &str,
+    method: &'static str,
+    status: u16,
+) -> Option<&'a metrics::Histogram> {
+    let pairs = handles.get(route)?;
+    pairs
+        .iter()
+        .find(|(m, s, _)| *m == method && *s == status)
+        .map(|(_, _, histogram)| histogram)
+}
+
 /// Records one answered request in `http_server_request_duration_seconds`.
 pub fn record_request_duration(route: &str, method: &'static str, status: u16, took: Duration) {
     let seconds = took.as_secs_f64();
-    let known = |handles: &DurationHandles| {
-        handles.get(route).and_then(|pairs| {
-            pairs
-                .iter()
-                .find(|(m, s, _)| *m == method && *s == status)
-                .map(|(_, _, histogram)| histogram.clone())
-        })
-    };
-    if let Some(histogram) = DURATIONS.read().ok().and_then(|handles| known(&handles)) {
-        histogram.record(seconds);
-        return;
+    if let Ok(handles) = DURATIONS.read() {
+        if let Some(histogram) = duration_handle(&handles, route, method, status) {
+            histogram.record(seconds);
+            return;
+        }
     }
     let histogram = metrics::histogram!(
         "http_server_request_duration_seconds",
@@ -160,7 +168,7 @@ pub fn record_request_duration(route: &str, method: &'static str, status: u16, t
     );
     histogram.record(seconds);
     if let Ok(mut handles) = DURATIONS.write() {
-        if known(&handles).is_none() {
+        if duration_handle(&handles, route, method, status).is_none() {
             handles
                 .entry(route.to_owned())
                 .or_default()
