@@ -20,7 +20,10 @@
 #       cost of one write on PostgreSQL as a customer's ledger grows to
 #       10,000 entries (bench/endpoint/ledger_growth.py)
 #
-# ROUNDS defaults to 7; DURATION=3s and CONNECTIONS="20 200" change a run.
+# ROUNDS defaults to 7; DURATION=3s, CONNECTIONS="20 200" and
+# ROUTES="customer redemptions webhooks" (the rows measured) change a run:
+# fewer rows, more rounds for a tighter median within the endpoints'
+# 15 minutes. Each row also gives the endpoint's CPU time per request.
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"
 source "$ROOT/bench/endpoint/common.sh"
@@ -33,6 +36,7 @@ fi
 rounds=${1:-7}
 duration=${DURATION:-3s}
 connections=${CONNECTIONS:-20 200}
+routes=" ${ROUTES:-customer redemptions webhooks} "
 need_wrk
 cargo build --profile server -p loyalty-endpoint --quiet
 this="$ROOT/target/server/loyalty-endpoint"
@@ -65,16 +69,27 @@ stop_all() {
 }
 trap stop_all EXIT
 
-# rps CONNECTIONS wrk-args...: requests per second of one wrk run; a run
-# with any answer but 2xx fails the benchmark.
+# cpu_ticks PID: the process's user and system CPU time so far, in clock
+# ticks.
+cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
+# rps PID CONNECTIONS wrk-args...: requests per second of one wrk run
+# against the endpoint PID, a tab, and the endpoint's CPU time per request
+# in microseconds (what logs and metrics cost, which an fsync-bound
+# write's throughput hides); a run with any answer but 2xx fails the
+# benchmark.
 rps() {
-  local out
-  out=$(wrk -t2 -c"$1" -d"$duration" "${@:2}")
+  local out pid=$1 before after
+  before=$(cpu_ticks "$pid")
+  out=$(wrk -t2 -c"$2" -d"$duration" "${@:3}")
+  after=$(cpu_ticks "$pid")
   if grep -q "Non-2xx" <<<"$out"; then
     echo "non-2xx answers in a run: $out" >&2
     return 1
   fi
-  awk '/Requests\/sec/ {print $2}' <<<"$out"
+  awk -v ticks=$((after - before)) -v hz="$(getconf CLK_TCK)" '
+    /requests in/ {requests = $1}
+    /Requests\/sec/ {rps = $2}
+    END {printf "%s\t%.1f\n", rps, (requests > 0 ? ticks * 1e6 / hz / requests : 0)}' <<<"$out"
 }
 
 bases=() bins=() growth_base=
@@ -103,17 +118,25 @@ count=${#variants[@]}
 for round in $(seq 1 "$rounds"); do
   for c in $connections; do
     # Orders new to every endpoint (each has its own database).
-    bodies "$dir/webhooks.txt" "$first" 40000
-    first=$((first + 40000))
+    if [[ $routes == *" webhooks "* ]]; then
+      bodies "$dir/webhooks.txt" "$first" 40000
+      first=$((first + 40000))
+    fi
     for k in $(seq 0 $((count - 1))); do
       n=$(((k + round) % count))
-      base=${bases[$n]}
-      printf '%s\t%s\t%s\t%s\t%s\n' "GET /v1/customer" "$c" "$round" "$n" \
-        "$(rps "$c" -H "Authorization: Bearer $anna" "$base/v1/customer")" >>"$results"
-      printf '%s\t%s\t%s\t%s\t%s\n' "POST /v1/redemptions" "$c" "$round" "$n" \
-        "$(TOKENS="$dir/tokens-$n.txt" rps "$c" -s bench/endpoint/redeem.lua "$base")" >>"$results"
-      printf '%s\t%s\t%s\t%s\t%s\n' "POST /webhooks/shopify" "$c" "$round" "$n" \
-        "$(BODIES="$dir/webhooks.txt" rps "$c" -s bench/endpoint/webhook.lua "$base")" >>"$results"
+      base=${bases[$n]} pid=${pids[$n]}
+      if [[ $routes == *" customer "* ]]; then
+        printf '%s\t%s\t%s\t%s\t%s\n' "GET /v1/customer" "$c" "$round" "$n" \
+          "$(rps "$pid" "$c" -H "Authorization: Bearer $anna" "$base/v1/customer")" >>"$results"
+      fi
+      if [[ $routes == *" redemptions "* ]]; then
+        printf '%s\t%s\t%s\t%s\t%s\n' "POST /v1/redemptions" "$c" "$round" "$n" \
+          "$(TOKENS="$dir/tokens-$n.txt" rps "$pid" "$c" -s bench/endpoint/redeem.lua "$base")" >>"$results"
+      fi
+      if [[ $routes == *" webhooks "* ]]; then
+        printf '%s\t%s\t%s\t%s\t%s\n' "POST /webhooks/shopify" "$c" "$round" "$n" \
+          "$(BODIES="$dir/webhooks.txt" rps "$pid" "$c" -s bench/endpoint/webhook.lua "$base")" >>"$results"
+      fi
     done
   done
   echo "round $round of $rounds done" >&2
@@ -139,23 +162,30 @@ python3 - "$results" "${names[@]}" <<'PY'
 import statistics, sys
 from collections import defaultdict
 path, names = sys.argv[1], sys.argv[2:]
+# (route, connections) -> round -> variant -> (req/s, CPU us per request)
 runs = defaultdict(lambda: defaultdict(dict))
 for line in open(path):
-    route, c, rnd, n, rps = line.rstrip("\n").split("\t")
-    runs[(route, int(c))][int(rnd)][int(n)] = float(rps)
-head = ["route", "connections"] + [f"{name}, median req/s" for name in names]
-for name in names[1:]:
-    head += [f"{name} / {names[0]}", "median of rounds (range)"]
-print("| " + " | ".join(head) + " |")
-print("|" + " --- |" * len(head))
-for (route, c), rounds in runs.items():
-    medians = [statistics.median(r[n] for r in rounds.values()) for n in range(len(names))]
-    cells = [route, str(c)] + [f"{m:,.0f}" for m in medians]
-    for n in range(1, len(names)):
-        ratios = sorted(r[n] / r[0] for r in rounds.values())
-        cells += [f"{medians[n] / medians[0]:.3f}",
-                  f"{statistics.median(ratios):.3f} ({ratios[0]:.2f}-{ratios[-1]:.2f})"]
-    print("| " + " | ".join(cells) + " |")
+    route, c, rnd, n, rps, cpu = line.rstrip("\n").split("\t")
+    runs[(route, int(c))][int(rnd)][int(n)] = (float(rps), float(cpu))
+
+def table(what, unit, pick):
+    head = ["route", "connections"] + [f"{name}, median {unit}" for name in names]
+    for name in names[1:]:
+        head += [f"{name} / {names[0]}", "median of rounds (range)"]
+    print(f"\n{what}")
+    print("| " + " | ".join(head) + " |")
+    print("|" + " --- |" * len(head))
+    for (route, c), rounds in runs.items():
+        medians = [statistics.median(pick(r[n]) for r in rounds.values()) for n in range(len(names))]
+        cells = [route, str(c)] + [f"{m:,.0f}" for m in medians]
+        for n in range(1, len(names)):
+            ratios = sorted(pick(r[n]) / pick(r[0]) for r in rounds.values() if pick(r[0]) > 0)
+            cells += [f"{medians[n] / medians[0]:.3f}" if medians[0] > 0 else "-",
+                      f"{statistics.median(ratios):.3f} ({ratios[0]:.2f}-{ratios[-1]:.2f})" if ratios else "-"]
+        print("| " + " | ".join(cells) + " |")
+
+table("Throughput (higher is better)", "req/s", lambda v: v[0])
+table("The endpoint's CPU time per request, user and system (lower is better)", "us", lambda v: v[1])
 PY
 if [ -s "$dir/growth.md" ]; then
   echo

@@ -56,9 +56,12 @@ pub fn init_logs(level: &str, format: LogFormat) -> Result<WorkerGuard, String> 
             .map_err(|err| format!("RUST_LOG {directive:?}: {err}"))?,
         _ => EnvFilter::try_new(level).map_err(|err| format!("--log {level:?}: {err}"))?,
     };
+    // Buffered: the thread writes every line waiting in one call, then
+    // flushes (a line alone is written at once; under load, one write
+    // call takes many).
     let (writer, guard) = tracing_appender::non_blocking::NonBlockingBuilder::default()
         .lossy(false)
-        .finish(std::io::stderr());
+        .finish(std::io::BufWriter::new(std::io::stderr()));
     let builder = tracing_subscriber::fmt()
         .with_env_filter(filter)
         .with_writer(writer)
