@@ -14,6 +14,10 @@
 #       logs and metrics (issue #38): the production build (`server`
 #       profile) with `--log off` against logs at info as JSON lines plus
 #       the Prometheus metrics on, on SQLite
+#   scripts/bench-interleaved.sh --binary PATH [ROUNDS]
+#       another build of the endpoint (PATH, e.g. a copy of an earlier
+#       `server` build) against this one, both on SQLite with logs and
+#       metrics off: the same profile on both sides
 #   scripts/bench-interleaved.sh --baseline REV [ROUNDS]
 #       the store (issue #27): REV's own release build on SQLite, this build
 #       on SQLite and on PostgreSQL (durable), logs and metrics off; then the
@@ -28,9 +32,12 @@ set -euo pipefail
 source "$(dirname "$0")/lib.sh"
 source "$ROOT/bench/endpoint/common.sh"
 cd "$ROOT"
-baseline=
+baseline= other=
 if [ "${1:-}" = --baseline ]; then
   baseline=$2
+  shift 2
+elif [ "${1:-}" = --binary ]; then
+  other=$(realpath "$2")
   shift 2
 fi
 rounds=${1:-7}
@@ -52,6 +59,12 @@ if [ -n "$baseline" ]; then
     "this, PostgreSQL|$this|postgres|--log off"
   )
   title="this build against $BASELINE_REV, and on PostgreSQL"
+elif [ -n "$other" ]; then
+  variants=(
+    "$(basename "$other"), SQLite|$other|sqlite|--log off"
+    "this, SQLite|$this|sqlite|--log off"
+  )
+  title="this build against $other, logs and metrics off"
 else
   variants=(
     "logs and metrics off|$this|sqlite|--log off"

@@ -64,8 +64,14 @@ impl Default for Target {
 /// An open store: a pool of connections to one database.
 #[derive(Clone)]
 pub enum Store {
-    /// SQLite.
-    Sqlite(SqlitePool),
+    /// SQLite: reads and writes from pools of their own.
+    Sqlite {
+        /// Reads (and migrations, checks, backups), the file mapped into
+        /// memory.
+        pool: SqlitePool,
+        /// Write transactions ([`Store::write`]), the file read by calls.
+        writes: SqlitePool,
+    },
     /// PostgreSQL.
     Postgres(PgPool),
 }
@@ -190,15 +196,24 @@ impl Store {
                     .create_if_missing(true)
                     .journal_mode(SqliteJournalMode::Wal)
                     .foreign_keys(true)
-                    .busy_timeout(BUSY_TIMEOUT)
-                    // Pages read through a memory map: a large shop's
-                    // reads (the console's figures) copy no pages.
-                    .pragma("mmap_size", SQLITE_MMAP_SIZE.to_string());
+                    .busy_timeout(BUSY_TIMEOUT);
+                // Reads map the file: a large shop's pages (the console's
+                // figures) are read where the operating system keeps them,
+                // not copied. Writes do not: a connection maps the file
+                // again each time it has grown, which every write would
+                // pay for (BENCHMARKS.md, eighteenth session).
                 let pool = SqlitePoolOptions::new()
                     .max_connections(connections)
-                    .connect_with(options)
+                    .connect_with(
+                        options
+                            .clone()
+                            .pragma("mmap_size", SQLITE_MMAP_SIZE.to_string()),
+                    )
                     .await?;
-                Store::Sqlite(pool)
+                let writes = SqlitePoolOptions::new()
+                    .max_connections(connections)
+                    .connect_lazy_with(options);
+                Store::Sqlite { pool, writes }
             }
             Target::Postgres(url) => {
                 let options = PgConnectOptions::from_str(url)?;
@@ -216,7 +231,7 @@ impl Store {
     /// A SQLite database from before the points ledger (balances kept in
     /// the customers table) is refused with a message rather than misread.
     async fn refuse_legacy(&self) -> Result<(), StoreError> {
-        let Store::Sqlite(pool) = self else {
+        let Store::Sqlite { pool, .. } = self else {
             return Ok(());
         };
         let legacy: Option<i64> = sqlx::query_scalar(
@@ -239,7 +254,7 @@ impl Store {
     pub async fn migrate(&self) -> Result<usize, StoreError> {
         let before = self.applied().await.unwrap_or(0);
         match self {
-            Store::Sqlite(pool) => SQLITE_MIGRATIONS.run(pool).await?,
+            Store::Sqlite { pool, .. } => SQLITE_MIGRATIONS.run(pool).await?,
             Store::Postgres(pool) => POSTGRES_MIGRATIONS.run(pool).await?,
         }
         Ok(self.applied().await?.saturating_sub(before))
@@ -249,7 +264,7 @@ impl Store {
     async fn applied(&self) -> Result<usize, StoreError> {
         let sql = "SELECT COUNT(*) FROM _sqlx_migrations WHERE success";
         let count: i64 = match self {
-            Store::Sqlite(pool) => sqlx::query_scalar(sql).fetch_one(pool).await?,
+            Store::Sqlite { pool, .. } => sqlx::query_scalar(sql).fetch_one(pool).await?,
             Store::Postgres(pool) => sqlx::query_scalar(sql).fetch_one(pool).await?,
         };
         Ok(usize::try_from(count).unwrap_or(0))
@@ -259,12 +274,12 @@ impl Store {
     /// same checksum; how many are.
     pub async fn migrations_applied(&self) -> Result<usize, String> {
         let known = match self {
-            Store::Sqlite(_) => &SQLITE_MIGRATIONS,
+            Store::Sqlite { .. } => &SQLITE_MIGRATIONS,
             Store::Postgres(_) => &POSTGRES_MIGRATIONS,
         };
         let sql = "SELECT version, checksum FROM _sqlx_migrations WHERE success ORDER BY version";
         let rows: Vec<(i64, Vec<u8>)> = match self {
-            Store::Sqlite(pool) => sqlx::query_as(sql).fetch_all(pool).await,
+            Store::Sqlite { pool, .. } => sqlx::query_as(sql).fetch_all(pool).await,
             Store::Postgres(pool) => sqlx::query_as(sql).fetch_all(pool).await,
         }
         .map_err(|err| format!("cannot read the migrations table: {err}"))?;
@@ -286,7 +301,7 @@ impl Store {
     /// The database answers a trivial query.
     pub async fn ping(&self) -> Result<(), StoreError> {
         match self {
-            Store::Sqlite(pool) => sqlx::query("SELECT 1").execute(pool).await.map(drop)?,
+            Store::Sqlite { pool, .. } => sqlx::query("SELECT 1").execute(pool).await.map(drop)?,
             Store::Postgres(pool) => sqlx::query("SELECT 1").execute(pool).await.map(drop)?,
         }
         Ok(())
@@ -295,7 +310,7 @@ impl Store {
     /// The database's integrity check and the migrations.
     pub async fn check(&self) -> Health {
         let integrity = match self {
-            Store::Sqlite(pool) => {
+            Store::Sqlite { pool, .. } => {
                 let found: Result<Vec<String>, _> = sqlx::query_scalar("PRAGMA integrity_check")
                     .fetch_all(pool)
                     .await;
@@ -316,7 +331,10 @@ impl Store {
     /// The pool's connections now.
     pub fn stats(&self) -> PoolStats {
         let (size, idle) = match self {
-            Store::Sqlite(pool) => (pool.size() as usize, pool.num_idle()),
+            Store::Sqlite { pool, writes } => (
+                pool.size() as usize + writes.size() as usize,
+                pool.num_idle() + writes.num_idle(),
+            ),
             Store::Postgres(pool) => (pool.size() as usize, pool.num_idle()),
         };
         PoolStats {
@@ -330,7 +348,7 @@ impl Store {
     /// while other connections read and write (`VACUUM INTO` reads in one
     /// transaction).
     pub async fn backup(&self, to: &Path) -> Result<(), StoreError> {
-        let Store::Sqlite(pool) = self else {
+        let Store::Sqlite { pool, .. } = self else {
             return Err(StoreError::Corrupt(
                 "a PostgreSQL database is backed up with pg_dump".into(),
             ));
@@ -369,7 +387,7 @@ impl Store {
     /// `sqlite` or `postgres`.
     pub fn kind(&self) -> &'static str {
         match self {
-            Store::Sqlite(_) => "sqlite",
+            Store::Sqlite { .. } => "sqlite",
             Store::Postgres(_) => "postgres",
         }
     }
@@ -378,7 +396,7 @@ impl Store {
     pub async fn read(&self) -> Result<Conn, StoreError> {
         let _waiting = Waiting::start();
         Ok(match self {
-            Store::Sqlite(pool) => Conn::Sqlite(pool.acquire().await?),
+            Store::Sqlite { pool, .. } => Conn::Sqlite(pool.acquire().await?),
             Store::Postgres(pool) => Conn::Postgres(pool.acquire().await?),
         })
     }
@@ -387,7 +405,7 @@ impl Store {
     pub async fn write(&self) -> Result<Tx, StoreError> {
         let _waiting = Waiting::start();
         Ok(match self {
-            Store::Sqlite(pool) => Tx::Sqlite(pool.begin_with("BEGIN IMMEDIATE").await?),
+            Store::Sqlite { writes, .. } => Tx::Sqlite(writes.begin_with("BEGIN IMMEDIATE").await?),
             Store::Postgres(pool) => {
                 let mut tx = pool.begin().await?;
                 sqlx::query("SELECT pg_advisory_xact_lock($1)")
@@ -402,7 +420,10 @@ impl Store {
     /// Closes every connection.
     pub async fn close(&self) {
         match self {
-            Store::Sqlite(pool) => pool.close().await,
+            Store::Sqlite { pool, writes } => {
+                writes.close().await;
+                pool.close().await;
+            }
             Store::Postgres(pool) => pool.close().await,
         }
     }
