@@ -87,9 +87,8 @@ trap stop_all EXIT
 cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
 # rps PID CONNECTIONS wrk-args...: requests per second of one wrk run
 # against the endpoint PID, a tab, and the endpoint's CPU time per request
-# in microseconds (what logs and metrics cost, which an fsync-bound
-# write's throughput hides); a run with any answer but 2xx fails the
-# benchmark.
+# in microseconds (steadier than the throughput on a shared host); a run
+# with any answer but 2xx fails the benchmark.
 rps() {
   local out pid=$1 before after
   before=$(cpu_ticks "$pid")

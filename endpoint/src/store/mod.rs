@@ -61,7 +61,7 @@ impl Default for Target {
     }
 }
 
-/// An open store: a pool of connections to one database.
+/// An open store: pools of connections to one database.
 #[derive(Clone)]
 pub enum Store {
     /// SQLite: reads and writes from pools of their own.
